@@ -1,0 +1,16 @@
+"""Jupyter Server configuration for the UI tests: galata's test settings plus a fixed root folder."""
+
+import os
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+# The tests upload their notebooks into this folder; the LakeTahoe service (started by
+# jupyter-server-proxy) resolves notebook paths against the same root.
+root = Path(__file__).parent / ".jupyter-root"
+root.mkdir(exist_ok=True)
+os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(root))
+
+configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter's config loader
+c.ServerApp.ip = "127.0.0.1"  # noqa: F821
+c.ServerApp.log_level = "INFO"  # noqa: F821
