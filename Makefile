@@ -1,0 +1,83 @@
+# One entry point for setting up, running and testing LakeTahoe for JupyterLab.
+#   make demo   install everything and open JupyterLab on the demo notebook (SQLite store, local backend)
+#   make test   run every test suite against real parts
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Tools from the venv (jupyter, pytest) come first, for npm scripts too.
+export PATH := $(abspath $(VENV)/bin):$(PATH)
+# Never let Playwright fetch a browser: the tests use Debian's Chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+LAB_ARGS ?=
+
+.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env node-deps build clean
+
+## Set-up ---------------------------------------------------------------------
+
+setup: build
+
+python-env: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/lock.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/lock.txt
+	touch $@
+
+node-deps: node_modules/.installed server-proxy/node_modules/.installed ui-tests/node_modules/.installed
+
+node_modules/.installed: package-lock.json
+	$(NPM_CI)
+	touch $@
+
+server-proxy/node_modules/.installed: server-proxy/package-lock.json
+	cd server-proxy && $(NPM_CI)
+	touch $@
+
+ui-tests/node_modules/.installed: ui-tests/package-lock.json
+	cd ui-tests && $(NPM_CI)
+	touch $@
+
+# The service, the extension, the Python package (editable, so the proxy entry point finds
+# server-proxy/dist next to it) and the example package for module-form jobs.
+build: python-env node-deps
+	cd server-proxy && npm run build
+	npm run build
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	jupyter labextension develop --overwrite .
+	$(PY) -m build --sdist --no-isolation --outdir examples/trainer_pkg/dist examples/trainer_pkg > /dev/null
+
+demo: setup
+	cd examples && jupyter lab demo.ipynb $(LAB_ARGS)
+
+## Tests ----------------------------------------------------------------------
+
+test: setup test-extension test-service test-python test-binder test-ui
+
+test-extension:
+	npm test
+
+test-service:
+	cd server-proxy && npm test
+
+test-python:
+	$(PY) -m pytest -q
+
+test-binder:
+	bash binder/test-postbuild.sh
+
+test-ui:
+	cd ui-tests && npx playwright test
+
+## Benchmarks (print numbers; never part of `make test`) -------------------
+
+bench: setup
+	cd server-proxy && npm run build
+	node bench/list-jobs.mjs
+	$(PY) bench/submit_latency.py
+
+clean:
+	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV)
