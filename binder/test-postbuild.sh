@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs binder/postBuild in a fresh copy of the working tree and a fresh virtual environment built from
+# the pinned requirements (standing in for the conda environment), then checks that JupyterLab sees the
+# extension and that jupyter-server-proxy sees the LakeTahoe service.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# Tracked and untracked-but-not-ignored files: what Binder would clone, without local build outputs.
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$work/")
+
+python3 -m venv "$work/env"
+"$work/env/bin/python" -m pip install --quiet --upgrade pip
+"$work/env/bin/python" -m pip install --quiet -r "$repo/requirements/lock.txt"
+PATH="$work/env/bin:$PATH" bash "$work/binder/postBuild"
+
+export PATH="$work/env/bin:$PATH"
+fail=0
+if ! jupyter labextension list 2>&1 | grep -E 'laketahoe .*enabled.*OK' >/dev/null; then
+  echo "FAIL: the laketahoe labextension is not enabled and OK"; jupyter labextension list; fail=1
+fi
+entry=$(python - <<'PY'
+from importlib.metadata import entry_points
+eps = entry_points(group="jupyter_serverproxy_servers")
+print(",".join(sorted(ep.name for ep in eps)))
+PY
+)
+if [[ ",$entry," != *",laketahoe,"* ]]; then
+  echo "FAIL: no jupyter_serverproxy_servers entry point named laketahoe (found: $entry)"; fail=1
+fi
+config=$(cd "$work" && python -c 'from laketahoe.proxy import setup_laketahoe; c = setup_laketahoe(); import os, sys; print(c["command"][1]); sys.exit(0 if os.path.isfile(c["command"][1]) else 1)') || {
+  echo "FAIL: the proxy entry point does not name a built service ($config)"; fail=1; }
+if [[ ! -f "$work/laketahoe/labextension/static/style.js" ]]; then
+  echo "FAIL: the production labextension build is missing"; fail=1
+fi
+if [[ $fail -eq 0 ]]; then echo "binder: 4 passed, 0 failed"; else exit 1; fi
