@@ -1,0 +1,667 @@
+"""Run one training job: ``python -m laketahoe.runner notebook|module ...``.
+
+The service's local backend (and a training container) starts this process and
+reads everything it needs from its stdout/stderr: plain log text, plus
+structured ``##laketahoe {json}`` records (started, progress, metric, error,
+output). Just before exiting it writes ``--status-file`` so that a service that
+did not start it (after a restart) still learns the outcome. See
+docs/contracts.md, "Runner protocol", for the fixed interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import zipfile
+
+MARKER = "##laketahoe "
+
+EXIT_OK = 0
+EXIT_RAISED = 1
+EXIT_BAD_ARGS = 2
+EXIT_INPUT = 3
+EXIT_KERNEL_DIED = 4
+EXIT_CRASH = 5
+# Conventional shell code for "terminated by SIGTERM" (128 + 15).
+EXIT_TERMINATED = 143
+
+EVENTS_FILE_ENV = "LAKETAHOE_EVENTS_FILE"
+MODRUN_ERROR_ENV = "LAKETAHOE_MODRUN_ERROR"
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+log = logging.getLogger("laketahoe.runner")
+
+
+class RunnerError(Exception):
+    """A failure with a known exit code and a one-line reason."""
+
+    def __init__(self, code: int, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class Terminated(BaseException):
+    """Raised in the main thread by the SIGTERM/SIGINT handler.
+
+    A ``BaseException`` so that library code catching ``Exception`` does not
+    swallow the request to stop.
+    """
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour codes (IPython colours its tracebacks)."""
+    return _ANSI.sub("", text)
+
+
+class Output:
+    """Serialises writes to stdout from the main thread and the events tailer.
+
+    Structured records must start at the beginning of a line even when a cell
+    printed a partial line, and must never be split by another writer.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._at_line_start = True
+
+    def text(self, text: str) -> None:
+        """Write plain log text as is."""
+        if not text:
+            return
+        with self._lock:
+            self._stream.write(text)
+            self._stream.flush()
+            self._at_line_start = text.endswith("\n")
+
+    def record(self, obj: dict) -> None:
+        """Write one ``##laketahoe`` record on a line of its own."""
+        line = MARKER + json.dumps(obj, separators=(",", ":"), default=str) + "\n"
+        with self._lock:
+            if not self._at_line_start:
+                self._stream.write("\n")
+            self._stream.write(line)
+            self._stream.flush()
+            self._at_line_start = True
+
+
+class EventsTailer(threading.Thread):
+    """Follows the events file written by ``laketahoe.report`` and forwards records."""
+
+    def __init__(self, path: str, out: Output, interval: float = 0.2):
+        super().__init__(name="laketahoe-events", daemon=True)
+        self.path = path
+        self.out = out
+        self.interval = interval
+        self._offset = 0
+        self._partial = b""
+        self._poll_lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        """Poll until stopped; a file is simpler and sturdier than inotify here."""
+        while not self._stopping.wait(self.interval):
+            self.poll()
+
+    def poll(self) -> None:
+        """Forward every complete line appended since the last poll."""
+        with self._poll_lock:
+            try:
+                with open(self.path, "rb") as fh:
+                    fh.seek(self._offset)
+                    data = fh.read()
+            except OSError:
+                return
+            if not data:
+                return
+            self._offset += len(data)
+            lines = (self._partial + data).split(b"\n")
+            # The writer appends whole lines; keep a torn tail for the next poll.
+            self._partial = lines.pop()
+            for raw in lines:
+                self._forward(raw)
+
+    def _forward(self, raw: bytes) -> None:
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return
+        # Only metric records may come from user code; anything else could
+        # spoof the runner's own lifecycle records.
+        if isinstance(obj, dict) and obj.get("type") == "metric":
+            self.out.record(obj)
+
+    def stop(self) -> None:
+        """Stop polling and forward whatever is left."""
+        self._stopping.set()
+        if self.is_alive():
+            self.join(timeout=5)
+        self.poll()
+
+
+def write_status(path: str | None, code: int, reason: str) -> None:
+    """Write ``{"exitCode", "reason"}`` atomically so a reader never sees half a file."""
+    if not path:
+        return
+    try:
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".exit-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"exitCode": code, "reason": reason}, fh)
+        os.replace(tmp, path)
+    except OSError as exc:  # the exit code still tells the parent
+        print(f"laketahoe.runner: cannot write status file {path}: {exc}", file=sys.stderr, flush=True)
+
+
+def _package_parent() -> str:
+    """Directory that makes ``import laketahoe`` work, for child processes."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _child_pythonpath(extra: list[str]) -> str:
+    """PYTHONPATH for the kernel or module: extra dirs, this package, the old value."""
+    parts = list(extra)
+    parts.append(_package_parent())
+    old = os.environ.get("PYTHONPATH")
+    if old:
+        parts.extend(p for p in old.split(os.pathsep) if p)
+    seen: list[str] = []
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    return os.pathsep.join(seen)
+
+
+class _State:
+    """What the signal handler needs to stop: the kernel or the module process."""
+
+    kernel_manager = None
+    child: subprocess.Popen | None = None
+    status_file: str | None = None
+    terminating = False
+
+
+def _stop_children() -> None:
+    """Kill the kernel (its own session, so a group kill of ours misses it) and the module child."""
+    km = _State.kernel_manager
+    proc = getattr(getattr(km, "provisioner", None), "process", None) if km is not None else None
+    if proc is not None and proc.poll() is None:
+        try:
+            # jupyter_client starts kernels with start_new_session, so the
+            # kernel leads its own group: kill it and anything it spawned.
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                proc.kill()
+            except OSError:
+                pass
+    child = _State.child
+    if child is not None and child.poll() is None:
+        try:
+            child.terminate()
+        except OSError:
+            pass
+
+
+def _on_terminate(signum, frame):  # noqa: ARG001 - signal handler signature
+    if _State.terminating:
+        return
+    _State.terminating = True
+    _stop_children()
+
+    # If cleanup below hangs (a wedged kernel client), still go promptly.
+    def _force_exit():
+        write_status(_State.status_file, EXIT_TERMINATED, f"terminated by signal {signum}")
+        os._exit(EXIT_TERMINATED)
+
+    timer = threading.Timer(10.0, _force_exit)
+    timer.daemon = True
+    timer.start()
+    raise Terminated()
+
+
+# --------------------------------------------------------------------------
+# Notebook form
+
+
+def _make_engine(out: Output):
+    """Build a papermill engine that reports lifecycle records on ``out``.
+
+    Built lazily because importing papermill/nbclient costs about a second,
+    which module jobs should not pay.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+    from papermill.log import logger as pm_logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ThisInterpreterSpecs(KernelSpecManager):
+        """Always resolve to ipykernel on ``sys.executable``.
+
+        A ``python3`` kernelspec elsewhere on the Jupyter path may point at
+        another interpreter; jobs must run where laketahoe and the user's
+        packages are installed.
+        """
+
+        def get_kernel_spec(self, kernel_name):
+            from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+
+            spec = get_kernel_dict()
+            keep = {k: spec[k] for k in ("argv", "display_name", "language", "metadata") if k in spec}
+            return self.kernel_spec_class(resource_dir=RESOURCES, **keep)
+
+    class Manager(NotebookExecutionManager):
+        """Adds progress records to papermill's per-cell bookkeeping."""
+
+        current_cell: int | None = None
+        succeeded_cell: int | None = None
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            self.current_cell = cell_index
+            return super().cell_start(cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            # papermill calls this in a `finally`, also for a cell that raised
+            # or whose kernel died; only a cell that ran through is progress.
+            result = super().cell_complete(cell, cell_index, **kwargs)
+            if self.succeeded_cell == cell_index:
+                out.record({"type": "progress", "cell": cell_index, "totalCells": len(self.nb.cells)})
+            return result
+
+    class Client(PapermillNotebookClient):
+        """Streams cell output to the runner's stdout/stderr as it arrives."""
+
+        def create_kernel_manager(self):
+            self.km = self.kernel_manager_class(
+                kernel_name="python3", kernel_spec_manager=ThisInterpreterSpecs(), config=self.config
+            )
+            _State.kernel_manager = self.km
+            return self.km
+
+        def execute_cell(self, cell, cell_index, *args, **kwargs):
+            result = super().execute_cell(cell, cell_index, *args, **kwargs)
+            self.nb_man.succeeded_cell = cell_index
+            return result
+
+        def papermill_execute_cells(self):
+            # The kernel is up: this is when the job really starts running.
+            out.record({"type": "started", "totalCells": len(self.nb.cells)})
+            return super().papermill_execute_cells()
+
+        def log_output_message(self, output):
+            kind = output.output_type
+            if kind == "stream":
+                text = "".join(output.text)
+                if output.name == "stderr":
+                    sys.stderr.write(text)
+                    sys.stderr.flush()
+                else:
+                    out.text(text)
+            elif kind in ("execute_result", "display_data") and "text/plain" in output.get("data", {}):
+                out.text("".join(output.data["text/plain"]) + "\n")
+            elif kind == "error":
+                sys.stderr.write(strip_ansi("\n".join(output.traceback)) + "\n")
+                sys.stderr.flush()
+
+    class Engine(NBClientEngine):
+        """papermill's nbclient engine with our manager and client."""
+
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = Manager(nb, output_path=output_path, progress_bar=False, log_output=log_output,
+                             autosave_cell_every=autosave_cell_every)
+            Engine.manager = nb_man
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=pm_logger,
+                log_output=log_output,
+            )
+            return Client(nb_man, **final_kwargs).execute()
+
+    Engine.manager = None
+    return Engine
+
+
+def _render_html(output_path: str, html_path: str) -> bool:
+    """Render the executed notebook to HTML; a failure here must not fail the job."""
+    try:
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        nb = nbformat.read(output_path, as_version=4)
+        body, _ = HTMLExporter().from_notebook_node(nb)
+        with open(html_path, "w", encoding="utf-8") as fh:
+            fh.write(body)
+        return True
+    except Exception as exc:  # noqa: BLE001 - any renderer problem is only a warning
+        log.warning("could not render %s: %s", html_path, exc)
+        return False
+
+
+def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
+    """Execute a notebook with papermill; return (exit code, reason)."""
+    if args.parameters_json:
+        try:
+            parameters = json.loads(args.parameters_json)
+        except ValueError as exc:
+            raise RunnerError(EXIT_BAD_ARGS, f"--parameters-json is not valid JSON: {exc}") from None
+        if not isinstance(parameters, dict):
+            raise RunnerError(EXIT_BAD_ARGS, "--parameters-json must be a JSON object")
+    else:
+        parameters = {}
+
+    input_path = os.path.abspath(args.input)
+    if not os.path.isfile(input_path):
+        raise RunnerError(EXIT_INPUT, f"notebook not found: {args.input}")
+    import nbformat
+
+    try:
+        nbformat.read(input_path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means unreadable input
+        raise RunnerError(EXIT_INPUT, f"cannot read notebook {args.input}: {exc}") from None
+    cwd = os.path.abspath(args.cwd) if args.cwd else os.path.dirname(input_path)
+    if not os.path.isdir(cwd):
+        raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")
+    # Absolute, because papermill saves the notebook while chdir'ed into cwd.
+    output_path = os.path.abspath(args.output)
+    html_path = os.path.abspath(args.html) if args.html else None
+
+    # The kernel inherits our environment: make `import laketahoe` work there.
+    os.environ["PYTHONPATH"] = _child_pythonpath([])
+
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillExecutionError
+
+    engine = _make_engine(out)
+    papermill_engines.register("laketahoe", engine)
+
+    code, reason = EXIT_OK, ""
+    try:
+        papermill.execute_notebook(
+            input_path,
+            output_path,
+            parameters=parameters or None,
+            engine_name="laketahoe",
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=True,
+            cwd=cwd,
+            start_timeout=120,
+        )
+    except PapermillExecutionError as exc:
+        traceback_text = strip_ansi("\n".join(exc.traceback or []))
+        tailer.poll()
+        out.record({"type": "error", "cell": exc.cell_index, "ename": exc.ename,
+                    "evalue": strip_ansi(str(exc.evalue)), "traceback": traceback_text})
+        summary = f"Cell {exc.cell_index} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
+        code, reason = EXIT_RAISED, summary + ("\n" + traceback_text if traceback_text else "")
+    except DeadKernelError as exc:
+        cell = getattr(engine.manager, "current_cell", None)
+        tailer.poll()
+        out.record({"type": "error", "cell": cell, "ename": "DeadKernelError",
+                    "evalue": str(exc) or "Kernel died", "traceback": ""})
+        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running cell {cell}"
+    except RuntimeError as exc:
+        # nbclient raises plain RuntimeError when the kernel never comes up.
+        if engine.manager is None or engine.manager.current_cell is None:
+            code, reason = EXIT_KERNEL_DIED, f"The kernel failed to start: {exc}"
+        else:
+            raise
+
+    tailer.poll()
+    if os.path.isfile(output_path):
+        wrote_html = bool(html_path) and _render_html(output_path, html_path)
+        record = {"type": "output", "notebook": args.output}
+        if wrote_html:
+            record["html"] = args.html
+        out.record(record)
+    return code, reason
+
+
+# --------------------------------------------------------------------------
+# Module form
+
+
+def _local_package_path(uri: str) -> str:
+    """Map a package URI to a local path; only local paths work without a cluster."""
+    if uri.startswith("file://"):
+        return uri[len("file://"):]
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", uri):
+        raise RunnerError(EXIT_BAD_ARGS, f"package {uri}: this scheme is not supported by the local backend")
+    return uri
+
+
+def _unpack(archive: str, dest: str) -> list[str]:
+    """Unpack an sdist or wheel and return the directories to put on sys.path."""
+    name = os.path.basename(archive)
+    try:
+        if name.endswith((".whl", ".zip")):
+            with zipfile.ZipFile(archive) as zf:
+                for member in zf.namelist():
+                    target = os.path.realpath(os.path.join(dest, member))
+                    if not target.startswith(os.path.realpath(dest) + os.sep):
+                        raise RunnerError(EXIT_INPUT, f"package {archive}: unsafe path {member}")
+                zf.extractall(dest)
+        else:
+            with tarfile.open(archive) as tf:
+                # The "data" filter refuses absolute paths, links out of dest and devices.
+                tf.extractall(dest, filter="data")
+    except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise RunnerError(EXIT_INPUT, f"cannot unpack package {archive}: {exc}") from None
+    entries = [e for e in os.listdir(dest) if not e.startswith(".")]
+    # An sdist holds one folder `name-version/`; its code is there or in src/.
+    root = os.path.join(dest, entries[0]) if len(entries) == 1 and os.path.isdir(os.path.join(dest, entries[0])) else dest
+    roots = [root]
+    if os.path.isdir(os.path.join(root, "src")):
+        roots.insert(0, os.path.join(root, "src"))
+    return roots
+
+
+def _has_top_level(roots: list[str], module: str) -> bool:
+    top = module.split(".")[0]
+    return any(os.path.isdir(os.path.join(r, top)) or os.path.isfile(os.path.join(r, top + ".py")) for r in roots)
+
+
+def _pip_install(archive: str, target: str) -> None:
+    """Fallback for packages whose layout unpacking cannot resolve (custom setup.py)."""
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-build-isolation",
+           "--disable-pip-version-check", "--quiet", "--target", target, archive]
+    result = subprocess.run(cmd, stdout=sys.stderr, stderr=sys.stderr, check=False)
+    if result.returncode != 0:
+        raise RunnerError(EXIT_INPUT, f"cannot install package {archive} (pip exit {result.returncode})")
+
+
+def run_module(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
+    """Run ``python -m MODULE ARGS`` with the job's packages importable."""
+    if not _MODULE_NAME.match(args.module or ""):
+        raise RunnerError(EXIT_BAD_ARGS, f"invalid module name: {args.module!r}")
+    archives = []
+    for uri in args.package or []:
+        path = os.path.abspath(_local_package_path(uri))
+        if not os.path.isfile(path):
+            raise RunnerError(EXIT_INPUT, f"package not found: {uri}")
+        archives.append(path)
+    cwd = os.path.abspath(args.cwd) if args.cwd else os.getcwd()
+    if not os.path.isdir(cwd):
+        raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")
+
+    scratch = tempfile.mkdtemp(prefix="laketahoe-packages-")
+    try:
+        roots: list[str] = []
+        for i, archive in enumerate(archives):
+            dest = os.path.join(scratch, str(i))
+            os.makedirs(dest)
+            roots.extend(_unpack(archive, dest))
+        if archives and not _has_top_level(roots, args.module):
+            site = os.path.join(scratch, "site")
+            for archive in archives:
+                _pip_install(archive, site)
+            roots.insert(0, site)
+
+        error_file = os.path.join(scratch, "error.json")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _child_pythonpath(roots)
+        env["PYTHONUNBUFFERED"] = "1"
+        env[MODRUN_ERROR_ENV] = error_file
+        cmd = [sys.executable, "-m", "laketahoe._modrun", args.module, *args.args]
+        out.record({"type": "started", "totalCells": 0})
+        # stdout goes through us so records never land inside a partial line.
+        child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL)
+        _State.child = child
+        fd = child.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            out.text(chunk.decode("utf-8", errors="replace"))
+        rc = child.wait()
+        tailer.poll()
+
+        if rc == 0:
+            return EXIT_OK, ""
+        error = None
+        try:
+            with open(error_file, encoding="utf-8") as fh:
+                error = json.load(fh)
+        except (OSError, ValueError):
+            pass
+        if error and error.get("notFound"):
+            return EXIT_INPUT, f"module not found: {args.module}"
+        if error:
+            out.record({"type": "error", "cell": None, "ename": error.get("ename", ""),
+                        "evalue": error.get("evalue", ""), "traceback": error.get("traceback", "")})
+            reason = f"Module {args.module} raised {error.get('ename')}: {error.get('evalue')}"
+            if error.get("traceback"):
+                reason += "\n" + error["traceback"]
+            return EXIT_RAISED, reason
+        if rc < 0:
+            return EXIT_RAISED, f"Module {args.module} was killed by signal {-rc}"
+        return EXIT_RAISED, f"Module {args.module} exited with code {rc}"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for both forms."""
+    parser = argparse.ArgumentParser(prog="python -m laketahoe.runner", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="form", required=True)
+
+    nb = sub.add_parser("notebook", help="execute a notebook with papermill")
+    nb.add_argument("--input", required=True, help="notebook to execute")
+    nb.add_argument("--output", required=True, help="executed notebook to write")
+    nb.add_argument("--html", help="HTML rendering of the executed notebook to write")
+    nb.add_argument("--parameters-json", help="JSON object of parameters injected after the `parameters` cell")
+    nb.add_argument("--cwd", help="working directory of the kernel (default: the notebook's folder)")
+    nb.add_argument("--status-file", help="file that receives {exitCode, reason} before exit")
+
+    mod = sub.add_parser("module", help="run a Python module (python -m) with packages")
+    mod.add_argument("--module", required=True, help="module to run, e.g. trainer.task")
+    mod.add_argument("--package", action="append", default=[], help="local .tar.gz/.whl package (repeatable)")
+    mod.add_argument("--cwd", help="working directory of the module (default: current)")
+    mod.add_argument("--status-file", help="file that receives {exitCode, reason} before exit")
+    return parser
+
+
+def parse_args(argv: list[str]):
+    """Parse ``argv``; everything after ``--`` is passed to the module untouched."""
+    argv = list(argv)
+    extra: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    args = build_parser().parse_args(argv)
+    if args.form == "notebook" and extra:
+        build_parser().error("notebook form takes no arguments after --")
+    args.args = extra
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the job and return the exit code (see contracts.md)."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)  # argparse exits 2 itself
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    except AttributeError:
+        pass
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="[%(name)s] %(message)s")
+    out = Output(sys.stdout)
+    _State.status_file = args.status_file
+
+    # Outside the service (by hand, tests) there may be no events file yet.
+    if not os.environ.get(EVENTS_FILE_ENV):
+        fd, path = tempfile.mkstemp(prefix="laketahoe-events-", suffix=".jsonl")
+        os.close(fd)
+        os.environ[EVENTS_FILE_ENV] = path
+    tailer = EventsTailer(os.environ[EVENTS_FILE_ENV], out)
+
+    signal.signal(signal.SIGTERM, _on_terminate)
+    signal.signal(signal.SIGINT, _on_terminate)
+    tailer.start()
+    code, reason = EXIT_CRASH, "runner crashed"
+    try:
+        if args.form == "notebook":
+            code, reason = run_notebook(args, out, tailer)
+        else:
+            code, reason = run_module(args, out, tailer)
+    except RunnerError as exc:
+        print(f"laketahoe.runner: {exc.reason}", file=sys.stderr, flush=True)
+        code, reason = exc.code, exc.reason
+    except Terminated:
+        _stop_children()
+        code, reason = EXIT_TERMINATED, "terminated by signal"
+    except Exception as exc:  # noqa: BLE001 - the status file must say the runner crashed
+        import traceback
+
+        traceback.print_exc()
+        code, reason = EXIT_CRASH, f"runner crashed: {type(exc).__name__}: {exc}"
+    finally:
+        # Past this point another signal must not interrupt the status write.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        tailer.stop()
+    write_status(args.status_file, code, reason)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
