@@ -1,0 +1,277 @@
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { LakeTahoeClient } from '../api';
+import { IServerSentEvent } from '../sse';
+import {
+  IJob,
+  ILogLine,
+  IMetricEvent,
+  IMetricPoint,
+  TERMINAL_STATES
+} from '../types';
+import { isJob, JobsModel } from './jobs';
+import { ReconnectingEventStream, StreamStatus } from './stream';
+
+/** Most log lines kept in memory; older ones are dropped (and counted). */
+export const MAX_LOG_LINES = 5000;
+
+/** One metric's values in step order. */
+export interface IMetricSeries {
+  /** Metric name. */
+  name: string;
+  /** Steps, ascending. */
+  steps: number[];
+  /** Values, aligned with `steps`. */
+  values: number[];
+}
+
+/**
+ * One job with its logs and metrics, for the detail view.
+ *
+ * Logs come from the job's log stream, resumed after the last sequence
+ * number on reconnect; state and metrics come from the shared JobsModel's
+ * event stream, so one detail view opens at most one extra connection.
+ */
+export class JobDetailModel implements IDisposable {
+  /**
+   * Create a model; call {@link start} to load and stream.
+   * @param jobId the job to follow
+   * @param jobs the shared jobs model (client and pushed updates)
+   */
+  constructor(jobId: string, jobs: JobsModel) {
+    this.jobId = jobId;
+    this._jobs = jobs;
+    this._client = jobs.client;
+    this._job = jobs.get(jobId) ?? null;
+    jobs.jobChanged.connect(this._onJobChanged, this);
+    jobs.metricReceived.connect(this._onMetric, this);
+  }
+
+  /** The job's id. */
+  readonly jobId: string;
+
+  /** Emitted when the job or the load error changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when log lines were appended. */
+  get logsChanged(): ISignal<this, void> {
+    return this._logsChanged;
+  }
+
+  /** Emitted when metric values were added. */
+  get metricsChanged(): ISignal<this, void> {
+    return this._metricsChanged;
+  }
+
+  /** The job, null until loaded. */
+  get job(): IJob | null {
+    return this._job;
+  }
+
+  /** The last load error. */
+  get error(): Error | null {
+    return this._error;
+  }
+
+  /** Log lines kept, oldest first. */
+  get logs(): readonly ILogLine[] {
+    return this._logs;
+  }
+
+  /** How many old log lines were dropped to bound memory. */
+  get droppedLines(): number {
+    return this._dropped;
+  }
+
+  /** Status of the log stream. */
+  get logStatus(): StreamStatus {
+    return this._logStream?.status ?? 'stopped';
+  }
+
+  /** Every metric series, by name in first-seen order. */
+  get metrics(): readonly IMetricSeries[] {
+    return [...this._metrics.values()];
+  }
+
+  /** Whether the model is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Load the job and its metrics and start streaming logs. */
+  start(): void {
+    void this.reload();
+    if (!this._logStream) {
+      this._logStream = new ReconnectingEventStream({
+        open: signal =>
+          this._client.openLogStream(this.jobId, {
+            after: this._lastSeq >= 0 ? this._lastSeq : undefined,
+            signal
+          }),
+        onEvent: event => this._onLogEvent(event)
+      });
+      this._logStream.statusChanged.connect(
+        () => this._logsChanged.emit(),
+        this
+      );
+    }
+    this._logStream.start();
+  }
+
+  /** Reload the job and its metrics. */
+  async reload(): Promise<void> {
+    try {
+      const [job, metrics] = await Promise.all([
+        this._client.getJob(this.jobId),
+        this._client.getMetrics(this.jobId)
+      ]);
+      if (this._isDisposed) {
+        return;
+      }
+      this._error = null;
+      // Shared with the list; the jobChanged signal brings it back here.
+      this._jobs.applyJob(job);
+      if (this._job !== job) {
+        this._setJob(job);
+      }
+      this._metrics.clear();
+      this.addMetrics(metrics);
+    } catch (error) {
+      if (this._isDisposed) {
+        return;
+      }
+      this._error = error instanceof Error ? error : new Error(String(error));
+      this._changed.emit();
+    }
+  }
+
+  /** Cancel the job. */
+  async cancel(): Promise<void> {
+    await this._jobs.cancel(this.jobId);
+  }
+
+  /** Append log lines, skipping ones already seen, and bound the buffer. */
+  addLogLines(lines: ILogLine[]): void {
+    const fresh = lines.filter(line => line.seq > this._lastSeq);
+    if (fresh.length === 0) {
+      return;
+    }
+    this._lastSeq = fresh[fresh.length - 1].seq;
+    this._logs.push(...fresh);
+    const excess = this._logs.length - MAX_LOG_LINES;
+    if (excess > 0) {
+      this._logs.splice(0, excess);
+      this._dropped += excess;
+    }
+    this._logsChanged.emit();
+  }
+
+  /** Merge metric points; a repeated step replaces the earlier value. */
+  addMetrics(points: IMetricPoint[]): void {
+    if (points.length === 0) {
+      return;
+    }
+    for (const point of points) {
+      let series = this._metrics.get(point.name);
+      if (!series) {
+        series = { name: point.name, steps: [], values: [] };
+        this._metrics.set(point.name, series);
+      }
+      const { steps, values } = series;
+      // Points nearly always arrive in order, so search from the end.
+      let i = steps.length;
+      while (i > 0 && steps[i - 1] > point.step) {
+        i--;
+      }
+      if (i > 0 && steps[i - 1] === point.step) {
+        values[i - 1] = point.value;
+      } else {
+        steps.splice(i, 0, point.step);
+        values.splice(i, 0, point.value);
+      }
+    }
+    this._metricsChanged.emit();
+  }
+
+  /** Stop streaming and release resources. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._logStream?.dispose();
+    Signal.clearData(this);
+  }
+
+  private _onLogEvent(event: IServerSentEvent): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (event.event === 'log') {
+      const line = data as ILogLine;
+      if (typeof line?.seq === 'number') {
+        this.addLogLines([line]);
+      }
+    } else if (event.event === 'end') {
+      // The job has ended and every line was sent: no reason to reconnect.
+      this._logStream?.stop();
+      if (isJob(data)) {
+        this._jobs.applyJob(data);
+      }
+      this._logsChanged.emit();
+    }
+  }
+
+  private _onJobChanged(_: JobsModel, job: IJob): void {
+    if (job.jobId === this.jobId) {
+      this._setJob(job);
+    }
+  }
+
+  private _onMetric(_: JobsModel, metric: IMetricEvent): void {
+    if (metric.jobId === this.jobId) {
+      this.addMetrics([metric]);
+    }
+  }
+
+  private _setJob(job: IJob): void {
+    const previous = this._job;
+    this._job = job;
+    this._changed.emit();
+    // Seen ending live: fetch the final metrics in case a push was missed.
+    if (
+      previous &&
+      !TERMINAL_STATES.has(previous.state) &&
+      TERMINAL_STATES.has(job.state)
+    ) {
+      this._client
+        .getMetrics(this.jobId)
+        .then(points => {
+          if (!this._isDisposed) {
+            this.addMetrics(points);
+          }
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  private _client: LakeTahoeClient;
+  private _jobs: JobsModel;
+  private _job: IJob | null;
+  private _error: Error | null = null;
+  private _logs: ILogLine[] = [];
+  private _lastSeq = -1;
+  private _dropped = 0;
+  private _metrics = new Map<string, IMetricSeries>();
+  private _logStream: ReconnectingEventStream | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _logsChanged = new Signal<this, void>(this);
+  private _metricsChanged = new Signal<this, void>(this);
+}

@@ -1,0 +1,330 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  IServiceInfo,
+  ISubmitJobRequest,
+  ITrainingInput,
+  JSONValue,
+  Priority,
+  ScaleTier
+} from '../types';
+import {
+  checkParameterValue,
+  formatParameterValue,
+  INotebookParameter,
+  jsonEqual,
+  ParameterType
+} from './parameters';
+
+/** Job ids the service accepts, as in AI Platform. */
+export const JOB_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+
+/** Scale tiers offered in the form. */
+export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
+  'BASIC',
+  'BASIC_GPU',
+  'STANDARD_1',
+  'CUSTOM'
+];
+
+/** Tiers that need a backend with distributed training. */
+export const DISTRIBUTED_TIERS: ReadonlySet<ScaleTier> = new Set<ScaleTier>([
+  'STANDARD_1',
+  'PREMIUM_1'
+]);
+
+/** Defaults of the form, from the user's settings. */
+export interface ISubmitDefaults {
+  /** Initial scale tier. */
+  scaleTier: ScaleTier;
+  /** Initial priority. */
+  priority: Priority;
+  /** Initial run-time limit in seconds; 0 means none. */
+  maxRunningTimeSeconds: number;
+  /** Initial container image. */
+  imageUri: string;
+  /** Whether "include the notebook's folder" starts checked. */
+  includeFolder: boolean;
+}
+
+/** Built-in defaults, used when settings are unavailable. */
+export const DEFAULT_SUBMIT_DEFAULTS: ISubmitDefaults = {
+  scaleTier: 'BASIC',
+  priority: 'middle',
+  maxRunningTimeSeconds: 3600,
+  imageUri: '',
+  includeFolder: false
+};
+
+/** One editable parameter row. */
+export interface IParameterRow {
+  /** The parameter as read from the notebook. */
+  parameter: INotebookParameter;
+  /** The text in the edit field. */
+  text: string;
+}
+
+/** Field name (dotted, as the service reports them) to error message. */
+export type FormErrors = { [field: string]: string };
+
+/** Field names used for form errors, matching the service's `field` paths. */
+export const FIELD = {
+  jobId: 'jobId',
+  scaleTier: 'trainingInput.scaleTier',
+  cpu: 'trainingInput.masterConfig.resources.cpu',
+  memoryGb: 'trainingInput.masterConfig.resources.memoryGb',
+  gpuCount: 'trainingInput.masterConfig.acceleratorConfig.count',
+  maxRunningTime: 'trainingInput.scheduling.maxRunningTime',
+  parameters: 'trainingInput.notebook.parameters'
+} as const;
+
+/**
+ * A job id derived from a notebook name and a time, always valid:
+ * `my-model v2.ipynb` at 2026-11-29 01:01:05 gives `my_model_v2_20261129_010105`.
+ */
+export function defaultJobId(notebookPath: string, now = new Date()): string {
+  const base = (notebookPath.split('/').pop() ?? '')
+    .replace(/\.ipynb$/i, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp =
+    `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}` +
+    `_${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  let name = /^[A-Za-z]/.test(base) ? base : `job_${base}`.replace(/_$/, '');
+  // Leave room for the timestamp within the 128-character limit.
+  name = name.slice(0, 128 - stamp.length - 1);
+  return `${name}_${stamp}`;
+}
+
+/**
+ * State of the submit form: holds every field, validates it, and builds the
+ * request body. The React form only renders it.
+ */
+export class SubmitFormModel {
+  /**
+   * Create a form for a notebook.
+   * @param notebookPath path relative to the Jupyter root
+   * @param parameters parameters read from the notebook
+   * @param defaults initial values from the settings
+   */
+  constructor(
+    readonly notebookPath: string,
+    parameters: INotebookParameter[],
+    defaults: ISubmitDefaults = DEFAULT_SUBMIT_DEFAULTS,
+    now = new Date()
+  ) {
+    this.jobId = defaultJobId(notebookPath, now);
+    this.scaleTier = defaults.scaleTier;
+    this.priority = defaults.priority;
+    this.maxRunningTimeSeconds = String(defaults.maxRunningTimeSeconds);
+    this.imageUri = defaults.imageUri;
+    this.includeFolder = defaults.includeFolder;
+    this.parameters = parameters.map(parameter => ({
+      parameter,
+      text: formatParameterValue(parameter.type, parameter.value)
+    }));
+  }
+
+  /** Emitted on any change, including service info and server errors. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The job id. */
+  jobId: string;
+  /** Scale tier. */
+  scaleTier: ScaleTier;
+  /** CUSTOM: CPUs, as typed. */
+  cpu = '1';
+  /** CUSTOM: memory in GB, as typed. */
+  memoryGb = '4';
+  /** CUSTOM: GPU count, as typed. */
+  gpuCount = '0';
+  /** Container image. */
+  imageUri: string;
+  /** Priority. */
+  priority: Priority;
+  /** Run-time limit in seconds, as typed; empty or 0 means none. */
+  maxRunningTimeSeconds: string;
+  /** Whether the notebook's folder is snapshotted with it. */
+  includeFolder: boolean;
+  /** Parameter rows in cell order. */
+  parameters: IParameterRow[];
+  /** Lines of the parameters cell that are not editable. */
+  skippedParameterLines: string[] = [];
+
+  /** What the service said about itself, once known. */
+  get info(): IServiceInfo | null {
+    return this._info;
+  }
+  set info(value: IServiceInfo | null) {
+    this._info = value;
+    this._changed.emit();
+  }
+
+  /** Errors the service reported for the last attempt, by field. */
+  get serverErrors(): FormErrors {
+    return this._serverErrors;
+  }
+  set serverErrors(value: FormErrors) {
+    this._serverErrors = value;
+    this._changed.emit();
+  }
+
+  /** Whether a tier needs distributed support the service lacks. */
+  isTierUnavailable(tier: ScaleTier): boolean {
+    return (
+      DISTRIBUTED_TIERS.has(tier) &&
+      this._info !== null &&
+      !this._info.supportsDistributed
+    );
+  }
+
+  /** Set a field and notify; clears a server error on that field. */
+  update<K extends keyof SubmitFormModel>(
+    key: K,
+    value: SubmitFormModel[K],
+    field?: string
+  ): void {
+    (this as any)[key] = value;
+    if (field && field in this._serverErrors) {
+      const errors = { ...this._serverErrors };
+      delete errors[field];
+      this._serverErrors = errors;
+    }
+    this._changed.emit();
+  }
+
+  /** Set the text of one parameter row. */
+  setParameterText(index: number, text: string): void {
+    const row = this.parameters[index];
+    if (!row) {
+      return;
+    }
+    this.parameters = this.parameters.map((r, i) =>
+      i === index ? { ...r, text } : r
+    );
+    const field = `${FIELD.parameters}.${row.parameter.name}`;
+    if (field in this._serverErrors) {
+      const errors = { ...this._serverErrors };
+      delete errors[field];
+      this._serverErrors = errors;
+    }
+    this._changed.emit();
+  }
+
+  /** The check of one parameter row. */
+  checkParameter(index: number): ReturnType<typeof checkParameterValue> {
+    const row = this.parameters[index];
+    return checkParameterValue(row.parameter.type, row.text);
+  }
+
+  /** Client-side errors by field, merged with the service's. */
+  validate(): FormErrors {
+    const errors: FormErrors = {};
+    if (!JOB_ID_PATTERN.test(this.jobId)) {
+      errors[FIELD.jobId] =
+        'Use 1 to 128 letters, digits or underscores, starting with a letter.';
+    }
+    if (this.isTierUnavailable(this.scaleTier)) {
+      errors[FIELD.scaleTier] =
+        'This backend does not support distributed training.';
+    }
+    if (this.scaleTier === 'CUSTOM') {
+      if (!isPositiveNumber(this.cpu)) {
+        errors[FIELD.cpu] = 'Enter a number of CPUs greater than 0.';
+      }
+      if (!isPositiveNumber(this.memoryGb)) {
+        errors[FIELD.memoryGb] = 'Enter the memory in GB, greater than 0.';
+      }
+      if (!/^\d+$/.test(this.gpuCount.trim())) {
+        errors[FIELD.gpuCount] = 'Enter a whole number of GPUs (0 or more).';
+      }
+    }
+    const limit = this.maxRunningTimeSeconds.trim();
+    if (limit !== '' && !/^\d+$/.test(limit)) {
+      errors[FIELD.maxRunningTime] =
+        'Enter a whole number of seconds, or leave empty for no limit.';
+    }
+    this.parameters.forEach((row, index) => {
+      const check = this.checkParameter(index);
+      if (!check.ok) {
+        errors[`${FIELD.parameters}.${row.parameter.name}`] = check.error;
+      }
+    });
+    return { ...this._serverErrors, ...errors };
+  }
+
+  /** Whether the form can be submitted. */
+  get isValid(): boolean {
+    return Object.keys(this.validate()).length === 0;
+  }
+
+  /**
+   * Parameters whose value differs from the notebook's; papermill injects
+   * only these, so unchanged defaults keep their exact notebook literal.
+   */
+  changedParameters(): { [name: string]: JSONValue } {
+    const result: { [name: string]: JSONValue } = {};
+    this.parameters.forEach((row, index) => {
+      const check = this.checkParameter(index);
+      if (check.ok && !jsonEqual(check.value, row.parameter.value)) {
+        result[row.parameter.name] = check.value;
+      }
+    });
+    return result;
+  }
+
+  /** The body of POST /api/v1/jobs; call only when {@link isValid}. */
+  toRequest(): ISubmitJobRequest {
+    const trainingInput: ITrainingInput = {
+      scaleTier: this.scaleTier,
+      priority: this.priority,
+      notebook: {
+        path: this.notebookPath,
+        parameters: this.changedParameters(),
+        includeFolder: this.includeFolder
+      }
+    };
+    const masterConfig: ITrainingInput['masterConfig'] = {};
+    if (this.imageUri.trim()) {
+      masterConfig.imageUri = this.imageUri.trim();
+    }
+    if (this.scaleTier === 'CUSTOM') {
+      masterConfig.resources = {
+        cpu: Number(this.cpu),
+        memoryGb: Number(this.memoryGb)
+      };
+      masterConfig.acceleratorConfig = { count: Number(this.gpuCount) };
+    }
+    if (Object.keys(masterConfig).length > 0) {
+      trainingInput.masterConfig = masterConfig;
+    }
+    const limit = Number(this.maxRunningTimeSeconds.trim() || '0');
+    if (limit > 0) {
+      trainingInput.scheduling = { maxRunningTime: `${limit}s` };
+    }
+    return { jobId: this.jobId, trainingInput };
+  }
+
+  private _info: IServiceInfo | null = null;
+  private _serverErrors: FormErrors = {};
+  private _changed = new Signal<this, void>(this);
+}
+
+/** Whether text is a number greater than zero. */
+function isPositiveNumber(text: string): boolean {
+  const value = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(value) && value > 0;
+}
+
+/** The type names shown in the parameters table. */
+export const PARAMETER_TYPE_LABELS: { [type in ParameterType]: string } = {
+  int: 'int',
+  float: 'float',
+  str: 'str',
+  bool: 'bool',
+  list: 'list',
+  None: 'None'
+};
