@@ -1,0 +1,447 @@
+"""Plain Python client of the LakeTahoe service's REST API (``/api/v1``).
+
+Magics and the CLI are thin layers over this module. It finds the service the
+way a kernel finds its connection file: ``LAKETAHOE_URL`` + ``LAKETAHOE_TOKEN``
+when set, else the runtime file the service writes when it starts
+(``LAKETAHOE_RUNTIME_FILE`` or ``<jupyter runtime dir>/laketahoe-proxy.json``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import requests
+
+RUNTIME_FILE_NAME = "laketahoe-proxy.json"
+NOT_FOUND_HINT = "LakeTahoe service not found: open JupyterLab or run `laketahoe-proxy serve`"
+
+TERMINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
+
+
+# --------------------------------------------------------------------------
+# Errors
+
+
+class LakeTahoeError(Exception):
+    """Base of every error this package raises on purpose; ``str()`` is user-ready."""
+
+
+class ServiceNotFound(LakeTahoeError):
+    """No service address is configured (no runtime file, no LAKETAHOE_URL)."""
+
+
+class ServiceUnavailable(LakeTahoeError):
+    """An address is configured but nothing answers there."""
+
+
+class PathOutsideRoot(LakeTahoeError):
+    """A local path is not under the service's root directory."""
+
+
+class ApiError(LakeTahoeError):
+    """The service answered with ``{"error": {code, message, field?}}``."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.message} (field: {self.field})" if self.field else self.message
+
+
+class InvalidArgument(ApiError):
+    """400: the request is invalid."""
+
+
+class FailedPrecondition(InvalidArgument):
+    """400 ``failed_precondition``: e.g. cancelling a job that already ended."""
+
+
+class Unauthenticated(ApiError):
+    """401: missing or wrong token."""
+
+
+class NotFound(ApiError):
+    """404: unknown job (or another user's), missing notebook or package."""
+
+
+class AlreadyExists(ApiError):
+    """409: a job with this id exists."""
+
+
+class TooLarge(ApiError):
+    """413: notebook or folder snapshot over the service's limit."""
+
+
+_BY_STATUS = {400: InvalidArgument, 401: Unauthenticated, 404: NotFound, 409: AlreadyExists, 413: TooLarge}
+
+
+def error_from_response(status: int, body: bytes) -> ApiError:
+    """Build the typed error for a non-2xx answer."""
+    code, message, field = "", "", None
+    try:
+        err = json.loads(body.decode("utf-8"))["error"]
+        code = str(err.get("code", ""))
+        message = str(err.get("message", ""))
+        field = err.get("field") or None
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        text = body.decode("utf-8", errors="replace").strip()
+        message = f"HTTP {status}" + (f": {text[:200]}" if text else "")
+    if not message:
+        message = f"HTTP {status}"
+    cls = _BY_STATUS.get(status, ApiError)
+    if status == 400 and code == "failed_precondition":
+        cls = FailedPrecondition
+    return cls(status, code, message, field)
+
+
+# --------------------------------------------------------------------------
+# Discovery
+
+
+@dataclass
+class ServiceLocation:
+    """Where the service listens and how to authenticate."""
+
+    url: str | None
+    token: str
+    socket: str | None = None
+    root_dir: str | None = None
+    source: str = ""
+
+
+def runtime_file_path(env: dict | None = None) -> str:
+    """Path of the runtime file clients read (``LAKETAHOE_RUNTIME_FILE`` overrides)."""
+    env = os.environ if env is None else env
+    if env.get("LAKETAHOE_RUNTIME_FILE"):
+        return env["LAKETAHOE_RUNTIME_FILE"]
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return os.path.join(jupyter_runtime_dir(), RUNTIME_FILE_NAME)
+
+
+def find_service(env: dict | None = None) -> ServiceLocation:
+    """Locate the service from the environment or the runtime file."""
+    env = os.environ if env is None else env
+    url = env.get("LAKETAHOE_URL")
+    if url:
+        token = env.get("LAKETAHOE_TOKEN")
+        if not token:
+            raise ServiceNotFound("LAKETAHOE_URL is set but LAKETAHOE_TOKEN is not")
+        return ServiceLocation(url=url.rstrip("/"), token=token, source="LAKETAHOE_URL")
+
+    path = runtime_file_path(env)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise ServiceNotFound(NOT_FOUND_HINT) from None
+    except (OSError, ValueError) as exc:
+        raise ServiceNotFound(f"cannot read the LakeTahoe runtime file {path}: {exc}") from None
+    if not isinstance(data, dict) or not data.get("token") or not (data.get("url") or data.get("socket")):
+        raise ServiceNotFound(f"the LakeTahoe runtime file {path} has no url/socket and token")
+    return ServiceLocation(
+        url=(data.get("url") or "").rstrip("/") or None,
+        token=data["token"],
+        socket=data.get("socket") or None,
+        root_dir=data.get("rootDir") or None,
+        source=path,
+    )
+
+
+# --------------------------------------------------------------------------
+# Transports: requests over TCP, http.client over a Unix socket
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    """HTTP over AF_UNIX; requests has no native support for it."""
+
+    def __init__(self, path: str, timeout: float | None):
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._path)
+        self.sock = sock
+
+
+class _Response:
+    """Status, body and a chunk iterator, whatever the transport."""
+
+    def __init__(self, status: int, body: bytes | None = None, chunks: Iterator[bytes] | None = None, close=None):
+        self.status = status
+        self._body = body
+        self._chunks = chunks
+        self._close = close
+
+    def read(self) -> bytes:
+        if self._body is None:
+            self._body = b"".join(self._chunks or [])
+        return self._body
+
+    def iter_chunks(self) -> Iterator[bytes]:
+        return self._chunks if self._chunks is not None else iter([self._body or b""])
+
+    def close(self) -> None:
+        if self._close:
+            self._close()
+
+
+# --------------------------------------------------------------------------
+# SSE
+
+
+@dataclass
+class SSEEvent:
+    """One server-sent event; ``data`` is decoded JSON when it parses."""
+
+    event: str
+    data: Any
+    id: str | None = None
+
+
+def parse_sse(chunks: Iterator[bytes]) -> Iterator[SSEEvent]:
+    """Minimal text/event-stream parser (comments ignored, multi-line data joined)."""
+    buffer = b""
+    event, data_lines, last_id = "message", [], None
+    for chunk in chunks:
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for raw in lines:
+            line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
+            if not line:
+                if data_lines:
+                    text = "\n".join(data_lines)
+                    try:
+                        payload = json.loads(text)
+                    except ValueError:
+                        payload = text
+                    yield SSEEvent(event, payload, last_id)
+                event, data_lines = "message", []
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data_lines.append(value)
+            elif name == "id":
+                last_id = value
+
+
+# --------------------------------------------------------------------------
+# Client
+
+
+class Client:
+    """Typed access to ``/api/v1``; every method returns the decoded JSON."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, socket_path: str | None = None,
+                 root_dir: str | None = None, timeout: float = 30.0):
+        if not url and not socket_path:
+            raise ServiceNotFound(NOT_FOUND_HINT)
+        self.url = url.rstrip("/") if url else None
+        self.socket_path = socket_path
+        self.token = token or ""
+        self.timeout = timeout
+        self._root_dir = root_dir
+        self._session = requests.Session()
+
+    @classmethod
+    def from_environment(cls, env: dict | None = None, **kwargs) -> "Client":
+        """Client of the service found by :func:`find_service`."""
+        loc = find_service(env)
+        # TCP first: it is what requests does well; the socket is the fallback.
+        return cls(url=loc.url, token=loc.token, socket_path=None if loc.url else loc.socket,
+                   root_dir=loc.root_dir, **kwargs)
+
+    @property
+    def address(self) -> str:
+        """Human-readable address for messages."""
+        return self.url or f"unix:{self.socket_path}"
+
+    # -- transport ---------------------------------------------------------
+
+    def _send(self, method: str, path: str, params: dict | None = None, body: Any = None,
+              stream: bool = False) -> _Response:
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        if self.url:
+            try:
+                resp = self._session.request(
+                    method, self.url + path, params=query, data=data, headers=headers, stream=stream,
+                    # A log stream can be silent for a long time: no read timeout there.
+                    timeout=(10, None) if stream else self.timeout,
+                )
+            except requests.ConnectionError as exc:
+                raise ServiceUnavailable(f"cannot reach the LakeTahoe service at {self.url}: {exc}") from None
+            except requests.Timeout:
+                raise ServiceUnavailable(f"the LakeTahoe service at {self.url} did not answer in time") from None
+            if stream and resp.status_code < 300:
+                return _Response(resp.status_code, chunks=resp.iter_content(chunk_size=None), close=resp.close)
+            return _Response(resp.status_code, body=resp.content)
+
+        conn = _UnixConnection(self.socket_path, None if stream else self.timeout)
+        target = path + ("?" + urllib.parse.urlencode(query) if query else "")
+        try:
+            conn.request(method, target, body=data, headers=headers)
+            resp = conn.getresponse()
+        except OSError as exc:
+            conn.close()
+            raise ServiceUnavailable(f"cannot reach the LakeTahoe service at unix:{self.socket_path}: {exc}") from None
+
+        if stream and resp.status < 300:
+            def chunks():
+                while True:
+                    piece = resp.read1(65536)
+                    if not piece:
+                        return
+                    yield piece
+
+            return _Response(resp.status, chunks=chunks(), close=conn.close)
+        try:
+            return _Response(resp.status, body=resp.read())
+        finally:
+            conn.close()
+
+    def _call(self, method: str, path: str, params: dict | None = None, body: Any = None) -> Any:
+        resp = self._send(method, "/api/v1" + path, params=params, body=body)
+        raw = resp.read()
+        if resp.status >= 300:
+            raise error_from_response(resp.status, raw)
+        if not raw:
+            return None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except ValueError:
+            raise LakeTahoeError(f"the LakeTahoe service sent an invalid answer to {method} {path}") from None
+
+    @staticmethod
+    def _job_path(job_id: str) -> str:
+        return "/jobs/" + urllib.parse.quote(job_id, safe="")
+
+    # -- API ---------------------------------------------------------------
+
+    def info(self) -> dict:
+        """``GET /info``: version, user, rootDir, capacity, scale tiers."""
+        info = self._call("GET", "/info")
+        if isinstance(info, dict) and info.get("rootDir"):
+            self._root_dir = info["rootDir"]
+        return info
+
+    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None) -> dict:
+        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one."""
+        body: dict[str, Any] = {"trainingInput": training_input}
+        if job_id:
+            body["jobId"] = job_id
+        if labels:
+            body["labels"] = labels
+        return self._call("POST", "/jobs", body=body)
+
+    def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50) -> list[dict]:
+        """``GET /jobs``, newest first, following ``nextPageToken``."""
+        jobs: list[dict] = []
+        token = None
+        for _ in range(max_pages):
+            page = self._call("GET", "/jobs", params={"state": state, "pageSize": page_size, "pageToken": token})
+            jobs.extend(page.get("jobs", []))
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        return jobs
+
+    def get_job(self, job_id: str) -> dict:
+        """``GET /jobs/{id}``."""
+        return self._call("GET", self._job_path(job_id))
+
+    def cancel_job(self, job_id: str) -> dict:
+        """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""
+        return self._call("POST", self._job_path(job_id) + "/cancel")
+
+    def logs(self, job_id: str, after: int | None = None, limit: int | None = None) -> dict:
+        """``GET /jobs/{id}/logs``: ``{lines: [...], nextSeq}``."""
+        return self._call("GET", self._job_path(job_id) + "/logs", params={"after": after, "limit": limit})
+
+    def metrics(self, job_id: str) -> list[dict]:
+        """``GET /jobs/{id}/metrics``: ``[{step, name, value, time}]``."""
+        return self._call("GET", self._job_path(job_id) + "/metrics").get("metrics", [])
+
+    def output(self, job_id: str, name: str) -> bytes:
+        """``GET /jobs/{id}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""
+        resp = self._send("GET", "/api/v1" + self._job_path(job_id) + "/outputs/" + urllib.parse.quote(name))
+        if resp.status >= 300:
+            raise error_from_response(resp.status, resp.read())
+        return resp.read()
+
+    def stream_logs(self, job_id: str, after: int | None = None, reconnects: int = 3) -> Iterator[SSEEvent]:
+        """Follow ``/jobs/{id}/logs/stream``: ``log`` events, then one ``end`` event carrying the Job.
+
+        A dropped connection is resumed from the last sequence number seen.
+        """
+        last = after
+        attempts = 0
+        while True:
+            resp = self._send("GET", "/api/v1" + self._job_path(job_id) + "/logs/stream",
+                              params={"after": last}, stream=True)
+            if resp.status >= 300:
+                raise error_from_response(resp.status, resp.read())
+            try:
+                for event in parse_sse(resp.iter_chunks()):
+                    if event.event == "log" and isinstance(event.data, dict):
+                        last = event.data.get("seq", last)
+                        attempts = 0
+                    yield event
+                    if event.event == "end":
+                        return
+            except (requests.RequestException, OSError, http.client.HTTPException):
+                pass
+            finally:
+                resp.close()
+            attempts += 1
+            if attempts > reconnects:
+                raise ServiceUnavailable(f"the log stream of job {job_id} ended before the job did")
+
+    # -- paths -------------------------------------------------------------
+
+    @property
+    def root_dir(self) -> str:
+        """The service's root directory (runtime file, else ``/info``)."""
+        if not self._root_dir:
+            self.info()
+        if not self._root_dir:
+            raise LakeTahoeError("the LakeTahoe service did not say what its root directory is")
+        return self._root_dir
+
+    def to_root_relative(self, path: str, cwd: str | None = None) -> str:
+        """Turn a local path (relative to ``cwd``) into the root-relative path the API expects."""
+        return root_relative(path, self.root_dir, cwd)
+
+
+def root_relative(path: str, root_dir: str, cwd: str | None = None) -> str:
+    """``path`` (absolute, or relative to ``cwd``) relative to ``root_dir``, with ``/`` separators."""
+    base = cwd or os.getcwd()
+    full = os.path.realpath(os.path.join(base, os.path.expanduser(path)))
+    root = os.path.realpath(root_dir)
+    if full != root and not full.startswith(root.rstrip(os.sep) + os.sep):
+        raise PathOutsideRoot(f"{path} is outside the LakeTahoe root directory {root}")
+    rel = os.path.relpath(full, root)
+    return "" if rel == "." else rel.replace(os.sep, "/")

@@ -1,0 +1,192 @@
+"""Client plumbing against a small stub HTTP server (the real service is covered in test_e2e)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from laketahoe import client as lt
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers from ``server.routes``: {(method, path): (status, body or callable)}."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _handle(self, method):
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        self.server.requests.append({"method": method, "path": url.path, "query": parse_qs(url.query),
+                                     "auth": self.headers.get("Authorization"), "body": body})
+        status, answer = self.server.routes.get((method, url.path), (404, {"error": {"code": "not_found", "message": "no route"}}))
+        if callable(answer):
+            answer = answer(parse_qs(url.query))
+        if isinstance(answer, bytes):
+            data, ctype = answer, "text/event-stream"
+        else:
+            data, ctype = json.dumps(answer).encode(), "application/json"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+
+class _Server(socketserver.ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def stub():
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.routes, server.requests = {}, []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_discovery_prefers_env_url(monkeypatch, tmp_path):
+    env = {"LAKETAHOE_URL": "http://127.0.0.1:9/", "LAKETAHOE_TOKEN": "t", "LAKETAHOE_RUNTIME_FILE": str(tmp_path / "x")}
+    loc = lt.find_service(env)
+    assert (loc.url, loc.token, loc.root_dir) == ("http://127.0.0.1:9", "t", None)
+    with pytest.raises(lt.ServiceNotFound, match="LAKETAHOE_TOKEN"):
+        lt.find_service({"LAKETAHOE_URL": "http://x"})
+
+
+def test_discovery_reads_runtime_file(tmp_path):
+    rt = tmp_path / "rt.json"
+    rt.write_text(json.dumps({"url": "http://127.0.0.1:41234", "socket": None, "token": "abc", "pid": 1,
+                              "rootDir": str(tmp_path), "user": "me"}))
+    loc = lt.find_service({"LAKETAHOE_RUNTIME_FILE": str(rt)})
+    assert (loc.url, loc.token, loc.root_dir, loc.socket) == ("http://127.0.0.1:41234", "abc", str(tmp_path), None)
+    client = lt.Client.from_environment({"LAKETAHOE_RUNTIME_FILE": str(rt)})
+    assert client.root_dir == str(tmp_path)
+
+
+def test_discovery_default_path_is_jupyter_runtime_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    assert lt.runtime_file_path({}) == str(tmp_path / "laketahoe-proxy.json")
+    with pytest.raises(lt.ServiceNotFound, match="open JupyterLab or run `laketahoe-proxy serve`"):
+        lt.find_service({})
+    (tmp_path / "laketahoe-proxy.json").write_text("{}")
+    with pytest.raises(lt.ServiceNotFound, match="no url/socket and token"):
+        lt.find_service({})
+
+
+def test_root_relative_paths(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    assert lt.root_relative("a.ipynb", str(root), cwd=str(root / "sub")) == "sub/a.ipynb"
+    assert lt.root_relative("../b.ipynb", str(root), cwd=str(root / "sub")) == "b.ipynb"
+    assert lt.root_relative(str(root / "sub" / "c.ipynb"), str(root)) == "sub/c.ipynb"
+    with pytest.raises(lt.PathOutsideRoot, match="outside the LakeTahoe root directory"):
+        lt.root_relative("../../x.ipynb", str(root), cwd=str(root / "sub"))
+    # A sibling folder sharing the prefix is still outside.
+    with pytest.raises(lt.PathOutsideRoot):
+        lt.root_relative(str(tmp_path / "root2" / "x.ipynb"), str(root))
+
+
+def test_requests_carry_token_and_body(stub):
+    job = {"jobId": "j1", "state": "QUEUED"}
+    stub.routes[("POST", "/api/v1/jobs")] = (201, job)
+    stub.routes[("GET", "/api/v1/jobs")] = (200, lambda q: {"jobs": [job]} if "pageToken" in q else {"jobs": [job], "nextPageToken": "p2"})
+    stub.routes[("GET", "/api/v1/info")] = (200, {"rootDir": "/srv/root", "user": "me"})
+    c = lt.Client(url=stub.url, token="sekret")
+    assert c.submit_job("j1", {"scaleTier": "BASIC"}, labels={"team": "a"}) == job
+    assert stub.requests[-1]["auth"] == "Bearer sekret"
+    assert stub.requests[-1]["body"] == {"jobId": "j1", "trainingInput": {"scaleTier": "BASIC"}, "labels": {"team": "a"}}
+    assert c.list_jobs(state="RUNNING") == [job, job]
+    assert stub.requests[-1]["query"] == {"state": ["RUNNING"], "pageToken": ["p2"]}
+    assert c.root_dir == "/srv/root"
+
+
+def test_error_mapping(stub):
+    stub.routes[("POST", "/api/v1/jobs")] = (400, {"error": {"code": "invalid_argument", "message": "bad tier",
+                                                             "field": "trainingInput.scaleTier"}})
+    stub.routes[("POST", "/api/v1/jobs/j1/cancel")] = (400, {"error": {"code": "failed_precondition", "message": "job already ended"}})
+    stub.routes[("GET", "/api/v1/jobs/j2")] = (409, {"error": {"code": "already_exists", "message": "dup"}})
+    stub.routes[("GET", "/api/v1/jobs/j3")] = (500, {"oops": 1})
+    c = lt.Client(url=stub.url, token="t")
+    with pytest.raises(lt.InvalidArgument) as info:
+        c.submit_job(None, {"scaleTier": "HUGE"})
+    assert (info.value.status, info.value.code, info.value.field) == (400, "invalid_argument", "trainingInput.scaleTier")
+    assert str(info.value) == "bad tier (field: trainingInput.scaleTier)"
+    with pytest.raises(lt.FailedPrecondition, match="already ended"):
+        c.cancel_job("j1")
+    with pytest.raises(lt.NotFound, match="no route"):
+        c.get_job("nope")
+    with pytest.raises(lt.AlreadyExists):
+        c.get_job("j2")
+    with pytest.raises(lt.ApiError, match="HTTP 500"):
+        c.get_job("j3")
+
+
+def test_unreachable_service():
+    c = lt.Client(url="http://127.0.0.1:9", token="t", timeout=2)
+    with pytest.raises(lt.ServiceUnavailable, match="cannot reach"):
+        c.info()
+
+
+def test_sse_parser_handles_split_chunks():
+    raw = (b": ping\n\nevent: log\ndata: {\"seq\": 1, \"text\": \"a\"}\n\n"
+           b"event: log\r\ndata: {\"seq\": 2,\r\ndata:  \"text\": \"b\"}\r\n\r\nevent: end\ndata: {\"state\": \"SUCCEEDED\"}\n\n")
+    chunks = [raw[i:i + 7] for i in range(0, len(raw), 7)]
+    events = list(lt.parse_sse(iter(chunks)))
+    assert [(e.event, e.data) for e in events] == [
+        ("log", {"seq": 1, "text": "a"}), ("log", {"seq": 2, "text": "b"}), ("end", {"state": "SUCCEEDED"})]
+
+
+def test_stream_logs_ends_with_job(stub):
+    body = (b"event: log\ndata: " + json.dumps({"seq": 3, "stream": "stdout", "text": "hi"}).encode() + b"\n\n"
+            b"event: end\ndata: " + json.dumps({"jobId": "j", "state": "SUCCEEDED"}).encode() + b"\n\n")
+    stub.routes[("GET", "/api/v1/jobs/j/logs/stream")] = (200, body)
+    events = list(lt.Client(url=stub.url, token="t").stream_logs("j", after=2))
+    assert [e.event for e in events] == ["log", "end"]
+    assert events[1].data["state"] == "SUCCEEDED"
+    assert stub.requests[-1]["query"] == {"after": ["2"]}
+
+
+def test_unix_socket_transport(tmp_path):
+    class UnixServer(socketserver.ThreadingUnixStreamServer):
+        daemon_threads = True
+        routes = {("GET", "/api/v1/jobs/a"): (200, {"jobId": "a"})}
+        requests: list = []
+
+    class Handler(_Handler):
+        def address_string(self):
+            return "unix"
+
+    path = str(tmp_path / "s.sock")
+    server = UnixServer(path, Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        rt = tmp_path / "rt.json"
+        rt.write_text(json.dumps({"url": None, "socket": path, "token": "tok", "rootDir": str(tmp_path)}))
+        c = lt.Client.from_environment({"LAKETAHOE_RUNTIME_FILE": str(rt)})
+        assert c.get_job("a") == {"jobId": "a"}
+        assert server.requests[-1]["auth"] == "Bearer tok"
+        with pytest.raises(lt.NotFound):
+            c.get_job("b")
+    finally:
+        server.shutdown()
+        server.server_close()
+        os.unlink(path)
