@@ -1,0 +1,111 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Error codes of the `{error: {code}}` body, one per HTTP status family we answer. */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'failed_precondition'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'already_exists'
+  | 'payload_too_large'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_argument: 400,
+  failed_precondition: 400,
+  unauthenticated: 401,
+  not_found: 404,
+  already_exists: 409,
+  payload_too_large: 413,
+  internal: 500
+};
+
+/**
+ * An error meant for the caller: its message is shown as is, so it must never carry internals.
+ * Thrown anywhere below the routes (validation, service); the one error handler turns it into JSON.
+ */
+export class ApiError extends Error {
+  /** HTTP status derived from the code. */
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = STATUS[code];
+  }
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+/** Turns an ajv instance path (`/trainingInput/scaleTier`) plus the blamed property into a dotted path. */
+export function dottedField(instancePath: string, extra?: string): string | undefined {
+  const parts = instancePath.split('/').filter(p => p !== '');
+  if (extra) {
+    parts.push(extra);
+  }
+  return parts.length ? parts.map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') : undefined;
+}
+
+/** Maps fastify's validation failure (ajv) to an ApiError naming the offending field. */
+function fromValidation(err: FastifyError): ApiError {
+  const first = err.validation?.[0];
+  const params = (first?.params ?? {}) as Record<string, unknown>;
+  const blamed =
+    typeof params.missingProperty === 'string'
+      ? params.missingProperty
+      : typeof params.additionalProperty === 'string'
+        ? params.additionalProperty
+        : undefined;
+  const field = first ? dottedField(first.instancePath, blamed) : undefined;
+  let message = first?.message ?? err.message;
+  if (typeof params.additionalProperty === 'string') {
+    message = 'is not a known field';
+  } else if (Array.isArray(params.allowedValues)) {
+    message = `must be one of ${params.allowedValues.join(', ')}`;
+  }
+  const where = field ?? err.validationContext ?? 'request';
+  return new ApiError('invalid_argument', `${where}: ${message}`, field);
+}
+
+/** Normalises anything thrown into an ApiError; unknown failures become an opaque 500. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
+  const fe = err as FastifyError;
+  if (fe && Array.isArray(fe.validation)) {
+    return fromValidation(fe);
+  }
+  const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
+  if (status === 413) {
+    return new ApiError('payload_too_large', 'request body is too large');
+  }
+  if (status === 404) {
+    return new ApiError('not_found', 'not found');
+  }
+  if (status >= 400 && status < 500) {
+    // fastify's own 4xx (malformed JSON, bad content type) carry a safe message.
+    return new ApiError('invalid_argument', fe.message);
+  }
+  return new ApiError('internal', 'internal error');
+}
+
+/** The single fastify error handler: logs 5xx with their cause, answers every error in one shape. */
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError = toApiError(err);
+  if (apiError.statusCode >= 500) {
+    request.log.error({ err }, 'request failed');
+  }
+  const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };
+  if (apiError.field) {
+    body.error.field = apiError.field;
+  }
+  void reply.status(apiError.statusCode).send(body);
+}

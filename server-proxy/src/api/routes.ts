@@ -1,0 +1,273 @@
+import fs from 'node:fs';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventBus } from '../events.js';
+import type { Capacity } from '../jobs/resources.js';
+import { SCALE_TIER_RESOURCES } from '../jobs/resources.js';
+import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody } from '../jobs/schema.js';
+import { OUTPUT_NAMES, type JobService } from '../jobs/service.js';
+import { isTerminal } from '../jobs/states.js';
+import { openSse } from './sse.js';
+
+/** What the routes need from the rest of the service. */
+export interface RouteDeps {
+  jobs: JobService;
+  bus: EventBus;
+  capacity: Capacity;
+  rootDir: string;
+  version: string;
+  heartbeatMs: number;
+}
+
+const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String())
+    })
+  },
+  { $id: 'Error' }
+);
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
+const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
+const SSE_RESPONSE = {
+  200: Type.String({ description: 'text/event-stream' })
+};
+
+/** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
+export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { jobs, bus } = deps;
+  app.addSchema(ErrorResponse);
+
+  app.get('/openapi.json', { schema: { summary: 'The OpenAPI document of this API', tags: ['meta'] } }, async () =>
+    app.swagger()
+  );
+
+  app.get(
+    '/info',
+    {
+      schema: {
+        summary: 'Service, user and capacity of the backend',
+        tags: ['meta'],
+        response: {
+          200: Type.Object({
+            version: Type.String(),
+            user: Type.String(),
+            backend: Type.Literal('local'),
+            rootDir: Type.String(),
+            capacity: Type.Object({
+              cpus: Type.Number(),
+              memoryBytes: Type.Number(),
+              gpus: Type.Array(Type.Object({ index: Type.Integer(), name: Type.String(), memoryBytes: Type.Number() }))
+            }),
+            supportsDistributed: Type.Boolean(),
+            scaleTiers: Type.Record(
+              Type.String(),
+              Type.Object({ cpu: Type.Number(), memoryBytes: Type.Number(), gpu: Type.Integer() })
+            )
+          }),
+          ...errors(401)
+        }
+      }
+    },
+    async request => ({
+      version: deps.version,
+      user: request.user,
+      backend: 'local' as const,
+      rootDir: deps.rootDir,
+      capacity: deps.capacity,
+      supportsDistributed: false,
+      scaleTiers: SCALE_TIER_RESOURCES
+    })
+  );
+
+  app.post(
+    '/jobs',
+    {
+      schema: {
+        summary: 'Submit a notebook or Python module as a training job',
+        tags: ['jobs'],
+        body: SubmitJobBody,
+        response: { 201: Job, ...errors(400, 401, 404, 409, 413) }
+      }
+    },
+    async (request, reply) => {
+      const job = await jobs.submit(request.user, request.body);
+      return reply.status(201).send(job);
+    }
+  );
+
+  app.get(
+    '/jobs',
+    {
+      schema: {
+        summary: "The caller's jobs, newest first",
+        tags: ['jobs'],
+        querystring: Type.Object({
+          state: Type.Optional(StringEnum([...JOB_STATES])),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+        }),
+        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errors(400, 401) }
+      }
+    },
+    async request => jobs.list(request.user, request.query)
+  );
+
+  app.get(
+    '/jobs/:jobId',
+    { schema: { summary: 'One job', tags: ['jobs'], params: JobIdParams, response: { 200: Job, ...errors(401, 404) } } },
+    async request => jobs.get(request.user, request.params.jobId)
+  );
+
+  app.post(
+    '/jobs/:jobId/cancel',
+    {
+      schema: {
+        summary: 'Cancel a job (CANCELLED when queued, CANCELLING while it runs)',
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: { 200: Job, ...errors(400, 401, 404) }
+      }
+    },
+    async request => jobs.cancel(request.user, request.params.jobId)
+  );
+
+  app.get(
+    '/jobs/:jobId/logs',
+    {
+      schema: {
+        summary: 'Log lines of a job; pass nextSeq as `after` to continue',
+        tags: ['jobs'],
+        params: JobIdParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
+        }),
+        response: {
+          200: Type.Object({
+            lines: Type.Array(LogLine),
+            nextSeq: Type.Integer(),
+            firstSeq: Type.Integer({ description: 'oldest kept line; older lines were dropped (the log is bounded)' })
+          }),
+          ...errors(400, 401, 404)
+        }
+      }
+    },
+    async request => jobs.logs(request.user, request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
+  );
+
+  app.get(
+    '/jobs/:jobId/logs/stream',
+    {
+      schema: {
+        summary: 'SSE: `log` events, then `end` with the job once it has ended',
+        tags: ['jobs'],
+        params: JobIdParams,
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
+        response: { ...SSE_RESPONSE, ...errors(401, 404) }
+      }
+    },
+    async (request, reply) => {
+      const { jobId } = request.params;
+      const owner = request.user;
+      await jobs.get(owner, jobId);
+      const stream = openSse(request, reply, deps.heartbeatMs);
+      let last = request.query.after ?? 0;
+      let chain = Promise.resolve();
+      // Every trigger re-reads the store from the last sent seq, so lines are sent once and in order.
+      const sync = () => {
+        chain = chain
+          .then(async () => {
+            if (stream.closed) {
+              return;
+            }
+            for (;;) {
+              const page = await jobs.logs(owner, jobId, last, 1000);
+              page.lines.forEach(line => stream.send('log', line));
+              last = page.nextSeq;
+              if (page.lines.length < 1000) {
+                break;
+              }
+            }
+            const job = await jobs.get(owner, jobId);
+            if (isTerminal(job.state)) {
+              stream.send('end', job);
+              stream.close();
+            }
+          })
+          .catch(err => {
+            request.log.error({ err }, 'log stream failed');
+            stream.close();
+          });
+      };
+      const unsubscribe = bus.subscribe(event => {
+        if (event.jobId === jobId && event.owner === owner && (event.type === 'log' || event.type === 'job')) {
+          sync();
+        }
+      });
+      stream.onClose(unsubscribe);
+      sync();
+    }
+  );
+
+  app.get(
+    '/jobs/:jobId/metrics',
+    {
+      schema: {
+        summary: 'All metric values a job reported',
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errors(401, 404) }
+      }
+    },
+    async request => ({ metrics: await jobs.metrics(request.user, request.params.jobId) })
+  );
+
+  app.get(
+    '/jobs/:jobId/outputs/:name',
+    {
+      schema: {
+        summary: 'An output file of the job',
+        tags: ['jobs'],
+        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
+      }
+    },
+    async (request, reply) => {
+      const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
+      const type = request.params.name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+      return reply.type(type).send(fs.createReadStream(file));
+    }
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        summary: "SSE: `job` and `metric` events for the caller's jobs, `: ping` comments as heartbeat",
+        tags: ['events'],
+        querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
+        response: { ...SSE_RESPONSE, ...errors(401) }
+      }
+    },
+    async (request, reply) => {
+      const owner = request.user;
+      const only = request.query.jobId;
+      const stream = openSse(request, reply, deps.heartbeatMs);
+      const unsubscribe = bus.subscribe(event => {
+        if (event.owner !== owner || (only && event.jobId !== only)) {
+          return;
+        }
+        if (event.type === 'job') {
+          stream.send('job', event.job);
+        } else if (event.type === 'metric') {
+          const { jobId, step, name, value, time } = event;
+          stream.send('metric', { jobId, step, name, value, time });
+        }
+      });
+      stream.onClose(unsubscribe);
+    }
+  );
+};

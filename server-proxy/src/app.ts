@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth, TokenTable } from './api/auth.js';
+import { ApiError, errorHandler } from './api/errors.js';
+import { apiRoutes } from './api/routes.js';
+import { LocalBackend } from './backends/local/backend.js';
+import { detectCapacity } from './backends/local/capacity.js';
+import type { ServiceConfig } from './config.js';
+import { EventBus } from './events.js';
+import { JobService } from './jobs/service.js';
+import { JobUpdater } from './jobs/updater.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+/** A wired service: the HTTP app and the parts that outlive requests. */
+export interface Service {
+  app: FastifyInstance;
+  store: Store;
+  backend: LocalBackend;
+  /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
+  start(): Promise<void>;
+  /** Stops serving and watching; runners keep running; closes the database. */
+  close(): Promise<void>;
+}
+
+/** Builds the service from its configuration without listening yet. */
+export async function createService(config: ServiceConfig, logger: boolean | object = false): Promise<Service> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
+  const bus = new EventBus();
+  const updater = new JobUpdater(store, bus);
+  const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
+  const app = Fastify({
+    logger,
+    // Strict input: unknown fields are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    bodyLimit: 4 * 1024 * 1024
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const backend = new LocalBackend({
+    store,
+    updater,
+    bus,
+    log: app.log,
+    capacity,
+    python: config.python,
+    rootDir: fs.realpathSync(config.rootDir),
+    jobsDir: config.jobsDir,
+    excluded: [config.dataDir],
+    limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
+    pollMs: config.pollMs,
+    killGraceMs: config.killGraceMs
+  });
+  const jobs = new JobService(store, updater, backend, config.rootDir);
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(() => {
+    throw new ApiError('not_found', 'no such route');
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'LakeTahoe service API', version: VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }]
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
+  });
+  registerAuth(app, new TokenTable(config.tokens));
+  await app.register(apiRoutes, {
+    prefix: '/api/v1',
+    jobs,
+    bus,
+    capacity,
+    rootDir: config.rootDir,
+    version: VERSION,
+    heartbeatMs: config.heartbeatMs ?? 15_000
+  });
+
+  let closed = false;
+  return {
+    app,
+    store,
+    backend,
+    start: () => backend.start(),
+    async close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await backend.stop();
+      await app.close();
+      await store.close();
+    }
+  };
+}

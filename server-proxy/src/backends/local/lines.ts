@@ -1,0 +1,35 @@
+/** The marker that starts a structured runner line. */
+export const MARKER = '##laketahoe ';
+
+/** A structured record from the runner (see the runner protocol in docs/contracts.md). */
+export type RunnerRecord =
+  | { type: 'started'; totalCells?: number }
+  | { type: 'progress'; cell: number; totalCells?: number }
+  | { type: 'metric'; step?: number; values: Record<string, unknown>; time?: string }
+  | { type: 'error'; cell?: number; ename?: string; evalue?: string; traceback?: string }
+  | { type: 'output'; notebook?: string; html?: string };
+
+/** A parsed log line: a structured record, or plain text to keep. */
+export type ParsedLine = { kind: 'record'; record: RunnerRecord } | { kind: 'text'; text: string };
+
+const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output']);
+
+/**
+ * Splits structured lines from plain text. A marker line that is not valid JSON or has an unknown type
+ * is kept as text, so nothing the runner printed is lost.
+ */
+export function parseRunnerLine(line: string): ParsedLine {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  if (!text.startsWith(MARKER)) {
+    return { kind: 'text', text };
+  }
+  try {
+    const value = JSON.parse(text.slice(MARKER.length)) as { type?: unknown };
+    if (value && typeof value === 'object' && typeof value.type === 'string' && KNOWN.has(value.type)) {
+      return { kind: 'record', record: value as RunnerRecord };
+    }
+  } catch {
+    // Fall through: keep it as text.
+  }
+  return { kind: 'text', text };
+}

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+
+/** Fields of /proc/<pid>/stat we use; the command name may contain spaces, so parse after the last ')'. */
+function readStat(pid: number): { state: string; ppid: number; startTime: string } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // After the name: state(3) ppid(4) ... starttime is field 22, i.e. index 19 here.
+  return { state: fields[0], ppid: Number(fields[1]), startTime: fields[19] };
+}
+
+/** Start time of a process in clock ticks since boot, the identity check against pid reuse. */
+export function processStartTime(pid: number): string | undefined {
+  return readStat(pid)?.startTime;
+}
+
+/** Whether the process exists, is not a zombie and (when given) started at `startTime`. */
+export function isProcessAlive(pid: number, startTime?: string): boolean {
+  const stat = readStat(pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') {
+    return false;
+  }
+  return startTime === undefined || stat.startTime === startTime;
+}
+
+/** All descendants of `pid` (children first-level first), found through /proc. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    const stat = readStat(Number(name));
+    if (stat) {
+      const list = children.get(stat.ppid) ?? [];
+      list.push(Number(name));
+      children.set(stat.ppid, list);
+    }
+  }
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.shift()!;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * Signals the runner's process group and every descendant. Kernels started by the runner live in their
+ * own session (jupyter_client starts them so), so the group alone would miss them.
+ */
+export function signalTree(pid: number, signal: NodeJS.Signals): void {
+  const tree = descendants(pid);
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group may already be gone.
+  }
+  for (const p of tree) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      // Already exited.
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readTokensFile } from './api/auth.js';
+
+/** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
+export interface ServiceConfig {
+  host: string;
+  port: number;
+  socket?: string;
+  rootDir: string;
+  dataDir: string;
+  jobsDir: string;
+  python: string;
+  /** Where the runtime file goes; undefined to write none (in-process tests). */
+  runtimeFile?: string;
+  maxNotebookBytes: number;
+  maxFolderBytes: number;
+  /** token -> user. */
+  tokens: Map<string, string>;
+  /** The embedded user's token (echoed into the runtime file); absent in shared mode. */
+  token?: string;
+  user: string;
+  cpus?: number;
+  memoryBytes?: number;
+  gpus?: number;
+  pollMs?: number;
+  killGraceMs?: number;
+  heartbeatMs?: number;
+  logLevel: string;
+}
+
+const MIB = 1024 * 1024;
+
+/** Default runtime file: `$(jupyter --runtime-dir)/laketahoe-proxy.json`, falling back to Jupyter's default. */
+function defaultRuntimeFile(): string {
+  let dir = process.env.JUPYTER_RUNTIME_DIR;
+  if (!dir) {
+    try {
+      dir = execFileSync('jupyter', ['--runtime-dir'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      dir = path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'jupyter', 'runtime');
+    }
+  }
+  return path.join(dir, 'laketahoe-proxy.json');
+}
+
+function num(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new Error(`${name} must be a non-negative number, got '${value}'`);
+  }
+  return n;
+}
+
+/** Parses `serve` flags (see docs/contracts.md); flags win over environment variables. */
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      socket: { type: 'string' },
+      'root-dir': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'jobs-dir': { type: 'string' },
+      python: { type: 'string' },
+      'runtime-file': { type: 'string' },
+      'max-notebook-bytes': { type: 'string' },
+      'max-folder-bytes': { type: 'string' },
+      'tokens-file': { type: 'string' },
+      user: { type: 'string' },
+      cpus: { type: 'string' },
+      'memory-bytes': { type: 'string' },
+      gpus: { type: 'string' },
+      'log-level': { type: 'string' }
+    }
+  });
+  const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
+  const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
+  const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
+  let tokens: Map<string, string>;
+  let token: string | undefined;
+  if (tokensFile) {
+    tokens = readTokensFile(tokensFile, f => fs.readFileSync(f, 'utf8'));
+  } else {
+    token = env.LAKETAHOE_TOKEN || crypto.randomBytes(32).toString('hex');
+    tokens = new Map([[token, user]]);
+  }
+  return {
+    host: values.host ?? env.LAKETAHOE_HOST ?? '127.0.0.1',
+    port: num(values.port ?? env.LAKETAHOE_PORT, 'port') ?? 0,
+    socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
+    rootDir,
+    dataDir: path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe'),
+    jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
+    python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
+    runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),
+    maxNotebookBytes: num(values['max-notebook-bytes'] ?? env.LAKETAHOE_MAX_NOTEBOOK_BYTES, 'max-notebook-bytes') ?? 20 * MIB,
+    maxFolderBytes: num(values['max-folder-bytes'] ?? env.LAKETAHOE_MAX_FOLDER_BYTES, 'max-folder-bytes') ?? 200 * MIB,
+    tokens,
+    token,
+    user,
+    cpus: num(values.cpus, 'cpus'),
+    memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
+    gpus: num(values.gpus, 'gpus'),
+    logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info'
+  };
+}

@@ -1,0 +1,105 @@
+import { ApiError } from '../api/errors.js';
+import type { ScaleTier, TrainingInput } from './schema.js';
+
+/** A resource request or a machine's capacity, in the units the local queue counts. */
+export interface Resources {
+  cpu: number;
+  memoryBytes: number;
+  gpu: number;
+}
+
+/** One GPU of the machine. */
+export interface GpuInfo {
+  index: number;
+  name: string;
+  memoryBytes: number;
+}
+
+/** What the local backend may hand out. */
+export interface Capacity {
+  cpus: number;
+  memoryBytes: number;
+  gpus: GpuInfo[];
+}
+
+const GIB = 1024 ** 3;
+
+/** Resources of the single-machine scale tiers; the distributed ones have no local meaning. */
+export const SCALE_TIER_RESOURCES: Record<'BASIC' | 'BASIC_GPU', Resources> = {
+  BASIC: { cpu: 1, memoryBytes: 2 * GIB, gpu: 0 },
+  BASIC_GPU: { cpu: 2, memoryBytes: 8 * GIB, gpu: 1 }
+};
+
+const DISTRIBUTED_TIERS: ReadonlySet<ScaleTier> = new Set(['STANDARD_1', 'PREMIUM_1']);
+
+/**
+ * Computes what a job asks for and rejects what the local backend cannot run: distributed tiers and
+ * requests larger than the whole machine (those would wait forever in the queue).
+ */
+export function requestedResources(input: TrainingInput, capacity: Capacity): Resources {
+  const tier = input.scaleTier ?? 'BASIC';
+  if (DISTRIBUTED_TIERS.has(tier)) {
+    throw new ApiError(
+      'invalid_argument',
+      `trainingInput.scaleTier: ${tier} is distributed; distributed tiers need the Kubernetes backend`,
+      'trainingInput.scaleTier'
+    );
+  }
+  for (const field of ['workerCount', 'parameterServerCount'] as const) {
+    if ((input[field] ?? 0) > 0) {
+      throw new ApiError(
+        'invalid_argument',
+        `trainingInput.${field}: distributed training needs the Kubernetes backend`,
+        `trainingInput.${field}`
+      );
+    }
+  }
+  let req: Resources;
+  let cpuField = 'trainingInput.scaleTier';
+  let memField = cpuField;
+  let gpuField = cpuField;
+  if (tier === 'CUSTOM') {
+    const res = input.masterConfig?.resources;
+    req = {
+      cpu: res?.cpu ?? 1,
+      memoryBytes: Math.round((res?.memoryGb ?? 2) * GIB),
+      gpu: input.masterConfig?.acceleratorConfig?.count ?? 0
+    };
+    cpuField = 'trainingInput.masterConfig.resources.cpu';
+    memField = 'trainingInput.masterConfig.resources.memoryGb';
+    gpuField = 'trainingInput.masterConfig.acceleratorConfig.count';
+  } else {
+    req = { ...SCALE_TIER_RESOURCES[tier as 'BASIC' | 'BASIC_GPU'] };
+  }
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (req.gpu > capacity.gpus.length) {
+    throw new ApiError(
+      'invalid_argument',
+      `${gpuField}: requests ${plural(req.gpu, 'GPU')} but this machine has ${plural(capacity.gpus.length, 'GPU')}`,
+      gpuField
+    );
+  }
+  if (req.cpu > capacity.cpus) {
+    throw new ApiError(
+      'invalid_argument',
+      `${cpuField}: requests ${plural(req.cpu, 'CPU')} but this machine has ${plural(capacity.cpus, 'CPU')}`,
+      cpuField
+    );
+  }
+  if (req.memoryBytes > capacity.memoryBytes) {
+    throw new ApiError(
+      'invalid_argument',
+      `${memField}: requests ${(req.memoryBytes / GIB).toFixed(1)} GiB of memory but this machine has ${(capacity.memoryBytes / GIB).toFixed(1)} GiB`,
+      memField
+    );
+  }
+  return req;
+}
+
+/** Parses `"3600s"` into milliseconds; undefined when not set. */
+export function parseDurationMs(value: string | undefined): number | undefined {
+  if (!value) {
+    return undefined;
+  }
+  return Math.round(parseFloat(value.slice(0, -1)) * 1000);
+}

@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../api/errors.js';
+import type { LocalBackend } from '../backends/local/backend.js';
+import { DuplicateJobError, type JobPage, type Store } from '../store/store.js';
+import { generateJobId } from './ids.js';
+import type { Job, JobState, LogLine, Metric, SubmitJobBody } from './schema.js';
+import { planJob } from './spec.js';
+import { isTerminal } from './states.js';
+import { transition, type JobUpdater } from './updater.js';
+
+/** Output files a job may serve, by the name used in the URL. */
+export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
+
+/**
+ * The job operations behind the routes: submit, read, list, cancel, logs and metrics, each scoped to
+ * the calling user (another user's job is reported as unknown).
+ */
+export class JobService {
+  constructor(
+    private readonly store: Store,
+    private readonly updater: JobUpdater,
+    private readonly backend: LocalBackend,
+    private readonly rootDir: string
+  ) {}
+
+  /** Validates, snapshots and queues a job. */
+  async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    const input = body.trainingInput;
+    const plan = planJob(input, this.rootDir, this.backend.capacity);
+    const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
+    if (await this.store.getJob(jobId)) {
+      throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+    }
+    let runtime;
+    try {
+      runtime = this.backend.stage(jobId, plan);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EEXIST') {
+        throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+      }
+      throw err;
+    }
+    runtime.request = plan.resources;
+    const now = new Date().toISOString();
+    const job: Job = {
+      jobId,
+      owner,
+      state: 'QUEUED',
+      createTime: now,
+      startTime: null,
+      endTime: null,
+      errorMessage: '',
+      labels: body.labels ?? {},
+      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority },
+      trainingOutput: {
+        completedCells: 0,
+        totalCells: 0,
+        latestMetrics: {},
+        exitCode: null,
+        resources: { cpu: plan.resources.cpu, memoryBytes: plan.resources.memoryBytes, gpus: [] }
+      },
+      stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
+    };
+    const record = { job, runtime };
+    try {
+      await this.store.createJob(record);
+    } catch (err) {
+      this.backend.discard(jobId);
+      if (err instanceof DuplicateJobError) {
+        throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+      }
+      throw err;
+    }
+    this.backend.enqueue(record, plan.resources);
+    return job;
+  }
+
+  /** The caller's job, or 404. */
+  async get(owner: string, jobId: string): Promise<Job> {
+    const record = await this.store.getJob(jobId);
+    if (!record || record.job.owner !== owner) {
+      throw new ApiError('not_found', `job ${jobId} not found`);
+    }
+    return record.job;
+  }
+
+  /** The caller's jobs, newest first. */
+  list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
+    return this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken });
+  }
+
+  /** Cancels: at once when still queued, otherwise by stopping the runner. */
+  async cancel(owner: string, jobId: string): Promise<Job> {
+    await this.get(owner, jobId);
+    let error: ApiError | undefined;
+    const record = await this.updater.update(jobId, r => {
+      if (isTerminal(r.job.state)) {
+        error = new ApiError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
+        return false;
+      }
+      if (r.job.state === 'CANCELLING') {
+        return false;
+      }
+      if (r.job.state === 'QUEUED') {
+        transition(r, 'CANCELLED', 'cancelled by the user while queued');
+      } else {
+        transition(r, 'CANCELLING', 'cancel requested by the user');
+      }
+    });
+    if (error) {
+      throw error;
+    }
+    if (record!.job.state === 'CANCELLED') {
+      this.backend.dequeue(jobId);
+    } else {
+      this.backend.terminate(jobId);
+    }
+    return record!.job;
+  }
+
+  /** Log lines after `after`. */
+  async logs(owner: string, jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+    await this.get(owner, jobId);
+    const page = await this.store.getLogs(jobId, after, limit);
+    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
+    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+  }
+
+  /** All metric values of a job. */
+  async metrics(owner: string, jobId: string): Promise<Metric[]> {
+    await this.get(owner, jobId);
+    return this.store.getMetrics(jobId);
+  }
+
+  /** Absolute path of an output file, or 404 when the job has not written it (yet). */
+  async outputFile(owner: string, jobId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
+    await this.get(owner, jobId);
+    const file = path.join(this.backend.workdir(jobId), name);
+    if (!fs.existsSync(file)) {
+      throw new ApiError('not_found', `job ${jobId} has no ${name} yet`);
+    }
+    return file;
+  }
+}

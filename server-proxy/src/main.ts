@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import { createService } from './app.js';
+import { parseServeArgs } from './config.js';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
+
+const USAGE = `usage: laketahoe-proxy serve [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
+       [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
+       [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]`;
+
+/** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
+async function serve(argv: string[]): Promise<void> {
+  const config = parseServeArgs(argv);
+  const service = await createService(config, { level: config.logLevel });
+  const { app } = service;
+  await service.start();
+  if (config.socket) {
+    fs.rmSync(config.socket, { force: true });
+    await app.listen({ path: config.socket });
+    fs.chmodSync(config.socket, 0o600);
+  } else {
+    await app.listen({ host: config.host, port: config.port });
+  }
+  let url: string | null = null;
+  if (!config.socket) {
+    const address = app.server.address();
+    if (address && typeof address === 'object') {
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+    }
+  }
+  if (config.runtimeFile) {
+    writeRuntimeFile(config.runtimeFile, {
+      url,
+      socket: config.socket ?? null,
+      token: config.token ?? null,
+      pid: process.pid,
+      rootDir: config.rootDir,
+      user: config.user
+    });
+  }
+  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile }, 'laketahoe-proxy listening');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    app.log.info({ signal }, 'shutting down; running jobs keep running');
+    if (config.runtimeFile) {
+      removeRuntimeFile(config.runtimeFile);
+    }
+    service
+      .close()
+      .then(() => process.exit(0))
+      .catch(err => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'serve') {
+  serve(rest).catch(err => {
+    process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+} else {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(command === '--help' || command === '-h' ? 0 : 2);
+}
