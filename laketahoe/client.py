@@ -381,6 +381,18 @@ class Client:
         """``GET /jobs/{id}/logs``: ``{lines: [...], nextSeq}``."""
         return self._call("GET", self._job_path(job_id) + "/logs", params={"after": after, "limit": limit})
 
+    def all_logs(self, job_id: str, after: int | None = None) -> Iterator[dict]:
+        """Every log line stored so far, page by page."""
+        while True:
+            lines = self.logs(job_id, after=after).get("lines", [])
+            if not lines:
+                return
+            yield from lines
+            # Resume after the last line seen rather than trusting nextSeq's off-by-one convention.
+            after = lines[-1].get("seq")
+            if after is None:
+                return
+
     def metrics(self, job_id: str) -> list[dict]:
         """``GET /jobs/{id}/metrics``: ``[{step, name, value, time}]``."""
         return self._call("GET", self._job_path(job_id) + "/metrics").get("metrics", [])

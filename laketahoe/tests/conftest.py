@@ -57,3 +57,93 @@ def notebook(tmp_path):
     def make(name, *sources, parameters=None):
         return write_notebook(tmp_path / name, *sources, parameters=parameters)
     return make
+
+
+# --------------------------------------------------------------------------
+# The real service, for end-to-end tests of the magics and the CLI
+
+SERVICE_ENTRY = Path(os.environ.get("LAKETAHOE_PROXY_ENTRY") or REPO / "server-proxy" / "dist" / "main.js")
+TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: needs the built Node service (server-proxy/dist/main.js)")
+
+
+class Service:
+    """A running `laketahoe-proxy serve` on a temp root directory."""
+
+    def __init__(self, root: Path, runtime_file: Path, proc: subprocess.Popen, log: Path):
+        self.root, self.runtime_file, self.proc, self.log = root, runtime_file, proc, log
+        info = json.loads(runtime_file.read_text())
+        self.url, self.token = info["url"], info["token"]
+
+    def client(self):
+        from laketahoe.client import Client
+
+        return Client.from_environment({"LAKETAHOE_RUNTIME_FILE": str(self.runtime_file)})
+
+    def wait(self, job_id: str, states=TERMINAL, timeout: float = 120) -> dict:
+        """Poll until the job reaches one of ``states``."""
+        import time
+
+        client = self.client()
+        deadline = time.monotonic() + timeout
+        while True:
+            job = client.get_job(job_id)
+            if job["state"] in states:
+                return job
+            if time.monotonic() > deadline:
+                raise AssertionError(f"job {job_id} still {job['state']} after {timeout}s; log: {self.log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory):
+    """Start the real Node service once for the session; it runs jobs with this Python."""
+    import shutil
+    import signal
+    import time
+
+    if not SERVICE_ENTRY.is_file():
+        pytest.fail(f"{SERVICE_ENTRY} is missing: build the service first (cd server-proxy && npm ci && npm run build)")
+    node = os.environ.get("LAKETAHOE_NODE") or shutil.which("node")
+    base = tmp_path_factory.mktemp("service")
+    root = base / "root"
+    root.mkdir()
+    rt = base / "rt.json"
+    log_path = base / "service.log"
+    log = open(log_path, "w")
+    env = child_env(LAKETAHOE_TOKEN="e2e-token")
+    for name in ("LAKETAHOE_URL", "LAKETAHOE_RUNTIME_FILE", "LAKETAHOE_ROOT_DIR", "LAKETAHOE_PORT"):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [node, str(SERVICE_ENTRY), "serve", "--port", "0", "--root-dir", str(root), "--runtime-file", str(rt),
+         "--python", sys.executable],
+        cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not rt.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail(f"the service did not start: {log_path.read_text()[-3000:]}")
+        time.sleep(0.1)
+    time.sleep(0.1)  # the file is written in one go, but let a slow writer finish
+    svc = Service(root, rt, proc, log_path)
+    yield svc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture
+def use_service(service, monkeypatch):
+    """Point clients in this process at the session's service through its runtime file."""
+    for name in ("LAKETAHOE_URL", "LAKETAHOE_TOKEN", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LAKETAHOE_RUNTIME_FILE", str(service.runtime_file))
+    return service

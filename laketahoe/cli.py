@@ -1,0 +1,207 @@
+"""``laketahoe`` command line, shaped like ``gcloud ai-platform jobs``.
+
+::
+
+  laketahoe jobs submit training JOB_ID --config job.yaml [--scale-tier T] [--module-name M]
+                                        [--package-path DIR] [--packages A,B] [--stream-logs] [-- ARGS...]
+  laketahoe jobs describe JOB_ID [--summarize]
+  laketahoe jobs list [--filter state=RUNNING]
+  laketahoe jobs stream-logs JOB_ID
+  laketahoe jobs cancel JOB_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tarfile
+
+from .client import Client, LakeTahoeError
+from .display import job_text, jobs_text
+from .jobspec import JobSpecError, PRIORITIES, SCALE_TIERS, load_job_file
+
+_STATES = ("QUEUED", "PREPARING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other error of this command."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``laketahoe`` argument parser."""
+    parser = _Parser(prog="laketahoe", description="Submit and manage LakeTahoe training jobs.")
+    groups = parser.add_subparsers(dest="group", required=True, parser_class=_Parser)
+    jobs = groups.add_parser("jobs", help="training jobs")
+    cmds = jobs.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    submit = cmds.add_parser("submit", help="submit a job")
+    kinds = submit.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    training = kinds.add_parser("training", help="submit a training job",
+                                description="Arguments after `--` are passed to the training module.")
+    training.add_argument("job_id", metavar="JOB_ID")
+    training.add_argument("--config", help="job file: AI Platform YAML with trainingInput (and notebook)")
+    training.add_argument("--scale-tier", type=str.upper, choices=SCALE_TIERS)
+    training.add_argument("--priority", type=str.lower, choices=PRIORITIES)
+    training.add_argument("--master-image-uri", help="container image (recorded; the local backend uses this Python)")
+    training.add_argument("--module-name", help="Python module to run, e.g. trainer.task")
+    training.add_argument("--package-path", help="local package directory (e.g. trainer/) to ship with the job")
+    training.add_argument("--packages", help="comma-separated local .tar.gz packages")
+    training.add_argument("--job-dir", help="output directory for the job, inside the root directory")
+    training.add_argument("--stream-logs", action="store_true", help="follow the job's log after submitting")
+
+    describe = cmds.add_parser("describe", help="show a job")
+    describe.add_argument("job_id", metavar="JOB_ID")
+    describe.add_argument("--summarize", action="store_true", help="a short summary instead of the full job")
+
+    listing = cmds.add_parser("list", help="list jobs, newest first")
+    listing.add_argument("--filter", help="state=STATE")
+
+    logs = cmds.add_parser("stream-logs", help="print a job's log until it ends")
+    logs.add_argument("job_id", metavar="JOB_ID")
+
+    cancel = cmds.add_parser("cancel", help="cancel a job")
+    cancel.add_argument("job_id", metavar="JOB_ID")
+    return parser
+
+
+def _parse_filter(text: str | None) -> str | None:
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*state\s*[=:]\s*([A-Za-z]+)\s*", text)
+    if not m or m.group(1).upper() not in _STATES:
+        raise JobSpecError(f"unsupported --filter {text!r}; use state=" + "|".join(_STATES))
+    return m.group(1).upper()
+
+
+def _pack_directory(package_dir: str, root_dir: str, job_id: str) -> str:
+    """Tar a package source folder into the root (where the service may read it); return the archive path.
+
+    The folder goes in under a ``name-0/`` prefix, the layout of an sdist, so
+    ``trainer/`` unpacks to an importable ``trainer`` package.
+    """
+    src = os.path.abspath(package_dir)
+    if not os.path.isdir(src):
+        raise JobSpecError(f"--package-path is not a directory: {package_dir}")
+    name = os.path.basename(src.rstrip(os.sep))
+    staging = os.path.join(root_dir, ".laketahoe", "packages")
+    os.makedirs(staging, exist_ok=True)
+    archive = os.path.join(staging, f"{job_id}-{name}.tar.gz")
+
+    def skip(info):
+        base = os.path.basename(info.name)
+        return None if base in ("__pycache__", ".git") or base.endswith(".pyc") else info
+
+    # A package that is an installable project (has setup.py/pyproject) ships as is.
+    marker = any(os.path.exists(os.path.join(src, f)) for f in ("setup.py", "pyproject.toml"))
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(src, arcname=f"{name}-0" if marker else f"{name}-0/{name}", filter=skip)
+    return archive
+
+
+def _print_log_line(line: dict) -> None:
+    text = line.get("text", "")
+    print(f"[{line['stream']}] {text}" if line.get("stream") == "system" else text, flush=True)
+
+
+def _stream(client: Client, job_id: str) -> int:
+    for event in client.stream_logs(job_id):
+        if event.event == "log" and isinstance(event.data, dict):
+            _print_log_line(event.data)
+        elif event.event == "end" and isinstance(event.data, dict):
+            print(f"Job [{job_id}] ended: {event.data.get('state')}", file=sys.stderr)
+    return 0
+
+
+def cmd_submit(args, client: Client) -> int:
+    """``jobs submit training``."""
+    root = client.root_dir
+
+    def to_root(path: str, base: str) -> str:
+        return client.to_root_relative(path, cwd=base)
+
+    if args.config:
+        file_job_id, ti, labels = load_job_file(args.config, to_root)
+    else:
+        file_job_id, ti, labels = None, {}, {}
+    cwd = os.getcwd()
+    if args.scale_tier:
+        ti["scaleTier"] = args.scale_tier
+    if args.priority:
+        ti["priority"] = args.priority
+    if args.master_image_uri:
+        ti.setdefault("masterConfig", {})["imageUri"] = args.master_image_uri
+    if args.job_dir:
+        ti["jobDir"] = to_root(args.job_dir, cwd)
+    packages = list(ti.get("packageUris") or [])
+    if args.packages:
+        packages += [to_root(p, cwd) if "://" not in p else p for p in args.packages.split(",") if p]
+    if args.package_path:
+        packages.append(to_root(_pack_directory(args.package_path, root, args.job_id), cwd))
+    if packages:
+        ti["packageUris"] = packages
+    if args.module_name:
+        ti["pythonModule"] = args.module_name
+    if args.module_args:
+        ti["args"] = args.module_args
+    if not ti:
+        raise JobSpecError("nothing to run: give --config with a trainingInput, or --module-name")
+
+    job = client.submit_job(args.job_id or file_job_id, ti, labels=labels or None)
+    job_id = job.get("jobId", args.job_id)
+    print(f"Job [{job_id}] submitted successfully.")
+    if args.stream_logs:
+        return _stream(client, job_id)
+    print("Your job is still active. You may view the status of your job with the command\n\n"
+          f"  $ laketahoe jobs describe {job_id}\n\n"
+          "or continue streaming the logs with the command\n\n"
+          f"  $ laketahoe jobs stream-logs {job_id}")
+    print(f"jobId: {job_id}\nstate: {job.get('state')}")
+    return 0
+
+
+def run(args, client_factory=Client.from_environment) -> int:
+    """Dispatch parsed arguments; raises ``LakeTahoeError`` on failure."""
+    client = client_factory()
+    if args.command == "submit":
+        return cmd_submit(args, client)
+    if args.command == "describe":
+        print(job_text(client.get_job(args.job_id), summarize=args.summarize))
+        return 0
+    if args.command == "list":
+        print(jobs_text(client.list_jobs(state=_parse_filter(args.filter))))
+        return 0
+    if args.command == "stream-logs":
+        return _stream(client, args.job_id)
+    if args.command == "cancel":
+        job = client.cancel_job(args.job_id)
+        print(f"Cancelled job [{args.job_id}]." if job.get("state") == "CANCELLED"
+              else f"Cancelling job [{args.job_id}] ({job.get('state')}).")
+        return 0
+    raise JobSpecError(f"unknown command {args.command}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``laketahoe`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    module_args: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, module_args = argv[:i], argv[i + 1:]
+    args = build_parser().parse_args(argv)
+    args.module_args = module_args
+    try:
+        return run(args)
+    except LakeTahoeError as exc:
+        print(f"ERROR: (laketahoe) {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Build ``trainingInput`` bodies from magic/CLI options and from AI Platform job files."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import Any, Callable
+
+from .client import LakeTahoeError
+
+SCALE_TIERS = ("BASIC", "BASIC_GPU", "STANDARD_1", "PREMIUM_1", "CUSTOM")
+PRIORITIES = ("high", "middle", "low")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+class JobSpecError(LakeTahoeError):
+    """A job file or option that cannot be turned into a request."""
+
+
+def parse_value(text: str) -> Any:
+    """A Python literal when ``text`` is one (``3``, ``0.1``, ``[1, 2]``, ``'a'``), else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def parse_params(items: list[str] | None) -> dict[str, Any]:
+    """``["k=v", ...]`` into a dict, values through :func:`parse_value`."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise JobSpecError(f"--param expects NAME=VALUE with a Python identifier as NAME, got {item!r}")
+        params[key] = parse_value(value)
+    return params
+
+
+def notebook_training_input(path: str, parameters: dict | None = None, scale_tier: str | None = None,
+                            priority: str | None = None, image: str | None = None,
+                            include_folder: bool = False) -> dict:
+    """``trainingInput`` for the notebook form; ``path`` is already root-relative."""
+    ti: dict[str, Any] = {"notebook": {"path": path, "parameters": parameters or {}, "includeFolder": include_folder}}
+    if scale_tier:
+        ti["scaleTier"] = scale_tier
+    if priority:
+        ti["priority"] = priority
+    if image:
+        ti["masterConfig"] = {"imageUri": image}
+    return ti
+
+
+def _is_local(uri: str) -> bool:
+    return not _SCHEME.match(uri) or uri.startswith("file://")
+
+
+def _rebase(uri: str, base: str, to_root: Callable[[str, str], str]) -> str:
+    """A local path relative to ``base`` made root-relative; remote URIs stay as they are."""
+    if not _is_local(uri):
+        return uri
+    if uri.startswith("file://"):
+        uri = uri[len("file://"):]
+    return to_root(uri, base)
+
+
+def rebase_module_args(args: list[str], base: str, to_root: Callable[[str, str], str]) -> list[str]:
+    """Rewrite the paths in ``--packages a,b`` / ``--packages=a,b`` (AI Platform args)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = str(args[i])
+        if arg == "--packages" and i + 1 < len(args):
+            out += [arg, ",".join(_rebase(p, base, to_root) for p in str(args[i + 1]).split(",") if p)]
+            i += 2
+            continue
+        if arg.startswith("--packages="):
+            value = arg.split("=", 1)[1]
+            arg = "--packages=" + ",".join(_rebase(p, base, to_root) for p in value.split(",") if p)
+        out.append(arg)
+        i += 1
+    return out
+
+
+def load_job_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | None, dict, dict]:
+    """Read an AI Platform job YAML; return (jobId or None, trainingInput, labels).
+
+    Notebook, package and jobDir paths in the file are relative to the file's
+    folder; ``to_root(path, base)`` makes them root-relative.
+    """
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise JobSpecError(f"job file not found: {path}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise JobSpecError(f"cannot read job file {path}: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("trainingInput", {}), dict):
+        raise JobSpecError(f"{path}: expected a mapping with a top-level trainingInput")
+    ti = dict(doc.get("trainingInput") or {})
+    # `notebook:` is accepted at the top level too, next to trainingInput.
+    if "notebook" in doc and "notebook" not in ti:
+        ti["notebook"] = doc["notebook"]
+    if not ti:
+        raise JobSpecError(f"{path}: trainingInput is missing or empty")
+    base = os.path.dirname(os.path.abspath(path))
+
+    if "notebook" in ti:
+        nb = ti["notebook"]
+        if isinstance(nb, str):
+            nb = {"path": nb}
+        if not isinstance(nb, dict) or not nb.get("path"):
+            raise JobSpecError(f"{path}: trainingInput.notebook needs a path")
+        nb = dict(nb)
+        nb["path"] = _rebase(str(nb["path"]), base, to_root)
+        ti["notebook"] = nb
+    if ti.get("packageUris"):
+        ti["packageUris"] = [_rebase(str(u), base, to_root) for u in ti["packageUris"]]
+    if ti.get("args"):
+        ti["args"] = rebase_module_args([str(a) for a in ti["args"]], base, to_root)
+    if ti.get("jobDir"):
+        ti["jobDir"] = _rebase(str(ti["jobDir"]), base, to_root)
+    labels = doc.get("labels") or {}
+    return doc.get("jobId"), ti, labels

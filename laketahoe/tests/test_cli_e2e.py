@@ -1,0 +1,118 @@
+"""The `laketahoe` CLI as a subprocess against the real service."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import child_env, write_notebook
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(service, *args, cwd):
+    env = child_env(LAKETAHOE_RUNTIME_FILE=str(service.runtime_file))
+    env.pop("LAKETAHOE_URL", None)
+    return subprocess.run([sys.executable, "-m", "laketahoe.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_submit_notebook_job_file_and_follow(service, tmp_path):
+    proj = service.root / "cli_proj"
+    (proj / "notebooks").mkdir(parents=True)
+    write_notebook(proj / "notebooks" / "nb.ipynb",
+                   "import laketahoe\nprint('depth is', depth)\nlaketahoe.report(step=0, score=depth / 10)",
+                   parameters="depth = 1")
+    (proj / "job.yaml").write_text(
+        "trainingInput:\n"
+        "  scaleTier: BASIC\n"
+        "  priority: low\n"
+        "  masterConfig:\n"
+        "    imageUri: registry.example.com/sklearn:1.9\n"
+        "  notebook:\n"
+        "    path: notebooks/nb.ipynb\n"
+        "    parameters:\n"
+        "      depth: 7\n"
+    )
+    # Run from elsewhere: paths in the job file are relative to the file, not the cwd.
+    submitted = cli(service, "jobs", "submit", "training", "cli_nb", "--config", str(proj / "job.yaml"),
+                    "--stream-logs", cwd=service.root)
+    assert submitted.returncode == 0, submitted.stderr
+    assert "Job [cli_nb] submitted successfully." in submitted.stdout
+    assert "depth is 7" in submitted.stdout
+    assert "ended: SUCCEEDED" in submitted.stderr
+
+    described = cli(service, "jobs", "describe", "cli_nb", "--summarize", cwd=proj)
+    assert described.returncode == 0
+    assert "SUCCEEDED" in described.stdout and "cli_proj/notebooks/nb.ipynb" in described.stdout
+    assert "score=0.7" in described.stdout
+
+    full = cli(service, "jobs", "describe", "cli_nb", cwd=proj)
+    assert "trainingInput:" in full.stdout and "imageUri: registry.example.com/sklearn:1.9" in full.stdout
+    assert "priority: low" in full.stdout
+
+    listed = cli(service, "jobs", "list", "--filter", "state=SUCCEEDED", cwd=proj)
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines()[0].split()[:3] == ["JOB_ID", "STATUS", "CREATED"]
+    assert any(line.startswith("cli_nb ") for line in listed.stdout.splitlines())
+
+    logs = cli(service, "jobs", "stream-logs", "cli_nb", cwd=proj)
+    assert logs.returncode == 0 and "depth is 7" in logs.stdout
+
+
+def test_module_form_with_package_path_and_args(service):
+    proj = service.root / "cli_mod"
+    (proj / "trainer").mkdir(parents=True)
+    (proj / "trainer" / "__init__.py").write_text("")
+    (proj / "trainer" / "task.py").write_text(
+        "import sys, laketahoe\nprint('args', sys.argv[1:])\nlaketahoe.report(step=1, loss=0.5)\n")
+    result = cli(service, "jobs", "submit", "training", "cli_module", "--module-name", "trainer.task",
+                 "--package-path", "trainer", "--scale-tier", "basic", "--stream-logs", "--", "--epochs", "2",
+                 cwd=proj)
+    assert result.returncode == 0, result.stderr
+    assert "args ['--epochs', '2']" in result.stdout
+    assert service.wait("cli_module")["state"] == "SUCCEEDED"
+    job = service.client().get_job("cli_module")
+    assert job["trainingInput"]["pythonModule"] == "trainer.task"
+    assert job["trainingInput"]["args"] == ["--epochs", "2"]
+
+
+def test_errors_are_one_line_exit_1(service, tmp_path):
+    missing = cli(service, "jobs", "describe", "no_such_cli_job", cwd=service.root)
+    assert missing.returncode == 1
+    assert missing.stdout == ""
+    assert len(missing.stderr.strip().splitlines()) == 1 and missing.stderr.startswith("ERROR: (laketahoe)")
+
+    no_file = cli(service, "jobs", "submit", "training", "cli_x", "--config", "nope.yaml", cwd=service.root)
+    assert no_file.returncode == 1 and "job file not found: nope.yaml" in no_file.stderr
+    assert "Traceback" not in no_file.stderr
+
+    bad = service.root / "bad.yaml"
+    bad.write_text("trainingInput:\n  scaleTier: HUGE\n  notebook:\n    path: x.ipynb\n")
+    invalid = cli(service, "jobs", "submit", "training", "cli_bad", "--config", str(bad), cwd=service.root)
+    assert invalid.returncode == 1
+    assert "field: trainingInput" in invalid.stderr and len(invalid.stderr.strip().splitlines()) == 1
+
+    outside = tmp_path / "job.yaml"
+    outside.write_text("trainingInput:\n  notebook:\n    path: n.ipynb\n")
+    out_of_root = cli(service, "jobs", "submit", "training", "cli_out", "--config", str(outside), cwd=service.root)
+    assert out_of_root.returncode == 1 and "outside the LakeTahoe root directory" in out_of_root.stderr
+
+    bad_filter = cli(service, "jobs", "list", "--filter", "owner=me", cwd=service.root)
+    assert bad_filter.returncode == 1 and "unsupported --filter" in bad_filter.stderr
+
+    usage = cli(service, "jobs", "explode", cwd=service.root)
+    assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
+
+
+def test_no_service_message(tmp_path):
+    env = child_env(LAKETAHOE_RUNTIME_FILE=str(tmp_path / "none.json"))
+    env.pop("LAKETAHOE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "laketahoe.cli", "jobs", "list"], env=env,
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "ERROR: (laketahoe) LakeTahoe service not found: open JupyterLab or run `laketahoe-proxy serve`")
