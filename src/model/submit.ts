@@ -222,6 +222,11 @@ export class SubmitFormModel {
 
   /** Client-side errors by field, merged with the service's. */
   validate(): FormErrors {
+    return { ...this._serverErrors, ...this.clientErrors() };
+  }
+
+  /** Errors found without asking the service, by field. */
+  clientErrors(): FormErrors {
     const errors: FormErrors = {};
     if (!JOB_ID_PATTERN.test(this.jobId)) {
       errors[FIELD.jobId] =
@@ -253,12 +258,15 @@ export class SubmitFormModel {
         errors[`${FIELD.parameters}.${row.parameter.name}`] = check.error;
       }
     });
-    return { ...this._serverErrors, ...errors };
+    return errors;
   }
 
-  /** Whether the form can be submitted. */
+  /**
+   * Whether the form can be submitted. The service's errors do not block a
+   * retry: some name fields the form cannot edit (the notebook path).
+   */
   get isValid(): boolean {
-    return Object.keys(this.validate()).length === 0;
+    return Object.keys(this.clientErrors()).length === 0;
   }
 
   /**

@@ -1,0 +1,107 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import React, { useEffect, useRef, useState } from 'react';
+
+import { IMetricSeries } from '../model/detail';
+import type { IMetricChart } from './chart';
+
+/** One chart per metric series. */
+export function MetricsCharts(props: {
+  series: readonly IMetricSeries[];
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { series, trans } = props;
+  if (series.length === 0) {
+    return (
+      <p className="jp-laketahoe-empty">
+        {trans.__(
+          'No metrics reported yet. Call laketahoe.report() in the notebook.'
+        )}
+      </p>
+    );
+  }
+  return (
+    <div className="jp-laketahoe-Metrics">
+      {series.map(s => (
+        <MetricChart key={s.name} series={s} trans={trans} />
+      ))}
+    </div>
+  );
+}
+
+/** One metric's chart, drawn once the chart code has loaded. */
+function MetricChart(props: {
+  series: IMetricSeries;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { series, trans } = props;
+  const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<IMetricChart | null>(null);
+  const [failed, setFailed] = useState(false);
+  const latest = useRef(series);
+  latest.current = series;
+
+  useEffect(() => {
+    let cancelled = false;
+    let observer: ResizeObserver | null = null;
+    void (async () => {
+      try {
+        const { createMetricChart } = await import('./chart');
+        const element = host.current;
+        if (cancelled || !element) {
+          return;
+        }
+        const { steps, values } = latest.current;
+        chart.current = createMetricChart(
+          element,
+          latest.current.name,
+          [...steps],
+          [...values],
+          Math.max(200, element.clientWidth)
+        );
+        observer = new ResizeObserver(() => {
+          chart.current?.setWidth(Math.max(200, element.clientWidth));
+        });
+        observer.observe(element);
+      } catch {
+        setFailed(true);
+      }
+    })();
+    return () => {
+      cancelled = true;
+      observer?.disconnect();
+      chart.current?.destroy();
+      chart.current = null;
+    };
+  }, []);
+
+  const count = series.steps.length;
+  const last = count ? series.values[count - 1] : undefined;
+  useEffect(() => {
+    chart.current?.setData([...series.steps], [...series.values]);
+  }, [series, count, last]);
+
+  return (
+    <figure className="jp-laketahoe-MetricChart" data-metric={series.name}>
+      <figcaption className="jp-laketahoe-MetricChart-title">
+        {series.name}
+        {last !== undefined && (
+          <span className="jp-laketahoe-MetricChart-latest">
+            {formatMetric(last)}
+          </span>
+        )}
+      </figcaption>
+      {failed ? (
+        <p className="jp-laketahoe-empty">
+          {trans.__('The chart could not be loaded.')}
+        </p>
+      ) : (
+        <div className="jp-laketahoe-MetricChart-plot" ref={host} />
+      )}
+    </figure>
+  );
+}
+
+/** Compact display of a metric value. */
+function formatMetric(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}

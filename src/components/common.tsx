@@ -1,0 +1,125 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ISignal } from '@lumino/signaling';
+import React, { useEffect, useState } from 'react';
+
+import { JobState } from '../types';
+
+/** Re-render whenever any of the signals fires. */
+export function useSignals(...signals: ISignal<any, any>[]): void {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion(v => v + 1);
+    signals.forEach(signal => signal.connect(bump));
+    return () => {
+      signals.forEach(signal => signal.disconnect(bump));
+    };
+    // The signal objects are stable for a model's lifetime.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, signals);
+}
+
+/** The current time, updated every second while `active`. */
+export function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) {
+      return;
+    }
+    // A display clock only; no network traffic depends on it.
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return active ? now : Date.now();
+}
+
+/** "1:02:03" / "2:03" for a duration in milliseconds. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** Elapsed time of a job: start to end, or to now while it runs. */
+export function elapsedMs(
+  startTime: string | null,
+  endTime: string | null,
+  now: number
+): number | null {
+  if (!startTime) {
+    return null;
+  }
+  const start = Date.parse(startTime);
+  const end = endTime ? Date.parse(endTime) : now;
+  return Number.isNaN(start) || Number.isNaN(end) ? null : end - start;
+}
+
+/** Translated, human label of a state. */
+export function stateLabel(state: JobState, trans: TranslationBundle): string {
+  switch (state) {
+    case 'QUEUED':
+      return trans.__('Queued');
+    case 'PREPARING':
+      return trans.__('Preparing');
+    case 'RUNNING':
+      return trans.__('Running');
+    case 'SUCCEEDED':
+      return trans.__('Succeeded');
+    case 'FAILED':
+      return trans.__('Failed');
+    case 'CANCELLING':
+      return trans.__('Cancelling');
+    case 'CANCELLED':
+      return trans.__('Cancelled');
+    default:
+      return state;
+  }
+}
+
+/** A colored badge for a job state. */
+export function StateBadge(props: {
+  state: JobState;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { state, trans } = props;
+  return (
+    <span
+      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
+      data-state={state}
+    >
+      {stateLabel(state, trans)}
+    </span>
+  );
+}
+
+/** A progress bar over executed cells. */
+export function CellProgress(props: {
+  completed?: number;
+  total?: number;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { completed = 0, total = 0, trans } = props;
+  if (!total) {
+    return null;
+  }
+  const done = Math.min(completed, total);
+  const label = trans.__('%1 of %2 cells', done, total);
+  return (
+    <div
+      className="jp-laketahoe-Progress"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={total}
+      aria-valuenow={done}
+      aria-label={label}
+      title={label}
+    >
+      <div
+        className="jp-laketahoe-Progress-bar"
+        style={{ width: `${(100 * done) / total}%` }}
+      />
+    </div>
+  );
+}

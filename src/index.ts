@@ -1,0 +1,22 @@
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+import { corePlugin } from './plugins/core';
+import { jobDetailPlugin } from './plugins/detail';
+import { jobsPanelPlugin } from './plugins/jobs';
+import { submitPlugin } from './plugins/submit';
+
+export { LakeTahoeClient, LakeTahoeError } from './api';
+export { JobsModel } from './model/jobs';
+export { JobDetailModel } from './model/detail';
+export { CommandIDs, ILakeTahoe } from './tokens';
+export * from './types';
+
+/** Every plugin of the LakeTahoe extension. */
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  corePlugin,
+  jobsPanelPlugin,
+  jobDetailPlugin,
+  submitPlugin
+];
+
+export default plugins;

@@ -1,0 +1,38 @@
+import { Token } from '@lumino/coreutils';
+
+import { LakeTahoeClient } from './api';
+import { JobsModel } from './model/jobs';
+import { IServiceInfo } from './types';
+
+/** Command ids of the extension. */
+export namespace CommandIDs {
+  /** Submit a notebook (args: {path?}) as a training job. */
+  export const submitNotebook = 'laketahoe:submit-notebook';
+  /** Open a job's detail view (args: {jobId}). */
+  export const openJob = 'laketahoe:open-job';
+  /** Cancel a job (args: {jobId}) after confirmation. */
+  export const cancelJob = 'laketahoe:cancel-job';
+  /** Reload the jobs list and reconnect the push stream. */
+  export const refreshJobs = 'laketahoe:refresh-jobs';
+  /** Reveal the jobs panel in the left area. */
+  export const showJobs = 'laketahoe:show-jobs';
+}
+
+/** What the core plugin provides: the API client and the shared jobs model. */
+export interface ILakeTahoe {
+  /** Typed client of the LakeTahoe REST API. */
+  readonly api: LakeTahoeClient;
+  /** The caller's jobs, kept current by push updates. */
+  readonly jobs: JobsModel;
+  /**
+   * Service information, fetched once and cached; a failed fetch is
+   * retried on the next call.
+   */
+  getInfo(): Promise<IServiceInfo>;
+}
+
+/** The token of the LakeTahoe core service. */
+export const ILakeTahoe = new Token<ILakeTahoe>(
+  'laketahoe:ILakeTahoe',
+  'The LakeTahoe API client and the shared model of training jobs.'
+);

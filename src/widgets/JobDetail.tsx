@@ -1,0 +1,312 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import React, { useLayoutEffect, useRef } from 'react';
+
+import {
+  CellProgress,
+  elapsedMs,
+  formatDuration,
+  StateBadge,
+  useNow,
+  useSignals
+} from '../components/common';
+import { MetricsCharts } from '../components/MetricsCharts';
+import { JobDetailModel } from '../model/detail';
+import { CANCELLABLE_STATES, IJob, TERMINAL_STATES } from '../types';
+
+/** Most log lines put in the DOM; the model keeps more. */
+export const MAX_RENDERED_LOG_LINES = 2000;
+
+/** Actions the detail view delegates to its plugin. */
+export interface IJobDetailActions {
+  /** Cancel the job (after confirmation). */
+  cancel(jobId: string): void;
+  /** Open a notebook path (relative to the Jupyter root). */
+  openNotebook(path: string): void;
+  /** Open an HTML file path in a new browser tab. */
+  openHtml(path: string): void;
+}
+
+/** Options of a detail view. */
+export interface IJobDetailOptions {
+  /** The job's model. */
+  model: JobDetailModel;
+  /** What the buttons do. */
+  actions: IJobDetailActions;
+  /** Translations of the laketahoe domain. */
+  trans: TranslationBundle;
+}
+
+/** Main-area view of one job: spec, timeline, metrics and live logs. */
+export class JobDetailView extends ReactWidget {
+  /** Create the view. */
+  constructor(options: IJobDetailOptions) {
+    super();
+    this._options = options;
+    this.model = options.model;
+    this.addClass('jp-laketahoe-JobDetail');
+    this.node.dataset.jobId = options.model.jobId;
+  }
+
+  /** The job's model. */
+  readonly model: JobDetailModel;
+
+  /** Render the view. */
+  protected render(): JSX.Element {
+    return <JobDetailContent {...this._options} />;
+  }
+
+  private _options: IJobDetailOptions;
+}
+
+/** The view's content; re-renders on model signals. */
+function JobDetailContent(props: IJobDetailOptions): JSX.Element {
+  const { model, actions, trans } = props;
+  useSignals(model.changed);
+  const job = model.job;
+  if (!job) {
+    return (
+      <div className="jp-laketahoe-JobDetail-content">
+        <h1 className="jp-laketahoe-JobDetail-title">{model.jobId}</h1>
+        {model.error ? (
+          <div className="jp-laketahoe-error" role="alert">
+            {model.error.message}
+          </div>
+        ) : (
+          <p className="jp-laketahoe-empty">{trans.__('Loading…')}</p>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div className="jp-laketahoe-JobDetail-content">
+      <JobHeader job={job} actions={actions} trans={trans} />
+      {job.state === 'FAILED' && job.errorMessage && (
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Error')}</h2>
+          <pre className="jp-laketahoe-JobDetail-errorMessage">
+            {job.errorMessage}
+          </pre>
+        </section>
+      )}
+      <section className="jp-laketahoe-JobDetail-section">
+        <h2>{trans.__('Metrics')}</h2>
+        <MetricsSection model={model} trans={trans} />
+      </section>
+      <section className="jp-laketahoe-JobDetail-section">
+        <h2>{trans.__('Logs')}</h2>
+        <LogView model={model} trans={trans} />
+      </section>
+      <div className="jp-laketahoe-JobDetail-columns">
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Specification')}</h2>
+          <JobSpec job={job} trans={trans} />
+        </section>
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Timeline')}</h2>
+          <ol className="jp-laketahoe-Timeline">
+            {(job.stateHistory ?? []).map((entry, i) => (
+              <li
+                key={i}
+                className="jp-laketahoe-Timeline-entry"
+                data-state={entry.state}
+              >
+                <StateBadge state={entry.state} trans={trans} />
+                <time dateTime={entry.time}>
+                  {new Date(entry.time).toLocaleString()}
+                </time>
+                {entry.reason && (
+                  <span className="jp-laketahoe-Timeline-reason">
+                    {entry.reason}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+/** Title, state, progress and actions. */
+function JobHeader(props: {
+  job: IJob;
+  actions: IJobDetailActions;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, actions, trans } = props;
+  const now = useNow(!TERMINAL_STATES.has(job.state));
+  const elapsed = elapsedMs(job.startTime, job.endTime, now);
+  const output = job.trainingOutput ?? {};
+  return (
+    <header className="jp-laketahoe-JobDetail-header">
+      <div className="jp-laketahoe-JobDetail-heading">
+        <h1 className="jp-laketahoe-JobDetail-title">{job.jobId}</h1>
+        <StateBadge state={job.state} trans={trans} />
+        {elapsed !== null && (
+          <span className="jp-laketahoe-JobDetail-elapsed">
+            {trans.__('Elapsed %1', formatDuration(elapsed))}
+          </span>
+        )}
+      </div>
+      <CellProgress
+        completed={output.completedCells}
+        total={output.totalCells}
+        trans={trans}
+      />
+      <div className="jp-laketahoe-JobDetail-actions">
+        {CANCELLABLE_STATES.has(job.state) && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-warn jp-laketahoe-JobDetail-cancel"
+            onClick={() => actions.cancel(job.jobId)}
+          >
+            {trans.__('Cancel Job')}
+          </button>
+        )}
+        {TERMINAL_STATES.has(job.state) && output.outputNotebook && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-accept jp-laketahoe-JobDetail-openNotebook"
+            onClick={() => actions.openNotebook(output.outputNotebook!)}
+          >
+            {trans.__('Open Output Notebook')}
+          </button>
+        )}
+        {TERMINAL_STATES.has(job.state) && output.outputHtml && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-JobDetail-openHtml"
+            onClick={() => actions.openHtml(output.outputHtml!)}
+          >
+            {trans.__('Open HTML Report')}
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}
+
+/** Key fields of the submitted specification, with the raw JSON below. */
+function JobSpec(props: { job: IJob; trans: TranslationBundle }): JSX.Element {
+  const { job, trans } = props;
+  const input = job.trainingInput ?? ({} as IJob['trainingInput']);
+  const resources = input.masterConfig?.resources;
+  const parameters = input.notebook?.parameters ?? {};
+  const rows: [string, string][] = [
+    [trans.__('Notebook'), input.notebook?.path ?? input.pythonModule ?? ''],
+    [trans.__('Scale tier'), input.scaleTier ?? ''],
+    [trans.__('Priority'), input.priority ?? ''],
+    [trans.__('Container image'), input.masterConfig?.imageUri || '—'],
+    [trans.__('Max running time'), input.scheduling?.maxRunningTime || '—'],
+    [trans.__('Owner'), job.owner],
+    [trans.__('Created'), new Date(job.createTime).toLocaleString()]
+  ];
+  if (resources) {
+    rows.push([
+      trans.__('Resources'),
+      trans.__(
+        '%1 CPU, %2 GB, %3 GPU',
+        resources.cpu ?? '?',
+        resources.memoryGb ?? '?',
+        input.masterConfig?.acceleratorConfig?.count ?? 0
+      )
+    ]);
+  }
+  if (input.notebook?.includeFolder) {
+    rows.push([trans.__('Folder included'), trans.__('yes')]);
+  }
+  for (const [name, value] of Object.entries(parameters)) {
+    rows.push([trans.__('Parameter %1', name), JSON.stringify(value)]);
+  }
+  return (
+    <div className="jp-laketahoe-JobSpec">
+      <dl className="jp-laketahoe-JobSpec-fields">
+        {rows.map(([key, value]) => (
+          <React.Fragment key={key}>
+            <dt>{key}</dt>
+            <dd>{value}</dd>
+          </React.Fragment>
+        ))}
+      </dl>
+      <details>
+        <summary>{trans.__('Full specification (JSON)')}</summary>
+        <pre className="jp-laketahoe-JobSpec-json">
+          {JSON.stringify(input, null, 2)}
+        </pre>
+      </details>
+    </div>
+  );
+}
+
+/** Metrics charts; re-renders on metric changes only. */
+function MetricsSection(props: {
+  model: JobDetailModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.metricsChanged);
+  return <MetricsCharts series={model.metrics} trans={trans} />;
+}
+
+/** The live log, kept scrolled to the end unless the user scrolled up. */
+function LogView(props: {
+  model: JobDetailModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.logsChanged);
+  const pre = useRef<HTMLPreElement>(null);
+  const stick = useRef(true);
+  const logs = model.logs;
+  const shown = logs.slice(-MAX_RENDERED_LOG_LINES);
+  const hidden = model.droppedLines + logs.length - shown.length;
+
+  useLayoutEffect(() => {
+    if (stick.current && pre.current) {
+      pre.current.scrollTop = pre.current.scrollHeight;
+    }
+  });
+
+  const status = model.logStatus;
+  return (
+    <div className="jp-laketahoe-LogView">
+      {hidden > 0 && (
+        <p className="jp-laketahoe-LogView-truncated">
+          {trans.__('%1 earlier lines are not shown.', hidden)}
+        </p>
+      )}
+      <pre
+        className="jp-laketahoe-LogView-lines"
+        ref={pre}
+        tabIndex={0}
+        aria-label={trans.__('Job log')}
+        onScroll={e => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+      >
+        {shown.map(line => (
+          <div
+            key={line.seq}
+            className={`jp-laketahoe-LogView-line jp-laketahoe-LogView-${line.stream}`}
+          >
+            {line.text}
+          </div>
+        ))}
+      </pre>
+      <p className="jp-laketahoe-LogView-status">
+        {status === 'open'
+          ? trans.__('Streaming')
+          : status === 'connecting'
+            ? trans.__('Connecting…')
+            : status === 'waiting'
+              ? trans.__('Reconnecting…')
+              : logs.length === 0
+                ? trans.__('No log output.')
+                : trans.__('End of log.')}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,209 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import React from 'react';
+
+import {
+  CellProgress,
+  elapsedMs,
+  formatDuration,
+  StateBadge,
+  stateLabel,
+  useNow,
+  useSignals
+} from '../components/common';
+import { JobFilter, JobsModel } from '../model/jobs';
+import { CommandIDs } from '../tokens';
+import { CANCELLABLE_STATES, IJob, JOB_STATES } from '../types';
+
+/** Options of the jobs panel. */
+export interface IJobsPanelOptions {
+  /** The shared jobs model. */
+  model: JobsModel;
+  /** Commands to submit, open and cancel jobs. */
+  commands: CommandRegistry;
+  /** Translations of the laketahoe domain. */
+  trans: TranslationBundle;
+}
+
+/** The left-area panel listing the user's training jobs. */
+export class JobsPanel extends ReactWidget {
+  /** Create the panel. */
+  constructor(options: IJobsPanelOptions) {
+    super();
+    this._options = options;
+    this.addClass('jp-laketahoe-JobsPanel');
+  }
+
+  /** Render the list. */
+  protected render(): JSX.Element {
+    return <JobsPanelView {...this._options} />;
+  }
+
+  private _options: IJobsPanelOptions;
+}
+
+/** The panel's content; re-renders on model signals. */
+function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
+  const { model, commands, trans } = props;
+  useSignals(model.changed, model.connectionChanged);
+  const jobs = model.filteredJobs;
+  const now = useNow(model.hasActiveJobs);
+  const connection = model.connection;
+
+  return (
+    <div className="jp-laketahoe-JobsPanel-content">
+      <header className="jp-laketahoe-JobsPanel-header">
+        <h2 className="jp-laketahoe-JobsPanel-title">
+          {trans.__('Training Jobs')}
+        </h2>
+        <button
+          type="button"
+          className="jp-laketahoe-iconButton jp-laketahoe-JobsPanel-refresh"
+          title={trans.__('Refresh')}
+          aria-label={trans.__('Refresh')}
+          onClick={() => void commands.execute(CommandIDs.refreshJobs)}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+      </header>
+      <div className="jp-laketahoe-JobsPanel-toolbar">
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-accept jp-laketahoe-JobsPanel-submit"
+          onClick={() => void commands.execute(CommandIDs.submitNotebook)}
+        >
+          <addIcon.react tag="span" className="jp-laketahoe-buttonIcon" />
+          {trans.__('Submit Notebook')}
+        </button>
+        <label className="jp-laketahoe-JobsPanel-filter">
+          <span className="jp-laketahoe-visuallyHidden">
+            {trans.__('Filter by state')}
+          </span>
+          <select
+            className="jp-mod-styled"
+            value={model.filter}
+            onChange={e => {
+              model.filter = e.target.value as JobFilter;
+            }}
+          >
+            <option value="ALL">{trans.__('All states')}</option>
+            {JOB_STATES.map(state => (
+              <option key={state} value={state}>
+                {stateLabel(state, trans)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {connection === 'waiting' && (
+        <div className="jp-laketahoe-JobsPanel-connection" role="status">
+          {trans.__('Connection to the LakeTahoe service lost; reconnecting…')}
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-linkButton"
+            onClick={() => model.reconnect()}
+          >
+            {trans.__('Retry now')}
+          </button>
+        </div>
+      )}
+      {model.error && (
+        <div className="jp-laketahoe-JobsPanel-error" role="alert">
+          {model.error.message}
+        </div>
+      )}
+      {jobs.length === 0 ? (
+        <p className="jp-laketahoe-empty jp-laketahoe-JobList-empty">
+          {model.loading
+            ? trans.__('Loading jobs…')
+            : model.filter === 'ALL'
+              ? trans.__('No jobs yet. Submit a notebook to start one.')
+              : trans.__('No jobs in this state.')}
+        </p>
+      ) : (
+        <ul
+          className="jp-laketahoe-JobList"
+          aria-label={trans.__('Training jobs')}
+        >
+          {jobs.map(job => (
+            <JobItem
+              key={job.jobId}
+              job={job}
+              now={now}
+              commands={commands}
+              trans={trans}
+            />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** One row of the list; Enter or a click opens the job. */
+function JobItem(props: {
+  job: IJob;
+  now: number;
+  commands: CommandRegistry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, now, commands, trans } = props;
+  const open = () =>
+    void commands.execute(CommandIDs.openJob, { jobId: job.jobId });
+  const notebook =
+    job.trainingInput?.notebook?.path ?? job.trainingInput?.pythonModule ?? '';
+  const elapsed = elapsedMs(job.startTime, job.endTime, now);
+  const output = job.trainingOutput ?? {};
+  return (
+    <li
+      className="jp-laketahoe-JobList-item"
+      data-job-id={job.jobId}
+      data-state={job.state}
+      tabIndex={0}
+      title={trans.__('Open job %1', job.jobId)}
+      onClick={open}
+      onKeyDown={e => {
+        if (
+          e.target === e.currentTarget &&
+          (e.key === 'Enter' || e.key === ' ')
+        ) {
+          e.preventDefault();
+          open();
+        }
+      }}
+    >
+      <div className="jp-laketahoe-JobList-row">
+        <span className="jp-laketahoe-JobList-id">{job.jobId}</span>
+        <StateBadge state={job.state} trans={trans} />
+      </div>
+      <div className="jp-laketahoe-JobList-row">
+        <span className="jp-laketahoe-JobList-notebook" title={notebook}>
+          {notebook.split('/').pop()}
+        </span>
+        <span className="jp-laketahoe-JobList-elapsed">
+          {elapsed === null ? '' : formatDuration(elapsed)}
+        </span>
+      </div>
+      <CellProgress
+        completed={output.completedCells}
+        total={output.totalCells}
+        trans={trans}
+      />
+      {CANCELLABLE_STATES.has(job.state) && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-laketahoe-linkButton jp-laketahoe-JobList-cancel"
+          onClick={e => {
+            e.stopPropagation();
+            void commands.execute(CommandIDs.cancelJob, { jobId: job.jobId });
+          }}
+          onKeyDown={e => e.stopPropagation()}
+        >
+          {trans.__('Cancel')}
+        </button>
+      )}
+    </li>
+  );
+}
