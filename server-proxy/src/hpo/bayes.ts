@@ -61,8 +61,8 @@ export class BayesianOptimization implements Suggester {
       goal: options.goal ?? 'MAXIMIZE',
       seed: options.seed ?? 0,
       initialTrials: options.initialTrials ?? Math.max(5, space.dims.length + 1),
-      maxModelPoints: options.maxModelPoints ?? 64,
-      candidates: options.candidates ?? Math.min(1024, 256 + 64 * space.dims.length)
+      maxModelPoints: options.maxModelPoints ?? 48,
+      candidates: options.candidates ?? Math.min(768, 256 + 32 * space.dims.length)
     };
     const shiftRng = createRng(this.opts.seed ^ 0x5bd1e995);
     this.shift = space.dims.map(() => shiftRng.next());
@@ -156,11 +156,15 @@ export class BayesianOptimization implements Suggester {
     }
     const y = warpOutputs(data.map((o) => o.loss));
     const x = data.map((o) => o.x);
+    // Small data: the likelihood is multimodal and fits are cheap, so use
+    // restarts. Large data: one refit from the previous optimum is enough
+    // and keeps latency bounded.
     const small = data.length <= 32;
     const hyper = fitGpHyper(x, y, rng, {
       init: this.lastHyper,
       restarts: small ? 2 : 0,
-      maxIter: small || !this.lastHyper ? 40 : 15
+      skipDefaultStart: !small && this.lastHyper !== undefined,
+      maxIter: small || !this.lastHyper ? 40 : 12
     });
     if (!hyper) return null;
     this.lastHyper = hyper;
@@ -176,13 +180,13 @@ export class BayesianOptimization implements Suggester {
   ): { assignment: Assignment; x: Float64Array; key: string } | null {
     const dims = this.space.dims.length;
     const buf = new Float64Array(this.space.featureDim);
-    const score = (u: number[]): { value: number; assignment: Assignment; key: string } => {
+    // Keys (for the never-twice rule) are checked only when picking, not
+    // for every scored candidate: believed points already score low.
+    const score = (u: number[]): { value: number; assignment: Assignment } => {
       const assignment = fromUnit(this.space, u);
-      const key = assignmentKey(this.space, assignment);
-      if (used.has(key)) return { value: -Infinity, assignment, key };
       encode(this.space, assignment, buf);
       const p = model.gp.predict(buf);
-      return { value: logExpectedImprovement(p.mean, p.variance, model.best), assignment, key };
+      return { value: logExpectedImprovement(p.mean, p.variance, model.best), assignment };
     };
     const perturb = (u: readonly number[], sigma: number): number[] => {
       const v = [...u];
@@ -200,7 +204,7 @@ export class BayesianOptimization implements Suggester {
       return v;
     };
 
-    type Cand = { u: number[]; value: number; assignment: Assignment; key: string };
+    type Cand = { u: number[]; value: number; assignment: Assignment };
     const cands: Cand[] = [];
     const consider = (u: number[]): void => {
       cands.push({ u, ...score(u) });
@@ -214,22 +218,29 @@ export class BayesianOptimization implements Suggester {
     }
     cands.sort((a, b) => b.value - a.value);
     // Local refinement of the top few by stochastic hill climbing.
-    let best: Cand | undefined;
-    for (const start of cands.slice(0, 3)) {
-      if (start.value === -Infinity) break;
+    const isFree = (c: Cand): boolean => !used.has(assignmentKey(this.space, c.assignment));
+    const starts: Cand[] = [];
+    for (const c of cands) {
+      if (starts.length === 3) break;
+      if (isFree(c)) starts.push(c);
+    }
+    const finals: Cand[] = [];
+    for (const start of starts) {
       let cur = start;
       for (const sigma of [0.05, 0.02, 0.005]) {
         for (let s = 0; s < 12; s++) {
           const u = perturb(cur.u, sigma);
           const c = { u, ...score(u) };
-          if (c.value > cur.value) cur = c;
+          if (c.value > cur.value && isFree(c)) cur = c;
         }
       }
-      if (!best || cur.value > best.value) best = cur;
+      finals.push(cur);
     }
-    if (!best || best.value === -Infinity) return null;
+    finals.sort((a, b) => b.value - a.value);
+    const best = finals[0];
+    if (!best || !Number.isFinite(best.value)) return null;
     const x = encode(this.space, best.assignment);
-    return x ? { assignment: best.assignment, x, key: best.key } : null;
+    return x ? { assignment: best.assignment, x, key: assignmentKey(this.space, best.assignment) } : null;
   }
 }
 

@@ -227,6 +227,8 @@ export interface FitOptions {
   init?: GpHyper;
   /** Optimizer iterations per start. */
   maxIter?: number;
+  /** Start only from `init` (and restarts), not from the prior means. */
+  skipDefaultStart?: boolean;
 }
 
 /**
@@ -254,8 +256,10 @@ export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng
   const lo = [AMP_BOUNDS[0], ...new Array<number>(dim).fill(LS_BOUNDS[0]), NOISE_BOUNDS[0]];
   const hi = [AMP_BOUNDS[1], ...new Array<number>(dim).fill(LS_BOUNDS[1]), NOISE_BOUNDS[1]];
   const lp = lsPrior(dim);
-  const starts: number[][] = [[0, ...new Array<number>(dim).fill(lp.mu), Math.log(1e-3)]];
-  if (opts.init && opts.init.logLs.length === dim) starts.unshift(pack(opts.init));
+  const starts: number[][] = [];
+  const hasInit = opts.init !== undefined && opts.init.logLs.length === dim;
+  if (opts.init && hasInit) starts.push(pack(opts.init));
+  if (!hasInit || !opts.skipDefaultStart) starts.push([0, ...new Array<number>(dim).fill(lp.mu), Math.log(1e-3)]);
   for (let r = 0; r < (opts.restarts ?? 1); r++) {
     starts.push([
       AMP_PRIOR.mu + 0.5 * rng.normal(),

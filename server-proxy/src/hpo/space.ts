@@ -192,7 +192,14 @@ function nearestIndex(values: readonly number[], v: number): number {
  * whatever their key order (used to never run the same point twice).
  */
 export function assignmentKey(space: SearchSpace, a: Assignment): string {
-  return JSON.stringify(space.dims.map((d) => a[d.name] ?? null));
+  // Type-tagged so the number 1 and the category "1" differ; cheaper than
+  // JSON.stringify in the acquisition loop.
+  let key = '';
+  for (const d of space.dims) {
+    const v = a[d.name];
+    key += (typeof v === 'number' ? 'n' : 's') + String(v) + '\u0000';
+  }
+  return key;
 }
 
 /** Number of grid points, or Infinity when a DOUBLE parameter makes it continuous. */
