@@ -646,6 +646,14 @@ def main(argv: list[str] | None = None) -> int:
         code, reason = exc.code, exc.reason
     except Terminated:
         _stop_children()
+        child = _State.child
+        if child is not None:
+            # Give the module its SIGTERM grace, then make sure it is gone.
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         code, reason = EXIT_TERMINATED, "terminated by signal"
     except Exception as exc:  # noqa: BLE001 - the status file must say the runner crashed
         import traceback

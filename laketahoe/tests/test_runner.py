@@ -231,3 +231,31 @@ def test_module_failure_exit_1_and_errors(tmp_path):
                          "--status-file", "exit.json"], cwd=tmp_path)
     assert remote.returncode == 2
     assert "not supported by the local backend" in _status(tmp_path / "exit.json")["reason"]
+
+
+def test_sigterm_stops_module_child(tmp_path):
+    (tmp_path / "sleeper.py").write_text("import os, time\nprint('child-pid', os.getpid(), flush=True)\ntime.sleep(300)\n")
+    log = open(tmp_path / "stdout.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "laketahoe.runner", "module", "--module", "sleeper", "--cwd", str(tmp_path),
+         "--status-file", "exit.json"],
+        cwd=tmp_path, env=child_env(), stdout=log, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        child_pid = None
+        deadline = time.monotonic() + 30
+        while child_pid is None and time.monotonic() < deadline:
+            for line in (tmp_path / "stdout.log").read_text().splitlines():
+                if line.startswith("child-pid "):
+                    child_pid = int(line.split()[1])
+            time.sleep(0.1)
+        assert child_pid and _alive(child_pid)
+        # Only the runner is signalled, not its group: it must stop the module itself.
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 143
+        assert not _alive(child_pid)
+        assert _status(tmp_path / "exit.json")["exitCode"] == 143
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
