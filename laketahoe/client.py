@@ -170,6 +170,7 @@ class _UnixConnection(http.client.HTTPConnection):
         self._path = path
 
     def connect(self):
+        """Open the AF_UNIX socket instead of a TCP connection."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.timeout)
         sock.connect(self._path)
@@ -186,14 +187,17 @@ class _Response:
         self._close = close
 
     def read(self) -> bytes:
+        """The whole body."""
         if self._body is None:
             self._body = b"".join(self._chunks or [])
         return self._body
 
     def iter_chunks(self) -> Iterator[bytes]:
+        """Body pieces as they arrive (for SSE)."""
         return self._chunks if self._chunks is not None else iter([self._body or b""])
 
     def close(self) -> None:
+        """Release the connection."""
         if self._close:
             self._close()
 
