@@ -288,6 +288,10 @@ export class LakeTahoeClient {
   ): Promise<Response> {
     const init: RequestInit = {
       method,
+      // 'no-store' (Jupyter's default) appends a cache-busting query key the
+      // service's strict query validation would reject; 'no-cache' still
+      // never answers from a stale cache.
+      cache: 'no-cache',
       signal: options.signal,
       headers: { ...(options.headers ?? {}) }
     };

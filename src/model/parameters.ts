@@ -128,7 +128,8 @@ export function parsePythonLiteral(text: string): {
  * Check an edited value (as typed in a form) against a parameter's type.
  *
  * Strings are typed without quotes; booleans as True/False; lists as Python
- * or JSON lists; a `None` default accepts any literal, or nothing for None.
+ * list literals (True/False/None inside); a `None` default accepts any
+ * literal, or nothing for None.
  */
 export function checkParameterValue(
   type: ParameterType,

@@ -1,0 +1,168 @@
+import { LakeTahoeClient, LakeTahoeError } from '../api';
+import { jsonResponse, makeJob, mockSettings } from './helpers';
+
+const BASE = 'http://localhost:8888/user/alice/laketahoe/api/v1';
+
+describe('LakeTahoeClient', () => {
+  it('builds URLs under the proxy mount with encoded query values', () => {
+    const { settings } = mockSettings(() => jsonResponse({}));
+    const client = new LakeTahoeClient(settings);
+    expect(client.url('jobs', { state: 'RUNNING', pageToken: undefined })).toBe(
+      `${BASE}/jobs?state=RUNNING`
+    );
+    expect(client.url('jobs', { pageToken: 'a b&c' })).toBe(
+      `${BASE}/jobs?pageToken=a+b%26c`
+    );
+    expect(client.outputUrl('j1', 'output.html')).toBe(
+      `${BASE}/jobs/j1/outputs/output.html`
+    );
+  });
+
+  it('lists jobs with the state filter and page size', async () => {
+    const job = makeJob('a1', 'RUNNING');
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse({ jobs: [job], nextPageToken: 'next' })
+    );
+    const client = new LakeTahoeClient(settings);
+    const page = await client.listJobs({ state: 'RUNNING', pageSize: 50 });
+    expect(page.jobs).toEqual([job]);
+    expect(page.nextPageToken).toBe('next');
+    expect(requests[0].method).toBe('GET');
+    expect(requests[0].url).toBe(`${BASE}/jobs?state=RUNNING&pageSize=50`);
+    // Jupyter's own token goes to Jupyter Server, never the service's bearer.
+    expect(requests[0].headers.get('Authorization')).toBe(
+      'token jupyter-token'
+    );
+  });
+
+  it('posts a JSON body on submit', async () => {
+    const created = makeJob('demo_1');
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse(created, 201)
+    );
+    const client = new LakeTahoeClient(settings);
+    const body = {
+      jobId: 'demo_1',
+      trainingInput: {
+        scaleTier: 'BASIC' as const,
+        notebook: { path: 'demo.ipynb', parameters: { n: 3 } }
+      }
+    };
+    await expect(client.submitJob(body)).resolves.toEqual(created);
+    expect(requests[0].method).toBe('POST');
+    expect(requests[0].url).toBe(`${BASE}/jobs`);
+    expect(requests[0].headers.get('Content-Type')).toBe('application/json');
+    expect(JSON.parse(requests[0].body!)).toEqual(body);
+  });
+
+  it('encodes job ids and calls each job route', async () => {
+    const { settings, requests } = mockSettings(req => {
+      if (req.url.includes('/metrics')) {
+        return jsonResponse({
+          metrics: [{ step: 1, name: 'loss', value: 0.5, time: 't' }]
+        });
+      }
+      if (req.url.includes('/logs')) {
+        return jsonResponse({ lines: [], nextSeq: 7 });
+      }
+      return jsonResponse(makeJob('x'));
+    });
+    const client = new LakeTahoeClient(settings);
+    await client.getJob('a/b');
+    await client.cancelJob('j1');
+    await client.getLogs('j1', { after: 5, limit: 10 });
+    const metrics = await client.getMetrics('j1');
+    await client.getInfo();
+    expect(metrics).toEqual([{ step: 1, name: 'loss', value: 0.5, time: 't' }]);
+    expect(
+      requests.map(r => `${r.method} ${r.url.slice(BASE.length)}`)
+    ).toEqual([
+      'GET /jobs/a%2Fb',
+      'POST /jobs/j1/cancel',
+      'GET /jobs/j1/logs?after=5&limit=10',
+      'GET /jobs/j1/metrics',
+      'GET /info'
+    ]);
+  });
+
+  it('opens event streams with the SSE accept header', async () => {
+    const { settings, requests } = mockSettings(
+      () =>
+        new Response('event: ping\ndata: {}\n\n', {
+          headers: { 'Content-Type': 'text/event-stream' }
+        })
+    );
+    const client = new LakeTahoeClient(settings);
+    const response = await client.openEventStream({ jobId: 'j1' });
+    expect(await response.text()).toContain('event: ping');
+    await client.openLogStream('j1', { after: 41 });
+    expect(requests[0].url).toBe(`${BASE}/events?jobId=j1`);
+    expect(requests[0].headers.get('Accept')).toBe('text/event-stream');
+    expect(requests[1].url).toBe(`${BASE}/jobs/j1/logs/stream?after=41`);
+  });
+
+  it('maps the service error shape, field included', async () => {
+    const { settings } = mockSettings(() =>
+      jsonResponse(
+        {
+          error: {
+            code: 'invalid_argument',
+            message: 'unknown scale tier',
+            field: 'trainingInput.scaleTier'
+          }
+        },
+        400
+      )
+    );
+    const client = new LakeTahoeClient(settings);
+    const error = await client
+      .submitJob({ trainingInput: { scaleTier: 'BASIC' } })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(LakeTahoeError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_argument',
+      message: 'unknown scale tier',
+      field: 'trainingInput.scaleTier'
+    });
+  });
+
+  it('maps statuses without an error body', async () => {
+    const { settings } = mockSettings(
+      () => new Response('<html>Bad Gateway</html>', { status: 502 })
+    );
+    const client = new LakeTahoeClient(settings);
+    const error = (await client.getInfo().catch(e => e)) as LakeTahoeError;
+    expect(error).toBeInstanceOf(LakeTahoeError);
+    expect(error.code).toBe('unavailable');
+    expect(error.status).toBe(502);
+    expect(error.field).toBeUndefined();
+
+    const conflict = mockSettings(() => new Response('', { status: 409 }));
+    const error2 = (await new LakeTahoeClient(conflict.settings)
+      .getJob('x')
+      .catch(e => e)) as LakeTahoeError;
+    expect(error2.code).toBe('already_exists');
+  });
+
+  it('turns network failures into unavailable errors', async () => {
+    const { settings } = mockSettings(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    const client = new LakeTahoeClient(settings);
+    const error = (await client.listJobs().catch(e => e)) as LakeTahoeError;
+    expect(error).toBeInstanceOf(LakeTahoeError);
+    expect(error.status).toBe(0);
+    expect(error.code).toBe('unavailable');
+    expect(error.message).toContain('Failed to fetch');
+  });
+
+  it('lets aborts through unchanged', async () => {
+    const { settings } = mockSettings(() => jsonResponse({}));
+    const client = new LakeTahoeClient(settings);
+    const controller = new AbortController();
+    controller.abort();
+    const error = await client.getInfo(controller.signal).catch(e => e);
+    expect(error).not.toBeInstanceOf(LakeTahoeError);
+  });
+});

@@ -1,0 +1,75 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IJob, JobState } from '../types';
+
+/** A recorded request. */
+export interface IRecordedRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string | null;
+}
+
+/**
+ * Server settings whose fetch answers from `handler` and records every
+ * request, so tests exercise the real ServerConnection.makeRequest.
+ */
+export function mockSettings(
+  handler: (request: IRecordedRequest) => Response | Promise<Response>
+): { settings: ServerConnection.ISettings; requests: IRecordedRequest[] } {
+  const requests: IRecordedRequest[] = [];
+  const fetchMock = async (input: RequestInfo, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    if (request.signal?.aborted) {
+      throw new DOMException('aborted', 'AbortError');
+    }
+    const recorded: IRecordedRequest = {
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: request.body ? await request.text() : null
+    };
+    requests.push(recorded);
+    return handler(recorded);
+  };
+  const settings = ServerConnection.makeSettings({
+    baseUrl: 'http://localhost:8888/user/alice/',
+    wsUrl: 'ws://localhost:8888/user/alice/',
+    token: 'jupyter-token',
+    fetch: fetchMock as typeof fetch
+  });
+  return { settings, requests };
+}
+
+/** A JSON response. */
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+/** A job with sensible defaults. */
+export function makeJob(
+  jobId: string,
+  state: JobState = 'QUEUED',
+  overrides: Partial<IJob> = {}
+): IJob {
+  return {
+    jobId,
+    owner: 'alice',
+    state,
+    createTime: '2026-11-29T01:01:00.000Z',
+    startTime: null,
+    endTime: null,
+    errorMessage: '',
+    labels: {},
+    trainingInput: {
+      scaleTier: 'BASIC',
+      notebook: { path: 'examples/demo.ipynb', parameters: {} }
+    },
+    trainingOutput: {},
+    stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
+    ...overrides
+  };
+}
