@@ -164,7 +164,7 @@ export class BayesianOptimization implements Suggester {
       init: this.lastHyper,
       restarts: small ? 2 : 0,
       skipDefaultStart: !small && this.lastHyper !== undefined,
-      maxIter: small || !this.lastHyper ? 40 : 12
+      maxIter: small || !this.lastHyper ? 40 : 6
     });
     if (!hyper) return null;
     this.lastHyper = hyper;
@@ -197,8 +197,16 @@ export class BayesianOptimization implements Suggester {
       for (let d = 0; d < dims; d++) {
         if (rng.next() < pMove || (d === dims - 1 && !moved)) {
           moved = true;
-          if (this.space.dims[d].kind === 'categorical') v[d] = rng.next();
-          else v[d] = Math.min(1 - 1e-12, Math.max(0, v[d] + sigma * rng.normal()));
+          const dim = this.space.dims[d];
+          if (dim.kind === 'categorical') {
+            v[d] = rng.next();
+          } else {
+            // A step smaller than a cell never leaves an integer's or a
+            // discrete value's cell: use at least one cell width.
+            const cells = dim.kind === 'discrete' ? dim.values.length : dim.integer ? dim.max - dim.min + 1 : Infinity;
+            const step = Math.max(sigma, 1 / cells);
+            v[d] = Math.min(1 - 1e-12, Math.max(0, v[d] + step * rng.normal()));
+          }
         }
       }
       return v;
@@ -228,7 +236,7 @@ export class BayesianOptimization implements Suggester {
     for (const start of starts) {
       let cur = start;
       for (const sigma of [0.05, 0.02, 0.005]) {
-        for (let s = 0; s < 12; s++) {
+        for (let s = 0; s < 8; s++) {
           const u = perturb(cur.u, sigma);
           const c = { u, ...score(u) };
           if (c.value > cur.value && isFree(c)) cur = c;

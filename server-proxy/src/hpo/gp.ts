@@ -139,44 +139,79 @@ function unpack(theta: readonly number[]): GpHyper {
   return { logAmp: theta[0], logLs: theta.slice(1, theta.length - 1), logNoise: theta[theta.length - 1] };
 }
 
+/** Buffers reused across likelihood evaluations of one fit (avoids GC churn). */
+interface Workspace {
+  n: number;
+  dim: number;
+  /** Squared feature differences of each pair (i > j), pair-major: pairs[p * dim + d]. */
+  pairs: Float64Array;
+  kmat: Float64Array;
+  ksig: Float64Array;
+  g: Float64Array;
+  tmp: Float64Array;
+  alpha: Float64Array;
+  invLs2: Float64Array;
+  gLs: Float64Array;
+}
+
+function makeWorkspace(x: readonly Float64Array[]): Workspace {
+  const n = x.length;
+  const dim = x[0].length;
+  const pairs = new Float64Array(((n * (n - 1)) / 2) * dim);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      for (let d = 0; d < dim; d++) {
+        const diff = x[i][d] - x[j][d];
+        pairs[p++] = diff * diff;
+      }
+    }
+  }
+  return {
+    n,
+    dim,
+    pairs,
+    kmat: new Float64Array(n * n),
+    ksig: new Float64Array(n * n),
+    g: new Float64Array(n * n),
+    tmp: new Float64Array(n),
+    alpha: new Float64Array(n),
+    invLs2: new Float64Array(dim),
+    gLs: new Float64Array(dim)
+  };
+}
+
 /**
  * Negative log marginal likelihood minus log prior, and its gradient.
  * Returns Infinity when the kernel matrix cannot be factored.
  */
-function negLogPosterior(
-  theta: readonly number[],
-  x: readonly Float64Array[],
-  y: readonly number[],
-  sqDiff: Float64Array[]
-): [number, number[]] {
-  const n = x.length;
-  const dim = theta.length - 2;
+function negLogPosterior(theta: readonly number[], y: readonly number[], ws: Workspace): [number, number[]] {
+  const { n, dim, pairs, kmat, ksig, g, invLs2, gLs } = ws;
   const amp = Math.exp(theta[0]);
   const noise = Math.exp(theta[dim + 1]);
-  const invLs2 = new Float64Array(dim);
   for (let d = 0; d < dim; d++) invLs2[d] = Math.exp(-2 * theta[1 + d]);
   // Kernel and the factor g(r) = dk/d(log l_d) / s_d shared by all lengthscale gradients.
-  const kmat = new Float64Array(n * n);
-  const g = new Float64Array(n * n);
+  let p = 0;
   for (let i = 0; i < n; i++) {
     kmat[i * n + i] = amp + noise;
+    ksig[i * n + i] = amp;
     for (let j = 0; j < i; j++) {
       let r2 = 0;
+      for (let d = 0; d < dim; d++) r2 += pairs[p + d] * invLs2[d];
+      p += dim;
       const idx = i * n + j;
-      for (let d = 0; d < dim; d++) r2 += sqDiff[d][idx] * invLs2[d];
       const r = Math.sqrt(r2);
       const e = Math.exp(-SQRT5 * r);
       const kv = amp * (1 + SQRT5 * r + (5 / 3) * r2) * e;
       kmat[idx] = kv;
       kmat[j * n + i] = kv;
+      ksig[idx] = kv;
       g[idx] = (5 / 3) * amp * (1 + SQRT5 * r) * e;
     }
   }
-  const ksig = Float64Array.from(kmat);
-  for (let i = 0; i < n; i++) ksig[i * n + i] = amp;
   if (!cholesky(kmat, n)) return [Infinity, new Array<number>(theta.length).fill(0)];
-  const tmp = solveLower(kmat, n, y, new Float64Array(n));
-  const alpha = solveUpperT(kmat, n, tmp, new Float64Array(n));
+  solveLower(kmat, n, y, ws.tmp);
+  const alpha = solveUpperT(kmat, n, ws.tmp, ws.alpha);
   let fit = 0;
   let logDet = 0;
   for (let i = 0; i < n; i++) {
@@ -189,7 +224,8 @@ function negLogPosterior(
   const grad = new Array<number>(theta.length).fill(0);
   let gAmp = 0;
   let trW = 0;
-  const gLs = new Float64Array(dim);
+  gLs.fill(0);
+  p = 0;
   for (let i = 0; i < n; i++) {
     const wii = alpha[i] * alpha[i] - inv[i * n + i];
     trW += wii;
@@ -200,11 +236,12 @@ function negLogPosterior(
       // Off-diagonal pairs appear twice in the trace: 0.5 * 2.
       gAmp += w * ksig[idx];
       const wg = w * g[idx];
-      for (let d = 0; d < dim; d++) gLs[d] += wg * sqDiff[d][idx] * invLs2[d];
+      for (let d = 0; d < dim; d++) gLs[d] += wg * pairs[p + d];
+      p += dim;
     }
   }
   grad[0] = -gAmp;
-  for (let d = 0; d < dim; d++) grad[1 + d] = -gLs[d];
+  for (let d = 0; d < dim; d++) grad[1 + d] = -gLs[d] * invLs2[d];
   grad[dim + 1] = -0.5 * noise * trW;
   // Log-normal priors.
   const lp = lsPrior(dim);
@@ -240,19 +277,8 @@ export interface FitOptions {
  *   finite likelihood (the caller then falls back to a model-free method).
  */
 export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng: Rng, opts: FitOptions = {}): GpHyper | null {
-  const n = x.length;
   const dim = x[0].length;
-  const sqDiff: Float64Array[] = [];
-  for (let d = 0; d < dim; d++) {
-    const s = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
-        const diff = x[i][d] - x[j][d];
-        s[i * n + j] = diff * diff;
-      }
-    }
-    sqDiff.push(s);
-  }
+  const ws = makeWorkspace(x);
   const lo = [AMP_BOUNDS[0], ...new Array<number>(dim).fill(LS_BOUNDS[0]), NOISE_BOUNDS[0]];
   const hi = [AMP_BOUNDS[1], ...new Array<number>(dim).fill(LS_BOUNDS[1]), NOISE_BOUNDS[1]];
   const lp = lsPrior(dim);
@@ -270,7 +296,7 @@ export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng
   let best: number[] | null = null;
   let bestVal = Infinity;
   for (const s of starts) {
-    const [theta, val] = lbfgsBox((t) => negLogPosterior(t, x, y, sqDiff), s, lo, hi, opts.maxIter ?? 40);
+    const [theta, val] = lbfgsBox((t) => negLogPosterior(t, y, ws), s, lo, hi, opts.maxIter ?? 40);
     if (val < bestVal) {
       bestVal = val;
       best = theta;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# HPO benchmark: our engine against Optuna TPE and a scikit-optimize GP.
+# Usage: bench/hpo/run.sh [SEEDS] [TRIALS]   (defaults 20 60; e.g. 5 60 for a quick run)
+# Our engine (Node) and the peers (Python) run side by side, one process each.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+SEEDS="${1:-20}"
+TRIALS="${2:-60}"
+cd "$HERE"
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q -r requirements.txt
+fi
+
+TSC="$REPO/server-proxy/node_modules/.bin/tsc"
+[ -x "$TSC" ] || (cd "$REPO/server-proxy" && npm ci --no-audit --no-fund)
+rm -rf .build
+"$TSC" -p tsconfig.json
+echo '{"type":"module"}' > .build/package.json
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+START=$(date +%s)
+node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json" 2> "$WORK/ours.log" &
+OURS=$!
+.venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --out "$WORK/peers.json" 2> "$WORK/peers.log" &
+PEERS=$!
+wait "$OURS" || { cat "$WORK/ours.log"; exit 1; }
+wait "$PEERS" || { cat "$WORK/peers.log"; exit 1; }
+.venv/bin/python report.py "$WORK/ours.json" "$WORK/peers.json"
+echo
+echo "wall time $(( $(date +%s) - START )) s; node $(node --version); $(.venv/bin/python --version)"
