@@ -12,8 +12,7 @@ import {
   checkParameterValue,
   formatParameterValue,
   INotebookParameter,
-  jsonEqual,
-  ParameterType
+  jsonEqual
 } from './parameters';
 
 /** Job ids the service accepts, as in AI Platform. */
@@ -326,13 +325,3 @@ function isPositiveNumber(text: string): boolean {
   const value = Number(text.trim());
   return text.trim() !== '' && Number.isFinite(value) && value > 0;
 }
-
-/** The type names shown in the parameters table. */
-export const PARAMETER_TYPE_LABELS: { [type in ParameterType]: string } = {
-  int: 'int',
-  float: 'float',
-  str: 'str',
-  bool: 'bool',
-  list: 'list',
-  None: 'None'
-};
