@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # HPO benchmark: our engine against Optuna TPE and a scikit-optimize GP.
 # Usage: bench/hpo/run.sh [SEEDS] [TRIALS]   (defaults 20 60; e.g. 5 60 for a quick run)
-# Our engine (Node) and the peers (Python) run side by side, one process each.
+# Our engine (Node) and the peers (Python) run side by side, one process each
+# (BLAS pinned to one thread so the two do not oversubscribe the cores).
+# Cost: the scikit-optimize GP dominates, about 1-2 s per suggestion on a
+# loaded 2-core machine; 20 seeds x 60 trials takes hours there, 3 seeds ~30 min.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -25,7 +28,7 @@ trap 'rm -rf "$WORK"' EXIT
 START=$(date +%s)
 node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json" 2> "$WORK/ours.log" &
 OURS=$!
-.venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --out "$WORK/peers.json" 2> "$WORK/peers.log" &
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --out "$WORK/peers.json" 2> "$WORK/peers.log" &
 PEERS=$!
 wait "$OURS" || { cat "$WORK/ours.log"; exit 1; }
 wait "$PEERS" || { cat "$WORK/peers.log"; exit 1; }
