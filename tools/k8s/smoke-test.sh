@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Starts the test cluster, checks what the Kubernetes backend relies on, stops
+# it again (unless KEEP_CLUSTER=1) and prints "N passed, N failed".
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+run="${LAKETAHOE_K8S_RUN:-$here/run}"
+passed=0
+failed=0
+
+cleanup() {
+  if [[ "${KEEP_CLUSTER:-0}" != 1 ]]; then
+    "$here/cluster.sh" stop >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+"$here/cluster.sh" start
+
+admin() { "$here/bin/kubectl" --kubeconfig "$run/kubeconfig" "$@"; }
+alice() { "$here/bin/kubectl" --kubeconfig "$run/tenants/alice.kubeconfig" "$@"; }
+ns=laketahoe-alice
+
+check() {
+  local desc=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "ok - $desc"
+  else
+    failed=$((failed + 1))
+    echo "not ok - $desc"
+  fi
+}
+
+# wait_for <seconds> <command...>: polls until the command succeeds.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+field() { # field <kubectl runner> <args...> <jsonpath>
+  local runner=$1 path=${*: -1}
+  "$runner" get "${@:2:$#-2}" -o "jsonpath=$path" 2>/dev/null
+}
+
+equals() { [[ "$1" == "$2" ]] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
+contains() { [[ "$1" == *"$2"* ]] || { echo "  expected to contain '$2', got '$1'" >&2; return 1; }; }
+
+job_manifest() { # job_manifest <name> <gpus> <extra annotations (yaml lines)>
+  cat <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: $1
+spec:
+  backoffLimit: 0
+  ttlSecondsAfterFinished: 600
+  template:
+    metadata:
+      annotations:
+        laketahoe.test/run-seconds: "3"
+$3
+    spec:
+      restartPolicy: Never
+      priorityClassName: middle
+      tolerations:
+      - key: nvidia.com/gpu
+        operator: Exists
+        effect: NoSchedule
+      containers:
+      - name: trainer
+        image: example.invalid/trainer:latest
+        resources:
+          requests: {cpu: "4", memory: 16Gi, nvidia.com/gpu: "$2"}
+          limits: {nvidia.com/gpu: "$2"}
+YAML
+}
+
+pod_of() { alice get pods -l "job-name=$1" -o 'jsonpath={.items[0].metadata.name}'; }
+phase_is() { [[ "$(alice get pod "$1" -o 'jsonpath={.status.phase}')" == "$2" ]]; }
+job_condition() { [[ "$(alice get job "$1" -o "jsonpath={.status.conditions[?(@.type==\"$2\")].status}")" == True ]]; }
+
+# --- the cluster itself
+check "server reports the pinned version" contains "$(admin version -o json 2>/dev/null | tr -d ' \n')" '"gitVersion":"v1.37.2"'
+check "five nodes are Ready" equals "$(admin get nodes --no-headers | awk '$2 == "Ready"' | wc -l | tr -d ' ')" 5
+check "GPU capacity totals 20" equals "$(admin get nodes -o 'jsonpath={range .items[*]}{.status.allocatable.nvidia\.com/gpu}{"\n"}{end}' | awk '{s += $1} END {print s}')" 20
+check "GPU nodes are tainted" equals "$(field admin node gpu-a100x4-0 '{.spec.taints[0].key}={.spec.taints[0].value}:{.spec.taints[0].effect}')" "nvidia.com/gpu=present:NoSchedule"
+
+# --- a GPU Job that succeeds
+job_manifest train-ok 2 "" | alice -n "$ns" apply -f - >/dev/null
+check "job pod is created" wait_for 30 pod_of train-ok
+pod="$(pod_of train-ok || true)"
+check "job pod is scheduled onto a GPU node" wait_for 30 bash -c "[[ \$(\"$here/bin/kubectl\" --kubeconfig '$run/tenants/alice.kubeconfig' get pod '$pod' -o 'jsonpath={.spec.nodeName}') == gpu-* ]]"
+check "job pod runs" wait_for 30 phase_is "$pod" Running
+check "job pod has priority 10000 from PriorityClass middle" equals "$(field alice pod "$pod" '{.spec.priority}')" 10000
+check "job pod succeeds" wait_for 60 phase_is "$pod" Succeeded
+check "job completes" wait_for 30 job_condition train-ok Complete
+check "tenant reads the pod log through the API" contains "$(alice logs "$pod" 2>&1)" "epoch 2/2 loss=0.412"
+
+# A Logs object named after the pod points its log at another file.
+printf '%s stdout F %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.000000000Z)" "custom log for $pod" > "$run/logs/$pod.log"
+admin apply -f - >/dev/null <<YAML
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Logs
+metadata:
+  name: $pod
+  namespace: $ns
+spec:
+  logs:
+  - containers: [trainer]
+    logsFile: $run/logs/$pod.log
+YAML
+check "a Logs object overrides the pod's log file" wait_for 15 bash -c "\"$here/bin/kubectl\" --kubeconfig '$run/tenants/alice.kubeconfig' -n '$ns' logs '$pod' | grep -q 'custom log for'"
+
+# --- a GPU Job that fails, by annotation
+job_manifest train-fail 1 '        laketahoe.test/outcome: fail
+        laketahoe.test/exit-code: "3"' | alice -n "$ns" apply -f - >/dev/null
+check "failing job pod is created" wait_for 30 pod_of train-fail
+pod="$(pod_of train-fail || true)"
+check "failing job pod ends Failed" wait_for 60 phase_is "$pod" Failed
+check "failed container reports exit code 3" equals "$(field alice pod "$pod" '{.status.containerStatuses[0].state.terminated.exitCode}')" 3
+check "job is marked Failed" wait_for 30 job_condition train-fail Failed
+
+# --- more GPUs than any node has: Pending with the scheduler's reason
+admin -n default apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: too-many-gpus
+spec:
+  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+  containers:
+  - name: trainer
+    image: example.invalid/trainer:latest
+    resources: {limits: {nvidia.com/gpu: "16"}}
+YAML
+unschedulable() { [[ "$(field admin -n default pod too-many-gpus '{.status.conditions[?(@.type=="PodScheduled")].reason}')" == Unschedulable ]]; }
+check "pod asking 16 GPUs is Unschedulable" wait_for 30 unschedulable
+check "scheduler names the missing resource" contains "$(field admin -n default pod too-many-gpus '{.status.conditions[?(@.type=="PodScheduled")].message}')" "Insufficient nvidia.com/gpu"
+check "and the pod stays Pending" equals "$(field admin -n default pod too-many-gpus '{.status.phase}')" Pending
+
+# --- quota and RBAC
+quota_out="$(alice -n "$ns" run over-quota --image=example.invalid/x --restart=Never \
+  --overrides='{"spec":{"tolerations":[{"key":"nvidia.com/gpu","operator":"Exists"}],"containers":[{"name":"over-quota","image":"example.invalid/x","resources":{"limits":{"nvidia.com/gpu":"8"}}}]}}' 2>&1 || true)"
+check "quota rejects 8 GPUs in one namespace (quota 7)" contains "$quota_out" "exceeded quota"
+check "tenant cannot list pods of another tenant" contains "$(alice -n laketahoe-bob get pods 2>&1 || true)" "Forbidden"
+check "tenant cannot list nodes" contains "$(alice get nodes 2>&1 || true)" "Forbidden"
+check "tenant can list PriorityClasses" contains "$(alice get priorityclasses -o name 2>&1)" "priorityclass.scheduling.k8s.io/middle"
+
+echo "$passed passed, $failed failed"
+((failed == 0))
