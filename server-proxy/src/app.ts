@@ -57,6 +57,21 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const jobs = new JobService(store, updater, backend, config.rootDir);
 
   app.setErrorHandler(errorHandler);
+  // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
+  // ServerConnection sets it on every request): read an empty body as no body instead of a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new ApiError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
   app.setNotFoundHandler(() => {
     throw new ApiError('not_found', 'no such route');
   });
