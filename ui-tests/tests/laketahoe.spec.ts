@@ -2,8 +2,8 @@
  * End-to-end flow in a real JupyterLab: the extension, jupyter-server-proxy, the LakeTahoe service
  * and real kernels running the jobs.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
-import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator, Page, TestInfo } from '@playwright/test';
 import * as path from 'path';
 
 const DEMO = path.resolve(__dirname, '..', '..', 'examples', 'demo.ipynb');
@@ -13,6 +13,14 @@ const LONG = path.resolve(__dirname, 'notebooks', 'long.ipynb');
 async function attachScreenshot(page: Page, testInfo: TestInfo, name: string, selector: string): Promise<void> {
   const body = await page.locator(selector).first().screenshot();
   await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/** Whether `locator` becomes visible within a few seconds (for dialogs that depend on state). */
+async function appears(locator: Locator): Promise<boolean> {
+  return locator
+    .waitFor({ state: 'visible', timeout: 3_000 })
+    .then(() => true)
+    .catch(() => false);
 }
 
 /** Opens the LakeTahoe sidebar panel. */
@@ -44,6 +52,11 @@ test.describe('LakeTahoe training jobs', () => {
     await page.notebook.activate('demo.ipynb');
 
     await page.locator('.jp-NotebookPanel-toolbar [data-command="laketahoe:submit-notebook"]').click();
+    // A notebook with unsaved changes (the kernel fills in metadata on open) is saved first, after asking.
+    const save = page.locator('.jp-Dialog-button', { hasText: 'Save and Continue' });
+    if (await appears(save)) {
+      await save.click();
+    }
     // The form is pre-filled from the cell tagged `parameters`.
     await expect(
       page.locator('.jp-laketahoe-ParametersTable-row[data-parameter="n_estimators"] input')
@@ -92,7 +105,7 @@ test.describe('LakeTahoe training jobs', () => {
     await row.locator('.jp-laketahoe-JobList-cancel').click();
     // Some builds confirm before cancelling.
     const confirm = page.locator('.jp-Dialog .jp-mod-accept');
-    if (await confirm.isVisible({ timeout: 2_000 }).catch(() => false)) {
+    if (await appears(confirm)) {
       await confirm.click();
     }
     await expect(row).toHaveAttribute('data-state', 'CANCELLED', { timeout: 60_000 });

@@ -72,6 +72,7 @@ export class JobService {
       }
       throw err;
     }
+    this.updater.announce(record);
     this.backend.enqueue(record, plan.resources);
     return job;
   }

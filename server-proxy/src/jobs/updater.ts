@@ -15,6 +15,11 @@ export class JobUpdater {
     private readonly bus: EventBus
   ) {}
 
+  /** Announces a job just inserted into the store, so subscribers see it before its first change. */
+  announce(record: JobRecord): void {
+    this.bus.publish({ type: 'job', owner: record.job.owner, jobId: record.job.jobId, job: record.job });
+  }
+
   /**
    * Loads the job, lets `mutate` change it and saves it. `mutate` may return false to skip saving.
    * Resolves to the saved record, or undefined when the job does not exist.

@@ -102,6 +102,8 @@ test('a notebook runs with parameters, reports metrics and pushes events; later 
   await waitFor(async () => events.events.some(e => e.event === 'job' && e.data.state === 'SUCCEEDED'), 10_000, 'SSE job event');
   events.close();
   const states = events.events.filter(e => e.event === 'job').map(e => e.data.state);
+  // The new job is pushed as QUEUED before anything else happens to it.
+  expect(states[0]).toBe('QUEUED');
   expect(states).toEqual(expect.arrayContaining(['PREPARING', 'RUNNING', 'SUCCEEDED']));
   const metricEvents = events.events.filter(e => e.event === 'metric');
   expect(metricEvents.map(e => e.data)).toEqual(
