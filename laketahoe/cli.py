@@ -8,6 +8,11 @@
   laketahoe jobs list [--filter state=RUNNING]
   laketahoe jobs stream-logs JOB_ID
   laketahoe jobs cancel JOB_ID
+  laketahoe jobs stop JOB_ID
+  laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
+
+A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
+goes to the service as written.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import sys
 import tarfile
 
 from .client import Client, LakeTahoeError
-from .display import job_text, jobs_text
+from .display import job_text, jobs_text, trials_csv, trials_text
+from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from .jobspec import JobSpecError, PRIORITIES, SCALE_TIERS, load_job_file
 
 _STATES = ("QUEUED", "PREPARING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED")
@@ -66,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     cancel = cmds.add_parser("cancel", help="cancel a job")
     cancel.add_argument("job_id", metavar="JOB_ID")
+
+    stop = cmds.add_parser("stop", help="stop an HPO job: no new trials; running trials finish")
+    stop.add_argument("job_id", metavar="JOB_ID")
+
+    trials = cmds.add_parser("list-trials", help="list the trials of an HPO job")
+    trials.add_argument("job_id", metavar="JOB_ID")
+    trials.add_argument("--sort-by", help="objective (best first for the goal), trialId (default) or another column")
+    trials.add_argument("--filter", help="state=STATE")
+    trials.add_argument("--format", choices=("table", "csv"), default="table", help="output format")
     return parser
 
 
@@ -150,6 +165,9 @@ def cmd_submit(args, client: Client) -> int:
         ti["args"] = args.module_args
     if not ti:
         raise JobSpecError("nothing to run: give --config with a trainingInput, or --module-name")
+    if "hyperparameters" in ti:
+        # Shape checks only, so mistakes name their field before anything is sent; values go as written.
+        ti["hyperparameters"] = check_hyperparameters(ti["hyperparameters"], source=args.config or "")
 
     job = client.submit_job(args.job_id or file_job_id, ti, labels=labels or None)
     job_id = job.get("jobId", args.job_id)
@@ -164,14 +182,36 @@ def cmd_submit(args, client: Client) -> int:
     return 0
 
 
+def cmd_describe(args, client: Client) -> int:
+    """``jobs describe``: the full job as YAML, or a summary; an HPO job's summary adds trials and the best one."""
+    job = client.get_job(args.job_id)
+    trials = None
+    out = job.get("trainingOutput") or {}
+    if args.summarize and is_hpo_job(job) and not (out.get("trialCounts") and out.get("bestTrial")):
+        # The service's trainingOutput normally has the counts and the best trial; fetch trials only when not.
+        trials = client.trials(args.job_id)
+    print(job_text(job, summarize=args.summarize, trials=trials))
+    return 0
+
+
+def cmd_list_trials(args, client: Client) -> int:
+    """``jobs list-trials``: one line (or CSV row) per trial."""
+    job = client.get_job(args.job_id)
+    if not is_hpo_job(job):
+        raise JobSpecError(f"job {args.job_id} is not a hyperparameter tuning job: it has no trials")
+    trials = client.trials(args.job_id, state=_parse_filter(args.filter))
+    spec = hpo_spec(job)
+    print(trials_csv(trials, spec, args.sort_by) if args.format == "csv" else trials_text(trials, spec, args.sort_by))
+    return 0
+
+
 def run(args, client_factory=Client.from_environment) -> int:
     """Dispatch parsed arguments; raises ``LakeTahoeError`` on failure."""
     client = client_factory()
     if args.command == "submit":
         return cmd_submit(args, client)
     if args.command == "describe":
-        print(job_text(client.get_job(args.job_id), summarize=args.summarize))
-        return 0
+        return cmd_describe(args, client)
     if args.command == "list":
         print(jobs_text(client.list_jobs(state=_parse_filter(args.filter))))
         return 0
@@ -182,6 +222,12 @@ def run(args, client_factory=Client.from_environment) -> int:
         print(f"Cancelled job [{args.job_id}]." if job.get("state") == "CANCELLED"
               else f"Cancelling job [{args.job_id}] ({job.get('state')}).")
         return 0
+    if args.command == "stop":
+        job = client.stop_job(args.job_id)
+        print(f"Stopping job [{args.job_id}]: no new trials start; running trials finish ({job.get('state')}).")
+        return 0
+    if args.command == "list-trials":
+        return cmd_list_trials(args, client)
     raise JobSpecError(f"unknown command {args.command}")
 
 

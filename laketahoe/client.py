@@ -381,14 +381,21 @@ class Client:
         """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""
         return self._call("POST", self._job_path(job_id) + "/cancel")
 
+    def stop_job(self, job_id: str) -> dict:
+        """``POST /jobs/{id}/stop``: an HPO job starts no new trials; running ones finish. Returns the Job."""
+        return self._call("POST", self._job_path(job_id) + "/stop")
+
     def logs(self, job_id: str, after: int | None = None, limit: int | None = None) -> dict:
         """``GET /jobs/{id}/logs``: ``{lines: [...], nextSeq}``."""
         return self._call("GET", self._job_path(job_id) + "/logs", params={"after": after, "limit": limit})
 
     def all_logs(self, job_id: str, after: int | None = None) -> Iterator[dict]:
         """Every log line stored so far, page by page."""
+        return self._all_lines(self._job_path(job_id), after)
+
+    def _all_lines(self, base: str, after: int | None) -> Iterator[dict]:
         while True:
-            lines = self.logs(job_id, after=after).get("lines", [])
+            lines = self._call("GET", base + "/logs", params={"after": after}).get("lines", [])
             if not lines:
                 return
             yield from lines
@@ -413,11 +420,13 @@ class Client:
 
         A dropped connection is resumed from the last sequence number seen.
         """
+        return self._stream_lines(self._job_path(job_id), f"job {job_id}", after, reconnects)
+
+    def _stream_lines(self, base: str, what: str, after: int | None, reconnects: int) -> Iterator[SSEEvent]:
         last = after
         attempts = 0
         while True:
-            resp = self._send("GET", "/api/v1" + self._job_path(job_id) + "/logs/stream",
-                              params={"after": last}, stream=True)
+            resp = self._send("GET", "/api/v1" + base + "/logs/stream", params={"after": last}, stream=True)
             if resp.status >= 300:
                 raise error_from_response(resp.status, resp.read())
             try:
@@ -434,7 +443,59 @@ class Client:
                 resp.close()
             attempts += 1
             if attempts > reconnects:
-                raise ServiceUnavailable(f"the log stream of job {job_id} ended before the job did")
+                raise ServiceUnavailable(f"the log stream of {what} ended before it did")
+
+    # -- HPO trials --------------------------------------------------------
+
+    @classmethod
+    def _trial_path(cls, job_id: str, trial_id: str | int) -> str:
+        return cls._job_path(job_id) + "/trials/" + urllib.parse.quote(str(trial_id), safe="")
+
+    def trials(self, job_id: str, state: str | None = None, page_size: int | None = None) -> list[dict]:
+        """``GET /jobs/{id}/trials``: every trial of an HPO job in trial order, all pages fetched.
+
+        ``state`` keeps only trials in that state. A training job that is not an
+        HPO job has no trials (an empty list).
+        """
+        trials: list[dict] = []
+        token = None
+        seen: set[str] = set()
+        while True:
+            page = self._call("GET", self._job_path(job_id) + "/trials",
+                              params={"state": state, "pageSize": page_size, "pageToken": token})
+            trials.extend(page.get("trials", []))
+            token = page.get("nextPageToken")
+            # A token seen before would loop forever; the service never sends one, but be safe.
+            if not token or token in seen:
+                return trials
+            seen.add(token)
+
+    def get_trial(self, job_id: str, trial_id: str | int) -> dict:
+        """``GET /jobs/{id}/trials/{trialId}``."""
+        return self._call("GET", self._trial_path(job_id, trial_id))
+
+    def trial_logs(self, job_id: str, trial_id: str | int, after: int | None = None,
+                   limit: int | None = None) -> dict:
+        """``GET /jobs/{id}/trials/{trialId}/logs``: ``{lines: [...], nextSeq}`` as for a job."""
+        return self._call("GET", self._trial_path(job_id, trial_id) + "/logs", params={"after": after, "limit": limit})
+
+    def all_trial_logs(self, job_id: str, trial_id: str | int, after: int | None = None) -> Iterator[dict]:
+        """Every log line of one trial stored so far, page by page."""
+        return self._all_lines(self._trial_path(job_id, trial_id), after)
+
+    def stream_trial_logs(self, job_id: str, trial_id: str | int, after: int | None = None,
+                          reconnects: int = 3) -> Iterator[SSEEvent]:
+        """Follow one trial's log: ``log`` events, then one ``end`` event once the trial has ended."""
+        return self._stream_lines(self._trial_path(job_id, trial_id), f"trial {trial_id} of job {job_id}",
+                                  after, reconnects)
+
+    def trial_output(self, job_id: str, trial_id: str | int, name: str) -> bytes:
+        """``GET /jobs/{id}/trials/{trialId}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""
+        resp = self._send("GET", "/api/v1" + self._trial_path(job_id, trial_id) + "/outputs/"
+                          + urllib.parse.quote(name))
+        if resp.status >= 300:
+            raise error_from_response(resp.status, resp.read())
+        return resp.read()
 
     # -- paths -------------------------------------------------------------
 

@@ -20,6 +20,10 @@ STATE_COLORS = {
 def progress_text(job: dict) -> str:
     """``3/9 cells`` for notebook jobs, empty otherwise."""
     out = job.get("trainingOutput") or {}
+    spec = (job.get("trainingInput") or {}).get("hyperparameters")
+    if spec or out.get("isHyperparameterTuningJob"):
+        done = out.get("completedTrialCount") or 0
+        return f"{done}/{(spec or {}).get('maxTrials', 1)} trials"
     total = out.get("totalCells")
     if total:
         return f"{out.get('completedCells') or 0}/{total} cells"
@@ -79,7 +83,7 @@ def jobs_html(jobs: list[dict]) -> str:
     return f'<table class="jp-laketahoe-jobs"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _summary_pairs(job: dict) -> list[tuple[str, str]]:
+def _summary_pairs(job: dict, trials: list[dict] | None = None) -> list[tuple[str, str]]:
     ti = job.get("trainingInput") or {}
     out = job.get("trainingOutput") or {}
     pairs = [("jobId", job.get("jobId", "")), ("state", job.get("state", "")), ("owner", job.get("owner", "")),
@@ -90,7 +94,9 @@ def _summary_pairs(job: dict) -> list[tuple[str, str]]:
         pairs.append(("parameters", json.dumps(ti["notebook"]["parameters"])))
     if progress_text(job):
         pairs.append(("progress", progress_text(job)))
-    if out.get("latestMetrics"):
+    if ti.get("hyperparameters") or out.get("isHyperparameterTuningJob"):
+        pairs += hpo_summary_pairs(job, trials)
+    elif out.get("latestMetrics"):
         pairs.append(("metrics", ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
                                            for k, v in out["latestMetrics"].items())))
     if out.get("outputNotebook"):
@@ -100,13 +106,69 @@ def _summary_pairs(job: dict) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in pairs if v not in ("", None)]
 
 
-def job_text(job: dict, summarize: bool = True) -> str:
-    """A summary (``key: value`` lines) or the full job as YAML, like ``gcloud ... describe``."""
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def hyperparameters_text(values: dict | None) -> str:
+    """``n_estimators=57, criterion=gini``."""
+    return ", ".join(f"{k}={_num(v)}" for k, v in (values or {}).items())
+
+
+_COUNT_ORDER = ("SUCCEEDED", "FAILED", "CANCELLED", "RUNNING", "PREPARING", "QUEUED", "CANCELLING")
+
+
+def trial_counts_text(counts: dict | None) -> str:
+    """``SUCCEEDED 6, FAILED 1, RUNNING 2``: ended states first, zero counts left out."""
+    counts = counts or {}
+    order = [s for s in _COUNT_ORDER if counts.get(s)] + sorted(k for k in counts if k not in _COUNT_ORDER and counts[k])
+    return ", ".join(f"{s} {counts[s]}" for s in order)
+
+
+def hpo_summary_pairs(job: dict, trials: list[dict] | None = None) -> list[tuple[str, str]]:
+    """The HPO lines of a job summary: goal, trial counts by state and the best trial.
+
+    The service's ``trainingOutput`` (trialCounts, bestTrial) is used when it
+    has them; otherwise they are worked out from ``trials`` when given.
+    """
+    from .hpo import best_of_job, goal_of, hpo_spec
+
+    spec = hpo_spec(job)
+    out = job.get("trainingOutput") or {}
+    tag = spec.get("hyperparameterMetricTag") or out.get("hyperparameterMetricTag") or "objective"
+    counts = out.get("trialCounts")
+    if not counts and trials:
+        counts = {}
+        for t in trials:
+            counts[t.get("state", "")] = counts.get(t.get("state", ""), 0) + 1
+    pairs = [("goal", f"{goal_of(spec)} {tag}"),
+             ("algorithm", spec.get("algorithm") or "ALGORITHM_UNSPECIFIED (Bayesian)"),
+             ("maxTrials", f"{spec.get('maxTrials', 1)} ({spec.get('maxParallelTrials', 1)} in parallel)"),
+             ("trials", trial_counts_text(counts) or "none yet")]
+    best = best_of_job(job, trials)
+    if best:
+        final = best.get("finalMetric") or {}
+        step = final.get("trainingStep")
+        pairs += [("bestTrial", str(best.get("trialId", ""))),
+                  ("bestObjective", f"{tag}={_num(final.get('objectiveValue'))}"
+                   + (f" at step {step}" if step is not None else "")),
+                  ("bestHyperparameters", hyperparameters_text(best.get("hyperparameters")))]
+    else:
+        pairs.append(("bestTrial", "none yet"))
+    return pairs
+
+
+def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None) -> str:
+    """A summary (``key: value`` lines) or the full job as YAML, like ``gcloud ... describe``.
+
+    For an HPO job the summary has the goal, trial counts by state and the best
+    trial, from ``trainingOutput`` or, where that lacks them, from ``trials``.
+    """
     if not summarize:
         import yaml
 
         return yaml.safe_dump(job, sort_keys=False, default_flow_style=False).rstrip()
-    pairs = _summary_pairs(job)
+    pairs = _summary_pairs(job, trials)
     width = max(len(k) for k, _ in pairs)
     return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in pairs)
 
@@ -123,6 +185,132 @@ def job_html(job: dict) -> str:
             cell = html.escape(value)
         rows.append(f"<tr><th style='text-align:left'>{key}</th><td style='text-align:left'>{cell}</td></tr>")
     return f'<table class="jp-laketahoe-job">{"".join(rows)}</table>'
+
+
+# --------------------------------------------------------------------------
+# HPO trials
+
+
+def _hms(delta: datetime.timedelta | None) -> str:
+    if delta is None:
+        return ""
+    secs = int(delta.total_seconds())
+    return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+
+
+def _cell(value, csv: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if csv else f"{value:.6g}"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, datetime.timedelta):
+        # CSV is read by programs: seconds; the table by people: H:MM:SS.
+        return f"{value.total_seconds():g}" if csv else _hms(value)
+    return str(value)
+
+
+def trial_table(trials: list[dict], spec: dict | None = None, sort_by: str | None = None,
+                csv: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of strings for a trials table.
+
+    ``sort_by`` ``objective`` puts the best first for the spec's goal; ``None``
+    or ``trialId`` keeps trial order; any other column sorts ascending on it.
+    """
+    from .hpo import FIXED_COLUMNS, goal_of, sort_trials, trial_records
+
+    if sort_by == "objective":
+        trials = sort_trials(trials, goal_of(spec))
+        records = trial_records(trials, spec)
+        order = {str(t.get("trialId", "")): i for i, t in enumerate(trials)}
+        records.sort(key=lambda r: order[r["trialId"]])
+    else:
+        records = trial_records(trials, spec)
+        if sort_by not in (None, "trialId"):
+            if records and sort_by not in records[0]:
+                from .jobspec import JobSpecError
+
+                raise JobSpecError(f"--sort-by: no column {sort_by!r}; use one of {', '.join(records[0])}")
+            # Missing values last, whatever their column's type.
+            records.sort(key=lambda r: (r.get(sort_by) is None, r.get(sort_by) if r.get(sort_by) is not None else 0))
+    header = list(records[0]) if records else ["trialId", *FIXED_COLUMNS]
+    return header, [[_cell(r[h], csv) for h in header] for r in records]
+
+
+def trials_text(trials: list[dict], spec: dict | None = None, sort_by: str | None = None) -> str:
+    """gcloud-like columns, one trial a line."""
+    if not trials:
+        return "Listed 0 items."
+    header, rows = trial_table(trials, spec, sort_by)
+    upper = [_upper_snake(h) for h in header]
+    table = [upper, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+
+
+def _upper_snake(name: str) -> str:
+    out = "".join(f"_{c}" if c.isupper() else c for c in name).upper()
+    return out.replace("IS_TRIAL_STOPPED_EARLY", "STOPPED_EARLY")
+
+
+def trials_csv(trials: list[dict], spec: dict | None = None, sort_by: str | None = None) -> str:
+    """The trials as CSV with a header line (times ISO 8601, duration in seconds)."""
+    import csv
+    import io
+
+    header, rows = trial_table(trials, spec, sort_by, csv=True)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().rstrip("\n")
+
+
+def trials_html(trials: list[dict], spec: dict | None = None, best_id: str | None = None) -> str:
+    """The trials sorted best first for the goal, the best trial's row highlighted."""
+    from .hpo import goal_of, pick_best
+
+    if not trials:
+        return "<p>No trials yet.</p>"
+    if best_id is None:
+        best = pick_best(trials, goal_of(spec))
+        best_id = str(best["trialId"]) if best else None
+    header, rows = trial_table(trials, spec, sort_by="objective")
+    state_col = header.index("state")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        best_row = best_id is not None and row[0] == best_id
+        cells = "".join(
+            f"<td>{badge_html(c) if i == state_col else html.escape(c)}</td>" for i, c in enumerate(row))
+        attrs = (' class="jp-laketahoe-best-trial" style="background:#fff8e1;font-weight:bold" title="best trial"'
+                 if best_row else "")
+        body.append(f"<tr{attrs}>{cells}</tr>")
+    tag = html.escape((spec or {}).get("hyperparameterMetricTag") or "objective")
+    caption = f"<caption style='text-align:left'>{goal_of(spec).lower()} {tag}; best first</caption>"
+    return (f'<table class="jp-laketahoe-trials">{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def params_html(spec: dict) -> str:
+    """The search space of an HPO spec as a small table."""
+    rows = []
+    for p in spec.get("params") or []:
+        kind = p.get("type", "")
+        if kind in ("DOUBLE", "INTEGER"):
+            space = f"{_num(p.get('minValue'))} .. {_num(p.get('maxValue'))}"
+        elif kind == "CATEGORICAL":
+            space = ", ".join(map(str, p.get("categoricalValues") or []))
+        else:
+            space = ", ".join(_num(v) for v in p.get("discreteValues") or [])
+        scale = p.get("scaleType", "")
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in
+                                     (p.get("parameterName", ""), kind, space, scale)) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("Parameter", "Type", "Values", "Scale"))
+    return f'<table class="jp-laketahoe-params"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 class JobList:
@@ -160,3 +348,55 @@ class JobView:
 
     def __getitem__(self, key):
         return self.job[key]
+
+
+class HpoView(JobView):
+    """An HPO job: the job summary plus its search space."""
+
+    def _repr_html_(self) -> str:
+        spec = (self.job.get("trainingInput") or {}).get("hyperparameters") or {}
+        return super()._repr_html_() + "<p><b>Search space</b></p>" + params_html(spec)
+
+
+class TrialsView:
+    """The trials of an HPO job: an HTML table (best first, best highlighted) in notebooks, text elsewhere.
+
+    ``.trials`` holds the decoded Trial objects; ``.frame`` builds the pandas DataFrame.
+    """
+
+    def __init__(self, job: dict, trials: list[dict]):
+        self.job = job
+        self.trials = trials
+
+    @property
+    def spec(self) -> dict:
+        """The job's ``hyperparameters`` spec."""
+        return (self.job.get("trainingInput") or {}).get("hyperparameters") or {}
+
+    @property
+    def frame(self):
+        """The trials as a DataFrame, as ``laketahoe.trials()`` returns it."""
+        from .hpo import trials_frame
+
+        return trials_frame(self.trials, self.spec)
+
+    def _best_id(self) -> str | None:
+        from .hpo import best_of_job
+
+        best = best_of_job(self.job, self.trials)
+        return str(best["trialId"]) if best else None
+
+    def _repr_html_(self) -> str:
+        summary = "; ".join(f"{k}: {html.escape(v)}" for k, v in hpo_summary_pairs(self.job, self.trials)
+                            if k in ("goal", "trials", "bestTrial"))
+        return (f"<p>Job <code>{html.escape(self.job.get('jobId', ''))}</code> {badge_html(self.job.get('state', ''))}"
+                f" {summary}</p>" + trials_html(self.trials, self.spec, self._best_id()))
+
+    def __repr__(self) -> str:
+        return trials_text(self.trials, self.spec, sort_by="objective")
+
+    def __len__(self) -> int:
+        return len(self.trials)
+
+    def __getitem__(self, i):
+        return self.trials[i]

@@ -106,14 +106,24 @@ def load_job_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | 
         ti["notebook"] = doc["notebook"]
     if not ti:
         raise JobSpecError(f"{path}: trainingInput is missing or empty")
-    base = os.path.dirname(os.path.abspath(path))
+    ti = rebase_training_input(ti, os.path.dirname(os.path.abspath(path)), to_root, source=path)
+    labels = doc.get("labels") or {}
+    return doc.get("jobId"), ti, labels
 
+
+def rebase_training_input(ti: dict, base: str, to_root: Callable[[str, str], str], source: str = "") -> dict:
+    """Make the local paths of a ``trainingInput`` (notebook, packages, args, jobDir) root-relative.
+
+    Paths are relative to ``base`` (a job file's folder, or the cwd); every other
+    field, ``hyperparameters`` included, is left as it is.
+    """
+    ti = dict(ti)
     if "notebook" in ti:
         nb = ti["notebook"]
         if isinstance(nb, str):
             nb = {"path": nb}
         if not isinstance(nb, dict) or not nb.get("path"):
-            raise JobSpecError(f"{path}: trainingInput.notebook needs a path")
+            raise JobSpecError(f"{source + ': ' if source else ''}trainingInput.notebook needs a path")
         nb = dict(nb)
         nb["path"] = _rebase(str(nb["path"]), base, to_root)
         ti["notebook"] = nb
@@ -123,5 +133,4 @@ def load_job_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | 
         ti["args"] = rebase_module_args([str(a) for a in ti["args"]], base, to_root)
     if ti.get("jobDir"):
         ti["jobDir"] = _rebase(str(ti["jobDir"]), base, to_root)
-    labels = doc.get("labels") or {}
-    return doc.get("jobId"), ti, labels
+    return ti

@@ -1,8 +1,8 @@
-"""``%lt`` line magics: submit the current notebook and watch jobs from a kernel.
+"""``%lt`` magics: submit the current notebook as a training or HPO job and watch jobs from a kernel.
 
 Load with ``%load_ext laketahoe``. Every subcommand is a thin layer over
-:class:`laketahoe.client.Client`; errors become ``UsageError`` so the user sees
-one clean message, not a traceback.
+:class:`laketahoe.client.Client` and :mod:`laketahoe.hpo`; errors become
+``UsageError`` so the user sees one clean message, not a traceback.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import shlex
 import sys
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .client import TERMINAL_STATES, Client, LakeTahoeError
-from .display import JobList, JobView
-from .jobspec import PRIORITIES, SCALE_TIERS, notebook_training_input, parse_params
+from .display import HpoView, JobList, JobView, TrialsView
+from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
+from .jobspec import PRIORITIES, SCALE_TIERS, notebook_training_input, parse_params, rebase_training_input
 
 _STATES = ("QUEUED", "PREPARING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED")
 
@@ -48,7 +49,7 @@ def _format_log_line(line: dict) -> str:
 
 @magics_class
 class LakeTahoeMagics(Magics):
-    """``%lt submit|jobs|describe|logs|cancel``."""
+    """``%lt submit|hpo|jobs|describe|trials|logs|stop|cancel`` and ``%%lt hpo``."""
 
     def __init__(self, shell=None, client_factory=None):
         super().__init__(shell)
@@ -62,20 +63,29 @@ class LakeTahoeMagics(Magics):
             self._client = self._client_factory()
         return self._client
 
-    @line_magic
-    def lt(self, line):
-        """Work with LakeTahoe training jobs.
+    @line_cell_magic
+    def lt(self, line, cell=None):
+        """Work with LakeTahoe training and HPO jobs.
 
         Usage::
 
           %lt submit [NOTEBOOK] [--job-id ID] [--scale-tier TIER] [--priority P] [--image URI]
                      [--param NAME=VALUE ...] [--include-folder]
+          %lt hpo --config HPO.yaml [NOTEBOOK] [--job-id ID] [--param NAME=VALUE ...]
+                  [--max-trials N] [--parallel N] [--scale-tier TIER] [--priority P]
+          %%lt hpo [NOTEBOOK] [--job-id ID] ...     (the cell body is the HPO YAML)
           %lt jobs [--state STATE]
           %lt describe JOB_ID
-          %lt logs JOB_ID [--follow]
+          %lt trials JOB_ID [--state STATE]
+          %lt logs JOB_ID [--trial N] [--follow]
+          %lt stop JOB_ID
           %lt cancel JOB_ID
 
-        ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version).
+        ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version);
+        so does ``%lt hpo`` when neither NOTEBOOK nor the spec names what to run.
+        The HPO YAML is either a full job document (``trainingInput:`` with ``hyperparameters:``)
+        or just the hyperparameters spec (``goal``, ``hyperparameterMetricTag``, ``params``, ...),
+        bare or under a ``hyperparameters:`` key.
         """
         try:
             words = shlex.split(line)
@@ -84,13 +94,17 @@ class LakeTahoeMagics(Magics):
         if not words or words[0] in ("-h", "--help", "help"):
             raise UsageError(self.lt.__doc__.split("\n\n", 1)[1].strip() if self.lt.__doc__ else "%lt")
         command, rest = words[0], line.strip()[len(words[0]):]
-        handlers = {"submit": self._submit, "jobs": self._jobs, "list": self._jobs, "describe": self._describe,
-                    "logs": self._logs, "cancel": self._cancel}
+        handlers = {"submit": self._submit, "hpo": self._hpo, "jobs": self._jobs, "list": self._jobs,
+                    "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
+                    "cancel": self._cancel}
         handler = handlers.get(command)
         if handler is None:
-            raise UsageError(f"%lt: unknown command {command!r}; use submit, jobs, describe, logs or cancel")
+            raise UsageError(f"%lt: unknown command {command!r}; "
+                             "use submit, hpo, jobs, describe, trials, logs, stop or cancel")
+        if cell is not None and command != "hpo":
+            raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
-            return handler(rest)
+            return handler(rest, cell) if command == "hpo" else handler(rest)
         except LakeTahoeError as exc:
             raise UsageError(str(exc)) from None
 
@@ -124,6 +138,59 @@ class LakeTahoeMagics(Magics):
         return JobView(job, note=f"Submitted {rel} as job {job.get('jobId')}.")
 
     @magic_arguments()
+    @argument("notebook", nargs="?", help="notebook the trials run (default: the spec's, else the current notebook)")
+    @argument("--config", "-c", help="HPO YAML file (line magic); %%%%lt hpo reads the cell body instead")
+    @argument("--job-id", help="job id; the service generates one when omitted")
+    @argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+              help="fixed (not tuned) notebook parameter; VALUE is a Python literal when it parses as one")
+    @argument("--max-trials", type=int, help="maxTrials: how many trials in all")
+    @argument("--parallel", type=int, help="maxParallelTrials: how many trials at once")
+    @argument("--scale-tier", type=str.upper, choices=SCALE_TIERS, help="machine size of each trial")
+    @argument("--priority", type=str.lower, choices=PRIORITIES, help="queue priority")
+    def _hpo(self, rest, cell=None):
+        """%lt hpo / %%lt hpo: submit a hyperparameter tuning job whose trials run a notebook."""
+        args = parse_argstring(self._hpo, rest)
+        client = self.client
+
+        def to_root(path: str, base: str) -> str:
+            return client.to_root_relative(path, cwd=base)
+
+        if cell is not None:
+            if args.config:
+                raise UsageError("%%lt hpo: the cell body is the HPO spec; drop --config (or use %lt hpo --config)")
+            if not cell.strip():
+                raise UsageError("%%lt hpo: the cell body is empty; write the HPO YAML there")
+            job_id, ti, labels = parse_hpo_yaml(cell, "%%lt hpo")
+            # A spec in a cell has no file to be relative to: its paths are relative to the kernel's cwd.
+            ti = rebase_training_input(ti, os.getcwd(), to_root, source="%%lt hpo")
+        else:
+            if not args.config:
+                raise UsageError("%lt hpo: give --config HPO.yaml, or write the spec as the body of a %%lt hpo cell")
+            job_id, ti, labels = load_hpo_file(os.path.expanduser(args.config), to_root)
+
+        notebook = None
+        if args.notebook:
+            if not os.path.isfile(os.path.expanduser(args.notebook)):
+                raise UsageError(f"%lt hpo: notebook not found: {args.notebook}")
+            notebook = client.to_root_relative(args.notebook)
+        elif needs_notebook(ti):
+            path = current_notebook_path(root_dir=client.root_dir)
+            if not path:
+                raise UsageError("%lt hpo: cannot tell which notebook the trials run; give its path, "
+                                 "e.g. %lt hpo --config hpo.yaml train.ipynb")
+            notebook = client.to_root_relative(path)
+        ti = apply_hpo_options(ti, notebook, parse_params(args.param), args.max_trials, args.parallel,
+                               args.scale_tier, args.priority)
+        job = client.submit_job(args.job_id or job_id, ti, labels=labels or None)
+        spec = ti["hyperparameters"]
+        runs = (ti.get("notebook") or {}).get("path") or ti.get("pythonModule") or "the module"
+        note = (f"Submitted HPO job {job.get('jobId')}: {spec.get('maxTrials', 1)} trials of {runs}, "
+                f"{spec.get('maxParallelTrials', 1)} at a time, to {goal_of(spec).lower()} "
+                f"{spec.get('hyperparameterMetricTag') or 'the objective'}. "
+                f"Watch them with %lt trials {job.get('jobId')}.")
+        return HpoView(job, note=note)
+
+    @magic_arguments()
     @argument("--state", type=str.upper, choices=_STATES, help="only jobs in this state")
     def _jobs(self, rest):
         """%lt jobs: list your jobs, newest first."""
@@ -138,30 +205,54 @@ class LakeTahoeMagics(Magics):
         return JobView(self.client.get_job(args.job_id))
 
     @magic_arguments()
+    @argument("job_id", help="HPO job id")
+    @argument("--state", type=str.upper, choices=_STATES, help="only trials in this state")
+    def _trials(self, rest):
+        """%lt trials: the trials of an HPO job, best first; ``.frame`` of the result is a DataFrame."""
+        args = parse_argstring(self._trials, rest)
+        client = self.client
+        job = client.get_job(args.job_id)
+        return TrialsView(job, client.trials(args.job_id, state=args.state))
+
+    @magic_arguments()
     @argument("job_id", help="job id")
-    @argument("--follow", "-f", action="store_true", help="keep printing until the job ends")
+    @argument("--trial", "-t", help="an HPO job's trial id: print that trial's log")
+    @argument("--follow", "-f", action="store_true", help="keep printing until the job (or trial) ends")
     def _logs(self, rest):
-        """%lt logs: print a job's log."""
+        """%lt logs: print a job's (or one trial's) log."""
         args = parse_argstring(self._logs, rest)
         client = self.client
+        what = f"Trial {args.trial} of job {args.job_id}" if args.trial else f"Job {args.job_id}"
         if not args.follow:
-            for line in client.all_logs(args.job_id):
+            lines = (client.all_trial_logs(args.job_id, args.trial) if args.trial
+                     else client.all_logs(args.job_id))
+            for line in lines:
                 print(_format_log_line(line))
             return None
         try:
-            for event in client.stream_logs(args.job_id):
+            events = (client.stream_trial_logs(args.job_id, args.trial) if args.trial
+                      else client.stream_logs(args.job_id))
+            for event in events:
                 if event.event == "log" and isinstance(event.data, dict):
                     print(_format_log_line(event.data))
                     sys.stdout.flush()
                 elif event.event == "end" and isinstance(event.data, dict):
                     state = event.data.get("state", "")
-                    print(f"Job {args.job_id} ended: {state}")
+                    print(f"{what} ended: {state}")
                     if state == "FAILED" and event.data.get("errorMessage"):
                         print(event.data["errorMessage"].splitlines()[0])
         except KeyboardInterrupt:
             # Interrupting the cell only stops following; the job keeps running.
-            print(f"Stopped following job {args.job_id}; it keeps running.")
+            print(f"Stopped following {what[0].lower() + what[1:]}; it keeps running.")
         return None
+
+    @magic_arguments()
+    @argument("job_id", help="HPO job id")
+    def _stop(self, rest):
+        """%lt stop: start no new trials of an HPO job; running trials finish and are kept."""
+        args = parse_argstring(self._stop, rest)
+        job = self.client.stop_job(args.job_id)
+        return JobView(job, note=f"Job {args.job_id} is stopping: no new trials start, running trials finish.")
 
     @magic_arguments()
     @argument("job_id", help="job id")
