@@ -329,3 +329,104 @@ def test_trials_table_csv_and_html():
     assert "maximize accuracy" in page and "hpo_demo" in page
     assert repr(view).splitlines()[1].startswith("2 ")
     assert "n_estimators" in display.HpoView(JOB, note="Submitted")._repr_html_()
+
+
+# ---------------------------------------------------------------------------
+# The magics over a client that records what it would send
+
+
+class _RecordingClient(Client):
+    """A client whose root is a temp folder and whose requests are recorded, not sent."""
+
+    def __init__(self, root):
+        super().__init__(url="http://127.0.0.1:9", token="t", root_dir=str(root))
+        self.sent = []
+
+    def submit_job(self, job_id, training_input, labels=None):
+        self.sent.append({"jobId": job_id, "trainingInput": training_input, "labels": labels})
+        return {"jobId": job_id or "generated_1", "state": "QUEUED", "trainingInput": training_input}
+
+
+@pytest.fixture
+def magics(tmp_path, monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from laketahoe.magics import LakeTahoeMagics
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "train.ipynb").write_text("{}")
+    monkeypatch.chdir(tmp_path / "work")
+    client = _RecordingClient(tmp_path)
+    ip = InteractiveShell.instance()
+    ip.register_magics(LakeTahoeMagics(ip, client_factory=lambda: client))
+    return ip, client
+
+
+BARE = "goal: MINIMIZE\nhyperparameterMetricTag: loss\nmaxTrials: 3\nparams:\n" \
+       "  - {parameterName: lr, type: DOUBLE, minValue: 1e-4, maxValue: 0.1, scaleType: UNIT_LOG_SCALE}\n"
+
+
+def test_cell_magic_takes_either_form(magics):
+    from laketahoe.display import HpoView
+
+    ip, client = magics
+    view = ip.run_cell_magic("lt", "hpo train.ipynb --job-id j1 --parallel 2 -p epochs=3", BARE)
+    assert isinstance(view, HpoView)
+    sent = client.sent[-1]
+    assert sent["jobId"] == "j1"
+    assert sent["trainingInput"]["notebook"] == {"path": "work/train.ipynb", "parameters": {"epochs": 3}}
+    spec = sent["trainingInput"]["hyperparameters"]
+    assert (spec["goal"], spec["maxTrials"], spec["maxParallelTrials"]) == ("MINIMIZE", 3, 2)
+    assert spec["params"][0]["minValue"] == 1e-4
+    assert "3 trials of work/train.ipynb, 2 at a time, to minimize loss" in repr(view)
+
+    ip.run_cell_magic("lt", "hpo train.ipynb", "hyperparameters:\n" + textwrap.indent(BARE, "  "))
+    assert client.sent[-1]["trainingInput"]["hyperparameters"] == hpo.parse_hpo_yaml(BARE)[1]["hyperparameters"]
+
+    # A full document names its notebook, relative to the kernel's cwd, and may carry the job id.
+    full = ("jobId: j3\ntrainingInput:\n  scaleTier: BASIC\n  notebook: {path: train.ipynb}\n"
+            "  hyperparameters:\n" + textwrap.indent(BARE, "    "))
+    ip.run_cell_magic("lt", "hpo --max-trials 5", full)
+    sent = client.sent[-1]
+    assert sent["jobId"] == "j3" and sent["trainingInput"]["notebook"]["path"] == "work/train.ipynb"
+    assert sent["trainingInput"]["hyperparameters"]["maxTrials"] == 5
+
+
+def test_line_magic_reads_a_config_file(magics, tmp_path):
+    ip, client = magics
+    (tmp_path / "work" / "hpo.yaml").write_text(BARE)
+    ip.run_line_magic("lt", "hpo --config hpo.yaml train.ipynb --job-id j4")
+    assert client.sent[-1]["trainingInput"]["hyperparameters"]["hyperparameterMetricTag"] == "loss"
+
+
+def test_magic_errors_are_usage_errors_naming_the_field(magics, monkeypatch, tmp_path):
+    from IPython.core.error import UsageError
+
+    ip, client = magics
+    cases = [
+        (("hpo train.ipynb", BARE.replace("MINIMIZE", "LOWER")), "%%lt hpo: hyperparameters.goal must be one of"),
+        (("hpo train.ipynb", BARE.replace("DOUBLE", "FLOAT")), r"hyperparameters.params\[0\].type"),
+        (("hpo train.ipynb", BARE + "maxTrails: 4\n"), "did you mean maxTrials"),
+        (("hpo train.ipynb", "params: [oops"), "not valid YAML"),
+        (("hpo train.ipynb", "   \n"), "cell body is empty"),
+        (("hpo train.ipynb --config x.yaml", BARE), "drop --config"),
+        (("hpo train.ipynb -p lr=0.1", BARE), r"--param lr: lr is tuned"),
+        (("hpo train.ipynb --parallel 4", BARE), r"--parallel 4 exceeds maxTrials \(3\)"),
+        (("hpo missing.ipynb", BARE), "notebook not found: missing.ipynb"),
+        (("hpo", BARE), "cannot tell which notebook"),
+        (("jobs", "x"), "only %%lt hpo takes a cell body"),
+    ]
+    for (line, cell), pattern in cases:
+        with pytest.raises(UsageError, match=pattern) as info:
+            ip.run_cell_magic("lt", line, cell)
+        assert "Traceback" not in str(info.value)
+    with pytest.raises(UsageError, match="give --config"):
+        ip.run_line_magic("lt", "hpo train.ipynb")
+    with pytest.raises(UsageError, match="HPO config not found: nope.yaml"):
+        ip.run_line_magic("lt", "hpo --config nope.yaml train.ipynb")
+    assert client.sent == []
+    # The current notebook is the default, as for %lt submit.
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "work" / "train.ipynb"))
+    ip.run_cell_magic("lt", "hpo", BARE)
+    assert client.sent[-1]["trainingInput"]["notebook"]["path"] == "work/train.ipynb"
