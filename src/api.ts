@@ -8,8 +8,13 @@ import {
   IMetricPoint,
   IServiceInfo,
   ISubmitJobRequest,
+  ITrial,
+  ITrialList,
   JobState
 } from './types';
+
+/** Most trials {@link LakeTahoeClient.listAllTrials} reads. */
+export const MAX_TRIALS = 10000;
 
 /** Path under the Jupyter base URL where jupyter-server-proxy mounts the service. */
 export const SERVICE_MOUNT = 'laketahoe';
@@ -262,6 +267,104 @@ export class LakeTahoeClient {
     });
   }
 
+  /** POST /jobs/{jobId}/stop: an HPO job starts no new trials. */
+  stopJob(jobId: string, signal?: AbortSignal): Promise<IJob> {
+    return this._json<IJob>('POST', `${jobPath(jobId)}/stop`, { signal });
+  }
+
+  /** GET /jobs/{jobId}/trials: one page of an HPO job's trials. */
+  listTrials(
+    jobId: string,
+    options: {
+      state?: JobState;
+      pageSize?: number;
+      pageToken?: string;
+      signal?: AbortSignal;
+    } = {}
+  ): Promise<ITrialList> {
+    const { state, pageSize, pageToken, signal } = options;
+    return this._json<ITrialList>('GET', `${jobPath(jobId)}/trials`, {
+      query: { state, pageSize, pageToken },
+      signal
+    });
+  }
+
+  /**
+   * Every trial of an HPO job, in trial order, following page tokens up to
+   * `limit` trials (at most {@link MAX_TRIALS}).
+   */
+  async listAllTrials(
+    jobId: string,
+    options: { limit?: number; pageSize?: number; signal?: AbortSignal } = {}
+  ): Promise<ITrial[]> {
+    const limit = Math.min(options.limit ?? MAX_TRIALS, MAX_TRIALS);
+    const pageSize = options.pageSize ?? 1000;
+    const trials: ITrial[] = [];
+    let pageToken: string | undefined = undefined;
+    do {
+      const page: ITrialList = await this.listTrials(jobId, {
+        pageSize: Math.min(pageSize, limit - trials.length),
+        pageToken,
+        signal: options.signal
+      });
+      trials.push(...(page.trials ?? []));
+      pageToken = page.nextPageToken;
+    } while (pageToken && trials.length < limit);
+    return trials.slice(0, limit);
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}. */
+  getTrial(
+    jobId: string,
+    trialId: string,
+    signal?: AbortSignal
+  ): Promise<ITrial> {
+    return this._json<ITrial>('GET', trialPath(jobId, trialId), { signal });
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/logs: a page of a trial's log. */
+  getTrialLogs(
+    jobId: string,
+    trialId: string,
+    options: { after?: number; limit?: number; signal?: AbortSignal } = {}
+  ): Promise<ILogPage> {
+    const { after, limit, signal } = options;
+    return this._json<ILogPage>('GET', `${trialPath(jobId, trialId)}/logs`, {
+      query: { after, limit },
+      signal
+    });
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/logs/stream, as {@link openLogStream}. */
+  openTrialLogStream(
+    jobId: string,
+    trialId: string,
+    options: { after?: number; signal?: AbortSignal } = {}
+  ): Promise<Response> {
+    return this._send('GET', `${trialPath(jobId, trialId)}/logs/stream`, {
+      query: { after: options.after },
+      signal: options.signal,
+      headers: { Accept: 'text/event-stream' }
+    });
+  }
+
+  /** URL of a trial's output file. */
+  trialOutputUrl(jobId: string, trialId: string, name: OutputName): string {
+    return this.url(`${trialPath(jobId, trialId)}/outputs/${name}`);
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/outputs/{name}: the raw response. */
+  getTrialOutput(
+    jobId: string,
+    trialId: string,
+    name: OutputName,
+    signal?: AbortSignal
+  ): Promise<Response> {
+    return this._send('GET', `${trialPath(jobId, trialId)}/outputs/${name}`, {
+      signal
+    });
+  }
+
   /** Send a request and parse a JSON answer. */
   private async _json<T>(
     method: string,
@@ -329,6 +432,11 @@ export class LakeTahoeClient {
 /** Path of one job, with its id encoded. */
 function jobPath(jobId: string): string {
   return `jobs/${encodeURIComponent(jobId)}`;
+}
+
+/** Path of one trial of a job, with both ids encoded. */
+function trialPath(jobId: string, trialId: string): string {
+  return `${jobPath(jobId)}/trials/${encodeURIComponent(trialId)}`;
 }
 
 /** Whether an error comes from an aborted request. */

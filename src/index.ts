@@ -4,10 +4,12 @@ import { corePlugin } from './plugins/core';
 import { jobDetailPlugin } from './plugins/detail';
 import { jobsPanelPlugin } from './plugins/jobs';
 import { submitPlugin } from './plugins/submit';
+import { trialsPlugin } from './plugins/trials';
 
 export { LakeTahoeClient, LakeTahoeError } from './api';
 export { JobsModel } from './model/jobs';
 export { JobDetailModel } from './model/detail';
+export { TrialsModel } from './model/trials';
 export { CommandIDs, ILakeTahoe } from './tokens';
 export * from './types';
 
@@ -16,7 +18,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   jobsPanelPlugin,
   jobDetailPlugin,
-  submitPlugin
+  submitPlugin,
+  trialsPlugin
 ];
 
 export default plugins;

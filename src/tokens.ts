@@ -16,6 +16,10 @@ export namespace CommandIDs {
   export const refreshJobs = 'laketahoe:refresh-jobs';
   /** Reveal the jobs panel in the left area. */
   export const showJobs = 'laketahoe:show-jobs';
+  /** Open the trials browser of an HPO job (args: {jobId}). */
+  export const openTrials = 'laketahoe:open-trials';
+  /** Stop an HPO job (args: {jobId}): no new trials, running ones finish. */
+  export const stopJob = 'laketahoe:stop-job';
 }
 
 /** What the core plugin provides: the API client and the shared jobs model. */

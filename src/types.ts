@@ -104,6 +104,148 @@ export interface ITrainingInput {
   jobDir?: string;
   /** Notebook form. */
   notebook?: INotebookInput;
+  /** Set for a hyperparameter tuning (HPO) job. */
+  hyperparameters?: IHyperparameterSpec;
+}
+
+/** Whether a tuning job maximizes or minimizes its metric. */
+export type HpoGoal = 'MAXIMIZE' | 'MINIMIZE';
+
+/** Search algorithms; ALGORITHM_UNSPECIFIED is Bayesian optimization. */
+export const HPO_ALGORITHMS = [
+  'ALGORITHM_UNSPECIFIED',
+  'GRID_SEARCH',
+  'RANDOM_SEARCH'
+] as const;
+
+/** A search algorithm. */
+export type HpoAlgorithm = (typeof HPO_ALGORITHMS)[number];
+
+/** Which reported value of the metric tag is a trial's objective. */
+export type MetricSelection = 'LAST' | 'BEST';
+
+/** Kinds of hyperparameters, as in AI Platform's ParameterSpec. */
+export const PARAMETER_TYPES = [
+  'DOUBLE',
+  'INTEGER',
+  'CATEGORICAL',
+  'DISCRETE'
+] as const;
+
+/** The kind of a hyperparameter. */
+export type ParameterSpecType = (typeof PARAMETER_TYPES)[number];
+
+/** How a numeric range is searched. */
+export const SCALE_TYPES = [
+  'NONE',
+  'UNIT_LINEAR_SCALE',
+  'UNIT_LOG_SCALE',
+  'UNIT_REVERSE_LOG_SCALE'
+] as const;
+
+/** Scale of a numeric parameter. */
+export type ScaleType = (typeof SCALE_TYPES)[number];
+
+/** One searched hyperparameter. */
+export interface IParameterSpec {
+  /** Notebook parameter (or module argument) name. */
+  parameterName: string;
+  /** Kind of values. */
+  type: ParameterSpecType;
+  /** DOUBLE/INTEGER: lower bound. */
+  minValue?: number;
+  /** DOUBLE/INTEGER: upper bound. */
+  maxValue?: number;
+  /** CATEGORICAL: the values. */
+  categoricalValues?: string[];
+  /** DISCRETE: the values, ascending. */
+  discreteValues?: number[];
+  /** DOUBLE/INTEGER: search scale. */
+  scaleType?: ScaleType;
+}
+
+/** Early stopping of unpromising trials. */
+export interface IEarlyStopping {
+  /** Median rule (default) or asynchronous successive halving. */
+  kind?: 'median' | 'asha';
+  /** First step at which a trial may be stopped. */
+  minStep?: number;
+}
+
+/** trainingInput.hyperparameters: AI Platform's HyperparameterSpec. */
+export interface IHyperparameterSpec {
+  /** MAXIMIZE when unset. */
+  goal?: HpoGoal;
+  /** Metric name passed to laketahoe.report(). */
+  hyperparameterMetricTag: string;
+  /** LAST reported value or BEST over the trial. */
+  metricSelection?: MetricSelection;
+  /** Trials in all. */
+  maxTrials?: number;
+  /** Trials running at once. */
+  maxParallelTrials?: number;
+  /** Failed trials tolerated before the job fails. */
+  maxFailedTrials?: number;
+  /** Whether unpromising trials are stopped early. */
+  enableTrialEarlyStopping?: boolean;
+  /** Early-stopping rule. */
+  earlyStopping?: IEarlyStopping;
+  /** Warm start from that job's finished trials. */
+  resumePreviousJobId?: string;
+  /** Search algorithm. */
+  algorithm?: HpoAlgorithm;
+  /** The searched parameters. */
+  params: IParameterSpec[];
+}
+
+/** One value of a trial's metric. */
+export interface ITrialMetric {
+  /** Step given to laketahoe.report(). */
+  trainingStep: number;
+  /** The metric tag's value. */
+  objectiveValue: number;
+}
+
+/** One trial of an HPO job. */
+export interface ITrial {
+  /** The HPO job. */
+  jobId: string;
+  /** "1", "2", ... in suggestion order. */
+  trialId: string;
+  /** Lifecycle state, as for jobs. */
+  state: JobState;
+  /** The values tried. */
+  hyperparameters: { [name: string]: JSONValue };
+  /** The objective, null until known. */
+  finalMetric: ITrialMetric | null;
+  /** Intermediate values of the metric tag. */
+  allMetrics: ITrialMetric[];
+  /** Whether early stopping ended the trial. */
+  isTrialStoppedEarly: boolean;
+  /** ISO start time. */
+  startTime: string | null;
+  /** ISO end time. */
+  endTime: string | null;
+  /** Why the trial failed. */
+  errorMessage: string;
+  /** Executed notebook, relative to the root, once written. */
+  outputNotebook?: string;
+}
+
+/** A page of GET /api/v1/jobs/{id}/trials. */
+export interface ITrialList {
+  /** Trials in trial order. */
+  trials: ITrial[];
+  /** Token for the next page, absent on the last one. */
+  nextPageToken?: string;
+}
+
+/** A trial pushed on the events stream. */
+export interface ITrialEvent {
+  /** The HPO job. */
+  jobId: string;
+  /** The trial as it is now. */
+  trial: ITrial;
 }
 
 /** One entry of a job's state history. */
@@ -136,6 +278,16 @@ export interface ITrainingOutput {
     memoryBytes?: number;
     gpus?: number[];
   };
+  /** HPO jobs: always true. */
+  isHyperparameterTuningJob?: boolean;
+  /** HPO jobs: the metric tuned. */
+  hyperparameterMetricTag?: string;
+  /** HPO jobs: trials that have ended. */
+  completedTrialCount?: number;
+  /** HPO jobs: trials by state. */
+  trialCounts?: { [state: string]: number };
+  /** HPO jobs: the best trial so far. */
+  bestTrial?: ITrial | null;
 }
 
 /** A training job. */

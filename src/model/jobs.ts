@@ -3,7 +3,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
 import { IServerSentEvent } from '../sse';
-import { IJob, IMetricEvent, JobState, TERMINAL_STATES } from '../types';
+import {
+  IJob,
+  IMetricEvent,
+  ITrialEvent,
+  JobState,
+  TERMINAL_STATES
+} from '../types';
 import { ReconnectingEventStream, StreamStatus } from './stream';
 
 /** A state to filter on, or every job. */
@@ -44,6 +50,19 @@ export class JobsModel implements IDisposable {
   /** Emitted with every metric pushed by the service. */
   get metricReceived(): ISignal<this, IMetricEvent> {
     return this._metricReceived;
+  }
+
+  /** Emitted with every trial change of an HPO job pushed by the service. */
+  get trialReceived(): ISignal<this, ITrialEvent> {
+    return this._trialReceived;
+  }
+
+  /**
+   * Emitted each time the push connection (re)opens: trial views reload
+   * then, since events missed while disconnected are not replayed.
+   */
+  get connected(): ISignal<this, void> {
+    return this._connected;
   }
 
   /** Emitted when the push connection opens, drops or stops. */
@@ -119,7 +138,10 @@ export class JobsModel implements IDisposable {
     if (!this._stream) {
       this._stream = new ReconnectingEventStream({
         open: signal => this.client.openEventStream({ signal }),
-        onOpen: () => void this.refresh(),
+        onOpen: () => {
+          void this.refresh();
+          this._connected.emit();
+        },
         onEvent: event => this.handleEvent(event)
       });
       this._stream.statusChanged.connect((_, status) => {
@@ -190,6 +212,8 @@ export class JobsModel implements IDisposable {
       this.applyJob(data);
     } else if (event.event === 'metric' && isMetric(data)) {
       this.applyMetric(data);
+    } else if (event.event === 'trial' && isTrialEvent(data)) {
+      this._trialReceived.emit(data);
     }
   }
 
@@ -261,6 +285,21 @@ export class JobsModel implements IDisposable {
   private _jobChanged = new Signal<this, IJob>(this);
   private _metricReceived = new Signal<this, IMetricEvent>(this);
   private _connectionChanged = new Signal<this, StreamStatus>(this);
+  private _trialReceived = new Signal<this, ITrialEvent>(this);
+  private _connected = new Signal<this, void>(this);
+}
+
+/** Whether a parsed event payload looks like a trial event. */
+function isTrialEvent(value: unknown): value is ITrialEvent {
+  const event = value as ITrialEvent | null;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof event.jobId === 'string' &&
+    typeof event.trial === 'object' &&
+    event.trial !== null &&
+    typeof event.trial.trialId === 'string'
+  );
 }
 
 /** Newest first; ids break ties so the order is stable. */
@@ -269,6 +308,14 @@ function compareJobs(a: IJob, b: IJob): number {
     return a.createTime < b.createTime ? 1 : -1;
   }
   return a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0;
+}
+
+/** Whether a job is a hyperparameter tuning (HPO) job. */
+export function isHpoJob(job: IJob): boolean {
+  return (
+    !!job.trainingInput?.hyperparameters ||
+    !!job.trainingOutput?.isHyperparameterTuningJob
+  );
 }
 
 /** Whether a parsed event payload looks like a job. */

@@ -9,6 +9,15 @@ import {
   ScaleTier
 } from '../types';
 import {
+  defaultHpoState,
+  HPO_FIELD,
+  HPO_FIELDS,
+  IHpoFormState,
+  IHpoParamRow,
+  toHyperparameterSpec,
+  validateHpo
+} from './hpo';
+import {
   checkParameterValue,
   formatParameterValue,
   INotebookParameter,
@@ -123,6 +132,7 @@ export class SubmitFormModel {
       parameter,
       text: formatParameterValue(parameter.type, parameter.value)
     }));
+    this.hpo = defaultHpoState(parameters);
   }
 
   /** Emitted on any change, including service info and server errors. */
@@ -152,6 +162,57 @@ export class SubmitFormModel {
   parameters: IParameterRow[];
   /** Lines of the parameters cell that are not editable. */
   skippedParameterLines: string[] = [];
+  /** The hyperparameter tuning section. */
+  hpo: IHpoFormState;
+
+  /** Set a field of the HPO section; clears the service's error on it. */
+  updateHpo<K extends keyof IHpoFormState>(
+    key: K,
+    value: IHpoFormState[K]
+  ): void {
+    this.hpo = { ...this.hpo, [key]: value };
+    const field = (HPO_FIELDS as { [k: string]: string })[key];
+    // Toggling the section or the algorithm can move every error.
+    this._clearServerErrors(
+      key === 'enabled' || key === 'algorithm' ? HPO_FIELD : field
+    );
+    this._changed.emit();
+  }
+
+  /** Change one row of the HPO parameter table. */
+  setHpoParam(index: number, patch: Partial<IHpoParamRow>): void {
+    if (!this.hpo.params[index]) {
+      return;
+    }
+    this.hpo = {
+      ...this.hpo,
+      params: this.hpo.params.map((row, i) =>
+        i === index ? { ...row, ...patch } : row
+      )
+    };
+    // Row indices in field paths shift when rows are toggled.
+    this._clearServerErrors(HPO_FIELDS.params);
+    this._changed.emit();
+  }
+
+  /**
+   * Put values (e.g. a trial's hyperparameters) into the parameter rows of
+   * the same names; other rows keep the notebook's values.
+   */
+  applyValues(values: { [name: string]: JSONValue }): void {
+    this.parameters = this.parameters.map(row =>
+      row.parameter.name in values
+        ? {
+            ...row,
+            text: formatParameterValue(
+              row.parameter.type,
+              values[row.parameter.name]
+            )
+          }
+        : row
+    );
+    this._changed.emit();
+  }
 
   /** What the service said about itself, once known. */
   get info(): IServiceInfo | null {
@@ -251,13 +312,24 @@ export class SubmitFormModel {
       errors[FIELD.maxRunningTime] =
         'Enter a whole number of seconds, or leave empty for no limit.';
     }
+    const searched = this.searchedNames();
     this.parameters.forEach((row, index) => {
       const check = this.checkParameter(index);
-      if (!check.ok) {
+      if (!check.ok && !searched.has(row.parameter.name)) {
         errors[`${FIELD.parameters}.${row.parameter.name}`] = check.error;
       }
     });
+    Object.assign(errors, validateHpo(this.hpo));
     return errors;
+  }
+
+  /** Names of the parameters an HPO job searches (none for a plain job). */
+  searchedNames(): Set<string> {
+    return new Set(
+      this.hpo.enabled
+        ? this.hpo.params.filter(row => row.enabled).map(row => row.name)
+        : []
+    );
   }
 
   /**
@@ -274,8 +346,12 @@ export class SubmitFormModel {
    */
   changedParameters(): { [name: string]: JSONValue } {
     const result: { [name: string]: JSONValue } = {};
+    const searched = this.searchedNames();
     this.parameters.forEach((row, index) => {
       const check = this.checkParameter(index);
+      if (searched.has(row.parameter.name)) {
+        return;
+      }
       if (check.ok && !jsonEqual(check.value, row.parameter.value)) {
         result[row.parameter.name] = check.value;
       }
@@ -312,7 +388,22 @@ export class SubmitFormModel {
     if (limit > 0) {
       trainingInput.scheduling = { maxRunningTime: `${limit}s` };
     }
+    if (this.hpo.enabled) {
+      trainingInput.hyperparameters = toHyperparameterSpec(this.hpo);
+    }
     return { jobId: this.jobId, trainingInput };
+  }
+
+  private _clearServerErrors(prefix: string): void {
+    const fields = Object.keys(this._serverErrors).filter(
+      f =>
+        f === prefix || f.startsWith(`${prefix}.`) || f.startsWith(`${prefix}[`)
+    );
+    if (fields.length > 0) {
+      const errors = { ...this._serverErrors };
+      fields.forEach(f => delete errors[f]);
+      this._serverErrors = errors;
+    }
   }
 
   private _info: IServiceInfo | null = null;

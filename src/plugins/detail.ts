@@ -44,6 +44,8 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
           void commands.execute('docmanager:open', { path });
         }
       },
+      openTrials: (jobId: string) =>
+        void commands.execute(CommandIDs.openTrials, { jobId }),
       openHtml: (path: string) => {
         const url = URLExt.join(
           PageConfig.getBaseUrl(),

@@ -34,7 +34,13 @@ import {
   SubmitFormModel
 } from '../model/submit';
 import { CommandIDs, ILakeTahoe } from '../tokens';
-import { Priority, PRIORITIES, SCALE_TIERS, ScaleTier } from '../types';
+import {
+  JSONValue,
+  Priority,
+  PRIORITIES,
+  SCALE_TIERS,
+  ScaleTier
+} from '../types';
 import { SubmitForm } from '../widgets/SubmitForm';
 
 const PLUGIN_ID = 'laketahoe:submit';
@@ -215,6 +221,10 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         }
         const form = new SubmitFormModel(path, parsed.parameters, settings);
         form.skippedParameterLines = parsed.skipped;
+        // "New training job from this trial" passes the trial's values.
+        if (args.parameters && typeof args.parameters === 'object') {
+          form.applyValues(args.parameters as { [name: string]: JSONValue });
+        }
         lake
           .getInfo()
           .then(info => {
@@ -243,13 +253,19 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
           try {
             const job = await lake.api.submitJob(form.toRequest());
             lake.jobs.applyJob(job);
+            const tuning = !!job.trainingInput?.hyperparameters;
             Notification.success(
-              trans.__('Submitted training job %1.', job.jobId),
+              tuning
+                ? trans.__('Submitted tuning job %1.', job.jobId)
+                : trans.__('Submitted training job %1.', job.jobId),
               {
                 autoClose: 5000
               }
             );
-            void commands.execute(CommandIDs.openJob, { jobId: job.jobId });
+            void commands.execute(
+              tuning ? CommandIDs.openTrials : CommandIDs.openJob,
+              { jobId: job.jobId }
+            );
             return;
           } catch (error) {
             const e =

@@ -12,6 +12,7 @@ import {
 } from '../components/common';
 import { MetricsCharts } from '../components/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
+import { isHpoJob } from '../model/jobs';
 import { CANCELLABLE_STATES, IJob, TERMINAL_STATES } from '../types';
 
 /** Most log lines put in the DOM; the model keeps more. */
@@ -25,6 +26,8 @@ export interface IJobDetailActions {
   openNotebook(path: string): void;
   /** Open an HTML file path in a new browser tab. */
   openHtml(path: string): void;
+  /** Open the trials browser of an HPO job. */
+  openTrials?(jobId: string): void;
 }
 
 /** Options of a detail view. */
@@ -155,7 +158,34 @@ function JobHeader(props: {
         total={output.totalCells}
         trans={trans}
       />
+      {isHpoJob(job) && (
+        <p className="jp-laketahoe-JobDetail-trials">
+          {trans.__(
+            'Tuning %1: %2 of %3 trials ended',
+            job.trainingInput.hyperparameters?.hyperparameterMetricTag ?? '',
+            output.completedTrialCount ?? 0,
+            job.trainingInput.hyperparameters?.maxTrials ?? '?'
+          )}
+          {output.bestTrial?.finalMetric
+            ? ' · ' +
+              trans.__(
+                'best: trial %1 (%2)',
+                output.bestTrial.trialId,
+                output.bestTrial.finalMetric.objectiveValue
+              )
+            : ''}
+        </p>
+      )}
       <div className="jp-laketahoe-JobDetail-actions">
+        {isHpoJob(job) && actions.openTrials && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-accept jp-laketahoe-JobDetail-openTrials"
+            onClick={() => actions.openTrials?.(job.jobId)}
+          >
+            {trans.__('Open Trials')}
+          </button>
+        )}
         {CANCELLABLE_STATES.has(job.state) && (
           <button
             type="button"

@@ -13,7 +13,7 @@ import {
   useNow,
   useSignals
 } from '../components/common';
-import { JobFilter, JobsModel } from '../model/jobs';
+import { isHpoJob, JobFilter, JobsModel } from '../model/jobs';
 import { CommandIDs } from '../tokens';
 import { CANCELLABLE_STATES, IJob, JOB_STATES } from '../types';
 
@@ -191,6 +191,24 @@ function JobItem(props: {
         total={output.totalCells}
         trans={trans}
       />
+      {isHpoJob(job) && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-laketahoe-linkButton jp-laketahoe-JobList-trials"
+          onClick={e => {
+            e.stopPropagation();
+            void commands.execute(CommandIDs.openTrials, { jobId: job.jobId });
+          }}
+          onKeyDown={e => e.stopPropagation()}
+        >
+          {output.trialCounts
+            ? trans.__(
+                'Trials (%1)',
+                Object.values(output.trialCounts).reduce((a, b) => a + b, 0)
+              )
+            : trans.__('Trials')}
+        </button>
+      )}
       {CANCELLABLE_STATES.has(job.state) && (
         <button
           type="button"

@@ -4,13 +4,26 @@ import { Message } from '@lumino/messaging';
 import React from 'react';
 
 import { useSignals } from '../components/common';
+import { HPO_FIELD, HPO_FIELDS, rowErrors } from '../model/hpo';
 import {
   FIELD,
   FORM_SCALE_TIERS,
   FormErrors,
   SubmitFormModel
 } from '../model/submit';
-import { Priority, PRIORITIES, ScaleTier } from '../types';
+import {
+  HPO_ALGORITHMS,
+  HpoAlgorithm,
+  HpoGoal,
+  MetricSelection,
+  PARAMETER_TYPES,
+  ParameterSpecType,
+  Priority,
+  PRIORITIES,
+  SCALE_TYPES,
+  ScaleTier,
+  ScaleType
+} from '../types';
 
 /**
  * The body of the submit dialog. It renders a {@link SubmitFormModel} and
@@ -352,8 +365,379 @@ function SubmitFormView(props: {
           </p>
         )}
       </fieldset>
+      <HpoSection model={model} errors={errors} trans={trans} />
       <OtherErrors errors={errors} />
     </form>
+  );
+}
+
+/**
+ * The "Hyperparameter tuning" section: objective, budget, algorithm and
+ * the searched parameters, proposed from the notebook's parameters.
+ */
+function HpoSection(props: {
+  model: SubmitFormModel;
+  errors: FormErrors;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, errors, trans } = props;
+  const hpo = model.hpo;
+  const algorithmLabels: { [a in HpoAlgorithm]: string } = {
+    ALGORITHM_UNSPECIFIED: trans.__('Bayesian optimization'),
+    GRID_SEARCH: trans.__('Grid search'),
+    RANDOM_SEARCH: trans.__('Random search')
+  };
+  const scaleLabels: { [s in ScaleType]: string } = {
+    NONE: trans.__('none'),
+    UNIT_LINEAR_SCALE: trans.__('linear'),
+    UNIT_LOG_SCALE: trans.__('log'),
+    UNIT_REVERSE_LOG_SCALE: trans.__('reverse log')
+  };
+  // Errors on the section as a whole or on fields without an input here.
+  const known = new Set<string>(Object.values(HPO_FIELDS));
+  const loose = Object.entries(errors).filter(
+    ([field]) =>
+      (field === HPO_FIELD || field.startsWith(`${HPO_FIELD}.`)) &&
+      !known.has(field) &&
+      !field.startsWith(`${HPO_FIELDS.params}[`)
+  );
+  return (
+    <fieldset
+      className={`jp-laketahoe-HpoSection${hpo.enabled ? ' jp-mod-active' : ''}`}
+    >
+      <legend>
+        <label className="jp-laketahoe-SubmitForm-checkbox">
+          <input
+            type="checkbox"
+            name="hpoEnabled"
+            checked={hpo.enabled}
+            onChange={e => model.updateHpo('enabled', e.target.checked)}
+          />
+          {trans.__('Hyperparameter tuning')}
+        </label>
+      </legend>
+      {!hpo.enabled ? (
+        <p className="jp-laketahoe-SubmitForm-hint">
+          {trans.__(
+            'Run many trials of the notebook with different parameter values and keep the best.'
+          )}
+        </p>
+      ) : (
+        <>
+          <div className="jp-laketahoe-HpoSection-grid">
+            <Field
+              label={trans.__('Metric')}
+              field={HPO_FIELDS.metricTag}
+              errors={errors}
+              hint={trans.__('The name passed to laketahoe.report().')}
+            >
+              <input
+                className="jp-mod-styled"
+                name="hpoMetricTag"
+                value={hpo.metricTag}
+                placeholder="accuracy"
+                spellCheck={false}
+                onChange={e => model.updateHpo('metricTag', e.target.value)}
+              />
+            </Field>
+            <Field
+              label={trans.__('Goal')}
+              field={HPO_FIELDS.goal}
+              errors={errors}
+            >
+              <select
+                className="jp-mod-styled"
+                name="hpoGoal"
+                value={hpo.goal}
+                onChange={e =>
+                  model.updateHpo('goal', e.target.value as HpoGoal)
+                }
+              >
+                <option value="MAXIMIZE">{trans.__('Maximize')}</option>
+                <option value="MINIMIZE">{trans.__('Minimize')}</option>
+              </select>
+            </Field>
+            <Field
+              label={trans.__('Objective value')}
+              field={HPO_FIELDS.metricSelection}
+              errors={errors}
+            >
+              <select
+                className="jp-mod-styled"
+                name="hpoMetricSelection"
+                value={hpo.metricSelection}
+                onChange={e =>
+                  model.updateHpo(
+                    'metricSelection',
+                    e.target.value as MetricSelection
+                  )
+                }
+              >
+                <option value="LAST">{trans.__('Last reported value')}</option>
+                <option value="BEST">{trans.__('Best reported value')}</option>
+              </select>
+            </Field>
+            <Field
+              label={trans.__('Algorithm')}
+              field={HPO_FIELDS.algorithm}
+              errors={errors}
+            >
+              <select
+                className="jp-mod-styled"
+                name="hpoAlgorithm"
+                value={hpo.algorithm}
+                onChange={e =>
+                  model.updateHpo('algorithm', e.target.value as HpoAlgorithm)
+                }
+              >
+                {HPO_ALGORITHMS.map(a => (
+                  <option key={a} value={a}>
+                    {algorithmLabels[a]}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field
+              label={trans.__('Max trials')}
+              field={HPO_FIELDS.maxTrials}
+              errors={errors}
+            >
+              <input
+                className="jp-mod-styled"
+                name="hpoMaxTrials"
+                inputMode="numeric"
+                value={hpo.maxTrials}
+                onChange={e => model.updateHpo('maxTrials', e.target.value)}
+              />
+            </Field>
+            <Field
+              label={trans.__('Max parallel trials')}
+              field={HPO_FIELDS.maxParallelTrials}
+              errors={errors}
+            >
+              <input
+                className="jp-mod-styled"
+                name="hpoMaxParallelTrials"
+                inputMode="numeric"
+                value={hpo.maxParallelTrials}
+                onChange={e =>
+                  model.updateHpo('maxParallelTrials', e.target.value)
+                }
+              />
+            </Field>
+            <Field
+              label={trans.__('Max failed trials')}
+              field={HPO_FIELDS.maxFailedTrials}
+              errors={errors}
+              hint={trans.__('Empty for the service default.')}
+            >
+              <input
+                className="jp-mod-styled"
+                name="hpoMaxFailedTrials"
+                inputMode="numeric"
+                value={hpo.maxFailedTrials}
+                onChange={e =>
+                  model.updateHpo('maxFailedTrials', e.target.value)
+                }
+              />
+            </Field>
+            <Field
+              label={trans.__('Resume from job')}
+              field={HPO_FIELDS.resumePreviousJobId}
+              errors={errors}
+              hint={trans.__(
+                "Warm start from an earlier tuning job's finished trials."
+              )}
+            >
+              <input
+                className="jp-mod-styled"
+                name="hpoResume"
+                value={hpo.resumePreviousJobId}
+                spellCheck={false}
+                onChange={e =>
+                  model.updateHpo('resumePreviousJobId', e.target.value)
+                }
+              />
+            </Field>
+          </div>
+          <label className="jp-laketahoe-SubmitForm-checkbox">
+            <input
+              type="checkbox"
+              name="hpoEarlyStopping"
+              checked={hpo.earlyStopping}
+              onChange={e => model.updateHpo('earlyStopping', e.target.checked)}
+            />
+            {trans.__(
+              'Stop unpromising trials early (median of the other trials at the same step)'
+            )}
+          </label>
+          {errors[HPO_FIELDS.params] && (
+            <div className="jp-laketahoe-SubmitForm-error" role="alert">
+              {errors[HPO_FIELDS.params]}
+            </div>
+          )}
+          {hpo.params.length === 0 ? (
+            <p className="jp-laketahoe-empty">
+              {trans.__(
+                'No number, string or boolean in the parameters cell to search.'
+              )}
+            </p>
+          ) : (
+            <table className="jp-laketahoe-HpoParams">
+              <thead>
+                <tr>
+                  <th scope="col">{trans.__('Search')}</th>
+                  <th scope="col">{trans.__('Name')}</th>
+                  <th scope="col">{trans.__('Type')}</th>
+                  <th scope="col">{trans.__('Range or values')}</th>
+                  <th scope="col">{trans.__('Scale')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {hpo.params.map((row, index) => {
+                  const rowErr = rowErrors(hpo, index, errors);
+                  const numeric =
+                    row.type === 'DOUBLE' || row.type === 'INTEGER';
+                  const valuesErr =
+                    rowErr.categoricalValues ?? rowErr.discreteValues;
+                  const messages = Object.values(rowErr);
+                  return (
+                    <tr
+                      key={row.name}
+                      className={`jp-laketahoe-HpoParams-row${messages.length ? ' jp-laketahoe-mod-invalid' : ''}`}
+                      data-parameter={row.name}
+                    >
+                      <td>
+                        <input
+                          type="checkbox"
+                          name="enabled"
+                          aria-label={trans.__('Search %1', row.name)}
+                          checked={row.enabled}
+                          onChange={e =>
+                            model.setHpoParam(index, {
+                              enabled: e.target.checked
+                            })
+                          }
+                        />
+                      </td>
+                      <th scope="row">{row.name}</th>
+                      <td>
+                        <select
+                          className={`jp-mod-styled${rowErr.type ? ' jp-laketahoe-mod-invalid' : ''}`}
+                          name="type"
+                          aria-label={trans.__('Type of %1', row.name)}
+                          value={row.type}
+                          disabled={!row.enabled}
+                          onChange={e =>
+                            model.setHpoParam(index, {
+                              type: e.target.value as ParameterSpecType
+                            })
+                          }
+                        >
+                          {PARAMETER_TYPES.map(t => (
+                            <option key={t} value={t}>
+                              {t}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                      <td>
+                        {numeric ? (
+                          <span className="jp-laketahoe-HpoParams-range">
+                            <input
+                              className={`jp-mod-styled${rowErr.minValue ? ' jp-laketahoe-mod-invalid' : ''}`}
+                              name="min"
+                              aria-label={trans.__('Minimum of %1', row.name)}
+                              inputMode="decimal"
+                              value={row.min}
+                              disabled={!row.enabled}
+                              onChange={e =>
+                                model.setHpoParam(index, {
+                                  min: e.target.value
+                                })
+                              }
+                            />
+                            <span aria-hidden="true">–</span>
+                            <input
+                              className={`jp-mod-styled${rowErr.maxValue ? ' jp-laketahoe-mod-invalid' : ''}`}
+                              name="max"
+                              aria-label={trans.__('Maximum of %1', row.name)}
+                              inputMode="decimal"
+                              value={row.max}
+                              disabled={!row.enabled}
+                              onChange={e =>
+                                model.setHpoParam(index, {
+                                  max: e.target.value
+                                })
+                              }
+                            />
+                          </span>
+                        ) : (
+                          <input
+                            className={`jp-mod-styled${valuesErr ? ' jp-laketahoe-mod-invalid' : ''}`}
+                            name="values"
+                            aria-label={trans.__('Values of %1', row.name)}
+                            placeholder={trans.__('a, b, c')}
+                            spellCheck={false}
+                            value={row.values}
+                            disabled={!row.enabled}
+                            onChange={e =>
+                              model.setHpoParam(index, {
+                                values: e.target.value
+                              })
+                            }
+                          />
+                        )}
+                        {messages.map(message => (
+                          <div
+                            key={message}
+                            className="jp-laketahoe-SubmitForm-error"
+                            role="alert"
+                          >
+                            {message}
+                          </div>
+                        ))}
+                      </td>
+                      <td>
+                        {numeric && (
+                          <select
+                            className="jp-mod-styled"
+                            name="scale"
+                            aria-label={trans.__('Scale of %1', row.name)}
+                            value={row.scale}
+                            disabled={!row.enabled}
+                            onChange={e =>
+                              model.setHpoParam(index, {
+                                scale: e.target.value as ScaleType
+                              })
+                            }
+                          >
+                            {SCALE_TYPES.map(t => (
+                              <option key={t} value={t}>
+                                {scaleLabels[t]}
+                              </option>
+                            ))}
+                          </select>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          {loose.length > 0 && (
+            <div className="jp-laketahoe-SubmitForm-error" role="alert">
+              {loose.map(([field, message]) => (
+                <div key={field}>
+                  {field}: {message}
+                </div>
+              ))}
+            </div>
+          )}
+        </>
+      )}
+    </fieldset>
   );
 }
 
@@ -393,7 +777,10 @@ function OtherErrors(props: { errors: FormErrors }): JSX.Element | null {
     'trainingInput.priority'
   ]);
   const other = Object.entries(props.errors).filter(
-    ([field]) => !shown.has(field) && !field.startsWith(`${FIELD.parameters}.`)
+    ([field]) =>
+      !shown.has(field) &&
+      !field.startsWith(`${FIELD.parameters}.`) &&
+      !field.startsWith(`${HPO_FIELD}.`)
   );
   if (other.length === 0) {
     return null;

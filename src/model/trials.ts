@@ -1,0 +1,601 @@
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { LakeTahoeClient } from '../api';
+import { IServerSentEvent } from '../sse';
+import {
+  HpoGoal,
+  IJob,
+  ILogLine,
+  IParameterSpec,
+  ITrial,
+  ITrialEvent,
+  JobState,
+  TERMINAL_STATES
+} from '../types';
+import { JobsModel } from './jobs';
+import { ReconnectingEventStream, StreamStatus } from './stream';
+
+/** Fixed columns of the trials grid; hyperparameters are `param:<name>`. */
+export const TRIAL_COLUMNS = [
+  'trial',
+  'state',
+  'objective',
+  'steps',
+  'stoppedEarly',
+  'duration'
+] as const;
+
+/** A column to sort on: a fixed one or `param:<name>`. */
+export type TrialSortKey = (typeof TRIAL_COLUMNS)[number] | `param:${string}`;
+
+/** Sort order of the trials view. */
+export interface ITrialSort {
+  /** The column. */
+  key: TrialSortKey;
+  /** Ascending when true. */
+  ascending: boolean;
+}
+
+/** A state to filter on, or every trial. */
+export type TrialFilter = JobState | 'ALL';
+
+/** The objective of a trial, or null while unknown. */
+export function objectiveOf(trial: ITrial): number | null {
+  const value = trial.finalMetric?.objectiveValue;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Steps reported by a trial: the last training step seen. */
+export function stepsOf(trial: ITrial): number | null {
+  const last = trial.allMetrics?.length
+    ? trial.allMetrics[trial.allMetrics.length - 1].trainingStep
+    : undefined;
+  const step = trial.finalMetric?.trainingStep ?? last;
+  return typeof step === 'number' ? Math.max(step, last ?? step) : null;
+}
+
+/** Run time of a trial in ms: start to end, or to `now` while it runs. */
+export function durationOf(trial: ITrial, now = Date.now()): number | null {
+  if (!trial.startTime) {
+    return null;
+  }
+  const start = Date.parse(trial.startTime);
+  const end = trial.endTime ? Date.parse(trial.endTime) : now;
+  return Number.isNaN(start) || Number.isNaN(end) ? null : end - start;
+}
+
+/**
+ * The best trial for a goal: the best objective among SUCCEEDED trials
+ * (early-stopped ones included, as AI Platform does); the lower trial id
+ * wins a tie. Null when none has an objective.
+ */
+export function findBestTrial(
+  trials: Iterable<ITrial>,
+  goal: HpoGoal = 'MAXIMIZE'
+): ITrial | null {
+  let best: ITrial | null = null;
+  let bestValue = 0;
+  for (const trial of trials) {
+    const value = objectiveOf(trial);
+    if (trial.state !== 'SUCCEEDED' || value === null) {
+      continue;
+    }
+    const better =
+      best === null ||
+      (goal === 'MINIMIZE' ? value < bestValue : value > bestValue) ||
+      (value === bestValue && compareIds(trial.trialId, best.trialId) < 0);
+    if (better) {
+      best = trial;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+/** Numeric order of trial ids ("2" before "10"). */
+export function compareIds(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) {
+    return x - y;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The value a column sorts by; null sorts last either way. */
+export function sortValue(
+  trial: ITrial,
+  key: TrialSortKey,
+  now = Date.now()
+): number | string | null {
+  switch (key) {
+    case 'trial':
+      return Number(trial.trialId);
+    case 'state':
+      return trial.state;
+    case 'objective':
+      return objectiveOf(trial);
+    case 'steps':
+      return stepsOf(trial);
+    case 'stoppedEarly':
+      return trial.isTrialStoppedEarly ? 1 : 0;
+    case 'duration':
+      return durationOf(trial, now);
+    default: {
+      const value = trial.hyperparameters?.[key.slice('param:'.length)];
+      if (value === undefined || value === null) {
+        return null;
+      }
+      return typeof value === 'number' ? value : String(value);
+    }
+  }
+}
+
+/** Sort trials by a column; ties keep trial order. Returns a new array. */
+export function sortTrials(
+  trials: readonly ITrial[],
+  sort: ITrialSort,
+  now = Date.now()
+): ITrial[] {
+  const keyed = trials.map(trial => ({
+    trial,
+    value: sortValue(trial, sort.key, now)
+  }));
+  const sign = sort.ascending ? 1 : -1;
+  keyed.sort((a, b) => {
+    if (a.value === null || b.value === null) {
+      if (a.value === b.value) {
+        return compareIds(a.trial.trialId, b.trial.trialId);
+      }
+      return a.value === null ? 1 : -1;
+    }
+    let order = 0;
+    if (typeof a.value === 'number' && typeof b.value === 'number') {
+      order = a.value - b.value;
+    } else {
+      order = String(a.value).localeCompare(String(b.value));
+    }
+    return order !== 0
+      ? sign * order
+      : compareIds(a.trial.trialId, b.trial.trialId);
+  });
+  return keyed.map(k => k.trial);
+}
+
+/**
+ * The trials of one HPO job, kept current by `trial` events of the shared
+ * jobs model, with the grid's sort, state filter and selection.
+ *
+ * Every change emits {@link changed} at once; views throttle their redraws.
+ */
+export class TrialsModel implements IDisposable {
+  /**
+   * Create a model; call {@link start} to load and follow.
+   * @param jobId the HPO job
+   * @param jobs the shared jobs model (client and pushed updates)
+   */
+  constructor(jobId: string, jobs: JobsModel) {
+    this.jobId = jobId;
+    this._jobs = jobs;
+    this.client = jobs.client;
+    this._job = jobs.get(jobId) ?? null;
+    jobs.trialReceived.connect(this._onTrial, this);
+    jobs.jobChanged.connect(this._onJob, this);
+    jobs.connected.connect(this._onConnected, this);
+  }
+
+  /** The HPO job's id. */
+  readonly jobId: string;
+
+  /** The API client. */
+  readonly client: LakeTahoeClient;
+
+  /** Emitted on any change of trials, job, sort, filter or loading state. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when the selected trial changes (not when it updates). */
+  get selectionChanged(): ISignal<this, string | null> {
+    return this._selectionChanged;
+  }
+
+  /** The HPO job, null until loaded. */
+  get job(): IJob | null {
+    return this._job;
+  }
+
+  /** Whether trials are being loaded. */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /** The error of the last load. */
+  get error(): Error | null {
+    return this._error;
+  }
+
+  /** MAXIMIZE unless the spec says MINIMIZE. */
+  get goal(): HpoGoal {
+    return this._job?.trainingInput?.hyperparameters?.goal === 'MINIMIZE'
+      ? 'MINIMIZE'
+      : 'MAXIMIZE';
+  }
+
+  /** The metric tuned. */
+  get metricTag(): string {
+    return (
+      this._job?.trainingInput?.hyperparameters?.hyperparameterMetricTag ??
+      this._job?.trainingOutput?.hyperparameterMetricTag ??
+      ''
+    );
+  }
+
+  /** Parameter specs of the job, in spec order. */
+  get parameterSpecs(): readonly IParameterSpec[] {
+    return this._job?.trainingInput?.hyperparameters?.params ?? [];
+  }
+
+  /**
+   * Names of the searched parameters: the spec's, then any other name seen
+   * on a trial (a warm-started job may carry more).
+   */
+  get parameterNames(): readonly string[] {
+    if (!this._names) {
+      const names = this.parameterSpecs.map(p => p.parameterName);
+      const seen = new Set(names);
+      for (const trial of this._trials.values()) {
+        for (const name of Object.keys(trial.hyperparameters ?? {})) {
+          if (!seen.has(name)) {
+            seen.add(name);
+            names.push(name);
+          }
+        }
+      }
+      this._names = names;
+    }
+    return this._names;
+  }
+
+  /** Every trial in trial order. */
+  get trials(): readonly ITrial[] {
+    if (!this._ordered) {
+      this._ordered = [...this._trials.values()].sort((a, b) =>
+        compareIds(a.trialId, b.trialId)
+      );
+    }
+    return this._ordered;
+  }
+
+  /** Trials passing the filter, in the sort order (cached). */
+  get view(): readonly ITrial[] {
+    if (!this._view) {
+      const filter = this._filter;
+      const shown =
+        filter === 'ALL'
+          ? this.trials
+          : this.trials.filter(trial => trial.state === filter);
+      this._view =
+        this._sort.key === 'trial' && this._sort.ascending
+          ? [...shown]
+          : sortTrials(shown, this._sort);
+    }
+    return this._view;
+  }
+
+  /** The best trial for the job's goal. */
+  get bestTrial(): ITrial | null {
+    if (this._best === undefined) {
+      this._best = findBestTrial(this._trials.values(), this.goal);
+    }
+    return this._best;
+  }
+
+  /** Count of trials in each state. */
+  get counts(): { [state: string]: number } {
+    const counts: { [state: string]: number } = {};
+    for (const trial of this._trials.values()) {
+      counts[trial.state] = (counts[trial.state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** The sort order. */
+  get sort(): ITrialSort {
+    return this._sort;
+  }
+  set sort(value: ITrialSort) {
+    this._sort = { ...value };
+    this._view = null;
+    this._changed.emit();
+  }
+
+  /**
+   * Sort by a column: a new column sorts ascending (objective in the
+   * goal's best-first direction), the same column flips.
+   */
+  toggleSort(key: TrialSortKey): void {
+    if (this._sort.key === key) {
+      this.sort = { key, ascending: !this._sort.ascending };
+    } else {
+      this.sort = {
+        key,
+        ascending: key === 'objective' ? this.goal === 'MINIMIZE' : true
+      };
+    }
+  }
+
+  /** The state filter. */
+  get filter(): TrialFilter {
+    return this._filter;
+  }
+  set filter(value: TrialFilter) {
+    if (value !== this._filter) {
+      this._filter = value;
+      this._view = null;
+      this._changed.emit();
+    }
+  }
+
+  /** The selected trial's id. */
+  get selectedId(): string | null {
+    return this._selected;
+  }
+
+  /** The selected trial, if still known. */
+  get selected(): ITrial | null {
+    return this._selected ? (this._trials.get(this._selected) ?? null) : null;
+  }
+
+  /** Select a trial by id, or none. */
+  select(trialId: string | null): void {
+    if (trialId !== this._selected) {
+      this._selected = trialId;
+      this._selectionChanged.emit(trialId);
+      this._changed.emit();
+    }
+  }
+
+  /** A trial by id. */
+  get(trialId: string): ITrial | undefined {
+    return this._trials.get(trialId);
+  }
+
+  /** Whether the model is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Load the job and its trials. */
+  start(): void {
+    void this.reload();
+  }
+
+  /** (Re)load the job and every trial (up to 10,000). */
+  async reload(): Promise<void> {
+    const token = ++this._loadToken;
+    this._loading = true;
+    this._pending = [];
+    this._changed.emit();
+    try {
+      const [job, trials] = await Promise.all([
+        this.client.getJob(this.jobId),
+        this.client.listAllTrials(this.jobId)
+      ]);
+      if (token !== this._loadToken || this._isDisposed) {
+        return;
+      }
+      this._jobs.applyJob(job);
+      this._job = job;
+      this._trials = new Map(trials.map(t => [t.trialId, t]));
+      // Events that arrived while the pages loaded are newer than them.
+      for (const trial of this._pending) {
+        this._trials.set(trial.trialId, trial);
+      }
+      this._error = null;
+      this._invalidate();
+    } catch (error) {
+      if (token !== this._loadToken || this._isDisposed) {
+        return;
+      }
+      this._error = error instanceof Error ? error : new Error(String(error));
+    } finally {
+      if (token === this._loadToken && !this._isDisposed) {
+        this._loading = false;
+        this._pending = [];
+        this._changed.emit();
+      }
+    }
+  }
+
+  /** Add or replace trials (from events or a load). */
+  applyTrials(trials: readonly ITrial[]): void {
+    if (this._isDisposed || trials.length === 0) {
+      return;
+    }
+    for (const trial of trials) {
+      if (this._loading) {
+        this._pending.push(trial);
+      }
+      this._trials.set(trial.trialId, trial);
+    }
+    this._invalidate();
+    this._changed.emit();
+  }
+
+  /** Apply one event of a stream carrying `trial` events. */
+  handleEvent(event: IServerSentEvent): void {
+    if (event.event !== 'trial') {
+      return;
+    }
+    try {
+      const data = JSON.parse(event.data) as ITrialEvent;
+      this._onTrial(this._jobs, data);
+    } catch {
+      // Not JSON: ignored like other malformed events.
+    }
+  }
+
+  /** Stop following and release resources. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  private _onTrial(_: JobsModel, event: ITrialEvent): void {
+    if (event?.jobId === this.jobId && event.trial?.trialId) {
+      this.applyTrials([event.trial]);
+    }
+  }
+
+  private _onJob(_: JobsModel, job: IJob): void {
+    if (job.jobId === this.jobId) {
+      this._job = job;
+      this._names = null;
+      this._best = undefined;
+      this._changed.emit();
+    }
+  }
+
+  private _onConnected(): void {
+    // Trial events missed while disconnected are not replayed.
+    if (this._job && !TERMINAL_STATES.has(this._job.state)) {
+      void this.reload();
+    }
+  }
+
+  private _invalidate(): void {
+    this._ordered = null;
+    this._view = null;
+    this._names = null;
+    this._best = undefined;
+  }
+
+  private _jobs: JobsModel;
+  private _job: IJob | null;
+  private _trials = new Map<string, ITrial>();
+  private _pending: ITrial[] = [];
+  private _ordered: ITrial[] | null = null;
+  private _view: ITrial[] | null = null;
+  private _names: string[] | null = null;
+  private _best: ITrial | null | undefined = undefined;
+  private _sort: ITrialSort = { key: 'trial', ascending: true };
+  private _filter: TrialFilter = 'ALL';
+  private _selected: string | null = null;
+  private _loading = false;
+  private _error: Error | null = null;
+  private _loadToken = 0;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _selectionChanged = new Signal<this, string | null>(this);
+}
+
+/** Most log lines a trial log keeps. */
+export const MAX_TRIAL_LOG_LINES = 5000;
+
+/** The streamed log of one trial. */
+export class TrialLogModel implements IDisposable {
+  /**
+   * Create a log; call {@link start} to stream it.
+   * @param client the API client
+   * @param jobId the HPO job
+   * @param trialId the trial
+   */
+  constructor(
+    readonly client: LakeTahoeClient,
+    readonly jobId: string,
+    readonly trialId: string
+  ) {}
+
+  /** Emitted when lines were appended or the stream status changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Lines kept, oldest first. */
+  get lines(): readonly ILogLine[] {
+    return this._lines;
+  }
+
+  /** Status of the stream. */
+  get status(): StreamStatus {
+    return this._stream?.status ?? 'stopped';
+  }
+
+  /** Whether the log is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Stream the log; resumes after the last line on reconnect. */
+  start(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    if (!this._stream) {
+      this._stream = new ReconnectingEventStream({
+        open: signal =>
+          this.client.openTrialLogStream(this.jobId, this.trialId, {
+            after: this._lastSeq >= 0 ? this._lastSeq : undefined,
+            signal
+          }),
+        onEvent: event => this._onEvent(event)
+      });
+      this._stream.statusChanged.connect(() => this._changed.emit(), this);
+    }
+    this._stream.start();
+  }
+
+  /** Append lines, skipping ones already seen. */
+  addLines(lines: readonly ILogLine[]): void {
+    const fresh = lines.filter(line => line.seq > this._lastSeq);
+    if (fresh.length === 0) {
+      return;
+    }
+    this._lastSeq = fresh[fresh.length - 1].seq;
+    this._lines.push(...fresh);
+    if (this._lines.length > MAX_TRIAL_LOG_LINES) {
+      this._lines.splice(0, this._lines.length - MAX_TRIAL_LOG_LINES);
+    }
+    this._changed.emit();
+  }
+
+  /** Stop streaming. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._stream?.dispose();
+    Signal.clearData(this);
+  }
+
+  private _onEvent(event: IServerSentEvent): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (event.event === 'log') {
+      const line = data as ILogLine;
+      if (typeof line?.seq === 'number') {
+        this.addLines([line]);
+      }
+    } else if (event.event === 'end') {
+      // The trial has ended and every line was sent.
+      this._stream?.stop();
+      this._changed.emit();
+    }
+  }
+
+  private _lines: ILogLine[] = [];
+  private _lastSeq = -1;
+  private _stream: ReconnectingEventStream | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+}
