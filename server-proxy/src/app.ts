@@ -10,6 +10,8 @@ import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
 import { EventBus } from './events.js';
+import { Experiments } from './jobs/experiments.js';
+import { JobRunKind } from './jobs/jobRuns.js';
 import { JobService } from './jobs/service.js';
 import { JobUpdater } from './jobs/updater.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -41,9 +43,6 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     bodyLimit: 4 * 1024 * 1024
   }).withTypeProvider<TypeBoxTypeProvider>();
   const backend = new LocalBackend({
-    store,
-    updater,
-    bus,
     log: app.log,
     capacity,
     python: config.python,
@@ -54,7 +53,10 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs
   });
-  const jobs = new JobService(store, updater, backend, config.rootDir);
+  backend.addKind(new JobRunKind(store, updater, bus));
+  const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
+  backend.addKind(experiments);
+  const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -100,12 +102,17 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     app,
     store,
     backend,
-    start: () => backend.start(),
+    async start() {
+      // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
+      await backend.start();
+      await experiments.start();
+    },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
+      experiments.stop();
       await backend.stop();
       await app.close();
       await store.close();

@@ -50,7 +50,15 @@ export function dottedField(instancePath: string, extra?: string): string | unde
   if (extra) {
     parts.push(extra);
   }
-  return parts.length ? parts.map(p => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') : undefined;
+  if (parts.length === 0) {
+    return undefined;
+  }
+  const names = parts.map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // Inside an HPO spec, list items are written `params[1]`, as the HPO engine's own checks name them.
+  if (names[0] === 'trainingInput' && names[1] === 'hyperparameters') {
+    return names.reduce((acc, p, i) => (i === 0 ? p : /^\d+$/.test(p) ? `${acc}[${p}]` : `${acc}.${p}`), '');
+  }
+  return names.join('.');
 }
 
 /** Maps fastify's validation failure (ajv) to an ApiError naming the offending field. */

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { EventBus } from '../events.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventBus, ServiceEvent } from '../events.js';
 import type { Capacity } from '../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../jobs/resources.js';
-import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody } from '../jobs/schema.js';
+import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody, Trial } from '../jobs/schema.js';
 import { OUTPUT_NAMES, type JobService } from '../jobs/service.js';
 import { isTerminal } from '../jobs/states.js';
 import { openSse } from './sse.js';
@@ -31,6 +32,16 @@ const ErrorResponse = Type.Object(
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
 const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
+const TrialParams = Type.Object({ jobId: Type.String({ maxLength: 128 }), trialId: Type.String({ maxLength: 20 }) });
+const LogsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
+});
+const LogsPage = Type.Object({
+  lines: Type.Array(LogLine),
+  nextSeq: Type.Integer(),
+  firstSeq: Type.Integer({ description: 'oldest kept line; older lines were dropped (the log is bounded)' })
+});
 const SSE_RESPONSE = {
   200: Type.String({ description: 'text/event-stream' })
 };
@@ -39,6 +50,57 @@ const SSE_RESPONSE = {
 export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { jobs, bus } = deps;
   app.addSchema(ErrorResponse);
+
+  /**
+   * Streams a run's log lines as SSE, then `end` with whatever `ended` returns once the run has ended.
+   * Every trigger re-reads the store from the last sent seq, so lines are sent once and in order.
+   */
+  const streamLogs = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    src: {
+      after: number;
+      page: (after: number) => Promise<{ lines: LogLine[]; nextSeq: number }>;
+      ended: () => Promise<unknown>;
+      relevant: (event: ServiceEvent) => boolean;
+    }
+  ): void => {
+    const stream = openSse(request, reply, deps.heartbeatMs);
+    let last = src.after;
+    let chain = Promise.resolve();
+    const sync = () => {
+      chain = chain
+        .then(async () => {
+          if (stream.closed) {
+            return;
+          }
+          for (;;) {
+            const page = await src.page(last);
+            page.lines.forEach(line => stream.send('log', line));
+            last = page.nextSeq;
+            if (page.lines.length < 1000) {
+              break;
+            }
+          }
+          const ended = await src.ended();
+          if (ended) {
+            stream.send('end', ended);
+            stream.close();
+          }
+        })
+        .catch(err => {
+          request.log.error({ err }, 'log stream failed');
+          stream.close();
+        });
+    };
+    const unsubscribe = bus.subscribe(event => {
+      if (src.relevant(event)) {
+        sync();
+      }
+    });
+    stream.onClose(unsubscribe);
+    sync();
+  };
 
   app.get('/openapi.json', { schema: { summary: 'The OpenAPI document of this API', tags: ['meta'] } }, async () =>
     app.swagger()
@@ -141,18 +203,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Log lines of a job; pass nextSeq as `after` to continue',
         tags: ['jobs'],
         params: JobIdParams,
-        querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
-        }),
-        response: {
-          200: Type.Object({
-            lines: Type.Array(LogLine),
-            nextSeq: Type.Integer(),
-            firstSeq: Type.Integer({ description: 'oldest kept line; older lines were dropped (the log is bounded)' })
-          }),
-          ...errors(400, 401, 404)
-        }
+        querystring: LogsQuery,
+        response: { 200: LogsPage, ...errors(400, 401, 404) }
       }
     },
     async request => jobs.logs(request.user, request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
@@ -173,42 +225,15 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       const { jobId } = request.params;
       const owner = request.user;
       await jobs.get(owner, jobId);
-      const stream = openSse(request, reply, deps.heartbeatMs);
-      let last = request.query.after ?? 0;
-      let chain = Promise.resolve();
-      // Every trigger re-reads the store from the last sent seq, so lines are sent once and in order.
-      const sync = () => {
-        chain = chain
-          .then(async () => {
-            if (stream.closed) {
-              return;
-            }
-            for (;;) {
-              const page = await jobs.logs(owner, jobId, last, 1000);
-              page.lines.forEach(line => stream.send('log', line));
-              last = page.nextSeq;
-              if (page.lines.length < 1000) {
-                break;
-              }
-            }
-            const job = await jobs.get(owner, jobId);
-            if (isTerminal(job.state)) {
-              stream.send('end', job);
-              stream.close();
-            }
-          })
-          .catch(err => {
-            request.log.error({ err }, 'log stream failed');
-            stream.close();
-          });
-      };
-      const unsubscribe = bus.subscribe(event => {
-        if (event.jobId === jobId && event.owner === owner && (event.type === 'log' || event.type === 'job')) {
-          sync();
-        }
+      streamLogs(request, reply, {
+        after: request.query.after ?? 0,
+        page: after => jobs.logs(owner, jobId, after, 1000),
+        ended: async () => {
+          const job = await jobs.get(owner, jobId);
+          return isTerminal(job.state) ? job : undefined;
+        },
+        relevant: event => event.jobId === jobId && event.owner === owner && (event.type === 'log' || event.type === 'job')
       });
-      stream.onClose(unsubscribe);
-      sync();
     }
   );
 
@@ -242,11 +267,115 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     }
   );
 
+  app.post(
+    '/jobs/:jobId/stop',
+    {
+      schema: {
+        summary: 'Stop an HPO job without cancelling it: no new trials; it succeeds once running trials have ended',
+        tags: ['jobs', 'trials'],
+        params: JobIdParams,
+        response: { 200: Job, ...errors(400, 401, 404) }
+      }
+    },
+    async request => jobs.stop(request.user, request.params.jobId)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials',
+    {
+      schema: {
+        summary: 'Trials of an HPO job, in trial order',
+        tags: ['trials'],
+        params: JobIdParams,
+        querystring: Type.Object({
+          state: Type.Optional(StringEnum([...JOB_STATES])),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+        }),
+        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errors(400, 401, 404) }
+      }
+    },
+    async request => jobs.trials(request.user, request.params.jobId, request.query)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId',
+    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errors(401, 404) } } },
+    async request => jobs.trial(request.user, request.params.jobId, request.params.trialId)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/logs',
+    {
+      schema: {
+        summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: LogsQuery,
+        response: { 200: LogsPage, ...errors(400, 401, 404) }
+      }
+    },
+    async request =>
+      jobs.trialLogs(request.user, request.params.jobId, request.params.trialId, request.query.after ?? 0, request.query.limit ?? 1000)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/logs/stream',
+    {
+      schema: {
+        summary: 'SSE: `log` events of a trial, then `end` with the trial once it has ended',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
+        response: { ...SSE_RESPONSE, ...errors(401, 404) }
+      }
+    },
+    async (request, reply) => {
+      const { jobId, trialId } = request.params;
+      const owner = request.user;
+      await jobs.trial(owner, jobId, trialId);
+      const runId = `${jobId}/trials/${trialId}`;
+      streamLogs(request, reply, {
+        after: request.query.after ?? 0,
+        page: after => jobs.trialLogs(owner, jobId, trialId, after, 1000),
+        ended: async () => {
+          const trial = await jobs.trial(owner, jobId, trialId);
+          return isTerminal(trial.state) ? trial : undefined;
+        },
+        relevant: event =>
+          event.owner === owner &&
+          ((event.type === 'log' && event.jobId === runId) || (event.type === 'trial' && event.jobId === jobId && event.trial.trialId === trialId))
+      });
+    }
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/outputs/:name',
+    {
+      schema: {
+        summary: 'An output file of a trial',
+        tags: ['trials'],
+        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        params: Type.Object({
+          jobId: Type.String({ maxLength: 128 }),
+          trialId: Type.String({ maxLength: 20 }),
+          name: StringEnum([...OUTPUT_NAMES])
+        })
+      }
+    },
+    async (request, reply) => {
+      const { jobId, trialId, name } = request.params;
+      const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
+      const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+      return reply.type(type).send(fs.createReadStream(file));
+    }
+  );
+
   app.get(
     '/events',
     {
       schema: {
-        summary: "SSE: `job` and `metric` events for the caller's jobs, `: ping` comments as heartbeat",
+        summary: "SSE: `job`, `trial` and `metric` events for the caller's jobs, `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errors(401) }
@@ -265,6 +394,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         } else if (event.type === 'metric') {
           const { jobId, step, name, value, time } = event;
           stream.send('metric', { jobId, step, name, value, time });
+        } else if (event.type === 'trial') {
+          stream.send('trial', { jobId: event.jobId, trial: event.trial });
         }
       });
       stream.onClose(unsubscribe);

@@ -62,6 +62,53 @@ export const ReplicaConfig = Type.Object(
   { additionalProperties: false }
 );
 
+/** One tunable parameter (AI Platform's `ParameterSpec`); ranges are checked by the HPO engine. */
+export const ParameterSpec = Type.Object(
+  {
+    parameterName: Type.String({ maxLength: 128 }),
+    type: StringEnum(['DOUBLE', 'INTEGER', 'CATEGORICAL', 'DISCRETE']),
+    minValue: Type.Optional(Type.Number()),
+    maxValue: Type.Optional(Type.Number()),
+    categoricalValues: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 10000 })),
+    discreteValues: Type.Optional(Type.Array(Type.Number(), { maxItems: 10000 })),
+    scaleType: Type.Optional(StringEnum(['NONE', 'UNIT_LINEAR_SCALE', 'UNIT_LOG_SCALE', 'UNIT_REVERSE_LOG_SCALE']))
+  },
+  { additionalProperties: false }
+);
+
+/** Early stopping settings (ours): the median stopping rule by default, or ASHA. */
+export const EarlyStoppingSpec = Type.Object(
+  {
+    kind: Type.Optional(StringEnum(['median', 'asha'])),
+    minStep: Type.Optional(
+      Type.Number({ minimum: 0, description: 'median: never stop before this step; asha: step of the first rung (1 when unset)' })
+    ),
+    minCompletedTrials: Type.Optional(Type.Integer({ minimum: 1, description: 'median: finished trials needed first (3)' })),
+    reductionFactor: Type.Optional(Type.Number({ minimum: 1.01, description: 'asha: keep the top 1/reductionFactor (3)' }))
+  },
+  { additionalProperties: false }
+);
+
+/** AI Platform's `HyperparameterSpec`; a job that has one is an HPO job. */
+export const HyperparameterSpec = Type.Object(
+  {
+    goal: Type.Optional(StringEnum(['GOAL_TYPE_UNSPECIFIED', 'MAXIMIZE', 'MINIMIZE'])),
+    hyperparameterMetricTag: Type.Optional(Type.String({ maxLength: 256 })),
+    metricSelection: Type.Optional(StringEnum(['LAST', 'BEST'], { description: 'ours: the last reported value or the best one' })),
+    maxTrials: Type.Optional(Type.Integer({ maximum: 10000 })),
+    maxParallelTrials: Type.Optional(Type.Integer({ maximum: 1000 })),
+    maxFailedTrials: Type.Optional(Type.Integer({ maximum: 10000 })),
+    enableTrialEarlyStopping: Type.Optional(Type.Boolean()),
+    earlyStopping: Type.Optional(EarlyStoppingSpec),
+    resumePreviousJobId: Type.Optional(Type.String({ maxLength: 128 })),
+    algorithm: Type.Optional(StringEnum(['ALGORITHM_UNSPECIFIED', 'GRID_SEARCH', 'RANDOM_SEARCH'])),
+    params: Type.Array(ParameterSpec, { maxItems: 100 })
+  },
+  { additionalProperties: false }
+);
+/** A validated-shape hyperparameter spec. */
+export type HyperparameterSpecBody = Static<typeof HyperparameterSpec>;
+
 /** AI Platform's `trainingInput`, extended with `notebook`. */
 export const TrainingInput = Type.Object(
   {
@@ -88,7 +135,8 @@ export const TrainingInput = Type.Object(
     region: Type.Optional(Type.String({ maxLength: 128 })),
     runtimeVersion: Type.Optional(Type.String({ maxLength: 64 })),
     pythonVersion: Type.Optional(Type.String({ maxLength: 64 })),
-    notebook: Type.Optional(NotebookSpec)
+    notebook: Type.Optional(NotebookSpec),
+    hyperparameters: Type.Optional(HyperparameterSpec)
   },
   { additionalProperties: false }
 );
@@ -125,7 +173,34 @@ export const StateChange = Type.Object({
 /** A state change. */
 export type StateChange = Static<typeof StateChange>;
 
-/** What a job has produced so far. */
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A value of the objective metric at a step. */
+export const HyperparameterOutputMetric = Type.Object({ trainingStep: Type.Number(), objectiveValue: Type.Number() });
+/** An objective value. */
+export type HyperparameterOutputMetric = Static<typeof HyperparameterOutputMetric>;
+
+/** One trial of an HPO job. */
+export const Trial = Type.Object(
+  {
+    jobId: Type.String(),
+    trialId: Type.String({ description: '"1", "2", ... in suggestion order' }),
+    state: StringEnum([...JOB_STATES]),
+    hyperparameters: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
+    finalMetric: Nullable(HyperparameterOutputMetric),
+    allMetrics: Type.Array(HyperparameterOutputMetric, { description: 'intermediate values of the metric tag' }),
+    isTrialStoppedEarly: Type.Boolean(),
+    createTime: Type.String(),
+    startTime: Nullable(Type.String()),
+    endTime: Nullable(Type.String()),
+    errorMessage: Type.String(),
+    outputNotebook: Type.Optional(Type.String({ description: 'relative to rootDir, once written' }))
+  }
+);
+/** A trial. */
+export type Trial = Static<typeof Trial>;
+
+/** What a job has produced so far; the `isHyperparameterTuningJob` fields only for HPO jobs. */
 export const TrainingOutput = Type.Object({
   completedCells: Type.Integer(),
   totalCells: Type.Integer(),
@@ -133,12 +208,15 @@ export const TrainingOutput = Type.Object({
   outputHtml: Type.Optional(Type.String()),
   latestMetrics: Type.Record(Type.String(), Type.Number()),
   exitCode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  resources: Allocation
+  resources: Allocation,
+  isHyperparameterTuningJob: Type.Optional(Type.Boolean()),
+  hyperparameterMetricTag: Type.Optional(Type.String()),
+  completedTrialCount: Type.Optional(Type.Integer()),
+  trialCounts: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  bestTrial: Type.Optional(Nullable(Trial))
 });
 /** Training output. */
 export type TrainingOutput = Static<typeof TrainingOutput>;
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** A job as the API shows it. */
 export const Job = Type.Object({

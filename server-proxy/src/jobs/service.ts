@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../api/errors.js';
-import type { LocalBackend } from '../backends/local/backend.js';
-import { DuplicateJobError, type JobPage, type Store } from '../store/store.js';
+import { queueOrder, type LocalBackend } from '../backends/local/backend.js';
+import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
+import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from './ids.js';
-import type { Job, JobState, LogLine, Metric, SubmitJobBody } from './schema.js';
+import { isHpoJob } from './jobRuns.js';
+import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from './schema.js';
 import { planJob } from './spec.js';
 import { isTerminal } from './states.js';
 import { transition, type JobUpdater } from './updater.js';
@@ -21,13 +23,22 @@ export class JobService {
     private readonly store: Store,
     private readonly updater: JobUpdater,
     private readonly backend: LocalBackend,
-    private readonly rootDir: string
+    private readonly rootDir: string,
+    private readonly experiments: Experiments
   ) {}
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
     const input = body.trainingInput;
     const plan = planJob(input, this.rootDir, this.backend.capacity);
+    const spec = input.hyperparameters;
+    if (spec) {
+      if (spec.resumePreviousJobId === '') {
+        delete spec.resumePreviousJobId;
+      }
+      validateHpoInput(input);
+      await this.experiments.checkResume(owner, spec);
+    }
     const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     if (await this.store.getJob(jobId)) {
       throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
@@ -42,6 +53,9 @@ export class JobService {
       throw err;
     }
     runtime.request = plan.resources;
+    if (spec) {
+      runtime.hpo = {};
+    }
     const now = new Date().toISOString();
     const job: Job = {
       jobId,
@@ -58,7 +72,8 @@ export class JobService {
         totalCells: 0,
         latestMetrics: {},
         exitCode: null,
-        resources: { cpu: plan.resources.cpu, memoryBytes: plan.resources.memoryBytes, gpus: [] }
+        resources: { cpu: plan.resources.cpu, memoryBytes: plan.resources.memoryBytes, gpus: [] },
+        ...(spec ? this.experiments.initialOutput(spec) : {})
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
     };
@@ -73,7 +88,12 @@ export class JobService {
       throw err;
     }
     this.updater.announce(record);
-    this.backend.enqueue(record, plan.resources);
+    if (spec) {
+      // The job itself never runs: the experiment controller queues its trials.
+      this.experiments.schedule(jobId);
+      return job;
+    }
+    this.backend.enqueue({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
     return job;
   }
 
@@ -112,12 +132,48 @@ export class JobService {
     if (error) {
       throw error;
     }
+    if (isHpoJob(record!)) {
+      // Its trials are ended by the controller; finished ones are kept.
+      this.experiments.schedule(jobId);
+      return record!.job;
+    }
     if (record!.job.state === 'CANCELLED') {
       this.backend.dequeue(jobId);
     } else {
       this.backend.terminate(jobId);
     }
     return record!.job;
+  }
+
+  /** Stops an HPO job without cancelling it: no new trials, running trials finish. */
+  async stop(owner: string, jobId: string): Promise<Job> {
+    await this.get(owner, jobId);
+    const record = await this.experiments.requestStop(jobId);
+    return record!.job;
+  }
+
+  /** A page of the caller's HPO job's trials, in trial order. */
+  async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
+    await this.get(owner, jobId);
+    return this.experiments.listTrials(jobId, query);
+  }
+
+  /** One trial of the caller's job. */
+  async trial(owner: string, jobId: string, trialId: string): Promise<Trial> {
+    await this.get(owner, jobId);
+    return this.experiments.getTrial(jobId, trialId);
+  }
+
+  /** Log lines of a trial after `after`. */
+  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+    await this.get(owner, jobId);
+    return this.experiments.trialLogs(jobId, trialId, after, limit);
+  }
+
+  /** Absolute path of a trial's output file, or 404. */
+  async trialOutputFile(owner: string, jobId: string, trialId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
+    await this.get(owner, jobId);
+    return this.experiments.trialOutputFile(jobId, trialId, name);
   }
 
   /** Log lines after `after`. */

@@ -34,5 +34,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
       CREATE INDEX job_metrics_job ON job_metrics (job_id, step);
     `
+  },
+  {
+    version: 2,
+    name: 'hyperparameter tuning trials',
+    // Trial logs and metrics go to job_logs/job_metrics under the run id `<jobId>/trials/<trialId>`.
+    sql: `
+      CREATE TABLE trials (
+        job_id TEXT NOT NULL,
+        trial_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        hyperparameters TEXT NOT NULL,
+        final_metric TEXT,
+        all_metrics TEXT NOT NULL,
+        stopped_early INTEGER NOT NULL DEFAULT 0,
+        create_time TEXT NOT NULL,
+        start_time TEXT,
+        end_time TEXT,
+        error_message TEXT NOT NULL DEFAULT '',
+        output_notebook TEXT,
+        runtime TEXT NOT NULL,
+        PRIMARY KEY (job_id, trial_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX trials_state ON trials (state);
+    `
   }
 ];

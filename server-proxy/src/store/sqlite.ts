@@ -1,13 +1,81 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Job, JobState, LogLine, Metric } from '../jobs/schema.js';
+import type { Job, JobState, LogLine, Metric, Trial } from '../jobs/schema.js';
 import { MIGRATIONS } from './migrations.js';
-import { DuplicateJobError, type JobPage, type JobRecord, type NewLogLine, type Store } from './store.js';
+import {
+  DuplicateJobError,
+  type JobPage,
+  type JobRecord,
+  type NewLogLine,
+  type Store,
+  type TrialPage,
+  type TrialRecord
+} from './store.js';
 
 interface JobRow {
   job: string;
   runtime: string;
+}
+
+interface TrialRow {
+  job_id: string;
+  trial_id: number;
+  owner: string;
+  state: string;
+  hyperparameters: string;
+  final_metric: string | null;
+  all_metrics: string;
+  stopped_early: number;
+  create_time: string;
+  start_time: string | null;
+  end_time: string | null;
+  error_message: string;
+  output_notebook: string | null;
+  runtime: string;
+}
+
+const TRIAL_COLUMNS =
+  'job_id, trial_id, owner, state, hyperparameters, final_metric, all_metrics, stopped_early, create_time, start_time, end_time, error_message, output_notebook, runtime';
+
+function trialFromRow(row: TrialRow): TrialRecord {
+  const trial: Trial = {
+    jobId: row.job_id,
+    trialId: String(row.trial_id),
+    state: row.state as JobState,
+    hyperparameters: JSON.parse(row.hyperparameters),
+    finalMetric: row.final_metric ? JSON.parse(row.final_metric) : null,
+    allMetrics: JSON.parse(row.all_metrics),
+    isTrialStoppedEarly: row.stopped_early !== 0,
+    createTime: row.create_time,
+    startTime: row.start_time,
+    endTime: row.end_time,
+    errorMessage: row.error_message
+  };
+  if (row.output_notebook) {
+    trial.outputNotebook = row.output_notebook;
+  }
+  return { trial, owner: row.owner, runtime: JSON.parse(row.runtime) };
+}
+
+function trialParams(r: TrialRecord): unknown[] {
+  const t = r.trial;
+  return [
+    t.jobId,
+    Number(t.trialId),
+    r.owner,
+    t.state,
+    JSON.stringify(t.hyperparameters),
+    t.finalMetric ? JSON.stringify(t.finalMetric) : null,
+    JSON.stringify(t.allMetrics),
+    t.isTrialStoppedEarly ? 1 : 0,
+    t.createTime,
+    t.startTime,
+    t.endTime,
+    t.errorMessage,
+    t.outputNotebook ?? null,
+    JSON.stringify(r.runtime)
+  ];
 }
 
 /** The embedded store: one SQLite file in WAL mode so readers never block the writer. */
@@ -154,6 +222,65 @@ export class SqliteStore implements Store {
     return this.db
       .prepare('SELECT step, name, value, time FROM job_metrics WHERE job_id = ? ORDER BY step, rowid')
       .all(jobId) as Metric[];
+  }
+
+  async createTrials(records: TrialRecord[]): Promise<void> {
+    const insert = this.db.prepare(`INSERT INTO trials (${TRIAL_COLUMNS}) VALUES (${TRIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    this.db.transaction(() => {
+      for (const r of records) {
+        insert.run(...trialParams(r));
+      }
+    })();
+  }
+
+  async getTrial(jobId: string, trialId: string): Promise<TrialRecord | undefined> {
+    const n = Number(trialId);
+    if (!Number.isSafeInteger(n) || String(n) !== trialId) {
+      return undefined;
+    }
+    const row = this.db.prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id = ?`).get(jobId, n) as TrialRow | undefined;
+    return row ? trialFromRow(row) : undefined;
+  }
+
+  async saveTrial(record: TrialRecord): Promise<void> {
+    const [jobId, trialId, ...rest] = trialParams(record);
+    const columns = TRIAL_COLUMNS.split(', ').slice(2);
+    this.db
+      .prepare(`UPDATE trials SET ${columns.map(c => `${c} = ?`).join(', ')} WHERE job_id = ? AND trial_id = ?`)
+      .run(...rest, jobId, trialId);
+  }
+
+  async listAllTrials(jobId: string): Promise<TrialRecord[]> {
+    const rows = this.db.prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? ORDER BY trial_id`).all(jobId) as TrialRow[];
+    return rows.map(trialFromRow);
+  }
+
+  async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
+    // The token is the last trial id returned: stable while new trials are appended.
+    const after = query.pageToken ? Number.parseInt(Buffer.from(query.pageToken, 'base64url').toString(), 10) || 0 : 0;
+    const params: unknown[] = [query.jobId, after];
+    let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id > ?`;
+    if (query.state) {
+      sql += ' AND state = ?';
+      params.push(query.state);
+    }
+    sql += ' ORDER BY trial_id LIMIT ?';
+    params.push(query.pageSize + 1);
+    const rows = this.db.prepare(sql).all(...params) as TrialRow[];
+    const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
+    const page: TrialPage = { trials };
+    if (rows.length > query.pageSize) {
+      page.nextPageToken = Buffer.from(trials[trials.length - 1].trialId).toString('base64url');
+    }
+    return page;
+  }
+
+  async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {
+    const marks = states.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE state IN (${marks}) ORDER BY job_id, trial_id`)
+      .all(...states) as TrialRow[];
+    return rows.map(trialFromRow);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Job, JobState, LogLine, Metric } from '../jobs/schema.js';
+import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../jobs/schema.js';
+import type { RunOutput } from '../backends/local/runs.js';
 
 /** Backend bookkeeping kept next to a job; never shown by the API. */
 export interface JobRuntime {
@@ -19,6 +20,27 @@ export interface JobRuntime {
   request?: { cpu: number; memoryBytes: number; gpu: number };
   /** GPU indices handed out. */
   gpus?: number[];
+  /** A derived run (trial) copies its inputs from this staged snapshot folder before it launches. */
+  snapshotFrom?: string;
+  /** Extra environment of the runner (a trial's job and trial ids). */
+  env?: Record<string, string>;
+  /** Set when the service stopped the run early on purpose (an unpromising trial). */
+  stoppedEarly?: boolean;
+  /** HPO jobs only: the experiment's own bookkeeping. */
+  hpo?: { stopRequested?: boolean };
+}
+
+/** A trial with its backend bookkeeping. `runtime.output` is what the backend read from its runner. */
+export interface TrialRecord {
+  trial: Trial;
+  owner: string;
+  runtime: JobRuntime & { output: RunOutput; queue: { priority: Priority; order: number } };
+}
+
+/** One page of a trial listing. */
+export interface TrialPage {
+  trials: Trial[];
+  nextPageToken?: string;
 }
 
 /** A job with its backend bookkeeping. */
@@ -67,6 +89,18 @@ export interface Store {
   addMetrics(jobId: string, metrics: Metric[]): Promise<void>;
   /** All metric values, in step order. */
   getMetrics(jobId: string): Promise<Metric[]>;
+  /** Inserts new trials of one job in one transaction (all or none); rejects on a duplicate trial id. */
+  createTrials(records: TrialRecord[]): Promise<void>;
+  /** One trial with its runtime, or undefined. */
+  getTrial(jobId: string, trialId: string): Promise<TrialRecord | undefined>;
+  /** Replaces an existing trial. */
+  saveTrial(record: TrialRecord): Promise<void>;
+  /** All trials of a job with their runtime, in trial order. */
+  listAllTrials(jobId: string): Promise<TrialRecord[]>;
+  /** A page of a job's trials in trial order, optionally in one state. */
+  listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage>;
+  /** Trials of every job in the given states (for recovery). */
+  listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]>;
   /** Releases the database. */
   close(): Promise<void>;
 }

@@ -1,25 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventBus } from '../../events.js';
 import type { Capacity } from '../../jobs/resources.js';
 import type { Allocation, Metric } from '../../jobs/schema.js';
 import type { RunPlan } from '../../jobs/spec.js';
-import { ACTIVE_STATES, isTerminal } from '../../jobs/states.js';
-import { transition, type JobUpdater } from '../../jobs/updater.js';
-import type { JobRecord, JobRuntime, NewLogLine, Store } from '../../store/store.js';
+import { isTerminal } from '../../jobs/states.js';
+import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { parseRunnerLine, type RunnerRecord } from './lines.js';
 import { isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
+import type { RunKind, RunRequest, RunView } from './runs.js';
 import { FileTailer } from './tailer.js';
 
 /** Settings of the local backend. */
 export interface LocalBackendOptions {
-  store: Store;
-  updater: JobUpdater;
-  bus: EventBus;
   log: FastifyBaseLogger;
   capacity: Capacity;
   python: string;
@@ -32,14 +28,12 @@ export interface LocalBackendOptions {
   pollMs?: number;
   /** Time between SIGTERM and SIGKILL when cancelling or timing out. */
   killGraceMs?: number;
-  /** Log lines kept per job. */
-  maxLogLines?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
 }
 
-/** What the backend keeps in the job's runtime record to start and re-adopt it. */
-interface LocalPlan {
+/** What the backend keeps in a run's runtime record to start and re-adopt it. */
+export interface LocalPlan {
   kind: 'notebook' | 'module';
   inputs: StagedInputs;
   parameters?: Record<string, unknown>;
@@ -63,26 +57,46 @@ interface Watched {
   finishing: boolean;
 }
 
-const QUEUE_ORDER_BASE = Date.parse('2020-01-01T00:00:00Z');
+/** Queue order of runs submitted at `time` (ISO): earlier first. */
+export function queueOrder(time: string, tieBreak = 0): number {
+  return Date.parse(time) - Date.parse('2020-01-01T00:00:00Z') + tieBreak;
+}
 
 /**
- * Runs jobs as runner subprocesses on this machine: queues them by priority and resources, launches
- * and tails them, turns runner records into job state, and on start reconciles the store with the
- * processes that really exist so that nothing is lost or run twice across restarts.
+ * Runs "runs" (a training job, or one trial of an HPO job) as runner subprocesses on this machine:
+ * queues them by priority and resources, launches and tails them, turns runner records into run state,
+ * and on start reconciles the store with the processes that really exist so that nothing is lost or run
+ * twice across restarts. Where a run's record lives is the business of its {@link RunKind}.
  */
 export class LocalBackend {
   private readonly queue: ResourceQueue;
   private readonly watched = new Map<string, Watched>();
   private readonly pollMs: number;
   private readonly killGraceMs: number;
-  private readonly maxLogLines: number;
+  private readonly kinds: RunKind[] = [];
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
     this.queue = new ResourceQueue(opts.capacity);
     this.pollMs = opts.pollMs ?? 250;
     this.killGraceMs = opts.killGraceMs ?? 10_000;
-    this.maxLogLines = opts.maxLogLines ?? 100_000;
+  }
+
+  /** Registers a kind of run; call before {@link start}. */
+  addKind(kind: RunKind): void {
+    this.kinds.push(kind);
+  }
+
+  private kind(runId: string): RunKind {
+    const kind = this.kinds.find(k => k.owns(runId));
+    if (!kind) {
+      throw new Error(`no run kind owns ${runId}`);
+    }
+    return kind;
+  }
+
+  private update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined> {
+    return this.kind(runId).update(runId, mutate);
   }
 
   /** The machine capacity the queue hands out. */
@@ -90,9 +104,32 @@ export class LocalBackend {
     return this.opts.capacity;
   }
 
-  /** Working directory of a job. */
-  workdir(jobId: string): string {
-    return path.join(this.opts.jobsDir, jobId);
+  /** Working directory of a run (`<jobs-dir>/<jobId>` or `<jobs-dir>/<jobId>/trials/<trialId>`). */
+  workdir(runId: string): string {
+    return path.join(this.opts.jobsDir, runId);
+  }
+
+  /**
+   * The runtime of a run that reuses a staged run's inputs (a trial of an HPO job): same plan with its
+   * own parameters or extra arguments, its own working directory, inputs copied from the parent's
+   * snapshot right before it launches.
+   */
+  derive(parent: JobRuntime, runId: string, change: { parameters?: Record<string, unknown>; extraArgs?: string[]; env?: Record<string, string> }): JobRuntime {
+    const plan = { ...(parent.plan as LocalPlan) };
+    if (change.parameters) {
+      plan.parameters = { ...(plan.parameters ?? {}), ...change.parameters };
+    }
+    if (change.extraArgs) {
+      plan.moduleArgs = [...(plan.moduleArgs ?? []), ...change.extraArgs];
+    }
+    return {
+      workdir: this.workdir(runId),
+      plan,
+      offsets: { stdout: 0, stderr: 0 },
+      snapshotFrom: path.join(parent.workdir!, 'snapshot'),
+      env: change.env,
+      request: parent.request
+    };
   }
 
   /**
@@ -132,25 +169,23 @@ export class LocalBackend {
     fs.rmSync(this.workdir(jobId), { recursive: true, force: true });
   }
 
-  /** Puts a QUEUED job in line and starts whatever fits. */
-  enqueue(record: JobRecord, request: { cpu: number; memoryBytes: number; gpu: number }): void {
-    this.queue.enqueue({
-      jobId: record.job.jobId,
-      priority: record.job.trainingInput.priority ?? 'middle',
-      order: Date.parse(record.job.createTime) - QUEUE_ORDER_BASE,
-      request
-    });
+  /** Puts a QUEUED run in line and starts whatever fits. */
+  enqueue(item: RunRequest): void {
+    this.queue.enqueue({ jobId: item.runId, priority: item.priority, order: item.order, request: item.request });
     this.pump();
   }
 
-  /** Takes a job out of the queue (it was cancelled while waiting). */
-  dequeue(jobId: string): void {
-    this.queue.remove(jobId);
+  /** Takes a run out of the queue (it was cancelled while waiting); true when it was waiting. */
+  dequeue(runId: string): boolean {
+    return this.queue.remove(runId);
   }
 
-  /** Asks a running job's process tree to stop: SIGTERM now, SIGKILL after the grace period. */
-  terminate(jobId: string): void {
-    const w = this.watched.get(jobId);
+  /**
+   * Asks a running run's process tree to stop: SIGTERM now, SIGKILL after the grace period (or
+   * `graceMs`: an early-stopped trial need not be given long).
+   */
+  terminate(runId: string, graceMs = this.killGraceMs): void {
+    const w = this.watched.get(runId);
     if (!w || w.killTimer) {
       return;
     }
@@ -159,33 +194,41 @@ export class LocalBackend {
       if (!w.exit) {
         signalTree(w.pid, 'SIGKILL');
       }
-    }, this.killGraceMs);
+    }, graceMs);
   }
 
-  /** Recovers after a restart: re-queues QUEUED jobs, re-adopts live runners, settles dead ones. */
+  /** Whether the backend is watching a live process for the run. */
+  isWatching(runId: string): boolean {
+    return this.watched.has(runId);
+  }
+
+  /** Recovers after a restart: re-queues QUEUED runs, re-adopts live runners, settles dead ones. */
   async start(): Promise<void> {
-    const records = await this.opts.store.listJobsInStates(['QUEUED', ...ACTIVE_STATES]);
-    for (const record of records) {
-      const { job, runtime } = record;
-      if (job.state === 'QUEUED') {
-        this.enqueue(record, runtime.request!);
-        continue;
-      }
-      this.queue.reserve(job.jobId, job.trainingOutput.resources);
-      if (runtime.pid && isProcessAlive(runtime.pid, runtime.pidStartTime)) {
-        this.opts.log.info({ jobId: job.jobId, pid: runtime.pid }, 're-adopting running job');
-        this.watch(record, runtime.pid, false);
-        if (job.state === 'CANCELLING') {
-          this.terminate(job.jobId);
+    for (const kind of this.kinds) {
+      for (const { runId, run, queue } of await kind.recoverable()) {
+        const { runtime } = run;
+        if (run.state === 'QUEUED') {
+          if (queue) {
+            this.queue.enqueue({ jobId: runId, priority: queue.priority, order: queue.order, request: queue.request });
+          }
+          continue;
         }
-        continue;
-      }
-      const hasStatus = runtime.workdir && fs.existsSync(path.join(runtime.workdir, 'exit.json'));
-      if (hasStatus && runtime.pid) {
-        // Finished while we were down: read the rest of its logs and its exit status.
-        this.watch(record, runtime.pid, false, { code: null });
-      } else {
-        await this.settle(job.jobId, 'runner exited while the service was down');
+        this.queue.reserve(runId, run.output.resources);
+        if (runtime.pid && isProcessAlive(runtime.pid, runtime.pidStartTime)) {
+          this.opts.log.info({ runId, pid: runtime.pid }, 're-adopting running runner');
+          this.watch(runId, run, runtime.pid, false);
+          if (run.state === 'CANCELLING' || runtime.stoppedEarly) {
+            this.terminate(runId);
+          }
+          continue;
+        }
+        const hasStatus = runtime.workdir && fs.existsSync(path.join(runtime.workdir, 'exit.json'));
+        if (hasStatus && runtime.pid) {
+          // Finished while we were down: read the rest of its logs and its exit status.
+          this.watch(runId, run, runtime.pid, false, { code: null });
+        } else {
+          await this.settle(runId, 'runner exited while the service was down');
+        }
       }
     }
     this.pump();
@@ -213,51 +256,55 @@ export class LocalBackend {
     }
   }
 
-  private async launch(jobId: string, allocation: Allocation): Promise<void> {
-    const record = await this.opts.updater.update(jobId, rec => {
-      if (rec.job.state !== 'QUEUED') {
+  private async launch(runId: string, allocation: Allocation): Promise<void> {
+    const run = await this.update(runId, r => {
+      if (r.state !== 'QUEUED') {
         return false;
       }
-      transition(rec, 'PREPARING', 'resources allocated');
-      rec.job.trainingOutput.resources = allocation;
-      rec.runtime.gpus = allocation.gpus;
+      r.transition('PREPARING', 'resources allocated');
+      r.output.resources = allocation;
+      r.runtime.gpus = allocation.gpus;
     });
-    if (!record || record.job.state !== 'PREPARING') {
-      this.release(jobId);
+    if (!run || run.state !== 'PREPARING') {
+      this.release(runId);
       return;
     }
-    const workdir = record.runtime.workdir!;
-    const plan = record.runtime.plan as LocalPlan;
+    const workdir = run.runtime.workdir!;
+    const plan = run.runtime.plan as LocalPlan;
     let launched;
     try {
+      if (run.runtime.snapshotFrom) {
+        copySnapshot(run.runtime.snapshotFrom, workdir);
+      }
       const args = runnerArgs(plan.kind, plan.inputs, plan);
-      launched = await launchRunner(this.opts.python, args, workdir, runnerEnv(this.opts.env ?? process.env, jobId, workdir, allocation));
+      const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
+      launched = await launchRunner(this.opts.python, args, workdir, env);
     } catch (err) {
-      this.release(jobId);
-      await this.opts.updater.update(jobId, rec => {
-        transition(rec, 'FAILED', 'the runner could not be started');
-        rec.job.errorMessage = `cannot start ${this.opts.python}: ${(err as Error).message}`;
+      this.release(runId);
+      await this.update(runId, r => {
+        r.transition('FAILED', 'the runner could not be started');
+        r.errorMessage = `cannot start ${this.opts.python}: ${(err as Error).message}`;
       });
+      this.pump();
       return;
     }
-    const saved = await this.opts.updater.update(jobId, rec => {
-      rec.runtime.pid = launched.pid;
-      rec.runtime.pidStartTime = launched.startTime;
+    const saved = await this.update(runId, r => {
+      r.runtime.pid = launched.pid;
+      r.runtime.pidStartTime = launched.startTime;
     });
     if (!saved || this.stopped) {
       return;
     }
-    const w = this.watch(saved, launched.pid, true);
+    const w = this.watch(runId, saved, launched.pid, true);
     void launched.exited.then(code => {
       w.exit = { code };
     });
-    if (saved.job.state === 'CANCELLING') {
-      this.terminate(jobId);
+    if (saved.state === 'CANCELLING' || saved.runtime.stoppedEarly) {
+      this.terminate(runId);
     }
   }
 
-  private watch(record: JobRecord, pid: number, owned: boolean, exit?: { code: number | null }): Watched {
-    const { jobId } = record.job;
+  private watch(jobId: string, record: RunView, pid: number, owned: boolean, exit?: { code: number | null }): Watched {
     const workdir = record.runtime.workdir!;
     const offsets = record.runtime.offsets ?? { stdout: 0, stderr: 0 };
     const w: Watched = {
@@ -291,8 +338,8 @@ export class LocalBackend {
         });
     }, this.pollMs);
     const maxMs = (record.runtime.plan as LocalPlan | undefined)?.maxRunningMs;
-    if (maxMs !== undefined && record.job.startTime) {
-      const left = Math.max(0, Date.parse(record.job.startTime) + maxMs - Date.now());
+    if (maxMs !== undefined && record.startTime) {
+      const left = Math.max(0, Date.parse(record.startTime) + maxMs - Date.now());
       w.deadline = setTimeout(() => void this.timeOut(jobId, maxMs), left);
     }
     return w;
@@ -304,9 +351,9 @@ export class LocalBackend {
       return;
     }
     this.opts.log.warn({ jobId }, 'job exceeded maxRunningTime; killing it');
-    await this.opts.updater.update(jobId, rec => {
-      rec.runtime.timedOut = true;
-      rec.job.errorMessage = `the job ran longer than its maxRunningTime of ${maxMs / 1000}s and was killed`;
+    await this.update(jobId, r => {
+      r.runtime.timedOut = true;
+      r.errorMessage = `the job ran longer than its maxRunningTime of ${maxMs / 1000}s and was killed`;
     });
     signalTree(w.pid, 'SIGTERM');
     w.killTimer ??= setTimeout(() => {
@@ -347,8 +394,8 @@ export class LocalBackend {
     const offsets = { stdout: w.tailers.stdout.offset, stderr: w.tailers.stderr.offset };
     let owner = '';
     const metrics: Metric[] = [];
-    const rec = await this.opts.updater.update(jobId, r => {
-      owner = r.job.owner;
+    const rec = await this.update(jobId, r => {
+      owner = r.owner;
       const same = r.runtime.offsets && r.runtime.offsets.stdout === offsets.stdout && r.runtime.offsets.stderr === offsets.stderr;
       if (same && records.length === 0) {
         return false;
@@ -357,28 +404,22 @@ export class LocalBackend {
       for (const record of records) {
         this.apply(r, record, metrics, now);
       }
+      if (metrics.length) {
+        r.recordMetrics?.(metrics);
+      }
     });
-    if (!rec) {
+    if (!rec || (texts.length === 0 && metrics.length === 0)) {
       return;
     }
-    if (texts.length) {
-      const lines = await this.opts.store.appendLogs(jobId, texts, this.maxLogLines);
-      this.opts.bus.publish({ type: 'log', owner, jobId, lines });
-    }
-    if (metrics.length) {
-      await this.opts.store.addMetrics(jobId, metrics);
-      for (const m of metrics) {
-        this.opts.bus.publish({ type: 'metric', owner, jobId, ...m });
-      }
-    }
+    await this.kind(jobId).produced(jobId, owner, texts, metrics);
   }
 
-  private apply(r: JobRecord, record: RunnerRecord, metrics: Metric[], now: string): void {
-    const out = r.job.trainingOutput;
+  private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {
+    const out = r.output;
     switch (record.type) {
       case 'started':
-        if (r.job.state === 'PREPARING') {
-          transition(r, 'RUNNING', 'the runner started executing');
+        if (r.state === 'PREPARING') {
+          r.transition('RUNNING', 'the runner started executing');
         }
         out.totalCells = record.totalCells ?? out.totalCells;
         break;
@@ -421,33 +462,38 @@ export class LocalBackend {
    */
   private async settle(jobId: string, missingReason?: string, processCode: number | null = null): Promise<void> {
     this.release(jobId);
-    await this.opts.updater.update(jobId, r => {
-      if (isTerminal(r.job.state)) {
+    await this.update(jobId, r => {
+      if (isTerminal(r.state)) {
         return false;
       }
       const status = readStatus(r.runtime.workdir);
       const code = status?.exitCode ?? processCode;
-      r.job.trainingOutput.exitCode = code;
-      if (r.job.state === 'CANCELLING') {
-        transition(r, 'CANCELLED', 'cancelled by the user');
+      r.output.exitCode = code;
+      if (r.state === 'CANCELLING') {
+        r.transition('CANCELLED', 'cancelled by the user');
+        return;
+      }
+      if (r.runtime.stoppedEarly) {
+        // Killed on purpose because it looked unpromising: its values so far are its result.
+        r.transition('SUCCEEDED', 'stopped early');
         return;
       }
       if (r.runtime.timedOut) {
-        transition(r, 'FAILED', 'exceeded maxRunningTime');
+        r.transition('FAILED', 'exceeded maxRunningTime');
         return;
       }
       if (!status && missingReason) {
-        r.job.errorMessage = missingReason;
-        transition(r, 'FAILED', missingReason);
+        r.errorMessage = missingReason;
+        r.transition('FAILED', missingReason);
         return;
       }
       if (code === 0) {
-        transition(r, 'SUCCEEDED', 'the runner finished');
+        r.transition('SUCCEEDED', 'the runner finished');
         return;
       }
       const reason = status?.reason || (code === null ? 'the runner was killed' : `the runner exited with code ${code}`);
-      r.job.errorMessage = r.runtime.cellError ?? reason;
-      transition(r, 'FAILED', reason.split('\n')[0]);
+      r.errorMessage = r.runtime.cellError ?? reason;
+      r.transition('FAILED', reason.split('\n')[0]);
     });
     this.pump();
   }
@@ -455,6 +501,22 @@ export class LocalBackend {
   private release(jobId: string): void {
     this.queue.release(jobId);
   }
+}
+
+/**
+ * Gives a derived run its own copy of the parent's snapshot: parallel trials must not share a working
+ * folder. Copied aside and renamed, so a crash mid-copy never leaves a half snapshot that looks whole.
+ */
+function copySnapshot(from: string, workdir: string): void {
+  const target = path.join(workdir, 'snapshot');
+  if (fs.existsSync(target)) {
+    return;
+  }
+  fs.mkdirSync(workdir, { recursive: true });
+  const partial = path.join(workdir, '.snapshot.partial');
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.cpSync(from, partial, { recursive: true });
+  fs.renameSync(partial, target);
 }
 
 /** The runner's status file, or undefined when absent or unreadable. */

@@ -1,0 +1,72 @@
+import type { Resources } from '../../jobs/resources.js';
+import type { Allocation, JobState, LogLine, Metric, Priority } from '../../jobs/schema.js';
+import type { JobRuntime } from '../../store/store.js';
+
+/**
+ * What a run has produced so far, as the backend fills it in from runner records. A training job's
+ * `trainingOutput` is one; a trial keeps its own in its runtime.
+ */
+export interface RunOutput {
+  completedCells: number;
+  totalCells: number;
+  outputNotebook?: string;
+  outputHtml?: string;
+  latestMetrics: Record<string, number>;
+  exitCode?: number | null;
+  resources: Allocation;
+}
+
+/**
+ * A mutable view of one run's stored record, handed to the mutate callback of {@link RunKind.update}.
+ * The backend only ever changes a run through it, so it does not care whether the run is a training
+ * job or a trial of an HPO job.
+ */
+export interface RunView {
+  readonly owner: string;
+  readonly state: JobState;
+  readonly startTime: string | null;
+  runtime: JobRuntime;
+  output: RunOutput;
+  errorMessage: string;
+  /** Moves the run to `to`; throws on an illegal move. */
+  transition(to: JobState, reason: string): void;
+  /**
+   * Takes metric values the runner just reported, in the same update that advances the log offsets,
+   * so a restart can neither lose nor repeat them (trials derive their objective from them).
+   */
+  recordMetrics?(metrics: Metric[]): void;
+}
+
+/** A run waiting for resources. */
+export interface RunRequest {
+  runId: string;
+  priority: Priority;
+  /** Submission order within a priority, earlier first. */
+  order: number;
+  request: Resources;
+}
+
+/** A run found in the store at start, to be re-queued (with `queue`) or re-adopted. */
+export interface RecoveredRun {
+  runId: string;
+  run: RunView;
+  queue?: RunRequest;
+}
+
+/**
+ * Persistence and notifications of one kind of run (training jobs, HPO trials). The backend launches,
+ * tails, re-adopts and kills runs; each kind decides where a run's record lives and who hears of it.
+ */
+export interface RunKind {
+  /** Whether the run id belongs to this kind. */
+  owns(runId: string): boolean;
+  /**
+   * Loads the run, lets `mutate` change it and saves it (skipped when `mutate` returns false).
+   * Resolves to the view after saving, or undefined when the run does not exist.
+   */
+  update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined>;
+  /** Runs to recover when the backend starts: QUEUED ones (re-queued) and active ones (re-adopted or settled). */
+  recoverable(): Promise<RecoveredRun[]>;
+  /** Stores log lines and metric values the backend read, and tells whoever listens. */
+  produced(runId: string, owner: string, lines: { time: string; stream: LogLine['stream']; text: string }[], metrics: Metric[]): Promise<void>;
+}
