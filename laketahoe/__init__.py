@@ -1,4 +1,4 @@
-"""LakeTahoe for JupyterLab: submit notebooks as training jobs from JupyterLab, magics or a CLI."""
+"""LakeTahoe for JupyterLab: submit notebooks as training and HPO jobs from JupyterLab, magics or a CLI."""
 
 from ._metrics import report
 

@@ -394,6 +394,7 @@ class Client:
         return self._all_lines(self._job_path(job_id), after)
 
     def _all_lines(self, base: str, after: int | None) -> Iterator[dict]:
+        """Every stored line under ``base`` (a job's or a trial's path): the two share one paging scheme."""
         while True:
             lines = self._call("GET", base + "/logs", params={"after": after}).get("lines", [])
             if not lines:
@@ -423,6 +424,7 @@ class Client:
         return self._stream_lines(self._job_path(job_id), f"job {job_id}", after, reconnects)
 
     def _stream_lines(self, base: str, what: str, after: int | None, reconnects: int) -> Iterator[SSEEvent]:
+        """Follow ``base + /logs/stream`` (a job or a trial), resuming after drops."""
         last = after
         attempts = 0
         while True:

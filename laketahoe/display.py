@@ -142,7 +142,8 @@ def hpo_summary_pairs(job: dict, trials: list[dict] | None = None) -> list[tuple
         for t in trials:
             counts[t.get("state", "")] = counts.get(t.get("state", ""), 0) + 1
     pairs = [("goal", f"{goal_of(spec)} {tag}"),
-             ("algorithm", spec.get("algorithm") or "ALGORITHM_UNSPECIFIED (Bayesian)"),
+             ("algorithm", spec.get("algorithm") if spec.get("algorithm") not in (None, "ALGORITHM_UNSPECIFIED")
+              else "ALGORITHM_UNSPECIFIED (Bayesian)"),
              ("maxTrials", f"{spec.get('maxTrials', 1)} ({spec.get('maxParallelTrials', 1)} in parallel)"),
              ("trials", trial_counts_text(counts) or "none yet")]
     best = best_of_job(job, trials)
@@ -206,7 +207,9 @@ def _cell(value, csv: bool = False) -> str:
     if isinstance(value, float):
         return repr(value) if csv else f"{value:.6g}"
     if isinstance(value, datetime.datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        utc = value.astimezone(datetime.timezone.utc)
+        # CSV keeps the API's millisecond precision; people read seconds.
+        return utc.strftime("%Y-%m-%dT%H:%M:%S") + (f".{utc.microsecond // 1000:03d}Z" if csv else "Z")
     if isinstance(value, datetime.timedelta):
         # CSV is read by programs: seconds; the table by people: H:MM:SS.
         return f"{value.total_seconds():g}" if csv else _hms(value)

@@ -315,7 +315,7 @@ def test_trials_table_csv_and_html():
 
     rows = list(csv.DictReader(io.StringIO(display.trials_csv(TRIALS, SPEC, sort_by="objective"))))
     assert rows[0]["trialId"] == "2" and float(rows[0]["objective"]) == 0.97
-    assert rows[0]["startTime"] == "2026-11-29T01:00:00Z" and rows[0]["duration"] == "120"
+    assert rows[0]["startTime"] == "2026-11-29T01:00:00.000Z" and rows[0]["duration"] == "120"
     assert rows[3]["objective"] == "" and rows[3]["isTrialStoppedEarly"] == "false"
     with pytest.raises(JobSpecError, match="no column 'speed'"):
         display.trials_csv(TRIALS, SPEC, sort_by="speed")
