@@ -1,6 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, JobState } from '../types';
+import { IJob, ITrial, JobState } from '../types';
 
 /** A recorded request. */
 export interface IRecordedRequest {
@@ -70,6 +70,34 @@ export function makeJob(
     },
     trainingOutput: {},
     stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
+    ...overrides
+  };
+}
+
+/** A trial with sensible defaults. */
+export function makeTrial(
+  trialId: string,
+  state: JobState = 'SUCCEEDED',
+  objective: number | null = null,
+  overrides: Partial<ITrial> = {}
+): ITrial {
+  return {
+    jobId: 'hpo',
+    trialId,
+    state,
+    hyperparameters: { lr: Number(trialId) / 10, kind: 'a' },
+    finalMetric:
+      objective === null
+        ? null
+        : { trainingStep: 3, objectiveValue: objective },
+    allMetrics:
+      objective === null
+        ? []
+        : [{ trainingStep: 3, objectiveValue: objective }],
+    isTrialStoppedEarly: false,
+    startTime: '2026-11-29T01:00:00.000Z',
+    endTime: '2026-11-29T01:00:10.000Z',
+    errorMessage: '',
     ...overrides
   };
 }

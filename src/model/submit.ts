@@ -21,7 +21,8 @@ import {
   checkParameterValue,
   formatParameterValue,
   INotebookParameter,
-  jsonEqual
+  jsonEqual,
+  ParameterType
 } from './parameters';
 
 /** Job ids the service accepts, as in AI Platform. */
@@ -204,10 +205,7 @@ export class SubmitFormModel {
       row.parameter.name in values
         ? {
             ...row,
-            text: formatParameterValue(
-              row.parameter.type,
-              values[row.parameter.name]
-            )
+            text: valueText(row.parameter.type, values[row.parameter.name])
           }
         : row
     );
@@ -409,6 +407,17 @@ export class SubmitFormModel {
   private _info: IServiceInfo | null = null;
   private _serverErrors: FormErrors = {};
   private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * Edit text of a value for a parameter row. A categorical trial value is a
+ * string even for a boolean or number parameter ("True", "3"): it is then
+ * the text as typed.
+ */
+function valueText(type: ParameterType, value: JSONValue): string {
+  return typeof value === 'string' && type !== 'str'
+    ? value
+    : formatParameterValue(type, value);
 }
 
 /** Whether text is a number greater than zero. */

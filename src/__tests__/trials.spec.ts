@@ -1,0 +1,229 @@
+import { LakeTahoeClient } from '../api';
+import { JobsModel } from '../model/jobs';
+import {
+  findBestTrial,
+  sortTrials,
+  TrialLogModel,
+  TrialsModel
+} from '../model/trials';
+import { IJob, ITrial } from '../types';
+import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
+
+function hpoJob(goal: 'MAXIMIZE' | 'MINIMIZE' = 'MAXIMIZE'): IJob {
+  return makeJob('hpo', 'RUNNING', {
+    trainingInput: {
+      scaleTier: 'BASIC',
+      notebook: { path: 'nb.ipynb' },
+      hyperparameters: {
+        goal,
+        hyperparameterMetricTag: 'score',
+        maxTrials: 4,
+        params: [
+          {
+            parameterName: 'lr',
+            type: 'DOUBLE',
+            minValue: 0.01,
+            maxValue: 1,
+            scaleType: 'UNIT_LOG_SCALE'
+          }
+        ]
+      }
+    }
+  });
+}
+
+function setup(
+  trials: ITrial[],
+  goal: 'MAXIMIZE' | 'MINIMIZE' = 'MAXIMIZE',
+  pageSize = 0
+) {
+  const { settings, requests } = mockSettings(req => {
+    const url = new URL(req.url);
+    if (url.pathname.endsWith('/trials')) {
+      const token = Number(url.searchParams.get('pageToken') ?? '0');
+      if (!pageSize) {
+        return jsonResponse({ trials });
+      }
+      const next = token + pageSize;
+      return jsonResponse({
+        trials: trials.slice(token, next),
+        nextPageToken: next < trials.length ? String(next) : undefined
+      });
+    }
+    return jsonResponse(hpoJob(goal));
+  });
+  const client = new LakeTahoeClient(settings);
+  const jobs = new JobsModel(client);
+  const model = new TrialsModel('hpo', jobs);
+  return { jobs, model, requests, client };
+}
+
+describe('TrialsModel', () => {
+  it('loads every page of trials and the job', async () => {
+    const trials = Array.from({ length: 25 }, (_, i) =>
+      makeTrial(String(i + 1), 'SUCCEEDED', i)
+    );
+    const { model } = setup(trials, 'MAXIMIZE', 10);
+    await model.reload();
+    expect(model.trials.map(t => t.trialId)).toEqual(
+      trials.map(t => t.trialId)
+    );
+    expect(model.metricTag).toBe('score');
+    expect(model.parameterNames).toEqual(['lr', 'kind']);
+    expect(model.bestTrial?.trialId).toBe('25');
+  });
+
+  it('applies pushed trial events live and ignores other jobs', async () => {
+    const { jobs, model } = setup([makeTrial('1', 'RUNNING')]);
+    await model.reload();
+    const changed = jest.fn();
+    model.changed.connect(changed);
+    jobs.handleEvent({
+      event: 'trial',
+      data: JSON.stringify({
+        jobId: 'hpo',
+        trial: makeTrial('1', 'SUCCEEDED', 0.5)
+      })
+    });
+    jobs.handleEvent({
+      event: 'trial',
+      data: JSON.stringify({ jobId: 'hpo', trial: makeTrial('2', 'QUEUED') })
+    });
+    jobs.handleEvent({
+      event: 'trial',
+      data: JSON.stringify({
+        jobId: 'other',
+        trial: makeTrial('3', 'QUEUED')
+      })
+    });
+    expect(changed).toHaveBeenCalledTimes(2);
+    expect(model.trials.map(t => [t.trialId, t.state])).toEqual([
+      ['1', 'SUCCEEDED'],
+      ['2', 'QUEUED']
+    ]);
+    expect(model.counts).toEqual({ SUCCEEDED: 1, QUEUED: 1 });
+    expect(model.bestTrial?.trialId).toBe('1');
+  });
+
+  it('keeps events that arrive while a load is in flight', async () => {
+    const { jobs, model } = setup([makeTrial('1', 'RUNNING')]);
+    const loading = model.reload();
+    jobs.handleEvent({
+      event: 'trial',
+      data: JSON.stringify({
+        jobId: 'hpo',
+        trial: makeTrial('1', 'SUCCEEDED', 2)
+      })
+    });
+    await loading;
+    expect(model.get('1')?.state).toBe('SUCCEEDED');
+  });
+
+  it('sorts by columns, flips on a second click, and filters by state', async () => {
+    const trials = [
+      makeTrial('1', 'SUCCEEDED', 0.2),
+      makeTrial('2', 'FAILED', null),
+      makeTrial('10', 'SUCCEEDED', 0.9),
+      makeTrial('3', 'RUNNING', null)
+    ];
+    const { model } = setup(trials);
+    await model.reload();
+    expect(model.view.map(t => t.trialId)).toEqual(['1', '2', '3', '10']);
+    model.toggleSort('objective');
+    // Maximize: best first; trials without an objective last.
+    expect(model.view.map(t => t.trialId)).toEqual(['10', '1', '2', '3']);
+    model.toggleSort('objective');
+    expect(model.view.map(t => t.trialId)).toEqual(['1', '10', '2', '3']);
+    model.toggleSort('param:lr');
+    expect(model.view.map(t => t.trialId)).toEqual(['1', '2', '3', '10']);
+    model.toggleSort('state');
+    expect(model.view.map(t => t.state)).toEqual([
+      'FAILED',
+      'RUNNING',
+      'SUCCEEDED',
+      'SUCCEEDED'
+    ]);
+    model.filter = 'SUCCEEDED';
+    expect(model.view.map(t => t.trialId)).toEqual(['1', '10']);
+    model.filter = 'ALL';
+    expect(model.view).toHaveLength(4);
+  });
+
+  it('selects trials and emits selection changes once', async () => {
+    const { model } = setup([makeTrial('1'), makeTrial('2')]);
+    await model.reload();
+    const selected = jest.fn();
+    model.selectionChanged.connect((_, id) => selected(id));
+    model.select('2');
+    model.select('2');
+    expect(selected).toHaveBeenCalledTimes(1);
+    expect(model.selected?.trialId).toBe('2');
+  });
+
+  it('sorts 10,000 trials quickly', () => {
+    const many = Array.from({ length: 10000 }, (_, i) =>
+      makeTrial(String(i + 1), 'SUCCEEDED', Math.sin(i))
+    );
+    const start = Date.now();
+    const sorted = sortTrials(many, { key: 'objective', ascending: false });
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(sorted[0].finalMetric!.objectiveValue).toBeGreaterThan(0.9999);
+  });
+});
+
+describe('findBestTrial', () => {
+  const trials = [
+    makeTrial('1', 'SUCCEEDED', 0.5),
+    makeTrial('2', 'SUCCEEDED', 0.1),
+    makeTrial('3', 'FAILED', 5),
+    makeTrial('4', 'SUCCEEDED', 0.9, { isTrialStoppedEarly: true }),
+    makeTrial('5', 'RUNNING', 10),
+    makeTrial('6', 'SUCCEEDED', 0.1)
+  ];
+
+  it('maximizes over succeeded trials, early-stopped ones included', () => {
+    expect(findBestTrial(trials, 'MAXIMIZE')?.trialId).toBe('4');
+  });
+
+  it('minimizes, the lower trial id winning a tie', () => {
+    expect(findBestTrial(trials, 'MINIMIZE')?.trialId).toBe('2');
+  });
+
+  it('is null without objectives', () => {
+    expect(findBestTrial([makeTrial('1', 'FAILED')])).toBeNull();
+  });
+
+  it('follows the job goal in the model', async () => {
+    const { model } = setup(trials, 'MINIMIZE');
+    await model.reload();
+    expect(model.goal).toBe('MINIMIZE');
+    expect(model.bestTrial?.trialId).toBe('2');
+  });
+});
+
+describe('TrialLogModel', () => {
+  it('appends streamed lines once and stops at the end event', async () => {
+    const body =
+      'event: log\ndata: {"seq":1,"time":"t","stream":"stdout","text":"a"}\n\n' +
+      'event: log\ndata: {"seq":2,"time":"t","stream":"stderr","text":"b"}\n\n' +
+      'event: log\ndata: {"seq":2,"time":"t","stream":"stderr","text":"b"}\n\n' +
+      'event: end\ndata: {}\n\n';
+    const { settings, requests } = mockSettings(
+      () =>
+        new Response(body, { headers: { 'Content-Type': 'text/event-stream' } })
+    );
+    const log = new TrialLogModel(new LakeTahoeClient(settings), 'hpo', '7');
+    const ended = new Promise<void>(resolve =>
+      log.changed.connect(() => {
+        if (log.lines.length === 2 && log.status === 'stopped') {
+          resolve();
+        }
+      })
+    );
+    log.start();
+    await ended;
+    expect(log.lines.map(l => l.text)).toEqual(['a', 'b']);
+    expect(requests[0].url).toContain('/jobs/hpo/trials/7/logs/stream');
+    log.dispose();
+  });
+});
