@@ -60,14 +60,13 @@ spec:
   - logsFile: $run/logs/default.log
 YAML
   # kwok reads container logs in the CRI log format: "<RFC3339Nano> stdout F <line>".
-  if [[ ! -f "$run/logs/default.log" ]]; then
-    local t
-    t="$(date -u +%Y-%m-%dT%H:%M:%S.000000000Z)"
-    printf '%s stdout F %s\n' \
-      "$t" "epoch 1/2 loss=0.693" \
-      "$t" "epoch 2/2 loss=0.412" \
-      "$t" "done" > "$run/logs/default.log"
-  fi
+  # Rewritten on every fresh start so tests that append to it start clean.
+  local t
+  t="$(date -u +%Y-%m-%dT%H:%M:%S.000000000Z)"
+  printf '%s stdout F %s\n' \
+    "$t" "epoch 1/2 loss=0.693" \
+    "$t" "epoch 2/2 loss=0.412" \
+    "$t" "done" > "$run/logs/default.log"
 }
 
 seed() {

@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# Starts the test cluster, checks what the Kubernetes backend relies on, stops
-# it again (unless KEEP_CLUSTER=1) and prints "N passed, N failed".
+# Starts the test cluster, checks what the Kubernetes backend relies on and
+# prints "N passed, N failed". A cluster this script started is stopped again
+# (unless KEEP_CLUSTER=1); one that was already running is left running, with
+# the objects created here deleted.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run="${LAKETAHOE_K8S_RUN:-$here/run}"
 passed=0
 failed=0
 
+# Unique names, so a rerun against a running cluster does not meet old objects.
+id="$(date +%s)-$$"
+id="${id: -8}"
+was_running=0
+"$here/cluster.sh" status >/dev/null 2>&1 && was_running=1
+
 cleanup() {
-  if [[ "${KEEP_CLUSTER:-0}" != 1 ]]; then
+  if [[ $was_running == 0 && "${KEEP_CLUSTER:-0}" != 1 ]]; then
     "$here/cluster.sh" stop >/dev/null 2>&1 || true
+  elif [[ -f "$run/kubeconfig" ]]; then
+    admin -n laketahoe-alice delete job "train-ok-$id" "train-fail-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    admin -n default delete pod "too-many-gpus-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    admin -n laketahoe-alice delete logs.kwok.x-k8s.io -l "laketahoe.test/smoke=$id" >/dev/null 2>&1 || true
+    rm -f "$run/logs/train-ok-$id"-*.log
   fi
 }
 trap cleanup EXIT
@@ -91,14 +104,14 @@ check "GPU capacity totals 20" equals "$(admin get nodes -o 'jsonpath={range .it
 check "GPU nodes are tainted" equals "$(field admin node gpu-a100x4-0 '{.spec.taints[0].key}={.spec.taints[0].value}:{.spec.taints[0].effect}')" "nvidia.com/gpu=present:NoSchedule"
 
 # --- a GPU Job that succeeds
-job_manifest train-ok 2 "" | alice -n "$ns" apply -f - >/dev/null
-check "job pod is created" wait_for 30 pod_of train-ok
-pod="$(pod_of train-ok || true)"
+job_manifest train-ok-$id 2 "" | alice -n "$ns" apply -f - >/dev/null
+check "job pod is created" wait_for 30 pod_of train-ok-$id
+pod="$(pod_of train-ok-$id || true)"
 check "job pod is scheduled onto a GPU node" wait_for 30 bash -c "[[ \$(\"$here/bin/kubectl\" --kubeconfig '$run/tenants/alice.kubeconfig' get pod '$pod' -o 'jsonpath={.spec.nodeName}') == gpu-* ]]"
 check "job pod runs" wait_for 30 phase_is "$pod" Running
 check "job pod has priority 10000 from PriorityClass middle" equals "$(field alice pod "$pod" '{.spec.priority}')" 10000
 check "job pod succeeds" wait_for 60 phase_is "$pod" Succeeded
-check "job completes" wait_for 30 job_condition train-ok Complete
+check "job completes" wait_for 30 job_condition train-ok-$id Complete
 check "tenant reads the pod log through the API" contains "$(alice logs "$pod" 2>&1)" "epoch 2/2 loss=0.412"
 
 # A Logs object named after the pod points its log at another file.
@@ -109,6 +122,8 @@ kind: Logs
 metadata:
   name: $pod
   namespace: $ns
+  labels:
+    laketahoe.test/smoke: "$id"
 spec:
   logs:
   - containers: [trainer]
@@ -117,20 +132,20 @@ YAML
 check "a Logs object overrides the pod's log file" wait_for 15 bash -c "\"$here/bin/kubectl\" --kubeconfig '$run/tenants/alice.kubeconfig' -n '$ns' logs '$pod' | grep -q 'custom log for'"
 
 # --- a GPU Job that fails, by annotation
-job_manifest train-fail 1 '        laketahoe.test/outcome: fail
+job_manifest train-fail-$id 1 '        laketahoe.test/outcome: fail
         laketahoe.test/exit-code: "3"' | alice -n "$ns" apply -f - >/dev/null
-check "failing job pod is created" wait_for 30 pod_of train-fail
-pod="$(pod_of train-fail || true)"
+check "failing job pod is created" wait_for 30 pod_of train-fail-$id
+pod="$(pod_of train-fail-$id || true)"
 check "failing job pod ends Failed" wait_for 60 phase_is "$pod" Failed
 check "failed container reports exit code 3" equals "$(field alice pod "$pod" '{.status.containerStatuses[0].state.terminated.exitCode}')" 3
-check "job is marked Failed" wait_for 30 job_condition train-fail Failed
+check "job is marked Failed" wait_for 30 job_condition train-fail-$id Failed
 
 # --- more GPUs than any node has: Pending with the scheduler's reason
 admin -n default apply -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Pod
 metadata:
-  name: too-many-gpus
+  name: too-many-gpus-$id
 spec:
   tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
   containers:
@@ -138,10 +153,10 @@ spec:
     image: example.invalid/trainer:latest
     resources: {limits: {nvidia.com/gpu: "16"}}
 YAML
-unschedulable() { [[ "$(field admin -n default pod too-many-gpus '{.status.conditions[?(@.type=="PodScheduled")].reason}')" == Unschedulable ]]; }
+unschedulable() { [[ "$(field admin -n default pod too-many-gpus-$id '{.status.conditions[?(@.type=="PodScheduled")].reason}')" == Unschedulable ]]; }
 check "pod asking 16 GPUs is Unschedulable" wait_for 30 unschedulable
-check "scheduler names the missing resource" contains "$(field admin -n default pod too-many-gpus '{.status.conditions[?(@.type=="PodScheduled")].message}')" "Insufficient nvidia.com/gpu"
-check "and the pod stays Pending" equals "$(field admin -n default pod too-many-gpus '{.status.phase}')" Pending
+check "scheduler names the missing resource" contains "$(field admin -n default pod too-many-gpus-$id '{.status.conditions[?(@.type=="PodScheduled")].message}')" "Insufficient nvidia.com/gpu"
+check "and the pod stays Pending" equals "$(field admin -n default pod too-many-gpus-$id '{.status.phase}')" Pending
 
 # --- quota and RBAC
 quota_out="$(alice -n "$ns" run over-quota --image=example.invalid/x --restart=Never \
