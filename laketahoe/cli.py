@@ -178,6 +178,8 @@ def cmd_submit(args, client: Client) -> int:
           f"  $ laketahoe jobs describe {job_id}\n\n"
           "or continue streaming the logs with the command\n\n"
           f"  $ laketahoe jobs stream-logs {job_id}")
+    if "hyperparameters" in ti:
+        print(f"\nFollow its trials with\n\n  $ laketahoe jobs list-trials {job_id} --sort-by objective\n")
     print(f"jobId: {job_id}\nstate: {job.get('state')}")
     return 0
 
