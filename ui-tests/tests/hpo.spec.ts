@@ -20,10 +20,10 @@ test.describe('LakeTahoe hyperparameter tuning', () => {
   test('submits an HPO job from the form and follows its trials', async ({ page, tmpPath }, testInfo) => {
     test.setTimeout(360_000);
     await page.contents.uploadFile(NOTEBOOK, `${tmpPath}/hpo.ipynb`);
-    await page.evaluate(
-      path => (window as any).jupyterapp.commands.execute('laketahoe:submit-notebook', { path }),
-      `${tmpPath}/hpo.ipynb`
-    );
+    // Not awaited in the page: the command resolves only once the dialog closes.
+    await page.evaluate(path => {
+      void (window as any).jupyterapp.commands.execute('laketahoe:submit-notebook', { path });
+    }, `${tmpPath}/hpo.ipynb`);
     const save = page.locator('.jp-Dialog-button', { hasText: 'Save and Continue' });
     if (await appears(save)) {
       await save.click();
