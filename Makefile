@@ -51,7 +51,7 @@ build: python-env node-deps
 	$(PY) -m build --sdist --no-isolation --outdir examples/trainer_pkg/dist examples/trainer_pkg > /dev/null
 
 demo: setup
-	cd examples && jupyter lab demo.ipynb $(LAB_ARGS)
+	cd examples && jupyter lab demo.ipynb $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## Tests ----------------------------------------------------------------------
 
