@@ -295,6 +295,14 @@ export class Experiments implements RunKind {
     return record;
   }
 
+  /** Resolves once no experiment is being reconciled (tests and shutdown wait on it). */
+  async idle(): Promise<void> {
+    while (this.reconciling.size > 0 || this.trialLocks.size > 0) {
+      await Promise.all([...this.reconciling.values()].map(e => e.running));
+      await Promise.all([...this.trialLocks.values()].map(p => p.catch(() => undefined)));
+    }
+  }
+
   /** Re-examines a job soon (after a trial or the job changed); calls coalesce. */
   schedule(jobId: string): void {
     if (!this.started) {
@@ -362,7 +370,12 @@ export class Experiments implements RunKind {
       }
     }
     const all = [...fresh, ...created];
-    await this.updateJob(jobId, spec, all, exhausted);
+    const after = await this.updateJob(jobId, spec, all, exhausted);
+    const endedNow = after && isTerminal(after.job.state) && !isTerminal(job.state) && job.state !== 'CANCELLING';
+    if (endedNow && stillActive.length > 0) {
+      // The job has just ended (too many failures): another pass cancels the trials still in flight.
+      this.schedule(jobId);
+    }
     for (const t of created) {
       backend.enqueue({
         runId: trialRunId(jobId, t.trial.trialId),
@@ -488,6 +501,7 @@ export class Experiments implements RunKind {
   private async cancelTrial(t: TrialRecord): Promise<void> {
     const { jobId, trialId } = t.trial;
     const runId = trialRunId(jobId, trialId);
+    let changed = false;
     const saved = await this.updateTrial(jobId, trialId, r => {
       const view = trialView(r, {} as HyperparameterSpecBody);
       if (r.trial.state === 'QUEUED') {
@@ -497,17 +511,19 @@ export class Experiments implements RunKind {
       } else {
         return false;
       }
+      changed = true;
     });
-    if (saved?.trial.state === 'CANCELLED') {
+    // A trial already CANCELLING was signalled when it got there (or on recovery, by the backend).
+    if (changed && saved?.trial.state === 'CANCELLED') {
       this.deps.backend.dequeue(runId);
-    } else if (saved?.trial.state === 'CANCELLING') {
+    } else if (changed && saved?.trial.state === 'CANCELLING') {
       this.deps.backend.terminate(runId);
     }
   }
 
   /** Brings the job's state and trainingOutput in line with its trials. */
-  private async updateJob(jobId: string, spec: HyperparameterSpecBody, trials: TrialRecord[], exhausted: boolean): Promise<void> {
-    await this.deps.jobs.update(jobId, r => {
+  private updateJob(jobId: string, spec: HyperparameterSpecBody, trials: TrialRecord[], exhausted: boolean): Promise<JobRecord | undefined> {
+    return this.deps.jobs.update(jobId, r => {
       const job = r.job;
       const counts: Record<string, number> = {};
       for (const t of trials) {
