@@ -142,7 +142,7 @@ start() {
   local started=$SECONDS
   "$bin/kwokctl" create cluster --name "$name" \
     -c "$run/kwokctl.yaml" -c "$here/config/node-stages.yaml" -c "$here/config/pod-stages.yaml" \
-    --kubeconfig "$kubeconfig" --wait 2m --timeout 5m
+    --kubeconfig "$kubeconfig" --wait 2m --timeout 5m 9>&-  # the daemons must not inherit the lock
   seed
   wait_nodes_ready
   echo "cluster $name up in $((SECONDS - started))s; KUBECONFIG=$kubeconfig"
@@ -155,9 +155,16 @@ stop() {
   rm -rf "$run/tenants" "$kubeconfig" "$run/kwokctl.yaml"
 }
 
+# Test suites may start or stop the cluster at the same time: serialize them.
+lock() {
+  mkdir -p "$run"
+  exec 9>"$run/.lock"
+  flock 9
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) lock; start ;;
+  stop) lock; stop ;;
   status) healthy && echo "cluster $name running; KUBECONFIG=$kubeconfig" || { echo "cluster $name not running"; exit 1; } ;;
   env) echo "export KUBECONFIG=$kubeconfig"; echo "export PATH=$bin:\$PATH" ;;
   *) echo "usage: $0 {start|stop|status|env}" >&2; exit 2 ;;
