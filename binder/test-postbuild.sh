@@ -8,7 +8,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # Tracked and untracked-but-not-ignored files: what Binder would clone, without local build outputs.
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp -P --parents {} "$work/")
+# Installed trees are never copied, even when a link to one is not ignored: npm ci in the copy would empty it.
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard \
+  | grep -zvE '(^|/)(node_modules|\.venv)(/|$)' \
+  | xargs -0 -I{} cp -P --parents {} "$work/")
 
 python3 -m venv "$work/env"
 "$work/env/bin/python" -m pip install --quiet --upgrade pip
