@@ -31,6 +31,8 @@ if [[ "${1:-}" != "--force" ]] && up_to_date; then
   exit 0
 fi
 
+command -v go >/dev/null || { echo "build.sh needs Go 1.26 or newer on PATH" >&2; exit 1; }
+
 # The machines that run this are small and shared: two parallel compiles keep
 # peak memory near 3 GiB instead of one compile per core.
 export GOFLAGS="${GOFLAGS:--p=2} -mod=readonly"
