@@ -2,7 +2,6 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import { IServerSentEvent } from '../sse';
 import {
   IJob,
   ILogLine,
@@ -11,7 +10,7 @@ import {
   TERMINAL_STATES
 } from '../types';
 import { isJob, JobsModel } from './jobs';
-import { ReconnectingEventStream, StreamStatus } from './stream';
+import { LogStreamModel, StreamStatus } from './stream';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
 export const MAX_LOG_LINES = 5000;
@@ -44,6 +43,18 @@ export class JobDetailModel implements IDisposable {
     this._jobs = jobs;
     this._client = jobs.client;
     this._job = jobs.get(jobId) ?? null;
+    this._log = new LogStreamModel({
+      open: (after, signal) =>
+        this._client.openLogStream(jobId, { after, signal }),
+      maxLines: MAX_LOG_LINES,
+      onEnd: data => {
+        // The end event carries the final job, which may beat the push.
+        if (isJob(data)) {
+          this._jobs.applyJob(data);
+        }
+      }
+    });
+    this._log.changed.connect(() => this._logsChanged.emit(), this);
     jobs.jobChanged.connect(this._onJobChanged, this);
     jobs.metricReceived.connect(this._onMetric, this);
   }
@@ -78,17 +89,17 @@ export class JobDetailModel implements IDisposable {
 
   /** Log lines kept, oldest first. */
   get logs(): readonly ILogLine[] {
-    return this._logs;
+    return this._log.lines;
   }
 
   /** How many old log lines were dropped to bound memory. */
   get droppedLines(): number {
-    return this._dropped;
+    return this._log.droppedLines;
   }
 
   /** Status of the log stream. */
   get logStatus(): StreamStatus {
-    return this._logStream?.status ?? 'stopped';
+    return this._log.status;
   }
 
   /** Every metric series, by name in first-seen order. */
@@ -104,21 +115,7 @@ export class JobDetailModel implements IDisposable {
   /** Load the job and its metrics and start streaming logs. */
   start(): void {
     void this.reload();
-    if (!this._logStream) {
-      this._logStream = new ReconnectingEventStream({
-        open: signal =>
-          this._client.openLogStream(this.jobId, {
-            after: this._lastSeq >= 0 ? this._lastSeq : undefined,
-            signal
-          }),
-        onEvent: event => this._onLogEvent(event)
-      });
-      this._logStream.statusChanged.connect(
-        () => this._logsChanged.emit(),
-        this
-      );
-    }
-    this._logStream.start();
+    this._log.start();
   }
 
   /** Reload the job and its metrics. */
@@ -155,18 +152,7 @@ export class JobDetailModel implements IDisposable {
 
   /** Append log lines, skipping ones already seen, and bound the buffer. */
   addLogLines(lines: ILogLine[]): void {
-    const fresh = lines.filter(line => line.seq > this._lastSeq);
-    if (fresh.length === 0) {
-      return;
-    }
-    this._lastSeq = fresh[fresh.length - 1].seq;
-    this._logs.push(...fresh);
-    const excess = this._logs.length - MAX_LOG_LINES;
-    if (excess > 0) {
-      this._logs.splice(0, excess);
-      this._dropped += excess;
-    }
-    this._logsChanged.emit();
+    this._log.addLines(lines);
   }
 
   /** Merge metric points; a repeated step replaces the earlier value. */
@@ -202,30 +188,8 @@ export class JobDetailModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._logStream?.dispose();
+    this._log.dispose();
     Signal.clearData(this);
-  }
-
-  private _onLogEvent(event: IServerSentEvent): void {
-    let data: unknown;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (event.event === 'log') {
-      const line = data as ILogLine;
-      if (typeof line?.seq === 'number') {
-        this.addLogLines([line]);
-      }
-    } else if (event.event === 'end') {
-      // The job has ended and every line was sent: no reason to reconnect.
-      this._logStream?.stop();
-      if (isJob(data)) {
-        this._jobs.applyJob(data);
-      }
-      this._logsChanged.emit();
-    }
   }
 
   private _onJobChanged(_: JobsModel, job: IJob): void {
@@ -265,11 +229,8 @@ export class JobDetailModel implements IDisposable {
   private _jobs: JobsModel;
   private _job: IJob | null;
   private _error: Error | null = null;
-  private _logs: ILogLine[] = [];
-  private _lastSeq = -1;
-  private _dropped = 0;
   private _metrics = new Map<string, IMetricSeries>();
-  private _logStream: ReconnectingEventStream | null = null;
+  private _log: LogStreamModel;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _logsChanged = new Signal<this, void>(this);

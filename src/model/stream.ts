@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IServerSentEvent, readEventStream } from '../sse';
+import { ILogLine } from '../types';
 
 /** Connection state of a push stream. */
 export type StreamStatus = 'connecting' | 'open' | 'waiting' | 'stopped';
@@ -180,4 +181,131 @@ export class ReconnectingEventStream implements IDisposable {
   private _wake: (() => void) | null = null;
   private _lastError: unknown = undefined;
   private _isDisposed = false;
+}
+
+/** Options of a {@link LogStreamModel}. */
+export interface ILogStreamModelOptions {
+  /**
+   * Open the log stream, resuming after sequence number `after` (undefined
+   * before the first line); called again on every reconnect.
+   */
+  open: (after: number | undefined, signal: AbortSignal) => Promise<Response>;
+  /** Most lines kept in memory; older ones are dropped (and counted). */
+  maxLines: number;
+  /**
+   * Called with the payload of the `end` event, after the stream stopped and
+   * before {@link LogStreamModel.changed} is emitted.
+   */
+  onEnd?: (data: unknown) => void;
+}
+
+/**
+ * A streamed, bounded log (of a job or a trial).
+ *
+ * Reconnects resume after the last sequence number seen, so no line is
+ * shown twice; the `end` event stops the stream for good, since the
+ * service sends it only once every line was delivered.
+ */
+export class LogStreamModel implements IDisposable {
+  /** Create a log; call {@link start} to stream it. */
+  constructor(options: ILogStreamModelOptions) {
+    this._options = options;
+  }
+
+  /** Emitted when lines were appended or the stream status changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Lines kept, oldest first. */
+  get lines(): readonly ILogLine[] {
+    return this._lines;
+  }
+
+  /** How many old lines were dropped to bound memory. */
+  get droppedLines(): number {
+    return this._dropped;
+  }
+
+  /** Status of the stream. */
+  get status(): StreamStatus {
+    return this._stream?.status ?? 'stopped';
+  }
+
+  /** Whether the log is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Stream the log; resumes after the last line on reconnect. */
+  start(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    if (!this._stream) {
+      this._stream = new ReconnectingEventStream({
+        open: signal =>
+          this._options.open(
+            this._lastSeq >= 0 ? this._lastSeq : undefined,
+            signal
+          ),
+        onEvent: event => this._onEvent(event)
+      });
+      this._stream.statusChanged.connect(() => this._changed.emit(), this);
+    }
+    this._stream.start();
+  }
+
+  /** Append lines, skipping ones already seen, and bound the buffer. */
+  addLines(lines: readonly ILogLine[]): void {
+    const fresh = lines.filter(line => line.seq > this._lastSeq);
+    if (fresh.length === 0) {
+      return;
+    }
+    this._lastSeq = fresh[fresh.length - 1].seq;
+    this._lines.push(...fresh);
+    const excess = this._lines.length - this._options.maxLines;
+    if (excess > 0) {
+      this._lines.splice(0, excess);
+      this._dropped += excess;
+    }
+    this._changed.emit();
+  }
+
+  /** Stop streaming and release resources. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._stream?.dispose();
+    Signal.clearData(this);
+  }
+
+  private _onEvent(event: IServerSentEvent): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (event.event === 'log') {
+      const line = data as ILogLine;
+      if (typeof line?.seq === 'number') {
+        this.addLines([line]);
+      }
+    } else if (event.event === 'end') {
+      this._stream?.stop();
+      this._options.onEnd?.(data);
+      this._changed.emit();
+    }
+  }
+
+  private _options: ILogStreamModelOptions;
+  private _lines: ILogLine[] = [];
+  private _lastSeq = -1;
+  private _dropped = 0;
+  private _stream: ReconnectingEventStream | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
 }

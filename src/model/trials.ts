@@ -6,7 +6,6 @@ import { IServerSentEvent } from '../sse';
 import {
   HpoGoal,
   IJob,
-  ILogLine,
   IParameterSpec,
   ITrial,
   ITrialEvent,
@@ -14,7 +13,7 @@ import {
   TERMINAL_STATES
 } from '../types';
 import { JobsModel } from './jobs';
-import { ReconnectingEventStream, StreamStatus } from './stream';
+import { LogStreamModel } from './stream';
 
 /** Fixed columns of the trials grid; hyperparameters are `param:<name>`. */
 export const TRIAL_COLUMNS = [
@@ -498,7 +497,7 @@ export class TrialsModel implements IDisposable {
 export const MAX_TRIAL_LOG_LINES = 5000;
 
 /** The streamed log of one trial. */
-export class TrialLogModel implements IDisposable {
+export class TrialLogModel extends LogStreamModel {
   /**
    * Create a log; call {@link start} to stream it.
    * @param client the API client
@@ -509,93 +508,11 @@ export class TrialLogModel implements IDisposable {
     readonly client: LakeTahoeClient,
     readonly jobId: string,
     readonly trialId: string
-  ) {}
-
-  /** Emitted when lines were appended or the stream status changed. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
+  ) {
+    super({
+      open: (after, signal) =>
+        client.openTrialLogStream(jobId, trialId, { after, signal }),
+      maxLines: MAX_TRIAL_LOG_LINES
+    });
   }
-
-  /** Lines kept, oldest first. */
-  get lines(): readonly ILogLine[] {
-    return this._lines;
-  }
-
-  /** Status of the stream. */
-  get status(): StreamStatus {
-    return this._stream?.status ?? 'stopped';
-  }
-
-  /** Whether the log is disposed. */
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /** Stream the log; resumes after the last line on reconnect. */
-  start(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    if (!this._stream) {
-      this._stream = new ReconnectingEventStream({
-        open: signal =>
-          this.client.openTrialLogStream(this.jobId, this.trialId, {
-            after: this._lastSeq >= 0 ? this._lastSeq : undefined,
-            signal
-          }),
-        onEvent: event => this._onEvent(event)
-      });
-      this._stream.statusChanged.connect(() => this._changed.emit(), this);
-    }
-    this._stream.start();
-  }
-
-  /** Append lines, skipping ones already seen. */
-  addLines(lines: readonly ILogLine[]): void {
-    const fresh = lines.filter(line => line.seq > this._lastSeq);
-    if (fresh.length === 0) {
-      return;
-    }
-    this._lastSeq = fresh[fresh.length - 1].seq;
-    this._lines.push(...fresh);
-    if (this._lines.length > MAX_TRIAL_LOG_LINES) {
-      this._lines.splice(0, this._lines.length - MAX_TRIAL_LOG_LINES);
-    }
-    this._changed.emit();
-  }
-
-  /** Stop streaming. */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    this._stream?.dispose();
-    Signal.clearData(this);
-  }
-
-  private _onEvent(event: IServerSentEvent): void {
-    let data: unknown;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (event.event === 'log') {
-      const line = data as ILogLine;
-      if (typeof line?.seq === 'number') {
-        this.addLines([line]);
-      }
-    } else if (event.event === 'end') {
-      // The trial has ended and every line was sent.
-      this._stream?.stop();
-      this._changed.emit();
-    }
-  }
-
-  private _lines: ILogLine[] = [];
-  private _lastSeq = -1;
-  private _stream: ReconnectingEventStream | null = null;
-  private _isDisposed = false;
-  private _changed = new Signal<this, void>(this);
 }
