@@ -1,6 +1,6 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useLayoutEffect, useRef } from 'react';
+import React from 'react';
 
 import {
   CellProgress,
@@ -10,6 +10,7 @@ import {
   useNow,
   useSignals
 } from '../components/common';
+import { LogView } from '../components/LogView';
 import { MetricsCharts } from '../components/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
@@ -98,7 +99,7 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
       </section>
       <section className="jp-laketahoe-JobDetail-section">
         <h2>{trans.__('Logs')}</h2>
-        <LogView model={model} trans={trans} />
+        <JobLog model={model} trans={trans} />
       </section>
       <div className="jp-laketahoe-JobDetail-columns">
         <section className="jp-laketahoe-JobDetail-section">
@@ -280,63 +281,21 @@ function MetricsSection(props: {
   return <MetricsCharts series={model.metrics} trans={trans} />;
 }
 
-/** The live log, kept scrolled to the end unless the user scrolled up. */
-function LogView(props: {
+/** The job's live log. */
+function JobLog(props: {
   model: JobDetailModel;
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans } = props;
   useSignals(model.logsChanged);
-  const pre = useRef<HTMLPreElement>(null);
-  const stick = useRef(true);
-  const logs = model.logs;
-  const shown = logs.slice(-MAX_RENDERED_LOG_LINES);
-  const hidden = model.droppedLines + logs.length - shown.length;
-
-  useLayoutEffect(() => {
-    if (stick.current && pre.current) {
-      pre.current.scrollTop = pre.current.scrollHeight;
-    }
-  });
-
-  const status = model.logStatus;
   return (
-    <div className="jp-laketahoe-LogView">
-      {hidden > 0 && (
-        <p className="jp-laketahoe-LogView-truncated">
-          {trans.__('%1 earlier lines are not shown.', hidden)}
-        </p>
-      )}
-      <pre
-        className="jp-laketahoe-LogView-lines"
-        ref={pre}
-        tabIndex={0}
-        aria-label={trans.__('Job log')}
-        onScroll={e => {
-          const el = e.currentTarget;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-      >
-        {shown.map(line => (
-          <div
-            key={line.seq}
-            className={`jp-laketahoe-LogView-line jp-laketahoe-LogView-${line.stream}`}
-          >
-            {line.text}
-          </div>
-        ))}
-      </pre>
-      <p className="jp-laketahoe-LogView-status">
-        {status === 'open'
-          ? trans.__('Streaming')
-          : status === 'connecting'
-            ? trans.__('Connecting…')
-            : status === 'waiting'
-              ? trans.__('Reconnecting…')
-              : logs.length === 0
-                ? trans.__('No log output.')
-                : trans.__('End of log.')}
-      </p>
-    </div>
+    <LogView
+      lines={model.logs}
+      status={model.logStatus}
+      maxRendered={MAX_RENDERED_LOG_LINES}
+      dropped={model.droppedLines}
+      label={trans.__('Job log')}
+      trans={trans}
+    />
   );
 }

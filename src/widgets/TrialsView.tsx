@@ -1,7 +1,7 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { BoxPanel, SplitPanel } from '@lumino/widgets';
-import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 
 import {
   elapsedMs,
@@ -12,6 +12,7 @@ import {
   useSignals
 } from '../components/common';
 import type { IHpoPlot, IPlotData } from '../components/hpoCharts';
+import { LogView } from '../components/LogView';
 import { Throttle } from '../components/throttle';
 import { IParameterImportance, parameterImportance } from '../model/importance';
 import {
@@ -352,55 +353,25 @@ function TrialDetail(props: ITrialsViewOptions): JSX.Element {
   );
 }
 
-/** A trial's log, kept scrolled to the end unless the user scrolled up. */
+/** Most lines of a trial's log put in the DOM; the model keeps more. */
+const MAX_RENDERED_TRIAL_LOG_LINES = 1000;
+
+/** A trial's live log. */
 function TrialLog(props: {
   log: TrialLogModel;
   trans: TranslationBundle;
 }): JSX.Element {
   const { log, trans } = props;
   useSignals(log.changed);
-  const pre = useRef<HTMLPreElement>(null);
-  const stick = useRef(true);
-  useLayoutEffect(() => {
-    if (stick.current && pre.current) {
-      pre.current.scrollTop = pre.current.scrollHeight;
-    }
-  });
-  const lines = log.lines.slice(-1000);
-  const status = log.status;
   return (
-    <div className="jp-laketahoe-LogView jp-laketahoe-TrialLog">
-      <pre
-        className="jp-laketahoe-LogView-lines"
-        ref={pre}
-        tabIndex={0}
-        aria-label={trans.__('Trial log')}
-        onScroll={e => {
-          const el = e.currentTarget;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-      >
-        {lines.map(line => (
-          <div
-            key={line.seq}
-            className={`jp-laketahoe-LogView-line jp-laketahoe-LogView-${line.stream}`}
-          >
-            {line.text}
-          </div>
-        ))}
-      </pre>
-      <p className="jp-laketahoe-LogView-status">
-        {status === 'open'
-          ? trans.__('Streaming')
-          : status === 'connecting'
-            ? trans.__('Connecting…')
-            : status === 'waiting'
-              ? trans.__('Reconnecting…')
-              : lines.length === 0
-                ? trans.__('No log output.')
-                : trans.__('End of log.')}
-      </p>
-    </div>
+    <LogView
+      className="jp-laketahoe-TrialLog"
+      lines={log.lines}
+      status={log.status}
+      maxRendered={MAX_RENDERED_TRIAL_LOG_LINES}
+      label={trans.__('Trial log')}
+      trans={trans}
+    />
   );
 }
 
