@@ -3,15 +3,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { laketahoeIcon } from '../icons';
 import { JobDetailModel } from '../model/detail';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 import { JobDetailView } from '../widgets/JobDetail';
+import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
 
 /** Job detail views in the main area, restored across reloads. */
 export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
@@ -29,21 +28,12 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
-    const { commands, shell } = app;
-    const tracker = new WidgetTracker<MainAreaWidget<JobDetailView>>({
-      namespace: 'laketahoe-job'
-    });
+    const { commands } = app;
 
     const actions = {
       cancel: (jobId: string) =>
         void commands.execute(CommandIDs.cancelJob, { jobId }),
-      openNotebook: (path: string) => {
-        if (docManager) {
-          docManager.openOrReveal(path);
-        } else {
-          void commands.execute('docmanager:open', { path });
-        }
-      },
+      openNotebook: notebookOpener(commands, docManager),
       openTrials: (jobId: string) =>
         void commands.execute(CommandIDs.openTrials, { jobId }),
       openHtml: (path: string) => {
@@ -56,45 +46,20 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    commands.addCommand(CommandIDs.openJob, {
-      label: args =>
-        args.jobId
-          ? trans.__('Open Training Job %1', args.jobId as string)
+    addJobWidgetCommand(app, {
+      command: CommandIDs.openJob,
+      namespace: 'laketahoe-job',
+      label: jobId =>
+        jobId
+          ? trans.__('Open Training Job %1', jobId)
           : trans.__('Open Training Job'),
-      icon: laketahoeIcon,
-      execute: args => {
-        const jobId = args.jobId as string | undefined;
-        if (!jobId) {
-          return;
-        }
-        const existing = tracker.find(w => w.content.model.jobId === jobId);
-        if (existing) {
-          shell.activateById(existing.id);
-          return existing;
-        }
-        const model = new JobDetailModel(jobId, lake.jobs);
-        const content = new JobDetailView({ model, actions, trans });
-        const widget = new MainAreaWidget({ content });
-        widget.id = `laketahoe-job-${jobId}`;
-        widget.title.label = jobId;
-        widget.title.caption = trans.__('Training job %1', jobId);
-        widget.title.icon = laketahoeIcon;
-        widget.title.closable = true;
-        widget.disposed.connect(() => model.dispose());
-        model.start();
-        void tracker.add(widget);
-        shell.add(widget, 'main');
-        shell.activateById(widget.id);
-        return widget;
-      }
+      createModel: jobId => new JobDetailModel(jobId, lake.jobs),
+      createContent: model => new JobDetailView({ model, actions, trans }),
+      title: jobId => ({
+        label: jobId,
+        caption: trans.__('Training job %1', jobId)
+      }),
+      restorer
     });
-
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: CommandIDs.openJob,
-        args: widget => ({ jobId: widget.content.model.jobId }),
-        name: widget => widget.content.model.jobId
-      });
-    }
   }
 };

@@ -3,19 +3,15 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { laketahoeIcon } from '../icons';
 import { trialsToCsv } from '../model/csv';
 import { TrialsModel } from '../model/trials';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 import { ITrialsActions, TrialsView } from '../widgets/TrialsView';
+import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
 
 /** Offer text as a file download. */
 function download(text: string, filename: string, type: string): void {
@@ -46,19 +42,9 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
-    const { commands, shell } = app;
-    const tracker = new WidgetTracker<MainAreaWidget<TrialsView>>({
-      namespace: 'laketahoe-trials'
-    });
-
+    const { commands } = app;
     const actions: ITrialsActions = {
-      openNotebook: path => {
-        if (docManager) {
-          docManager.openOrReveal(path);
-        } else {
-          void commands.execute('docmanager:open', { path });
-        }
-      },
+      openNotebook: notebookOpener(commands, docManager),
       newJobFromTrial: trial => {
         const job = lake.jobs.get(trial.jobId);
         const path = job?.trainingInput?.notebook?.path;
@@ -85,37 +71,18 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
       openJob: jobId => void commands.execute(CommandIDs.openJob, { jobId })
     };
 
-    commands.addCommand(CommandIDs.openTrials, {
-      label: args =>
-        args.jobId
-          ? trans.__('Open Trials of %1', args.jobId as string)
-          : trans.__('Open Trials'),
-      icon: laketahoeIcon,
-      execute: args => {
-        const jobId = args.jobId as string | undefined;
-        if (!jobId) {
-          return;
-        }
-        const existing = tracker.find(w => w.content.model.jobId === jobId);
-        if (existing) {
-          shell.activateById(existing.id);
-          return existing;
-        }
-        const model = new TrialsModel(jobId, lake.jobs);
-        const content = new TrialsView({ model, actions, trans });
-        const widget = new MainAreaWidget({ content });
-        widget.id = `laketahoe-trials-${jobId}`;
-        widget.title.label = trans.__('%1 trials', jobId);
-        widget.title.caption = trans.__('Trials of tuning job %1', jobId);
-        widget.title.icon = laketahoeIcon;
-        widget.title.closable = true;
-        widget.disposed.connect(() => model.dispose());
-        model.start();
-        void tracker.add(widget);
-        shell.add(widget, 'main');
-        shell.activateById(widget.id);
-        return widget;
-      }
+    addJobWidgetCommand(app, {
+      command: CommandIDs.openTrials,
+      namespace: 'laketahoe-trials',
+      label: jobId =>
+        jobId ? trans.__('Open Trials of %1', jobId) : trans.__('Open Trials'),
+      createModel: jobId => new TrialsModel(jobId, lake.jobs),
+      createContent: model => new TrialsView({ model, actions, trans }),
+      title: jobId => ({
+        label: trans.__('%1 trials', jobId),
+        caption: trans.__('Trials of tuning job %1', jobId)
+      }),
+      restorer
     });
 
     commands.addCommand(CommandIDs.stopJob, {
@@ -139,13 +106,5 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
-
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: CommandIDs.openTrials,
-        args: widget => ({ jobId: widget.content.model.jobId }),
-        name: widget => widget.content.model.jobId
-      });
-    }
   }
 };
