@@ -13,7 +13,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
-.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env node-deps build clean
+.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env node-deps build clean \
+	k8s-build k8s-start k8s-stop test-k8s
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -71,6 +72,20 @@ test-binder:
 
 test-ui:
 	cd ui-tests && npx playwright test
+
+## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
+
+k8s-build:
+	tools/k8s/build.sh
+
+k8s-start:
+	tools/k8s/cluster.sh start
+
+k8s-stop:
+	tools/k8s/cluster.sh stop
+
+test-k8s:
+	tools/k8s/smoke-test.sh
 
 ## Benchmarks (print numbers; never part of `make test`) -------------------
 
