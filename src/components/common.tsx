@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal } from '@lumino/signaling';
 import React, { useEffect, useState } from 'react';
 
-import { JobState } from '../types';
+import { IJob, JOB_STATES, JobState } from '../types';
 
 /** Re-render whenever any of the signals fires. */
 export function useSignals(...signals: ISignal<any, any>[]): void {
@@ -121,5 +121,52 @@ export function CellProgress(props: {
         style={{ width: `${(100 * done) / total}%` }}
       />
     </div>
+  );
+}
+
+/** A select of "all states" or one job state, for filtering lists. */
+export function StateFilter(props: {
+  /** Class name of the label around the select (a UI test hook). */
+  className: string;
+  /** The selected filter. */
+  value: JobState | 'ALL';
+  /** Called with the newly selected filter. */
+  onChange: (value: JobState | 'ALL') => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { className, value, onChange, trans } = props;
+  return (
+    <label className={className}>
+      <span className="jp-laketahoe-visuallyHidden">
+        {trans.__('Filter by state')}
+      </span>
+      <select
+        className="jp-mod-styled"
+        value={value}
+        onChange={e => onChange(e.target.value as JobState | 'ALL')}
+      >
+        <option value="ALL">{trans.__('All states')}</option>
+        {JOB_STATES.map(state => (
+          <option key={state} value={state}>
+            {stateLabel(state, trans)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The progress bar of a job's executed cells (nothing when unknown). */
+export function JobCellProgress(props: {
+  job: IJob;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const output = props.job.trainingOutput ?? {};
+  return (
+    <CellProgress
+      completed={output.completedCells}
+      total={output.totalCells}
+      trans={props.trans}
+    />
   );
 }

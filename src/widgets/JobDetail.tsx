@@ -3,9 +3,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import {
-  CellProgress,
   elapsedMs,
   formatDuration,
+  JobCellProgress,
   StateBadge,
   useNow,
   useSignals
@@ -154,11 +154,7 @@ function JobHeader(props: {
           </span>
         )}
       </div>
-      <CellProgress
-        completed={output.completedCells}
-        total={output.totalCells}
-        trans={trans}
-      />
+      <JobCellProgress job={job} trans={trans} />
       {isHpoJob(job) && (
         <p className="jp-laketahoe-JobDetail-trials">
           {trans.__(

@@ -5,17 +5,17 @@ import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
 import {
-  CellProgress,
   elapsedMs,
   formatDuration,
+  JobCellProgress,
   StateBadge,
-  stateLabel,
+  StateFilter,
   useNow,
   useSignals
 } from '../components/common';
-import { isHpoJob, JobFilter, JobsModel } from '../model/jobs';
+import { isHpoJob, JobsModel } from '../model/jobs';
 import { CommandIDs } from '../tokens';
-import { CANCELLABLE_STATES, IJob, JOB_STATES } from '../types';
+import { CANCELLABLE_STATES, IJob } from '../types';
 
 /** Options of the jobs panel. */
 export interface IJobsPanelOptions {
@@ -77,25 +77,14 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
           <addIcon.react tag="span" className="jp-laketahoe-buttonIcon" />
           {trans.__('Submit Notebook')}
         </button>
-        <label className="jp-laketahoe-JobsPanel-filter">
-          <span className="jp-laketahoe-visuallyHidden">
-            {trans.__('Filter by state')}
-          </span>
-          <select
-            className="jp-mod-styled"
-            value={model.filter}
-            onChange={e => {
-              model.filter = e.target.value as JobFilter;
-            }}
-          >
-            <option value="ALL">{trans.__('All states')}</option>
-            {JOB_STATES.map(state => (
-              <option key={state} value={state}>
-                {stateLabel(state, trans)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StateFilter
+          className="jp-laketahoe-JobsPanel-filter"
+          value={model.filter}
+          onChange={value => {
+            model.filter = value;
+          }}
+          trans={trans}
+        />
       </div>
       {connection === 'waiting' && (
         <div className="jp-laketahoe-JobsPanel-connection" role="status">
@@ -186,11 +175,7 @@ function JobItem(props: {
           {elapsed === null ? '' : formatDuration(elapsed)}
         </span>
       </div>
-      <CellProgress
-        completed={output.completedCells}
-        total={output.totalCells}
-        trans={trans}
-      />
+      <JobCellProgress job={job} trans={trans} />
       {isHpoJob(job) && (
         <button
           type="button"

@@ -7,7 +7,7 @@ import {
   elapsedMs,
   formatDuration,
   StateBadge,
-  stateLabel,
+  StateFilter,
   useNow,
   useSignals
 } from '../components/common';
@@ -24,7 +24,6 @@ import {
 import {
   objectiveOf,
   stepsOf,
-  TrialFilter,
   TrialLogModel,
   TrialsModel
 } from '../model/trials';
@@ -182,25 +181,14 @@ function TrialsHeader(props: ITrialsViewOptions): JSX.Element {
         )}
       </div>
       <div className="jp-laketahoe-Trials-toolbar">
-        <label className="jp-laketahoe-Trials-filter">
-          <span className="jp-laketahoe-visuallyHidden">
-            {trans.__('Filter by state')}
-          </span>
-          <select
-            className="jp-mod-styled"
-            value={model.filter}
-            onChange={e => {
-              model.filter = e.target.value as TrialFilter;
-            }}
-          >
-            <option value="ALL">{trans.__('All states')}</option>
-            {JOB_STATES.map(state => (
-              <option key={state} value={state}>
-                {stateLabel(state, trans)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StateFilter
+          className="jp-laketahoe-Trials-filter"
+          value={model.filter}
+          onChange={value => {
+            model.filter = value;
+          }}
+          trans={trans}
+        />
         <button
           type="button"
           className="jp-mod-styled jp-laketahoe-Trials-export"
