@@ -1,8 +1,9 @@
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useEffect, useRef, useState } from 'react';
+import React, { useEffect, useRef } from 'react';
 
 import { IMetricSeries } from '../model/detail';
 import type { IMetricChart } from './chart';
+import { useLazyChart } from './lazyChart';
 
 /** One chart per metric series. */
 export function MetricsCharts(props: {
@@ -34,51 +35,25 @@ function MetricChart(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { series, trans } = props;
-  const host = useRef<HTMLDivElement>(null);
-  const chart = useRef<IMetricChart | null>(null);
-  const [failed, setFailed] = useState(false);
   const latest = useRef(series);
   latest.current = series;
-
-  useEffect(() => {
-    let cancelled = false;
-    let observer: ResizeObserver | null = null;
-    void (async () => {
-      try {
-        const { createMetricChart } = await import('./chart');
-        const element = host.current;
-        if (cancelled || !element) {
-          return;
-        }
-        const { steps, values } = latest.current;
-        chart.current = createMetricChart(
-          element,
-          latest.current.name,
-          [...steps],
-          [...values],
-          Math.max(200, element.clientWidth)
-        );
-        observer = new ResizeObserver(() => {
-          chart.current?.setWidth(Math.max(200, element.clientWidth));
-        });
-        observer.observe(element);
-      } catch {
-        setFailed(true);
-      }
-    })();
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      chart.current?.destroy();
-      chart.current = null;
-    };
-  }, []);
+  const { host, chart, failed } = useLazyChart<IMetricChart>(
+    async () => {
+      const { createMetricChart } = await import('./chart');
+      return (element, width) => {
+        const { name, steps, values } = latest.current;
+        return createMetricChart(element, name, [...steps], [...values], width);
+      };
+    },
+    200,
+    []
+  );
 
   const count = series.steps.length;
   const last = count ? series.values[count - 1] : undefined;
   useEffect(() => {
     chart.current?.setData([...series.steps], [...series.values]);
-  }, [series, count, last]);
+  }, [chart, series, count, last]);
 
   return (
     <figure className="jp-laketahoe-MetricChart" data-metric={series.name}>

@@ -12,6 +12,7 @@ import {
   useSignals
 } from '../components/common';
 import type { IHpoPlot, IPlotData } from '../components/hpoCharts';
+import { useLazyChart } from '../components/lazyChart';
 import { LogView } from '../components/LogView';
 import { Throttle } from '../components/throttle';
 import { IParameterImportance, parameterImportance } from '../model/importance';
@@ -441,53 +442,34 @@ function Plot<K extends keyof IPlotData>(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { kind, title, data, name, trans } = props;
-  const host = useRef<HTMLDivElement>(null);
-  const plot = useRef<IHpoPlot<IPlotData[K]> | null>(null);
   const latest = useRef(data);
   latest.current = data;
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    let cancelled = false;
-    let observer: ResizeObserver | null = null;
-    void (async () => {
-      try {
-        const charts = await import('../components/hpoCharts');
-        const element = host.current;
-        if (cancelled || !element) {
-          return;
-        }
-        const width = Math.max(240, element.clientWidth);
-        const create = {
-          history: charts.historyPlot,
-          curves: charts.curvesPlot,
-          slice: charts.slicePlot,
-          parallel: charts.parallelPlot
-        }[kind] as unknown as (
-          el: HTMLElement,
-          d: IPlotData[K],
-          w: number
-        ) => IHpoPlot<IPlotData[K]>;
-        plot.current = create(element, latest.current, width);
-        observer = new ResizeObserver(() => {
-          plot.current?.setWidth(Math.max(240, element.clientWidth));
-        });
-        observer.observe(element);
-      } catch {
-        setFailed(true);
-      }
-    })();
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, [kind]);
+  const {
+    host,
+    chart: plot,
+    failed
+  } = useLazyChart<IHpoPlot<IPlotData[K]>>(
+    async () => {
+      const charts = await import('../components/hpoCharts');
+      const create = {
+        history: charts.historyPlot,
+        curves: charts.curvesPlot,
+        slice: charts.slicePlot,
+        parallel: charts.parallelPlot
+      }[kind] as unknown as (
+        el: HTMLElement,
+        d: IPlotData[K],
+        w: number
+      ) => IHpoPlot<IPlotData[K]>;
+      return (element, width) => create(element, latest.current, width);
+    },
+    240,
+    [kind]
+  );
 
   useEffect(() => {
     plot.current?.update(data);
-  }, [data]);
+  }, [plot, data]);
 
   return (
     <figure
