@@ -40,7 +40,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     logger,
     // Strict input: unknown fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    bodyLimit: 4 * 1024 * 1024
+    bodyLimit: 4 * 1024 * 1024,
+    // Event streams never end by themselves: without this, close() would wait on every open browser tab.
+    forceCloseConnections: true
   }).withTypeProvider<TypeBoxTypeProvider>();
   const backend = new LocalBackend({
     log: app.log,

@@ -49,7 +49,7 @@ function quadSpec(extra: Record<string, unknown> = {}) {
   return {
     goal: 'MAXIMIZE',
     hyperparameterMetricTag: 'score',
-    maxTrials: 5,
+    maxTrials: 4,
     maxParallelTrials: 2,
     params: [
       { parameterName: 'x', type: 'DOUBLE', minValue: 0, maxValue: 1 },
