@@ -169,7 +169,15 @@ export class BayesianOptimization implements Suggester {
     if (!hyper) return null;
     this.lastHyper = hyper;
     const gp = new GaussianProcess(x, y, hyper);
-    return new ModelState(gp, Math.min(...y), data, y);
+    // Incumbent: the lowest posterior mean at an observed point rather than
+    // the lowest observation. When the fit finds much noise (rugged
+    // objectives such as Ackley look noisy to a smooth kernel), the lowest
+    // observation is partly luck; improving on it looks possible only where
+    // the variance is largest, at the corners of the box, and the search
+    // stops following the trend. With little noise both are nearly equal.
+    let best = Infinity;
+    for (const xi of x) best = Math.min(best, gp.predict(xi).mean);
+    return new ModelState(gp, best, data, y);
   }
 
   private maximizeAcquisition(
