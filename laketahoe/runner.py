@@ -237,32 +237,50 @@ def _on_terminate(signum, frame):  # noqa: ARG001 - signal handler signature
 # Notebook form
 
 
-def _make_engine(out: Output):
-    """Build a papermill engine that reports lifecycle records on ``out``.
+def _this_interpreter_specs():
+    """A kernelspec manager that always resolves to ipykernel on ``sys.executable``.
 
-    Built lazily because importing papermill/nbclient costs about a second,
-    which module jobs should not pay.
+    A ``python3`` kernelspec elsewhere on the Jupyter path may point at another
+    interpreter; jobs must run where laketahoe and the user's packages are installed.
     """
     from jupyter_client.kernelspec import KernelSpecManager
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, NotebookExecutionManager
-    from papermill.log import logger as pm_logger
-    from papermill.utils import merge_kwargs, remove_args
 
     class ThisInterpreterSpecs(KernelSpecManager):
-        """Always resolve to ipykernel on ``sys.executable``.
-
-        A ``python3`` kernelspec elsewhere on the Jupyter path may point at
-        another interpreter; jobs must run where laketahoe and the user's
-        packages are installed.
-        """
-
         def get_kernel_spec(self, kernel_name):
             from ipykernel.kernelspec import RESOURCES, get_kernel_dict
 
             spec = get_kernel_dict()
             keep = {k: spec[k] for k in ("argv", "display_name", "language", "metadata") if k in spec}
             return self.kernel_spec_class(resource_dir=RESOURCES, **keep)
+
+    return ThisInterpreterSpecs()
+
+
+def _start_kernel(cwd: str):
+    """Start the job's kernel now, so that it boots while this process imports papermill.
+
+    Both take about a second; one after the other they were most of the time from
+    submit to the first executed cell.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_this_interpreter_specs())
+    _State.kernel_manager = km
+    run_sync(km.start_kernel)(cwd=cwd)
+    return km
+
+
+def _make_engine(out: Output):
+    """Build a papermill engine that reports lifecycle records on ``out``.
+
+    Built lazily because importing papermill/nbclient costs about a second,
+    which module jobs should not pay.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+    from papermill.log import logger as pm_logger
+    from papermill.utils import merge_kwargs, remove_args
 
     class Manager(NotebookExecutionManager):
         """Adds progress records to papermill's per-cell bookkeeping."""
@@ -287,7 +305,7 @@ def _make_engine(out: Output):
 
         def create_kernel_manager(self):
             self.km = self.kernel_manager_class(
-                kernel_name="python3", kernel_spec_manager=ThisInterpreterSpecs(), config=self.config
+                kernel_name="python3", kernel_spec_manager=_this_interpreter_specs(), config=self.config
             )
             _State.kernel_manager = self.km
             return self.km
@@ -369,6 +387,17 @@ def _render_html(output_path: str, html_path: str) -> bool:
         return False
 
 
+def _shutdown_kernel(km) -> None:
+    """Stop the kernel started by ``_start_kernel``; a kernel already gone is fine."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception as exc:  # noqa: BLE001 - shutting down must not mask the job's result
+        log.warning("could not shut down the kernel: %s", exc)
+
+
 def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     """Execute a notebook with papermill; return (exit code, reason)."""
     if args.parameters_json:
@@ -384,6 +413,10 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     input_path = os.path.abspath(args.input)
     if not os.path.isfile(input_path):
         raise RunnerError(EXIT_INPUT, f"notebook not found: {args.input}")
+    # jsonschema (under nbformat) loads this optional IRI-format checker whenever it is installed
+    # (jupyter-events pulls it in); compiling its grammar costs over a second per job, and notebook
+    # validation never checks IRIs. A None entry makes that optional import fail fast.
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
 
     try:
@@ -399,6 +432,8 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
 
     # The kernel inherits our environment: make `import laketahoe` work there.
     os.environ["PYTHONPATH"] = _child_pythonpath([])
+
+    kernel_manager = _start_kernel(cwd)
 
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -421,6 +456,7 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
             log_output=True,
             cwd=cwd,
             start_timeout=120,
+            km=kernel_manager,
         )
     except PapermillExecutionError as exc:
         traceback_text = strip_ansi("\n".join(exc.traceback or []))
@@ -441,6 +477,9 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
             code, reason = EXIT_KERNEL_DIED, f"The kernel failed to start: {exc}"
         else:
             raise
+    finally:
+        # nbclient shuts down only kernels it started itself.
+        _shutdown_kernel(kernel_manager)
 
     tailer.poll()
     if os.path.isfile(output_path):
