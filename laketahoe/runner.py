@@ -365,7 +365,11 @@ def _make_engine(out: Output):
                 log=pm_logger,
                 log_output=log_output,
             )
-            return Client(nb_man, **final_kwargs).execute()
+            client = Client(nb_man, **final_kwargs)
+            # The kernel was started early by the runner and is handed over: owning it, nbclient shuts
+            # it down and closes its channels (otherwise a "could not destroy zmq context" warning).
+            client.owns_km = True
+            return client.execute()
 
     Engine.manager = None
     return Engine
