@@ -1,0 +1,37 @@
+/**
+ * The seam between serving and monitoring: the inference proxy hands every forwarded request to a
+ * recorder and never waits on it; the monitor aggregates what it is given.
+ */
+
+/** One tensor of an Open Inference Protocol v2 request or response, as sent on the wire. */
+export interface InferenceTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: unknown[];
+  parameters?: Record<string, unknown>;
+}
+
+/** What the proxy knows about one forwarded inference request once it has been answered. */
+export interface InferenceSample {
+  /** Owner and name identify the deployment. */
+  owner: string;
+  deployment: string;
+  model: string;
+  version: number;
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+  /** Time from arrival to the last byte of the answer, in milliseconds. */
+  latencyMs: number;
+  /** HTTP status returned to the caller (5xx and 4xx count as errors; 503 "no server ready" too). */
+  status: number;
+  /** Inputs of a well-formed request (absent when the body could not be read as OIP v2). */
+  inputs?: InferenceTensor[];
+  /** Outputs of a successful answer. */
+  outputs?: InferenceTensor[];
+}
+
+/** Receives samples; must return quickly (no I/O on the caller's path). */
+export interface InferenceRecorder {
+  record(sample: InferenceSample): void;
+}
