@@ -2,8 +2,16 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import {
+  IAlert,
+  ICreateDeploymentRequest,
+  IDeployment,
+  IInferRequest,
   IJob,
   IJobList,
+  IModel,
+  IModelVersion,
+  IMonitoring,
+  IUpdateDeploymentRequest,
   ILogPage,
   IMetricPoint,
   IServiceInfo,
@@ -60,14 +68,27 @@ export class LakeTahoeError extends Error {
     }
     try {
       const body = JSON.parse(text) as {
-        error?: { code?: string; message?: string; field?: string };
+        error?: { code?: string; message?: string; field?: string } | string;
       };
-      if (body && body.error && typeof body.error.message === 'string') {
+      // Model servers answer inference errors as {"error": "<reason>"}.
+      if (body && typeof body.error === 'string') {
         return new LakeTahoeError(
           response.status,
-          body.error.code || codeForStatus(response.status),
-          body.error.message,
-          body.error.field || undefined
+          codeForStatus(response.status),
+          body.error
+        );
+      }
+      const error = body?.error;
+      if (
+        error &&
+        typeof error === 'object' &&
+        typeof error.message === 'string'
+      ) {
+        return new LakeTahoeError(
+          response.status,
+          error.code || codeForStatus(response.status),
+          error.message,
+          error.field || undefined
         );
       }
     } catch {
@@ -119,6 +140,8 @@ interface IRequestOptions {
   signal?: AbortSignal;
   /** Extra headers. */
   headers?: { [key: string]: string };
+  /** Send `body` (a string) as is instead of serializing it. */
+  rawBody?: boolean;
 }
 
 /**
@@ -365,6 +388,128 @@ export class LakeTahoeClient {
     });
   }
 
+  /** GET /models: the caller's models, newest first (without versions). */
+  async listModels(signal?: AbortSignal): Promise<IModel[]> {
+    const body = await this._json<{ models: IModel[] }>('GET', 'models', {
+      signal
+    });
+    return body.models ?? [];
+  }
+
+  /** GET /models/{name}: a model with its versions, newest first. */
+  getModel(name: string, signal?: AbortSignal): Promise<IModel> {
+    return this._json<IModel>('GET', modelPath(name), { signal });
+  }
+
+  /** GET /models/{name}/versions/{version}. */
+  getModelVersion(
+    name: string,
+    version: number,
+    signal?: AbortSignal
+  ): Promise<IModelVersion> {
+    return this._json<IModelVersion>(
+      'GET',
+      `${modelPath(name)}/versions/${encodeURIComponent(String(version))}`,
+      { signal }
+    );
+  }
+
+  /** POST /models: register a saved model folder (relative to the root). */
+  registerModel(
+    request: { path: string; name?: string },
+    signal?: AbortSignal
+  ): Promise<IModelVersion> {
+    return this._json<IModelVersion>('POST', 'models', {
+      body: request,
+      signal
+    });
+  }
+
+  /** GET /deployments: the caller's deployments. */
+  async listDeployments(signal?: AbortSignal): Promise<IDeployment[]> {
+    const body = await this._json<{ deployments: IDeployment[] }>(
+      'GET',
+      'deployments',
+      { signal }
+    );
+    return body.deployments ?? [];
+  }
+
+  /** GET /deployments/{name}. */
+  getDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+    return this._json<IDeployment>('GET', deploymentPath(name), { signal });
+  }
+
+  /** POST /deployments: serve a model version, or a job's saved model. */
+  createDeployment(
+    request: ICreateDeploymentRequest,
+    signal?: AbortSignal
+  ): Promise<IDeployment> {
+    return this._json<IDeployment>('POST', 'deployments', {
+      body: request,
+      signal
+    });
+  }
+
+  /** PATCH /deployments/{name}: switch the version or the monitoring. */
+  updateDeployment(
+    name: string,
+    request: IUpdateDeploymentRequest,
+    signal?: AbortSignal
+  ): Promise<IDeployment> {
+    return this._json<IDeployment>('PATCH', deploymentPath(name), {
+      body: request,
+      signal
+    });
+  }
+
+  /** DELETE /deployments/{name}: stop serving and forget it. */
+  deleteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+    return this._json<IDeployment>('DELETE', deploymentPath(name), {
+      signal
+    });
+  }
+
+  /**
+   * POST an OIP v2 inference request to a deployment's model. The body is
+   * sent as given (text), so what the user typed is what the server reads.
+   */
+  infer(
+    deployment: string,
+    model: string,
+    body: IInferRequest | string,
+    signal?: AbortSignal
+  ): Promise<Record<string, unknown>> {
+    return this._json('POST', inferPath(deployment, model), {
+      body,
+      rawBody: typeof body === 'string',
+      signal
+    });
+  }
+
+  /** GET /deployments/{name}/monitoring: request series, drift and alerts. */
+  getMonitoring(
+    name: string,
+    options: { since?: string; step?: number; signal?: AbortSignal } = {}
+  ): Promise<IMonitoring> {
+    const { since, step, signal } = options;
+    return this._json<IMonitoring>(
+      'GET',
+      `${deploymentPath(name)}/monitoring`,
+      { query: { since, step }, signal }
+    );
+  }
+
+  /** GET /deployments/{name}/alerts: firing and resolved, newest first. */
+  async listAlerts(name: string, signal?: AbortSignal): Promise<IAlert[]> {
+    const body = await this._json<{ alerts: IAlert[] }>(
+      'GET',
+      `${deploymentPath(name)}/alerts`,
+      { signal }
+    );
+    return body.alerts ?? [];
+  }
+
   /** Send a request and parse a JSON answer. */
   private async _json<T>(
     method: string,
@@ -399,7 +544,9 @@ export class LakeTahoeClient {
       headers: { ...(options.headers ?? {}) }
     };
     if (options.body !== undefined) {
-      init.body = JSON.stringify(options.body);
+      init.body = options.rawBody
+        ? String(options.body)
+        : JSON.stringify(options.body);
       (init.headers as Record<string, string>)['Content-Type'] =
         'application/json';
     }
@@ -437,6 +584,21 @@ function jobPath(jobId: string): string {
 /** Path of one trial of a job, with both ids encoded. */
 function trialPath(jobId: string, trialId: string): string {
   return `${jobPath(jobId)}/trials/${encodeURIComponent(trialId)}`;
+}
+
+/** Path of one model, with its name encoded. */
+function modelPath(name: string): string {
+  return `models/${encodeURIComponent(name)}`;
+}
+
+/** Path of one deployment, with its name encoded. */
+function deploymentPath(name: string): string {
+  return `deployments/${encodeURIComponent(name)}`;
+}
+
+/** Inference path of a deployment's model (the `endpoint` of a deployment). */
+export function inferPath(deployment: string, model: string): string {
+  return `${deploymentPath(deployment)}/v2/models/${encodeURIComponent(model)}/infer`;
 }
 
 /** Whether an error comes from an aborted request. */

@@ -3,14 +3,17 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { corePlugin } from './plugins/core';
 import { jobDetailPlugin } from './plugins/detail';
 import { jobsPanelPlugin } from './plugins/jobs';
+import { servingPlugin } from './plugins/serving';
 import { submitPlugin } from './plugins/submit';
 import { trialsPlugin } from './plugins/trials';
 
 export { LakeTahoeClient, LakeTahoeError } from './api';
 export { JobsModel } from './model/jobs';
 export { JobDetailModel } from './model/detail';
+export { DeploymentDetailModel } from './model/deployment';
+export { ServingModel } from './model/serving';
 export { TrialsModel } from './model/trials';
-export { CommandIDs, ILakeTahoe } from './tokens';
+export { CommandIDs, ILakeTahoe, IServing } from './tokens';
 export * from './types';
 
 /** Every plugin of the LakeTahoe extension. */
@@ -19,7 +22,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   jobsPanelPlugin,
   jobDetailPlugin,
   submitPlugin,
-  trialsPlugin
+  trialsPlugin,
+  servingPlugin
 ];
 
 export default plugins;

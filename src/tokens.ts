@@ -2,6 +2,7 @@ import { Token } from '@lumino/coreutils';
 
 import { LakeTahoeClient } from './api';
 import { JobsModel } from './model/jobs';
+import { ServingModel } from './model/serving';
 import { IServiceInfo } from './types';
 
 /** Command ids of the extension. */
@@ -20,6 +21,19 @@ export namespace CommandIDs {
   export const openTrials = 'laketahoe:open-trials';
   /** Stop an HPO job (args: {jobId}): no new trials, running ones finish. */
   export const stopJob = 'laketahoe:stop-job';
+  /** Reveal the models and deployments panel. */
+  export const showServing = 'laketahoe:show-serving';
+  /** Reload models and deployments. */
+  export const refreshServing = 'laketahoe:refresh-serving';
+  /**
+   * Deploy, after a dialog: args {model, version?} for a registered version,
+   * or {jobId, trialId?} for a job's (or trial's) saved model.
+   */
+  export const deploy = 'laketahoe:deploy';
+  /** Open a deployment (args: {name, tab?: overview|test|monitoring}). */
+  export const openDeployment = 'laketahoe:open-deployment';
+  /** Remove a deployment (args: {name}) after confirmation. */
+  export const undeploy = 'laketahoe:undeploy';
 }
 
 /** What the core plugin provides: the API client and the shared jobs model. */
@@ -39,4 +53,16 @@ export interface ILakeTahoe {
 export const ILakeTahoe = new Token<ILakeTahoe>(
   'laketahoe:ILakeTahoe',
   'The LakeTahoe API client and the shared model of training jobs.'
+);
+
+/** What the serving plugin provides: the live models and deployments. */
+export interface IServing {
+  /** Models, deployments and alerts, kept current by push updates. */
+  readonly model: ServingModel;
+}
+
+/** The token of the LakeTahoe serving service. */
+export const IServing = new Token<IServing>(
+  'laketahoe:IServing',
+  'The live models, deployments and alerts of LakeTahoe serving.'
 );

@@ -409,3 +409,319 @@ export interface IServiceInfo {
   /** Resources behind each named tier. */
   scaleTiers: { [tier: string]: IScaleTierInfo };
 }
+
+// Models, deployments and monitoring ----------------------------------------
+
+/** Frameworks a saved model can come from. */
+export type ModelFramework = 'sklearn' | 'xgboost' | 'lightgbm';
+
+/** OIP v2 tensor data types the signature uses. */
+export type TensorDatatype =
+  | 'FP64'
+  | 'FP32'
+  | 'INT64'
+  | 'INT32'
+  | 'BOOL'
+  | 'BYTES';
+
+/** One feature (a column) of a signature input. */
+export interface ISignatureFeature {
+  /** Column name. */
+  name: string;
+  /** Numeric or categorical. */
+  kind: 'numeric' | 'categorical';
+}
+
+/** One tensor of a model signature. */
+export interface ISignatureTensor {
+  /** Tensor name, as sent in an inference request. */
+  name: string;
+  /** OIP v2 data type. */
+  datatype: TensorDatatype;
+  /** Shape; -1 for the batch dimension. */
+  shape: number[];
+  /** The columns of a 2-D input, in order. */
+  features?: ISignatureFeature[];
+}
+
+/** The inputs and outputs a model expects and answers. */
+export interface IModelSignature {
+  /** Input tensors. */
+  inputs: ISignatureTensor[];
+  /** Output tensors. */
+  outputs: ISignatureTensor[];
+}
+
+/** Where a model version came from. */
+export interface IModelSource {
+  /** The training job that saved it. */
+  jobId: string;
+  /** The trial of an HPO job, null for a training job. */
+  trialId: string | null;
+  /** Hyperparameters (notebook parameters or the trial's values). */
+  hyperparameters: Record<string, JSONValue>;
+  /** Final metrics of the job or trial. */
+  metrics: Record<string, number>;
+}
+
+/** One registered version of a model. */
+export interface IModelVersion {
+  /** Model name. */
+  name: string;
+  /** Version number, 1, 2, ... */
+  version: number;
+  /** Framework of the artifact. */
+  framework: ModelFramework | string;
+  /** Framework version it was saved with. */
+  frameworkVersion: string;
+  /** Classification or regression. */
+  task: 'classification' | 'regression' | string;
+  /** Folder of the saved model, relative to the root. */
+  artifactDir: string;
+  /** Inputs and outputs. */
+  signature: IModelSignature | null;
+  /** Whether a drift baseline was saved with it. */
+  hasBaseline: boolean;
+  /** Lineage; null for a model registered from a folder. */
+  source: IModelSource | null;
+  /** When it was registered. */
+  createTime: string;
+}
+
+/** A registered model and, on GET /models/{name}, its versions. */
+export interface IModel {
+  /** Model name. */
+  name: string;
+  /** Owner. */
+  owner: string;
+  /** Highest version number. */
+  latestVersion: number;
+  /** When the first version was registered. */
+  createTime: string;
+  /** When the last version was registered. */
+  updateTime: string;
+  /** Versions, newest first (only on GET /models/{name}). */
+  versions?: IModelVersion[];
+}
+
+/** Every state a deployment can be in. */
+export const DEPLOYMENT_STATES = [
+  'DEPLOYING',
+  'READY',
+  'UPDATING',
+  'FAILED',
+  'DELETING'
+] as const;
+
+/** The lifecycle state of a deployment. */
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+
+/** An alert rule of a deployment. */
+export interface IAlertRule {
+  /** Rule name. */
+  name: string;
+  /** Watched value: drift, latencyP99Ms, errorRate, ... */
+  metric: string;
+  /** Fires above this value. */
+  threshold: number;
+}
+
+/** Monitoring settings of a deployment. */
+export interface IMonitoringConfig {
+  /** Length of the sliding window in seconds. */
+  windowSeconds: number;
+  /** Drift statistics and threshold. */
+  drift: { numeric: string; categorical: string; threshold: number };
+  /** Alert rules. */
+  alerts: IAlertRule[];
+}
+
+/** A deployment's state change. */
+export interface IDeploymentTransition {
+  /** New state. */
+  state: DeploymentState;
+  /** When. */
+  time: string;
+  /** Why, when known. */
+  reason: string;
+}
+
+/** A model version served by a model server. */
+export interface IDeployment {
+  /** Deployment name. */
+  name: string;
+  /** Owner. */
+  owner: string;
+  /** Lifecycle state. */
+  state: DeploymentState;
+  /** The served model version. */
+  model: { name: string; version: number };
+  /** Number of replicas. */
+  replicas: number;
+  /** Inference path, relative to the service root. */
+  endpoint: string;
+  /** FAILED: the loader's or server's reason. */
+  errorMessage: string;
+  /** How often the model server was restarted. */
+  restarts: number;
+  /** When it was created. */
+  createTime: string;
+  /** When it last changed. */
+  updateTime: string;
+  /** Monitoring settings. */
+  monitoring?: IMonitoringConfig;
+  /** State changes, oldest first. */
+  stateHistory?: IDeploymentTransition[];
+}
+
+/** Body of POST /deployments. */
+export interface ICreateDeploymentRequest {
+  /** Deployment name, ^[a-z][a-z0-9-]{0,62}$. */
+  name: string;
+  /** A registered model version (latest when version is left out). */
+  model?: { name: string; version?: number };
+  /** Or the job (or trial) whose saved model to register and serve. */
+  source?: { jobId: string; trialId?: string };
+  /** Number of replicas. */
+  replicas?: number;
+  /** Monitoring settings. */
+  monitoring?: Partial<IMonitoringConfig>;
+}
+
+/** Body of PATCH /deployments/{name}. */
+export interface IUpdateDeploymentRequest {
+  /** Switch to this model version. */
+  model?: { name: string; version: number };
+  /** New monitoring settings. */
+  monitoring?: Partial<IMonitoringConfig>;
+}
+
+/** An alert that fired (and maybe resolved). */
+export interface IAlert {
+  /** Alert id. */
+  id: string;
+  /** Deployment it belongs to. */
+  deployment: string;
+  /** Rule name. */
+  rule: string;
+  /** Watched value. */
+  metric: string;
+  /** Value that crossed the threshold. */
+  value: number;
+  /** The rule's threshold. */
+  threshold: number;
+  /** Firing or resolved. */
+  state: 'firing' | 'resolved';
+  /** When it fired. */
+  startTime: string;
+  /** When it resolved, null while firing. */
+  endTime: string | null;
+  /** Human-readable description. */
+  message: string;
+}
+
+/** Request metrics of one time step. */
+export interface IMonitoringPoint {
+  /** Start of the step. */
+  time: string;
+  /** Requests in the step. */
+  requests: number;
+  /** Failed requests in the step. */
+  errors: number;
+  /** errors / requests (0 without requests). */
+  errorRate: number;
+  /** Latency percentiles in milliseconds (null without requests). */
+  latencyMs: { p50: number; p95: number; p99: number } | null;
+}
+
+/** Baseline or live distribution of a feature. */
+export interface IDistribution {
+  /** Bin edges of a numeric feature (baseline only). */
+  edges?: number[];
+  /** Counts per bin of a numeric feature. */
+  counts?: number[];
+  /** Counts per category of a categorical feature. */
+  categories?: Record<string, number>;
+}
+
+/** Drift of one feature (or of the predictions). */
+export interface IFeatureDrift {
+  /** Feature name ("prediction" for the predictions). */
+  name: string;
+  /** Numeric or categorical. */
+  kind: 'numeric' | 'categorical';
+  /** Population stability index (numeric). */
+  psi?: number;
+  /** Kolmogorov-Smirnov statistic (numeric). */
+  ks?: number;
+  /** KS p-value (numeric). */
+  ksPValue?: number;
+  /** Jensen-Shannon distance (categorical). */
+  js?: number;
+  /** Chi-squared p-value (categorical). */
+  chi2PValue?: number;
+  /** Whether the score crossed the threshold. */
+  drifted: boolean;
+  /** The training distribution. */
+  baseline: IDistribution;
+  /** The distribution of the live window. */
+  live: IDistribution;
+}
+
+/** Drift of the live window against the training baseline. */
+export interface IDriftReport {
+  /** When it was computed. */
+  time: string;
+  /** Live rows it is computed from. */
+  rows: number;
+  /** Overall score (the largest feature score). */
+  score: number;
+  /** Whether any feature drifted. */
+  drifted: boolean;
+  /** Per feature. */
+  features: IFeatureDrift[];
+  /** Of the predictions, when recorded. */
+  prediction?: IFeatureDrift | null;
+}
+
+/** GET /deployments/{name}/monitoring. */
+export interface IMonitoring {
+  /** Deployment name. */
+  deployment: string;
+  /** Window length in seconds. */
+  windowSeconds: number;
+  /** Step of the series in seconds. */
+  step: number;
+  /** Request metrics over time, oldest first. */
+  series: IMonitoringPoint[];
+  /** Drift, null before any live rows (or without a baseline). */
+  drift: IDriftReport | null;
+  /** Alerts of the deployment. */
+  alerts: IAlert[];
+}
+
+/** An Open Inference Protocol (v2) tensor. */
+export interface IInferTensor {
+  /** Tensor name. */
+  name: string;
+  /** Shape. */
+  shape: number[];
+  /** Data type. */
+  datatype: string;
+  /** Row-major values. */
+  data: unknown[];
+  /** Optional parameters. */
+  parameters?: Record<string, JSONValue>;
+}
+
+/** An OIP v2 inference request. */
+export interface IInferRequest {
+  /** Request id. */
+  id?: string;
+  /** Input tensors. */
+  inputs: IInferTensor[];
+  /** Requested outputs. */
+  outputs?: { name: string }[];
+  /** Request parameters. */
+  parameters?: Record<string, JSONValue>;
+}

@@ -58,6 +58,14 @@ export class JobsModel implements IDisposable {
   }
 
   /**
+   * Emitted with every other event of the stream (`deployment`, `alert`, ...),
+   * so other models share the one connection.
+   */
+  get otherEventReceived(): ISignal<this, IServerSentEvent> {
+    return this._otherEventReceived;
+  }
+
+  /**
    * Emitted each time the push connection (re)opens: trial views reload
    * then, since events missed while disconnected are not replayed.
    */
@@ -214,6 +222,8 @@ export class JobsModel implements IDisposable {
       this.applyMetric(data);
     } else if (event.event === 'trial' && isTrialEvent(data)) {
       this._trialReceived.emit(data);
+    } else if (!['job', 'metric', 'trial'].includes(event.event)) {
+      this._otherEventReceived.emit(event);
     }
   }
 
@@ -287,6 +297,7 @@ export class JobsModel implements IDisposable {
   private _connectionChanged = new Signal<this, StreamStatus>(this);
   private _trialReceived = new Signal<this, ITrialEvent>(this);
   private _connected = new Signal<this, void>(this);
+  private _otherEventReceived = new Signal<this, IServerSentEvent>(this);
 }
 
 /** Whether a parsed event payload looks like a trial event. */

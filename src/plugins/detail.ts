@@ -6,10 +6,13 @@ import {
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { createElement } from 'react';
 
 import { JobDetailModel } from '../model/detail';
-import { CommandIDs, ILakeTahoe } from '../tokens';
+import { IJob } from '../types';
+import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
 import { JobDetailView } from '../widgets/JobDetail';
+import { JobDeployButton } from '../widgets/JobDeployButton';
 import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
 
 /** Job detail views in the main area, restored across reloads. */
@@ -19,13 +22,14 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
     'Opens a training job in the main area: spec, timeline, metrics and live logs.',
   autoStart: true,
   requires: [ILakeTahoe],
-  optional: [IDocumentManager, ILayoutRestorer, ITranslator],
+  optional: [IDocumentManager, ILayoutRestorer, ITranslator, IServing],
   activate: (
     app: JupyterFrontEnd,
     lake: ILakeTahoe,
     docManager: IDocumentManager | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    serving: IServing | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
     const { commands } = app;
@@ -43,7 +47,17 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
           URLExt.encodeParts(path)
         );
         window.open(url, '_blank', 'noopener');
-      }
+      },
+      deployButton: serving
+        ? (job: IJob) =>
+            createElement(JobDeployButton, {
+              job,
+              serving: serving.model,
+              deploy: jobId =>
+                void commands.execute(CommandIDs.deploy, { jobId }),
+              trans
+            })
+        : undefined
     };
 
     addJobWidgetCommand(app, {

@@ -68,7 +68,9 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
       },
       stop: jobId => void commands.execute(CommandIDs.stopJob, { jobId }),
       cancel: jobId => void commands.execute(CommandIDs.cancelJob, { jobId }),
-      openJob: jobId => void commands.execute(CommandIDs.openJob, { jobId })
+      openJob: jobId => void commands.execute(CommandIDs.openJob, { jobId }),
+      deployTrial: (jobId, trialId) =>
+        void commands.execute(CommandIDs.deploy, { jobId, trialId })
     };
 
     addJobWidgetCommand(app, {

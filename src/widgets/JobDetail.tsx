@@ -29,6 +29,8 @@ export interface IJobDetailActions {
   openHtml(path: string): void;
   /** Open the trials browser of an HPO job. */
   openTrials?(jobId: string): void;
+  /** A "Deploy" button for the job's saved models, when serving is available. */
+  deployButton?(job: IJob): JSX.Element | null;
 }
 
 /** Options of a detail view. */
@@ -183,6 +185,7 @@ function JobHeader(props: {
             {trans.__('Open Trials')}
           </button>
         )}
+        {actions.deployButton?.(job)}
         {CANCELLABLE_STATES.has(job.state) && (
           <button
             type="button"

@@ -53,6 +53,8 @@ export interface ITrialsActions {
   cancel(jobId: string): void;
   /** Open the job's detail view. */
   openJob(jobId: string): void;
+  /** Deploy the model a trial saved, when serving is available. */
+  deployTrial?(jobId: string, trialId: string): void;
 }
 
 /** Options of a trials view. */
@@ -177,6 +179,15 @@ function TrialsHeader(props: ITrialsViewOptions): JSX.Element {
               model.goal === 'MINIMIZE'
                 ? trans.__('minimize')
                 : trans.__('maximize')
+            )}
+            {actions.deployTrial && best.state === 'SUCCEEDED' && (
+              <button
+                type="button"
+                className="jp-mod-styled jp-mod-accept jp-laketahoe-Trials-deployBest"
+                onClick={() => actions.deployTrial?.(model.jobId, best.trialId)}
+              >
+                {trans.__('Deploy')}
+              </button>
             )}
           </span>
         )}

@@ -1,0 +1,41 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+
+import { DeploymentState } from '../types';
+
+/** Translated, human label of a deployment state. */
+export function deploymentStateLabel(
+  state: DeploymentState,
+  trans: TranslationBundle
+): string {
+  switch (state) {
+    case 'DEPLOYING':
+      return trans.__('Deploying');
+    case 'READY':
+      return trans.__('Ready');
+    case 'UPDATING':
+      return trans.__('Updating');
+    case 'FAILED':
+      return trans.__('Failed');
+    case 'DELETING':
+      return trans.__('Deleting');
+    default:
+      return state;
+  }
+}
+
+/** A colored badge for a deployment state (styled like job states). */
+export function DeploymentBadge(props: {
+  state: DeploymentState;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { state, trans } = props;
+  return (
+    <span
+      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
+      data-state={state}
+    >
+      {deploymentStateLabel(state, trans)}
+    </span>
+  );
+}
