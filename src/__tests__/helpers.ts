@@ -1,6 +1,14 @@
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IJob, ITrial, JobState } from '../types';
+import {
+  DeploymentState,
+  IAlert,
+  IDeployment,
+  IJob,
+  IModelVersion,
+  ITrial,
+  JobState
+} from '../types';
 
 /** A recorded request. */
 export interface IRecordedRequest {
@@ -98,6 +106,88 @@ export function makeTrial(
     startTime: '2026-11-29T01:00:00.000Z',
     endTime: '2026-11-29T01:00:10.000Z',
     errorMessage: '',
+    ...overrides
+  };
+}
+
+/** A model version with an iris-like signature. */
+export function makeVersion(
+  name: string,
+  version: number,
+  overrides: Partial<IModelVersion> = {}
+): IModelVersion {
+  return {
+    name,
+    version,
+    framework: 'sklearn',
+    frameworkVersion: '1.9.1',
+    task: 'classification',
+    artifactDir: `laketahoe-jobs/train_${version}/models/${name}`,
+    signature: {
+      inputs: [
+        {
+          name: 'input-0',
+          datatype: 'FP64',
+          shape: [-1, 2],
+          features: [
+            { name: 'sepal_length', kind: 'numeric' },
+            { name: 'petal_width', kind: 'numeric' }
+          ]
+        }
+      ],
+      outputs: [{ name: 'predict', datatype: 'INT64', shape: [-1] }]
+    },
+    hasBaseline: true,
+    source: {
+      jobId: `train_${version}`,
+      trialId: null,
+      hyperparameters: { n_estimators: 10 * version },
+      metrics: { accuracy: 0.9 }
+    },
+    createTime: '2026-11-29T01:01:00.000Z',
+    ...overrides
+  };
+}
+
+/** A deployment with sensible defaults. */
+export function makeDeployment(
+  name: string,
+  state: DeploymentState = 'DEPLOYING',
+  overrides: Partial<IDeployment> = {}
+): IDeployment {
+  return {
+    name,
+    owner: 'alice',
+    state,
+    model: { name: 'iris', version: 1 },
+    replicas: 1,
+    endpoint: `/api/v1/deployments/${name}/v2/models/iris/infer`,
+    errorMessage: '',
+    restarts: 0,
+    createTime: '2026-11-29T01:01:00.000Z',
+    updateTime: '2026-11-29T01:01:00.000Z',
+    stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
+    ...overrides
+  };
+}
+
+/** An alert with sensible defaults. */
+export function makeAlert(
+  id: string,
+  state: 'firing' | 'resolved' = 'firing',
+  overrides: Partial<IAlert> = {}
+): IAlert {
+  return {
+    id,
+    deployment: 'iris-prod',
+    rule: 'drift',
+    metric: 'drift',
+    value: 0.31,
+    threshold: 0.2,
+    state,
+    startTime: '2026-11-29T01:05:00.000Z',
+    endTime: null,
+    message: 'feature drift 0.31 > 0.2 (sepal_length)',
     ...overrides
   };
 }
