@@ -288,6 +288,8 @@ export interface ITrainingOutput {
   trialCounts?: { [state: string]: number };
   /** HPO jobs: the best trial so far. */
   bestTrial?: ITrial | null;
+  /** Models the job saved (laketahoe.save_model); registered when it succeeds. */
+  models?: { name: string; path: string }[];
 }
 
 /** A training job. */
@@ -454,8 +456,8 @@ export interface IModelSignature {
 
 /** Where a model version came from. */
 export interface IModelSource {
-  /** The training job that saved it. */
-  jobId: string;
+  /** The training job that saved it; null for a folder registered by hand. */
+  jobId: string | null;
   /** The trial of an HPO job, null for a training job. */
   trialId: string | null;
   /** Hyperparameters (notebook parameters or the trial's values). */
@@ -482,7 +484,7 @@ export interface IModelVersion {
   signature: IModelSignature | null;
   /** Whether a drift baseline was saved with it. */
   hasBaseline: boolean;
-  /** Lineage; null for a model registered from a folder. */
+  /** Lineage (ids are null for a model registered from a folder). */
   source: IModelSource | null;
   /** When it was registered. */
   createTime: string;
@@ -556,6 +558,8 @@ export interface IDeployment {
   state: DeploymentState;
   /** The served model version. */
   model: { name: string; version: number };
+  /** UPDATING: the version being started. */
+  nextModel?: { name: string; version: number };
   /** Number of replicas. */
   replicas: number;
   /** Inference path, relative to the service root. */

@@ -80,7 +80,10 @@ describe('DeploymentDetailModel', () => {
 
   it('sends the edited body and records the answer with its latency', async () => {
     const { model, requests } = setup(() =>
-      jsonResponse({ model_name: 'iris', outputs: [{ name: 'predict', data: [2] }] })
+      jsonResponse({
+        model_name: 'iris',
+        outputs: [{ name: 'predict', data: [2] }]
+      })
     );
     await model.reload();
     model.requestText = model.requestText.replace('0.5', '0.7');
@@ -91,7 +94,9 @@ describe('DeploymentDetailModel', () => {
       latencyMs: 12.5
     });
     const sent = requests.find(r => r.url.endsWith('/infer'))!;
-    expect(sent.url).toMatch(/\/deployments\/iris-prod\/v2\/models\/iris\/infer$/);
+    expect(sent.url).toMatch(
+      /\/deployments\/iris-prod\/v2\/models\/iris\/infer$/
+    );
     expect(JSON.parse(sent.body!).inputs[0].data).toEqual([2, 0.7]);
     expect(model.sending).toBe(false);
   });
@@ -171,7 +176,9 @@ describe('deploy form', () => {
   it('suggests a valid, unused deployment name', () => {
     expect(suggestDeploymentName('iris')).toBe('iris');
     expect(suggestDeploymentName('iris', ['iris', 'iris-2'])).toBe('iris-3');
-    expect(suggestDeploymentName('Train_20261129_01')).toBe('train-20261129-01');
+    expect(suggestDeploymentName('Train_20261129_01')).toBe(
+      'train-20261129-01'
+    );
     expect(suggestDeploymentName('9_lives__')).toBe('lives');
     expect(suggestDeploymentName('___')).toBe('model');
     expect(isValidDeploymentName(suggestDeploymentName('x'.repeat(100)))).toBe(

@@ -74,9 +74,9 @@ describe('drift table', () => {
       key: 'name',
       direction: 'asc'
     });
-    expect(toggleDriftSort({ key: 'name', direction: 'asc' }, 'pValue')).toEqual(
-      { key: 'pValue', direction: 'desc' }
-    );
+    expect(
+      toggleDriftSort({ key: 'name', direction: 'asc' }, 'pValue')
+    ).toEqual({ key: 'pValue', direction: 'desc' });
   });
 });
 

@@ -54,9 +54,10 @@ describe('test request from a signature', () => {
       ]
     });
     // Rows repeat the typical row.
-    expect(buildInferRequest(signature, baseline, 2).inputs[0]).toMatchObject(
-      { shape: [2, 3], data: [5.8, 1.3, 0, 5.8, 1.3, 0] }
-    );
+    expect(buildInferRequest(signature, baseline, 2).inputs[0]).toMatchObject({
+      shape: [2, 3],
+      data: [5.8, 1.3, 0, 5.8, 1.3, 0]
+    });
   });
 
   it('uses the most frequent category and the tensor datatype', () => {

@@ -47,7 +47,9 @@ function setup(handler?: (req: IRecordedRequest) => Response | undefined) {
       });
     }
     if (path === 'deployments') {
-      return jsonResponse({ deployments: [makeDeployment('iris-prod', 'READY')] });
+      return jsonResponse({
+        deployments: [makeDeployment('iris-prod', 'READY')]
+      });
     }
     if (path.endsWith('/alerts')) {
       return jsonResponse({ alerts: [makeAlert('a1', 'resolved')] });

@@ -37,7 +37,10 @@ describe('LakeTahoeClient serving routes', () => {
     await client.updateDeployment('a', { model: { name: 'iris', version: 3 } });
     await client.deleteDeployment('a');
     const alerts = await client.listAlerts('a');
-    await client.getMonitoring('a', { since: '2026-11-29T01:00:00Z', step: 60 });
+    await client.getMonitoring('a', {
+      since: '2026-11-29T01:00:00Z',
+      step: 60
+    });
     expect(deployments.map(d => d.name)).toEqual(['a']);
     expect(alerts.map(a => a.id)).toEqual(['1']);
     expect(
@@ -85,7 +88,8 @@ describe('LakeTahoeClient serving routes', () => {
       jsonResponse({ model_name: 'iris', outputs: [] })
     );
     const client = new LakeTahoeClient(settings);
-    const text = '{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [1.50]}]}';
+    const text =
+      '{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [1.50]}]}';
     const answer = await client.infer('iris-prod', 'iris', text);
     expect(answer).toEqual({ model_name: 'iris', outputs: [] });
     expect(requests[0].method).toBe('POST');

@@ -55,6 +55,7 @@ export class DeploymentDetailView extends ReactWidget {
     this.addClass('jp-laketahoe-DeploymentDetail');
     this.node.dataset.deployment = options.model.name;
     this.model.changed.connect(this._updateDataset, this);
+    this._updateDataset();
   }
 
   /** The deployment's model. */
@@ -131,6 +132,11 @@ function DeploymentContent(props: IDeploymentDetailOptions): JSX.Element {
             deployment.model.version
           )}
         </span>
+        {deployment.state === 'UPDATING' && deployment.nextModel && (
+          <span className="jp-laketahoe-DeploymentDetail-next">
+            {trans.__('starting version %1', deployment.nextModel.version)}
+          </span>
+        )}
         {model.removed && (
           <span className="jp-laketahoe-DeploymentDetail-removed">
             {trans.__('(removed)')}
@@ -211,6 +217,7 @@ function Overview(
     model.serving.models.find(m => m.name === deployment.model.name)
       ?.versions ?? [];
   const source = model.version?.source;
+  const sourceJob = source?.jobId;
   const curl = curlSnippet(url, request);
   const python = pythonSnippet(deployment, request);
   return (
@@ -303,15 +310,15 @@ function Overview(
             </dd>
             <dt>{trans.__('Source')}</dt>
             <dd>
-              {source ? (
+              {source && sourceJob ? (
                 <button
                   type="button"
                   className="jp-mod-styled jp-laketahoe-linkButton jp-laketahoe-DeploymentDetail-openJob"
-                  onClick={() => actions.openJob(source.jobId)}
+                  onClick={() => actions.openJob(sourceJob)}
                 >
                   {source.trialId
-                    ? trans.__('job %1, trial %2', source.jobId, source.trialId)
-                    : trans.__('job %1', source.jobId)}
+                    ? trans.__('job %1, trial %2', sourceJob, source.trialId)
+                    : trans.__('job %1', sourceJob)}
                 </button>
               ) : (
                 '—'

@@ -7,8 +7,8 @@ import { ServingModel } from '../model/serving';
 import { IJob } from '../types';
 
 /**
- * "Deploy" in a finished training job's detail view, shown once a model
- * it saved is registered (the serving model reloads when a job succeeds).
+ * "Deploy" in a succeeded training job's detail view, shown when the job
+ * saved a model (as the job reports, or as a version registered from it).
  */
 export function JobDeployButton(props: {
   job: IJob;
@@ -21,7 +21,8 @@ export function JobDeployButton(props: {
   if (
     job.state !== 'SUCCEEDED' ||
     isHpoJob(job) ||
-    serving.versionsFromJob(job.jobId).length === 0
+    ((job.trainingOutput?.models ?? []).length === 0 &&
+      serving.versionsFromJob(job.jobId).length === 0)
   ) {
     return null;
   }

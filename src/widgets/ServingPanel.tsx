@@ -266,18 +266,22 @@ function VersionItem(props: {
       </div>
       {source && (
         <div className="jp-laketahoe-VersionList-lineage">
-          <button
-            type="button"
-            className="jp-mod-styled jp-laketahoe-linkButton jp-laketahoe-VersionList-job"
-            title={trans.__('Open training job %1', source.jobId)}
-            onClick={() =>
-              void commands.execute(CommandIDs.openJob, { jobId: source.jobId })
-            }
-          >
-            {source.trialId
-              ? trans.__('from %1, trial %2', source.jobId, source.trialId)
-              : trans.__('from %1', source.jobId)}
-          </button>
+          {source.jobId && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-laketahoe-linkButton jp-laketahoe-VersionList-job"
+              title={trans.__('Open training job %1', source.jobId)}
+              onClick={() =>
+                void commands.execute(CommandIDs.openJob, {
+                  jobId: source.jobId
+                })
+              }
+            >
+              {source.trialId
+                ? trans.__('from %1, trial %2', source.jobId, source.trialId)
+                : trans.__('from %1', source.jobId)}
+            </button>
+          )}
           {Object.keys(source.hyperparameters ?? {}).length > 0 && (
             <div
               className="jp-laketahoe-VersionList-params"
