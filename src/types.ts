@@ -635,7 +635,11 @@ export interface IMonitoringPoint {
   /** errors / requests (0 without requests). */
   errorRate: number;
   /** Latency percentiles in milliseconds (null without requests). */
-  latencyMs: { p50: number; p95: number; p99: number } | null;
+  latencyMs: {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  } | null;
 }
 
 /** Baseline or live distribution of a feature. */
@@ -664,6 +668,10 @@ export interface IFeatureDrift {
   js?: number;
   /** Chi-squared p-value (categorical). */
   chi2PValue?: number;
+  /** The configured statistic's value, larger is more drift. */
+  score?: number;
+  /** Live rows it is computed from. */
+  rows?: number;
   /** Whether the score crossed the threshold. */
   drifted: boolean;
   /** The training distribution. */
@@ -682,6 +690,10 @@ export interface IDriftReport {
   score: number;
   /** Whether any feature drifted. */
   drifted: boolean;
+  /** The feature with the largest score. */
+  feature?: string | null;
+  /** The statistics the scores are (psi, ks or wasserstein; js or chi2). */
+  metric?: { numeric: string; categorical: string; threshold: number };
   /** Per feature. */
   features: IFeatureDrift[];
   /** Of the predictions, when recorded. */

@@ -145,3 +145,20 @@ describe('request series', () => {
     });
   });
 });
+
+describe('configured statistics', () => {
+  it("uses the answer's score and names its statistic", () => {
+    const rows = sortDriftRows(
+      [
+        { ...numeric('a', 0.9, 0.5, false), score: 0.12 },
+        { ...numeric('b', 0.01, 0.5, true), score: 0.4 }
+      ],
+      DEFAULT_DRIFT_SORT,
+      { numeric: 'ks', categorical: 'chi2' }
+    );
+    expect(rows.map(r => [r.name, r.score, r.statistic])).toEqual([
+      ['b', 0.4, 'ks'],
+      ['a', 0.12, 'ks']
+    ]);
+  });
+});

@@ -4,6 +4,7 @@ import React, { useEffect, useRef, useState } from 'react';
 import {
   DEFAULT_DRIFT_SORT,
   DriftSortKey,
+  driftRow,
   featureHistogram,
   IDriftSort,
   IHistogram,
@@ -164,7 +165,7 @@ export function DriftTable(props: {
       </p>
     );
   }
-  const rows = sortDriftRows(drift.features, sort);
+  const rows = sortDriftRows(drift.features, sort, drift.metric);
   const header = (key: DriftSortKey, label: string) => (
     <th
       scope="col"
@@ -262,11 +263,7 @@ export function DriftTable(props: {
           <h3>
             {trans.__(
               'Prediction drift: %1 %2',
-              formatNumber(
-                drift.prediction.kind === 'categorical'
-                  ? drift.prediction.js
-                  : drift.prediction.psi
-              ),
+              formatNumber(driftRow(drift.prediction, drift.metric).score),
               drift.prediction.drifted ? trans.__('(drifted)') : ''
             )}
           </h3>

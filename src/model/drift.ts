@@ -11,10 +11,10 @@ export interface IDriftRow {
   name: string;
   /** Numeric or categorical. */
   kind: 'numeric' | 'categorical';
-  /** The drift score: PSI of a numeric feature, JS distance of a categorical one. */
+  /** The drift score: the configured statistic (PSI, JS distance, ... ). */
   score: number;
   /** Which statistic `score` is. */
-  statistic: 'psi' | 'js';
+  statistic: string;
   /** The test's p-value (KS or chi-squared), when given. */
   pValue: number | null;
   /** Whether the feature drifted. */
@@ -40,16 +40,31 @@ export const DEFAULT_DRIFT_SORT: IDriftSort = {
   direction: 'desc'
 };
 
-/** A table row of a feature's drift. */
-export function driftRow(feature: IFeatureDrift): IDriftRow {
+/**
+ * A table row of a feature's drift: its `score` under the report's
+ * statistics, or PSI / JS distance when the answer does not name them.
+ */
+export function driftRow(
+  feature: IFeatureDrift,
+  metric?: { numeric: string; categorical: string }
+): IDriftRow {
   const numeric = feature.kind !== 'categorical';
-  const score = numeric ? feature.psi : feature.js;
+  const fallback = numeric ? feature.psi : feature.js;
+  const score = typeof feature.score === 'number' ? feature.score : fallback;
   const pValue = numeric ? feature.ksPValue : feature.chi2PValue;
+  const statistic =
+    typeof feature.score === 'number' && metric
+      ? numeric
+        ? metric.numeric
+        : metric.categorical
+      : numeric
+        ? 'psi'
+        : 'js';
   return {
     name: feature.name,
     kind: numeric ? 'numeric' : 'categorical',
     score: typeof score === 'number' ? score : 0,
-    statistic: numeric ? 'psi' : 'js',
+    statistic,
     pValue: typeof pValue === 'number' ? pValue : null,
     drifted: !!feature.drifted,
     feature
@@ -80,20 +95,23 @@ function compareOn(a: IDriftRow, b: IDriftRow, key: DriftSortKey): number {
  */
 export function sortDriftRows(
   features: readonly IFeatureDrift[],
-  sort: IDriftSort = DEFAULT_DRIFT_SORT
+  sort: IDriftSort = DEFAULT_DRIFT_SORT,
+  metric?: { numeric: string; categorical: string }
 ): IDriftRow[] {
   const sign = sort.direction === 'asc' ? 1 : -1;
-  return features.map(driftRow).sort((a, b) => {
-    const primary = compareOn(a, b, sort.key);
-    if (primary !== 0) {
-      // Missing p-values stay last in both directions.
-      if (sort.key === 'pValue' && (a.pValue === null || b.pValue === null)) {
-        return primary;
+  return features
+    .map(f => driftRow(f, metric))
+    .sort((a, b) => {
+      const primary = compareOn(a, b, sort.key);
+      if (primary !== 0) {
+        // Missing p-values stay last in both directions.
+        if (sort.key === 'pValue' && (a.pValue === null || b.pValue === null)) {
+          return primary;
+        }
+        return sign * primary;
       }
-      return sign * primary;
-    }
-    return a.name.localeCompare(b.name);
-  });
+      return a.name.localeCompare(b.name);
+    });
 }
 
 /** The next order when a column header is clicked. */
