@@ -2,6 +2,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
+import { act } from 'react';
 
 import { LakeTahoeClient } from '../api';
 import { DeploymentDetailModel } from '../model/deployment';
@@ -20,6 +21,11 @@ import {
 } from './helpers';
 
 const trans = nullTranslator.load('laketahoe');
+
+// Lets `act` flush renders and effects in this jsdom environment.
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
 
 const iris: IModel = {
   name: 'iris',
@@ -99,14 +105,32 @@ function service() {
   return new ServingModel(jobs);
 }
 
-/** Attach a widget and let React render. */
-async function show(widget: Widget): Promise<void> {
-  Widget.attach(widget, document.body);
-  MessageLoop.sendMessage(widget, Widget.Msg.UpdateRequest);
-  await new Promise(resolve => setTimeout(resolve, 20));
+/** Wait until React has rendered what `ready` checks (rendering is asynchronous). */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ready(); i++) {
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  expect(ready()).toBe(true);
 }
 
-const settle = () => new Promise(resolve => setTimeout(resolve, 20));
+/** Run a change of model or DOM, and let React render it. */
+async function inAct(change: () => unknown): Promise<void> {
+  await act(async () => {
+    await change();
+  });
+}
+
+/**
+ * Attach a widget and wait for its first render; `act` also runs the
+ * effects that subscribe the views to their models' signals.
+ */
+async function show(widget: Widget, selector: string): Promise<void> {
+  await act(async () => {
+    Widget.attach(widget, document.body);
+    MessageLoop.sendMessage(widget, Widget.Msg.UpdateRequest);
+  });
+  await until(() => !!widget.node.querySelector(selector));
+}
 
 describe('serving views', () => {
   afterEach(() => {
@@ -128,7 +152,7 @@ describe('serving views', () => {
       });
     }
     const panel = new ServingPanel({ model: serving, commands, trans });
-    await show(panel);
+    await show(panel, '.jp-laketahoe-VersionList-item');
 
     const row = panel.node.querySelector(
       '.jp-laketahoe-DeploymentList-item[data-deployment="iris-prod"]'
@@ -154,7 +178,7 @@ describe('serving views', () => {
     (
       versions[0].querySelector('.jp-laketahoe-VersionList-job') as HTMLElement
     ).click();
-    await settle();
+    await until(() => executed.length === 3);
     expect(executed).toEqual([
       [CommandIDs.openDeployment, { name: 'iris-prod', tab: 'monitoring' }],
       [CommandIDs.deploy, { model: 'iris', version: 2 }],
@@ -162,16 +186,18 @@ describe('serving views', () => {
     ]);
 
     // A pushed state change re-renders the row.
-    serving.applyDeployment(makeDeployment('iris-prod', 'FAILED'));
-    await settle();
-    expect(
-      (
-        panel.node.querySelector(
-          '.jp-laketahoe-DeploymentList-item'
-        ) as HTMLElement
-      ).dataset.state
-    ).toBe('FAILED');
-    panel.dispose();
+    await inAct(() =>
+      serving.applyDeployment(makeDeployment('iris-prod', 'FAILED'))
+    );
+    await until(
+      () =>
+        (
+          panel.node.querySelector(
+            '.jp-laketahoe-DeploymentList-item'
+          ) as HTMLElement
+        ).dataset.state === 'FAILED'
+    );
+    await inAct(() => panel.dispose());
   });
 
   it('shows the endpoint, snippets and a sortable drift table', async () => {
@@ -189,7 +215,7 @@ describe('serving views', () => {
       },
       trans
     });
-    await show(view);
+    await show(view, '.jp-laketahoe-Endpoint-url');
     expect(view.node.dataset.state).toBe('READY');
     expect(
       view.node.querySelector('.jp-laketahoe-Endpoint-url')!.textContent
@@ -200,34 +226,39 @@ describe('serving views', () => {
       view.node.querySelector('[data-snippet="python"] pre')!.textContent
     ).toContain('laketahoe.predict("iris-prod", X)');
 
-    model.tab = 'monitoring';
-    await model.refreshMonitoring();
-    await settle();
+    await inAct(async () => {
+      model.tab = 'monitoring';
+      await model.refreshMonitoring();
+    });
     const names = () =>
       Array.from(
         view.node.querySelectorAll('.jp-laketahoe-DriftTable-row')
       ).map(r => (r as HTMLElement).dataset.feature);
+    await until(() => names().length === 2);
+    // Most drifted first.
     expect(names()).toEqual(['petal_width', 'sepal_length']);
-    (
-      view.node.querySelector(
-        '.jp-laketahoe-DriftTable-sort[data-sort="name"]'
-      ) as HTMLElement
-    ).click();
-    await settle();
+    const sortByName = () =>
+      (
+        view.node.querySelector(
+          '.jp-laketahoe-DriftTable-sort[data-sort="name"]'
+        ) as HTMLElement
+      ).click();
+    await inAct(sortByName);
+    await until(() =>
+      view.node
+        .querySelector('.jp-laketahoe-DriftTable-sort[data-sort="name"]')!
+        .textContent!.includes('▲')
+    );
     expect(names()).toEqual(['petal_width', 'sepal_length']);
-    (
-      view.node.querySelector(
-        '.jp-laketahoe-DriftTable-sort[data-sort="name"]'
-      ) as HTMLElement
-    ).click();
-    await settle();
+    await inAct(sortByName);
+    await until(() => names()[0] === 'sepal_length');
     expect(names()).toEqual(['sepal_length', 'petal_width']);
     expect(
       view.node.querySelectorAll(
         '.jp-laketahoe-AlertList-item[data-state="firing"]'
       )
     ).toHaveLength(1);
-    view.dispose();
+    await inAct(() => view.dispose());
     model.dispose();
   });
 });
