@@ -3,8 +3,10 @@ import {
   buildInferRequest,
   curlSnippet,
   endpointUrl,
+  isColumnsLayout,
   parseInferRequest,
   pythonSnippet,
+  requestRows,
   typicalValue
 } from '../model/inference';
 import { IModelSignature } from '../types';
@@ -60,31 +62,44 @@ describe('test request from a signature', () => {
     });
   });
 
-  it('uses the most frequent category and the tensor datatype', () => {
+  it('sends one input per column for a DataFrame signature', () => {
     expect(typicalValue(baseline.get('color'), 'categorical')).toBe('blue');
-    const request = buildInferRequest(
-      {
-        inputs: [
-          {
-            name: 'ints',
-            datatype: 'INT64',
-            shape: [-1, 1],
-            features: [{ name: 'sepal_length', kind: 'numeric' }]
-          },
-          {
-            name: 'text',
-            datatype: 'BYTES',
-            shape: [-1],
-            features: [{ name: 'color', kind: 'categorical' }]
-          }
-        ],
-        outputs: []
-      },
-      baseline
-    );
-    expect(request.inputs).toEqual([
-      { name: 'ints', shape: [1, 1], datatype: 'INT64', data: [6] },
-      { name: 'text', shape: [1], datatype: 'BYTES', data: ['blue'] }
+    const columns: IModelSignature = {
+      inputs: [
+        {
+          name: 'sepal_length',
+          datatype: 'INT64',
+          shape: [-1],
+          features: [{ name: 'sepal_length', kind: 'numeric' }]
+        },
+        {
+          name: 'color',
+          datatype: 'BYTES',
+          shape: [-1],
+          features: [{ name: 'color', kind: 'categorical' }]
+        }
+      ],
+      outputs: []
+    };
+    expect(isColumnsLayout(columns)).toBe(true);
+    expect(isColumnsLayout(signature)).toBe(false);
+    const request = buildInferRequest(columns, baseline, 2);
+    expect(request).toEqual({
+      inputs: [
+        { name: 'sepal_length', shape: [2], datatype: 'INT64', data: [6, 6] },
+        {
+          name: 'color',
+          shape: [2],
+          datatype: 'BYTES',
+          data: ['blue', 'blue'],
+          parameters: { content_type: 'str' }
+        }
+      ],
+      parameters: { content_type: 'pd' }
+    });
+    expect(requestRows(request)).toEqual([
+      [6, 'blue'],
+      [6, 'blue']
     ]);
   });
 
@@ -155,6 +170,6 @@ describe('endpoint snippets', () => {
     const flags = pythonSnippet(deployment, {
       inputs: [{ name: 'b', shape: [2], datatype: 'BOOL', data: [true, null] }]
     });
-    expect(flags).toContain('X = [True, None]');
+    expect(flags).toContain('X = [[True], [None]]');
   });
 });

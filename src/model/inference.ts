@@ -9,6 +9,7 @@ import { SERVICE_MOUNT } from '../api';
 import {
   IDeployment,
   IInferRequest,
+  IInferTensor,
   IModelSignature,
   ISignatureTensor,
   JSONValue
@@ -101,29 +102,72 @@ function exampleRow(tensor: ISignatureTensor, baseline: Baseline): JSONValue[] {
 }
 
 /**
- * An OIP v2 request of `rows` rows for a signature: each input gets the
- * typical training value of every feature, with the signature's shape.
+ * Whether a signature has the columns layout (one rank-1 input per column,
+ * from a DataFrame) rather than one matrix input.
+ */
+export function isColumnsLayout(signature: IModelSignature | null): boolean {
+  const inputs = signature?.inputs ?? [];
+  return inputs.length > 0 && inputs.every(input => input.shape.length === 1);
+}
+
+/**
+ * An OIP v2 request of `rows` rows for a signature, as `laketahoe.predict`
+ * encodes one: each feature gets its typical training value; the columns
+ * layout sends one input per column with `content_type: "pd"`, the matrix
+ * layout one `[rows, n]` input; text goes with `content_type: "str"`.
  */
 export function buildInferRequest(
   signature: IModelSignature | null,
   baseline: Baseline = new Map(),
   rows = 1
 ): IInferRequest {
+  const columns = isColumnsLayout(signature);
   const inputs = (signature?.inputs ?? []).map(tensor => {
     const row = exampleRow(tensor, baseline);
-    const twoD = tensor.shape.length > 1 || (tensor.features ?? []).length > 1;
     const data: JSONValue[] = [];
     for (let i = 0; i < rows; i++) {
       data.push(...row);
     }
-    return {
+    const input: IInferTensor = {
       name: tensor.name,
-      shape: twoD ? [rows, row.length] : [rows * row.length],
+      shape: columns ? [rows * row.length] : [rows, row.length],
       datatype: tensor.datatype,
       data
     };
+    if (tensor.datatype === 'BYTES') {
+      input.parameters = { content_type: 'str' };
+    }
+    return input;
   });
-  return { inputs };
+  const request: IInferRequest = { inputs };
+  if (columns) {
+    request.parameters = { content_type: 'pd' };
+  }
+  return request;
+}
+
+/**
+ * The rows of a request, each a list of feature values in signature order:
+ * columns zipped for the columns layout, the first input's rows otherwise.
+ */
+export function requestRows(request: IInferRequest): unknown[][] {
+  const inputs = request.inputs;
+  if (inputs.length === 0) {
+    return [];
+  }
+  if (inputs.every(input => input.shape.length === 1)) {
+    const count = Math.min(...inputs.map(input => input.data.length));
+    return Array.from({ length: count }, (_, i) =>
+      inputs.map(input => input.data[i])
+    );
+  }
+  const input = inputs[0];
+  const width = input.shape.length > 1 ? Math.max(1, input.shape[1]) : 1;
+  const rows: unknown[][] = [];
+  for (let i = 0; i + width <= input.data.length; i += width) {
+    rows.push(input.data.slice(i, i + width));
+  }
+  return rows;
 }
 
 /** Parse the edited request body; the error names what is wrong. */
@@ -184,27 +228,17 @@ function pythonLiteral(value: unknown): string {
 
 /**
  * Python that calls the deployment from a kernel with `laketahoe.predict`,
- * passing the rows of the request's first input.
+ * passing the request's rows (lists in column order).
  */
 export function pythonSnippet(
   deployment: IDeployment,
   request: IInferRequest
 ): string {
-  const input = request.inputs[0];
-  let rows: unknown[] = [];
-  if (input) {
-    const width = input.shape.length > 1 ? input.shape[1] : 1;
-    for (let i = 0; i < input.data.length; i += width) {
-      rows.push(width > 1 ? input.data.slice(i, i + width) : input.data[i]);
-    }
-  }
-  if (rows.length === 0) {
-    rows = [[]];
-  }
+  const rows = requestRows(request);
   return [
     'import laketahoe',
     '',
-    `X = ${pythonLiteral(rows)}`,
+    `X = ${pythonLiteral(rows.length ? rows : [[]])}`,
     `predictions = laketahoe.predict(${JSON.stringify(deployment.name)}, X)`,
     'print(predictions)'
   ].join('\n');

@@ -39,14 +39,20 @@ async function submitJob(page: Page, jobId: string, notebook: string, parameters
   expect(status.trim()).toBe('201');
 }
 
-/** Rows far from the iris training data (same input as `prefilled`), so the live window drifts. */
-function driftedRequest(prefilled: { inputs: { name: string; datatype: string }[] }, rows: number): string {
-  const { name, datatype } = prefilled.inputs[0];
-  const data: number[] = [];
-  for (let i = 0; i < rows; i++) {
-    data.push(7.5 + (i % 5) * 0.1, 2.0, 6.5 + (i % 3) * 0.1, 2.4);
-  }
-  return JSON.stringify({ inputs: [{ name, shape: [rows, 4], datatype, data }] }, null, 2);
+/** An OIP v2 request (either signature layout) as the test form holds it. */
+interface IRequest {
+  inputs: { name: string; shape: number[]; datatype: string; data: number[] }[];
+  parameters?: Record<string, unknown>;
+}
+
+/** `rows` copies of the prefilled row, moved far from the training data, so the live window drifts. */
+function driftedRequest(prefilled: IRequest, rows: number): string {
+  const inputs = prefilled.inputs.map(input => ({
+    ...input,
+    shape: [rows, ...input.shape.slice(1)],
+    data: Array.from({ length: rows }, (_, i) => input.data.map(v => v * 1.8 + 1 + (i % 5) * 0.1)).flat()
+  }));
+  return JSON.stringify({ ...prefilled, inputs }, null, 2);
 }
 
 test.describe('LakeTahoe serving', () => {
@@ -87,12 +93,13 @@ test.describe('LakeTahoe serving', () => {
     await expect(view.locator('.jp-laketahoe-DeploymentDetail-openJob')).toContainText(jobId);
     await attachScreenshot(page, testInfo, 'deployment-overview', `.jp-laketahoe-DeploymentDetail[data-deployment="${name}"]`);
 
-    // The test request is pre-filled from the signature: one row of the four iris features.
+    // The test request is pre-filled from the signature: one row of the four iris features
+    // (one input per column, as the notebook trains on a DataFrame).
     await view.locator('.jp-laketahoe-Tab-test').click();
     const body = view.locator('.jp-laketahoe-TestRequest-body');
     await expect(body).toHaveValue(/"inputs"/);
-    const prefilled = JSON.parse(await body.inputValue());
-    expect(prefilled.inputs[0].shape).toEqual([1, 4]);
+    const prefilled = JSON.parse(await body.inputValue()) as IRequest;
+    expect(prefilled.inputs.map(input => input.data.length).reduce((a, b) => a + b, 0)).toBe(4);
     await view.locator('.jp-laketahoe-TestRequest-send').click();
     const result = view.locator('.jp-laketahoe-TestRequest-result');
     await expect(result).toHaveAttribute('data-ok', 'true');
@@ -100,8 +107,7 @@ test.describe('LakeTahoe serving', () => {
     await expect(result.locator('.jp-laketahoe-TestRequest-latency')).toContainText(/Answered in [0-9.]+ ms/);
 
     // A malformed request shows the server's reason.
-    const { name: input, datatype } = prefilled.inputs[0];
-    await body.fill(JSON.stringify({ inputs: [{ name: input, shape: [1, 3], datatype, data: [1, 2, 3] }] }));
+    await body.fill(JSON.stringify({ ...prefilled, inputs: prefilled.inputs.slice(1) }));
     await view.locator('.jp-laketahoe-TestRequest-send').click();
     await expect(result).toHaveAttribute('data-ok', 'false');
     await expect(result.locator('.jp-laketahoe-TestRequest-error')).not.toBeEmpty();
