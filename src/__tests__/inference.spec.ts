@@ -3,6 +3,7 @@ import {
   buildInferRequest,
   curlSnippet,
   endpointUrl,
+  formatRequest,
   isColumnsLayout,
   parseInferRequest,
   pythonSnippet,
@@ -116,6 +117,13 @@ describe('test request from a signature', () => {
     });
     expect(buildInferRequest(null)).toEqual({ inputs: [] });
     expect(baselineFromJson(null).size).toBe(0);
+  });
+
+  it('formats the body with lists of values on one line', () => {
+    const text = formatRequest(buildInferRequest(signature, baseline, 2));
+    expect(text).toContain('"shape": [2, 3]');
+    expect(text).toContain('"data": [5.8, 1.3, 0, 5.8, 1.3, 0]');
+    expect(JSON.parse(text)).toEqual(buildInferRequest(signature, baseline, 2));
   });
 
   it('checks an edited body before sending it', () => {

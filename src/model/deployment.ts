@@ -7,6 +7,7 @@ import {
   Baseline,
   baselineFromJson,
   buildInferRequest,
+  formatRequest,
   parseInferRequest
 } from './inference';
 import { ServingModel } from './serving';
@@ -221,7 +222,7 @@ export class DeploymentDetailModel implements IDisposable {
       this._version?.signature ?? null,
       this._baseline
     );
-    this._requestText = JSON.stringify(request, null, 2);
+    this._requestText = formatRequest(request);
     this._changed.emit();
   }
 

@@ -170,6 +170,17 @@ export function requestRows(request: IInferRequest): unknown[][] {
   return rows;
 }
 
+/**
+ * A request as editable text: indented, but with each list of plain values
+ * (shapes, data) on one line so rows stay readable.
+ */
+export function formatRequest(request: IInferRequest): string {
+  return JSON.stringify(request, null, 2).replace(
+    /\[\s*([^[\]{}]*?)\s*\]/g,
+    (_, inner: string) => `[${inner.replace(/,\s*\n\s*/g, ', ')}]`
+  );
+}
+
 /** Parse the edited request body; the error names what is wrong. */
 export function parseInferRequest(
   text: string
