@@ -3,7 +3,7 @@ import {
   buildInferRequest,
   curlSnippet,
   endpointUrl,
-  formatRequest,
+  formatJson,
   isColumnsLayout,
   parseInferRequest,
   pythonSnippet,
@@ -120,7 +120,7 @@ describe('test request from a signature', () => {
   });
 
   it('formats the body with lists of values on one line', () => {
-    const text = formatRequest(buildInferRequest(signature, baseline, 2));
+    const text = formatJson(buildInferRequest(signature, baseline, 2));
     expect(text).toContain('"shape": [2, 3]');
     expect(text).toContain('"data": [5.8, 1.3, 0, 5.8, 1.3, 0]');
     expect(JSON.parse(text)).toEqual(buildInferRequest(signature, baseline, 2));

@@ -7,7 +7,7 @@ import {
   Baseline,
   baselineFromJson,
   buildInferRequest,
-  formatRequest,
+  formatJson,
   parseInferRequest
 } from './inference';
 import { ServingModel } from './serving';
@@ -222,7 +222,7 @@ export class DeploymentDetailModel implements IDisposable {
       this._version?.signature ?? null,
       this._baseline
     );
-    this._requestText = formatRequest(request);
+    this._requestText = formatJson(request);
     this._changed.emit();
   }
 

@@ -171,11 +171,11 @@ export function requestRows(request: IInferRequest): unknown[][] {
 }
 
 /**
- * A request as editable text: indented, but with each list of plain values
- * (shapes, data) on one line so rows stay readable.
+ * JSON (a request or a response) as readable text: indented, but with each
+ * list of plain values (shapes, data) on one line.
  */
-export function formatRequest(request: IInferRequest): string {
-  return JSON.stringify(request, null, 2).replace(
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
     /\[\s*([^[\]{}]*?)\s*\]/g,
     (_, inner: string) => `[${inner.replace(/,\s*\n\s*/g, ', ')}]`
   );

@@ -14,6 +14,7 @@ import { DeploymentDetailModel, DeploymentTab } from '../model/deployment';
 import {
   curlSnippet,
   endpointUrl,
+  formatJson,
   parseInferRequest,
   pythonSnippet
 } from '../model/inference';
@@ -456,7 +457,7 @@ function TestRequest(
           </div>
           {result.ok ? (
             <pre className="jp-laketahoe-TestRequest-response">
-              {JSON.stringify(result.body, null, 2)}
+              {formatJson(result.body)}
             </pre>
           ) : (
             <pre
