@@ -26,7 +26,8 @@ import {
 } from '../model/deployForm';
 import { ServingModel } from '../model/serving';
 import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
-import { IAlert, ICreateDeploymentRequest, IModelVersion } from '../types';
+import { ICreateDeploymentRequest, IModelVersion } from '../types';
+import { notifyFiringAlerts } from '../widgets/alertNotifications';
 import { DeployForm } from '../widgets/DeployForm';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';
 import { ServingPanel } from '../widgets/ServingPanel';
@@ -130,30 +131,14 @@ export const servingPlugin: JupyterFrontEndPlugin<IServing> = {
     };
     serving.changed.connect(updateBadge);
 
-    serving.alertReceived.connect((_, alert: IAlert) => {
-      if (alert.state !== 'firing' || !settings.notifyOnAlerts) {
-        return;
-      }
-      Notification.warning(
-        trans.__(
-          'Alert on %1: %2',
-          alert.deployment,
-          alert.message || `${alert.metric} ${alert.value} > ${alert.threshold}`
-        ),
-        {
-          autoClose: false,
-          actions: [
-            {
-              label: trans.__('Open Monitoring'),
-              callback: () =>
-                void commands.execute(CommandIDs.openDeployment, {
-                  name: alert.deployment,
-                  tab: 'monitoring'
-                })
-            }
-          ]
-        }
-      );
+    notifyFiringAlerts(serving, {
+      enabled: () => settings.notifyOnAlerts,
+      openMonitoring: name =>
+        void commands.execute(CommandIDs.openDeployment, {
+          name,
+          tab: 'monitoring'
+        }),
+      trans
     });
 
     const loadBaseline = async (artifactDir: string) => {
