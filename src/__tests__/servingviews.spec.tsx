@@ -1,8 +1,9 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
+import { ReactWidget } from '@jupyterlab/apputils';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
-import { act } from 'react';
+import React, { act } from 'react';
 
 import { LakeTahoeClient } from '../api';
 import { DeploymentDetailModel } from '../model/deployment';
@@ -11,10 +12,12 @@ import { ServingModel } from '../model/serving';
 import { CommandIDs } from '../tokens';
 import { IModel } from '../types';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';
+import { JobDeployButton } from '../widgets/JobDeployButton';
 import { ServingPanel } from '../widgets/ServingPanel';
 import {
   jsonResponse,
   makeAlert,
+  makeJob,
   makeDeployment,
   makeVersion,
   mockSettings
@@ -124,12 +127,14 @@ async function inAct(change: () => unknown): Promise<void> {
  * Attach a widget and wait for its first render; `act` also runs the
  * effects that subscribe the views to their models' signals.
  */
-async function show(widget: Widget, selector: string): Promise<void> {
+async function show(widget: Widget, selector?: string): Promise<void> {
   await act(async () => {
     Widget.attach(widget, document.body);
     MessageLoop.sendMessage(widget, Widget.Msg.UpdateRequest);
   });
-  await until(() => !!widget.node.querySelector(selector));
+  if (selector) {
+    await until(() => !!widget.node.querySelector(selector));
+  }
 }
 
 describe('serving views', () => {
@@ -260,5 +265,49 @@ describe('serving views', () => {
     ).toHaveLength(1);
     await inAct(() => view.dispose());
     model.dispose();
+  });
+
+  it('offers Deploy on a succeeded job that saved a model', async () => {
+    const serving = service();
+    const deployed: string[] = [];
+    const button = (job: ReturnType<typeof makeJob>) =>
+      ReactWidget.create(
+        <JobDeployButton
+          job={job}
+          serving={serving}
+          deploy={jobId => deployed.push(jobId)}
+          trans={trans}
+        />
+      );
+    const saved = makeJob('train_9', 'SUCCEEDED', {
+      trainingOutput: { models: [{ name: 'iris', path: 'models/iris' }] }
+    });
+    const running = button({ ...saved, state: 'RUNNING' });
+    const none = button(makeJob('train_8', 'SUCCEEDED'));
+    const registered = button(makeJob('train_2', 'SUCCEEDED'));
+    const ready = button(saved);
+    await show(ready, '.jp-laketahoe-JobDetail-deploy');
+    await show(running);
+    await show(none);
+    expect(running.node.querySelector('button')).toBeNull();
+    expect(none.node.querySelector('button')).toBeNull();
+    await inAct(() =>
+      (
+        ready.node.querySelector(
+          '.jp-laketahoe-JobDetail-deploy'
+        ) as HTMLElement
+      ).click()
+    );
+    expect(deployed).toEqual(['train_9']);
+    // A version registered from the job also counts, once the models load.
+    await show(registered);
+    expect(registered.node.querySelector('button')).toBeNull();
+    await inAct(() => serving.refresh());
+    expect(
+      registered.node.querySelector('.jp-laketahoe-JobDetail-deploy')
+    ).not.toBeNull();
+    for (const widget of [ready, running, none, registered]) {
+      await inAct(() => widget.dispose());
+    }
   });
 });
