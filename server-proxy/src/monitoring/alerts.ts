@@ -53,8 +53,9 @@ export function measure(rule: AlertRule, m: Measurements): { value: number; mess
 
 /**
  * The transitions of one deployment's alerts: a new firing alert for each rule now over its threshold
- * and not yet firing, and the resolution of each firing alert whose rule is back under its threshold,
- * has no data, or no longer exists. `firing` maps rule names to their open alerts.
+ * and not yet firing, and the resolution of each firing alert whose rule is back under its threshold
+ * or no longer exists. No requests in the window resolve latency and error-rate alerts (nothing is slow
+ * or failing); no rows leave a drift alert as it is. `firing` maps rule names to their open alerts.
  */
 export function transitions(
   deployment: string,
@@ -68,6 +69,10 @@ export function transitions(
   for (const rule of rules) {
     const current = measure(rule, m);
     const open = firing.get(rule.name);
+    if (current === null && rule.metric === 'drift') {
+      // Drift without live rows is unknown (a restart empties the window): an open alert stays open.
+      continue;
+    }
     const over = current !== null && current.value > rule.threshold;
     if (over && !open) {
       changed.push({

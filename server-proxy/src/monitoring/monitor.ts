@@ -101,6 +101,7 @@ export class Monitor implements DeploymentMonitor {
   private timer?: NodeJS.Timeout;
   private ticking: Promise<void> = Promise.resolve();
   private lastPrune = 0;
+  private readonly background = new Set<Promise<unknown>>();
   /** Prometheus metrics of every owner's deployments. */
   readonly metrics: PrometheusMetrics;
 
@@ -137,6 +138,7 @@ export class Monitor implements DeploymentMonitor {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
+    await this.idle();
     await Promise.all([...this.watched.values()].map(w => this.serialized(w, () => this.flush(w))));
   }
 
@@ -204,7 +206,14 @@ export class Monitor implements DeploymentMonitor {
       await this.store.deleteDeployment(owner, deployment);
       await this.metrics.forget(owner, deployment);
     };
-    forget().catch(err => this.log?.warn({ err, deployment }, 'could not delete monitoring data'));
+    const task = forget().catch(err => this.log?.warn({ err, deployment }, 'could not delete monitoring data'));
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+  }
+
+  /** Resolves once deletions started by detach() have finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.background]);
   }
 
   record(sample: InferenceSample): void {
