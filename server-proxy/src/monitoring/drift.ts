@@ -4,7 +4,7 @@
  * monitoring answer's `drift` object back.
  */
 import type { MonitoringSpec } from './recorder.js';
-import { binCounts, chiSquaredHomogeneity, jensenShannon, ksTwoSample, psi, wasserstein1 } from './stats.js';
+import { binCounts, chiSquaredHomogeneity, jensenShannon, ksTwoSample, psi, sortNumbers, wasserstein1 } from './stats.js';
 
 /** A numeric feature of baseline.json: quantile bins of the training data and a sample of it. */
 export interface NumericBaseline {
@@ -110,7 +110,7 @@ function prepareFeature(f: FeatureBaseline, where: string): PreparedFeature {
     throw new BaselineError(`baseline: ${where} needs k + 1 finite edges and k counts`);
   }
   const sample = numbers(f.sample) ? f.sample : [];
-  const sortedSample = Float64Array.from(sample).sort();
+  const sortedSample = sortNumbers(Float64Array.from(sample));
   return { name: f.name, kind: 'numeric', edges: f.edges, counts: f.counts, sample, sortedSample };
 }
 
@@ -119,7 +119,7 @@ function prepareFeature(f: FeatureBaseline, where: string): PreparedFeature {
  * (the one sort per feature; every statistic after it is a merge or a binary search).
  */
 export function numericDrift(base: PreparedFeature & { kind: 'numeric' }, live: Float64Array, config: DriftConfig): FeatureDrift {
-  live.sort();
+  sortNumbers(live);
   const counts = binCounts(live, base.edges);
   const psiValue = psi(base.counts, counts);
   const ks = ksTwoSample(base.sortedSample, live);

@@ -4,6 +4,74 @@
  * every statistic is one linear merge or a few binary searches.
  */
 
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+const RADIX_MIN = 1024;
+
+/**
+ * Sorts finite numbers ascending in place. V8's typed-array sort costs about 10-20 ms per 100,000
+ * values, which over 50 features misses the one-second budget; this LSD radix sort on the IEEE-754
+ * bits (four 16-bit passes) is several times faster. Small arrays use the built-in sort.
+ */
+export function sortNumbers(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < RADIX_MIN || !LITTLE_ENDIAN) {
+    return values.sort();
+  }
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = words[2 * i];
+    const h = words[2 * i + 1];
+    // Order-preserving keys: negative numbers flip every bit, positive ones only the sign bit.
+    if (h & 0x80000000) {
+      hi[i] = ~h >>> 0;
+      lo[i] = ~l >>> 0;
+    } else {
+      hi[i] = (h | 0x80000000) >>> 0;
+      lo[i] = l;
+    }
+  }
+  let hiOut = new Uint32Array(n);
+  let loOut = new Uint32Array(n);
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      counts[(key[i] >>> shift) & 0xffff]++;
+    }
+    if (counts[(key[0] >>> shift) & 0xffff] === n) {
+      continue; // every key has the same digit here: the pass would not move anything
+    }
+    let total = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = total;
+      total += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(key[i] >>> shift) & 0xffff]++;
+      hiOut[at] = hi[i];
+      loOut[at] = lo[i];
+    }
+    [hi, hiOut] = [hiOut, hi];
+    [lo, loOut] = [loOut, lo];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i];
+    if (h & 0x80000000) {
+      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+      words[2 * i] = lo[i];
+    } else {
+      words[2 * i + 1] = ~h >>> 0;
+      words[2 * i] = ~lo[i] >>> 0;
+    }
+  }
+  return values;
+}
+
 /** Index of the first element of `sorted` that is >= x (sorted.length when none). */
 export function lowerBound(sorted: ArrayLike<number>, x: number): number {
   let lo = 0;
