@@ -126,8 +126,18 @@ export class Monitor implements DeploymentMonitor {
   /** Starts the evaluation timer. */
   start(): void {
     if (this.evaluateMs > 0 && !this.timer) {
+      let busy = false;
       this.timer = setInterval(() => {
-        this.ticking = this.evaluateAll().catch(err => this.log?.warn({ err }, 'monitoring evaluation failed'));
+        // A slow round (a large drift window) must not pile up rounds behind it.
+        if (busy) {
+          return;
+        }
+        busy = true;
+        this.ticking = this.evaluateAll()
+          .catch(err => this.log?.warn({ err }, 'monitoring evaluation failed'))
+          .finally(() => {
+            busy = false;
+          });
       }, this.evaluateMs);
       this.timer.unref();
     }

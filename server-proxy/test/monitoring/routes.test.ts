@@ -88,7 +88,7 @@ describe('monitoring routes', () => {
       expect(alerts.body.alerts).toEqual(r.body.alerts);
 
       const seen = await waitFor(async () => events.events.find(e => e.event === 'alert'), 10_000, 'alert event');
-      expect(seen.data).toEqual(r.body.alerts[0]);
+      expect(seen?.data).toEqual(r.body.alerts[0]);
       expect(bobEvents.events.some(e => e.event === 'alert')).toBe(false);
 
       const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.token}` } });

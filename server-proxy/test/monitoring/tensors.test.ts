@@ -12,7 +12,7 @@ const signature: SignatureInput[] = [
     ]
   }
 ];
-const columnsOf = (d: ReturnType<typeof decodeInputs>) => Object.fromEntries([...(d?.columns ?? [])].map(([k, v]) => [k, Array.from(v)]));
+const columnsOf = (d: ReturnType<typeof decodeInputs>) => Object.fromEntries([...(d?.columns ?? [])].map(([k, v]) => [k, Array.from(v as ArrayLike<unknown>)]));
 
 describe('OIP v2 tensor decoding', () => {
   test('a 2-D input [n, k] maps its columns onto the signature features, flat or nested', () => {
