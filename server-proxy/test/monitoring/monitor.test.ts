@@ -5,7 +5,7 @@ import type { Alert } from '../../src/monitoring/alerts.js';
 import { Monitor } from '../../src/monitoring/monitor.js';
 import { SqliteMonitorStore } from '../../src/monitoring/store.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { tempRoot } from '../helpers/service.js';
+import { tempRoot, waitFor } from '../helpers/service.js';
 import { deployment, sample, writeModelFolder } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
@@ -191,6 +191,23 @@ describe('deployment monitor', () => {
     expect((await s.monitor.monitoring('alice', 'iris-prod', T0 - 60_000, 60)).series.every(p => p.requests === 0)).toBe(true);
     await s.monitor.close();
     await s.store.close();
+  });
+
+  test('the evaluation timer fires alerts without anyone asking', async () => {
+    const store = new SqliteStore(path.join(root, 'timer.db'));
+    const bus = new EventBus();
+    const events: ServiceEvent[] = [];
+    bus.subscribe(e => events.push(e));
+    const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, evaluateMs: 20 });
+    monitor.attach(deployment('alice', 'timed', modelDir));
+    monitor.start();
+    for (let i = 0; i < 10; i++) {
+      monitor.record(sample('alice', 'timed', Date.now(), { offset: i * 10, status: 500 }));
+    }
+    const fired = await waitFor(async () => alertEvents(events).find(e => e.rule === 'errors'), 10_000, 'errors alert');
+    expect(fired).toEqual({ owner: 'alice', rule: 'errors', state: 'firing' });
+    await monitor.close();
+    await store.close();
   });
 
   test('a deployment without baseline still gets request metrics; malformed samples never throw', async () => {
