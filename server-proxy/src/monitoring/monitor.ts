@@ -155,45 +155,18 @@ export class Monitor implements DeploymentMonitor {
   attach(d: MonitoredDeployment): void {
     const key = keyOf(d.owner, d.deployment);
     const previous = this.watched.get(key);
-    const manifest = readJson(path.join(d.artifactDir, 'laketahoe-model.json')) as
-      | { signature?: { inputs?: SignatureInput[]; outputs?: SignatureOutput[] } }
-      | undefined;
-    let baseline: Watched['baseline'] = null;
-    const baselineDoc = readJson(path.join(d.artifactDir, 'baseline.json'));
-    if (baselineDoc !== undefined) {
-      try {
-        baseline = prepareBaseline(baselineDoc);
-      } catch (err) {
-        this.log?.warn({ err, deployment: d.deployment }, 'baseline.json is not usable; no drift for this deployment');
-      }
-    }
-    const sameModel = previous && previous.d.model === d.model && previous.d.version === d.version;
-    const inputSignature = Array.isArray(manifest?.signature?.inputs)
-      ? manifest.signature.inputs
-      : // Without a manifest, a 2-D input still maps onto the baseline's features in order.
-        [{ name: 'input', features: baseline?.features.map(f => ({ name: f.name, kind: f.kind })) ?? [] }];
+    const model = this.loadModel(d);
+    // The same model keeps its live rows; a new version has a new baseline, so its rows start afresh.
+    const windows =
+      previous && previous.d.model === d.model && previous.d.version === d.version
+        ? { inputs: previous.inputs, predictions: previous.predictions }
+        : this.windowsFor(model.baseline);
     const w: Watched = {
       d,
       labels: { deployment: d.deployment, model: d.model, version: String(d.version) },
-      inputSignature,
-      outputSignature: Array.isArray(manifest?.signature?.outputs) ? manifest.signature.outputs : [],
-      baseline,
-      // A new model version has a new baseline: its live rows start afresh.
-      inputs:
-        sameModel && previous.inputs
-          ? previous.inputs
-          : baseline
-            ? new RowWindow(
-                baseline.features.map(f => ({ name: f.name, kind: f.kind })),
-                this.maxRows
-              )
-            : null,
-      predictions:
-        sameModel && previous.predictions
-          ? previous.predictions
-          : baseline?.prediction
-            ? new RowWindow([{ name: baseline.prediction.name, kind: baseline.prediction.kind }], this.maxRows)
-            : null,
+      ...model,
+      ...windows,
+      // Request history and open alerts belong to the deployment, whatever version it serves.
       buckets: previous?.buckets ?? new Map(),
       dirty: previous?.dirty ?? new Set(),
       firing: previous?.firing ?? new Map(),
@@ -250,7 +223,7 @@ export class Monitor implements DeploymentMonitor {
         if (rows) {
           w.inputs.append(sample.time, rows);
         }
-        const prediction = this.watchedPrediction(w);
+        const prediction = w.baseline?.prediction?.name;
         if (prediction && w.predictions) {
           const predicted = decodePredictions(sample.outputs, w.outputSignature, prediction);
           if (predicted) {
@@ -323,8 +296,39 @@ export class Monitor implements DeploymentMonitor {
     return Math.max(MIN_KEEP_MS, w.d.monitoring.windowSeconds * 1000 + this.bucketMs);
   }
 
-  private watchedPrediction(w: Watched): string | undefined {
-    return w.baseline?.prediction?.name;
+  /** Signature and baseline of the saved model folder; a missing or broken baseline means no drift. */
+  private loadModel(d: MonitoredDeployment): Pick<Watched, 'inputSignature' | 'outputSignature' | 'baseline'> {
+    const manifest = readJson(path.join(d.artifactDir, 'laketahoe-model.json')) as
+      | { signature?: { inputs?: SignatureInput[]; outputs?: SignatureOutput[] } }
+      | undefined;
+    let baseline: Watched['baseline'] = null;
+    const baselineDoc = readJson(path.join(d.artifactDir, 'baseline.json'));
+    if (baselineDoc !== undefined) {
+      try {
+        baseline = prepareBaseline(baselineDoc);
+      } catch (err) {
+        this.log?.warn({ err, deployment: d.deployment }, 'baseline.json is not usable; no drift for this deployment');
+      }
+    }
+    const inputs = manifest?.signature?.inputs;
+    const outputs = manifest?.signature?.outputs;
+    return {
+      // Without a manifest, a 2-D input still maps onto the baseline's features in order.
+      inputSignature: Array.isArray(inputs)
+        ? inputs
+        : [{ name: 'input', features: baseline?.features.map(f => ({ name: f.name, kind: f.kind })) ?? [] }],
+      outputSignature: Array.isArray(outputs) ? outputs : [],
+      baseline
+    };
+  }
+
+  /** Empty input and prediction windows with one column per baseline feature. */
+  private windowsFor(baseline: Watched['baseline']): Pick<Watched, 'inputs' | 'predictions'> {
+    const prediction = baseline?.prediction;
+    return {
+      inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), this.maxRows) : null,
+      predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], this.maxRows) : null
+    };
   }
 
   /** Reads back recent buckets and open alerts after a restart, merging samples that arrived meanwhile. */

@@ -193,6 +193,28 @@ describe('deployment monitor', () => {
     await s.store.close();
   });
 
+  test('a new version starts a fresh window but keeps the history; a removed rule resolves its alert', async () => {
+    const clock = { now: T0 };
+    const s = open(path.join(root, 'update.db'), clock);
+    s.monitor.attach(deployment('alice', 'upd', modelDir));
+    for (let i = 0; i < 20; i++) {
+      s.monitor.record(sample('alice', 'upd', clock.now, { offset: i * 10, shift: 4 }));
+    }
+    await s.monitor.evaluateAll();
+    expect((await s.monitor.alerts('alice', 'upd')).map(a => [a.rule, a.state])).toEqual([['drift', 'firing']]);
+
+    const next = deployment('alice', 'upd', modelDir);
+    next.version = 2;
+    next.monitoring.alerts = next.monitoring.alerts.filter(r => r.name !== 'drift');
+    s.monitor.attach(next);
+    const answer = await s.monitor.monitoring('alice', 'upd', T0, 60);
+    expect(answer.drift).toBeNull();
+    expect(answer.series[0].requests).toBe(20);
+    expect(answer.alerts.map(a => [a.rule, a.state])).toEqual([['drift', 'resolved']]);
+    await s.monitor.close();
+    await s.store.close();
+  });
+
   test('the evaluation timer fires alerts without anyone asking', async () => {
     const store = new SqliteStore(path.join(root, 'timer.db'));
     const bus = new EventBus();
