@@ -14,6 +14,12 @@ import { Experiments } from './jobs/experiments.js';
 import { JobRunKind } from './jobs/jobRuns.js';
 import { JobService } from './jobs/service.js';
 import { JobUpdater } from './jobs/updater.js';
+import { NO_MONITOR, type DeploymentMonitor } from './monitoring/recorder.js';
+import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentService } from './serving/deployments.js';
+import { inferenceProxyRoutes } from './serving/proxy.js';
+import { ModelRegistry } from './serving/registry.js';
+import { servingRoutes } from './serving/routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -23,14 +29,21 @@ export interface Service {
   app: FastifyInstance;
   store: Store;
   backend: LocalBackend;
+  deployments: DeploymentService;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
-  /** Stops serving and watching; runners keep running; closes the database. */
+  /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
   close(): Promise<void>;
 }
 
+/** Parts wired in from outside (the monitor lives on its own). */
+export interface ServiceParts {
+  /** Receives every inference request and deployment changes; records nothing by default. */
+  monitor?: DeploymentMonitor;
+}
+
 /** Builds the service from its configuration without listening yet. */
-export async function createService(config: ServiceConfig, logger: boolean | object = false): Promise<Service> {
+export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
   const bus = new EventBus();
@@ -59,6 +72,23 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const monitor = parts.monitor ?? NO_MONITOR;
+  const registry = new ModelRegistry(store, config.rootDir, app.log);
+  const stopWatchingJobs = registry.watchJobs(bus);
+  const deployments = new DeploymentService({
+    store,
+    updater: new DeploymentUpdater(store, bus),
+    registry,
+    monitor,
+    log: app.log,
+    rootDir: config.rootDir,
+    dataDir: config.dataDir,
+    mlserver: config.mlserver,
+    deployTimeoutMs: config.deployTimeoutMs,
+    livenessMs: config.livenessMs ?? 3000,
+    drainMs: 30_000,
+    restartDelayMs: config.restartDelayMs
+  });
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -98,16 +128,20 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
+  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: monitor, maxInferBytes: config.maxInferBytes });
 
   let closed = false;
   return {
     app,
     store,
     backend,
+    deployments,
     async start() {
       // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
       await backend.start();
       await experiments.start();
+      await deployments.start();
     },
     async close() {
       if (closed) {
@@ -115,7 +149,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       }
       closed = true;
       experiments.stop();
+      stopWatchingJobs();
       await backend.stop();
+      await deployments.close();
       await app.close();
       await store.close();
     }

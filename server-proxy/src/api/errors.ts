@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'not_found'
   | 'already_exists'
   | 'payload_too_large'
-  | 'internal';
+  | 'internal'
+  | 'model_server_error'
+  | 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
@@ -17,7 +19,9 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   already_exists: 409,
   payload_too_large: 413,
-  internal: 500
+  internal: 500,
+  model_server_error: 502,
+  unavailable: 503
 };
 
 /**
@@ -108,7 +112,7 @@ export function toApiError(err: unknown): ApiError {
 /** The single fastify error handler: logs 5xx with their cause, answers every error in one shape. */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(err);
-  if (apiError.statusCode >= 500) {
+  if (apiError.code === 'internal') {
     request.log.error({ err }, 'request failed');
   }
   const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };

@@ -375,7 +375,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/events',
     {
       schema: {
-        summary: "SSE: `job`, `trial` and `metric` events for the caller's jobs, `: ping` comments as heartbeat",
+        summary: "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` events for their deployments, `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errors(401) }
@@ -389,7 +389,9 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         if (event.owner !== owner || (only && event.jobId !== only)) {
           return;
         }
-        if (event.type === 'job') {
+        if (event.type === 'deployment') {
+          stream.send('deployment', event.deployment);
+        } else if (event.type === 'job') {
           stream.send('job', event.job);
         } else if (event.type === 'metric') {
           const { jobId, step, name, value, time } = event;

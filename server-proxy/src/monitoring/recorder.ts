@@ -2,6 +2,7 @@
  * The seam between serving and monitoring: the inference proxy hands every forwarded request to a
  * recorder and never waits on it; the monitor aggregates what it is given.
  */
+import type { MonitoringSpec } from '../serving/schema.js';
 
 /** One tensor of an Open Inference Protocol v2 request or response, as sent on the wire. */
 export interface InferenceTensor {
@@ -35,3 +36,31 @@ export interface InferenceSample {
 export interface InferenceRecorder {
   record(sample: InferenceSample): void;
 }
+
+/** A deployment as the monitor needs it to watch the version now answering requests. */
+export interface MonitoredDeployment {
+  owner: string;
+  deployment: string;
+  model: string;
+  version: number;
+  /** The saved model folder (absolute): the monitor reads its baseline.json. */
+  artifactDir: string;
+  /** The deployment's monitoring spec (window, drift settings, alert rules). */
+  monitoring: MonitoringSpec;
+}
+
+/**
+ * The monitor as serving drives it: `attach` when a deployment's version starts answering (again after a
+ * version switch or a monitoring change), `detach` when the deployment is deleted.
+ */
+export interface DeploymentMonitor extends InferenceRecorder {
+  attach(d: MonitoredDeployment): void;
+  detach(owner: string, deployment: string): void;
+}
+
+/** Records nothing: the default until a monitor is wired in. */
+export const NO_MONITOR: DeploymentMonitor = {
+  record() {},
+  attach() {},
+  detach() {}
+};
