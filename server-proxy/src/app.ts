@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
-import { ApiError, errorHandler } from './api/errors.js';
+import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
 import { apiRoutes } from './api/routes.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
@@ -119,6 +119,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
   });
   registerAuth(app, new TokenTable(config.tokens));
+  app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',
     jobs,

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Error codes of the `{error: {code}}` body, one per HTTP status family we answer. */
@@ -42,6 +43,18 @@ export class ApiError extends Error {
     this.statusCode = STATUS[code];
   }
 }
+
+/** The error body's schema, registered once at the root so every route plugin can refer to `Error`. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String())
+    })
+  },
+  { $id: 'Error' }
+);
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
