@@ -36,6 +36,12 @@ declare module 'fastify' {
   }
 }
 
+/** Whether a request failed because the connection it went out on was closed under it. */
+function isConnectionReset(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 function tensors(value: unknown): InferenceTensor[] | undefined {
   return Array.isArray(value) ? (value as InferenceTensor[]) : undefined;
 }
@@ -144,12 +150,18 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     let contentType: string | undefined;
     let answer: Buffer;
     try {
-      const res = await server.pool.request({
-        method,
-        path: urlPath,
-        headers: body ? { 'content-type': 'application/json' } : undefined,
-        body
-      });
+      const options = { method, path: urlPath, headers: body ? { 'content-type': 'application/json' } : undefined, body };
+      let res;
+      try {
+        res = await server.pool.request(options);
+      } catch (err) {
+        // The server closes a kept-alive connection after a 500; a request sent on it at that moment
+        // was never read. Inference has no side effects, so one more try on a fresh connection is safe.
+        if (!isConnectionReset(err) || server.exited) {
+          throw err;
+        }
+        res = await server.pool.request(options);
+      }
       status = res.statusCode;
       contentType = res.headers['content-type'] as string | undefined;
       answer = Buffer.from(await res.body.arrayBuffer());

@@ -158,6 +158,57 @@ describe('model registry', () => {
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', {}, 'bob-token')).status).toBe(404);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', { modelName: 'other' })).body.error.field).toBe('modelName');
   });
+
+  test("an HPO job registers its best trial's model once the experiment ends", async () => {
+    writeNotebook(
+      path.join(root, 'tune-model.ipynb'),
+      [
+        [
+          'import json, os, shutil, laketahoe',
+          "laketahoe.report(step=1, accuracy={'a': 0.8, 'b': 0.95}[variant])",
+          "folder = os.path.join(os.path.dirname(os.environ['LAKETAHOE_EVENTS_FILE']), 'models', 'tuned')",
+          `shutil.copytree(${JSON.stringify(path.join(root, 'models', 'iris'))}, folder)`,
+          "manifest = json.load(open(os.path.join(folder, 'laketahoe-model.json')))",
+          "json.dump({**manifest, 'name': 'iris-tuned'}, open(os.path.join(folder, 'laketahoe-model.json'), 'w'))",
+          "with open(os.environ['LAKETAHOE_EVENTS_FILE'], 'a') as f:",
+          "    f.write(json.dumps({'type': 'model', 'name': 'tuned', 'path': 'models/tuned'}) + '\\n')"
+        ].join('\n')
+      ],
+      "variant = 'a'"
+    );
+    const submitted = await t.call('POST', '/api/v1/jobs', {
+      jobId: 'tune_model',
+      trainingInput: {
+        notebook: { path: 'tune-model.ipynb' },
+        hyperparameters: {
+          hyperparameterMetricTag: 'accuracy',
+          algorithm: 'GRID_SEARCH',
+          maxTrials: 2,
+          maxParallelTrials: 2,
+          params: [{ parameterName: 'variant', type: 'CATEGORICAL', categoricalValues: ['a', 'b'] }]
+        }
+      }
+    });
+    expect(submitted.status).toBe(201);
+    const job = await waitForState(t, 'tune_model', ['SUCCEEDED', 'FAILED'], 120_000);
+    expect(job.state).toBe('SUCCEEDED');
+    const best = job.trainingOutput.bestTrial;
+    expect(best.hyperparameters).toEqual({ variant: 'b' });
+    const model = await waitFor(async () => {
+      const r = await t.call('GET', '/api/v1/models/iris-tuned');
+      return r.status === 200 ? r.body : undefined;
+    }, 30_000, 'best trial registered');
+    expect(model.versions).toHaveLength(1);
+    expect(model.versions[0]).toMatchObject({
+      artifactDir: `laketahoe-jobs/tune_model/trials/${best.trialId}/models/tuned`,
+      source: { jobId: 'tune_model', trialId: best.trialId, hyperparameters: { variant: 'b' }, metrics: { accuracy: 0.95 } }
+    });
+    // The other trial's model can still be registered by hand.
+    const other = best.trialId === '1' ? '2' : '1';
+    const byHand = await t.call('POST', '/api/v1/jobs/tune_model/models', { trialId: other });
+    expect(byHand.status).toBe(201);
+    expect(byHand.body).toMatchObject({ version: 2, source: { trialId: other, hyperparameters: { variant: 'a' } } });
+  });
 });
 
 describe('deployments', () => {
@@ -306,7 +357,7 @@ describe('deployments', () => {
     expect(answers.filter(a => a.status !== 200)).toEqual([]);
     expect(answers.some(a => a.version === '1')).toBe(true);
     await waitFor(async () => !isProcessAlive(oldPid), 40_000, 'old server stopped');
-    expect(await serverPids('iris-prod')).toHaveLength(1);
+    await waitFor(async () => (await serverPids('iris-prod')).length === 1, 5000, 'old server forgotten');
     expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 3 });
   });
 
@@ -341,5 +392,19 @@ describe('deployments', () => {
     expect((await infer('iris-prod')).status).toBe(404);
     expect(monitor.detached).toContain('alice/iris-prod');
     expect(fs.existsSync(path.join(root, '.laketahoe', 'deployments', 'alice', 'iris-prod'))).toBe(false);
+  });
+
+  test('a deployment from a job registers its model; deleting it while DEPLOYING stops the starting server', async () => {
+    const created = await t.call('POST', '/api/v1/deployments', { name: 'from-job', source: { jobId: 'train_model' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'DEPLOYING', model: { name: 'iris', version: 2 } });
+    const pids = (await waitFor(async () => {
+      const p = await serverPids('from-job');
+      return p.length ? p : undefined;
+    }, 10_000, 'a starting server'))!;
+    const r = await t.call('DELETE', '/api/v1/deployments/from-job');
+    expect(r.status).toBe(200);
+    await waitFor(async () => !isProcessAlive(pids[0]), 10_000, 'starting server stopped');
+    expect((await t.call('GET', '/api/v1/deployments')).body.deployments.map((d: any) => d.name)).toEqual(['broken']);
   });
 });
