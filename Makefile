@@ -103,6 +103,7 @@ test-k8s:
 bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
+	node bench/serving/latency.mjs
 	$(PY) bench/submit_latency.py
 
 clean:
