@@ -232,7 +232,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     '/deployments/:name/v2/models/:model/infer',
     {
       schema: {
-        summary: 'Inference (Open Inference Protocol v2) on the deployment's model server',
+        summary: "Inference (Open Inference Protocol v2) on the deployment's model server",
         description: `${PASS_THROUGH} Body limit: --max-infer-bytes.`,
         tags: ['inference'],
         params: ModelParams,
