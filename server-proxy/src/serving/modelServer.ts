@@ -88,7 +88,8 @@ export class ModelServer {
 
   /** Writes the server's settings with fresh ports and starts it; resolves once the process runs. */
   static async start(spec: ModelServerSpec, env: NodeJS.ProcessEnv = process.env): Promise<ModelServer> {
-    const modelDir = path.join(spec.dir, 'model');
+    // MLServer expects a model's folder to carry the model's name.
+    const modelDir = path.join(spec.dir, spec.model);
     fs.mkdirSync(modelDir, { recursive: true });
     const httpPort = await freePort();
     const grpcPort = await freePort();

@@ -79,12 +79,16 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         summary: "Register the model a succeeded job (or one of its trials; an HPO job's best trial by default) saved",
         tags: ['models', 'jobs'],
         params: Type.Object({ jobId: Type.String({ maxLength: 128 }) }),
-        body: Type.Optional(RegisterJobModelBody),
+        body: RegisterJobModelBody,
         response: { 201: VersionRef, ...errors(400, 401, 404) }
+      },
+      // The body is optional: a body-less POST means "the job's (or best trial's) only model".
+      preValidation: async request => {
+        request.body ??= {};
       }
     },
     async (request, reply) =>
-      reply.status(201).send(await registry.registerFromJob(request.user, request.params.jobId, request.body ?? {}))
+      reply.status(201).send(await registry.registerFromJob(request.user, request.params.jobId, request.body))
   );
 
   app.get(

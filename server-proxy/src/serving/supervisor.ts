@@ -178,6 +178,8 @@ export class Supervisor {
     const old = this.activate(server, target);
     await this.update(r => {
       r.deployment.model = { name: target.model, version: target.version };
+      r.deployment.endpoint = endpointOf(this.name, target.model);
+      delete r.deployment.nextModel;
       r.deployment.errorMessage = '';
       setState(r, 'READY', reason);
     });

@@ -152,7 +152,7 @@ describe('model registry', () => {
       source: { jobId: 'train_model', trialId: null, hyperparameters: { C: 0.5 }, metrics: { accuracy: 0.97 } }
     });
     // Registering by hand again gives the same version, not a third.
-    const again = await t.call('POST', '/api/v1/jobs/train_model/models', {});
+    const again = await t.call('POST', '/api/v1/jobs/train_model/models');
     expect(again.status).toBe(201);
     expect(again.body.version).toBe(2);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', {}, 'bob-token')).status).toBe(404);
