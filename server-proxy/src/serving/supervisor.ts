@@ -275,12 +275,14 @@ export class Supervisor {
     this.crashStreak += 1;
     const how = server.exited?.signal ?? `exit code ${server.exited?.code}`;
     this.opts.log.warn({ deployment: this.name, how, delay }, 'model server exited; restarting');
-    void this.retire(server).then(() =>
-      this.update(r => {
-        r.deployment.restarts += 1;
-        setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
-      })
-    );
+    void this.retire(server)
+      .then(() =>
+        this.update(r => {
+          r.deployment.restarts += 1;
+          setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+        })
+      )
+      .catch(err => this.opts.log.error({ err, deployment: this.name }, 'recording the restart failed'));
     this.restartTimer = setTimeout(() => {
       if (!this.closed && this.active?.server === server) {
         void this.deploy(target, 'model server restarted');

@@ -126,7 +126,7 @@ describe('model registry', () => {
         [
           'import json, os, shutil, laketahoe',
           'laketahoe.report(step=1, accuracy=0.97)',
-          "workdir = os.path.dirname(os.environ['LAKETAHOE_EVENTS_FILE'])",
+          "workdir = os.environ['LAKETAHOE_OUTPUT_DIR']",
           `shutil.copytree(${JSON.stringify(path.join(root, 'models', 'iris'))}, os.path.join(workdir, 'models', 'iris-job'))`,
           "with open(os.environ['LAKETAHOE_EVENTS_FILE'], 'a') as f:",
           "    f.write(json.dumps({'type': 'model', 'name': 'iris-job', 'path': 'models/iris-job'}) + '\\n')"
@@ -265,6 +265,18 @@ describe('deployments', () => {
     expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
     const list = await t.call('GET', '/api/v1/deployments');
     expect(list.body.deployments.map((d: any) => d.name)).toEqual(['iris-prod', 'broken']);
+  });
+
+  test('a monitoring change is stored and handed to the monitor without touching the server', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const monitoring = { windowSeconds: 60, alerts: [{ name: 'slow', metric: 'latencyP99Ms', threshold: 100 }] };
+    const r = await t.call('PATCH', '/api/v1/deployments/iris-prod', { monitoring });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ state: 'READY', monitoring });
+    expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 1, monitoring });
+    expect(await serverPids('iris-prod')).toEqual([pid]);
+    const unknown = await t.call('PATCH', '/api/v1/deployments/iris-prod', { replicas: 2 });
+    expect(unknown.body.error.field).toBe('replicas');
   });
 
   test('bad requests: malformed payloads, too large, unknown deployment or model, another user, bad specs', async () => {
