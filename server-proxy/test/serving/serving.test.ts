@@ -5,7 +5,7 @@ import { isProcessAlive, processStartTime } from '../../src/backends/local/proci
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from '../../src/monitoring/recorder.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { writeNotebook } from '../helpers/notebooks.js';
-import { PROXY_DIR, PYTHON, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
+import { MLSERVER, PROXY_DIR, PYTHON, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
 import { openSse, type SseClient } from '../helpers/sse.js';
 
 // Real model servers (MLServer from .venv-serving) serving real scikit-learn models trained here.
@@ -61,7 +61,10 @@ function start(overrides = {}): Promise<TestService> {
 
 beforeAll(async () => {
   root = tempRoot();
-  execFileSync(PYTHON, [path.join(PROXY_DIR, 'test', 'serving', 'make_models.py'), path.join(root, 'models')]);
+  const script = path.join(PROXY_DIR, 'test', 'serving', 'make_models.py');
+  execFileSync(PYTHON, [script, path.join(root, 'models')]);
+  // Boosters are written by the serving environment's Python, which has xgboost and lightgbm.
+  execFileSync(path.join(path.dirname(MLSERVER), 'python'), [script, path.join(root, 'models'), '--boosters']);
   fs.mkdirSync(path.join(root, 'models', 'not-a-model'));
   monitor = new RecordingMonitor();
   t = await start();
@@ -392,6 +395,30 @@ describe('deployments', () => {
     expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
     expect((await infer('iris-prod')).body.model_version).toBe('3');
     expect((await t.call('GET', '/api/v1/deployments/broken')).body.state).toBe('FAILED');
+  });
+
+  test('XGBoost and LightGBM models are served by their own runtimes', async () => {
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      const registered = await t.call('POST', '/api/v1/models', { path: `models/${name}` });
+      expect(registered.status).toBe(201);
+      expect((await t.call('POST', '/api/v1/deployments', { name, model: { name } })).status).toBe(201);
+    }
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      const d = await waitDeployment(name, x => x.state !== 'DEPLOYING', `${name} ready`);
+      expect([d.state, d.errorMessage]).toEqual(['READY', '']);
+    }
+    const xgb = await t.call('POST', '/api/v1/deployments/iris-xgb/v2/models/iris-xgb/infer', inferBody());
+    expect(xgb.status).toBe(200);
+    expect(xgb.body.outputs[0].data).toEqual([0, 2]);
+    const lgb = await t.call('POST', '/api/v1/deployments/iris-lgb/v2/models/iris-lgb/infer', inferBody());
+    expect(lgb.status).toBe(200);
+    // A LightGBM booster answers class probabilities: one row of three per flower.
+    expect(lgb.body.outputs[0].shape).toEqual([2, 3]);
+    const p = lgb.body.outputs[0].data as number[];
+    expect([p.slice(0, 3).indexOf(Math.max(...p.slice(0, 3))), p.slice(3).indexOf(Math.max(...p.slice(3)))]).toEqual([0, 2]);
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      expect((await t.call('DELETE', `/api/v1/deployments/${name}`)).status).toBe(200);
+    }
   });
 
   test('undeploy stops the model server and forgets the deployment', async () => {
