@@ -60,6 +60,9 @@ function start(overrides = {}): Promise<TestService> {
 }
 
 beforeAll(async () => {
+  if (!fs.existsSync(MLSERVER)) {
+    throw new Error(`${MLSERVER} is missing: run \`make serving-env\` (part of \`make setup\`) first`);
+  }
   root = tempRoot();
   const script = path.join(PROXY_DIR, 'test', 'serving', 'make_models.py');
   execFileSync(PYTHON, [script, path.join(root, 'models')]);
