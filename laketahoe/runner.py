@@ -139,9 +139,9 @@ class EventsTailer(threading.Thread):
             obj = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return
-        # Only metric records may come from user code; anything else could
-        # spoof the runner's own lifecycle records.
-        if isinstance(obj, dict) and obj.get("type") == "metric":
+        # Only metric and model records may come from user code; anything else
+        # could spoof the runner's own lifecycle records.
+        if isinstance(obj, dict) and obj.get("type") in ("metric", "model"):
             self.out.record(obj)
 
     def stop(self) -> None:

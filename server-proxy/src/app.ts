@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
-import { ApiError, errorHandler } from './api/errors.js';
+import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
 import { apiRoutes } from './api/routes.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
@@ -14,6 +14,15 @@ import { Experiments } from './jobs/experiments.js';
 import { JobRunKind } from './jobs/jobRuns.js';
 import { JobService } from './jobs/service.js';
 import { JobUpdater } from './jobs/updater.js';
+import { Monitor } from './monitoring/monitor.js';
+import { metricsRoutes, monitoringRoutes } from './monitoring/routes.js';
+import { SqliteMonitorStore } from './monitoring/store.js';
+import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
+import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentService } from './serving/deployments.js';
+import { inferenceProxyRoutes } from './serving/proxy.js';
+import { ModelRegistry } from './serving/registry.js';
+import { servingRoutes } from './serving/routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -23,14 +32,24 @@ export interface Service {
   app: FastifyInstance;
   store: Store;
   backend: LocalBackend;
+  /** Watches deployments: the inference proxy records into it and attaches deployments to it. */
+  monitor: Monitor;
+  /** Deployments of trained models, each served by its own model server. */
+  deployments: DeploymentService;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
-  /** Stops serving and watching; runners keep running; closes the database. */
+  /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
   close(): Promise<void>;
 }
 
+/** Parts wired in from outside. */
+export interface ServiceParts {
+  /** Also receives every inference request and deployment change (besides the service's own monitor). */
+  monitor?: DeploymentMonitor;
+}
+
 /** Builds the service from its configuration without listening yet. */
-export async function createService(config: ServiceConfig, logger: boolean | object = false): Promise<Service> {
+export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
   const bus = new EventBus();
@@ -59,6 +78,25 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
+  // An extra monitor from outside (a test's recorder) sees everything the real one sees.
+  const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
+  const registry = new ModelRegistry(store, config.rootDir, app.log);
+  const stopWatchingJobs = registry.watchJobs(bus);
+  const deployments = new DeploymentService({
+    store,
+    updater: new DeploymentUpdater(store, bus),
+    registry,
+    monitor: watchers,
+    log: app.log,
+    rootDir: config.rootDir,
+    dataDir: config.dataDir,
+    mlserver: config.mlserver,
+    deployTimeoutMs: config.deployTimeoutMs,
+    livenessMs: config.livenessMs ?? 3000,
+    drainMs: 30_000,
+    restartDelayMs: config.restartDelayMs
+  });
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -89,6 +127,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
   });
   registerAuth(app, new TokenTable(config.tokens));
+  app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',
     jobs,
@@ -98,16 +137,28 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
+  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: watchers, maxInferBytes: config.maxInferBytes });
+  await app.register(monitoringRoutes, {
+    prefix: '/api/v1',
+    monitor,
+    deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
+  });
+  await app.register(metricsRoutes, { monitor });
 
   let closed = false;
   return {
     app,
     store,
     backend,
+    monitor,
+    deployments,
     async start() {
       // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
       await backend.start();
       await experiments.start();
+      await deployments.start();
+      monitor.start();
     },
     async close() {
       if (closed) {
@@ -115,8 +166,11 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       }
       closed = true;
       experiments.stop();
+      stopWatchingJobs();
       await backend.stop();
+      await deployments.close();
       await app.close();
+      await monitor.close();
       await store.close();
     }
   };

@@ -2,7 +2,6 @@
  * The seam between serving and monitoring: the inference proxy hands every forwarded request to a
  * recorder and never waits on it; the monitor aggregates what it is given.
  */
-
 /** One tensor of an Open Inference Protocol v2 request or response, as sent on the wire. */
 export interface InferenceTensor {
   name: string;
@@ -34,4 +33,49 @@ export interface InferenceSample {
 /** Receives samples; must return quickly (no I/O on the caller's path). */
 export interface InferenceRecorder {
   record(sample: InferenceSample): void;
+}
+
+/** A deployment's monitoring settings (`Deployment.monitoring` in the contract). */
+export interface MonitoringSpec {
+  /** Span of the sliding windows (input rows, p99 latency, error rate), in seconds. */
+  windowSeconds: number;
+  drift: { numeric: 'psi' | 'ks' | 'wasserstein'; categorical: 'js' | 'chi2'; threshold: number };
+  alerts: { name: string; metric: 'drift' | 'latencyP99Ms' | 'errorRate'; threshold: number }[];
+}
+
+/** What the monitor needs to know about a deployment it watches. */
+export interface MonitoredDeployment {
+  owner: string;
+  deployment: string;
+  model: string;
+  version: number;
+  /** Absolute path of the saved model folder (laketahoe-model.json, baseline.json). */
+  artifactDir: string;
+  monitoring: MonitoringSpec;
+}
+
+/** A recorder that also learns which deployments exist and how to watch them. */
+export interface DeploymentMonitor extends InferenceRecorder {
+  /** Starts (or, for a new version or spec, updates) watching a deployment. */
+  attach(d: MonitoredDeployment): void;
+  /** Stops watching a deployment that is being deleted; its monitoring data goes with it. */
+  detach(owner: string, deployment: string): void;
+}
+
+/** Hands everything to both monitors. */
+export function teeMonitor(first: DeploymentMonitor, second: DeploymentMonitor): DeploymentMonitor {
+  return {
+    record(sample) {
+      first.record(sample);
+      second.record(sample);
+    },
+    attach(d) {
+      first.attach(d);
+      second.attach(d);
+    },
+    detach(owner, deployment) {
+      first.detach(owner, deployment);
+      second.detach(owner, deployment);
+    }
+  };
 }

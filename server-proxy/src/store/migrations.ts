@@ -59,5 +59,69 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) WITHOUT ROWID;
       CREATE INDEX trials_state ON trials (state);
     `
+  },
+  {
+    version: 3,
+    name: 'models, model versions and deployments',
+    // Names are unique per owner: one user's names never collide with (or reveal) another's.
+    sql: `
+      CREATE TABLE models (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        latest_version INTEGER NOT NULL,
+        create_time TEXT NOT NULL,
+        update_time TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      ) WITHOUT ROWID;
+      CREATE TABLE model_versions (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source_key TEXT,
+        create_time TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (owner, name, version)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX model_versions_source ON model_versions (owner, source_key) WHERE source_key IS NOT NULL;
+      CREATE TABLE deployments (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      );
+    `
+  },
+  {
+    version: 4,
+    name: 'deployment request aggregates and alerts',
+    // Version 3 belongs to the model registry; versions apply in order whichever arrives first.
+    sql: `
+      CREATE TABLE request_buckets (
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        width_ms INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        client_errors INTEGER NOT NULL,
+        server_errors INTEGER NOT NULL,
+        latency_sum_ms REAL NOT NULL,
+        histogram TEXT NOT NULL,
+        PRIMARY KEY (owner, deployment, start_ms)
+      ) WITHOUT ROWID;
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        state TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        alert TEXT NOT NULL
+      );
+      CREATE INDEX alerts_deployment ON alerts (owner, deployment, start_time DESC);
+    `
   }
 ];
