@@ -72,7 +72,9 @@ export function createTimeSeriesChart(
           stroke: color(...line.color),
           width: 2,
           spanGaps: false,
-          points: { show: data.time.length < 40 }
+          // Steps without requests are gaps: show points while few steps
+          // have values, or an isolated one would not be drawn at all.
+          points: { show: fewValues }
         }))
       ]
     },
@@ -84,6 +86,23 @@ export function createTimeSeriesChart(
     setWidth: w => plot.setSize({ width: w, height: HEIGHT }),
     destroy: () => plot.destroy()
   };
+}
+
+/** Whether a series has few enough values in view to mark each one. */
+function fewValues(
+  u: uPlot,
+  seriesIdx: number,
+  idx0: number,
+  idx1: number
+): boolean {
+  const values = u.data[seriesIdx];
+  let count = 0;
+  for (let i = idx0; i <= idx1; i++) {
+    if (values[i] !== null && values[i] !== undefined) {
+      count++;
+    }
+  }
+  return count < 40;
 }
 
 /** uPlot's column layout of a time series. */
