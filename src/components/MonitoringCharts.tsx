@@ -16,12 +16,31 @@ import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../types';
 import { useLazyChart } from './lazyChart';
 import type { IServingChart, ITimeSeries } from './servingCharts';
 
+/**
+ * A number that changes when JupyterLab switches between light and dark
+ * themes: charts keyed by it are drawn again in the new theme's colors
+ * (canvas colors are read once, when a chart is drawn).
+ */
+export function useThemeKey(): number {
+  const [key, setKey] = useState(0);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setKey(k => k + 1));
+    observer.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
+    });
+    return () => observer.disconnect();
+  }, []);
+  return key;
+}
+
 /** Request rate, error rate and latency percentiles over time. */
 export function RequestCharts(props: {
   monitoring: IMonitoring;
   trans: TranslationBundle;
 }): JSX.Element {
   const { monitoring, trans } = props;
+  const theme = useThemeKey();
   const columns = requestColumns(monitoring.series, monitoring.step);
   if (columns.time.length === 0) {
     return (
@@ -88,7 +107,7 @@ export function RequestCharts(props: {
     <div className="jp-laketahoe-Monitoring-charts">
       {charts.map(c => (
         <TimeSeriesChart
-          key={c.id}
+          key={`${c.id}-${theme}`}
           id={c.id}
           title={c.title}
           data={c.data}
@@ -156,6 +175,7 @@ export function DriftTable(props: {
   const { drift, trans } = props;
   const [sort, setSort] = useState<IDriftSort>(DEFAULT_DRIFT_SORT);
   const [open, setOpen] = useState<string | null>(null);
+  const theme = useThemeKey();
   if (!drift || drift.features.length === 0) {
     return (
       <p className="jp-laketahoe-empty">
@@ -250,7 +270,11 @@ export function DriftTable(props: {
               {open === row.name && (
                 <tr className="jp-laketahoe-DriftTable-detail">
                   <td colSpan={5}>
-                    <HistogramChart feature={row.feature} trans={trans} />
+                    <HistogramChart
+                      key={theme}
+                      feature={row.feature}
+                      trans={trans}
+                    />
                   </td>
                 </tr>
               )}
@@ -267,7 +291,11 @@ export function DriftTable(props: {
               drift.prediction.drifted ? trans.__('(drifted)') : ''
             )}
           </h3>
-          <HistogramChart feature={drift.prediction} trans={trans} />
+          <HistogramChart
+            key={theme}
+            feature={drift.prediction}
+            trans={trans}
+          />
         </div>
       )}
     </div>
