@@ -51,6 +51,9 @@ def category_key(value) -> str:
     """The text a categorical value is counted and sent as."""
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
+    if isinstance(value, (bool, np.bool_)):
+        # As JSON writes them: a model server answering booleans sends true/false.
+        return "true" if value else "false"
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         # 3.0 and 3 are one category: requests send whole numbers without a fraction.
         return str(int(value))

@@ -144,11 +144,14 @@ def feature_names_of(signature: dict) -> list[str]:
 def _convert(values: np.ndarray, datatype: str, what: str) -> list:
     """``values`` as JSON-ready Python values of ``datatype``; a clear error names ``what`` otherwise."""
     if datatype == "BYTES":
+        from .baseline import category_key
+
         out = []
         for v in values.tolist():
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 raise SignatureError(f"{what} has a missing value; the model server cannot take it")
-            out.append(v.decode("utf-8") if isinstance(v, bytes) else str(v))
+            # The same text the baseline counts categories by, so live and training values compare.
+            out.append(category_key(v))
         return out
     try:
         numbers = values.astype(np.float64)
