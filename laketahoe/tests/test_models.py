@@ -364,3 +364,23 @@ def test_model_input_mirrors_the_served_decoding(workdir, iris):
     assert list(decoded.columns) == list(X.columns)
     assert (model.predict(decoded) == model.predict(X)).all()
     assert models_module.framework_of(model) == "sklearn"
+
+
+def test_serving_example_notebook_saves_its_model_in_a_job(tmp_path):
+    import shutil
+
+    from .conftest import REPO
+
+    workdir = tmp_path / "job"
+    (workdir / "snapshot").mkdir(parents=True)
+    shutil.copy(REPO / "examples" / "serving.ipynb", workdir / "snapshot" / "serving.ipynb")
+    result = run_runner(["notebook", "--input", "snapshot/serving.ipynb", "--output", "output.ipynb",
+                         "--cwd", "snapshot", "--parameters-json", '{"n_estimators": 5}'],
+                        cwd=workdir, LAKETAHOE_EVENTS_FILE=str(workdir / "events.jsonl"))
+    assert result.returncode == 0, result.stderr
+    found = records(result.stdout)
+    assert {"type": "model", "name": "iris", "path": "models/iris"} in found
+    assert any(r["type"] == "metric" and "accuracy" in r["values"] for r in found)
+    manifest = read(workdir / "models" / "iris", "laketahoe-model.json")
+    assert manifest["framework"] == "sklearn" and manifest["task"] == "classification"
+    assert len(manifest["signature"]["inputs"]) == 4
