@@ -6,7 +6,8 @@ monitor bins live values with the same edges and compares.
 
 Bins follow ``numpy.histogram``: ``[edges[i], edges[i+1])``, the last one
 closed. Quantiles that coincide (many equal values) are merged, so a feature
-may have fewer than 10 bins; a constant one has ``edges [v, v]`` and one bin.
+may have fewer than 10 bins; a constant one has ``edges [v, v]`` and one bin, one
+without any value ``edges [0, 0]`` and one empty bin.
 Missing values (NaN, None) are left out of bins and counted in ``missing``.
 Category keys are the values' text (``str(value)``), as requests send them.
 """
@@ -34,9 +35,11 @@ def numeric_summary(name: str, values, rng: np.random.Generator) -> dict:
     present = raw[~missing].astype(np.float64)
     summary: dict = {"name": name, "kind": "numeric"}
     if present.size == 0:
-        summary.update(edges=[], counts=[], sample=[], missing=int(missing.sum()))
+        # Readers need k + 1 edges for k counts: one empty bin at 0 keeps the baseline usable.
+        summary.update(edges=[0.0, 0.0], counts=[0], sample=[], missing=int(missing.sum()))
         return summary
-    edges = np.unique(np.quantile(present, np.linspace(0.0, 1.0, BINS + 1)))
+    # Quantiles taken from the data (no interpolation): a feature of few distinct values gets them as edges.
+    edges = np.unique(np.quantile(present, np.linspace(0.0, 1.0, BINS + 1), method="inverted_cdf"))
     if edges.size == 1:
         edges = np.array([edges[0], edges[0]])
     # Inner edges only: values on an edge go to the bin it opens; the maximum stays in the last bin.

@@ -384,3 +384,22 @@ def test_serving_example_notebook_saves_its_model_in_a_job(tmp_path):
     manifest = read(workdir / "models" / "iris", "laketahoe-model.json")
     assert manifest["framework"] == "sklearn" and manifest["task"] == "classification"
     assert len(manifest["signature"]["inputs"]) == 4
+
+
+def test_baseline_edge_cases_keep_k_plus_one_edges(workdir):
+    from laketahoe.baseline import build_baseline
+    from laketahoe.signature import infer_inputs
+
+    X = pd.DataFrame({"constant": [2.0] * 50, "empty": [np.nan] * 50, "ties": [0.0] * 45 + [1.0] * 5,
+                      "flag": [True, False] * 25})
+    signature = {"inputs": infer_inputs(X, categorical=["flag"])}
+    by_name = {f["name"]: f for f in build_baseline(X, signature)["features"]}
+    assert by_name["constant"]["edges"] == [2.0, 2.0] and by_name["constant"]["counts"] == [50]
+    assert by_name["empty"]["edges"] == [0.0, 0.0] and by_name["empty"]["counts"] == [0]
+    assert by_name["empty"]["missing"] == 50
+    # Coinciding quantiles merge: one bin [0, 1], closed as numpy.histogram closes its last bin.
+    assert by_name["ties"]["edges"] == [0.0, 1.0] and by_name["ties"]["counts"] == [50]
+    assert by_name["flag"]["categories"] == {"false": 25, "true": 25}
+    for feature in by_name.values():
+        if feature["kind"] == "numeric":
+            assert len(feature["edges"]) == len(feature["counts"]) + 1
