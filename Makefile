@@ -92,6 +92,7 @@ test-k8s:
 bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
+	node bench/serving/drift.mjs
 	$(PY) bench/submit_latency.py
 
 clean:

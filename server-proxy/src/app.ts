@@ -14,6 +14,9 @@ import { Experiments } from './jobs/experiments.js';
 import { JobRunKind } from './jobs/jobRuns.js';
 import { JobService } from './jobs/service.js';
 import { JobUpdater } from './jobs/updater.js';
+import { Monitor } from './monitoring/monitor.js';
+import { metricsRoutes, monitoringRoutes } from './monitoring/routes.js';
+import { SqliteMonitorStore } from './monitoring/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -23,6 +26,8 @@ export interface Service {
   app: FastifyInstance;
   store: Store;
   backend: LocalBackend;
+  /** Watches deployments: the inference proxy records into it and attaches deployments to it. */
+  monitor: Monitor;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running; closes the database. */
@@ -59,6 +64,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -98,16 +104,25 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(monitoringRoutes, {
+    prefix: '/api/v1',
+    monitor,
+    // Until the deployment registry is wired in, the deployments that exist are those being watched.
+    deploymentExists: (owner, name) => monitor.isWatched(owner, name)
+  });
+  await app.register(metricsRoutes, { monitor });
 
   let closed = false;
   return {
     app,
     store,
     backend,
+    monitor,
     async start() {
       // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
       await backend.start();
       await experiments.start();
+      monitor.start();
     },
     async close() {
       if (closed) {
@@ -117,6 +132,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       experiments.stop();
       await backend.stop();
       await app.close();
+      await monitor.close();
       await store.close();
     }
   };

@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { Job, LogLine, Trial } from './jobs/schema.js';
+import type { Alert } from './monitoring/alerts.js';
 
 /** A change pushed to SSE subscribers. */
 export type ServiceEvent =
   | { type: 'job'; owner: string; jobId: string; job: Job }
   | { type: 'metric'; owner: string; jobId: string; step: number; name: string; value: number; time: string }
   | { type: 'log'; owner: string; jobId: string; lines: LogLine[] }
-  | { type: 'trial'; owner: string; jobId: string; trial: Trial };
+  | { type: 'trial'; owner: string; jobId: string; trial: Trial }
+  // `jobId` is never set: a stream filtered to one job does not carry alerts.
+  | { type: 'alert'; owner: string; deployment: string; jobId?: undefined; alert: Alert };
 
-/** In-process fan-out of job, trial, metric and log changes, from the backends to the push routes. */
+/** In-process fan-out of job, trial, metric, log and alert changes, from the backends to the push routes. */
 export class EventBus {
   private readonly emitter = new EventEmitter();
 

@@ -375,7 +375,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/events',
     {
       schema: {
-        summary: "SSE: `job`, `trial` and `metric` events for the caller's jobs, `: ping` comments as heartbeat",
+        summary:
+          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errors(401) }
@@ -396,6 +397,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           stream.send('metric', { jobId, step, name, value, time });
         } else if (event.type === 'trial') {
           stream.send('trial', { jobId: event.jobId, trial: event.trial });
+        } else if (event.type === 'alert') {
+          stream.send('alert', event.alert);
         }
       });
       stream.onClose(unsubscribe);

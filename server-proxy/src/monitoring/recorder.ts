@@ -35,3 +35,30 @@ export interface InferenceSample {
 export interface InferenceRecorder {
   record(sample: InferenceSample): void;
 }
+
+/** A deployment's monitoring settings (`Deployment.monitoring` in the contract). */
+export interface MonitoringSpec {
+  /** Span of the sliding windows (input rows, p99 latency, error rate), in seconds. */
+  windowSeconds: number;
+  drift: { numeric: 'psi' | 'ks' | 'wasserstein'; categorical: 'js' | 'chi2'; threshold: number };
+  alerts: { name: string; metric: 'drift' | 'latencyP99Ms' | 'errorRate'; threshold: number }[];
+}
+
+/** What the monitor needs to know about a deployment it watches. */
+export interface MonitoredDeployment {
+  owner: string;
+  deployment: string;
+  model: string;
+  version: number;
+  /** Absolute path of the saved model folder (laketahoe-model.json, baseline.json). */
+  artifactDir: string;
+  monitoring: MonitoringSpec;
+}
+
+/** A recorder that also learns which deployments exist and how to watch them. */
+export interface DeploymentMonitor extends InferenceRecorder {
+  /** Starts (or, for a new version or spec, updates) watching a deployment. */
+  attach(d: MonitoredDeployment): void;
+  /** Stops watching a deployment that is being deleted; its monitoring data goes with it. */
+  detach(owner: string, deployment: string): void;
+}

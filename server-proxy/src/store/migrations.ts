@@ -59,5 +59,35 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ) WITHOUT ROWID;
       CREATE INDEX trials_state ON trials (state);
     `
+  },
+  {
+    version: 4,
+    name: 'deployment request aggregates and alerts',
+    // Version 3 belongs to the model registry; versions apply in order whichever arrives first.
+    sql: `
+      CREATE TABLE request_buckets (
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        width_ms INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        client_errors INTEGER NOT NULL,
+        server_errors INTEGER NOT NULL,
+        latency_sum_ms REAL NOT NULL,
+        histogram TEXT NOT NULL,
+        PRIMARY KEY (owner, deployment, start_ms)
+      ) WITHOUT ROWID;
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        state TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        alert TEXT NOT NULL
+      );
+      CREATE INDEX alerts_deployment ON alerts (owner, deployment, start_time DESC);
+    `
   }
 ];

@@ -112,6 +112,11 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The open database, for modules that keep their own tables in it (monitoring). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** Versions recorded in schema_migrations (for tests and diagnostics). */
   appliedMigrations(): number[] {
     return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(

@@ -1,0 +1,435 @@
+/**
+ * The deployment monitor: takes every inference sample from the proxy, keeps request aggregates in
+ * time buckets and live rows in sliding windows, computes drift against the training baseline,
+ * evaluates alert rules on a timer, and persists and publishes what changed.
+ *
+ * `record()` only updates memory (a bucket, a histogram, a ring buffer); all I/O happens on the
+ * evaluation timer or when a route asks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventBus } from '../events.js';
+import { transitions, type Alert, type Measurements } from './alerts.js';
+import { driftReport, prepareBaseline, type DriftReport, type PreparedFeature } from './drift.js';
+import { PrometheusMetrics, type DeploymentGauges, type DeploymentLabels } from './metrics.js';
+import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from './recorder.js';
+import { RequestBucket, series, type SeriesPoint } from './requests.js';
+import type { MonitorStore } from './store.js';
+import { decodeInputs, decodePredictions, type SignatureInput, type SignatureOutput } from './tensors.js';
+import { RowWindow } from './window.js';
+
+/** Tuning of the monitor; the defaults suit the embedded service. */
+export interface MonitorOptions {
+  store: MonitorStore;
+  bus: EventBus;
+  log?: { warn(obj: object, msg: string): void };
+  /** Clock in epoch ms (tests drive time through it). */
+  now?: () => number;
+  /** Width of the base request buckets; series steps are multiples of it. Default 10 s. */
+  bucketMs?: number;
+  /** Row cap of each deployment's input and prediction windows. Default 20,000. */
+  maxRows?: number;
+  /** Fewer live rows than this give no drift (too few to tell drift from noise). Default 30. */
+  minDriftRows?: number;
+  /** Alert evaluation period; 0 disables the timer (evaluate() still works). Default 5 s. */
+  evaluateMs?: number;
+  /** How long request buckets are kept in the store. Default 7 days. */
+  retentionMs?: number;
+}
+
+/** The answer of `GET /deployments/{name}/monitoring`. */
+export interface MonitoringAnswer {
+  deployment: string;
+  windowSeconds: number;
+  step: number;
+  series: SeriesPoint[];
+  drift: DriftReport | null;
+  alerts: Alert[];
+}
+
+/** Window used for deployments the monitor does not watch (history from the store only). */
+const DEFAULT_WINDOW_SECONDS = 300;
+/** Recent buckets stay in memory at least this long, so late samples still land in their bucket. */
+const MIN_KEEP_MS = 15 * 60_000;
+const HOUR_MS = 3_600_000;
+
+/** A deployment being watched. */
+interface Watched {
+  d: MonitoredDeployment;
+  labels: DeploymentLabels;
+  inputSignature: SignatureInput[];
+  outputSignature: SignatureOutput[];
+  baseline: { features: PreparedFeature[]; prediction: PreparedFeature | null } | null;
+  inputs: RowWindow | null;
+  predictions: RowWindow | null;
+  /** Recent request buckets by start time, and those changed since the last flush. */
+  buckets: Map<number, RequestBucket>;
+  dirty: Set<number>;
+  /** Open alerts by rule name. */
+  firing: Map<string, Alert>;
+  /** Last drift computed, and the window revisions it was computed from. */
+  drift: { revision: string; report: DriftReport | null };
+  /** Settles once history (buckets, firing alerts) has been read back from the store. */
+  restored: Promise<void>;
+  /** Serialises evaluations and flushes of this deployment. */
+  chain: Promise<unknown>;
+}
+
+const keyOf = (owner: string, deployment: string) => `${owner}\u0000${deployment}`;
+
+/** Reads a JSON file of the model folder; undefined when it is absent or unreadable. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Watches deployments; see the module comment. */
+export class Monitor implements DeploymentMonitor {
+  private readonly watched = new Map<string, Watched>();
+  private readonly store: MonitorStore;
+  private readonly bus: EventBus;
+  private readonly now: () => number;
+  private readonly bucketMs: number;
+  private readonly maxRows: number;
+  private readonly minDriftRows: number;
+  private readonly evaluateMs: number;
+  private readonly retentionMs: number;
+  private readonly log?: MonitorOptions['log'];
+  private timer?: NodeJS.Timeout;
+  private ticking: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
+  private readonly background = new Set<Promise<unknown>>();
+  /** Prometheus metrics of every owner's deployments. */
+  readonly metrics: PrometheusMetrics;
+
+  constructor(options: MonitorOptions) {
+    this.store = options.store;
+    this.bus = options.bus;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.bucketMs = options.bucketMs ?? 10_000;
+    this.maxRows = options.maxRows ?? 20_000;
+    this.minDriftRows = options.minDriftRows ?? 30;
+    this.evaluateMs = options.evaluateMs ?? 5_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * HOUR_MS;
+    this.metrics = new PrometheusMetrics(owner => this.gauges(owner));
+  }
+
+  /** Width of the base buckets in seconds: the smallest series step. */
+  get bucketSeconds(): number {
+    return this.bucketMs / 1000;
+  }
+
+  /** Starts the evaluation timer. */
+  start(): void {
+    if (this.evaluateMs > 0 && !this.timer) {
+      let busy = false;
+      this.timer = setInterval(() => {
+        // A slow round (a large drift window) must not pile up rounds behind it.
+        if (busy) {
+          return;
+        }
+        busy = true;
+        this.ticking = this.evaluateAll()
+          .catch(err => this.log?.warn({ err }, 'monitoring evaluation failed'))
+          .finally(() => {
+            busy = false;
+          });
+      }, this.evaluateMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops the timer and writes what is still in memory. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+    await this.idle();
+    await Promise.all([...this.watched.values()].map(w => this.serialized(w, () => this.flush(w))));
+  }
+
+  attach(d: MonitoredDeployment): void {
+    const key = keyOf(d.owner, d.deployment);
+    const previous = this.watched.get(key);
+    const model = this.loadModel(d);
+    // The same model keeps its live rows; a new version has a new baseline, so its rows start afresh.
+    const windows =
+      previous && previous.d.model === d.model && previous.d.version === d.version
+        ? { inputs: previous.inputs, predictions: previous.predictions }
+        : this.windowsFor(model.baseline);
+    const w: Watched = {
+      d,
+      labels: { deployment: d.deployment, model: d.model, version: String(d.version) },
+      ...model,
+      ...windows,
+      // Request history and open alerts belong to the deployment, whatever version it serves.
+      buckets: previous?.buckets ?? new Map(),
+      dirty: previous?.dirty ?? new Set(),
+      firing: previous?.firing ?? new Map(),
+      drift: { revision: '', report: null },
+      restored: previous?.restored ?? Promise.resolve(),
+      chain: previous?.chain ?? Promise.resolve()
+    };
+    if (!previous) {
+      w.restored = this.restore(w);
+    }
+    this.watched.set(key, w);
+  }
+
+  detach(owner: string, deployment: string): void {
+    const key = keyOf(owner, deployment);
+    const w = this.watched.get(key);
+    this.watched.delete(key);
+    const forget = async () => {
+      await w?.chain;
+      await this.store.deleteDeployment(owner, deployment);
+      await this.metrics.forget(owner, deployment);
+    };
+    const task = forget().catch(err => this.log?.warn({ err, deployment }, 'could not delete monitoring data'));
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+  }
+
+  /** Resolves once deletions started by detach() have finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
+  record(sample: InferenceSample): void {
+    const w = this.watched.get(keyOf(sample.owner, sample.deployment));
+    if (!w) {
+      return;
+    }
+    try {
+      const start = Math.floor(sample.time / this.bucketMs) * this.bucketMs;
+      if (start < this.now() - this.keepMs(w)) {
+        return; // Its bucket is already written for good; only newer buckets are rewritten.
+      }
+      let bucket = w.buckets.get(start);
+      if (!bucket) {
+        bucket = new RequestBucket(start, this.bucketMs);
+        w.buckets.set(start, bucket);
+      }
+      bucket.add(sample.status, sample.latencyMs);
+      w.dirty.add(start);
+      this.metrics.observeRequest(sample.owner, w.labels, sample.status, sample.latencyMs);
+      // Only answered requests had inputs the model accepted; rejected ones would pollute drift.
+      if (sample.status < 400 && w.inputs) {
+        const rows = decodeInputs(sample.inputs, w.inputSignature);
+        if (rows) {
+          w.inputs.append(sample.time, rows);
+        }
+        const prediction = w.baseline?.prediction?.name;
+        if (prediction && w.predictions) {
+          const predicted = decodePredictions(sample.outputs, w.outputSignature, prediction);
+          if (predicted) {
+            w.predictions.append(sample.time, predicted);
+          }
+        }
+      }
+    } catch (err) {
+      // The proxy must never fail because of monitoring.
+      this.log?.warn({ err, deployment: sample.deployment }, 'could not record an inference sample');
+    }
+  }
+
+  /** Whether the deployment is watched. */
+  isWatched(owner: string, deployment: string): boolean {
+    return this.watched.has(keyOf(owner, deployment));
+  }
+
+  /** Flushes every deployment's buckets and evaluates its alert rules (the timer's job). */
+  async evaluateAll(): Promise<void> {
+    for (const w of [...this.watched.values()]) {
+      await this.serialized(w, async () => {
+        await this.flush(w);
+        await this.evaluate(w);
+      });
+    }
+    if (this.now() - this.lastPrune > HOUR_MS) {
+      this.lastPrune = this.now();
+      await this.store.pruneBuckets(this.now() - this.retentionMs);
+    }
+  }
+
+  /** The monitoring answer: request series from `sinceMs` at `stepSeconds`, drift now, and alerts. */
+  async monitoring(owner: string, deployment: string, sinceMs: number, stepSeconds: number): Promise<MonitoringAnswer> {
+    const w = this.watched.get(keyOf(owner, deployment));
+    let drift: DriftReport | null = null;
+    if (w) {
+      await this.serialized(w, async () => {
+        await this.flush(w);
+        await this.evaluate(w);
+      });
+      drift = w.drift.report;
+    }
+    const now = this.now();
+    const stepMs = stepSeconds * 1000;
+    const records = await this.store.listBuckets(owner, deployment, Math.floor(sinceMs / stepMs) * stepMs, now + 1);
+    return {
+      deployment,
+      windowSeconds: w?.d.monitoring.windowSeconds ?? DEFAULT_WINDOW_SECONDS,
+      step: stepSeconds,
+      series: series(records.map(RequestBucket.fromRecord), sinceMs, now, stepMs),
+      drift,
+      alerts: await this.store.listAlerts(owner, deployment, 100)
+    };
+  }
+
+  /** The deployment's alerts, firing and resolved, newest first. */
+  async alerts(owner: string, deployment: string): Promise<Alert[]> {
+    return this.store.listAlerts(owner, deployment, 1000);
+  }
+
+  /** Runs `fn` after everything already queued for `w`. */
+  private serialized<T>(w: Watched, fn: () => Promise<T>): Promise<T> {
+    const run = w.chain.then(fn, fn);
+    w.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private keepMs(w: Watched): number {
+    return Math.max(MIN_KEEP_MS, w.d.monitoring.windowSeconds * 1000 + this.bucketMs);
+  }
+
+  /** Signature and baseline of the saved model folder; a missing or broken baseline means no drift. */
+  private loadModel(d: MonitoredDeployment): Pick<Watched, 'inputSignature' | 'outputSignature' | 'baseline'> {
+    const manifest = readJson(path.join(d.artifactDir, 'laketahoe-model.json')) as
+      | { signature?: { inputs?: SignatureInput[]; outputs?: SignatureOutput[] } }
+      | undefined;
+    let baseline: Watched['baseline'] = null;
+    const baselineDoc = readJson(path.join(d.artifactDir, 'baseline.json'));
+    if (baselineDoc !== undefined) {
+      try {
+        baseline = prepareBaseline(baselineDoc);
+      } catch (err) {
+        this.log?.warn({ err, deployment: d.deployment }, 'baseline.json is not usable; no drift for this deployment');
+      }
+    }
+    const inputs = manifest?.signature?.inputs;
+    const outputs = manifest?.signature?.outputs;
+    return {
+      // Without a manifest, a 2-D input still maps onto the baseline's features in order.
+      inputSignature: Array.isArray(inputs)
+        ? inputs
+        : [{ name: 'input', features: baseline?.features.map(f => ({ name: f.name, kind: f.kind })) ?? [] }],
+      outputSignature: Array.isArray(outputs) ? outputs : [],
+      baseline
+    };
+  }
+
+  /** Empty input and prediction windows with one column per baseline feature. */
+  private windowsFor(baseline: Watched['baseline']): Pick<Watched, 'inputs' | 'predictions'> {
+    const prediction = baseline?.prediction;
+    return {
+      inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), this.maxRows) : null,
+      predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], this.maxRows) : null
+    };
+  }
+
+  /** Reads back recent buckets and open alerts after a restart, merging samples that arrived meanwhile. */
+  private async restore(w: Watched): Promise<void> {
+    const { owner, deployment } = w.d;
+    try {
+      const now = this.now();
+      for (const r of await this.store.listBuckets(owner, deployment, now - this.keepMs(w), now + this.bucketMs)) {
+        const stored = RequestBucket.fromRecord(r);
+        const live = w.buckets.get(r.start);
+        if (live) {
+          live.merge(stored);
+        } else {
+          w.buckets.set(r.start, stored);
+        }
+      }
+      for (const alert of await this.store.firingAlerts(owner, deployment)) {
+        w.firing.set(alert.rule, alert);
+      }
+    } catch (err) {
+      this.log?.warn({ err, deployment }, 'could not read monitoring history');
+    }
+  }
+
+  /** Writes changed buckets and forgets those too old to change again. */
+  private async flush(w: Watched): Promise<void> {
+    await w.restored;
+    if (w.dirty.size > 0) {
+      const changed = [...w.dirty].map(start => w.buckets.get(start)!.toRecord());
+      w.dirty.clear();
+      await this.store.saveBuckets(w.d.owner, w.d.deployment, changed);
+    }
+    const oldest = this.now() - this.keepMs(w);
+    for (const start of w.buckets.keys()) {
+      if (start < oldest) {
+        w.buckets.delete(start);
+      }
+    }
+  }
+
+  /** Current drift of the window (cached while the window is unchanged); null without baseline or rows. */
+  private currentDrift(w: Watched): DriftReport | null {
+    if (!w.baseline || !w.inputs) {
+      return null;
+    }
+    const since = this.now() - w.d.monitoring.windowSeconds * 1000;
+    w.inputs.expire(since);
+    w.predictions?.expire(since);
+    const revision = `${w.inputs.revision}/${w.predictions?.revision ?? 0}/${JSON.stringify(w.d.monitoring.drift)}`;
+    if (w.drift.revision !== revision) {
+      const report =
+        w.inputs.rows < this.minDriftRows
+          ? null
+          : driftReport(w.baseline, w.inputs, w.predictions, w.d.monitoring.drift, new Date(this.now()));
+      w.drift = { revision, report };
+    }
+    return w.drift.report;
+  }
+
+  /** Evaluates the deployment's rules, then persists and publishes each alert that fired or resolved. */
+  private async evaluate(w: Watched): Promise<void> {
+    await w.restored;
+    const drift = this.currentDrift(w);
+    const since = this.now() - w.d.monitoring.windowSeconds * 1000;
+    const window = new RequestBucket(since, w.d.monitoring.windowSeconds * 1000);
+    for (const b of w.buckets.values()) {
+      if (b.start + b.widthMs > since) {
+        window.merge(b);
+      }
+    }
+    const measurements: Measurements = {
+      windowSeconds: w.d.monitoring.windowSeconds,
+      drift: drift && { score: drift.score, feature: drift.feature },
+      latencyP99Ms: window.latency.total > 0 ? window.latency.quantile(0.99) : null,
+      errorRate: window.requests > 0 ? { rate: window.errors / window.requests, errors: window.errors, requests: window.requests } : null
+    };
+    for (const alert of transitions(w.d.deployment, w.d.monitoring.alerts, w.firing, measurements, new Date(this.now()))) {
+      await this.store.saveAlert(w.d.owner, alert);
+      if (alert.state === 'firing') {
+        w.firing.set(alert.rule, alert);
+      } else {
+        w.firing.delete(alert.rule);
+      }
+      this.bus.publish({ type: 'alert', owner: w.d.owner, deployment: w.d.deployment, alert });
+    }
+  }
+
+  /** Drift and alert state of an owner's deployments, for the Prometheus gauges. */
+  private gauges(owner: string): DeploymentGauges[] {
+    const out: DeploymentGauges[] = [];
+    for (const w of this.watched.values()) {
+      if (w.d.owner !== owner) {
+        continue;
+      }
+      const report = w.drift.report;
+      out.push({
+        labels: w.labels,
+        drift: report && { score: report.score, features: report.features.filter(f => f.rows > 0) },
+        alerts: w.d.monitoring.alerts.map(r => ({ rule: r.name, metric: r.metric, firing: w.firing.has(r.name) }))
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Persistence of monitoring history: per-bucket request aggregates and alerts, so that a restarted
+ * service still shows them. Its own small seam beside the job Store, over the same database.
+ */
+import type Database from 'better-sqlite3';
+import type { Alert } from './alerts.js';
+import type { HistogramJson } from './histogram.js';
+
+/** Request aggregates of one time bucket of one deployment. */
+export interface RequestBucketRecord {
+  /** Epoch ms of the bucket's start. */
+  start: number;
+  widthMs: number;
+  requests: number;
+  errors: number;
+  clientErrors: number;
+  serverErrors: number;
+  latencySumMs: number;
+  histogram: HistogramJson;
+}
+
+/** Where the monitor keeps its history. Async so that a networked database can implement it. */
+export interface MonitorStore {
+  /** Inserts or replaces buckets (a bucket is rewritten while it is still filling). */
+  saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void>;
+  /** Buckets starting in [fromMs, toMs), oldest first. */
+  listBuckets(owner: string, deployment: string, fromMs: number, toMs: number): Promise<RequestBucketRecord[]>;
+  /** Inserts or updates an alert (by id). */
+  saveAlert(owner: string, alert: Alert): Promise<void>;
+  /** A deployment's alerts, newest first. */
+  listAlerts(owner: string, deployment: string, limit: number): Promise<Alert[]>;
+  /** A deployment's alerts still firing. */
+  firingAlerts(owner: string, deployment: string): Promise<Alert[]>;
+  /** Removes everything kept about a deployment. */
+  deleteDeployment(owner: string, deployment: string): Promise<void>;
+  /** Drops buckets that started before `beforeMs` (retention). */
+  pruneBuckets(beforeMs: number): Promise<void>;
+}
+
+interface BucketRow {
+  start_ms: number;
+  width_ms: number;
+  requests: number;
+  errors: number;
+  client_errors: number;
+  server_errors: number;
+  latency_sum_ms: number;
+  histogram: string;
+}
+
+/** MonitorStore over the service's SQLite database (tables of migration 4). */
+export class SqliteMonitorStore implements MonitorStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void> {
+    const upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO request_buckets
+         (owner, deployment, start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    );
+    this.db.transaction(() => {
+      for (const b of buckets) {
+        upsert.run(
+          owner,
+          deployment,
+          b.start,
+          b.widthMs,
+          b.requests,
+          b.errors,
+          b.clientErrors,
+          b.serverErrors,
+          b.latencySumMs,
+          JSON.stringify(b.histogram)
+        );
+      }
+    })();
+  }
+
+  async listBuckets(owner: string, deployment: string, fromMs: number, toMs: number): Promise<RequestBucketRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram
+         FROM request_buckets WHERE owner = ? AND deployment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms`
+      )
+      .all(owner, deployment, fromMs, toMs) as BucketRow[];
+    return rows.map(r => ({
+      start: r.start_ms,
+      widthMs: r.width_ms,
+      requests: r.requests,
+      errors: r.errors,
+      clientErrors: r.client_errors,
+      serverErrors: r.server_errors,
+      latencySumMs: r.latency_sum_ms,
+      histogram: JSON.parse(r.histogram) as HistogramJson
+    }));
+  }
+
+  async saveAlert(owner: string, alert: Alert): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO alerts (id, owner, deployment, rule, state, start_time, alert) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, alert = excluded.alert`
+      )
+      .run(alert.id, owner, alert.deployment, alert.rule, alert.state, alert.startTime, JSON.stringify(alert));
+  }
+
+  async listAlerts(owner: string, deployment: string, limit: number): Promise<Alert[]> {
+    const rows = this.db
+      .prepare('SELECT alert FROM alerts WHERE owner = ? AND deployment = ? ORDER BY start_time DESC, rowid DESC LIMIT ?')
+      .all(owner, deployment, limit) as { alert: string }[];
+    return rows.map(r => JSON.parse(r.alert) as Alert);
+  }
+
+  async firingAlerts(owner: string, deployment: string): Promise<Alert[]> {
+    const rows = this.db
+      .prepare("SELECT alert FROM alerts WHERE owner = ? AND deployment = ? AND state = 'firing' ORDER BY start_time")
+      .all(owner, deployment) as { alert: string }[];
+    return rows.map(r => JSON.parse(r.alert) as Alert);
+  }
+
+  async deleteDeployment(owner: string, deployment: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM request_buckets WHERE owner = ? AND deployment = ?').run(owner, deployment);
+      this.db.prepare('DELETE FROM alerts WHERE owner = ? AND deployment = ?').run(owner, deployment);
+    })();
+  }
+
+  async pruneBuckets(beforeMs: number): Promise<void> {
+    this.db.prepare('DELETE FROM request_buckets WHERE start_ms < ?').run(beforeMs);
+  }
+}
