@@ -129,10 +129,8 @@ def test_notebook_to_monitored_deployment(served):
         assert np.asarray(answer["outputs"][0]["data"]).ravel().tolist() == expected[:5].tolist()
 
         # The server's reason comes back for a request it cannot take.
-        with pytest.raises(laketahoe.client.ApiError) as caught:
-            client.infer(MODEL, MODEL, {"inputs": [{"name": "input-0", "datatype": "FP64", "shape": [1, 2],
-                                                    "data": [1.0, 2.0]}]})
-        assert caught.value.status == 400 and caught.value.message
+        with pytest.raises(laketahoe.client.InvalidArgument, match="inputs"):
+            client.infer(MODEL, MODEL, {"outputs": [{"name": "predict"}]})
 
         # 5. Shifted inputs: every feature far from anything seen in training.
         shifted = X_test + X.std() * 4
