@@ -134,14 +134,21 @@ def undeploy(name: str, client: Client | None = None) -> DeploymentView:
     return DeploymentView(_client(client).delete_deployment(name), note=f"Deployment {name} deleted.")
 
 
+# A model version never changes once registered: its signature is fetched once per service and version.
+_signatures: dict[tuple[str, str, int], dict] = {}
+
+
 def signature_of(deployment: dict, client: Client | None = None) -> dict:
     """The signature of the model version a deployment serves."""
+    c = _client(client)
     ref = deployment.get("model") or {}
-    version = _client(client).get_model_version(ref["name"], ref["version"])
-    signature = version.get("signature")
-    if not signature or not signature.get("inputs"):
-        raise LakeTahoeError(f"model {ref['name']}:{ref['version']} has no signature to build requests from")
-    return signature
+    key = (c.address, ref["name"], int(ref["version"]))
+    if key not in _signatures:
+        signature = c.get_model_version(ref["name"], ref["version"]).get("signature")
+        if not signature or not signature.get("inputs"):
+            raise LakeTahoeError(f"model {ref['name']}:{ref['version']} has no signature to build requests from")
+        _signatures[key] = signature
+    return _signatures[key]
 
 
 def predict(name: str, data, client: Client | None = None):

@@ -267,6 +267,10 @@ def test_predict_builds_the_request_from_the_signature(stub):
         "parameters": {"content_type": "pd"}}
     array = serving.predict("shop", [[1, "x"], [2, "y"]], client=c)
     assert isinstance(array, np.ndarray) and array.tolist() == [7, 8]
+    # The version's signature was fetched once; the deployment is read on every call (its version may change).
+    paths = [r["path"] for r in stub.requests]
+    assert paths.count("/api/v1/models/shop-model/versions/3") == 1
+    assert paths.count("/api/v1/deployments/shop") == 2
     with pytest.raises(lt.LakeTahoeError, match="predict: data has no column 'a'"):
         serving.predict("shop", pd.DataFrame({"b": ["x"]}), client=c)
 
