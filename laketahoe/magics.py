@@ -304,8 +304,10 @@ class LakeTahoeMagics(Magics):
             raise UsageError("%lt deploy: --replicas must be at least 1")
         deployment = serving.deploy(args.model, name=args.name, wait=args.wait, job_id=args.job,
                                     trial_id=args.trial, replicas=args.replicas, client=self.client)
-        what = f"the model of job {args.job}" + (f" trial {args.trial}" if args.trial else "") if args.job \
-            else args.model
+        if args.job:
+            what = f"the model of job {args.job}" + (f" trial {args.trial}" if args.trial else "")
+        else:
+            what = args.model
         state = deployment.get("state")
         note = (f"Deployment {deployment.get('name')} serves {what}: {state}." if state == "READY" else
                 f"Deploying {what} as {deployment.get('name')} ({state}); "
