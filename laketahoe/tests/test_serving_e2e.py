@@ -1,7 +1,8 @@
 """Notebook to monitored deployment, with the real service, a real notebook job and a real MLServer.
 
 train in a notebook job with save_model -> the model is registered with its lineage -> %lt deploy ->
-laketahoe.predict answers as the model does in-process -> shifted inputs -> drift and a firing alert.
+laketahoe.predict answers as the model does in-process -> shifted inputs -> drift and a firing alert ->
+undeploy; then the CLI deploys the same model straight from the job.
 """
 
 from __future__ import annotations
@@ -156,3 +157,22 @@ def test_notebook_to_monitored_deployment(served):
     assert MODEL not in [d["name"] for d in laketahoe.deployments()]
     with pytest.raises(laketahoe.client.NotFound):
         client.get_deployment(MODEL)
+
+    # 7. The same model straight from its job, from a terminal.
+    env = child_env(LAKETAHOE_RUNTIME_FILE=str(served.runtime_file))
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "laketahoe.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=240)
+
+    created = cli("deployments", "create", "e2e-from-job", "--job", "e2e_train", "--wait")
+    assert created.returncode == 0, created.stderr
+    assert "Deployment [e2e-from-job] is READY." in created.stdout
+    try:
+        assert client.get_deployment("e2e-from-job")["model"]["name"] == MODEL
+        assert laketahoe.predict("e2e-from-job", X_test).tolist() == expected.tolist()
+        listed = cli("deployments", "list")
+        assert "e2e-from-job" in listed.stdout and "READY" in listed.stdout
+    finally:
+        deleted = cli("deployments", "delete", "e2e-from-job")
+    assert deleted.returncode == 0 and "Deleted deployment [e2e-from-job]." in deleted.stdout
