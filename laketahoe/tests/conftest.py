@@ -149,6 +149,11 @@ def use_service(service, monkeypatch):
     return service
 
 
+def mlserver_path() -> Path:
+    """The model server the service starts: LAKETAHOE_MLSERVER, else the serving environment in the checkout."""
+    return Path(os.environ.get("LAKETAHOE_MLSERVER") or REPO / ".venv-serving" / "bin" / "mlserver")
+
+
 def has_routes(service, *paths: str) -> bool:
     """Whether the running service serves every one of ``paths`` (from its own OpenAPI document)."""
     document = service.client()._call("GET", "/openapi.json")

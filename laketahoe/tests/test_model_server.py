@@ -27,7 +27,7 @@ from sklearn.preprocessing import OneHotEncoder
 import laketahoe
 from laketahoe.signature import decode_response, encode_request
 
-from .test_serving_e2e import mlserver_path
+from .conftest import mlserver_path
 
 
 def free_port() -> int:

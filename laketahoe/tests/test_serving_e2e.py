@@ -8,11 +8,9 @@ undeploy; then the CLI deploys the same model straight from the job.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -26,7 +24,7 @@ import laketahoe
 from laketahoe.display import DeploymentView
 from laketahoe.signature import encode_request
 
-from .conftest import REPO, child_env, has_routes, write_notebook
+from .conftest import child_env, has_routes, mlserver_path, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -43,11 +41,6 @@ model = RandomForestClassifier(n_estimators=n_estimators, random_state=0).fit(X_
 laketahoe.report(accuracy=model.score(X_test, y_test))
 laketahoe.save_model(model, "%s", X_train, y_train)
 """ % MODEL
-
-
-def mlserver_path() -> Path:
-    """The model server the service starts: LAKETAHOE_MLSERVER, else the serving environment in the checkout."""
-    return Path(os.environ.get("LAKETAHOE_MLSERVER") or REPO / ".venv-serving" / "bin" / "mlserver")
 
 
 @pytest.fixture
