@@ -306,6 +306,8 @@ def save_model(model, name: str, X=None, y=None, *, task: str | None = None, fea
             # Compact: a thousand sampled values per feature, one per line, would be mostly whitespace.
             _write_json(os.path.join(staging, BASELINE), build_baseline(X, signature, predictions, task), indent=None)
 
+        # mkdtemp made it private; the service and the model server may read it as another user.
+        os.chmod(staging, 0o755)
         final = os.path.join(models_dir, name)
         if os.path.isdir(final):
             shutil.rmtree(final)

@@ -52,6 +52,7 @@ def test_sklearn_dataframe_folder_manifest_settings_and_baseline(workdir, iris):
     folder = laketahoe.save_model(model, "iris", X, y)
 
     assert folder == str(workdir / "models" / "iris")
+    assert os.stat(folder).st_mode & 0o755 == 0o755
     assert sorted(os.listdir(folder)) == ["baseline.json", "laketahoe-model.json", "model-settings.json", "model.joblib"]
     loaded = joblib.load(os.path.join(folder, "model.joblib"))
     assert (loaded.predict(X) == model.predict(X)).all()
