@@ -6,6 +6,8 @@ SHELL := bash
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Model servers (MLServer) live in their own environment: their pins must not fight the notebook's.
+SERVING_VENV ?= .venv-serving
 # Tools from the venv (jupyter, pytest) come first, for npm scripts too.
 export PATH := $(abspath $(VENV)/bin):$(PATH)
 # Never let Playwright fetch a browser: the tests use Debian's Chromium.
@@ -13,12 +15,12 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
-.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env node-deps build clean \
+.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env serving-env node-deps build clean \
 	k8s-build k8s-start k8s-stop test-k8s
 
 ## Set-up ---------------------------------------------------------------------
 
-setup: build
+setup: build serving-env
 
 python-env: $(VENV)/.installed
 
@@ -26,6 +28,15 @@ $(VENV)/.installed: requirements/lock.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/lock.txt
+	touch $@
+
+serving-env: $(SERVING_VENV)/.installed
+
+# --no-deps: the lock is complete, and leaves out xgboost's CUDA build on purpose (see requirements/serving.in).
+$(SERVING_VENV)/.installed: requirements/serving-lock.txt
+	python3 -m venv $(SERVING_VENV)
+	$(SERVING_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SERVING_VENV)/bin/python -m pip install --quiet --no-deps -r requirements/serving-lock.txt
 	touch $@
 
 node-deps: node_modules/.installed server-proxy/node_modules/.installed ui-tests/node_modules/.installed
@@ -93,7 +104,8 @@ bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
 	node bench/serving/drift.mjs
+	node bench/serving/latency.mjs
 	$(PY) bench/submit_latency.py
 
 clean:
-	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV)
+	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV) $(SERVING_VENV)

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
-import { ApiError, errorHandler } from './api/errors.js';
+import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
 import { apiRoutes } from './api/routes.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
@@ -17,6 +17,12 @@ import { JobUpdater } from './jobs/updater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './monitoring/routes.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
+import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
+import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentService } from './serving/deployments.js';
+import { inferenceProxyRoutes } from './serving/proxy.js';
+import { ModelRegistry } from './serving/registry.js';
+import { servingRoutes } from './serving/routes.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -28,14 +34,22 @@ export interface Service {
   backend: LocalBackend;
   /** Watches deployments: the inference proxy records into it and attaches deployments to it. */
   monitor: Monitor;
+  /** Deployments of trained models, each served by its own model server. */
+  deployments: DeploymentService;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
-  /** Stops serving and watching; runners keep running; closes the database. */
+  /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
   close(): Promise<void>;
 }
 
+/** Parts wired in from outside. */
+export interface ServiceParts {
+  /** Also receives every inference request and deployment change (besides the service's own monitor). */
+  monitor?: DeploymentMonitor;
+}
+
 /** Builds the service from its configuration without listening yet. */
-export async function createService(config: ServiceConfig, logger: boolean | object = false): Promise<Service> {
+export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
   const bus = new EventBus();
@@ -65,6 +79,24 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
   const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
+  // An extra monitor from outside (a test's recorder) sees everything the real one sees.
+  const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
+  const registry = new ModelRegistry(store, config.rootDir, app.log);
+  const stopWatchingJobs = registry.watchJobs(bus);
+  const deployments = new DeploymentService({
+    store,
+    updater: new DeploymentUpdater(store, bus),
+    registry,
+    monitor: watchers,
+    log: app.log,
+    rootDir: config.rootDir,
+    dataDir: config.dataDir,
+    mlserver: config.mlserver,
+    deployTimeoutMs: config.deployTimeoutMs,
+    livenessMs: config.livenessMs ?? 3000,
+    drainMs: 30_000,
+    restartDelayMs: config.restartDelayMs
+  });
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -95,6 +127,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
   });
   registerAuth(app, new TokenTable(config.tokens));
+  app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',
     jobs,
@@ -104,11 +137,12 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
+  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: watchers, maxInferBytes: config.maxInferBytes });
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,
-    // Until the deployment registry is wired in, the deployments that exist are those being watched.
-    deploymentExists: (owner, name) => monitor.isWatched(owner, name)
+    deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
   });
   await app.register(metricsRoutes, { monitor });
 
@@ -118,10 +152,12 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     store,
     backend,
     monitor,
+    deployments,
     async start() {
       // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
       await backend.start();
       await experiments.start();
+      await deployments.start();
       monitor.start();
     },
     async close() {
@@ -130,7 +166,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       }
       closed = true;
       experiments.stop();
+      stopWatchingJobs();
       await backend.stop();
+      await deployments.close();
       await app.close();
       await monitor.close();
       await store.close();

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
 
@@ -31,7 +32,20 @@ export interface ServiceConfig {
   killGraceMs?: number;
   heartbeatMs?: number;
   logLevel: string;
+  /** The `mlserver` executable that serves deployments. */
+  mlserver: string;
+  /** Larger inference request bodies give 413. */
+  maxInferBytes: number;
+  /** A model server not ready within this time fails its deployment. */
+  deployTimeoutMs: number;
+  /** How often a ready model server's liveness is checked (tests lower it). */
+  livenessMs?: number;
+  /** First restart delay of a model server that died; doubles per crash up to 60 s (tests lower it). */
+  restartDelayMs?: number;
 }
+
+/** `.venv-serving/bin/mlserver` of the checkout this file belongs to (src/ and dist/ sit at the same depth). */
+export const DEFAULT_MLSERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.venv-serving', 'bin', 'mlserver');
 
 const MIB = 1024 * 1024;
 
@@ -80,7 +94,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       cpus: { type: 'string' },
       'memory-bytes': { type: 'string' },
       gpus: { type: 'string' },
-      'log-level': { type: 'string' }
+      'log-level': { type: 'string' },
+      mlserver: { type: 'string' },
+      'max-infer-bytes': { type: 'string' },
+      'deploy-timeout': { type: 'string' }
     }
   });
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
@@ -111,6 +128,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
-    logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info'
+    logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
+    mlserver: path.resolve(values.mlserver ?? env.LAKETAHOE_MLSERVER ?? DEFAULT_MLSERVER),
+    maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
+    deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000
   };
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, LogLine, Trial } from './jobs/schema.js';
 import type { Alert } from './monitoring/alerts.js';
+import type { Deployment } from './serving/schema.js';
 
 /** A change pushed to SSE subscribers. */
 export type ServiceEvent =
@@ -9,9 +10,10 @@ export type ServiceEvent =
   | { type: 'log'; owner: string; jobId: string; lines: LogLine[] }
   | { type: 'trial'; owner: string; jobId: string; trial: Trial }
   // `jobId` is never set: a stream filtered to one job does not carry alerts.
-  | { type: 'alert'; owner: string; deployment: string; jobId?: undefined; alert: Alert };
+  | { type: 'alert'; owner: string; deployment: string; jobId?: undefined; alert: Alert }
+  | { type: 'deployment'; owner: string; jobId?: undefined; deployment: Deployment };
 
-/** In-process fan-out of job, trial, metric, log and alert changes, from the backends to the push routes. */
+/** In-process fan-out of job, trial, metric, log, deployment and alert changes, from the backends to the push routes. */
 export class EventBus {
   private readonly emitter = new EventEmitter();
 

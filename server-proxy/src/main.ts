@@ -6,7 +6,8 @@ import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 const USAGE = `usage: laketahoe-proxy serve [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
-       [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]`;
+       [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
+       [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {
@@ -46,7 +47,7 @@ async function serve(argv: string[]): Promise<void> {
       return;
     }
     stopping = true;
-    app.log.info({ signal }, 'shutting down; running jobs keep running');
+    app.log.info({ signal }, 'shutting down; running jobs keep running, model servers stop and start again next time');
     if (config.runtimeFile) {
       removeRuntimeFile(config.runtimeFile);
     }

@@ -21,7 +21,10 @@ export async function generateOpenApi(): Promise<string> {
       cpus: 1,
       memoryBytes: 1,
       gpus: 0,
-      logLevel: 'silent'
+      logLevel: 'silent',
+      mlserver: 'mlserver',
+      maxInferBytes: 1,
+      deployTimeoutMs: 1
     });
     await service.app.ready();
     const doc = service.app.swagger();

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Error codes of the `{error: {code}}` body, one per HTTP status family we answer. */
@@ -8,7 +9,9 @@ export type ErrorCode =
   | 'not_found'
   | 'already_exists'
   | 'payload_too_large'
-  | 'internal';
+  | 'internal'
+  | 'model_server_error'
+  | 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
@@ -17,7 +20,9 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   already_exists: 409,
   payload_too_large: 413,
-  internal: 500
+  internal: 500,
+  model_server_error: 502,
+  unavailable: 503
 };
 
 /**
@@ -38,6 +43,18 @@ export class ApiError extends Error {
     this.statusCode = STATUS[code];
   }
 }
+
+/** The error body's schema, registered once at the root so every route plugin can refer to `Error`. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String())
+    })
+  },
+  { $id: 'Error' }
+);
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -108,7 +125,7 @@ export function toApiError(err: unknown): ApiError {
 /** The single fastify error handler: logs 5xx with their cause, answers every error in one shape. */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(err);
-  if (apiError.statusCode >= 500) {
+  if (apiError.code === 'internal') {
     request.log.error({ err }, 'request failed');
   }
   const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };

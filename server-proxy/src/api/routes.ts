@@ -7,6 +7,7 @@ import { SCALE_TIER_RESOURCES } from '../jobs/resources.js';
 import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody, Trial } from '../jobs/schema.js';
 import { OUTPUT_NAMES, type JobService } from '../jobs/service.js';
 import { isTerminal } from '../jobs/states.js';
+import { ErrorResponse } from './errors.js';
 import { openSse } from './sse.js';
 
 /** What the routes need from the rest of the service. */
@@ -19,16 +20,6 @@ export interface RouteDeps {
   heartbeatMs: number;
 }
 
-const ErrorResponse = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      field: Type.Optional(Type.String())
-    })
-  },
-  { $id: 'Error' }
-);
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
 const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
@@ -49,7 +40,6 @@ const SSE_RESPONSE = {
 /** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
 export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { jobs, bus } = deps;
-  app.addSchema(ErrorResponse);
 
   /**
    * Streams a run's log lines as SSE, then `end` with whatever `ended` returns once the run has ended.
@@ -376,7 +366,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     {
       schema: {
         summary:
-          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
+          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errors(401) }
@@ -390,7 +380,9 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         if (event.owner !== owner || (only && event.jobId !== only)) {
           return;
         }
-        if (event.type === 'job') {
+        if (event.type === 'deployment') {
+          stream.send('deployment', event.deployment);
+        } else if (event.type === 'job') {
           stream.send('job', event.job);
         } else if (event.type === 'metric') {
           const { jobId, step, name, value, time } = event;

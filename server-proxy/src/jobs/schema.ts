@@ -209,6 +209,11 @@ export const TrainingOutput = Type.Object({
   latestMetrics: Type.Record(Type.String(), Type.Number()),
   exitCode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   resources: Allocation,
+  models: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String(), path: Type.String({ description: 'saved model folder, relative to rootDir' }) }), {
+      description: 'models the job saved (laketahoe.save_model); registered when the job succeeds'
+    })
+  ),
   isHyperparameterTuningJob: Type.Optional(Type.Boolean()),
   hyperparameterMetricTag: Type.Optional(Type.String()),
   completedTrialCount: Type.Optional(Type.Integer()),

@@ -2,7 +2,6 @@
  * The seam between serving and monitoring: the inference proxy hands every forwarded request to a
  * recorder and never waits on it; the monitor aggregates what it is given.
  */
-
 /** One tensor of an Open Inference Protocol v2 request or response, as sent on the wire. */
 export interface InferenceTensor {
   name: string;
@@ -61,4 +60,22 @@ export interface DeploymentMonitor extends InferenceRecorder {
   attach(d: MonitoredDeployment): void;
   /** Stops watching a deployment that is being deleted; its monitoring data goes with it. */
   detach(owner: string, deployment: string): void;
+}
+
+/** Hands everything to both monitors. */
+export function teeMonitor(first: DeploymentMonitor, second: DeploymentMonitor): DeploymentMonitor {
+  return {
+    record(sample) {
+      first.record(sample);
+      second.record(sample);
+    },
+    attach(d) {
+      first.attach(d);
+      second.attach(d);
+    },
+    detach(owner, deployment) {
+      first.detach(owner, deployment);
+      second.detach(owner, deployment);
+    }
+  };
 }

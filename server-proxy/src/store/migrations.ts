@@ -61,6 +61,40 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `
   },
   {
+    version: 3,
+    name: 'models, model versions and deployments',
+    // Names are unique per owner: one user's names never collide with (or reveal) another's.
+    sql: `
+      CREATE TABLE models (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        latest_version INTEGER NOT NULL,
+        create_time TEXT NOT NULL,
+        update_time TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      ) WITHOUT ROWID;
+      CREATE TABLE model_versions (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source_key TEXT,
+        create_time TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (owner, name, version)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX model_versions_source ON model_versions (owner, source_key) WHERE source_key IS NOT NULL;
+      CREATE TABLE deployments (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      );
+    `
+  },
+  {
     version: 4,
     name: 'deployment request aggregates and alerts',
     // Version 3 belongs to the model registry; versions apply in order whichever arrives first.

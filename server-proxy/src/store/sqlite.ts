@@ -2,9 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Job, JobState, LogLine, Metric, Trial } from '../jobs/schema.js';
+import type { Model, ModelVersion } from '../serving/schema.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   DuplicateJobError,
+  DuplicateNameError,
+  type DeploymentRecord,
+  type ModelVersionRecord,
   type JobPage,
   type JobRecord,
   type NewLogLine,
@@ -12,6 +16,27 @@ import {
   type TrialPage,
   type TrialRecord
 } from './store.js';
+
+interface ModelRow {
+  owner: string;
+  name: string;
+  latest_version: number;
+  create_time: string;
+  update_time: string;
+}
+
+function modelFromRow(row: ModelRow): Model {
+  return { name: row.name, owner: row.owner, latestVersion: row.latest_version, createTime: row.create_time, updateTime: row.update_time };
+}
+
+interface DeploymentRow {
+  deployment: string;
+  runtime: string;
+}
+
+function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
+  return { deployment: JSON.parse(row.deployment), runtime: JSON.parse(row.runtime) };
+}
 
 interface JobRow {
   job: string;
@@ -286,6 +311,101 @@ export class SqliteStore implements Store {
       .prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE state IN (${marks}) ORDER BY job_id, trial_id`)
       .all(...states) as TrialRow[];
     return rows.map(trialFromRow);
+  }
+
+  async addModelVersion(record: ModelVersionRecord): Promise<ModelVersion> {
+    const { owner } = record;
+    const { name, createTime } = record.version;
+    return this.db.transaction(() => {
+      if (record.sourceKey) {
+        const seen = this.db
+          .prepare('SELECT record FROM model_versions WHERE owner = ? AND source_key = ?')
+          .get(owner, record.sourceKey) as { record: string } | undefined;
+        if (seen) {
+          return JSON.parse(seen.record) as ModelVersion;
+        }
+      }
+      const model = this.db.prepare('SELECT latest_version FROM models WHERE owner = ? AND name = ?').get(owner, name) as
+        | { latest_version: number }
+        | undefined;
+      const version: ModelVersion = { ...record.version, version: (model?.latest_version ?? 0) + 1 };
+      if (model) {
+        this.db.prepare('UPDATE models SET latest_version = ?, update_time = ? WHERE owner = ? AND name = ?').run(version.version, createTime, owner, name);
+      } else {
+        this.db
+          .prepare('INSERT INTO models (owner, name, latest_version, create_time, update_time) VALUES (?, ?, ?, ?, ?)')
+          .run(owner, name, version.version, createTime, createTime);
+      }
+      this.db
+        .prepare('INSERT INTO model_versions (owner, name, version, source_key, create_time, record) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(owner, name, version.version, record.sourceKey ?? null, createTime, JSON.stringify(version));
+      return version;
+    })();
+  }
+
+  async getModel(owner: string, name: string): Promise<Model | undefined> {
+    const row = this.db.prepare('SELECT * FROM models WHERE owner = ? AND name = ?').get(owner, name) as ModelRow | undefined;
+    return row ? modelFromRow(row) : undefined;
+  }
+
+  async listModels(owner: string): Promise<Model[]> {
+    const rows = this.db.prepare('SELECT * FROM models WHERE owner = ? ORDER BY update_time DESC, name').all(owner) as ModelRow[];
+    return rows.map(modelFromRow);
+  }
+
+  async listModelVersions(owner: string, name: string): Promise<ModelVersion[]> {
+    const rows = this.db
+      .prepare('SELECT record FROM model_versions WHERE owner = ? AND name = ? ORDER BY version DESC')
+      .all(owner, name) as { record: string }[];
+    return rows.map(r => JSON.parse(r.record) as ModelVersion);
+  }
+
+  async getModelVersion(owner: string, name: string, version: number): Promise<ModelVersion | undefined> {
+    const row = this.db
+      .prepare('SELECT record FROM model_versions WHERE owner = ? AND name = ? AND version = ?')
+      .get(owner, name, version) as { record: string } | undefined;
+    return row ? (JSON.parse(row.record) as ModelVersion) : undefined;
+  }
+
+  async createDeployment(record: DeploymentRecord): Promise<void> {
+    const d = record.deployment;
+    try {
+      this.db
+        .prepare('INSERT INTO deployments (owner, name, state, create_time, deployment, runtime) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(d.owner, d.name, d.state, d.createTime, JSON.stringify(d), JSON.stringify(record.runtime));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new DuplicateNameError('deployment', d.name);
+      }
+      throw err;
+    }
+  }
+
+  async getDeployment(owner: string, name: string): Promise<DeploymentRecord | undefined> {
+    const row = this.db.prepare('SELECT deployment, runtime FROM deployments WHERE owner = ? AND name = ?').get(owner, name) as
+      | DeploymentRow
+      | undefined;
+    return row ? deploymentFromRow(row) : undefined;
+  }
+
+  async saveDeployment(record: DeploymentRecord): Promise<void> {
+    const d = record.deployment;
+    this.db
+      .prepare('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
+      .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), d.owner, d.name);
+  }
+
+  async deleteDeployment(owner: string, name: string): Promise<void> {
+    this.db.prepare('DELETE FROM deployments WHERE owner = ? AND name = ?').run(owner, name);
+  }
+
+  async listDeployments(owner?: string): Promise<DeploymentRecord[]> {
+    const rows = (
+      owner === undefined
+        ? this.db.prepare('SELECT deployment, runtime FROM deployments ORDER BY create_time, rowid').all()
+        : this.db.prepare('SELECT deployment, runtime FROM deployments WHERE owner = ? ORDER BY create_time, rowid').all(owner)
+    ) as DeploymentRow[];
+    return rows.map(deploymentFromRow);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../jobs/schema.js';
 import type { RunOutput } from '../backends/local/runs.js';
+import type { Deployment, Model, ModelVersion } from '../serving/schema.js';
 
 /** Backend bookkeeping kept next to a job; never shown by the API. */
 export interface JobRuntime {
@@ -57,6 +58,45 @@ export class DuplicateJobError extends Error {
   }
 }
 
+/** A model version with its owner and, for versions registered from a run, the run's saved model key. */
+export interface ModelVersionRecord {
+  owner: string;
+  version: ModelVersion;
+  /** `<jobId>[/trials/<trialId>]:<saved model name>`: registering the same saved model twice returns the first version. */
+  sourceKey?: string;
+}
+
+/** One model server process of a deployment, as recorded so a restarted service can find it. */
+export interface ServerRuntime {
+  version: number;
+  /** Folder holding settings.json, the model settings and server.log (absolute). */
+  dir: string;
+  httpPort: number;
+  grpcPort: number;
+  pid?: number;
+  pidStartTime?: string;
+}
+
+/** Backend bookkeeping of a deployment; never shown by the API. */
+export interface DeploymentRuntime {
+  /** Servers started for the deployment that may still run (the active one and one being switched to). */
+  servers: ServerRuntime[];
+}
+
+/** A deployment with its bookkeeping. */
+export interface DeploymentRecord {
+  deployment: Deployment;
+  runtime: DeploymentRuntime;
+}
+
+/** Raised when a name is taken. */
+export class DuplicateNameError extends Error {
+  constructor(what: string, name: string) {
+    super(`${what} ${name} already exists`);
+    this.name = 'DuplicateNameError';
+  }
+}
+
 /** A log line before the store numbered it. */
 export type NewLogLine = Omit<LogLine, 'seq'>;
 
@@ -101,6 +141,29 @@ export interface Store {
   listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage>;
   /** Trials of every job in the given states (for recovery). */
   listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]>;
+  /**
+   * Registers a new version of the owner's model (creating the model), numbering it after the latest.
+   * When `sourceKey` was registered before, nothing is added and that version is returned.
+   */
+  addModelVersion(record: ModelVersionRecord): Promise<ModelVersion>;
+  /** One model of the owner, without versions. */
+  getModel(owner: string, name: string): Promise<Model | undefined>;
+  /** The owner's models, newest first, without versions. */
+  listModels(owner: string): Promise<Model[]>;
+  /** Versions of one model, newest first. */
+  listModelVersions(owner: string, name: string): Promise<ModelVersion[]>;
+  /** One version, or undefined. */
+  getModelVersion(owner: string, name: string, version: number): Promise<ModelVersion | undefined>;
+  /** Inserts a deployment; rejects with DuplicateNameError when the owner has one of that name. */
+  createDeployment(record: DeploymentRecord): Promise<void>;
+  /** One deployment with its runtime. */
+  getDeployment(owner: string, name: string): Promise<DeploymentRecord | undefined>;
+  /** Replaces an existing deployment. */
+  saveDeployment(record: DeploymentRecord): Promise<void>;
+  /** Removes a deployment. */
+  deleteDeployment(owner: string, name: string): Promise<void>;
+  /** The owner's deployments, oldest first; every owner's when owner is undefined (recovery). */
+  listDeployments(owner?: string): Promise<DeploymentRecord[]>;
   /** Releases the database. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createService, type Service } from '../../src/app.js';
+import { createService, type Service, type ServiceParts } from '../../src/app.js';
 import type { ServiceConfig } from '../../src/config.js';
 
 /** server-proxy/ */
@@ -11,6 +11,9 @@ export const PROXY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const REPO_ROOT = path.resolve(PROXY_DIR, '..');
 /** Interpreter for runners: LAKETAHOE_PYTHON, else the repository's virtual environment. */
 export const PYTHON = process.env.LAKETAHOE_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
+
+/** The model server of the serving environment (`make serving-env`). */
+export const MLSERVER = process.env.LAKETAHOE_MLSERVER ?? path.join(REPO_ROOT, '.venv-serving', 'bin', 'mlserver');
 
 /** Environment runners need to import laketahoe from the checkout. */
 export function runnerEnv(): NodeJS.ProcessEnv {
@@ -34,7 +37,7 @@ export interface TestService {
 }
 
 /** Starts the service in this process on a free loopback port, with small test-friendly timings. */
-export async function startService(root: string, overrides: Partial<ServiceConfig> = {}): Promise<TestService> {
+export async function startService(root: string, overrides: Partial<ServiceConfig> = {}, parts: ServiceParts = {}): Promise<TestService> {
   const token = 'test-token';
   const config: ServiceConfig = {
     host: '127.0.0.1',
@@ -58,10 +61,13 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     killGraceMs: 1500,
     heartbeatMs: 500,
     logLevel: 'silent',
+    mlserver: MLSERVER,
+    maxInferBytes: 8 * 1024 * 1024,
+    deployTimeoutMs: 120_000,
     ...overrides
   };
   process.env.PYTHONPATH = runnerEnv().PYTHONPATH;
-  const service = await createService(config);
+  const service = await createService(config, false, parts);
   await service.start();
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const address = service.app.server.address() as { port: number };

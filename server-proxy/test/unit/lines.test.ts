@@ -11,6 +11,10 @@ describe('parseRunnerLine', () => {
       record: { type: 'started', totalCells: 9 }
     });
     expect(parseRunnerLine('##laketahoe {"type":"metric","step":1,"values":{"a":1}}\r').kind).toBe('record');
+    expect(parseRunnerLine('##laketahoe {"type":"model","name":"iris","path":"models/iris"}')).toEqual({
+      kind: 'record',
+      record: { type: 'model', name: 'iris', path: 'models/iris' }
+    });
   });
 
   test('plain, malformed and unknown marker lines stay text', () => {

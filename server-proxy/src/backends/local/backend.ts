@@ -453,6 +453,17 @@ export class LocalBackend {
         }
         break;
       }
+      case 'model': {
+        // Only folders inside the run's working directory: the record comes from user code.
+        const workdir = r.runtime.workdir!;
+        const folder = typeof record.path === 'string' ? path.resolve(workdir, record.path) : '';
+        if (typeof record.name !== 'string' || !folder.startsWith(workdir + path.sep)) {
+          break;
+        }
+        const ref = { name: record.name, path: path.relative(this.opts.rootDir, folder) };
+        out.models = [...(out.models ?? []).filter(m => m.name !== ref.name), ref];
+        break;
+      }
     }
   }
 

@@ -40,6 +40,8 @@ export function runnerEnv(base: NodeJS.ProcessEnv, jobId: string, workdir: strin
     ...base,
     LAKETAHOE_JOB_ID: jobId,
     LAKETAHOE_EVENTS_FILE: path.join(workdir, 'events.jsonl'),
+    // laketahoe.save_model writes <dir>/models/<name>/ here, so `model` records point inside the run.
+    LAKETAHOE_OUTPUT_DIR: workdir,
     OMP_NUM_THREADS: threads,
     MKL_NUM_THREADS: threads,
     OPENBLAS_NUM_THREADS: threads,

@@ -7,12 +7,13 @@ export type RunnerRecord =
   | { type: 'progress'; cell: number; totalCells?: number }
   | { type: 'metric'; step?: number; values: Record<string, unknown>; time?: string }
   | { type: 'error'; cell?: number; ename?: string; evalue?: string; traceback?: string }
-  | { type: 'output'; notebook?: string; html?: string };
+  | { type: 'output'; notebook?: string; html?: string }
+  | { type: 'model'; name: string; path: string };
 
 /** A parsed log line: a structured record, or plain text to keep. */
 export type ParsedLine = { kind: 'record'; record: RunnerRecord } | { kind: 'text'; text: string };
 
-const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output']);
+const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output', 'model']);
 
 /**
  * Splits structured lines from plain text. A marker line that is not valid JSON or has an unknown type

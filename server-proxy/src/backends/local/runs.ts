@@ -14,6 +14,15 @@ export interface RunOutput {
   latestMetrics: Record<string, number>;
   exitCode?: number | null;
   resources: Allocation;
+  /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
+  models?: SavedModelRef[];
+}
+
+/** A saved model folder a run announced with a `model` record. */
+export interface SavedModelRef {
+  name: string;
+  /** The folder, relative to rootDir. */
+  path: string;
 }
 
 /**

@@ -1,0 +1,179 @@
+// Inference through the service's OIP v2 proxy beside the same MLServer called directly and through a
+// bare Node forwarder (the floor of any proxy hop), in one run: sequential latency (p50/p99 and what the
+// proxy adds) and throughput under a bounded concurrent load.
+//
+// Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5]
+// Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const service = path.join(repo, 'server-proxy', 'dist', 'main.js');
+const { Pool } = createRequire(path.join(repo, 'server-proxy', 'package.json'))('undici');
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const requestCount = arg('requests', 2000);
+const concurrency = arg('concurrency', 16);
+const seconds = arg('seconds', 5);
+const user = 'bench';
+const token = 'bench-token-' + Math.random().toString(36).slice(2);
+const body = JSON.stringify({
+  inputs: [{ name: 'input-0', datatype: 'FP64', shape: [2, 4], data: [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3] }]
+});
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** One target: a pool to an origin and the path of the infer route there. */
+function target(origin, inferPath, headers = {}) {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  return {
+    pool,
+    async call() {
+      const res = await pool.request({ method: 'POST', path: inferPath, headers: { 'content-type': 'application/json', ...headers }, body });
+      await res.body.arrayBuffer();
+      if (res.statusCode !== 200) throw new Error(`unexpected status ${res.statusCode} from ${origin}${inferPath}`);
+    }
+  };
+}
+
+/**
+ * The floor of any proxy: a bare Node HTTP server in its own process (as the service is) that forwards
+ * the body to the model server through an undici pool and relays the answer; no routing, auth, checks or
+ * recording. It prints its port on stdout.
+ */
+const BARE_FORWARDER = `
+const http = require('node:http');
+const { Pool } = require(process.env.UNDICI);
+const pool = new Pool(process.env.UPSTREAM, { connections: 64, pipelining: 1 });
+const server = http.createServer(async (req, res) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const answer = await pool.request({ method: 'POST', path: req.url, headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+  const out = Buffer.from(await answer.body.arrayBuffer());
+  res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'], 'content-length': out.length });
+  res.end(out);
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+async function bareForwarder(upstream) {
+  const undici = createRequire(path.join(repo, 'server-proxy', 'package.json')).resolve('undici');
+  const proc = spawn('node', ['-e', BARE_FORWARDER], { env: { ...process.env, UPSTREAM: upstream, UNDICI: undici }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    proc.stdout.once('data', d => resolve(Number(String(d).trim())));
+    proc.once('exit', code => reject(new Error(`bare forwarder exited with ${code}`)));
+  });
+  return { proc, origin: `http://127.0.0.1:${port}` };
+}
+
+/** Sequential latencies of all targets, interleaved in blocks so all see the same machine load. */
+async function sequential(targets) {
+  const samples = Object.fromEntries(Object.keys(targets).map(k => [k, []]));
+  for (let block = 0; block < requestCount / 100; block++) {
+    for (const [name, t] of Object.entries(targets)) {
+      for (let i = 0; i < 100; i++) {
+        const start = performance.now();
+        await t.call();
+        samples[name].push(performance.now() - start);
+      }
+    }
+  }
+  return samples;
+}
+
+/** Requests per second with `concurrency` callers looping for `seconds`. */
+async function throughput(t) {
+  let done = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      await t.call();
+      done += 1;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - start) / 1000);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-bench-serving-'));
+execFileSync(path.join(repo, '.venv', 'bin', 'python'), [path.join(repo, 'server-proxy', 'test', 'serving', 'make_models.py'), path.join(dir, 'models')]);
+const runtimeFile = path.join(dir, 'runtime.json');
+const child = spawn('node', [service, 'serve', '--port', '0', '--root-dir', dir, '--runtime-file', runtimeFile, '--log-level', 'warn'], {
+  env: { ...process.env, LAKETAHOE_TOKEN: token, LAKETAHOE_USER: user },
+  stdio: 'ignore'
+});
+try {
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(runtimeFile)) {
+    if (Date.now() > deadline) throw new Error('the service did not start');
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const api = async (method, p, json) => {
+    const res = await fetch(`${url}/api/v1${p}`, { method, headers, body: json && JSON.stringify(json) });
+    const answer = await res.json();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  await api('POST', '/models', { path: 'models/iris' });
+  await api('POST', '/deployments', { name: 'bench', model: { name: 'iris' } });
+  let deployment;
+  const readyBy = Date.now() + 120_000;
+  do {
+    await new Promise(r => setTimeout(r, 250));
+    deployment = await api('GET', '/deployments/bench');
+    if (deployment.state === 'FAILED') throw new Error(deployment.errorMessage);
+  } while (deployment.state !== 'READY' && Date.now() < readyBy);
+  const settings = JSON.parse(fs.readFileSync(path.join(dir, '.laketahoe', 'deployments', user, 'bench', '1', 'settings.json'), 'utf8'));
+
+  const upstream = `http://127.0.0.1:${settings.http_port}`;
+  const direct = target(upstream, '/v2/models/iris/infer');
+  const proxied = target(url, '/api/v1/deployments/bench/v2/models/iris/infer', { authorization: `Bearer ${token}` });
+  const bare = await bareForwarder(upstream);
+  const floor = target(bare.origin, '/v2/models/iris/infer');
+  for (let i = 0; i < 200; i++) {
+    await direct.call();
+    await proxied.call();
+    await floor.call();
+  }
+  const lat = await sequential({ direct, proxied, floor });
+  const stats = s => {
+    const sorted = [...s].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  };
+  const d = stats(lat.direct);
+  const p = stats(lat.proxied);
+  const b = stats(lat.floor);
+  const rpsDirect = await throughput(direct);
+  const rpsProxied = await throughput(proxied);
+  const rpsFloor = await throughput(floor);
+
+  const f = v => v.toFixed(3).padStart(9);
+  console.log(`MLServer 1.7.1, scikit-learn LogisticRegression (iris, 2 rows per request); ${requestCount} sequential requests each, ms`);
+  console.log(`${''.padEnd(36)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}`);
+  console.log(`${'direct to MLServer'.padEnd(36)} ${f(d.p50)} ${f(d.p99)}`);
+  console.log(`${'through the service (proxy)'.padEnd(36)} ${f(p.p50)} ${f(p.p99)}`);
+  console.log(`${'added by the proxy'.padEnd(36)} ${f(p.p50 - d.p50)} ${f(p.p99 - d.p99)}   (target: p50 well under 1 ms)`);
+  console.log(`${'  peer: bare Node forwarder (floor)'.padEnd(36)} ${f(b.p50)} ${f(b.p99)}   adds ${(b.p50 - d.p50).toFixed(3)} ms at p50`);
+  console.log(`throughput, ${concurrency} concurrent callers for ${seconds} s: direct ${rpsDirect.toFixed(0)} req/s, through the service ${rpsProxied.toFixed(0)} req/s, bare forwarder ${rpsFloor.toFixed(0)} req/s`);
+  await direct.pool.close();
+  await proxied.pool.close();
+  await floor.pool.close();
+  bare.proc.kill();
+} finally {
+  child.kill('SIGTERM');
+  await new Promise(r => child.once('exit', r));
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,68 @@
+import type { EventBus } from '../events.js';
+import type { DeploymentRecord, Store } from '../store/store.js';
+import type { DeploymentState } from './schema.js';
+
+/**
+ * The one place deployment records are changed after creation: serialises read-modify-write per
+ * deployment and publishes `deployment` events when the visible record changed.
+ */
+export class DeploymentUpdater {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus
+  ) {}
+
+  /** Tells subscribers about a record just inserted or about to be removed. */
+  announce(record: DeploymentRecord): void {
+    this.bus.publish({ type: 'deployment', owner: record.deployment.owner, deployment: record.deployment });
+  }
+
+  /**
+   * Loads the deployment, lets `mutate` change it (returning false skips saving) and saves it.
+   * Resolves to the record, or undefined when it does not exist (any more).
+   */
+  update(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean | void): Promise<DeploymentRecord | undefined> {
+    const key = `${owner}/${name}`;
+    const next = (this.locks.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        const record = await this.store.getDeployment(owner, name);
+        if (!record) {
+          return undefined;
+        }
+        const before = JSON.stringify(record.deployment);
+        if (mutate(record) === false) {
+          return record;
+        }
+        if (JSON.stringify(record.deployment) !== before) {
+          record.deployment.updateTime = new Date().toISOString();
+        }
+        await this.store.saveDeployment(record);
+        if (JSON.stringify(record.deployment) !== before) {
+          this.announce(record);
+        }
+        return record;
+      });
+    this.locks.set(key, next);
+    void next
+      .finally(() => {
+        if (this.locks.get(key) === next) {
+          this.locks.delete(key);
+        }
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}
+
+/** Moves a deployment to `state` (a no-op when it is there already), recording why. */
+export function setState(record: DeploymentRecord, state: DeploymentState, reason: string): void {
+  const d = record.deployment;
+  if (d.state === state) {
+    return;
+  }
+  d.state = state;
+  d.stateHistory.push({ state, time: new Date().toISOString(), reason });
+}

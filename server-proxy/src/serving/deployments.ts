@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../api/errors.js';
+import { isProcessAlive, signalTree } from '../backends/local/procinfo.js';
+import type { DeploymentMonitor } from '../monitoring/recorder.js';
+import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
+import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
+import type { ModelRegistry } from './registry.js';
+import { readSavedModel } from './savedModel.js';
+import {
+  withMonitoringDefaults,
+  type CreateDeploymentBody,
+  type Deployment,
+  type ModelVersion,
+  type UpdateDeploymentBody
+} from './schema.js';
+import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+
+/** What the deployment service needs. */
+export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater'> {
+  store: Store;
+  updater: DeploymentUpdater;
+  registry: ModelRegistry;
+  log: FastifyBaseLogger;
+  rootDir: string;
+  /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
+  dataDir: string;
+  monitor: DeploymentMonitor;
+}
+
+/**
+ * Deployments behind the routes: create, read, update (version switch, monitoring), delete, each scoped
+ * to the caller, with one {@link Supervisor} per deployment keeping its model server running.
+ */
+export class DeploymentService {
+  private readonly supervisors = new Map<string, Supervisor>();
+
+  constructor(private readonly opts: DeploymentServiceOptions) {}
+
+  private key(owner: string, name: string): string {
+    return `${owner}/${name}`;
+  }
+
+  private baseDir(owner: string, name: string): string {
+    return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
+  }
+
+  private supervise(owner: string, name: string): Supervisor {
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+    this.supervisors.set(this.key(owner, name), supervisor);
+    return supervisor;
+  }
+
+  /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
+  supervisor(owner: string, name: string): Supervisor | undefined {
+    return this.supervisors.get(this.key(owner, name));
+  }
+
+  /** A registered version checked again on disk: the folder may have changed since it was registered. */
+  private served(version: ModelVersion): ServedVersion {
+    const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
+    return { model: version.name, version: version.version, saved };
+  }
+
+  /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
+  async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    if ((body.model === undefined) === (body.source === undefined)) {
+      throw new ApiError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
+    }
+    if (await this.opts.store.getDeployment(owner, body.name)) {
+      throw new ApiError('already_exists', `deployment ${body.name} already exists`, 'name');
+    }
+    const version = body.model
+      ? await this.opts.registry.version(owner, body.model.name, body.model.version)
+      : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
+    const target = this.served(version);
+    const now = new Date().toISOString();
+    const record: DeploymentRecord = {
+      deployment: {
+        name: body.name,
+        owner,
+        state: 'DEPLOYING',
+        model: { name: version.name, version: version.version },
+        replicas: body.replicas ?? 1,
+        endpoint: endpointOf(body.name, version.name),
+        errorMessage: '',
+        restarts: 0,
+        createTime: now,
+        updateTime: now,
+        monitoring: withMonitoringDefaults(body.monitoring),
+        stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
+      },
+      runtime: { servers: [] }
+    };
+    try {
+      await this.opts.store.createDeployment(record);
+    } catch (err) {
+      if (err instanceof DuplicateNameError) {
+        throw new ApiError('already_exists', `deployment ${body.name} already exists`, 'name');
+      }
+      throw err;
+    }
+    this.opts.updater.announce(record);
+    this.startInBackground(this.supervise(owner, body.name), target);
+    return record.deployment;
+  }
+
+  private startInBackground(supervisor: Supervisor, target: ServedVersion, reason?: string): void {
+    supervisor.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: supervisor.name }, 'deploying failed'));
+  }
+
+  /** The caller's deployments, oldest first. */
+  async list(owner: string): Promise<Deployment[]> {
+    return (await this.opts.store.listDeployments(owner)).map(r => r.deployment);
+  }
+
+  /** One deployment, or 404. */
+  async get(owner: string, name: string): Promise<Deployment> {
+    const record = await this.opts.store.getDeployment(owner, name);
+    if (!record) {
+      throw new ApiError('not_found', `deployment ${name} not found`);
+    }
+    return record.deployment;
+  }
+
+  /** Changes the monitoring spec and/or switches the model version (UPDATING until the new one is ready). */
+  async update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
+    const current = await this.get(owner, name);
+    if (current.state === 'DELETING') {
+      throw new ApiError('failed_precondition', `deployment ${name} is being deleted`);
+    }
+    let target: ServedVersion | undefined;
+    if (body.model) {
+      const version = await this.opts.registry.version(owner, body.model.name, body.model.version);
+      const same = version.name === current.model.name && version.version === current.model.version;
+      if (!same || current.state === 'FAILED') {
+        target = this.served(version);
+      }
+    }
+    const supervisor = this.supervisor(owner, name) ?? this.supervise(owner, name);
+    if (body.monitoring) {
+      await this.opts.updater.update(owner, name, r => {
+        r.deployment.monitoring = withMonitoringDefaults(body.monitoring);
+      });
+      await supervisor.attachMonitor();
+    }
+    if (target) {
+      await supervisor.switchTo(target);
+    }
+    return this.get(owner, name);
+  }
+
+  /** Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING). */
+  async remove(owner: string, name: string): Promise<Deployment> {
+    const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
+    if (!record) {
+      throw new ApiError('not_found', `deployment ${name} not found`);
+    }
+    await this.finishRemove(record);
+    return record.deployment;
+  }
+
+  private async finishRemove(record: DeploymentRecord): Promise<void> {
+    const { owner, name } = record.deployment;
+    const supervisor = this.supervisor(owner, name);
+    this.supervisors.delete(this.key(owner, name));
+    await supervisor?.close();
+    killOrphans(record);
+    this.opts.monitor.detach(owner, name);
+    await this.opts.store.deleteDeployment(owner, name);
+    fs.rmSync(this.baseDir(owner, name), { recursive: true, force: true });
+  }
+
+  /**
+   * Recovers after a (re)start: kills model servers a previous service process left behind, finishes
+   * deletions, and starts again every deployment that was serving or on its way to.
+   */
+  async start(): Promise<void> {
+    for (const record of await this.opts.store.listDeployments()) {
+      const { owner, name, state } = record.deployment;
+      killOrphans(record);
+      if (state === 'DELETING') {
+        await this.finishRemove(record);
+        continue;
+      }
+      const saved = await this.opts.updater.update(owner, name, r => {
+        r.runtime.servers = [];
+        if (r.deployment.state !== 'FAILED') {
+          delete r.deployment.nextModel;
+          setState(r, 'DEPLOYING', 'the service restarted');
+        }
+      });
+      if (!saved || saved.deployment.state === 'FAILED') {
+        continue;
+      }
+      const supervisor = this.supervise(owner, name);
+      try {
+        const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
+        this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
+      } catch (err) {
+        await this.opts.updater.update(owner, name, r => {
+          r.deployment.errorMessage = (err as Error).message;
+          setState(r, 'FAILED', 'the model version cannot be served any more');
+        });
+      }
+    }
+  }
+
+  /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
+  async close(): Promise<void> {
+    const all = [...this.supervisors.values()];
+    this.supervisors.clear();
+    await Promise.all(all.map(s => s.close()));
+  }
+}
+
+/** Kills model servers recorded for a deployment that still run (checked against their start time). */
+function killOrphans(record: DeploymentRecord): void {
+  for (const server of record.runtime.servers) {
+    if (server.pid && isProcessAlive(server.pid, server.pidStartTime)) {
+      signalTree(server.pid, 'SIGKILL');
+    }
+  }
+}

@@ -1,0 +1,308 @@
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { signalTree } from '../backends/local/procinfo.js';
+import type { DeploymentMonitor } from '../monitoring/recorder.js';
+import { withMonitoringDefaults } from './schema.js';
+import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
+import { ModelServer } from './modelServer.js';
+import type { SavedModel } from './savedModel.js';
+
+/** A model version ready to be served: its registry entry resolved to a checked folder. */
+export interface ServedVersion {
+  model: string;
+  version: number;
+  saved: SavedModel;
+}
+
+/** Settings shared by all supervisors. */
+export interface SupervisorOptions {
+  updater: DeploymentUpdater;
+  monitor: DeploymentMonitor;
+  log: FastifyBaseLogger;
+  mlserver: string;
+  /** A server not ready within this time fails the deployment (or the version switch). */
+  deployTimeoutMs: number;
+  /** How often a ready server's liveness is checked. */
+  livenessMs: number;
+  /** How long a replaced server may finish requests in flight before it is stopped. */
+  drainMs: number;
+  /** First restart delay; doubles per crash in a row up to 60 s. */
+  restartDelayMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The server now answering requests. */
+export interface Serving {
+  server: ModelServer;
+  model: string;
+  version: number;
+}
+
+const MAX_RESTART_DELAY_MS = 60_000;
+/** A server that stayed up this long resets the backoff. */
+const STABLE_MS = 60_000;
+/** Failed liveness checks in a row before a hung server is killed. */
+const LIVENESS_FAILURES = 3;
+
+/**
+ * Keeps one deployment's model server running: starts it and waits until it is ready, restarts it with
+ * exponential backoff when it dies, and switches versions without dropping a request (the new server
+ * starts beside the old one, traffic moves once it is ready, the old one drains and stops).
+ */
+export class Supervisor {
+  private active?: Serving;
+  private activeTarget?: ServedVersion;
+  private ready = false;
+  private pending?: ModelServer;
+  private closed = false;
+  private restartTimer?: NodeJS.Timeout;
+  private livenessTimer?: NodeJS.Timeout;
+  private crashStreak = 0;
+  private readySince = 0;
+  /** Bumped by every new deploy or switch, so an older one that finishes late changes nothing. */
+  private generation = 0;
+
+  constructor(
+    readonly owner: string,
+    readonly name: string,
+    /** `<data-dir>/deployments/<owner>/<name>`: one sub-folder per version. */
+    private readonly baseDir: string,
+    private readonly opts: SupervisorOptions
+  ) {}
+
+  /** The ready server answering requests, or undefined while none is (503). */
+  get serving(): Serving | undefined {
+    return this.ready ? this.active : undefined;
+  }
+
+  private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
+    return this.opts.updater.update(this.owner, this.name, mutate);
+  }
+
+  /** Starts a server for `target` and records its process so a restarted service can find it. */
+  private async launch(target: ServedVersion): Promise<ModelServer> {
+    const server = await ModelServer.start(
+      {
+        mlserver: this.opts.mlserver,
+        dir: path.join(this.baseDir, String(target.version)),
+        model: target.model,
+        version: target.version,
+        settings: target.saved.settings,
+        artifactDir: target.saved.dir
+      },
+      this.opts.env
+    );
+    await this.update(r => {
+      r.runtime.servers = [...r.runtime.servers.filter(s => s.pid !== server.runtime.pid), server.runtime];
+    });
+    return server;
+  }
+
+  /** Stops a server and drops its process record. */
+  private async retire(server: ModelServer, graceMs = 5000): Promise<void> {
+    await server.stop(graceMs);
+    await this.update(r => {
+      r.runtime.servers = r.runtime.servers.filter(s => s.pid !== server.runtime.pid);
+    });
+  }
+
+  /** Starts a server and waits until it is ready; undefined (server stopped) with the reason on failure. */
+  private async startReady(target: ServedVersion): Promise<{ server?: ModelServer; error?: string }> {
+    let server: ModelServer;
+    try {
+      server = await this.launch(target);
+    } catch (err) {
+      return { error: `cannot start ${this.opts.mlserver}: ${(err as Error).message}` };
+    }
+    this.pending = server;
+    try {
+      await server.waitReady(this.opts.deployTimeoutMs, () => this.closed);
+      return { server };
+    } catch (err) {
+      await this.retire(server);
+      return { error: (err as Error).message };
+    } finally {
+      if (this.pending === server) {
+        this.pending = undefined;
+      }
+    }
+  }
+
+  /** Moves traffic to `server` at once and watches it; returns the server it replaced. */
+  private activate(server: ModelServer, target: ServedVersion): Serving | undefined {
+    const previous = this.active;
+    clearTimeout(this.restartTimer);
+    this.active = { server, model: target.model, version: target.version };
+    this.activeTarget = target;
+    this.ready = true;
+    this.readySince = Date.now();
+    this.watch(server);
+    return previous;
+  }
+
+  /** Tells the monitor about the serving version with the deployment's current monitoring spec. */
+  async attachMonitor(): Promise<void> {
+    const target = this.activeTarget;
+    if (!this.ready || !target) {
+      return;
+    }
+    const record = await this.opts.updater.update(this.owner, this.name, () => false);
+    if (record) {
+      this.opts.monitor.attach({
+        owner: this.owner,
+        deployment: this.name,
+        model: target.model,
+        version: target.version,
+        artifactDir: target.saved.dir,
+        monitoring: withMonitoringDefaults(record.deployment.monitoring)
+      });
+    }
+  }
+
+  /** Brings the deployment up on `target` (a new deployment, or one the service restarted). */
+  async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
+    const generation = ++this.generation;
+    const { server, error } = await this.startReady(target);
+    if (this.closed || generation !== this.generation) {
+      if (server) {
+        await this.retire(server);
+      }
+      return;
+    }
+    if (!server) {
+      await this.update(r => {
+        r.deployment.errorMessage = error!;
+        setState(r, 'FAILED', error!.split('\n')[0]);
+      });
+      return;
+    }
+    const old = this.activate(server, target);
+    await this.update(r => {
+      r.deployment.model = { name: target.model, version: target.version };
+      r.deployment.endpoint = endpointOf(this.name, target.model);
+      delete r.deployment.nextModel;
+      r.deployment.errorMessage = '';
+      setState(r, 'READY', reason);
+    });
+    await this.attachMonitor();
+    if (old && old.server !== server) {
+      await this.retire(old.server);
+    }
+  }
+
+  /**
+   * Switches to another version: UPDATING while the new server starts, traffic moves once it is ready,
+   * then the old server finishes its requests in flight and stops. Resolves once UPDATING is saved.
+   */
+  async switchTo(target: ServedVersion): Promise<void> {
+    const generation = ++this.generation;
+    await this.update(r => {
+      r.deployment.nextModel = { name: target.model, version: target.version };
+      setState(r, 'UPDATING', `starting version ${target.version}`);
+    });
+    void this.finishSwitch(target, generation).catch(err => this.opts.log.error({ err, deployment: this.name }, 'version switch failed'));
+  }
+
+  private async finishSwitch(target: ServedVersion, generation: number): Promise<void> {
+    const { server, error } = await this.startReady(target);
+    if (this.closed || generation !== this.generation) {
+      if (server) {
+        await this.retire(server);
+      }
+      return;
+    }
+    if (!server) {
+      // The old version (if any) keeps serving.
+      await this.update(r => {
+        delete r.deployment.nextModel;
+        r.deployment.errorMessage = `version ${target.version} did not start: ${error}`;
+        setState(r, this.ready ? 'READY' : 'FAILED', `version ${target.version} did not start`);
+      });
+      return;
+    }
+    const old = this.activate(server, target);
+    await this.update(r => {
+      r.deployment.model = { name: target.model, version: target.version };
+      r.deployment.endpoint = endpointOf(this.name, target.model);
+      delete r.deployment.nextModel;
+      r.deployment.errorMessage = '';
+      setState(r, 'READY', `switched to version ${target.version}`);
+    });
+    await this.attachMonitor();
+    if (old) {
+      await old.server.drain(this.opts.drainMs);
+      await this.retire(old.server);
+    }
+  }
+
+  /** Watches a serving server: restart when it exits, kill it when it stops answering liveness checks. */
+  private watch(server: ModelServer): void {
+    clearInterval(this.livenessTimer);
+    let failures = 0;
+    let busy = false;
+    this.livenessTimer = setInterval(() => {
+      if (busy || this.active?.server !== server || server.exited) {
+        return;
+      }
+      busy = true;
+      void server
+        .probe('/v2/health/live')
+        .then(status => {
+          failures = status === 200 ? 0 : failures + 1;
+          if (failures >= LIVENESS_FAILURES && server.runtime.pid) {
+            this.opts.log.warn({ deployment: this.name, pid: server.runtime.pid }, 'model server stopped answering; killing it');
+            signalTree(server.runtime.pid, 'SIGKILL');
+          }
+        })
+        .finally(() => {
+          busy = false;
+        });
+    }, this.opts.livenessMs);
+    this.livenessTimer.unref();
+    void server.waitExit().then(() => this.onExit(server));
+  }
+
+  private onExit(server: ModelServer): void {
+    if (this.closed || this.active?.server !== server) {
+      return; // Stopped on purpose, or already replaced.
+    }
+    this.ready = false;
+    clearInterval(this.livenessTimer);
+    const target = this.activeTarget!;
+    if (Date.now() - this.readySince > STABLE_MS) {
+      this.crashStreak = 0;
+    }
+    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.opts.restartDelayMs ?? 1000) * 2 ** this.crashStreak);
+    this.crashStreak += 1;
+    const how = server.exited?.signal ?? `exit code ${server.exited?.code}`;
+    this.opts.log.warn({ deployment: this.name, how, delay }, 'model server exited; restarting');
+    void this.retire(server)
+      .then(() =>
+        this.update(r => {
+          r.deployment.restarts += 1;
+          setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+        })
+      )
+      .catch(err => this.opts.log.error({ err, deployment: this.name }, 'recording the restart failed'));
+    this.restartTimer = setTimeout(() => {
+      if (!this.closed && this.active?.server === server) {
+        void this.deploy(target, 'model server restarted');
+      }
+    }, delay);
+  }
+
+  /** Stops every server of the deployment (service shutdown or delete); the record is left alone. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.livenessTimer);
+    const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
+    await Promise.all(servers.map(s => s.stop(3000)));
+  }
+}
+
+/** The inference URL of a deployment, as the API shows it. */
+export function endpointOf(deployment: string, model: string): string {
+  return `/api/v1/deployments/${deployment}/v2/models/${model}/infer`;
+}

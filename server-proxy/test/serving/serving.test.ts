@@ -1,0 +1,452 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isProcessAlive, processStartTime } from '../../src/backends/local/procinfo.js';
+import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from '../../src/monitoring/recorder.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { writeNotebook } from '../helpers/notebooks.js';
+import { MLSERVER, PROXY_DIR, PYTHON, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
+import { openSse, type SseClient } from '../helpers/sse.js';
+
+// Real model servers (MLServer from .venv-serving) serving real scikit-learn models trained here.
+
+/** A monitor that keeps what it is given. */
+class RecordingMonitor implements DeploymentMonitor {
+  samples: InferenceSample[] = [];
+  attached: MonitoredDeployment[] = [];
+  detached: string[] = [];
+  record(sample: InferenceSample): void {
+    this.samples.push(sample);
+  }
+  attach(d: MonitoredDeployment): void {
+    this.attached.push(d);
+  }
+  detach(owner: string, deployment: string): void {
+    this.detached.push(`${owner}/${deployment}`);
+  }
+}
+
+const MAX_INFER_BYTES = 64 * 1024;
+/** Two iris flowers: a setosa and a virginica. */
+const IRIS_ROWS = [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3];
+const inferBody = (data = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
+
+let root: string;
+let t: TestService;
+let monitor: RecordingMonitor;
+let events: SseClient;
+
+const infer = (deployment: string, body: unknown = inferBody(), token?: string | null) =>
+  t.call('POST', `/api/v1/deployments/${deployment}/v2/models/iris/infer`, body, token);
+
+async function waitDeployment(name: string, ok: (d: any) => boolean, what: string, timeoutMs = 90_000): Promise<any> {
+  return waitFor(
+    async () => {
+      const r = await t.call('GET', `/api/v1/deployments/${name}`);
+      return r.status === 200 && ok(r.body) ? r.body : undefined;
+    },
+    timeoutMs,
+    what
+  );
+}
+
+async function serverPids(name: string): Promise<number[]> {
+  const record = await t.service.store.getDeployment('alice', name);
+  return (record?.runtime.servers ?? []).map(s => s.pid!);
+}
+
+function start(overrides = {}): Promise<TestService> {
+  return startService(root, { maxInferBytes: MAX_INFER_BYTES, livenessMs: 500, ...overrides }, { monitor });
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(MLSERVER)) {
+    throw new Error(`${MLSERVER} is missing: run \`make serving-env\` (part of \`make setup\`) first`);
+  }
+  root = tempRoot();
+  const script = path.join(PROXY_DIR, 'test', 'serving', 'make_models.py');
+  execFileSync(PYTHON, [script, path.join(root, 'models')]);
+  // Boosters are written by the serving environment's Python, which has xgboost and lightgbm.
+  execFileSync(path.join(path.dirname(MLSERVER), 'python'), [script, path.join(root, 'models'), '--boosters']);
+  fs.mkdirSync(path.join(root, 'models', 'not-a-model'));
+  monitor = new RecordingMonitor();
+  t = await start();
+  events = await openSse(`${t.url}/api/v1/events`, t.token);
+});
+
+afterAll(async () => {
+  events?.close();
+  await t?.close();
+});
+
+describe('model registry', () => {
+  test('a saved model folder registers as numbered versions with its manifest', async () => {
+    const r = await t.call('POST', '/api/v1/models', { path: 'models/iris' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({
+      name: 'iris',
+      version: 1,
+      framework: 'sklearn',
+      task: 'classification',
+      artifactDir: 'models/iris',
+      hasBaseline: true,
+      source: { jobId: null, trialId: null }
+    });
+    expect(r.body.signature.inputs[0].shape).toEqual([-1, 4]);
+    const list = await t.call('GET', '/api/v1/models');
+    expect(list.body.models.map((m: any) => [m.name, m.latestVersion])).toEqual([['iris', 1]]);
+    const one = await t.call('GET', '/api/v1/models/iris');
+    expect(one.body.versions.map((v: any) => v.version)).toEqual([1]);
+    expect((await t.call('GET', '/api/v1/models/iris/versions/1')).body.artifactDir).toBe('models/iris');
+  });
+
+  test('bad folders are refused naming the field; other users see nothing', async () => {
+    const missing = await t.call('POST', '/api/v1/models', { path: 'models/nothing-here' });
+    expect(missing.status).toBe(404);
+    const noManifest = await t.call('POST', '/api/v1/models', { path: 'models/not-a-model' });
+    expect(noManifest.status).toBe(400);
+    expect(noManifest.body.error).toMatchObject({ field: 'path', message: expect.stringContaining('laketahoe-model.json') });
+    const outside = await t.call('POST', '/api/v1/models', { path: '../..' });
+    expect(outside.body.error.field).toBe('path');
+    const badName = await t.call('POST', '/api/v1/models', { path: 'models/iris', name: 'Iris_Model' });
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.field).toBe('name');
+
+    const copy = path.join(root, 'models', 'wrong-framework');
+    fs.cpSync(path.join(root, 'models', 'iris'), copy, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'laketahoe-model.json'), 'utf8'));
+    fs.writeFileSync(path.join(copy, 'laketahoe-model.json'), JSON.stringify({ ...manifest, framework: 'torch' }));
+    const wrong = await t.call('POST', '/api/v1/models', { path: 'models/wrong-framework' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toMatch(/laketahoe-model.json: framework must be one of sklearn, xgboost, lightgbm/);
+
+    expect((await t.call('GET', '/api/v1/models/iris', undefined, 'bob-token')).status).toBe(404);
+    expect((await t.call('GET', '/api/v1/models', undefined, 'bob-token')).body.models).toEqual([]);
+  });
+
+  test('a succeeded job registers the model it saved, with its lineage, once', async () => {
+    // The notebook writes a saved model folder and announces it the way laketahoe.save_model does.
+    writeNotebook(
+      path.join(root, 'train-model.ipynb'),
+      [
+        [
+          'import json, os, shutil, laketahoe',
+          'laketahoe.report(step=1, accuracy=0.97)',
+          "workdir = os.environ['LAKETAHOE_OUTPUT_DIR']",
+          `shutil.copytree(${JSON.stringify(path.join(root, 'models', 'iris'))}, os.path.join(workdir, 'models', 'iris-job'))`,
+          "with open(os.environ['LAKETAHOE_EVENTS_FILE'], 'a') as f:",
+          "    f.write(json.dumps({'type': 'model', 'name': 'iris-job', 'path': 'models/iris-job'}) + '\\n')"
+        ].join('\n')
+      ],
+      'C = 1.0'
+    );
+    const submitted = await t.call('POST', '/api/v1/jobs', {
+      jobId: 'train_model',
+      trainingInput: { notebook: { path: 'train-model.ipynb', parameters: { C: 0.5 } } }
+    });
+    expect(submitted.status).toBe(201);
+    const job = await waitForState(t, 'train_model', ['SUCCEEDED', 'FAILED']);
+    expect(job.state).toBe('SUCCEEDED');
+    expect(job.trainingOutput.models).toEqual([{ name: 'iris-job', path: 'laketahoe-jobs/train_model/models/iris-job' }]);
+    const model = await waitFor(async () => {
+      const r = await t.call('GET', '/api/v1/models/iris');
+      return r.body.latestVersion === 2 ? r.body : undefined;
+    }, 30_000, 'auto-registration');
+    expect(model.versions[0]).toMatchObject({
+      version: 2,
+      artifactDir: 'laketahoe-jobs/train_model/models/iris-job',
+      source: { jobId: 'train_model', trialId: null, hyperparameters: { C: 0.5 }, metrics: { accuracy: 0.97 } }
+    });
+    // Registering by hand again gives the same version, not a third.
+    const again = await t.call('POST', '/api/v1/jobs/train_model/models');
+    expect(again.status).toBe(201);
+    expect(again.body.version).toBe(2);
+    expect((await t.call('POST', '/api/v1/jobs/train_model/models', {}, 'bob-token')).status).toBe(404);
+    expect((await t.call('POST', '/api/v1/jobs/train_model/models', { modelName: 'other' })).body.error.field).toBe('modelName');
+  });
+
+  test("an HPO job registers its best trial's model once the experiment ends", async () => {
+    writeNotebook(
+      path.join(root, 'tune-model.ipynb'),
+      [
+        [
+          'import json, os, shutil, laketahoe',
+          "laketahoe.report(step=1, accuracy={'a': 0.8, 'b': 0.95}[variant])",
+          "folder = os.path.join(os.path.dirname(os.environ['LAKETAHOE_EVENTS_FILE']), 'models', 'tuned')",
+          `shutil.copytree(${JSON.stringify(path.join(root, 'models', 'iris'))}, folder)`,
+          "manifest = json.load(open(os.path.join(folder, 'laketahoe-model.json')))",
+          "json.dump({**manifest, 'name': 'iris-tuned'}, open(os.path.join(folder, 'laketahoe-model.json'), 'w'))",
+          "with open(os.environ['LAKETAHOE_EVENTS_FILE'], 'a') as f:",
+          "    f.write(json.dumps({'type': 'model', 'name': 'tuned', 'path': 'models/tuned'}) + '\\n')"
+        ].join('\n')
+      ],
+      "variant = 'a'"
+    );
+    const submitted = await t.call('POST', '/api/v1/jobs', {
+      jobId: 'tune_model',
+      trainingInput: {
+        notebook: { path: 'tune-model.ipynb' },
+        hyperparameters: {
+          hyperparameterMetricTag: 'accuracy',
+          algorithm: 'GRID_SEARCH',
+          maxTrials: 2,
+          maxParallelTrials: 2,
+          params: [{ parameterName: 'variant', type: 'CATEGORICAL', categoricalValues: ['a', 'b'] }]
+        }
+      }
+    });
+    expect(submitted.status).toBe(201);
+    const job = await waitForState(t, 'tune_model', ['SUCCEEDED', 'FAILED'], 120_000);
+    expect(job.state).toBe('SUCCEEDED');
+    const best = job.trainingOutput.bestTrial;
+    expect(best.hyperparameters).toEqual({ variant: 'b' });
+    const model = await waitFor(async () => {
+      const r = await t.call('GET', '/api/v1/models/iris-tuned');
+      return r.status === 200 ? r.body : undefined;
+    }, 30_000, 'best trial registered');
+    expect(model.versions).toHaveLength(1);
+    expect(model.versions[0]).toMatchObject({
+      artifactDir: `laketahoe-jobs/tune_model/trials/${best.trialId}/models/tuned`,
+      source: { jobId: 'tune_model', trialId: best.trialId, hyperparameters: { variant: 'b' }, metrics: { accuracy: 0.95 } }
+    });
+    // The other trial's model can still be registered by hand.
+    const other = best.trialId === '1' ? '2' : '1';
+    const byHand = await t.call('POST', '/api/v1/jobs/tune_model/models', { trialId: other });
+    expect(byHand.status).toBe(201);
+    expect(byHand.body).toMatchObject({ version: 2, source: { trialId: other, hyperparameters: { variant: 'a' } } });
+  });
+});
+
+describe('deployments', () => {
+  test('deploy -> READY -> real predictions, recorded for monitoring; a corrupt model FAILS with the loader error', async () => {
+    expect((await t.call('POST', '/api/v1/models', { path: 'models/corrupt' })).status).toBe(201);
+    const created = await t.call('POST', '/api/v1/deployments', { name: 'iris-prod', model: { name: 'iris', version: 1 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      state: 'DEPLOYING',
+      model: { name: 'iris', version: 1 },
+      endpoint: '/api/v1/deployments/iris-prod/v2/models/iris/infer',
+      restarts: 0
+    });
+    // Both start at once; the broken one must not hold up the good one.
+    const broken = await t.call('POST', '/api/v1/deployments', { name: 'broken', model: { name: 'broken' } });
+    expect(broken.status).toBe(201);
+
+    const ready = await waitDeployment('iris-prod', d => d.state !== 'DEPLOYING', 'iris-prod READY');
+    expect(ready.state).toBe('READY');
+    const r = await infer('iris-prod');
+    expect(r.status).toBe(200);
+    expect(r.body.model_name).toBe('iris');
+    expect(r.body.outputs[0].data).toEqual([0, 2]);
+
+    await waitFor(async () => monitor.samples.some(s => s.status === 200), 5000, 'a recorded sample');
+    const sample = monitor.samples.find(s => s.status === 200)!;
+    expect(sample).toMatchObject({ owner: 'alice', deployment: 'iris-prod', model: 'iris', version: 1 });
+    expect(sample.inputs![0].data).toEqual(IRIS_ROWS);
+    expect(sample.outputs![0].data).toEqual([0, 2]);
+    expect(sample.latencyMs).toBeGreaterThan(0);
+    expect(monitor.attached.find(a => a.deployment === 'iris-prod')).toMatchObject({
+      version: 1,
+      artifactDir: path.join(root, 'models', 'iris'),
+      monitoring: { windowSeconds: 300 }
+    });
+
+    const failed = await waitDeployment('broken', d => d.state !== 'DEPLOYING', 'broken to fail');
+    expect(failed.state).toBe('FAILED');
+    expect(failed.errorMessage).toMatch(/exited before it was ready/);
+    expect(failed.errorMessage).toMatch(/Error: |pickle|load/);
+    expect(failed.errorMessage).toContain('end of server.log');
+
+    const seen = events.events.filter(e => e.event === 'deployment' && e.data.name === 'iris-prod').map(e => e.data.state);
+    expect(seen).toEqual(expect.arrayContaining(['DEPLOYING', 'READY']));
+  });
+
+  test('metadata and health routes answer from the model server', async () => {
+    const meta = await t.call('GET', '/api/v1/deployments/iris-prod/v2/models/iris');
+    expect(meta.status).toBe(200);
+    expect(meta.body.name).toBe('iris');
+    expect((await t.call('GET', '/api/v1/deployments/iris-prod/v2/models/iris/ready')).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/deployments/iris-prod/v2/health/live')).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/deployments/iris-prod/v2/health/ready')).status).toBe(200);
+    expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
+    const list = await t.call('GET', '/api/v1/deployments');
+    expect(list.body.deployments.map((d: any) => d.name)).toEqual(['iris-prod', 'broken']);
+  });
+
+  test('a monitoring change is stored and handed to the monitor without touching the server', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const monitoring = { windowSeconds: 60, alerts: [{ name: 'slow', metric: 'latencyP99Ms', threshold: 100 }] };
+    const r = await t.call('PATCH', '/api/v1/deployments/iris-prod', { monitoring });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ state: 'READY', monitoring });
+    expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 1, monitoring });
+    expect(await serverPids('iris-prod')).toEqual([pid]);
+    const unknown = await t.call('PATCH', '/api/v1/deployments/iris-prod', { replicas: 2 });
+    expect(unknown.body.error.field).toBe('replicas');
+  });
+
+  test('bad requests: malformed payloads, too large, unknown deployment or model, another user, bad specs', async () => {
+    const shape = await infer('iris-prod', inferBody([5.1, 3.5]));
+    expect(shape.status).toBe(400);
+    expect(shape.body.error.message).toMatch(/shape \[2, 4\] needs 8 values, data has 2/);
+    const noInputs = await infer('iris-prod', { inputz: [] });
+    expect(noInputs.status).toBe(400);
+    expect(noInputs.body.error.message).toMatch(/model server rejected the request: inputs: Field required/);
+
+    const big = await infer('iris-prod', inferBody(new Array(20_000).fill(1.5), [5000, 4]));
+    expect(big.status).toBe(413);
+    expect(big.body.error.message).toContain(`${MAX_INFER_BYTES} bytes`);
+
+    expect((await infer('nope')).status).toBe(404);
+    const otherModel = await t.call('POST', '/api/v1/deployments/iris-prod/v2/models/other/infer', inferBody());
+    expect(otherModel.status).toBe(404);
+    expect(otherModel.body.error.message).toMatch(/serves model iris/);
+    expect((await infer('iris-prod', inferBody(), 'bob-token')).status).toBe(404);
+    expect((await t.call('GET', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
+    expect((await t.call('DELETE', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
+    expect((await infer('iris-prod', inferBody(), null)).status).toBe(401);
+
+    const dup = await t.call('POST', '/api/v1/deployments', { name: 'iris-prod', model: { name: 'iris' } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.field).toBe('name');
+    const badName = await t.call('POST', '/api/v1/deployments', { name: 'Iris_Prod', model: { name: 'iris' } });
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.field).toBe('name');
+    expect((await t.call('POST', '/api/v1/deployments', { name: 'x', model: { name: 'iris', version: 9 } })).status).toBe(404);
+    expect((await t.call('POST', '/api/v1/deployments', { name: 'x', model: { name: 'iris' }, source: { jobId: 'train_model' } })).status).toBe(400);
+    const badMonitoring = await t.call('POST', '/api/v1/deployments', { name: 'x', model: { name: 'iris' }, monitoring: { windowSeconds: 1 } });
+    expect(badMonitoring.body.error.field).toBe('monitoring.windowSeconds');
+
+    // Rejected requests are recorded too (errors count for monitoring).
+    await waitFor(async () => monitor.samples.some(s => s.status === 400), 5000, 'a recorded 400');
+  });
+
+  test('a model server killed with SIGKILL is restarted and counted; requests in the gap are recorded errors', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const errorsBefore = monitor.samples.filter(s => s.deployment === 'iris-prod' && s.status === 503).length;
+    process.kill(pid, 'SIGKILL');
+    const statuses: number[] = [];
+    const back = await waitFor(
+      async () => {
+        statuses.push((await infer('iris-prod')).status);
+        const d = (await t.call('GET', '/api/v1/deployments/iris-prod')).body;
+        return d.state === 'READY' && d.restarts === 1 ? d : undefined;
+      },
+      90_000,
+      'iris-prod restarted'
+    );
+    expect(back.stateHistory.map((h: any) => h.state).slice(-2)).toEqual(['DEPLOYING', 'READY']);
+    expect(back.stateHistory.at(-2).reason).toMatch(/exited \(SIGKILL\); restarting in 1 s/);
+    expect(statuses).toContain(503);
+    const r = await infer('iris-prod');
+    expect(r.body.outputs[0].data).toEqual([0, 2]);
+    expect(isProcessAlive(pid)).toBe(false);
+    const [newPid] = await serverPids('iris-prod');
+    expect(newPid).not.toBe(pid);
+    await waitFor(
+      async () => monitor.samples.filter(s => s.deployment === 'iris-prod' && s.status === 503).length > errorsBefore,
+      5000,
+      'recorded 503s'
+    );
+  });
+
+  test('a version switch under continuous requests loses none; the old server stops', async () => {
+    const v3 = await t.call('POST', '/api/v1/models', { path: 'models/iris-b' });
+    expect(v3.body.version).toBe(3);
+    const [oldPid] = await serverPids('iris-prod');
+    const answers: { status: number; version?: string }[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const r = await infer('iris-prod');
+        answers.push({ status: r.status, version: r.body?.model_version });
+      }
+    };
+    const workers = [worker(), worker(), worker()];
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 3 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.state).toBe('UPDATING');
+    expect(patched.body.nextModel).toEqual({ name: 'iris', version: 3 });
+    const switched = await waitDeployment('iris-prod', d => d.state === 'READY' && d.model.version === 3, 'switch to version 3');
+    expect(switched.nextModel).toBeUndefined();
+    await waitFor(async () => answers.filter(a => a.version === '3').length >= 20, 30_000, 'answers from version 3');
+    running = false;
+    await Promise.all(workers);
+    expect(answers.filter(a => a.status !== 200)).toEqual([]);
+    expect(answers.some(a => a.version === '1')).toBe(true);
+    await waitFor(async () => !isProcessAlive(oldPid), 40_000, 'old server stopped');
+    await waitFor(async () => (await serverPids('iris-prod')).length === 1, 5000, 'old server forgotten');
+    expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 3 });
+  });
+
+  test('a service restart starts READY deployments again and kills model servers left behind', async () => {
+    const dbFile = path.join(root, '.laketahoe', 'laketahoe.db');
+    await t.close();
+    // A leftover process recorded as a model server of the previous service process.
+    const orphan = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    orphan.unref();
+    const store = new SqliteStore(dbFile);
+    const record = (await store.getDeployment('alice', 'iris-prod'))!;
+    record.runtime.servers.push({ version: 3, dir: root, httpPort: 1, grpcPort: 2, pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
+    await store.saveDeployment(record);
+    await store.close();
+
+    t = await start();
+    await waitFor(async () => !isProcessAlive(orphan.pid!), 10_000, 'orphan killed');
+    const back = await waitDeployment('iris-prod', d => d.state === 'READY', 'iris-prod back');
+    expect(back.model.version).toBe(3);
+    expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
+    expect((await infer('iris-prod')).body.model_version).toBe('3');
+    expect((await t.call('GET', '/api/v1/deployments/broken')).body.state).toBe('FAILED');
+  });
+
+  test('XGBoost and LightGBM models are served by their own runtimes', async () => {
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      const registered = await t.call('POST', '/api/v1/models', { path: `models/${name}` });
+      expect(registered.status).toBe(201);
+      expect((await t.call('POST', '/api/v1/deployments', { name, model: { name } })).status).toBe(201);
+    }
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      const d = await waitDeployment(name, x => x.state !== 'DEPLOYING', `${name} ready`);
+      expect([d.state, d.errorMessage]).toEqual(['READY', '']);
+    }
+    const xgb = await t.call('POST', '/api/v1/deployments/iris-xgb/v2/models/iris-xgb/infer', inferBody());
+    expect(xgb.status).toBe(200);
+    expect(xgb.body.outputs[0].data).toEqual([0, 2]);
+    const lgb = await t.call('POST', '/api/v1/deployments/iris-lgb/v2/models/iris-lgb/infer', inferBody());
+    expect(lgb.status).toBe(200);
+    // A LightGBM booster answers class probabilities: one row of three per flower.
+    expect(lgb.body.outputs[0].shape).toEqual([2, 3]);
+    const p = lgb.body.outputs[0].data as number[];
+    expect([p.slice(0, 3).indexOf(Math.max(...p.slice(0, 3))), p.slice(3).indexOf(Math.max(...p.slice(3)))]).toEqual([0, 2]);
+    for (const name of ['iris-xgb', 'iris-lgb']) {
+      expect((await t.call('DELETE', `/api/v1/deployments/${name}`)).status).toBe(200);
+    }
+  });
+
+  test('undeploy stops the model server and forgets the deployment', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const r = await t.call('DELETE', '/api/v1/deployments/iris-prod');
+    expect(r.status).toBe(200);
+    expect(r.body.state).toBe('DELETING');
+    expect(isProcessAlive(pid)).toBe(false);
+    expect((await t.call('GET', '/api/v1/deployments/iris-prod')).status).toBe(404);
+    expect((await infer('iris-prod')).status).toBe(404);
+    expect(monitor.detached).toContain('alice/iris-prod');
+    expect(fs.existsSync(path.join(root, '.laketahoe', 'deployments', 'alice', 'iris-prod'))).toBe(false);
+  });
+
+  test('a deployment from a job registers its model; deleting it while DEPLOYING stops the starting server', async () => {
+    const created = await t.call('POST', '/api/v1/deployments', { name: 'from-job', source: { jobId: 'train_model' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'DEPLOYING', model: { name: 'iris', version: 2 } });
+    const pids = (await waitFor(async () => {
+      const p = await serverPids('from-job');
+      return p.length ? p : undefined;
+    }, 10_000, 'a starting server'))!;
+    const r = await t.call('DELETE', '/api/v1/deployments/from-job');
+    expect(r.status).toBe(200);
+    await waitFor(async () => !isProcessAlive(pids[0]), 10_000, 'starting server stopped');
+    expect((await t.call('GET', '/api/v1/deployments')).body.deployments.map((d: any) => d.name)).toEqual(['broken']);
+  });
+});
