@@ -3,7 +3,7 @@
  * Prometheus exposition of the caller's deployments (`/metrics` at the root).
  */
 import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
-import { ApiError } from '../api/errors.js';
+import { ApiError, ErrorResponse } from '../api/errors.js';
 import { StringEnum } from '../jobs/schema.js';
 import type { Monitor } from './monitor.js';
 
@@ -14,16 +14,6 @@ export interface MonitoringRouteDeps {
   deploymentExists: (owner: string, name: string) => boolean | Promise<boolean>;
 }
 
-const ErrorResponse = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      field: Type.Optional(Type.String())
-    })
-  },
-  { $id: 'Error' }
-);
 const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -110,7 +100,6 @@ const DEFAULT_SPAN_MS = 3_600_000;
 /** `GET /deployments/{name}/monitoring` and `/alerts`, under `/api/v1`. */
 export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringRouteDeps> = async (app, deps) => {
   const { monitor } = deps;
-  app.addSchema(ErrorResponse);
 
   const requireDeployment = async (owner: string, name: string): Promise<void> => {
     if (!(await deps.deploymentExists(owner, name))) {
