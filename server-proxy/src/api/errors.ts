@@ -56,6 +56,9 @@ export const ErrorResponse = Type.Object(
   { $id: 'Error' }
 );
 
+/** Route response schemas for the given error statuses, all of the one `Error` shape. */
+export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
+
 /** The JSON body of every error answer. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };

@@ -7,7 +7,7 @@ import { SCALE_TIER_RESOURCES } from '../jobs/resources.js';
 import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody, Trial } from '../jobs/schema.js';
 import { OUTPUT_NAMES, type JobService } from '../jobs/service.js';
 import { isTerminal } from '../jobs/states.js';
-import { ErrorResponse } from './errors.js';
+import { errorResponses } from './errors.js';
 import { openSse } from './sse.js';
 
 /** What the routes need from the rest of the service. */
@@ -21,7 +21,6 @@ export interface RouteDeps {
 }
 
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
 const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
 const TrialParams = Type.Object({ jobId: Type.String({ maxLength: 128 }), trialId: Type.String({ maxLength: 20 }) });
 const LogsQuery = Type.Object({
@@ -119,7 +118,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               Type.Object({ cpu: Type.Number(), memoryBytes: Type.Number(), gpu: Type.Integer() })
             )
           }),
-          ...errors(401)
+          ...errorResponses(401)
         }
       }
     },
@@ -141,7 +140,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Submit a notebook or Python module as a training job',
         tags: ['jobs'],
         body: SubmitJobBody,
-        response: { 201: Job, ...errors(400, 401, 404, 409, 413) }
+        response: { 201: Job, ...errorResponses(400, 401, 404, 409, 413) }
       }
     },
     async (request, reply) => {
@@ -161,7 +160,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           pageToken: Type.Optional(Type.String({ maxLength: 64 }))
         }),
-        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errors(400, 401) }
+        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401) }
       }
     },
     async request => jobs.list(request.user, request.query)
@@ -169,7 +168,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
 
   app.get(
     '/jobs/:jobId',
-    { schema: { summary: 'One job', tags: ['jobs'], params: JobIdParams, response: { 200: Job, ...errors(401, 404) } } },
+    { schema: { summary: 'One job', tags: ['jobs'], params: JobIdParams, response: { 200: Job, ...errorResponses(401, 404) } } },
     async request => jobs.get(request.user, request.params.jobId)
   );
 
@@ -180,7 +179,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Cancel a job (CANCELLED when queued, CANCELLING while it runs)',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: Job, ...errors(400, 401, 404) }
+        response: { 200: Job, ...errorResponses(400, 401, 404) }
       }
     },
     async request => jobs.cancel(request.user, request.params.jobId)
@@ -194,7 +193,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         tags: ['jobs'],
         params: JobIdParams,
         querystring: LogsQuery,
-        response: { 200: LogsPage, ...errors(400, 401, 404) }
+        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
       }
     },
     async request => jobs.logs(request.user, request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
@@ -208,7 +207,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         tags: ['jobs'],
         params: JobIdParams,
         querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
-        response: { ...SSE_RESPONSE, ...errors(401, 404) }
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
       }
     },
     async (request, reply) => {
@@ -234,7 +233,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'All metric values a job reported',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errors(401, 404) }
+        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errorResponses(401, 404) }
       }
     },
     async request => ({ metrics: await jobs.metrics(request.user, request.params.jobId) })
@@ -264,7 +263,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Stop an HPO job without cancelling it: no new trials; it succeeds once running trials have ended',
         tags: ['jobs', 'trials'],
         params: JobIdParams,
-        response: { 200: Job, ...errors(400, 401, 404) }
+        response: { 200: Job, ...errorResponses(400, 401, 404) }
       }
     },
     async request => jobs.stop(request.user, request.params.jobId)
@@ -282,7 +281,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
           pageToken: Type.Optional(Type.String({ maxLength: 64 }))
         }),
-        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errors(400, 401, 404) }
+        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 404) }
       }
     },
     async request => jobs.trials(request.user, request.params.jobId, request.query)
@@ -290,7 +289,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
 
   app.get(
     '/jobs/:jobId/trials/:trialId',
-    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errors(401, 404) } } },
+    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errorResponses(401, 404) } } },
     async request => jobs.trial(request.user, request.params.jobId, request.params.trialId)
   );
 
@@ -302,7 +301,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         tags: ['trials'],
         params: TrialParams,
         querystring: LogsQuery,
-        response: { 200: LogsPage, ...errors(400, 401, 404) }
+        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
       }
     },
     async request =>
@@ -317,7 +316,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         tags: ['trials'],
         params: TrialParams,
         querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
-        response: { ...SSE_RESPONSE, ...errors(401, 404) }
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
       }
     },
     async (request, reply) => {
@@ -369,7 +368,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
-        response: { ...SSE_RESPONSE, ...errors(401) }
+        response: { ...SSE_RESPONSE, ...errorResponses(401) }
       }
     },
     async (request, reply) => {

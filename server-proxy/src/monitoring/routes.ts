@@ -3,7 +3,7 @@
  * Prometheus exposition of the caller's deployments (`/metrics` at the root).
  */
 import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
-import { ApiError, ErrorResponse } from '../api/errors.js';
+import { ApiError, errorResponses } from '../api/errors.js';
 import { StringEnum } from '../jobs/schema.js';
 import type { Monitor } from './monitor.js';
 
@@ -14,7 +14,6 @@ export interface MonitoringRouteDeps {
   deploymentExists: (owner: string, name: string) => boolean | Promise<boolean>;
 }
 
-const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, Type.Ref(ErrorResponse)]));
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -118,7 +117,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringRouteDeps> = 
           since: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601 start of the series (default: an hour ago)' })),
           step: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'seconds per series point' }))
         }),
-        response: { 200: MonitoringAnswer, ...errors(400, 401, 404) }
+        response: { 200: MonitoringAnswer, ...errorResponses(400, 401, 404) }
       }
     },
     async request => {
@@ -150,7 +149,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringRouteDeps> = 
         summary: "A deployment's alerts, firing and resolved, newest first",
         tags: ['monitoring'],
         params: NameParams,
-        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), ...errors(401, 404) }
+        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), ...errorResponses(401, 404) }
       }
     },
     async request => {

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorHandler } from '../api/errors.js';
+import { ApiError, errorHandler, errorResponses } from '../api/errors.js';
 import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../monitoring/recorder.js';
 import type { DeploymentService } from './deployments.js';
 import { lastException } from './modelServer.js';
@@ -14,8 +14,6 @@ export interface ProxyDeps {
   maxInferBytes: number;
 }
 
-const ErrorRef = Type.Ref('Error');
-const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, ErrorRef]));
 const NameParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
 const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }), model: Type.String({ maxLength: 63 }) });
 const PASS_THROUGH = 'Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.';
@@ -236,7 +234,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         description: `${PASS_THROUGH} Body limit: --max-infer-bytes.`,
         tags: ['inference'],
         params: ModelParams,
-        response: errors(400, 401, 404, 413, 502, 503)
+        response: errorResponses(400, 401, 404, 413, 502, 503)
       },
       bodyLimit: maxInferBytes,
       onRequest: async request => {
@@ -267,7 +265,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
           description: PASS_THROUGH,
           tags: ['inference'],
           params: NameParams,
-          response: errors(401, 404, 503)
+          response: errorResponses(401, 404, 503)
         }
       },
       async (request, reply) => forward(reply, target(request, request.params.name), 'GET', `/v2/health/${probe}`)
@@ -282,7 +280,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         description: PASS_THROUGH,
         tags: ['inference'],
         params: ModelParams,
-        response: errors(401, 404, 503)
+        response: errorResponses(401, 404, 503)
       }
     },
     async (request, reply) => {
@@ -299,7 +297,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         description: PASS_THROUGH,
         tags: ['inference'],
         params: ModelParams,
-        response: errors(401, 404, 503)
+        response: errorResponses(401, 404, 503)
       }
     },
     async (request, reply) => {

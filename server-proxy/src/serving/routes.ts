@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses } from '../api/errors.js';
 import type { DeploymentService } from './deployments.js';
 import type { ModelRegistry } from './registry.js';
 import {
@@ -17,8 +18,6 @@ export interface ServingRouteDeps {
   deployments: DeploymentService;
 }
 
-const ErrorRef = Type.Ref('Error');
-const errors = (...codes: number[]) => Object.fromEntries(codes.map(c => [c, ErrorRef]));
 const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
 const VersionParams = Type.Object({ name: Type.String({ maxLength: 63 }), version: Type.Integer({ minimum: 1 }) });
 const DeploymentParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
@@ -37,7 +36,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
       schema: {
         summary: "The caller's registered models, newest first",
         tags: ['models'],
-        response: { 200: Type.Object({ models: Type.Array(Model) }), ...errors(401) }
+        response: { 200: Type.Object({ models: Type.Array(Model) }), ...errorResponses(401) }
       }
     },
     async request => ({ models: await registry.list(request.user) })
@@ -50,7 +49,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         summary: 'Register a saved model folder as the next version of its model',
         tags: ['models'],
         body: RegisterModelBody,
-        response: { 201: VersionRef, ...errors(400, 401, 404) }
+        response: { 201: VersionRef, ...errorResponses(400, 401, 404) }
       }
     },
     async (request, reply) => reply.status(201).send(await registry.register(request.user, request.body.path, request.body.name))
@@ -59,7 +58,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
   app.get(
     '/models/:name',
     {
-      schema: { summary: 'One model with its versions, newest first', tags: ['models'], params: ModelParams, response: { 200: Model, ...errors(401, 404) } }
+      schema: { summary: 'One model with its versions, newest first', tags: ['models'], params: ModelParams, response: { 200: Model, ...errorResponses(401, 404) } }
     },
     async request => registry.get(request.user, request.params.name)
   );
@@ -67,7 +66,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
   app.get(
     '/models/:name/versions/:version',
     {
-      schema: { summary: 'One model version', tags: ['models'], params: VersionParams, response: { 200: VersionRef, ...errors(400, 401, 404) } }
+      schema: { summary: 'One model version', tags: ['models'], params: VersionParams, response: { 200: VersionRef, ...errorResponses(400, 401, 404) } }
     },
     async request => registry.version(request.user, request.params.name, request.params.version)
   );
@@ -80,7 +79,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         tags: ['models', 'jobs'],
         params: Type.Object({ jobId: Type.String({ maxLength: 128 }) }),
         body: RegisterJobModelBody,
-        response: { 201: VersionRef, ...errors(400, 401, 404) }
+        response: { 201: VersionRef, ...errorResponses(400, 401, 404) }
       },
       // The body is optional: a body-less POST means "the job's (or best trial's) only model".
       preValidation: async request => {
@@ -97,7 +96,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
       schema: {
         summary: "The caller's deployments",
         tags: ['deployments'],
-        response: { 200: Type.Object({ deployments: Type.Array(DeploymentRef) }), ...errors(401) }
+        response: { 200: Type.Object({ deployments: Type.Array(DeploymentRef) }), ...errorResponses(401) }
       }
     },
     async request => ({ deployments: await deployments.list(request.user) })
@@ -110,7 +109,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         summary: 'Deploy a model version (or the model a job saved) on its own model server',
         tags: ['deployments'],
         body: CreateDeploymentBody,
-        response: { 201: DeploymentRef, ...errors(400, 401, 404, 409) }
+        response: { 201: DeploymentRef, ...errorResponses(400, 401, 404, 409) }
       }
     },
     async (request, reply) => reply.status(201).send(await deployments.create(request.user, request.body))
@@ -119,7 +118,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
   app.get(
     '/deployments/:name',
     {
-      schema: { summary: 'One deployment', tags: ['deployments'], params: DeploymentParams, response: { 200: DeploymentRef, ...errors(401, 404) } }
+      schema: { summary: 'One deployment', tags: ['deployments'], params: DeploymentParams, response: { 200: DeploymentRef, ...errorResponses(401, 404) } }
     },
     async request => deployments.get(request.user, request.params.name)
   );
@@ -132,7 +131,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         tags: ['deployments'],
         params: DeploymentParams,
         body: UpdateDeploymentBody,
-        response: { 200: DeploymentRef, ...errors(400, 401, 404) }
+        response: { 200: DeploymentRef, ...errorResponses(400, 401, 404) }
       }
     },
     async request => deployments.update(request.user, request.params.name, request.body)
@@ -145,7 +144,7 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
         summary: 'Stop the model server and remove the deployment',
         tags: ['deployments'],
         params: DeploymentParams,
-        response: { 200: DeploymentRef, ...errors(401, 404) }
+        response: { 200: DeploymentRef, ...errorResponses(401, 404) }
       }
     },
     async request => deployments.remove(request.user, request.params.name)
