@@ -106,6 +106,7 @@ bench: setup
 	node bench/serving/drift.mjs
 	node bench/serving/latency.mjs
 	$(PY) bench/submit_latency.py
+	$(PY) bench/save_model.py
 
 clean:
 	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV) $(SERVING_VENV)

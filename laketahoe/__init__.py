@@ -2,9 +2,14 @@
 
 from ._metrics import report
 
+# Before `def models` below: importing the submodule `laketahoe.models` binds that name to the module,
+# and the function must win. The module itself imports nothing heavy until a model is saved.
+from .models import save_model
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "report", "trials", "best_trial", "load_ipython_extension"]
+__all__ = ["__version__", "report", "trials", "best_trial", "save_model", "models", "register_model", "deploy",
+           "deployments", "undeploy", "predict", "load_ipython_extension"]
 
 
 def trials(job_id: str, state: str | None = None, client=None):
@@ -26,6 +31,58 @@ def best_trial(job_id: str, client=None) -> dict | None:
     from .hpo import best_trial_of
 
     return best_trial_of(job_id, client=client)
+
+
+def models(client=None):
+    """Your registered models, newest first: a list of Model dicts that shows as a table in notebooks."""
+    from . import serving
+
+    return serving.models(client=client)
+
+
+def register_model(path, name: str | None = None, client=None) -> dict:
+    """Register a saved model folder (what ``save_model`` returned) as a new model version; returns it."""
+    from . import serving
+
+    return serving.register_model(path, name=name, client=client)
+
+
+def deploy(model: str | None = None, version: int | None = None, name: str | None = None, wait: bool = True, *,
+           job_id: str | None = None, trial_id=None, replicas: int | None = None, monitoring: dict | None = None,
+           timeout: float = 300, client=None):
+    """Serve a model: ``deploy("iris", name="iris-prod")``, ``deploy("iris:2", ...)``, or a job's model with
+    ``deploy(job_id="train_1", trial_id=None, name=...)``. Waits until READY unless ``wait=False``.
+    See :func:`laketahoe.serving.deploy`.
+    """
+    from . import serving
+
+    return serving.deploy(model, version, name, wait, job_id=job_id, trial_id=trial_id, replicas=replicas,
+                          monitoring=monitoring, timeout=timeout, client=client)
+
+
+def deployments(client=None):
+    """Your deployments: a list of Deployment dicts that shows as a table in notebooks."""
+    from . import serving
+
+    return serving.deployments(client=client)
+
+
+def undeploy(name: str, client=None):
+    """Stop and remove deployment ``name``; returns the removed Deployment."""
+    from . import serving
+
+    return serving.undeploy(name, client=client)
+
+
+def predict(name: str, data, client=None):
+    """Predictions of deployment ``name`` for a DataFrame, a numpy array or a list of rows.
+
+    Returns a numpy array (a pandas Series or DataFrame for a DataFrame). See
+    :func:`laketahoe.serving.predict`.
+    """
+    from . import serving
+
+    return serving.predict(name, data, client=client)
 
 
 def _jupyter_labextension_paths():

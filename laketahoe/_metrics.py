@@ -68,12 +68,24 @@ def report(step: int | None = None, **metrics) -> None:
                 )
         return
 
-    record = {
+    append_event({
         "type": "metric",
         "step": step,
         "values": values,
         "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
+    })
+
+
+def in_job() -> bool:
+    """True inside a LakeTahoe job (the runner names an events file)."""
+    return bool(os.environ.get(EVENTS_FILE_ENV))
+
+
+def append_event(record: dict) -> None:
+    """Append one record to the job's events file (the runner forwards it); no-op outside a job."""
+    path = os.environ.get(EVENTS_FILE_ENV)
+    if not path:
+        return
     line = json.dumps(record, separators=(",", ":")) + "\n"
     # One write() of a whole line in append mode keeps concurrent writers
     # (threads, worker processes) from interleaving partial records.

@@ -11,20 +11,31 @@
   laketahoe jobs stop JOB_ID
   laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
 
+  laketahoe models list
+  laketahoe models describe MODEL [--version N]
+  laketahoe deployments create NAME --model MODEL[:VERSION] | --job JOB_ID [--trial N] [--replicas N] [--wait]
+  laketahoe deployments list
+  laketahoe deployments describe NAME
+  laketahoe deployments delete NAME
+  laketahoe deployments predict NAME --json-request FILE
+
 A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
-goes to the service as written.
+goes to the service as written. ``predict --json-request`` sends an Open
+Inference Protocol v2 request body as is and prints the answer as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 import tarfile
 
 from .client import Client, LakeTahoeError
-from .display import job_text, jobs_text, trials_csv, trials_text
+from .display import (deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
+                      trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from .jobspec import JobSpecError, PRIORITIES, SCALE_TIERS, load_job_file
 
@@ -40,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``laketahoe`` argument parser."""
-    parser = _Parser(prog="laketahoe", description="Submit and manage LakeTahoe training jobs.")
+    parser = _Parser(prog="laketahoe", description="Submit and manage LakeTahoe training jobs, models and deployments.")
     groups = parser.add_subparsers(dest="group", required=True, parser_class=_Parser)
     jobs = groups.add_parser("jobs", help="training jobs")
     cmds = jobs.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -81,6 +92,31 @@ def build_parser() -> argparse.ArgumentParser:
     trials.add_argument("--sort-by", help="objective (best first for the goal), trialId (default) or another column")
     trials.add_argument("--filter", help="state=STATE")
     trials.add_argument("--format", choices=("table", "csv"), default="table", help="output format")
+
+    models = groups.add_parser("models", help="registered models")
+    model_cmds = models.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    model_cmds.add_parser("list", help="list models, newest first")
+    describe_model = model_cmds.add_parser("describe", help="show a model and its versions, or one version")
+    describe_model.add_argument("model", metavar="MODEL")
+    describe_model.add_argument("--version", type=int, help="show this version: source, signature")
+
+    deployments = groups.add_parser("deployments", help="model deployments")
+    dep_cmds = deployments.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    create = dep_cmds.add_parser("create", help="serve a model version (or a job's model) behind a deployment")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--model", metavar="MODEL[:VERSION]", help="registered model; latest version unless given")
+    create.add_argument("--job", metavar="JOB_ID", help="the model this job saved (registered if needed)")
+    create.add_argument("--trial", help="with --job: the HPO trial whose model to serve")
+    create.add_argument("--replicas", type=int, help="how many model servers")
+    create.add_argument("--wait", action="store_true", help="return once the deployment is READY")
+    dep_cmds.add_parser("list", help="list deployments")
+    for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment")):
+        sub = dep_cmds.add_parser(command, help=text)
+        sub.add_argument("name", metavar="NAME")
+    predict = dep_cmds.add_parser("predict", help="send an inference request to a deployment")
+    predict.add_argument("name", metavar="NAME")
+    predict.add_argument("--json-request", required=True, metavar="FILE",
+                         help="Open Inference Protocol v2 request body (JSON); - reads stdin")
     return parser
 
 
@@ -207,9 +243,70 @@ def cmd_list_trials(args, client: Client) -> int:
     return 0
 
 
+def cmd_models(args, client: Client) -> int:
+    """``models list|describe``."""
+    if args.command == "list":
+        print(models_text(client.list_models()))
+    elif args.version is not None:
+        print(version_text(client.get_model_version(args.model, args.version)))
+    else:
+        print(model_text(client.get_model(args.model)))
+    return 0
+
+
+def _read_json_request(path: str) -> dict:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as exc:
+        raise JobSpecError(f"--json-request: cannot read {path}: {exc.strerror}") from None
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise JobSpecError(f"--json-request: {path} is not JSON: {exc}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        raise JobSpecError(f"--json-request: {path} must be an inference request object with an \"inputs\" list")
+    return body
+
+
+def cmd_deployments(args, client: Client) -> int:
+    """``deployments create|list|describe|delete|predict``."""
+    from . import serving
+
+    if args.command == "create":
+        if bool(args.model) == bool(args.job):
+            raise JobSpecError("give --model MODEL[:VERSION] or --job JOB_ID")
+        if args.trial and not args.job:
+            raise JobSpecError("--trial needs --job")
+        if args.replicas is not None and args.replicas < 1:
+            raise JobSpecError("--replicas must be at least 1")
+        deployment = serving.deploy(args.model, name=args.name, wait=False, job_id=args.job, trial_id=args.trial,
+                                    replicas=args.replicas, client=client)
+        print(f"Created deployment [{deployment['name']}] ({deployment.get('state')}).")
+        if args.wait:
+            deployment = serving.wait_ready(deployment["name"], client=client)
+            print(f"Deployment [{deployment['name']}] is {deployment.get('state')}.")
+        print(deployment_text(deployment))
+    elif args.command == "list":
+        print(deployments_text(client.list_deployments()))
+    elif args.command == "describe":
+        print(deployment_text(client.get_deployment(args.name)))
+    elif args.command == "delete":
+        client.delete_deployment(args.name)
+        print(f"Deleted deployment [{args.name}].")
+    elif args.command == "predict":
+        body = _read_json_request(args.json_request)
+        deployment = client.get_deployment(args.name)
+        print(json.dumps(client.infer(args.name, deployment["model"]["name"], body), indent=2))
+    return 0
+
+
 def run(args, client_factory=Client.from_environment) -> int:
     """Dispatch parsed arguments; raises ``LakeTahoeError`` on failure."""
     client = client_factory()
+    if args.group == "models":
+        return cmd_models(args, client)
+    if args.group == "deployments":
+        return cmd_deployments(args, client)
     if args.command == "submit":
         return cmd_submit(args, client)
     if args.command == "describe":

@@ -71,18 +71,23 @@ class Unauthenticated(ApiError):
 
 
 class NotFound(ApiError):
-    """404: unknown job (or another user's), missing notebook or package."""
+    """404: unknown job, model or deployment (or another user's), missing notebook or package."""
 
 
 class AlreadyExists(ApiError):
-    """409: a job with this id exists."""
+    """409: a job or deployment with this name exists."""
 
 
 class TooLarge(ApiError):
-    """413: notebook or folder snapshot over the service's limit."""
+    """413: notebook, folder snapshot or inference request over the service's limit."""
 
 
-_BY_STATUS = {400: InvalidArgument, 401: Unauthenticated, 404: NotFound, 409: AlreadyExists, 413: TooLarge}
+class Unavailable(ApiError):
+    """503: e.g. no model server of the deployment is ready."""
+
+
+_BY_STATUS = {400: InvalidArgument, 401: Unauthenticated, 404: NotFound, 409: AlreadyExists, 413: TooLarge,
+              503: Unavailable}
 
 
 def error_from_response(status: int, body: bytes) -> ApiError:
@@ -90,6 +95,9 @@ def error_from_response(status: int, body: bytes) -> ApiError:
     code, message, field = "", "", None
     try:
         err = json.loads(body.decode("utf-8"))["error"]
+        if isinstance(err, str):
+            # A model server's own error shape, passed through by the service: {"error": "reason"}.
+            err = {"message": err}
         code = str(err.get("code", ""))
         message = str(err.get("message", ""))
         field = err.get("field") or None
@@ -498,6 +506,93 @@ class Client:
         if resp.status >= 300:
             raise error_from_response(resp.status, resp.read())
         return resp.read()
+
+    # -- models and deployments --------------------------------------------
+
+    @staticmethod
+    def _model_path(name: str) -> str:
+        return "/models/" + urllib.parse.quote(name, safe="")
+
+    @staticmethod
+    def _deployment_path(name: str) -> str:
+        return "/deployments/" + urllib.parse.quote(name, safe="")
+
+    def list_models(self) -> list[dict]:
+        """``GET /models``: the caller's models, newest first (without their versions)."""
+        return self._call("GET", "/models").get("models", [])
+
+    def get_model(self, name: str) -> dict:
+        """``GET /models/{name}``: the model with its ``versions``, newest first."""
+        return self._call("GET", self._model_path(name))
+
+    def get_model_version(self, name: str, version: int | str) -> dict:
+        """``GET /models/{name}/versions/{version}``: one ModelVersion (framework, signature, source)."""
+        return self._call("GET", self._model_path(name) + "/versions/" + urllib.parse.quote(str(version), safe=""))
+
+    def register_model(self, path: str, name: str | None = None) -> dict:
+        """``POST /models``: register a saved model folder (root-relative ``path``) as a new version."""
+        body: dict[str, Any] = {"path": path}
+        if name:
+            body["name"] = name
+        return self._call("POST", "/models", body=body)
+
+    def register_job_model(self, job_id: str, trial_id: str | int | None = None,
+                           model_name: str | None = None) -> dict:
+        """``POST /jobs/{id}/models``: register the model a succeeded job (or one of its trials) saved."""
+        body: dict[str, Any] = {}
+        if trial_id is not None:
+            body["trialId"] = str(trial_id)
+        if model_name:
+            body["modelName"] = model_name
+        return self._call("POST", self._job_path(job_id) + "/models", body=body)
+
+    def create_deployment(self, name: str, model: dict | None = None, source: dict | None = None,
+                          replicas: int | None = None, monitoring: dict | None = None) -> dict:
+        """``POST /deployments``: serve ``model`` (``{name, version?}``) or a job's model (``source``)."""
+        body: dict[str, Any] = {"name": name}
+        if model is not None:
+            body["model"] = model
+        if source is not None:
+            body["source"] = source
+        if replicas is not None:
+            body["replicas"] = replicas
+        if monitoring is not None:
+            body["monitoring"] = monitoring
+        return self._call("POST", "/deployments", body=body)
+
+    def list_deployments(self) -> list[dict]:
+        """``GET /deployments``."""
+        return self._call("GET", "/deployments").get("deployments", [])
+
+    def get_deployment(self, name: str) -> dict:
+        """``GET /deployments/{name}``."""
+        return self._call("GET", self._deployment_path(name))
+
+    def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None) -> dict:
+        """``PATCH /deployments/{name}``: switch the model version or the monitoring settings."""
+        body: dict[str, Any] = {}
+        if model is not None:
+            body["model"] = model
+        if monitoring is not None:
+            body["monitoring"] = monitoring
+        return self._call("PATCH", self._deployment_path(name), body=body)
+
+    def delete_deployment(self, name: str) -> dict:
+        """``DELETE /deployments/{name}``: stop the model server and remove the deployment."""
+        return self._call("DELETE", self._deployment_path(name))
+
+    def infer(self, name: str, model: str, request: dict) -> dict:
+        """``POST /deployments/{name}/v2/models/{model}/infer``: an OIP v2 request, the server's answer."""
+        return self._call("POST", self._deployment_path(name) + "/v2/models/" + urllib.parse.quote(model, safe="")
+                          + "/infer", body=request)
+
+    def monitoring(self, name: str, since: str | None = None, step: int | None = None) -> dict:
+        """``GET /deployments/{name}/monitoring``: request series, drift and alerts."""
+        return self._call("GET", self._deployment_path(name) + "/monitoring", params={"since": since, "step": step})
+
+    def alerts(self, name: str) -> list[dict]:
+        """``GET /deployments/{name}/alerts``: firing and resolved alerts, newest first."""
+        return self._call("GET", self._deployment_path(name) + "/alerts").get("alerts", [])
 
     # -- paths -------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Text and HTML renderings of jobs for the magics and the CLI."""
+"""Text and HTML renderings of jobs, models and deployments for the magics and the CLI."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ STATE_COLORS = {
     "FAILED": "#c62828",
     "CANCELLING": "#ef6c00",
     "CANCELLED": "#616161",
+    # Deployments
+    "DEPLOYING": "#1565c0",
+    "READY": "#2e7d32",
+    "UPDATING": "#ef6c00",
+    "DELETING": "#616161",
+    # Alerts
+    "firing": "#c62828",
+    "resolved": "#2e7d32",
 }
 
 
@@ -403,3 +411,190 @@ class TrialsView:
 
     def __getitem__(self, i):
         return self.trials[i]
+
+
+# --------------------------------------------------------------------------
+# Models and deployments
+
+
+def _text_table(rows: list[tuple]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _html_table(css: str, header: tuple, rows: list[list[str]]) -> str:
+    """Rows of ready-made HTML cells under an escaped header."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def model_ref(ref: dict | None) -> str:
+    """``iris:2`` for ``{name: "iris", version: 2}``."""
+    ref = ref or {}
+    return f"{ref.get('name', '')}:{ref.get('version')}" if ref.get("version") is not None else ref.get("name", "")
+
+
+def _source_text(version: dict) -> str:
+    source = version.get("source") or {}
+    if not source.get("jobId"):
+        return ""
+    trial = f" trial {source['trialId']}" if source.get("trialId") else ""
+    return f"job {source['jobId']}{trial}"
+
+
+def models_text(models: list[dict]) -> str:
+    """gcloud-like columns: NAME LATEST_VERSION UPDATED."""
+    if not models:
+        return "Listed 0 items."
+    rows = [("NAME", "LATEST_VERSION", "UPDATED")]
+    rows += [(m.get("name", ""), m.get("latestVersion", ""), m.get("updateTime") or m.get("createTime") or "")
+             for m in models]
+    return _text_table(rows)
+
+
+def models_html(models: list[dict]) -> str:
+    """The caller's models as an HTML table."""
+    if not models:
+        return "<p>No LakeTahoe models.</p>"
+    rows = [[f"<code>{html.escape(m.get('name', ''))}</code>", html.escape(str(m.get("latestVersion", ""))),
+             html.escape(m.get("updateTime") or m.get("createTime") or "")] for m in models]
+    return _html_table("jp-laketahoe-models", ("Model", "Latest version", "Updated"), rows)
+
+
+def _version_row(v: dict) -> tuple:
+    metrics = ((v.get("source") or {}).get("metrics")) or {}
+    return (v.get("version", ""), v.get("framework", ""), v.get("task", ""), _source_text(v),
+            hyperparameters_text(metrics), v.get("createTime") or "")
+
+
+_VERSION_HEADER = ("VERSION", "FRAMEWORK", "TASK", "SOURCE", "METRICS", "CREATED")
+
+
+def model_text(model: dict) -> str:
+    """One model and its versions."""
+    lines = [f"name: {model.get('name', '')}", f"latestVersion: {model.get('latestVersion', '')}"]
+    versions = model.get("versions") or []
+    if versions:
+        lines += ["", _text_table([_VERSION_HEADER, *(_version_row(v) for v in versions)])]
+    return "\n".join(lines)
+
+
+def model_html(model: dict) -> str:
+    """One model and its versions as HTML."""
+    rows = [[html.escape(str(c)) for c in _version_row(v)] for v in model.get("versions") or []]
+    title = f"<p>Model <code>{html.escape(model.get('name', ''))}</code></p>"
+    return title + _html_table("jp-laketahoe-model-versions", tuple(h.capitalize() for h in _VERSION_HEADER), rows)
+
+
+def version_text(version: dict) -> str:
+    """One model version: where it came from and its signature."""
+    pairs = [("name", version.get("name", "")), ("version", version.get("version", "")),
+             ("framework", f"{version.get('framework', '')} {version.get('frameworkVersion', '')}".strip()),
+             ("task", version.get("task", "")), ("artifactDir", version.get("artifactDir", "")),
+             ("source", _source_text(version)), ("hasBaseline", version.get("hasBaseline", "")),
+             ("createTime", version.get("createTime") or "")]
+    signature = version.get("signature") or {}
+    for spec in signature.get("inputs") or []:
+        features = ", ".join(f["name"] + (" (categorical)" if f.get("kind") == "categorical" else "")
+                             for f in spec.get("features") or [])
+        pairs.append((f"input {spec.get('name')}", f"{spec.get('datatype')} {spec.get('shape')} {features}".strip()))
+    for spec in signature.get("outputs") or []:
+        pairs.append((f"output {spec.get('name')}", f"{spec.get('datatype')} {spec.get('shape')}"))
+    pairs = [(k, str(v)) for k, v in pairs if v not in ("", None)]
+    width = max(len(k) for k, _ in pairs)
+    return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in pairs)
+
+
+def deployments_text(deployments: list[dict]) -> str:
+    """gcloud-like columns: NAME STATE MODEL REPLICAS ENDPOINT."""
+    if not deployments:
+        return "Listed 0 items."
+    rows = [("NAME", "STATE", "MODEL", "REPLICAS", "ENDPOINT")]
+    rows += [(d.get("name", ""), d.get("state", ""), model_ref(d.get("model")), d.get("replicas", ""),
+              d.get("endpoint", "")) for d in deployments]
+    return _text_table(rows)
+
+
+def deployments_html(deployments: list[dict]) -> str:
+    """Deployments as an HTML table with state badges."""
+    if not deployments:
+        return "<p>No LakeTahoe deployments.</p>"
+    rows = [[f"<code>{html.escape(d.get('name', ''))}</code>", badge_html(d.get("state", "")),
+             html.escape(model_ref(d.get("model"))), html.escape(str(d.get("replicas", ""))),
+             f"<code>{html.escape(d.get('endpoint', ''))}</code>"] for d in deployments]
+    return _html_table("jp-laketahoe-deployments", ("Deployment", "State", "Model", "Replicas", "Endpoint"), rows)
+
+
+def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
+    pairs = [("name", d.get("name", "")), ("state", d.get("state", "")), ("model", model_ref(d.get("model"))),
+             ("replicas", d.get("replicas", "")), ("endpoint", d.get("endpoint", "")),
+             ("restarts", d.get("restarts") or ""), ("createTime", d.get("createTime") or ""),
+             ("updateTime", d.get("updateTime") or ""), ("errorMessage", d.get("errorMessage") or "")]
+    return [(k, str(v)) for k, v in pairs if v not in ("", None)]
+
+
+def deployment_text(d: dict) -> str:
+    """One deployment as ``key: value`` lines."""
+    pairs = _deployment_pairs(d)
+    width = max(len(k) for k, _ in pairs)
+    return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in pairs)
+
+
+def deployment_html(d: dict) -> str:
+    """One deployment as a definition table with a state badge."""
+    rows = []
+    for key, value in _deployment_pairs(d):
+        if key == "state":
+            cell = badge_html(value)
+        elif key == "errorMessage":
+            cell = f"<pre style='white-space:pre-wrap'>{html.escape(value)}</pre>"
+        else:
+            cell = html.escape(value)
+        rows.append(f"<tr><th style='text-align:left'>{key}</th><td style='text-align:left'>{cell}</td></tr>")
+    return f'<table class="jp-laketahoe-deployment">{"".join(rows)}</table>'
+
+
+class ModelList(list):
+    """Models (dicts): a plain list that renders as a table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        return models_html(self)
+
+    def __repr__(self) -> str:
+        return models_text(self)
+
+
+class DeploymentList(list):
+    """Deployments (dicts): a plain list that renders as a table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        return deployments_html(self)
+
+    def __repr__(self) -> str:
+        return deployments_text(self)
+
+
+class DeploymentView(dict):
+    """One deployment (the API object, as a dict) that renders as a table; ``note`` is shown above it."""
+
+    def __init__(self, deployment: dict, note: str = ""):
+        super().__init__(deployment)
+        self.note = note
+
+    def _repr_html_(self) -> str:
+        note = f"<p>{html.escape(self.note)}</p>" if self.note else ""
+        return note + deployment_html(self)
+
+    def __repr__(self) -> str:
+        return (self.note + "\n" if self.note else "") + deployment_text(self)
+
+
+class ModelView(dict):
+    """One model with its versions (the API object, as a dict) that renders as a table."""
+
+    def _repr_html_(self) -> str:
+        return model_html(self)
+
+    def __repr__(self) -> str:
+        return model_text(self)

@@ -16,7 +16,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .client import TERMINAL_STATES, Client, LakeTahoeError
-from .display import HpoView, JobList, JobView, TrialsView
+from .display import DeploymentView, HpoView, JobList, JobView, TrialsView
 from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
 from .jobspec import PRIORITIES, SCALE_TIERS, notebook_training_input, parse_params, rebase_training_input
 
@@ -49,7 +49,7 @@ def _format_log_line(line: dict) -> str:
 
 @magics_class
 class LakeTahoeMagics(Magics):
-    """``%lt submit|hpo|jobs|describe|trials|logs|stop|cancel`` and ``%%lt hpo``."""
+    """``%lt submit|hpo|jobs|describe|trials|logs|stop|cancel|models|deploy|deployments|undeploy``, ``%%lt hpo``."""
 
     def __init__(self, shell=None, client_factory=None):
         super().__init__(shell)
@@ -80,6 +80,11 @@ class LakeTahoeMagics(Magics):
           %lt logs JOB_ID [--trial N] [--follow]
           %lt stop JOB_ID
           %lt cancel JOB_ID
+          %lt models
+          %lt deploy MODEL[:VERSION] [--name NAME] [--wait]
+          %lt deploy --job JOB_ID [--trial N] --name NAME [--wait]
+          %lt deployments
+          %lt undeploy NAME
 
         ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version);
         so does ``%lt hpo`` when neither NOTEBOOK nor the spec names what to run.
@@ -96,11 +101,12 @@ class LakeTahoeMagics(Magics):
         command, rest = words[0], line.strip()[len(words[0]):]
         handlers = {"submit": self._submit, "hpo": self._hpo, "jobs": self._jobs, "list": self._jobs,
                     "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
-                    "cancel": self._cancel}
+                    "cancel": self._cancel, "models": self._models, "deploy": self._deploy,
+                    "deployments": self._deployments, "undeploy": self._undeploy}
         handler = handlers.get(command)
         if handler is None:
-            raise UsageError(f"%lt: unknown command {command!r}; "
-                             "use submit, hpo, jobs, describe, trials, logs, stop or cancel")
+            raise UsageError(f"%lt: unknown command {command!r}; use submit, hpo, jobs, describe, trials, logs, "
+                             "stop, cancel, models, deploy, deployments or undeploy")
         if cell is not None and command != "hpo":
             raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
@@ -262,3 +268,65 @@ class LakeTahoeMagics(Magics):
         job = self.client.cancel_job(args.job_id)
         done = job.get("state") in TERMINAL_STATES
         return JobView(job, note=f"Job {args.job_id} {'cancelled' if done else 'is being cancelled'}.")
+
+    # -- models and deployments ----------------------------------------------
+
+    @magic_arguments()
+    def _models(self, rest):
+        """%lt models: your registered models, newest first."""
+        parse_argstring(self._models, rest)
+        from . import serving
+
+        return serving.models(client=self.client)
+
+    @magic_arguments()
+    @argument("model", nargs="?", metavar="MODEL[:VERSION]", help="registered model (latest version unless given)")
+    @argument("--name", "-n", help="deployment name (default: the model's name)")
+    @argument("--job", "-j", metavar="JOB_ID", help="deploy the model this job saved instead")
+    @argument("--trial", "-t", help="with --job: the HPO trial whose model to deploy")
+    @argument("--replicas", type=int, help="how many model servers")
+    @argument("--wait", "-w", action="store_true", help="return once the deployment is READY")
+    def _deploy(self, rest):
+        """%lt deploy: serve a registered model, or the model a job saved, behind a deployment."""
+        args = parse_argstring(self._deploy, rest)
+        from . import serving
+
+        if args.model and args.job:
+            raise UsageError("%lt deploy: give MODEL[:VERSION] or --job JOB_ID, not both")
+        if not args.model and not args.job:
+            raise UsageError("%lt deploy: give MODEL[:VERSION] (e.g. %lt deploy iris:2 --name iris) "
+                             "or --job JOB_ID --name NAME")
+        if args.trial and not args.job:
+            raise UsageError("%lt deploy: --trial needs --job")
+        if args.job and not args.name:
+            raise UsageError("%lt deploy --job: give the deployment a --name")
+        if args.replicas is not None and args.replicas < 1:
+            raise UsageError("%lt deploy: --replicas must be at least 1")
+        deployment = serving.deploy(args.model, name=args.name, wait=args.wait, job_id=args.job,
+                                    trial_id=args.trial, replicas=args.replicas, client=self.client)
+        if args.job:
+            what = f"the model of job {args.job}" + (f" trial {args.trial}" if args.trial else "")
+        else:
+            what = args.model
+        state = deployment.get("state")
+        note = (f"Deployment {deployment.get('name')} serves {what}: {state}." if state == "READY" else
+                f"Deploying {what} as {deployment.get('name')} ({state}); "
+                f"%lt deployments shows when it is READY.")
+        return DeploymentView(deployment, note=note)
+
+    @magic_arguments()
+    def _deployments(self, rest):
+        """%lt deployments: your deployments and their state."""
+        parse_argstring(self._deployments, rest)
+        from . import serving
+
+        return serving.deployments(client=self.client)
+
+    @magic_arguments()
+    @argument("name", help="deployment name")
+    def _undeploy(self, rest):
+        """%lt undeploy: stop a deployment's model server and remove it."""
+        args = parse_argstring(self._undeploy, rest)
+        from . import serving
+
+        return serving.undeploy(args.name, client=self.client)

@@ -36,9 +36,12 @@ EXIT_CRASH = 5
 EXIT_TERMINATED = 143
 
 EVENTS_FILE_ENV = "LAKETAHOE_EVENTS_FILE"
+# Where laketahoe.save_model writes models/<name>/ inside a job: the job's working directory.
+OUTPUT_DIR_ENV = "LAKETAHOE_OUTPUT_DIR"
 MODRUN_ERROR_ENV = "LAKETAHOE_MODRUN_ERROR"
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
+MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 log = logging.getLogger("laketahoe.runner")
@@ -141,7 +144,9 @@ class EventsTailer(threading.Thread):
             return
         # Only metric and model records may come from user code; anything else
         # could spoof the runner's own lifecycle records.
-        if isinstance(obj, dict) and obj.get("type") in ("metric", "model"):
+        if not isinstance(obj, dict):
+            return
+        if obj.get("type") == "metric" or (obj.get("type") == "model" and _valid_model_record(obj)):
             self.out.record(obj)
 
     def stop(self) -> None:
@@ -150,6 +155,13 @@ class EventsTailer(threading.Thread):
         if self.is_alive():
             self.join(timeout=5)
         self.poll()
+
+
+def _valid_model_record(obj: dict) -> bool:
+    """A ``model`` record names a saved model folder ``models/<name>`` and nothing else."""
+    name = obj.get("name")
+    return (isinstance(name, str) and bool(MODEL_NAME.match(name)) and obj.get("path") == f"models/{name}"
+            and set(obj) == {"type", "name", "path"})
 
 
 def write_status(path: str | None, code: int, reason: str) -> None:
@@ -674,6 +686,10 @@ def main(argv: list[str] | None = None) -> int:
         os.close(fd)
         os.environ[EVENTS_FILE_ENV] = path
     tailer = EventsTailer(os.environ[EVENTS_FILE_ENV], out)
+    # The runner starts in the job's working directory; saved models go there, beside the outputs,
+    # so that the record's relative path means the same to the service. Always set, never inherited:
+    # a value left in the service's environment would send every job's models to one place.
+    os.environ[OUTPUT_DIR_ENV] = os.getcwd()
 
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)

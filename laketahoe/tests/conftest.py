@@ -147,3 +147,22 @@ def use_service(service, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LAKETAHOE_RUNTIME_FILE", str(service.runtime_file))
     return service
+
+
+def mlserver_path() -> Path:
+    """The model server the service starts: LAKETAHOE_MLSERVER, else the serving environment in the checkout."""
+    return Path(os.environ.get("LAKETAHOE_MLSERVER") or REPO / ".venv-serving" / "bin" / "mlserver")
+
+
+def has_routes(service, *paths: str) -> bool:
+    """Whether the running service serves every one of ``paths`` (from its own OpenAPI document)."""
+    document = service.client()._call("GET", "/openapi.json")
+    return all(path in (document.get("paths") or {}) for path in paths)
+
+
+@pytest.fixture
+def serving_service(use_service):
+    """The session's service, for tests of the model registry and deployments routes."""
+    if not has_routes(use_service, "/api/v1/models", "/api/v1/deployments"):
+        pytest.skip("this build of the service has no /models and /deployments routes")
+    return use_service

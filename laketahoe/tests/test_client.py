@@ -47,6 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._handle("POST")
 
+    def do_PATCH(self):
+        self._handle("PATCH")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
+
 
 class _Server(socketserver.ThreadingMixIn, HTTPServer):
     daemon_threads = True
@@ -190,3 +196,106 @@ def test_unix_socket_transport(tmp_path):
         server.shutdown()
         server.server_close()
         os.unlink(path)
+
+
+# --------------------------------------------------------------------------
+# Models, deployments, predictions
+
+SIGNATURE = {"inputs": [{"name": "a", "datatype": "FP64", "shape": [-1], "features": [{"name": "a", "kind": "numeric"}]},
+                        {"name": "b", "datatype": "BYTES", "shape": [-1],
+                         "features": [{"name": "b", "kind": "categorical"}]}],
+             "outputs": [{"name": "predict", "datatype": "INT64", "shape": [-1]}]}
+DEPLOYMENT = {"name": "shop", "state": "READY", "model": {"name": "shop-model", "version": 3}}
+
+
+def test_serving_routes_paths_and_bodies(stub):
+    stub.routes[("GET", "/api/v1/models")] = (200, {"models": [{"name": "m"}]})
+    stub.routes[("POST", "/api/v1/models")] = (201, {"name": "m", "version": 1})
+    stub.routes[("POST", "/api/v1/jobs/j1/models")] = (201, {"name": "m", "version": 2})
+    stub.routes[("GET", "/api/v1/models/m/versions/2")] = (200, {"name": "m", "version": 2})
+    stub.routes[("POST", "/api/v1/deployments")] = (201, {"name": "d", "state": "DEPLOYING"})
+    stub.routes[("PATCH", "/api/v1/deployments/d")] = (200, {"name": "d", "state": "UPDATING"})
+    stub.routes[("DELETE", "/api/v1/deployments/d")] = (200, {"name": "d", "state": "DELETING"})
+    stub.routes[("GET", "/api/v1/deployments/d/monitoring")] = (200, {"deployment": "d"})
+    stub.routes[("GET", "/api/v1/deployments/d/alerts")] = (200, {"alerts": [{"rule": "drift"}]})
+    c = lt.Client(url=stub.url, token="t")
+    assert c.list_models() == [{"name": "m"}]
+    c.register_model("work/models/m", name="m")
+    assert stub.requests[-1]["body"] == {"path": "work/models/m", "name": "m"}
+    c.register_job_model("j1", trial_id=4)
+    assert stub.requests[-1]["body"] == {"trialId": "4"}
+    assert c.get_model_version("m", 2)["version"] == 2
+    c.create_deployment("d", model={"name": "m"}, replicas=2)
+    assert stub.requests[-1]["body"] == {"name": "d", "model": {"name": "m"}, "replicas": 2}
+    c.create_deployment("d", source={"jobId": "j1", "trialId": "4"})
+    assert stub.requests[-1]["body"] == {"name": "d", "source": {"jobId": "j1", "trialId": "4"}}
+    assert c.update_deployment("d", model={"name": "m", "version": 2})["state"] == "UPDATING"
+    assert c.delete_deployment("d")["state"] == "DELETING"
+    c.monitoring("d", since="2026-11-29T00:00:00Z", step=60)
+    assert stub.requests[-1]["query"] == {"since": ["2026-11-29T00:00:00Z"], "step": ["60"]}
+    assert c.alerts("d") == [{"rule": "drift"}]
+
+
+def test_model_server_errors_and_503(stub):
+    stub.routes[("POST", "/api/v1/deployments/d/v2/models/m/infer")] = (400, {"error": "Unknown input 'x'"})
+    stub.routes[("GET", "/api/v1/deployments/d")] = (503, {"error": {"code": "unavailable", "message": "not ready"}})
+    c = lt.Client(url=stub.url, token="t")
+    with pytest.raises(lt.InvalidArgument, match="Unknown input 'x'"):
+        c.infer("d", "m", {"inputs": []})
+    with pytest.raises(lt.Unavailable, match="not ready"):
+        c.get_deployment("d")
+
+
+def test_predict_builds_the_request_from_the_signature(stub):
+    import numpy as np
+    import pandas as pd
+
+    from laketahoe import serving
+
+    stub.routes[("GET", "/api/v1/deployments/shop")] = (200, DEPLOYMENT)
+    stub.routes[("GET", "/api/v1/models/shop-model/versions/3")] = (200, {"signature": SIGNATURE})
+    stub.routes[("POST", "/api/v1/deployments/shop/v2/models/shop-model/infer")] = (
+        200, {"outputs": [{"name": "predict", "datatype": "INT64", "shape": [2, 1], "data": [7, 8]}]})
+    c = lt.Client(url=stub.url, token="t")
+    frame = pd.DataFrame({"b": ["x", "y"], "a": [1, 2]}, index=["r1", "r2"])
+    result = serving.predict("shop", frame, client=c)
+    assert isinstance(result, pd.Series) and result.index.tolist() == ["r1", "r2"] and result.tolist() == [7, 8]
+    assert stub.requests[-1]["body"] == {
+        "inputs": [{"name": "a", "datatype": "FP64", "shape": [2], "data": [1.0, 2.0]},
+                   {"name": "b", "datatype": "BYTES", "shape": [2], "data": ["x", "y"],
+                    "parameters": {"content_type": "str"}}],
+        "parameters": {"content_type": "pd"}}
+    array = serving.predict("shop", [[1, "x"], [2, "y"]], client=c)
+    assert isinstance(array, np.ndarray) and array.tolist() == [7, 8]
+    # The version's signature was fetched once; the deployment is read on every call (its version may change).
+    paths = [r["path"] for r in stub.requests]
+    assert paths.count("/api/v1/models/shop-model/versions/3") == 1
+    assert paths.count("/api/v1/deployments/shop") == 2
+    with pytest.raises(lt.LakeTahoeError, match="predict: data has no column 'a'"):
+        serving.predict("shop", pd.DataFrame({"b": ["x"]}), client=c)
+
+
+def test_deploy_waits_for_ready_and_reports_failure(stub):
+    from laketahoe import serving
+
+    states = iter(["DEPLOYING", "DEPLOYING", "READY"])
+    stub.routes[("POST", "/api/v1/deployments")] = (201, {"name": "iris", "state": "DEPLOYING"})
+    stub.routes[("GET", "/api/v1/deployments/iris")] = (200, lambda q: {"name": "iris", "state": next(states)})
+    c = lt.Client(url=stub.url, token="t")
+    deployed = serving.deploy("iris:2", client=c)
+    assert deployed["state"] == "READY"
+    create = next(r for r in stub.requests if r["method"] == "POST")
+    assert create["body"] == {"name": "iris", "model": {"name": "iris", "version": 2}}
+
+    stub.routes[("GET", "/api/v1/deployments/bad")] = (200, {"name": "bad", "state": "FAILED",
+                                                             "errorMessage": "ModuleNotFoundError: xgboost"})
+    stub.routes[("POST", "/api/v1/deployments")] = (201, {"name": "bad", "state": "DEPLOYING"})
+    with pytest.raises(serving.DeploymentFailed, match="deployment bad failed: ModuleNotFoundError: xgboost"):
+        serving.deploy("iris", name="bad", client=c)
+    not_waiting = serving.deploy(job_id="train_1", trial_id=3, name="bad", wait=False, client=c)
+    assert not_waiting["state"] == "DEPLOYING"
+    assert stub.requests[-1]["body"] == {"name": "bad", "source": {"jobId": "train_1", "trialId": "3"}}
+    with pytest.raises(lt.LakeTahoeError, match="not both"):
+        serving.deploy("iris", job_id="train_1", name="x", client=c)
+    with pytest.raises(lt.LakeTahoeError, match="version 2 but version=3"):
+        serving.deploy("iris:2", version=3, client=c)

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { deploymentRecord } from '../helpers/records.js';
 import { openSse } from '../helpers/sse.js';
 import { startService, tempRoot, waitFor, type TestService } from '../helpers/service.js';
 import { deployment, sample, writeModelFolder } from './fixtures.js';
@@ -11,6 +12,9 @@ beforeAll(async () => {
   root = tempRoot();
   t = await startService(root, { python: path.join(root, 'no-python') });
   const modelDir = writeModelFolder(path.join(root, 'models', 'iris'));
+  // Records only: the routes ask the store whether a deployment exists; no model server is started.
+  await t.service.store.createDeployment(deploymentRecord('alice', 'iris-prod'));
+  await t.service.store.createDeployment(deploymentRecord('bob', 'bobs-model'));
   t.service.monitor.attach(deployment('alice', 'iris-prod', modelDir));
   t.service.monitor.attach(deployment('bob', 'bobs-model', modelDir));
 });

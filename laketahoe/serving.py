@@ -1,0 +1,184 @@
+"""Models, deployments and predictions from a kernel: ``laketahoe.deploy(...)``, ``laketahoe.predict(...)``.
+
+Plain functions over :class:`laketahoe.client.Client`; the ``%lt`` magics and
+the CLI call the same ones. Requests to a deployment are built from its model
+version's signature (:mod:`laketahoe.signature`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from .client import Client, LakeTahoeError
+from .display import DeploymentList, DeploymentView, ModelList, ModelView
+
+DEPLOYED_STATES = frozenset({"READY"})
+_MODEL_REF = re.compile(r"^(?P<name>[^:]+)(?::(?P<version>\d+))?$")
+
+
+class DeploymentFailed(LakeTahoeError):
+    """A deployment ended FAILED while we waited; the message is the service's reason."""
+
+
+class DeploymentTimeout(LakeTahoeError):
+    """A deployment was still not READY when we stopped waiting."""
+
+
+def _client(client: Client | None) -> Client:
+    return client or Client.from_environment()
+
+
+def parse_model_ref(ref: str, version: int | str | None = None) -> dict:
+    """``"iris"`` / ``"iris:2"`` (plus an explicit ``version``) as ``{name, version?}``."""
+    match = _MODEL_REF.match(str(ref).strip())
+    if not match:
+        raise LakeTahoeError(f"model {ref!r}: write NAME or NAME:VERSION, e.g. iris:2")
+    out: dict = {"name": match.group("name")}
+    if match.group("version") and version is not None and str(version) != match.group("version"):
+        raise LakeTahoeError(f"model {ref!r} names version {match.group('version')} but version={version} was given")
+    chosen = version if version is not None else match.group("version")
+    if chosen is not None:
+        try:
+            out["version"] = int(chosen)
+        except (TypeError, ValueError):
+            raise LakeTahoeError(f"version must be a whole number, not {chosen!r}") from None
+    return out
+
+
+def models(client: Client | None = None) -> ModelList:
+    """Your registered models, newest first (a list of Model dicts that shows as a table)."""
+    return ModelList(_client(client).list_models())
+
+
+def model(name: str, client: Client | None = None) -> ModelView:
+    """One model with its versions, newest first."""
+    return ModelView(_client(client).get_model(name))
+
+
+def register_model(path: str, name: str | None = None, client: Client | None = None) -> dict:
+    """Register a saved model folder (what ``save_model`` returned, or its path) as a new version.
+
+    ``path`` is local (absolute or relative to the current directory) and must
+    lie under the service's root directory. Returns the ModelVersion.
+    """
+    c = _client(client)
+    return c.register_model(c.to_root_relative(os.fspath(path)), name=name)
+
+
+def _is_saved_folder(ref) -> bool:
+    return isinstance(ref, (str, os.PathLike)) and os.path.isfile(os.path.join(os.fspath(ref), "laketahoe-model.json"))
+
+
+def deploy(model: str | None = None, version: int | None = None, name: str | None = None, wait: bool = True, *,
+           job_id: str | None = None, trial_id: str | int | None = None, replicas: int | None = None,
+           monitoring: dict | None = None, timeout: float = 300, client: Client | None = None) -> DeploymentView:
+    """Serve a model version behind a deployment ``name``.
+
+    ``model`` is a registered model (``"iris"``, ``"iris:2"``; the latest
+    version unless ``version`` says) or a saved model folder, registered first.
+    ``deploy(job_id=..., trial_id=None, name=...)`` serves the model a job (or
+    one trial of an HPO job) saved. ``name`` defaults to the model's name. With
+    ``wait`` (default) this returns once the deployment is READY and raises
+    :class:`DeploymentFailed` with the server's reason if it fails.
+    """
+    c = _client(client)
+    if (model is None) == (job_id is None):
+        raise LakeTahoeError("deploy: give a model (e.g. 'iris' or 'iris:2') or job_id=..., not both")
+    if trial_id is not None and job_id is None:
+        raise LakeTahoeError("deploy: trial_id needs job_id")
+    if job_id is not None:
+        if not name:
+            raise LakeTahoeError("deploy: give name=... for a deployment of a job's model")
+        source: dict = {"jobId": job_id}
+        if trial_id is not None:
+            source["trialId"] = str(trial_id)
+        deployment = c.create_deployment(name, source=source, replicas=replicas, monitoring=monitoring)
+    else:
+        if _is_saved_folder(model):
+            registered = register_model(model, client=c)
+            ref = {"name": registered["name"], "version": registered["version"]}
+        else:
+            ref = parse_model_ref(model, version)
+        deployment = c.create_deployment(name or ref["name"], model=ref, replicas=replicas, monitoring=monitoring)
+    if wait:
+        deployment = wait_ready(deployment["name"], timeout=timeout, client=c)
+    return DeploymentView(deployment)
+
+
+def wait_ready(name: str, timeout: float = 300, interval: float = 0.5, client: Client | None = None) -> dict:
+    """Poll a deployment until it is READY (returned) or FAILED (:class:`DeploymentFailed`)."""
+    c = _client(client)
+    deadline = time.monotonic() + timeout
+    while True:
+        deployment = c.get_deployment(name)
+        state = deployment.get("state")
+        if state in DEPLOYED_STATES:
+            return deployment
+        if state == "FAILED":
+            raise DeploymentFailed(f"deployment {name} failed: {deployment.get('errorMessage') or 'no reason given'}")
+        if time.monotonic() > deadline:
+            raise DeploymentTimeout(f"deployment {name} is still {state} after {timeout:g} s; "
+                                    f"check it with laketahoe.deployments()")
+        time.sleep(interval)
+
+
+def deployments(client: Client | None = None) -> DeploymentList:
+    """Your deployments (a list of Deployment dicts that shows as a table)."""
+    return DeploymentList(_client(client).list_deployments())
+
+
+def undeploy(name: str, client: Client | None = None) -> DeploymentView:
+    """Stop a deployment's model server and remove it (its monitoring data too)."""
+    return DeploymentView(_client(client).delete_deployment(name), note=f"Deployment {name} deleted.")
+
+
+# A model version never changes once registered: its signature is fetched once per service and version.
+_signatures: dict[tuple[str, str, int], dict] = {}
+
+
+def signature_of(deployment: dict, client: Client | None = None) -> dict:
+    """The signature of the model version a deployment serves."""
+    c = _client(client)
+    ref = deployment.get("model") or {}
+    key = (c.address, ref["name"], int(ref["version"]))
+    if key not in _signatures:
+        signature = c.get_model_version(ref["name"], ref["version"]).get("signature")
+        if not signature or not signature.get("inputs"):
+            raise LakeTahoeError(f"model {ref['name']}:{ref['version']} has no signature to build requests from")
+        _signatures[key] = signature
+    return _signatures[key]
+
+
+def predict(name: str, data, client: Client | None = None):
+    """Predictions of deployment ``name`` for ``data``.
+
+    ``data``: a pandas DataFrame (columns by name), a numpy array (2-D rows,
+    or 1-D: one row) or a list of rows (lists in column order, or dicts). The
+    request is built from the served model's signature: columns in its order,
+    values converted to its datatypes, categorical columns as text. Returns a
+    numpy array, or for a DataFrame a pandas Series (one value per row) or
+    DataFrame with the same index. The server's error is raised as is.
+    """
+    from .signature import SignatureError, _is_dataframe, decode_response, encode_request
+
+    c = _client(client)
+    deployment = c.get_deployment(name)
+    signature = signature_of(deployment, c)
+    try:
+        request = encode_request(data, signature)
+    except SignatureError as exc:
+        raise LakeTahoeError(f"predict: {exc}") from None
+    answer = c.infer(name, deployment["model"]["name"], request)
+    outputs = signature.get("outputs") or []
+    result = decode_response(answer, outputs[0] if outputs else None)
+    if _is_dataframe(data):
+        import pandas as pd
+
+        if len(result) != len(data):
+            raise LakeTahoeError(f"predict: the model server answered {len(result)} rows for {len(data)}")
+        if result.ndim == 1:
+            return pd.Series(result, index=data.index, name="predict")
+        return pd.DataFrame(result, index=data.index)
+    return result
