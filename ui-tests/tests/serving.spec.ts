@@ -148,8 +148,20 @@ test.describe('LakeTahoe serving', () => {
     await attachScreenshot(page, testInfo, 'deployment-monitoring-dark', `.jp-laketahoe-DeploymentDetail[data-deployment="${name}"]`);
     await page.theme.setLightTheme();
 
-    // Undeploy after confirming: the view says so and the panel drops the row.
+    // A second job saves a second version of the model; the overview switches the deployment to it.
+    const retrainId = `ui_retrain_${stamp}`;
+    await submitJob(page, retrainId, `${tmpPath}/train_model.ipynb`, { model_name: modelName, n_estimators: 20 });
+    await expect(panel.locator(`.jp-laketahoe-VersionList-item[data-model="${modelName}"][data-version="2"]`)).toContainText(
+      retrainId,
+      { timeout: 180_000 }
+    );
     await view.locator('.jp-laketahoe-Tab-overview').click();
+    await view.locator('.jp-laketahoe-DeploymentDetail-version select').selectOption('2');
+    await expect(view.locator('.jp-laketahoe-DeploymentDetail-model')).toContainText('version 2', { timeout: 180_000 });
+    await expect(view).toHaveAttribute('data-state', 'READY', { timeout: 180_000 });
+    await expect(view.locator('.jp-laketahoe-Timeline-entry[data-state="UPDATING"]')).toHaveCount(1);
+
+    // Undeploy after confirming: the view says so and the panel drops the row.
     await view.locator('.jp-laketahoe-DeploymentDetail-undeploy').click();
     await page.locator('.jp-Dialog .jp-mod-accept', { hasText: 'Undeploy' }).click();
     await expect(panel.locator(`.jp-laketahoe-DeploymentList-item[data-deployment="${name}"]`)).toHaveCount(0, {
