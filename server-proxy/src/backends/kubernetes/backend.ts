@@ -39,7 +39,10 @@ interface NamespaceWatch {
   jobs: ListWatch<V1Job>;
   pods: ListWatch<V1Pod>;
   events: ListWatch<CoreV1Event>;
-  ready: Promise<boolean>;
+  /** Settles once every watch has made its first attempt, successful or not. */
+  ready: Promise<void>;
+  /** Whether every cache holds a complete list: only then can a missing Job mean a deleted one. */
+  synced: boolean;
 }
 
 /** A run the backend follows. */
@@ -356,33 +359,71 @@ export class KubernetesBackend implements Backend {
     }
     events.on('add', onEvent);
     events.on('update', onEvent);
-    const ready = Promise.all(
-      ([jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[]).map(lw => {
-        let failed = false;
-        lw.on('error', err => {
-          failed = true;
-          if (this.stopped) {
-            return;
+    const watch: NamespaceWatch = { jobs, pods, events, ready: Promise.resolve(), synced: false };
+    const watches = [jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[];
+    const ok = new Set<ListWatch<V1Job | V1Pod | CoreV1Event>>();
+    const changed = () => {
+      watch.synced = ok.size === watches.length;
+      if (watch.synced) {
+        // Runs waiting for this namespace are examined now that their objects are known.
+        for (const t of this.tracked.values()) {
+          if (t.namespace === namespace) {
+            this.schedule(t.runId);
           }
-          // The watch dropped (or the list failed): start again shortly; 410 Gone is relisted by the library.
-          this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
-          setTimeout(() => {
-            if (!this.stopped) {
-              void lw.start();
-            }
-          }, 1000).unref();
-        });
-        return lw.start().then(() => !failed);
-      })
-    ).then(results => results.every(Boolean));
-    const watch: NamespaceWatch = { jobs, pods, events, ready };
+        }
+      }
+    };
+    watch.ready = Promise.all(watches.map(lw => this.keepWatching(namespace, lw, ok, changed))).then(() => undefined);
     this.namespaces.set(namespace, watch);
     return watch;
+  }
+
+  /**
+   * Starts a list-and-watch and keeps it going: the library relists on 410 Gone by itself; on other
+   * failures (a dropped connection, a namespace the credentials cannot read) it is started again after
+   * a growing pause. `changed` hears whenever the set of healthy watches in `ok` changed.
+   */
+  private keepWatching<T extends V1Job | V1Pod | CoreV1Event>(
+    namespace: string,
+    lw: ListWatch<T>,
+    ok: Set<ListWatch<T>>,
+    changed: () => void
+  ): Promise<void> {
+    let failed = false;
+    let pauseMs = 500;
+    lw.on('error', err => {
+      failed = true;
+      ok.delete(lw);
+      changed();
+      if (this.stopped) {
+        return;
+      }
+      this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
+      pauseMs = Math.min(pauseMs * 2, 30_000);
+      setTimeout(() => {
+        if (!this.stopped) {
+          void attempt();
+        }
+      }, pauseMs).unref();
+    });
+    const attempt = async () => {
+      failed = false;
+      await lw.start();
+      if (!failed) {
+        pauseMs = 500;
+        ok.add(lw);
+        changed();
+      }
+    };
+    return attempt();
   }
 
   /** Logs the runs' objects in the watched namespaces that have no record in the store; they are left alone. */
   private async reportUnknownObjects(): Promise<void> {
     for (const [namespace, ns] of this.namespaces) {
+      if (!ns.synced) {
+        continue;
+      }
       for (const job of ns.jobs.list(namespace)) {
         const runId = runIdOf(job);
         if (runId && !this.tracked.has(runId) && !(await this.read(runId))) {
@@ -421,7 +462,7 @@ export class KubernetesBackend implements Backend {
   /** Brings a run's record in line with its Jobs and pods as the caches show them. */
   private async reconcile(t: Tracked): Promise<void> {
     const ns = this.namespaces.get(t.namespace);
-    if (!ns || !(await ns.ready) || t.finishing) {
+    if (!ns || !ns.synced || t.finishing) {
       return;
     }
     const run = await this.read(t.runId);
@@ -577,6 +618,11 @@ export class KubernetesBackend implements Backend {
   }
 
   private untrack(t: Tracked): void {
+    for (const key of this.failedCreates.keys()) {
+      if (key.startsWith(`${t.namespace}/${t.name}`)) {
+        this.failedCreates.delete(key);
+      }
+    }
     if (t.log) {
       t.log.closed = true;
       t.log.abort?.abort();
