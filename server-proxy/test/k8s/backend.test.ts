@@ -170,21 +170,35 @@ describeCluster('Kubernetes backend', () => {
     expect(done.state).toBe('SUCCEEDED');
   });
 
-  test('a restart mid-job loses and duplicates no log line; vanished objects fail the job', async () => {
+  test('a restart loses and duplicates nothing: logs resume, queued jobs are not created twice, vanished ones fail, strays stay', async () => {
     const jobId = id('restart');
     const gone = id('vanish');
+    const waiting = id('waiting');
     await submit({ jobId, labels: { 'laketahoe.test/run-seconds': '8' }, trainingInput: { notebook: nb } });
     await submit({ jobId: gone, labels: { 'laketahoe.test/run-seconds': '60' }, trainingInput: { notebook: nb } });
+    await submit({ jobId: waiting, trainingInput: { scaleTier: 'CUSTOM', masterConfig: { resources: { cpu: 90 } }, notebook: nb } });
     await waitForState(t, gone, ['RUNNING'], 30_000);
+    await waitFor(async () => (await t.call('GET', `/api/v1/jobs/${waiting}`)).body.trainingOutput.queueReason, 30_000, 'a queue reason');
     await waitFor(async () => {
       const job = (await t.call('GET', `/api/v1/jobs/${jobId}`)).body;
       return job.trainingOutput.latestMetrics.accuracy === 0.75;
     }, 30_000, 'the first lines');
     await t.close();
+
     const late = `written while the service was down ${suffix}`;
     appendPodLog(late);
     await admin().batch.deleteNamespacedJob({ namespace: 'laketahoe-alice', name: runName(gone), propagationPolicy: 'Foreground' });
+    // A Job with our labels that the store knows nothing of (another service's, or a leftover).
+    const stray = `lt-stray-${suffix}`;
+    await admin().batch.createNamespacedJob({
+      namespace: 'laketahoe-alice',
+      body: {
+        metadata: { name: stray, labels: { 'app.kubernetes.io/managed-by': 'laketahoe-proxy', 'laketahoe.io/run': stray }, annotations: { 'laketahoe.io/run-id': `stray_${suffix}` } },
+        spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'trainer', image: 'x' }] } } }
+      }
+    });
     t = await startService(root, { defaultBackend: 'kubernetes', k8s: k8sConfig() });
+
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
     expect(done.state).toBe('SUCCEEDED');
     const logs = (await t.call('GET', `/api/v1/jobs/${jobId}/logs`)).body.lines.map((l: any) => l.text);
@@ -195,6 +209,39 @@ describeCluster('Kubernetes backend', () => {
     expect(metrics).toHaveLength(2);
     const vanished = await waitForState(t, gone, ['FAILED'], 30_000);
     expect(vanished.errorMessage).toMatch(/was deleted outside the service/);
+    const still = (await t.call('GET', `/api/v1/jobs/${waiting}`)).body;
+    expect(still.state).toBe('QUEUED');
+    expect(still.trainingOutput.queueReason).toMatch(/Insufficient cpu/);
+    expect(await jobsOf('laketahoe-alice', waiting)).toHaveLength(1);
+    await t.call('POST', `/api/v1/jobs/${waiting}/cancel`);
+    await waitFor(async () => (await jobsOf('laketahoe-alice', waiting)).length === 0, 20_000, 'the waiting Job to be deleted');
+    expect((await admin().batch.readNamespacedJob({ namespace: 'laketahoe-alice', name: stray })).metadata!.name).toBe(stray);
+    await admin().batch.deleteNamespacedJob({ namespace: 'laketahoe-alice', name: stray });
+  });
+
+  test('maxRunningTime becomes activeDeadlineSeconds; a job past it fails saying so', async () => {
+    const jobId = id('deadline');
+    await submit({ jobId, labels: { 'laketahoe.test/run-seconds': '60' }, trainingInput: { scheduling: { maxRunningTime: '2s' }, notebook: nb } });
+    const job = await waitFor(async () => (await jobsOf('laketahoe-alice', jobId))[0], 20_000, 'the Job');
+    expect(job.spec!.activeDeadlineSeconds).toBe(2);
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+    expect(done.state).toBe('FAILED');
+    expect(done.errorMessage).toBe('the job ran longer than its maxRunningTime of 2s and was stopped');
+    expect(done.stateHistory[done.stateHistory.length - 1].reason).toBe('exceeded maxRunningTime');
+  });
+
+  test('when a distributed job fails, its other roles are deleted and the master Job is kept', async () => {
+    const jobId = id('distfail');
+    const labels = { 'laketahoe.test/run-seconds': '1', 'laketahoe.test/outcome': 'fail', 'laketahoe.test/exit-code': '2' };
+    await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+    expect(done.state).toBe('FAILED');
+    expect(done.trainingOutput.exitCode).toBe(2);
+    const left = await waitFor(async () => {
+      const jobs = await jobsOf('laketahoe-alice', jobId);
+      return jobs.length === 1 ? jobs : undefined;
+    }, 20_000, 'only the master Job to remain');
+    expect(left![0].metadata!.labels!['laketahoe.io/role']).toBe('master');
   });
 
   test('HPO trials run as Jobs on the cluster, at most maxParallelTrials at a time', async () => {
