@@ -135,6 +135,34 @@ describeCluster('Kubernetes backend', () => {
     expect(ran.trainingOutput.queueReason).toBeUndefined();
   });
 
+  test('when the quota refuses the Job itself, the job is accepted, waits QUEUED and is created once there is room', async () => {
+    const quota = `jobs-test-${suffix}`;
+    const count = (await admin().batch.listNamespacedJob({ namespace: 'laketahoe-alice' })).items.length;
+    await admin().core.createNamespacedResourceQuota({
+      namespace: 'laketahoe-alice',
+      body: { metadata: { name: quota }, spec: { hard: { 'count/jobs.batch': String(count) } } }
+    });
+    try {
+      // Admission refuses everything until the quota controller has counted what is there.
+      await waitFor(async () => (await admin().core.readNamespacedResourceQuota({ namespace: 'laketahoe-alice', name: quota })).status?.used, 20_000, 'the quota to be counted');
+      const jobId = id('jobquota');
+      const res = await submit({ jobId, labels: { 'laketahoe.test/run-seconds': '1' }, trainingInput: { notebook: nb } });
+      expect(res.status).toBe(201);
+      const waiting = await waitFor(async () => {
+        const job = (await t.call('GET', `/api/v1/jobs/${jobId}`)).body;
+        return job.trainingOutput.queueReason ? job : undefined;
+      }, 20_000, 'a quota reason');
+      expect(waiting.state).toBe('QUEUED');
+      expect(waiting.trainingOutput.queueReason).toMatch(new RegExp(`^namespace quota: .*exceeded quota: ${quota}`));
+      await admin().core.deleteNamespacedResourceQuota({ namespace: 'laketahoe-alice', name: quota });
+      const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
+      expect(done.state).toBe('SUCCEEDED');
+      expect(await jobsOf('laketahoe-alice', jobId)).toHaveLength(1);
+    } finally {
+      await admin().core.deleteNamespacedResourceQuota({ namespace: 'laketahoe-alice', name: quota }).catch(() => undefined);
+    }
+  });
+
   test('a distributed job gets a Job per role behind a headless Service, with TF_CONFIG and ranks', async () => {
     const jobId = id('dist');
     const res = await submit({

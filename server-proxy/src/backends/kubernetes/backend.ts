@@ -99,6 +99,8 @@ export class KubernetesBackend implements Backend {
   private readonly tracked = new Map<string, Tracked>();
   /** Latest FailedCreate message per Job (`namespace/name`): why its pods could not be created. */
   private readonly failedCreates = new Map<string, string>();
+  /** Runs whose Job the namespace quota refused (`count/jobs.batch`), by namespace, with their next retry pause. */
+  private readonly awaitingQuota = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly opts: KubernetesBackendOptions) {}
@@ -165,7 +167,13 @@ export class KubernetesBackend implements Backend {
     try {
       await this.opts.client.dryRunCreate(manifests);
     } catch (err) {
-      if (kubeError(err).status === 409) {
+      const e = kubeError(err);
+      if (e.status === 403 && /exceeded quota/.test(e.message)) {
+        // The namespace is full for now: the job is accepted and waits QUEUED for room (or fails then,
+        // when it can never fit).
+        return;
+      }
+      if (e.status === 409) {
         throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
       }
       throw toApiError(err, plan.namespace);
@@ -255,6 +263,9 @@ export class KubernetesBackend implements Backend {
   private async create(runId: string): Promise<void> {
     const run = await this.read(runId);
     if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
+      for (const waiting of this.awaitingQuota.values()) {
+        waiting.delete(runId);
+      }
       return;
     }
     const plan = run.runtime.plan as KubePlan;
@@ -281,6 +292,15 @@ export class KubernetesBackend implements Backend {
     } catch (err) {
       const e = kubeError(err);
       this.opts.log.warn({ runId, status: e.status, message: e.message }, 'creating Kubernetes objects failed');
+      if (e.status === 403 && /exceeded quota/.test(e.message)) {
+        if (quotaNeverFits(e.message)) {
+          await this.finish(t, 'FAILED', [], [], { message: e.message, reason: 'the request exceeds the namespace quota' });
+          return;
+        }
+        await this.update(runId, r => this.setQueueReason(r, `namespace quota: ${e.message}`));
+        this.awaitQuota(t.namespace, runId);
+        return;
+      }
       if (e.status === 0 || e.status >= 500) {
         // The API server is unreachable or overloaded: the run stays QUEUED and creation is retried.
         await this.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
@@ -290,12 +310,39 @@ export class KubernetesBackend implements Backend {
       await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
+    this.awaitingQuota.get(t.namespace)?.delete(runId);
     // Cancelled while the objects were being created: take them away again.
     const after = await this.read(runId);
     if (!after || isTerminal(after.state) || after.state === 'CANCELLING') {
       await this.deleteRun(runId);
     }
     this.schedule(runId);
+  }
+
+  /**
+   * Retries creating a run the quota refused: when one of the namespace's Jobs goes away (the quota
+   * controller then frees its share) and, in case that came first, after a growing pause.
+   */
+  private awaitQuota(namespace: string, runId: string): void {
+    let waiting = this.awaitingQuota.get(namespace);
+    if (!waiting) {
+      waiting = new Map();
+      this.awaitingQuota.set(namespace, waiting);
+    }
+    const pauseMs = Math.min((waiting.get(runId) ?? 2500) * 2, 60_000);
+    waiting.set(runId, pauseMs);
+    setTimeout(() => {
+      if (!this.stopped && this.awaitingQuota.get(namespace)?.has(runId)) {
+        this.enqueue({ runId } as RunRequest);
+      }
+    }, pauseMs).unref();
+  }
+
+  /** A Job of the namespace is gone: runs the quota refused may fit now. */
+  private retryAwaitingQuota(namespace: string): void {
+    for (const runId of this.awaitingQuota.get(namespace)?.keys() ?? []) {
+      this.enqueue({ runId } as RunRequest);
+    }
   }
 
   private async deleteRun(runId: string): Promise<void> {
@@ -359,6 +406,7 @@ export class KubernetesBackend implements Backend {
     }
     events.on('add', onEvent);
     events.on('update', onEvent);
+    jobs.on('delete', () => this.retryAwaitingQuota(namespace));
     const watch: NamespaceWatch = { jobs, pods, events, ready: Promise.resolve(), synced: false };
     const watches = [jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[];
     const ok = new Set<ListWatch<V1Job | V1Pod | CoreV1Event>>();
@@ -618,6 +666,7 @@ export class KubernetesBackend implements Backend {
   }
 
   private untrack(t: Tracked): void {
+    this.awaitingQuota.get(t.namespace)?.delete(t.runId);
     for (const key of this.failedCreates.keys()) {
       if (key.startsWith(`${t.namespace}/${t.name}`)) {
         this.failedCreates.delete(key);
