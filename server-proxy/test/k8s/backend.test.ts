@@ -180,6 +180,7 @@ describeCluster('Kubernetes backend', () => {
     expect(Object.keys(byRole).sort()).toEqual(['master', 'ps', 'worker']);
     expect(byRole.worker.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2 });
     expect(byRole.ps.spec!.template.spec!.containers[0].resources!.requests).toMatchObject({ cpu: '2', memory: '13Gi' });
+    expect(res.body.trainingOutput.resources).toEqual({ cpu: 4, memoryBytes: 15 * 1024 ** 3, gpus: [] });
     const env = Object.fromEntries(byRole.worker.spec!.template.spec!.containers[0].env!.map(e => [e.name, e.value]));
     expect(env.WORLD_SIZE).toBe('3');
     expect(env.MASTER_ADDR).toBe(`${base}-master-0.${base}`);

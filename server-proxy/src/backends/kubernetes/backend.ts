@@ -159,7 +159,8 @@ export class KubernetesBackend implements Backend {
     const name = runName(jobId);
     await this.dryRun(kplan, jobId, name);
     const k8s: KubeRuntime = { namespace, name };
-    return { workdir: this.workdir(jobId), plan: kplan, k8s, offsets: { stdout: 0, stderr: 0 } };
+    const master = kplan.roles[0].resources;
+    return { workdir: this.workdir(jobId), plan: kplan, k8s, request: { ...master }, offsets: { stdout: 0, stderr: 0 } };
   }
 
   private async dryRun(plan: KubePlan, runId: string, name: string): Promise<void> {
