@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../../api/errors.js';
@@ -14,6 +13,7 @@ import { applyRunnerRecord } from '../records.js';
 import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
+import { PodLogReader } from './podLog.js';
 import { quotaNeverFits } from './quota.js';
 
 /** Settings of the Kubernetes backend. */
@@ -54,24 +54,8 @@ interface Tracked {
   seen: boolean;
   deleting: boolean;
   finishing: boolean;
-  log?: LogReader;
+  log?: PodLogReader;
   reconcile?: { running: Promise<void>; again: boolean };
-}
-
-/** The follow stream of one pod's log. */
-interface LogReader {
-  pod: string;
-  /** Complete lines received on the current stream (each stream starts at the log's first line). */
-  received: number;
-  /** Lines of the pod's log stored or queued for storing: a new stream skips that many. */
-  queued: number;
-  /** Lines of the pod's log stored. */
-  stored: number;
-  partial: string;
-  pending: string[];
-  abort?: AbortController;
-  closed: boolean;
-  flushing: Promise<void>;
 }
 
 const READY_POD_PHASES = new Set(['Running', 'Succeeded', 'Failed']);
@@ -248,10 +232,7 @@ export class KubernetesBackend implements Backend {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.tracked.values()) {
-      if (t.log) {
-        t.log.closed = true;
-        t.log.abort?.abort();
-      }
+      t.log?.close();
     }
     for (const ns of this.namespaces.values()) {
       await Promise.all([ns.jobs.stop(), ns.pods.stop(), ns.events.stop()]);
@@ -673,10 +654,7 @@ export class KubernetesBackend implements Backend {
         this.failedCreates.delete(key);
       }
     }
-    if (t.log) {
-      t.log.closed = true;
-      t.log.abort?.abort();
-    }
+    t.log?.close();
     this.tracked.delete(t.runId);
   }
 
@@ -687,76 +665,33 @@ export class KubernetesBackend implements Backend {
     if (t.log?.pod === pod || t.finishing || this.stopped) {
       return;
     }
-    if (t.log) {
-      t.log.closed = true;
-      t.log.abort?.abort();
-    }
+    t.log?.close();
+    t.log = this.reader(t, pod, run);
+    t.log.follow();
+  }
+
+  private reader(t: Tracked, pod: string, run: RunView): PodLogReader {
     const stored = run.runtime.k8s?.log;
     const already = stored?.pod === pod ? stored.lines : 0;
-    const reader: LogReader = {
-      pod,
-      received: 0,
-      queued: already,
-      stored: already,
-      partial: '',
-      pending: [],
-      closed: false,
-      flushing: Promise.resolve()
-    };
-    t.log = reader;
-    this.openStream(t, reader);
+    return new PodLogReader(this.opts.client, t.namespace, pod, already, (lines, storedAfter) => this.store(t.runId, pod, lines, storedAfter), this.opts.log);
   }
 
-  private openStream(t: Tracked, reader: LogReader): void {
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        if (!reader.closed) {
-          this.take(t, reader, chunk.toString('utf8'));
-        }
-        done();
-      }
-    });
-    this.opts.client
-      .streamLog(t.namespace, reader.pod, sink, { follow: true, container: CONTAINER }, () => {
-        // A real kubelet ends the stream when the container exits; a dropped connection ends it too.
-        // Reconnect while the run goes on: the line count skips what was read.
-        if (!reader.closed && !this.stopped && t.log === reader) {
-          reader.received = 0;
-          reader.partial = '';
-          setTimeout(() => !reader.closed && t.log === reader && this.openStream(t, reader), 1000).unref();
-        }
-      })
-      .then(abort => {
-        reader.abort = abort;
-        if (reader.closed) {
-          abort.abort();
-        }
-      })
-      .catch(err => this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the pod log failed'));
-  }
-
-  /** Splits received text into lines; complete lines past the stored ones are queued for the store. */
-  private take(t: Tracked, reader: LogReader, text: string): void {
-    const parts = (reader.partial + text).split('\n');
-    reader.partial = parts.pop()!;
-    for (const line of parts) {
-      reader.received += 1;
-      if (reader.received > reader.queued) {
-        reader.pending.push(line);
-        reader.queued += 1;
-      }
-    }
-    if (reader.pending.length) {
-      reader.flushing = reader.flushing.then(() => this.flush(t, reader)).catch(err => this.opts.log.error({ err, runId: t.runId }, 'storing log lines failed'));
-    }
-  }
-
-  /** Stores queued lines: plain text as log lines, runner records applied, and the line count, in one update. */
-  private async flush(t: Tracked, reader: LogReader): Promise<void> {
-    const lines = reader.pending.splice(0);
-    if (lines.length === 0) {
+  /** Reads the rest of the master pod's log before the run's final state is written. */
+  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
+    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
+    const run = await this.read(t.runId);
+    if (!run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
+      t.log?.close();
       return;
     }
+    const pod = masterPod.metadata!.name!;
+    const reader = t.log && t.log.pod === pod ? t.log : this.reader(t, pod, run);
+    t.log?.close();
+    await reader.finish();
+  }
+
+  /** Stores log lines: plain text as log lines, runner records applied, and the line count, in one update. */
+  private async store(runId: string, pod: string, lines: string[], storedAfter: number): Promise<void> {
     const now = new Date().toISOString();
     const texts: NewLogLine[] = [];
     const records: RunnerRecord[] = [];
@@ -771,12 +706,11 @@ export class KubernetesBackend implements Backend {
         texts.push({ time, stream: 'stdout', text: parsed.text });
       }
     }
-    reader.stored += lines.length;
     let owner = '';
     const metrics: Metric[] = [];
-    const saved = await this.update(t.runId, r => {
+    const saved = await this.update(runId, r => {
       owner = r.owner;
-      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod: reader.pod, lines: reader.stored } };
+      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod, lines: storedAfter } };
       for (const record of records) {
         applyRunnerRecord(r, record, metrics, now);
       }
@@ -785,58 +719,8 @@ export class KubernetesBackend implements Backend {
       }
     });
     if (saved && (texts.length || metrics.length)) {
-      await this.kind(t.runId).produced(t.runId, owner, texts, metrics);
+      await this.kind(runId).produced(runId, owner, texts, metrics);
     }
-  }
-
-  /** Reads what the follow stream has not delivered yet (a kubelet may end it early, kwok never does). */
-  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
-    const reader = t.log;
-    const run = await this.read(t.runId);
-    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
-    const pod = reader?.pod ?? masterPod?.metadata?.name;
-    if (!pod || !run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
-      return;
-    }
-    if (reader) {
-      reader.closed = true;
-      reader.abort?.abort();
-      await reader.flushing;
-    }
-    const stored = run.runtime.k8s?.log;
-    const already = reader ? reader.stored : stored?.pod === pod ? stored.lines : 0;
-    let text = '';
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        text += chunk.toString('utf8');
-        done();
-      }
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.opts.client
-          .streamLog(t.namespace, pod, sink, { follow: false, container: CONTAINER }, err => (err ? reject(err) : resolve()))
-          .catch(reject);
-      });
-    } catch (err) {
-      this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the rest of the pod log failed');
-      return;
-    }
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') {
-      lines.pop();
-    }
-    const rest: LogReader = {
-      pod,
-      received: lines.length,
-      queued: lines.length,
-      stored: already,
-      partial: '',
-      pending: lines.slice(already),
-      closed: true,
-      flushing: Promise.resolve()
-    };
-    await this.flush(t, rest);
   }
 
   // ---- records ----
