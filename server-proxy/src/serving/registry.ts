@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../api/errors.js';
-import type { SavedModelRef } from '../backends/local/runs.js';
+import type { SavedModelRef } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
 import { isHpoJob } from '../jobs/jobRuns.js';
 import type { Job } from '../jobs/schema.js';
