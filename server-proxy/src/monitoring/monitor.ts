@@ -217,8 +217,10 @@ export class Monitor implements DeploymentMonitor {
       bucket.add(sample.status, sample.latencyMs);
       w.dirty.add(start);
       this.metrics.observeRequest(sample.owner, w.labels, sample.status, sample.latencyMs);
-      // Only answered requests had inputs the model accepted; rejected ones would pollute drift.
-      if (sample.status < 400 && w.inputs) {
+      // Only answered requests had inputs the model accepted; rejected ones would pollute drift. Rows
+      // answered by the version being replaced (drained after a switch) belong to another baseline.
+      const servedVersion = sample.model === w.d.model && sample.version === w.d.version;
+      if (sample.status < 400 && servedVersion && w.inputs) {
         const rows = decodeInputs(sample.inputs, w.inputSignature);
         if (rows) {
           w.inputs.append(sample.time, rows);

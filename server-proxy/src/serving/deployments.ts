@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors.js';
 import { isProcessAlive, signalTree } from '../backends/local/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
 import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
-import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
+import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import type { ModelRegistry } from './registry.js';
 import { readSavedModel } from './savedModel.js';
 import {
@@ -15,6 +15,7 @@ import {
   type ModelVersion,
   type UpdateDeploymentBody
 } from './schema.js';
+import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 
 /** What the deployment service needs. */
@@ -38,23 +39,19 @@ export class DeploymentService {
 
   constructor(private readonly opts: DeploymentServiceOptions) {}
 
-  private key(owner: string, name: string): string {
-    return `${owner}/${name}`;
-  }
-
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
   private supervise(owner: string, name: string): Supervisor {
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
-    this.supervisors.set(this.key(owner, name), supervisor);
+    this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
 
   /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
   supervisor(owner: string, name: string): Supervisor | undefined {
-    return this.supervisors.get(this.key(owner, name));
+    return this.supervisors.get(deploymentKey(owner, name));
   }
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
@@ -164,9 +161,9 @@ export class DeploymentService {
   private async finishRemove(record: DeploymentRecord): Promise<void> {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
-    this.supervisors.delete(this.key(owner, name));
+    this.supervisors.delete(deploymentKey(owner, name));
     await supervisor?.close();
-    killOrphans(record);
+    killOrphans(record, this.baseDir(owner, name));
     this.opts.monitor.detach(owner, name);
     await this.opts.store.deleteDeployment(owner, name);
     fs.rmSync(this.baseDir(owner, name), { recursive: true, force: true });
@@ -179,7 +176,7 @@ export class DeploymentService {
   async start(): Promise<void> {
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
-      killOrphans(record);
+      killOrphans(record, this.baseDir(owner, name));
       if (state === 'DELETING') {
         await this.finishRemove(record);
         continue;
@@ -215,9 +212,12 @@ export class DeploymentService {
   }
 }
 
-/** Kills model servers recorded for a deployment that still run (checked against their start time). */
-function killOrphans(record: DeploymentRecord): void {
-  for (const server of record.runtime.servers) {
+/**
+ * Kills model servers of a deployment that still run (checked against their start time): those in its
+ * record, and those started in its folder that the record never heard of (the service died in between).
+ */
+function killOrphans(record: DeploymentRecord, baseDir: string): void {
+  for (const server of [...record.runtime.servers, ...serversStartedIn(baseDir)]) {
     if (server.pid && isProcessAlive(server.pid, server.pidStartTime)) {
       signalTree(server.pid, 'SIGKILL');
     }

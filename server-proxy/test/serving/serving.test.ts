@@ -124,6 +124,40 @@ describe('model registry', () => {
     expect((await t.call('GET', '/api/v1/models', undefined, 'bob-token')).body.models).toEqual([]);
   });
 
+  test('links in a model folder may not lead out of it; the service data folder is no model folder', async () => {
+    // A file outside the folder (another user's, say) that a link in a saved model folder points at.
+    const secret = path.join(tempRoot(), 'secret.txt');
+    fs.writeFileSync(secret, 'root:secret-value\n');
+    const linked = (name: string, file: string) => {
+      const dir = path.join(root, 'models', name);
+      fs.cpSync(path.join(root, 'models', 'iris'), dir, { recursive: true });
+      fs.rmSync(path.join(dir, file));
+      fs.symlinkSync(secret, path.join(dir, file));
+      return `models/${name}`;
+    };
+    for (const [name, file] of [
+      ['linked-artifact', 'model.joblib'],
+      ['linked-manifest', 'laketahoe-model.json'],
+      ['linked-baseline', 'baseline.json']
+    ]) {
+      const r = await t.call('POST', '/api/v1/models', { path: linked(name, file) });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ field: 'path', message: expect.stringContaining('inside the model folder') });
+      expect(r.body.error.message).not.toContain('secret-value');
+    }
+    // A link inside the folder to a file inside it is fine.
+    const inside = path.join(root, 'models', 'linked-inside');
+    fs.cpSync(path.join(root, 'models', 'iris'), inside, { recursive: true });
+    fs.renameSync(path.join(inside, 'model.joblib'), path.join(inside, 'model.bin'));
+    fs.symlinkSync('model.bin', path.join(inside, 'model.joblib'));
+    expect((await t.call('POST', '/api/v1/models', { path: 'models/linked-inside', name: 'linked-inside' })).status).toBe(201);
+
+    const data = path.join(root, '.laketahoe', 'models', 'iris');
+    fs.cpSync(path.join(root, 'models', 'iris'), data, { recursive: true });
+    expect((await t.call('POST', '/api/v1/models', { path: '.laketahoe/models/iris' })).status).toBe(404);
+    fs.rmSync(path.join(root, '.laketahoe', 'models'), { recursive: true });
+  });
+
   test('a succeeded job registers the model it saved, with its lineage, once', async () => {
     // The notebook writes a saved model folder and announces it the way laketahoe.save_model does.
     writeNotebook(
@@ -162,6 +196,10 @@ describe('model registry', () => {
     expect(again.status).toBe(201);
     expect(again.body.version).toBe(2);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', {}, 'bob-token')).status).toBe(404);
+    // Nor can another user register the folder the job wrote by its path.
+    const byPath = { path: 'laketahoe-jobs/train_model/models/iris-job', name: 'stolen' };
+    expect((await t.call('POST', '/api/v1/models', byPath, 'bob-token')).status).toBe(404);
+    expect((await t.call('GET', '/api/v1/models/stolen', undefined, 'bob-token')).status).toBe(404);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', { modelName: 'other' })).body.error.field).toBe('modelName');
   });
 
@@ -302,6 +340,14 @@ describe('deployments', () => {
     expect(otherModel.status).toBe(404);
     expect(otherModel.body.error.message).toMatch(/serves model iris/);
     expect((await infer('iris-prod', inferBody(), 'bob-token')).status).toBe(404);
+    // Nothing but the deployment's own model route is reached, however the model segment is spelled.
+    for (const model of ['..%2F..%2Fv2%2Fhealth%2Flive', 'iris%2F..%2F..%2Frepository%2Findex', '..', 'iris%3Fx%3D1']) {
+      const smuggled = await t.call('POST', `/api/v1/deployments/iris-prod/v2/models/${model}/infer`, inferBody());
+      expect([smuggled.status, smuggled.body.error?.code]).toEqual([404, 'not_found']);
+    }
+    // Another user's job is no source of a deployment.
+    const fromOthersJob = await t.call('POST', '/api/v1/deployments', { name: 'stolen', source: { jobId: 'train_model' } }, 'bob-token');
+    expect(fromOthersJob.status).toBe(404);
     expect((await t.call('GET', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
     expect((await t.call('DELETE', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
     expect((await infer('iris-prod', inferBody(), null)).status).toBe(401);
@@ -390,9 +436,17 @@ describe('deployments', () => {
     record.runtime.servers.push({ version: 3, dir: root, httpPort: 1, grpcPort: 2, pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
     await store.saveDeployment(record);
     await store.close();
+    // One the previous process had started but died before recording: only its folder knows it.
+    const unrecorded = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    unrecorded.unref();
+    const folder = path.join(root, '.laketahoe', 'deployments', 'alice', 'iris-prod', '99');
+    fs.mkdirSync(folder, { recursive: true });
+    const runtime = { version: 99, dir: folder, httpPort: 1, grpcPort: 2, pid: unrecorded.pid, pidStartTime: processStartTime(unrecorded.pid!) };
+    fs.writeFileSync(path.join(folder, 'server.json'), JSON.stringify(runtime));
 
     t = await start();
     await waitFor(async () => !isProcessAlive(orphan.pid!), 10_000, 'orphan killed');
+    await waitFor(async () => !isProcessAlive(unrecorded.pid!), 10_000, 'unrecorded orphan killed');
     const back = await waitDeployment('iris-prod', d => d.state === 'READY', 'iris-prod back');
     expect(back.model.version).toBe(3);
     expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
