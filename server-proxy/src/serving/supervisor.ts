@@ -140,6 +140,20 @@ export class Supervisor {
     return previous;
   }
 
+  /** Moves traffic to a ready server, records the deployment READY on it and re-attaches the monitor. */
+  private async goLive(server: ModelServer, target: ServedVersion, reason: string): Promise<Serving | undefined> {
+    const old = this.activate(server, target);
+    await this.update(r => {
+      r.deployment.model = { name: target.model, version: target.version };
+      r.deployment.endpoint = endpointOf(this.name, target.model);
+      delete r.deployment.nextModel;
+      r.deployment.errorMessage = '';
+      setState(r, 'READY', reason);
+    });
+    await this.attachMonitor();
+    return old;
+  }
+
   /** Tells the monitor about the serving version with the deployment's current monitoring spec. */
   async attachMonitor(): Promise<void> {
     const target = this.activeTarget;
@@ -176,15 +190,7 @@ export class Supervisor {
       });
       return;
     }
-    const old = this.activate(server, target);
-    await this.update(r => {
-      r.deployment.model = { name: target.model, version: target.version };
-      r.deployment.endpoint = endpointOf(this.name, target.model);
-      delete r.deployment.nextModel;
-      r.deployment.errorMessage = '';
-      setState(r, 'READY', reason);
-    });
-    await this.attachMonitor();
+    const old = await this.goLive(server, target, reason);
     if (old && old.server !== server) {
       await this.retire(old.server);
     }
@@ -220,15 +226,7 @@ export class Supervisor {
       });
       return;
     }
-    const old = this.activate(server, target);
-    await this.update(r => {
-      r.deployment.model = { name: target.model, version: target.version };
-      r.deployment.endpoint = endpointOf(this.name, target.model);
-      delete r.deployment.nextModel;
-      r.deployment.errorMessage = '';
-      setState(r, 'READY', `switched to version ${target.version}`);
-    });
-    await this.attachMonitor();
+    const old = await this.goLive(server, target, `switched to version ${target.version}`);
     if (old) {
       await old.server.drain(this.opts.drainMs);
       await this.retire(old.server);

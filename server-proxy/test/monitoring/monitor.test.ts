@@ -230,6 +230,20 @@ describe('deployment monitor', () => {
     await s.store.close();
   });
 
+  test("a window's rows shrink with its width: memory per deployment is capped in values, not rows", async () => {
+    const clock = { now: T0 };
+    const store = new SqliteStore(path.join(root, 'cells.db'));
+    // Three feature columns and at most 300 values: 100 rows.
+    const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxCells: 300 });
+    monitor.attach(deployment('alice', 'wide', modelDir));
+    for (let i = 0; i < 20; i++) {
+      monitor.record(sample('alice', 'wide', clock.now, { offset: i * 10 }));
+    }
+    expect((await monitor.monitoring('alice', 'wide', T0, 60)).drift).toMatchObject({ rows: 100 });
+    await monitor.close();
+    await store.close();
+  });
+
   test('the evaluation timer fires alerts without anyone asking', async () => {
     const store = new SqliteStore(path.join(root, 'timer.db'));
     const bus = new EventBus();
