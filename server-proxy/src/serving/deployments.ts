@@ -56,8 +56,15 @@ export class DeploymentService {
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
   private served(version: ModelVersion): ServedVersion {
-    const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
-    return { model: version.name, version: version.version, saved };
+    try {
+      const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
+      return { model: version.name, version: version.version, saved };
+    } catch (err) {
+      // The folder is no field of this request: blame the model reference, with the folder's reason.
+      const reason = (err as Error).message;
+      const what = `model ${version.name} version ${version.version} (${version.artifactDir})`;
+      throw new ApiError('failed_precondition', `${what} cannot be served any more: ${reason}`, 'model');
+    }
   }
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
@@ -188,10 +195,14 @@ export class DeploymentService {
           setState(r, 'DEPLOYING', 'the service restarted');
         }
       });
-      if (!saved || saved.deployment.state === 'FAILED') {
+      if (!saved) {
         continue;
       }
+      // A FAILED deployment gets an idle supervisor too: its inference routes answer 503 as before the restart, not 404.
       const supervisor = this.supervise(owner, name);
+      if (saved.deployment.state === 'FAILED') {
+        continue;
+      }
       try {
         const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');

@@ -151,6 +151,12 @@ describe('model registry', () => {
     fs.renameSync(path.join(inside, 'model.joblib'), path.join(inside, 'model.bin'));
     fs.symlinkSync('model.bin', path.join(inside, 'model.joblib'));
     expect((await t.call('POST', '/api/v1/models', { path: 'models/linked-inside', name: 'linked-inside' })).status).toBe(201);
+    // A registered folder that is gone since cannot be deployed: the model is to blame, not a path of the request.
+    fs.rmSync(inside, { recursive: true });
+    const gone = await t.call('POST', '/api/v1/deployments', { name: 'gone', model: { name: 'linked-inside' } });
+    expect(gone.status).toBe(400);
+    expect(gone.body.error).toMatchObject({ field: 'model', message: expect.stringContaining('models/linked-inside') });
+    expect((await t.call('GET', '/api/v1/deployments/gone')).status).toBe(404);
 
     const data = path.join(root, '.laketahoe', 'models', 'iris');
     fs.cpSync(path.join(root, 'models', 'iris'), data, { recursive: true });
@@ -452,6 +458,8 @@ describe('deployments', () => {
     expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
     expect((await infer('iris-prod')).body.model_version).toBe('3');
     expect((await t.call('GET', '/api/v1/deployments/broken')).body.state).toBe('FAILED');
+    // Still there for inference too: no ready server (503), not an unknown deployment (404).
+    expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
   });
 
   test('XGBoost and LightGBM models are served by their own runtimes', async () => {
