@@ -486,6 +486,47 @@ describe('deployments', () => {
     }
   });
 
+  test('drift through the proxy: columns by name in any order, text categories, one-row requests, label predictions', async () => {
+    expect((await t.call('POST', '/api/v1/models', { path: 'models/shop' })).status).toBe(201);
+    expect((await t.call('POST', '/api/v1/deployments', { name: 'shop', model: { name: 'shop' } })).status).toBe(201);
+    await waitDeployment('shop', d => d.state === 'READY', 'shop READY');
+    const colors = ['red', 'green', 'blue'];
+    // Columns in another order than the signature's (price, weight, color); price far above its training range.
+    const request = (rows: number, offset: number) => ({
+      parameters: { content_type: 'pd' },
+      inputs: [
+        { name: 'color', datatype: 'BYTES', shape: [rows], data: Array.from({ length: rows }, (_, i) => colors[(offset + i) % 3]), parameters: { content_type: 'str' } },
+        { name: 'weight', datatype: 'FP64', shape: [rows], data: Array.from({ length: rows }, (_, i) => 100 + ((offset + i) * 37) % 100) },
+        { name: 'price', datatype: 'FP64', shape: [rows], data: Array.from({ length: rows }, (_, i) => 20 + ((offset + i) % 10)) }
+      ]
+    });
+    const statuses: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      statuses.push((await t.call('POST', '/api/v1/deployments/shop/v2/models/shop/infer', request(9, k * 9))).status);
+    }
+    for (let k = 0; k < 6; k++) {
+      statuses.push((await t.call('POST', '/api/v1/deployments/shop/v2/models/shop/infer', request(1, k))).status);
+    }
+    expect(statuses.every(s => s === 200)).toBe(true);
+    const drift = await waitFor(
+      async () => {
+        const r = await t.call('GET', '/api/v1/deployments/shop/monitoring');
+        return r.body.drift?.rows === 96 ? r.body.drift : undefined;
+      },
+      10_000,
+      'drift over 96 rows'
+    );
+    const byName = Object.fromEntries(drift.features.map((f: any) => [f.name, f]));
+    expect(byName.price).toMatchObject({ kind: 'numeric', drifted: true, rows: 96 });
+    expect(byName.weight).toMatchObject({ kind: 'numeric', drifted: false, rows: 96 });
+    expect(byName.color).toMatchObject({ kind: 'categorical', drifted: false, live: { categories: { red: 32, green: 32, blue: 32 } } });
+    expect(drift.feature).toBe('price');
+    // The classifier answers labels: its predictions are categories, like the baseline's.
+    expect(drift.prediction.kind).toBe('categorical');
+    expect(Object.keys(drift.prediction.live.categories).every(label => ['0', '1'].includes(label))).toBe(true);
+    expect((await t.call('DELETE', '/api/v1/deployments/shop')).status).toBe(200);
+  });
+
   test('undeploy stops the model server and forgets the deployment', async () => {
     const [pid] = await serverPids('iris-prod');
     const r = await t.call('DELETE', '/api/v1/deployments/iris-prod');
