@@ -35,6 +35,7 @@ let root: string;
 let t: TestService;
 let monitor: RecordingMonitor;
 let events: SseClient;
+let bobEvents: SseClient;
 
 const infer = (deployment: string, body: unknown = inferBody(), token?: string | null) =>
   t.call('POST', `/api/v1/deployments/${deployment}/v2/models/iris/infer`, body, token);
@@ -72,10 +73,12 @@ beforeAll(async () => {
   monitor = new RecordingMonitor();
   t = await start();
   events = await openSse(`${t.url}/api/v1/events`, t.token);
+  bobEvents = await openSse(`${t.url}/api/v1/events`, 'bob-token');
 });
 
 afterAll(async () => {
   events?.close();
+  bobEvents?.close();
   await t?.close();
 });
 
@@ -303,6 +306,8 @@ describe('deployments', () => {
 
     const seen = events.events.filter(e => e.event === 'deployment' && e.data.name === 'iris-prod').map(e => e.data.state);
     expect(seen).toEqual(expect.arrayContaining(['DEPLOYING', 'READY']));
+    // Another user's stream carries none of it.
+    expect(bobEvents.events.filter(e => e.event === 'deployment')).toEqual([]);
   });
 
   test('metadata and health routes answer from the model server', async () => {
