@@ -202,6 +202,9 @@ export class Supervisor {
    */
   async switchTo(target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    // A restart of the crashed old version, still waiting out its backoff, would supersede the switch the
+    // user asked for afterwards: the switch replaces it.
+    clearTimeout(this.restartTimer);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
       setState(r, 'UPDATING', `starting version ${target.version}`);

@@ -467,6 +467,18 @@ describe('deployments', () => {
     expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
   });
 
+  test('a version switch asked for while a crashed server waits to restart is the one that happens', async () => {
+    const [pid] = await serverPids('iris-prod');
+    process.kill(pid, 'SIGKILL');
+    await waitDeployment('iris-prod', d => d.state === 'DEPLOYING', 'restart scheduled', 10_000);
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 1 } });
+    expect(patched.body).toMatchObject({ state: 'UPDATING', nextModel: { version: 1 } });
+    const settled = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'switched', 60_000);
+    expect(settled.model.version).toBe(1);
+    expect((await infer('iris-prod')).body.model_version).toBe('1');
+    expect((await serverPids('iris-prod')).length).toBe(1);
+  });
+
   test('XGBoost and LightGBM models are served by their own runtimes', async () => {
     for (const name of ['iris-xgb', 'iris-lgb']) {
       const registered = await t.call('POST', '/api/v1/models', { path: `models/${name}` });
