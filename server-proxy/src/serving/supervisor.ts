@@ -61,6 +61,8 @@ export class Supervisor {
   private readySince = 0;
   /** Bumped by every new deploy or switch, so an older one that finishes late changes nothing. */
   private generation = 0;
+  /** The generation of the version switch underway, if any (then it equals `generation`). */
+  private switchGeneration = -1;
 
   constructor(
     readonly owner: string,
@@ -205,6 +207,7 @@ export class Supervisor {
     // A restart of the crashed old version, still waiting out its backoff, would supersede the switch the
     // user asked for afterwards: the switch replaces it.
     clearTimeout(this.restartTimer);
+    this.switchGeneration = generation;
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
       setState(r, 'UPDATING', `starting version ${target.version}`);
@@ -218,6 +221,18 @@ export class Supervisor {
       if (server) {
         await this.retire(server);
       }
+      return;
+    }
+    this.switchGeneration = -1; // Settled below, with no wait before the old server is replaced or kept.
+    const oldCrashed = this.active !== undefined && !this.ready;
+    if (!server && oldCrashed && this.activeTarget) {
+      // The old version died while the new one was starting and was left to the switch: bring it back.
+      await this.update(r => {
+        delete r.deployment.nextModel;
+        r.deployment.errorMessage = `version ${target.version} did not start: ${error}`;
+        setState(r, 'DEPLOYING', `version ${target.version} did not start; restarting version ${this.activeTarget!.version}`);
+      });
+      void this.deploy(this.activeTarget, 'model server restarted');
       return;
     }
     if (!server) {
@@ -276,15 +291,23 @@ export class Supervisor {
     const delay = Math.min(MAX_RESTART_DELAY_MS, (this.opts.restartDelayMs ?? 1000) * 2 ** this.crashStreak);
     this.crashStreak += 1;
     const how = server.exited?.signal ?? `exit code ${server.exited?.code}`;
-    this.opts.log.warn({ deployment: this.name, how, delay }, 'model server exited; restarting');
+    // During a version switch the new server takes over (and, should it fail, the switch restarts this one):
+    // a restart of the old version now would supersede the switch.
+    const switching = this.switchGeneration === this.generation;
+    this.opts.log.warn({ deployment: this.name, how, delay, switching }, 'model server exited; restarting');
     void this.retire(server)
       .then(() =>
         this.update(r => {
           r.deployment.restarts += 1;
-          setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+          if (!switching) {
+            setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+          }
         })
       )
       .catch(err => this.opts.log.error({ err, deployment: this.name }, 'recording the restart failed'));
+    if (switching) {
+      return;
+    }
     this.restartTimer = setTimeout(() => {
       if (!this.closed && this.active?.server === server) {
         void this.deploy(target, 'model server restarted');

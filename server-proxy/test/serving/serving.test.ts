@@ -436,6 +436,18 @@ describe('deployments', () => {
     expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 3 });
   });
 
+  test('a version switch asked for while a crashed server waits to restart is the one that happens', async () => {
+    const [pid] = await serverPids('iris-prod');
+    process.kill(pid, 'SIGKILL');
+    await waitDeployment('iris-prod', d => d.state === 'DEPLOYING', 'restart scheduled', 10_000);
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 1 } });
+    expect(patched.body).toMatchObject({ state: 'UPDATING', nextModel: { version: 1 } });
+    const settled = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'switched', 60_000);
+    expect(settled.model.version).toBe(1);
+    expect((await infer('iris-prod')).body.model_version).toBe('1');
+    expect((await serverPids('iris-prod')).length).toBe(1);
+  });
+
   test('a service restart starts READY deployments again and kills model servers left behind', async () => {
     const dbFile = path.join(root, '.laketahoe', 'laketahoe.db');
     await t.close();
@@ -455,28 +467,44 @@ describe('deployments', () => {
     const runtime = { version: 99, dir: folder, httpPort: 1, grpcPort: 2, pid: unrecorded.pid, pidStartTime: processStartTime(unrecorded.pid!) };
     fs.writeFileSync(path.join(folder, 'server.json'), JSON.stringify(runtime));
 
-    t = await start();
+    // From here on a crashed server restarts at once, well before a new one can be ready.
+    t = await start({ restartDelayMs: 100 });
     await waitFor(async () => !isProcessAlive(orphan.pid!), 10_000, 'orphan killed');
     await waitFor(async () => !isProcessAlive(unrecorded.pid!), 10_000, 'unrecorded orphan killed');
     const back = await waitDeployment('iris-prod', d => d.state === 'READY', 'iris-prod back');
-    expect(back.model.version).toBe(3);
+    expect(back.model.version).toBe(1);
     expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
-    expect((await infer('iris-prod')).body.model_version).toBe('3');
+    expect((await infer('iris-prod')).body.model_version).toBe('1');
     expect((await t.call('GET', '/api/v1/deployments/broken')).body.state).toBe('FAILED');
     // Still there for inference too: no ready server (503), not an unknown deployment (404).
     expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
   });
 
-  test('a version switch asked for while a crashed server waits to restart is the one that happens', async () => {
+  test('the old server dying during a version switch does not undo the switch', async () => {
     const [pid] = await serverPids('iris-prod');
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 3 } });
+    expect(patched.body.state).toBe('UPDATING');
     process.kill(pid, 'SIGKILL');
-    await waitDeployment('iris-prod', d => d.state === 'DEPLOYING', 'restart scheduled', 10_000);
-    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 1 } });
-    expect(patched.body).toMatchObject({ state: 'UPDATING', nextModel: { version: 1 } });
     const settled = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'switched', 60_000);
-    expect(settled.model.version).toBe(1);
-    expect((await infer('iris-prod')).body.model_version).toBe('1');
+    expect(settled.model.version).toBe(3);
+    expect((await infer('iris-prod')).body.model_version).toBe('3');
     expect((await serverPids('iris-prod')).length).toBe(1);
+    // The new server, once serving, is restarted like any other when it dies (the restart delay is 100 ms now).
+    const [newPid] = await serverPids('iris-prod');
+    process.kill(newPid, 'SIGKILL');
+    const back = await waitDeployment('iris-prod', d => d.state === 'READY' && d.restarts === settled.restarts + 1, 'restarted', 60_000);
+    expect(back.model.version).toBe(3);
+  });
+
+  test('a switch that fails after the old server died brings the old version back', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'broken', version: 1 } });
+    expect(patched.body.state).toBe('UPDATING');
+    process.kill(pid, 'SIGKILL');
+    const back = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'old version back', 60_000);
+    expect(back.model).toEqual({ name: 'iris', version: 3 });
+    expect(back.stateHistory.map((h: any) => h.reason)).toContain('version 1 did not start; restarting version 3');
+    expect((await infer('iris-prod')).body.model_version).toBe('3');
   });
 
   test('XGBoost and LightGBM models are served by their own runtimes', async () => {
