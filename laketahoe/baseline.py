@@ -91,6 +91,14 @@ def feature_columns(X, signature: dict) -> list[tuple[dict, np.ndarray]]:
     return [(feature, arr[:, j]) for j, feature in enumerate(features)]
 
 
+def _whole_numbers(values) -> bool:
+    """Whether numeric values are all whole (labels such as 0, 1, 2), missing values aside."""
+    if values.dtype.kind in "iu":
+        return True
+    finite = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    return bool(np.all(finite == np.round(finite)))
+
+
 def build_baseline(X, signature: dict, predictions=None, task: str | None = None, seed: int = 0) -> dict:
     """``baseline.json`` for training features ``X`` and, when given, the model's predictions on them.
 
@@ -113,7 +121,9 @@ def build_baseline(X, signature: dict, predictions=None, task: str | None = None
         if pred.ndim == 2 and pred.shape[1] == 1:
             pred = pred[:, 0]
         if pred.ndim == 1:
-            categorical = task == "classification" or pred.dtype.kind in "OUSb"
+            # Class labels are categories; a classifier that answers probabilities (boosters, LightGBM's
+            # runtime) gives fractions, whose drift is numeric: as categories each value would be its own.
+            categorical = pred.dtype.kind in "OUSb" or (task == "classification" and _whole_numbers(pred))
             baseline["prediction"] = (categorical_summary("prediction", pred) if categorical
                                       else numeric_summary("prediction", pred, rng))
     return baseline

@@ -177,15 +177,19 @@ def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None
         import yaml
 
         return yaml.safe_dump(job, sort_keys=False, default_flow_style=False).rstrip()
-    pairs = _summary_pairs(job, trials)
+    return _pairs_text(_summary_pairs(job, trials))
+
+
+def _pairs_text(pairs: list) -> str:
+    """``key: value`` lines with the values aligned."""
     width = max(len(k) for k, _ in pairs)
     return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in pairs)
 
 
-def job_html(job: dict) -> str:
-    """A definition table with a state badge and the error, if any, preformatted."""
+def _pairs_html(pairs: list, css_class: str) -> str:
+    """A definition table: the state as a badge, the error preformatted."""
     rows = []
-    for key, value in _summary_pairs(job):
+    for key, value in pairs:
         if key == "state":
             cell = badge_html(value)
         elif key == "errorMessage":
@@ -193,7 +197,12 @@ def job_html(job: dict) -> str:
         else:
             cell = html.escape(value)
         rows.append(f"<tr><th style='text-align:left'>{key}</th><td style='text-align:left'>{cell}</td></tr>")
-    return f'<table class="jp-laketahoe-job">{"".join(rows)}</table>'
+    return f'<table class="{css_class}">{"".join(rows)}</table>'
+
+
+def job_html(job: dict) -> str:
+    """A definition table with a state badge and the error, if any, preformatted."""
+    return _pairs_html(_summary_pairs(job), "jp-laketahoe-job")
 
 
 # --------------------------------------------------------------------------
@@ -536,23 +545,12 @@ def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
 
 def deployment_text(d: dict) -> str:
     """One deployment as ``key: value`` lines."""
-    pairs = _deployment_pairs(d)
-    width = max(len(k) for k, _ in pairs)
-    return "\n".join(f"{k + ':':<{width + 1}} {v}" for k, v in pairs)
+    return _pairs_text(_deployment_pairs(d))
 
 
 def deployment_html(d: dict) -> str:
     """One deployment as a definition table with a state badge."""
-    rows = []
-    for key, value in _deployment_pairs(d):
-        if key == "state":
-            cell = badge_html(value)
-        elif key == "errorMessage":
-            cell = f"<pre style='white-space:pre-wrap'>{html.escape(value)}</pre>"
-        else:
-            cell = html.escape(value)
-        rows.append(f"<tr><th style='text-align:left'>{key}</th><td style='text-align:left'>{cell}</td></tr>")
-    return f'<table class="jp-laketahoe-deployment">{"".join(rows)}</table>'
+    return _pairs_html(_deployment_pairs(d), "jp-laketahoe-deployment")
 
 
 class ModelList(list):

@@ -404,3 +404,20 @@ def test_baseline_edge_cases_keep_k_plus_one_edges(workdir):
     for feature in by_name.values():
         if feature["kind"] == "numeric":
             assert len(feature["edges"]) == len(feature["counts"]) + 1
+
+
+def test_prediction_baseline_is_categorical_for_labels_and_numeric_for_probabilities():
+    from laketahoe.baseline import build_baseline
+    from laketahoe.signature import infer_inputs
+
+    X = pd.DataFrame({"x": np.linspace(0, 1, 100)})
+    signature = {"inputs": infer_inputs(X)}
+    labels = build_baseline(X, signature, np.array([0, 1] * 50), task="classification")["prediction"]
+    assert labels["kind"] == "categorical" and labels["categories"] == {"0": 50, "1": 50}
+    float_labels = build_baseline(X, signature, np.array([0.0, 2.0] * 50), task="classification")["prediction"]
+    assert float_labels["kind"] == "categorical" and float_labels["categories"] == {"0": 50, "2": 50}
+    # A binary booster's answer: the probability of the positive class, one value per row.
+    probabilities = build_baseline(X, signature, np.linspace(0.01, 0.99, 100), task="classification")["prediction"]
+    assert probabilities["kind"] == "numeric" and len(probabilities["counts"]) == 10
+    strings = build_baseline(X, signature, np.array(["a", "b"] * 50), task="regression")["prediction"]
+    assert strings["kind"] == "categorical"

@@ -108,7 +108,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
-  const registry = new ModelRegistry(store, config.rootDir, app.log);
+  const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
     store,

@@ -125,11 +125,16 @@ export class PrometheusMetrics {
         }
       }
     }
+    if (this.gauges(owner).length === 0) {
+      this.owners.delete(owner);
+    }
   }
 
   /** Exposition text of the owner's metrics (empty when they have none). */
   async text(owner: string): Promise<string> {
-    return this.of(owner).registry.metrics();
+    // Only owners with deployments get a registry: any caller may scrape, and one per caller would pile up.
+    const m = this.owners.get(owner) ?? (this.gauges(owner).length > 0 ? this.of(owner) : undefined);
+    return m ? m.registry.metrics() : '';
   }
 
   /** The content type of the exposition format. */

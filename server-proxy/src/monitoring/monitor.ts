@@ -29,6 +29,11 @@ export interface MonitorOptions {
   bucketMs?: number;
   /** Row cap of each deployment's input and prediction windows. Default 20,000. */
   maxRows?: number;
+  /**
+   * Value cap (rows x columns) of one window, so a wide baseline cannot make a deployment's windows
+   * take more memory than a narrow one; the row cap shrinks to fit, not below minDriftRows. Default 2,000,000.
+   */
+  maxCells?: number;
   /** Fewer live rows than this give no drift (too few to tell drift from noise). Default 30. */
   minDriftRows?: number;
   /** Alert evaluation period; 0 disables the timer (evaluate() still works). Default 5 s. */
@@ -94,6 +99,7 @@ export class Monitor implements DeploymentMonitor {
   private readonly now: () => number;
   private readonly bucketMs: number;
   private readonly maxRows: number;
+  private readonly maxCells: number;
   private readonly minDriftRows: number;
   private readonly evaluateMs: number;
   private readonly retentionMs: number;
@@ -112,6 +118,7 @@ export class Monitor implements DeploymentMonitor {
     this.now = options.now ?? Date.now;
     this.bucketMs = options.bucketMs ?? 10_000;
     this.maxRows = options.maxRows ?? 20_000;
+    this.maxCells = options.maxCells ?? 2_000_000;
     this.minDriftRows = options.minDriftRows ?? 30;
     this.evaluateMs = options.evaluateMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * HOUR_MS;
@@ -217,8 +224,10 @@ export class Monitor implements DeploymentMonitor {
       bucket.add(sample.status, sample.latencyMs);
       w.dirty.add(start);
       this.metrics.observeRequest(sample.owner, w.labels, sample.status, sample.latencyMs);
-      // Only answered requests had inputs the model accepted; rejected ones would pollute drift.
-      if (sample.status < 400 && w.inputs) {
+      // Only answered requests had inputs the model accepted; rejected ones would pollute drift. Rows
+      // answered by the version being replaced (drained after a switch) belong to another baseline.
+      const servedVersion = sample.model === w.d.model && sample.version === w.d.version;
+      if (sample.status < 400 && servedVersion && w.inputs) {
         const rows = decodeInputs(sample.inputs, w.inputSignature);
         if (rows) {
           w.inputs.append(sample.time, rows);
@@ -325,9 +334,10 @@ export class Monitor implements DeploymentMonitor {
   /** Empty input and prediction windows with one column per baseline feature. */
   private windowsFor(baseline: Watched['baseline']): Pick<Watched, 'inputs' | 'predictions'> {
     const prediction = baseline?.prediction;
+    const rowsFor = (columns: number) => Math.max(this.minDriftRows, Math.min(this.maxRows, Math.floor(this.maxCells / Math.max(1, columns))));
     return {
-      inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), this.maxRows) : null,
-      predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], this.maxRows) : null
+      inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), rowsFor(baseline.features.length)) : null,
+      predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], rowsFor(1)) : null
     };
   }
 

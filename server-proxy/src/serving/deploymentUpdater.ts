@@ -2,6 +2,11 @@ import type { EventBus } from '../events.js';
 import type { DeploymentRecord, Store } from '../store/store.js';
 import type { DeploymentState } from './schema.js';
 
+/** A map key for an owner's deployment; owner names may hold `/`, so a plain `owner/name` could collide. */
+export function deploymentKey(owner: string, name: string): string {
+  return `${owner}\u0000${name}`;
+}
+
 /**
  * The one place deployment records are changed after creation: serialises read-modify-write per
  * deployment and publishes `deployment` events when the visible record changed.
@@ -24,7 +29,7 @@ export class DeploymentUpdater {
    * Resolves to the record, or undefined when it does not exist (any more).
    */
   update(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean | void): Promise<DeploymentRecord | undefined> {
-    const key = `${owner}/${name}`;
+    const key = deploymentKey(owner, name);
     const next = (this.locks.get(key) ?? Promise.resolve())
       .catch(() => undefined)
       .then(async () => {

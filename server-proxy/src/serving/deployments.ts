@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors.js';
 import { isProcessAlive, signalTree } from '../backends/local/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
 import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
-import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
+import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import type { ModelRegistry } from './registry.js';
 import { readSavedModel } from './savedModel.js';
 import {
@@ -15,6 +15,7 @@ import {
   type ModelVersion,
   type UpdateDeploymentBody
 } from './schema.js';
+import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 
 /** What the deployment service needs. */
@@ -38,29 +39,32 @@ export class DeploymentService {
 
   constructor(private readonly opts: DeploymentServiceOptions) {}
 
-  private key(owner: string, name: string): string {
-    return `${owner}/${name}`;
-  }
-
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
   private supervise(owner: string, name: string): Supervisor {
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
-    this.supervisors.set(this.key(owner, name), supervisor);
+    this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
 
   /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
   supervisor(owner: string, name: string): Supervisor | undefined {
-    return this.supervisors.get(this.key(owner, name));
+    return this.supervisors.get(deploymentKey(owner, name));
   }
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
   private served(version: ModelVersion): ServedVersion {
-    const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
-    return { model: version.name, version: version.version, saved };
+    try {
+      const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
+      return { model: version.name, version: version.version, saved };
+    } catch (err) {
+      // The folder is no field of this request: blame the model reference, with the folder's reason.
+      const reason = (err as Error).message;
+      const what = `model ${version.name} version ${version.version} (${version.artifactDir})`;
+      throw new ApiError('failed_precondition', `${what} cannot be served any more: ${reason}`, 'model');
+    }
   }
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
@@ -164,9 +168,9 @@ export class DeploymentService {
   private async finishRemove(record: DeploymentRecord): Promise<void> {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
-    this.supervisors.delete(this.key(owner, name));
+    this.supervisors.delete(deploymentKey(owner, name));
     await supervisor?.close();
-    killOrphans(record);
+    killOrphans(record, this.baseDir(owner, name));
     this.opts.monitor.detach(owner, name);
     await this.opts.store.deleteDeployment(owner, name);
     fs.rmSync(this.baseDir(owner, name), { recursive: true, force: true });
@@ -179,7 +183,7 @@ export class DeploymentService {
   async start(): Promise<void> {
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
-      killOrphans(record);
+      killOrphans(record, this.baseDir(owner, name));
       if (state === 'DELETING') {
         await this.finishRemove(record);
         continue;
@@ -191,10 +195,14 @@ export class DeploymentService {
           setState(r, 'DEPLOYING', 'the service restarted');
         }
       });
-      if (!saved || saved.deployment.state === 'FAILED') {
+      if (!saved) {
         continue;
       }
+      // A FAILED deployment gets an idle supervisor too: its inference routes answer 503 as before the restart, not 404.
       const supervisor = this.supervise(owner, name);
+      if (saved.deployment.state === 'FAILED') {
+        continue;
+      }
       try {
         const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
@@ -215,9 +223,12 @@ export class DeploymentService {
   }
 }
 
-/** Kills model servers recorded for a deployment that still run (checked against their start time). */
-function killOrphans(record: DeploymentRecord): void {
-  for (const server of record.runtime.servers) {
+/**
+ * Kills model servers of a deployment that still run (checked against their start time): those in its
+ * record, and those started in its folder that the record never heard of (the service died in between).
+ */
+function killOrphans(record: DeploymentRecord, baseDir: string): void {
+  for (const server of [...record.runtime.servers, ...serversStartedIn(baseDir)]) {
     if (server.pid && isProcessAlive(server.pid, server.pidStartTime)) {
       signalTree(server.pid, 'SIGKILL');
     }

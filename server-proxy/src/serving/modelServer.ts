@@ -21,6 +21,26 @@ export interface ModelServerSpec {
   artifactDir: string;
 }
 
+/** The process of the server last started in a folder, written at once (see {@link serversStartedIn}). */
+const SERVER_FILE = 'server.json';
+
+/** The servers last started in each version folder under `baseDir` (running or not). */
+export function serversStartedIn(baseDir: string): ServerRuntime[] {
+  let versions: string[];
+  try {
+    versions = fs.readdirSync(baseDir);
+  } catch {
+    return [];
+  }
+  return versions.flatMap(v => {
+    try {
+      return [JSON.parse(fs.readFileSync(path.join(baseDir, v, SERVER_FILE), 'utf8')) as ServerRuntime];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** Lines of server.log kept in error messages. */
 const LOG_TAIL_LINES = 25;
 
@@ -128,6 +148,9 @@ export class ModelServer {
       child.unref();
       const pid = child.pid!;
       const runtime: ServerRuntime = { version: spec.version, dir: spec.dir, httpPort, grpcPort, pid, pidStartTime: processStartTime(pid) };
+      // Written before anything else can happen: a service that dies before the store has the process
+      // finds it here on its next start.
+      fs.writeFileSync(path.join(spec.dir, SERVER_FILE), JSON.stringify(runtime));
       return new ModelServer(spec, runtime, child);
     } finally {
       fs.closeSync(log);

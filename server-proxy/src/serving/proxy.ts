@@ -272,37 +272,19 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     );
   }
 
-  app.get(
-    '/deployments/:name/v2/models/:model',
-    {
-      schema: {
-        summary: 'Model metadata from the model server',
-        description: PASS_THROUGH,
-        tags: ['inference'],
-        params: ModelParams,
-        response: errorResponses(401, 404, 503)
+  for (const [suffix, summary] of [
+    ['', 'Model metadata from the model server'],
+    ['/ready', 'Model readiness from the model server']
+  ] as const) {
+    app.get(
+      `/deployments/:name/v2/models/:model${suffix}`,
+      {
+        schema: { summary, description: PASS_THROUGH, tags: ['inference'], params: ModelParams, response: errorResponses(401, 404, 503) }
+      },
+      async (request, reply) => {
+        const { name, model } = request.params;
+        return forward(reply, target(request, name, model), 'GET', `/v2/models/${encodeURIComponent(model)}${suffix}`);
       }
-    },
-    async (request, reply) => {
-      const { name, model } = request.params;
-      return forward(reply, target(request, name, model), 'GET', `/v2/models/${encodeURIComponent(model)}`);
-    }
-  );
-
-  app.get(
-    '/deployments/:name/v2/models/:model/ready',
-    {
-      schema: {
-        summary: 'Model readiness from the model server',
-        description: PASS_THROUGH,
-        tags: ['inference'],
-        params: ModelParams,
-        response: errorResponses(401, 404, 503)
-      }
-    },
-    async (request, reply) => {
-      const { name, model } = request.params;
-      return forward(reply, target(request, name, model), 'GET', `/v2/models/${encodeURIComponent(model)}/ready`);
-    }
-  );
+    );
+  }
 };

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../api/errors.js';
 import type { SavedModelRef } from '../backends/runs.js';
@@ -7,6 +9,29 @@ import type { Job } from '../jobs/schema.js';
 import type { Store } from '../store/store.js';
 import { readSavedModel } from './savedModel.js';
 import type { Model, ModelSource, ModelVersion } from './schema.js';
+
+/** Service folders that may lie inside rootDir and hold what other users' jobs and deployments wrote. */
+export interface ServiceFolders {
+  /** Jobs' working directories: `<jobsDir>/<jobId>/...`. */
+  jobsDir: string;
+  /** The service's own data (database, deployments' model server folders). */
+  dataDir: string;
+}
+
+/** A folder's real path (symlinks resolved) when it exists, else the path made absolute. */
+function realOrResolved(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+/** `inner`'s path below `outer` (both absolute), or undefined when it is not inside it. */
+function below(outer: string, inner: string): string | undefined {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)) ? rel : undefined;
+}
 
 /** What a finished run saved, with its lineage. */
 interface RunModels {
@@ -24,7 +49,8 @@ export class ModelRegistry {
   constructor(
     private readonly store: Store,
     private readonly rootDir: string,
-    private readonly log: FastifyBaseLogger
+    private readonly log: FastifyBaseLogger,
+    private readonly folders: ServiceFolders
   ) {}
 
   /**
@@ -90,6 +116,7 @@ export class ModelRegistry {
   /** Registers a saved model folder (relative to rootDir) as the next version of its model. */
   async register(owner: string, folder: string, name?: string, source?: ModelSource, sourceKey?: string): Promise<ModelVersion> {
     const saved = readSavedModel(this.rootDir, folder, name);
+    await this.checkNotOthers(owner, saved.dir, folder);
     return this.store.addModelVersion({
       owner,
       sourceKey,
@@ -106,6 +133,25 @@ export class ModelRegistry {
         createTime: new Date().toISOString()
       }
     });
+  }
+
+  /**
+   * A folder in a job's working directory belongs to that job's owner, and the service's data folder to
+   * no one: anything else is a 404, as if it did not exist.
+   */
+  private async checkNotOthers(owner: string, dir: string, folder: string): Promise<void> {
+    const notFound = () => new ApiError('not_found', `model folder ${folder} not found`);
+    if (below(realOrResolved(this.folders.dataDir), dir) !== undefined) {
+      throw notFound();
+    }
+    const inJobs = below(realOrResolved(this.folders.jobsDir), dir);
+    if (inJobs !== undefined) {
+      const jobId = inJobs.split(path.sep)[0];
+      const record = jobId ? await this.store.getJob(jobId) : undefined;
+      if (!record || record.job.owner !== owner) {
+        throw notFound();
+      }
+    }
   }
 
   /**

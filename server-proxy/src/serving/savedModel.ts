@@ -33,13 +33,33 @@ function invalid(file: string, message: string): ApiError {
   return new ApiError('invalid_argument', `${file}: ${message}`, 'path');
 }
 
-function readJson(dir: string, file: string): Record<string, unknown> {
-  let text: string;
+/**
+ * `rel` resolved inside the folder `dir` (absolute, symlinks resolved): 'missing' when there is no such
+ * file, 'outside' when it, or a link on the way, leads out of the folder. Nothing outside the folder
+ * (another user's files) may be read or handed to the model server.
+ */
+function resolveInside(dir: string, rel: string): string | 'missing' | 'outside' {
+  let abs: string;
   try {
-    text = fs.readFileSync(path.join(dir, file), 'utf8');
+    abs = fs.realpathSync(path.resolve(dir, rel));
   } catch {
+    return 'missing';
+  }
+  if (!abs.startsWith(dir + path.sep)) {
+    return 'outside';
+  }
+  return fs.statSync(abs).isFile() ? abs : 'missing';
+}
+
+function readJson(dir: string, file: string): Record<string, unknown> {
+  const abs = resolveInside(dir, file);
+  if (abs === 'outside') {
+    throw invalid(file, 'must be a file inside the model folder');
+  }
+  if (abs === 'missing') {
     throw invalid(file, 'is missing: not a saved model folder');
   }
+  const text = fs.readFileSync(abs, 'utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -57,11 +77,11 @@ function fileInside(dir: string, file: string, field: string, rel: unknown): str
   if (typeof rel !== 'string' || rel === '') {
     throw invalid(file, `${field} must be a file name`);
   }
-  const abs = path.resolve(dir, rel);
-  if (!abs.startsWith(dir + path.sep)) {
+  const abs = resolveInside(dir, rel);
+  if (abs === 'outside') {
     throw invalid(file, `${field} must name a file inside the model folder`);
   }
-  if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
+  if (abs === 'missing') {
     throw invalid(file, `${field}: ${rel} does not exist`);
   }
   return path.relative(dir, abs);
@@ -126,6 +146,10 @@ export function readSavedModel(rootDir: string, relPath: string, name?: string):
   if (fileInside(dir, SETTINGS_FILE, 'parameters.uri', parameters.uri) !== artifact) {
     throw invalid(SETTINGS_FILE, `parameters.uri must be the manifest's artifact ${artifact}`);
   }
+  const baseline = resolveInside(dir, BASELINE_FILE);
+  if (baseline === 'outside') {
+    throw invalid(BASELINE_FILE, 'must be a file inside the model folder');
+  }
   return {
     dir,
     relDir,
@@ -135,7 +159,7 @@ export function readSavedModel(rootDir: string, relPath: string, name?: string):
     task: manifest.task,
     artifact,
     signature,
-    hasBaseline: fs.existsSync(path.join(dir, BASELINE_FILE)),
+    hasBaseline: baseline !== 'missing',
     settings
   };
 }

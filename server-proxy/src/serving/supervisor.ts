@@ -61,6 +61,8 @@ export class Supervisor {
   private readySince = 0;
   /** Bumped by every new deploy or switch, so an older one that finishes late changes nothing. */
   private generation = 0;
+  /** The generation of the version switch underway, if any (then it equals `generation`). */
+  private switchGeneration = -1;
 
   constructor(
     readonly owner: string,
@@ -140,6 +142,20 @@ export class Supervisor {
     return previous;
   }
 
+  /** Moves traffic to a ready server, records the deployment READY on it and re-attaches the monitor. */
+  private async goLive(server: ModelServer, target: ServedVersion, reason: string): Promise<Serving | undefined> {
+    const old = this.activate(server, target);
+    await this.update(r => {
+      r.deployment.model = { name: target.model, version: target.version };
+      r.deployment.endpoint = endpointOf(this.name, target.model);
+      delete r.deployment.nextModel;
+      r.deployment.errorMessage = '';
+      setState(r, 'READY', reason);
+    });
+    await this.attachMonitor();
+    return old;
+  }
+
   /** Tells the monitor about the serving version with the deployment's current monitoring spec. */
   async attachMonitor(): Promise<void> {
     const target = this.activeTarget;
@@ -176,15 +192,7 @@ export class Supervisor {
       });
       return;
     }
-    const old = this.activate(server, target);
-    await this.update(r => {
-      r.deployment.model = { name: target.model, version: target.version };
-      r.deployment.endpoint = endpointOf(this.name, target.model);
-      delete r.deployment.nextModel;
-      r.deployment.errorMessage = '';
-      setState(r, 'READY', reason);
-    });
-    await this.attachMonitor();
+    const old = await this.goLive(server, target, reason);
     if (old && old.server !== server) {
       await this.retire(old.server);
     }
@@ -196,6 +204,10 @@ export class Supervisor {
    */
   async switchTo(target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    // A restart of the crashed old version, still waiting out its backoff, would supersede the switch the
+    // user asked for afterwards: the switch replaces it.
+    clearTimeout(this.restartTimer);
+    this.switchGeneration = generation;
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
       setState(r, 'UPDATING', `starting version ${target.version}`);
@@ -211,6 +223,18 @@ export class Supervisor {
       }
       return;
     }
+    this.switchGeneration = -1; // Settled below, with no wait before the old server is replaced or kept.
+    const oldCrashed = this.active !== undefined && !this.ready;
+    if (!server && oldCrashed && this.activeTarget) {
+      // The old version died while the new one was starting and was left to the switch: bring it back.
+      await this.update(r => {
+        delete r.deployment.nextModel;
+        r.deployment.errorMessage = `version ${target.version} did not start: ${error}`;
+        setState(r, 'DEPLOYING', `version ${target.version} did not start; restarting version ${this.activeTarget!.version}`);
+      });
+      void this.deploy(this.activeTarget, 'model server restarted');
+      return;
+    }
     if (!server) {
       // The old version (if any) keeps serving.
       await this.update(r => {
@@ -220,15 +244,7 @@ export class Supervisor {
       });
       return;
     }
-    const old = this.activate(server, target);
-    await this.update(r => {
-      r.deployment.model = { name: target.model, version: target.version };
-      r.deployment.endpoint = endpointOf(this.name, target.model);
-      delete r.deployment.nextModel;
-      r.deployment.errorMessage = '';
-      setState(r, 'READY', `switched to version ${target.version}`);
-    });
-    await this.attachMonitor();
+    const old = await this.goLive(server, target, `switched to version ${target.version}`);
     if (old) {
       await old.server.drain(this.opts.drainMs);
       await this.retire(old.server);
@@ -275,15 +291,23 @@ export class Supervisor {
     const delay = Math.min(MAX_RESTART_DELAY_MS, (this.opts.restartDelayMs ?? 1000) * 2 ** this.crashStreak);
     this.crashStreak += 1;
     const how = server.exited?.signal ?? `exit code ${server.exited?.code}`;
-    this.opts.log.warn({ deployment: this.name, how, delay }, 'model server exited; restarting');
+    // During a version switch the new server takes over (and, should it fail, the switch restarts this one):
+    // a restart of the old version now would supersede the switch.
+    const switching = this.switchGeneration === this.generation;
+    this.opts.log.warn({ deployment: this.name, how, delay, switching }, 'model server exited; restarting');
     void this.retire(server)
       .then(() =>
         this.update(r => {
           r.deployment.restarts += 1;
-          setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+          if (!switching) {
+            setState(r, 'DEPLOYING', `model server exited (${how}); restarting in ${delay / 1000} s`);
+          }
         })
       )
       .catch(err => this.opts.log.error({ err, deployment: this.name }, 'recording the restart failed'));
+    if (switching) {
+      return;
+    }
     this.restartTimer = setTimeout(() => {
       if (!this.closed && this.active?.server === server) {
         void this.deploy(target, 'model server restarted');

@@ -181,12 +181,14 @@ describe('deployment monitor', () => {
     const bob = await s.monitor.metrics.text('bob');
     expect(bob).toContain('deployment="bobs-model"');
     expect(bob).not.toContain('iris-prod');
+    // A caller without deployments gets an empty page.
+    expect(await s.monitor.metrics.text('carol')).toBe('');
 
     // Deleting the deployment removes its series and its history.
     s.monitor.detach('alice', 'iris-prod');
     await s.monitor.idle();
     const after = await s.monitor.metrics.text('alice');
-    expect(after).not.toContain('iris-prod');
+    expect(after).toBe('');
     expect(await s.monitor.alerts('alice', 'iris-prod')).toEqual([]);
     expect((await s.monitor.monitoring('alice', 'iris-prod', T0 - 60_000, 60)).series.every(p => p.requests === 0)).toBe(true);
     await s.monitor.close();
@@ -211,8 +213,35 @@ describe('deployment monitor', () => {
     expect(answer.drift).toBeNull();
     expect(answer.series[0].requests).toBe(20);
     expect(answer.alerts.map(a => [a.rule, a.state])).toEqual([['drift', 'resolved']]);
+
+    // The old server still answers the requests it had in flight: counted, but its rows are not the new version's.
+    for (let i = 0; i < 20; i++) {
+      s.monitor.record(sample('alice', 'upd', clock.now, { offset: i * 10, shift: 4 }));
+    }
+    const draining = await s.monitor.monitoring('alice', 'upd', T0, 60);
+    expect(draining.series[0].requests).toBe(40);
+    expect(draining.drift).toBeNull();
+    for (let i = 0; i < 20; i++) {
+      s.monitor.record({ ...sample('alice', 'upd', clock.now, { offset: i * 10 }), version: 2 });
+    }
+    const served = await s.monitor.monitoring('alice', 'upd', T0, 60);
+    expect(served.drift).toMatchObject({ rows: 200, drifted: false });
     await s.monitor.close();
     await s.store.close();
+  });
+
+  test("a window's rows shrink with its width: memory per deployment is capped in values, not rows", async () => {
+    const clock = { now: T0 };
+    const store = new SqliteStore(path.join(root, 'cells.db'));
+    // Three feature columns and at most 300 values: 100 rows.
+    const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxCells: 300 });
+    monitor.attach(deployment('alice', 'wide', modelDir));
+    for (let i = 0; i < 20; i++) {
+      monitor.record(sample('alice', 'wide', clock.now, { offset: i * 10 }));
+    }
+    expect((await monitor.monitoring('alice', 'wide', T0, 60)).drift).toMatchObject({ rows: 100 });
+    await monitor.close();
+    await store.close();
   });
 
   test('the evaluation timer fires alerts without anyone asking', async () => {

@@ -70,7 +70,29 @@ def boosters(out):
     write_folder(os.path.join(out, "iris-lgb"), "iris-lgb", lgb, X, "lightgbm", "model.txt", lightgbm.__version__)
 
 
+def shop(out):
+    """A pipeline over a DataFrame with a text column, saved by laketahoe.save_model (the columns layout)."""
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    import laketahoe
+
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pd.DataFrame({"price": rng.uniform(0, 10, n), "weight": rng.uniform(100, 200, n),
+                      "color": rng.choice(["red", "green", "blue"], n)})
+    y = ((X["price"] > 5) ^ (X["color"] == "red")).astype(int)
+    encode = ColumnTransformer([("color", OneHotEncoder(), ["color"])], remainder="passthrough")
+    model = Pipeline([("encode", encode), ("classify", LogisticRegression(max_iter=500))]).fit(X, y)
+    # save_model writes <cwd>/models/shop; out is <root>/models.
+    os.chdir(os.path.dirname(os.path.abspath(out)))
+    laketahoe.save_model(model, "shop", X, y)
+
+
 def main(out):
+    shop(out)
     X, y = load_iris(return_X_y=True)
     write_folder(os.path.join(out, "iris"), "iris", LogisticRegression(max_iter=500).fit(X, y), X)
     write_folder(os.path.join(out, "iris-b"), "iris", LogisticRegression(C=0.01, max_iter=500).fit(X, y), X)

@@ -35,6 +35,7 @@ let root: string;
 let t: TestService;
 let monitor: RecordingMonitor;
 let events: SseClient;
+let bobEvents: SseClient;
 
 const infer = (deployment: string, body: unknown = inferBody(), token?: string | null) =>
   t.call('POST', `/api/v1/deployments/${deployment}/v2/models/iris/infer`, body, token);
@@ -72,10 +73,12 @@ beforeAll(async () => {
   monitor = new RecordingMonitor();
   t = await start();
   events = await openSse(`${t.url}/api/v1/events`, t.token);
+  bobEvents = await openSse(`${t.url}/api/v1/events`, 'bob-token');
 });
 
 afterAll(async () => {
   events?.close();
+  bobEvents?.close();
   await t?.close();
 });
 
@@ -124,6 +127,46 @@ describe('model registry', () => {
     expect((await t.call('GET', '/api/v1/models', undefined, 'bob-token')).body.models).toEqual([]);
   });
 
+  test('links in a model folder may not lead out of it; the service data folder is no model folder', async () => {
+    // A file outside the folder (another user's, say) that a link in a saved model folder points at.
+    const secret = path.join(tempRoot(), 'secret.txt');
+    fs.writeFileSync(secret, 'root:secret-value\n');
+    const linked = (name: string, file: string) => {
+      const dir = path.join(root, 'models', name);
+      fs.cpSync(path.join(root, 'models', 'iris'), dir, { recursive: true });
+      fs.rmSync(path.join(dir, file));
+      fs.symlinkSync(secret, path.join(dir, file));
+      return `models/${name}`;
+    };
+    for (const [name, file] of [
+      ['linked-artifact', 'model.joblib'],
+      ['linked-manifest', 'laketahoe-model.json'],
+      ['linked-baseline', 'baseline.json']
+    ]) {
+      const r = await t.call('POST', '/api/v1/models', { path: linked(name, file) });
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatchObject({ field: 'path', message: expect.stringContaining('inside the model folder') });
+      expect(r.body.error.message).not.toContain('secret-value');
+    }
+    // A link inside the folder to a file inside it is fine.
+    const inside = path.join(root, 'models', 'linked-inside');
+    fs.cpSync(path.join(root, 'models', 'iris'), inside, { recursive: true });
+    fs.renameSync(path.join(inside, 'model.joblib'), path.join(inside, 'model.bin'));
+    fs.symlinkSync('model.bin', path.join(inside, 'model.joblib'));
+    expect((await t.call('POST', '/api/v1/models', { path: 'models/linked-inside', name: 'linked-inside' })).status).toBe(201);
+    // A registered folder that is gone since cannot be deployed: the model is to blame, not a path of the request.
+    fs.rmSync(inside, { recursive: true });
+    const gone = await t.call('POST', '/api/v1/deployments', { name: 'gone', model: { name: 'linked-inside' } });
+    expect(gone.status).toBe(400);
+    expect(gone.body.error).toMatchObject({ field: 'model', message: expect.stringContaining('models/linked-inside') });
+    expect((await t.call('GET', '/api/v1/deployments/gone')).status).toBe(404);
+
+    const data = path.join(root, '.laketahoe', 'models', 'iris');
+    fs.cpSync(path.join(root, 'models', 'iris'), data, { recursive: true });
+    expect((await t.call('POST', '/api/v1/models', { path: '.laketahoe/models/iris' })).status).toBe(404);
+    fs.rmSync(path.join(root, '.laketahoe', 'models'), { recursive: true });
+  });
+
   test('a succeeded job registers the model it saved, with its lineage, once', async () => {
     // The notebook writes a saved model folder and announces it the way laketahoe.save_model does.
     writeNotebook(
@@ -162,6 +205,10 @@ describe('model registry', () => {
     expect(again.status).toBe(201);
     expect(again.body.version).toBe(2);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', {}, 'bob-token')).status).toBe(404);
+    // Nor can another user register the folder the job wrote by its path.
+    const byPath = { path: 'laketahoe-jobs/train_model/models/iris-job', name: 'stolen' };
+    expect((await t.call('POST', '/api/v1/models', byPath, 'bob-token')).status).toBe(404);
+    expect((await t.call('GET', '/api/v1/models/stolen', undefined, 'bob-token')).status).toBe(404);
     expect((await t.call('POST', '/api/v1/jobs/train_model/models', { modelName: 'other' })).body.error.field).toBe('modelName');
   });
 
@@ -259,6 +306,8 @@ describe('deployments', () => {
 
     const seen = events.events.filter(e => e.event === 'deployment' && e.data.name === 'iris-prod').map(e => e.data.state);
     expect(seen).toEqual(expect.arrayContaining(['DEPLOYING', 'READY']));
+    // Another user's stream carries none of it.
+    expect(bobEvents.events.filter(e => e.event === 'deployment')).toEqual([]);
   });
 
   test('metadata and health routes answer from the model server', async () => {
@@ -302,6 +351,14 @@ describe('deployments', () => {
     expect(otherModel.status).toBe(404);
     expect(otherModel.body.error.message).toMatch(/serves model iris/);
     expect((await infer('iris-prod', inferBody(), 'bob-token')).status).toBe(404);
+    // Nothing but the deployment's own model route is reached, however the model segment is spelled.
+    for (const model of ['..%2F..%2Fv2%2Fhealth%2Flive', 'iris%2F..%2F..%2Frepository%2Findex', '..', 'iris%3Fx%3D1']) {
+      const smuggled = await t.call('POST', `/api/v1/deployments/iris-prod/v2/models/${model}/infer`, inferBody());
+      expect([smuggled.status, smuggled.body.error?.code]).toEqual([404, 'not_found']);
+    }
+    // Another user's job is no source of a deployment.
+    const fromOthersJob = await t.call('POST', '/api/v1/deployments', { name: 'stolen', source: { jobId: 'train_model' } }, 'bob-token');
+    expect(fromOthersJob.status).toBe(404);
     expect((await t.call('GET', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
     expect((await t.call('DELETE', '/api/v1/deployments/iris-prod', undefined, 'bob-token')).status).toBe(404);
     expect((await infer('iris-prod', inferBody(), null)).status).toBe(401);
@@ -379,6 +436,18 @@ describe('deployments', () => {
     expect(monitor.attached.at(-1)).toMatchObject({ deployment: 'iris-prod', version: 3 });
   });
 
+  test('a version switch asked for while a crashed server waits to restart is the one that happens', async () => {
+    const [pid] = await serverPids('iris-prod');
+    process.kill(pid, 'SIGKILL');
+    await waitDeployment('iris-prod', d => d.state === 'DEPLOYING', 'restart scheduled', 10_000);
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 1 } });
+    expect(patched.body).toMatchObject({ state: 'UPDATING', nextModel: { version: 1 } });
+    const settled = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'switched', 60_000);
+    expect(settled.model.version).toBe(1);
+    expect((await infer('iris-prod')).body.model_version).toBe('1');
+    expect((await serverPids('iris-prod')).length).toBe(1);
+  });
+
   test('a service restart starts READY deployments again and kills model servers left behind', async () => {
     const dbFile = path.join(root, '.laketahoe', 'laketahoe.db');
     await t.close();
@@ -390,14 +459,52 @@ describe('deployments', () => {
     record.runtime.servers.push({ version: 3, dir: root, httpPort: 1, grpcPort: 2, pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
     await store.saveDeployment(record);
     await store.close();
+    // One the previous process had started but died before recording: only its folder knows it.
+    const unrecorded = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    unrecorded.unref();
+    const folder = path.join(root, '.laketahoe', 'deployments', 'alice', 'iris-prod', '99');
+    fs.mkdirSync(folder, { recursive: true });
+    const runtime = { version: 99, dir: folder, httpPort: 1, grpcPort: 2, pid: unrecorded.pid, pidStartTime: processStartTime(unrecorded.pid!) };
+    fs.writeFileSync(path.join(folder, 'server.json'), JSON.stringify(runtime));
 
-    t = await start();
+    // From here on a crashed server restarts at once, well before a new one can be ready.
+    t = await start({ restartDelayMs: 100 });
     await waitFor(async () => !isProcessAlive(orphan.pid!), 10_000, 'orphan killed');
+    await waitFor(async () => !isProcessAlive(unrecorded.pid!), 10_000, 'unrecorded orphan killed');
     const back = await waitDeployment('iris-prod', d => d.state === 'READY', 'iris-prod back');
-    expect(back.model.version).toBe(3);
+    expect(back.model.version).toBe(1);
     expect(back.stateHistory.at(-1).reason).toMatch(/service restart/);
-    expect((await infer('iris-prod')).body.model_version).toBe('3');
+    expect((await infer('iris-prod')).body.model_version).toBe('1');
     expect((await t.call('GET', '/api/v1/deployments/broken')).body.state).toBe('FAILED');
+    // Still there for inference too: no ready server (503), not an unknown deployment (404).
+    expect((await t.call('GET', '/api/v1/deployments/broken/v2/health/ready')).status).toBe(503);
+  });
+
+  test('the old server dying during a version switch does not undo the switch', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'iris', version: 3 } });
+    expect(patched.body.state).toBe('UPDATING');
+    process.kill(pid, 'SIGKILL');
+    const settled = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'switched', 60_000);
+    expect(settled.model.version).toBe(3);
+    expect((await infer('iris-prod')).body.model_version).toBe('3');
+    expect((await serverPids('iris-prod')).length).toBe(1);
+    // The new server, once serving, is restarted like any other when it dies (the restart delay is 100 ms now).
+    const [newPid] = await serverPids('iris-prod');
+    process.kill(newPid, 'SIGKILL');
+    const back = await waitDeployment('iris-prod', d => d.state === 'READY' && d.restarts === settled.restarts + 1, 'restarted', 60_000);
+    expect(back.model.version).toBe(3);
+  });
+
+  test('a switch that fails after the old server died brings the old version back', async () => {
+    const [pid] = await serverPids('iris-prod');
+    const patched = await t.call('PATCH', '/api/v1/deployments/iris-prod', { model: { name: 'broken', version: 1 } });
+    expect(patched.body.state).toBe('UPDATING');
+    process.kill(pid, 'SIGKILL');
+    const back = await waitDeployment('iris-prod', d => d.state === 'READY' && !d.nextModel, 'old version back', 60_000);
+    expect(back.model).toEqual({ name: 'iris', version: 3 });
+    expect(back.stateHistory.map((h: any) => h.reason)).toContain('version 1 did not start; restarting version 3');
+    expect((await infer('iris-prod')).body.model_version).toBe('3');
   });
 
   test('XGBoost and LightGBM models are served by their own runtimes', async () => {
@@ -422,6 +529,47 @@ describe('deployments', () => {
     for (const name of ['iris-xgb', 'iris-lgb']) {
       expect((await t.call('DELETE', `/api/v1/deployments/${name}`)).status).toBe(200);
     }
+  });
+
+  test('drift through the proxy: columns by name in any order, text categories, one-row requests, label predictions', async () => {
+    expect((await t.call('POST', '/api/v1/models', { path: 'models/shop' })).status).toBe(201);
+    expect((await t.call('POST', '/api/v1/deployments', { name: 'shop', model: { name: 'shop' } })).status).toBe(201);
+    await waitDeployment('shop', d => d.state === 'READY', 'shop READY');
+    const colors = ['red', 'green', 'blue'];
+    // Columns in another order than the signature's (price, weight, color); price far above its training range.
+    const request = (rows: number, offset: number) => ({
+      parameters: { content_type: 'pd' },
+      inputs: [
+        { name: 'color', datatype: 'BYTES', shape: [rows], data: Array.from({ length: rows }, (_, i) => colors[(offset + i) % 3]), parameters: { content_type: 'str' } },
+        { name: 'weight', datatype: 'FP64', shape: [rows], data: Array.from({ length: rows }, (_, i) => 100 + ((offset + i) * 37) % 100) },
+        { name: 'price', datatype: 'FP64', shape: [rows], data: Array.from({ length: rows }, (_, i) => 20 + ((offset + i) % 10)) }
+      ]
+    });
+    const statuses: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      statuses.push((await t.call('POST', '/api/v1/deployments/shop/v2/models/shop/infer', request(9, k * 9))).status);
+    }
+    for (let k = 0; k < 6; k++) {
+      statuses.push((await t.call('POST', '/api/v1/deployments/shop/v2/models/shop/infer', request(1, k))).status);
+    }
+    expect(statuses.every(s => s === 200)).toBe(true);
+    const drift = await waitFor(
+      async () => {
+        const r = await t.call('GET', '/api/v1/deployments/shop/monitoring');
+        return r.body.drift?.rows === 96 ? r.body.drift : undefined;
+      },
+      10_000,
+      'drift over 96 rows'
+    );
+    const byName = Object.fromEntries(drift.features.map((f: any) => [f.name, f]));
+    expect(byName.price).toMatchObject({ kind: 'numeric', drifted: true, rows: 96 });
+    expect(byName.weight).toMatchObject({ kind: 'numeric', drifted: false, rows: 96 });
+    expect(byName.color).toMatchObject({ kind: 'categorical', drifted: false, live: { categories: { red: 32, green: 32, blue: 32 } } });
+    expect(drift.feature).toBe('price');
+    // The classifier answers labels: its predictions are categories, like the baseline's.
+    expect(drift.prediction.kind).toBe('categorical');
+    expect(Object.keys(drift.prediction.live.categories).every(label => ['0', '1'].includes(label))).toBe(true);
+    expect((await t.call('DELETE', '/api/v1/deployments/shop')).status).toBe(200);
   });
 
   test('undeploy stops the model server and forgets the deployment', async () => {
