@@ -1,6 +1,6 @@
 # One entry point for setting up, running and testing LakeTahoe for JupyterLab.
 #   make demo   install everything and open JupyterLab on the demo notebook (SQLite store, local backend)
-#   make test   run every test suite against real parts
+#   make test   run every test suite against real parts, the Kubernetes ones last
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
@@ -56,7 +56,9 @@ demo: setup
 
 ## Tests ----------------------------------------------------------------------
 
-test: setup test-extension test-service test-python test-binder test-ui
+# test-k8s comes last: on a cold machine .ci/run builds the control plane in the
+# background meanwhile, and test-k8s waits for that build.
+test: setup test-extension test-service test-python test-binder test-ui test-k8s
 
 test-extension:
 	npm test
@@ -75,6 +77,7 @@ test-ui:
 
 ## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
 
+# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine.
 k8s-build:
 	tools/k8s/build.sh
 
@@ -84,8 +87,9 @@ k8s-start:
 k8s-stop:
 	tools/k8s/cluster.sh stop
 
-test-k8s:
-	tools/k8s/smoke-test.sh
+# Starts the cluster, runs the smoke test and the service's Kubernetes suite, stops the cluster.
+test-k8s: server-proxy/node_modules/.installed
+	tools/k8s/test.sh
 
 ## Benchmarks (print numbers; never part of `make test`) -------------------
 
