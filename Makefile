@@ -14,7 +14,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
 .PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env node-deps build clean \
-	k8s-build k8s-start k8s-stop test-k8s
+	k8s-build k8s-start k8s-stop test-k8s bench-k8s
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -97,6 +97,10 @@ bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
 	$(PY) bench/submit_latency.py
+
+# Against the test control plane (started and stopped when none runs); see bench/k8s/RESULTS.md.
+bench-k8s: server-proxy/node_modules/.installed
+	bench/k8s/run.sh
 
 clean:
 	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV)
