@@ -6,6 +6,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
 import { ApiError, errorHandler } from './api/errors.js';
 import { apiRoutes } from './api/routes.js';
+import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
+import { KubeClient } from './backends/kubernetes/client.js';
+import { KubernetesBackend } from './backends/kubernetes/backend.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
@@ -22,7 +25,7 @@ import { VERSION } from './version.js';
 export interface Service {
   app: FastifyInstance;
   store: Store;
-  backend: LocalBackend;
+  backend: BackendRouter;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running; closes the database. */
@@ -44,7 +47,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     // Event streams never end by themselves: without this, close() would wait on every open browser tab.
     forceCloseConnections: true
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const backend = new LocalBackend({
+  const local = new LocalBackend({
     log: app.log,
     capacity,
     python: config.python,
@@ -55,6 +58,30 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs
   });
+  const backends = new Map<BackendName, Backend>([['local', local]]);
+  if (config.k8s) {
+    const k8s = config.k8s;
+    backends.set(
+      'kubernetes',
+      new KubernetesBackend({
+        log: app.log,
+        client: new KubeClient({ kubeconfig: k8s.kubeconfig }),
+        jobsDir: config.jobsDir,
+        namespaceTemplate: k8s.namespaceTemplate,
+        namespaceMap: k8s.namespaceMap,
+        defaultImage: k8s.defaultImage,
+        manifests: {
+          outputPvc: k8s.outputPvc,
+          ttlSecondsAfterFinished: k8s.ttlSecondsAfterFinished,
+          backoffLimit: k8s.backoffLimit,
+          acceleratorLabel: k8s.acceleratorLabel
+        },
+        maxInputBytes: k8s.maxInputBytes,
+        users: [...new Set(config.tokens.values())]
+      })
+    );
+  }
+  const backend = new BackendRouter(backends, config.defaultBackend ?? 'local');
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);

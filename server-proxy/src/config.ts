@@ -31,6 +31,49 @@ export interface ServiceConfig {
   killGraceMs?: number;
   heartbeatMs?: number;
   logLevel: string;
+  /** Backend of jobs that do not name one (local when absent). */
+  defaultBackend?: 'local' | 'kubernetes';
+  /** Set when the Kubernetes backend is configured. */
+  k8s?: KubernetesConfig;
+}
+
+/** Settings of the Kubernetes backend (see "Kubernetes backend" in docs/contracts.md). */
+export interface KubernetesConfig {
+  /** kubeconfig file; the pod's service account when absent. */
+  kubeconfig?: string;
+  /** Namespace of a user, `{user}` replaced. */
+  namespaceTemplate: string;
+  /** Explicit user -> namespace entries that win over the template. */
+  namespaceMap?: Record<string, string>;
+  /** Image of jobs without masterConfig.imageUri. */
+  defaultImage: string;
+  /** PVC that receives the outputs; an emptyDir per pod when unset. */
+  outputPvc?: string;
+  ttlSecondsAfterFinished: number;
+  backoffLimit: number;
+  /** Most bytes of inputs (notebook, packages) one job carries in its ConfigMap. */
+  maxInputBytes: number;
+  /** Node label holding the GPU type. */
+  acceleratorLabel: string;
+}
+
+/** Default image of Kubernetes jobs: the runner image built from this repository. */
+export const DEFAULT_K8S_IMAGE = 'laketahoe-runner:latest';
+
+/** `alice=ns-a,bob=ns-b` -> {alice: 'ns-a', bob: 'ns-b'}. */
+function parseNamespaceMap(value: string | undefined): Record<string, string> | undefined {
+  if (!value) {
+    return undefined;
+  }
+  const map: Record<string, string> = {};
+  for (const entry of value.split(',').map(e => e.trim()).filter(Boolean)) {
+    const [user, namespace] = entry.split('=');
+    if (!user || !namespace || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+      throw new Error(`k8s-namespace-map: '${entry}' is not user=namespace`);
+    }
+    map[user] = namespace;
+  }
+  return map;
 }
 
 const MIB = 1024 * 1024;
@@ -80,9 +123,44 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       cpus: { type: 'string' },
       'memory-bytes': { type: 'string' },
       gpus: { type: 'string' },
-      'log-level': { type: 'string' }
+      'log-level': { type: 'string' },
+      backend: { type: 'string' },
+      'k8s-kubeconfig': { type: 'string' },
+      'k8s-namespace-template': { type: 'string' },
+      'k8s-namespace-map': { type: 'string' },
+      'k8s-default-image': { type: 'string' },
+      'k8s-output-pvc': { type: 'string' },
+      'k8s-ttl-seconds': { type: 'string' },
+      'k8s-max-input-bytes': { type: 'string' }
     }
   });
+  const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
+  if (backend !== 'local' && backend !== 'kubernetes') {
+    throw new Error(`backend must be local or kubernetes, got '${backend}'`);
+  }
+  const kubeconfig = values['k8s-kubeconfig'] ?? (env.LAKETAHOE_K8S_KUBECONFIG || undefined);
+  if (backend === 'kubernetes' && !kubeconfig && !env.KUBERNETES_SERVICE_HOST) {
+    throw new Error('backend kubernetes needs --k8s-kubeconfig outside a cluster');
+  }
+  const namespaceTemplate = values['k8s-namespace-template'] ?? env.LAKETAHOE_K8S_NAMESPACE_TEMPLATE ?? 'laketahoe-{user}';
+  if (!namespaceTemplate.includes('{user}') && !parseNamespaceMap(values['k8s-namespace-map'] ?? env.LAKETAHOE_K8S_NAMESPACE_MAP)) {
+    // One namespace for everybody would let users see each other's pods.
+    throw new Error("k8s-namespace-template must contain {user} unless k8s-namespace-map names every user's namespace");
+  }
+  const k8s: KubernetesConfig | undefined =
+    backend === 'kubernetes' || kubeconfig
+      ? {
+          kubeconfig: kubeconfig ? path.resolve(kubeconfig) : undefined,
+          namespaceTemplate,
+          namespaceMap: parseNamespaceMap(values['k8s-namespace-map'] ?? env.LAKETAHOE_K8S_NAMESPACE_MAP),
+          defaultImage: values['k8s-default-image'] ?? env.LAKETAHOE_K8S_DEFAULT_IMAGE ?? DEFAULT_K8S_IMAGE,
+          outputPvc: values['k8s-output-pvc'] ?? (env.LAKETAHOE_K8S_OUTPUT_PVC || undefined),
+          ttlSecondsAfterFinished: num(values['k8s-ttl-seconds'] ?? env.LAKETAHOE_K8S_TTL_SECONDS, 'k8s-ttl-seconds') ?? 3600,
+          backoffLimit: 3,
+          maxInputBytes: num(values['k8s-max-input-bytes'], 'k8s-max-input-bytes') ?? 900 * 1024,
+          acceleratorLabel: 'accelerator'
+        }
+      : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
   const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
   const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
@@ -111,6 +189,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
-    logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info'
+    logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
+    defaultBackend: backend,
+    k8s
   };
 }

@@ -6,7 +6,9 @@ import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
 const USAGE = `usage: laketahoe-proxy serve [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
-       [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]`;
+       [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
+       [--backend local|kubernetes] [--k8s-kubeconfig FILE] [--k8s-namespace-template T] [--k8s-namespace-map u=ns,...]
+       [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {

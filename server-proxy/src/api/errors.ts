@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'invalid_argument'
   | 'failed_precondition'
   | 'unauthenticated'
+  | 'permission_denied'
   | 'not_found'
   | 'already_exists'
   | 'payload_too_large'
@@ -14,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
   failed_precondition: 400,
   unauthenticated: 401,
+  permission_denied: 403,
   not_found: 404,
   already_exists: 409,
   payload_too_large: 413,

@@ -110,13 +110,21 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/info',
     {
       schema: {
-        summary: 'Service, user and capacity of the backend',
+        summary: 'Service, user, configured backends and the local capacity',
         tags: ['meta'],
         response: {
           200: Type.Object({
             version: Type.String(),
             user: Type.String(),
-            backend: Type.Literal('local'),
+            backend: StringEnum(['local', 'kubernetes'], { description: 'the default backend for jobs' }),
+            backends: Type.Array(
+              Type.Object({
+                name: StringEnum(['local', 'kubernetes']),
+                server: Type.Optional(Type.String({ description: 'kubernetes: the API server URL' })),
+                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" }))
+              }),
+              { description: 'configured backends, the default first' }
+            ),
             rootDir: Type.String(),
             capacity: Type.Object({
               cpus: Type.Number(),
@@ -133,15 +141,19 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         }
       }
     },
-    async request => ({
-      version: deps.version,
-      user: request.user,
-      backend: 'local' as const,
-      rootDir: deps.rootDir,
-      capacity: deps.capacity,
-      supportsDistributed: false,
-      scaleTiers: SCALE_TIER_RESOURCES
-    })
+    async request => {
+      const { default: backend, backends } = jobs.backends(request.user);
+      return {
+        version: deps.version,
+        user: request.user,
+        backend: backend as 'local' | 'kubernetes',
+        backends,
+        rootDir: deps.rootDir,
+        capacity: deps.capacity,
+        supportsDistributed: backends.some(b => b.name === 'kubernetes'),
+        scaleTiers: SCALE_TIER_RESOURCES
+      };
+    }
   );
 
   app.post(

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../api/errors.js';
-import { queueOrder, type LocalBackend, type LocalPlan } from '../backends/local/backend.js';
-import type { RecoveredRun, RunKind, RunView } from '../backends/local/runs.js';
+import type { Backend, RecoveredRun, RunKind, RunView } from '../backends/backend.js';
+import { queueOrder } from '../backends/local/backend.js';
 import type { EventBus } from '../events.js';
 import {
   createRng,
@@ -152,7 +152,7 @@ function trialView(record: TrialRecord, spec: HyperparameterSpecBody): RunView {
 export interface ExperimentDeps {
   store: Store;
   jobs: JobUpdater;
-  backend: LocalBackend;
+  backend: Backend;
   bus: EventBus;
   log: FastifyBaseLogger;
   rootDir: string;
@@ -162,7 +162,7 @@ export interface ExperimentDeps {
 }
 
 /**
- * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the local backend, asks the
+ * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
  * search algorithm for new points with everything known so far, stops unpromising trials early and
  * ends the job as the contract says. Every decision is re-derived from the store ("reconcile"), so a
  * restarted service simply reconciles every unfinished experiment and carries on.
@@ -406,7 +406,7 @@ export class Experiments implements RunKind {
     // Seeded by the job id and the number of trials so far: a restart proposes the same next points.
     const suggester = createSuggester(engineSpec, { seed: createRng(`seed/${jobId}`).int(0x7fffffff) });
     const points = suggester.suggest(history, pending, count, createRng(`${jobId}/${trials.length}`));
-    const plan = record.runtime.plan as LocalPlan;
+    const plan = record.runtime.plan as { kind: 'notebook' | 'module' };
     const now = new Date().toISOString();
     const created: TrialRecord[] = points.map((hyperparameters, i) => {
       const trialId = String(trials.length + i + 1);

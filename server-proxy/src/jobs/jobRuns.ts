@@ -1,5 +1,5 @@
 import { queueOrder } from '../backends/local/backend.js';
-import type { RecoveredRun, RunKind, RunView } from '../backends/local/runs.js';
+import type { RecoveredRun, RunKind, RunView } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
 import type { JobRecord, NewLogLine, Store } from '../store/store.js';
 import type { JobState, Metric } from './schema.js';
@@ -38,6 +38,9 @@ export function jobView(record: JobRecord): RunView {
     },
     transition(to: JobState, reason: string) {
       transition(record, to, reason);
+    },
+    note(reason: string) {
+      record.job.stateHistory.push({ state: record.job.state, time: new Date().toISOString(), reason });
     }
   };
 }

@@ -32,12 +32,21 @@ export const SCALE_TIER_RESOURCES: Record<'BASIC' | 'BASIC_GPU', Resources> = {
 
 const DISTRIBUTED_TIERS: ReadonlySet<ScaleTier> = new Set(['STANDARD_1', 'PREMIUM_1']);
 
+/** Whether the scale tier or the worker and parameter server counts ask for more than one machine. */
+export function isDistributed(input: TrainingInput): boolean {
+  return DISTRIBUTED_TIERS.has(input.scaleTier ?? 'BASIC') || (input.workerCount ?? 0) > 0 || (input.parameterServerCount ?? 0) > 0;
+}
+
 /**
- * Computes what a job asks for and rejects what the local backend cannot run: distributed tiers and
- * requests larger than the whole machine (those would wait forever in the queue).
+ * Computes what a job's master asks for and, given the local machine's `capacity`, rejects what the
+ * local backend cannot run: distributed tiers and requests larger than the whole machine (those would
+ * wait forever in the queue). Without a capacity (a cluster backend) only the master's request is computed.
  */
-export function requestedResources(input: TrainingInput, capacity: Capacity): Resources {
+export function requestedResources(input: TrainingInput, capacity: Capacity | undefined): Resources {
   const tier = input.scaleTier ?? 'BASIC';
+  if (!capacity) {
+    return masterRequest(input);
+  }
   if (DISTRIBUTED_TIERS.has(tier)) {
     throw new ApiError(
       'invalid_argument',
@@ -54,22 +63,14 @@ export function requestedResources(input: TrainingInput, capacity: Capacity): Re
       );
     }
   }
-  let req: Resources;
+  const req = masterRequest(input);
   let cpuField = 'trainingInput.scaleTier';
   let memField = cpuField;
   let gpuField = cpuField;
   if (tier === 'CUSTOM') {
-    const res = input.masterConfig?.resources;
-    req = {
-      cpu: res?.cpu ?? 1,
-      memoryBytes: Math.round((res?.memoryGb ?? 2) * GIB),
-      gpu: input.masterConfig?.acceleratorConfig?.count ?? 0
-    };
     cpuField = 'trainingInput.masterConfig.resources.cpu';
     memField = 'trainingInput.masterConfig.resources.memoryGb';
     gpuField = 'trainingInput.masterConfig.acceleratorConfig.count';
-  } else {
-    req = { ...SCALE_TIER_RESOURCES[tier as 'BASIC' | 'BASIC_GPU'] };
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (req.gpu > capacity.gpus.length) {
@@ -94,6 +95,20 @@ export function requestedResources(input: TrainingInput, capacity: Capacity): Re
     );
   }
   return req;
+}
+
+/** The master's request by tier: CUSTOM reads masterConfig, the others the tier table (BASIC for distributed ones). */
+function masterRequest(input: TrainingInput): Resources {
+  const tier = input.scaleTier ?? 'BASIC';
+  if (tier === 'CUSTOM') {
+    const res = input.masterConfig?.resources;
+    return {
+      cpu: res?.cpu ?? 1,
+      memoryBytes: Math.round((res?.memoryGb ?? 2) * GIB),
+      gpu: input.masterConfig?.acceleratorConfig?.count ?? 0
+    };
+  }
+  return { ...(SCALE_TIER_RESOURCES[tier as 'BASIC' | 'BASIC_GPU'] ?? SCALE_TIER_RESOURCES.BASIC) };
 }
 
 /** Parses `"3600s"` into milliseconds; undefined when not set. */

@@ -62,6 +62,9 @@ export const ReplicaConfig = Type.Object(
   { additionalProperties: false }
 );
 
+/** A replica configuration as validated. */
+export type ReplicaConfigBody = Static<typeof ReplicaConfig>;
+
 /** One tunable parameter (AI Platform's `ParameterSpec`); ranges are checked by the HPO engine. */
 export const ParameterSpec = Type.Object(
   {
@@ -136,7 +139,10 @@ export const TrainingInput = Type.Object(
     runtimeVersion: Type.Optional(Type.String({ maxLength: 64 })),
     pythonVersion: Type.Optional(Type.String({ maxLength: 64 })),
     notebook: Type.Optional(NotebookSpec),
-    hyperparameters: Type.Optional(HyperparameterSpec)
+    hyperparameters: Type.Optional(HyperparameterSpec),
+    backend: Type.Optional(
+      StringEnum(['local', 'kubernetes'], { description: 'where the job runs; the service default when absent' })
+    )
   },
   { additionalProperties: false }
 );
@@ -209,6 +215,9 @@ export const TrainingOutput = Type.Object({
   latestMetrics: Type.Record(Type.String(), Type.Number()),
   exitCode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   resources: Allocation,
+  queueReason: Type.Optional(
+    Type.String({ description: 'why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota)' })
+  ),
   isHyperparameterTuningJob: Type.Optional(Type.Boolean()),
   hyperparameterMetricTag: Type.Optional(Type.String()),
   completedTrialCount: Type.Optional(Type.Integer()),

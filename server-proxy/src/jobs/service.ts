@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../api/errors.js';
-import { queueOrder, type LocalBackend } from '../backends/local/backend.js';
+import type { BackendInfo, BackendRouter } from '../backends/backend.js';
+import { queueOrder } from '../backends/local/backend.js';
 import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from './ids.js';
@@ -22,7 +23,7 @@ export class JobService {
   constructor(
     private readonly store: Store,
     private readonly updater: JobUpdater,
-    private readonly backend: LocalBackend,
+    private readonly backend: BackendRouter,
     private readonly rootDir: string,
     private readonly experiments: Experiments
   ) {}
@@ -30,7 +31,8 @@ export class JobService {
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
     const input = body.trainingInput;
-    const plan = planJob(input, this.rootDir, this.backend.capacity);
+    const target = this.backend.select(input.backend);
+    const plan = planJob(input, this.rootDir, target.capacity);
     const spec = input.hyperparameters;
     if (spec) {
       if (spec.resumePreviousJobId === '') {
@@ -45,7 +47,7 @@ export class JobService {
     }
     let runtime;
     try {
-      runtime = this.backend.stage(jobId, plan);
+      runtime = await this.backend.stage(jobId, plan, { owner, input: { ...input, backend: target.name }, labels: body.labels ?? {} });
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') {
         throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
@@ -66,7 +68,7 @@ export class JobService {
       endTime: null,
       errorMessage: '',
       labels: body.labels ?? {},
-      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority },
+      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: target.name },
       trainingOutput: {
         completedCells: 0,
         totalCells: 0,
@@ -95,6 +97,13 @@ export class JobService {
     }
     this.backend.enqueue({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
     return job;
+  }
+
+  /** The configured backends as the caller sees them (cluster and namespace), the default first. */
+  backends(user: string): { default: string; backends: BackendInfo[] } {
+    const all = this.backend.all.map(b => b.describe(user));
+    all.sort((a, b) => Number(b.name === this.backend.defaultName) - Number(a.name === this.backend.defaultName));
+    return { default: this.backend.defaultName, backends: all };
   }
 
   /** The caller's job, or 404. */

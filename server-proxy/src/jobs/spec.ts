@@ -85,7 +85,7 @@ const MODULE_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * Checks what the schema cannot: exactly one of notebook and module form, local paths inside the root,
  * and resources the machine can ever provide. Returns the plan the backend will run.
  */
-export function planJob(input: TrainingInput, rootDir: string, capacity: Capacity): RunPlan {
+export function planJob(input: TrainingInput, rootDir: string, capacity: Capacity | undefined): RunPlan {
   const resources = requestedResources(input, capacity);
   const split = splitModuleArgs(input.args ?? []);
   const moduleFromArgs = split.moduleName;

@@ -1,5 +1,6 @@
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../jobs/schema.js';
-import type { RunOutput } from '../backends/local/runs.js';
+import type { KubeRuntime } from '../backends/kubernetes/plan.js';
+import type { RunOutput } from '../backends/runs.js';
 
 /** Backend bookkeeping kept next to a job; never shown by the API. */
 export interface JobRuntime {
@@ -26,6 +27,10 @@ export interface JobRuntime {
   env?: Record<string, string>;
   /** Set when the service stopped the run early on purpose (an unpromising trial). */
   stoppedEarly?: boolean;
+  /** The backend the run belongs to; local when absent (records from before there was a choice). */
+  backend?: 'local' | 'kubernetes';
+  /** Kubernetes backend: the namespace, object names and how far the log has been read. */
+  k8s?: KubeRuntime;
   /** HPO jobs only: the experiment's own bookkeeping. */
   hpo?: { stopRequested?: boolean };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LocalBackend } from '../../src/backends/local/backend.js';
-import type { RunRequest } from '../../src/backends/local/runs.js';
+import type { RunRequest } from '../../src/backends/runs.js';
 import { EventBus } from '../../src/events.js';
 import { Experiments, trialRunId } from '../../src/jobs/experiments.js';
 import type { Job } from '../../src/jobs/schema.js';

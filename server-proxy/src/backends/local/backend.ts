@@ -7,11 +7,12 @@ import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
+import { applyRunnerRecord } from '../records.js';
 import { parseRunnerLine, type RunnerRecord } from './lines.js';
 import { isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
-import type { RunKind, RunRequest, RunView } from './runs.js';
+import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView } from '../backend.js';
 import { FileTailer } from './tailer.js';
 
 /** Settings of the local backend. */
@@ -68,7 +69,8 @@ export function queueOrder(time: string, tieBreak = 0): number {
  * and on start reconciles the store with the processes that really exist so that nothing is lost or run
  * twice across restarts. Where a run's record lives is the business of its {@link RunKind}.
  */
-export class LocalBackend {
+export class LocalBackend implements Backend {
+  readonly name = 'local' as const;
   private readonly queue: ResourceQueue;
   private readonly watched = new Map<string, Watched>();
   private readonly pollMs: number;
@@ -114,7 +116,7 @@ export class LocalBackend {
    * own parameters or extra arguments, its own working directory, inputs copied from the parent's
    * snapshot right before it launches.
    */
-  derive(parent: JobRuntime, runId: string, change: { parameters?: Record<string, unknown>; extraArgs?: string[]; env?: Record<string, string> }): JobRuntime {
+  derive(parent: JobRuntime, runId: string, change: DeriveChange): JobRuntime {
     const plan = { ...(parent.plan as LocalPlan) };
     if (change.parameters) {
       plan.parameters = { ...(plan.parameters ?? {}), ...change.parameters };
@@ -197,6 +199,10 @@ export class LocalBackend {
     }, graceMs);
   }
 
+  describe(): BackendInfo {
+    return { name: 'local' };
+  }
+
   /** Whether the backend is watching a live process for the run. */
   isWatching(runId: string): boolean {
     return this.watched.has(runId);
@@ -207,6 +213,9 @@ export class LocalBackend {
     for (const kind of this.kinds) {
       for (const { runId, run, queue } of await kind.recoverable()) {
         const { runtime } = run;
+        if ((runtime.backend ?? 'local') !== 'local') {
+          continue;
+        }
         if (run.state === 'QUEUED') {
           if (queue) {
             this.queue.enqueue({ jobId: runId, priority: queue.priority, order: queue.order, request: queue.request });
@@ -415,45 +424,8 @@ export class LocalBackend {
   }
 
   private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {
-    const out = r.output;
-    switch (record.type) {
-      case 'started':
-        if (r.state === 'PREPARING') {
-          r.transition('RUNNING', 'the runner started executing');
-        }
-        out.totalCells = record.totalCells ?? out.totalCells;
-        break;
-      case 'progress':
-        out.completedCells = Math.max(out.completedCells, record.cell + 1);
-        out.totalCells = record.totalCells ?? out.totalCells;
-        break;
-      case 'metric': {
-        const step = typeof record.step === 'number' ? record.step : metrics.length + Object.keys(out.latestMetrics).length;
-        for (const [name, value] of Object.entries(record.values ?? {})) {
-          if (typeof value === 'number' && Number.isFinite(value)) {
-            metrics.push({ step, name, value, time: record.time ?? now });
-            out.latestMetrics[name] = value;
-          }
-        }
-        break;
-      }
-      case 'error': {
-        const cell = record.cell !== undefined ? `Cell ${record.cell} raised ` : '';
-        r.runtime.cellError = `${cell}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
-        break;
-      }
-      case 'output': {
-        const workdir = r.runtime.workdir!;
-        const rel = (p: string) => path.relative(this.opts.rootDir, path.resolve(workdir, p));
-        if (record.notebook) {
-          out.outputNotebook = rel(record.notebook);
-        }
-        if (record.html) {
-          out.outputHtml = rel(record.html);
-        }
-        break;
-      }
-    }
+    const workdir = r.runtime.workdir!;
+    applyRunnerRecord(r, record, metrics, now, p => path.relative(this.opts.rootDir, path.resolve(workdir, p)));
   }
 
   /**

@@ -1,6 +1,6 @@
-import type { Resources } from '../../jobs/resources.js';
-import type { Allocation, JobState, LogLine, Metric, Priority } from '../../jobs/schema.js';
-import type { JobRuntime } from '../../store/store.js';
+import type { Resources } from '../jobs/resources.js';
+import type { Allocation, JobState, LogLine, Metric, Priority } from '../jobs/schema.js';
+import type { JobRuntime } from '../store/store.js';
 
 /**
  * What a run has produced so far, as the backend fills it in from runner records. A training job's
@@ -14,6 +14,8 @@ export interface RunOutput {
   latestMetrics: Record<string, number>;
   exitCode?: number | null;
   resources: Allocation;
+  /** Why a QUEUED run is still waiting, when the backend knows. */
+  queueReason?: string;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface RunView {
   runtime: JobRuntime;
   output: RunOutput;
   errorMessage: string;
+  /** Records why the run is still in its state (a queue reason) in its history, where it has one. */
+  note?(reason: string): void;
   /** Moves the run to `to`; throws on an illegal move. */
   transition(to: JobState, reason: string): void;
   /**

@@ -1,0 +1,807 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { ListWatch } from '@kubernetes/client-node';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../../api/errors.js';
+import type { Metric } from '../../jobs/schema.js';
+import type { RunPlan } from '../../jobs/spec.js';
+import { isTerminal } from '../../jobs/states.js';
+import type { JobRuntime, NewLogLine } from '../../store/store.js';
+import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
+import { parseRunnerLine, type RunnerRecord } from '../local/lines.js';
+import { applyRunnerRecord } from '../records.js';
+import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
+import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
+import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
+import { quotaNeverFits } from './quota.js';
+
+/** Settings of the Kubernetes backend. */
+export interface KubernetesBackendOptions {
+  log: FastifyBaseLogger;
+  client: KubeClient;
+  /** Local folder runs are named under (outputs live on the cluster; the service serves none). */
+  jobsDir: string;
+  /** `laketahoe-{user}` by default. */
+  namespaceTemplate: string;
+  /** Explicit user -> namespace map; wins over the template. */
+  namespaceMap?: Record<string, string>;
+  defaultImage: string;
+  manifests: ManifestOptions;
+  /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
+  maxInputBytes: number;
+  /** Users whose namespaces are checked for objects without a record at start. */
+  users?: string[];
+}
+
+/** The watches of one namespace. */
+interface NamespaceWatch {
+  jobs: ListWatch<V1Job>;
+  pods: ListWatch<V1Pod>;
+  events: ListWatch<CoreV1Event>;
+  ready: Promise<boolean>;
+}
+
+/** A run the backend follows. */
+interface Tracked {
+  runId: string;
+  namespace: string;
+  name: string;
+  /** Whether one of its Jobs has been seen: from then on, no Jobs means they were deleted. */
+  seen: boolean;
+  deleting: boolean;
+  finishing: boolean;
+  log?: LogReader;
+  reconcile?: { running: Promise<void>; again: boolean };
+}
+
+/** The follow stream of one pod's log. */
+interface LogReader {
+  pod: string;
+  /** Complete lines received on the current stream (each stream starts at the log's first line). */
+  received: number;
+  /** Lines of the pod's log stored or queued for storing: a new stream skips that many. */
+  queued: number;
+  /** Lines of the pod's log stored. */
+  stored: number;
+  partial: string;
+  pending: string[];
+  abort?: AbortController;
+  closed: boolean;
+  flushing: Promise<void>;
+}
+
+const READY_POD_PHASES = new Set(['Running', 'Succeeded', 'Failed']);
+
+function condition(job: V1Job, type: string): { reason?: string; message?: string } | undefined {
+  const c = job.status?.conditions?.find(x => x.type === type && x.status === 'True');
+  return c ? { reason: c.reason, message: c.message } : undefined;
+}
+
+function runIdOf(obj: { metadata?: { annotations?: Record<string, string> } }): string | undefined {
+  return obj.metadata?.annotations?.[RUN_ID_ANNOTATION];
+}
+
+/**
+ * Runs jobs and trials as Kubernetes Jobs in each user's namespace. Kubernetes is the queue
+ * (PriorityClasses, ResourceQuota, the scheduler): a run stays QUEUED, with the reason shown, until its
+ * pods are scheduled. Status comes from list-and-watch caches of Jobs, pods and FailedCreate events,
+ * logs from the pod log API; both are level-triggered, so a restarted service picks up where it was.
+ */
+export class KubernetesBackend implements Backend {
+  readonly name = 'kubernetes' as const;
+  readonly capacity = undefined;
+  private readonly kinds: RunKind[] = [];
+  private readonly namespaces = new Map<string, NamespaceWatch>();
+  private readonly tracked = new Map<string, Tracked>();
+  /** Latest FailedCreate message per Job (`namespace/name`): why its pods could not be created. */
+  private readonly failedCreates = new Map<string, string>();
+  private stopped = false;
+
+  constructor(private readonly opts: KubernetesBackendOptions) {}
+
+  addKind(kind: RunKind): void {
+    this.kinds.push(kind);
+  }
+
+  /** The namespace a user's jobs run in. */
+  namespaceOf(user: string): string {
+    return namespaceFor(user, this.opts.namespaceTemplate, this.opts.namespaceMap);
+  }
+
+  describe(user: string): BackendInfo {
+    return { name: 'kubernetes', server: this.opts.client.server, namespace: this.namespaceOf(user) };
+  }
+
+  workdir(runId: string): string {
+    return path.join(this.opts.jobsDir, runId);
+  }
+
+  /**
+   * Captures the notebook (or packages) for the input ConfigMap and asks the API server to accept the
+   * objects without creating them (server-side dry run), so permission (403 naming the namespace),
+   * validation (422) and name clashes (409) are reported by the submit call itself.
+   */
+  async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
+    if (plan.notebook?.includeFolder) {
+      const field = 'trainingInput.notebook.includeFolder';
+      throw new ApiError('invalid_argument', `${field}: the kubernetes backend sends only the notebook; put other files on the output volume`, field);
+    }
+    const blobs: InputBlob[] = [];
+    if (plan.notebook) {
+      blobs.push({ name: path.basename(plan.notebook.absPath), field: plan.notebook.field, bytes: readInput(plan.notebook.absPath, plan.notebook.field), binary: false });
+    }
+    for (const p of plan.packages) {
+      blobs.push({ name: path.basename(p.absPath), field: p.field, bytes: readInput(p.absPath, p.field), binary: true });
+    }
+    const namespace = this.namespaceOf(context.owner);
+    const kplan: KubePlan = {
+      kind: plan.kind,
+      namespace,
+      owner: context.owner,
+      jobId,
+      roles: planRoles(context.input, this.opts.defaultImage),
+      priority: plan.priority,
+      maxRunningSeconds: plan.maxRunningMs !== undefined ? plan.maxRunningMs / 1000 : undefined,
+      notebook: plan.notebook ? path.basename(plan.notebook.absPath) : undefined,
+      parameters: plan.notebook?.parameters,
+      module: plan.module,
+      moduleArgs: plan.moduleArgs,
+      packages: plan.packages.map(p => path.basename(p.absPath)),
+      files: packInputs(blobs, this.opts.maxInputBytes),
+      annotations: { ...context.labels }
+    };
+    const name = runName(jobId);
+    await this.dryRun(kplan, jobId, name);
+    const k8s: KubeRuntime = { namespace, name };
+    return { workdir: this.workdir(jobId), plan: kplan, k8s, offsets: { stdout: 0, stderr: 0 } };
+  }
+
+  private async dryRun(plan: KubePlan, runId: string, name: string): Promise<void> {
+    const manifests = buildManifests(plan, runId, name, plan.files!, this.opts.manifests);
+    try {
+      await this.opts.client.dryRunCreate(manifests);
+    } catch (err) {
+      if (kubeError(err).status === 409) {
+        throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
+      }
+      throw toApiError(err, plan.namespace);
+    }
+  }
+
+  derive(parent: JobRuntime, runId: string, change: DeriveChange): JobRuntime {
+    const base = parent.plan as KubePlan;
+    const trialId = runId.split('/')[2];
+    const plan: KubePlan = {
+      ...base,
+      trialId,
+      files: undefined,
+      filesFrom: base.filesFrom ?? base.jobId,
+      parameters: change.parameters ? { ...(base.parameters ?? {}), ...change.parameters } : base.parameters,
+      moduleArgs: change.extraArgs ? [...(base.moduleArgs ?? []), ...change.extraArgs] : base.moduleArgs,
+      env: { ...(base.env ?? {}), ...(change.env ?? {}) }
+    };
+    return { workdir: this.workdir(runId), plan, k8s: { namespace: base.namespace, name: runName(runId) }, request: parent.request, offsets: { stdout: 0, stderr: 0 } };
+  }
+
+  discard(): void {
+    // Nothing was created: staging only read files and asked for a dry run.
+  }
+
+  enqueue(item: RunRequest): void {
+    void this.create(item.runId).catch(err => this.opts.log.error({ err, runId: item.runId }, 'creating the Kubernetes objects failed'));
+  }
+
+  dequeue(runId: string): boolean {
+    this.terminate(runId);
+    return true;
+  }
+
+  terminate(runId: string): void {
+    void this.deleteRun(runId).catch(err => this.opts.log.error({ err, runId }, 'deleting the Kubernetes objects failed'));
+  }
+
+  /** Recovers after a restart: re-creates QUEUED runs (creates are idempotent), re-watches the others. */
+  async start(): Promise<void> {
+    const queued: string[] = [];
+    const active: string[] = [];
+    for (const kind of this.kinds) {
+      for (const { runId, run, queue } of await kind.recoverable()) {
+        if (run.runtime.backend !== 'kubernetes' || !run.runtime.k8s) {
+          continue;
+        }
+        this.track(runId, run.runtime.k8s);
+        if (run.state === 'QUEUED') {
+          if (queue) {
+            queued.push(runId);
+          }
+        } else {
+          active.push(runId);
+        }
+      }
+    }
+    for (const user of this.opts.users ?? []) {
+      this.watchNamespace(this.namespaceOf(user));
+    }
+    await Promise.all([...this.namespaces.values()].map(ns => ns.ready));
+    await this.reportUnknownObjects();
+    for (const runId of queued) {
+      this.enqueue({ runId } as RunRequest);
+    }
+    for (const runId of active) {
+      this.schedule(runId);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.tracked.values()) {
+      if (t.log) {
+        t.log.closed = true;
+        t.log.abort?.abort();
+      }
+    }
+    for (const ns of this.namespaces.values()) {
+      await Promise.all([ns.jobs.stop(), ns.pods.stop(), ns.events.stop()]);
+    }
+    this.namespaces.clear();
+  }
+
+  // ---- creating and deleting ----
+
+  private async create(runId: string): Promise<void> {
+    const run = await this.read(runId);
+    if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
+      return;
+    }
+    const plan = run.runtime.plan as KubePlan;
+    const t = this.track(runId, run.runtime.k8s);
+    await this.watchNamespace(t.namespace).ready;
+    const files = plan.files ?? (await this.filesOf(plan.filesFrom!));
+    if (!files) {
+      await this.fail(runId, `the inputs of job ${plan.filesFrom} are gone`);
+      return;
+    }
+    const manifests = buildManifests(plan, runId, t.name, files, this.opts.manifests);
+    try {
+      const [first, ...rest] = manifests.jobs;
+      const created = await this.opts.client.createJob(first);
+      const owner = [{ apiVersion: 'batch/v1', kind: 'Job', name: created.metadata!.name!, uid: created.metadata!.uid! }];
+      // Everything else belongs to the master's Job, so the TTL controller's deletion of it takes them too.
+      await this.opts.client.createConfigMap({ ...manifests.configMap, metadata: { ...manifests.configMap.metadata, ownerReferences: owner } });
+      if (manifests.service) {
+        await this.opts.client.createService({ ...manifests.service, metadata: { ...manifests.service.metadata, ownerReferences: owner } });
+      }
+      for (const job of rest) {
+        await this.opts.client.createJob({ ...job, metadata: { ...job.metadata, ownerReferences: owner } });
+      }
+    } catch (err) {
+      const e = kubeError(err);
+      this.opts.log.warn({ runId, status: e.status, message: e.message }, 'creating Kubernetes objects failed');
+      if (e.status === 0 || e.status >= 500) {
+        // The API server is unreachable or overloaded: the run stays QUEUED and creation is retried.
+        await this.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
+        setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
+        return;
+      }
+      await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
+      return;
+    }
+    // Cancelled while the objects were being created: take them away again.
+    const after = await this.read(runId);
+    if (!after || isTerminal(after.state) || after.state === 'CANCELLING') {
+      await this.deleteRun(runId);
+    }
+    this.schedule(runId);
+  }
+
+  private async deleteRun(runId: string): Promise<void> {
+    const run = await this.read(runId);
+    if (!run?.runtime.k8s) {
+      return;
+    }
+    const t = this.track(runId, run.runtime.k8s);
+    t.deleting = true;
+    const plan = run.runtime.plan as KubePlan;
+    await Promise.all(plan.roles.map(r => this.opts.client.deleteJob(t.namespace, roleJobName(t.name, r.role, isDistributedPlan(plan)))));
+    this.schedule(runId);
+  }
+
+  /** The input files of a staged run (an HPO job), for its trials. */
+  private async filesOf(runId: string): Promise<KubePlan['files']> {
+    return ((await this.read(runId))?.runtime.plan as KubePlan | undefined)?.files;
+  }
+
+  // ---- watching ----
+
+  private track(runId: string, k8s: KubeRuntime): Tracked {
+    let t = this.tracked.get(runId);
+    if (!t) {
+      t = { runId, namespace: k8s.namespace, name: k8s.name, seen: false, deleting: false, finishing: false };
+      this.tracked.set(runId, t);
+      this.watchNamespace(k8s.namespace);
+    }
+    return t;
+  }
+
+  private watchNamespace(namespace: string): NamespaceWatch {
+    const existing = this.namespaces.get(namespace);
+    if (existing) {
+      return existing;
+    }
+    const selector = `${LABELS.managedBy}=${MANAGED_BY}`;
+    const client = this.opts.client;
+    const jobs = client.watch<V1Job>(namespace, 'jobs', selector);
+    const pods = client.watch<V1Pod>(namespace, 'pods', selector);
+    const events = client.watch<CoreV1Event>(namespace, 'events', undefined, 'involvedObject.kind=Job,reason=FailedCreate');
+    const onObject = (obj: V1Job | V1Pod) => {
+      const runId = runIdOf(obj);
+      if (runId && this.tracked.has(runId)) {
+        this.schedule(runId);
+      }
+    };
+    const onEvent = (event: CoreV1Event) => {
+      const key = `${namespace}/${event.involvedObject.name}`;
+      this.failedCreates.set(key, event.message ?? event.reason ?? 'FailedCreate');
+      const job = jobs.get(event.involvedObject.name ?? '', namespace);
+      const runId = job && runIdOf(job);
+      if (runId && this.tracked.has(runId)) {
+        this.schedule(runId);
+      }
+    };
+    for (const lw of [jobs, pods] as ListWatch<V1Job | V1Pod>[]) {
+      lw.on('add', onObject);
+      lw.on('update', onObject);
+      lw.on('delete', onObject);
+    }
+    events.on('add', onEvent);
+    events.on('update', onEvent);
+    const ready = Promise.all(
+      ([jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[]).map(lw => {
+        let failed = false;
+        lw.on('error', err => {
+          failed = true;
+          if (this.stopped) {
+            return;
+          }
+          // The watch dropped (or the list failed): start again shortly; 410 Gone is relisted by the library.
+          this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
+          setTimeout(() => {
+            if (!this.stopped) {
+              void lw.start();
+            }
+          }, 1000).unref();
+        });
+        return lw.start().then(() => !failed);
+      })
+    ).then(results => results.every(Boolean));
+    const watch: NamespaceWatch = { jobs, pods, events, ready };
+    this.namespaces.set(namespace, watch);
+    return watch;
+  }
+
+  /** Logs the runs' objects in the watched namespaces that have no record in the store; they are left alone. */
+  private async reportUnknownObjects(): Promise<void> {
+    for (const [namespace, ns] of this.namespaces) {
+      for (const job of ns.jobs.list(namespace)) {
+        const runId = runIdOf(job);
+        if (runId && !this.tracked.has(runId) && !(await this.read(runId))) {
+          this.opts.log.warn({ namespace, job: job.metadata?.name, runId }, 'Kubernetes Job without a record in the store; leaving it alone');
+        }
+      }
+    }
+  }
+
+  /** Re-examines a run soon; calls coalesce. */
+  private schedule(runId: string): void {
+    const t = this.tracked.get(runId);
+    if (!t || this.stopped) {
+      return;
+    }
+    if (t.reconcile) {
+      t.reconcile.again = true;
+      return;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    t.reconcile = entry;
+    entry.running = (async () => {
+      try {
+        do {
+          entry.again = false;
+          await this.reconcile(t);
+        } while (entry.again && !this.stopped);
+      } catch (err) {
+        this.opts.log.error({ err, runId }, 'reconciling a Kubernetes run failed');
+      } finally {
+        t.reconcile = undefined;
+      }
+    })();
+  }
+
+  /** Brings a run's record in line with its Jobs and pods as the caches show them. */
+  private async reconcile(t: Tracked): Promise<void> {
+    const ns = this.namespaces.get(t.namespace);
+    if (!ns || !(await ns.ready) || t.finishing) {
+      return;
+    }
+    const run = await this.read(t.runId);
+    if (!run || isTerminal(run.state)) {
+      this.untrack(t);
+      return;
+    }
+    const mine = (o: V1Job | V1Pod) => o.metadata?.labels?.[LABELS.run] === t.name;
+    const jobs = ns.jobs.list(t.namespace).filter(mine);
+    const pods = ns.pods.list(t.namespace).filter(mine);
+    const plan = run.runtime.plan as KubePlan;
+    const masterJob = jobs.find(j => j.metadata?.labels?.[LABELS.role] === 'master');
+    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
+    if (jobs.length > 0) {
+      t.seen = true;
+    }
+    if (masterPod && READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
+      this.follow(t, masterPod.metadata!.name!, run);
+    }
+
+    if (run.state === 'CANCELLING' || run.runtime.stoppedEarly) {
+      if (jobs.length === 0) {
+        await this.finish(t, run.state === 'CANCELLING' ? 'CANCELLED' : 'SUCCEEDED', jobs, pods);
+      } else if (!t.deleting) {
+        await this.deleteRun(t.runId);
+      }
+      return;
+    }
+    if (jobs.length === 0) {
+      if (run.state !== 'QUEUED' || t.seen) {
+        const why = `the Kubernetes Job ${t.name} in namespace ${t.namespace} was deleted outside the service`;
+        await this.finish(t, 'FAILED', jobs, pods, { message: why, reason: 'the Kubernetes objects vanished' });
+      }
+      return;
+    }
+    const failed = jobs.find(j => condition(j, 'Failed'));
+    if (failed) {
+      await this.finish(t, 'FAILED', jobs, pods, failure(failed, pods, run));
+      return;
+    }
+    if (masterJob && condition(masterJob, 'Complete')) {
+      await this.finish(t, 'SUCCEEDED', jobs, pods);
+      return;
+    }
+    const expected = plan.roles.reduce((n, r) => n + r.replicas, 0);
+    const live = pods.filter(p => !p.metadata?.deletionTimestamp && p.status?.phase !== 'Failed');
+    const scheduled = live.filter(p => p.spec?.nodeName);
+    const quota = this.quotaProblem(t, jobs, live, plan);
+    if (quota?.neverFits) {
+      await this.finish(t, 'FAILED', jobs, pods, { message: quota.message, reason: 'the request exceeds the namespace quota' });
+      await this.deleteRun(t.runId);
+      return;
+    }
+    const unschedulable = live
+      .map(p => p.status?.conditions?.find(c => c.type === 'PodScheduled' && c.status === 'False'))
+      .find(c => c?.reason === 'Unschedulable');
+    await this.update(t.runId, r => {
+      if (r.state === 'QUEUED') {
+        if (scheduled.length < expected) {
+          const reason = unschedulable ? `unschedulable: ${unschedulable.message}` : quota ? `namespace quota: ${quota.message}` : undefined;
+          return reason ? this.setQueueReason(r, reason) : false;
+        }
+        const master = plan.roles[0].resources;
+        r.output.resources = { cpu: master.cpu, memoryBytes: master.memoryBytes, gpus: Array.from({ length: master.gpu }, (_, i) => i) };
+        delete r.output.queueReason;
+        r.transition('PREPARING', `scheduled on ${[...new Set(scheduled.map(p => p.spec!.nodeName))].join(', ')}`);
+      }
+      if (r.state === 'PREPARING' && masterPod && READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
+        r.transition('RUNNING', `pod ${masterPod.metadata!.name} started`);
+      }
+    });
+  }
+
+  /** A FailedCreate event of one of the run's Jobs while it has no pods: the namespace quota said no. */
+  private quotaProblem(t: Tracked, jobs: V1Job[], live: V1Pod[], plan: KubePlan): { message: string; neverFits: boolean } | undefined {
+    for (const job of jobs) {
+      const message = this.failedCreates.get(`${t.namespace}/${job.metadata!.name}`);
+      const role = job.metadata?.labels?.[LABELS.role];
+      const wanted = plan.roles.find(r => r.role === role)?.replicas ?? 1;
+      const have = live.filter(p => p.metadata?.labels?.[LABELS.role] === role).length;
+      if (message && have < wanted && /exceeded quota/.test(message)) {
+        return { message: message.replace(/^Error creating: /, ''), neverFits: quotaNeverFits(message) };
+      }
+    }
+    return undefined;
+  }
+
+  private setQueueReason(r: RunView, reason: string): boolean {
+    if (r.output.queueReason === reason) {
+      return false;
+    }
+    r.output.queueReason = reason;
+    r.note?.(reason);
+    return true;
+  }
+
+  /** Ends a run: the last log lines first, then the state; a distributed run's other roles are deleted. */
+  private async finish(t: Tracked, to: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', jobs: V1Job[], pods: V1Pod[], why?: { message: string; reason: string; exitCode?: number | null; timedOut?: boolean }): Promise<void> {
+    t.finishing = true;
+    try {
+      await this.drainLog(t, pods);
+      await this.update(t.runId, r => {
+        if (isTerminal(r.state)) {
+          return false;
+        }
+        delete r.output.queueReason;
+        if (to === 'CANCELLED') {
+          r.transition('CANCELLED', 'cancelled by the user');
+          return;
+        }
+        if (r.state === 'QUEUED' && to === 'SUCCEEDED') {
+          r.transition('PREPARING', 'the pods ran before the service saw them scheduled');
+        }
+        if (to === 'SUCCEEDED') {
+          r.output.exitCode = r.runtime.stoppedEarly ? r.output.exitCode : 0;
+          r.transition('SUCCEEDED', r.runtime.stoppedEarly ? 'stopped early' : 'the runner finished');
+          return;
+        }
+        r.output.exitCode = why?.exitCode ?? null;
+        if (why?.timedOut) {
+          r.runtime.timedOut = true;
+        }
+        r.errorMessage = r.runtime.cellError ?? why?.message ?? 'the Kubernetes Job failed';
+        r.transition('FAILED', why?.reason ?? 'the Kubernetes Job failed');
+      });
+    } finally {
+      this.untrack(t);
+    }
+    const plan = (await this.read(t.runId))?.runtime.plan as KubePlan | undefined;
+    if (plan && isDistributedPlan(plan) && to !== 'CANCELLED') {
+      // One role decides for all: parameter servers never exit, and a failed worker dooms the master.
+      // A finished master's Job stays for its logs until the TTL controller takes it.
+      const master = roleJobName(t.name, 'master', true);
+      const masterJob = jobs.find(j => j.metadata?.name === master);
+      const masterEnded = masterJob !== undefined && (condition(masterJob, 'Complete') || condition(masterJob, 'Failed'));
+      await Promise.all(
+        plan.roles
+          .map(r => roleJobName(t.name, r.role, true))
+          .filter(name => name !== master || !masterEnded)
+          .map(name => this.opts.client.deleteJob(t.namespace, name))
+      );
+    }
+  }
+
+  private async fail(runId: string, message: string): Promise<void> {
+    await this.update(runId, r => {
+      if (isTerminal(r.state)) {
+        return false;
+      }
+      r.errorMessage = message;
+      r.transition(r.state === 'CANCELLING' ? 'CANCELLED' : 'FAILED', message.split('\n')[0]);
+    });
+  }
+
+  private untrack(t: Tracked): void {
+    if (t.log) {
+      t.log.closed = true;
+      t.log.abort?.abort();
+    }
+    this.tracked.delete(t.runId);
+  }
+
+  // ---- logs ----
+
+  /** Streams the pod's log into the run, resuming after the lines already stored for that pod. */
+  private follow(t: Tracked, pod: string, run: RunView): void {
+    if (t.log?.pod === pod || t.finishing || this.stopped) {
+      return;
+    }
+    if (t.log) {
+      t.log.closed = true;
+      t.log.abort?.abort();
+    }
+    const stored = run.runtime.k8s?.log;
+    const already = stored?.pod === pod ? stored.lines : 0;
+    const reader: LogReader = {
+      pod,
+      received: 0,
+      queued: already,
+      stored: already,
+      partial: '',
+      pending: [],
+      closed: false,
+      flushing: Promise.resolve()
+    };
+    t.log = reader;
+    this.openStream(t, reader);
+  }
+
+  private openStream(t: Tracked, reader: LogReader): void {
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        if (!reader.closed) {
+          this.take(t, reader, chunk.toString('utf8'));
+        }
+        done();
+      }
+    });
+    this.opts.client
+      .streamLog(t.namespace, reader.pod, sink, { follow: true, container: CONTAINER }, () => {
+        // A real kubelet ends the stream when the container exits; a dropped connection ends it too.
+        // Reconnect while the run goes on: the line count skips what was read.
+        if (!reader.closed && !this.stopped && t.log === reader) {
+          reader.received = 0;
+          reader.partial = '';
+          setTimeout(() => !reader.closed && t.log === reader && this.openStream(t, reader), 1000).unref();
+        }
+      })
+      .then(abort => {
+        reader.abort = abort;
+        if (reader.closed) {
+          abort.abort();
+        }
+      })
+      .catch(err => this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the pod log failed'));
+  }
+
+  /** Splits received text into lines; complete lines past the stored ones are queued for the store. */
+  private take(t: Tracked, reader: LogReader, text: string): void {
+    const parts = (reader.partial + text).split('\n');
+    reader.partial = parts.pop()!;
+    for (const line of parts) {
+      reader.received += 1;
+      if (reader.received > reader.queued) {
+        reader.pending.push(line);
+        reader.queued += 1;
+      }
+    }
+    if (reader.pending.length) {
+      reader.flushing = reader.flushing.then(() => this.flush(t, reader)).catch(err => this.opts.log.error({ err, runId: t.runId }, 'storing log lines failed'));
+    }
+  }
+
+  /** Stores queued lines: plain text as log lines, runner records applied, and the line count, in one update. */
+  private async flush(t: Tracked, reader: LogReader): Promise<void> {
+    const lines = reader.pending.splice(0);
+    if (lines.length === 0) {
+      return;
+    }
+    const now = new Date().toISOString();
+    const texts: NewLogLine[] = [];
+    const records: RunnerRecord[] = [];
+    for (const raw of lines) {
+      // With timestamps=true every line starts with the time the container wrote it.
+      const space = raw.indexOf(' ');
+      const time = space > 0 && !Number.isNaN(Date.parse(raw.slice(0, space))) ? new Date(raw.slice(0, space)).toISOString() : now;
+      const parsed = parseRunnerLine(space > 0 ? raw.slice(space + 1) : raw);
+      if (parsed.kind === 'record') {
+        records.push(parsed.record);
+      } else {
+        texts.push({ time, stream: 'stdout', text: parsed.text });
+      }
+    }
+    reader.stored += lines.length;
+    let owner = '';
+    const metrics: Metric[] = [];
+    const saved = await this.update(t.runId, r => {
+      owner = r.owner;
+      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod: reader.pod, lines: reader.stored } };
+      for (const record of records) {
+        applyRunnerRecord(r, record, metrics, now);
+      }
+      if (metrics.length) {
+        r.recordMetrics?.(metrics);
+      }
+    });
+    if (saved && (texts.length || metrics.length)) {
+      await this.kind(t.runId).produced(t.runId, owner, texts, metrics);
+    }
+  }
+
+  /** Reads what the follow stream has not delivered yet (a kubelet may end it early, kwok never does). */
+  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
+    const reader = t.log;
+    const run = await this.read(t.runId);
+    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
+    const pod = reader?.pod ?? masterPod?.metadata?.name;
+    if (!pod || !run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
+      return;
+    }
+    if (reader) {
+      reader.closed = true;
+      reader.abort?.abort();
+      await reader.flushing;
+    }
+    const stored = run.runtime.k8s?.log;
+    const already = reader ? reader.stored : stored?.pod === pod ? stored.lines : 0;
+    let text = '';
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        text += chunk.toString('utf8');
+        done();
+      }
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.opts.client
+          .streamLog(t.namespace, pod, sink, { follow: false, container: CONTAINER }, err => (err ? reject(err) : resolve()))
+          .catch(reject);
+      });
+    } catch (err) {
+      this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the rest of the pod log failed');
+      return;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') {
+      lines.pop();
+    }
+    const rest: LogReader = {
+      pod,
+      received: lines.length,
+      queued: lines.length,
+      stored: already,
+      partial: '',
+      pending: lines.slice(already),
+      closed: true,
+      flushing: Promise.resolve()
+    };
+    await this.flush(t, rest);
+  }
+
+  // ---- records ----
+
+  private kind(runId: string): RunKind {
+    const kind = this.kinds.find(k => k.owns(runId));
+    if (!kind) {
+      throw new Error(`no run kind owns ${runId}`);
+    }
+    return kind;
+  }
+
+  private update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined> {
+    return this.kind(runId).update(runId, mutate);
+  }
+
+  private read(runId: string): Promise<RunView | undefined> {
+    return this.kind(runId).update(runId, () => false);
+  }
+}
+
+/** The newest of some pods (a retried pod replaces a failed one). */
+function latest(pods: V1Pod[]): V1Pod | undefined {
+  return [...pods].sort((a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)))[0];
+}
+
+/** Why a Job failed: the runner's exit code and termination message, or the Job controller's reason. */
+function failure(job: V1Job, pods: V1Pod[], run: RunView): { message: string; reason: string; exitCode: number | null; timedOut?: boolean } {
+  const cond = condition(job, 'Failed')!;
+  if (cond.reason === 'DeadlineExceeded') {
+    const plan = run.runtime.plan as KubePlan;
+    return {
+      message: `the job ran longer than its maxRunningTime of ${plan.maxRunningSeconds}s and was stopped`,
+      reason: 'exceeded maxRunningTime',
+      exitCode: null,
+      timedOut: true
+    };
+  }
+  const terminated = pods
+    .flatMap(p => (p.status?.containerStatuses ?? []).filter(c => c.name === CONTAINER).map(c => ({ pod: p, state: c.state?.terminated })))
+    .filter(x => x.state && x.state.exitCode !== 0);
+  const last = terminated[terminated.length - 1];
+  if (last?.state) {
+    const code = last.state.exitCode;
+    const message = last.state.message?.trim();
+    const role = last.pod.metadata?.labels?.[LABELS.role];
+    const where = role && role !== 'master' ? ` (${role} pod ${last.pod.metadata?.name})` : '';
+    return {
+      message: message ? `${message}${where}` : `the runner exited with code ${code}${where}`,
+      reason: `the runner exited with code ${code}`,
+      exitCode: code
+    };
+  }
+  return { message: cond.message ?? 'the Kubernetes Job failed', reason: cond.reason ?? 'the Kubernetes Job failed', exitCode: null };
+}
+
+/** A notebook or package read for the ConfigMap; a missing file is a 404 naming the field. */
+function readInput(file: string, field: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new ApiError('not_found', `${field}: file not found`, field);
+  }
+}

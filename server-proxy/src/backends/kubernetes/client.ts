@@ -1,0 +1,235 @@
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  ListWatch,
+  Log,
+  Watch,
+  type CoreV1Event,
+  type KubernetesObject,
+  type V1ConfigMap,
+  type V1Job,
+  type V1Pod,
+  type V1Service
+} from '@kubernetes/client-node';
+import type { Writable } from 'node:stream';
+import { ApiError } from '../../api/errors.js';
+
+/** Where the credentials come from: a kubeconfig file, or the pod's service account when absent. */
+export interface KubeCredentials {
+  kubeconfig?: string;
+}
+
+/** A status failure from the API server, with what the service needs to explain it. */
+export class KubeError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: string,
+    readonly field?: string
+  ) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+  details?: { causes?: { field?: string; message?: string }[] };
+}
+
+/** Normalises anything the client threw into a {@link KubeError} (status 0 when the server was not reached). */
+export function kubeError(err: unknown): KubeError {
+  if (err instanceof KubeError) {
+    return err;
+  }
+  if (err instanceof ApiException) {
+    let body: StatusBody = {};
+    try {
+      body = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) as StatusBody;
+    } catch {
+      // Not a Status object: keep the HTTP status alone.
+    }
+    const cause = body?.details?.causes?.[0];
+    return new KubeError(err.code, body?.message ?? `HTTP ${err.code}`, body?.reason, cause?.field);
+  }
+  return new KubeError(0, (err as Error)?.message ?? String(err));
+}
+
+/**
+ * The caller-facing error for a failed API call in `namespace`: 403 -> permission_denied naming the
+ * namespace, 404 -> not_found, 409 -> already_exists, 422 -> invalid_argument with the field; anything
+ * else is an internal error whose details stay in the service log.
+ */
+export function toApiError(err: unknown, namespace: string): ApiError {
+  const e = kubeError(err);
+  switch (e.status) {
+    case 403:
+      return new ApiError('permission_denied', `namespace ${namespace}: the service's Kubernetes credentials may not do this: ${e.message}`);
+    case 404:
+      return new ApiError('not_found', `namespace ${namespace}: ${e.message}`);
+    case 409:
+      return new ApiError('already_exists', `namespace ${namespace}: ${e.message}`);
+    case 422:
+      return new ApiError('invalid_argument', `Kubernetes rejected the job: ${e.message}`, e.field);
+    default:
+      return new ApiError('internal', 'the Kubernetes API call failed');
+  }
+}
+
+/** Kinds of objects the backend watches. */
+export type Watched = 'jobs' | 'pods' | 'events';
+
+/**
+ * The few Kubernetes calls the backend makes, behind one small surface: create (AlreadyExists counts
+ * as done), delete, read logs and list-and-watch with the 410 Gone relist the client library does.
+ */
+export class KubeClient {
+  readonly config: KubeConfig;
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(credentials: KubeCredentials) {
+    this.config = new KubeConfig();
+    if (credentials.kubeconfig) {
+      this.config.loadFromFile(credentials.kubeconfig);
+    } else {
+      this.config.loadFromCluster();
+    }
+    this.batch = this.config.makeApiClient(BatchV1Api);
+    this.core = this.config.makeApiClient(CoreV1Api);
+  }
+
+  /** URL of the API server. */
+  get server(): string {
+    return this.config.getCurrentCluster()?.server ?? '';
+  }
+
+  /** Creates a Job; resolves to the stored one, also when it already existed (a retried create). */
+  async createJob(job: V1Job): Promise<V1Job> {
+    const namespace = job.metadata!.namespace!;
+    try {
+      return await this.batch.createNamespacedJob({ namespace, body: job });
+    } catch (err) {
+      if (kubeError(err).status !== 409) {
+        throw kubeError(err);
+      }
+      return this.batch.readNamespacedJob({ namespace, name: job.metadata!.name! });
+    }
+  }
+
+  /** Creates a ConfigMap; an existing one counts as created. */
+  async createConfigMap(configMap: V1ConfigMap): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }));
+  }
+
+  /** Creates a Service; an existing one counts as created. */
+  async createService(service: V1Service): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedService({ namespace: service.metadata!.namespace!, body: service }));
+  }
+
+  /**
+   * Asks the API server to admit every object of a run without storing it (server-side dry run):
+   * RBAC, validation and admission answer as they would for the real create.
+   */
+  async dryRunCreate(objects: { configMap: V1ConfigMap; jobs: V1Job[]; service?: V1Service }): Promise<void> {
+    const namespace = objects.configMap.metadata!.namespace!;
+    const dryRun = 'All';
+    try {
+      await this.core.createNamespacedConfigMap({ namespace, body: objects.configMap, dryRun });
+      for (const job of objects.jobs) {
+        await this.batch.createNamespacedJob({ namespace, body: job, dryRun });
+      }
+      if (objects.service) {
+        await this.core.createNamespacedService({ namespace, body: objects.service, dryRun });
+      }
+    } catch (err) {
+      throw kubeError(err);
+    }
+  }
+
+  /** Deletes a Job and, before it goes, its pods (foreground); a Job already gone counts as deleted. */
+  async deleteJob(namespace: string, name: string): Promise<void> {
+    try {
+      await this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Foreground' });
+    } catch (err) {
+      if (kubeError(err).status !== 404) {
+        throw kubeError(err);
+      }
+    }
+  }
+
+  /** Jobs of a namespace matching a label selector. */
+  async listJobs(namespace: string, labelSelector: string): Promise<V1Job[]> {
+    try {
+      return (await this.batch.listNamespacedJob({ namespace, labelSelector })).items;
+    } catch (err) {
+      throw kubeError(err);
+    }
+  }
+
+  /**
+   * Writes a container's log to `out`; with `follow` it keeps streaming until aborted. Resolves to
+   * the controller that aborts it; `done` hears when the stream ended (with an error or without).
+   */
+  streamLog(
+    namespace: string,
+    pod: string,
+    out: Writable,
+    opts: { follow: boolean; container: string },
+    done: (err: unknown) => void
+  ): Promise<AbortController> {
+    // The library pipes the response into `out` and never calls its own done callback: the end of the
+    // pipe (finish, or unpipe when the response stops) is the end of the log.
+    let ended = false;
+    const end = (err?: unknown) => {
+      if (!ended) {
+        ended = true;
+        done(err);
+      }
+    };
+    out.once('finish', () => end());
+    out.once('unpipe', () => end());
+    return new Log(this.config).log(namespace, pod, opts.container, out, { follow: opts.follow, timestamps: true }).catch(err => {
+      end(err);
+      throw kubeError(err);
+    });
+  }
+
+  /**
+   * A list-and-watch cache of one kind in one namespace. The library relists on 410 Gone; on other
+   * watch errors (the connection dropped) `onError` decides when to start again.
+   */
+  watch<T extends KubernetesObject>(namespace: string, what: Watched, labelSelector?: string, fieldSelector?: string): ListWatch<T> {
+    const paths: Record<Watched, string> = {
+      jobs: `/apis/batch/v1/namespaces/${namespace}/jobs`,
+      pods: `/api/v1/namespaces/${namespace}/pods`,
+      events: `/api/v1/namespaces/${namespace}/events`
+    };
+    const list = async (): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> => {
+      const params = { namespace, labelSelector, fieldSelector };
+      const result =
+        what === 'jobs'
+          ? await this.batch.listNamespacedJob(params)
+          : what === 'pods'
+            ? await this.core.listNamespacedPod(params)
+            : await this.core.listNamespacedEvent(params);
+      return result as unknown as { items: T[]; metadata?: { resourceVersion?: string } };
+    };
+    return new ListWatch<T>(paths[what], new Watch(this.config), list as never, false, labelSelector, fieldSelector);
+  }
+
+  private async ignoreExisting(create: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (err) {
+      if (kubeError(err).status !== 409) {
+        throw kubeError(err);
+      }
+    }
+  }
+}
+
+export type { CoreV1Event, V1Job, V1Pod };

@@ -1,0 +1,59 @@
+import type { Metric } from '../jobs/schema.js';
+import type { RunnerRecord } from './local/lines.js';
+import type { RunView } from './runs.js';
+
+/**
+ * Applies one structured runner record to a run, the same way for every backend: `started` moves a
+ * PREPARING run to RUNNING, progress and metrics fill the output, an error keeps the failing cell's
+ * message for the run's errorMessage. Metric values are appended to `metrics` for the caller to store.
+ * `outputPath` maps a path the runner wrote to one the service can serve; without it output records
+ * are ignored (the files live where the service cannot read them).
+ */
+export function applyRunnerRecord(
+  r: RunView,
+  record: RunnerRecord,
+  metrics: Metric[],
+  now: string,
+  outputPath?: (runnerPath: string) => string
+): void {
+  const out = r.output;
+  switch (record.type) {
+    case 'started':
+      if (r.state === 'PREPARING') {
+        r.transition('RUNNING', 'the runner started executing');
+      }
+      out.totalCells = record.totalCells ?? out.totalCells;
+      break;
+    case 'progress':
+      out.completedCells = Math.max(out.completedCells, record.cell + 1);
+      out.totalCells = record.totalCells ?? out.totalCells;
+      break;
+    case 'metric': {
+      const step = typeof record.step === 'number' ? record.step : metrics.length + Object.keys(out.latestMetrics).length;
+      for (const [name, value] of Object.entries(record.values ?? {})) {
+        if (typeof value === 'number' && Number.isFinite(value)) {
+          metrics.push({ step, name, value, time: record.time ?? now });
+          out.latestMetrics[name] = value;
+        }
+      }
+      break;
+    }
+    case 'error': {
+      const cell = record.cell !== undefined ? `Cell ${record.cell} raised ` : '';
+      r.runtime.cellError = `${cell}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
+      break;
+    }
+    case 'output': {
+      if (!outputPath) {
+        break;
+      }
+      if (record.notebook) {
+        out.outputNotebook = outputPath(record.notebook);
+      }
+      if (record.html) {
+        out.outputHtml = outputPath(record.html);
+      }
+      break;
+    }
+  }
+}

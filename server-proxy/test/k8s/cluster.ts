@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { KubernetesConfig } from '../../src/config.js';
+
+/**
+ * The test control plane started by `tools/k8s/cluster.sh start` (see docs/k8s-test-cluster.md). The
+ * suite runs only when LAKETAHOE_K8S_RUN points at its run folder.
+ */
+export const K8S_RUN = process.env.LAKETAHOE_K8S_RUN;
+
+/** `describe` when the cluster is there, `describe.skip` (with a loud note) when it is not. */
+export function describeCluster(name: string, fn: () => void): void {
+  if (!K8S_RUN) {
+    process.stderr.write(`\n*** SKIPPED ${name}: LAKETAHOE_K8S_RUN is not set (start the cluster with tools/k8s/cluster.sh start) ***\n\n`);
+    describe.skip(name, fn);
+    return;
+  }
+  describe(name, fn);
+}
+
+/** Admin kubeconfig path. */
+export const adminKubeconfig = () => path.join(K8S_RUN!, 'kubeconfig');
+/** A tenant's service-account kubeconfig path. */
+export const tenantKubeconfig = (user: string) => path.join(K8S_RUN!, 'tenants', `${user}.kubeconfig`);
+
+/** Kubernetes settings for a test service; short TTL is not needed, names are unique per run. */
+export function k8sConfig(overrides: Partial<KubernetesConfig> = {}): KubernetesConfig {
+  return {
+    kubeconfig: adminKubeconfig(),
+    namespaceTemplate: 'laketahoe-{user}',
+    defaultImage: 'laketahoe-runner:test',
+    ttlSecondsAfterFinished: 600,
+    backoffLimit: 0,
+    maxInputBytes: 900 * 1024,
+    acceleratorLabel: 'accelerator',
+    ...overrides
+  };
+}
+
+/** Admin clients for checking what the service created. */
+export function adminClients(): { batch: BatchV1Api; core: CoreV1Api; custom: CustomObjectsApi } {
+  const kc = new KubeConfig();
+  kc.loadFromFile(adminKubeconfig());
+  return { batch: kc.makeApiClient(BatchV1Api), core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
+}
+
+/** Lines every pod's log returns (kwok serves one file to all pods): runner records the service parses. */
+export const RUNNER_LINES = [
+  '##laketahoe {"type":"started","totalCells":2}',
+  '##laketahoe {"type":"progress","cell":0,"totalCells":2}',
+  '##laketahoe {"type":"metric","step":1,"values":{"accuracy":0.75,"loss":0.5}}',
+  '##laketahoe {"type":"progress","cell":1,"totalCells":2}',
+  'k8s suite: runner finished'
+];
+
+/** Appends a line to the log file every pod of the cluster returns, in the CRI format kwok reads. */
+export function appendPodLog(text: string): void {
+  const line = `${new Date().toISOString().replace('Z', '000000Z')} stdout F ${text}\n`;
+  fs.appendFileSync(path.join(K8S_RUN!, 'logs', 'default.log'), line);
+}
+
+/** Puts {@link RUNNER_LINES} into the shared pod log once per cluster. */
+export function seedPodLog(): void {
+  const file = path.join(K8S_RUN!, 'logs', 'default.log');
+  if (!fs.readFileSync(file, 'utf8').includes(RUNNER_LINES[RUNNER_LINES.length - 1])) {
+    for (const line of RUNNER_LINES) {
+      appendPodLog(line);
+    }
+  }
+}
