@@ -178,11 +178,14 @@ export async function pool(count, concurrency, task) {
   await Promise.all(workers);
 }
 
-/** A keep-alive HTTPS agent with the kubeconfig's CA, for the raw-HTTP peer and the client-node variant that reuses connections. */
-export function keepAliveAgent(kc, maxSockets) {
-  const cluster = kc.getCurrentCluster();
-  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64') : fs.readFileSync(cluster.caFile);
-  return new https.Agent({ keepAlive: true, maxSockets, ca });
+/**
+ * A keep-alive HTTPS agent with the kubeconfig's TLS settings (CA, and client certificate when the
+ * user has one), for the raw-HTTP peer and the client-node variant that reuses connections.
+ */
+export async function keepAliveAgent(kc, maxSockets) {
+  const tls = {};
+  await kc.applyToHTTPSOptions(tls);
+  return new https.Agent({ keepAlive: true, maxSockets, ca: tls.ca, cert: tls.cert, key: tls.key });
 }
 
 /**
@@ -209,3 +212,39 @@ export function summary(valuesMs) {
 
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 export const uniqueId = () => Date.now().toString(36).slice(-5) + Math.random().toString(36).slice(2, 5);
+
+/**
+ * Watches a namespace's pods and stamps, per key (the owning Job's name, or the pod's own name for
+ * bare pods), when the pod was first seen, bound to a node and Running, in performance.now() ms.
+ * Callers stamp 'created' themselves when they start the create call.
+ */
+export async function podTimeline(kc, namespace, keyOf = pod => pod.metadata.labels?.['job-name'] ?? pod.metadata.name) {
+  const seen = new Map();
+  const waiters = new Map();
+  const stamp = (key, field) => {
+    const entry = seen.get(key) ?? {};
+    if (entry[field] === undefined) entry[field] = performance.now();
+    seen.set(key, entry);
+    if (field === 'running') waiters.get(key)?.();
+  };
+  const watching = await new k8s.Watch(kc).watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    {},
+    (type, pod) => {
+      const key = keyOf(pod);
+      stamp(key, 'added');
+      if (pod.spec.nodeName) stamp(key, 'scheduled');
+      if (pod.status?.phase === 'Running') stamp(key, 'running');
+    },
+    err => err && err.name !== 'AbortError' && console.error('watch ended:', err.message)
+  );
+  await sleep(300); // registered with the apiserver before the first create
+  const untilRunning = key =>
+    seen.get(key)?.running !== undefined
+      ? Promise.resolve()
+      : new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${key} not Running after 300 s`)), 300_000);
+          waiters.set(key, () => (clearTimeout(timer), resolve()));
+        });
+  return { seen, stamp, untilRunning, stop: () => watching.abort() };
+}

@@ -6,7 +6,7 @@
 //
 // Usage: node bench/k8s/pod-running.mjs [--jobs 100] [--qps 50] [--single 20]
 import {
-  adminConfig, arg, benchTenant, k8s, keepAliveAgent, pool, rateLimiter, reuseConnections, sleep, summary, trialJob, uniqueId
+  adminConfig, arg, benchTenant, k8s, keepAliveAgent, podTimeline, pool, rateLimiter, reuseConnections, summary, trialJob, uniqueId
 } from './common.mjs';
 
 const burstCount = arg('jobs', 100);
@@ -18,39 +18,10 @@ const admin = adminConfig();
 const tenant = await benchTenant(admin, namespace);
 const batch = tenant.kc.makeApiClient(k8s.BatchV1Api);
 const core = tenant.kc.makeApiClient(k8s.CoreV1Api);
-const reuse = reuseConnections(keepAliveAgent(tenant.kc, 8));
+const reuse = reuseConnections(await keepAliveAgent(tenant.kc, 8));
 
-/** key (Job name, or Pod name for bare pods) -> {created, added, scheduled, running} in ms */
-const seen = new Map();
-const waiters = new Map();
-const stamp = (key, field) => {
-  const entry = seen.get(key) ?? {};
-  if (entry[field] === undefined) entry[field] = performance.now();
-  seen.set(key, entry);
-  if (field === 'running') waiters.get(key)?.();
-};
-const watch = new k8s.Watch(tenant.kc);
-const watching = await watch.watch(
-  `/api/v1/namespaces/${namespace}/pods`,
-  {},
-  (type, pod) => {
-    const key = pod.metadata.labels?.['job-name'] ?? pod.metadata.name;
-    stamp(key, 'added');
-    if (pod.spec.nodeName) stamp(key, 'scheduled');
-    if (pod.status?.phase === 'Running') stamp(key, 'running');
-  },
-  err => err && err.name !== 'AbortError' && console.error('watch ended:', err.message)
-);
-await sleep(300); // the watch is registered before the first create
-
-function untilRunning(key) {
-  return seen.get(key)?.running !== undefined
-    ? Promise.resolve()
-    : new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${key} not Running after 120 s`)), 120_000);
-        waiters.set(key, () => (clearTimeout(timer), resolve()));
-      });
-}
+const timeline = await podTimeline(tenant.kc, namespace);
+const { seen, stamp, untilRunning } = timeline;
 
 const createJob = name => batch.createNamespacedJob({ namespace, body: trialJob(name, { runSeconds: 30 }) }, reuse);
 function createPod(name) {
@@ -86,5 +57,5 @@ const burst = () => ({ limit: rateLimiter(qps, 10) });
 await run(`${burstCount} Jobs at ${qps} QPS`, names('burst-job', burstCount), createJob, burst());
 await run(`${burstCount} bare Pods at ${qps} QPS (peer)`, names('burst-pod', burstCount), createPod, burst());
 
-watching.abort();
+timeline.stop();
 await tenant.remove();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Kubernetes benchmarks against the test control plane: Jobs created per second,
-# create -> pod Running, and the watch load of 1,000 Jobs. Starts the cluster when none runs
-# (and stops it again afterwards); each script prints its peer beside it.
+# create -> pod Running, both again through the service's API, and the watch load of 1,000
+# Jobs. Starts the cluster when none runs (and stops it again afterwards); each script prints
+# its peer beside it.
 #
-#   bench/k8s/run.sh            all three
-#   bench/k8s/run.sh create     only create-rate.mjs (also: running, watch)
+#   bench/k8s/run.sh            all four
+#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -13,6 +14,8 @@ export LAKETAHOE_K8S_RUN="${LAKETAHOE_K8S_RUN:-$root/tools/k8s/run}"
 
 [[ -d "$root/server-proxy/node_modules/@kubernetes/client-node" ]] ||
   (cd "$root/server-proxy" && npm ci --no-audit --no-fund --loglevel=error)
+# service-jobs.mjs runs the built service.
+(cd "$root/server-proxy" && npm run --silent build)
 
 started_here=0
 if ! "$cluster" status >/dev/null 2>&1; then
@@ -28,6 +31,9 @@ if [[ $which == all || $which == create ]]; then
 fi
 if [[ $which == all || $which == running ]]; then
   echo; echo "== (b) create -> pod Running"; node "$here/pod-running.mjs"
+fi
+if [[ $which == all || $which == service ]]; then
+  echo; echo "== (a) and (b) through the service"; node "$here/service-jobs.mjs"
 fi
 if [[ $which == all || $which == watch ]]; then
   echo; echo "== (c) watch load"; node "$here/watch-load.mjs"

@@ -26,7 +26,7 @@ const tenant = await benchTenant(admin, namespace);
 // 5 x 110 pod slots come with the cluster; these make room for all pods at once.
 const removeNodes = await addNodes(admin, Math.ceil(jobCount / 110), `bench-${namespace.slice(-8)}-`);
 const batch = tenant.kc.makeApiClient(k8s.BatchV1Api);
-const reuse = reuseConnections(keepAliveAgent(tenant.kc, 8));
+const reuse = reuseConnections(await keepAliveAgent(tenant.kc, 8));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-k8s-'));
 const kubeconfig = path.join(dir, 'kubeconfig');
 fs.writeFileSync(kubeconfig, tenant.kc.exportConfig(), { mode: 0o600 });
