@@ -29,11 +29,13 @@ t0=$SECONDS
 t_smoke=$((SECONDS - t0))
 
 t_service=skipped
+rc=0
 if (cd "$root/server-proxy" && npm pkg get scripts.test:k8s | grep -qv '^{}$'); then
   t0=$SECONDS
-  (cd "$root/server-proxy" && npm run test:k8s)
-  t_service="$((SECONDS - t0))s"
+  (cd "$root/server-proxy" && npm run test:k8s) || rc=$?
+  t_service="$((SECONDS - t0))s$( ((rc == 0)) || echo ", FAILED")"
 else
   echo "server-proxy has no test:k8s script yet; only the smoke test ran"
 fi
 echo "kubernetes tests: cluster start ${t_start}s, smoke test ${t_smoke}s, service suite ${t_service}"
+exit "$rc"
