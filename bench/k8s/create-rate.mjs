@@ -57,10 +57,10 @@ function report(label, rate, seconds, detail) {
 console.log(`Creating ${jobs} trial-like Jobs (suspended) per variant in ${namespace} as a tenant service account;`);
 console.log(`${concurrency} requests in flight; @kubernetes/client-node ${clientNodeVersion}; kubectl ${kubectlVersion()}`);
 
-const sharedAgent = await keepAliveAgent(tenant.kc, concurrency);
+const sharedAgent = await keepAliveAgent(tenant.kc);
 const reuse = reuseConnections(sharedAgent);
 const server = new URL(tenant.kc.getCurrentCluster().server);
-const rawAgent = await keepAliveAgent(tenant.kc, concurrency);
+const rawAgent = await keepAliveAgent(tenant.kc);
 /** Peer: a raw HTTPS POST on a keep-alive connection, no client library. */
 function rawCreate(body) {
   const payload = JSON.stringify(body);

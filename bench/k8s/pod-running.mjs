@@ -18,7 +18,7 @@ const admin = adminConfig();
 const tenant = await benchTenant(admin, namespace);
 const batch = tenant.kc.makeApiClient(k8s.BatchV1Api);
 const core = tenant.kc.makeApiClient(k8s.CoreV1Api);
-const reuse = reuseConnections(await keepAliveAgent(tenant.kc, 8));
+const reuse = reuseConnections(await keepAliveAgent(tenant.kc));
 
 const timeline = await podTimeline(tenant.kc, namespace);
 const { seen, stamp, untilRunning } = timeline;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  addNodes, adminConfig, arg, k8s, keepAliveAgent, podTimeline, pool, repo, reuseConnections, runDir, sleep, summary, trialJob,
+  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, repo, reuseConnections, runDir, sleep, summary, trialJob,
   uniqueId
 } from './common.mjs';
 
@@ -27,6 +27,7 @@ const admin = adminConfig();
 const core = admin.makeApiClient(k8s.CoreV1Api);
 await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'laketahoe.io/tenant': user, 'laketahoe.io/bench': 'true' } } } });
 await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'laketahoe' } } });
+await defaultServiceAccount(core, namespace);
 // Scale tier BASIC asks for 1 CPU and 2 GiB, and only cpu-0 (32 CPUs) takes pods without a GPU
 // toleration: room for every job at once, so the times measure the path and not a queue.
 const removeNodes = await addNodes(admin, Math.ceil(jobs / 50), `bench-${user.slice(-8)}-`);
@@ -107,7 +108,7 @@ for (const job of listed.filter(j => runningAt.get(j.jobId) - seen.get(j.jobId).
 }
 
 const batch = admin.makeApiClient(k8s.BatchV1Api);
-const reuse = reuseConnections(await keepAliveAgent(admin, concurrency));
+const reuse = reuseConnections(await keepAliveAgent(admin));
 await measure('peer: client-node createNamespacedJob, keep-alive', Array.from({ length: jobs }, (_, i) => `direct-${i}`), name =>
   batch.createNamespacedJob({ namespace, body: trialJob(name, { runSeconds: 30 }) }, reuse)
 );

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  addNodes, adminConfig, arg, benchTenant, k8s, keepAliveAgent, kubectlPath, pool, rateLimiter, reuseConnections, sleep,
+  addNodes, adminConfig, arg, benchTenant, k8s, kubectlPath, pool, rateLimiter, sleep,
   trialJob, uniqueId
 } from './common.mjs';
 
@@ -26,7 +26,6 @@ const tenant = await benchTenant(admin, namespace);
 // 5 x 110 pod slots come with the cluster; these make room for all pods at once.
 const removeNodes = await addNodes(admin, Math.ceil(jobCount / 110), `bench-${namespace.slice(-8)}-`);
 const batch = tenant.kc.makeApiClient(k8s.BatchV1Api);
-const reuse = reuseConnections(await keepAliveAgent(tenant.kc, 8));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-k8s-'));
 const kubeconfig = path.join(dir, 'kubeconfig');
 fs.writeFileSync(kubeconfig, tenant.kc.exportConfig(), { mode: 0o600 });
@@ -88,7 +87,7 @@ const limit = rateLimiter(qps, 20);
 await pool(jobCount, 8, async i => {
   await limit();
   const job = trialJob(`watch-${i}`, { runSeconds: 5 + (i % 26), trial: i });
-  await batch.createNamespacedJob({ namespace, body: job }, reuse);
+  await batch.createNamespacedJob({ namespace, body: job });
 });
 await until('all Jobs to be seen', s => s.jobs === jobCount, 60);
 sample(`${jobCount} Jobs created`);
@@ -102,7 +101,7 @@ sample('pods created, ran and finished');
 await sleep(10_000);
 sample(`holding ${jobCount} Jobs + ${jobCount} Pods, idle (10 s)`);
 const held = await informers.ask();
-await batch.deleteCollectionNamespacedJob({ namespace, propagationPolicy: 'Background' }, reuse);
+await batch.deleteCollectionNamespacedJob({ namespace, propagationPolicy: 'Background' });
 await until('Jobs and Pods to be deleted', s => s.jobs === 0 && s.pods === 0, 600);
 sample('all deleted');
 const final = await informers.ask();
