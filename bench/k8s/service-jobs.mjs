@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, repo, reuseConnections, runDir, sleep, summary, trialJob,
+  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, removeNamespace, repo, reuseConnections, runDir, sleep, summary, trialJob,
   uniqueId
 } from './common.mjs';
 
@@ -116,6 +116,6 @@ await measure('peer: client-node createNamespacedJob, keep-alive', Array.from({ 
 timeline.stop();
 service.kill('SIGTERM');
 await new Promise(resolve => service.once('exit', resolve));
-await core.deleteNamespace({ name: namespace, propagationPolicy: 'Background' });
+await removeNamespace(core, namespace);
 await removeNodes();
 fs.rmSync(dir, { recursive: true, force: true });
