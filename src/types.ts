@@ -92,6 +92,8 @@ export interface ITrainingInput {
   parameterServerCount?: number;
   /** Scheduling priority. */
   priority?: Priority;
+  /** Where the job runs; the service's default when absent. */
+  backend?: BackendName;
   /** Limits; maxRunningTime is a duration such as "3600s". */
   scheduling?: { maxRunningTime?: string };
   /** Arguments passed to a module. */
@@ -278,6 +280,8 @@ export interface ITrainingOutput {
     memoryBytes?: number;
     gpus?: number[];
   };
+  /** Why a QUEUED job is still waiting (scheduler or quota), when known. */
+  queueReason?: string;
   /** HPO jobs: always true. */
   isHyperparameterTuningJob?: boolean;
   /** HPO jobs: the metric tuned. */
@@ -393,13 +397,28 @@ export interface IScaleTierInfo {
 }
 
 /** Answer of GET /api/v1/info. */
+/** Backends a service may run jobs on. */
+export type BackendName = 'local' | 'kubernetes';
+
+/** One configured backend, as the caller sees it. */
+export interface IBackendInfo {
+  /** Backend name. */
+  name: BackendName;
+  /** Kubernetes: the API server URL. */
+  server?: string;
+  /** Kubernetes: the caller's namespace. */
+  namespace?: string;
+}
+
 export interface IServiceInfo {
   /** Service version. */
   version: string;
   /** The user the caller is known as. */
   user: string;
-  /** Backend kind, "local" for subprocesses. */
+  /** The default backend of jobs. */
   backend: string;
+  /** Configured backends, the default first (older services omit it). */
+  backends?: IBackendInfo[];
   /** Root directory notebook paths are relative to. */
   rootDir: string;
   /** What the local queue can hand out. */

@@ -126,6 +126,38 @@ describe('SubmitFormModel', () => {
     expect(model.validate()[FIELD.scaleTier]).toBeDefined();
   });
 
+  it('offers a backend choice, with the target cluster and namespace, when several are configured', () => {
+    const model = form();
+    const info = (backend: string, backends: IServiceInfo['backends']) =>
+      ({ backend, backends, supportsDistributed: true }) as IServiceInfo;
+    model.info = info('local', [{ name: 'local' }]);
+    expect(model.showBackendChooser).toBe(false);
+    expect(model.targetBackend).toEqual({ name: 'local' });
+    expect(model.isTierUnavailable('STANDARD_1')).toBe(true);
+    expect(model.toRequest().trainingInput.backend).toBeUndefined();
+
+    const cluster = {
+      name: 'kubernetes' as const,
+      server: 'https://k8s.example:6443',
+      namespace: 'laketahoe-alice'
+    };
+    model.info = info('kubernetes', [cluster, { name: 'local' }]);
+    expect(model.showBackendChooser).toBe(true);
+    expect(model.backendChoices.map(b => b.name)).toEqual([
+      'kubernetes',
+      'local'
+    ]);
+    expect(model.targetBackend).toEqual(cluster);
+    expect(model.isTierUnavailable('STANDARD_1')).toBe(false);
+
+    model.update('backend', 'local', FIELD.backend);
+    expect(model.targetBackend?.name).toBe('local');
+    expect(model.isTierUnavailable('STANDARD_1')).toBe(true);
+    expect(model.toRequest().trainingInput.backend).toBe('local');
+    model.update('backend', 'kubernetes', FIELD.backend);
+    expect(model.toRequest().trainingInput.backend).toBe('kubernetes');
+  });
+
   it('shows server field errors until that field is edited', () => {
     const model = form();
     model.serverErrors = { [FIELD.jobId]: 'already exists' };

@@ -1,6 +1,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  BackendName,
+  IBackendInfo,
   IServiceInfo,
   ISubmitJobRequest,
   ITrainingInput,
@@ -84,6 +86,7 @@ export const FIELD = {
   memoryGb: 'trainingInput.masterConfig.resources.memoryGb',
   gpuCount: 'trainingInput.masterConfig.acceleratorConfig.count',
   maxRunningTime: 'trainingInput.scheduling.maxRunningTime',
+  backend: 'trainingInput.backend',
   parameters: 'trainingInput.notebook.parameters'
 } as const;
 
@@ -230,13 +233,34 @@ export class SubmitFormModel {
     this._changed.emit();
   }
 
-  /** Whether a tier needs distributed support the service lacks. */
+  /** The backend chosen in the form; empty for the service's default. */
+  backend: BackendName | '' = '';
+
+  /** The backends the service offers, the default first. */
+  get backendChoices(): IBackendInfo[] {
+    return this._info?.backends ?? [];
+  }
+
+  /** Whether the form offers a choice of backend (more than one is configured). */
+  get showBackendChooser(): boolean {
+    return this.backendChoices.length > 1;
+  }
+
+  /** The backend the job will run on, once the service info is known. */
+  get targetBackend(): IBackendInfo | null {
+    const name = this.backend || this._info?.backend;
+    return this.backendChoices.find(b => b.name === name) ?? null;
+  }
+
+  /** Whether a tier needs distributed support the chosen backend lacks. */
   isTierUnavailable(tier: ScaleTier): boolean {
-    return (
-      DISTRIBUTED_TIERS.has(tier) &&
-      this._info !== null &&
-      !this._info.supportsDistributed
-    );
+    if (!DISTRIBUTED_TIERS.has(tier) || this._info === null) {
+      return false;
+    }
+    const target = this.targetBackend;
+    return target
+      ? target.name !== 'kubernetes'
+      : !this._info.supportsDistributed;
   }
 
   /** Set a field and notify; clears a server error on that field. */
@@ -388,6 +412,9 @@ export class SubmitFormModel {
     }
     if (this.hpo.enabled) {
       trainingInput.hyperparameters = toHyperparameterSpec(this.hpo);
+    }
+    if (this.backend) {
+      trainingInput.backend = this.backend;
     }
     return { jobId: this.jobId, trainingInput };
   }

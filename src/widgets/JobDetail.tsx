@@ -85,6 +85,14 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
   return (
     <div className="jp-laketahoe-JobDetail-content">
       <JobHeader job={job} actions={actions} trans={trans} />
+      {job.state === 'QUEUED' && job.trainingOutput?.queueReason && (
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Waiting')}</h2>
+          <p className="jp-laketahoe-JobDetail-queueReason">
+            {job.trainingOutput.queueReason}
+          </p>
+        </section>
+      )}
       {job.state === 'FAILED' && job.errorMessage && (
         <section className="jp-laketahoe-JobDetail-section">
           <h2>{trans.__('Error')}</h2>

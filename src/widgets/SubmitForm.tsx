@@ -12,6 +12,7 @@ import {
   SubmitFormModel
 } from '../model/submit';
 import {
+  BackendName,
   HPO_ALGORITHMS,
   HpoAlgorithm,
   HpoGoal,
@@ -116,6 +117,40 @@ function SubmitFormView(props: {
         />
       </Field>
 
+      {model.showBackendChooser && (
+        <Field label={trans.__('Run on')} field={FIELD.backend} errors={errors}>
+          <select
+            className="jp-mod-styled jp-laketahoe-SubmitForm-backend"
+            name="backend"
+            value={model.targetBackend?.name ?? ''}
+            onChange={e =>
+              model.update(
+                'backend',
+                e.target.value as BackendName,
+                FIELD.backend
+              )
+            }
+          >
+            {model.backendChoices.map(b => (
+              <option key={b.name} value={b.name}>
+                {b.name === 'kubernetes'
+                  ? trans.__('Kubernetes cluster')
+                  : trans.__('This machine')}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      {model.targetBackend?.name === 'kubernetes' && (
+        <p className="jp-laketahoe-SubmitForm-target">
+          {trans.__(
+            'Cluster %1, namespace %2',
+            model.targetBackend.server ?? '',
+            model.targetBackend.namespace ?? ''
+          )}
+        </p>
+      )}
+
       <Field
         label={trans.__('Scale tier')}
         field={FIELD.scaleTier}
@@ -123,7 +158,7 @@ function SubmitFormView(props: {
         hint={
           model.isTierUnavailable('STANDARD_1')
             ? trans.__(
-                'Distributed tiers need a cluster backend; this service runs jobs locally.'
+                'Distributed tiers need a cluster backend; this one runs jobs locally.'
               )
             : undefined
         }

@@ -54,7 +54,8 @@ export class JobService {
       }
       throw err;
     }
-    runtime.request = plan.resources;
+    // A cluster backend may know the master's request better (machine types); the local one takes the plan's.
+    runtime.request ??= plan.resources;
     if (spec) {
       runtime.hpo = {};
     }
@@ -74,7 +75,7 @@ export class JobService {
         totalCells: 0,
         latestMetrics: {},
         exitCode: null,
-        resources: { cpu: plan.resources.cpu, memoryBytes: plan.resources.memoryBytes, gpus: [] },
+        resources: { cpu: runtime.request.cpu, memoryBytes: runtime.request.memoryBytes, gpus: [] },
         ...(spec ? this.experiments.initialOutput(spec) : {})
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]

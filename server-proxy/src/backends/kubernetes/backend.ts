@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../../api/errors.js';
@@ -14,6 +13,7 @@ import { applyRunnerRecord } from '../records.js';
 import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
+import { PodLogReader } from './podLog.js';
 import { quotaNeverFits } from './quota.js';
 
 /** Settings of the Kubernetes backend. */
@@ -39,7 +39,10 @@ interface NamespaceWatch {
   jobs: ListWatch<V1Job>;
   pods: ListWatch<V1Pod>;
   events: ListWatch<CoreV1Event>;
-  ready: Promise<boolean>;
+  /** Settles once every watch has made its first attempt, successful or not. */
+  ready: Promise<void>;
+  /** Whether every cache holds a complete list: only then can a missing Job mean a deleted one. */
+  synced: boolean;
 }
 
 /** A run the backend follows. */
@@ -51,24 +54,8 @@ interface Tracked {
   seen: boolean;
   deleting: boolean;
   finishing: boolean;
-  log?: LogReader;
+  log?: PodLogReader;
   reconcile?: { running: Promise<void>; again: boolean };
-}
-
-/** The follow stream of one pod's log. */
-interface LogReader {
-  pod: string;
-  /** Complete lines received on the current stream (each stream starts at the log's first line). */
-  received: number;
-  /** Lines of the pod's log stored or queued for storing: a new stream skips that many. */
-  queued: number;
-  /** Lines of the pod's log stored. */
-  stored: number;
-  partial: string;
-  pending: string[];
-  abort?: AbortController;
-  closed: boolean;
-  flushing: Promise<void>;
 }
 
 const READY_POD_PHASES = new Set(['Running', 'Succeeded', 'Failed']);
@@ -96,6 +83,8 @@ export class KubernetesBackend implements Backend {
   private readonly tracked = new Map<string, Tracked>();
   /** Latest FailedCreate message per Job (`namespace/name`): why its pods could not be created. */
   private readonly failedCreates = new Map<string, string>();
+  /** Runs whose Job the namespace quota refused (`count/jobs.batch`), by namespace, with their next retry pause. */
+  private readonly awaitingQuota = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly opts: KubernetesBackendOptions) {}
@@ -154,7 +143,8 @@ export class KubernetesBackend implements Backend {
     const name = runName(jobId);
     await this.dryRun(kplan, jobId, name);
     const k8s: KubeRuntime = { namespace, name };
-    return { workdir: this.workdir(jobId), plan: kplan, k8s, offsets: { stdout: 0, stderr: 0 } };
+    const master = kplan.roles[0].resources;
+    return { workdir: this.workdir(jobId), plan: kplan, k8s, request: { ...master }, offsets: { stdout: 0, stderr: 0 } };
   }
 
   private async dryRun(plan: KubePlan, runId: string, name: string): Promise<void> {
@@ -162,7 +152,13 @@ export class KubernetesBackend implements Backend {
     try {
       await this.opts.client.dryRunCreate(manifests);
     } catch (err) {
-      if (kubeError(err).status === 409) {
+      const e = kubeError(err);
+      if (e.status === 403 && /exceeded quota/.test(e.message)) {
+        // The namespace is full for now: the job is accepted and waits QUEUED for room (or fails then,
+        // when it can never fit).
+        return;
+      }
+      if (e.status === 409) {
         throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
       }
       throw toApiError(err, plan.namespace);
@@ -236,10 +232,7 @@ export class KubernetesBackend implements Backend {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.tracked.values()) {
-      if (t.log) {
-        t.log.closed = true;
-        t.log.abort?.abort();
-      }
+      t.log?.close();
     }
     for (const ns of this.namespaces.values()) {
       await Promise.all([ns.jobs.stop(), ns.pods.stop(), ns.events.stop()]);
@@ -252,6 +245,9 @@ export class KubernetesBackend implements Backend {
   private async create(runId: string): Promise<void> {
     const run = await this.read(runId);
     if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
+      for (const waiting of this.awaitingQuota.values()) {
+        waiting.delete(runId);
+      }
       return;
     }
     const plan = run.runtime.plan as KubePlan;
@@ -278,6 +274,15 @@ export class KubernetesBackend implements Backend {
     } catch (err) {
       const e = kubeError(err);
       this.opts.log.warn({ runId, status: e.status, message: e.message }, 'creating Kubernetes objects failed');
+      if (e.status === 403 && /exceeded quota/.test(e.message)) {
+        if (quotaNeverFits(e.message)) {
+          await this.finish(t, 'FAILED', [], [], { message: e.message, reason: 'the request exceeds the namespace quota' });
+          return;
+        }
+        await this.update(runId, r => this.setQueueReason(r, `namespace quota: ${e.message}`));
+        this.awaitQuota(t.namespace, runId);
+        return;
+      }
       if (e.status === 0 || e.status >= 500) {
         // The API server is unreachable or overloaded: the run stays QUEUED and creation is retried.
         await this.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
@@ -287,12 +292,39 @@ export class KubernetesBackend implements Backend {
       await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
+    this.awaitingQuota.get(t.namespace)?.delete(runId);
     // Cancelled while the objects were being created: take them away again.
     const after = await this.read(runId);
     if (!after || isTerminal(after.state) || after.state === 'CANCELLING') {
       await this.deleteRun(runId);
     }
     this.schedule(runId);
+  }
+
+  /**
+   * Retries creating a run the quota refused: when one of the namespace's Jobs goes away (the quota
+   * controller then frees its share) and, in case that came first, after a growing pause.
+   */
+  private awaitQuota(namespace: string, runId: string): void {
+    let waiting = this.awaitingQuota.get(namespace);
+    if (!waiting) {
+      waiting = new Map();
+      this.awaitingQuota.set(namespace, waiting);
+    }
+    const pauseMs = Math.min((waiting.get(runId) ?? 2500) * 2, 60_000);
+    waiting.set(runId, pauseMs);
+    setTimeout(() => {
+      if (!this.stopped && this.awaitingQuota.get(namespace)?.has(runId)) {
+        this.enqueue({ runId } as RunRequest);
+      }
+    }, pauseMs).unref();
+  }
+
+  /** A Job of the namespace is gone: runs the quota refused may fit now. */
+  private retryAwaitingQuota(namespace: string): void {
+    for (const runId of this.awaitingQuota.get(namespace)?.keys() ?? []) {
+      this.enqueue({ runId } as RunRequest);
+    }
   }
 
   private async deleteRun(runId: string): Promise<void> {
@@ -356,33 +388,72 @@ export class KubernetesBackend implements Backend {
     }
     events.on('add', onEvent);
     events.on('update', onEvent);
-    const ready = Promise.all(
-      ([jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[]).map(lw => {
-        let failed = false;
-        lw.on('error', err => {
-          failed = true;
-          if (this.stopped) {
-            return;
+    jobs.on('delete', () => this.retryAwaitingQuota(namespace));
+    const watch: NamespaceWatch = { jobs, pods, events, ready: Promise.resolve(), synced: false };
+    const watches = [jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[];
+    const ok = new Set<ListWatch<V1Job | V1Pod | CoreV1Event>>();
+    const changed = () => {
+      watch.synced = ok.size === watches.length;
+      if (watch.synced) {
+        // Runs waiting for this namespace are examined now that their objects are known.
+        for (const t of this.tracked.values()) {
+          if (t.namespace === namespace) {
+            this.schedule(t.runId);
           }
-          // The watch dropped (or the list failed): start again shortly; 410 Gone is relisted by the library.
-          this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
-          setTimeout(() => {
-            if (!this.stopped) {
-              void lw.start();
-            }
-          }, 1000).unref();
-        });
-        return lw.start().then(() => !failed);
-      })
-    ).then(results => results.every(Boolean));
-    const watch: NamespaceWatch = { jobs, pods, events, ready };
+        }
+      }
+    };
+    watch.ready = Promise.all(watches.map(lw => this.keepWatching(namespace, lw, ok, changed))).then(() => undefined);
     this.namespaces.set(namespace, watch);
     return watch;
+  }
+
+  /**
+   * Starts a list-and-watch and keeps it going: the library relists on 410 Gone by itself; on other
+   * failures (a dropped connection, a namespace the credentials cannot read) it is started again after
+   * a growing pause. `changed` hears whenever the set of healthy watches in `ok` changed.
+   */
+  private keepWatching<T extends V1Job | V1Pod | CoreV1Event>(
+    namespace: string,
+    lw: ListWatch<T>,
+    ok: Set<ListWatch<T>>,
+    changed: () => void
+  ): Promise<void> {
+    let failed = false;
+    let pauseMs = 500;
+    lw.on('error', err => {
+      failed = true;
+      ok.delete(lw);
+      changed();
+      if (this.stopped) {
+        return;
+      }
+      this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
+      pauseMs = Math.min(pauseMs * 2, 30_000);
+      setTimeout(() => {
+        if (!this.stopped) {
+          void attempt();
+        }
+      }, pauseMs).unref();
+    });
+    const attempt = async () => {
+      failed = false;
+      await lw.start();
+      if (!failed) {
+        pauseMs = 500;
+        ok.add(lw);
+        changed();
+      }
+    };
+    return attempt();
   }
 
   /** Logs the runs' objects in the watched namespaces that have no record in the store; they are left alone. */
   private async reportUnknownObjects(): Promise<void> {
     for (const [namespace, ns] of this.namespaces) {
+      if (!ns.synced) {
+        continue;
+      }
       for (const job of ns.jobs.list(namespace)) {
         const runId = runIdOf(job);
         if (runId && !this.tracked.has(runId) && !(await this.read(runId))) {
@@ -421,7 +492,7 @@ export class KubernetesBackend implements Backend {
   /** Brings a run's record in line with its Jobs and pods as the caches show them. */
   private async reconcile(t: Tracked): Promise<void> {
     const ns = this.namespaces.get(t.namespace);
-    if (!ns || !(await ns.ready) || t.finishing) {
+    if (!ns || !ns.synced || t.finishing) {
       return;
     }
     const run = await this.read(t.runId);
@@ -577,10 +648,13 @@ export class KubernetesBackend implements Backend {
   }
 
   private untrack(t: Tracked): void {
-    if (t.log) {
-      t.log.closed = true;
-      t.log.abort?.abort();
+    this.awaitingQuota.get(t.namespace)?.delete(t.runId);
+    for (const key of this.failedCreates.keys()) {
+      if (key.startsWith(`${t.namespace}/${t.name}`)) {
+        this.failedCreates.delete(key);
+      }
     }
+    t.log?.close();
     this.tracked.delete(t.runId);
   }
 
@@ -591,76 +665,33 @@ export class KubernetesBackend implements Backend {
     if (t.log?.pod === pod || t.finishing || this.stopped) {
       return;
     }
-    if (t.log) {
-      t.log.closed = true;
-      t.log.abort?.abort();
-    }
+    t.log?.close();
+    t.log = this.reader(t, pod, run);
+    t.log.follow();
+  }
+
+  private reader(t: Tracked, pod: string, run: RunView): PodLogReader {
     const stored = run.runtime.k8s?.log;
     const already = stored?.pod === pod ? stored.lines : 0;
-    const reader: LogReader = {
-      pod,
-      received: 0,
-      queued: already,
-      stored: already,
-      partial: '',
-      pending: [],
-      closed: false,
-      flushing: Promise.resolve()
-    };
-    t.log = reader;
-    this.openStream(t, reader);
+    return new PodLogReader(this.opts.client, t.namespace, pod, already, (lines, storedAfter) => this.store(t.runId, pod, lines, storedAfter), this.opts.log);
   }
 
-  private openStream(t: Tracked, reader: LogReader): void {
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        if (!reader.closed) {
-          this.take(t, reader, chunk.toString('utf8'));
-        }
-        done();
-      }
-    });
-    this.opts.client
-      .streamLog(t.namespace, reader.pod, sink, { follow: true, container: CONTAINER }, () => {
-        // A real kubelet ends the stream when the container exits; a dropped connection ends it too.
-        // Reconnect while the run goes on: the line count skips what was read.
-        if (!reader.closed && !this.stopped && t.log === reader) {
-          reader.received = 0;
-          reader.partial = '';
-          setTimeout(() => !reader.closed && t.log === reader && this.openStream(t, reader), 1000).unref();
-        }
-      })
-      .then(abort => {
-        reader.abort = abort;
-        if (reader.closed) {
-          abort.abort();
-        }
-      })
-      .catch(err => this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the pod log failed'));
-  }
-
-  /** Splits received text into lines; complete lines past the stored ones are queued for the store. */
-  private take(t: Tracked, reader: LogReader, text: string): void {
-    const parts = (reader.partial + text).split('\n');
-    reader.partial = parts.pop()!;
-    for (const line of parts) {
-      reader.received += 1;
-      if (reader.received > reader.queued) {
-        reader.pending.push(line);
-        reader.queued += 1;
-      }
-    }
-    if (reader.pending.length) {
-      reader.flushing = reader.flushing.then(() => this.flush(t, reader)).catch(err => this.opts.log.error({ err, runId: t.runId }, 'storing log lines failed'));
-    }
-  }
-
-  /** Stores queued lines: plain text as log lines, runner records applied, and the line count, in one update. */
-  private async flush(t: Tracked, reader: LogReader): Promise<void> {
-    const lines = reader.pending.splice(0);
-    if (lines.length === 0) {
+  /** Reads the rest of the master pod's log before the run's final state is written. */
+  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
+    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
+    const run = await this.read(t.runId);
+    if (!run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
+      t.log?.close();
       return;
     }
+    const pod = masterPod.metadata!.name!;
+    const reader = t.log && t.log.pod === pod ? t.log : this.reader(t, pod, run);
+    t.log?.close();
+    await reader.finish();
+  }
+
+  /** Stores log lines: plain text as log lines, runner records applied, and the line count, in one update. */
+  private async store(runId: string, pod: string, lines: string[], storedAfter: number): Promise<void> {
     const now = new Date().toISOString();
     const texts: NewLogLine[] = [];
     const records: RunnerRecord[] = [];
@@ -675,12 +706,11 @@ export class KubernetesBackend implements Backend {
         texts.push({ time, stream: 'stdout', text: parsed.text });
       }
     }
-    reader.stored += lines.length;
     let owner = '';
     const metrics: Metric[] = [];
-    const saved = await this.update(t.runId, r => {
+    const saved = await this.update(runId, r => {
       owner = r.owner;
-      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod: reader.pod, lines: reader.stored } };
+      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod, lines: storedAfter } };
       for (const record of records) {
         applyRunnerRecord(r, record, metrics, now);
       }
@@ -689,58 +719,8 @@ export class KubernetesBackend implements Backend {
       }
     });
     if (saved && (texts.length || metrics.length)) {
-      await this.kind(t.runId).produced(t.runId, owner, texts, metrics);
+      await this.kind(runId).produced(runId, owner, texts, metrics);
     }
-  }
-
-  /** Reads what the follow stream has not delivered yet (a kubelet may end it early, kwok never does). */
-  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
-    const reader = t.log;
-    const run = await this.read(t.runId);
-    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
-    const pod = reader?.pod ?? masterPod?.metadata?.name;
-    if (!pod || !run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
-      return;
-    }
-    if (reader) {
-      reader.closed = true;
-      reader.abort?.abort();
-      await reader.flushing;
-    }
-    const stored = run.runtime.k8s?.log;
-    const already = reader ? reader.stored : stored?.pod === pod ? stored.lines : 0;
-    let text = '';
-    const sink = new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        text += chunk.toString('utf8');
-        done();
-      }
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.opts.client
-          .streamLog(t.namespace, pod, sink, { follow: false, container: CONTAINER }, err => (err ? reject(err) : resolve()))
-          .catch(reject);
-      });
-    } catch (err) {
-      this.opts.log.warn({ runId: t.runId, err: kubeError(err).message }, 'reading the rest of the pod log failed');
-      return;
-    }
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') {
-      lines.pop();
-    }
-    const rest: LogReader = {
-      pod,
-      received: lines.length,
-      queued: lines.length,
-      stored: already,
-      partial: '',
-      pending: lines.slice(already),
-      closed: true,
-      flushing: Promise.resolve()
-    };
-    await this.flush(t, rest);
   }
 
   // ---- records ----

@@ -1,0 +1,134 @@
+import { Writable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { kubeError, type KubeClient } from './client.js';
+import { CONTAINER } from './manifests.js';
+
+/**
+ * Takes lines of a pod's log, in order and each once; `storedAfter` is how many of the pod's lines are
+ * stored once these are (kept with the run, so a later reader skips exactly that many).
+ */
+export type LogSink = (lines: string[], storedAfter: number) => Promise<void>;
+
+/**
+ * Follows one pod's log (`follow=true&timestamps=true`) and hands complete lines to a sink. Every
+ * stream starts at the log's first line, so lines are counted and the first `stored` ones skipped:
+ * a reconnect, or a reader started after a restart, neither loses nor repeats a line.
+ */
+export class PodLogReader {
+  /** Complete lines received on the current stream. */
+  private received = 0;
+  /** Lines stored or handed to the sink: a new stream skips that many. */
+  private queued: number;
+  private stored: number;
+  private partial = '';
+  private pending: string[] = [];
+  private abort?: AbortController;
+  private closed = false;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: KubeClient,
+    readonly namespace: string,
+    readonly pod: string,
+    alreadyStored: number,
+    private readonly sink: LogSink,
+    private readonly log: FastifyBaseLogger
+  ) {
+    this.queued = alreadyStored;
+    this.stored = alreadyStored;
+  }
+
+  /** Starts following; while not closed, a stream that ends (a kubelet ends it at container exit, a dropped connection too) is opened again. */
+  follow(): void {
+    const out = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        if (!this.closed) {
+          this.take(chunk.toString('utf8'));
+        }
+        done();
+      }
+    });
+    this.client
+      .streamLog(this.namespace, this.pod, out, { follow: true, container: CONTAINER }, () => {
+        if (!this.closed) {
+          this.received = 0;
+          this.partial = '';
+          setTimeout(() => !this.closed && this.follow(), 1000).unref();
+        }
+      })
+      .then(abort => {
+        this.abort = abort;
+        if (this.closed) {
+          abort.abort();
+        }
+      })
+      .catch(err => this.log.warn({ pod: this.pod, err: kubeError(err).message }, 'reading the pod log failed'));
+  }
+
+  /** Stops following. */
+  close(): void {
+    this.closed = true;
+    this.abort?.abort();
+  }
+
+  /**
+   * Stops following and hands over what the stream has not delivered: the rest of the log, read once
+   * without `follow` (kwok's follow streams never end, and a kubelet's may end before the last line).
+   */
+  async finish(): Promise<void> {
+    this.close();
+    await this.flushing;
+    let text = '';
+    const out = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        text += chunk.toString('utf8');
+        done();
+      }
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.client
+          .streamLog(this.namespace, this.pod, out, { follow: false, container: CONTAINER }, err => (err ? reject(err) : resolve()))
+          .catch(reject);
+      });
+    } catch (err) {
+      this.log.warn({ pod: this.pod, err: kubeError(err).message }, 'reading the rest of the pod log failed');
+      return;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') {
+      lines.pop();
+    }
+    const rest = lines.slice(this.stored);
+    if (rest.length) {
+      this.stored += rest.length;
+      await this.sink(rest, this.stored);
+    }
+  }
+
+  /** Splits received text into lines; complete lines past the stored ones go to the sink, in order. */
+  private take(text: string): void {
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop()!;
+    for (const line of parts) {
+      this.received += 1;
+      if (this.received > this.queued) {
+        this.pending.push(line);
+        this.queued += 1;
+      }
+    }
+    if (this.pending.length) {
+      this.flushing = this.flushing
+        .then(() => this.flush())
+        .catch(err => this.log.error({ err, pod: this.pod }, 'storing log lines failed'));
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const lines = this.pending.splice(0);
+    if (lines.length) {
+      this.stored += lines.length;
+      await this.sink(lines, this.stored);
+    }
+  }
+}

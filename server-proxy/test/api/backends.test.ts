@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { parseServeArgs } from '../../src/config.js';
+import { writeNotebook } from '../helpers/notebooks.js';
+import { startService, tempRoot, type TestService } from '../helpers/service.js';
+
+// Backend choice on a service without a cluster: local only.
+let t: TestService;
+
+beforeAll(async () => {
+  const root = tempRoot();
+  writeNotebook(path.join(root, 'train.ipynb'), ['print(1)']);
+  t = await startService(root);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+test('a job asking for a backend that is not configured is a 400 naming trainingInput.backend', async () => {
+  const res = await t.call('POST', '/api/v1/jobs', { trainingInput: { backend: 'kubernetes', notebook: { path: 'train.ipynb' } } });
+  expect(res.status).toBe(400);
+  expect(res.body.error).toEqual({
+    code: 'invalid_argument',
+    field: 'trainingInput.backend',
+    message: 'trainingInput.backend: the kubernetes backend is not configured on this service (configured: local)'
+  });
+  const bad = await t.call('POST', '/api/v1/jobs', { trainingInput: { backend: 'slurm', notebook: { path: 'train.ipynb' } } });
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.field).toBe('trainingInput.backend');
+});
+
+test('info lists the configured backends', async () => {
+  const info = (await t.call('GET', '/api/v1/info')).body;
+  expect(info.backend).toBe('local');
+  expect(info.backends).toEqual([{ name: 'local' }]);
+  expect(info.supportsDistributed).toBe(false);
+});
+
+test('serve flags configure the Kubernetes backend', () => {
+  const env = { LAKETAHOE_TOKEN: 'x' };
+  expect(parseServeArgs(['--runtime-file', '/tmp/x.json'], env).k8s).toBeUndefined();
+  const config = parseServeArgs(
+    ['--runtime-file', '/tmp/x.json', '--backend', 'kubernetes', '--k8s-kubeconfig', '/tmp/kc', '--k8s-namespace-map', 'alice=team-a', '--k8s-default-image', 'img:1', '--k8s-output-pvc', 'out'],
+    env
+  );
+  expect(config.defaultBackend).toBe('kubernetes');
+  expect(config.k8s).toMatchObject({
+    kubeconfig: '/tmp/kc',
+    namespaceTemplate: 'laketahoe-{user}',
+    namespaceMap: { alice: 'team-a' },
+    defaultImage: 'img:1',
+    outputPvc: 'out',
+    ttlSecondsAfterFinished: 3600
+  });
+  expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--backend', 'kubernetes'], env)).toThrow(/needs --k8s-kubeconfig/);
+  expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--backend', 'yarn'], env)).toThrow(/local or kubernetes/);
+  expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--k8s-kubeconfig', '/tmp/kc', '--k8s-namespace-template', 'shared'], env)).toThrow(/must contain \{user\}/);
+});
