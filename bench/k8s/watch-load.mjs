@@ -60,6 +60,8 @@ const kubectlWatch = kind => {
 };
 holders['kubectl get jobs -w (peer)'] = kubectlWatch('jobs');
 holders['kubectl get pods -w (peer)'] = kubectlWatch('pods');
+// The watchers must not outlive this script, also when a step below fails.
+process.on('exit', () => Object.values(holders).forEach(h => h.child.kill()));
 await Promise.all(Object.values(holders).map(h => h.ready));
 const informers = holders['client-node informers (jobs + pods)'];
 
