@@ -1,6 +1,6 @@
 # One entry point for setting up, running and testing LakeTahoe for JupyterLab.
 #   make demo   install everything and open JupyterLab on the demo notebook (SQLite store, local backend)
-#   make test   run every test suite against real parts
+#   make test   run every test suite against real parts, the Kubernetes ones last
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
@@ -16,7 +16,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
 .PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env serving-env node-deps build clean \
-	k8s-build k8s-start k8s-stop test-k8s
+	k8s-build k8s-start k8s-stop test-k8s bench-k8s
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -67,7 +67,9 @@ demo: setup
 
 ## Tests ----------------------------------------------------------------------
 
-test: setup test-extension test-service test-python test-binder test-ui
+# test-k8s comes last: on a cold machine .ci/run builds the control plane in the
+# background meanwhile, and test-k8s waits for that build.
+test: setup test-extension test-service test-python test-binder test-ui test-k8s
 
 test-extension:
 	npm test
@@ -86,6 +88,7 @@ test-ui:
 
 ## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
 
+# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine.
 k8s-build:
 	tools/k8s/build.sh
 
@@ -95,8 +98,9 @@ k8s-start:
 k8s-stop:
 	tools/k8s/cluster.sh stop
 
-test-k8s:
-	tools/k8s/smoke-test.sh
+# Starts the cluster, runs the smoke test and the service's Kubernetes suite, stops the cluster.
+test-k8s: server-proxy/node_modules/.installed
+	tools/k8s/test.sh
 
 ## Benchmarks (print numbers; never part of `make test`) -------------------
 
@@ -107,6 +111,10 @@ bench: setup
 	node bench/serving/latency.mjs
 	$(PY) bench/submit_latency.py
 	$(PY) bench/save_model.py
+
+# Against the test control plane (started and stopped when none runs); see bench/k8s/RESULTS.md.
+bench-k8s: server-proxy/node_modules/.installed
+	bench/k8s/run.sh
 
 clean:
 	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV) $(SERVING_VENV)

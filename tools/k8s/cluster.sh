@@ -31,6 +31,23 @@ healthy() {
   [[ -f "$kubeconfig" ]] && kubectl get --raw /readyz >/dev/null 2>&1
 }
 
+# The controller-manager's client defaults (20 QPS, burst 30) cap how fast the Job controller
+# makes pods, about 10 Jobs/s (bench/k8s/RESULTS.md); LAKETAHOE_K8S_CONTROLLER_QPS raises them.
+controller_qps_patch() {
+  local qps="${LAKETAHOE_K8S_CONTROLLER_QPS:-}"
+  [[ -n "$qps" ]] || return 0
+  [[ "$qps" =~ ^[0-9]+$ ]] || { echo "LAKETAHOE_K8S_CONTROLLER_QPS must be a whole number, got '$qps'" >&2; exit 2; }
+  cat <<YAML
+componentsPatches:
+- name: kube-controller-manager
+  extraArgs:
+  - key: kube-api-qps
+    value: "$qps"
+  - key: kube-api-burst
+    value: "$((qps * 2))"
+YAML
+}
+
 write_kwokctl_config() {
   mkdir -p "$run/logs"
   # Every binary is given explicitly: one left out makes kwokctl try a download.
@@ -50,6 +67,7 @@ options:
   etcdBinary: $bin/etcd
   enableCRDs:
   - Logs
+$(controller_qps_patch)
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs

@@ -19,7 +19,7 @@ cleanup() {
   if [[ $was_running == 0 && "${KEEP_CLUSTER:-0}" != 1 ]]; then
     "$here/cluster.sh" stop >/dev/null 2>&1 || true
   elif [[ -f "$run/kubeconfig" ]]; then
-    admin -n laketahoe-alice delete job "train-ok-$id" "train-fail-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    admin -n laketahoe-alice delete job "train-ok-$id" "train-fail-$id" "train-cancel-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
     admin -n default delete pod "too-many-gpus-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
     admin -n laketahoe-alice delete logs.kwok.x-k8s.io -l "laketahoe.test/smoke=$id" >/dev/null 2>&1 || true
     rm -f "$run/logs/train-ok-$id"-*.log
@@ -139,6 +139,15 @@ pod="$(pod_of train-fail-$id || true)"
 check "failing job pod ends Failed" wait_for 60 phase_is "$pod" Failed
 check "failed container reports exit code 3" equals "$(field alice pod "$pod" '{.status.containerStatuses[0].state.terminated.exitCode}')" 3
 check "job is marked Failed" wait_for 30 job_condition train-fail-$id Failed
+
+# --- a Job deleted while its pod runs: the pod is ended like a kubelet would and goes away
+job_manifest train-cancel-$id 1 '        laketahoe.test/run-seconds: "600"' | sed '/run-seconds: "3"/d' | alice -n "$ns" apply -f - >/dev/null
+check "long job pod is created" wait_for 30 pod_of train-cancel-$id
+pod="$(pod_of train-cancel-$id || true)"
+check "long job pod runs" wait_for 30 phase_is "$pod" Running
+alice -n "$ns" delete job train-cancel-$id --cascade=background --wait=false >/dev/null
+pod_gone() { ! alice -n "$ns" get pod "$pod" >/dev/null 2>&1; }
+check "deleting the running job removes its pod (finalizer released)" wait_for 30 pod_gone
 
 # --- more GPUs than any node has: Pending with the scheduler's reason
 admin -n default apply -f - >/dev/null <<YAML

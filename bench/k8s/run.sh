@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the Kubernetes benchmarks against the test control plane: Jobs created per second,
+# create -> pod Running, both again through the service's API, and the watch load of 1,000
+# Jobs. Starts the cluster when none runs (and stops it again afterwards); each script prints
+# its peer beside it.
+#
+#   bench/k8s/run.sh            all four
+#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cluster="$root/tools/k8s/cluster.sh"
+export LAKETAHOE_K8S_RUN="${LAKETAHOE_K8S_RUN:-$root/tools/k8s/run}"
+
+[[ -d "$root/server-proxy/node_modules/@kubernetes/client-node" ]] ||
+  (cd "$root/server-proxy" && npm ci --no-audit --no-fund --loglevel=error)
+# service-jobs.mjs runs the built service.
+(cd "$root/server-proxy" && npm run --silent build)
+
+started_here=0
+if ! "$cluster" status >/dev/null 2>&1; then
+  started_here=1
+  trap '"$cluster" stop >/dev/null 2>&1 || true' EXIT
+  "$cluster" start
+fi
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(node --version)"
+which=${1:-all}
+if [[ $which == all || $which == create ]]; then
+  echo; echo "== (a) Jobs created per second"; node "$here/create-rate.mjs"
+fi
+if [[ $which == all || $which == running ]]; then
+  echo; echo "== (b) create -> pod Running"; node "$here/pod-running.mjs"
+fi
+if [[ $which == all || $which == service ]]; then
+  echo; echo "== (a) and (b) through the service"; node "$here/service-jobs.mjs"
+fi
+if [[ $which == all || $which == watch ]]; then
+  echo; echo "== (c) watch load"; node "$here/watch-load.mjs"
+fi
+((started_here == 0)) || echo "stopping the cluster started for the benchmarks"

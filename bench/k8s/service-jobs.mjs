@@ -1,0 +1,121 @@
+// (a) and (b) through the service: jobs submitted to the LakeTahoe API (POST /api/v1/jobs) with
+// the Kubernetes backend, then timed to their pod Running (seen by a watch, as in pod-running.mjs)
+// and to the service reporting RUNNING (the job's stateHistory). Peer in the same run and
+// namespace: the same number of trial-like Jobs created straight through client-node.
+//
+// Usage: node bench/k8s/service-jobs.mjs [--jobs 100] [--concurrency 8]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, removeNamespace, repo, reuseConnections, runDir, sleep, summary, trialJob,
+  uniqueId
+} from './common.mjs';
+
+const jobs = arg('jobs', 100);
+const concurrency = arg('concurrency', 8);
+const user = `bench${uniqueId()}`;
+const namespace = `laketahoe-${user}`;
+const mainJs = path.join(repo, 'server-proxy', 'dist', 'main.js');
+if (!fs.existsSync(path.join(repo, 'server-proxy', 'dist', 'backends', 'kubernetes', 'backend.js'))) {
+  throw new Error('server-proxy/dist has no Kubernetes backend: run `cd server-proxy && npm run build`');
+}
+
+// The tenant namespace the service expects (laketahoe-{user}), without the tenant quota of 100 Jobs.
+const admin = adminConfig();
+const core = admin.makeApiClient(k8s.CoreV1Api);
+await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'laketahoe.io/tenant': user, 'laketahoe.io/bench': 'true' } } } });
+await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'laketahoe' } } });
+await defaultServiceAccount(core, namespace);
+// Scale tier BASIC asks for 1 CPU and 2 GiB, and only cpu-0 (32 CPUs) takes pods without a GPU
+// toleration: room for every job at once, so the times measure the path and not a queue.
+const removeNodes = await addNodes(admin, Math.ceil(jobs / 50), `bench-${user.slice(-8)}-`);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-k8s-service-'));
+const rootDir = path.join(dir, 'root');
+fs.mkdirSync(rootDir);
+fs.writeFileSync(
+  path.join(rootDir, 'train.ipynb'),
+  JSON.stringify({
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: [
+      { id: 'p', cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'lr = 0.01', outputs: [], execution_count: null },
+      { id: 't', cell_type: 'code', metadata: {}, source: 'print(lr)', outputs: [], execution_count: null }
+    ]
+  })
+);
+const token = `bench-${uniqueId()}${uniqueId()}`;
+const runtimeFile = path.join(dir, 'runtime.json');
+const service = spawn(
+  process.execPath,
+  [mainJs, 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'), '--runtime-file', runtimeFile,
+    '--user', user, '--backend', 'kubernetes', '--k8s-kubeconfig', path.join(runDir, 'kubeconfig'), '--k8s-ttl-seconds', '600',
+    '--log-level', 'warn'],
+  { env: { ...process.env, LAKETAHOE_TOKEN: token }, stdio: ['ignore', 'ignore', 'inherit'] }
+);
+process.on('exit', () => service.kill()); // also when a step below fails
+for (let i = 0; i < 200 && !fs.existsSync(runtimeFile); i++) await sleep(100);
+const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+const call = async (method, route, body) => {
+  const res = await fetch(`${url}/api/v1${route}`, { method, headers, body: body && JSON.stringify(body) });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+};
+
+// Keys: the service's jobId (label laketahoe.io/job-id on its pods), or the Job name for the peer.
+const timeline = await podTimeline(admin, namespace, pod => pod.metadata.labels?.['laketahoe.io/job-id'] ?? pod.metadata.labels?.['job-name']);
+const { seen, stamp, untilRunning } = timeline;
+
+async function measure(label, ids, create) {
+  const latencies = [];
+  const started = performance.now();
+  await pool(ids.length, concurrency, async i => {
+    stamp(ids[i], 'created');
+    seen.get(ids[i]).createdAt = Date.now();
+    await create(ids[i], i);
+    latencies.push(performance.now() - seen.get(ids[i]).created);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(ids.map(untilRunning));
+  const rows = ids.map(id => seen.get(id));
+  console.log(`${label}`);
+  console.log(`  created                           ${(ids.length / seconds).toFixed(1)} jobs/s (${ids.length} in ${seconds.toFixed(2)} s, ${concurrency} in flight; per call ${summary(latencies)})`);
+  console.log(`  create -> pod Running             ${summary(rows.map(r => r.running - r.created))}`);
+}
+
+console.log(`${jobs} jobs each way in ${namespace}; service ${url} with the Kubernetes backend\n`);
+const serviceIds = Array.from({ length: jobs }, (_, i) => `svc_${i}`);
+await measure('through the service: POST /api/v1/jobs', serviceIds, id =>
+  call('POST', '/jobs', { jobId: id, labels: { 'laketahoe.test/run-seconds': '30' }, trainingInput: { scaleTier: 'BASIC', notebook: { path: 'train.ipynb' } } })
+);
+// When the service itself says RUNNING: from its stateHistory (same machine, same clock).
+let listed = [];
+for (let i = 0; i < 600; i++) {
+  listed = (await call('GET', '/jobs?pageSize=1000')).jobs.filter(j => j.stateHistory.some(s => s.state === 'RUNNING'));
+  if (listed.length >= jobs) break;
+  await sleep(500);
+}
+const runningAt = new Map(listed.map(j => [j.jobId, Date.parse(j.stateHistory.find(s => s.state === 'RUNNING').time)]));
+const reported = serviceIds.filter(id => runningAt.has(id)).map(id => runningAt.get(id) - seen.get(id).createdAt);
+console.log(`  create -> service reports RUNNING ${summary(reported)}`);
+// Outliers with what the service recorded, to tell where the time went.
+for (const job of listed.filter(j => runningAt.get(j.jobId) - seen.get(j.jobId).createdAt > 10_000).slice(0, 3)) {
+  const t0 = seen.get(job.jobId).createdAt;
+  console.log(`  slow: ${job.jobId} ${job.stateHistory.map(h => `${h.state} +${((Date.parse(h.time) - t0) / 1000).toFixed(1)}s (${h.reason})`).join(', ')}`);
+}
+
+const batch = admin.makeApiClient(k8s.BatchV1Api);
+const reuse = reuseConnections(await keepAliveAgent(admin));
+await measure('peer: client-node createNamespacedJob, keep-alive', Array.from({ length: jobs }, (_, i) => `direct-${i}`), name =>
+  batch.createNamespacedJob({ namespace, body: trialJob(name, { runSeconds: 30 }) }, reuse)
+);
+
+timeline.stop();
+service.kill('SIGTERM');
+await new Promise(resolve => service.once('exit', resolve));
+await removeNamespace(core, namespace);
+await removeNodes();
+fs.rmSync(dir, { recursive: true, force: true });
