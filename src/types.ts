@@ -170,9 +170,16 @@ export interface IParameterSpec {
 export interface IEarlyStopping {
   /** Median rule (default) or asynchronous successive halving. */
   kind?: 'median' | 'asha';
-  /** First step at which a trial may be stopped. */
+  /** median: first step at which a trial may be stopped; asha: step of the first rung. */
   minStep?: number;
+  /** median: finished trials needed before any stop (3 when unset). */
+  minCompletedTrials?: number;
+  /** asha: keep the top 1/reductionFactor at each rung (3 when unset). */
+  reductionFactor?: number;
 }
+
+/** Early-stopping rules. */
+export type EarlyStoppingKind = NonNullable<IEarlyStopping['kind']>;
 
 /** trainingInput.hyperparameters: AI Platform's HyperparameterSpec. */
 export interface IHyperparameterSpec {

@@ -15,7 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 import laketahoe
 from laketahoe.display import HpoView, TrialsView
 
-from .conftest import child_env, write_notebook
+from .conftest import REPO, child_env, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -168,3 +168,97 @@ def test_cli_submit_describe_and_list_trials(service):
 
     not_hpo = cli(service, "jobs", "stop", "no_such_hpo_job", cwd=proj)
     assert not_hpo.returncode == 1 and not_hpo.stderr.startswith("ERROR: (laketahoe)")
+
+
+def build_example_trainer(dest) -> str:
+    """Build examples/trainer_pkg as an sdist under ``dest``; returns the archive's file name."""
+    built = subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(dest),
+                            str(REPO / "examples" / "trainer_pkg")], capture_output=True, text=True, timeout=180)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (archive,) = [p.name for p in dest.glob("trainer-*.tar.gz")]
+    return archive
+
+
+def wine_accuracy(n_estimators: int, max_depth: int) -> float:
+    """What examples/trainer_pkg's trainer reports for these arguments (it is deterministic)."""
+    from sklearn.datasets import load_wine
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import cross_val_score
+
+    features, labels = load_wine(return_X_y=True)
+    model = RandomForestClassifier(n_estimators=n_estimators, max_depth=max_depth, random_state=0)
+    return cross_val_score(model, features, labels, cv=3).mean()
+
+
+def test_module_form_trials_get_values_as_arguments(use_service):
+    dist = use_service.root / "hpo_module" / "dist"
+    dist.mkdir(parents=True)
+    archive = build_example_trainer(dist)
+    client = use_service.client()
+    client.submit_job("hpo_module", {
+        "scaleTier": "BASIC",
+        "pythonModule": "trainer.task",
+        "packageUris": [f"hpo_module/dist/{archive}"],
+        # Fixed for every trial; the suggested values come after it.
+        "args": ["--max-depth", "3"],
+        "hyperparameters": {
+            "goal": "MAXIMIZE", "hyperparameterMetricTag": "accuracy", "algorithm": "GRID_SEARCH",
+            "maxTrials": 2, "maxParallelTrials": 2,
+            "params": [{"parameterName": "n_estimators", "type": "DISCRETE", "discreteValues": [2, 7]}],
+        },
+    })
+    job = use_service.wait("hpo_module", timeout=240)
+    assert job["state"] == "SUCCEEDED", job.get("errorMessage")
+
+    trials = client.trials("hpo_module")
+    assert sorted(t["hyperparameters"]["n_estimators"] for t in trials) == [2, 7]
+    for trial in trials:
+        n_estimators = int(trial["hyperparameters"]["n_estimators"])
+        assert trial["state"] == "SUCCEEDED", trial.get("errorMessage")
+        # The trainer reports at step n_estimators, and its accuracy is that of these exact arguments.
+        assert trial["finalMetric"]["trainingStep"] == n_estimators
+        assert trial["finalMetric"]["objectiveValue"] == pytest.approx(wine_accuracy(n_estimators, 3))
+        log = "\n".join(line["text"] for line in client.all_trial_logs("hpo_module", trial["trialId"]))
+        assert "cross-validated accuracy" in log
+    best = laketahoe.best_trial("hpo_module", client=client)
+    assert best["finalMetric"]["objectiveValue"] == max(t["finalMetric"]["objectiveValue"] for t in trials)
+
+
+# Each step takes a second, so a trial stopped at the first rung reports far fewer steps than the last one.
+ASHA_STEPS = 8
+ASHA_BODY = ("import time, laketahoe\n"
+             f"for step in range(1, {ASHA_STEPS + 1}):\n"
+             "    laketahoe.report(step=step, loss=x + 1 / step)\n"
+             "    time.sleep(1)")
+
+
+def test_asha_stops_unpromising_trials_and_the_job_completes(shell, use_service):
+    write_notebook(use_service.root / "hpo_work" / "curve.ipynb", ASHA_BODY, parameters="x = 0")
+    # Grid order runs x = 1, 2, 3 one after the other; minimizing, each later trial is worse than
+    # the first at the first rung (step 1), and ASHA keeps only the top 1/2 there.
+    shell.run_cell_magic("lt", "hpo curve.ipynb --job-id hpo_asha", """\
+goal: MINIMIZE
+hyperparameterMetricTag: loss
+algorithm: GRID_SEARCH
+maxTrials: 3
+maxParallelTrials: 1
+enableTrialEarlyStopping: true
+earlyStopping: {kind: asha, minStep: 1, reductionFactor: 2}
+params: [{parameterName: x, type: DISCRETE, discreteValues: [1, 2, 3]}]
+""")
+    job = use_service.wait("hpo_asha", timeout=240)
+    assert job["state"] == "SUCCEEDED", job.get("errorMessage")
+
+    trials = {int(t["trialId"]): t for t in use_service.client().trials("hpo_asha")}
+    assert [trials[i]["hyperparameters"]["x"] for i in (1, 2, 3)] == [1, 2, 3]
+    assert all(t["state"] == "SUCCEEDED" for t in trials.values())
+    first = trials[1]
+    assert not first.get("isTrialStoppedEarly")
+    assert first["finalMetric"]["trainingStep"] == ASHA_STEPS
+    for i in (2, 3):
+        stopped = trials[i]
+        assert stopped.get("isTrialStoppedEarly") is True, stopped
+        assert max(m["trainingStep"] for m in stopped["allMetrics"]) < ASHA_STEPS
+    best = laketahoe.best_trial("hpo_asha")
+    assert int(best["trialId"]) == 1
+    assert laketahoe.trials("hpo_asha")["isTrialStoppedEarly"].tolist() == [False, True, True]

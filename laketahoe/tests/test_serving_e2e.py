@@ -169,3 +169,71 @@ def test_notebook_to_monitored_deployment(served):
     finally:
         deleted = cli("deployments", "delete", "e2e-from-job")
     assert deleted.returncode == 0 and "Deleted deployment [e2e-from-job]." in deleted.stdout
+
+
+HPO_MODEL = "e2e-hpo-iris"
+HPO_TRAIN = """
+import laketahoe
+from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import train_test_split
+
+X, y = load_iris(return_X_y=True, as_frame=True)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+model = RandomForestClassifier(n_estimators=n_estimators, random_state=0).fit(X_train, y_train)
+laketahoe.report(accuracy=model.score(X_test, y_test))
+laketahoe.save_model(model, "%s", X_train, y_train)
+""" % HPO_MODEL
+
+
+def test_hpo_best_trial_to_deployment(served):
+    client = served.client()
+    write_notebook(served.root / "e2e" / "tune.ipynb", HPO_TRAIN, parameters="n_estimators = 10")
+
+    # 1. Every trial saves a model; a single tree does clearly worse on this split than 25 (0.91 vs 0.98).
+    client.submit_job("e2e_hpo_train", {
+        "scaleTier": "BASIC", "notebook": {"path": "e2e/tune.ipynb"},
+        "hyperparameters": {
+            "goal": "MAXIMIZE", "hyperparameterMetricTag": "accuracy", "algorithm": "GRID_SEARCH",
+            "maxTrials": 2, "maxParallelTrials": 2,
+            "params": [{"parameterName": "n_estimators", "type": "DISCRETE", "discreteValues": [1, 25]}],
+        },
+    })
+    job = served.wait("e2e_hpo_train", timeout=240)
+    assert job["state"] == "SUCCEEDED", job.get("errorMessage")
+    trials = client.trials("e2e_hpo_train")
+    assert [t["state"] for t in trials] == ["SUCCEEDED", "SUCCEEDED"]
+    best = laketahoe.best_trial("e2e_hpo_train", client=client)
+    assert best["hyperparameters"]["n_estimators"] == 25
+    assert best["finalMetric"]["objectiveValue"] > min(t["finalMetric"]["objectiveValue"] for t in trials)
+
+    # 2. Once the experiment ended, the best trial's model (only that one) is registered with its lineage.
+    model = client.get_model(HPO_MODEL)
+    assert len(model["versions"]) == 1
+    version = model["versions"][0]
+    assert version["source"]["jobId"] == "e2e_hpo_train"
+    assert str(version["source"]["trialId"]) == str(best["trialId"])
+    assert version["source"]["hyperparameters"] == best["hyperparameters"]
+    assert version["source"]["metrics"]["accuracy"] == pytest.approx(best["finalMetric"]["objectiveValue"])
+    in_process = joblib.load(served.root / version["artifactDir"] / "model.joblib")
+    assert in_process.n_estimators == 25
+
+    # 3. Deployed from the job: the same registered version, not a new one.
+    name = "e2e-hpo-best"
+    created = client.create_deployment(name, source={"jobId": "e2e_hpo_train"})
+    assert created["model"]["name"] == HPO_MODEL
+    try:
+        ready = poll("deployment", lambda: client.get_deployment(name), lambda d: d["state"] in ("READY", "FAILED"),
+                     timeout=180)
+        assert ready["state"] == "READY", ready.get("errorMessage")
+        assert ready["model"] == {"name": HPO_MODEL, "version": version["version"]}
+        assert len(client.get_model(HPO_MODEL)["versions"]) == 1
+
+        # 4. A prediction through the service matches the best trial's model in-process.
+        X, y = load_iris(return_X_y=True, as_frame=True)
+        _, X_test, _, _ = train_test_split(X, y, test_size=0.3, random_state=0)
+        assert laketahoe.predict(name, X_test).tolist() == in_process.predict(X_test).tolist()
+    finally:
+        client.delete_deployment(name)
+    with pytest.raises(laketahoe.client.NotFound):
+        client.get_deployment(name)

@@ -1,3 +1,8 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import { act } from 'react';
+
 import {
   defaultHpoState,
   HPO_FIELDS,
@@ -10,6 +15,12 @@ import {
 } from '../model/hpo';
 import { parseParametersSource } from '../model/parameters';
 import { SubmitFormModel } from '../model/submit';
+import { SubmitForm } from '../widgets/SubmitForm';
+
+// Lets `act` flush renders and effects in this jsdom environment.
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
 
 const SOURCE = "x = 0.5\ny = 1\nname = 'gini'\nflag = True\nitems = [1, 2]\n";
 
@@ -218,5 +229,185 @@ describe('SubmitFormModel with HPO', () => {
     expect(model.hpo.enabled).toBe(false);
     expect(model.changedParameters()).toEqual({ x: 0.31, y: 2, flag: false });
     expect(model.toRequest().trainingInput.hyperparameters).toBeUndefined();
+  });
+});
+
+describe('early stopping settings', () => {
+  function withEarlyStopping(patch: Partial<IHpoFormState>): IHpoFormState {
+    return { ...enabledState(), earlyStopping: true, ...patch };
+  }
+
+  it('sends no rule while early stopping is off, whatever was typed', () => {
+    const state = {
+      ...enabledState(),
+      earlyStoppingKind: 'asha' as const,
+      earlyStoppingMinStep: '-1'
+    };
+    expect(validateHpo(state)).toEqual({});
+    const spec = toHyperparameterSpec(state);
+    expect(spec.enableTrialEarlyStopping).toBe(false);
+    expect(spec.earlyStopping).toBeUndefined();
+  });
+
+  it('defaults to the median rule with the service defaults', () => {
+    const state = withEarlyStopping({});
+    expect(validateHpo(state)).toEqual({});
+    const spec = toHyperparameterSpec(state);
+    expect(spec.enableTrialEarlyStopping).toBe(true);
+    expect(spec.earlyStopping).toEqual({ kind: 'median' });
+  });
+
+  it('sends only the fields of the chosen rule', () => {
+    const typed = {
+      earlyStoppingMinStep: ' 2 ',
+      earlyStoppingMinCompletedTrials: '4',
+      earlyStoppingReductionFactor: '2.5'
+    };
+    expect(
+      toHyperparameterSpec(withEarlyStopping({ ...typed })).earlyStopping
+    ).toEqual({ kind: 'median', minStep: 2, minCompletedTrials: 4 });
+    expect(
+      toHyperparameterSpec(
+        withEarlyStopping({ ...typed, earlyStoppingKind: 'asha' })
+      ).earlyStopping
+    ).toEqual({ kind: 'asha', minStep: 2, reductionFactor: 2.5 });
+  });
+
+  it('checks minStep, minCompletedTrials and reductionFactor as the service does', () => {
+    expect(
+      validateHpo(
+        withEarlyStopping({
+          earlyStoppingMinStep: '-1',
+          earlyStoppingMinCompletedTrials: '0'
+        })
+      )
+    ).toEqual({
+      [HPO_FIELDS.earlyStoppingMinStep]:
+        'Enter a step of 0 or more, or leave empty for the default.',
+      [HPO_FIELDS.earlyStoppingMinCompletedTrials]:
+        'Enter a whole number of trials, 1 or more, or leave empty for 3.'
+    });
+    expect(
+      validateHpo(withEarlyStopping({ earlyStoppingMinCompletedTrials: '1.5' }))
+    ).toHaveProperty([HPO_FIELDS.earlyStoppingMinCompletedTrials]);
+    expect(
+      validateHpo(withEarlyStopping({ earlyStoppingMinStep: 'two' }))
+    ).toHaveProperty([HPO_FIELDS.earlyStoppingMinStep]);
+    // Step 0 is allowed, as are fractional steps (epochs).
+    expect(
+      validateHpo(withEarlyStopping({ earlyStoppingMinStep: '0.5' }))
+    ).toEqual({});
+
+    const asha = (factor: string) =>
+      validateHpo(
+        withEarlyStopping({
+          earlyStoppingKind: 'asha',
+          earlyStoppingReductionFactor: factor,
+          // A median-only field is neither checked nor sent for ASHA.
+          earlyStoppingMinCompletedTrials: 'x'
+        })
+      );
+    expect(asha('1')).toEqual({
+      [HPO_FIELDS.earlyStoppingReductionFactor]:
+        'Enter a number of at least 1.01, or leave empty for 3.'
+    });
+    expect(asha('abc')).toHaveProperty([
+      HPO_FIELDS.earlyStoppingReductionFactor
+    ]);
+    expect(asha('1.01')).toEqual({});
+    expect(asha('')).toEqual({});
+  });
+
+  it('round-trips through the form model into the request', () => {
+    const { parameters } = parseParametersSource(SOURCE);
+    const model = new SubmitFormModel('nb.ipynb', parameters);
+    model.updateHpo('enabled', true);
+    model.updateHpo('metricTag', 'score');
+    model.updateHpo('earlyStopping', true);
+    model.updateHpo('earlyStoppingKind', 'asha');
+    model.updateHpo('earlyStoppingMinStep', '1');
+    model.updateHpo('earlyStoppingReductionFactor', '1');
+    expect(model.isValid).toBe(false);
+    expect(model.validate()[HPO_FIELDS.earlyStoppingReductionFactor]).toBe(
+      'Enter a number of at least 1.01, or leave empty for 3.'
+    );
+    model.updateHpo('earlyStoppingReductionFactor', '2');
+    expect(model.isValid).toBe(true);
+    const sent = model.toRequest().trainingInput.hyperparameters;
+    expect(sent?.enableTrialEarlyStopping).toBe(true);
+    expect(sent?.earlyStopping).toEqual({
+      kind: 'asha',
+      minStep: 1,
+      reductionFactor: 2
+    });
+  });
+
+  it("shows the service's errors on its fields and clears them when the rule changes", () => {
+    const { parameters } = parseParametersSource(SOURCE);
+    const model = new SubmitFormModel('nb.ipynb', parameters);
+    model.updateHpo('enabled', true);
+    model.updateHpo('metricTag', 'score');
+    model.updateHpo('earlyStopping', true);
+    model.serverErrors = {
+      [HPO_FIELDS.earlyStoppingMinStep]: 'must be >= 0',
+      [HPO_FIELDS.earlyStoppingReductionFactor]: 'must be >= 1.01',
+      [HPO_FIELDS.maxTrials]: 'too many'
+    };
+    expect(model.validate()[HPO_FIELDS.earlyStoppingMinStep]).toBe(
+      'must be >= 0'
+    );
+    model.updateHpo('earlyStoppingMinStep', '3');
+    expect(Object.keys(model.serverErrors)).toEqual([
+      HPO_FIELDS.earlyStoppingReductionFactor,
+      HPO_FIELDS.maxTrials
+    ]);
+    model.updateHpo('earlyStoppingKind', 'asha');
+    expect(model.serverErrors).toEqual({ [HPO_FIELDS.maxTrials]: 'too many' });
+  });
+});
+
+describe('SubmitForm early-stopping fields', () => {
+  afterEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('shows the fields of the chosen rule, with errors beside them', async () => {
+    const { parameters } = parseParametersSource(SOURCE);
+    const model = new SubmitFormModel('nb.ipynb', parameters);
+    model.updateHpo('enabled', true);
+    model.updateHpo('metricTag', 'score');
+    const form = new SubmitForm(model, nullTranslator.load('laketahoe'));
+    await act(async () => {
+      Widget.attach(form, document.body);
+      MessageLoop.sendMessage(form, Widget.Msg.UpdateRequest);
+    });
+    const find = (name: string) =>
+      form.node.querySelector<HTMLInputElement>(`[name="${name}"]`);
+    expect(find('hpoEarlyStoppingKind')).toBeNull();
+
+    await act(async () => model.updateHpo('earlyStopping', true));
+    expect(find('hpoEarlyStoppingKind')?.value).toBe('median');
+    expect(find('hpoEarlyStoppingMinStep')).not.toBeNull();
+    expect(find('hpoEarlyStoppingMinCompletedTrials')).not.toBeNull();
+    expect(find('hpoEarlyStoppingReductionFactor')).toBeNull();
+
+    await act(async () => {
+      model.updateHpo('earlyStoppingKind', 'asha');
+      model.updateHpo('earlyStoppingReductionFactor', '0.5');
+    });
+    expect(find('hpoEarlyStoppingMinCompletedTrials')).toBeNull();
+    const factor = form.node.querySelector(
+      `[data-field="${HPO_FIELDS.earlyStoppingReductionFactor}"]`
+    );
+    expect(factor?.querySelector('input')?.value).toBe('0.5');
+    expect(factor?.querySelector('[role="alert"]')?.textContent).toBe(
+      'Enter a number of at least 1.01, or leave empty for 3.'
+    );
+    expect(
+      form.node.querySelector(
+        `[data-field="${HPO_FIELDS.earlyStoppingMinStep}"]`
+      )?.textContent
+    ).toContain('First rung step');
+    form.dispose();
   });
 });

@@ -4,8 +4,10 @@
  * client-side checks that mirror the service's, and the spec it builds.
  */
 import {
+  EarlyStoppingKind,
   HpoAlgorithm,
   HpoGoal,
+  IEarlyStopping,
   IHyperparameterSpec,
   IParameterSpec,
   MetricSelection,
@@ -27,6 +29,10 @@ export const HPO_FIELDS = {
   maxFailedTrials: `${HPO_FIELD}.maxFailedTrials`,
   algorithm: `${HPO_FIELD}.algorithm`,
   earlyStopping: `${HPO_FIELD}.enableTrialEarlyStopping`,
+  earlyStoppingKind: `${HPO_FIELD}.earlyStopping.kind`,
+  earlyStoppingMinStep: `${HPO_FIELD}.earlyStopping.minStep`,
+  earlyStoppingMinCompletedTrials: `${HPO_FIELD}.earlyStopping.minCompletedTrials`,
+  earlyStoppingReductionFactor: `${HPO_FIELD}.earlyStopping.reductionFactor`,
   resumePreviousJobId: `${HPO_FIELD}.resumePreviousJobId`,
   params: `${HPO_FIELD}.params`
 } as const;
@@ -72,6 +78,14 @@ export interface IHpoFormState {
   algorithm: HpoAlgorithm;
   /** Stop unpromising trials early. */
   earlyStopping: boolean;
+  /** Early-stopping rule: median stopping or asynchronous successive halving. */
+  earlyStoppingKind: EarlyStoppingKind;
+  /** median: warm-up step; asha: first rung's step. As typed; empty for the default. */
+  earlyStoppingMinStep: string;
+  /** median: finished trials needed before any stop, as typed; empty for 3. */
+  earlyStoppingMinCompletedTrials: string;
+  /** asha: keep the top 1/factor at each rung, as typed; empty for 3. */
+  earlyStoppingReductionFactor: string;
   /** Warm start from this job's trials; empty for none. */
   resumePreviousJobId: string;
   /** Parameter rows. */
@@ -162,6 +176,10 @@ export function defaultHpoState(
     maxFailedTrials: '',
     algorithm: 'ALGORITHM_UNSPECIFIED',
     earlyStopping: false,
+    earlyStoppingKind: 'median',
+    earlyStoppingMinStep: '',
+    earlyStoppingMinCompletedTrials: '',
+    earlyStoppingReductionFactor: '',
     resumePreviousJobId: '',
     params: parameters
       .map(proposeRow)
@@ -196,6 +214,9 @@ function parseWhole(text: string, min: number, max: number): number | null {
   const value = Number(trimmed);
   return value >= min && value <= max ? value : null;
 }
+
+/** Smallest ASHA reduction factor the service accepts. */
+export const MIN_REDUCTION_FACTOR = 1.01;
 
 /** Metric names: Python keyword arguments of laketahoe.report(). */
 const METRIC_TAG = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -241,6 +262,7 @@ export function validateHpo(state: IHpoFormState): { [field: string]: string } {
     errors[HPO_FIELDS.maxFailedTrials] =
       'Enter a whole number (0 or more), or leave empty for the default.';
   }
+  Object.assign(errors, validateEarlyStopping(state));
   const resume = state.resumePreviousJobId.trim();
   if (resume && !JOB_ID.test(resume)) {
     errors[HPO_FIELDS.resumePreviousJobId] =
@@ -298,6 +320,70 @@ export function validateHpo(state: IHpoFormState): { [field: string]: string } {
   return errors;
 }
 
+/**
+ * Errors of the early-stopping settings, checked only when early stopping
+ * is on and only for the fields of the chosen rule (the others are not
+ * sent): minStep a number >= 0, minCompletedTrials a whole number >= 1,
+ * reductionFactor a number >= 1.01, each optional.
+ */
+function validateEarlyStopping(state: IHpoFormState): {
+  [field: string]: string;
+} {
+  const errors: { [field: string]: string } = {};
+  if (!state.earlyStopping) {
+    return errors;
+  }
+  const minStep = state.earlyStoppingMinStep.trim();
+  if (minStep !== '') {
+    const value = parseNumber(minStep);
+    if (value === null || value < 0) {
+      errors[HPO_FIELDS.earlyStoppingMinStep] =
+        'Enter a step of 0 or more, or leave empty for the default.';
+    }
+  }
+  if (state.earlyStoppingKind === 'median') {
+    const minCompleted = state.earlyStoppingMinCompletedTrials.trim();
+    if (
+      minCompleted !== '' &&
+      parseWhole(minCompleted, 1, MAX_HPO_TRIALS) === null
+    ) {
+      errors[HPO_FIELDS.earlyStoppingMinCompletedTrials] =
+        'Enter a whole number of trials, 1 or more, or leave empty for 3.';
+    }
+  } else {
+    const factor = state.earlyStoppingReductionFactor.trim();
+    if (factor !== '') {
+      const value = parseNumber(factor);
+      if (value === null || value < MIN_REDUCTION_FACTOR) {
+        errors[HPO_FIELDS.earlyStoppingReductionFactor] =
+          `Enter a number of at least ${MIN_REDUCTION_FACTOR}, or leave empty for 3.`;
+      }
+    }
+  }
+  return errors;
+}
+
+/** The early-stopping rule of a valid state, with only the fields typed. */
+function toEarlyStopping(state: IHpoFormState): IEarlyStopping {
+  const rule: IEarlyStopping = { kind: state.earlyStoppingKind };
+  const minStep = state.earlyStoppingMinStep.trim();
+  if (minStep !== '') {
+    rule.minStep = Number(minStep);
+  }
+  if (state.earlyStoppingKind === 'median') {
+    const minCompleted = state.earlyStoppingMinCompletedTrials.trim();
+    if (minCompleted !== '') {
+      rule.minCompletedTrials = Number(minCompleted);
+    }
+  } else {
+    const factor = state.earlyStoppingReductionFactor.trim();
+    if (factor !== '') {
+      rule.reductionFactor = Number(factor);
+    }
+  }
+  return rule;
+}
+
 /** The spec field holding a row's values. */
 function valuesKey(type: ParameterSpecType): string {
   return type === 'DISCRETE' ? 'discreteValues' : 'categoricalValues';
@@ -334,6 +420,9 @@ export function toHyperparameterSpec(
     algorithm: state.algorithm,
     params: state.params.filter(row => row.enabled).map(rowToSpec)
   };
+  if (state.earlyStopping) {
+    spec.earlyStopping = toEarlyStopping(state);
+  }
   if (state.maxFailedTrials.trim() !== '') {
     spec.maxFailedTrials = Number(state.maxFailedTrials.trim());
   }

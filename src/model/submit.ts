@@ -176,10 +176,14 @@ export class SubmitFormModel {
   ): void {
     this.hpo = { ...this.hpo, [key]: value };
     const field = (HPO_FIELDS as { [k: string]: string })[key];
-    // Toggling the section or the algorithm can move every error.
+    // Toggling the section or the algorithm can move every error; switching
+    // early stopping or its rule changes which of its fields are sent.
     this._clearServerErrors(
       key === 'enabled' || key === 'algorithm' ? HPO_FIELD : field
     );
+    if (key === 'earlyStopping' || key === 'earlyStoppingKind') {
+      this._clearServerErrors(`${HPO_FIELD}.earlyStopping`);
+    }
     this._changed.emit();
   }
 

@@ -12,8 +12,9 @@ import laketahoe
 def main() -> None:
     """Train a forest on scikit-learn's bundled wine data and report its cross-validated accuracy."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n-estimators", type=int, default=50)
-    parser.add_argument("--max-depth", type=int, default=None)
+    # HPO trials get `--<parameterName>=<value>`, and parameter names cannot hold dashes: take both spellings.
+    parser.add_argument("--n-estimators", "--n_estimators", dest="n_estimators", type=int, default=50)
+    parser.add_argument("--max-depth", "--max_depth", dest="max_depth", type=int, default=None)
     args = parser.parse_args()
     features, labels = load_wine(return_X_y=True)
     model = RandomForestClassifier(n_estimators=args.n_estimators, max_depth=args.max_depth, random_state=0)
