@@ -78,19 +78,78 @@ export function stateLabel(state: JobState, trans: TranslationBundle): string {
   }
 }
 
+/** A badge colored by its state (job and deployment states share the colors). */
+export function ColoredStateBadge(props: {
+  state: string;
+  label: string;
+}): JSX.Element {
+  const { state, label } = props;
+  return (
+    <span
+      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
+      data-state={state}
+    >
+      {label}
+    </span>
+  );
+}
+
 /** A colored badge for a job state. */
 export function StateBadge(props: {
   state: JobState;
   trans: TranslationBundle;
 }): JSX.Element {
   const { state, trans } = props;
+  return <ColoredStateBadge state={state} label={stateLabel(state, trans)} />;
+}
+
+/** One entry of a state history. */
+export interface IStateHistoryEntry<S extends string> {
+  state: S;
+  time: string;
+  reason?: string | null;
+}
+
+/** A state history as a list of badges with their times and reasons. */
+export function StateTimeline<S extends string>(props: {
+  history: readonly IStateHistoryEntry<S>[] | undefined;
+  /** The badge of one state. */
+  badge: (state: S) => JSX.Element;
+}): JSX.Element {
+  const { history, badge } = props;
   return (
-    <span
-      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
-      data-state={state}
-    >
-      {stateLabel(state, trans)}
-    </span>
+    <ol className="jp-laketahoe-Timeline">
+      {(history ?? []).map((entry, i) => (
+        <li
+          key={i}
+          className="jp-laketahoe-Timeline-entry"
+          data-state={entry.state}
+        >
+          {badge(entry.state)}
+          <time dateTime={entry.time}>
+            {new Date(entry.time).toLocaleString()}
+          </time>
+          {entry.reason && (
+            <span className="jp-laketahoe-Timeline-reason">{entry.reason}</span>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The error of a failed load, or "Loading…" while there is none. */
+export function LoadingOrError(props: {
+  error: Error | null;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { error, trans } = props;
+  return error ? (
+    <div className="jp-laketahoe-error" role="alert">
+      {error.message}
+    </div>
+  ) : (
+    <p className="jp-laketahoe-empty">{trans.__('Loading…')}</p>
   );
 }
 

@@ -1,6 +1,7 @@
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
+import { LabIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
@@ -68,20 +69,11 @@ export function addJobWidgetCommand<
         return existing;
       }
       const model = options.createModel(jobId);
-      const content = options.createContent(model);
-      const widget = new MainAreaWidget({ content });
-      const title = options.title(jobId);
-      widget.id = `${options.namespace}-${jobId}`;
-      widget.title.label = title.label;
-      widget.title.caption = title.caption;
-      widget.title.icon = laketahoeIcon;
-      widget.title.closable = true;
-      widget.disposed.connect(() => model.dispose());
-      model.start();
-      void tracker.add(widget);
-      shell.add(widget, 'main');
-      shell.activateById(widget.id);
-      return widget;
+      return openInMainArea(shell, tracker, options.createContent(model), {
+        id: `${options.namespace}-${jobId}`,
+        ...options.title(jobId),
+        icon: laketahoeIcon
+      });
     }
   });
 
@@ -93,6 +85,41 @@ export function addJobWidgetCommand<
     });
   }
   return tracker;
+}
+
+/** Id and tab title of a main-area widget. */
+export interface IMainAreaTitle {
+  id: string;
+  label: string;
+  caption: string;
+  icon: LabIcon;
+}
+
+/**
+ * Wrap a content widget in a closable main-area widget, start its model
+ * (disposed with the widget), track it and show it.
+ */
+export function openInMainArea<
+  M extends { start(): void; dispose(): void },
+  W extends Widget & { readonly model: M }
+>(
+  shell: JupyterFrontEnd.IShell,
+  tracker: WidgetTracker<MainAreaWidget<W>>,
+  content: W,
+  title: IMainAreaTitle
+): MainAreaWidget<W> {
+  const widget = new MainAreaWidget({ content });
+  widget.id = title.id;
+  widget.title.label = title.label;
+  widget.title.caption = title.caption;
+  widget.title.icon = title.icon;
+  widget.title.closable = true;
+  widget.disposed.connect(() => content.model.dispose());
+  content.model.start();
+  void tracker.add(widget);
+  shell.add(widget, 'main');
+  shell.activateById(widget.id);
+  return widget;
 }
 
 /**
