@@ -1,4 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
 import { ISignal } from '@lumino/signaling';
 import React, { useEffect, useState } from 'react';
 
@@ -228,4 +229,39 @@ export function JobCellProgress(props: {
       trans={props.trans}
     />
   );
+}
+
+/** A sidebar panel's title with its refresh button. */
+export function PanelHeader(props: {
+  title: string;
+  /** Class name of the refresh button (a UI test hook). */
+  refreshClassName: string;
+  onRefresh: () => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { title, refreshClassName, onRefresh, trans } = props;
+  return (
+    <header className="jp-laketahoe-JobsPanel-header">
+      <h2 className="jp-laketahoe-JobsPanel-title">{title}</h2>
+      <button
+        type="button"
+        className={`jp-laketahoe-iconButton ${refreshClassName}`}
+        title={trans.__('Refresh')}
+        aria-label={trans.__('Refresh')}
+        onClick={onRefresh}
+      >
+        <refreshIcon.react tag="span" />
+      </button>
+    </header>
+  );
+}
+
+/** A key handler that opens on Enter or Space when the row itself has focus. */
+export function activateOnKey(open: () => void) {
+  return (e: React.KeyboardEvent): void => {
+    if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      open();
+    }
+  };
 }
