@@ -31,7 +31,7 @@ import { notifyFiringAlerts } from '../widgets/alertNotifications';
 import { DeployForm } from '../widgets/DeployForm';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';
 import { ServingPanel } from '../widgets/ServingPanel';
-import { openInMainArea } from './jobWidgets';
+import { openInMainArea } from './mainArea';
 import { watchSettings } from './settings';
 
 const PLUGIN_ID = 'laketahoe:serving';
