@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,29 @@ def child_env(**extra) -> dict:
     env.pop("LAKETAHOE_EVENTS_FILE", None)
     env.update(extra)
     return env
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a child started with start_new_session=True: SIGTERM its group, SIGKILL it after `grace` seconds."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def lt_shell(workdir: Path, monkeypatch):
+    """An IPython shell with the extension loaded, its cwd in `workdir` (created when missing)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import laketahoe
+
+    workdir.mkdir(exist_ok=True)
+    monkeypatch.chdir(workdir)
+    ip = InteractiveShell.instance()
+    # A fresh magics instance per test, so no client is cached across service settings.
+    laketahoe.load_ipython_extension(ip)
+    return ip
 
 
 def records(stdout: str) -> list[dict]:
@@ -102,7 +126,6 @@ class Service:
 def service(tmp_path_factory):
     """Start the real Node service once for the session; it runs jobs with this Python."""
     import shutil
-    import signal
     import time
 
     if not SERVICE_ENTRY.is_file():
@@ -132,11 +155,7 @@ def service(tmp_path_factory):
     time.sleep(0.1)  # the file is written in one go, but let a slow writer finish
     svc = Service(root, rt, proc, log_path)
     yield svc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop_process_group(proc)
     log.close()
 
 

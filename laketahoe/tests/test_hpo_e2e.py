@@ -10,12 +10,11 @@ import sys
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 
 import laketahoe
 from laketahoe.display import HpoView, TrialsView
 
-from .conftest import REPO, child_env, write_notebook
+from .conftest import REPO, child_env, lt_shell, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -47,11 +46,8 @@ def expected_score(x, y):
 def shell(use_service, monkeypatch):
     """An IPython shell with the extension loaded, its cwd inside the service root."""
     work = use_service.root / "hpo_work"
-    work.mkdir(exist_ok=True)
-    monkeypatch.chdir(work)
+    ip = lt_shell(work, monkeypatch)
     write_notebook(work / "tune.ipynb", BODY, parameters=PARAMETERS)
-    ip = InteractiveShell.instance()
-    laketahoe.load_ipython_extension(ip)
     return ip
 
 

@@ -9,7 +9,7 @@ from IPython.core.interactiveshell import InteractiveShell
 import laketahoe
 from laketahoe.display import JobList, JobView
 
-from .conftest import write_notebook
+from .conftest import lt_shell, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -17,12 +17,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def shell(use_service, monkeypatch):
     """An IPython shell with the extension loaded, its cwd inside the service root."""
-    (use_service.root / "work").mkdir(exist_ok=True)
-    monkeypatch.chdir(use_service.root / "work")
-    ip = InteractiveShell.instance()
-    # A fresh magics instance per test, so no client is cached across service settings.
-    laketahoe.load_ipython_extension(ip)
-    return ip
+    return lt_shell(use_service.root / "work", monkeypatch)
 
 
 def test_submit_follow_describe_list(shell, use_service, capsys):

@@ -8,7 +8,6 @@ serving environment (``.venv-serving``, or ``LAKETAHOE_MLSERVER``).
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -27,7 +26,7 @@ from sklearn.preprocessing import OneHotEncoder
 import laketahoe
 from laketahoe.signature import decode_response, encode_request
 
-from .conftest import mlserver_path
+from .conftest import mlserver_path, stop_process_group
 
 
 def free_port() -> int:
@@ -102,11 +101,7 @@ def mlserver(saved):
             time.sleep(0.5)
         yield base
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc)
         log.close()
 
 

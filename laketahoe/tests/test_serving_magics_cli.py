@@ -13,7 +13,6 @@ import sys
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
@@ -21,7 +20,7 @@ import laketahoe
 from laketahoe.client import NotFound
 from laketahoe.display import DeploymentList, ModelList
 
-from .conftest import child_env, write_notebook
+from .conftest import child_env, lt_shell, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -29,11 +28,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def shell(use_service, monkeypatch):
     """An IPython shell with the extension loaded, its cwd inside the service root."""
-    (use_service.root / "serving").mkdir(exist_ok=True)
-    monkeypatch.chdir(use_service.root / "serving")
-    ip = InteractiveShell.instance()
-    laketahoe.load_ipython_extension(ip)
-    return ip
+    return lt_shell(use_service.root / "serving", monkeypatch)
 
 
 def cli(service, *args, cwd, stdin=None):

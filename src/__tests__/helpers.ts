@@ -5,6 +5,7 @@ import {
   IAlert,
   IDeployment,
   IJob,
+  IModel,
   IModelVersion,
   ITrial,
   JobState
@@ -107,6 +108,17 @@ export function makeTrial(
     endTime: '2026-11-29T01:00:10.000Z',
     errorMessage: '',
     ...overrides
+  };
+}
+
+/** A registered model (without its versions). */
+export function makeModel(name: string, latestVersion: number): IModel {
+  return {
+    name,
+    owner: 'alice',
+    latestVersion,
+    createTime: 't',
+    updateTime: 't'
   };
 }
 

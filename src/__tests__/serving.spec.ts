@@ -1,26 +1,20 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
 import { ServingModel } from '../model/serving';
-import { IModel } from '../types';
 import {
   IRecordedRequest,
   jsonResponse,
   makeAlert,
   makeDeployment,
   makeJob,
+  makeModel,
   makeVersion,
   mockSettings
 } from './helpers';
 
 /** A service with one model of two versions and one deployment. */
 function setup(handler?: (req: IRecordedRequest) => Response | undefined) {
-  const iris: IModel = {
-    name: 'iris',
-    owner: 'alice',
-    latestVersion: 2,
-    createTime: 't',
-    updateTime: 't'
-  };
+  const iris = makeModel('iris', 2);
   const mock = mockSettings(req => {
     const custom = handler?.(req);
     if (custom) {

@@ -10,7 +10,6 @@ import { DeploymentDetailModel } from '../model/deployment';
 import { JobsModel } from '../model/jobs';
 import { ServingModel } from '../model/serving';
 import { CommandIDs } from '../tokens';
-import { IModel } from '../types';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';
 import { JobDeployButton } from '../widgets/JobDeployButton';
 import { ServingPanel } from '../widgets/ServingPanel';
@@ -19,6 +18,7 @@ import {
   makeAlert,
   makeJob,
   makeDeployment,
+  makeModel,
   makeVersion,
   mockSettings
 } from './helpers';
@@ -30,13 +30,7 @@ const trans = nullTranslator.load('laketahoe');
   globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
 ).IS_REACT_ACT_ENVIRONMENT = true;
 
-const iris: IModel = {
-  name: 'iris',
-  owner: 'alice',
-  latestVersion: 2,
-  createTime: 't',
-  updateTime: 't'
-};
+const iris = makeModel('iris', 2);
 
 const MONITORING = {
   deployment: 'iris-prod',

@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { DeploymentState } from '../types';
+import { ColoredStateBadge } from './common';
 
 /** Translated, human label of a deployment state. */
 export function deploymentStateLabel(
@@ -31,11 +32,9 @@ export function DeploymentBadge(props: {
 }): JSX.Element {
   const { state, trans } = props;
   return (
-    <span
-      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
-      data-state={state}
-    >
-      {deploymentStateLabel(state, trans)}
-    </span>
+    <ColoredStateBadge
+      state={state}
+      label={deploymentStateLabel(state, trans)}
+    />
   );
 }

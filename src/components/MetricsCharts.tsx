@@ -4,6 +4,7 @@ import React, { useEffect, useRef } from 'react';
 import { IMetricSeries } from '../model/detail';
 import type { IMetricChart } from './chart';
 import { useLazyChart } from './lazyChart';
+import { LazyChartPlot } from './LazyChartPlot';
 
 /** One chart per metric series. */
 export function MetricsCharts(props: {
@@ -65,13 +66,12 @@ function MetricChart(props: {
           </span>
         )}
       </figcaption>
-      {failed ? (
-        <p className="jp-laketahoe-empty">
-          {trans.__('The chart could not be loaded.')}
-        </p>
-      ) : (
-        <div className="jp-laketahoe-MetricChart-plot" ref={host} />
-      )}
+      <LazyChartPlot
+        host={host}
+        failed={failed}
+        className="jp-laketahoe-MetricChart-plot"
+        trans={trans}
+      />
     </figure>
   );
 }

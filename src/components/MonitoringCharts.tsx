@@ -14,6 +14,7 @@ import {
 } from '../model/drift';
 import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../types';
 import { useLazyChart } from './lazyChart';
+import { LazyChartPlot } from './LazyChartPlot';
 import type { IServingChart, ITimeSeries } from './servingCharts';
 
 /**
@@ -145,13 +146,12 @@ function TimeSeriesChart(props: {
       <figcaption className="jp-laketahoe-MetricChart-title">
         {title}
       </figcaption>
-      {failed ? (
-        <p className="jp-laketahoe-empty">
-          {trans.__('The chart could not be loaded.')}
-        </p>
-      ) : (
-        <div className="jp-laketahoe-MetricChart-plot" ref={host} />
-      )}
+      <LazyChartPlot
+        host={host}
+        failed={failed}
+        className="jp-laketahoe-MetricChart-plot"
+        trans={trans}
+      />
     </figure>
   );
 }
@@ -336,13 +336,12 @@ export function HistogramChart(props: {
         feature.name
       )}
     >
-      {failed ? (
-        <p className="jp-laketahoe-empty">
-          {trans.__('The chart could not be loaded.')}
-        </p>
-      ) : (
-        <div className="jp-laketahoe-MetricChart-plot" ref={host} />
-      )}
+      <LazyChartPlot
+        host={host}
+        failed={failed}
+        className="jp-laketahoe-MetricChart-plot"
+        trans={trans}
+      />
     </figure>
   );
 }

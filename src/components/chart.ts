@@ -4,6 +4,8 @@
  */
 import uPlot from 'uplot';
 
+import { themedAxes } from './chartTheme';
+
 /** A chart bound to one element. */
 export interface IMetricChart {
   /** Replace the plotted data. */
@@ -22,14 +24,7 @@ export function createMetricChart(
   values: number[],
   width: number
 ): IMetricChart {
-  const style = getComputedStyle(element);
-  const color = (variable: string, fallback: string) =>
-    style.getPropertyValue(variable).trim() || fallback;
-  const axis = {
-    stroke: color('--jp-ui-font-color1', '#444'),
-    grid: { stroke: color('--jp-border-color2', '#e0e0e0'), width: 1 },
-    ticks: { stroke: color('--jp-border-color2', '#e0e0e0'), width: 1 }
-  };
+  const { color, axis } = themedAxes(element);
   const height = 160;
   const plot = new uPlot(
     {

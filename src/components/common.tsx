@@ -1,4 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
 import { ISignal } from '@lumino/signaling';
 import React, { useEffect, useState } from 'react';
 
@@ -78,19 +79,78 @@ export function stateLabel(state: JobState, trans: TranslationBundle): string {
   }
 }
 
+/** A badge colored by its state (job and deployment states share the colors). */
+export function ColoredStateBadge(props: {
+  state: string;
+  label: string;
+}): JSX.Element {
+  const { state, label } = props;
+  return (
+    <span
+      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
+      data-state={state}
+    >
+      {label}
+    </span>
+  );
+}
+
 /** A colored badge for a job state. */
 export function StateBadge(props: {
   state: JobState;
   trans: TranslationBundle;
 }): JSX.Element {
   const { state, trans } = props;
+  return <ColoredStateBadge state={state} label={stateLabel(state, trans)} />;
+}
+
+/** One entry of a state history. */
+export interface IStateHistoryEntry<S extends string> {
+  state: S;
+  time: string;
+  reason?: string | null;
+}
+
+/** A state history as a list of badges with their times and reasons. */
+export function StateTimeline<S extends string>(props: {
+  history: readonly IStateHistoryEntry<S>[] | undefined;
+  /** The badge of one state. */
+  badge: (state: S) => JSX.Element;
+}): JSX.Element {
+  const { history, badge } = props;
   return (
-    <span
-      className={`jp-laketahoe-StateBadge jp-laketahoe-StateBadge-${state.toLowerCase()}`}
-      data-state={state}
-    >
-      {stateLabel(state, trans)}
-    </span>
+    <ol className="jp-laketahoe-Timeline">
+      {(history ?? []).map((entry, i) => (
+        <li
+          key={i}
+          className="jp-laketahoe-Timeline-entry"
+          data-state={entry.state}
+        >
+          {badge(entry.state)}
+          <time dateTime={entry.time}>
+            {new Date(entry.time).toLocaleString()}
+          </time>
+          {entry.reason && (
+            <span className="jp-laketahoe-Timeline-reason">{entry.reason}</span>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The error of a failed load, or "Loading…" while there is none. */
+export function LoadingOrError(props: {
+  error: Error | null;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { error, trans } = props;
+  return error ? (
+    <div className="jp-laketahoe-error" role="alert">
+      {error.message}
+    </div>
+  ) : (
+    <p className="jp-laketahoe-empty">{trans.__('Loading…')}</p>
   );
 }
 
@@ -169,4 +229,39 @@ export function JobCellProgress(props: {
       trans={props.trans}
     />
   );
+}
+
+/** A sidebar panel's title with its refresh button. */
+export function PanelHeader(props: {
+  title: string;
+  /** Class name of the refresh button (a UI test hook). */
+  refreshClassName: string;
+  onRefresh: () => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { title, refreshClassName, onRefresh, trans } = props;
+  return (
+    <header className="jp-laketahoe-JobsPanel-header">
+      <h2 className="jp-laketahoe-JobsPanel-title">{title}</h2>
+      <button
+        type="button"
+        className={`jp-laketahoe-iconButton ${refreshClassName}`}
+        title={trans.__('Refresh')}
+        aria-label={trans.__('Refresh')}
+        onClick={onRefresh}
+      >
+        <refreshIcon.react tag="span" />
+      </button>
+    </header>
+  );
+}
+
+/** A key handler that opens on Enter or Space when the row itself has focus. */
+export function activateOnKey(open: () => void) {
+  return (e: React.KeyboardEvent): void => {
+    if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      open();
+    }
+  };
 }

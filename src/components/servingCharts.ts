@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 
 import type { IHistogram } from '../model/drift';
+import { themedAxes } from './chartTheme';
 
 /** A chart bound to one element. */
 export interface IServingChart<D> {
@@ -35,19 +36,6 @@ export interface ITimeSeries {
   lines: ILine[];
 }
 
-/** Colors and axes that follow the JupyterLab theme. */
-function themed(element: HTMLElement) {
-  const style = getComputedStyle(element);
-  const color = (variable: string, fallback: string) =>
-    style.getPropertyValue(variable).trim() || fallback;
-  const axis = {
-    stroke: color('--jp-ui-font-color1', '#444'),
-    grid: { stroke: color('--jp-border-color2', '#e0e0e0'), width: 1 },
-    ticks: { stroke: color('--jp-border-color2', '#e0e0e0'), width: 1 }
-  };
-  return { color, axis };
-}
-
 const HEIGHT = 150;
 
 /** Draw lines over time (request rate, error rate or latency percentiles). */
@@ -56,7 +44,7 @@ export function createTimeSeriesChart(
   data: ITimeSeries,
   width: number
 ): IServingChart<ITimeSeries> {
-  const { color, axis } = themed(element);
+  const { color, axis } = themedAxes(element);
   const plot = new uPlot(
     {
       width,
@@ -120,7 +108,7 @@ export function createHistogramChart(
   labels: { baseline: string; live: string },
   width: number
 ): IServingChart<IHistogram> {
-  const { color, axis } = themed(element);
+  const { color, axis } = themedAxes(element);
   let current = histogram;
   const bars = (offset: number) =>
     uPlot.paths.bars!({ size: [0.4, 40], align: offset as 1 | -1 });

@@ -11,6 +11,7 @@ import {
 } from '../types';
 import { isJob, JobsModel } from './jobs';
 import { LogStreamModel, StreamStatus } from './stream';
+import { toError } from './errors';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
 export const MAX_LOG_LINES = 5000;
@@ -140,7 +141,7 @@ export class JobDetailModel implements IDisposable {
       if (this._isDisposed) {
         return;
       }
-      this._error = error instanceof Error ? error : new Error(String(error));
+      this._error = toError(error);
       this._changed.emit();
     }
   }

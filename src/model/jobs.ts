@@ -11,6 +11,7 @@ import {
   TERMINAL_STATES
 } from '../types';
 import { ReconnectingEventStream, StreamStatus } from './stream';
+import { toError } from './errors';
 
 /** A state to filter on, or every job. */
 export type JobFilter = JobState | 'ALL';
@@ -196,7 +197,7 @@ export class JobsModel implements IDisposable {
       if (token !== this._refreshToken) {
         return;
       }
-      this._error = error instanceof Error ? error : new Error(String(error));
+      this._error = toError(error);
     } finally {
       if (token === this._refreshToken) {
         this._loading = false;

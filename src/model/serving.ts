@@ -12,6 +12,7 @@ import {
   IModelVersion
 } from '../types';
 import { JobsModel } from './jobs';
+import { toError } from './errors';
 
 /**
  * The caller's models and deployments, and the alerts that fire on them.
@@ -150,7 +151,7 @@ export class ServingModel implements IDisposable {
       this._error = null;
     } catch (error) {
       if (token === this._refreshToken) {
-        this._error = error instanceof Error ? error : new Error(String(error));
+        this._error = toError(error);
       }
     } finally {
       if (token === this._refreshToken && !this._isDisposed) {

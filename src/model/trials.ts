@@ -14,6 +14,7 @@ import {
 } from '../types';
 import { JobsModel } from './jobs';
 import { LogStreamModel } from './stream';
+import { toError } from './errors';
 
 /** Fixed columns of the trials grid; hyperparameters are `param:<name>`. */
 export const TRIAL_COLUMNS = [
@@ -398,7 +399,7 @@ export class TrialsModel implements IDisposable {
       if (token !== this._loadToken || this._isDisposed) {
         return;
       }
-      this._error = error instanceof Error ? error : new Error(String(error));
+      this._error = toError(error);
     } finally {
       if (token === this._loadToken && !this._isDisposed) {
         this._loading = false;

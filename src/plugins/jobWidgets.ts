@@ -6,6 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Widget } from '@lumino/widgets';
 
 import { laketahoeIcon } from '../icons';
+import { openInMainArea } from './mainArea';
 
 /** A model of one job shown in a main-area widget. */
 export interface IJobWidgetModel extends IDisposable {
@@ -68,20 +69,11 @@ export function addJobWidgetCommand<
         return existing;
       }
       const model = options.createModel(jobId);
-      const content = options.createContent(model);
-      const widget = new MainAreaWidget({ content });
-      const title = options.title(jobId);
-      widget.id = `${options.namespace}-${jobId}`;
-      widget.title.label = title.label;
-      widget.title.caption = title.caption;
-      widget.title.icon = laketahoeIcon;
-      widget.title.closable = true;
-      widget.disposed.connect(() => model.dispose());
-      model.start();
-      void tracker.add(widget);
-      shell.add(widget, 'main');
-      shell.activateById(widget.id);
-      return widget;
+      return openInMainArea(shell, tracker, options.createContent(model), {
+        id: `${options.namespace}-${jobId}`,
+        ...options.title(jobId),
+        icon: laketahoeIcon
+      });
     }
   });
 

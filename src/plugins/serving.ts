@@ -31,6 +31,8 @@ import { notifyFiringAlerts } from '../widgets/alertNotifications';
 import { DeployForm } from '../widgets/DeployForm';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';
 import { ServingPanel } from '../widgets/ServingPanel';
+import { openInMainArea } from './mainArea';
+import { watchSettings } from './settings';
 
 const PLUGIN_ID = 'laketahoe:serving';
 
@@ -83,31 +85,21 @@ export const servingPlugin: JupyterFrontEndPlugin<IServing> = {
     });
 
     if (settingRegistry) {
-      // Not awaited: activation must not wait on the network.
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(loaded => {
-          const read = () => {
-            const seconds = Number(loaded.composite.monitoringRefreshSeconds);
-            settings.monitoringRefreshSeconds =
-              Number.isFinite(seconds) && seconds >= 2 ? seconds : 10;
-            settings.notifyOnAlerts = loaded.composite.notifyOnAlerts !== false;
-            tracker.forEach(widget => {
-              widget.content.model.refreshSeconds =
-                settings.monitoringRefreshSeconds;
-            });
-          };
-          read();
-          loaded.changed.connect(read);
-        })
-        .catch(reason => {
-          Notification.warning(
-            trans.__(
-              'LakeTahoe settings could not be loaded: %1',
-              String(reason)
-            )
-          );
-        });
+      watchSettings(
+        settingRegistry,
+        PLUGIN_ID,
+        composite => {
+          const seconds = Number(composite.monitoringRefreshSeconds);
+          settings.monitoringRefreshSeconds =
+            Number.isFinite(seconds) && seconds >= 2 ? seconds : 10;
+          settings.notifyOnAlerts = composite.notifyOnAlerts !== false;
+          tracker.forEach(widget => {
+            widget.content.model.refreshSeconds =
+              settings.monitoringRefreshSeconds;
+          });
+        },
+        trans
+      );
     }
 
     // The first load; later ones follow each reconnection of the stream.
@@ -229,18 +221,12 @@ export const servingPlugin: JupyterFrontEndPlugin<IServing> = {
           },
           trans
         });
-        const widget = new MainAreaWidget({ content });
-        widget.id = `laketahoe-deployment-${name}`;
-        widget.title.label = name;
-        widget.title.caption = trans.__('Deployment %1', name);
-        widget.title.icon = servingIcon;
-        widget.title.closable = true;
-        widget.disposed.connect(() => model.dispose());
-        model.start();
-        void tracker.add(widget);
-        shell.add(widget, 'main');
-        shell.activateById(widget.id);
-        return widget;
+        return openInMainArea(shell, tracker, content, {
+          id: `laketahoe-deployment-${name}`,
+          label: name,
+          caption: trans.__('Deployment %1', name),
+          icon: servingIcon
+        });
       }
     });
 

@@ -42,6 +42,7 @@ import {
   ScaleTier
 } from '../types';
 import { SubmitForm } from '../widgets/SubmitForm';
+import { watchSettings } from './settings';
 
 const PLUGIN_ID = 'laketahoe:submit';
 
@@ -90,24 +91,14 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     if (settingRegistry) {
-      // Not awaited: activation must not wait on the network.
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(loaded => {
-          const read = () => {
-            settings = readSettings(loaded.composite);
-          };
-          read();
-          loaded.changed.connect(read);
-        })
-        .catch(reason => {
-          Notification.warning(
-            trans.__(
-              'LakeTahoe settings could not be loaded: %1',
-              String(reason)
-            )
-          );
-        });
+      watchSettings(
+        settingRegistry,
+        PLUGIN_ID,
+        composite => {
+          settings = readSettings(composite);
+        },
+        trans
+      );
     }
 
     /** The notebook path the command should act on, or null if the user gave up. */

@@ -3,7 +3,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
-import { useSignals } from '../components/common';
+import {
+  LoadingOrError,
+  StateTimeline,
+  useSignals
+} from '../components/common';
 import { DeploymentBadge } from '../components/DeploymentBadge';
 import {
   AlertList,
@@ -105,13 +109,7 @@ function DeploymentContent(props: IDeploymentDetailOptions): JSX.Element {
     return (
       <div className="jp-laketahoe-DeploymentDetail-content">
         <h1 className="jp-laketahoe-JobDetail-title">{model.name}</h1>
-        {model.error ? (
-          <div className="jp-laketahoe-error" role="alert">
-            {model.error.message}
-          </div>
-        ) : (
-          <p className="jp-laketahoe-empty">{trans.__('Loading…')}</p>
-        )}
+        <LoadingOrError error={model.error} trans={trans} />
       </div>
     );
   }
@@ -339,25 +337,10 @@ function Overview(
         </section>
         <section className="jp-laketahoe-JobDetail-section">
           <h2>{trans.__('History')}</h2>
-          <ol className="jp-laketahoe-Timeline">
-            {(deployment.stateHistory ?? []).map((entry, i) => (
-              <li
-                key={i}
-                className="jp-laketahoe-Timeline-entry"
-                data-state={entry.state}
-              >
-                <DeploymentBadge state={entry.state} trans={trans} />
-                <time dateTime={entry.time}>
-                  {new Date(entry.time).toLocaleString()}
-                </time>
-                {entry.reason && (
-                  <span className="jp-laketahoe-Timeline-reason">
-                    {entry.reason}
-                  </span>
-                )}
-              </li>
-            ))}
-          </ol>
+          <StateTimeline
+            history={deployment.stateHistory}
+            badge={state => <DeploymentBadge state={state} trans={trans} />}
+          />
         </section>
       </div>
     </div>

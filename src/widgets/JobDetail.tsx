@@ -6,7 +6,9 @@ import {
   elapsedMs,
   formatDuration,
   JobCellProgress,
+  LoadingOrError,
   StateBadge,
+  StateTimeline,
   useNow,
   useSignals
 } from '../components/common';
@@ -74,13 +76,7 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
     return (
       <div className="jp-laketahoe-JobDetail-content">
         <h1 className="jp-laketahoe-JobDetail-title">{model.jobId}</h1>
-        {model.error ? (
-          <div className="jp-laketahoe-error" role="alert">
-            {model.error.message}
-          </div>
-        ) : (
-          <p className="jp-laketahoe-empty">{trans.__('Loading…')}</p>
-        )}
+        <LoadingOrError error={model.error} trans={trans} />
       </div>
     );
   }
@@ -118,25 +114,10 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
         </section>
         <section className="jp-laketahoe-JobDetail-section">
           <h2>{trans.__('Timeline')}</h2>
-          <ol className="jp-laketahoe-Timeline">
-            {(job.stateHistory ?? []).map((entry, i) => (
-              <li
-                key={i}
-                className="jp-laketahoe-Timeline-entry"
-                data-state={entry.state}
-              >
-                <StateBadge state={entry.state} trans={trans} />
-                <time dateTime={entry.time}>
-                  {new Date(entry.time).toLocaleString()}
-                </time>
-                {entry.reason && (
-                  <span className="jp-laketahoe-Timeline-reason">
-                    {entry.reason}
-                  </span>
-                )}
-              </li>
-            ))}
-          </ol>
+          <StateTimeline
+            history={job.stateHistory}
+            badge={state => <StateBadge state={state} trans={trans} />}
+          />
         </section>
       </div>
     </div>

@@ -1,13 +1,15 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
 import {
+  activateOnKey,
   elapsedMs,
   formatDuration,
   JobCellProgress,
+  PanelHeader,
   StateBadge,
   StateFilter,
   useNow,
@@ -54,20 +56,12 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
 
   return (
     <div className="jp-laketahoe-JobsPanel-content">
-      <header className="jp-laketahoe-JobsPanel-header">
-        <h2 className="jp-laketahoe-JobsPanel-title">
-          {trans.__('Training Jobs')}
-        </h2>
-        <button
-          type="button"
-          className="jp-laketahoe-iconButton jp-laketahoe-JobsPanel-refresh"
-          title={trans.__('Refresh')}
-          aria-label={trans.__('Refresh')}
-          onClick={() => void commands.execute(CommandIDs.refreshJobs)}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
-      </header>
+      <PanelHeader
+        title={trans.__('Training Jobs')}
+        refreshClassName="jp-laketahoe-JobsPanel-refresh"
+        onRefresh={() => void commands.execute(CommandIDs.refreshJobs)}
+        trans={trans}
+      />
       <div className="jp-laketahoe-JobsPanel-toolbar">
         <button
           type="button"
@@ -153,15 +147,7 @@ function JobItem(props: {
       tabIndex={0}
       title={trans.__('Open job %1', job.jobId)}
       onClick={open}
-      onKeyDown={e => {
-        if (
-          e.target === e.currentTarget &&
-          (e.key === 'Enter' || e.key === ' ')
-        ) {
-          e.preventDefault();
-          open();
-        }
-      }}
+      onKeyDown={activateOnKey(open)}
     >
       <div className="jp-laketahoe-JobList-row">
         <span className="jp-laketahoe-JobList-id">{job.jobId}</span>

@@ -1,10 +1,9 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import React, { useState } from 'react';
 
-import { useSignals } from '../components/common';
+import { activateOnKey, PanelHeader, useSignals } from '../components/common';
 import { DeploymentBadge } from '../components/DeploymentBadge';
 import { ServingModel } from '../model/serving';
 import { CommandIDs } from '../tokens';
@@ -45,20 +44,12 @@ function ServingPanelView(props: IServingPanelOptions): JSX.Element {
   const models = model.models;
   return (
     <div className="jp-laketahoe-JobsPanel-content">
-      <header className="jp-laketahoe-JobsPanel-header">
-        <h2 className="jp-laketahoe-JobsPanel-title">
-          {trans.__('Models & Deployments')}
-        </h2>
-        <button
-          type="button"
-          className="jp-laketahoe-iconButton jp-laketahoe-ServingPanel-refresh"
-          title={trans.__('Refresh')}
-          aria-label={trans.__('Refresh')}
-          onClick={() => void commands.execute(CommandIDs.refreshServing)}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
-      </header>
+      <PanelHeader
+        title={trans.__('Models & Deployments')}
+        refreshClassName="jp-laketahoe-ServingPanel-refresh"
+        onRefresh={() => void commands.execute(CommandIDs.refreshServing)}
+        trans={trans}
+      />
       {model.error && (
         <div className="jp-laketahoe-JobsPanel-error" role="alert">
           {model.error.message}
@@ -119,16 +110,6 @@ function ServingPanelView(props: IServingPanelOptions): JSX.Element {
       </div>
     </div>
   );
-}
-
-/** Open on Enter or Space when the row itself has focus. */
-function activateOnKey(open: () => void) {
-  return (e: React.KeyboardEvent) => {
-    if (e.target === e.currentTarget && (e.key === 'Enter' || e.key === ' ')) {
-      e.preventDefault();
-      open();
-    }
-  };
 }
 
 /** One deployment; Enter or a click opens it. */

@@ -13,6 +13,7 @@ import {
 } from '../components/common';
 import type { IHpoPlot, IPlotData } from '../components/hpoCharts';
 import { useLazyChart } from '../components/lazyChart';
+import { LazyChartPlot } from '../components/LazyChartPlot';
 import { LogView } from '../components/LogView';
 import { Throttle } from '../components/throttle';
 import { IParameterImportance, parameterImportance } from '../model/importance';
@@ -491,13 +492,12 @@ function Plot<K extends keyof IPlotData>(props: {
       <figcaption className="jp-laketahoe-MetricChart-title">
         {title}
       </figcaption>
-      {failed ? (
-        <p className="jp-laketahoe-empty">
-          {trans.__('The chart could not be loaded.')}
-        </p>
-      ) : (
-        <div className="jp-laketahoe-TrialsPlot-plot" ref={host} />
-      )}
+      <LazyChartPlot
+        host={host}
+        failed={failed}
+        className="jp-laketahoe-TrialsPlot-plot"
+        trans={trans}
+      />
     </figure>
   );
 }

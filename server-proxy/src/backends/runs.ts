@@ -83,3 +83,35 @@ export interface RunKind {
   /** Stores log lines and metric values the backend read, and tells whoever listens. */
   produced(runId: string, owner: string, lines: { time: string; stream: LogLine['stream']; text: string }[], metrics: Metric[]): Promise<void>;
 }
+
+/** The kinds of run a backend serves, and the one that owns each run id. */
+export class RunKinds implements Iterable<RunKind> {
+  private readonly kinds: RunKind[] = [];
+
+  add(kind: RunKind): void {
+    this.kinds.push(kind);
+  }
+
+  [Symbol.iterator](): Iterator<RunKind> {
+    return this.kinds[Symbol.iterator]();
+  }
+
+  /** The kind that owns the run; throws when none does. */
+  of(runId: string): RunKind {
+    const kind = this.kinds.find(k => k.owns(runId));
+    if (!kind) {
+      throw new Error(`no run kind owns ${runId}`);
+    }
+    return kind;
+  }
+
+  /** {@link RunKind.update} of the run's kind. */
+  update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined> {
+    return this.of(runId).update(runId, mutate);
+  }
+
+  /** The run as stored, without saving it. */
+  read(runId: string): Promise<RunView | undefined> {
+    return this.of(runId).update(runId, () => false);
+  }
+}

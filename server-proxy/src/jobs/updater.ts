@@ -1,4 +1,5 @@
 import type { EventBus } from '../events.js';
+import { KeyedQueue } from '../keyedQueue.js';
 import type { JobRecord, Store } from '../store/store.js';
 import type { JobState } from './schema.js';
 import { assertTransition } from './states.js';
@@ -8,7 +9,7 @@ import { assertTransition } from './states.js';
  * is async, so two updates could otherwise interleave), checks transitions and publishes the new job.
  */
 export class JobUpdater {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly store: Store,
@@ -25,31 +26,21 @@ export class JobUpdater {
    * Resolves to the saved record, or undefined when the job does not exist.
    */
   update(jobId: string, mutate: (record: JobRecord) => boolean | void): Promise<JobRecord | undefined> {
-    const previous = this.locks.get(jobId) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const record = await this.store.getJob(jobId);
-        if (!record) {
-          return undefined;
-        }
-        const before = JSON.stringify(record.job);
-        if (mutate(record) === false) {
-          return record;
-        }
-        await this.store.saveJob(record);
-        if (JSON.stringify(record.job) !== before) {
-          this.bus.publish({ type: 'job', owner: record.job.owner, jobId, job: record.job });
-        }
-        return record;
-      });
-    this.locks.set(jobId, next);
-    void next.finally(() => {
-      if (this.locks.get(jobId) === next) {
-        this.locks.delete(jobId);
+    return this.queue.run(jobId, async () => {
+      const record = await this.store.getJob(jobId);
+      if (!record) {
+        return undefined;
       }
-    }).catch(() => undefined);
-    return next;
+      const before = JSON.stringify(record.job);
+      if (mutate(record) === false) {
+        return record;
+      }
+      await this.store.saveJob(record);
+      if (JSON.stringify(record.job) !== before) {
+        this.bus.publish({ type: 'job', owner: record.job.owner, jobId, job: record.job });
+      }
+      return record;
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EventBus } from '../events.js';
+import { KeyedQueue } from '../keyedQueue.js';
 import type { DeploymentRecord, Store } from '../store/store.js';
 import type { DeploymentState } from './schema.js';
 
@@ -12,7 +13,7 @@ export function deploymentKey(owner: string, name: string): string {
  * deployment and publishes `deployment` events when the visible record changed.
  */
 export class DeploymentUpdater {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly store: Store,
@@ -29,36 +30,24 @@ export class DeploymentUpdater {
    * Resolves to the record, or undefined when it does not exist (any more).
    */
   update(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean | void): Promise<DeploymentRecord | undefined> {
-    const key = deploymentKey(owner, name);
-    const next = (this.locks.get(key) ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(async () => {
-        const record = await this.store.getDeployment(owner, name);
-        if (!record) {
-          return undefined;
-        }
-        const before = JSON.stringify(record.deployment);
-        if (mutate(record) === false) {
-          return record;
-        }
-        if (JSON.stringify(record.deployment) !== before) {
-          record.deployment.updateTime = new Date().toISOString();
-        }
-        await this.store.saveDeployment(record);
-        if (JSON.stringify(record.deployment) !== before) {
-          this.announce(record);
-        }
+    return this.queue.run(deploymentKey(owner, name), async () => {
+      const record = await this.store.getDeployment(owner, name);
+      if (!record) {
+        return undefined;
+      }
+      const before = JSON.stringify(record.deployment);
+      if (mutate(record) === false) {
         return record;
-      });
-    this.locks.set(key, next);
-    void next
-      .finally(() => {
-        if (this.locks.get(key) === next) {
-          this.locks.delete(key);
-        }
-      })
-      .catch(() => undefined);
-    return next;
+      }
+      if (JSON.stringify(record.deployment) !== before) {
+        record.deployment.updateTime = new Date().toISOString();
+      }
+      await this.store.saveDeployment(record);
+      if (JSON.stringify(record.deployment) !== before) {
+        this.announce(record);
+      }
+      return record;
+    });
   }
 }
 

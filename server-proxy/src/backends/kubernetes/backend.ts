@@ -8,6 +8,7 @@ import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
+import { RunKinds } from '../runs.js';
 import { parseRunnerLine, type RunnerRecord } from '../local/lines.js';
 import { applyRunnerRecord } from '../records.js';
 import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
@@ -78,7 +79,7 @@ function runIdOf(obj: { metadata?: { annotations?: Record<string, string> } }): 
 export class KubernetesBackend implements Backend {
   readonly name = 'kubernetes' as const;
   readonly capacity = undefined;
-  private readonly kinds: RunKind[] = [];
+  private readonly kinds = new RunKinds();
   private readonly namespaces = new Map<string, NamespaceWatch>();
   private readonly tracked = new Map<string, Tracked>();
   /** Latest FailedCreate message per Job (`namespace/name`): why its pods could not be created. */
@@ -90,7 +91,7 @@ export class KubernetesBackend implements Backend {
   constructor(private readonly opts: KubernetesBackendOptions) {}
 
   addKind(kind: RunKind): void {
-    this.kinds.push(kind);
+    this.kinds.add(kind);
   }
 
   /** The namespace a user's jobs run in. */
@@ -243,7 +244,7 @@ export class KubernetesBackend implements Backend {
   // ---- creating and deleting ----
 
   private async create(runId: string): Promise<void> {
-    const run = await this.read(runId);
+    const run = await this.kinds.read(runId);
     if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
       for (const waiting of this.awaitingQuota.values()) {
         waiting.delete(runId);
@@ -279,13 +280,13 @@ export class KubernetesBackend implements Backend {
           await this.finish(t, 'FAILED', [], [], { message: e.message, reason: 'the request exceeds the namespace quota' });
           return;
         }
-        await this.update(runId, r => this.setQueueReason(r, `namespace quota: ${e.message}`));
+        await this.kinds.update(runId, r => this.setQueueReason(r, `namespace quota: ${e.message}`));
         this.awaitQuota(t.namespace, runId);
         return;
       }
       if (e.status === 0 || e.status >= 500) {
         // The API server is unreachable or overloaded: the run stays QUEUED and creation is retried.
-        await this.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
+        await this.kinds.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
         setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
         return;
       }
@@ -294,7 +295,7 @@ export class KubernetesBackend implements Backend {
     }
     this.awaitingQuota.get(t.namespace)?.delete(runId);
     // Cancelled while the objects were being created: take them away again.
-    const after = await this.read(runId);
+    const after = await this.kinds.read(runId);
     if (!after || isTerminal(after.state) || after.state === 'CANCELLING') {
       await this.deleteRun(runId);
     }
@@ -328,7 +329,7 @@ export class KubernetesBackend implements Backend {
   }
 
   private async deleteRun(runId: string): Promise<void> {
-    const run = await this.read(runId);
+    const run = await this.kinds.read(runId);
     if (!run?.runtime.k8s) {
       return;
     }
@@ -341,7 +342,7 @@ export class KubernetesBackend implements Backend {
 
   /** The input files of a staged run (an HPO job), for its trials. */
   private async filesOf(runId: string): Promise<KubePlan['files']> {
-    return ((await this.read(runId))?.runtime.plan as KubePlan | undefined)?.files;
+    return ((await this.kinds.read(runId))?.runtime.plan as KubePlan | undefined)?.files;
   }
 
   // ---- watching ----
@@ -456,7 +457,7 @@ export class KubernetesBackend implements Backend {
       }
       for (const job of ns.jobs.list(namespace)) {
         const runId = runIdOf(job);
-        if (runId && !this.tracked.has(runId) && !(await this.read(runId))) {
+        if (runId && !this.tracked.has(runId) && !(await this.kinds.read(runId))) {
           this.opts.log.warn({ namespace, job: job.metadata?.name, runId }, 'Kubernetes Job without a record in the store; leaving it alone');
         }
       }
@@ -495,7 +496,7 @@ export class KubernetesBackend implements Backend {
     if (!ns || !ns.synced || t.finishing) {
       return;
     }
-    const run = await this.read(t.runId);
+    const run = await this.kinds.read(t.runId);
     if (!run || isTerminal(run.state)) {
       this.untrack(t);
       return;
@@ -549,7 +550,7 @@ export class KubernetesBackend implements Backend {
     const unschedulable = live
       .map(p => p.status?.conditions?.find(c => c.type === 'PodScheduled' && c.status === 'False'))
       .find(c => c?.reason === 'Unschedulable');
-    await this.update(t.runId, r => {
+    await this.kinds.update(t.runId, r => {
       if (r.state === 'QUEUED') {
         if (scheduled.length < expected) {
           const reason = unschedulable ? `unschedulable: ${unschedulable.message}` : quota ? `namespace quota: ${quota.message}` : undefined;
@@ -594,7 +595,7 @@ export class KubernetesBackend implements Backend {
     t.finishing = true;
     try {
       await this.drainLog(t, pods);
-      await this.update(t.runId, r => {
+      await this.kinds.update(t.runId, r => {
         if (isTerminal(r.state)) {
           return false;
         }
@@ -621,7 +622,7 @@ export class KubernetesBackend implements Backend {
     } finally {
       this.untrack(t);
     }
-    const plan = (await this.read(t.runId))?.runtime.plan as KubePlan | undefined;
+    const plan = (await this.kinds.read(t.runId))?.runtime.plan as KubePlan | undefined;
     if (plan && isDistributedPlan(plan) && to !== 'CANCELLED') {
       // One role decides for all: parameter servers never exit, and a failed worker dooms the master.
       // A finished master's Job stays for its logs until the TTL controller takes it.
@@ -638,7 +639,7 @@ export class KubernetesBackend implements Backend {
   }
 
   private async fail(runId: string, message: string): Promise<void> {
-    await this.update(runId, r => {
+    await this.kinds.update(runId, r => {
       if (isTerminal(r.state)) {
         return false;
       }
@@ -679,7 +680,7 @@ export class KubernetesBackend implements Backend {
   /** Reads the rest of the master pod's log before the run's final state is written. */
   private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
     const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
-    const run = await this.read(t.runId);
+    const run = await this.kinds.read(t.runId);
     if (!run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
       t.log?.close();
       return;
@@ -708,7 +709,7 @@ export class KubernetesBackend implements Backend {
     }
     let owner = '';
     const metrics: Metric[] = [];
-    const saved = await this.update(runId, r => {
+    const saved = await this.kinds.update(runId, r => {
       owner = r.owner;
       r.runtime.k8s = { ...r.runtime.k8s!, log: { pod, lines: storedAfter } };
       for (const record of records) {
@@ -719,26 +720,8 @@ export class KubernetesBackend implements Backend {
       }
     });
     if (saved && (texts.length || metrics.length)) {
-      await this.kind(runId).produced(runId, owner, texts, metrics);
+      await this.kinds.of(runId).produced(runId, owner, texts, metrics);
     }
-  }
-
-  // ---- records ----
-
-  private kind(runId: string): RunKind {
-    const kind = this.kinds.find(k => k.owns(runId));
-    if (!kind) {
-      throw new Error(`no run kind owns ${runId}`);
-    }
-    return kind;
-  }
-
-  private update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined> {
-    return this.kind(runId).update(runId, mutate);
-  }
-
-  private read(runId: string): Promise<RunView | undefined> {
-    return this.kind(runId).update(runId, () => false);
   }
 }
 

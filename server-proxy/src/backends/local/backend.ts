@@ -13,6 +13,7 @@ import { isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView } from '../backend.js';
+import { RunKinds } from '../runs.js';
 import { FileTailer } from './tailer.js';
 
 /** Settings of the local backend. */
@@ -75,7 +76,7 @@ export class LocalBackend implements Backend {
   private readonly watched = new Map<string, Watched>();
   private readonly pollMs: number;
   private readonly killGraceMs: number;
-  private readonly kinds: RunKind[] = [];
+  private readonly kinds = new RunKinds();
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
@@ -86,19 +87,7 @@ export class LocalBackend implements Backend {
 
   /** Registers a kind of run; call before {@link start}. */
   addKind(kind: RunKind): void {
-    this.kinds.push(kind);
-  }
-
-  private kind(runId: string): RunKind {
-    const kind = this.kinds.find(k => k.owns(runId));
-    if (!kind) {
-      throw new Error(`no run kind owns ${runId}`);
-    }
-    return kind;
-  }
-
-  private update(runId: string, mutate: (run: RunView) => boolean | void): Promise<RunView | undefined> {
-    return this.kind(runId).update(runId, mutate);
+    this.kinds.add(kind);
   }
 
   /** The machine capacity the queue hands out. */
@@ -266,7 +255,7 @@ export class LocalBackend implements Backend {
   }
 
   private async launch(runId: string, allocation: Allocation): Promise<void> {
-    const run = await this.update(runId, r => {
+    const run = await this.kinds.update(runId, r => {
       if (r.state !== 'QUEUED') {
         return false;
       }
@@ -290,14 +279,14 @@ export class LocalBackend implements Backend {
       launched = await launchRunner(this.opts.python, args, workdir, env);
     } catch (err) {
       this.release(runId);
-      await this.update(runId, r => {
+      await this.kinds.update(runId, r => {
         r.transition('FAILED', 'the runner could not be started');
         r.errorMessage = `cannot start ${this.opts.python}: ${(err as Error).message}`;
       });
       this.pump();
       return;
     }
-    const saved = await this.update(runId, r => {
+    const saved = await this.kinds.update(runId, r => {
       r.runtime.pid = launched.pid;
       r.runtime.pidStartTime = launched.startTime;
     });
@@ -360,7 +349,7 @@ export class LocalBackend implements Backend {
       return;
     }
     this.opts.log.warn({ jobId }, 'job exceeded maxRunningTime; killing it');
-    await this.update(jobId, r => {
+    await this.kinds.update(jobId, r => {
       r.runtime.timedOut = true;
       r.errorMessage = `the job ran longer than its maxRunningTime of ${maxMs / 1000}s and was killed`;
     });
@@ -403,7 +392,7 @@ export class LocalBackend implements Backend {
     const offsets = { stdout: w.tailers.stdout.offset, stderr: w.tailers.stderr.offset };
     let owner = '';
     const metrics: Metric[] = [];
-    const rec = await this.update(jobId, r => {
+    const rec = await this.kinds.update(jobId, r => {
       owner = r.owner;
       const same = r.runtime.offsets && r.runtime.offsets.stdout === offsets.stdout && r.runtime.offsets.stderr === offsets.stderr;
       if (same && records.length === 0) {
@@ -420,7 +409,7 @@ export class LocalBackend implements Backend {
     if (!rec || (texts.length === 0 && metrics.length === 0)) {
       return;
     }
-    await this.kind(jobId).produced(jobId, owner, texts, metrics);
+    await this.kinds.of(jobId).produced(jobId, owner, texts, metrics);
   }
 
   private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {
@@ -437,7 +426,7 @@ export class LocalBackend implements Backend {
    */
   private async settle(jobId: string, missingReason?: string, processCode: number | null = null): Promise<void> {
     this.release(jobId);
-    await this.update(jobId, r => {
+    await this.kinds.update(jobId, r => {
       if (isTerminal(r.state)) {
         return false;
       }
