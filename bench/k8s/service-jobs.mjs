@@ -3,22 +3,35 @@
 // and to the service reporting RUNNING (the job's stateHistory). Peer in the same run and
 // namespace: the same number of trial-like Jobs created straight through client-node.
 //
-// Usage: node bench/k8s/service-jobs.mjs [--jobs 100] [--concurrency 8]
+// Then, with --trials N (0 skips it): one HPO job of N trials, all in parallel (maxParallelTrials N),
+// held Running by kwok; trial Jobs created per second are counted from a watch on the namespace's
+// Jobs. Peer: N trial-like Jobs and their ConfigMaps (what the service creates per trial) straight
+// through client-node (keep-alive) under a token bucket of the same QPS and burst.
+//
+// Usage: node bench/k8s/service-jobs.mjs [--jobs 100] [--concurrency 8] [--trials 200] [--qps 50 --burst 100]
+//   --qps/--burst are the service's --k8s-qps/--k8s-burst (its defaults when not given);
+//   --dist DIR runs another build of the service (e.g. an older one, which then takes no --qps).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, removeNamespace, repo, reuseConnections, runDir, sleep, summary, trialJob,
+  addNodes, adminConfig, arg, defaultServiceAccount, k8s, keepAliveAgent, podTimeline, pool, rateLimiter, removeNamespace, repo, reuseConnections, runDir, sleep, summary, trialJob,
   uniqueId
 } from './common.mjs';
 
 const jobs = arg('jobs', 100);
 const concurrency = arg('concurrency', 8);
+const trials = arg('trials', 200);
+// The service's --k8s-qps/--k8s-burst; its defaults (50, 100) unless given. The peer uses the same.
+const limitFlags = process.argv.includes('--qps') ? ['--k8s-qps', String(arg('qps', 50)), '--k8s-burst', String(arg('burst', 100))] : [];
+const qps = arg('qps', 50);
+const burst = arg('burst', 100);
 const user = `bench${uniqueId()}`;
 const namespace = `laketahoe-${user}`;
-const mainJs = path.join(repo, 'server-proxy', 'dist', 'main.js');
-if (!fs.existsSync(path.join(repo, 'server-proxy', 'dist', 'backends', 'kubernetes', 'backend.js'))) {
+const dist = path.resolve(arg('dist', path.join(repo, 'server-proxy', 'dist')));
+const mainJs = path.join(dist, 'main.js');
+if (!fs.existsSync(path.join(dist, 'backends', 'kubernetes', 'backend.js'))) {
   throw new Error('server-proxy/dist has no Kubernetes backend: run `cd server-proxy && npm run build`');
 }
 
@@ -30,7 +43,7 @@ await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name:
 await defaultServiceAccount(core, namespace);
 // Scale tier BASIC asks for 1 CPU and 2 GiB, and only cpu-0 (32 CPUs) takes pods without a GPU
 // toleration: room for every job at once, so the times measure the path and not a queue.
-const removeNodes = await addNodes(admin, Math.ceil(jobs / 50), `bench-${user.slice(-8)}-`);
+const removeNodes = await addNodes(admin, Math.ceil((jobs + trials) / 50), `bench-${user.slice(-8)}-`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-k8s-service-'));
 const rootDir = path.join(dir, 'root');
@@ -47,11 +60,13 @@ fs.writeFileSync(
 );
 const token = `bench-${uniqueId()}${uniqueId()}`;
 const runtimeFile = path.join(dir, 'runtime.json');
+// Extra node flags for the service, e.g. SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const serviceNodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const service = spawn(
   process.execPath,
-  [mainJs, 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'), '--runtime-file', runtimeFile,
+  [...serviceNodeArgs, mainJs, 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'), '--runtime-file', runtimeFile,
     '--user', user, '--backend', 'kubernetes', '--k8s-kubeconfig', path.join(runDir, 'kubeconfig'), '--k8s-ttl-seconds', '600',
-    '--log-level', 'warn'],
+    ...limitFlags, '--log-level', 'warn'],
   { env: { ...process.env, LAKETAHOE_TOKEN: token }, stdio: ['ignore', 'ignore', 'inherit'] }
 );
 process.on('exit', () => service.kill()); // also when a step below fails
@@ -86,7 +101,7 @@ async function measure(label, ids, create) {
   console.log(`  create -> pod Running             ${summary(rows.map(r => r.running - r.created))}`);
 }
 
-console.log(`${jobs} jobs each way in ${namespace}; service ${url} with the Kubernetes backend\n`);
+console.log(`${jobs} jobs each way in ${namespace}; service ${url} (${path.relative(repo, dist)}) with the Kubernetes backend ${limitFlags.join(' ')}\n`);
 const serviceIds = Array.from({ length: jobs }, (_, i) => `svc_${i}`);
 await measure('through the service: POST /api/v1/jobs', serviceIds, id =>
   call('POST', '/jobs', { jobId: id, labels: { 'laketahoe.test/run-seconds': '30' }, trainingInput: { scaleTier: 'BASIC', notebook: { path: 'train.ipynb' } } })
@@ -114,6 +129,72 @@ await measure('peer: client-node createNamespacedJob, keep-alive', Array.from({ 
 );
 
 timeline.stop();
+
+/**
+ * Resolves when `count` Jobs matching `match` have been added, to the this-side times they were seen;
+ * or, should the watch miss some (client-node drops a line silently), 30 s after the last one seen.
+ */
+async function jobsAdded(match, count) {
+  const seenAt = [];
+  let done;
+  const all = new Promise(resolve => (done = resolve));
+  let quiet;
+  const request = await new k8s.Watch(admin).watch(`/apis/batch/v1/namespaces/${namespace}/jobs`, {}, (type, job) => {
+    if (type === 'ADDED' && match(job)) {
+      seenAt.push(performance.now());
+      clearTimeout(quiet);
+      quiet = setTimeout(done, 30_000);
+      if (seenAt.length === count) done();
+    }
+  }, () => undefined);
+  await all;
+  clearTimeout(quiet);
+  request.abort();
+  return seenAt;
+}
+
+function rate(label, started, seenAt) {
+  const seconds = (seenAt[seenAt.length - 1] - started) / 1000;
+  const firstMs = seenAt[0] - started;
+  console.log(`${label}`);
+  const missed = trials - seenAt.length;
+  console.log(`  trial Jobs created                ${(seenAt.length / seconds).toFixed(1)} jobs/s (${seenAt.length} in ${seconds.toFixed(2)} s; first after ${firstMs.toFixed(0)} ms${missed ? `; ${missed} never seen by the watch` : ''})`);
+}
+
+if (trials > 0) {
+  const hpoId = 'svc_hpo';
+  const added = jobsAdded(job => job.metadata.labels?.['laketahoe.io/job-id'] === hpoId, trials);
+  const started = performance.now();
+  await call('POST', '/jobs', {
+    jobId: hpoId,
+    labels: { 'laketahoe.test/run-seconds': '120' },
+    trainingInput: {
+      scaleTier: 'BASIC',
+      notebook: { path: 'train.ipynb' },
+      hyperparameters: {
+        goal: 'MAXIMIZE', hyperparameterMetricTag: 'accuracy', maxTrials: trials, maxParallelTrials: trials, algorithm: 'RANDOM_SEARCH',
+        params: [{ parameterName: 'lr', type: 'DOUBLE', minValue: 0.001, maxValue: 0.1 }]
+      }
+    }
+  });
+  rate(`\nthrough the service: one HPO job, ${trials} trials, maxParallelTrials ${trials}`, started, await added);
+  await call('POST', `/jobs/${hpoId}/cancel`);
+
+  const core = admin.makeApiClient(k8s.CoreV1Api);
+  const limit = rateLimiter(qps, burst);
+  const peerAdded = jobsAdded(job => job.metadata.name.startsWith('peer-trial-'), trials);
+  const peerStarted = performance.now();
+  await Promise.all(Array.from({ length: trials }, async (_, i) => {
+    const name = `peer-trial-${i}`;
+    await limit();
+    const created = await batch.createNamespacedJob({ namespace, body: trialJob(name, { runSeconds: 120, trial: i }) }, reuse);
+    const ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: created.metadata.uid }];
+    await limit();
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `${name}-input`, ownerReferences }, data: { 'parameters.json': '{}' } } }, reuse);
+  }));
+  rate(`peer: client-node Job + ConfigMap per trial, keep-alive, ${qps} QPS burst ${burst}`, peerStarted, await peerAdded);
+}
+
 service.kill('SIGTERM');
 await new Promise(resolve => service.once('exit', resolve));
 await removeNamespace(core, namespace);

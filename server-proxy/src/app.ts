@@ -84,7 +84,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       'kubernetes',
       new KubernetesBackend({
         log: app.log,
-        client: new KubeClient({ kubeconfig: k8s.kubeconfig }),
+        client: new KubeClient({ kubeconfig: k8s.kubeconfig }, { qps: k8s.qps, burst: k8s.burst }),
         jobsDir: config.jobsDir,
         namespaceTemplate: k8s.namespaceTemplate,
         namespaceMap: k8s.namespaceMap,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
+import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
 export interface ServiceConfig {
@@ -66,6 +67,9 @@ export interface KubernetesConfig {
   maxInputBytes: number;
   /** Node label holding the GPU type. */
   acceleratorLabel: string;
+  /** Client-side rate limit of the calls to the API server: steady calls per second and burst. */
+  qps: number;
+  burst: number;
 }
 
 /** Default image of Kubernetes jobs: the runner image built from this repository. */
@@ -116,6 +120,15 @@ function num(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/** A rate setting: a number above zero (a whole one when `whole`). */
+function positive(value: string | undefined, name: string, whole: boolean): number | undefined {
+  const n = num(value, name);
+  if (n !== undefined && (n <= 0 || (whole && !Number.isInteger(n)))) {
+    throw new Error(`${name} must be a ${whole ? 'whole number of at least 1' : 'number above 0'}, got '${value}'`);
+  }
+  return n;
+}
+
 /** Parses `serve` flags (see docs/contracts.md); flags win over environment variables. */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const { values } = parseArgs({
@@ -148,7 +161,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-default-image': { type: 'string' },
       'k8s-output-pvc': { type: 'string' },
       'k8s-ttl-seconds': { type: 'string' },
-      'k8s-max-input-bytes': { type: 'string' }
+      'k8s-max-input-bytes': { type: 'string' },
+      'k8s-qps': { type: 'string' },
+      'k8s-burst': { type: 'string' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -175,7 +190,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           ttlSecondsAfterFinished: num(values['k8s-ttl-seconds'] ?? env.LAKETAHOE_K8S_TTL_SECONDS, 'k8s-ttl-seconds') ?? 3600,
           backoffLimit: 3,
           maxInputBytes: num(values['k8s-max-input-bytes'], 'k8s-max-input-bytes') ?? 900 * 1024,
-          acceleratorLabel: 'accelerator'
+          acceleratorLabel: 'accelerator',
+          qps: positive(values['k8s-qps'] ?? env.LAKETAHOE_K8S_QPS, 'k8s-qps', false) ?? DEFAULT_K8S_QPS,
+          burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());

@@ -50,9 +50,22 @@ test('serve flags configure the Kubernetes backend', () => {
     namespaceMap: { alice: 'team-a' },
     defaultImage: 'img:1',
     outputPvc: 'out',
-    ttlSecondsAfterFinished: 3600
+    ttlSecondsAfterFinished: 3600,
+    qps: 50,
+    burst: 100
   });
   expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--backend', 'kubernetes'], env)).toThrow(/needs --k8s-kubeconfig/);
   expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--backend', 'yarn'], env)).toThrow(/local or kubernetes/);
   expect(() => parseServeArgs(['--runtime-file', '/tmp/x.json', '--k8s-kubeconfig', '/tmp/kc', '--k8s-namespace-template', 'shared'], env)).toThrow(/must contain \{user\}/);
+});
+
+test('the Kubernetes client rate limit comes from --k8s-qps and --k8s-burst; bad values name the flag', () => {
+  const base = ['--runtime-file', '/tmp/x.json', '--k8s-kubeconfig', '/tmp/kc'];
+  const env = { LAKETAHOE_TOKEN: 'x' };
+  expect(parseServeArgs([...base, '--k8s-qps', '12.5', '--k8s-burst', '30'], env).k8s).toMatchObject({ qps: 12.5, burst: 30 });
+  expect(parseServeArgs(base, { ...env, LAKETAHOE_K8S_QPS: '200', LAKETAHOE_K8S_BURST: '400' }).k8s).toMatchObject({ qps: 200, burst: 400 });
+  expect(parseServeArgs([...base, '--k8s-qps', '7'], { ...env, LAKETAHOE_K8S_QPS: '200' }).k8s!.qps).toBe(7);
+  for (const [flag, value] of [['--k8s-qps', '0'], ['--k8s-qps', '-5'], ['--k8s-qps', 'fast'], ['--k8s-burst', '0'], ['--k8s-burst', '2.5'], ['--k8s-burst', 'x']]) {
+    expect(() => parseServeArgs([...base, `${flag}=${value}`], env)).toThrow(new RegExp(`^${flag.slice(2)} must be`));
+  }
 });

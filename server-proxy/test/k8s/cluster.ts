@@ -34,6 +34,8 @@ export function k8sConfig(overrides: Partial<KubernetesConfig> = {}): Kubernetes
     backoffLimit: 0,
     maxInputBytes: 900 * 1024,
     acceleratorLabel: 'accelerator',
+    qps: 50,
+    burst: 100,
     ...overrides
   };
 }

@@ -264,14 +264,14 @@ export class KubernetesBackend implements Backend {
       const [first, ...rest] = manifests.jobs;
       const created = await this.opts.client.createJob(first);
       const owner = [{ apiVersion: 'batch/v1', kind: 'Job', name: created.metadata!.name!, uid: created.metadata!.uid! }];
-      // Everything else belongs to the master's Job, so the TTL controller's deletion of it takes them too.
-      await this.opts.client.createConfigMap({ ...manifests.configMap, metadata: { ...manifests.configMap.metadata, ownerReferences: owner } });
-      if (manifests.service) {
-        await this.opts.client.createService({ ...manifests.service, metadata: { ...manifests.service.metadata, ownerReferences: owner } });
-      }
-      for (const job of rest) {
-        await this.opts.client.createJob({ ...job, metadata: { ...job.metadata, ownerReferences: owner } });
-      }
+      // Everything else belongs to the master's Job, so the TTL controller's deletion of it takes them too;
+      // those creates do not depend on each other and go out together.
+      const owned = <T extends { metadata?: object }>(o: T): T => ({ ...o, metadata: { ...o.metadata, ownerReferences: owner } });
+      await Promise.all([
+        this.opts.client.createConfigMap(owned(manifests.configMap)),
+        ...(manifests.service ? [this.opts.client.createService(owned(manifests.service))] : []),
+        ...rest.map(job => this.opts.client.createJob(owned(job)))
+      ]);
     } catch (err) {
       const e = kubeError(err);
       this.opts.log.warn({ runId, status: e.status, message: e.message }, 'creating Kubernetes objects failed');

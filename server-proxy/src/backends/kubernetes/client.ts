@@ -2,23 +2,35 @@ import {
   ApiException,
   BatchV1Api,
   CoreV1Api,
+  createConfiguration,
   KubeConfig,
   ListWatch,
   Log,
+  ServerConfiguration,
   Watch,
   type CoreV1Event,
   type KubernetesObject,
+  type RequestContext,
+  type SecurityAuthentication,
   type V1ConfigMap,
   type V1Job,
   type V1Pod,
   type V1Service
 } from '@kubernetes/client-node';
+import https from 'node:https';
 import type { Writable } from 'node:stream';
 import { ApiError } from '../../api/errors.js';
+import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS, TokenBucket } from './rateLimit.js';
 
 /** Where the credentials come from: a kubeconfig file, or the pod's service account when absent. */
 export interface KubeCredentials {
   kubeconfig?: string;
+}
+
+/** Client-side rate limit of all calls to the API server (`--k8s-qps`, `--k8s-burst`). */
+export interface KubeRateLimit {
+  qps: number;
+  burst: number;
 }
 
 /** A status failure from the API server, with what the service needs to explain it. */
@@ -88,18 +100,28 @@ export type Watched = 'jobs' | 'pods' | 'events';
  */
 export class KubeClient {
   readonly config: KubeConfig;
+  readonly limiter: TokenBucket;
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
 
-  constructor(credentials: KubeCredentials) {
+  constructor(credentials: KubeCredentials, limit: KubeRateLimit = { qps: DEFAULT_K8S_QPS, burst: DEFAULT_K8S_BURST }) {
     this.config = new KubeConfig();
     if (credentials.kubeconfig) {
       this.config.loadFromFile(credentials.kubeconfig);
     } else {
       this.config.loadFromCluster();
     }
-    this.batch = this.config.makeApiClient(BatchV1Api);
-    this.core = this.config.makeApiClient(CoreV1Api);
+    this.limiter = new TokenBucket(limit.qps, limit.burst);
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) {
+      throw new Error('the kubeconfig names no current cluster');
+    }
+    const api = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: new LimitedSharedConnection(this.config, this.limiter) }
+    });
+    this.batch = new BatchV1Api(api);
+    this.core = new CoreV1Api(api);
   }
 
   /** URL of the API server. */
@@ -138,13 +160,12 @@ export class KubeClient {
     const namespace = objects.configMap.metadata!.namespace!;
     const dryRun = 'All';
     try {
-      await this.core.createNamespacedConfigMap({ namespace, body: objects.configMap, dryRun });
-      for (const job of objects.jobs) {
-        await this.batch.createNamespacedJob({ namespace, body: job, dryRun });
-      }
-      if (objects.service) {
-        await this.core.createNamespacedService({ namespace, body: objects.service, dryRun });
-      }
+      // Independent checks: asked all at once, so a submit waits for one round trip, not one per object.
+      await Promise.all([
+        this.core.createNamespacedConfigMap({ namespace, body: objects.configMap, dryRun }),
+        ...objects.jobs.map(job => this.batch.createNamespacedJob({ namespace, body: job, dryRun })),
+        ...(objects.service ? [this.core.createNamespacedService({ namespace, body: objects.service, dryRun })] : [])
+      ]);
     } catch (err) {
       throw kubeError(err);
     }
@@ -192,10 +213,13 @@ export class KubeClient {
     };
     out.once('finish', () => end());
     out.once('unpipe', () => end());
-    return new Log(this.config).log(namespace, pod, opts.container, out, { follow: opts.follow, timestamps: true }).catch(err => {
-      end(err);
-      throw kubeError(err);
-    });
+    return this.limiter
+      .take()
+      .then(() => new Log(this.config).log(namespace, pod, opts.container, out, { follow: opts.follow, timestamps: true }))
+      .catch(err => {
+        end(err);
+        throw kubeError(err);
+      });
   }
 
   /**
@@ -218,7 +242,7 @@ export class KubeClient {
             : await this.core.listNamespacedEvent(params);
       return result as unknown as { items: T[]; metadata?: { resourceVersion?: string } };
     };
-    return new ListWatch<T>(paths[what], new Watch(this.config), list as never, false, labelSelector, fieldSelector);
+    return new ListWatch<T>(paths[what], new LimitedWatch(this.config, this.limiter), list as never, false, labelSelector, fieldSelector);
   }
 
   private async ignoreExisting(create: () => Promise<unknown>): Promise<void> {
@@ -229,6 +253,53 @@ export class KubeClient {
         throw kubeError(err);
       }
     }
+  }
+}
+
+/**
+ * How every call of the generated API clients is sent: after a token from the rate limiter, with the
+ * kubeconfig's credentials, over one keep-alive connection pool. The library itself makes a new
+ * https.Agent, hence a new TLS handshake, for every call. The pool has no socket limit (node-fetch
+ * 2.7.0 reports false "Premature close" errors when requests queue for sockets); the rate limiter
+ * bounds the load instead.
+ */
+class LimitedSharedConnection implements SecurityAuthentication {
+  private shared?: https.Agent;
+
+  constructor(
+    private readonly config: KubeConfig,
+    private readonly limiter: TokenBucket
+  ) {}
+
+  getName(): string {
+    return 'kubeconfig authentication, shared connections';
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await this.limiter.take();
+    await this.config.applySecurityAuthentication(context);
+    const perCall = context.getAgent();
+    // A plain https.Agent carries only the TLS settings, the same for every call; proxy agents stay as made.
+    if (perCall?.constructor === https.Agent) {
+      const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = (perCall as https.Agent).options;
+      this.shared ??= new https.Agent({ ca, cert, key, pfx, passphrase, rejectUnauthorized, servername, keepAlive: true });
+      context.setAgent(this.shared);
+    }
+  }
+}
+
+/** A Watch whose (re)connections take a token from the rate limiter like every other call. */
+class LimitedWatch extends Watch {
+  constructor(
+    config: KubeConfig,
+    private readonly limiter: TokenBucket
+  ) {
+    super(config);
+  }
+
+  override async watch(...args: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    await this.limiter.take();
+    return super.watch(...args);
   }
 }
 
