@@ -311,7 +311,8 @@ describeCluster('Kubernetes backend', () => {
   test('tenancy: each user in their namespace, nobody sees another\'s jobs, nothing written elsewhere', async () => {
     const bobs = id('bobs');
     expect((await submit({ jobId: bobs, labels: { 'laketahoe.test/run-seconds': '1' }, trainingInput: { notebook: nb } }, 'bob-token')).status).toBe(201);
-    expect((await jobsOf('laketahoe-bob', bobs)).length).toBe(1);
+    // The submit answers once the run is accepted; its Job is created right after, in bob's namespace.
+    await waitFor(async () => (await jobsOf('laketahoe-bob', bobs)).length === 1, 30_000, "bob's Job in laketahoe-bob");
     expect((await t.call('GET', `/api/v1/jobs/${bobs}`)).status).toBe(404);
     expect((await t.call('GET', '/api/v1/jobs')).body.jobs.map((j: any) => j.jobId)).not.toContain(bobs);
     const info = (await t.call('GET', '/api/v1/info', undefined, 'bob-token')).body;
