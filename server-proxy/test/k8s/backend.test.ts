@@ -55,9 +55,14 @@ describeCluster('Kubernetes backend', () => {
     expect(c.resources!.requests).toEqual({ cpu: '2', memory: '8Gi', 'nvidia.com/gpu': '1' });
     expect(c.env!.find(e => e.name === 'OMP_NUM_THREADS')!.value).toBe('2');
     expect(c.command!.slice(0, 4)).toEqual(['python', '-m', 'laketahoe.runner', 'notebook']);
-    const cm = await admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: `${runName(jobId)}-input` });
-    expect(JSON.parse(cm.data!['parameters.json'])).toEqual({ lr: 0.1 });
-    expect(JSON.parse(cm.data!['train.ipynb']).cells).toHaveLength(2);
+    // The ConfigMap follows the Job: it is owned by it, so it can only be created once the Job has a uid.
+    const cm = await waitFor(
+      () => admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: `${runName(jobId)}-input` }).catch(() => undefined),
+      20_000,
+      'the input ConfigMap'
+    );
+    expect(JSON.parse(cm!.data!['parameters.json'])).toEqual({ lr: 0.1 });
+    expect(JSON.parse(cm!.data!['train.ipynb']).cells).toHaveLength(2);
 
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
     expect(done.state).toBe('SUCCEEDED');
