@@ -5,6 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
 import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
+import { createArtifactStore } from './artifacts/config.js';
+import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
@@ -49,6 +51,8 @@ export interface Service {
 export interface ServiceParts {
   /** Also receives every inference request and deployment change (besides the service's own monitor). */
   monitor?: DeploymentMonitor;
+  /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
+  artifactTiming?: { retryMs?: number; maxAttempts?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -78,6 +82,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     killGraceMs: config.killGraceMs
   });
   const backends = new Map<BackendName, Backend>([['local', local]]);
+  const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
+  const artifacts = createArtifactStore(artifactConfig);
   if (config.k8s) {
     const k8s = config.k8s;
     backends.set(
@@ -96,7 +102,18 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
           acceleratorLabel: k8s.acceleratorLabel
         },
         maxInputBytes: k8s.maxInputBytes,
-        users: [...new Set(config.tokens.values())]
+        users: [...new Set(config.tokens.values())],
+        artifacts: artifacts.presign
+          ? {
+              store: artifacts,
+              grantSeconds: artifactConfig.grantSeconds,
+              limits: { maxBytes: artifactConfig.maxOutputBytes, maxFiles: artifactConfig.maxOutputFiles },
+              maxFolderBytes: config.maxFolderBytes,
+              rootDir: fs.realpathSync(config.rootDir),
+              excluded: [config.dataDir],
+              ...parts.artifactTiming
+            }
+          : undefined
       })
     );
   }
@@ -195,6 +212,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();
+      (artifacts as { destroy?: () => void }).destroy?.();
       await deployments.close();
       await app.close();
       await monitor.close();

@@ -82,7 +82,7 @@ describe.each(implementations)('artifact store contract: %s', (_name, make) => {
 });
 
 test('the local store cannot presign; the S3 store can', () => {
-  expect(new LocalArtifactStore(dir).presign).toBeUndefined();
+  expect((new LocalArtifactStore(dir) as ArtifactStore).presign).toBeUndefined();
   expect(typeof server.store().presign).toBe('function');
 });
 
