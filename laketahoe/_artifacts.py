@@ -136,6 +136,22 @@ def _archive(folder: str, target: str, unchanged: dict[str, tuple[int, int]]) ->
                     tar.addfile(info, fh)
 
 
+def _saved_models(folder: str) -> list[str]:
+    """Names of the saved model folders (``models/<name>/`` with a manifest), committed with the outputs.
+
+    The service also learns of models from ``model`` records in the log; listing them here means a
+    log it could not read in full loses none.
+    """
+    models_dir = os.path.join(folder, "models")
+    if not os.path.isdir(models_dir) or os.path.islink(models_dir):
+        return []
+    return sorted(
+        name for name in os.listdir(models_dir)
+        if not os.path.islink(os.path.join(models_dir, name))
+        and os.path.isfile(os.path.join(models_dir, name, "laketahoe-model.json"))
+    )
+
+
 def _digest(path: str) -> dict:
     h = hashlib.sha256()
     size = 0
@@ -171,7 +187,7 @@ def upload_outputs(grant: dict, folder: str, notebook: str | None, html: str | N
                 raise TransferError(f"the grant has no URL for {name}")
             files[name] = _digest(path)
             _request("PUT", urls[name], name, body_path=path)
-    manifest = {"version": 1, "files": files, "exitCode": exit_code}
+    manifest = {"version": 1, "files": files, "exitCode": exit_code, "models": _saved_models(folder)}
     if MANIFEST not in urls:
         raise TransferError(f"the grant has no URL for {MANIFEST}")
     _request("PUT", urls[MANIFEST], MANIFEST, body=json.dumps(manifest, sort_keys=True).encode())

@@ -87,6 +87,8 @@ export interface IngestResult {
   /** Files unpacked from outputs.tar. */
   files: number;
   bytes: number;
+  /** Saved model folders (`models/<name>/`) the manifest lists and the run folder now holds. */
+  models: string[];
 }
 
 /** Limits of one run's outputs. */
@@ -95,8 +97,11 @@ export interface IngestLimits extends ExtractLimits {}
 const DONE_FILE = '.outputs-ingested.json';
 const STAGING = '.outputs-ingest';
 
-function parseManifest(raw: Buffer): Record<string, ManifestEntry> {
-  let doc: { version?: unknown; files?: Record<string, { size?: unknown; sha256?: unknown }> };
+/** Names `laketahoe.save_model` accepts (see laketahoe/runner.py MODEL_NAME). */
+const MODEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+function parseManifest(raw: Buffer): { files: Record<string, ManifestEntry>; models: string[] } {
+  let doc: { version?: unknown; files?: Record<string, { size?: unknown; sha256?: unknown }>; models?: unknown };
   try {
     doc = JSON.parse(raw.toString('utf8'));
   } catch {
@@ -115,7 +120,8 @@ function parseManifest(raw: Buffer): Record<string, ManifestEntry> {
     }
     files[name] = { size: entry.size, sha256: entry.sha256 };
   }
-  return files;
+  const models = Array.isArray(doc.models) ? doc.models.filter((m): m is string => typeof m === 'string' && MODEL_NAME.test(m)) : [];
+  return { files, models };
 }
 
 /**
@@ -146,7 +152,7 @@ export async function ingestRun(store: ArtifactStore, owner: string, runId: stri
   } catch {
     // No marker (or a broken one): ingest.
   }
-  const manifest = parseManifest(raw);
+  const { files: manifest, models } = parseManifest(raw);
   const total = Object.values(manifest).reduce((n, e) => n + e.size, 0);
   if (total > limits.maxBytes) {
     throw new IngestError(`the outputs are ${total} bytes; at most ${limits.maxBytes} are taken in`);
@@ -195,7 +201,13 @@ export async function ingestRun(store: ArtifactStore, owner: string, runId: stri
       fs.rmSync(path.join(workdir, entry), { recursive: true, force: true });
       fs.renameSync(path.join(tree, entry), path.join(workdir, entry));
     }
-    const result: IngestResult = { outputNotebook: false, outputHtml: false, files, bytes };
+    const result: IngestResult = {
+      outputNotebook: false,
+      outputHtml: false,
+      files,
+      bytes,
+      models: models.filter(m => fs.lstatSync(path.join(workdir, 'models', m), { throwIfNoEntry: false })?.isDirectory())
+    };
     for (const name of ['output.ipynb', 'output.html'] as const) {
       if (manifest[name]) {
         fs.renameSync(path.join(staging, name), path.join(workdir, name));

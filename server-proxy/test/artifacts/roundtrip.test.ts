@@ -98,7 +98,7 @@ describe('outputs travel from the runner to the run folder through the object st
 
   test('the service takes in the notebook, the HTML, the saved model and the files the notebook wrote', async () => {
     const result = await ingestRun(store, owner, runId, runDir, limits);
-    expect(result).toMatchObject({ outputNotebook: true, outputHtml: true });
+    expect(result).toMatchObject({ outputNotebook: true, outputHtml: true, models: ['points'] });
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'output.ipynb'), 'utf8')).cells.length).toBeGreaterThan(1);
     expect(fs.readFileSync(path.join(runDir, 'output.html'), 'utf8')).toContain('<html');
     expect(fs.readFileSync(path.join(runDir, 'notes.txt'), 'utf8')).toBe('written by the notebook');

@@ -716,6 +716,12 @@ export class KubernetesBackend implements Backend {
           const rel = (name: string) => path.relative(this.opts.artifacts!.rootDir, path.join(this.workdir(t.runId), name));
           r.output.outputNotebook = outputs.result.outputNotebook ? rel('output.ipynb') : r.output.outputNotebook;
           r.output.outputHtml = outputs.result.outputHtml ? rel('output.html') : r.output.outputHtml;
+          // The manifest commits the saved models too, so a log read short loses none.
+          const known = new Set((r.output.models ?? []).map(m => m.name));
+          const committed = outputs.result.models.filter(name => !known.has(name)).map(name => ({ name, path: rel(path.join('models', name)) }));
+          if (committed.length) {
+            r.output.models = [...(r.output.models ?? []), ...committed];
+          }
         } else if (outputs && to === 'SUCCEEDED') {
           // Nothing half-taken-in is registered: the run fails, and only succeeded runs register models.
           const message = `could not take in the outputs: ${outputs.error}`;
