@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../../api/errors.js';
-import { INPUTS, IngestError, ingestRun, runGrant, runPrefix, type IngestLimits, type IngestResult } from '../../artifacts/runs.js';
+import { INPUTS, IngestError, ingestRun, MANIFEST, runGrant, runPrefix, type IngestLimits, type IngestResult } from '../../artifacts/runs.js';
 import { ArtifactStoreError, type ArtifactStore } from '../../artifacts/store.js';
 import { writeTar, type TarEntry } from '../../artifacts/tar.js';
 import { folderFiles } from '../local/snapshot.js';
@@ -627,6 +627,12 @@ export class KubernetesBackend implements Backend {
       return;
     }
     if (jobs.length === 0) {
+      if ((run.state !== 'QUEUED' || t.seen) && plan.artifacts && (await this.committedSuccess(run.owner, t.runId))) {
+        // The TTL controller took the Job while the service was down, after the runner had succeeded and
+        // committed its outputs: the store says how it ended.
+        await this.finish(t, 'SUCCEEDED', jobs, pods);
+        return;
+      }
       if (run.state !== 'QUEUED' || t.seen) {
         const why = `the Kubernetes Job ${t.name} in namespace ${t.namespace} was deleted outside the service`;
         await this.finish(t, 'FAILED', jobs, pods, { message: why, reason: 'the Kubernetes objects vanished' });
@@ -722,7 +728,7 @@ export class KubernetesBackend implements Backend {
           if (committed.length) {
             r.output.models = [...(r.output.models ?? []), ...committed];
           }
-        } else if (outputs && to === 'SUCCEEDED') {
+        } else if (outputs && to === 'SUCCEEDED' && !r.runtime.stoppedEarly) {
           // Nothing half-taken-in is registered: the run fails, and only succeeded runs register models.
           const message = `could not take in the outputs: ${outputs.error}`;
           if (r.state === 'QUEUED') {
@@ -796,6 +802,16 @@ export class KubernetesBackend implements Backend {
       }
       this.ingestFailures.delete(runId);
       return { error: message };
+    }
+  }
+
+  /** Whether the run's committed manifest says the runner succeeded (false when unknown). */
+  private async committedSuccess(owner: string, runId: string): Promise<boolean> {
+    try {
+      const raw = await this.opts.artifacts!.store.read(runPrefix(owner, runId) + MANIFEST, 1024 * 1024);
+      return (JSON.parse(raw.toString('utf8')) as { exitCode?: unknown }).exitCode === 0;
+    } catch {
+      return false;
     }
   }
 
