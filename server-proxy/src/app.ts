@@ -83,7 +83,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   });
   const backends = new Map<BackendName, Backend>([['local', local]]);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
-  const artifacts = createArtifactStore(artifactConfig);
+  const artifacts = await createArtifactStore(artifactConfig);
   if (config.k8s) {
     const k8s = config.k8s;
     backends.set(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalArtifactStore } from './local.js';
-import { S3ArtifactStore, type S3StoreOptions } from './s3.js';
+import type { S3StoreOptions } from './s3.js';
 import type { ArtifactStore } from './store.js';
 
 /** The artifact store the service uses (see "Artifact store" in docs/contracts.md). */
@@ -133,7 +133,11 @@ export function parseArtifactConfig(values: Record<string, string | boolean | un
   };
 }
 
-/** The store a configuration names. */
-export function createArtifactStore(config: ArtifactConfig): ArtifactStore {
-  return config.kind === 'local' ? new LocalArtifactStore(config.dir) : new S3ArtifactStore(config.s3);
+/** The store a configuration names; the S3 SDK is loaded only when it is used. */
+export async function createArtifactStore(config: ArtifactConfig): Promise<ArtifactStore> {
+  if (config.kind === 'local') {
+    return new LocalArtifactStore(config.dir);
+  }
+  const { S3ArtifactStore } = await import('./s3.js');
+  return new S3ArtifactStore(config.s3);
 }
