@@ -10,12 +10,16 @@ import pytest
 
 from laketahoe import _artifacts
 
+from .conftest import run_runner
+from .test_runner import _build_package
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     """Answers from a script of status codes and keeps what was PUT."""
 
     script: list = []
     received: dict = {}
+    files: dict = {}
 
     def _answer(self):
         code = self.script.pop(0) if self.script else 200
@@ -24,7 +28,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if code == 200:
                 self.received[self.path] = body
         self.send_response(code)
-        payload = b"snapshot" if self.command == "GET" else b""
+        payload = self.files.get(self.path, b"snapshot") if self.command == "GET" else b""
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -39,6 +43,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def server():
     _Handler.script = []
     _Handler.received = {}
+    _Handler.files = {}
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -100,3 +105,27 @@ def test_a_bad_grant_or_snapshot_is_a_transfer_error(tmp_path, server):
         _artifacts.load_grant(str(bad))
     with pytest.raises(_artifacts.TransferError, match="input snapshot: cannot unpack"):
         _artifacts.fetch_inputs({"inputs": f"{server}/inputs.tar"}, str(tmp_path))
+
+
+def test_module_form_runs_a_package_from_the_input_snapshot_and_uploads(tmp_path, server):
+    package = _build_package(tmp_path)
+    snapshot = tmp_path / "inputs.tar"
+    with tarfile.open(snapshot, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(package, arcname=package.name)
+    _Handler.files["/inputs.tar"] = snapshot.read_bytes()
+    grant = {**_grant(server), "inputs": f"{server}/inputs.tar"}
+    (tmp_path / "grant.json").write_text(json.dumps(grant))
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_runner(["module", "--module", "trainer.task", "--package", str(work / package.name),
+                         "--status-file", "exit.json", "--artifacts", str(tmp_path / "grant.json"), "--", "--epochs", "2"],
+                        cwd=work, LAKETAHOE_EVENTS_FILE=str(tmp_path / "events.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "epoch 1" in result.stdout
+    manifest = json.loads(_Handler.received["/manifest.json?X-Amz-Signature=secret"])
+    assert manifest["exitCode"] == 0 and sorted(manifest["files"]) == ["outputs.tar"]
+    got = tmp_path / "got.tar"
+    got.write_bytes(_Handler.received["/outputs.tar?X-Amz-Signature=secret"])
+    with tarfile.open(got) as tar:
+        # The package came from the snapshot and was not changed: it is not sent back.
+        assert tar.getnames() == []
