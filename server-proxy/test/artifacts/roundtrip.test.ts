@@ -205,3 +205,29 @@ test('a missing grant file fails the run before it starts, with the reason', () 
   expect(res.status).toBe(6);
   expect(JSON.parse(fs.readFileSync(path.join(pod.work, 'exit.json'), 'utf8')).reason).toBe('could not fetch inputs: no artifact grant at /nonexistent/grant.json');
 });
+
+test('a retried pod replaces the same keys; one cut short leaves a set that is refused, not mixed', async () => {
+  const owner = 'alice';
+  const runId = 'retried_job/trials/3';
+  const grant = await runGrant(store, owner, runId, undefined, 600);
+  const attempt = (n: number) => {
+    const pod = podFolders(`pod-retry-${n}`, [`print("attempt ${n}")`, `open("attempt.txt", "w").write("${n}")`]);
+    expect(runPod(pod.work, pod.notebook, grant).exit.exitCode).toBe(0);
+  };
+  attempt(1);
+  attempt(2);
+  const prefix = runPrefix(owner, runId);
+  expect(prefix).toBe('runs/alice/retried_job/trials/3/');
+  expect(await store.list(prefix)).toEqual(['manifest.json', 'output.html', 'output.ipynb', 'outputs.tar'].map(k => prefix + k));
+  const dir = path.join(root, 'laketahoe-jobs', 'retried_job', 'trials', '3');
+  await ingestRun(store, owner, runId, dir, limits);
+  expect(fs.readFileSync(path.join(dir, 'attempt.txt'), 'utf8')).toBe('2');
+  expect(fs.readFileSync(path.join(dir, 'output.ipynb'), 'utf8')).toContain('attempt 2');
+
+  // A third attempt uploads its notebook and dies before the rest: the old manifest no longer matches.
+  const put = await fetch(grant.outputs['output.ipynb'], { method: 'PUT', body: '{"cells": []}' });
+  expect(put.status).toBe(200);
+  const fresh = path.join(root, 'laketahoe-jobs', 'retried_cut');
+  await expect(ingestRun(store, owner, runId, fresh, limits)).rejects.toThrow(/^output.ipynb does not match manifest.json/);
+  expect(fs.readdirSync(fresh)).toEqual([]);
+}, 180_000);
