@@ -19,7 +19,9 @@ import { applyRunnerRecord } from '../records.js';
 import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, grantSecret, RUNNER_ARTIFACTS_CODE, LABELS, MANAGED_BY, OUTPUT_DIR, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../jobs/podTemplate.js';
 import { PodLogReader } from './podLog.js';
+import { mergePodTemplates } from './podTemplate.js';
 import { quotaNeverFits } from './quota.js';
 
 /** Settings of the Kubernetes backend. */
@@ -36,6 +38,10 @@ export interface KubernetesBackendOptions {
   manifests: ManifestOptions;
   /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
   maxInputBytes: number;
+  /** The administrator's pod settings for every run. */
+  podTemplate?: PodTemplate;
+  /** Pod template fields a job may set in `trainingInput.podTemplate`. */
+  jobPodTemplateFields?: readonly PodTemplateField[];
   /** Users whose namespaces are checked for objects without a record at start. */
   users?: string[];
   /** Moving inputs and outputs through an object store; without it, outputs stay in the pod. */
@@ -149,6 +155,12 @@ export class KubernetesBackend implements Backend {
       const field = 'trainingInput.notebook.includeFolder';
       throw new ApiError('invalid_argument', `${field}: Kubernetes jobs carry the folder through an object store, and this service has none (--artifact-store s3)`, field);
     }
+    const jobTemplate = context.input.podTemplate;
+    if (jobTemplate) {
+      validatePodTemplate(jobTemplate, 'trainingInput.podTemplate');
+      checkAllowedFields(jobTemplate, this.opts.jobPodTemplateFields ?? [], 'trainingInput.podTemplate');
+    }
+    const podTemplate = mergePodTemplates(this.opts.podTemplate, jobTemplate, 'trainingInput.podTemplate');
     const blobs: InputBlob[] = [];
     if (plan.notebook) {
       blobs.push({ name: path.basename(plan.notebook.absPath), field: plan.notebook.field, bytes: readInput(plan.notebook.absPath, plan.notebook.field), binary: false });
@@ -188,6 +200,7 @@ export class KubernetesBackend implements Backend {
       packages: plan.packages.map(p => path.basename(p.absPath)),
       files: packInputs(blobs, this.opts.maxInputBytes),
       annotations: { ...context.labels },
+      ...(podTemplate ? { podTemplate } : {}),
       ...(artifacts ? { artifacts: true } : {})
     };
     const name = runName(jobId);
