@@ -7,7 +7,7 @@ import { runName } from '../../src/backends/kubernetes/plan.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startS3Server, type S3Server } from '../helpers/s3server.js';
 import { PYTHON, runnerEnv, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
-import { adminClients, describeCluster, k8sConfig } from './cluster.js';
+import { adminClients, describeCluster, k8sConfig, seedPodLog } from './cluster.js';
 
 // Kubernetes runs with the object store, against the real control plane and a real S3-compatible
 // server. kwok runs no code, so the test plays the pod: it takes the grant from the run's Secret and the
@@ -26,6 +26,8 @@ describeCluster('Kubernetes backend with an object store', () => {
   const read = <T>(what: string, get: () => Promise<T>) => waitFor(() => get().catch(() => undefined), 30_000, what);
 
   beforeAll(async () => {
+    // Trials take their objective from the pod log, which kwok serves from one file for every pod.
+    seedPodLog();
     s3 = startS3Server();
     store = s3.store();
     root = tempRoot();
@@ -66,11 +68,11 @@ describeCluster('Kubernetes backend with an object store', () => {
   });
 
   /** Runs the runner as the pod's container would, with its grant and notebook from the cluster. */
-  async function playPod(jobId: string): Promise<{ code: number | null; output: string }> {
-    const name = runName(jobId);
+  async function playPod(runId: string): Promise<{ code: number | null; output: string }> {
+    const name = runName(runId);
     const secret = (await read('the grant Secret', () => admin().core.readNamespacedSecret({ namespace: ns, name: `${name}-artifacts` })))!;
     const cm = (await read('the input ConfigMap', () => admin().core.readNamespacedConfigMap({ namespace: ns, name: `${name}-input` })))!;
-    const pod = path.join(root, 'pods', jobId);
+    const pod = path.join(root, 'pods', runId.replace(/\//g, '-'));
     fs.mkdirSync(path.join(pod, 'input'), { recursive: true });
     fs.mkdirSync(path.join(pod, 'output'));
     fs.writeFileSync(path.join(pod, 'input', 'train.ipynb'), cm.data!['train.ipynb']);
@@ -121,6 +123,43 @@ describeCluster('Kubernetes backend with an object store', () => {
     }, 30_000, 'the registered model');
     expect(model.versions[0]).toMatchObject({ artifactDir: `laketahoe-jobs/${jobId}/models/cluster-points`, source: { jobId, trialId: null, hyperparameters: { C: 0.5 } } });
   }, 240_000);
+
+  test("an HPO job's trials bring back their outputs, and the best trial's model is registered", async () => {
+    const jobId = id('hpo');
+    const res = await t.call('POST', '/api/v1/jobs', {
+      jobId,
+      labels: { 'laketahoe.test/run-seconds': '60' },
+      trainingInput: {
+        notebook: { path: 'project/train.ipynb', includeFolder: true },
+        hyperparameters: {
+          goal: 'MAXIMIZE',
+          hyperparameterMetricTag: 'accuracy',
+          maxTrials: 2,
+          maxParallelTrials: 2,
+          algorithm: 'GRID_SEARCH',
+          params: [{ parameterName: 'C', type: 'DISCRETE', discreteValues: [0.5, 1] }]
+        }
+      }
+    });
+    expect(res.status).toBe(201);
+    const played = await Promise.all([1, 2].map(n => playPod(`${jobId}/trials/${n}`)));
+    expect(played.map(p => p.code)).toEqual([0, 0]);
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 150_000);
+    expect(done.state).toBe('SUCCEEDED');
+    expect(done.trainingOutput.trialCounts).toEqual({ SUCCEEDED: 2 });
+    for (const n of [1, 2]) {
+      const nb = await t.call('GET', `/api/v1/jobs/${jobId}/trials/${n}/outputs/output.ipynb`);
+      expect([n, nb.status]).toEqual([n, 200]);
+      expect(JSON.stringify(nb.body)).toContain('trained on 6 rows');
+    }
+    // Every trial reports the same objective here (one shared pod log): the earliest wins the tie.
+    const best = done.trainingOutput.bestTrial.trialId;
+    const model = await waitFor(async () => {
+      const r = await t.call('GET', '/api/v1/models/cluster-points');
+      return r.body.versions?.find((v: any) => v.source.jobId === jobId);
+    }, 30_000, "the best trial's registered model");
+    expect(model).toMatchObject({ artifactDir: `laketahoe-jobs/${jobId}/trials/${best}/models/cluster-points`, source: { jobId, trialId: best } });
+  }, 300_000);
 
   test('a pod that uploads nothing fails the job with the reason, and registers nothing', async () => {
     const jobId = id('silent');
