@@ -111,3 +111,21 @@ test('wrong credentials are refused by the server, and are no missing object', a
     stranger.destroy();
   }
 });
+
+test('URLs are signed for the public endpoint when pods reach the store at another address', async () => {
+  const port = new URL(server.endpoint).port;
+  const store = new S3ArtifactStore({ ...server.options, publicEndpoint: `http://localhost:${port}` });
+  try {
+    await store.put('public/x.txt', 'via localhost');
+    const url = await store.presign!('public/x.txt', 'GET', 60);
+    expect(new URL(url).host).toBe(`localhost:${port}`);
+    const res = await fetch(url);
+    expect([res.status, await res.text()]).toEqual([200, 'via localhost']);
+    // The same signature under the other host name is refused: it covers the host.
+    const other = new URL(url);
+    other.host = `127.0.0.1:${port}`;
+    expect((await fetch(other)).status).toBe(403);
+  } finally {
+    store.destroy();
+  }
+});

@@ -50,17 +50,20 @@ describeCluster('Kubernetes backend with an object store', () => {
     fs.writeFileSync(path.join(root, 'project', 'data', 'points.csv'), ['0,0,0', '0,1,0', '1,0,0', '3,3,1', '3,4,1', '4,3,1'].join('\n'));
     writeNotebook(path.join(root, 'big', 'train.ipynb'), ['print(1)']);
     fs.writeFileSync(path.join(root, 'big', 'blob.bin'), Buffer.alloc(2 * MB));
-    t = await startService(
+    t = await start();
+  });
+
+  const start = (ttlSecondsAfterFinished = 600) =>
+    startService(
       root,
       {
         defaultBackend: 'kubernetes',
-        k8s: k8sConfig(),
+        k8s: k8sConfig({ ttlSecondsAfterFinished }),
         maxFolderBytes: MB,
         artifacts: { kind: 's3', s3: s3.options, grantSeconds: 3600, maxOutputBytes: 64 * MB, maxOutputFiles: 1000 }
       },
       { artifactTiming: { retryMs: 200, maxAttempts: 3 } }
     );
-  });
 
   afterAll(async () => {
     await t?.close();
@@ -159,6 +162,26 @@ describeCluster('Kubernetes backend with an object store', () => {
       return r.body.versions?.find((v: any) => v.source.jobId === jobId);
     }, 30_000, "the best trial's registered model");
     expect(model).toMatchObject({ artifactDir: `laketahoe-jobs/${jobId}/trials/${best}/models/cluster-points`, source: { jobId, trialId: best } });
+  }, 300_000);
+
+  test('a run that ends while the service is down, its Job already taken by the TTL controller, succeeds from the store', async () => {
+    await t.close();
+    t = await start(1);
+    const jobId = id('ttl');
+    expect((await t.call('POST', '/api/v1/jobs', { jobId, labels: { 'laketahoe.test/run-seconds': '45' }, trainingInput: { notebook: { path: 'project/train.ipynb', includeFolder: true } } })).status).toBe(201);
+    await waitForState(t, jobId, ['RUNNING'], 60_000);
+    await t.close();
+    expect((await playPod(jobId)).code).toBe(0);
+    await waitFor(
+      () => admin().batch.readNamespacedJob({ namespace: ns, name: runName(jobId) }).then(() => false, () => true),
+      120_000,
+      'the TTL controller to delete the Job'
+    );
+    t = await start();
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
+    expect([done.state, done.errorMessage]).toEqual(['SUCCEEDED', '']);
+    expect((await t.call('GET', `/api/v1/jobs/${jobId}/outputs/output.ipynb`)).status).toBe(200);
+    expect(done.trainingOutput.models).toEqual([{ name: 'cluster-points', path: `laketahoe-jobs/${jobId}/models/cluster-points` }]);
   }, 300_000);
 
   test('a pod that uploads nothing fails the job with the reason, and registers nothing', async () => {
