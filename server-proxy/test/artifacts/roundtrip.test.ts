@@ -16,11 +16,12 @@ let store: S3ArtifactStore;
 let root: string;
 const limits = { maxBytes: 64 * 1024 * 1024, maxFiles: 1000 };
 
+// Starting the server may first build it (tools/s3/build.sh, minutes on a cold machine).
 beforeAll(() => {
   server = startS3Server();
   store = server.store();
   root = tempRoot();
-});
+}, 600_000);
 
 afterAll(() => {
   server?.stop();

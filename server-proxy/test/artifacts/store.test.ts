@@ -11,10 +11,11 @@ import { tempRoot } from '../helpers/service.js';
 let server: S3Server;
 let dir: string;
 
+// Starting the server may first build it (tools/s3/build.sh, minutes on a cold machine).
 beforeAll(() => {
   server = startS3Server();
   dir = tempRoot();
-});
+}, 600_000);
 
 afterAll(() => {
   server?.stop();

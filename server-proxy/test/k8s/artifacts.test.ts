@@ -51,7 +51,7 @@ describeCluster('Kubernetes backend with an object store', () => {
     writeNotebook(path.join(root, 'big', 'train.ipynb'), ['print(1)']);
     fs.writeFileSync(path.join(root, 'big', 'blob.bin'), Buffer.alloc(2 * MB));
     t = await start();
-  });
+  }, 600_000);
 
   const start = (ttlSecondsAfterFinished = 600) =>
     startService(
