@@ -106,7 +106,7 @@ def fetch_inputs(grant: dict, dest: str) -> dict[str, tuple[int, int]]:
         try:
             with tarfile.open(fileobj=tmp, mode="r:") as tar:
                 names = [m.name for m in tar.getmembers() if m.isfile()]
-                tar.extractall(dest, filter="data")
+                _extract(tar, dest)
         except (tarfile.TarError, OSError) as exc:
             raise TransferError(f"input snapshot: cannot unpack: {exc}") from None
     unpacked = {}
@@ -114,6 +114,28 @@ def fetch_inputs(grant: dict, dest: str) -> dict[str, tuple[int, int]]:
         st = os.stat(os.path.join(dest, name))
         unpacked[os.path.normpath(name)] = (st.st_size, st.st_mtime_ns)
     return unpacked
+
+
+def _extract(tar: tarfile.TarFile, dest: str) -> None:
+    """Unpack files and folders only, inside ``dest``.
+
+    tarfile's ``data`` filter where the interpreter has it (3.11.4 and later); Debian 12's 3.11.2 does
+    not, so the same rules are checked here before anything is written.
+    """
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    members = []
+    for m in tar.getmembers():
+        parts = m.name.replace("\\", "/").split("/")
+        if not (m.isfile() or m.isdir()):
+            raise tarfile.TarError(f"entry {m.name!r} is not a file or folder")
+        if m.name.startswith("/") or ".." in parts:
+            raise tarfile.TarError(f"entry {m.name!r} leaves the folder")
+        m.mode = 0o755 if m.isdir() or m.mode & 0o111 else 0o644
+        m.uid = m.gid = os.getuid()
+        members.append(m)
+    tar.extractall(dest, members=members)  # noqa: S202 - members checked above
 
 
 def _archive(folder: str, target: str, unchanged: dict[str, tuple[int, int]]) -> None:

@@ -1,6 +1,7 @@
 """The runner's side of the artifact store: what goes into outputs.tar, and how transfers fail."""
 
 import http.server
+import io
 import json
 import os
 import tarfile
@@ -129,3 +130,35 @@ def test_module_form_runs_a_package_from_the_input_snapshot_and_uploads(tmp_path
     with tarfile.open(got) as tar:
         # The package came from the snapshot and was not changed: it is not sent back.
         assert tar.getnames() == []
+
+
+@pytest.mark.parametrize("without_filter", [False, True])
+def test_the_input_snapshot_unpacks_files_and_refuses_links(tmp_path, server, monkeypatch, without_filter):
+    if without_filter:
+        # Debian 12's Python (3.11.2) has no tarfile extraction filters.
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    good = tmp_path / "good.tar"
+    with tarfile.open(good, "w") as tar:
+        info = tarfile.TarInfo("data/a.csv")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"1,2"))
+    _Handler.files["/good.tar"] = good.read_bytes()
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    unpacked = _artifacts.fetch_inputs({"inputs": f"{server}/good.tar"}, str(dest))
+    assert list(unpacked) == [os.path.join("data", "a.csv")]
+    assert (dest / "data" / "a.csv").read_text() == "1,2"
+
+    bad = tmp_path / "bad.tar"
+    with tarfile.open(bad, "w") as tar:
+        link = tarfile.TarInfo("escape")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        tar.addfile(link)
+        up = tarfile.TarInfo("../outside.txt")
+        up.size = 1
+        tar.addfile(up, io.BytesIO(b"x"))
+    _Handler.files["/bad.tar"] = bad.read_bytes()
+    with pytest.raises(_artifacts.TransferError, match="input snapshot: cannot unpack"):
+        _artifacts.fetch_inputs({"inputs": f"{server}/bad.tar"}, str(dest))
+    assert not (tmp_path / "outside.txt").exists()
