@@ -744,10 +744,10 @@ def main(argv: list[str] | None = None) -> int:
     grant, unpacked = None, {}
     try:
         if args.artifacts:
-            grant = _artifacts.load_grant(args.artifacts) if os.path.isfile(args.artifacts) else None
-            if grant is None:
+            if not os.path.isfile(args.artifacts):
                 raise RunnerError(EXIT_ARTIFACTS, f"could not fetch inputs: no artifact grant at {args.artifacts}")
             try:
+                grant = _artifacts.load_grant(args.artifacts)
                 unpacked = _artifacts.fetch_inputs(grant, workdir)
             except _artifacts.TransferError as exc:
                 raise RunnerError(EXIT_ARTIFACTS, f"could not fetch inputs: {exc}") from None

@@ -162,3 +162,14 @@ def test_the_input_snapshot_unpacks_files_and_refuses_links(tmp_path, server, mo
     with pytest.raises(_artifacts.TransferError, match="input snapshot: cannot unpack"):
         _artifacts.fetch_inputs({"inputs": f"{server}/bad.tar"}, str(dest))
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_a_broken_grant_fails_the_run_with_exit_6_before_it_starts(tmp_path, notebook):
+    nb = notebook("nb.ipynb", "open('ran.txt', 'w').write('yes')")
+    (tmp_path / "grant.json").write_text("{not json")
+    result = run_runner(["notebook", "--input", str(nb), "--output", "output.ipynb", "--status-file", "exit.json",
+                         "--artifacts", str(tmp_path / "grant.json")], cwd=tmp_path)
+    assert result.returncode == 6
+    status = json.loads((tmp_path / "exit.json").read_text())
+    assert status["reason"].startswith(f"could not fetch inputs: cannot read the artifact grant {tmp_path / 'grant.json'}")
+    assert not (tmp_path / "ran.txt").exists()

@@ -92,7 +92,7 @@ export interface IngestResult {
 }
 
 /** Limits of one run's outputs. */
-export interface IngestLimits extends ExtractLimits {}
+export type IngestLimits = ExtractLimits;
 
 const DONE_FILE = '.outputs-ingested.json';
 const STAGING = '.outputs-ingest';
