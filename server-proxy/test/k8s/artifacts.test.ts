@@ -53,14 +53,14 @@ describeCluster('Kubernetes backend with an object store', () => {
     t = await start();
   }, 600_000);
 
-  const start = (ttlSecondsAfterFinished = 600) =>
+  const start = (ttlSecondsAfterFinished = 600, endpoint = s3.options.endpoint) =>
     startService(
       root,
       {
         defaultBackend: 'kubernetes',
         k8s: k8sConfig({ ttlSecondsAfterFinished }),
         maxFolderBytes: MB,
-        artifacts: { kind: 's3', s3: s3.options, grantSeconds: 3600, maxOutputBytes: 64 * MB, maxOutputFiles: 1000 }
+        artifacts: { kind: 's3', s3: { ...s3.options, endpoint, maxAttempts: 1 }, grantSeconds: 3600, maxOutputBytes: 64 * MB, maxOutputFiles: 1000 }
       },
       { artifactTiming: { retryMs: 200, maxAttempts: 3 } }
     );
@@ -183,6 +183,24 @@ describeCluster('Kubernetes backend with an object store', () => {
     expect((await t.call('GET', `/api/v1/jobs/${jobId}/outputs/output.ipynb`)).status).toBe(200);
     expect(done.trainingOutput.models).toEqual([{ name: 'cluster-points', path: `laketahoe-jobs/${jobId}/models/cluster-points` }]);
   }, 300_000);
+
+  test('an unreachable object store: the submit is a 503, and a finished run fails with the store\'s error after retries', async () => {
+    const jobId = id('unreachable');
+    expect((await t.call('POST', '/api/v1/jobs', { jobId, labels: { 'laketahoe.test/run-seconds': '8' }, trainingInput: { notebook: { path: 'project/train.ipynb' } } })).status).toBe(201);
+    await t.close();
+    t = await start(600, 'http://127.0.0.1:9');
+    try {
+      const refused = await t.call('POST', '/api/v1/jobs', { jobId: id('refused'), trainingInput: { notebook: { path: 'project/train.ipynb', includeFolder: true } } });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.message).toMatch(/^the object store did not take the job's inputs: object store LIST runs\/alice\/refused_\w+\/ failed: /);
+      const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
+      expect(done.state).toBe('FAILED');
+      expect(done.errorMessage).toMatch(new RegExp(`^could not take in the outputs: object store GET runs/alice/${jobId}/manifest.json failed: `));
+    } finally {
+      await t.close();
+      t = await start();
+    }
+  }, 120_000);
 
   test('a pod that uploads nothing fails the job with the reason, and registers nothing', async () => {
     const jobId = id('silent');
