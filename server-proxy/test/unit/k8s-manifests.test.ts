@@ -239,7 +239,7 @@ describe('runs that move their files through the artifact store', () => {
     const [master, worker] = m.jobs.map(j => j.spec!.template.spec!);
     expect(master.containers[0].command).toEqual(expect.arrayContaining(['--artifacts', '/laketahoe/artifacts/grant.json']));
     expect(worker.containers[0].command).toEqual(expect.arrayContaining(['--artifacts', '/laketahoe/artifacts/inputs.json']));
-    expect(master.volumes).toContainEqual({ name: 'artifacts', secret: { secretName: `${runName('train_1')}-artifacts`, defaultMode: 0o400 } });
+    expect(master.volumes).toContainEqual({ name: 'artifacts', secret: { secretName: `${runName('train_1')}-artifacts`, defaultMode: 0o444 } });
     expect(master.containers[0].volumeMounts).toContainEqual({ name: 'artifacts', mountPath: '/laketahoe/artifacts', readOnly: true });
     expect(master.containers[0].env).toContainEqual({ name: 'LAKETAHOE_TERMINATION_LOG', value: '/dev/termination-log' });
   });

@@ -221,8 +221,9 @@ function volumes(plan: KubePlan, base: string, opts: ManifestOptions): V1Volume[
   return [
     { name: 'input', configMap: { name: `${base}-input` } },
     opts.outputPvc ? { name: 'output', persistentVolumeClaim: { claimName: opts.outputPvc } } : { name: 'output', emptyDir: {} },
-    // Readable by the container's user only; the URLs in it are the run's credentials.
-    ...(plan.artifacts ? [{ name: 'artifacts', secret: { secretName: grantSecretName(base), defaultMode: 0o400 } }] : [])
+    // Read-only, and readable by the image's own non-root user (the runner image runs as uid 1000; Secret
+    // files belong to root). The URLs are the run's credentials and grant nothing beyond its own keys.
+    ...(plan.artifacts ? [{ name: 'artifacts', secret: { secretName: grantSecretName(base), defaultMode: 0o444 } }] : [])
   ];
 }
 
