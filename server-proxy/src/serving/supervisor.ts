@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { signalTree } from '../backends/local/procinfo.js';
+import { signalTree } from '../process/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
-import { withMonitoringDefaults } from './schema.js';
+import { withMonitoringDefaults } from '../schemas/serving.js';
 import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';

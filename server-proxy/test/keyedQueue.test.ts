@@ -1,4 +1,4 @@
-import { KeyedQueue } from '../../src/keyedQueue.js';
+import { KeyedQueue } from '../src/keyedQueue.js';
 
 /** A promise and the function that settles it, so a test decides when a task finishes. */
 function gate(): { promise: Promise<void>; open: () => void } {

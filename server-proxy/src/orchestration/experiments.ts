@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 import type { Backend, RecoveredRun, RunKind, RunView } from '../backends/backend.js';
-import { queueOrder } from '../backends/local/backend.js';
+import { queueOrder } from '../jobs/queueOrder.js';
 import type { EventBus } from '../events.js';
 import {
   createRng,
@@ -17,10 +17,10 @@ import {
   type TrialRecord as SearchTrial
 } from '../hpo/index.js';
 import type { JobRecord, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
-import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, LogLine, Metric, Trial, TrainingInput } from './schema.js';
+import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, LogLine, Metric, Trial, TrainingInput } from '../schemas/jobs.js';
 import { isHpoJob } from './jobRuns.js';
-import { ACTIVE_STATES, assertTransition, isTerminal } from './states.js';
-import { transition, type JobUpdater } from './updater.js';
+import { ACTIVE_STATES, assertTransition, isTerminal } from '../jobs/states.js';
+import { transition, type JobUpdater } from './statusUpdater.js';
 
 /** Output files a trial may serve. */
 export const TRIAL_OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
@@ -56,7 +56,7 @@ export function validateHpoInput(input: TrainingInput): void {
   }
   if (issues.length) {
     const message = issues.map(i => `${i.field}: ${i.message}`).join('; ');
-    throw new ApiError('invalid_argument', message, issues[0].field);
+    throw new ServiceError('invalid_argument', message, issues[0].field);
   }
 }
 
@@ -252,13 +252,13 @@ export class Experiments implements RunKind {
     const record = await this.deps.store.getJob(previous);
     const prevSpec = record?.job.trainingInput.hyperparameters;
     if (!record || record.job.owner !== owner || !prevSpec) {
-      throw new ApiError('invalid_argument', `${field}: no HPO job ${previous} to resume from`, field);
+      throw new ServiceError('invalid_argument', `${field}: no HPO job ${previous} to resume from`, field);
     }
     if (canonical(prevSpec.params) !== canonical(spec.params)) {
-      throw new ApiError('invalid_argument', `${field}: job ${previous} searched different params`, field);
+      throw new ServiceError('invalid_argument', `${field}: job ${previous} searched different params`, field);
     }
     if ((prevSpec.hyperparameterMetricTag ?? '') !== (spec.hyperparameterMetricTag ?? '')) {
-      throw new ApiError('invalid_argument', `${field}: job ${previous} optimized another metric`, field);
+      throw new ServiceError('invalid_argument', `${field}: job ${previous} optimized another metric`, field);
     }
   }
 
@@ -275,14 +275,14 @@ export class Experiments implements RunKind {
 
   /** Stop without delete: no new trials; the job succeeds once running trials have ended. */
   async requestStop(jobId: string): Promise<JobRecord | undefined> {
-    let error: ApiError | undefined;
+    let error: ServiceError | undefined;
     const record = await this.deps.jobs.update(jobId, r => {
       if (!isHpoJob(r)) {
-        error = new ApiError('failed_precondition', `job ${jobId} is not an HPO job; use cancel`);
+        error = new ServiceError('failed_precondition', `job ${jobId} is not an HPO job; use cancel`);
         return false;
       }
       if (isTerminal(r.job.state) || r.job.state === 'CANCELLING') {
-        error = new ApiError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
+        error = new ServiceError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
         return false;
       }
       r.runtime.hpo = { ...r.runtime.hpo, stopRequested: true };
@@ -637,7 +637,7 @@ export class Experiments implements RunKind {
   async getTrial(jobId: string, trialId: string): Promise<Trial> {
     const record = await this.deps.store.getTrial(jobId, trialId);
     if (!record) {
-      throw new ApiError('not_found', `trial ${trialId} of job ${jobId} not found`);
+      throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} not found`);
     }
     return record.trial;
   }
@@ -655,7 +655,7 @@ export class Experiments implements RunKind {
     await this.getTrial(jobId, trialId);
     const file = path.join(this.deps.backend.workdir(trialRunId(jobId, trialId)), name);
     if (!fs.existsSync(file)) {
-      throw new ApiError('not_found', `trial ${trialId} of job ${jobId} has no ${name} yet`);
+      throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} has no ${name} yet`);
     }
     return file;
   }

@@ -1,4 +1,4 @@
-import { TokenBucket, type Clock } from '../../src/backends/kubernetes/rateLimit.js';
+import { TokenBucket, type Clock } from '../../../src/backends/kubernetes/rateLimit.js';
 
 /** A clock that moves only when told; sleeps are recorded and end when the clock passes them. */
 class ManualClock implements Clock {

@@ -1,18 +1,18 @@
-import { ApiError } from '../../src/api/errors.js';
-import { buildManifests } from '../../src/backends/kubernetes/manifests.js';
-import { planRoles, runName, type KubePlan } from '../../src/backends/kubernetes/plan.js';
-import { mergePodTemplates } from '../../src/backends/kubernetes/podTemplate.js';
-import { checkAllowedFields, validatePodTemplate, type PodTemplate } from '../../src/jobs/podTemplate.js';
+import { ServiceError } from '../../../src/errors.js';
+import { buildManifests } from '../../../src/backends/kubernetes/manifests.js';
+import { planRoles, runName, type KubePlan } from '../../../src/backends/kubernetes/plan.js';
+import { mergePodTemplates } from '../../../src/backends/kubernetes/podTemplate.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate } from '../../../src/schemas/podTemplate.js';
 
 const FIELD = 'trainingInput.podTemplate';
 
 /** The error a call throws, for asserting its field and message. */
-function errorOf(fn: () => unknown): ApiError {
+function errorOf(fn: () => unknown): ServiceError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
+    expect(err).toBeInstanceOf(ServiceError);
+    return err as ServiceError;
   }
   throw new Error('expected an error');
 }
@@ -67,7 +67,7 @@ describe('what a job may set', () => {
   test('only the fields the administrator allows, and the message lists them', () => {
     expect(() => checkAllowedFields({ tolerations: [] }, ['tolerations', 'nodeSelector'], FIELD)).not.toThrow();
     const e = errorOf(() => checkAllowedFields({ hostNetwork: true }, ['tolerations', 'nodeSelector'], FIELD));
-    expect(e.statusCode).toBe(400);
+    expect(e.code).toBe('invalid_argument');
     expect(e.field).toBe(`${FIELD}.hostNetwork`);
     expect(e.message).toMatch(/only tolerations, nodeSelector/);
     expect(errorOf(() => checkAllowedFields({ tolerations: [] }, [], FIELD)).message).toMatch(/does not let jobs set pod settings/);

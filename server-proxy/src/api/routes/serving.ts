@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses } from '../api/errors.js';
-import type { DeploymentService } from './deployments.js';
-import type { ModelRegistry } from './registry.js';
+import { errorResponses } from '../errors.js';
+import type { DeploymentService } from '../../serving/deployments.js';
+import type { ModelRegistry } from '../../serving/registry.js';
 import {
   CreateDeploymentBody,
   Deployment,
@@ -10,7 +10,7 @@ import {
   RegisterJobModelBody,
   RegisterModelBody,
   UpdateDeploymentBody
-} from './schema.js';
+} from '../../schemas/serving.js';
 
 /** What the model and deployment routes need. */
 export interface ServingRouteDeps {

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { EventBus, ServiceEvent } from '../events.js';
-import type { Capacity } from '../jobs/resources.js';
-import { SCALE_TIER_RESOURCES } from '../jobs/resources.js';
-import { Job, JOB_STATES, LogLine, Metric, StringEnum, SubmitJobBody, Trial } from '../jobs/schema.js';
-import { OUTPUT_NAMES, type JobService } from '../jobs/service.js';
-import { isTerminal } from '../jobs/states.js';
-import { errorResponses } from './errors.js';
-import { openSse } from './sse.js';
+import type { EventBus, ServiceEvent } from '../../events.js';
+import type { Capacity } from '../../jobs/resources.js';
+import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
+import { StringEnum } from '../../schemas/common.js';
+import { Job, JOB_STATES, LogLine, Metric, SubmitJobBody, Trial } from '../../schemas/jobs.js';
+import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
+import { isTerminal } from '../../jobs/states.js';
+import { errorResponses } from '../errors.js';
+import { openSse } from '../sse.js';
 
 /** What the routes need from the rest of the service. */
 export interface RouteDeps {

@@ -1,10 +1,10 @@
-import { queueOrder } from '../backends/local/backend.js';
+import { queueOrder } from '../jobs/queueOrder.js';
 import type { RecoveredRun, RunKind, RunView } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
 import type { JobRecord, NewLogLine, Store } from '../store/store.js';
-import type { JobState, Metric } from './schema.js';
-import { ACTIVE_STATES } from './states.js';
-import { transition, type JobUpdater } from './updater.js';
+import type { JobState, Metric } from '../schemas/jobs.js';
+import { ACTIVE_STATES } from '../jobs/states.js';
+import { transition, type JobUpdater } from './statusUpdater.js';
 
 /** A training job's record seen as a run of the backend: its trainingOutput is the run output. */
 export function jobView(record: JobRecord): RunView {

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive, processStartTime } from '../../src/backends/local/procinfo.js';
+import { isProcessAlive, processStartTime } from '../../src/process/procinfo.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from '../../src/monitoring/recorder.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { writeNotebook } from '../helpers/notebooks.js';

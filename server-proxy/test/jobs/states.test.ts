@@ -1,7 +1,7 @@
 import { canTransition, isTerminal } from '../../src/jobs/states.js';
-import { transition } from '../../src/jobs/updater.js';
+import { transition } from '../../src/orchestration/statusUpdater.js';
 import type { JobRecord } from '../../src/store/store.js';
-import { JOB_STATES } from '../../src/jobs/schema.js';
+import { JOB_STATES } from '../../src/schemas/jobs.js';
 
 function record(): JobRecord {
   return {

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 
 /**
  * What a pod template may change on a Kubernetes run's pods. A closed subset of the PodSpec: where
@@ -100,8 +100,8 @@ const RESERVED_VOLUMES = new Set(['input', 'output', 'artifacts']);
 const RESERVED_MOUNT_PREFIX = '/laketahoe';
 const RESERVED_ENV = /^(LAKETAHOE_|OMP_NUM_THREADS$|MKL_NUM_THREADS$|OPENBLAS_NUM_THREADS$|NUMEXPR_NUM_THREADS$|PYTHONUNBUFFERED$|TF_CONFIG$|MASTER_ADDR$|MASTER_PORT$|WORLD_SIZE$|RANK$|JOB_COMPLETION_INDEX$)/;
 
-function invalid(field: string, message: string): ApiError {
-  return new ApiError('invalid_argument', `${field}: ${message}`, field);
+function invalid(field: string, message: string): ServiceError {
+  return new ServiceError('invalid_argument', `${field}: ${message}`, field);
 }
 
 /**

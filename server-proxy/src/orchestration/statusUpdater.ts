@@ -1,8 +1,8 @@
 import type { EventBus } from '../events.js';
 import { KeyedQueue } from '../keyedQueue.js';
 import type { JobRecord, Store } from '../store/store.js';
-import type { JobState } from './schema.js';
-import { assertTransition } from './states.js';
+import type { JobState } from '../schemas/jobs.js';
+import { assertTransition } from '../jobs/states.js';
 
 /**
  * The one place job records are changed after creation: serialises read-modify-write per job (the store

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 import type { BackendInfo, BackendRouter } from '../backends/backend.js';
-import { queueOrder } from '../backends/local/backend.js';
+import { queueOrder } from '../jobs/queueOrder.js';
 import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
-import { generateJobId } from './ids.js';
+import { generateJobId } from '../jobs/ids.js';
 import { isHpoJob } from './jobRuns.js';
-import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from './schema.js';
-import { planJob } from './spec.js';
-import { isTerminal } from './states.js';
-import { transition, type JobUpdater } from './updater.js';
+import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from '../schemas/jobs.js';
+import { planJob } from '../jobs/spec.js';
+import { isTerminal } from '../jobs/states.js';
+import { transition, type JobUpdater } from './statusUpdater.js';
 
 /** Output files a job may serve, by the name used in the URL. */
 export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
@@ -43,14 +43,14 @@ export class JobService {
     }
     const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     if (await this.store.getJob(jobId)) {
-      throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+      throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
     }
     let runtime;
     try {
       runtime = await this.backend.stage(jobId, plan, { owner, input: { ...input, backend: target.name }, labels: body.labels ?? {} });
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') {
-        throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
       }
       throw err;
     }
@@ -86,7 +86,7 @@ export class JobService {
     } catch (err) {
       this.backend.discard(jobId);
       if (err instanceof DuplicateJobError) {
-        throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
       }
       throw err;
     }
@@ -111,7 +111,7 @@ export class JobService {
   async get(owner: string, jobId: string): Promise<Job> {
     const record = await this.store.getJob(jobId);
     if (!record || record.job.owner !== owner) {
-      throw new ApiError('not_found', `job ${jobId} not found`);
+      throw new ServiceError('not_found', `job ${jobId} not found`);
     }
     return record.job;
   }
@@ -124,10 +124,10 @@ export class JobService {
   /** Cancels: at once when still queued, otherwise by stopping the runner. */
   async cancel(owner: string, jobId: string): Promise<Job> {
     await this.get(owner, jobId);
-    let error: ApiError | undefined;
+    let error: ServiceError | undefined;
     const record = await this.updater.update(jobId, r => {
       if (isTerminal(r.job.state)) {
-        error = new ApiError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
+        error = new ServiceError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
         return false;
       }
       if (r.job.state === 'CANCELLING') {
@@ -205,7 +205,7 @@ export class JobService {
     await this.get(owner, jobId);
     const file = path.join(this.backend.workdir(jobId), name);
     if (!fs.existsSync(file)) {
-      throw new ApiError('not_found', `job ${jobId} has no ${name} yet`);
+      throw new ServiceError('not_found', `job ${jobId} has no ${name} yet`);
     }
     return file;
   }

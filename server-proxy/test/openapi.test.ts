@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateOpenApi } from '../../src/openapi.js';
-import { PROXY_DIR } from '../helpers/service.js';
+import { generateOpenApi } from '../src/openapi.js';
+import { PROXY_DIR } from './helpers/service.js';
 
 describe('openapi.json', () => {
   test('the committed document equals what the routes generate (npm run openapi regenerates it)', async () => {

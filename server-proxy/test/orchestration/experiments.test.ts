@@ -3,9 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { LocalBackend } from '../../src/backends/local/backend.js';
 import type { RunRequest } from '../../src/backends/runs.js';
 import { EventBus } from '../../src/events.js';
-import { Experiments, trialRunId } from '../../src/jobs/experiments.js';
-import type { Job } from '../../src/jobs/schema.js';
-import { JobUpdater, transition } from '../../src/jobs/updater.js';
+import { Experiments, trialRunId } from '../../src/orchestration/experiments.js';
+import type { Job } from '../../src/schemas/jobs.js';
+import { JobUpdater, transition } from '../../src/orchestration/statusUpdater.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { tempRoot } from '../helpers/service.js';
 

@@ -1,10 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorHandler, errorResponses } from '../api/errors.js';
-import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../monitoring/recorder.js';
-import type { DeploymentService } from './deployments.js';
-import { lastException } from './modelServer.js';
-import type { Serving } from './supervisor.js';
+import { ServiceError } from '../../errors.js';
+import { errorHandler, errorResponses } from '../errors.js';
+import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
+import type { DeploymentService } from '../../serving/deployments.js';
+import { lastException } from '../../serving/modelServer.js';
+import type { Serving } from '../../serving/supervisor.js';
 
 /** What the inference proxy needs. */
 export interface ProxyDeps {
@@ -105,7 +106,7 @@ function serverReason(body: Buffer): string {
 export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async (app, deps) => {
   const { deployments, recorder, maxInferBytes } = deps;
   const tooLarge = () =>
-    new ApiError('payload_too_large', `inference request body is larger than the limit of ${maxInferBytes} bytes (--max-infer-bytes)`);
+    new ServiceError('payload_too_large', `inference request body is larger than the limit of ${maxInferBytes} bytes (--max-infer-bytes)`);
 
   // Inference bodies stay raw bytes (any content type); only this plugin's routes see this parser.
   app.removeAllContentTypeParsers();
@@ -118,17 +119,17 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
   const target = (request: FastifyRequest, name: string, model?: string): Serving => {
     const supervisor = deployments.supervisor(request.user, name);
     if (!supervisor) {
-      throw new ApiError('not_found', `deployment ${name} not found`);
+      throw new ServiceError('not_found', `deployment ${name} not found`);
     }
     const serving = supervisor.serving;
     if (request.inferSample) {
       request.inferSample.serving = serving;
     }
     if (model !== undefined && serving && serving.model !== model) {
-      throw new ApiError('not_found', `deployment ${name} serves model ${serving.model}, not ${model}`);
+      throw new ServiceError('not_found', `deployment ${name} serves model ${serving.model}, not ${model}`);
     }
     if (!serving) {
-      throw new ApiError('unavailable', `deployment ${name} has no ready model server`);
+      throw new ServiceError('unavailable', `deployment ${name} has no ready model server`);
     }
     return serving;
   };
@@ -164,7 +165,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       contentType = res.headers['content-type'] as string | undefined;
       answer = Buffer.from(await res.body.arrayBuffer());
     } catch {
-      throw new ApiError('unavailable', 'the model server did not answer (it may be restarting)');
+      throw new ServiceError('unavailable', 'the model server did not answer (it may be restarting)');
     } finally {
       server.inflight -= 1;
     }
@@ -176,18 +177,18 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       return reply.status(status).header('content-type', contentType ?? 'application/json').send(answer);
     }
     if (status === 404) {
-      throw new ApiError('not_found', `model server: ${serverReason(answer)}`);
+      throw new ServiceError('not_found', `model server: ${serverReason(answer)}`);
     }
     if (status < 500) {
-      throw new ApiError('invalid_argument', `model server rejected the request: ${serverReason(answer)}`);
+      throw new ServiceError('invalid_argument', `model server rejected the request: ${serverReason(answer)}`);
     }
     // A 500 on a request that cannot fit its model is the caller's mistake: say what is wrong with it.
     const malformed = body ? malformedTensor(body) : undefined;
     const reason = lastException(server.logTail()) ?? serverReason(answer);
     if (malformed) {
-      throw new ApiError('invalid_argument', `model server rejected the request: ${malformed} (${reason})`);
+      throw new ServiceError('invalid_argument', `model server rejected the request: ${malformed} (${reason})`);
     }
-    throw new ApiError('model_server_error', `the model server failed: ${reason}`);
+    throw new ServiceError('model_server_error', `the model server failed: ${reason}`);
   };
 
   /** Hands the answered request to the recorder once the answer is out, off the request's path. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { deploymentRecord } from '../helpers/records.js';
 import { openSse } from '../helpers/sse.js';
 import { startService, tempRoot, waitFor, type TestService } from '../helpers/service.js';
-import { deployment, sample, writeModelFolder } from './fixtures.js';
+import { deployment, sample, writeModelFolder } from '../monitoring/fixtures.js';
 
 let t: TestService;
 let root: string;

@@ -3,9 +3,10 @@
  * Prometheus exposition of the caller's deployments (`/metrics` at the root).
  */
 import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
-import { ApiError, errorResponses } from '../api/errors.js';
-import { StringEnum } from '../jobs/schema.js';
-import type { Monitor } from './monitor.js';
+import { ServiceError } from '../../errors.js';
+import { errorResponses } from '../errors.js';
+import { StringEnum } from '../../schemas/common.js';
+import type { Monitor } from '../../monitoring/monitor.js';
 
 /** What the monitoring routes need from the rest of the service. */
 export interface MonitoringRouteDeps {
@@ -102,7 +103,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringRouteDeps> = 
 
   const requireDeployment = async (owner: string, name: string): Promise<void> => {
     if (!(await deps.deploymentExists(owner, name))) {
-      throw new ApiError('not_found', `deployment ${name} not found`);
+      throw new ServiceError('not_found', `deployment ${name} not found`);
     }
   };
 
@@ -125,18 +126,18 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringRouteDeps> = 
       await requireDeployment(request.user, name);
       const step = request.query.step ?? 60;
       if (step % monitor.bucketSeconds !== 0) {
-        throw new ApiError('invalid_argument', `step: must be a multiple of ${monitor.bucketSeconds} seconds`, 'step');
+        throw new ServiceError('invalid_argument', `step: must be a multiple of ${monitor.bucketSeconds} seconds`, 'step');
       }
       const now = Date.now();
       let since = now - DEFAULT_SPAN_MS;
       if (request.query.since !== undefined) {
         since = Date.parse(request.query.since);
         if (!Number.isFinite(since)) {
-          throw new ApiError('invalid_argument', 'since: must be an ISO 8601 time', 'since');
+          throw new ServiceError('invalid_argument', 'since: must be an ISO 8601 time', 'since');
         }
       }
       if ((now - since) / (step * 1000) > MAX_POINTS) {
-        throw new ApiError('invalid_argument', `since: at most ${MAX_POINTS} points of ${step} s; use a later since or a larger step`, 'since');
+        throw new ServiceError('invalid_argument', `since: at most ${MAX_POINTS} points of ${step} s; use a later since or a larger step`, 'since');
       }
       return monitor.monitoring(request.user, name, since, step);
     }

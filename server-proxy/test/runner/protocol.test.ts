@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseRunnerLine } from '../../src/backends/local/lines.js';
+import { parseRunnerLine } from '../../src/runner/protocol.js';
 import { FileTailer } from '../../src/backends/local/tailer.js';
 import { tempRoot } from '../helpers/service.js';
 

@@ -1,10 +1,7 @@
-import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from './common.js';
 import { PodTemplate } from './podTemplate.js';
 
-/** A string enum rendered as `{type: string, enum: [...]}` so ajv names the field and the allowed values. */
-export function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
-}
 
 /** Job states, in the order a job normally passes through them. */
 export const JOB_STATES = ['QUEUED', 'PREPARING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;

@@ -1,5 +1,5 @@
-import { ResourceQueue } from '../../src/backends/local/queue.js';
-import { parseNvidiaSmi } from '../../src/backends/local/capacity.js';
+import { ResourceQueue } from '../../../src/backends/local/queue.js';
+import { parseNvidiaSmi } from '../../../src/backends/local/capacity.js';
 
 const GIB = 1024 ** 3;
 const cap = (cpus: number, gpus = 0) => ({

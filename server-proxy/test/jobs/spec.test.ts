@@ -1,22 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../src/api/errors.js';
+import { ServiceError } from '../../src/errors.js';
 import { resolveInRoot } from '../../src/jobs/paths.js';
 import { planJob, splitModuleArgs } from '../../src/jobs/spec.js';
 import { generateJobId } from '../../src/jobs/ids.js';
-import type { TrainingInput } from '../../src/jobs/schema.js';
+import type { TrainingInput } from '../../src/schemas/jobs.js';
 import { tempRoot } from '../helpers/service.js';
 
 const capacity = { cpus: 4, memoryBytes: 16 * 1024 ** 3, gpus: [] };
 
-function fails(fn: () => unknown): ApiError {
+function fails(fn: () => unknown): ServiceError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
+    expect(err).toBeInstanceOf(ServiceError);
+    return err as ServiceError;
   }
-  throw new Error('expected an ApiError');
+  throw new Error('expected an ServiceError');
 }
 
 describe('planJob', () => {
@@ -69,7 +69,7 @@ describe('planJob', () => {
     ['s3://bucket/pkg.tar.gz', 'trainingInput.packageUris.0']
   ])('remote package %s is rejected naming %s', (uri, field) => {
     const err = fails(() => planJob({ pythonModule: 't.m', packageUris: [uri] }, root, capacity));
-    expect(err.statusCode).toBe(400);
+    expect(err.code).toBe('invalid_argument');
     expect(err.field).toBe(field);
     expect(err.message).toMatch(/not supported by the local backend/);
   });
@@ -80,7 +80,7 @@ describe('planJob', () => {
   });
 
   test('both or neither of notebook and module are rejected', () => {
-    expect(fails(() => planJob({ notebook: { path: 'a.ipynb' }, pythonModule: 'x' }, root, capacity)).statusCode).toBe(400);
+    expect(fails(() => planJob({ notebook: { path: 'a.ipynb' }, pythonModule: 'x' }, root, capacity)).code).toBe('invalid_argument');
     expect(fails(() => planJob({}, root, capacity)).field).toBe('trainingInput.notebook');
   });
 
@@ -110,7 +110,7 @@ describe('planJob', () => {
 
   test.each([['../x.ipynb'], ['/etc/x.ipynb'], ['a/../../x.ipynb']])('notebook path %s is rejected', p => {
     const err = fails(() => planJob({ notebook: { path: p } }, root, capacity));
-    expect(err.statusCode).toBe(400);
+    expect(err.code).toBe('invalid_argument');
     expect(err.field).toBe('trainingInput.notebook.path');
   });
 
@@ -129,7 +129,7 @@ describe('resolveInRoot', () => {
     fs.mkdirSync(path.join(root, 'real'));
     fs.symlinkSync(path.join(root, 'real'), path.join(root, 'inner'));
     expect(fails(() => resolveInRoot(root, 'link/secret.ipynb', 'f')).message).toMatch(/outside the root/);
-    expect(fails(() => resolveInRoot(root, 'link/missing/x.ipynb', 'f')).statusCode).toBe(400);
+    expect(fails(() => resolveInRoot(root, 'link/missing/x.ipynb', 'f')).code).toBe('invalid_argument');
     expect(resolveInRoot(root, 'inner/x.ipynb', 'f')).toBe(path.join(root, 'real', 'x.ipynb'));
   });
 });

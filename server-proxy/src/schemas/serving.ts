@@ -1,6 +1,6 @@
-import type { MonitoringSpec as CompleteMonitoringSpec } from '../monitoring/recorder.js';
+import type { MonitoringSpec as CompleteMonitoringSpec } from './monitoring.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringEnum } from '../jobs/schema.js';
+import { StringEnum } from './common.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
