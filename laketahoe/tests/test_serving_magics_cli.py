@@ -1,8 +1,8 @@
 """%lt models/deploy/deployments/undeploy and `laketahoe models|deployments` against the real service.
 
 Argument mistakes are caught before any request; what reaches the service
-needs its model registry and deployments routes (skipped on a build without
-them). Serving a model for real is in test_serving_e2e.py.
+needs its model registry and deployments routes (a build without them fails).
+Serving a model for real is in test_serving_e2e.py.
 """
 
 from __future__ import annotations
