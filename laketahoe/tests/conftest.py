@@ -127,6 +127,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI={os.environ.get('CI')}: {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped while it is collected (a module-level importorskip)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and under_ci():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI={os.environ.get('CI')}: {reason}"
+
+
 class Service:
     """A running `laketahoe-proxy serve` on a temp root directory."""
 

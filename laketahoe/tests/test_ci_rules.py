@@ -22,8 +22,19 @@ def test_expected_failure():
 '''
 
 
-def run_pytest(tmp_path, ci: str | None) -> subprocess.CompletedProcess:
-    (tmp_path / "test_sample.py").write_text(SKIPPING)
+MODULE_SKIPPED = '''
+import pytest
+
+pytest.importorskip("no_such_module_anywhere")
+
+
+def test_never_collected():
+    assert True
+'''
+
+
+def run_pytest(tmp_path, ci: str | None, source: str = SKIPPING) -> subprocess.CompletedProcess:
+    (tmp_path / "test_sample.py").write_text(source)
     env = child_env()
     env.pop("CI", None)
     if ci is not None:
@@ -47,3 +58,12 @@ def test_a_skip_stays_a_skip_on_a_developer_machine(tmp_path):
         result = run_pytest(tmp_path, ci)
         assert result.returncode == 0, result.stdout
         assert "1 passed, 1 skipped, 1 xfailed" in result.stdout
+
+
+def test_a_module_skipped_at_collection_fails_under_ci(tmp_path):
+    result = run_pytest(tmp_path, "true", MODULE_SKIPPED)
+    # Not 5 ("no tests ran"), which is what a quietly skipped module gives.
+    assert result.returncode not in (0, 5), result.stdout
+    assert "skipped under CI=true" in result.stdout and "no_such_module_anywhere" in result.stdout
+    result = run_pytest(tmp_path, None, MODULE_SKIPPED)
+    assert result.returncode == 5 and "1 skipped" in result.stdout, result.stdout
