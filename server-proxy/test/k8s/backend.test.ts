@@ -334,12 +334,12 @@ describeCluster('Kubernetes backend', () => {
 
   test('the dry run at submit: what the API server refuses (422) is a 400 naming its field, and nothing is created', async () => {
     const jobId = id('invalid');
-    // The service passes image names through; the API server refuses one with trailing whitespace.
-    const res = await submit({ jobId, trainingInput: { masterConfig: { imageUri: 'laketahoe-runner:test ' }, notebook: nb } });
+    // A job's labels become its pods' annotations; this key is one the API server refuses as an annotation.
+    const res = await submit({ jobId, labels: { 'not a key!': 'x' }, trainingInput: { notebook: nb } });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_argument');
-    expect(res.body.error.message).toMatch(/^Kubernetes rejected the job: .*whitespace/);
-    expect(res.body.error.field).toMatch(/containers\[0\]\.image$/);
+    expect(res.body.error.message).toMatch(/^Kubernetes rejected the job: .*not a key!/);
+    expect(res.body.error.field).toMatch(/annotations/);
     expect((await t.call('GET', `/api/v1/jobs/${jobId}`)).status).toBe(404);
     expect(await jobsOf('laketahoe-alice', jobId)).toEqual([]);
   });
