@@ -598,3 +598,37 @@ describe('deployments', () => {
     expect((await t.call('GET', '/api/v1/deployments')).body.deployments.map((d: any) => d.name)).toEqual(['broken']);
   });
 });
+
+describe('deploy timeout', () => {
+  test('a model server not ready within --deploy-timeout turns the deployment FAILED and is stopped', async () => {
+    // Its own root and service: a model server that starts and never answers ready.
+    const own = tempRoot();
+    fs.cpSync(path.join(root, 'models', 'iris'), path.join(own, 'models', 'iris'), { recursive: true });
+    const pidFile = path.join(own, 'fake-mlserver.pid');
+    const fake = path.join(own, 'fake-mlserver');
+    fs.writeFileSync(fake, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 300\n`, { mode: 0o755 });
+    const slow = await startService(own, { mlserver: fake, deployTimeoutMs: 2000, livenessMs: 500 }, { monitor: new RecordingMonitor() });
+    try {
+      expect((await slow.call('POST', '/api/v1/models', { path: 'models/iris' })).status).toBe(201);
+      const created = await slow.call('POST', '/api/v1/deployments', { name: 'never-ready', model: { name: 'iris' } });
+      expect(created.status).toBe(201);
+      expect(created.body.state).toBe('DEPLOYING');
+      const failed = await waitFor(
+        async () => {
+          const d = (await slow.call('GET', '/api/v1/deployments/never-ready')).body;
+          return d.state === 'FAILED' ? d : undefined;
+        },
+        30_000,
+        'never-ready FAILED'
+      );
+      expect(failed.errorMessage).toMatch(/^the model server was not ready within 2 s/);
+      expect(failed.stateHistory.map((h: any) => h.state)).toEqual(['DEPLOYING', 'FAILED']);
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      await waitFor(async () => !isProcessAlive(pid), 10_000, 'the unready server stopped');
+      // Nothing serves it: inference answers 503, not a hang.
+      expect((await slow.call('POST', '/api/v1/deployments/never-ready/v2/models/iris/infer', inferBody())).status).toBe(503);
+    } finally {
+      await slow.close();
+    }
+  });
+});
