@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Trial } from '../../src/jobs/schema.js';
+import type { Trial } from '../../src/schemas/jobs.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { TrialRecord } from '../../src/store/store.js';
 import { tempRoot } from '../helpers/service.js';
