@@ -3,23 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../../api/errors.js';
+import { ServiceError } from '../../errors.js';
 import { INPUTS, IngestError, ingestRun, MANIFEST, runGrant, runPrefix, type IngestLimits, type IngestResult } from '../../artifacts/runs.js';
 import { ArtifactStoreError, type ArtifactStore } from '../../artifacts/store.js';
 import { writeTar, type TarEntry } from '../../artifacts/tar.js';
 import { folderFiles } from '../local/snapshot.js';
-import type { Metric } from '../../jobs/schema.js';
+import type { Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { parseRunnerLine, type RunnerRecord } from '../local/lines.js';
+import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
 import { applyRunnerRecord } from '../records.js';
-import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
+import { kubeError, toServiceError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, grantSecret, RUNNER_ARTIFACTS_CODE, LABELS, MANAGED_BY, OUTPUT_DIR, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
-import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../jobs/podTemplate.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../schemas/podTemplate.js';
 import { PodLogReader } from './podLog.js';
 import { mergePodTemplates } from './podTemplate.js';
 import { quotaNeverFits } from './quota.js';
@@ -153,7 +153,7 @@ export class KubernetesBackend implements Backend {
     const artifacts = this.opts.artifacts;
     if (plan.notebook?.includeFolder && !artifacts) {
       const field = 'trainingInput.notebook.includeFolder';
-      throw new ApiError('invalid_argument', `${field}: Kubernetes jobs carry the folder through an object store, and this service has none (--artifact-store s3)`, field);
+      throw new ServiceError('invalid_argument', `${field}: Kubernetes jobs carry the folder through an object store, and this service has none (--artifact-store s3)`, field);
     }
     const jobTemplate = context.input.podTemplate;
     if (jobTemplate) {
@@ -226,9 +226,9 @@ export class KubernetesBackend implements Backend {
         return;
       }
       if (e.status === 409) {
-        throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
+        throw new ServiceError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
       }
-      throw toApiError(err, plan.namespace);
+      throw toServiceError(err, plan.namespace);
     }
   }
 
@@ -251,7 +251,7 @@ export class KubernetesBackend implements Backend {
       return prefix + INPUTS;
     } catch (err) {
       if (err instanceof ArtifactStoreError) {
-        throw new ApiError('unavailable', `the object store did not take the job's inputs: ${err.message}`);
+        throw new ServiceError('unavailable', `the object store did not take the job's inputs: ${err.message}`);
       }
       throw err;
     } finally {
@@ -399,7 +399,7 @@ export class KubernetesBackend implements Backend {
         setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
         return;
       }
-      await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
+      await this.fail(runId, toServiceError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
     this.awaitingQuota.get(t.namespace)?.delete(runId);
@@ -970,6 +970,6 @@ function readInput(file: string, field: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch {
-    throw new ApiError('not_found', `${field}: file not found`, field);
+    throw new ServiceError('not_found', `${field}: file not found`, field);
   }
 }
