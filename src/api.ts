@@ -19,7 +19,7 @@ import {
   ITrial,
   ITrialList,
   JobState
-} from './types';
+} from './wire';
 
 /** Most trials {@link LakeTahoeClient.listAllTrials} reads. */
 export const MAX_TRIALS = 10000;

@@ -14,7 +14,7 @@ export { DeploymentDetailModel } from './model/deployment';
 export { ServingModel } from './model/serving';
 export { TrialsModel } from './model/trials';
 export { CommandIDs, ILakeTahoe, IServing } from './tokens';
-export * from './types';
+export * from './wire';
 
 /** Every plugin of the LakeTahoe extension. */
 const plugins: JupyterFrontEndPlugin<any>[] = [

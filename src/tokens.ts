@@ -3,7 +3,7 @@ import { Token } from '@lumino/coreutils';
 import { LakeTahoeClient } from './api';
 import { JobsModel } from './model/jobs';
 import { ServingModel } from './model/serving';
-import { IServiceInfo } from './types';
+import { IServiceInfo } from './wire';
 
 /** Command ids of the extension. */
 export namespace CommandIDs {

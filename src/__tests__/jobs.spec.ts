@@ -1,6 +1,6 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import { IJob } from '../types';
+import { IJob } from '../wire';
 import { jsonResponse, makeJob, mockSettings } from './helpers';
 
 /** A client whose listJobs answers the given pages. */

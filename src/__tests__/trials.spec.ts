@@ -6,7 +6,7 @@ import {
   TrialLogModel,
   TrialsModel
 } from '../model/trials';
-import { IJob, ITrial } from '../types';
+import { IJob, ITrial } from '../wire';
 import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
 
 function hpoJob(goal: 'MAXIMIZE' | 'MINIMIZE' = 'MAXIMIZE'): IJob {

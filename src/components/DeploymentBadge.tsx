@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import { DeploymentState } from '../types';
+import { DeploymentState } from '../wire';
 import { ColoredStateBadge } from './common';
 
 /** Translated, human label of a deployment state. */

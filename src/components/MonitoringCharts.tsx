@@ -12,7 +12,7 @@ import {
   sortDriftRows,
   toggleDriftSort
 } from '../model/drift';
-import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../types';
+import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../wire';
 import { useLazyChart } from './lazyChart';
 import { LazyChartPlot } from './LazyChartPlot';
 import type { IServingChart, ITimeSeries } from './servingCharts';

@@ -3,7 +3,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { ISignal } from '@lumino/signaling';
 import React, { useEffect, useState } from 'react';
 
-import { IJob, JOB_STATES, JobState } from '../types';
+import { IJob, JOB_STATES, JobState } from '../wire';
 
 /** Re-render whenever any of the signals fires. */
 export function useSignals(...signals: ISignal<any, any>[]): void {

@@ -3,7 +3,7 @@
  * with commas, quotes, line breaks or edge spaces in double quotes, quotes
  * doubled).
  */
-import { ITrial, JSONValue } from '../types';
+import { ITrial, JSONValue } from '../wire';
 import { durationOf, objectiveOf, stepsOf } from './trials';
 
 /** One CSV field. */

@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isAbortError } from '../api';
-import { IDeployment, IModelVersion, IMonitoring } from '../types';
+import { IDeployment, IModelVersion, IMonitoring, signatureOf } from '../wire';
 import {
   Baseline,
   baselineFromJson,
@@ -219,7 +219,7 @@ export class DeploymentDetailModel implements IDisposable {
   /** Replace the body with the one built from the signature and baseline. */
   resetRequest(): void {
     const request = buildInferRequest(
-      this._version?.signature ?? null,
+      signatureOf(this._version),
       this._baseline
     );
     this._requestText = formatJson(request);

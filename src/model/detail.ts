@@ -2,13 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import {
-  IJob,
-  ILogLine,
-  IMetricEvent,
-  IMetricPoint,
-  TERMINAL_STATES
-} from '../types';
+import { IJob, ILogLine, IMetricEvent, IMetricPoint } from '../wire';
+import { TERMINAL_STATES } from './states';
 import { isJob, JobsModel } from './jobs';
 import { LogStreamModel, StreamStatus } from './stream';
 import { toError } from './errors';

@@ -3,13 +3,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
 import { IServerSentEvent } from '../sse';
-import {
-  IJob,
-  IMetricEvent,
-  ITrialEvent,
-  JobState,
-  TERMINAL_STATES
-} from '../types';
+import { IJob, IMetricEvent, ITrialEvent, JobState } from '../wire';
+import { TERMINAL_STATES } from './states';
 import { ReconnectingEventStream, StreamStatus } from './stream';
 import { toError } from './errors';
 

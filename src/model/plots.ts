@@ -2,7 +2,7 @@
  * Data of the trials browser's plots, computed from trials without any
  * chart code, so it is cheap to test and the chart module stays lazy.
  */
-import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../types';
+import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../wire';
 import { compareIds, objectiveOf } from './trials';
 
 /** Optimization history: objective per trial and the best so far. */

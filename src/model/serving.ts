@@ -10,7 +10,7 @@ import {
   IJob,
   IModel,
   IModelVersion
-} from '../types';
+} from '../wire';
 import { JobsModel } from './jobs';
 import { toError } from './errors';
 

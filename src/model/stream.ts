@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IServerSentEvent, readEventStream } from '../sse';
-import { ILogLine } from '../types';
+import { ILogLine } from '../wire';
 
 /** Connection state of a push stream. */
 export type StreamStatus = 'connecting' | 'open' | 'waiting' | 'stopped';

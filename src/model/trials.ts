@@ -9,9 +9,9 @@ import {
   IParameterSpec,
   ITrial,
   ITrialEvent,
-  JobState,
-  TERMINAL_STATES
-} from '../types';
+  JobState
+} from '../wire';
+import { TERMINAL_STATES } from './states';
 import { JobsModel } from './jobs';
 import { LogStreamModel } from './stream';
 import { toError } from './errors';

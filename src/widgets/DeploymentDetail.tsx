@@ -22,7 +22,7 @@ import {
   parseInferRequest,
   pythonSnippet
 } from '../model/inference';
-import { IDeployment } from '../types';
+import { IDeployment } from '../wire';
 
 /** Actions the deployment view delegates to its plugin. */
 export interface IDeploymentDetailActions {

@@ -4,7 +4,7 @@ import React from 'react';
 import { useSignals } from '../components/common';
 import { isHpoJob } from '../model/jobs';
 import { ServingModel } from '../model/serving';
-import { IJob } from '../types';
+import { IJob } from '../wire';
 
 /**
  * "Deploy" in a succeeded training job's detail view, shown when the job

@@ -16,7 +16,8 @@ import { LogView } from '../components/LogView';
 import { MetricsCharts } from '../components/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
-import { CANCELLABLE_STATES, IJob, TERMINAL_STATES } from '../types';
+import { IJob } from '../wire';
+import { CANCELLABLE_STATES, TERMINAL_STATES } from '../model/states';
 
 /** Most log lines put in the DOM; the model keeps more. */
 export const MAX_RENDERED_LOG_LINES = 2000;

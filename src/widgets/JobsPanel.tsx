@@ -17,7 +17,8 @@ import {
 } from '../components/common';
 import { isHpoJob, JobsModel } from '../model/jobs';
 import { CommandIDs } from '../tokens';
-import { CANCELLABLE_STATES, IJob } from '../types';
+import { IJob } from '../wire';
+import { CANCELLABLE_STATES } from '../model/states';
 
 /** Options of the jobs panel. */
 export interface IJobsPanelOptions {

@@ -7,7 +7,7 @@ import { activateOnKey, PanelHeader, useSignals } from '../components/common';
 import { DeploymentBadge } from '../components/DeploymentBadge';
 import { ServingModel } from '../model/serving';
 import { CommandIDs } from '../tokens';
-import { IDeployment, IModel, IModelVersion } from '../types';
+import { IDeployment, IModel, IModelVersion } from '../wire';
 
 /** Options of the models and deployments panel. */
 export interface IServingPanelOptions {

@@ -25,7 +25,7 @@ import {
   SCALE_TYPES,
   ScaleTier,
   ScaleType
-} from '../types';
+} from '../wire';
 
 /**
  * The body of the submit dialog. It renders a {@link SubmitFormModel} and

@@ -19,7 +19,7 @@ import {
   TrialSortKey,
   TrialsModel
 } from '../model/trials';
-import { ITrial, JSONValue } from '../types';
+import { ITrial, JSONValue } from '../wire';
 
 /** Milliseconds between grid repaints while trial events stream in. */
 export const GRID_REDRAW_MS = 250;

@@ -29,12 +29,8 @@ import {
   TrialLogModel,
   TrialsModel
 } from '../model/trials';
-import {
-  CANCELLABLE_STATES,
-  ITrial,
-  JOB_STATES,
-  TERMINAL_STATES
-} from '../types';
+import { ITrial, JOB_STATES } from '../wire';
+import { CANCELLABLE_STATES, TERMINAL_STATES } from '../model/states';
 import { formatValue, TrialsGrid } from './TrialsGrid';
 
 /** Milliseconds between plot redraws while trial events stream in. */

@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 
 import { ServingModel } from '../model/serving';
-import { IAlert } from '../types';
+import { IAlert } from '../wire';
 
 /** Options of {@link notifyFiringAlerts}. */
 export interface IAlertNotificationOptions {
