@@ -41,7 +41,6 @@ from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
 from .jobspec import JobSpecError, load_job_file
 
 
-
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, like every other error of this command."""
 

@@ -22,7 +22,6 @@ from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
 from .jobspec import notebook_training_input, parse_params, rebase_training_input
 
 
-
 def current_notebook_path(env: dict | None = None, root_dir: str | None = None) -> str | None:
     """The notebook this kernel belongs to, as a local path, when Jupyter Server told us.
 
