@@ -78,18 +78,18 @@ describe('TrialsModel', () => {
     await model.reload();
     const changed = jest.fn();
     model.changed.connect(changed);
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'hpo',
         trial: makeTrial('1', 'SUCCEEDED', 0.5)
       })
     });
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({ jobId: 'hpo', trial: makeTrial('2', 'QUEUED') })
     });
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'other',
@@ -108,7 +108,7 @@ describe('TrialsModel', () => {
   it('keeps events that arrive while a load is in flight', async () => {
     const { jobs, model } = setup([makeTrial('1', 'RUNNING')]);
     const loading = model.reload();
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'hpo',

@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { DeploymentState } from '../wire';
-import { ColoredStateBadge } from './common';
+import { ColoredStateBadge } from './states';
 
 /** Translated, human label of a deployment state. */
 export function deploymentStateLabel(

@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useLayoutEffect, useRef } from 'react';
 
-import { StreamStatus } from '../model/stream';
+import { StreamStatus } from '../tokens';
 import { ILogLine } from '../wire';
 
 /** Properties of a {@link LogView}. */

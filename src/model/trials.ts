@@ -11,8 +11,8 @@ import {
   ITrialEvent,
   JobState
 } from '../wire';
+import { IJobsModel, IPushEvents } from '../tokens';
 import { TERMINAL_STATES } from './states';
-import { JobsModel } from './jobs';
 import { LogStreamModel } from './stream';
 import { toError } from './errors';
 
@@ -175,14 +175,14 @@ export class TrialsModel implements IDisposable {
    * @param jobId the HPO job
    * @param jobs the shared jobs model (client and pushed updates)
    */
-  constructor(jobId: string, jobs: JobsModel) {
+  constructor(jobId: string, jobs: IJobsModel) {
     this.jobId = jobId;
     this._jobs = jobs;
     this.client = jobs.client;
     this._job = jobs.get(jobId) ?? null;
-    jobs.trialReceived.connect(this._onTrial, this);
+    jobs.events.trialReceived.connect(this._onTrial, this);
     jobs.jobChanged.connect(this._onJob, this);
-    jobs.connected.connect(this._onConnected, this);
+    jobs.events.connected.connect(this._onConnected, this);
   }
 
   /** The HPO job's id. */
@@ -431,7 +431,7 @@ export class TrialsModel implements IDisposable {
     }
     try {
       const data = JSON.parse(event.data) as ITrialEvent;
-      this._onTrial(this._jobs, data);
+      this._onTrial(this._jobs.events, data);
     } catch {
       // Not JSON: ignored like other malformed events.
     }
@@ -446,13 +446,13 @@ export class TrialsModel implements IDisposable {
     Signal.clearData(this);
   }
 
-  private _onTrial(_: JobsModel, event: ITrialEvent): void {
+  private _onTrial(_: IPushEvents, event: ITrialEvent): void {
     if (event?.jobId === this.jobId && event.trial?.trialId) {
       this.applyTrials([event.trial]);
     }
   }
 
-  private _onJob(_: JobsModel, job: IJob): void {
+  private _onJob(_: IJobsModel, job: IJob): void {
     if (job.jobId === this.jobId) {
       this._job = job;
       this._names = null;
@@ -475,7 +475,7 @@ export class TrialsModel implements IDisposable {
     this._best = undefined;
   }
 
-  private _jobs: JobsModel;
+  private _jobs: IJobsModel;
   private _job: IJob | null;
   private _trials = new Map<string, ITrial>();
   private _pending: ITrial[] = [];

@@ -3,17 +3,15 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
-import {
-  LoadingOrError,
-  StateTimeline,
-  useSignals
-} from '../components/common';
+import { useSignals } from '../components/hooks';
+import { LoadingOrError } from '../components/panel';
+import { StateTimeline } from '../components/states';
 import { DeploymentBadge } from '../components/DeploymentBadge';
 import {
   AlertList,
   DriftTable,
   RequestCharts
-} from '../components/MonitoringCharts';
+} from '../components/charts/MonitoringCharts';
 import { DeploymentDetailModel, DeploymentTab } from '../model/deployment';
 import {
   curlSnippet,

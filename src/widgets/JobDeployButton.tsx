@@ -1,9 +1,9 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import { useSignals } from '../components/common';
+import { useSignals } from '../components/hooks';
 import { isHpoJob } from '../model/jobs';
-import { ServingModel } from '../model/serving';
+import { IServingModel } from '../tokens';
 import { IJob } from '../wire';
 
 /**
@@ -12,7 +12,7 @@ import { IJob } from '../wire';
  */
 export function JobDeployButton(props: {
   job: IJob;
-  serving: ServingModel;
+  serving: IServingModel;
   deploy: (jobId: string) => void;
   trans: TranslationBundle;
 }): JSX.Element | null {

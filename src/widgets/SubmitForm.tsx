@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
-import { useSignals } from '../components/common';
+import { useSignals } from '../components/hooks';
 import { FIELD, SubmitFormModel } from '../model/submit';
 import { BackendChooser } from './submit/BackendChooser';
 import { Field } from './submit/Field';

@@ -10,7 +10,8 @@ import {
 } from '@lumino/datagrid';
 import { Message } from '@lumino/messaging';
 
-import { formatDuration, stateLabel } from '../components/common';
+import { stateLabel } from '../components/states';
+import { formatDuration } from '../components/time';
 import { Throttle } from '../components/throttle';
 import {
   durationOf,

@@ -3,17 +3,12 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { BoxPanel, SplitPanel } from '@lumino/widgets';
 import React, { useEffect, useRef, useState } from 'react';
 
-import {
-  elapsedMs,
-  formatDuration,
-  StateBadge,
-  StateFilter,
-  useNow,
-  useSignals
-} from '../components/common';
-import type { IHpoPlot, IPlotData } from '../components/hpoCharts';
-import { useLazyChart } from '../components/lazyChart';
-import { LazyChartPlot } from '../components/LazyChartPlot';
+import { useNow, useSignals } from '../components/hooks';
+import { StateBadge, StateFilter } from '../components/states';
+import { elapsedMs, formatDuration } from '../components/time';
+import type { IHpoPlot, IPlotData } from '../components/charts/hpoCharts';
+import { useLazyChart } from '../components/charts/lazyChart';
+import { LazyChartPlot } from '../components/charts/LazyChartPlot';
 import { LogView } from '../components/LogView';
 import { Throttle } from '../components/throttle';
 import { IParameterImportance, parameterImportance } from '../model/importance';
@@ -458,7 +453,7 @@ function Plot<K extends keyof IPlotData>(props: {
     failed
   } = useLazyChart<IHpoPlot<IPlotData[K]>>(
     async () => {
-      const charts = await import('../components/hpoCharts');
+      const charts = await import('../components/charts/hpoCharts');
       const create = {
         history: charts.historyPlot,
         curves: charts.curvesPlot,

@@ -40,8 +40,7 @@ function editedDocument(edit: (doc: any) => void): string {
 }
 
 const submitBody = (doc: any) =>
-  doc.paths['/api/v1/jobs'].post.requestBody.content['application/json']
-    .schema;
+  doc.paths['/api/v1/jobs'].post.requestBody.content['application/json'].schema;
 
 describe('wire contract', () => {
   it('generated files equal what the OpenAPI document generates', () => {

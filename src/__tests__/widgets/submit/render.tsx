@@ -5,7 +5,7 @@ import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import React, { act } from 'react';
 
-import { useSignals } from '../../../components/common';
+import { useSignals } from '../../../components/hooks';
 import { parseParametersSource } from '../../../model/parameters';
 import { SubmitFormModel } from '../../../model/submit';
 import { IServiceInfo } from '../../../wire';
