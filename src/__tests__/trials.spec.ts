@@ -1,11 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import {
-  findBestTrial,
-  sortTrials,
-  TrialLogModel,
-  TrialsModel
-} from '../model/trials';
+import { TrialLogModel, TrialsModel } from '../model/trials';
+import { findBestTrial, sortTrials } from '../model/trialTable';
 import { IJob, ITrial } from '../wire';
 import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
 

@@ -2,6 +2,8 @@
 import { ISignal } from '@lumino/signaling';
 import { useEffect, useState } from 'react';
 
+import { Throttle } from './throttle';
+
 /** Re-render whenever any of the signals fires. */
 export function useSignals(...signals: ISignal<any, any>[]): void {
   const [, setVersion] = useState(0);
@@ -28,4 +30,21 @@ export function useNow(active: boolean): number {
     return () => clearInterval(timer);
   }, [active]);
   return active ? now : Date.now();
+}
+
+/** Re-render when `signal` fires, at most once per `ms`. */
+export function useThrottledSignal(
+  signal: ISignal<any, any>,
+  ms: number
+): void {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const throttle = new Throttle(() => setVersion(v => v + 1), ms);
+    const bump = () => throttle.invoke();
+    signal.connect(bump);
+    return () => {
+      signal.disconnect(bump);
+      throttle.dispose();
+    };
+  }, [signal, ms]);
 }

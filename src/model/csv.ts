@@ -4,7 +4,7 @@
  * doubled).
  */
 import { ITrial, JSONValue } from '../wire';
-import { durationOf, objectiveOf, stepsOf } from './trials';
+import { durationOf, objectiveOf, stepsOf } from './trialTable';
 
 /** One CSV field. */
 export function csvField(value: JSONValue | undefined): string {

@@ -3,7 +3,7 @@
  * chart code, so it is cheap to test and the chart module stays lazy.
  */
 import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../wire';
-import { compareIds, objectiveOf } from './trials';
+import { compareIds, objectiveOf } from './trialTable';
 
 /** Optimization history: objective per trial and the best so far. */
 export interface IHistoryData {

@@ -13,13 +13,13 @@ import { Message } from '@lumino/messaging';
 import { stateLabel } from '../components/states';
 import { formatDuration } from '../components/time';
 import { Throttle } from '../components/throttle';
+import { TrialsModel } from '../model/trials';
 import {
   durationOf,
   objectiveOf,
   stepsOf,
-  TrialSortKey,
-  TrialsModel
-} from '../model/trials';
+  TrialSortKey
+} from '../model/trialTable';
 import { ITrial, JSONValue } from '../wire';
 
 /** Milliseconds between grid repaints while trial events stream in. */
