@@ -6,7 +6,7 @@ import React from 'react';
 import { useSignals } from '../components/hooks';
 import { FIELD, SubmitFormModel } from '../model/submit';
 import { BackendChooser } from './submit/BackendChooser';
-import { Field } from './submit/Field';
+import { TextField } from './submit/Field';
 import { HpoSection } from './submit/HpoSection';
 import { OtherErrors } from './submit/OtherErrors';
 import { ParametersTable } from './submit/ParametersTable';
@@ -78,20 +78,17 @@ function SubmitFormView(props: {
       <p className="jp-laketahoe-SubmitForm-notebook">
         {trans.__('Notebook: %1', model.notebookPath)}
       </p>
-      <Field
+      <TextField
         label={trans.__('Job ID')}
         field={FIELD.jobId}
         errors={part.errors}
-      >
-        <input
-          className="jp-mod-styled jp-laketahoe-SubmitForm-jobId"
-          name="jobId"
-          value={model.jobId}
-          maxLength={128}
-          spellCheck={false}
-          onChange={e => model.update('jobId', e.target.value, FIELD.jobId)}
-        />
-      </Field>
+        className="jp-laketahoe-SubmitForm-jobId"
+        name="jobId"
+        value={model.jobId}
+        maxLength={128}
+        spellCheck={false}
+        onChange={value => model.update('jobId', value, FIELD.jobId)}
+      />
       <BackendChooser {...part} />
       <ResourceFields {...part} />
       <RunOptions {...part} />

@@ -2,7 +2,7 @@ import React from 'react';
 
 import { HPO_FIELDS } from '../../model/hpo';
 import { EarlyStoppingKind } from '../../wire';
-import { Checkbox, Field } from './Field';
+import { Checkbox, Field, TextField } from './Field';
 import { ISubmitPartProps } from './props';
 
 /**
@@ -53,7 +53,7 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
               <option value="asha">{trans.__('ASHA')}</option>
             </select>
           </Field>
-          <Field
+          <TextField
             label={median ? trans.__('Min step') : trans.__('First rung step')}
             field={HPO_FIELDS.earlyStoppingMinStep}
             errors={errors}
@@ -64,61 +64,41 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
                     'Rungs sit at this step times factor, factor², … Empty: 1.'
                   )
             }
-          >
-            <input
-              className="jp-mod-styled"
-              name="hpoEarlyStoppingMinStep"
-              inputMode="decimal"
-              value={hpo.earlyStoppingMinStep}
-              onChange={e =>
-                model.updateHpo('earlyStoppingMinStep', e.target.value)
-              }
-            />
-          </Field>
+            name="hpoEarlyStoppingMinStep"
+            inputMode="decimal"
+            value={hpo.earlyStoppingMinStep}
+            onChange={value => model.updateHpo('earlyStoppingMinStep', value)}
+          />
           {median ? (
-            <Field
+            <TextField
               label={trans.__('Min finished trials')}
               field={HPO_FIELDS.earlyStoppingMinCompletedTrials}
               errors={errors}
               hint={trans.__(
                 'Finished trials needed before any trial is stopped. Empty: 3.'
               )}
-            >
-              <input
-                className="jp-mod-styled"
-                name="hpoEarlyStoppingMinCompletedTrials"
-                inputMode="numeric"
-                value={hpo.earlyStoppingMinCompletedTrials}
-                onChange={e =>
-                  model.updateHpo(
-                    'earlyStoppingMinCompletedTrials',
-                    e.target.value
-                  )
-                }
-              />
-            </Field>
+              name="hpoEarlyStoppingMinCompletedTrials"
+              inputMode="numeric"
+              value={hpo.earlyStoppingMinCompletedTrials}
+              onChange={value =>
+                model.updateHpo('earlyStoppingMinCompletedTrials', value)
+              }
+            />
           ) : (
-            <Field
+            <TextField
               label={trans.__('Reduction factor')}
               field={HPO_FIELDS.earlyStoppingReductionFactor}
               errors={errors}
               hint={trans.__(
                 'Keep the top 1/factor at each rung (at least 1.01). Empty: 3.'
               )}
-            >
-              <input
-                className="jp-mod-styled"
-                name="hpoEarlyStoppingReductionFactor"
-                inputMode="decimal"
-                value={hpo.earlyStoppingReductionFactor}
-                onChange={e =>
-                  model.updateHpo(
-                    'earlyStoppingReductionFactor',
-                    e.target.value
-                  )
-                }
-              />
-            </Field>
+              name="hpoEarlyStoppingReductionFactor"
+              inputMode="decimal"
+              value={hpo.earlyStoppingReductionFactor}
+              onChange={value =>
+                model.updateHpo('earlyStoppingReductionFactor', value)
+              }
+            />
           )}
         </div>
       )}

@@ -38,6 +38,40 @@ export function Field(props: IFieldProps): JSX.Element {
   );
 }
 
+/** Props of {@link TextField}: a {@link Field} around one text input. */
+export interface ITextFieldProps extends Omit<IFieldProps, 'children'> {
+  /** The input's name (a UI-test hook). */
+  name: string;
+  /** The text. */
+  value: string;
+  /** Called with the new text. */
+  onChange: (value: string) => void;
+  /** Extra class of the input. */
+  className?: string;
+  /** Keyboard hint for numbers. */
+  inputMode?: 'numeric' | 'decimal';
+  /** Shown while empty. */
+  placeholder?: string;
+  /** False for ids and names, which are not words. */
+  spellCheck?: boolean;
+  /** Longest text accepted. */
+  maxLength?: number;
+}
+
+/** A labelled text input with its error and hint. */
+export function TextField(props: ITextFieldProps): JSX.Element {
+  const { label, field, errors, hint, onChange, className, ...input } = props;
+  return (
+    <Field label={label} field={field} errors={errors} hint={hint}>
+      <input
+        className={className ? `jp-mod-styled ${className}` : 'jp-mod-styled'}
+        {...input}
+        onChange={e => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
 /** A checkbox with its label, as the form's on/off options are shown. */
 export function Checkbox(props: {
   name: string;

@@ -9,7 +9,7 @@ import {
   MetricSelection
 } from '../../wire';
 import { EarlyStoppingFields } from './EarlyStoppingFields';
-import { Checkbox, Field } from './Field';
+import { Checkbox, Field, TextField } from './Field';
 import { HpoParamsTable } from './HpoParamsTable';
 import { ISubmitPartProps } from './props';
 
@@ -108,21 +108,17 @@ function HpoSettings(props: ISubmitPartProps): JSX.Element {
   ];
   return (
     <div className="jp-laketahoe-HpoSection-grid">
-      <Field
+      <TextField
         label={trans.__('Metric')}
         field={HPO_FIELDS.metricTag}
         errors={errors}
         hint={trans.__('The name passed to laketahoe.report().')}
-      >
-        <input
-          className="jp-mod-styled"
-          name="hpoMetricTag"
-          value={hpo.metricTag}
-          placeholder="accuracy"
-          spellCheck={false}
-          onChange={e => update('metricTag', e.target.value)}
-        />
-      </Field>
+        name="hpoMetricTag"
+        value={hpo.metricTag}
+        placeholder="accuracy"
+        spellCheck={false}
+        onChange={value => update('metricTag', value)}
+      />
       <Field label={trans.__('Goal')} field={HPO_FIELDS.goal} errors={errors}>
         <select
           className="jp-mod-styled"
@@ -170,22 +166,18 @@ function HpoSettings(props: ISubmitPartProps): JSX.Element {
         </select>
       </Field>
       {textSettings.map(setting => (
-        <Field
+        <TextField
           key={setting.key}
           label={setting.label}
           field={HPO_FIELDS[setting.key]}
           errors={errors}
           hint={setting.hint}
-        >
-          <input
-            className="jp-mod-styled"
-            name={setting.name}
-            inputMode={setting.numeric ? 'numeric' : undefined}
-            spellCheck={setting.numeric ? undefined : false}
-            value={hpo[setting.key]}
-            onChange={e => update(setting.key, e.target.value)}
-          />
-        </Field>
+          name={setting.name}
+          inputMode={setting.numeric ? 'numeric' : undefined}
+          spellCheck={setting.numeric ? undefined : false}
+          value={hpo[setting.key]}
+          onChange={value => update(setting.key, value)}
+        />
       ))}
     </div>
   );

@@ -2,7 +2,7 @@ import React from 'react';
 
 import { FIELD, FORM_SCALE_TIERS, SubmitFormModel } from '../../model/submit';
 import { ScaleTier } from '../../wire';
-import { Field } from './Field';
+import { Field, TextField } from './Field';
 import { ISubmitPartProps } from './props';
 
 /** The text fields of CUSTOM resources: model key, request field and input mode. */
@@ -72,20 +72,16 @@ export function ResourceFields(props: ISubmitPartProps): JSX.Element {
       {model.scaleTier === 'CUSTOM' && (
         <div className="jp-laketahoe-SubmitForm-custom">
           {CUSTOM_FIELDS.map(([key, field, inputMode]) => (
-            <Field
+            <TextField
               key={key}
               label={customLabels[key]}
               field={field}
               errors={errors}
-            >
-              <input
-                className="jp-mod-styled"
-                name={key}
-                inputMode={inputMode}
-                value={model[key]}
-                onChange={e => model.update(key, e.target.value, field)}
-              />
-            </Field>
+              name={key}
+              inputMode={inputMode}
+              value={model[key]}
+              onChange={value => model.update(key, value, field)}
+            />
           ))}
         </div>
       )}

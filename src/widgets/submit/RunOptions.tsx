@@ -2,7 +2,7 @@ import React from 'react';
 
 import { FIELD } from '../../model/submit';
 import { Priority, PRIORITIES } from '../../wire';
-import { Checkbox, Field } from './Field';
+import { Checkbox, Field, TextField } from './Field';
 import { ISubmitPartProps } from './props';
 
 /** Request fields of the run options that the form shows without a FIELD entry. */
@@ -24,7 +24,7 @@ export function RunOptions(props: ISubmitPartProps): JSX.Element {
   };
   return (
     <>
-      <Field
+      <TextField
         label={trans.__('Container image')}
         field={RUN_OPTION_FIELDS[0]}
         errors={errors}
@@ -35,16 +35,13 @@ export function RunOptions(props: ISubmitPartProps): JSX.Element {
               )
             : undefined
         }
-      >
-        <input
-          className="jp-mod-styled jp-laketahoe-SubmitForm-image"
-          name="imageUri"
-          value={model.imageUri}
-          placeholder="containerregistry.example.com/aipf/laketahoecustom-tensorflow-gpu:1.0"
-          spellCheck={false}
-          onChange={e => model.update('imageUri', e.target.value)}
-        />
-      </Field>
+        className="jp-laketahoe-SubmitForm-image"
+        name="imageUri"
+        value={model.imageUri}
+        placeholder="containerregistry.example.com/aipf/laketahoecustom-tensorflow-gpu:1.0"
+        spellCheck={false}
+        onChange={value => model.update('imageUri', value)}
+      />
 
       <Field
         label={trans.__('Priority')}
@@ -65,26 +62,19 @@ export function RunOptions(props: ISubmitPartProps): JSX.Element {
         </select>
       </Field>
 
-      <Field
+      <TextField
         label={trans.__('Max running time (seconds)')}
         field={FIELD.maxRunningTime}
         errors={errors}
         hint={trans.__('Empty or 0 for no limit.')}
-      >
-        <input
-          className="jp-mod-styled jp-laketahoe-SubmitForm-maxRunningTime"
-          name="maxRunningTime"
-          inputMode="numeric"
-          value={model.maxRunningTimeSeconds}
-          onChange={e =>
-            model.update(
-              'maxRunningTimeSeconds',
-              e.target.value,
-              FIELD.maxRunningTime
-            )
-          }
-        />
-      </Field>
+        className="jp-laketahoe-SubmitForm-maxRunningTime"
+        name="maxRunningTime"
+        inputMode="numeric"
+        value={model.maxRunningTimeSeconds}
+        onChange={value =>
+          model.update('maxRunningTimeSeconds', value, FIELD.maxRunningTime)
+        }
+      />
 
       <Checkbox
         name="includeFolder"

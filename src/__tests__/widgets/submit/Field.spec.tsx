@@ -1,7 +1,7 @@
 import React from 'react';
 
-import { Checkbox, Field } from '../../../widgets/submit/Field';
-import { alerts, click, renderElement } from './render';
+import { Checkbox, Field, TextField } from '../../../widgets/submit/Field';
+import { alerts, change, click, renderElement } from './render';
 
 describe('Field', () => {
   it('labels its input and shows the error and hint of its field', async () => {
@@ -54,6 +54,37 @@ describe('Checkbox', () => {
     expect(view.node.textContent).toBe('Flag');
     await click(view.named('flag'));
     expect(seen).toEqual([true]);
+    view.unmount();
+  });
+});
+
+describe('TextField', () => {
+  it('is a Field around one styled input that reports typed text', async () => {
+    const typed: string[] = [];
+    const view = await renderElement(
+      <TextField
+        label="Job ID"
+        field="jobId"
+        errors={{ jobId: 'already exists' }}
+        className="jp-laketahoe-SubmitForm-jobId"
+        name="jobId"
+        value="train_1"
+        maxLength={128}
+        spellCheck={false}
+        onChange={value => typed.push(value)}
+      />
+    );
+    const input = view.named('jobId')!;
+    expect(input.className).toBe('jp-mod-styled jp-laketahoe-SubmitForm-jobId');
+    expect(input.value).toBe('train_1');
+    expect(input.maxLength).toBe(128);
+    expect(input.getAttribute('spellcheck')).toBe('false');
+    expect(input.hasAttribute('inputmode')).toBe(false);
+    expect(alerts(view.node.querySelector('[data-field="jobId"]'))).toEqual([
+      'already exists'
+    ]);
+    await change(input, 'train_2');
+    expect(typed).toEqual(['train_2']);
     view.unmount();
   });
 });
