@@ -264,6 +264,75 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     backend?: "local" | "kubernetes";
+                                    /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                    podTemplate?: {
+                                        nodeSelector?: {
+                                            [key: string]: string;
+                                        };
+                                        tolerations?: {
+                                            key?: string;
+                                            operator?: "Exists" | "Equal";
+                                            value?: string;
+                                            effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                            tolerationSeconds?: number;
+                                        }[];
+                                        volumes?: {
+                                            name: string;
+                                            secret?: {
+                                                secretName: string;
+                                                items?: {
+                                                    key: string;
+                                                    path: string;
+                                                }[];
+                                                optional?: boolean;
+                                            };
+                                            configMap?: {
+                                                name: string;
+                                                items?: {
+                                                    key: string;
+                                                    path: string;
+                                                }[];
+                                                optional?: boolean;
+                                            };
+                                            persistentVolumeClaim?: {
+                                                claimName: string;
+                                                readOnly?: boolean;
+                                            };
+                                            emptyDir?: {
+                                                medium?: "" | "Memory";
+                                                sizeLimit?: string;
+                                            };
+                                        }[];
+                                        /** @description mounts of the trainer container */
+                                        volumeMounts?: {
+                                            name: string;
+                                            mountPath: string;
+                                            subPath?: string;
+                                            readOnly?: boolean;
+                                        }[];
+                                        env?: {
+                                            name: string;
+                                            value?: string;
+                                            valueFrom?: {
+                                                secretKeyRef: {
+                                                    name: string;
+                                                    key: string;
+                                                    optional?: boolean;
+                                                };
+                                            };
+                                        }[];
+                                        envFrom?: {
+                                            secretRef: {
+                                                name: string;
+                                            };
+                                        }[];
+                                        serviceAccountName?: string;
+                                        imagePullSecrets?: {
+                                            name: string;
+                                        }[];
+                                        /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                        hostNetwork?: boolean;
+                                    };
                                 };
                                 trainingOutput: {
                                     completedCells: number;
@@ -473,6 +542,75 @@ export interface paths {
                              * @enum {string}
                              */
                             backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
                         };
                         labels?: {
                             [key: string]: string;
@@ -608,6 +746,75 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -872,6 +1079,75 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1113,6 +1389,75 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1601,6 +1946,75 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
                             };
                             trainingOutput: {
                                 completedCells: number;
