@@ -24,6 +24,7 @@ import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
+import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
@@ -171,7 +172,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }]
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
+    transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
   registerAuth(app, new TokenTable(config.tokens));
   app.addSchema(ErrorResponse);
