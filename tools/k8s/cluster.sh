@@ -335,9 +335,19 @@ start() {
     write_node_config
     "$here/node/node.sh" start "$node_dir" 9>&-
   fi
-  "$bin/kwokctl" create cluster --name "$name" \
-    -c "$run/kwokctl.yaml" -c "$here/config/node-stages.yaml" -c "$here/config/pod-stages.yaml" \
-    --kubeconfig "$kubeconfig" --wait 2m --timeout 5m 9>&-  # the daemons must not inherit the lock
+  # kwokctl picks free ports before its components bind them; another cluster starting at
+  # the same moment can take one ("bind: address already in use"): one more try then.
+  local try
+  for try in 1 2; do
+    if "$bin/kwokctl" create cluster --name "$name" \
+      -c "$run/kwokctl.yaml" -c "$here/config/node-stages.yaml" -c "$here/config/pod-stages.yaml" \
+      --kubeconfig "$kubeconfig" --wait 2m --timeout 5m 9>&-; then  # the daemons must not inherit the lock
+      break
+    fi
+    "$bin/kwokctl" delete cluster --name "$name" >/dev/null 2>&1 || true
+    ((try == 1)) || return 1
+    echo "kwokctl create failed; trying once more" >&2
+  done
   seed
   if [[ "$real_node" == 1 ]]; then
     touch "$node_dir/go"
@@ -365,8 +375,15 @@ lock() {
   flock 9
 }
 
+# A start that fails half way stops what it started (the node's processes, kwokctl's).
+start_or_clean_up() {
+  trap 'rc=$?; if ((rc != 0)); then echo "start failed; stopping what it started" >&2; stop >/dev/null 2>&1 || true; fi' EXIT
+  start
+  trap - EXIT
+}
+
 case "${1:-}" in
-  start) lock; start ;;
+  start) lock; start_or_clean_up ;;
   stop) lock; stop ;;
   status) healthy && echo "cluster $name running; KUBECONFIG=$kubeconfig" || { echo "cluster $name not running"; exit 1; } ;;
   env) echo "export KUBECONFIG=$kubeconfig"; echo "export PATH=$bin:\$PATH" ;;

@@ -15,7 +15,10 @@ ns=laketahoe-alice
 was_running=0
 "$here/cluster.sh" status >/dev/null 2>&1 && was_running=1
 
+server_pid=""
 cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null
+  rm -rf "$run/loopback-$id"
   if [[ $was_running == 0 && "${KEEP_CLUSTER:-0}" != 1 ]]; then
     "$here/cluster.sh" stop >/dev/null 2>&1 || true
   elif [[ -f "$run/kubeconfig" ]]; then
@@ -110,18 +113,26 @@ spec:
     emptyDir: {}
 YAML
 }
+# A server on this machine's loopback that the pod must reach (as it will reach the service).
+token="reached-$id-$RANDOM"
+mkdir -p "$run/loopback-$id"
+echo "$token" > "$run/loopback-$id/token"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 -m http.server --bind 127.0.0.1 --directory "$run/loopback-$id" "$port" >/dev/null 2>&1 &
+server_pid=$!
 python3 - > "$run/nb-$id.ipynb" <<'PY'
 import json
 cells = [
-    {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "rate = 0.5", "outputs": [], "execution_count": None},
+    {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "rate = 0.5\nport = 0", "outputs": [], "execution_count": None},
     {"cell_type": "code", "metadata": {}, "source": "import sys, laketahoe\nprint('running on', sys.version.split()[0])\nlaketahoe.report(step=1, accuracy=rate + 0.4)", "outputs": [], "execution_count": None},
+    {"cell_type": "code", "metadata": {}, "source": "import urllib.request\nprint('loopback says', urllib.request.urlopen(f'http://127.0.0.1:{port}/token', timeout=10).read().decode().strip())", "outputs": [], "execution_count": None},
 ]
 print(json.dumps({"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}))
 PY
 alice -n "$ns" create configmap "nb-$id" --from-file=job.ipynb="$run/nb-$id.ipynb" >/dev/null
 rm -f "$run/nb-$id.ipynb"
 t0=$(date +%s%N)
-pod_spec "nb-$id" '["python", "-m", "laketahoe.runner", "notebook", "--input", "/laketahoe/input/job.ipynb", "--output", "/laketahoe/output/output.ipynb", "--html", "/laketahoe/output/output.html", "--parameters-json", "{\"rate\": 0.5}", "--cwd", "/laketahoe/output", "--status-file", "/laketahoe/output/exit.json"]' \
+pod_spec "nb-$id" '["python", "-m", "laketahoe.runner", "notebook", "--input", "/laketahoe/input/job.ipynb", "--output", "/laketahoe/output/output.ipynb", "--html", "/laketahoe/output/output.html", "--parameters-json", "{\"rate\": 0.5, \"port\": '"$port"'}", "--cwd", "/laketahoe/output", "--status-file", "/laketahoe/output/exit.json"]' \
   | alice -n "$ns" apply -f - >/dev/null
 check "the notebook pod is scheduled onto the real node" wait_for 30 bash -c "[[ \$('$here/bin/kubectl' --kubeconfig '$run/tenants/alice.kubeconfig' -n $ns get pod nb-$id -o 'jsonpath={.spec.nodeName}') == '$node' ]]"
 check "the notebook pod reaches Succeeded" wait_for 120 phase_is "nb-$id" Succeeded
@@ -132,7 +143,9 @@ check "its log has the metric the notebook reported" contains "$log" '"values":{
 check "its log has the output record" contains "$log" '##laketahoe {"type":"output"'
 check "the cell ran on the image's CPython 3.11" contains "$log" "running on 3.11."
 check "the container exited 0" equals "$(alice -n "$ns" get pod "nb-$id" -o 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}')" 0
-check "the pod ran in the host's network (service on loopback reachable)" equals "$(alice -n "$ns" get pod "nb-$id" -o 'jsonpath={.spec.hostNetwork}')" true
+check "the notebook reached a server on this machine's loopback (hostNetwork)" contains "$log" "loopback says $token"
+kill "$server_pid" 2>/dev/null || true
+rm -rf "$run/loopback-$id"
 
 # --- a runner that fails: a missing notebook is an input error, exit code 3
 pod_spec "exit3-$id" '["python", "-m", "laketahoe.runner", "notebook", "--input", "/laketahoe/input/missing.ipynb", "--output", "/laketahoe/output/output.ipynb"]' \
@@ -158,7 +171,8 @@ same_packages() { # same_packages LOCK FREEZE [--ignore ...]
 }
 if freeze_of "freeze-runner-$id" "$LAKETAHOE_K8S_IMAGE_RUNNER"; then
   check "the runner image has the packages of $dockerfile_lock, and laketahoe" same_packages "$root/$dockerfile_lock" "$run/freeze-runner-$id.txt" --ignore laketahoe
-  check "laketahoe is installed from this checkout (not editable)" bash -c "grep -qx 'laketahoe==0.1.0' '$run/freeze-runner-$id.txt'"
+  # pip freeze writes "-e ..." for an editable install, "name @ file://..." for one from a folder.
+  check "laketahoe is installed from this checkout's sources, not editable" bash -c "grep -q '^laketahoe @ file://' '$run/freeze-runner-$id.txt'"
 else
   check "pip freeze runs in the runner image" false
 fi

@@ -28,9 +28,14 @@ def pins(text: str, ignored: set[str]) -> dict[str, str]:
         line = line.split("#", 1)[0].strip()
         if not line or line.startswith("-"):
             continue
-        if "==" not in line:
+        if " @ " in line:
+            # A direct reference (pip freeze of a package installed from a folder or wheel).
+            name, version = line.split(" @ ", 1)
+            version = "@ " + version
+        elif "==" in line:
+            name, version = line.split("==", 1)
+        else:
             raise SystemExit(f"not a pin: {line!r}")
-        name, version = line.split("==", 1)
         name = normalize(name.split("[", 1)[0].strip())
         if name not in ignored:
             out[name] = version.split(";", 1)[0].strip()
