@@ -17,7 +17,7 @@ was_running=0
 
 server_pid=""
 cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; fi
   rm -rf "$run/loopback-$id"
   if [[ $was_running == 0 && "${KEEP_CLUSTER:-0}" != 1 ]]; then
     "$here/cluster.sh" stop >/dev/null 2>&1 || true
