@@ -101,7 +101,8 @@ in_root() {
   local rootfs=$1 inputs=$2
   shift 2
   mkdir -p "$cache/pip"
-  local -a pass=(HOME=/root LANG=C.UTF-8 PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local -a pass=(HOME=/root LANG=C.UTF-8 PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    PIP_DISABLE_PIP_VERSION_CHECK=1)
   local v
   for v in PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_DEFAULT_TIMEOUT HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
     [[ -n "${!v:-}" ]] && pass+=("$v=${!v}")
