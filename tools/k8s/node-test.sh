@@ -22,7 +22,7 @@ cleanup() {
   if [[ $was_running == 0 && "${KEEP_CLUSTER:-0}" != 1 ]]; then
     "$here/cluster.sh" stop >/dev/null 2>&1 || true
   elif [[ -f "$run/kubeconfig" ]]; then
-    alice -n "$ns" delete pod "nb-$id" "exit3-$id" "untolerated-$id" "freeze-runner-$id" "freeze-serving-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    alice -n "$ns" delete pod "nb-$id" "hello-$id" "exit3-$id" "untolerated-$id" "freeze-runner-$id" "freeze-serving-$id" --ignore-not-found --wait=false >/dev/null 2>&1 || true
     alice -n "$ns" delete configmap "nb-$id" --ignore-not-found >/dev/null 2>&1 || true
   fi
 }
@@ -147,6 +147,13 @@ check "the notebook reached a server on this machine's loopback (hostNetwork)" c
 kill "$server_pid" 2>/dev/null || true
 rm -rf "$run/loopback-$id"
 
+# --- the same image without a kernel: what the notebook's time is made of
+t0=$(date +%s%N)
+pod_spec "hello-$id" '["python", "-c", "print(\"hello from the runner image\")"]' | alice -n "$ns" apply -f - >/dev/null
+check "a plain python pod reaches Succeeded" wait_for 60 phase_is "hello-$id" Succeeded
+hello_ms=$((($(date +%s%N) - t0) / 1000000))
+check "and its log says so" contains "$(alice -n "$ns" logs "hello-$id" 2>&1 || true)" "hello from the runner image"
+
 # --- a runner that fails: a missing notebook is an input error, exit code 3
 pod_spec "exit3-$id" '["python", "-m", "laketahoe.runner", "notebook", "--input", "/laketahoe/input/missing.ipynb", "--output", "/laketahoe/output/output.ipynb"]' \
   | alice -n "$ns" apply -f - >/dev/null
@@ -183,6 +190,6 @@ else
 fi
 rm -f "$run/freeze-runner-$id.txt" "$run/freeze-serving-$id.txt"
 
-echo "notebook pod: submit -> Succeeded ${notebook_ms} ms"
+echo "submit -> Succeeded: notebook pod ${notebook_ms} ms, plain python pod ${hello_ms} ms"
 echo "$passed passed, $failed failed"
 ((failed == 0))

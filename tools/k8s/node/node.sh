@@ -118,11 +118,20 @@ run() {
     "${ctr[@]}" images import "$archive" > /dev/null
     log "imported $ref in $((SECONDS - t0))s"
   done
-  # Images of earlier builds go (their content with them, by containerd's garbage collection).
-  while read -r ref; do
-    [[ "$ref" == localhost/laketahoe/* && "$wanted" != *" $ref "* ]] || continue
-    "${ctr[@]}" images rm "$ref" > /dev/null && log "removed the outdated image $ref"
-  done <<<"$have"
+  # Images of earlier builds go, with the references by ID (sha256:<config>) that the CRI
+  # plugin adds for each image and that would keep their content; containerd's garbage
+  # collection then frees the space.
+  local listing digest keep=" "
+  listing="$("${ctr[@]}" images ls | awk 'NR > 1 {print $1, $3}')"
+  while read -r ref digest; do
+    [[ "$wanted" == *" $ref "* ]] && keep+="$digest "
+  done <<<"$listing"
+  while read -r ref digest; do
+    if [[ "$ref" == localhost/laketahoe/* && "$wanted" != *" $ref "* ]] ||
+      [[ "$ref" == sha256:* && "$keep" != *" $digest "* ]]; then
+      "${ctr[@]}" images rm "$ref" > /dev/null && log "removed the outdated image $ref"
+    fi
+  done <<<"$listing"
   touch "$dir/images-imported"
   # cluster.sh creates the go file once the apiserver and the kubeconfig are there.
   until [[ -f "$dir/go" ]]; do sleep 0.1; done
