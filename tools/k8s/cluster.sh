@@ -9,7 +9,7 @@
 #   cluster.sh start    build if needed, start, seed nodes/tenants; no-op when running
 #   cluster.sh stop     stop and delete the cluster (state is not kept)
 #   cluster.sh status   exit 0 when the apiserver answers
-#   cluster.sh env      print shell exports for the admin kubeconfig
+#   cluster.sh env      print shell exports for the admin kubeconfig (and run/images.env)
 #
 # Outputs under run/ (git-ignored):
 #   run/kubeconfig                   cluster-admin
@@ -386,6 +386,11 @@ case "${1:-}" in
   start) lock; start_or_clean_up ;;
   stop) lock; stop ;;
   status) healthy && echo "cluster $name running; KUBECONFIG=$kubeconfig" || { echo "cluster $name not running"; exit 1; } ;;
-  env) echo "export KUBECONFIG=$kubeconfig"; echo "export PATH=$bin:\$PATH" ;;
+  env)
+    echo "export KUBECONFIG=$kubeconfig"
+    echo "export PATH=$bin:\$PATH"
+    # The real node's name, label, taint and images, once a start wrote them.
+    if [[ -f "$run/images.env" ]]; then sed -n 's/^LAKETAHOE_/export LAKETAHOE_/p' "$run/images.env"; fi
+    ;;
   *) echo "usage: $0 {start|stop|status|env}" >&2; exit 2 ;;
 esac
