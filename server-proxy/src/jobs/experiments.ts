@@ -162,6 +162,12 @@ export interface ExperimentDeps {
 }
 
 /**
+ * Most trials created in one reconcile pass. The store, the search and the queue work synchronously, so a
+ * 1,000-parallel-trial job created in one pass held the event loop (and every other request) for seconds.
+ */
+export const TRIAL_BATCH = 50;
+
+/**
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
  * search algorithm for new points with everything known so far, stops unpromising trials early and
  * ends the job as the contract says. Every decision is re-derived from the store ("reconcile"), so a
@@ -361,12 +367,16 @@ export class Experiments implements RunKind {
     const stillActive = fresh.filter(t => !isTerminal(t.trial.state));
     let created: TrialRecord[] = [];
     let exhausted = false;
+    let more = false;
     if (!isTerminal(job.state) && job.state !== 'CANCELLING' && !record.runtime.hpo?.stopRequested) {
       const maxTrials = spec.maxTrials ?? 1;
       const free = Math.min((spec.maxParallelTrials ?? 1) - stillActive.length, maxTrials - fresh.length);
       if (free > 0 && !this.failedTooOften(spec, fresh)) {
-        created = await this.suggestTrials(record, spec, fresh, free);
+        // A bounded batch per pass; the next pass comes after the event loop has served other requests.
+        const batch = Math.min(free, TRIAL_BATCH);
+        created = await this.suggestTrials(record, spec, fresh, batch);
         exhausted = created.length === 0;
+        more = free > batch && created.length === batch;
       }
     }
     const all = [...fresh, ...created];
@@ -383,6 +393,10 @@ export class Experiments implements RunKind {
         order: t.runtime.queue.order,
         request: t.runtime.request!
       });
+    }
+    if (more) {
+      await new Promise(resolve => setImmediate(resolve));
+      this.schedule(jobId);
     }
   }
 

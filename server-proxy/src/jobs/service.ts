@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { BackendInfo, BackendRouter } from '../backends/backend.js';
 import { queueOrder } from '../backends/local/backend.js';
-import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
+import { DuplicateJobError, InvalidPageTokenError, type JobPage, type Store, type TrialPage } from '../store/store.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from './ids.js';
 import { isHpoJob } from './jobRuns.js';
@@ -14,6 +14,18 @@ import { transition, type JobUpdater } from './updater.js';
 
 /** Output files a job may serve, by the name used in the URL. */
 export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
+
+/** Turns a crafted page token into a 400 naming the field, instead of an internal error. */
+export async function pageTokenChecked<T>(page: Promise<T>): Promise<T> {
+  try {
+    return await page;
+  } catch (err) {
+    if (err instanceof InvalidPageTokenError) {
+      throw new ApiError('invalid_argument', `pageToken: ${err.message}`, 'pageToken');
+    }
+    throw err;
+  }
+}
 
 /**
  * The job operations behind the routes: submit, read, list, cancel, logs and metrics, each scoped to
@@ -118,7 +130,7 @@ export class JobService {
 
   /** The caller's jobs, newest first. */
   list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
-    return this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken });
+    return pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
   }
 
   /** Cancels: at once when still queued, otherwise by stopping the runner. */
@@ -165,7 +177,7 @@ export class JobService {
   /** A page of the caller's HPO job's trials, in trial order. */
   async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
     await this.get(owner, jobId);
-    return this.experiments.listTrials(jobId, query);
+    return pageTokenChecked(this.experiments.listTrials(jobId, query));
   }
 
   /** One trial of the caller's job. */

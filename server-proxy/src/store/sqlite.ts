@@ -5,7 +5,9 @@ import type { Job, JobState, LogLine, Metric, Trial } from '../jobs/schema.js';
 import type { Model, ModelVersion } from '../serving/schema.js';
 import { MIGRATIONS } from './migrations.js';
 import {
+  decodePageToken,
   DuplicateJobError,
+  encodePageToken,
   DuplicateNameError,
   type DeploymentRecord,
   type ModelVersionRecord,
@@ -182,7 +184,7 @@ export class SqliteStore implements Store {
 
   async listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
     // The page token is an opaque offset; good enough for an embedded single-user store.
-    const offset = query.pageToken ? Number.parseInt(Buffer.from(query.pageToken, 'base64url').toString(), 10) || 0 : 0;
+    const offset = decodePageToken(query.pageToken);
     const params: unknown[] = [query.owner];
     let sql = 'SELECT job FROM jobs WHERE owner = ?';
     if (query.state) {
@@ -195,7 +197,7 @@ export class SqliteStore implements Store {
     const jobs = rows.slice(0, query.pageSize).map(r => JSON.parse(r.job) as Job);
     const page: JobPage = { jobs };
     if (rows.length > query.pageSize) {
-      page.nextPageToken = Buffer.from(String(offset + query.pageSize)).toString('base64url');
+      page.nextPageToken = encodePageToken(offset + query.pageSize);
     }
     return page;
   }
@@ -287,7 +289,7 @@ export class SqliteStore implements Store {
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
     // The token is the last trial id returned: stable while new trials are appended.
-    const after = query.pageToken ? Number.parseInt(Buffer.from(query.pageToken, 'base64url').toString(), 10) || 0 : 0;
+    const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
     let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id > ?`;
     if (query.state) {
@@ -300,7 +302,7 @@ export class SqliteStore implements Store {
     const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
     const page: TrialPage = { trials };
     if (rows.length > query.pageSize) {
-      page.nextPageToken = Buffer.from(trials[trials.length - 1].trialId).toString('base64url');
+      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
     }
     return page;
   }

@@ -63,6 +63,44 @@ export class DuplicateJobError extends Error {
   }
 }
 
+/** Raised when a page token was not made by this store (crafted or corrupted). */
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super('the page token is not one this API returned');
+    this.name = 'InvalidPageTokenError';
+  }
+}
+
+/** Largest position a page token may carry; beyond it SQLite would get a float and fail. */
+const MAX_TOKEN_POSITION = Number.MAX_SAFE_INTEGER;
+
+/** An opaque token for a non-negative integer position (an offset or the last id returned). */
+export function encodePageToken(position: number): string {
+  return Buffer.from(String(position)).toString('base64url');
+}
+
+/**
+ * The position in a token from {@link encodePageToken}; 0 without one. Anything else (not base64url,
+ * not a plain decimal, too large) is an {@link InvalidPageTokenError}, never a value handed to SQL.
+ */
+export function decodePageToken(token: string | undefined): number {
+  if (token === undefined || token === '') {
+    return 0;
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new InvalidPageTokenError();
+  }
+  const text = Buffer.from(token, 'base64url').toString('latin1');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || encodePageToken(Number(text)) !== token) {
+    throw new InvalidPageTokenError();
+  }
+  const position = Number(text);
+  if (position > MAX_TOKEN_POSITION) {
+    throw new InvalidPageTokenError();
+  }
+  return position;
+}
+
 /** A model version with its owner and, for versions registered from a run, the run's saved model key. */
 export interface ModelVersionRecord {
   owner: string;

@@ -5,6 +5,7 @@ import type { Capacity } from '../../jobs/resources.js';
 import type { Allocation, Metric } from '../../jobs/schema.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
+import { setLongTimeout, type LongTimer } from '../../longTimer.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
@@ -53,7 +54,7 @@ interface Watched {
   /** Undefined for adopted runners, whose exit we can only learn by polling. */
   owned: boolean;
   timer?: NodeJS.Timeout;
-  deadline?: NodeJS.Timeout;
+  deadline?: LongTimer;
   killTimer?: NodeJS.Timeout;
   busy: boolean;
   finishing: boolean;
@@ -237,7 +238,7 @@ export class LocalBackend implements Backend {
     this.stopped = true;
     for (const w of this.watched.values()) {
       clearInterval(w.timer);
-      clearTimeout(w.deadline);
+      w.deadline?.clear();
       clearTimeout(w.killTimer);
     }
     this.watched.clear();
@@ -338,7 +339,7 @@ export class LocalBackend implements Backend {
     const maxMs = (record.runtime.plan as LocalPlan | undefined)?.maxRunningMs;
     if (maxMs !== undefined && record.startTime) {
       const left = Math.max(0, Date.parse(record.startTime) + maxMs - Date.now());
-      w.deadline = setTimeout(() => void this.timeOut(jobId, maxMs), left);
+      w.deadline = setLongTimeout(() => void this.timeOut(jobId, maxMs), left);
     }
     return w;
   }
@@ -367,7 +368,7 @@ export class LocalBackend implements Backend {
     if (exitedBefore && !w.finishing) {
       w.finishing = true;
       clearInterval(w.timer);
-      clearTimeout(w.deadline);
+      w.deadline?.clear();
       clearTimeout(w.killTimer);
       this.watched.delete(jobId);
       await this.settle(jobId, undefined, w.exit?.code ?? null);
