@@ -16,9 +16,11 @@ import {
   type TrialCurve,
   type TrialRecord as SearchTrial
 } from '../hpo/index.js';
-import type { JobRecord, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
-import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, LogLine, Metric, Trial, TrainingInput } from './schema.js';
+import type { JobRecord, LogRetention, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
+import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, Metric, Trial, TrainingInput } from './schema.js';
 import { isHpoJob } from './jobRuns.js';
+import { LOG_RETENTION, readLogPage, type LogPage } from './logs.js';
+import { METRIC_RETENTION } from './metrics.js';
 import { ACTIVE_STATES, assertTransition, isTerminal } from './states.js';
 import { transition, type JobUpdater } from './updater.js';
 
@@ -158,7 +160,8 @@ export interface ExperimentDeps {
   rootDir: string;
   /** SIGTERM-to-SIGKILL time for early-stopped trials. */
   stopGraceMs?: number;
-  maxLogLines?: number;
+  /** How much of each trial's log is kept. */
+  logRetention?: LogRetention;
 }
 
 /**
@@ -226,11 +229,11 @@ export class Experiments implements RunKind {
 
   async produced(runId: string, owner: string, texts: NewLogLine[], metrics: Metric[]): Promise<void> {
     if (texts.length) {
-      const lines = await this.deps.store.appendLogs(runId, texts, this.deps.maxLogLines ?? 100_000);
+      const lines = await this.deps.store.appendLogs(runId, texts, this.deps.logRetention ?? LOG_RETENTION);
       this.deps.bus.publish({ type: 'log', owner, jobId: runId, lines });
     }
     if (metrics.length) {
-      await this.deps.store.addMetrics(runId, metrics);
+      await this.deps.store.addMetrics(runId, metrics, METRIC_RETENTION);
     }
   }
 
@@ -657,11 +660,9 @@ export class Experiments implements RunKind {
   }
 
   /** Log lines of a trial after `after`. */
-  async trialLogs(jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  async trialLogs(jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     await this.getTrial(jobId, trialId);
-    const page = await this.deps.store.getLogs(trialRunId(jobId, trialId), after, limit);
-    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
-    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+    return readLogPage(this.deps.store, trialRunId(jobId, trialId), after, limit);
   }
 
   /** Absolute path of a trial's output file, or 404. */

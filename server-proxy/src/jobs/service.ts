@@ -3,11 +3,13 @@ import path from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { BackendInfo, BackendRouter } from '../backends/backend.js';
 import { queueOrder } from '../backends/local/backend.js';
-import { DuplicateJobError, InvalidPageTokenError, type JobPage, type Store, type TrialPage } from '../store/store.js';
+import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store, type TrialPage } from '../store/store.js';
+import { readLogPage, type LogPage } from './logs.js';
+import { METRIC_PAGE_SIZE } from './metrics.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from './ids.js';
 import { isHpoJob } from './jobRuns.js';
-import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from './schema.js';
+import type { Job, JobState, SubmitJobBody, Trial } from './schema.js';
 import { planJob } from './spec.js';
 import { isTerminal } from './states.js';
 import { transition, type JobUpdater } from './updater.js';
@@ -187,7 +189,7 @@ export class JobService {
   }
 
   /** Log lines of a trial after `after`. */
-  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     await this.get(owner, jobId);
     return this.experiments.trialLogs(jobId, trialId, after, limit);
   }
@@ -198,18 +200,16 @@ export class JobService {
     return this.experiments.trialOutputFile(jobId, trialId, name);
   }
 
-  /** Log lines after `after`. */
-  async logs(owner: string, jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  /** Log lines after `after`, within the page's byte budget. */
+  async logs(owner: string, jobId: string, after: number, limit: number): Promise<LogPage> {
     await this.get(owner, jobId);
-    const page = await this.store.getLogs(jobId, after, limit);
-    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
-    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+    return readLogPage(this.store, jobId, after, limit);
   }
 
-  /** All metric values of a job. */
-  async metrics(owner: string, jobId: string): Promise<Metric[]> {
+  /** A page of the job's metric values, optionally one metric and downsampled for a chart. */
+  async metrics(owner: string, jobId: string, query: MetricQuery = {}): Promise<MetricPage> {
     await this.get(owner, jobId);
-    return this.store.getMetrics(jobId);
+    return pageTokenChecked(this.store.getMetrics(jobId, { ...query, pageSize: query.pageSize ?? METRIC_PAGE_SIZE }));
   }
 
   /** Absolute path of an output file, or 404 when the job has not written it (yet). */

@@ -140,6 +140,29 @@ export class DuplicateNameError extends Error {
   }
 }
 
+/** How much of one run's log is kept: the newest lines within both limits. */
+export interface LogRetention {
+  lines: number;
+  bytes: number;
+}
+
+/** Which metric values to read. */
+export interface MetricQuery {
+  /** Only this metric. */
+  name?: string;
+  /** Values per page (all when absent). */
+  pageSize?: number;
+  pageToken?: string;
+  /** At most this many evenly spaced values of each metric (first and last included), for charts. */
+  maxPoints?: number;
+}
+
+/** One page of metric values. */
+export interface MetricPage {
+  metrics: Metric[];
+  nextPageToken?: string;
+}
+
 /** A log line before the store numbered it. */
 export type NewLogLine = Omit<LogLine, 'seq'>;
 
@@ -164,14 +187,17 @@ export interface Store {
   listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage>;
   /** All jobs in the given states, oldest first (for recovery). */
   listJobsInStates(states: readonly JobState[]): Promise<JobRecord[]>;
-  /** Appends log lines, numbering them, and drops the oldest beyond `keep` lines. */
-  appendLogs(jobId: string, lines: NewLogLine[], keep: number): Promise<LogLine[]>;
-  /** Lines with seq > after, at most `limit`. */
-  getLogs(jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }>;
-  /** Appends metric values. */
-  addMetrics(jobId: string, metrics: Metric[]): Promise<void>;
-  /** All metric values, in step order. */
-  getMetrics(jobId: string): Promise<Metric[]>;
+  /** Appends log lines, numbering them, and drops the oldest beyond `keep` (lines or bytes of text). */
+  appendLogs(jobId: string, lines: NewLogLine[], keep: LogRetention): Promise<LogLine[]>;
+  /**
+   * Lines with seq > after, at most `limit` and at most `maxBytes` of text (at least one line, so a
+   * reader always advances), with the seqs of the oldest and newest kept lines.
+   */
+  getLogs(jobId: string, after: number, limit: number, maxBytes?: number): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }>;
+  /** Appends metric values; past `keep` values of one metric, every other older value of it is dropped. */
+  addMetrics(jobId: string, metrics: Metric[], keep?: number): Promise<void>;
+  /** A page of metric values in step order, optionally one metric, optionally downsampled. */
+  getMetrics(jobId: string, query?: MetricQuery): Promise<MetricPage>;
   /** Inserts new trials of one job in one transaction (all or none); rejects on a duplicate trial id. */
   createTrials(records: TrialRecord[]): Promise<void>;
   /** One trial with its runtime, or undefined. */

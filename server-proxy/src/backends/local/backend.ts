@@ -364,8 +364,9 @@ export class LocalBackend implements Backend {
 
   private async tick(jobId: string, w: Watched): Promise<void> {
     const exitedBefore = w.exit !== undefined;
-    await this.drain(jobId, w, exitedBefore);
-    if (exitedBefore && !w.finishing) {
+    const caughtUp = await this.drain(jobId, w, exitedBefore);
+    // An exited runner is settled only once its whole output has been read, a budget per tick.
+    if (exitedBefore && caughtUp && !w.finishing) {
       w.finishing = true;
       clearInterval(w.timer);
       w.deadline?.clear();
@@ -375,8 +376,11 @@ export class LocalBackend implements Backend {
     }
   }
 
-  /** Reads new output, stores plain lines and applies structured records and offsets in one update. */
-  private async drain(jobId: string, w: Watched, final: boolean): Promise<void> {
+  /**
+   * Reads new output (at most a read budget per stream), stores plain lines and applies structured
+   * records and offsets in one update. True when both streams were read to their end.
+   */
+  private async drain(jobId: string, w: Watched, final: boolean): Promise<boolean> {
     const now = new Date().toISOString();
     const texts: NewLogLine[] = [];
     const records: RunnerRecord[] = [];
@@ -390,6 +394,7 @@ export class LocalBackend implements Backend {
         }
       }
     }
+    const caughtUp = w.tailers.stdout.caughtUp && w.tailers.stderr.caughtUp;
     const offsets = { stdout: w.tailers.stdout.offset, stderr: w.tailers.stderr.offset };
     let owner = '';
     const metrics: Metric[] = [];
@@ -408,9 +413,10 @@ export class LocalBackend implements Backend {
       }
     });
     if (!rec || (texts.length === 0 && metrics.length === 0)) {
-      return;
+      return caughtUp;
     }
     await this.kinds.of(jobId).produced(jobId, owner, texts, metrics);
+    return caughtUp;
   }
 
   private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {
