@@ -10,7 +10,8 @@ import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from './ids.js';
 import { isHpoJob } from './jobRuns.js';
 import type { Job, JobState, SubmitJobBody, Trial } from './schema.js';
-import { planJob } from './spec.js';
+import { planJob, type RunPlan } from './spec.js';
+import { failpoint } from '../failpoints.js';
 import { isTerminal } from './states.js';
 import { transition, type JobUpdater } from './updater.js';
 
@@ -34,6 +35,9 @@ export async function pageTokenChecked<T>(page: Promise<T>): Promise<T> {
  * the calling user (another user's job is reported as unknown).
  */
 export class JobService {
+  /** Ids being submitted right now: their folder may exist before their row does. */
+  private readonly submitting = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly updater: JobUpdater,
@@ -59,15 +63,44 @@ export class JobService {
     if (await this.store.getJob(jobId)) {
       throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
     }
+    if (this.submitting.has(jobId)) {
+      throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
+    }
+    this.submitting.add(jobId);
+    try {
+      return await this.stageAndCreate(owner, jobId, body, plan, target.name);
+    } finally {
+      this.submitting.delete(jobId);
+    }
+  }
+
+  /**
+   * Stages the inputs and inserts the job. A working folder left by a submission that crashed between
+   * staging and the insert (no job has the id, and no submission of it is in flight) is removed and
+   * staged again; otherwise the id answered 409 forever while GET said 404.
+   */
+  private async stageAndCreate(owner: string, jobId: string, body: SubmitJobBody, plan: RunPlan, backendName: 'local' | 'kubernetes'): Promise<Job> {
+    const input = body.trainingInput;
+    const spec = input.hyperparameters;
+    const stage = () => this.backend.stage(jobId, plan, { owner, input: { ...input, backend: backendName }, labels: body.labels ?? {} });
     let runtime;
     try {
-      runtime = await this.backend.stage(jobId, plan, { owner, input: { ...input, backend: target.name }, labels: body.labels ?? {} });
+      try {
+        runtime = await stage();
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EEXIST' || (await this.store.getJob(jobId))) {
+          throw err;
+        }
+        this.backend.discard(jobId);
+        runtime = await stage();
+      }
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') {
         throw new ApiError('already_exists', `job ${jobId} already exists`, 'jobId');
       }
       throw err;
     }
+    failpoint('after-stage');
     // A cluster backend may know the master's request better (machine types); the local one takes the plan's.
     runtime.request ??= plan.resources;
     if (spec) {
@@ -83,7 +116,7 @@ export class JobService {
       endTime: null,
       errorMessage: '',
       labels: body.labels ?? {},
-      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: target.name },
+      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: backendName },
       trainingOutput: {
         completedCells: 0,
         totalCells: 0,

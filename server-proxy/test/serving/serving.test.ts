@@ -29,7 +29,7 @@ class RecordingMonitor implements DeploymentMonitor {
 const MAX_INFER_BYTES = 64 * 1024;
 /** Two iris flowers: a setosa and a virginica. */
 const IRIS_ROWS = [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3];
-const inferBody = (data = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
+const inferBody = (data: unknown[] = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
 
 let root: string;
 let t: TestService;

@@ -5,12 +5,13 @@ import type { Capacity } from '../../jobs/resources.js';
 import type { Allocation, Metric } from '../../jobs/schema.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
+import { failpoint } from '../../failpoints.js';
 import { setLongTimeout, type LongTimer } from '../../longTimer.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
 import { parseRunnerLine, type RunnerRecord } from './lines.js';
-import { isProcessAlive, signalTree } from './procinfo.js';
+import { findRunnerIn, isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView } from '../backend.js';
@@ -213,6 +214,22 @@ export class LocalBackend implements Backend {
           continue;
         }
         this.queue.reserve(runId, run.output.resources);
+        if (!runtime.pid && runtime.workdir) {
+          // Spawned, but the service died before saving the pid: find the runner by its folder.
+          const found = findRunnerIn(runtime.workdir);
+          if (found) {
+            this.opts.log.warn({ runId, pid: found.pid }, 'found a runner whose pid was never saved; adopting it');
+            const saved = await this.kinds.update(runId, r => {
+              r.runtime.pid = found.pid;
+              r.runtime.pidStartTime = found.startTime;
+            });
+            runtime.pid = found.pid;
+            runtime.pidStartTime = found.startTime;
+            if (saved) {
+              run.runtime = saved.runtime;
+            }
+          }
+        }
         if (runtime.pid && isProcessAlive(runtime.pid, runtime.pidStartTime)) {
           this.opts.log.info({ runId, pid: runtime.pid }, 're-adopting running runner');
           this.watch(runId, run, runtime.pid, false);
@@ -222,9 +239,9 @@ export class LocalBackend implements Backend {
           continue;
         }
         const hasStatus = runtime.workdir && fs.existsSync(path.join(runtime.workdir, 'exit.json'));
-        if (hasStatus && runtime.pid) {
-          // Finished while we were down: read the rest of its logs and its exit status.
-          this.watch(runId, run, runtime.pid, false, { code: null });
+        if (hasStatus) {
+          // Finished while we were down (also one whose pid was never saved): read the rest and its status.
+          this.watch(runId, run, runtime.pid ?? 0, false, { code: null });
         } else {
           await this.settle(runId, 'runner exited while the service was down');
         }
@@ -278,6 +295,7 @@ export class LocalBackend implements Backend {
       const args = runnerArgs(plan.kind, plan.inputs, plan);
       const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
       launched = await launchRunner(this.opts.python, args, workdir, env);
+      failpoint('after-spawn');
     } catch (err) {
       this.release(runId);
       await this.kinds.update(runId, r => {
