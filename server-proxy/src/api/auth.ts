@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from './errors.js';
+import { ServiceError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,7 +59,7 @@ export function registerAuth(app: FastifyInstance, table: TokenTable): void {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const user = table.userFor(bearerToken(request));
     if (!user) {
-      throw new ApiError('unauthenticated', 'a valid bearer token is required');
+      throw new ServiceError('unauthenticated', 'a valid bearer token is required');
     }
     request.user = user;
   });

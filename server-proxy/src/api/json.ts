@@ -1,4 +1,4 @@
-import { ApiError } from './errors.js';
+import { ServiceError } from '../errors.js';
 
 /**
  * Deepest nesting a request body may have. Bodies ~20,000 levels deep failed with a 500 and ~1,000
@@ -86,17 +86,17 @@ export function parseJsonBody(text: string): unknown {
     return undefined;
   }
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new ApiError('invalid_argument', `request body: nests deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new ServiceError('invalid_argument', `request body: nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ApiError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`);
+    throw new ServiceError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`);
   }
   const poisoned = poisonedKey(value);
   if (poisoned) {
-    throw new ApiError('invalid_argument', `${poisoned}: is not an allowed key`, poisoned);
+    throw new ServiceError('invalid_argument', `${poisoned}: is not an allowed key`, poisoned);
   }
   return value;
 }

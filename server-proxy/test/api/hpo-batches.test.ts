@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { TRIAL_BATCH } from '../../src/jobs/experiments.js';
+import { TRIAL_BATCH } from '../../src/orchestration/experiments.js';
 import type { TrialRecord } from '../../src/store/store.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, waitFor, type TestService } from '../helpers/service.js';

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { LOG_PAGE_BYTES, readLogPage } from '../../src/jobs/logs.js';
+import { LOG_PAGE_BYTES, readLogPage } from '../../src/orchestration/logs.js';
 import { DEFAULT_READ_BUDGET, FileTailer, LINE_TRUNCATED, MAX_LINE_BYTES } from '../../src/backends/local/tailer.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { LogLine } from '../../src/jobs/schema.js';
+import type { LogLine } from '../../src/schemas/jobs.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, type TestService } from '../helpers/service.js';
 
