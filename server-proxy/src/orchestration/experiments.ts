@@ -168,7 +168,7 @@ export interface ExperimentDeps {
  * Most trials created in one reconcile pass. The store, the search and the queue work synchronously, so a
  * 1,000-parallel-trial job created in one pass held the event loop (and every other request) for seconds.
  */
-export const TRIAL_BATCH = 50;
+export const TRIAL_BATCH = 10;
 
 /**
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the

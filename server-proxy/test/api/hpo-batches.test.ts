@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { TRIAL_BATCH } from '../../src/orchestration/experiments.js';
 import type { TrialRecord } from '../../src/store/store.js';
@@ -9,8 +10,11 @@ let t: TestService;
 beforeAll(async () => {
   const root = tempRoot();
   writeNotebook(path.join(root, 'nb.ipynb'), ['print(x)'], 'x = 0.0');
-  // No interpreter: trials fail to start, which keeps this test about how they are created.
-  t = await startService(root, { python: path.join(root, 'no-python'), cpus: 1 });
+  // An "interpreter" that only waits: on one CPU the first trial holds it and the rest stay queued, which
+  // keeps this test about how trials are created.
+  const waiter = path.join(root, 'wait.sh');
+  fs.writeFileSync(waiter, '#!/bin/sh\nexec sleep 20\n', { mode: 0o755 });
+  t = await startService(root, { python: waiter, cpus: 1 });
 });
 
 afterAll(async () => {
