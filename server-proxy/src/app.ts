@@ -12,6 +12,7 @@ import { KubernetesBackend } from './backends/kubernetes/backend.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
+import { lockDataDir, prepareDataDir, privateFile } from './dataDir.js';
 import { EventBus } from './events.js';
 import { Experiments } from './jobs/experiments.js';
 import { JobRunKind } from './jobs/jobRuns.js';
@@ -53,8 +54,21 @@ export interface ServiceParts {
 
 /** Builds the service from its configuration without listening yet. */
 export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
+  const localAllowed = localExecutionAllowed(config);
+  // Everything the service and its runners create (database, logs, outputs, model folders) is the
+  // owner's alone; runners and model servers inherit this mask.
+  process.umask(0o077);
+  prepareDataDir(config.dataDir);
+  const unlock = lockDataDir(config.dataDir);
+  const dbFile = path.join(config.dataDir, 'laketahoe.db');
+  let store: SqliteStore;
+  try {
+    privateFile(dbFile);
+    store = new SqliteStore(dbFile);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
@@ -77,7 +91,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs
   });
-  const backends = new Map<BackendName, Backend>([['local', local]]);
+  const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   if (config.k8s) {
     const k8s = config.k8s;
     backends.set(
@@ -104,7 +118,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
-  const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
@@ -120,6 +134,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     dataDir: config.dataDir,
     mlserver: config.mlserver,
     deployTimeoutMs: config.deployTimeoutMs,
+    localServing: localAllowed,
     livenessMs: config.livenessMs ?? 3000,
     drainMs: 30_000,
     restartDelayMs: config.restartDelayMs
@@ -199,6 +214,27 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       await app.close();
       await monitor.close();
       await store.close();
+      unlock();
     }
   };
+}
+
+/**
+ * Whether job code and model servers may run on this machine as the service's OS user: always for one
+ * user (personal mode: it is their own account), and for several users (a tokens file) only with the
+ * explicit `--trust-jobs`. A multi-user service whose default backend is local cannot start without it.
+ */
+export function localExecutionAllowed(config: ServiceConfig): boolean {
+  const users = new Set(config.tokens.values());
+  if (users.size <= 1 || config.trustJobs) {
+    return true;
+  }
+  if ((config.defaultBackend ?? 'local') === 'local') {
+    throw new Error(
+      `${users.size} users can reach this service, and the local backend would run each one's job code as this ` +
+        "service's OS user (able to read every user's token, data and outputs). Use --backend kubernetes, or pass " +
+        '--trust-jobs (LAKETAHOE_TRUST_JOBS=1) if every user is trusted with this account (see docs/contracts.md, "Personal and shared mode")'
+    );
+  }
+  return false;
 }

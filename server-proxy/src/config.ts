@@ -47,6 +47,17 @@ export interface ServiceConfig {
   defaultBackend?: 'local' | 'kubernetes';
   /** Set when the Kubernetes backend is configured. */
   k8s?: KubernetesConfig;
+  /**
+   * The operator's statement that every user's job code is trusted with the service's OS account: only
+   * then may a service that several users reach (a tokens file with more than one user) run jobs and
+   * model servers on this machine (see "Personal and shared mode" in docs/contracts.md).
+   */
+  trustJobs?: boolean;
+}
+
+/** Whether a flag-like environment value says yes. */
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
 /** Settings of the Kubernetes backend (see "Kubernetes backend" in docs/contracts.md). */
@@ -163,7 +174,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-ttl-seconds': { type: 'string' },
       'k8s-max-input-bytes': { type: 'string' },
       'k8s-qps': { type: 'string' },
-      'k8s-burst': { type: 'string' }
+      'k8s-burst': { type: 'string' },
+      'trust-jobs': { type: 'boolean' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -228,6 +240,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
     defaultBackend: backend,
-    k8s
+    k8s,
+    trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS)
   };
 }

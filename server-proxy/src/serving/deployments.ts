@@ -28,6 +28,11 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
   /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
   dataDir: string;
   monitor: DeploymentMonitor;
+  /**
+   * False on a multi-user service without `--trust-jobs`: a model server loads the model's pickled code
+   * as the service's OS user, so deployments are refused.
+   */
+  localServing?: boolean;
 }
 
 /**
@@ -69,6 +74,12 @@ export class DeploymentService {
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    if (this.opts.localServing === false) {
+      throw new ApiError(
+        'failed_precondition',
+        "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
+      );
+    }
     if ((body.model === undefined) === (body.source === undefined)) {
       throw new ApiError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Pool } from 'undici';
+import { childEnv } from '../backends/local/childEnv.js';
 import { processStartTime, signalTree } from '../backends/local/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
 
@@ -137,7 +138,7 @@ export class ModelServer {
     try {
       const child = spawn(spec.mlserver, ['start', spec.dir], {
         cwd: spec.dir,
-        env: { ...env, PYTHONUNBUFFERED: '1' },
+        env: { ...childEnv(env), PYTHONUNBUFFERED: '1' },
         detached: true,
         stdio: ['ignore', log, log]
       });

@@ -64,6 +64,8 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     mlserver: MLSERVER,
     maxInferBytes: 8 * 1024 * 1024,
     deployTimeoutMs: 120_000,
+    // Two users on the local backend: these tests are the operator who trusts both.
+    trustJobs: true,
     ...overrides
   };
   process.env.PYTHONPATH = runnerEnv().PYTHONPATH;
