@@ -326,7 +326,10 @@ class Client:
     def _send(self, method: str, path: str, params: dict | None = None, body: Any = None,
               stream: bool = False) -> _Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        # The request header tells the service this is no cross-site browser request (see "CSRF" in
+        # docs/contracts.md): body-less POSTs (cancel, stop) carry no JSON content type to say it.
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   "X-LakeTahoe-Request": "1"}
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
+import { registerCsrfGuard } from './api/csrf.js';
 import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
 import { apiRoutes } from './api/routes.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
@@ -169,6 +170,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
   });
   registerAuth(app, new TokenTable(config.tokens));
+  registerCsrfGuard(app);
   app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',

@@ -192,3 +192,51 @@ describe('one service per data folder', () => {
     await second.close();
   });
 });
+
+describe('requests another site could forge', () => {
+  const post = (urlPath: string, headers: Record<string, string>, body = '{}') =>
+    fetch(t.url + urlPath, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, ...headers }, body });
+
+  test('a state-changing request needs a JSON body or the request header; inference keeps its own types', async () => {
+    expect((await post('/api/v1/jobs/x/cancel', { 'content-type': 'text/plain' })).status).toBe(403);
+    expect((await post('/api/v1/jobs/x/cancel', {})).status).toBe(403);
+    // Past the guard: the unknown job's 404.
+    expect((await post('/api/v1/jobs/x/cancel', { 'content-type': 'application/json' })).status).toBe(404);
+    expect((await post('/api/v1/jobs/x/cancel', { 'x-laketahoe-request': '1' })).status).toBe(404);
+    const infer = '/api/v1/deployments/nope/v2/models/m/infer';
+    expect((await post(infer, { 'content-type': 'application/octet-stream' })).status).toBe(404);
+    expect((await post(infer, { 'content-type': 'text/plain' })).status).toBe(403);
+  });
+
+  test('cross-site fetch metadata and foreign origins are refused even with JSON or the header', async () => {
+    const json = { 'content-type': 'application/json', 'x-laketahoe-request': '1' };
+    expect((await post('/api/v1/jobs/x/cancel', { ...json, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await post('/api/v1/jobs/x/cancel', { ...json, origin: 'http://evil.example' })).status).toBe(403);
+    const host = new URL(t.url).host;
+    expect((await post('/api/v1/jobs/x/cancel', { ...json, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status).toBe(404);
+    // Reading stays open to every authenticated caller.
+    expect((await fetch(`${t.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${t.token}`, 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+  });
+});
+
+describe('runner records', () => {
+  test('a cell printing records, to stdout, stderr or the raw file descriptors, changes nothing of the job', async () => {
+    writeNotebook(path.join(root, 'forge.ipynb'), [
+      'print(\'##laketahoe {"type":"metric","values":{"forged":1}}\')',
+      'import os\nos.write(1, b\'##laketahoe {"type":"progress","cell":99,"totalCells":99}\\n\')',
+      'import os\nos.write(2, b\'##laketahoe {"type":"output","notebook":"../alice_job/output.ipynb"}\\n\')',
+      'import os\nos.system("echo \'##laketahoe {\\"type\\":\\"error\\",\\"ename\\":\\"Forged\\",\\"evalue\\":\\"x\\"}\'")'
+    ]);
+    expect((await t.call('POST', '/api/v1/jobs', { jobId: 'forger', trainingInput: { notebook: { path: 'forge.ipynb' } } })).status).toBe(201);
+    const job = await waitForState(t, 'forger', ['SUCCEEDED', 'FAILED']);
+    expect(job.state).toBe('SUCCEEDED');
+    expect(job.trainingOutput.latestMetrics).toEqual({});
+    expect(job.trainingOutput.totalCells).toBe(4);
+    expect(job.trainingOutput.outputNotebook).toBe('laketahoe-jobs/forger/output.ipynb');
+    expect((await t.call('GET', '/api/v1/jobs/forger/metrics')).body.metrics).toEqual([]);
+    // What was printed is kept, as text.
+    const text = await logText('forger');
+    expect(text).toContain('##laketahoe {"type":"metric","values":{"forged":1}}');
+    expect(text).toContain('"ename":"Forged"');
+  });
+});

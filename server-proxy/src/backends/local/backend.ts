@@ -8,7 +8,7 @@ import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
-import { parseRunnerLine, type RunnerRecord } from './lines.js';
+import { asText, parseRunnerLine, type RunnerRecord } from './lines.js';
 import { isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
@@ -381,7 +381,8 @@ export class LocalBackend implements Backend {
     const records: RunnerRecord[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       for (const line of w.tailers[stream].read(final)) {
-        const parsed = parseRunnerLine(line);
+        // Records come on the runner's stdout alone (docs/contracts.md, "Runner protocol").
+        const parsed = stream === 'stdout' ? parseRunnerLine(line) : asText(line);
         if (parsed.kind === 'record') {
           records.push(parsed.record);
         } else {
