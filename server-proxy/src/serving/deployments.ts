@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError } from '../api/errors.js';
@@ -19,7 +20,7 @@ import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 
 /** What the deployment service needs. */
-export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater'> {
+export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
   store: Store;
   updater: DeploymentUpdater;
   registry: ModelRegistry;
@@ -42,14 +43,22 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
 
-  constructor(private readonly opts: DeploymentServiceOptions) {}
+  /**
+   * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
+   * the temporary folder because socket paths are limited to about 100 bytes.
+   */
+  private readonly socketDir: string;
+
+  constructor(private readonly opts: DeploymentServiceOptions) {
+    this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
+  }
 
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
   private supervise(owner: string, name: string): Supervisor {
-    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
@@ -231,6 +240,7 @@ export class DeploymentService {
     const all = [...this.supervisors.values()];
     this.supervisors.clear();
     await Promise.all(all.map(s => s.close()));
+    fs.rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
 
