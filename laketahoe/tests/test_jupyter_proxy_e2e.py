@@ -148,4 +148,10 @@ def test_the_html_report_is_served_sandboxed_through_the_proxy(jupyter):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     notebook = session.get(f"{base}/laketahoe/api/v1/jobs/report/outputs/output.ipynb", timeout=30)
     assert notebook.headers["X-Content-Type-Options"] == "nosniff"
-    assert os.path.isfile(root / "laketahoe-jobs" / "report" / "output.html")
+    # The extension's "Open HTML Report" opens the report through Jupyter's own files route: sandboxed too.
+    rel = session.get(f"{base}/laketahoe/api/v1/jobs/report", timeout=30).json()["trainingOutput"]["outputHtml"]
+    assert os.path.isfile(root / rel)
+    page = session.get(f"{base}/files/{rel}", timeout=30)
+    assert page.status_code == 200
+    assert any(d.strip().startswith("sandbox") and "allow-same-origin" not in d
+               for d in page.headers["Content-Security-Policy"].split(";"))
