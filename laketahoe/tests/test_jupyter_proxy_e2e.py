@@ -151,7 +151,8 @@ def test_the_html_report_is_served_sandboxed_through_the_proxy(jupyter):
     # The extension's "Open HTML Report" opens the report through Jupyter's own files route: sandboxed too.
     rel = session.get(f"{base}/laketahoe/api/v1/jobs/report", timeout=30).json()["trainingOutput"]["outputHtml"]
     assert os.path.isfile(root / rel)
-    page = session.get(f"{base}/files/{rel}", timeout=30)
+    # Jupyter wants a same-origin Referer on /files (a new tab opened from JupyterLab sends one).
+    page = session.get(f"{base}/files/{rel}", headers={"Referer": f"{base}/lab"}, timeout=30)
     assert page.status_code == 200
     assert any(d.strip().startswith("sandbox") and "allow-same-origin" not in d
                for d in page.headers["Content-Security-Policy"].split(";"))

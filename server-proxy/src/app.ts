@@ -61,15 +61,26 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   process.umask(0o077);
   prepareDataDir(config.dataDir);
   const unlock = lockDataDir(config.dataDir);
-  const dbFile = path.join(config.dataDir, 'laketahoe.db');
-  let store: SqliteStore;
   try {
-    privateFile(dbFile);
-    store = new SqliteStore(dbFile);
+    return await wire(config, logger, parts, localAllowed, unlock);
   } catch (err) {
+    // A service that failed to start must not keep the data folder from the next attempt.
     unlock();
     throw err;
   }
+}
+
+/** Opens the store and wires the parts; `unlock` releases the data folder on close. */
+async function wire(
+  config: ServiceConfig,
+  logger: boolean | object,
+  parts: ServiceParts,
+  localAllowed: boolean,
+  unlock: () => void
+): Promise<Service> {
+  const dbFile = path.join(config.dataDir, 'laketahoe.db');
+  privateFile(dbFile);
+  const store = new SqliteStore(dbFile);
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });

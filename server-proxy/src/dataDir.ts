@@ -25,9 +25,19 @@ export function prepareDataDir(dataDir: string): void {
   fs.chmodSync(dataDir, 0o700);
 }
 
-/** Creates `file` (0600) when missing and tightens it when present, before SQLite opens it. */
+/**
+ * Creates `file` (0600) when missing and tightens it when present, before SQLite opens it. An existing
+ * file is never opened here: closing any descriptor of a file drops every fcntl lock this process holds
+ * on it, the data folder's lock included.
+ */
 export function privateFile(file: string): void {
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw err;
+    }
+  }
   fs.chmodSync(file, 0o600);
 }
 

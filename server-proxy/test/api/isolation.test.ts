@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createService, localExecutionAllowed } from '../../src/app.js';
@@ -5,7 +6,7 @@ import { childEnv } from '../../src/backends/local/childEnv.js';
 import { parseServeArgs, type ServiceConfig } from '../../src/config.js';
 import { DataDirInUseError } from '../../src/dataDir.js';
 import { writeNotebook } from '../helpers/notebooks.js';
-import { startService, tempRoot, waitForState, type TestService } from '../helpers/service.js';
+import { PROXY_DIR, startService, tempRoot, waitForState, type TestService } from '../helpers/service.js';
 
 // What one user's job may reach of the service and of other users: the environment it inherits, the
 // files it may name as inputs, what the answers reveal about other users' jobs and folders, who may read
@@ -185,6 +186,15 @@ describe('one service per data folder', () => {
     const promise = startService(root);
     await expect(promise).rejects.toBeInstanceOf(DataDirInUseError);
     await expect(promise).rejects.toThrow(/in use by another LakeTahoe service/);
+    // The real command says so and exits non-zero.
+    const child = spawnSync(process.execPath, [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--runtime-file', path.join(root, 'second.json')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LAKETAHOE_LOG_LEVEL: 'silent' }
+    });
+    expect(child.status).toBe(1);
+    expect(child.stderr).toMatch(/the data folder .*\.laketahoe is in use by another LakeTahoe service/);
+    expect(fs.existsSync(path.join(root, 'second.json'))).toBe(false);
     const dir = tempRoot();
     const first = await startService(dir);
     await first.close();
