@@ -122,6 +122,8 @@ async function wire(
           acceleratorLabel: k8s.acceleratorLabel
         },
         maxInputBytes: k8s.maxInputBytes,
+        podTemplate: k8s.podTemplate,
+        jobPodTemplateFields: k8s.jobPodTemplateFields,
         users: [...new Set(config.tokens.values())]
       })
     );
