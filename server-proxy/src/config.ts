@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
+import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
-import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './jobs/podTemplate.js';
+import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
 export interface ServiceConfig {
@@ -48,6 +49,8 @@ export interface ServiceConfig {
   defaultBackend?: 'local' | 'kubernetes';
   /** Set when the Kubernetes backend is configured. */
   k8s?: KubernetesConfig;
+  /** Where artifacts go; the local folder when absent. Holds credentials: never log it. */
+  artifacts?: ArtifactConfig;
   /**
    * The operator's statement that every user's job code is trusted with the service's OS account: only
    * then may a service that several users reach (a tokens file with more than one user) run jobs and
@@ -211,6 +214,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-burst': { type: 'string' },
       'k8s-pod-template': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
+      ...ARTIFACT_FLAGS,
       'trust-jobs': { type: 'boolean' }
     }
   });
@@ -246,6 +250,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
+  const dataDir = path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe');
   const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
   const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
   let tokens: Map<string, string>;
@@ -261,7 +266,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     port: num(values.port ?? env.LAKETAHOE_PORT, 'port') ?? 0,
     socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
     rootDir,
-    dataDir: path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe'),
+    dataDir,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
     python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
     runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),
@@ -279,6 +284,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
     defaultBackend: backend,
     k8s,
+    artifacts: parseArtifactConfig(values, env, dataDir),
     trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS)
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from './errors.js';
+import { ServiceError } from '../errors.js';
 
 /**
  * The header a non-browser client (the Python client, scripts) sends on a state-changing request that has
@@ -68,7 +68,7 @@ export function registerCsrfGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async request => {
     const reason = crossSiteReason(request);
     if (reason) {
-      throw new ApiError('permission_denied', reason);
+      throw new ServiceError('permission_denied', reason);
     }
   });
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { childEnv } from '../backends/local/childEnv.js';
-import { processStartTime, signalTree, unixSocketListener } from '../backends/local/procinfo.js';
+import { processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
 
 /** What one model server serves. */
