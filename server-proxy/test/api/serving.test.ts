@@ -664,8 +664,11 @@ describe('deploy timeout', () => {
     const own = tempRoot();
     fs.cpSync(path.join(root, 'models', 'iris'), path.join(own, 'models', 'iris'), { recursive: true });
     const pidFile = path.join(own, 'fake-mlserver.pid');
+    // The service runs its launcher with the interpreter of the mlserver script: here one that never serves.
+    const interpreter = path.join(own, 'fake-python');
+    fs.writeFileSync(interpreter, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 300\n`, { mode: 0o755 });
     const fake = path.join(own, 'fake-mlserver');
-    fs.writeFileSync(fake, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 300\n`, { mode: 0o755 });
+    fs.writeFileSync(fake, `#!${interpreter}\n`, { mode: 0o755 });
     const slow = await startService(own, { mlserver: fake, deployTimeoutMs: 2000, livenessMs: 500 }, { monitor: new RecordingMonitor() });
     try {
       expect((await slow.call('POST', '/api/v1/models', { path: 'models/iris' })).status).toBe(201);
