@@ -138,7 +138,8 @@ def _pack_directory(package_dir: str, root_dir: str, job_id: str) -> str:
     if not os.path.isdir(src):
         raise JobSpecError(f"--package-path is not a directory: {package_dir}")
     name = os.path.basename(src.rstrip(os.sep))
-    staging = os.path.join(root_dir, ".laketahoe", "packages")
+    # Not in the service's data folder (.laketahoe/): the service takes no inputs from there.
+    staging = os.path.join(root_dir, ".laketahoe-packages")
     os.makedirs(staging, exist_ok=True)
     archive = os.path.join(staging, f"{job_id}-{name}.tar.gz")
 

@@ -9,6 +9,7 @@ when set, else the runtime file the service writes when it starts
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
 import socket
@@ -258,6 +259,41 @@ def parse_sse(chunks: Iterator[bytes]) -> Iterator[SSEEvent]:
 # Client
 
 
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _session_for(url: str | None) -> requests.Session:
+    """A session that never hands the bearer token to an HTTP proxy.
+
+    The environment's settings (``HTTP_PROXY``, ``.netrc``) are not trusted: a proxy named there would
+    see the ``Authorization`` header of every plain-HTTP request, and ``.netrc`` credentials would
+    replace it. Loopback and plain-HTTP services are reached directly; only an ``https://`` service
+    elsewhere goes through the environment's proxy, as an opaque CONNECT tunnel that carries no token.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    if not url:
+        return session
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and not _is_loopback(parts.hostname or ""):
+        session.proxies = requests.utils.get_environ_proxies(url)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            session.verify = bundle
+    return session
+
+
 class Client:
     """Typed access to ``/api/v1``; every method returns the decoded JSON."""
 
@@ -270,7 +306,7 @@ class Client:
         self.token = token or ""
         self.timeout = timeout
         self._root_dir = root_dir
-        self._session = requests.Session()
+        self._session = _session_for(self.url)
 
     @classmethod
     def from_environment(cls, env: dict | None = None, **kwargs) -> "Client":
@@ -290,7 +326,10 @@ class Client:
     def _send(self, method: str, path: str, params: dict | None = None, body: Any = None,
               stream: bool = False) -> _Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        # The request header tells the service this is no cross-site browser request (see "CSRF" in
+        # docs/contracts.md): body-less POSTs (cancel, stop) carry no JSON content type to say it.
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   "X-LakeTahoe-Request": "1"}
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")

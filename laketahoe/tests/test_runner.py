@@ -259,3 +259,49 @@ def test_sigterm_stops_module_child(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+FORGERIES = [
+    # A cell printing a record, as data from anywhere might.
+    'print(\'##laketahoe {"type":"output","notebook":"../../elsewhere.ipynb"}\')',
+    # Straight to the inherited file descriptors, past every Python-level capture.
+    'import os\nos.write(1, b\'##laketahoe {"type":"progress","cell":99}\\n\')',
+    'import os\nos.write(2, b\'##laketahoe {"type":"started","totalCells":1000}\\n\')',
+    # A shell command the cell starts.
+    'import os\nos.system(\'echo \\\'##laketahoe {"type":"error","ename":"Forged"}\\\'\')',
+    # A marker written in two pieces.
+    'import sys\nsys.stdout.write("##lake"); sys.stdout.flush()\nsys.stdout.write(\'tahoe {"type":"metric","values":{"forged":1}}\\n\')',
+]
+
+
+def _forged(recs):
+    return [r for r in recs if r.get("notebook") == "../../elsewhere.ipynb" or r.get("cell") == 99
+            or r.get("totalCells") == 1000 or r.get("ename") == "Forged" or "forged" in r.get("values", {})]
+
+
+def test_printed_records_are_never_taken_for_the_runners_own(tmp_path, notebook):
+    nb = notebook("forge.ipynb", *FORGERIES)
+    proc = run_runner(["notebook", "--input", str(nb), "--output", str(tmp_path / "out.ipynb")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    both = proc.stdout + "\n" + proc.stderr
+    assert _forged(records(proc.stdout)) == [] and _forged(records(proc.stderr)) == []
+    # The runner's own records still come, and the printed lines are kept as text, indented.
+    assert [r["type"] for r in records(proc.stdout)][:1] == ["started"]
+    assert ' ##laketahoe {"type":"progress","cell":99}' in both
+    assert ' ##laketahoe {"type":"error","ename":"Forged"}' in both
+    assert ' ##laketahoe {"type":"metric","values":{"forged":1}}' in proc.stdout
+
+
+def test_a_module_cannot_print_records_either(tmp_path):
+    pkg = tmp_path / "forger"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "task.py").write_text(
+        "import os, sys\n"
+        "print('##laketahoe {\"type\":\"error\",\"ename\":\"Forged\"}', flush=True)\n"
+        "os.write(1, b'##laketahoe {\"type\":\"progress\",\"cell\":99}\\n')\n"
+        "sys.stderr.write('##laketahoe {\"type\":\"started\",\"totalCells\":1000}\\n')\n")
+    proc = run_runner(["module", "--module", "forger.task", "--cwd", str(tmp_path)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _forged(records(proc.stdout)) == [] and _forged(records(proc.stderr)) == []
+    assert [r["type"] for r in records(proc.stdout)] == ["started"]

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { bearerToken, registerAuth, TokenTable } from './api/auth.js';
+import { registerCsrfGuard } from './api/csrf.js';
 import { ErrorResponse, errorHandler } from './api/errors.js';
 import { ServiceError } from './errors.js';
 import { parseJsonBody } from './api/json.js';
@@ -16,6 +17,7 @@ import { KubernetesBackend } from './backends/kubernetes/backend.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
+import { lockDataDir, prepareDataDir, privateFile } from './dataDir.js';
 import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
@@ -66,8 +68,32 @@ export interface ServiceParts {
 
 /** Builds the service from its configuration without listening yet. */
 export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
+  const localAllowed = localExecutionAllowed(config);
+  // Everything the service and its runners create (database, logs, outputs, model folders) is the
+  // owner's alone; runners and model servers inherit this mask.
+  process.umask(0o077);
+  prepareDataDir(config.dataDir);
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await wire(config, logger, parts, localAllowed, unlock);
+  } catch (err) {
+    // A service that failed to start must not keep the data folder from the next attempt.
+    unlock();
+    throw err;
+  }
+}
+
+/** Opens the store and wires the parts; `unlock` releases the data folder on close. */
+async function wire(
+  config: ServiceConfig,
+  logger: boolean | object,
+  parts: ServiceParts,
+  localAllowed: boolean,
+  unlock: () => void
+): Promise<Service> {
+  const dbFile = path.join(config.dataDir, 'laketahoe.db');
+  privateFile(dbFile);
+  const store = new SqliteStore(dbFile);
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const tokens = new TokenTable(config.tokens);
@@ -102,7 +128,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs
   });
-  const backends = new Map<BackendName, Backend>([['local', local]]);
+  const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
   const artifacts = await createArtifactStore(artifactConfig);
   if (config.k8s) {
@@ -144,7 +170,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
-  const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
@@ -160,6 +186,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     dataDir: config.dataDir,
     mlserver: config.mlserver,
     deployTimeoutMs: config.deployTimeoutMs,
+    localServing: localAllowed,
     livenessMs: config.livenessMs ?? 3000,
     drainMs: 30_000,
     restartDelayMs: config.restartDelayMs
@@ -191,6 +218,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
   registerAuth(app, tokens);
+  registerCsrfGuard(app);
   app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',
@@ -237,6 +265,27 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       await app.close();
       await monitor.close();
       await store.close();
+      unlock();
     }
   };
+}
+
+/**
+ * Whether job code and model servers may run on this machine as the service's OS user: always for one
+ * user (personal mode: it is their own account), and for several users (a tokens file) only with the
+ * explicit `--trust-jobs`. A multi-user service whose default backend is local cannot start without it.
+ */
+export function localExecutionAllowed(config: ServiceConfig): boolean {
+  const users = new Set(config.tokens.values());
+  if (users.size <= 1 || config.trustJobs) {
+    return true;
+  }
+  if ((config.defaultBackend ?? 'local') === 'local') {
+    throw new Error(
+      `${users.size} users can reach this service, and the local backend would run each one's job code as this ` +
+        "service's OS user (able to read every user's token, data and outputs). Use --backend kubernetes, or pass " +
+        '--trust-jobs (LAKETAHOE_TRUST_JOBS=1) if every user is trusted with this account (see docs/contracts.md, "Personal and shared mode")'
+    );
+  }
+  return false;
 }

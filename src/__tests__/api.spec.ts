@@ -57,6 +57,21 @@ describe('LakeTahoeClient', () => {
     expect(JSON.parse(requests[0].body!)).toEqual(body);
   });
 
+  it('marks every request as its own, so the service can refuse cross-site ones', async () => {
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse(makeJob('j1', 'CANCELLED'))
+    );
+    const client = new LakeTahoeClient(settings);
+    // A body-less POST has no JSON content type of its own to prove it.
+    await client.cancelJob('j1');
+    await client.getJob('j1');
+    expect(requests[0].method).toBe('POST');
+    expect(requests.map(r => r.headers.get('X-LakeTahoe-Request'))).toEqual([
+      '1',
+      '1'
+    ]);
+  });
+
   it('encodes job ids and calls each job route', async () => {
     const { settings, requests } = mockSettings(req => {
       if (req.url.includes('/metrics')) {

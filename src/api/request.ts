@@ -64,7 +64,9 @@ export class Requester {
       // never answers from a stale cache.
       cache: 'no-cache',
       signal: options.signal,
-      headers: { ...(options.headers ?? {}) }
+      // A header no cross-site page can send without a preflight: the service
+      // refuses state-changing requests without it or a JSON body.
+      headers: { 'X-LakeTahoe-Request': '1', ...(options.headers ?? {}) }
     };
     if (options.body !== undefined) {
       init.body = options.rawBody

@@ -1786,7 +1786,7 @@ export interface paths {
         };
         /**
          * An output file of the job
-         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         * @description Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.
          */
         get: {
             parameters: {
@@ -2461,7 +2461,7 @@ export interface paths {
         };
         /**
          * An output file of a trial
-         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         * @description Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.
          */
         get: {
             parameters: {

@@ -10,10 +10,20 @@ import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from '../jobs/ids.js';
 import { isHpoJob } from './jobRuns.js';
 import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
+import { isInside } from '../jobs/paths.js';
 import { planJob, type RunPlan } from '../jobs/spec.js';
 import { failpoint } from '../failpoints.js';
 import { isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
+
+/** A folder's real path when it exists (symlinks resolved, as input paths are), else made absolute. */
+function realOrResolved(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
 
 /** Output files a job may serve, by the name used in the URL. */
 export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
@@ -43,14 +53,43 @@ export class JobService {
     private readonly updater: JobUpdater,
     private readonly backend: BackendRouter,
     private readonly rootDir: string,
-    private readonly experiments: Experiments
+    private readonly experiments: Experiments,
+    private readonly folders: { jobsDir: string; dataDir: string }
   ) {}
+
+  /**
+   * Input paths (notebook, packages, jobDir) may not reach into the service's data folder nor into a job
+   * folder of a job the caller does not own (another user's outputs run as the caller's). Answered alike
+   * for unknown and foreign job ids, so the answer says nothing about other users' jobs.
+   */
+  private async checkInputsOwned(owner: string, plan: RunPlan): Promise<void> {
+    const inputs = [
+      ...(plan.notebook ? [plan.notebook] : []),
+      ...plan.packages,
+      ...(plan.jobDir ? [{ field: 'trainingInput.jobDir', absPath: plan.jobDir }] : [])
+    ];
+    const dataDir = realOrResolved(this.folders.dataDir);
+    const jobsDir = realOrResolved(this.folders.jobsDir);
+    for (const { field, absPath } of inputs) {
+      if (isInside(dataDir, absPath)) {
+        throw new ServiceError('invalid_argument', `${field}: must not point into the service's data folder`, field);
+      }
+      if (isInside(jobsDir, absPath)) {
+        const jobId = path.relative(jobsDir, absPath).split(path.sep)[0];
+        const record = jobId ? await this.store.getJob(jobId) : undefined;
+        if (!record || record.job.owner !== owner) {
+          throw new ServiceError('invalid_argument', `${field}: inside the jobs folder only your own jobs' files can be used`, field);
+        }
+      }
+    }
+  }
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
     const input = body.trainingInput;
     const target = this.backend.select(input.backend);
     const plan = planJob(input, this.rootDir, target.capacity);
+    await this.checkInputsOwned(owner, plan);
     const spec = input.hyperparameters;
     if (spec) {
       if (spec.resumePreviousJobId === '') {

@@ -107,3 +107,49 @@ export function findRunnerIn(workdir: string): { pid: number; startTime: string 
   }
   return undefined;
 }
+
+/** Flag of a listening socket in /proc/net/unix (`__SO_ACCEPTCON`). */
+const SO_ACCEPTCON = 0x10000;
+
+/**
+ * Who listens on the Unix socket at `socketPath`: 'none' while nobody does, 'ours' when every listening
+ * socket bound to that path is held by process `pid`, 'other' when some other process holds one (it
+ * bound the path first, or unlinked and bound it again). Linux only; undefined where /proc cannot tell.
+ */
+export function unixSocketListener(socketPath: string, pid: number): 'none' | 'ours' | 'other' | undefined {
+  let table: string;
+  try {
+    table = fs.readFileSync('/proc/net/unix', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const inodes: string[] = [];
+  for (const line of table.split('\n').slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 8 && fields.slice(7).join(' ') === socketPath && (parseInt(fields[3], 16) & SO_ACCEPTCON) !== 0) {
+      inodes.push(fields[6]);
+    }
+  }
+  if (inodes.length === 0) {
+    return 'none';
+  }
+  const held = new Set<string>();
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 'other';
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) {
+        held.add(m[1]);
+      }
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return inodes.every(i => held.has(i)) ? 'ours' : 'other';
+}

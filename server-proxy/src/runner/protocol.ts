@@ -15,6 +15,11 @@ export type ParsedLine = { kind: 'record'; record: RunnerRecord } | { kind: 'tex
 
 const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output', 'model']);
 
+/** A line kept as text whatever it holds (a stream that carries no records). */
+export function asText(line: string): ParsedLine {
+  return { kind: 'text', text: line.endsWith('\r') ? line.slice(0, -1) : line };
+}
+
 /**
  * Splits structured lines from plain text. A marker line that is not valid JSON or has an unknown type
  * is kept as text, so nothing the runner printed is lost.

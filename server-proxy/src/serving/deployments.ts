@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../errors.js';
@@ -19,7 +20,7 @@ import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 
 /** What the deployment service needs. */
-export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater'> {
+export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
   store: Store;
   updater: DeploymentUpdater;
   registry: ModelRegistry;
@@ -28,6 +29,11 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
   /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
   dataDir: string;
   monitor: DeploymentMonitor;
+  /**
+   * False on a multi-user service without `--trust-jobs`: a model server loads the model's pickled code
+   * as the service's OS user, so deployments are refused.
+   */
+  localServing?: boolean;
 }
 
 /**
@@ -37,14 +43,22 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
 
-  constructor(private readonly opts: DeploymentServiceOptions) {}
+  /**
+   * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
+   * the temporary folder because socket paths are limited to about 100 bytes.
+   */
+  private readonly socketDir: string;
+
+  constructor(private readonly opts: DeploymentServiceOptions) {
+    this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
+  }
 
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
   private supervise(owner: string, name: string): Supervisor {
-    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
@@ -69,6 +83,12 @@ export class DeploymentService {
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    if (this.opts.localServing === false) {
+      throw new ServiceError(
+        'failed_precondition',
+        "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
+      );
+    }
     if ((body.model === undefined) === (body.source === undefined)) {
       throw new ServiceError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
     }
@@ -220,6 +240,7 @@ export class DeploymentService {
     const all = [...this.supervisors.values()];
     this.supervisors.clear();
     await Promise.all(all.map(s => s.close()));
+    fs.rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
 

@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   /** First restart delay; doubles per crash in a row up to 60 s. */
   restartDelayMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The private folder of the model servers' sockets. */
+  socketDir: string;
 }
 
 /** The server now answering requests. */
@@ -89,7 +91,8 @@ export class Supervisor {
         model: target.model,
         version: target.version,
         settings: target.saved.settings,
-        artifactDir: target.saved.dir
+        artifactDir: target.saved.dir,
+        socketDir: this.opts.socketDir
       },
       this.opts.env
     );

@@ -83,8 +83,8 @@ export interface ServerRuntime {
   version: number;
   /** Folder holding settings.json, the model settings and server.log (absolute). */
   dir: string;
-  httpPort: number;
-  grpcPort: number;
+  /** The Unix socket its REST API listens on (absolute). */
+  socket: string;
   pid?: number;
   pidStartTime?: string;
 }

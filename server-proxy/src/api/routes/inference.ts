@@ -172,14 +172,14 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       const options = { method, path: urlPath, headers: body ? { 'content-type': 'application/json' } : undefined, body };
       let res;
       try {
-        res = await server.pool.request(options);
+        res = await server.request(options);
       } catch (err) {
         // The server closes a kept-alive connection after a 500; a request sent on it at that moment
         // was never read. Inference has no side effects, so one more try on a fresh connection is safe.
         if (!isConnectionReset(err) || server.exited) {
           throw err;
         }
-        res = await server.pool.request(options);
+        res = await server.request(options);
       }
       status = res.statusCode;
       contentType = res.headers['content-type'] as string | undefined;

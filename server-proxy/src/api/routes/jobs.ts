@@ -40,6 +40,20 @@ const SSE_RESPONSE = {
 };
 
 /** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
+/**
+ * Sends a job's output file. The HTML report holds whatever the job's code printed, and the service is
+ * reached on Jupyter's origin: like Jupyter's own files route it is served in a sandbox (an opaque
+ * origin: its scripts run but cannot reach Jupyter's cookies or APIs) and never content-sniffed.
+ */
+function sendOutput(reply: FastifyReply, file: string, name: string): FastifyReply {
+  const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+  return reply
+    .type(type)
+    .header('content-security-policy', 'sandbox allow-scripts')
+    .header('x-content-type-options', 'nosniff')
+    .send(fs.createReadStream(file));
+}
+
 export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { jobs, bus } = deps;
 
@@ -290,14 +304,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       schema: {
         summary: 'An output file of the job',
         tags: ['jobs'],
-        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
         params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
       }
     },
     async (request, reply) => {
       const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
-      const type = request.params.name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
-      return reply.type(type).send(fs.createReadStream(file));
+      return sendOutput(reply, file, request.params.name);
     }
   );
 
@@ -389,7 +402,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       schema: {
         summary: 'An output file of a trial',
         tags: ['trials'],
-        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
         params: Type.Object({
           jobId: Type.String({ maxLength: 128 }),
           trialId: Type.String({ maxLength: 20 }),
@@ -400,8 +413,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async (request, reply) => {
       const { jobId, trialId, name } = request.params;
       const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
-      const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
-      return reply.type(type).send(fs.createReadStream(file));
+      return sendOutput(reply, file, name);
     }
   );
 

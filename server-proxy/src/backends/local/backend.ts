@@ -11,7 +11,7 @@ import { setLongTimeout, type LongTimer } from '../../longTimer.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
-import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
+import { asText, parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
 import { findRunnerIn, isProcessAlive, signalTree } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
@@ -404,7 +404,8 @@ export class LocalBackend implements Backend {
     const records: RunnerRecord[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       for (const line of w.tailers[stream].read(final)) {
-        const parsed = parseRunnerLine(line);
+        // Records come on the runner's stdout alone (docs/contracts.md, "Runner protocol").
+        const parsed = stream === 'stdout' ? parseRunnerLine(line) : asText(line);
         if (parsed.kind === 'record') {
           records.push(parsed.record);
         } else {
