@@ -298,10 +298,13 @@ def _make_engine(out: Output):
         """Adds progress records to papermill's per-cell bookkeeping."""
 
         current_cell: int | None = None
+        current_where: dict | None = None
         succeeded_cell: int | None = None
 
         def cell_start(self, cell, cell_index=None, **kwargs):
             self.current_cell = cell_index
+            # Named now: on an error papermill inserts a banner cell at the top, shifting every index.
+            self.current_where = cell_label(self.nb, cell_index)
             return super().cell_start(cell, cell_index, **kwargs)
 
         def cell_complete(self, cell, cell_index=None, **kwargs):
@@ -414,6 +417,34 @@ def _shutdown_kernel(km) -> None:
         log.warning("could not shut down the kernel: %s", exc)
 
 
+def cell_label(nb, index: int | None) -> dict:
+    """How a user names cell ``index`` of the executed notebook ``nb``.
+
+    papermill inserts its ``injected-parameters`` cell into the notebook it runs, so
+    the executed index is one past the user's own count after that cell, and 0-based
+    besides. Returns ``{"cellNumber": n}`` (1-based among the cells of the notebook
+    as the user wrote it) or ``{"injectedParameters": True}`` for papermill's cell,
+    plus ``label``, the phrase used in messages ("Cell 3", "The injected parameters cell").
+    """
+    if index is None or nb is None or not 0 <= index < len(nb.cells):
+        return {"label": "A cell"}
+
+    def injected(cell) -> bool:
+        return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+    if injected(nb.cells[index]):
+        return {"injectedParameters": True, "label": "The injected parameters cell"}
+    number = sum(1 for cell in nb.cells[: index + 1] if not injected(cell))
+    return {"cellNumber": number, "label": f"Cell {number}"}
+
+
+def _failing_cell(manager, index: int | None) -> dict:
+    """``cell_label`` of the cell that was running when execution stopped (a copy: callers pop from it)."""
+    if manager is not None and manager.current_where is not None and manager.current_cell == index:
+        return dict(manager.current_where)
+    return {"label": "A cell"}
+
+
 def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     """Execute a notebook with papermill; return (exit code, reason)."""
     if args.parameters_json:
@@ -477,16 +508,20 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     except PapermillExecutionError as exc:
         traceback_text = strip_ansi("\n".join(exc.traceback or []))
         tailer.poll()
-        out.record({"type": "error", "cell": exc.cell_index, "ename": exc.ename,
+        where = _failing_cell(engine.manager, exc.cell_index)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": exc.cell_index, **where, "ename": exc.ename,
                     "evalue": strip_ansi(str(exc.evalue)), "traceback": traceback_text})
-        summary = f"Cell {exc.cell_index} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
+        summary = f"{label} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
         code, reason = EXIT_RAISED, summary + ("\n" + traceback_text if traceback_text else "")
     except DeadKernelError as exc:
         cell = getattr(engine.manager, "current_cell", None)
         tailer.poll()
-        out.record({"type": "error", "cell": cell, "ename": "DeadKernelError",
+        where = _failing_cell(engine.manager, cell)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": cell, **where, "ename": "DeadKernelError",
                     "evalue": str(exc) or "Kernel died", "traceback": ""})
-        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running cell {cell}"
+        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running {label[0].lower()}{label[1:]}"
     except RuntimeError as exc:
         # nbclient raises plain RuntimeError when the kernel never comes up.
         if engine.manager is None or engine.manager.current_cell is None:

@@ -40,8 +40,7 @@ export function applyRunnerRecord(
       break;
     }
     case 'error': {
-      const cell = record.cell !== undefined ? `Cell ${record.cell} raised ` : '';
-      r.runtime.cellError = `${cell}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
+      r.runtime.cellError = `${failingCell(record)}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
       break;
     }
     case 'output': {
@@ -64,4 +63,19 @@ export function applyRunnerRecord(
       break;
     }
   }
+}
+
+/**
+ * The start of an errorMessage for a failing cell, numbered as the user counts cells in their notebook
+ * (1-based, papermill's injected parameters cell left out), or naming that injected cell.
+ */
+function failingCell(record: Extract<RunnerRecord, { type: 'error' }>): string {
+  if (record.injectedParameters === true) {
+    return 'The injected parameters cell raised ';
+  }
+  if (typeof record.cellNumber === 'number') {
+    return `Cell ${record.cellNumber} raised `;
+  }
+  // A runner that predates cellNumber sends only the 0-based executed index.
+  return typeof record.cell === 'number' ? `Cell ${record.cell + 1} raised ` : '';
 }

@@ -6,7 +6,18 @@ export type RunnerRecord =
   | { type: 'started'; totalCells?: number }
   | { type: 'progress'; cell: number; totalCells?: number }
   | { type: 'metric'; step?: number; values: Record<string, unknown>; time?: string }
-  | { type: 'error'; cell?: number; ename?: string; evalue?: string; traceback?: string }
+  | {
+      type: 'error';
+      /** 0-based index in the executed notebook, papermill's injected parameters cell included. */
+      cell?: number;
+      /** 1-based number among the notebook's own cells, as the user counts them. */
+      cellNumber?: number;
+      /** The failing cell is the parameters cell papermill injected. */
+      injectedParameters?: boolean;
+      ename?: string;
+      evalue?: string;
+      traceback?: string;
+    }
   | { type: 'output'; notebook?: string; html?: string }
   | { type: 'model'; name: string; path: string };
 
