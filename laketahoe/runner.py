@@ -268,16 +268,69 @@ def _this_interpreter_specs():
     return ThisInterpreterSpecs()
 
 
+def _kernel_manager_class():
+    """``AsyncKernelManager`` that talks to its kernel over Unix sockets and stops it without an interrupt.
+
+    Over TCP every kernel logs that it runs "without encryption" (true: any local
+    process could connect); Unix sockets in a private folder are both quiet and closed
+    to other users. jupyter_client interrupts a kernel before shutting it down, which
+    makes ipykernel log "KeyboardInterrupt caught in kernel" at the end of every job:
+    once the notebook is over there is nothing to interrupt.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def _kernel_socket_prefix() -> str:
+    """A path prefix for the kernel's Unix sockets in a fresh 0700 folder (removed at exit)."""
+    import atexit
+
+    folder = tempfile.mkdtemp(prefix="lt-kernel-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return os.path.join(folder, "k")
+
+
+def _note_kernelspec(nb) -> None:
+    """Say in the log when the notebook asks for a kernel other than the one jobs run on.
+
+    Jobs always run on ipykernel in the runner's own interpreter (where laketahoe and the
+    job's packages are); a notebook saved with a conda env's kernelspec would otherwise
+    run silently on another Python than its author chose.
+    """
+    spec = nb.metadata.get("kernelspec") or {}
+    name = spec.get("name")
+    if not name or name == "python3":
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        installed = name in KernelSpecManager().find_kernel_specs()
+    except Exception:  # noqa: BLE001 - only decides the wording of a log line
+        installed = False
+    what = f"kernel '{name}'" + (f" ({spec['display_name']})" if spec.get("display_name") else "")
+    why = "is installed but not used by jobs" if installed else "is not installed here"
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    log.warning("the notebook's %s %s; running it on Python %s (%s) instead", what, why, version, sys.executable)
+
+
 def _start_kernel(cwd: str):
     """Start the job's kernel now, so that it boots while this process imports papermill.
 
     Both take about a second; one after the other they were most of the time from
     submit to the first executed cell.
     """
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_this_interpreter_specs())
+    km = _kernel_manager_class()(
+        kernel_name="python3", kernel_spec_manager=_this_interpreter_specs(), transport="ipc", ip=_kernel_socket_prefix()
+    )
     _State.kernel_manager = km
     run_sync(km.start_kernel)(cwd=cwd)
     return km
@@ -464,12 +517,19 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     # (jupyter-events pulls it in); compiling its grammar costs over a second per job, and notebook
     # validation never checks IRIs. A None entry makes that optional import fail fast.
     sys.modules.setdefault("rfc3987_syntax", None)
-    import nbformat
+    import warnings
 
+    import nbformat
+    from nbformat.warnings import MissingIDFieldWarning
+
+    # Notebooks written before nbformat 4.5 have no cell ids; nbformat adds them in memory and
+    # warns at each of the runner's reads and writes, which is noise in every such job's log.
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
     try:
-        nbformat.read(input_path, as_version=4)
+        nb = nbformat.read(input_path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any parse failure means unreadable input
         raise RunnerError(EXIT_INPUT, f"cannot read notebook {args.input}: {exc}") from None
+    _note_kernelspec(nb)
     cwd = os.path.abspath(args.cwd) if args.cwd else os.path.dirname(input_path)
     if not os.path.isdir(cwd):
         raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")

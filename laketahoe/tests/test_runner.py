@@ -114,6 +114,24 @@ def test_failing_injected_parameters_cell_is_named(tmp_path, notebook):
     assert _status(tmp_path / "exit.json")["reason"].startswith("The injected parameters cell raised SyntaxError")
 
 
+def test_log_has_no_noise_the_runner_causes_and_names_a_missing_kernelspec(tmp_path, notebook):
+    path = notebook("old.ipynb", "print('hi')", "import laketahoe\nlaketahoe.report(step=1, acc=0.5)")
+    nb = json.loads(path.read_text())
+    # Saved by an older nbformat (no cell ids) from a conda env's kernel this machine lacks.
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+    nb["metadata"]["kernelspec"] = {"name": "my-conda-env", "display_name": "Python (my-conda-env)", "language": "python"}
+    path.write_text(json.dumps(nb))
+    result = run_runner(["notebook", "--input", "old.ipynb", "--output", "output.ipynb", "--html", "output.html"],
+                        cwd=tmp_path, PYTHONWARNINGS="default")
+    assert result.returncode == 0, result.stderr
+    assert "hi" in result.stdout
+    for noise in ("MissingIDFieldWarning", "without encryption", "KeyboardInterrupt"):
+        assert noise not in result.stderr, result.stderr
+    assert ("the notebook's kernel 'my-conda-env' (Python (my-conda-env)) is not installed here; "
+            f"running it on Python {sys.version_info[0]}.{sys.version_info[1]}") in result.stderr
+
+
 def test_missing_notebook_exits_3(tmp_path):
     result = run_runner(["notebook", "--input", "nope.ipynb", "--output", "o.ipynb", "--status-file", "exit.json"],
                         cwd=tmp_path)
