@@ -146,7 +146,9 @@ class EventsTailer(threading.Thread):
         # could spoof the runner's own lifecycle records.
         if not isinstance(obj, dict):
             return
-        if obj.get("type") == "metric" or (obj.get("type") == "model" and _valid_model_record(obj)):
+        if obj.get("type") == "metric":
+            self.out.record(_json_safe_metric(obj))
+        elif obj.get("type") == "model" and _valid_model_record(obj):
             self.out.record(obj)
 
     def stop(self) -> None:
@@ -155,6 +157,25 @@ class EventsTailer(threading.Thread):
         if self.is_alive():
             self.join(timeout=5)
         self.poll()
+
+
+def _json_safe_metric(obj: dict) -> dict:
+    """A metric record whose NaN/Infinity values (written by hand, not by report()) move to ``nonFinite``.
+
+    Python's json reads and writes those tokens but they are not JSON: the service would
+    keep the whole record as a plain log line and lose the metric.
+    """
+    from ._metrics import split_finite
+
+    values = obj.get("values")
+    if not isinstance(values, dict):
+        return obj
+    finite, non_finite = split_finite(values)
+    if not non_finite:
+        return obj
+    merged = dict(obj.get("nonFinite") or {}) if isinstance(obj.get("nonFinite"), dict) else {}
+    merged.update(non_finite)
+    return {**obj, "values": finite, "nonFinite": merged}
 
 
 def _valid_model_record(obj: dict) -> bool:

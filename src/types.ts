@@ -281,6 +281,8 @@ export interface ITrainingOutput {
   latestMetrics?: { [name: string]: number };
   /** Runner exit code once ended. */
   exitCode?: number | null;
+  /** Notes about what the job reported, such as a metric that was NaN or infinite. */
+  warnings?: string[];
   /** Resources handed out by the backend. */
   resources?: {
     cpu?: number;

@@ -1,6 +1,6 @@
 import type { Metric } from '../jobs/schema.js';
 import type { RunnerRecord } from './local/lines.js';
-import type { RunView } from './runs.js';
+import { MAX_RUN_WARNINGS, type RunOutput, type RunView } from './runs.js';
 
 /**
  * Applies one structured runner record to a run, the same way for every backend: `started` moves a
@@ -36,6 +36,12 @@ export function applyRunnerRecord(
           metrics.push({ step, name, value, time: record.time ?? now });
           out.latestMetrics[name] = value;
         }
+      }
+      const nonFinite = record.nonFinite && typeof record.nonFinite === 'object' ? record.nonFinite : {};
+      for (const [name, raw] of Object.entries(nonFinite)) {
+        const value = NON_FINITE.has(String(raw)) ? String(raw) : 'not a finite number';
+        noteWarning(out, name, `metric ${name} was ${value} at step ${step}; not recorded as a value`);
+        r.recordNonFinite?.(name, step, value);
       }
       break;
     }
@@ -78,4 +84,14 @@ function failingCell(record: Extract<RunnerRecord, { type: 'error' }>): string {
   }
   // A runner that predates cellNumber sends only the 0-based executed index.
   return typeof record.cell === 'number' ? `Cell ${record.cell + 1} raised ` : '';
+}
+
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Keeps the first warning about each metric, up to {@link MAX_RUN_WARNINGS}. */
+function noteWarning(out: RunOutput, name: string, message: string): void {
+  const warnings = (out.warnings ??= []);
+  if (warnings.length < MAX_RUN_WARNINGS && !warnings.some(w => w.startsWith(`metric ${name} was `))) {
+    warnings.push(message);
+  }
 }

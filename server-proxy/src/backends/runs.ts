@@ -16,6 +16,8 @@ export interface RunOutput {
   resources: Allocation;
   /** Why a QUEUED run is still waiting, when the backend knows. */
   queueReason?: string;
+  /** Notes about what the run reported, such as a metric that was not a finite number (at most {@link MAX_RUN_WARNINGS}). */
+  warnings?: string[];
   /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
   models?: SavedModelRef[];
 }
@@ -48,7 +50,12 @@ export interface RunView {
    * so a restart can neither lose nor repeat them (trials derive their objective from them).
    */
   recordMetrics?(metrics: Metric[]): void;
+  /** Hears of a metric reported as NaN or infinite (`value` spelled as the runner sent it). */
+  recordNonFinite?(name: string, step: number, value: string): void;
 }
+
+/** Most warnings a run keeps: one per metric name, so a loop reporting NaN cannot grow the record. */
+export const MAX_RUN_WARNINGS = 20;
 
 /** A run waiting for resources. */
 export interface RunRequest {

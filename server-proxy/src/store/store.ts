@@ -26,6 +26,8 @@ export interface JobRuntime {
   snapshotFrom?: string;
   /** Extra environment of the runner (a trial's job and trial ids). */
   env?: Record<string, string>;
+  /** Set on an HPO trial whose objective metric was reported as NaN or infinite: why it is infeasible. */
+  infeasible?: string;
   /** Set when the service stopped the run early on purpose (an unpromising trial). */
   stoppedEarly?: boolean;
   /** The backend the run belongs to; local when absent (records from before there was a choice). */

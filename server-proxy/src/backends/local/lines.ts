@@ -5,7 +5,14 @@ export const MARKER = '##laketahoe ';
 export type RunnerRecord =
   | { type: 'started'; totalCells?: number }
   | { type: 'progress'; cell: number; totalCells?: number }
-  | { type: 'metric'; step?: number; values: Record<string, unknown>; time?: string }
+  | {
+      type: 'metric';
+      step?: number;
+      values: Record<string, unknown>;
+      /** Values that were NaN or infinite, spelled `NaN`, `Infinity`, `-Infinity` (JSON has no such numbers). */
+      nonFinite?: Record<string, unknown>;
+      time?: string;
+    }
   | {
       type: 'error';
       /** 0-based index in the executed notebook, papermill's injected parameters cell included. */
