@@ -232,7 +232,7 @@ test('a trial whose objective is NaN or infinite fails as infeasible; the job an
   expect(r.status).toBe(201);
   const job = await waitForState(t, 'hpo_diverge', ENDED);
   expect(job.state).toBe('SUCCEEDED');
-  const byX = new Map((await trials('hpo_diverge')).trials.map((x: any) => [x.hyperparameters.x, x]));
+  const byX = new Map<number, any>((await trials('hpo_diverge')).trials.map((x: any) => [x.hyperparameters.x, x]));
   expect(byX.get(0)).toMatchObject({ state: 'SUCCEEDED', finalMetric: { objectiveValue: 0.5 } });
   expect(byX.get(1)).toMatchObject({ state: 'FAILED', finalMetric: null, errorMessage: 'infeasible: metric loss was NaN at step 1' });
   expect(byX.get(2)).toMatchObject({ state: 'FAILED', finalMetric: null, errorMessage: 'infeasible: metric loss was Infinity at step 1' });
