@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
 import { machineType } from '../../jobs/machineTypes.js';
+import type { PodTemplate } from '../../jobs/podTemplate.js';
+import type { Priority, ReplicaConfigBody, TrainingInput } from '../../jobs/schema.js';
 
 export { machineType };
-import type { Priority, ReplicaConfigBody, TrainingInput } from '../../jobs/schema.js';
 
 /** Resources of one pod. */
 export interface PodResources {
@@ -50,6 +51,8 @@ export interface KubePlan {
   /** Copied onto the pods as annotations (the job's labels). */
   annotations: Record<string, string>;
   env?: Record<string, string>;
+  /** Pod settings from the administrator's template and the job's, merged at submit. */
+  podTemplate?: PodTemplate;
 }
 
 /** The Kubernetes part of a run's runtime record. */
