@@ -1,5 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   IAlert,
@@ -94,10 +95,13 @@ export class LakeTahoeError extends Error {
     } catch {
       // Not JSON: typically an HTML page from the proxy while the service starts.
     }
-    const code = codeForStatus(response.status);
+    // A 5xx that is not the service's own JSON comes from jupyter-server-proxy: the service is down
+    // or restarting, not failing.
+    const code =
+      response.status >= 500 ? 'unavailable' : codeForStatus(response.status);
     const message =
       code === 'unavailable'
-        ? 'The LakeTahoe service is not reachable (it may still be starting).'
+        ? 'The LakeTahoe service is not reachable (it may be starting or restarting).'
         : `The LakeTahoe service answered ${response.status} ${response.statusText}`.trim();
     return new LakeTahoeError(response.status, code, message);
   }
@@ -125,6 +129,50 @@ function codeForStatus(status: number): string {
     default:
       return status >= 500 ? 'internal' : 'unknown';
   }
+}
+
+/**
+ * Delays between attempts while the service is unreachable through the proxy (about 30 s in all,
+ * jupyter-server-proxy's start timeout): after the service dies, Jupyter starts a new one and the
+ * proxy answers 500 until it listens.
+ */
+export const RECONNECT_DELAYS_MS: readonly number[] = [
+  250, 500, 1000, 2000, 4000, 8000, 8000, 8000
+];
+
+/**
+ * Whether a failed answer says the service could not be reached, rather than an answer of the
+ * service: the proxy's own 5xx page (not JSON) while no service listens.
+ */
+async function isProxyFailure(response: Response): Promise<boolean> {
+  if (response.status < 500) {
+    return false;
+  }
+  try {
+    const body = (await response.clone().json()) as { error?: unknown };
+    return !(body && typeof body === 'object' && 'error' in body);
+  } catch {
+    return true;
+  }
+}
+
+/** Waits `ms`, or rejects at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('aborted', 'AbortError'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Query values; undefined ones are left out. */
@@ -155,9 +203,15 @@ export class LakeTahoeClient {
   /**
    * Create a client.
    * @param serverSettings Jupyter server settings, defaults to the page's
+   * @param options `reconnectDelaysMs`: waits between attempts while the
+   *   service is unreachable (default {@link RECONNECT_DELAYS_MS})
    */
-  constructor(serverSettings?: ServerConnection.ISettings) {
+  constructor(
+    serverSettings?: ServerConnection.ISettings,
+    options: { reconnectDelaysMs?: readonly number[] } = {}
+  ) {
     this.serverSettings = serverSettings ?? ServerConnection.makeSettings();
+    this._delays = options.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   }
 
   /** The Jupyter server settings requests are made with. */
@@ -528,11 +582,65 @@ export class LakeTahoeClient {
     }
   }
 
-  /** Send a request; a non-2xx answer or a network failure throws LakeTahoeError. */
+  /** Whether requests are waiting for the service to come back (it died or restarts). */
+  get reconnecting(): boolean {
+    return this._waiting > 0;
+  }
+
+  /** Emitted when {@link reconnecting} changes. */
+  get reconnectingChanged(): ISignal<this, boolean> {
+    return this._reconnectingChanged;
+  }
+
+  /**
+   * Send a request; a non-2xx answer or a network failure throws LakeTahoeError. While the service
+   * cannot be reached (a network failure, or the proxy's own 5xx page), the request is sent again
+   * with growing delays (RECONNECT_DELAYS_MS) and the client reports that it is reconnecting: such a
+   * request never reached a service, so sending it again is safe for every method.
+   */
   private async _send(
     method: string,
     path: string,
     options: IRequestOptions
+  ): Promise<Response> {
+    let waiting = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const last = attempt >= this._delays.length;
+        try {
+          return await this._sendOnce(method, path, options, last);
+        } catch (error) {
+          if (last || !(error instanceof UnreachableError)) {
+            throw error instanceof UnreachableError ? error.cause : error;
+          }
+        }
+        if (!waiting) {
+          waiting = true;
+          this._setWaiting(+1);
+        }
+        await sleep(this._delays[attempt], options.signal);
+      }
+    } finally {
+      if (waiting) {
+        this._setWaiting(-1);
+      }
+    }
+  }
+
+  private _setWaiting(delta: number): void {
+    const before = this.reconnecting;
+    this._waiting += delta;
+    if (before !== this.reconnecting) {
+      this._reconnectingChanged.emit(this.reconnecting);
+    }
+  }
+
+  /** One attempt of {@link _send}; throws UnreachableError (unless `last`) when no service answered. */
+  private async _sendOnce(
+    method: string,
+    path: string,
+    options: IRequestOptions,
+    last: boolean
   ): Promise<Response> {
     const init: RequestInit = {
       method,
@@ -562,17 +670,32 @@ export class LakeTahoeClient {
       if (options.signal?.aborted || isAbortError(error)) {
         throw error;
       }
-      throw new LakeTahoeError(
+      const unreachable = new LakeTahoeError(
         0,
         'unavailable',
         'Could not reach the LakeTahoe service: ' +
           (error instanceof Error ? error.message : String(error))
       );
+      throw last ? unreachable : new UnreachableError(unreachable);
     }
     if (!response.ok) {
+      if (!last && (await isProxyFailure(response))) {
+        throw new UnreachableError(await LakeTahoeError.fromResponse(response));
+      }
       throw await LakeTahoeError.fromResponse(response);
     }
     return response;
+  }
+
+  private _delays: readonly number[];
+  private _waiting = 0;
+  private _reconnectingChanged = new Signal<this, boolean>(this);
+}
+
+/** An attempt that reached no service; `cause` is the error to report if no later attempt does. */
+class UnreachableError extends Error {
+  constructor(readonly cause: LakeTahoeError) {
+    super(cause.message);
   }
 }
 
