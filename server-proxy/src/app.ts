@@ -4,8 +4,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
-import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
-import { apiRoutes } from './api/routes.js';
+import { ServiceError } from './errors.js';
+import { ErrorResponse, errorHandler } from './api/errors.js';
+import { apiRoutes } from './api/routes/jobs.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -13,19 +14,19 @@ import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
 import { EventBus } from './events.js';
-import { Experiments } from './jobs/experiments.js';
-import { JobRunKind } from './jobs/jobRuns.js';
-import { JobService } from './jobs/service.js';
-import { JobUpdater } from './jobs/updater.js';
+import { Experiments } from './orchestration/experiments.js';
+import { JobRunKind } from './orchestration/jobRuns.js';
+import { JobService } from './orchestration/jobService.js';
+import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
-import { metricsRoutes, monitoringRoutes } from './monitoring/routes.js';
+import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { DeploymentUpdater } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
-import { inferenceProxyRoutes } from './serving/proxy.js';
+import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
-import { servingRoutes } from './serving/routes.js';
+import { servingRoutes } from './api/routes/serving.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -140,11 +141,11 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new ApiError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(new ServiceError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
   app.setNotFoundHandler(() => {
-    throw new ApiError('not_found', 'no such route');
+    throw new ServiceError('not_found', 'no such route');
   });
   await app.register(swagger, {
     openapi: {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
-import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './jobs/podTemplate.js';
+import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
 export interface ServiceConfig {

@@ -4,7 +4,7 @@ import { createService } from './app.js';
 import { parseServeArgs } from './config.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
-const USAGE = `usage: laketahoe-proxy serve [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
+const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
        [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
@@ -67,12 +67,20 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'serve') {
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+if (command === 'serve' && wantsHelp(rest)) {
+  // Asked for: usage on stdout and success, before any flag is parsed (parseArgs knows no --help).
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+} else if (command === 'serve') {
   serve(rest).catch(err => {
-    process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n`);
+    process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n(laketahoe-proxy serve --help lists the flags)\n`);
     process.exit(1);
   });
+} else if (command === '--help' || command === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 } else {
   process.stderr.write(`${USAGE}\n`);
-  process.exit(command === '--help' || command === '-h' ? 0 : 2);
+  process.exit(2);
 }

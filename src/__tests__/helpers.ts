@@ -1,4 +1,5 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { ISignal } from '@lumino/signaling';
 
 import {
   DeploymentState,
@@ -50,12 +51,63 @@ export function mockSettings(
   return { settings, requests };
 }
 
+/**
+ * Resolve once `condition()` holds: checked now and after each emission of
+ * `signal`, never on a timer, so a test waits exactly for the change it expects
+ * (and fails with `what` when it never comes).
+ */
+export function whenSignalled(
+  signal: ISignal<unknown, unknown>,
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 5000
+): Promise<void> {
+  if (condition()) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (condition()) {
+        signal.disconnect(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      signal.disconnect(check);
+      reject(new Error(`no signal brought ${what} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    signal.connect(check);
+  });
+}
+
 /** A JSON response. */
 export function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'Content-Type': 'application/json' }
   });
+}
+
+/**
+ * The service's one error shape, `{error: {code, message, field?}}` (`Error` in
+ * server-proxy/openapi.json, docs/contracts.md): every error a test double answers is built from it.
+ */
+export interface IErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** An error answer in the service's shape. */
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  field?: string
+): Response {
+  const body: IErrorBody = {
+    error: field === undefined ? { code, message } : { code, message, field }
+  };
+  return jsonResponse(body, status);
 }
 
 /** A job with sensible defaults. */

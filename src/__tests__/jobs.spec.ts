@@ -1,7 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
 import { IJob } from '../types';
-import { jsonResponse, makeJob, mockSettings } from './helpers';
+import { errorResponse, jsonResponse, makeJob, mockSettings } from './helpers';
 
 /** A client whose listJobs answers the given pages. */
 function modelWith(pages: { jobs: IJob[]; nextPageToken?: string }[]): {
@@ -144,7 +144,7 @@ describe('JobsModel', () => {
     let fail = false;
     const { settings } = mockSettings(() =>
       fail
-        ? jsonResponse({ error: { code: 'internal', message: 'boom' } }, 500)
+        ? errorResponse(500, 'internal', 'boom')
         : jsonResponse({ jobs: [makeJob('a')] })
     );
     const model = new JobsModel(new LakeTahoeClient(settings));

@@ -2,6 +2,7 @@ import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
 import { ServingModel } from '../model/serving';
 import {
+  errorResponse,
   IRecordedRequest,
   jsonResponse,
   makeAlert,
@@ -9,7 +10,8 @@ import {
   makeJob,
   makeModel,
   makeVersion,
-  mockSettings
+  mockSettings,
+  whenSignalled
 } from './helpers';
 
 /** A service with one model of two versions and one deployment. */
@@ -136,9 +138,14 @@ describe('ServingModel', () => {
       requests.filter(r => r.url.endsWith('/api/v1/models')).length;
     jobs.applyJob(makeJob('train_9', 'RUNNING'));
     expect(count()).toBe(0);
+    const loaded = whenSignalled(
+      serving.changed,
+      () => serving.models.length > 0,
+      'models reloaded'
+    );
     jobs.applyJob(makeJob('train_9', 'SUCCEEDED'));
     jobs.applyJob(makeJob('train_9', 'SUCCEEDED'));
-    await new Promise(resolve => setTimeout(resolve, 0));
+    await loaded;
     expect(count()).toBe(1);
     await serving.refreshModels();
     expect(serving.models[0].versions).toHaveLength(2);
@@ -184,9 +191,7 @@ describe('ServingModel', () => {
   });
 
   it('keeps the last error of a failed reload', async () => {
-    const { serving } = setup(() =>
-      jsonResponse({ error: { code: 'internal', message: 'boom' } }, 500)
-    );
+    const { serving } = setup(() => errorResponse(500, 'internal', 'boom'));
     await serving.refresh();
     expect(serving.error!.message).toBe('boom');
     expect(serving.loading).toBe(false);

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 
 /** The shape of one AI Platform machine type. */
 export interface MachineShape {
@@ -43,5 +43,5 @@ export function machineType(name: string, field: string): MachineShape {
     const cpu = Number(n1[2]);
     return { cpu, memoryBytes: Math.round(cpu * N1_MEMORY_PER_CPU[n1[1]] * GIB), gpu: 0 };
   }
-  throw new ApiError('invalid_argument', `${field}: unknown machine type '${name}' (known: ${KNOWN_MACHINE_TYPES.join(', ')})`, field);
+  throw new ServiceError('invalid_argument', `${field}: unknown machine type '${name}' (known: ${KNOWN_MACHINE_TYPES.join(', ')})`, field);
 }

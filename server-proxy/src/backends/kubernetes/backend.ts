@@ -2,19 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../../api/errors.js';
-import type { Metric } from '../../jobs/schema.js';
+import { ServiceError } from '../../errors.js';
+import type { Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { parseRunnerLine, type RunnerRecord } from '../local/lines.js';
+import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
 import { applyRunnerRecord } from '../records.js';
-import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
+import { kubeError, toServiceError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
-import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../jobs/podTemplate.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../schemas/podTemplate.js';
 import { PodLogReader } from './podLog.js';
 import { mergePodTemplates } from './podTemplate.js';
 import { quotaNeverFits } from './quota.js';
@@ -121,7 +121,7 @@ export class KubernetesBackend implements Backend {
   async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
     if (plan.notebook?.includeFolder) {
       const field = 'trainingInput.notebook.includeFolder';
-      throw new ApiError('invalid_argument', `${field}: the kubernetes backend sends only the notebook; put other files on the output volume`, field);
+      throw new ServiceError('invalid_argument', `${field}: the kubernetes backend sends only the notebook; put other files on the output volume`, field);
     }
     const jobTemplate = context.input.podTemplate;
     if (jobTemplate) {
@@ -173,9 +173,9 @@ export class KubernetesBackend implements Backend {
         return;
       }
       if (e.status === 409) {
-        throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
+        throw new ServiceError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
       }
-      throw toApiError(err, plan.namespace);
+      throw toServiceError(err, plan.namespace);
     }
   }
 
@@ -303,7 +303,7 @@ export class KubernetesBackend implements Backend {
         setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
         return;
       }
-      await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
+      await this.fail(runId, toServiceError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
     this.awaitingQuota.get(t.namespace)?.delete(runId);
@@ -778,6 +778,6 @@ function readInput(file: string, field: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch {
-    throw new ApiError('not_found', `${field}: file not found`, field);
+    throw new ServiceError('not_found', `${field}: file not found`, field);
   }
 }

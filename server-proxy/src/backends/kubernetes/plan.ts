@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
-import { ApiError } from '../../api/errors.js';
+import { ServiceError } from '../../errors.js';
 import { machineType } from '../../jobs/machineTypes.js';
-import type { PodTemplate } from '../../jobs/podTemplate.js';
-import type { Priority, ReplicaConfigBody, TrainingInput } from '../../jobs/schema.js';
+import type { PodTemplate } from '../../schemas/podTemplate.js';
+
+export type { KubeRuntime } from '../../schemas/runtime.js';
+import type { Priority, ReplicaConfigBody, TrainingInput } from '../../schemas/jobs.js';
 
 export { machineType };
 
@@ -55,14 +57,6 @@ export interface KubePlan {
   podTemplate?: PodTemplate;
 }
 
-/** The Kubernetes part of a run's runtime record. */
-export interface KubeRuntime {
-  namespace: string;
-  /** Base name of every object of the run. */
-  name: string;
-  /** The pod whose log is being read and how many of its lines are stored already. */
-  log?: { pod: string; lines: number };
-}
 
 const GIB = 1024 ** 3;
 
@@ -154,7 +148,7 @@ export function packInputs(blobs: InputBlob[], limit: number): { text: Record<st
     const stored = blob.binary ? blob.bytes.toString('base64') : blob.bytes.toString('utf8');
     total += Buffer.byteLength(stored);
     if (total > limit) {
-      throw new ApiError(
+      throw new ServiceError(
         'payload_too_large',
         `${blob.field}: ${blob.name} takes the job's inputs to ${total} bytes; a Kubernetes job carries at most ${limit} bytes of inputs (one ConfigMap)`,
         blob.field
