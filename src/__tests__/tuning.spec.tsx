@@ -8,15 +8,21 @@ import { JobDetailModel } from '../model/detail';
 import { JobsModel } from '../model/jobs';
 import { IHistoryData } from '../model/plots';
 import { tuningSummary } from '../model/tuning';
-import { IJob } from '../types';
+import { IJob } from '../wire';
 import { JobDetailView } from '../widgets/JobDetail';
-import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
+import {
+  emptyTrainingOutput,
+  jsonResponse,
+  makeJob,
+  makeTrial,
+  mockSettings
+} from './helpers';
 
 const trans = nullTranslator.load('laketahoe');
 
 // The chart module draws on a canvas jsdom lacks: record what it is asked to draw instead.
 const drawn: IHistoryData[] = [];
-jest.mock('../components/hpoCharts', () => ({
+jest.mock('../components/charts/hpoCharts', () => ({
   historyPlot: (_el: HTMLElement, data: IHistoryData) => {
     drawn.push(data);
     return {
@@ -50,6 +56,7 @@ const hpoJob = (): IJob =>
       }
     },
     trainingOutput: {
+      ...emptyTrainingOutput(),
       isHyperparameterTuningJob: true,
       completedTrialCount: 3,
       trialCounts: { SUCCEEDED: 2, FAILED: 1, RUNNING: 1 }
@@ -152,7 +159,7 @@ describe('an HPO job in the detail view', () => {
 
     // A pushed trial event updates the summary.
     await act(async () => {
-      jobs.handleEvent({
+      jobs.events.handleEvent({
         event: 'trial',
         data: JSON.stringify({
           jobId: 'hpo',

@@ -8,12 +8,14 @@ import {
   IMetricEvent,
   IMetricPoint,
   ITrial,
-  ITrialEvent,
-  TERMINAL_STATES
-} from '../types';
-import { isHpoJob, isJob, JobsModel } from './jobs';
-import { compareIds } from './trials';
-import { LogStreamModel, StreamStatus } from './stream';
+  ITrialEvent
+} from '../wire';
+import { TERMINAL_STATES } from './states';
+import { isJob } from './events';
+import { IJobsModel, IPushEvents, StreamStatus } from '../tokens';
+import { isHpoJob } from './jobs';
+import { compareIds } from './trialTable';
+import { LogStreamModel } from './stream';
 import { toError } from './errors';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
@@ -42,7 +44,7 @@ export class JobDetailModel implements IDisposable {
    * @param jobId the job to follow
    * @param jobs the shared jobs model (client and pushed updates)
    */
-  constructor(jobId: string, jobs: JobsModel) {
+  constructor(jobId: string, jobs: IJobsModel) {
     this.jobId = jobId;
     this._jobs = jobs;
     this._client = jobs.client;
@@ -61,7 +63,7 @@ export class JobDetailModel implements IDisposable {
     this._log.changed.connect(() => this._logsChanged.emit(), this);
     jobs.jobChanged.connect(this._onJobChanged, this);
     jobs.metricReceived.connect(this._onMetric, this);
-    jobs.trialReceived.connect(this._onTrial, this);
+    jobs.events.trialReceived.connect(this._onTrial, this);
   }
 
   /** The job's id. */
@@ -233,21 +235,21 @@ export class JobDetailModel implements IDisposable {
     Signal.clearData(this);
   }
 
-  private _onJobChanged(_: JobsModel, job: IJob): void {
+  private _onJobChanged(_: IJobsModel, job: IJob): void {
     if (job.jobId === this.jobId) {
       this._setJob(job);
     }
   }
 
-  private _onMetric(_: JobsModel, metric: IMetricEvent): void {
-    if (metric.jobId === this.jobId) {
-      this.addMetrics([metric]);
+  private _onTrial(_: IPushEvents, event: ITrialEvent): void {
+    if (event.jobId === this.jobId && event.trial) {
+      this.addTrials([event.trial]);
     }
   }
 
-  private _onTrial(_: JobsModel, event: ITrialEvent): void {
-    if (event.jobId === this.jobId && event.trial) {
-      this.addTrials([event.trial]);
+  private _onMetric(_: IJobsModel, metric: IMetricEvent): void {
+    if (metric.jobId === this.jobId) {
+      this.addMetrics([metric]);
     }
   }
 
@@ -273,7 +275,7 @@ export class JobDetailModel implements IDisposable {
   }
 
   private _client: LakeTahoeClient;
-  private _jobs: JobsModel;
+  private _jobs: IJobsModel;
   private _job: IJob | null;
   private _error: Error | null = null;
   private _metrics = new Map<string, IMetricSeries>();

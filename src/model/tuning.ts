@@ -3,9 +3,9 @@
  * and a log (the job itself reports neither; its trials do): trial counts
  * by state, the best trial and the best-so-far curve.
  */
-import { HpoGoal, IJob, ITrial, JOB_STATES, JobState } from '../types';
+import { HpoGoal, IJob, ITrial, JOB_STATES, JobState } from '../wire';
 import { historyData, IHistoryData } from './plots';
-import { findBestTrial, objectiveOf } from './trials';
+import { findBestTrial, objectiveOf } from './trialTable';
 
 /** What the tuning section of an HPO job's detail view shows. */
 export interface ITuningSummary {

@@ -2,26 +2,22 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 
-import {
-  elapsedMs,
-  formatDuration,
-  JobCellProgress,
-  LoadingOrError,
-  StateBadge,
-  StateTimeline,
-  useNow,
-  useSignals
-} from '../components/common';
-import type { IHpoPlot } from '../components/hpoCharts';
-import { useLazyChart } from '../components/lazyChart';
-import { LazyChartPlot } from '../components/LazyChartPlot';
+import type { IHpoPlot } from '../components/charts/hpoCharts';
+import { useLazyChart } from '../components/charts/lazyChart';
+import { LazyChartPlot } from '../components/charts/LazyChartPlot';
+import { useNow, useSignals } from '../components/hooks';
+import { LoadingOrError } from '../components/panel';
+import { JobCellProgress } from '../components/progress';
+import { StateBadge, StateTimeline } from '../components/states';
+import { elapsedMs, formatDuration } from '../components/time';
 import { LogView } from '../components/LogView';
-import { MetricsCharts } from '../components/MetricsCharts';
+import { MetricsCharts } from '../components/charts/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
 import { IHistoryData } from '../model/plots';
 import { tuningSummary } from '../model/tuning';
-import { CANCELLABLE_STATES, IJob, TERMINAL_STATES } from '../types';
+import { IJob } from '../wire';
+import { CANCELLABLE_STATES, TERMINAL_STATES } from '../model/states';
 
 /** Most log lines put in the DOM; the model keeps more. */
 export const MAX_RENDERED_LOG_LINES = 2000;
@@ -343,7 +339,7 @@ function HistoryPlot(props: {
   latest.current = data;
   const { host, chart, failed } = useLazyChart<IHpoPlot<IHistoryData>>(
     async () => {
-      const { historyPlot } = await import('../components/hpoCharts');
+      const { historyPlot } = await import('../components/charts/hpoCharts');
       return (element, width) => historyPlot(element, latest.current, width);
     },
     240,

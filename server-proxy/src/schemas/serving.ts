@@ -133,7 +133,7 @@ export const Deployment = Type.Object(
     createTime: Type.String(),
     updateTime: Type.String(),
     monitoring: MonitoringSpec,
-    stateHistory: Type.Array(Type.Object({ state: Type.String(), time: Type.String(), reason: Type.String() }))
+    stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
   },
   { $id: 'Deployment' }
 );
