@@ -22,6 +22,10 @@
 A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
 goes to the service as written. ``predict --json-request`` sends an Open
 Inference Protocol v2 request body as is and prints the answer as JSON.
+
+``stream-logs`` and ``submit --stream-logs`` exit with the job's outcome: 0
+SUCCEEDED, 1 FAILED, 3 CANCELLED (1 also for any error talking to the service).
+Output piped into a reader that stops early (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -68,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--package-path", help="local package directory (e.g. trainer/) to ship with the job")
     training.add_argument("--packages", help="comma-separated local .tar.gz packages")
     training.add_argument("--job-dir", help="output directory for the job, inside the root directory")
-    training.add_argument("--stream-logs", action="store_true", help="follow the job's log after submitting")
+    training.add_argument("--stream-logs", action="store_true",
+                          help="follow the job's log after submitting; exit with its outcome as stream-logs does")
 
     describe = cmds.add_parser("describe", help="show a job")
     describe.add_argument("job_id", metavar="JOB_ID")
@@ -77,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = cmds.add_parser("list", help="list jobs, newest first")
     listing.add_argument("--filter", help="state=STATE")
 
-    logs = cmds.add_parser("stream-logs", help="print a job's log until it ends")
+    logs = cmds.add_parser("stream-logs", help="print a job's log until it ends; exit 0 SUCCEEDED, 1 FAILED, 3 CANCELLED")
     logs.add_argument("job_id", metavar="JOB_ID")
 
     cancel = cmds.add_parser("cancel", help="cancel a job")
@@ -159,12 +164,25 @@ def _print_log_line(line: dict) -> None:
     print(f"[{line['stream']}] {text}" if line.get("stream") == "system" else text, flush=True)
 
 
+# Exit codes of the commands that follow a job to its end, so CI scripts can tell the outcome.
+EXIT_FAILED = 1
+EXIT_CANCELLED = 3
+_END_EXIT = {"SUCCEEDED": 0, "FAILED": EXIT_FAILED, "CANCELLED": EXIT_CANCELLED}
+# What a shell reports for a process killed by SIGPIPE (128 + 13): the reader of our output went away.
+EXIT_BROKEN_PIPE = 141
+
+
 def _stream(client: Client, job_id: str) -> int:
+    """Print a job's log until it ends; exit 0 for SUCCEEDED, 1 for FAILED, 3 for CANCELLED."""
     for event in client.stream_logs(job_id):
         if event.event == "log" and isinstance(event.data, dict):
             _print_log_line(event.data)
         elif event.event == "end" and isinstance(event.data, dict):
-            print(f"Job [{job_id}] ended: {event.data.get('state')}", file=sys.stderr)
+            state = event.data.get("state")
+            message = event.data.get("errorMessage")
+            detail = f" ({message.splitlines()[0]})" if state == "FAILED" and message else ""
+            print(f"Job [{job_id}] ended: {state}{detail}", file=sys.stderr)
+            return _END_EXIT.get(state, EXIT_FAILED)
     return 0
 
 
@@ -340,12 +358,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.module_args = module_args
     try:
-        return run(args)
+        code = run(args)
+        # Flushed here, not at interpreter exit, so a closed pipe is caught below.
+        sys.stdout.flush()
+        return code
     except LakeTahoeError as exc:
         print(f"ERROR: (laketahoe) {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `laketahoe ... | head`: the reader has all it wanted. Point stdout at /dev/null so that the
+        # interpreter's own flush at exit does not raise again, and end quietly as a piped tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -251,7 +251,9 @@ class EventsTailer(threading.Thread):
         # could spoof the runner's own lifecycle records.
         if not isinstance(obj, dict):
             return
-        if obj.get("type") == "metric" or (obj.get("type") == "model" and _valid_model_record(obj)):
+        if obj.get("type") == "metric":
+            self.out.record(_json_safe_metric(obj))
+        elif obj.get("type") == "model" and _valid_model_record(obj):
             self.out.record(obj)
 
     def stop(self) -> None:
@@ -260,6 +262,25 @@ class EventsTailer(threading.Thread):
         if self.is_alive():
             self.join(timeout=5)
         self.poll()
+
+
+def _json_safe_metric(obj: dict) -> dict:
+    """A metric record whose NaN/Infinity values (written by hand, not by report()) move to ``nonFinite``.
+
+    Python's json reads and writes those tokens but they are not JSON: the service would
+    keep the whole record as a plain log line and lose the metric.
+    """
+    from ._metrics import split_finite
+
+    values = obj.get("values")
+    if not isinstance(values, dict):
+        return obj
+    finite, non_finite = split_finite(values)
+    if not non_finite:
+        return obj
+    merged = dict(obj.get("nonFinite") or {}) if isinstance(obj.get("nonFinite"), dict) else {}
+    merged.update(non_finite)
+    return {**obj, "values": finite, "nonFinite": merged}
 
 
 def _valid_model_record(obj: dict) -> bool:
@@ -373,16 +394,69 @@ def _this_interpreter_specs():
     return ThisInterpreterSpecs()
 
 
+def _kernel_manager_class():
+    """``AsyncKernelManager`` that talks to its kernel over Unix sockets and stops it without an interrupt.
+
+    Over TCP every kernel logs that it runs "without encryption" (true: any local
+    process could connect); Unix sockets in a private folder are both quiet and closed
+    to other users. jupyter_client interrupts a kernel before shutting it down, which
+    makes ipykernel log "KeyboardInterrupt caught in kernel" at the end of every job:
+    once the notebook is over there is nothing to interrupt.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def _kernel_socket_prefix() -> str:
+    """A path prefix for the kernel's Unix sockets in a fresh 0700 folder (removed at exit)."""
+    import atexit
+
+    folder = tempfile.mkdtemp(prefix="lt-kernel-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return os.path.join(folder, "k")
+
+
+def _note_kernelspec(nb) -> None:
+    """Say in the log when the notebook asks for a kernel other than the one jobs run on.
+
+    Jobs always run on ipykernel in the runner's own interpreter (where laketahoe and the
+    job's packages are); a notebook saved with a conda env's kernelspec would otherwise
+    run silently on another Python than its author chose.
+    """
+    spec = nb.metadata.get("kernelspec") or {}
+    name = spec.get("name")
+    if not name or name == "python3":
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        installed = name in KernelSpecManager().find_kernel_specs()
+    except Exception:  # noqa: BLE001 - only decides the wording of a log line
+        installed = False
+    what = f"kernel '{name}'" + (f" ({spec['display_name']})" if spec.get("display_name") else "")
+    why = "is installed but not used by jobs" if installed else "is not installed here"
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    log.warning("the notebook's %s %s; running it on Python %s (%s) instead", what, why, version, sys.executable)
+
+
 def _start_kernel(cwd: str):
     """Start the job's kernel now, so that it boots while this process imports papermill.
 
     Both take about a second; one after the other they were most of the time from
     submit to the first executed cell.
     """
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_this_interpreter_specs())
+    km = _kernel_manager_class()(
+        kernel_name="python3", kernel_spec_manager=_this_interpreter_specs(), transport="ipc", ip=_kernel_socket_prefix()
+    )
     _State.kernel_manager = km
     run_sync(km.start_kernel)(cwd=cwd)
     return km
@@ -403,10 +477,13 @@ def _make_engine(out: Output):
         """Adds progress records to papermill's per-cell bookkeeping."""
 
         current_cell: int | None = None
+        current_where: dict | None = None
         succeeded_cell: int | None = None
 
         def cell_start(self, cell, cell_index=None, **kwargs):
             self.current_cell = cell_index
+            # Named now: on an error papermill inserts a banner cell at the top, shifting every index.
+            self.current_where = cell_label(self.nb, cell_index)
             return super().cell_start(cell, cell_index, **kwargs)
 
         def cell_complete(self, cell, cell_index=None, **kwargs):
@@ -519,6 +596,34 @@ def _shutdown_kernel(km) -> None:
         log.warning("could not shut down the kernel: %s", exc)
 
 
+def cell_label(nb, index: int | None) -> dict:
+    """How a user names cell ``index`` of the executed notebook ``nb``.
+
+    papermill inserts its ``injected-parameters`` cell into the notebook it runs, so
+    the executed index is one past the user's own count after that cell, and 0-based
+    besides. Returns ``{"cellNumber": n}`` (1-based among the cells of the notebook
+    as the user wrote it) or ``{"injectedParameters": True}`` for papermill's cell,
+    plus ``label``, the phrase used in messages ("Cell 3", "The injected parameters cell").
+    """
+    if index is None or nb is None or not 0 <= index < len(nb.cells):
+        return {"label": "A cell"}
+
+    def injected(cell) -> bool:
+        return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+    if injected(nb.cells[index]):
+        return {"injectedParameters": True, "label": "The injected parameters cell"}
+    number = sum(1 for cell in nb.cells[: index + 1] if not injected(cell))
+    return {"cellNumber": number, "label": f"Cell {number}"}
+
+
+def _failing_cell(manager, index: int | None) -> dict:
+    """``cell_label`` of the cell that was running when execution stopped (a copy: callers pop from it)."""
+    if manager is not None and manager.current_where is not None and manager.current_cell == index:
+        return dict(manager.current_where)
+    return {"label": "A cell"}
+
+
 def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     """Execute a notebook with papermill; return (exit code, reason)."""
     if args.parameters_json:
@@ -538,12 +643,19 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     # (jupyter-events pulls it in); compiling its grammar costs over a second per job, and notebook
     # validation never checks IRIs. A None entry makes that optional import fail fast.
     sys.modules.setdefault("rfc3987_syntax", None)
-    import nbformat
+    import warnings
 
+    import nbformat
+    from nbformat.warnings import MissingIDFieldWarning
+
+    # Notebooks written before nbformat 4.5 have no cell ids; nbformat adds them in memory and
+    # warns at each of the runner's reads and writes, which is noise in every such job's log.
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
     try:
-        nbformat.read(input_path, as_version=4)
+        nb = nbformat.read(input_path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any parse failure means unreadable input
         raise RunnerError(EXIT_INPUT, f"cannot read notebook {args.input}: {exc}") from None
+    _note_kernelspec(nb)
     cwd = os.path.abspath(args.cwd) if args.cwd else os.path.dirname(input_path)
     if not os.path.isdir(cwd):
         raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")
@@ -582,16 +694,20 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     except PapermillExecutionError as exc:
         traceback_text = strip_ansi("\n".join(exc.traceback or []))
         tailer.poll()
-        out.record({"type": "error", "cell": exc.cell_index, "ename": exc.ename,
+        where = _failing_cell(engine.manager, exc.cell_index)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": exc.cell_index, **where, "ename": exc.ename,
                     "evalue": strip_ansi(str(exc.evalue)), "traceback": traceback_text})
-        summary = f"Cell {exc.cell_index} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
+        summary = f"{label} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
         code, reason = EXIT_RAISED, summary + ("\n" + traceback_text if traceback_text else "")
     except DeadKernelError as exc:
         cell = getattr(engine.manager, "current_cell", None)
         tailer.poll()
-        out.record({"type": "error", "cell": cell, "ename": "DeadKernelError",
+        where = _failing_cell(engine.manager, cell)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": cell, **where, "ename": "DeadKernelError",
                     "evalue": str(exc) or "Kernel died", "traceback": ""})
-        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running cell {cell}"
+        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running {label[0].lower()}{label[1:]}"
     except RuntimeError as exc:
         # nbclient raises plain RuntimeError when the kernel never comes up.
         if engine.manager is None or engine.manager.current_cell is None:

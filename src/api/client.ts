@@ -1,5 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import { ISignal } from '@lumino/signaling';
 
 import {
   IAlert,
@@ -48,12 +49,29 @@ export class LakeTahoeClient {
   /**
    * Create a client.
    * @param serverSettings Jupyter server settings, defaults to the page's
+   * @param options `reconnectDelaysMs`: waits between attempts while the
+   *   service is unreachable (default RECONNECT_DELAYS_MS)
    */
-  constructor(serverSettings?: ServerConnection.ISettings) {
+  constructor(
+    serverSettings?: ServerConnection.ISettings,
+    options: { reconnectDelaysMs?: readonly number[] } = {}
+  ) {
     this.serverSettings = serverSettings ?? ServerConnection.makeSettings();
-    this._requester = new Requester(this.serverSettings, (path, query) =>
-      this.url(path, query)
+    this._requester = new Requester(
+      this.serverSettings,
+      (path, query) => this.url(path, query),
+      options.reconnectDelaysMs
     );
+  }
+
+  /** Whether requests are waiting for the service to come back (it died or restarts). */
+  get reconnecting(): boolean {
+    return this._requester.reconnecting;
+  }
+
+  /** Emitted when {@link reconnecting} changes. */
+  get reconnectingChanged(): ISignal<Requester, boolean> {
+    return this._requester.reconnectingChanged;
   }
 
   /** The Jupyter server settings requests are made with. */

@@ -354,6 +354,8 @@ export interface paths {
                                         /** @description saved model folder, relative to rootDir */
                                         path: string;
                                     }[];
+                                    /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                    warnings?: string[];
                                     /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                     queueReason?: string;
                                     isHyperparameterTuningJob?: boolean;
@@ -837,6 +839,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -1170,6 +1174,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -1480,6 +1486,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -2055,6 +2063,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;

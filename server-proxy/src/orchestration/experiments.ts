@@ -123,7 +123,12 @@ function trialView(record: TrialRecord, spec: HyperparameterSpecBody): RunView {
     },
     transition(to: JobState, reason: string) {
       let target = to;
-      if (to === 'SUCCEEDED' && !trial.finalMetric) {
+      if (to === 'SUCCEEDED' && record.runtime.infeasible) {
+        // A diverged objective is no measurement: the trial fails as infeasible and the search avoids it.
+        target = 'FAILED';
+        trial.finalMetric = null;
+        trial.errorMessage = `infeasible: ${record.runtime.infeasible}`;
+      } else if (to === 'SUCCEEDED' && !trial.finalMetric) {
         // A trial without its objective says nothing to the search: it counts as failed.
         target = 'FAILED';
         trial.errorMessage = `metric ${spec.hyperparameterMetricTag} was never reported`;
@@ -146,6 +151,11 @@ function trialView(record: TrialRecord, spec: HyperparameterSpecBody): RunView {
         }
       }
       trial.finalMetric = selectObjective(trial.allMetrics, spec);
+    },
+    recordNonFinite(name: string, step: number, value: string) {
+      if (name === spec.hyperparameterMetricTag && !record.runtime.infeasible) {
+        record.runtime.infeasible = `metric ${name} was ${value} at step ${step}`;
+      }
     }
   };
 }

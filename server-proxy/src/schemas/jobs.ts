@@ -237,6 +237,9 @@ export const TrainingOutput = Type.Object({
       description: 'models the job saved (laketahoe.save_model); registered when the job succeeds'
     })
     ),
+  warnings: Type.Optional(
+    Type.Array(Type.String(), { description: 'notes about what the job reported, such as a metric that was NaN or infinite' })
+  ),
   queueReason: Type.Optional(
     Type.String({ description: 'why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota)' })
   ),
