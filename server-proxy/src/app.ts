@@ -22,8 +22,9 @@ import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
-import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
+import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
@@ -127,6 +128,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     drainMs: 30_000,
     restartDelayMs: config.restartDelayMs
   });
+  const versions = new VersionMonitor();
+  deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -167,8 +170,14 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
-  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
-  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: watchers, maxInferBytes: config.maxInferBytes });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
+  await app.register(inferenceProxyRoutes, {
+    prefix: '/api/v1',
+    deployments,
+    recorder: watchers,
+    maxInferBytes: config.maxInferBytes,
+    versions
+  });
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,
