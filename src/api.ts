@@ -12,6 +12,7 @@ import {
   IModelVersion,
   IMonitoring,
   IUpdateDeploymentRequest,
+  IVersionComparison,
   ILogPage,
   IMetricPoint,
   IServiceInfo,
@@ -461,6 +462,38 @@ export class LakeTahoeClient {
       body: request,
       signal
     });
+  }
+
+  /** POST /jobs/{jobId}/models: register the model a job (or one trial) saved. */
+  registerJobModel(
+    jobId: string,
+    trialId?: string,
+    signal?: AbortSignal
+  ): Promise<IModelVersion> {
+    return this._json<IModelVersion>(
+      'POST',
+      `jobs/${encodeURIComponent(jobId)}/models`,
+      { body: trialId === undefined ? {} : { trialId }, signal }
+    );
+  }
+
+  /** POST /deployments/{name}/promote: the ready challenger becomes the champion. */
+  promoteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+    return this._json<IDeployment>('POST', `${deploymentPath(name)}/promote`, {
+      signal
+    });
+  }
+
+  /** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
+  getVersionComparison(
+    name: string,
+    signal?: AbortSignal
+  ): Promise<IVersionComparison> {
+    return this._json<IVersionComparison>(
+      'GET',
+      `${deploymentPath(name)}/monitoring/versions`,
+      { signal }
+    );
   }
 
   /** DELETE /deployments/{name}: stop serving and forget it. */

@@ -602,6 +602,70 @@ export interface IDeployment {
   monitoring?: IMonitoringConfig;
   /** State changes, oldest first. */
   stateHistory?: IDeploymentTransition[];
+  /** A second version served beside the champion (canary split or shadow copy). */
+  challenger?: IChallenger;
+}
+
+/** How a challenger gets requests. */
+export type TrafficMode = 'canary' | 'shadow';
+
+/** The challenger version of a deployment. */
+export interface IChallenger {
+  /** The challenger's model version (same model as the champion). */
+  model: { name: string; version: number };
+  /** Canary: a share of requests; shadow: a copy of each, answer recorded only. */
+  mode: TrafficMode;
+  /** Canary: percent of requests the challenger answers (0 for shadow). */
+  weight: number;
+  /** Its own server's state. */
+  state: 'DEPLOYING' | 'READY' | 'FAILED';
+  /** FAILED: why. */
+  errorMessage: string;
+  /** Restarts of its server. */
+  restarts: number;
+}
+
+/** One version's figures in GET /deployments/{name}/monitoring/versions. */
+export interface IVersionSummary {
+  /** Model name. */
+  model: string;
+  /** Version number. */
+  version: number;
+  /** Champion (answers by default) or challenger. */
+  role: 'champion' | 'challenger';
+  /** Requests it answered (shadow copies included). */
+  requests: number;
+  /** Answers that went back to callers. */
+  returned: number;
+  /** Failed answers. */
+  errors: number;
+  /** errors / requests. */
+  errorRate: number;
+  /** Latency percentiles in milliseconds. */
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  /** Count per predicted value of the first output. */
+  predictions: { value: string; count: number }[];
+  /** Mean of numeric predictions. */
+  predictionMean: number | null;
+}
+
+/** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
+export interface IVersionComparison {
+  /** Champion first. */
+  versions: IVersionSummary[];
+  /** Shadow mode: how often the two answered the same. */
+  agreement: { compared: number; agreed: number; rate: number | null };
+  /** Shadow copies dropped because the challenger was saturated. */
+  shadowDropped: number;
+  /** Jensen-Shannon distance between the versions' prediction distributions. */
+  predictionDrift: number | null;
+  /** The last shadow pairs. */
+  recentShadow: {
+    time: string;
+    champion: unknown[] | null;
+    challenger: unknown[] | null;
+    agree: boolean;
+  }[];
 }
 
 /** Body of POST /deployments. */
@@ -624,6 +688,12 @@ export interface IUpdateDeploymentRequest {
   model?: { name: string; version: number };
   /** New monitoring settings. */
   monitoring?: Partial<IMonitoringConfig>;
+  /** Add a challenger, change its mode/weight, or null to remove it. */
+  challenger?: {
+    model?: { name: string; version?: number };
+    mode?: TrafficMode;
+    weight?: number;
+  } | null;
 }
 
 /** An alert that fired (and maybe resolved). */

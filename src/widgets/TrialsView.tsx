@@ -23,6 +23,7 @@ import {
   parallelData,
   sliceData
 } from '../model/plots';
+import { bestTrials } from '../model/challengers';
 import {
   objectiveOf,
   stepsOf,
@@ -56,6 +57,11 @@ export interface ITrialsActions {
   openJob(jobId: string): void;
   /** Deploy the model a trial saved, when serving is available. */
   deployTrial?(jobId: string, trialId: string): void;
+  /**
+   * Serve the best trials' models beside a deployment's champion
+   * (best first), when serving is available.
+   */
+  deployChallengers?(jobId: string, trialIds: string[]): void;
 }
 
 /** Options of a trials view. */
@@ -188,6 +194,23 @@ function TrialsHeader(props: ITrialsViewOptions): JSX.Element {
                 onClick={() => actions.deployTrial?.(model.jobId, best.trialId)}
               >
                 {trans.__('Deploy')}
+              </button>
+            )}
+            {actions.deployChallengers && best.state === 'SUCCEEDED' && (
+              <button
+                type="button"
+                className="jp-mod-styled jp-laketahoe-Trials-deployChallengers"
+                title={trans.__(
+                  'Serve the best trials beside the current champion of a deployment'
+                )}
+                onClick={() =>
+                  actions.deployChallengers?.(
+                    model.jobId,
+                    bestTrials(model.trials, model.goal).map(t => t.trialId)
+                  )
+                }
+              >
+                {trans.__('Deploy as challengers')}
               </button>
             )}
           </span>
