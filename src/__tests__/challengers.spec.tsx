@@ -161,7 +161,9 @@ describe('ComparisonModel', () => {
   it('loads the comparison and promotes, reloading afterwards', async () => {
     const client = {
       getVersionComparison: jest.fn(async () => COMPARISON),
-      promoteDeployment: jest.fn(async () => makeDeployment('iris-prod', 'READY'))
+      promoteDeployment: jest.fn(async () =>
+        makeDeployment('iris-prod', 'READY')
+      )
     };
     const model = new ComparisonModel('iris-prod', client as any);
     await model.refresh();
@@ -225,15 +227,38 @@ describe('VersionComparison', () => {
     const rows = [...node.querySelectorAll('tbody tr')].map(r =>
       [...r.querySelectorAll('td')].map(td => td.textContent)
     );
-    expect(rows[0].slice(0, 8)).toEqual(['1', 'champion', '90', '90', '0.0%', '2.0', '3.0', '4.0']);
-    expect(rows[1].slice(0, 5)).toEqual(['2', 'challenger', '90', '0', '10.0%']);
-    expect(node.textContent).toContain('Shadow agreement: 80.0% of 90 requests');
+    expect(rows[0].slice(0, 8)).toEqual([
+      '1',
+      'champion',
+      '90',
+      '90',
+      '0.0%',
+      '2.0',
+      '3.0',
+      '4.0'
+    ]);
+    expect(rows[1].slice(0, 5)).toEqual([
+      '2',
+      'challenger',
+      '90',
+      '0',
+      '10.0%'
+    ]);
+    expect(node.textContent).toContain(
+      'Shadow agreement: 80.0% of 90 requests'
+    );
     expect(node.textContent).toContain('shadow copy of every request');
-    expect(node.querySelectorAll('.jp-laketahoe-Comparison-plot')).toHaveLength(4);
+    expect(node.querySelectorAll('.jp-laketahoe-Comparison-plot')).toHaveLength(
+      4
+    );
     const p99 = node.querySelector('[data-figure="p99 latency"]')!;
-    const widths = [...p99.querySelectorAll('rect')].map(r => Number(r.getAttribute('width')));
+    const widths = [...p99.querySelectorAll('rect')].map(r =>
+      Number(r.getAttribute('width'))
+    );
     expect(widths[1]).toBeGreaterThan(widths[0]);
-    const promote = node.querySelector<HTMLButtonElement>('.jp-laketahoe-Comparison-promote')!;
+    const promote = node.querySelector<HTMLButtonElement>(
+      '.jp-laketahoe-Comparison-promote'
+    )!;
     expect(promote.disabled).toBe(false);
     act(() => promote.click());
     expect(onPromote).toHaveBeenCalledTimes(1);
@@ -252,7 +277,10 @@ describe('VersionComparison', () => {
         restarts: 0
       }
     });
-    expect(node.querySelector<HTMLButtonElement>('.jp-laketahoe-Comparison-promote')!.disabled).toBe(true);
+    expect(
+      node.querySelector<HTMLButtonElement>('.jp-laketahoe-Comparison-promote')!
+        .disabled
+    ).toBe(true);
     expect(node.textContent).toContain('answers 10% of requests');
     expect(node.textContent).toContain('No requests yet.');
     unmount();

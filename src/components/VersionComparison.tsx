@@ -37,7 +37,8 @@ function Bars(props: { series: IComparisonSeries }): JSX.Element {
         aria-label={series.label}
       >
         {series.bars.map((bar, i) => {
-          const width = max > 0 && bar.value !== null ? (bar.value / max) * BAR_WIDTH : 0;
+          const width =
+            max > 0 && bar.value !== null ? (bar.value / max) * BAR_WIDTH : 0;
           return (
             <g key={bar.label} transform={`translate(0, ${i * rowHeight})`}>
               <text x={0} y={13} className="jp-laketahoe-Comparison-barLabel">
@@ -52,7 +53,9 @@ function Bars(props: { series: IComparisonSeries }): JSX.Element {
                 data-value={bar.value ?? ''}
               />
               <text x={44 + width} y={13}>
-                {bar.value === null ? '–' : `${Number(bar.value.toFixed(2))}${series.unit}`}
+                {bar.value === null
+                  ? '–'
+                  : `${Number(bar.value.toFixed(2))}${series.unit}`}
               </text>
             </g>
           );
@@ -125,7 +128,11 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
               {comparison.versions.map(v => (
                 <tr key={`${v.model}:${v.version}`} data-role={v.role}>
                   <td>{v.version}</td>
-                  <td>{v.role === 'champion' ? trans.__('champion') : trans.__('challenger')}</td>
+                  <td>
+                    {v.role === 'champion'
+                      ? trans.__('champion')
+                      : trans.__('challenger')}
+                  </td>
                   <td>{v.requests}</td>
                   <td>{v.returned}</td>
                   <td>{`${(v.errorRate * 100).toFixed(1)}%`}</td>

@@ -104,7 +104,11 @@ export interface IComparisonSeries {
   /** Unit shown after values. */
   unit: string;
   /** One bar per version, champion first. */
-  bars: { label: string; role: IVersionSummary['role']; value: number | null }[];
+  bars: {
+    label: string;
+    role: IVersionSummary['role'];
+    value: number | null;
+  }[];
 }
 
 /** The figures the comparison plots show, one series per figure. */
