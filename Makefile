@@ -16,7 +16,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
 .PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env serving-env node-deps build clean \
-	k8s-build k8s-start k8s-stop test-k8s bench-k8s
+	k8s-build k8s-start k8s-stop test-k8s bench-k8s s3-build
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -74,7 +74,8 @@ test: setup test-extension test-service test-python test-binder test-ui test-k8s
 test-extension:
 	npm test
 
-test-service:
+# The artifact-store tests start a real S3-compatible server (versitygw); build it first (cached per machine).
+test-service: s3-build
 	cd server-proxy && npm test
 
 test-python:
@@ -85,6 +86,11 @@ test-binder:
 
 test-ui:
 	cd ui-tests && npx playwright test
+
+## S3-compatible server for the artifact-store tests (versitygw from its Go module; see tools/s3) ---------
+
+s3-build:
+	tools/s3/build.sh
 
 ## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
 
@@ -99,7 +105,7 @@ k8s-stop:
 	tools/k8s/cluster.sh stop
 
 # Starts the cluster, runs the smoke test and the service's Kubernetes suite, stops the cluster.
-test-k8s: server-proxy/node_modules/.installed
+test-k8s: server-proxy/node_modules/.installed s3-build
 	tools/k8s/test.sh
 
 ## Benchmarks (print numbers; never part of `make test`) -------------------

@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
 import { ServiceError } from './errors.js';
 import { ErrorResponse, errorHandler } from './api/errors.js';
+import { createArtifactStore } from './artifacts/config.js';
+import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
@@ -22,6 +24,7 @@ import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
+import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
 import { VersionMonitor } from './monitoring/versions.js';
@@ -51,6 +54,8 @@ export interface Service {
 export interface ServiceParts {
   /** Also receives every inference request and deployment change (besides the service's own monitor). */
   monitor?: DeploymentMonitor;
+  /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
+  artifactTiming?: { retryMs?: number; maxAttempts?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -80,6 +85,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     killGraceMs: config.killGraceMs
   });
   const backends = new Map<BackendName, Backend>([['local', local]]);
+  const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
+  const artifacts = await createArtifactStore(artifactConfig);
   if (config.k8s) {
     const k8s = config.k8s;
     backends.set(
@@ -100,7 +107,18 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
         maxInputBytes: k8s.maxInputBytes,
         podTemplate: k8s.podTemplate,
         jobPodTemplateFields: k8s.jobPodTemplateFields,
-        users: [...new Set(config.tokens.values())]
+        users: [...new Set(config.tokens.values())],
+        artifacts: artifacts.presign
+          ? {
+              store: artifacts,
+              grantSeconds: artifactConfig.grantSeconds,
+              limits: { maxBytes: artifactConfig.maxOutputBytes, maxFiles: artifactConfig.maxOutputFiles },
+              maxFolderBytes: config.maxFolderBytes,
+              rootDir: fs.realpathSync(config.rootDir),
+              excluded: [config.dataDir],
+              ...parts.artifactTiming
+            }
+          : undefined
       })
     );
   }
@@ -157,7 +175,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }]
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
+    transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
   registerAuth(app, new TokenTable(config.tokens));
   app.addSchema(ErrorResponse);
@@ -207,6 +227,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();
+      (artifacts as { destroy?: () => void }).destroy?.();
       await deployments.close();
       await app.close();
       await monitor.close();

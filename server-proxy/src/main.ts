@@ -43,7 +43,10 @@ async function serve(argv: string[]): Promise<void> {
       user: config.user
     });
   }
-  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile }, 'laketahoe-proxy listening');
+  // Where artifacts go, never with the credentials.
+  const a = config.artifacts;
+  const artifactStore = a?.kind === 's3' ? { kind: 's3', endpoint: a.s3.endpoint, bucket: a.s3.bucket, prefix: a.s3.prefix } : { kind: 'local', dir: a?.dir };
+  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore }, 'laketahoe-proxy listening');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

@@ -11,7 +11,7 @@ import {
   comparisonSeries,
   deployChallengers
 } from '../model/challengers';
-import { IDeployment, IVersionComparison } from '../types';
+import { IDeployment, IVersionComparison } from '../wire';
 import { makeDeployment, makeTrial } from './helpers';
 
 const trans = nullTranslator.load('laketahoe');

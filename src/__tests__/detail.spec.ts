@@ -1,7 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobDetailModel, MAX_LOG_LINES } from '../model/detail';
 import { JobsModel } from '../model/jobs';
-import { ILogLine } from '../types';
+import { ILogLine } from '../wire';
 import { jsonResponse, makeJob, mockSettings } from './helpers';
 
 function setup(): { jobs: JobsModel; detail: JobDetailModel } {

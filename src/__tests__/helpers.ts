@@ -8,9 +8,10 @@ import {
   IJob,
   IModel,
   IModelVersion,
+  ITrainingOutput,
   ITrial,
   JobState
-} from '../types';
+} from '../wire';
 
 /** A recorded request. */
 export interface IRecordedRequest {
@@ -129,9 +130,19 @@ export function makeJob(
       scaleTier: 'BASIC',
       notebook: { path: 'examples/demo.ipynb', parameters: {} }
     },
-    trainingOutput: {},
+    trainingOutput: emptyTrainingOutput(),
     stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
     ...overrides
+  };
+}
+
+/** What the service reports for a job that has not started. */
+export function emptyTrainingOutput(): ITrainingOutput {
+  return {
+    completedCells: 0,
+    totalCells: 0,
+    latestMetrics: {},
+    resources: { cpu: 0, memoryBytes: 0, gpus: [] }
   };
 }
 
@@ -156,6 +167,7 @@ export function makeTrial(
         ? []
         : [{ trainingStep: 3, objectiveValue: objective }],
     isTrialStoppedEarly: false,
+    createTime: '2026-11-29T01:00:00.000Z',
     startTime: '2026-11-29T01:00:00.000Z',
     endTime: '2026-11-29T01:00:10.000Z',
     errorMessage: '',
@@ -230,6 +242,7 @@ export function makeDeployment(
     restarts: 0,
     createTime: '2026-11-29T01:01:00.000Z',
     updateTime: '2026-11-29T01:01:00.000Z',
+    monitoring: {},
     stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
     ...overrides
   };

@@ -91,13 +91,15 @@ describe('ServingModel', () => {
     serving.alertReceived.connect((_, a) => alerts(a.id, a.state));
 
     // The jobs model hands over what it does not handle itself.
-    jobs.handleEvent(
+    jobs.events.handleEvent(
       event('deployment', makeDeployment('iris-prod', 'UPDATING'))
     );
-    jobs.handleEvent(event('deployment', makeDeployment('new', 'DEPLOYING')));
-    jobs.handleEvent(event('alert', makeAlert('a2', 'firing')));
-    jobs.handleEvent(event('deployment', { not: 'a deployment' }));
-    jobs.handleEvent({ event: 'alert', data: 'not json' });
+    jobs.events.handleEvent(
+      event('deployment', makeDeployment('new', 'DEPLOYING'))
+    );
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'firing')));
+    jobs.events.handleEvent(event('deployment', { not: 'a deployment' }));
+    jobs.events.handleEvent({ event: 'alert', data: 'not json' });
 
     expect(changed.mock.calls).toEqual([
       ['iris-prod', 'UPDATING'],
@@ -111,14 +113,14 @@ describe('ServingModel', () => {
     expect(serving.firingAlerts('iris-prod').map(a => a.id)).toEqual(['a2']);
     expect(serving.firingAlerts('new')).toEqual([]);
 
-    jobs.handleEvent(event('alert', makeAlert('a2', 'resolved')));
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'resolved')));
     expect(serving.firingAlerts()).toEqual([]);
   });
 
   it('removes an undeployed deployment and ignores its late events', async () => {
     const { jobs, serving, requests } = setup();
     await serving.refresh();
-    jobs.handleEvent(event('alert', makeAlert('a2', 'firing')));
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'firing')));
     const removed = jest.fn();
     serving.deploymentRemoved.connect((_, name) => removed(name));
     await serving.undeploy('iris-prod');
@@ -126,7 +128,7 @@ describe('ServingModel', () => {
     expect(removed).toHaveBeenCalledWith('iris-prod');
     expect(serving.deployments).toEqual([]);
     expect(serving.firingAlerts()).toEqual([]);
-    jobs.handleEvent(
+    jobs.events.handleEvent(
       event('deployment', makeDeployment('iris-prod', 'DELETING'))
     );
     expect(serving.deployments).toEqual([]);

@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { comparisonSeries, IComparisonSeries } from '../model/challengers';
-import { IChallenger, IVersionComparison } from '../types';
+import { IChallenger, IVersionComparison } from '../wire';
 
 /** Props of {@link VersionComparison}. */
 export interface IVersionComparisonProps {

@@ -8,8 +8,8 @@ import {
   ITrial,
   IVersionComparison,
   IVersionSummary
-} from '../types';
-import { compareIds, objectiveOf } from './trials';
+} from '../wire';
+import { compareIds, objectiveOf } from './trialTable';
 
 /**
  * Challengers a deployment serves at once. The service keeps one challenger

@@ -11,7 +11,8 @@ import { trialsToCsv } from '../model/csv';
 import { TrialsModel } from '../model/trials';
 import { deployChallengers, MAX_CHALLENGERS } from '../model/challengers';
 import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
-import { ITrialsActions, TrialsView } from '../widgets/TrialsView';
+import { ITrialsActions } from '../widgets/trials/options';
+import { TrialsView } from '../widgets/TrialsView';
 import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
 
 /** Offer text as a file download. */

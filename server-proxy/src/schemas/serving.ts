@@ -174,7 +174,7 @@ export const Deployment = Type.Object(
     updateTime: Type.String(),
     monitoring: MonitoringSpec,
     challenger: Type.Optional(Challenger),
-    stateHistory: Type.Array(Type.Object({ state: Type.String(), time: Type.String(), reason: Type.String() }))
+    stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
   },
   { $id: 'Deployment' }
 );

@@ -15,6 +15,7 @@ import {
   type V1ConfigMap,
   type V1Job,
   type V1Pod,
+  type V1Secret,
   type V1Service
 } from '@kubernetes/client-node';
 import https from 'node:https';
@@ -145,6 +146,11 @@ export class KubeClient {
   /** Creates a ConfigMap; an existing one counts as created. */
   async createConfigMap(configMap: V1ConfigMap): Promise<void> {
     await this.ignoreExisting(() => this.core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }));
+  }
+
+  /** Creates a Secret; an existing one counts as created (a re-created run keeps its first grant). */
+  async createSecret(secret: V1Secret): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }));
   }
 
   /** Creates a Service; an existing one counts as created. */

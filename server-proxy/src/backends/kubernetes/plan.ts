@@ -41,8 +41,15 @@ export interface KubePlan {
   /** Module form. */
   module?: string;
   moduleArgs?: string[];
-  /** File names of the packages inside the input ConfigMap. */
+  /** File names of the packages: inside the input ConfigMap, or in the input snapshot when {@link inputsKey} is set. */
   packages?: string[];
+  /**
+   * Set when the run moves its files through the artifact store: the pod gets a Secret of presigned URLs
+   * for its own keys, uploads its outputs there and the service takes them in when it ends.
+   */
+  artifacts?: boolean;
+  /** Artifact-store key of the input snapshot (includeFolder files, packages); trials share their job's. */
+  inputsKey?: string;
   /** Input files by name: text files as is, binaries base64-encoded. A derived run has none and reads its parent's. */
   files?: { text: Record<string, string>; binary: Record<string, string> };
   /** Run id whose files a derived run (trial) uses. */

@@ -36,8 +36,11 @@ function statOr404(file: string, field: string): fs.Stats {
   }
 }
 
-/** Files under `dir` for includeFolder, with their total size checked against the limit as we go. */
-function folderFiles(dir: string, excluded: string[], limit: number): { abs: string; rel: string }[] {
+/**
+ * Files under `dir` for includeFolder, with their total size checked against the limit as we go (a 413
+ * naming `trainingInput.notebook.includeFolder`). Shared with the Kubernetes backend's input snapshot.
+ */
+export function folderFiles(dir: string, excluded: string[], limit: number): { abs: string; rel: string }[] {
   const out: { abs: string; rel: string }[] = [];
   let total = 0;
   const walk = (current: string) => {

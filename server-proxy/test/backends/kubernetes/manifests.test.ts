@@ -1,5 +1,5 @@
 import { ServiceError } from '../../../src/errors.js';
-import { buildManifests, cpuQuantity, memoryQuantity, runnerCommand, type ManifestOptions } from '../../../src/backends/kubernetes/manifests.js';
+import { buildManifests, cpuQuantity, grantSecret, memoryQuantity, runnerCommand, type ManifestOptions } from '../../../src/backends/kubernetes/manifests.js';
 import { labelValue, machineType, namespaceFor, packInputs, planRoles, runName, type KubePlan } from '../../../src/backends/kubernetes/plan.js';
 import { parseQuantity, quotaNeverFits } from '../../../src/backends/kubernetes/quota.js';
 import type { TrainingInput } from '../../../src/schemas/jobs.js';
@@ -229,5 +229,37 @@ describe('quota messages', () => {
     expect(parseQuantity('2Gi')).toBe(2 * GIB);
     expect(parseQuantity('7')).toBe(7);
     expect(parseQuantity('x')).toBeNaN();
+  });
+});
+
+describe('runs that move their files through the artifact store', () => {
+  test('the master gets the full grant, other roles the inputs-only one, mounted read-only from a Secret', () => {
+    const p = plan({ scaleTier: 'CUSTOM', workerCount: 1 }, { artifacts: true, inputsKey: 'runs/alice/train_1/inputs.tar' });
+    const m = build(p);
+    const [master, worker] = m.jobs.map(j => j.spec!.template.spec!);
+    expect(master.containers[0].command).toEqual(expect.arrayContaining(['--artifacts', '/laketahoe/artifacts/grant.json']));
+    expect(worker.containers[0].command).toEqual(expect.arrayContaining(['--artifacts', '/laketahoe/artifacts/inputs.json']));
+    expect(master.volumes).toContainEqual({ name: 'artifacts', secret: { secretName: `${runName('train_1')}-artifacts`, defaultMode: 0o444 } });
+    expect(master.containers[0].volumeMounts).toContainEqual({ name: 'artifacts', mountPath: '/laketahoe/artifacts', readOnly: true });
+    expect(master.containers[0].env).toContainEqual({ name: 'LAKETAHOE_TERMINATION_LOG', value: '/dev/termination-log' });
+  });
+
+  test('packages from the input snapshot are read from the working folder it is unpacked into', () => {
+    const p = plan({}, { kind: 'module', module: 'trainer.task', packages: ['pkg.tar.gz'], notebook: undefined, artifacts: true, inputsKey: 'k' });
+    expect(runnerCommand(p)).toEqual(expect.arrayContaining(['--package', '/laketahoe/output/pkg.tar.gz']));
+    expect(runnerCommand({ ...p, inputsKey: undefined, artifacts: undefined })).toEqual(expect.arrayContaining(['--package', '/laketahoe/input/pkg.tar.gz']));
+  });
+
+  test('without the store nothing changes: no grant, no Secret volume', () => {
+    const m = build(plan({}));
+    expect(m.jobs[0].spec!.template.spec!.volumes!.map(v => v.name)).toEqual(['input', 'output']);
+    expect(m.jobs[0].spec!.template.spec!.containers[0].command).not.toContain('--artifacts');
+  });
+
+  test('the grant Secret carries the run id and labels, and both grants', () => {
+    const p = plan({}, { artifacts: true });
+    const secret = grantSecret(p, 'train_1', runName('train_1'), { master: '{"m":1}', other: '{"o":1}' });
+    expect(secret.metadata).toMatchObject({ name: `${runName('train_1')}-artifacts`, namespace: 'laketahoe-alice', annotations: { 'laketahoe.io/run-id': 'train_1' } });
+    expect(secret.stringData).toEqual({ 'grant.json': '{"m":1}', 'inputs.json': '{"o":1}' });
   });
 });

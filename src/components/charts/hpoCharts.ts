@@ -12,7 +12,7 @@ import {
   IParallelLine,
   IAxis,
   ISlice
-} from '../model/plots';
+} from '../../model/plots';
 
 /** A plot bound to one element. */
 export interface IHpoPlot<T> {

@@ -19,131 +19,24 @@ import {
   ISubmitJobRequest,
   ITrial,
   ITrialList,
-  JobState
-} from './types';
+  JobState,
+  JsonAnswer,
+  JsonBody
+} from '../wire';
+import { Query, Requester } from './request';
+import {
+  API_PREFIX,
+  deploymentPath,
+  inferPath,
+  jobPath,
+  modelPath,
+  OutputName,
+  SERVICE_MOUNT,
+  trialPath
+} from './routes';
 
 /** Most trials {@link LakeTahoeClient.listAllTrials} reads. */
 export const MAX_TRIALS = 10000;
-
-/** Path under the Jupyter base URL where jupyter-server-proxy mounts the service. */
-export const SERVICE_MOUNT = 'laketahoe';
-
-/** Version prefix of every route. */
-export const API_PREFIX = 'api/v1';
-
-/** Names of the files a job can serve from its outputs. */
-export type OutputName = 'output.ipynb' | 'output.html';
-
-/**
- * An error answered by the service, or the failure to reach it.
- *
- * `code` is the service's error code (`invalid_argument`, `not_found`,
- * `failed_precondition`, ...) or `unavailable` when no answer came back;
- * `field` is a dotted path into the request body when one field is to blame.
- */
-export class LakeTahoeError extends Error {
-  /**
-   * Create an error.
-   * @param status HTTP status, 0 when the request did not complete
-   * @param code machine-readable error code
-   * @param message human-readable message
-   * @param field dotted path of the offending request field
-   */
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string
-  ) {
-    super(message);
-    this.name = 'LakeTahoeError';
-  }
-
-  /** Build an error from a failed response, whatever its body holds. */
-  static async fromResponse(response: Response): Promise<LakeTahoeError> {
-    let text = '';
-    try {
-      text = await response.text();
-    } catch {
-      // The body is unreadable; the status alone must do.
-    }
-    try {
-      const body = JSON.parse(text) as {
-        error?: { code?: string; message?: string; field?: string } | string;
-      };
-      // Model servers answer inference errors as {"error": "<reason>"}.
-      if (body && typeof body.error === 'string') {
-        return new LakeTahoeError(
-          response.status,
-          codeForStatus(response.status),
-          body.error
-        );
-      }
-      const error = body?.error;
-      if (
-        error &&
-        typeof error === 'object' &&
-        typeof error.message === 'string'
-      ) {
-        return new LakeTahoeError(
-          response.status,
-          error.code || codeForStatus(response.status),
-          error.message,
-          error.field || undefined
-        );
-      }
-    } catch {
-      // Not JSON: typically an HTML page from the proxy while the service starts.
-    }
-    const code = codeForStatus(response.status);
-    const message =
-      code === 'unavailable'
-        ? 'The LakeTahoe service is not reachable (it may still be starting).'
-        : `The LakeTahoe service answered ${response.status} ${response.statusText}`.trim();
-    return new LakeTahoeError(response.status, code, message);
-  }
-}
-
-/** Map an HTTP status to an error code when the body does not give one. */
-function codeForStatus(status: number): string {
-  switch (status) {
-    case 400:
-      return 'invalid_argument';
-    case 401:
-      return 'unauthenticated';
-    case 403:
-      return 'permission_denied';
-    case 404:
-      return 'not_found';
-    case 409:
-      return 'already_exists';
-    case 413:
-      return 'too_large';
-    case 502:
-    case 503:
-    case 504:
-      return 'unavailable';
-    default:
-      return status >= 500 ? 'internal' : 'unknown';
-  }
-}
-
-/** Query values; undefined ones are left out. */
-type Query = { [key: string]: string | number | undefined };
-
-/** Options of a single request. */
-interface IRequestOptions {
-  /** Query string values. */
-  query?: Query;
-  /** JSON body. */
-  body?: unknown;
-  /** Aborts the request. */
-  signal?: AbortSignal;
-  /** Extra headers. */
-  headers?: { [key: string]: string };
-  /** Send `body` (a string) as is instead of serializing it. */
-  rawBody?: boolean;
-}
 
 /**
  * Typed client for the LakeTahoe REST API (docs/contracts.md).
@@ -159,6 +52,9 @@ export class LakeTahoeClient {
    */
   constructor(serverSettings?: ServerConnection.ISettings) {
     this.serverSettings = serverSettings ?? ServerConnection.makeSettings();
+    this._requester = new Requester(this.serverSettings, (path, query) =>
+      this.url(path, query)
+    );
   }
 
   /** The Jupyter server settings requests are made with. */
@@ -184,12 +80,12 @@ export class LakeTahoeClient {
 
   /** GET /info: version, capacity and the resources behind each tier. */
   getInfo(signal?: AbortSignal): Promise<IServiceInfo> {
-    return this._json<IServiceInfo>('GET', 'info', { signal });
+    return this._requester.json<IServiceInfo>('GET', 'info', { signal });
   }
 
   /** GET /openapi.json: the OpenAPI document. */
   getOpenApi(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this._json('GET', 'openapi.json', { signal });
+    return this._requester.json('GET', 'openapi.json', { signal });
   }
 
   /** GET /jobs: one page of the caller's jobs, newest first. */
@@ -202,7 +98,7 @@ export class LakeTahoeClient {
     } = {}
   ): Promise<IJobList> {
     const { state, pageSize, pageToken, signal } = options;
-    return this._json<IJobList>('GET', 'jobs', {
+    return this._requester.json<IJobList>('GET', 'jobs', {
       query: { state, pageSize, pageToken },
       signal
     });
@@ -210,17 +106,22 @@ export class LakeTahoeClient {
 
   /** GET /jobs/{jobId}. */
   getJob(jobId: string, signal?: AbortSignal): Promise<IJob> {
-    return this._json<IJob>('GET', jobPath(jobId), { signal });
+    return this._requester.json<IJob>('GET', jobPath(jobId), { signal });
   }
 
   /** POST /jobs: submit a job; answers the created job. */
   submitJob(request: ISubmitJobRequest, signal?: AbortSignal): Promise<IJob> {
-    return this._json<IJob>('POST', 'jobs', { body: request, signal });
+    return this._requester.json<IJob>('POST', 'jobs', {
+      body: request,
+      signal
+    });
   }
 
   /** POST /jobs/{jobId}/cancel. */
   cancelJob(jobId: string, signal?: AbortSignal): Promise<IJob> {
-    return this._json<IJob>('POST', `${jobPath(jobId)}/cancel`, { signal });
+    return this._requester.json<IJob>('POST', `${jobPath(jobId)}/cancel`, {
+      signal
+    });
   }
 
   /** GET /jobs/{jobId}/logs: a page of log lines after `after`. */
@@ -229,7 +130,7 @@ export class LakeTahoeClient {
     options: { after?: number; limit?: number; signal?: AbortSignal } = {}
   ): Promise<ILogPage> {
     const { after, limit, signal } = options;
-    return this._json<ILogPage>('GET', `${jobPath(jobId)}/logs`, {
+    return this._requester.json<ILogPage>('GET', `${jobPath(jobId)}/logs`, {
       query: { after, limit },
       signal
     });
@@ -240,11 +141,9 @@ export class LakeTahoeClient {
     jobId: string,
     signal?: AbortSignal
   ): Promise<IMetricPoint[]> {
-    const body = await this._json<{ metrics: IMetricPoint[] }>(
-      'GET',
-      `${jobPath(jobId)}/metrics`,
-      { signal }
-    );
+    const body = await this._requester.json<
+      JsonAnswer<'/api/v1/jobs/{jobId}/metrics'>
+    >('GET', `${jobPath(jobId)}/metrics`, { signal });
     return body.metrics ?? [];
   }
 
@@ -259,7 +158,9 @@ export class LakeTahoeClient {
     name: OutputName,
     signal?: AbortSignal
   ): Promise<Response> {
-    return this._send('GET', `${jobPath(jobId)}/outputs/${name}`, { signal });
+    return this._requester.send('GET', `${jobPath(jobId)}/outputs/${name}`, {
+      signal
+    });
   }
 
   /**
@@ -270,7 +171,7 @@ export class LakeTahoeClient {
     jobId: string,
     options: { after?: number; signal?: AbortSignal } = {}
   ): Promise<Response> {
-    return this._send('GET', `${jobPath(jobId)}/logs/stream`, {
+    return this._requester.send('GET', `${jobPath(jobId)}/logs/stream`, {
       query: { after: options.after },
       signal: options.signal,
       headers: { Accept: 'text/event-stream' }
@@ -284,7 +185,7 @@ export class LakeTahoeClient {
   openEventStream(
     options: { jobId?: string; signal?: AbortSignal } = {}
   ): Promise<Response> {
-    return this._send('GET', 'events', {
+    return this._requester.send('GET', 'events', {
       query: { jobId: options.jobId },
       signal: options.signal,
       headers: { Accept: 'text/event-stream' }
@@ -293,7 +194,9 @@ export class LakeTahoeClient {
 
   /** POST /jobs/{jobId}/stop: an HPO job starts no new trials. */
   stopJob(jobId: string, signal?: AbortSignal): Promise<IJob> {
-    return this._json<IJob>('POST', `${jobPath(jobId)}/stop`, { signal });
+    return this._requester.json<IJob>('POST', `${jobPath(jobId)}/stop`, {
+      signal
+    });
   }
 
   /** GET /jobs/{jobId}/trials: one page of an HPO job's trials. */
@@ -307,7 +210,7 @@ export class LakeTahoeClient {
     } = {}
   ): Promise<ITrialList> {
     const { state, pageSize, pageToken, signal } = options;
-    return this._json<ITrialList>('GET', `${jobPath(jobId)}/trials`, {
+    return this._requester.json<ITrialList>('GET', `${jobPath(jobId)}/trials`, {
       query: { state, pageSize, pageToken },
       signal
     });
@@ -343,7 +246,9 @@ export class LakeTahoeClient {
     trialId: string,
     signal?: AbortSignal
   ): Promise<ITrial> {
-    return this._json<ITrial>('GET', trialPath(jobId, trialId), { signal });
+    return this._requester.json<ITrial>('GET', trialPath(jobId, trialId), {
+      signal
+    });
   }
 
   /** GET /jobs/{jobId}/trials/{trialId}/logs: a page of a trial's log. */
@@ -353,10 +258,14 @@ export class LakeTahoeClient {
     options: { after?: number; limit?: number; signal?: AbortSignal } = {}
   ): Promise<ILogPage> {
     const { after, limit, signal } = options;
-    return this._json<ILogPage>('GET', `${trialPath(jobId, trialId)}/logs`, {
-      query: { after, limit },
-      signal
-    });
+    return this._requester.json<ILogPage>(
+      'GET',
+      `${trialPath(jobId, trialId)}/logs`,
+      {
+        query: { after, limit },
+        signal
+      }
+    );
   }
 
   /** GET /jobs/{jobId}/trials/{trialId}/logs/stream, as {@link openLogStream}. */
@@ -365,11 +274,15 @@ export class LakeTahoeClient {
     trialId: string,
     options: { after?: number; signal?: AbortSignal } = {}
   ): Promise<Response> {
-    return this._send('GET', `${trialPath(jobId, trialId)}/logs/stream`, {
-      query: { after: options.after },
-      signal: options.signal,
-      headers: { Accept: 'text/event-stream' }
-    });
+    return this._requester.send(
+      'GET',
+      `${trialPath(jobId, trialId)}/logs/stream`,
+      {
+        query: { after: options.after },
+        signal: options.signal,
+        headers: { Accept: 'text/event-stream' }
+      }
+    );
   }
 
   /** URL of a trial's output file. */
@@ -384,22 +297,30 @@ export class LakeTahoeClient {
     name: OutputName,
     signal?: AbortSignal
   ): Promise<Response> {
-    return this._send('GET', `${trialPath(jobId, trialId)}/outputs/${name}`, {
-      signal
-    });
+    return this._requester.send(
+      'GET',
+      `${trialPath(jobId, trialId)}/outputs/${name}`,
+      {
+        signal
+      }
+    );
   }
 
   /** GET /models: the caller's models, newest first (without versions). */
   async listModels(signal?: AbortSignal): Promise<IModel[]> {
-    const body = await this._json<{ models: IModel[] }>('GET', 'models', {
-      signal
-    });
+    const body = await this._requester.json<JsonAnswer<'/api/v1/models'>>(
+      'GET',
+      'models',
+      {
+        signal
+      }
+    );
     return body.models ?? [];
   }
 
   /** GET /models/{name}: a model with its versions, newest first. */
   getModel(name: string, signal?: AbortSignal): Promise<IModel> {
-    return this._json<IModel>('GET', modelPath(name), { signal });
+    return this._requester.json<IModel>('GET', modelPath(name), { signal });
   }
 
   /** GET /models/{name}/versions/{version}. */
@@ -408,7 +329,7 @@ export class LakeTahoeClient {
     version: number,
     signal?: AbortSignal
   ): Promise<IModelVersion> {
-    return this._json<IModelVersion>(
+    return this._requester.json<IModelVersion>(
       'GET',
       `${modelPath(name)}/versions/${encodeURIComponent(String(version))}`,
       { signal }
@@ -417,10 +338,10 @@ export class LakeTahoeClient {
 
   /** POST /models: register a saved model folder (relative to the root). */
   registerModel(
-    request: { path: string; name?: string },
+    request: JsonBody<'/api/v1/models', 'post'>,
     signal?: AbortSignal
   ): Promise<IModelVersion> {
-    return this._json<IModelVersion>('POST', 'models', {
+    return this._requester.json<IModelVersion>('POST', 'models', {
       body: request,
       signal
     });
@@ -428,7 +349,7 @@ export class LakeTahoeClient {
 
   /** GET /deployments: the caller's deployments. */
   async listDeployments(signal?: AbortSignal): Promise<IDeployment[]> {
-    const body = await this._json<{ deployments: IDeployment[] }>(
+    const body = await this._requester.json<JsonAnswer<'/api/v1/deployments'>>(
       'GET',
       'deployments',
       { signal }
@@ -438,7 +359,9 @@ export class LakeTahoeClient {
 
   /** GET /deployments/{name}. */
   getDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
-    return this._json<IDeployment>('GET', deploymentPath(name), { signal });
+    return this._requester.json<IDeployment>('GET', deploymentPath(name), {
+      signal
+    });
   }
 
   /** POST /deployments: serve a model version, or a job's saved model. */
@@ -446,7 +369,7 @@ export class LakeTahoeClient {
     request: ICreateDeploymentRequest,
     signal?: AbortSignal
   ): Promise<IDeployment> {
-    return this._json<IDeployment>('POST', 'deployments', {
+    return this._requester.json<IDeployment>('POST', 'deployments', {
       body: request,
       signal
     });
@@ -458,7 +381,7 @@ export class LakeTahoeClient {
     request: IUpdateDeploymentRequest,
     signal?: AbortSignal
   ): Promise<IDeployment> {
-    return this._json<IDeployment>('PATCH', deploymentPath(name), {
+    return this._requester.json<IDeployment>('PATCH', deploymentPath(name), {
       body: request,
       signal
     });
@@ -470,18 +393,22 @@ export class LakeTahoeClient {
     trialId?: string,
     signal?: AbortSignal
   ): Promise<IModelVersion> {
-    return this._json<IModelVersion>(
+    return this._requester.json<IModelVersion>(
       'POST',
-      `jobs/${encodeURIComponent(jobId)}/models`,
+      `${jobPath(jobId)}/models`,
       { body: trialId === undefined ? {} : { trialId }, signal }
     );
   }
 
   /** POST /deployments/{name}/promote: the ready challenger becomes the champion. */
   promoteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
-    return this._json<IDeployment>('POST', `${deploymentPath(name)}/promote`, {
-      signal
-    });
+    return this._requester.json<IDeployment>(
+      'POST',
+      `${deploymentPath(name)}/promote`,
+      {
+        signal
+      }
+    );
   }
 
   /** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
@@ -489,7 +416,7 @@ export class LakeTahoeClient {
     name: string,
     signal?: AbortSignal
   ): Promise<IVersionComparison> {
-    return this._json<IVersionComparison>(
+    return this._requester.json<IVersionComparison>(
       'GET',
       `${deploymentPath(name)}/monitoring/versions`,
       { signal }
@@ -498,7 +425,7 @@ export class LakeTahoeClient {
 
   /** DELETE /deployments/{name}: stop serving and forget it. */
   deleteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
-    return this._json<IDeployment>('DELETE', deploymentPath(name), {
+    return this._requester.json<IDeployment>('DELETE', deploymentPath(name), {
       signal
     });
   }
@@ -513,7 +440,7 @@ export class LakeTahoeClient {
     body: IInferRequest | string,
     signal?: AbortSignal
   ): Promise<Record<string, unknown>> {
-    return this._json('POST', inferPath(deployment, model), {
+    return this._requester.json('POST', inferPath(deployment, model), {
       body,
       rawBody: typeof body === 'string',
       signal
@@ -526,7 +453,7 @@ export class LakeTahoeClient {
     options: { since?: string; step?: number; signal?: AbortSignal } = {}
   ): Promise<IMonitoring> {
     const { since, step, signal } = options;
-    return this._json<IMonitoring>(
+    return this._requester.json<IMonitoring>(
       'GET',
       `${deploymentPath(name)}/monitoring`,
       { query: { since, step }, signal }
@@ -535,110 +462,11 @@ export class LakeTahoeClient {
 
   /** GET /deployments/{name}/alerts: firing and resolved, newest first. */
   async listAlerts(name: string, signal?: AbortSignal): Promise<IAlert[]> {
-    const body = await this._json<{ alerts: IAlert[] }>(
-      'GET',
-      `${deploymentPath(name)}/alerts`,
-      { signal }
-    );
+    const body = await this._requester.json<
+      JsonAnswer<'/api/v1/deployments/{name}/alerts'>
+    >('GET', `${deploymentPath(name)}/alerts`, { signal });
     return body.alerts ?? [];
   }
 
-  /** Send a request and parse a JSON answer. */
-  private async _json<T>(
-    method: string,
-    path: string,
-    options: IRequestOptions
-  ): Promise<T> {
-    const response = await this._send(method, path, options);
-    try {
-      return (await response.json()) as T;
-    } catch {
-      throw new LakeTahoeError(
-        response.status,
-        'unavailable',
-        'The LakeTahoe service sent an answer that is not JSON.'
-      );
-    }
-  }
-
-  /** Send a request; a non-2xx answer or a network failure throws LakeTahoeError. */
-  private async _send(
-    method: string,
-    path: string,
-    options: IRequestOptions
-  ): Promise<Response> {
-    const init: RequestInit = {
-      method,
-      // 'no-store' (Jupyter's default) appends a cache-busting query key the
-      // service's strict query validation would reject; 'no-cache' still
-      // never answers from a stale cache.
-      cache: 'no-cache',
-      signal: options.signal,
-      headers: { ...(options.headers ?? {}) }
-    };
-    if (options.body !== undefined) {
-      init.body = options.rawBody
-        ? String(options.body)
-        : JSON.stringify(options.body);
-      (init.headers as Record<string, string>)['Content-Type'] =
-        'application/json';
-    }
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(
-        this.url(path, options.query),
-        init,
-        this.serverSettings
-      );
-    } catch (error) {
-      // makeRequest wraps aborts in NetworkError; the signal tells them apart.
-      if (options.signal?.aborted || isAbortError(error)) {
-        throw error;
-      }
-      throw new LakeTahoeError(
-        0,
-        'unavailable',
-        'Could not reach the LakeTahoe service: ' +
-          (error instanceof Error ? error.message : String(error))
-      );
-    }
-    if (!response.ok) {
-      throw await LakeTahoeError.fromResponse(response);
-    }
-    return response;
-  }
-}
-
-/** Path of one job, with its id encoded. */
-function jobPath(jobId: string): string {
-  return `jobs/${encodeURIComponent(jobId)}`;
-}
-
-/** Path of one trial of a job, with both ids encoded. */
-function trialPath(jobId: string, trialId: string): string {
-  return `${jobPath(jobId)}/trials/${encodeURIComponent(trialId)}`;
-}
-
-/** Path of one model, with its name encoded. */
-function modelPath(name: string): string {
-  return `models/${encodeURIComponent(name)}`;
-}
-
-/** Path of one deployment, with its name encoded. */
-function deploymentPath(name: string): string {
-  return `deployments/${encodeURIComponent(name)}`;
-}
-
-/** Inference path of a deployment's model (the `endpoint` of a deployment). */
-export function inferPath(deployment: string, model: string): string {
-  return `${deploymentPath(deployment)}/v2/models/${encodeURIComponent(model)}/infer`;
-}
-
-/** Whether an error comes from an aborted request. */
-export function isAbortError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'AbortError'
-  );
+  private _requester: Requester;
 }

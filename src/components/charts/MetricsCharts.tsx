@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 
-import { IMetricSeries } from '../model/detail';
+import { IMetricSeries } from '../../model/detail';
 import type { IMetricChart } from './chart';
 import { useLazyChart } from './lazyChart';
 import { LazyChartPlot } from './LazyChartPlot';

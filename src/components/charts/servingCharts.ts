@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 
-import type { IHistogram } from '../model/drift';
+import type { IHistogram } from '../../model/drift';
 import { themedAxes } from './chartTheme';
 
 /** A chart bound to one element. */

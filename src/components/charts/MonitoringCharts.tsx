@@ -11,8 +11,8 @@ import {
   requestColumns,
   sortDriftRows,
   toggleDriftSort
-} from '../model/drift';
-import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../types';
+} from '../../model/drift';
+import { IAlert, IDriftReport, IFeatureDrift, IMonitoring } from '../../wire';
 import { useLazyChart } from './lazyChart';
 import { LazyChartPlot } from './LazyChartPlot';
 import type { IServingChart, ITimeSeries } from './servingCharts';
