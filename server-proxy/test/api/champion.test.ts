@@ -199,3 +199,19 @@ test('removing a challenger stops its server; deleting the deployment stops both
   expect(isProcessAlive(pid)).toBe(false);
   expect(new Set(await send(20))).toEqual(new Set(['2']));
 }, 120_000);
+
+test('a service restart brings the challenger back with its mode and weight, no server left behind', async () => {
+  await patch({ challenger: { model: { name: 'iris', version: 1 }, mode: 'canary', weight: 30 } });
+  await waitDeployment(d => d.challenger?.state === 'READY', 'challenger ready');
+  const before = (await t.service.store.getDeployment('alice', 'iris-ab'))!.runtime;
+  await t.close();
+  t = await startService(root, { livenessMs: 500 });
+  const back = await waitDeployment(d => d.state === 'READY' && d.challenger?.state === 'READY', 'both ready again');
+  expect(back.challenger).toMatchObject({ model: { version: 1 }, mode: 'canary', weight: 30 });
+  const answers = await send(200);
+  expect(answers.filter(a => a !== '1' && a !== '2')).toEqual([]);
+  expect(count(answers, '1')).toBeGreaterThan(20);
+  for (const s of [...before.servers, ...(before.challengerServers ?? [])]) {
+    expect(isProcessAlive(s.pid!)).toBe(false);
+  }
+}, 180_000);
