@@ -94,9 +94,11 @@ s3-build:
 
 ## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
 
-# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine.
+# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine,
+# and builds the real node's kubelet and images (cached under ~/.cache/laketahoe/k8s-node).
 k8s-build:
 	tools/k8s/build.sh
+	tools/k8s/build-node.sh
 
 k8s-start:
 	tools/k8s/cluster.sh start
@@ -104,7 +106,8 @@ k8s-start:
 k8s-stop:
 	tools/k8s/cluster.sh stop
 
-# Starts the cluster, runs the smoke test and the service's Kubernetes suite, stops the cluster.
+# Starts the cluster (control plane, kwok nodes, the real node), runs the smoke test, the real node's
+# test and the service's Kubernetes suite, stops the cluster and checks that the host is as before.
 test-k8s: server-proxy/node_modules/.installed s3-build
 	tools/k8s/test.sh
 
