@@ -18,6 +18,10 @@
   laketahoe deployments describe NAME
   laketahoe deployments delete NAME
   laketahoe deployments predict NAME --json-request FILE
+  laketahoe deployments create NAME --model MODEL:VERSION | --job JOB_ID [--trial N] --canary PERCENT | --shadow
+  laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
+  laketahoe deployments compare NAME
+  laketahoe deployments promote NAME
 
 A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
 goes to the service as written. ``predict --json-request`` sends an Open
@@ -38,7 +42,7 @@ import sys
 import tarfile
 
 from .client import Client, LakeTahoeError
-from .display import (deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
+from .display import (comparison_text, deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
@@ -113,8 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--trial", help="with --job: the HPO trial whose model to serve")
     create.add_argument("--replicas", type=int, help="how many model servers")
     create.add_argument("--wait", action="store_true", help="return once the deployment is READY")
+    create.add_argument("--canary", type=int, metavar="PERCENT",
+                        help="add the model as challenger of the existing deployment NAME with this share of requests")
+    create.add_argument("--shadow", action="store_true",
+                        help="add the model as shadow challenger of NAME: a copy of every request, answers recorded")
+    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challenger")
+    traffic.add_argument("name", metavar="NAME")
+    how = traffic.add_mutually_exclusive_group(required=True)
+    how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
+    how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
+    how.add_argument("--remove", action="store_true", help="stop the challenger")
     dep_cmds.add_parser("list", help="list deployments")
-    for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment")):
+    for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
+                          ("promote", "make the challenger the champion"),
+                          ("compare", "champion and challenger side by side")):
         sub = dep_cmds.add_parser(command, help=text)
         sub.add_argument("name", metavar="NAME")
     predict = dep_cmds.add_parser("predict", help="send an inference request to a deployment")
@@ -295,6 +311,13 @@ def cmd_deployments(args, client: Client) -> int:
             raise JobSpecError("give --model MODEL[:VERSION] or --job JOB_ID")
         if args.trial and not args.job:
             raise JobSpecError("--trial needs --job")
+        if args.canary is not None or args.shadow:
+            deployment = serving.add_challenger(args.name, args.model, canary=args.canary, shadow=args.shadow,
+                                                job_id=args.job, trial_id=args.trial, wait=args.wait, client=client)
+            ch = deployment["challenger"]
+            how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
+            print(f"Challenger {ch['model']['name']}:{ch['model']['version']} of [{args.name}] ({how}): {ch['state']}.")
+            return 0
         if args.replicas is not None and args.replicas < 1:
             raise JobSpecError("--replicas must be at least 1")
         deployment = serving.deploy(args.model, name=args.name, wait=False, job_id=args.job, trial_id=args.trial,
@@ -311,6 +334,19 @@ def cmd_deployments(args, client: Client) -> int:
     elif args.command == "delete":
         client.delete_deployment(args.name)
         print(f"Deleted deployment [{args.name}].")
+    elif args.command == "traffic":
+        if args.remove:
+            serving.remove_challenger(args.name, client=client)
+            print(f"Removed the challenger of [{args.name}].")
+        else:
+            ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
+            how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
+            print(f"Challenger of [{args.name}]: {how}.")
+    elif args.command == "promote":
+        model = serving.promote(args.name, client=client)["model"]
+        print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")
+    elif args.command == "compare":
+        print(comparison_text(serving.compare(args.name, client=client)))
     elif args.command == "predict":
         body = _read_json_request(args.json_request)
         deployment = client.get_deployment(args.name)

@@ -619,14 +619,30 @@ class Client:
         """``GET /deployments/{name}``."""
         return self._call("GET", self._deployment_path(name))
 
-    def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None) -> dict:
-        """``PATCH /deployments/{name}``: switch the model version or the monitoring settings."""
+    def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
+                          challenger: dict | None | bool = False) -> dict:
+        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings or the challenger.
+
+        ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
+        (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
+        ``False`` leaves it alone.
+        """
         body: dict[str, Any] = {}
         if model is not None:
             body["model"] = model
         if monitoring is not None:
             body["monitoring"] = monitoring
+        if challenger is not False:
+            body["challenger"] = challenger
         return self._call("PATCH", self._deployment_path(name), body=body)
+
+    def promote_deployment(self, name: str) -> dict:
+        """``POST /deployments/{name}/promote``: the ready challenger becomes the champion."""
+        return self._call("POST", self._deployment_path(name) + "/promote")
+
+    def deployment_versions(self, name: str) -> dict:
+        """``GET /deployments/{name}/monitoring/versions``: champion and challenger side by side."""
+        return self._call("GET", self._deployment_path(name) + "/monitoring/versions")
 
     def delete_deployment(self, name: str) -> dict:
         """``DELETE /deployments/{name}``: stop the model server and remove the deployment."""

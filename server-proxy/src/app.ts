@@ -28,8 +28,9 @@ import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
-import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
+import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
@@ -191,6 +192,8 @@ async function wire(
     drainMs: 30_000,
     restartDelayMs: config.restartDelayMs
   });
+  const versions = new VersionMonitor();
+  deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
@@ -229,8 +232,14 @@ async function wire(
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
-  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
-  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: watchers, maxInferBytes: config.maxInferBytes });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
+  await app.register(inferenceProxyRoutes, {
+    prefix: '/api/v1',
+    deployments,
+    recorder: watchers,
+    maxInferBytes: config.maxInferBytes,
+    versions
+  });
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,

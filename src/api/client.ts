@@ -13,6 +13,7 @@ import {
   IModelVersion,
   IMonitoring,
   IUpdateDeploymentRequest,
+  IVersionComparison,
   ILogPage,
   IMetricPoint,
   IServiceInfo,
@@ -415,6 +416,42 @@ export class LakeTahoeClient {
       body: request,
       signal
     });
+  }
+
+  /** POST /jobs/{jobId}/models: register the model a job (or one trial) saved. */
+  registerJobModel(
+    jobId: string,
+    trialId?: string,
+    signal?: AbortSignal
+  ): Promise<IModelVersion> {
+    return this._requester.json<IModelVersion>(
+      'POST',
+      `${jobPath(jobId)}/models`,
+      { body: trialId === undefined ? {} : { trialId }, signal }
+    );
+  }
+
+  /** POST /deployments/{name}/promote: the ready challenger becomes the champion. */
+  promoteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+    return this._requester.json<IDeployment>(
+      'POST',
+      `${deploymentPath(name)}/promote`,
+      {
+        signal
+      }
+    );
+  }
+
+  /** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
+  getVersionComparison(
+    name: string,
+    signal?: AbortSignal
+  ): Promise<IVersionComparison> {
+    return this._requester.json<IVersionComparison>(
+      'GET',
+      `${deploymentPath(name)}/monitoring/versions`,
+      { signal }
+    );
   }
 
   /** DELETE /deployments/{name}: stop serving and forget it. */

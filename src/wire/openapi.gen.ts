@@ -3122,6 +3122,16 @@ export interface paths {
                                 threshold: number;
                             }[];
                         };
+                        challenger?: {
+                            model?: {
+                                name: string;
+                                version?: number;
+                            };
+                            /** @enum {string} */
+                            mode?: "canary" | "shadow";
+                            /** @description canary percent for the challenger (default 10) */
+                            weight?: number;
+                        } | null;
                     };
                 };
             };
@@ -3164,6 +3174,162 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the ready challenger the champion (no restart; the old champion drains and stops) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/monitoring/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            versions: {
+                                model: string;
+                                version: number;
+                                role: "champion" | "challenger";
+                                requests: number;
+                                /** @description answers that went to the caller (the rest were shadow copies) */
+                                returned: number;
+                                errors: number;
+                                errorRate: number;
+                                latencyMs: {
+                                    p50: number | null;
+                                    p95: number | null;
+                                    p99: number | null;
+                                };
+                                predictions: {
+                                    value: string;
+                                    count: number;
+                                }[];
+                                predictionMean: number | null;
+                            }[];
+                            agreement: {
+                                compared: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                            shadowDropped: number;
+                            /** @description Jensen-Shannon distance between the versions' predictions */
+                            predictionDrift: number | null;
+                            recentShadow: {
+                                time: string;
+                                champion: unknown[] | null;
+                                challenger: unknown[] | null;
+                                agree: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/deployments/{name}/v2/models/{model}/infer": {
@@ -3844,6 +4010,21 @@ export interface components {
                     metric: "drift" | "latencyP99Ms" | "errorRate";
                     threshold: number;
                 }[];
+            };
+            /** @description a second version served beside the champion (canary split or shadow copy) */
+            challenger?: {
+                model: {
+                    name: string;
+                    version: number;
+                };
+                /** @enum {string} */
+                mode: "canary" | "shadow";
+                /** @description canary: percent of requests answered by the challenger; shadow: 0 */
+                weight: number;
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "FAILED";
+                errorMessage: string;
+                restarts: number;
             };
             stateHistory: {
                 /** @enum {string} */

@@ -93,6 +93,8 @@ export interface ServerRuntime {
 export interface DeploymentRuntime {
   /** Servers started for the deployment that may still run (the active one and one being switched to). */
   servers: ServerRuntime[];
+  /** The challenger's servers, kept apart so a restarted service knows which role each one had. */
+  challengerServers?: ServerRuntime[];
 }
 
 /** A deployment with its bookkeeping. */

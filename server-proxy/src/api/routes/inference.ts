@@ -5,6 +5,9 @@ import { errorHandler, errorResponses } from '../errors.js';
 import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
 import type { DeploymentService } from '../../serving/deployments.js';
 import type { Serving } from '../../serving/supervisor.js';
+import { MirrorGate, route } from '../../serving/traffic.js';
+import { deploymentKey } from '../../serving/deploymentUpdater.js';
+import type { VersionMonitor } from '../../monitoring/versions.js';
 
 /** What the inference proxy needs. */
 export interface ProxyDeps {
@@ -12,6 +15,10 @@ export interface ProxyDeps {
   recorder: InferenceRecorder;
   /** Larger inference bodies are refused with 413. */
   maxInferBytes: number;
+  /** Per-version figures (champion and challenger side by side). */
+  versions: VersionMonitor;
+  /** Shadow copies in flight per deployment before further copies are dropped (default 64). */
+  maxMirrorInflight?: number;
 }
 
 const NameParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
@@ -21,6 +28,12 @@ const PASS_THROUGH = 'Answers what the model server answered (Open Inference Pro
 /** What an inference request left for the recorder, filled in as it is handled. */
 interface PendingSample {
   serving?: Serving;
+  /** Which version answered (champion unless a canary sent the request to the challenger). */
+  role?: 'champion' | 'challenger';
+  /** Shadow mode: the challenger that gets a copy once the answer is out. */
+  mirror?: Serving;
+  /** The inference path on the model server, for the shadow copy. */
+  urlPath?: string;
   owner: string;
   deployment: string;
   time: number;
@@ -124,7 +137,8 @@ function serverReason(body: Buffer): string {
  * has gone out.
  */
 export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async (app, deps) => {
-  const { deployments, recorder, maxInferBytes } = deps;
+  const { deployments, recorder, maxInferBytes, versions } = deps;
+  const gate = new MirrorGate(deps.maxMirrorInflight ?? 64);
   const tooLarge = () =>
     new ServiceError('payload_too_large', `inference request body is larger than the limit of ${maxInferBytes} bytes (--max-infer-bytes)`);
 
@@ -245,7 +259,42 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         }
       }
       recorder.record(sample);
+      if (serving && pending.role) {
+        const key = deploymentKey(pending.owner, pending.deployment);
+        versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
+        if (pending.mirror && pending.requestBody && status < 400) {
+          mirror(key, pending.mirror, pending.urlPath!, pending.requestBody, sample.outputs);
+        }
+      }
     });
+  };
+
+  /**
+   * Sends the shadow copy of an answered request to the challenger and records its answer beside the
+   * champion's. Runs after the champion's answer has gone out, bounded per deployment, never awaited.
+   */
+  const mirror = (key: string, challenger: Serving, urlPath: string, body: Buffer, championOutputs: InferenceTensor[] | undefined): void => {
+    if (!gate.enter(key)) {
+      versions.dropped(key);
+      return;
+    }
+    const { server } = challenger;
+    const started = performance.now();
+    server.inflight += 1;
+    void server.pool
+      .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
+      .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
+      .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
+      .then(({ status, answer }) => {
+        const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
+        const latencyMs = performance.now() - started;
+        versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });
+        versions.recordShadow(key, championOutputs, outputs, status < 400);
+      })
+      .finally(() => {
+        server.inflight -= 1;
+        gate.leave(key);
+      });
   };
 
   app.post(
@@ -271,10 +320,23 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     },
     async (request, reply) => {
       const { name, model } = request.params;
-      const serving = target(request, name, model);
+      const targets = deployments.traffic(request.user, name);
+      if (!targets) {
+        throw new ServiceError('not_found', `deployment ${name} not found`);
+      }
+      const chosen = route(targets);
+      const pending = request.inferSample!;
+      pending.serving = chosen?.answer ?? targets.champion;
+      if (!chosen) {
+        throw new ServiceError('unavailable', `deployment ${name} has no ready model server`);
+      }
+      if (chosen.answer.model !== model) {
+        throw new ServiceError('not_found', `deployment ${name} serves model ${chosen.answer.model}, not ${model}`);
+      }
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      request.inferSample!.requestBody = body;
-      return forward(reply, serving, 'POST', `/v2/models/${encodeURIComponent(model)}/infer`, body, request.inferSample);
+      const urlPath = `/v2/models/${encodeURIComponent(model)}/infer`;
+      Object.assign(pending, { requestBody: body, role: chosen.role, mirror: chosen.mirror, urlPath });
+      return forward(reply, chosen.answer, 'POST', urlPath, body, pending);
     }
   );
 
