@@ -272,7 +272,7 @@ export class DeploymentService {
     this.policies.set(key, { mode, weight });
     if (target) {
       this.onComparisonReset?.(owner, name);
-      const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+      const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
       supervisor.role = 'challenger';
       this.challengers.set(key, supervisor);
       this.startInBackground(supervisor, target, 'challenger ready');
@@ -404,7 +404,7 @@ export class DeploymentService {
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
         const ch = saved.deployment.challenger;
         if (ch) {
-          const challenger = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+          const challenger = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
           challenger.role = 'challenger';
           this.challengers.set(deploymentKey(owner, name), challenger);
           this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });

@@ -281,7 +281,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     const { server } = challenger;
     const started = performance.now();
     server.inflight += 1;
-    void server.pool
+    void server
       .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
       .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
       .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
