@@ -135,10 +135,15 @@ async function firstCell() {
       const job = await call('GET', `/jobs/${jobId}`);
       if ((job.trainingOutput?.completedCells ?? 0) >= 1) {
         const firstCellMs = performance.now() - t0;
-        for (let w = 0; w < 1200 && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.state); w++) Object.assign(job, await call('GET', `/jobs/${jobId}`), await sleep(100));
-        if (job.state !== 'SUCCEEDED') throw new Error(`${jobId} ended ${job.state}: ${job.errorMessage}`);
+        // Then to its end, so the next run meets an idle node; the run must have succeeded.
+        let end = job;
+        for (let w = 0; w < 1200 && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(end.state); w++) {
+          await sleep(100);
+          end = await call('GET', `/jobs/${jobId}`);
+        }
+        if (end.state !== 'SUCCEEDED') throw new Error(`${jobId} ended ${end.state}: ${end.errorMessage}`);
         // When the service said RUNNING (its own clock, the same machine's).
-        runningMs[backend].push(Date.parse(job.stateHistory.find(h => h.state === 'RUNNING').time) - submittedAt);
+        runningMs[backend].push(Date.parse(end.stateHistory.find(h => h.state === 'RUNNING').time) - submittedAt);
         return firstCellMs;
       }
       if (['FAILED', 'CANCELLED'].includes(job.state)) throw new Error(`${jobId} ${job.state}: ${job.errorMessage}`);
