@@ -44,6 +44,10 @@ async function serve(argv: string[]): Promise<void> {
     });
   }
   app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile }, 'laketahoe-proxy listening');
+  if (!fs.existsSync(config.mlserver)) {
+    // Jobs work without it; deployments fail with the same hint until it exists.
+    app.log.warn({ mlserver: config.mlserver }, 'no MLServer: deployments need `laketahoe serving-env create` (or --mlserver)');
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
