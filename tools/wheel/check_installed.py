@@ -104,7 +104,7 @@ check("laketahoe jobs submit training", submitted.returncode == 0, submitted.std
 write_notebook(ROOT_DIR / "hello.ipynb", "print('hello from', who)", "who = 'nobody'")
 km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT_DIR))
 try:
-    reply = kc.execute_interactive("%load_ext laketahoe\n%lt submit hello.ipynb --job-id wheel_magic -p who=\"'the kernel'\"",
+    reply = kc.execute_interactive("%load_ext laketahoe\n%lt submit hello.ipynb --job-id wheel_magic -p who=the_kernel",
                                    timeout=120, output_hook=lambda msg: None)
     check("%lt submit from a kernel", reply["content"]["status"] == "ok", reply["content"])
 finally:
@@ -116,7 +116,7 @@ check("the CLI job SUCCEEDED", cli_job["state"] == "SUCCEEDED", cli_job.get("err
 check("the CLI job's output notebook has its output", output_notebook_ran(cli_job, "trained 7"), cli_job.get("trainingOutput"))
 magic_job = wait_job(client, "wheel_magic")
 check("the %lt submit job SUCCEEDED", magic_job["state"] == "SUCCEEDED", magic_job.get("errorMessage"))
-check("the %lt submit job's output notebook has its output", output_notebook_ran(magic_job, "hello from the kernel"),
+check("the %lt submit job's output notebook has its output", output_notebook_ran(magic_job, "hello from the_kernel"),
       magic_job.get("trainingOutput"))
 
 # 5. The serving environment (built meanwhile by `laketahoe serving-env create`), then a deployment.
