@@ -96,6 +96,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
           acceleratorLabel: k8s.acceleratorLabel
         },
         maxInputBytes: k8s.maxInputBytes,
+        podTemplate: k8s.podTemplate,
+        jobPodTemplateFields: k8s.jobPodTemplateFields,
         users: [...new Set(config.tokens.values())]
       })
     );

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
+import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './jobs/podTemplate.js';
 import { BUNDLED } from './version.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
@@ -71,6 +72,39 @@ export interface KubernetesConfig {
   /** Client-side rate limit of the calls to the API server: steady calls per second and burst. */
   qps: number;
   burst: number;
+  /** Pod settings every run gets (`--k8s-pod-template`, a JSON file). */
+  podTemplate?: PodTemplate;
+  /** Fields of the pod template a job may set itself (`--k8s-job-pod-template-fields`); none by default. */
+  jobPodTemplateFields?: PodTemplateField[];
+}
+
+/** Reads and checks the administrator's pod template; errors name the file and the field. */
+function readPodTemplate(file: string | undefined): PodTemplate | undefined {
+  if (!file) {
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`k8s-pod-template: cannot read ${file} as JSON: ${(err as Error).message}`);
+  }
+  try {
+    return validatePodTemplate(value, 'podTemplate');
+  } catch (err) {
+    throw new Error(`k8s-pod-template: ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** `tolerations,nodeSelector` -> the fields a job may set; unknown names are refused. */
+function parsePodTemplateFields(value: string | undefined): PodTemplateField[] {
+  const fields = (value ?? '').split(',').map(f => f.trim()).filter(Boolean);
+  for (const f of fields) {
+    if (!(POD_TEMPLATE_FIELDS as string[]).includes(f)) {
+      throw new Error(`k8s-job-pod-template-fields: unknown field '${f}' (known: ${POD_TEMPLATE_FIELDS.join(', ')})`);
+    }
+  }
+  return fields as PodTemplateField[];
 }
 
 /** Default image of Kubernetes jobs: the runner image built from this repository. */
@@ -189,7 +223,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-ttl-seconds': { type: 'string' },
       'k8s-max-input-bytes': { type: 'string' },
       'k8s-qps': { type: 'string' },
-      'k8s-burst': { type: 'string' }
+      'k8s-burst': { type: 'string' },
+      'k8s-pod-template': { type: 'string' },
+      'k8s-job-pod-template-fields': { type: 'string' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -218,7 +254,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           maxInputBytes: num(values['k8s-max-input-bytes'], 'k8s-max-input-bytes') ?? 900 * 1024,
           acceleratorLabel: 'accelerator',
           qps: positive(values['k8s-qps'] ?? env.LAKETAHOE_K8S_QPS, 'k8s-qps', false) ?? DEFAULT_K8S_QPS,
-          burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST
+          burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST,
+          podTemplate: readPodTemplate(values['k8s-pod-template'] ?? (env.LAKETAHOE_K8S_POD_TEMPLATE || undefined)),
+          jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS)
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { PodTemplate } from './podTemplate.js';
 
 /** A string enum rendered as `{type: string, enum: [...]}` so ajv names the field and the allowed values. */
 export function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}): TUnsafe<T[number]> {
@@ -142,7 +143,8 @@ export const TrainingInput = Type.Object(
     hyperparameters: Type.Optional(HyperparameterSpec),
     backend: Type.Optional(
       StringEnum(['local', 'kubernetes'], { description: 'where the job runs; the service default when absent' })
-    )
+    ),
+    podTemplate: Type.Optional(PodTemplate)
   },
   { additionalProperties: false }
 );

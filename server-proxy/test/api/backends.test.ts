@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseServeArgs } from '../../src/config.js';
 import { writeNotebook } from '../helpers/notebooks.js';
@@ -68,4 +70,22 @@ test('the Kubernetes client rate limit comes from --k8s-qps and --k8s-burst; bad
   for (const [flag, value] of [['--k8s-qps', '0'], ['--k8s-qps', '-5'], ['--k8s-qps', 'fast'], ['--k8s-burst', '0'], ['--k8s-burst', '2.5'], ['--k8s-burst', 'x']]) {
     expect(() => parseServeArgs([...base, `${flag}=${value}`], env)).toThrow(new RegExp(`^${flag.slice(2)} must be`));
   }
+});
+
+test("the administrator's pod template comes from a JSON file, checked at start with the file and field named", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-podtpl-'));
+  const base = ['--runtime-file', '/tmp/x.json', '--k8s-kubeconfig', '/tmp/kc'];
+  const env = { LAKETAHOE_TOKEN: 'x' };
+  const good = path.join(dir, 'good.json');
+  fs.writeFileSync(good, JSON.stringify({ hostNetwork: true, nodeSelector: { 'laketahoe.io/node': 'real' } }));
+  const config = parseServeArgs([...base, '--k8s-pod-template', good, '--k8s-job-pod-template-fields', 'tolerations, nodeSelector'], env);
+  expect(config.k8s!.podTemplate).toEqual({ hostNetwork: true, nodeSelector: { 'laketahoe.io/node': 'real' } });
+  expect(config.k8s!.jobPodTemplateFields).toEqual(['tolerations', 'nodeSelector']);
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ tolerations: [{ operator: 'Maybe' }] }));
+  expect(() => parseServeArgs([...base, '--k8s-pod-template', bad], env)).toThrow(/bad\.json: podTemplate\.tolerations\[0\]\.operator/);
+  const notJson = path.join(dir, 'template.yaml');
+  fs.writeFileSync(notJson, 'hostNetwork: true\n');
+  expect(() => parseServeArgs([...base, '--k8s-pod-template', notJson], env)).toThrow(/cannot read .*template\.yaml as JSON/);
+  expect(() => parseServeArgs([...base, '--k8s-job-pod-template-fields', 'privileged'], env)).toThrow(/unknown field 'privileged'/);
 });

@@ -165,6 +165,16 @@ describe('bad input', () => {
     expect(r.body.error.field).toBe('trainingInput.args.3');
   });
 
+  test('pod settings are refused on the local backend, naming the field', async () => {
+    const r = await submit({ notebook: { path: 'nb/ok.ipynb' }, podTemplate: { hostNetwork: true } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.field).toBe('trainingInput.podTemplate');
+    expect(r.body.error.message).toMatch(/only to the kubernetes backend/);
+    const shape = await submit({ notebook: { path: 'nb/ok.ipynb' }, podTemplate: { volumes: [{ name: 'h', hostPath: { path: '/' } }] } });
+    expect(shape.status).toBe(400);
+    expect(shape.body.error.field).toMatch(/^trainingInput\.podTemplate\.volumes/);
+  });
+
   test('too large a resource request names the capacity', async () => {
     const gpu = await submit({ scaleTier: 'BASIC_GPU', notebook: { path: 'nb/ok.ipynb' } });
     expect(gpu.status).toBe(400);

@@ -14,7 +14,9 @@ import { applyRunnerRecord } from '../records.js';
 import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../jobs/podTemplate.js';
 import { PodLogReader } from './podLog.js';
+import { mergePodTemplates } from './podTemplate.js';
 import { quotaNeverFits } from './quota.js';
 
 /** Settings of the Kubernetes backend. */
@@ -31,6 +33,10 @@ export interface KubernetesBackendOptions {
   manifests: ManifestOptions;
   /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
   maxInputBytes: number;
+  /** The administrator's pod settings for every run. */
+  podTemplate?: PodTemplate;
+  /** Pod template fields a job may set in `trainingInput.podTemplate`. */
+  jobPodTemplateFields?: readonly PodTemplateField[];
   /** Users whose namespaces are checked for objects without a record at start. */
   users?: string[];
 }
@@ -117,6 +123,12 @@ export class KubernetesBackend implements Backend {
       const field = 'trainingInput.notebook.includeFolder';
       throw new ApiError('invalid_argument', `${field}: the kubernetes backend sends only the notebook; put other files on the output volume`, field);
     }
+    const jobTemplate = context.input.podTemplate;
+    if (jobTemplate) {
+      validatePodTemplate(jobTemplate, 'trainingInput.podTemplate');
+      checkAllowedFields(jobTemplate, this.opts.jobPodTemplateFields ?? [], 'trainingInput.podTemplate');
+    }
+    const podTemplate = mergePodTemplates(this.opts.podTemplate, jobTemplate, 'trainingInput.podTemplate');
     const blobs: InputBlob[] = [];
     if (plan.notebook) {
       blobs.push({ name: path.basename(plan.notebook.absPath), field: plan.notebook.field, bytes: readInput(plan.notebook.absPath, plan.notebook.field), binary: false });
@@ -139,7 +151,8 @@ export class KubernetesBackend implements Backend {
       moduleArgs: plan.moduleArgs,
       packages: plan.packages.map(p => path.basename(p.absPath)),
       files: packInputs(blobs, this.opts.maxInputBytes),
-      annotations: { ...context.labels }
+      annotations: { ...context.labels },
+      ...(podTemplate ? { podTemplate } : {})
     };
     const name = runName(jobId);
     await this.dryRun(kplan, jobId, name);

@@ -1,5 +1,6 @@
 import type { V1ConfigMap, V1Container, V1EnvVar, V1Job, V1PodSpec, V1Service, V1Volume } from '@kubernetes/client-node';
 import { isDistributedPlan, labelValue, type KubePlan, type Role, type RolePlan } from './plan.js';
+import { applyPodTemplate } from './podTemplate.js';
 
 /** Label keys every object of a run carries. */
 export const LABELS = {
@@ -199,7 +200,7 @@ function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, di
     output.subPath = role.role === 'master' ? `laketahoe-jobs/${runId}` : `laketahoe-jobs/${runId}/${role.role}`;
   }
   const gpu = role.resources.gpu > 0;
-  return {
+  const spec: V1PodSpec = {
     restartPolicy: 'Never',
     priorityClassName: plan.priority,
     containers: [c],
@@ -221,6 +222,8 @@ function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, di
         }
       : {})
   };
+  applyPodTemplate(spec, c, plan.podTemplate);
+  return spec;
 }
 
 /**

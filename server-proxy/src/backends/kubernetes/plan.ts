@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { ApiError } from '../../api/errors.js';
+import type { PodTemplate } from '../../jobs/podTemplate.js';
 import type { Priority, ReplicaConfigBody, TrainingInput } from '../../jobs/schema.js';
 
 /** Resources of one pod. */
@@ -47,6 +48,8 @@ export interface KubePlan {
   /** Copied onto the pods as annotations (the job's labels). */
   annotations: Record<string, string>;
   env?: Record<string, string>;
+  /** Pod settings from the administrator's template and the job's, merged at submit. */
+  podTemplate?: PodTemplate;
 }
 
 /** The Kubernetes part of a run's runtime record. */

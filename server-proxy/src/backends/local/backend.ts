@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { ApiError } from '../../api/errors.js';
 import type { Capacity } from '../../jobs/resources.js';
 import type { Allocation, Metric } from '../../jobs/schema.js';
 import type { RunPlan } from '../../jobs/spec.js';
@@ -12,7 +13,7 @@ import { parseRunnerLine, type RunnerRecord } from './lines.js';
 import { isProcessAlive, signalTree } from './procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
-import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView } from '../backend.js';
+import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
 import { FileTailer } from './tailer.js';
 
@@ -127,7 +128,11 @@ export class LocalBackend implements Backend {
    * Snapshots the inputs at submit time into the job's working directory and returns the runtime to
    * store. Refuses to reuse an existing directory, so a duplicate id can never overwrite another job.
    */
-  stage(jobId: string, plan: RunPlan): JobRuntime {
+  stage(jobId: string, plan: RunPlan, context?: StageContext): JobRuntime {
+    if (context?.input.podTemplate) {
+      const field = 'trainingInput.podTemplate';
+      throw new ApiError('invalid_argument', `${field}: pod settings apply only to the kubernetes backend`, field);
+    }
     const workdir = this.workdir(jobId);
     fs.mkdirSync(this.opts.jobsDir, { recursive: true });
     try {
