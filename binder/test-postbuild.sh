@@ -43,10 +43,12 @@ site = os.path.realpath(sysconfig.get_paths()["purelib"])
 sys.exit(0 if os.path.isfile(entry) and os.path.realpath(laketahoe.__file__).startswith(site + os.sep)
          and os.path.realpath(entry).startswith(site + os.sep) else 1)') || {
   echo "FAIL: the proxy entry point does not name the installed bundled service ($config)"; fail=1; }
-if ! python -m pip show --files laketahoe 2>/dev/null | grep -q 'labextensions/laketahoe/static/style.js'; then
+# Captured first: grep -q closing the pipe early would fail the pipeline under pipefail.
+shown=$(python -m pip show --files laketahoe 2>/dev/null || true)
+if ! grep -q 'labextensions/laketahoe/static/style.js' <<< "$shown"; then
   echo "FAIL: the installed wheel has no production labextension build"; fail=1
 fi
-if python -m pip show laketahoe 2>/dev/null | grep -qi '^Editable project location'; then
+if grep -qi '^Editable project location' <<< "$shown"; then
   echo "FAIL: laketahoe is installed editable"; fail=1
 fi
 if [[ $fail -eq 0 ]]; then echo "binder: 5 passed, 0 failed"; else exit 1; fi
