@@ -16,7 +16,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
 .PHONY: setup demo test test-extension test-service test-python test-binder test-wheel test-ui bench bench-wheel python-env \
-	serving-env node-deps build dist clean k8s-build k8s-start k8s-stop test-k8s bench-k8s
+	serving-env node-deps build dist clean k8s-build k8s-start k8s-stop test-k8s bench-k8s s3-build
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -79,7 +79,8 @@ test: setup test-extension test-service test-python test-binder test-wheel test-
 test-extension:
 	npm test
 
-test-service:
+# The artifact-store tests start a real S3-compatible server (versitygw); build it first (cached per machine).
+test-service: s3-build
 	cd server-proxy && npm test
 
 test-python:
@@ -95,11 +96,18 @@ test-wheel:
 test-ui:
 	cd ui-tests && npx playwright test
 
+## S3-compatible server for the artifact-store tests (versitygw from its Go module; see tools/s3) ---------
+
+s3-build:
+	tools/s3/build.sh
+
 ## Kubernetes test control plane (built from Go modules; see docs/k8s-test-cluster.md) ---------
 
-# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine.
+# Links tools/k8s/bin to the binaries cached under ~/.cache/laketahoe/k8s, building them once per machine,
+# and builds the real node's kubelet and images (cached under ~/.cache/laketahoe/k8s-node).
 k8s-build:
 	tools/k8s/build.sh
+	tools/k8s/build-node.sh
 
 k8s-start:
 	tools/k8s/cluster.sh start
@@ -107,8 +115,9 @@ k8s-start:
 k8s-stop:
 	tools/k8s/cluster.sh stop
 
-# Starts the cluster, runs the smoke test and the service's Kubernetes suite, stops the cluster.
-test-k8s: server-proxy/node_modules/.installed
+# Starts the cluster (control plane, kwok nodes, the real node), runs the smoke test, the real node's
+# test and the service's Kubernetes suite, stops the cluster and checks that the host is as before.
+test-k8s: server-proxy/node_modules/.installed s3-build
 	tools/k8s/test.sh
 
 ## Benchmarks (print numbers; never part of `make test`) -------------------

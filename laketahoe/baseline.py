@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from .signature import _is_dataframe, as_matrix, category_key
+
 BINS = 10
 SAMPLE_SIZE = 1000
 
@@ -50,19 +52,6 @@ def numeric_summary(name: str, values, rng: np.random.Generator) -> dict:
     return summary
 
 
-def category_key(value) -> str:
-    """The text a categorical value is counted and sent as."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, (bool, np.bool_)):
-        # As JSON writes them: a model server answering booleans sends true/false.
-        return "true" if value else "false"
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        # 3.0 and 3 are one category: requests send whole numbers without a fraction.
-        return str(int(value))
-    return str(value)
-
-
 def categorical_summary(name: str, values) -> dict:
     """Category counts (most frequent first) and the missing count of one categorical feature."""
     raw = np.asarray(values, dtype=object)
@@ -77,8 +66,6 @@ def categorical_summary(name: str, values) -> dict:
 
 def feature_columns(X, signature: dict) -> list[tuple[dict, np.ndarray]]:
     """Each signature feature with its column of ``X``."""
-    from .signature import _is_dataframe, as_matrix
-
     out = []
     if _is_dataframe(X):
         by_name = {str(c): c for c in X.columns}

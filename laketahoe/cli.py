@@ -44,9 +44,8 @@ from .client import Client, LakeTahoeError
 from .display import (deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
-from .jobspec import JobSpecError, PRIORITIES, SCALE_TIERS, load_job_file
-
-_STATES = ("QUEUED", "PREPARING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED")
+from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
+from .jobspec import JobSpecError, load_job_file
 
 
 class _Parser(argparse.ArgumentParser):
@@ -163,8 +162,8 @@ def _parse_filter(text: str | None) -> str | None:
     if not text:
         return None
     m = re.fullmatch(r"\s*state\s*[=:]\s*([A-Za-z]+)\s*", text)
-    if not m or m.group(1).upper() not in _STATES:
-        raise JobSpecError(f"unsupported --filter {text!r}; use state=" + "|".join(_STATES))
+    if not m or m.group(1).upper() not in JOB_STATES:
+        raise JobSpecError(f"unsupported --filter {text!r}; use state=" + "|".join(JOB_STATES))
     return m.group(1).upper()
 
 

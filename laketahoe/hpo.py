@@ -21,19 +21,19 @@ import math
 import os
 from typing import Any, Callable
 
+from . import _wire
 from .jobspec import JobSpecError, rebase_training_input
 
-GOALS = ("MAXIMIZE", "MINIMIZE", "GOAL_TYPE_UNSPECIFIED")
-ALGORITHMS = ("ALGORITHM_UNSPECIFIED", "GRID_SEARCH", "RANDOM_SEARCH")
-METRIC_SELECTIONS = ("LAST", "BEST")
-PARAM_TYPES = ("DOUBLE", "INTEGER", "CATEGORICAL", "DISCRETE")
-SCALE_TYPES = ("NONE", "UNIT_LINEAR_SCALE", "UNIT_LOG_SCALE", "UNIT_REVERSE_LOG_SCALE")
-EARLY_STOPPING_KINDS = ("median", "asha")
+# Allowed values and field names come from the service's OpenAPI document (see _wire.py).
+GOALS = _wire.HPO_GOALS
+ALGORITHMS = _wire.HPO_ALGORITHMS
+METRIC_SELECTIONS = _wire.METRIC_SELECTIONS
+PARAM_TYPES = _wire.PARAMETER_TYPES
+SCALE_TYPES = _wire.SCALE_TYPES
+EARLY_STOPPING_KINDS = _wire.EARLY_STOPPING_KINDS
 
-SPEC_KEYS = ("goal", "hyperparameterMetricTag", "metricSelection", "maxTrials", "maxParallelTrials",
-             "maxFailedTrials", "enableTrialEarlyStopping", "earlyStopping", "resumePreviousJobId", "algorithm",
-             "params")
-PARAM_KEYS = ("parameterName", "type", "minValue", "maxValue", "categoricalValues", "discreteValues", "scaleType")
+SPEC_KEYS = _wire.HYPERPARAMETER_FIELDS
+PARAM_KEYS = _wire.PARAMETER_FIELDS
 
 # Columns of the trials table before the hyperparameters; a parameter with one of these names gets a prefix.
 FIXED_COLUMNS = ("state", "objective", "trainingStep", "isTrialStoppedEarly", "startTime", "endTime", "duration")

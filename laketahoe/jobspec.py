@@ -8,9 +8,6 @@ import re
 from typing import Any, Callable
 
 from .client import LakeTahoeError
-
-SCALE_TIERS = ("BASIC", "BASIC_GPU", "STANDARD_1", "PREMIUM_1", "CUSTOM")
-PRIORITIES = ("high", "middle", "low")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 

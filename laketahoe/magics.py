@@ -18,9 +18,8 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from .client import TERMINAL_STATES, Client, LakeTahoeError
 from .display import DeploymentView, HpoView, JobList, JobView, TrialsView
 from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
-from .jobspec import PRIORITIES, SCALE_TIERS, notebook_training_input, parse_params, rebase_training_input
-
-_STATES = ("QUEUED", "PREPARING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED")
+from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
+from .jobspec import notebook_training_input, parse_params, rebase_training_input
 
 
 def current_notebook_path(env: dict | None = None, root_dir: str | None = None) -> str | None:
@@ -197,7 +196,7 @@ class LakeTahoeMagics(Magics):
         return HpoView(job, note=note)
 
     @magic_arguments()
-    @argument("--state", type=str.upper, choices=_STATES, help="only jobs in this state")
+    @argument("--state", type=str.upper, choices=JOB_STATES, help="only jobs in this state")
     def _jobs(self, rest):
         """%lt jobs: list your jobs, newest first."""
         args = parse_argstring(self._jobs, rest)
@@ -212,7 +211,7 @@ class LakeTahoeMagics(Magics):
 
     @magic_arguments()
     @argument("job_id", help="HPO job id")
-    @argument("--state", type=str.upper, choices=_STATES, help="only trials in this state")
+    @argument("--state", type=str.upper, choices=JOB_STATES, help="only trials in this state")
     def _trials(self, rest):
         """%lt trials: the trials of an HPO job, best first; ``.frame`` of the result is a DataFrame."""
         args = parse_argstring(self._trials, rest)

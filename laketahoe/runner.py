@@ -24,6 +24,8 @@ import tempfile
 import threading
 import zipfile
 
+from laketahoe import _artifacts
+
 MARKER = "##laketahoe "
 
 EXIT_OK = 0
@@ -32,6 +34,9 @@ EXIT_BAD_ARGS = 2
 EXIT_INPUT = 3
 EXIT_KERNEL_DIED = 4
 EXIT_CRASH = 5
+# Inputs could not be fetched from, or outputs not uploaded to, the artifact store. Not one of the
+# "the job itself is wrong" codes: a store outage is worth a retry of the pod.
+EXIT_ARTIFACTS = 6
 # Conventional shell code for "terminated by SIGTERM" (128 + 15).
 EXIT_TERMINATED = 143
 
@@ -39,6 +44,8 @@ EVENTS_FILE_ENV = "LAKETAHOE_EVENTS_FILE"
 # Where laketahoe.save_model writes models/<name>/ inside a job: the job's working directory.
 OUTPUT_DIR_ENV = "LAKETAHOE_OUTPUT_DIR"
 MODRUN_ERROR_ENV = "LAKETAHOE_MODRUN_ERROR"
+# Kubernetes shows this file's text as the container's termination message.
+TERMINATION_LOG_ENV = "LAKETAHOE_TERMINATION_LOG"
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -646,12 +653,14 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("--parameters-json", help="JSON object of parameters injected after the `parameters` cell")
     nb.add_argument("--cwd", help="working directory of the kernel (default: the notebook's folder)")
     nb.add_argument("--status-file", help="file that receives {exitCode, reason} before exit")
+    nb.add_argument("--artifacts", help="artifact grant (JSON of presigned URLs): fetch inputs, upload outputs")
 
     mod = sub.add_parser("module", help="run a Python module (python -m) with packages")
     mod.add_argument("--module", required=True, help="module to run, e.g. trainer.task")
     mod.add_argument("--package", action="append", default=[], help="local .tar.gz/.whl package (repeatable)")
     mod.add_argument("--cwd", help="working directory of the module (default: current)")
     mod.add_argument("--status-file", help="file that receives {exitCode, reason} before exit")
+    mod.add_argument("--artifacts", help="artifact grant (JSON of presigned URLs): fetch inputs, upload outputs")
     return parser
 
 
@@ -667,6 +676,42 @@ def parse_args(argv: list[str]):
         build_parser().error("notebook form takes no arguments after --")
     args.args = extra
     return args
+
+
+def _upload(grant: dict, args, workdir: str, unpacked: dict, code: int, reason: str) -> tuple[int, str]:
+    """Upload the outputs after the run, success or failure; a failed upload fails a succeeded run."""
+    if not grant.get("outputs"):
+        return code, reason  # a role that only fetches inputs (a distributed job's workers)
+    notebook = getattr(args, "output", None)
+    html = getattr(args, "html", None)
+    try:
+        manifest = _artifacts.upload_outputs(
+            grant, workdir,
+            os.path.abspath(notebook) if notebook else None,
+            os.path.abspath(html) if html else None,
+            unpacked, code)
+    except _artifacts.TransferError as exc:
+        message = f"could not upload outputs: {exc}"
+        print(f"laketahoe.runner: {message}", file=sys.stderr, flush=True)
+        _termination_message(message)
+        if code == EXIT_OK:
+            return EXIT_ARTIFACTS, message
+        return code, f"{reason}\n{message}"
+    total = sum(f["size"] for f in manifest["files"].values())
+    print(f"laketahoe.runner: uploaded outputs ({', '.join(manifest['files'])}; {total} bytes)", file=sys.stderr, flush=True)
+    return code, reason
+
+
+def _termination_message(message: str) -> None:
+    """Leave the reason where Kubernetes shows it (the container's termination message)."""
+    path = os.environ.get(TERMINATION_LOG_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(message[:4000])
+    except OSError:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -689,13 +734,23 @@ def main(argv: list[str] | None = None) -> int:
     # The runner starts in the job's working directory; saved models go there, beside the outputs,
     # so that the record's relative path means the same to the service. Always set, never inherited:
     # a value left in the service's environment would send every job's models to one place.
-    os.environ[OUTPUT_DIR_ENV] = os.getcwd()
+    workdir = os.getcwd()
+    os.environ[OUTPUT_DIR_ENV] = workdir
 
     signal.signal(signal.SIGTERM, _on_terminate)
     signal.signal(signal.SIGINT, _on_terminate)
     tailer.start()
     code, reason = EXIT_CRASH, "runner crashed"
+    grant, unpacked = None, {}
     try:
+        if args.artifacts:
+            if not os.path.isfile(args.artifacts):
+                raise RunnerError(EXIT_ARTIFACTS, f"could not fetch inputs: no artifact grant at {args.artifacts}")
+            try:
+                grant = _artifacts.load_grant(args.artifacts)
+                unpacked = _artifacts.fetch_inputs(grant, workdir)
+            except _artifacts.TransferError as exc:
+                raise RunnerError(EXIT_ARTIFACTS, f"could not fetch inputs: {exc}") from None
         if args.form == "notebook":
             code, reason = run_notebook(args, out, tailer)
         else:
@@ -724,6 +779,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         tailer.stop()
+    if grant is not None:
+        code, reason = _upload(grant, args, workdir, unpacked, code, reason)
     write_status(args.status_file, code, reason)
     sys.stdout.flush()
     sys.stderr.flush()

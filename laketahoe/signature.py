@@ -141,11 +141,22 @@ def feature_names_of(signature: dict) -> list[str]:
 # Requests
 
 
+def category_key(value) -> str:
+    """The text a categorical value is sent as (BYTES) and counted by in the drift baseline."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, (bool, np.bool_)):
+        # As JSON writes them: a model server answering booleans sends true/false.
+        return "true" if value else "false"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        # 3.0 and 3 are one category: requests send whole numbers without a fraction.
+        return str(int(value))
+    return str(value)
+
+
 def _convert(values: np.ndarray, datatype: str, what: str) -> list:
     """``values`` as JSON-ready Python values of ``datatype``; a clear error names ``what`` otherwise."""
     if datatype == "BYTES":
-        from .baseline import category_key
-
         out = []
         for v in values.tolist():
             if v is None or (isinstance(v, float) and math.isnan(v)):

@@ -14,7 +14,14 @@ export { DeploymentDetailModel } from './model/deployment';
 export { ServingModel } from './model/serving';
 export { TrialsModel } from './model/trials';
 export { CommandIDs, ILakeTahoe, IServing } from './tokens';
-export * from './types';
+export type {
+  IJobsModel,
+  IPushEvents,
+  IServingModel,
+  JobFilter,
+  StreamStatus
+} from './tokens';
+export * from './wire';
 
 /** Every plugin of the LakeTahoe extension. */
 const plugins: JupyterFrontEndPlugin<any>[] = [

@@ -1,9 +1,21 @@
 import { Token } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from './api';
-import { JobsModel } from './model/jobs';
-import { ServingModel } from './model/serving';
-import { IServiceInfo } from './types';
+import { IServerSentEvent } from './sse';
+import {
+  IAlert,
+  ICreateDeploymentRequest,
+  IDeployment,
+  IJob,
+  IMetricEvent,
+  IModel,
+  IModelVersion,
+  IServiceInfo,
+  ITrialEvent,
+  JobState
+} from './wire';
 
 /** Command ids of the extension. */
 export namespace CommandIDs {
@@ -36,12 +48,128 @@ export namespace CommandIDs {
   export const undeploy = 'laketahoe:undeploy';
 }
 
+/** Connection state of a push stream. */
+export type StreamStatus = 'connecting' | 'open' | 'waiting' | 'stopped';
+
+/** A state to filter on, or every job. */
+export type JobFilter = JobState | 'ALL';
+
+/** The one push connection to the service, shared by every model. */
+export interface IPushEvents extends IDisposable {
+  /** Every `job` event. */
+  readonly jobReceived: ISignal<IPushEvents, IJob>;
+  /** Every `metric` event. */
+  readonly metricReceived: ISignal<IPushEvents, IMetricEvent>;
+  /** Every `trial` event of an HPO job. */
+  readonly trialReceived: ISignal<IPushEvents, ITrialEvent>;
+  /** Every other event (`deployment`, `alert`, ...). */
+  readonly otherEventReceived: ISignal<IPushEvents, IServerSentEvent>;
+  /** Each (re)connection: events missed meanwhile are not replayed, so reload. */
+  readonly connected: ISignal<IPushEvents, void>;
+  /** The connection opened, dropped or stopped. */
+  readonly statusChanged: ISignal<IPushEvents, StreamStatus>;
+  /** Connection status; 'stopped' before {@link start}. */
+  readonly status: StreamStatus;
+  /** Open the connection and keep it open. */
+  start(): void;
+  /** Reconnect now. */
+  reconnect(): void;
+  /** Dispatch one event as if it came from the stream. */
+  handleEvent(event: IServerSentEvent): void;
+}
+
+/** The caller's jobs, kept current by push updates (jupyterlab-git style: plugins see this, not the class). */
+export interface IJobsModel extends IDisposable {
+  /** The API client the model uses. */
+  readonly client: LakeTahoeClient;
+  /** The push connection the model listens to, shared with other models. */
+  readonly events: IPushEvents;
+  /** The list, the filter, or the loading state changed. */
+  readonly changed: ISignal<IJobsModel, void>;
+  /** A job was added or updated. */
+  readonly jobChanged: ISignal<IJobsModel, IJob>;
+  /** A pushed metric, once recorded on its job. */
+  readonly metricReceived: ISignal<IJobsModel, IMetricEvent>;
+  /** The push connection opened, dropped or stopped. */
+  readonly connectionChanged: ISignal<IPushEvents, StreamStatus>;
+  /** Push connection status. */
+  readonly connection: StreamStatus;
+  /** Whether the list is being (re)loaded. */
+  readonly loading: boolean;
+  /** The error of the last list load, cleared by a successful one. */
+  readonly error: Error | null;
+  /** Every known job, newest first. */
+  readonly jobs: readonly IJob[];
+  /** The jobs passing the state filter, newest first. */
+  readonly filteredJobs: readonly IJob[];
+  /** The state filter. */
+  filter: JobFilter;
+  /** Whether any job is still moving (drives the elapsed-time clock). */
+  readonly hasActiveJobs: boolean;
+  /** A job by id, if known. */
+  get(jobId: string): IJob | undefined;
+  /** Connect the push stream; the list reloads on each connection. */
+  start(): void;
+  /** Reconnect the push stream now. */
+  reconnect(): void;
+  /** Reload the list from the service. */
+  refresh(): Promise<void>;
+  /** Add or replace a job, e.g. from a submit or cancel answer. */
+  applyJob(job: IJob): void;
+  /** Cancel a job and apply the answer. */
+  cancel(jobId: string): Promise<IJob>;
+}
+
+/** The caller's models and deployments, and the alerts that fire on them. */
+export interface IServingModel extends IDisposable {
+  /** The shared jobs model. */
+  readonly jobs: IJobsModel;
+  /** The API client. */
+  readonly client: LakeTahoeClient;
+  /** Models, deployments or alerts changed. */
+  readonly changed: ISignal<IServingModel, void>;
+  /** A deployment was added or updated. */
+  readonly deploymentChanged: ISignal<IServingModel, IDeployment>;
+  /** A deployment was removed (its name). */
+  readonly deploymentRemoved: ISignal<IServingModel, string>;
+  /** A pushed alert (firing or resolved). */
+  readonly alertReceived: ISignal<IServingModel, IAlert>;
+  /** Models with their versions, newest first. */
+  readonly models: readonly IModel[];
+  /** Deployments by name. */
+  readonly deployments: readonly IDeployment[];
+  /** Whether a reload is running. */
+  readonly loading: boolean;
+  /** The error of the last reload, cleared by a successful one. */
+  readonly error: Error | null;
+  /** A deployment by name. */
+  getDeployment(name: string): IDeployment | undefined;
+  /** A model version, when loaded. */
+  getVersion(name: string, version: number): IModelVersion | undefined;
+  /** Versions registered from a job (or from one of its trials). */
+  versionsFromJob(jobId: string, trialId?: string): IModelVersion[];
+  /** Alerts firing now, of one deployment or of all. */
+  firingAlerts(deployment?: string): IAlert[];
+  /** Reload models, deployments and their firing alerts. */
+  refresh(): Promise<void>;
+  /** Reload only the models. */
+  refreshModels(): Promise<void>;
+  /** Add or replace a deployment, from an event or an answer. */
+  applyDeployment(deployment: IDeployment): void;
+  /** Create a deployment. */
+  deploy(request: ICreateDeploymentRequest): Promise<IDeployment>;
+  /** Serve another version of the deployment's model. */
+  switchVersion(name: string, version: number): Promise<IDeployment>;
+  /** Remove a deployment. */
+  undeploy(name: string): Promise<void>;
+}
+
 /** What the core plugin provides: the API client and the shared jobs model. */
 export interface ILakeTahoe {
   /** Typed client of the LakeTahoe REST API. */
   readonly api: LakeTahoeClient;
   /** The caller's jobs, kept current by push updates. */
-  readonly jobs: JobsModel;
+  readonly jobs: IJobsModel;
   /**
    * Service information, fetched once and cached; a failed fetch is
    * retried on the next call.
@@ -58,7 +186,7 @@ export const ILakeTahoe = new Token<ILakeTahoe>(
 /** What the serving plugin provides: the live models and deployments. */
 export interface IServing {
   /** Models, deployments and alerts, kept current by push updates. */
-  readonly model: ServingModel;
+  readonly model: IServingModel;
 }
 
 /** The token of the LakeTahoe serving service. */

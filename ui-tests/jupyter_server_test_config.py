@@ -10,6 +10,11 @@ from jupyterlab.galata import configure_jupyter_server
 root = Path(__file__).parent / ".jupyter-root"
 root.mkdir(exist_ok=True)
 os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(root))
+# The service's runtime file (its address and token, read by kernels) of this server alone: the one in
+# Jupyter's runtime folder belongs to whatever JupyterLab (`make demo`) runs beside the tests.
+runtime = root / ".laketahoe-runtime"
+runtime.mkdir(exist_ok=True)
+os.environ["LAKETAHOE_RUNTIME_FILE"] = str(runtime / "service.json")
 
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter's config loader
 c.ServerApp.ip = "127.0.0.1"  # noqa: F821

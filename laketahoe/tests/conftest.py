@@ -94,6 +94,50 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: needs the built Node service (server-proxy/dist/main.js)")
 
 
+def under_ci() -> bool:
+    """Whether this run is CI's (``CI`` set to anything but empty/0/false), where every prerequisite is installed."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_prerequisite(reason: str):
+    """Skip on a developer's partial machine; fail under CI, where a missing part means a broken set-up."""
+    if under_ci():
+        pytest.fail(f"{reason} (CI has every prerequisite: this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def need_module(name: str):
+    """Import ``name`` or report it as a missing prerequisite (a failure under CI)."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as err:
+        missing_prerequisite(f"{name} is not importable: {err}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skip is a failure, whatever raised it: a skipped test would hide the regression it guards."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and under_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI={os.environ.get('CI')}: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped while it is collected (a module-level importorskip)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and under_ci():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI={os.environ.get('CI')}: {reason}"
+
+
 class Service:
     """A running `laketahoe-proxy serve` on a temp root directory."""
 
@@ -173,15 +217,17 @@ def mlserver_path() -> Path:
     return Path(os.environ.get("LAKETAHOE_MLSERVER") or REPO / ".venv-serving" / "bin" / "mlserver")
 
 
-def has_routes(service, *paths: str) -> bool:
-    """Whether the running service serves every one of ``paths`` (from its own OpenAPI document)."""
+def require_routes(service, *paths: str) -> None:
+    """Fail when the service lacks one of ``paths``: every build of this checkout serves them, so a
+    missing one is a routing regression, never a reason to skip."""
     document = service.client()._call("GET", "/openapi.json")
-    return all(path in (document.get("paths") or {}) for path in paths)
+    missing = [path for path in paths if path not in (document.get("paths") or {})]
+    if missing:
+        pytest.fail(f"the service's OpenAPI document lacks {missing}: a routing regression", pytrace=False)
 
 
 @pytest.fixture
 def serving_service(use_service):
     """The session's service, for tests of the model registry and deployments routes."""
-    if not has_routes(use_service, "/api/v1/models", "/api/v1/deployments"):
-        pytest.skip("this build of the service has no /models and /deployments routes")
+    require_routes(use_service, "/api/v1/models", "/api/v1/deployments")
     return use_service

@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length)) if length else None
         self.server.requests.append({"method": method, "path": url.path, "query": parse_qs(url.query),
                                      "auth": self.headers.get("Authorization"), "body": body})
-        status, answer = self.server.routes.get((method, url.path), (404, {"error": {"code": "not_found", "message": "no route"}}))
+        status, answer = self.server.routes.get((method, url.path), (404, error_body("not_found", "no route")))
         if callable(answer):
             answer = answer(parse_qs(url.query))
         if isinstance(answer, bytes):
@@ -52,6 +52,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._handle("DELETE")
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    """An error answer in the one shape the service uses, ``{"error": {"code", "message", "field"?}}``
+    (docs/contracts.md; ``Error`` in server-proxy/openapi.json), so test doubles cannot drift from it."""
+    error = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return {"error": error}
 
 
 class _Server(socketserver.ThreadingMixIn, HTTPServer):
@@ -126,10 +135,9 @@ def test_requests_carry_token_and_body(stub):
 
 
 def test_error_mapping(stub):
-    stub.routes[("POST", "/api/v1/jobs")] = (400, {"error": {"code": "invalid_argument", "message": "bad tier",
-                                                             "field": "trainingInput.scaleTier"}})
-    stub.routes[("POST", "/api/v1/jobs/j1/cancel")] = (400, {"error": {"code": "failed_precondition", "message": "job already ended"}})
-    stub.routes[("GET", "/api/v1/jobs/j2")] = (409, {"error": {"code": "already_exists", "message": "dup"}})
+    stub.routes[("POST", "/api/v1/jobs")] = (400, error_body("invalid_argument", "bad tier", "trainingInput.scaleTier"))
+    stub.routes[("POST", "/api/v1/jobs/j1/cancel")] = (400, error_body("failed_precondition", "job already ended"))
+    stub.routes[("GET", "/api/v1/jobs/j2")] = (409, error_body("already_exists", "dup"))
     stub.routes[("GET", "/api/v1/jobs/j3")] = (500, {"oops": 1})
     c = lt.Client(url=stub.url, token="t")
     with pytest.raises(lt.InvalidArgument) as info:
@@ -230,18 +238,28 @@ def test_serving_routes_paths_and_bodies(stub):
     c.create_deployment("d", source={"jobId": "j1", "trialId": "4"})
     assert stub.requests[-1]["body"] == {"name": "d", "source": {"jobId": "j1", "trialId": "4"}}
     assert c.update_deployment("d", model={"name": "m", "version": 2})["state"] == "UPDATING"
+    assert stub.requests[-1]["method"] == "PATCH" and stub.requests[-1]["path"] == "/api/v1/deployments/d"
+    assert stub.requests[-1]["body"] == {"model": {"name": "m", "version": 2}}
+    c.update_deployment("d", monitoring={"drift": {"threshold": 0.3}})
+    assert stub.requests[-1]["body"] == {"monitoring": {"drift": {"threshold": 0.3}}}
     assert c.delete_deployment("d")["state"] == "DELETING"
+    assert stub.requests[-1]["method"] == "DELETE" and stub.requests[-1]["path"] == "/api/v1/deployments/d"
+    # A DELETE carries no body at all (not even "{}"), as the service's route expects.
+    assert stub.requests[-1]["body"] is None
     c.monitoring("d", since="2026-11-29T00:00:00Z", step=60)
     assert stub.requests[-1]["query"] == {"since": ["2026-11-29T00:00:00Z"], "step": ["60"]}
     assert c.alerts("d") == [{"rule": "drift"}]
 
 
 def test_model_server_errors_and_503(stub):
-    stub.routes[("POST", "/api/v1/deployments/d/v2/models/m/infer")] = (400, {"error": "Unknown input 'x'"})
-    stub.routes[("GET", "/api/v1/deployments/d")] = (503, {"error": {"code": "unavailable", "message": "not ready"}})
+    # The service relays a model server's refusal in its own error shape, never the server's raw body.
+    stub.routes[("POST", "/api/v1/deployments/d/v2/models/m/infer")] = (
+        400, error_body("invalid_argument", "the model server refused the request: Unknown input 'x'", "inputs[0].name"))
+    stub.routes[("GET", "/api/v1/deployments/d")] = (503, error_body("unavailable", "not ready"))
     c = lt.Client(url=stub.url, token="t")
-    with pytest.raises(lt.InvalidArgument, match="Unknown input 'x'"):
+    with pytest.raises(lt.InvalidArgument, match="Unknown input 'x'") as refused:
         c.infer("d", "m", {"inputs": []})
+    assert refused.value.code == "invalid_argument" and refused.value.field == "inputs[0].name"
     with pytest.raises(lt.Unavailable, match="not ready"):
         c.get_deployment("d")
 

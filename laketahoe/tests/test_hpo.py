@@ -14,6 +14,7 @@ from laketahoe.client import Client
 from laketahoe.hpo import SpecFieldError
 from laketahoe.jobspec import JobSpecError, load_job_file
 
+from .conftest import need_module
 from .test_client import stub  # noqa: F401  (fixture)
 
 SPEC = {
@@ -195,7 +196,7 @@ def test_best_trial_and_sorting_follow_the_goal():
 
 
 def test_trials_frame_types_index_and_columns():
-    pd = pytest.importorskip("pandas")
+    pd = need_module("pandas")
     df = hpo.trials_frame(TRIALS, SPEC)
     assert list(df.index) == [1, 2, 3, 4, 10]
     assert df.index.name == "trialId" and df.index.dtype == "int64"
@@ -219,7 +220,7 @@ def test_trials_frame_types_index_and_columns():
 
 
 def test_trials_frame_without_spec_and_empty():
-    pd = pytest.importorskip("pandas")
+    pd = need_module("pandas")
     trials = [_trial(1, "SUCCEEDED", 0.5, 1, state_x=1), _trial(2, "QUEUED", duration=3.5)]
     df = hpo.trials_frame(trials)
     # A parameter named like a fixed column gets a prefix instead of replacing it.
@@ -246,7 +247,7 @@ def test_trials_dataframe_without_pandas_is_a_clear_error(monkeypatch):
 
 
 def test_client_trials_follow_pages_and_feed_the_frame(stub):  # noqa: F811
-    pytest.importorskip("pandas")
+    need_module("pandas")
     import laketahoe
 
     pages = {None: {"trials": TRIALS[:2], "nextPageToken": "p2"}, "p2": {"trials": TRIALS[2:]}}

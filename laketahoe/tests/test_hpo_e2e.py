@@ -7,6 +7,7 @@ import io
 import math
 import subprocess
 import sys
+import time
 
 import pytest
 from IPython.core.error import UsageError
@@ -90,19 +91,27 @@ def test_cell_magic_runs_trials_and_trials_frame(shell, use_service, capsys):
 
 
 def test_stop_lets_running_trials_finish(shell, use_service):
+    # The trial holds until the test releases it, so the stop lands while exactly trial 1 runs.
+    release = use_service.root / "hpo_work" / "hpo_stop.release"
+    release.unlink(missing_ok=True)
     write_notebook(use_service.root / "hpo_work" / "slow.ipynb",
-                   "import time, laketahoe\ntime.sleep(3)\nlaketahoe.report(step=1, score=x)", parameters="x = 0.0")
+                   f"import os, time, laketahoe\nwhile not os.path.exists({str(release)!r}):\n    time.sleep(0.1)\n"
+                   "laketahoe.report(step=1, score=x)", parameters="x = 0.0")
     shell.run_cell_magic("lt", "hpo slow.ipynb --job-id hpo_stop --max-trials 3 --parallel 1",
                          "hyperparameterMetricTag: score\nparams: [{parameterName: x, type: DOUBLE, minValue: 0, maxValue: 1}]")
-    use_service.wait("hpo_stop", states={"RUNNING"}, timeout=120)
+    client = use_service.client()
+    deadline = time.monotonic() + 120
+    while [t["state"] for t in client.trials("hpo_stop")] != ["RUNNING"]:
+        assert time.monotonic() < deadline, client.trials("hpo_stop")
+        time.sleep(0.2)
     stopped = shell.run_line_magic("lt", "stop hpo_stop")
     assert "stopping" in repr(stopped)
+    release.write_text("")
     job = use_service.wait("hpo_stop", timeout=120)
     assert job["state"] == "SUCCEEDED"
-    trials = use_service.client().trials("hpo_stop")
-    # The running trial finished and was kept; no new ones started after the stop.
-    assert 1 <= len(trials) < 3
-    assert all(t["state"] == "SUCCEEDED" for t in trials)
+    trials = client.trials("hpo_stop")
+    # The running trial finished and was kept; no new one started after the stop.
+    assert [(t["trialId"], t["state"]) for t in trials] == [("1", "SUCCEEDED")]
 
 
 def test_service_errors_name_the_field(shell):

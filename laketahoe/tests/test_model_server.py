@@ -26,7 +26,7 @@ from sklearn.preprocessing import OneHotEncoder
 import laketahoe
 from laketahoe.signature import decode_response, encode_request
 
-from .conftest import mlserver_path, stop_process_group
+from .conftest import missing_prerequisite, mlserver_path, need_module, stop_process_group
 
 
 def free_port() -> int:
@@ -58,12 +58,12 @@ def saved(tmp_path_factory):
         laketahoe.save_model(pipe, "sk-categorical", shapes, target, categorical=["size"])
         cases["sk-categorical"] = (shapes, pipe.predict(shapes))
 
-        xgb = pytest.importorskip("xgboost")
+        xgb = need_module("xgboost")
         booster = xgb.XGBClassifier(n_estimators=5, max_depth=3).fit(X, y)
         laketahoe.save_model(booster, "xgb-frame", X, y)
         cases["xgb-frame"] = (X, booster.predict(X))
 
-        lgb = pytest.importorskip("lightgbm")
+        lgb = need_module("lightgbm")
         Xd, yd = load_diabetes(return_X_y=True)
         reg = lgb.LGBMRegressor(n_estimators=5, verbose=-1).fit(Xd, yd)
         laketahoe.save_model(reg, "lgb-matrix", Xd, yd)
@@ -77,7 +77,7 @@ def saved(tmp_path_factory):
 def mlserver(saved):
     """One MLServer over every saved folder; its HTTP base URL."""
     if not mlserver_path().is_file():
-        pytest.skip(f"no MLServer at {mlserver_path()} (build .venv-serving or set LAKETAHOE_MLSERVER)")
+        missing_prerequisite(f"no MLServer at {mlserver_path()} (build .venv-serving or set LAKETAHOE_MLSERVER)")
     folder, _ = saved
     port = free_port()
     env = {**os.environ, "MLSERVER_HOST": "127.0.0.1", "MLSERVER_HTTP_PORT": str(port),

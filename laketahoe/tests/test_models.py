@@ -20,7 +20,7 @@ from sklearn.preprocessing import OneHotEncoder
 import laketahoe
 from laketahoe.signature import decode_request, encode_request
 
-from .conftest import records, run_runner
+from .conftest import need_module, records, run_runner
 
 # `laketahoe.models` is the function listing registered models; the module is reached through sys.modules.
 models_module = sys.modules["laketahoe.models"]
@@ -221,7 +221,7 @@ def test_without_X_signature_from_the_model_and_no_baseline(workdir, iris):
 
 
 def test_xgboost_classifier_json_booster(workdir, iris):
-    xgb = pytest.importorskip("xgboost")
+    xgb = need_module("xgboost")
     X, y = iris
     model = xgb.XGBClassifier(n_estimators=8, max_depth=3).fit(X, y)
     folder = laketahoe.save_model(model, "iris-xgb", X, y)
@@ -246,7 +246,7 @@ def test_xgboost_classifier_json_booster(workdir, iris):
 
 
 def test_xgboost_regressor_and_raw_booster(workdir):
-    xgb = pytest.importorskip("xgboost")
+    xgb = need_module("xgboost")
     X, y = load_diabetes(return_X_y=True)
     reg = xgb.XGBRegressor(n_estimators=5).fit(X, y)
     folder = laketahoe.save_model(reg, "diabetes-xgb", X, y)
@@ -264,7 +264,7 @@ def test_xgboost_regressor_and_raw_booster(workdir):
 
 
 def test_lightgbm_classifier_text_booster(workdir, iris):
-    lgb = pytest.importorskip("lightgbm")
+    lgb = need_module("lightgbm")
     X, y = iris
     model = lgb.LGBMClassifier(n_estimators=8, verbose=-1).fit(X.to_numpy(), y)
     folder = laketahoe.save_model(model, "iris-lgb", X.to_numpy(), y)
@@ -285,7 +285,7 @@ def test_lightgbm_classifier_text_booster(workdir, iris):
 
 
 def test_lightgbm_regressor_and_booster(workdir):
-    lgb = pytest.importorskip("lightgbm")
+    lgb = need_module("lightgbm")
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     folder = laketahoe.save_model(lgb.LGBMRegressor(n_estimators=5, verbose=-1).fit(X, y), "diabetes-lgb", X, y)
     manifest = read(folder, "laketahoe-model.json")
@@ -300,7 +300,7 @@ def test_lightgbm_regressor_and_booster(workdir):
 
 
 def test_boosters_refuse_text_columns(workdir):
-    xgb = pytest.importorskip("xgboost")
+    xgb = need_module("xgboost")
     X = pd.DataFrame({"color": pd.Categorical(["a", "b"] * 20), "v": np.arange(40.0)})
     model = xgb.XGBClassifier(n_estimators=2, enable_categorical=True, tree_method="hist").fit(X, [0, 1] * 20)
     with pytest.raises(ValueError, match="encode text columns as numbers"):

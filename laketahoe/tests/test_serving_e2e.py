@@ -24,7 +24,7 @@ import laketahoe
 from laketahoe.display import DeploymentView
 from laketahoe.signature import encode_request
 
-from .conftest import child_env, has_routes, mlserver_path, write_notebook
+from .conftest import child_env, mlserver_path, require_routes, write_notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +46,7 @@ laketahoe.save_model(model, "%s", X_train, y_train)
 @pytest.fixture
 def served(use_service, monkeypatch):
     """The service, when it has the serving and monitoring routes and MLServer is installed."""
-    if not has_routes(use_service, "/api/v1/models", "/api/v1/deployments", "/api/v1/deployments/{name}/monitoring"):
-        pytest.skip("this build of the service has no model, deployment and monitoring routes")
+    require_routes(use_service, "/api/v1/models", "/api/v1/deployments", "/api/v1/deployments/{name}/monitoring")
     if not mlserver_path().is_file():
         pytest.fail(f"{mlserver_path()} is missing: build the serving environment (.venv-serving) "
                     "or point LAKETAHOE_MLSERVER at an mlserver")

@@ -1,8 +1,8 @@
 """%lt models/deploy/deployments/undeploy and `laketahoe models|deployments` against the real service.
 
 Argument mistakes are caught before any request; what reaches the service
-needs its model registry and deployments routes (skipped on a build without
-them). Serving a model for real is in test_serving_e2e.py.
+needs its model registry and deployments routes (a build without them fails).
+Serving a model for real is in test_serving_e2e.py.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def test_register_list_describe_and_unknown_names(serving_service, shell, tmp_pa
     with pytest.raises(UsageError) as caught:
         shell.run_line_magic("lt", "deploy no-such-model --name nowhere")
     assert "no-such-model" in str(caught.value)
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match=r"^deployment no-such-deployment not found$"):
         shell.run_line_magic("lt", "undeploy no-such-deployment")
     with pytest.raises(NotFound):
         laketahoe.predict("no-such-deployment", [[1, 2, 3, 4]])
@@ -150,6 +150,7 @@ def test_job_that_saves_a_model_registers_it_with_lineage(serving_service):
     assert version["source"]["metrics"]["accuracy"] > 0.9
     assert version["artifactDir"] == "laketahoe-jobs/lineage_job/models/lineage-iris"
     assert version["signature"]["inputs"][0]["name"] == "sepal length (cm)"
-    # Registering the job's model by hand gives a version of the same model, from the same job.
+    # Registering the job's model by hand again is the same version of the same model, not a new one.
     again = client.register_job_model("lineage_job")
-    assert again["name"] == "lineage-iris" and again["source"]["jobId"] == "lineage_job"
+    assert again == version
+    assert [v["version"] for v in client.get_model("lineage-iris")["versions"]] == [version["version"]]

@@ -4,8 +4,11 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth, TokenTable } from './api/auth.js';
-import { ApiError, ErrorResponse, errorHandler } from './api/errors.js';
-import { apiRoutes } from './api/routes.js';
+import { ServiceError } from './errors.js';
+import { ErrorResponse, errorHandler } from './api/errors.js';
+import { createArtifactStore } from './artifacts/config.js';
+import type { ArtifactConfig } from './artifacts/config.js';
+import { apiRoutes } from './api/routes/jobs.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -13,19 +16,20 @@ import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
 import { EventBus } from './events.js';
-import { Experiments } from './jobs/experiments.js';
-import { JobRunKind } from './jobs/jobRuns.js';
-import { JobService } from './jobs/service.js';
-import { JobUpdater } from './jobs/updater.js';
+import { Experiments } from './orchestration/experiments.js';
+import { JobRunKind } from './orchestration/jobRuns.js';
+import { JobService } from './orchestration/jobService.js';
+import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
-import { metricsRoutes, monitoringRoutes } from './monitoring/routes.js';
+import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
+import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
-import { inferenceProxyRoutes } from './serving/proxy.js';
+import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
-import { servingRoutes } from './serving/routes.js';
+import { servingRoutes } from './api/routes/serving.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -49,6 +53,8 @@ export interface Service {
 export interface ServiceParts {
   /** Also receives every inference request and deployment change (besides the service's own monitor). */
   monitor?: DeploymentMonitor;
+  /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
+  artifactTiming?: { retryMs?: number; maxAttempts?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -78,6 +84,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     killGraceMs: config.killGraceMs
   });
   const backends = new Map<BackendName, Backend>([['local', local]]);
+  const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
+  const artifacts = await createArtifactStore(artifactConfig);
   if (config.k8s) {
     const k8s = config.k8s;
     backends.set(
@@ -98,7 +106,18 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
         maxInputBytes: k8s.maxInputBytes,
         podTemplate: k8s.podTemplate,
         jobPodTemplateFields: k8s.jobPodTemplateFields,
-        users: [...new Set(config.tokens.values())]
+        users: [...new Set(config.tokens.values())],
+        artifacts: artifacts.presign
+          ? {
+              store: artifacts,
+              grantSeconds: artifactConfig.grantSeconds,
+              limits: { maxBytes: artifactConfig.maxOutputBytes, maxFiles: artifactConfig.maxOutputFiles },
+              maxFolderBytes: config.maxFolderBytes,
+              rootDir: fs.realpathSync(config.rootDir),
+              excluded: [config.dataDir],
+              ...parts.artifactTiming
+            }
+          : undefined
       })
     );
   }
@@ -140,11 +159,11 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new ApiError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(new ServiceError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
   app.setNotFoundHandler(() => {
-    throw new ApiError('not_found', 'no such route');
+    throw new ServiceError('not_found', 'no such route');
   });
   await app.register(swagger, {
     openapi: {
@@ -153,7 +172,9 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }]
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) }
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
+    transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
   registerAuth(app, new TokenTable(config.tokens));
   app.addSchema(ErrorResponse);
@@ -197,6 +218,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();
+      (artifacts as { destroy?: () => void }).destroy?.();
       await deployments.close();
       await app.close();
       await monitor.close();

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTokensFile } from './api/auth.js';
+import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
-import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './jobs/podTemplate.js';
+import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
 import { BUNDLED } from './version.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
@@ -49,6 +50,8 @@ export interface ServiceConfig {
   defaultBackend?: 'local' | 'kubernetes';
   /** Set when the Kubernetes backend is configured. */
   k8s?: KubernetesConfig;
+  /** Where artifacts go; the local folder when absent. Holds credentials: never log it. */
+  artifacts?: ArtifactConfig;
 }
 
 /** Settings of the Kubernetes backend (see "Kubernetes backend" in docs/contracts.md). */
@@ -225,7 +228,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-qps': { type: 'string' },
       'k8s-burst': { type: 'string' },
       'k8s-pod-template': { type: 'string' },
-      'k8s-job-pod-template-fields': { type: 'string' }
+      'k8s-job-pod-template-fields': { type: 'string' },
+      ...ARTIFACT_FLAGS
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -260,6 +264,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
+  const dataDir = path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe');
   const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
   const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
   let tokens: Map<string, string>;
@@ -275,7 +280,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     port: num(values.port ?? env.LAKETAHOE_PORT, 'port') ?? 0,
     socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
     rootDir,
-    dataDir: path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe'),
+    dataDir,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
     python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
     runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),
@@ -292,6 +297,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
     defaultBackend: backend,
-    k8s
+    k8s,
+    artifacts: parseArtifactConfig(values, env, dataDir)
   };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Job, LogLine, Trial } from './jobs/schema.js';
-import type { Alert } from './monitoring/alerts.js';
-import type { Deployment } from './serving/schema.js';
+import type { Job, LogLine, Trial } from './schemas/jobs.js';
+import type { Alert } from './schemas/monitoring.js';
+import type { Deployment } from './schemas/serving.js';
 
 /** A change pushed to SSE subscribers. */
 export type ServiceEvent =

@@ -4,7 +4,7 @@ import { createService } from './app.js';
 import { parseServeArgs } from './config.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
-const USAGE = `usage: laketahoe-proxy serve [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
+const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
        [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
@@ -43,7 +43,10 @@ async function serve(argv: string[]): Promise<void> {
       user: config.user
     });
   }
-  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile }, 'laketahoe-proxy listening');
+  // Where artifacts go, never with the credentials.
+  const a = config.artifacts;
+  const artifactStore = a?.kind === 's3' ? { kind: 's3', endpoint: a.s3.endpoint, bucket: a.s3.bucket, prefix: a.s3.prefix } : { kind: 'local', dir: a?.dir };
+  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore }, 'laketahoe-proxy listening');
   if (!fs.existsSync(config.mlserver)) {
     // Jobs work without it; deployments fail with the same hint until it exists.
     app.log.warn({ mlserver: config.mlserver }, 'no MLServer: deployments need `laketahoe serving-env create` (or --mlserver)');
@@ -71,12 +74,20 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'serve') {
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+if (command === 'serve' && wantsHelp(rest)) {
+  // Asked for: usage on stdout and success, before any flag is parsed (parseArgs knows no --help).
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+} else if (command === 'serve') {
   serve(rest).catch(err => {
-    process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n`);
+    process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n(laketahoe-proxy serve --help lists the flags)\n`);
     process.exit(1);
   });
+} else if (command === '--help' || command === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 } else {
   process.stderr.write(`${USAGE}\n`);
-  process.exit(command === '--help' || command === '-h' ? 0 : 2);
+  process.exit(2);
 }

@@ -22,7 +22,7 @@ describe('alert notifications', () => {
       trans: nullTranslator.load('laketahoe')
     });
     const push = (data: unknown) =>
-      jobs.handleEvent({ event: 'alert', data: JSON.stringify(data) });
+      jobs.events.handleEvent({ event: 'alert', data: JSON.stringify(data) });
 
     push(makeAlert('a1', 'firing'));
     push(makeAlert('a1', 'resolved'));

@@ -1,3 +1,5 @@
+import { ServerConnection } from '@jupyterlab/services';
+
 import { LakeTahoeClient, LakeTahoeError } from '../api';
 import { jsonResponse, makeJob, mockSettings } from './helpers';
 
@@ -158,11 +160,16 @@ describe('LakeTahoeClient', () => {
   });
 
   it('lets aborts through unchanged', async () => {
-    const { settings } = mockSettings(() => jsonResponse({}));
+    const { settings, requests } = mockSettings(() => jsonResponse({}));
     const client = new LakeTahoeClient(settings);
     const controller = new AbortController();
     controller.abort();
     const error = await client.getInfo(controller.signal).catch(e => e);
+    // The caller's own abort, so callers can tell it from a failure and stay quiet.
     expect(error).not.toBeInstanceOf(LakeTahoeError);
+    // ServerConnection reports the abort as a NetworkError carrying the abort's message.
+    expect(error).toBeInstanceOf(ServerConnection.NetworkError);
+    expect(error.message).toBe('aborted');
+    expect(requests).toEqual([]);
   });
 });

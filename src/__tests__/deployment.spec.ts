@@ -7,11 +7,13 @@ import {
 import { JobsModel } from '../model/jobs';
 import { ServingModel } from '../model/serving';
 import {
+  errorResponse,
   IRecordedRequest,
   jsonResponse,
   makeDeployment,
   makeVersion,
-  mockSettings
+  mockSettings,
+  whenSignalled
 } from './helpers';
 
 const MONITORING = {
@@ -41,7 +43,7 @@ function setup(infer?: (req: IRecordedRequest) => Response) {
     if (path.endsWith('/monitoring')) {
       return jsonResponse(MONITORING);
     }
-    return jsonResponse({ error: { code: 'not_found', message: 'no' } }, 404);
+    return errorResponse(404, 'not_found', 'no');
   });
   const jobs = new JobsModel(new LakeTahoeClient(mock.settings));
   const serving = new ServingModel(jobs);
@@ -101,15 +103,21 @@ describe('DeploymentDetailModel', () => {
     expect(model.sending).toBe(false);
   });
 
-  it("shows the server's message when inference fails", async () => {
+  it("shows the service's message when inference fails", async () => {
     const { model } = setup(() =>
-      jsonResponse({ error: 'Expected 2 features, got 3' }, 400)
+      errorResponse(
+        400,
+        'invalid_argument',
+        'the model server refused the request: Expected 2 features, got 3',
+        'inputs[0].shape'
+      )
     );
     await model.reload();
     const result = await model.send();
-    expect(result).toMatchObject({
+    expect(result).toEqual({
       ok: false,
-      body: 'Expected 2 features, got 3'
+      body: 'the model server refused the request: Expected 2 features, got 3',
+      latencyMs: 12.5
     });
   });
 
@@ -131,8 +139,11 @@ describe('DeploymentDetailModel', () => {
         model: { name: 'iris', version: 2 }
       })
     );
-    await new Promise(resolve => setTimeout(resolve, 0));
-    await new Promise(resolve => setTimeout(resolve, 0));
+    await whenSignalled(
+      model.changed,
+      () => model.version?.version === 2,
+      'version 2 loaded'
+    );
     expect(model.deployment!.state).toBe('UPDATING');
     expect(model.version!.version).toBe(2);
   });

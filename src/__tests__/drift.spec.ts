@@ -5,27 +5,33 @@ import {
   sortDriftRows,
   toggleDriftSort
 } from '../model/drift';
-import { IFeatureDrift } from '../types';
+import { IFeatureDrift } from '../wire';
+
+/** A feature as services before `score` and `rows` answered it: the table falls back to PSI / JS. */
+const withoutScore = (
+  feature: Omit<IFeatureDrift, 'score' | 'rows'>
+): IFeatureDrift => feature as IFeatureDrift;
 
 const numeric = (
   name: string,
   psi: number,
   ksPValue: number | undefined,
   drifted: boolean
-): IFeatureDrift => ({
-  name,
-  kind: 'numeric',
-  psi,
-  ks: 0.1,
-  ksPValue,
-  drifted,
-  baseline: { edges: [0, 1, 2], counts: [3, 1] },
-  live: { counts: [1, 3] }
-});
+): IFeatureDrift =>
+  withoutScore({
+    name,
+    kind: 'numeric',
+    psi,
+    ks: 0.1,
+    ksPValue,
+    drifted,
+    baseline: { edges: [0, 1, 2], counts: [3, 1] },
+    live: { counts: [1, 3] }
+  });
 
 const features: IFeatureDrift[] = [
   numeric('b', 0.05, 0.5, false),
-  {
+  withoutScore({
     name: 'color',
     kind: 'categorical',
     js: 0.3,
@@ -33,7 +39,7 @@ const features: IFeatureDrift[] = [
     drifted: true,
     baseline: { categories: { red: 6, blue: 2 } },
     live: { categories: { blue: 1, green: 3 } }
-  },
+  }),
   numeric('a', 0.31, undefined, true),
   numeric('c', 0.05, 0.2, false)
 ];
@@ -115,22 +121,28 @@ describe('request series', () => {
           time: '2026-11-29T01:00:00.000Z',
           requests: 120,
           errors: 6,
+          clientErrors: 6,
+          serverErrors: 0,
           errorRate: 0.05,
-          latencyMs: { p50: 1.2, p95: 3.1, p99: 4 }
+          latencyMs: { p50: 1.2, p95: 3.1, p99: 4, mean: 2 }
         },
         {
           time: '2026-11-29T01:01:00.000Z',
           requests: 0,
           errors: 0,
+          clientErrors: 0,
+          serverErrors: 0,
           errorRate: 0,
-          latencyMs: null
+          latencyMs: { p50: null, p95: null, p99: null, mean: null }
         },
         {
           time: 'not a time',
           requests: 1,
           errors: 0,
+          clientErrors: 0,
+          serverErrors: 0,
           errorRate: 0,
-          latencyMs: null
+          latencyMs: { p50: null, p95: null, p99: null, mean: null }
         }
       ],
       60

@@ -1,4 +1,5 @@
 import { ServerConnection } from '@jupyterlab/services';
+import { ISignal } from '@lumino/signaling';
 
 import {
   DeploymentState,
@@ -7,9 +8,10 @@ import {
   IJob,
   IModel,
   IModelVersion,
+  ITrainingOutput,
   ITrial,
   JobState
-} from '../types';
+} from '../wire';
 
 /** A recorded request. */
 export interface IRecordedRequest {
@@ -50,12 +52,63 @@ export function mockSettings(
   return { settings, requests };
 }
 
+/**
+ * Resolve once `condition()` holds: checked now and after each emission of
+ * `signal`, never on a timer, so a test waits exactly for the change it expects
+ * (and fails with `what` when it never comes).
+ */
+export function whenSignalled(
+  signal: ISignal<unknown, unknown>,
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 5000
+): Promise<void> {
+  if (condition()) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (condition()) {
+        signal.disconnect(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      signal.disconnect(check);
+      reject(new Error(`no signal brought ${what} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    signal.connect(check);
+  });
+}
+
 /** A JSON response. */
 export function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'Content-Type': 'application/json' }
   });
+}
+
+/**
+ * The service's one error shape, `{error: {code, message, field?}}` (`Error` in
+ * server-proxy/openapi.json, docs/contracts.md): every error a test double answers is built from it.
+ */
+export interface IErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** An error answer in the service's shape. */
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  field?: string
+): Response {
+  const body: IErrorBody = {
+    error: field === undefined ? { code, message } : { code, message, field }
+  };
+  return jsonResponse(body, status);
 }
 
 /** A job with sensible defaults. */
@@ -77,9 +130,19 @@ export function makeJob(
       scaleTier: 'BASIC',
       notebook: { path: 'examples/demo.ipynb', parameters: {} }
     },
-    trainingOutput: {},
+    trainingOutput: emptyTrainingOutput(),
     stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
     ...overrides
+  };
+}
+
+/** What the service reports for a job that has not started. */
+export function emptyTrainingOutput(): ITrainingOutput {
+  return {
+    completedCells: 0,
+    totalCells: 0,
+    latestMetrics: {},
+    resources: { cpu: 0, memoryBytes: 0, gpus: [] }
   };
 }
 
@@ -104,6 +167,7 @@ export function makeTrial(
         ? []
         : [{ trainingStep: 3, objectiveValue: objective }],
     isTrialStoppedEarly: false,
+    createTime: '2026-11-29T01:00:00.000Z',
     startTime: '2026-11-29T01:00:00.000Z',
     endTime: '2026-11-29T01:00:10.000Z',
     errorMessage: '',
@@ -178,6 +242,7 @@ export function makeDeployment(
     restarts: 0,
     createTime: '2026-11-29T01:01:00.000Z',
     updateTime: '2026-11-29T01:01:00.000Z',
+    monitoring: {},
     stateHistory: [{ state, time: '2026-11-29T01:01:00.000Z', reason: '' }],
     ...overrides
   };

@@ -10,7 +10,7 @@ import {
   requestRows,
   typicalValue
 } from '../model/inference';
-import { IModelSignature } from '../types';
+import { IModelSignature } from '../wire';
 import { makeDeployment } from './helpers';
 
 const signature: IModelSignature = {

@@ -1,7 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import { IJob } from '../types';
-import { jsonResponse, makeJob, mockSettings } from './helpers';
+import { IJob } from '../wire';
+import { errorResponse, jsonResponse, makeJob, mockSettings } from './helpers';
 
 /** A client whose listJobs answers the given pages. */
 function modelWith(pages: { jobs: IJob[]; nextPageToken?: string }[]): {
@@ -48,11 +48,11 @@ describe('JobsModel', () => {
     model.changed.connect(changed);
     model.jobChanged.connect((_, job) => jobChanged(job.jobId, job.state));
 
-    model.handleEvent({
+    model.events.handleEvent({
       event: 'job',
       data: JSON.stringify(makeJob('a', 'RUNNING', { createTime: at(1) }))
     });
-    model.handleEvent({
+    model.events.handleEvent({
       event: 'job',
       data: JSON.stringify(makeJob('c', 'QUEUED', { createTime: at(5) }))
     });
@@ -70,9 +70,9 @@ describe('JobsModel', () => {
     const { model } = modelWith([{ jobs: [] }]);
     const changed = jest.fn();
     model.changed.connect(changed);
-    model.handleEvent({ event: 'job', data: 'not json' });
-    model.handleEvent({ event: 'job', data: '{"nope":1}' });
-    model.handleEvent({ event: 'other', data: '{}' });
+    model.events.handleEvent({ event: 'job', data: 'not json' });
+    model.events.handleEvent({ event: 'job', data: '{"nope":1}' });
+    model.events.handleEvent({ event: 'other', data: '{}' });
     expect(model.jobs).toHaveLength(0);
     expect(changed).not.toHaveBeenCalled();
     model.dispose();
@@ -83,7 +83,7 @@ describe('JobsModel', () => {
     await model.refresh();
     const metrics = jest.fn();
     model.metricReceived.connect((_, m) => metrics(m.name, m.value));
-    model.handleEvent({
+    model.events.handleEvent({
       event: 'metric',
       data: JSON.stringify({
         jobId: 'a',
@@ -144,7 +144,7 @@ describe('JobsModel', () => {
     let fail = false;
     const { settings } = mockSettings(() =>
       fail
-        ? jsonResponse({ error: { code: 'internal', message: 'boom' } }, 500)
+        ? errorResponse(500, 'internal', 'boom')
         : jsonResponse({ jobs: [makeJob('a')] })
     );
     const model = new JobsModel(new LakeTahoeClient(settings));

@@ -1,5 +1,5 @@
 import { LogStreamModel } from '../model/stream';
-import { ILogLine } from '../types';
+import { ILogLine } from '../wire';
 
 const line = (seq: number): ILogLine => ({
   seq,

@@ -2,6 +2,7 @@ import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
 import { ServingModel } from '../model/serving';
 import {
+  errorResponse,
   IRecordedRequest,
   jsonResponse,
   makeAlert,
@@ -9,7 +10,8 @@ import {
   makeJob,
   makeModel,
   makeVersion,
-  mockSettings
+  mockSettings,
+  whenSignalled
 } from './helpers';
 
 /** A service with one model of two versions and one deployment. */
@@ -89,13 +91,15 @@ describe('ServingModel', () => {
     serving.alertReceived.connect((_, a) => alerts(a.id, a.state));
 
     // The jobs model hands over what it does not handle itself.
-    jobs.handleEvent(
+    jobs.events.handleEvent(
       event('deployment', makeDeployment('iris-prod', 'UPDATING'))
     );
-    jobs.handleEvent(event('deployment', makeDeployment('new', 'DEPLOYING')));
-    jobs.handleEvent(event('alert', makeAlert('a2', 'firing')));
-    jobs.handleEvent(event('deployment', { not: 'a deployment' }));
-    jobs.handleEvent({ event: 'alert', data: 'not json' });
+    jobs.events.handleEvent(
+      event('deployment', makeDeployment('new', 'DEPLOYING'))
+    );
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'firing')));
+    jobs.events.handleEvent(event('deployment', { not: 'a deployment' }));
+    jobs.events.handleEvent({ event: 'alert', data: 'not json' });
 
     expect(changed.mock.calls).toEqual([
       ['iris-prod', 'UPDATING'],
@@ -109,14 +113,14 @@ describe('ServingModel', () => {
     expect(serving.firingAlerts('iris-prod').map(a => a.id)).toEqual(['a2']);
     expect(serving.firingAlerts('new')).toEqual([]);
 
-    jobs.handleEvent(event('alert', makeAlert('a2', 'resolved')));
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'resolved')));
     expect(serving.firingAlerts()).toEqual([]);
   });
 
   it('removes an undeployed deployment and ignores its late events', async () => {
     const { jobs, serving, requests } = setup();
     await serving.refresh();
-    jobs.handleEvent(event('alert', makeAlert('a2', 'firing')));
+    jobs.events.handleEvent(event('alert', makeAlert('a2', 'firing')));
     const removed = jest.fn();
     serving.deploymentRemoved.connect((_, name) => removed(name));
     await serving.undeploy('iris-prod');
@@ -124,7 +128,7 @@ describe('ServingModel', () => {
     expect(removed).toHaveBeenCalledWith('iris-prod');
     expect(serving.deployments).toEqual([]);
     expect(serving.firingAlerts()).toEqual([]);
-    jobs.handleEvent(
+    jobs.events.handleEvent(
       event('deployment', makeDeployment('iris-prod', 'DELETING'))
     );
     expect(serving.deployments).toEqual([]);
@@ -136,9 +140,14 @@ describe('ServingModel', () => {
       requests.filter(r => r.url.endsWith('/api/v1/models')).length;
     jobs.applyJob(makeJob('train_9', 'RUNNING'));
     expect(count()).toBe(0);
+    const loaded = whenSignalled(
+      serving.changed,
+      () => serving.models.length > 0,
+      'models reloaded'
+    );
     jobs.applyJob(makeJob('train_9', 'SUCCEEDED'));
     jobs.applyJob(makeJob('train_9', 'SUCCEEDED'));
-    await new Promise(resolve => setTimeout(resolve, 0));
+    await loaded;
     expect(count()).toBe(1);
     await serving.refreshModels();
     expect(serving.models[0].versions).toHaveLength(2);
@@ -184,9 +193,7 @@ describe('ServingModel', () => {
   });
 
   it('keeps the last error of a failed reload', async () => {
-    const { serving } = setup(() =>
-      jsonResponse({ error: { code: 'internal', message: 'boom' } }, 500)
-    );
+    const { serving } = setup(() => errorResponse(500, 'internal', 'boom'));
     await serving.refresh();
     expect(serving.error!.message).toBe('boom');
     expect(serving.loading).toBe(false);

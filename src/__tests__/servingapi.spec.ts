@@ -1,5 +1,6 @@
 import { LakeTahoeClient, LakeTahoeError } from '../api';
 import {
+  errorResponse,
   jsonResponse,
   makeAlert,
   makeDeployment,
@@ -100,9 +101,14 @@ describe('LakeTahoeClient serving routes', () => {
     expect(requests[0].headers.get('Content-Type')).toBe('application/json');
   });
 
-  it("keeps a model server's error message", async () => {
+  it('keeps the message and field of a refused inference', async () => {
     const { settings } = mockSettings(() =>
-      jsonResponse({ error: 'shape [1, 3] does not match [-1, 4]' }, 400)
+      errorResponse(
+        400,
+        'invalid_argument',
+        'the model server refused the request: shape [1, 3] does not match [-1, 4]',
+        'inputs[0].shape'
+      )
     );
     const client = new LakeTahoeClient(settings);
     const error = (await client
@@ -111,7 +117,10 @@ describe('LakeTahoeClient serving routes', () => {
     expect(error).toBeInstanceOf(LakeTahoeError);
     expect(error.status).toBe(400);
     expect(error.code).toBe('invalid_argument');
-    expect(error.message).toBe('shape [1, 3] does not match [-1, 4]');
+    expect(error.message).toBe(
+      'the model server refused the request: shape [1, 3] does not match [-1, 4]'
+    );
+    expect(error.field).toBe('inputs[0].shape');
   });
 
   it('keeps the field of a service error on deploy', async () => {

@@ -15,6 +15,7 @@ import { JobDeployButton } from '../widgets/JobDeployButton';
 import { ServingPanel } from '../widgets/ServingPanel';
 import {
   jsonResponse,
+  emptyTrainingOutput,
   makeAlert,
   makeJob,
   makeDeployment,
@@ -274,7 +275,10 @@ describe('serving views', () => {
         />
       );
     const saved = makeJob('train_9', 'SUCCEEDED', {
-      trainingOutput: { models: [{ name: 'iris', path: 'models/iris' }] }
+      trainingOutput: {
+        ...emptyTrainingOutput(),
+        models: [{ name: 'iris', path: 'models/iris' }]
+      }
     });
     const running = button({ ...saved, state: 'RUNNING' });
     const none = button(makeJob('train_8', 'SUCCEEDED'));

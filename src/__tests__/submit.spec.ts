@@ -1,11 +1,6 @@
 import { parseParametersSource } from '../model/parameters';
-import {
-  defaultJobId,
-  FIELD,
-  JOB_ID_PATTERN,
-  SubmitFormModel
-} from '../model/submit';
-import { IServiceInfo } from '../types';
+import { defaultJobId, FIELD, SubmitFormModel } from '../model/submit';
+import { IServiceInfo, JOB_ID } from '../wire';
 
 const NOW = new Date(2026, 10, 29, 1, 2, 3);
 
@@ -32,7 +27,7 @@ describe('defaultJobId', () => {
     const long = defaultJobId('a'.repeat(300) + '.ipynb', NOW);
     expect(long.length).toBeLessThanOrEqual(128);
     for (const id of [long, defaultJobId('_x_.ipynb', NOW)]) {
-      expect(id).toMatch(JOB_ID_PATTERN);
+      expect(id).toMatch(JOB_ID);
     }
   });
 });

@@ -1,12 +1,8 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import {
-  findBestTrial,
-  sortTrials,
-  TrialLogModel,
-  TrialsModel
-} from '../model/trials';
-import { IJob, ITrial } from '../types';
+import { TrialLogModel, TrialsModel } from '../model/trials';
+import { findBestTrial, sortTrials } from '../model/trialTable';
+import { IJob, ITrial } from '../wire';
 import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
 
 function hpoJob(goal: 'MAXIMIZE' | 'MINIMIZE' = 'MAXIMIZE'): IJob {
@@ -78,18 +74,18 @@ describe('TrialsModel', () => {
     await model.reload();
     const changed = jest.fn();
     model.changed.connect(changed);
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'hpo',
         trial: makeTrial('1', 'SUCCEEDED', 0.5)
       })
     });
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({ jobId: 'hpo', trial: makeTrial('2', 'QUEUED') })
     });
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'other',
@@ -108,7 +104,7 @@ describe('TrialsModel', () => {
   it('keeps events that arrive while a load is in flight', async () => {
     const { jobs, model } = setup([makeTrial('1', 'RUNNING')]);
     const loading = model.reload();
-    jobs.handleEvent({
+    jobs.events.handleEvent({
       event: 'trial',
       data: JSON.stringify({
         jobId: 'hpo',

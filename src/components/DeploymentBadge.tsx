@@ -1,8 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import { DeploymentState } from '../types';
-import { ColoredStateBadge } from './common';
+import { DeploymentState } from '../wire';
+import { ColoredStateBadge } from './states';
 
 /** Translated, human label of a deployment state. */
 export function deploymentStateLabel(

@@ -1,8 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useLayoutEffect, useRef } from 'react';
 
-import { StreamStatus } from '../model/stream';
-import { ILogLine } from '../types';
+import { StreamStatus } from '../tokens';
+import { ILogLine } from '../wire';
 
 /** Properties of a {@link LogView}. */
 export interface ILogViewProps {

@@ -3,8 +3,8 @@
  * with commas, quotes, line breaks or edge spaces in double quotes, quotes
  * doubled).
  */
-import { ITrial, JSONValue } from '../types';
-import { durationOf, objectiveOf, stepsOf } from './trials';
+import { ITrial, JSONValue } from '../wire';
+import { durationOf, objectiveOf, stepsOf } from './trialTable';
 
 /** One CSV field. */
 export function csvField(value: JSONValue | undefined): string {

@@ -3,8 +3,7 @@
  * them (the service checks them again).
  */
 
-/** Names of models and deployments (they become URL segments). */
-export const DEPLOYMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+import { DEPLOYMENT_NAME } from '../wire';
 
 /** What the deploy dialog answers. */
 export interface IDeployFormValues {
@@ -16,7 +15,7 @@ export interface IDeployFormValues {
 
 /** Whether a deployment name is valid. */
 export function isValidDeploymentName(name: string): boolean {
-  return DEPLOYMENT_NAME_PATTERN.test(name);
+  return DEPLOYMENT_NAME.test(name);
 }
 
 /**

@@ -2,7 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isAbortError } from '../api';
-import { IDeployment, IModelVersion, IMonitoring } from '../types';
+import { IDeployment, IModelVersion, IMonitoring, signatureOf } from '../wire';
 import {
   Baseline,
   baselineFromJson,
@@ -10,7 +10,7 @@ import {
   formatJson,
   parseInferRequest
 } from './inference';
-import { ServingModel } from './serving';
+import { IServingModel } from '../tokens';
 
 /** Tabs of the deployment view. */
 export type DeploymentTab = 'overview' | 'test' | 'monitoring';
@@ -30,7 +30,7 @@ export interface IDeploymentDetailOptions {
   /** Deployment name. */
   name: string;
   /** The shared serving model. */
-  serving: ServingModel;
+  serving: IServingModel;
   /**
    * Read a saved model's `baseline.json` (path relative to the root);
    * resolves null when there is none.
@@ -69,7 +69,7 @@ export class DeploymentDetailModel implements IDisposable {
   readonly name: string;
 
   /** The shared serving model. */
-  readonly serving: ServingModel;
+  readonly serving: IServingModel;
 
   /** Emitted on any change of what the view shows. */
   get changed(): ISignal<this, void> {
@@ -219,7 +219,7 @@ export class DeploymentDetailModel implements IDisposable {
   /** Replace the body with the one built from the signature and baseline. */
   resetRequest(): void {
     const request = buildInferRequest(
-      this._version?.signature ?? null,
+      signatureOf(this._version),
       this._baseline
     );
     this._requestText = formatJson(request);
@@ -287,7 +287,7 @@ export class DeploymentDetailModel implements IDisposable {
     return this._isDisposed;
   }
 
-  private _onDeployment(_: ServingModel, deployment: IDeployment): void {
+  private _onDeployment(_: IServingModel, deployment: IDeployment): void {
     if (deployment.name !== this.name) {
       return;
     }

@@ -2,15 +2,11 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import {
-  IJob,
-  ILogLine,
-  IMetricEvent,
-  IMetricPoint,
-  TERMINAL_STATES
-} from '../types';
-import { isJob, JobsModel } from './jobs';
-import { LogStreamModel, StreamStatus } from './stream';
+import { IJob, ILogLine, IMetricEvent, IMetricPoint } from '../wire';
+import { TERMINAL_STATES } from './states';
+import { isJob } from './events';
+import { IJobsModel, StreamStatus } from '../tokens';
+import { LogStreamModel } from './stream';
 import { toError } from './errors';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
@@ -39,7 +35,7 @@ export class JobDetailModel implements IDisposable {
    * @param jobId the job to follow
    * @param jobs the shared jobs model (client and pushed updates)
    */
-  constructor(jobId: string, jobs: JobsModel) {
+  constructor(jobId: string, jobs: IJobsModel) {
     this.jobId = jobId;
     this._jobs = jobs;
     this._client = jobs.client;
@@ -193,13 +189,13 @@ export class JobDetailModel implements IDisposable {
     Signal.clearData(this);
   }
 
-  private _onJobChanged(_: JobsModel, job: IJob): void {
+  private _onJobChanged(_: IJobsModel, job: IJob): void {
     if (job.jobId === this.jobId) {
       this._setJob(job);
     }
   }
 
-  private _onMetric(_: JobsModel, metric: IMetricEvent): void {
+  private _onMetric(_: IJobsModel, metric: IMetricEvent): void {
     if (metric.jobId === this.jobId) {
       this.addMetrics([metric]);
     }
@@ -227,7 +223,7 @@ export class JobDetailModel implements IDisposable {
   }
 
   private _client: LakeTahoeClient;
-  private _jobs: JobsModel;
+  private _jobs: IJobsModel;
   private _job: IJob | null;
   private _error: Error | null = null;
   private _metrics = new Map<string, IMetricSeries>();

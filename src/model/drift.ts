@@ -3,7 +3,7 @@
  * order, the baseline-vs-live histogram of a feature, and the request
  * series as chart columns.
  */
-import { IFeatureDrift, IMonitoringPoint } from '../types';
+import { IFeatureDrift, IMonitoringPoint } from '../wire';
 
 /** One row of the per-feature drift table. */
 export interface IDriftRow {

@@ -12,8 +12,9 @@ import {
   IParameterSpec,
   MetricSelection,
   ParameterSpecType,
-  ScaleType
-} from '../types';
+  ScaleType,
+  JOB_ID
+} from '../wire';
 import { INotebookParameter } from './parameters';
 
 /** Dotted path of the spec in a submit body, as the service names fields. */
@@ -220,9 +221,6 @@ export const MIN_REDUCTION_FACTOR = 1.01;
 
 /** Metric names: Python keyword arguments of laketahoe.report(). */
 const METRIC_TAG = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Job ids, as the service accepts them. */
-const JOB_ID = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
 
 /** Whether a scale needs positive bounds. */
 function isLogScale(scale: ScaleType): boolean {

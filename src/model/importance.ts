@@ -12,7 +12,7 @@
  * numbers are rough. Values are clipped at 0 and also reported normalized
  * to sum to 1.
  */
-import { JSONValue } from '../types';
+import { JSONValue } from '../wire';
 
 /** One trial's point for the estimate. */
 export interface IImportanceSample {

@@ -13,7 +13,7 @@ import {
   IModelSignature,
   ISignatureTensor,
   JSONValue
-} from '../types';
+} from '../wire';
 
 /** A feature of a saved model's `baseline.json` (or a monitoring baseline). */
 export interface IBaselineFeature {

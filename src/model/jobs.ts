@@ -1,20 +1,14 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import { IServerSentEvent } from '../sse';
-import {
-  IJob,
-  IMetricEvent,
-  ITrialEvent,
-  JobState,
-  TERMINAL_STATES
-} from '../types';
-import { ReconnectingEventStream, StreamStatus } from './stream';
+import { IJobsModel, IPushEvents, JobFilter, StreamStatus } from '../tokens';
+import { IJob, IMetricEvent } from '../wire';
 import { toError } from './errors';
+import { PushEvents } from './events';
+import { TERMINAL_STATES } from './states';
 
-/** A state to filter on, or every job. */
-export type JobFilter = JobState | 'ALL';
+export type { JobFilter };
+export { isJob } from './events';
 
 /** Largest number of jobs the list loads; older ones are not shown. */
 export const MAX_LISTED_JOBS = 500;
@@ -26,17 +20,28 @@ export const MAX_LISTED_JOBS = 500;
  * disconnected is lost) and then patched by `job` events; there is no
  * periodic polling.
  */
-export class JobsModel implements IDisposable {
+export class JobsModel implements IJobsModel {
   /**
    * Create a model.
    * @param client the API client
+   * @param events the push connection; one of its own by default
    */
-  constructor(client: LakeTahoeClient) {
+  constructor(client: LakeTahoeClient, events?: IPushEvents) {
     this.client = client;
+    this.events = events ?? new PushEvents(client);
+    this.events.connected.connect(() => void this.refresh(), this);
+    this.events.jobReceived.connect((_, job) => this.applyJob(job), this);
+    this.events.metricReceived.connect(
+      (_, metric) => this.applyMetric(metric),
+      this
+    );
   }
 
   /** The API client the model uses. */
   readonly client: LakeTahoeClient;
+
+  /** The push connection, shared with the other models. */
+  readonly events: IPushEvents;
 
   /** Emitted whenever the list, the filter, or the loading state changes. */
   get changed(): ISignal<this, void> {
@@ -53,35 +58,14 @@ export class JobsModel implements IDisposable {
     return this._metricReceived;
   }
 
-  /** Emitted with every trial change of an HPO job pushed by the service. */
-  get trialReceived(): ISignal<this, ITrialEvent> {
-    return this._trialReceived;
-  }
-
-  /**
-   * Emitted with every other event of the stream (`deployment`, `alert`, ...),
-   * so other models share the one connection.
-   */
-  get otherEventReceived(): ISignal<this, IServerSentEvent> {
-    return this._otherEventReceived;
-  }
-
-  /**
-   * Emitted each time the push connection (re)opens: trial views reload
-   * then, since events missed while disconnected are not replayed.
-   */
-  get connected(): ISignal<this, void> {
-    return this._connected;
-  }
-
   /** Emitted when the push connection opens, drops or stops. */
-  get connectionChanged(): ISignal<this, StreamStatus> {
-    return this._connectionChanged;
+  get connectionChanged(): ISignal<IPushEvents, StreamStatus> {
+    return this.events.statusChanged;
   }
 
   /** Push connection status; 'stopped' before {@link start}. */
   get connection(): StreamStatus {
-    return this._stream?.status ?? 'stopped';
+    return this.events.status;
   }
 
   /** Whether the list is being (re)loaded. */
@@ -137,36 +121,18 @@ export class JobsModel implements IDisposable {
   }
 
   /**
-   * Subscribe to the event stream; the list is reloaded each time the
-   * connection opens. Returns at once.
+   * Open the push connection; the list is reloaded each time it opens.
+   * Returns at once.
    */
   start(): void {
-    if (this._isDisposed) {
-      return;
+    if (!this._isDisposed) {
+      this.events.start();
     }
-    if (!this._stream) {
-      this._stream = new ReconnectingEventStream({
-        open: signal => this.client.openEventStream({ signal }),
-        onOpen: () => {
-          void this.refresh();
-          this._connected.emit();
-        },
-        onEvent: event => this.handleEvent(event)
-      });
-      this._stream.statusChanged.connect((_, status) => {
-        this._connectionChanged.emit(status);
-      }, this);
-    }
-    this._stream.start();
   }
 
-  /** Reconnect the event stream now, e.g. after the user asked to retry. */
+  /** Reconnect the push connection now, e.g. after the user asked to retry. */
   reconnect(): void {
-    if (this._stream && this._stream.status !== 'stopped') {
-      this._stream.reconnectNow();
-    } else {
-      this.start();
-    }
+    this.events.reconnect();
   }
 
   /** Reload the list from the service. */
@@ -206,25 +172,6 @@ export class JobsModel implements IDisposable {
           this._changed.emit();
         }
       }
-    }
-  }
-
-  /** Apply one event of the /events stream. */
-  handleEvent(event: IServerSentEvent): void {
-    let data: unknown;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (event.event === 'job' && isJob(data)) {
-      this.applyJob(data);
-    } else if (event.event === 'metric' && isMetric(data)) {
-      this.applyMetric(data);
-    } else if (event.event === 'trial' && isTrialEvent(data)) {
-      this._trialReceived.emit(data);
-    } else if (!['job', 'metric', 'trial'].includes(event.event)) {
-      this._otherEventReceived.emit(event);
     }
   }
 
@@ -279,7 +226,7 @@ export class JobsModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._stream?.dispose();
+    this.events.dispose();
     Signal.clearData(this);
   }
 
@@ -290,28 +237,10 @@ export class JobsModel implements IDisposable {
   private _loading = false;
   private _error: Error | null = null;
   private _refreshToken = 0;
-  private _stream: ReconnectingEventStream | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
   private _jobChanged = new Signal<this, IJob>(this);
   private _metricReceived = new Signal<this, IMetricEvent>(this);
-  private _connectionChanged = new Signal<this, StreamStatus>(this);
-  private _trialReceived = new Signal<this, ITrialEvent>(this);
-  private _connected = new Signal<this, void>(this);
-  private _otherEventReceived = new Signal<this, IServerSentEvent>(this);
-}
-
-/** Whether a parsed event payload looks like a trial event. */
-function isTrialEvent(value: unknown): value is ITrialEvent {
-  const event = value as ITrialEvent | null;
-  return (
-    typeof event === 'object' &&
-    event !== null &&
-    typeof event.jobId === 'string' &&
-    typeof event.trial === 'object' &&
-    event.trial !== null &&
-    typeof event.trial.trialId === 'string'
-  );
 }
 
 /** Newest first; ids break ties so the order is stable. */
@@ -327,28 +256,5 @@ export function isHpoJob(job: IJob): boolean {
   return (
     !!job.trainingInput?.hyperparameters ||
     !!job.trainingOutput?.isHyperparameterTuningJob
-  );
-}
-
-/** Whether a parsed event payload looks like a job. */
-export function isJob(value: unknown): value is IJob {
-  const job = value as IJob | null;
-  return (
-    typeof job === 'object' &&
-    job !== null &&
-    typeof job.jobId === 'string' &&
-    typeof job.state === 'string'
-  );
-}
-
-/** Whether a parsed event payload looks like a metric. */
-function isMetric(value: unknown): value is IMetricEvent {
-  const metric = value as IMetricEvent | null;
-  return (
-    typeof metric === 'object' &&
-    metric !== null &&
-    typeof metric.jobId === 'string' &&
-    typeof metric.name === 'string' &&
-    typeof metric.value === 'number'
   );
 }

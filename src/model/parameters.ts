@@ -7,7 +7,7 @@
  * (`name: int = 3`). Anything else (imports, expressions, multi-line
  * literals) is reported as skipped and keeps its notebook value.
  */
-import { JSONValue } from '../types';
+import { JSONValue } from '../wire';
 
 /** Tag papermill looks for. */
 export const PARAMETERS_TAG = 'parameters';

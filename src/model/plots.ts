@@ -2,8 +2,8 @@
  * Data of the trials browser's plots, computed from trials without any
  * chart code, so it is cheap to test and the chart module stays lazy.
  */
-import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../types';
-import { compareIds, objectiveOf } from './trials';
+import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../wire';
+import { compareIds, objectiveOf } from './trialTable';
 
 /** Optimization history: objective per trial and the best so far. */
 export interface IHistoryData {

@@ -1,4 +1,3 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
@@ -10,8 +9,8 @@ import {
   IJob,
   IModel,
   IModelVersion
-} from '../types';
-import { JobsModel } from './jobs';
+} from '../wire';
+import { IJobsModel, IServingModel } from '../tokens';
 import { toError } from './errors';
 
 /**
@@ -21,24 +20,24 @@ import { toError } from './errors';
  * patch it, every (re)connection reloads it, and a job that succeeds
  * reloads the models (its saved models are registered then).
  */
-export class ServingModel implements IDisposable {
+export class ServingModel implements IServingModel {
   /**
    * Create a model.
    * @param jobs the jobs model whose event stream is shared
    */
-  constructor(jobs: JobsModel) {
+  constructor(jobs: IJobsModel) {
     this.jobs = jobs;
     this.client = jobs.client;
-    jobs.otherEventReceived.connect(
+    jobs.events.otherEventReceived.connect(
       (_, event) => this.handleEvent(event),
       this
     );
-    jobs.connected.connect(() => void this.refresh(), this);
+    jobs.events.connected.connect(() => void this.refresh(), this);
     jobs.jobChanged.connect((_, job) => this._onJob(job), this);
   }
 
   /** The shared jobs model. */
-  readonly jobs: JobsModel;
+  readonly jobs: IJobsModel;
 
   /** The API client. */
   readonly client: LakeTahoeClient;

@@ -2,10 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IServerSentEvent, readEventStream } from '../sse';
-import { ILogLine } from '../types';
-
-/** Connection state of a push stream. */
-export type StreamStatus = 'connecting' | 'open' | 'waiting' | 'stopped';
+import { StreamStatus } from '../tokens';
+import { ILogLine } from '../wire';
 
 /** Options of a {@link ReconnectingEventStream}. */
 export interface IReconnectingEventStreamOptions {

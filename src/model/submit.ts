@@ -8,8 +8,9 @@ import {
   ITrainingInput,
   JSONValue,
   Priority,
-  ScaleTier
-} from '../types';
+  ScaleTier,
+  JOB_ID
+} from '../wire';
 import {
   defaultHpoState,
   HPO_FIELD,
@@ -26,9 +27,6 @@ import {
   jsonEqual,
   ParameterType
 } from './parameters';
-
-/** Job ids the service accepts, as in AI Platform. */
-export const JOB_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
 
 /** Scale tiers offered in the form. */
 export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
@@ -314,7 +312,7 @@ export class SubmitFormModel {
   /** Errors found without asking the service, by field. */
   clientErrors(): FormErrors {
     const errors: FormErrors = {};
-    if (!JOB_ID_PATTERN.test(this.jobId)) {
+    if (!JOB_ID.test(this.jobId)) {
       errors[FIELD.jobId] =
         'Use 1 to 128 letters, digits or underscores, starting with a letter.';
     }

@@ -6,7 +6,7 @@ import {
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
 import { ILakeTahoe } from '../tokens';
-import { IServiceInfo } from '../types';
+import { IServiceInfo } from '../wire';
 
 /**
  * Provides the API client and the shared jobs model.

@@ -9,7 +9,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { createElement } from 'react';
 
 import { JobDetailModel } from '../model/detail';
-import { IJob } from '../types';
+import { IJob } from '../wire';
 import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
 import { JobDetailView } from '../widgets/JobDetail';
 import { JobDeployButton } from '../widgets/JobDeployButton';

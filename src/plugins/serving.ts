@@ -26,7 +26,7 @@ import {
 } from '../model/deployForm';
 import { ServingModel } from '../model/serving';
 import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
-import { ICreateDeploymentRequest, IModelVersion } from '../types';
+import { ICreateDeploymentRequest, IModelVersion } from '../wire';
 import { notifyFiringAlerts } from '../widgets/alertNotifications';
 import { DeployForm } from '../widgets/DeployForm';
 import { DeploymentDetailView } from '../widgets/DeploymentDetail';

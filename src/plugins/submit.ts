@@ -40,7 +40,7 @@ import {
   PRIORITIES,
   SCALE_TIERS,
   ScaleTier
-} from '../types';
+} from '../wire';
 import { SubmitForm } from '../widgets/SubmitForm';
 import { watchSettings } from './settings';
 

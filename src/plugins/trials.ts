@@ -10,7 +10,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { trialsToCsv } from '../model/csv';
 import { TrialsModel } from '../model/trials';
 import { CommandIDs, ILakeTahoe } from '../tokens';
-import { ITrialsActions, TrialsView } from '../widgets/TrialsView';
+import { ITrialsActions } from '../widgets/trials/options';
+import { TrialsView } from '../widgets/TrialsView';
 import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
 
 /** Offer text as a file download. */

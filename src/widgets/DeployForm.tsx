@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React, { useState } from 'react';
 
 import { IDeployFormValues, isValidDeploymentName } from '../model/deployForm';
-import { IModelVersion } from '../types';
+import { IModelVersion } from '../wire';
 
 /** Options of the deploy dialog's body. */
 export interface IDeployFormOptions {

@@ -1,10 +1,10 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import { useSignals } from '../components/common';
+import { useSignals } from '../components/hooks';
 import { isHpoJob } from '../model/jobs';
-import { ServingModel } from '../model/serving';
-import { IJob } from '../types';
+import { IServingModel } from '../tokens';
+import { IJob } from '../wire';
 
 /**
  * "Deploy" in a succeeded training job's detail view, shown when the job
@@ -12,7 +12,7 @@ import { IJob } from '../types';
  */
 export function JobDeployButton(props: {
   job: IJob;
-  serving: ServingModel;
+  serving: IServingModel;
   deploy: (jobId: string) => void;
   trans: TranslationBundle;
 }): JSX.Element | null {

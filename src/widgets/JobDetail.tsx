@@ -2,21 +2,17 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import {
-  elapsedMs,
-  formatDuration,
-  JobCellProgress,
-  LoadingOrError,
-  StateBadge,
-  StateTimeline,
-  useNow,
-  useSignals
-} from '../components/common';
+import { useNow, useSignals } from '../components/hooks';
+import { LoadingOrError } from '../components/panel';
+import { JobCellProgress } from '../components/progress';
+import { StateBadge, StateTimeline } from '../components/states';
+import { elapsedMs, formatDuration } from '../components/time';
 import { LogView } from '../components/LogView';
-import { MetricsCharts } from '../components/MetricsCharts';
+import { MetricsCharts } from '../components/charts/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
-import { CANCELLABLE_STATES, IJob, TERMINAL_STATES } from '../types';
+import { IJob } from '../wire';
+import { CANCELLABLE_STATES, TERMINAL_STATES } from '../model/states';
 
 /** Most log lines put in the DOM; the model keeps more. */
 export const MAX_RENDERED_LOG_LINES = 2000;

@@ -4,25 +4,21 @@ import { addIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
-import {
-  activateOnKey,
-  elapsedMs,
-  formatDuration,
-  JobCellProgress,
-  PanelHeader,
-  StateBadge,
-  StateFilter,
-  useNow,
-  useSignals
-} from '../components/common';
-import { isHpoJob, JobsModel } from '../model/jobs';
+import { useNow, useSignals } from '../components/hooks';
+import { activateOnKey, PanelHeader } from '../components/panel';
+import { JobCellProgress } from '../components/progress';
+import { StateBadge, StateFilter } from '../components/states';
+import { elapsedMs, formatDuration } from '../components/time';
+import { isHpoJob } from '../model/jobs';
+import { IJobsModel } from '../tokens';
 import { CommandIDs } from '../tokens';
-import { CANCELLABLE_STATES, IJob } from '../types';
+import { IJob } from '../wire';
+import { CANCELLABLE_STATES } from '../model/states';
 
 /** Options of the jobs panel. */
 export interface IJobsPanelOptions {
   /** The shared jobs model. */
-  model: JobsModel;
+  model: IJobsModel;
   /** Commands to submit, open and cancel jobs. */
   commands: CommandRegistry;
   /** Translations of the laketahoe domain. */

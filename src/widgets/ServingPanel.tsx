@@ -3,16 +3,17 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import React, { useState } from 'react';
 
-import { activateOnKey, PanelHeader, useSignals } from '../components/common';
+import { useSignals } from '../components/hooks';
+import { activateOnKey, PanelHeader } from '../components/panel';
 import { DeploymentBadge } from '../components/DeploymentBadge';
-import { ServingModel } from '../model/serving';
+import { IServingModel } from '../tokens';
 import { CommandIDs } from '../tokens';
-import { IDeployment, IModel, IModelVersion } from '../types';
+import { IDeployment, IModel, IModelVersion } from '../wire';
 
 /** Options of the models and deployments panel. */
 export interface IServingPanelOptions {
   /** The shared serving model. */
-  model: ServingModel;
+  model: IServingModel;
   /** Commands to deploy and open deployments and jobs. */
   commands: CommandRegistry;
   /** Translations of the laketahoe domain. */

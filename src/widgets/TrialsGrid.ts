@@ -10,16 +10,17 @@ import {
 } from '@lumino/datagrid';
 import { Message } from '@lumino/messaging';
 
-import { formatDuration, stateLabel } from '../components/common';
+import { stateLabel } from '../components/states';
+import { formatDuration } from '../components/time';
 import { Throttle } from '../components/throttle';
+import { TrialsModel } from '../model/trials';
 import {
   durationOf,
   objectiveOf,
   stepsOf,
-  TrialSortKey,
-  TrialsModel
-} from '../model/trials';
-import { ITrial, JSONValue } from '../types';
+  TrialSortKey
+} from '../model/trialTable';
+import { ITrial, JSONValue } from '../wire';
 
 /** Milliseconds between grid repaints while trial events stream in. */
 export const GRID_REDRAW_MS = 250;

@@ -2,8 +2,8 @@ import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 
-import { ServingModel } from '../model/serving';
-import { IAlert } from '../types';
+import { IServingModel } from '../tokens';
+import { IAlert } from '../wire';
 
 /** Options of {@link notifyFiringAlerts}. */
 export interface IAlertNotificationOptions {
@@ -21,12 +21,12 @@ export interface IAlertNotificationOptions {
  * @returns what stops it
  */
 export function notifyFiringAlerts(
-  serving: ServingModel,
+  serving: IServingModel,
   options: IAlertNotificationOptions
 ): IDisposable {
   const { trans } = options;
   let disposed = false;
-  const onAlert = (_: ServingModel, alert: IAlert) => {
+  const onAlert = (_: IServingModel, alert: IAlert) => {
     if (alert.state !== 'firing' || !options.enabled()) {
       return;
     }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from './errors.js';
+import { ServiceError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,7 +55,7 @@ export function registerAuth(app: FastifyInstance, table: TokenTable): void {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const user = m ? table.userFor(m[1]) : undefined;
     if (!user) {
-      throw new ApiError('unauthenticated', 'a valid bearer token is required');
+      throw new ServiceError('unauthenticated', 'a valid bearer token is required');
     }
     request.user = user;
   });

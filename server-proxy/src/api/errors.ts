@@ -1,19 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError, type ErrorCode } from '../errors.js';
 
-/** Error codes of the `{error: {code}}` body, one per HTTP status family we answer. */
-export type ErrorCode =
-  | 'invalid_argument'
-  | 'failed_precondition'
-  | 'unauthenticated'
-  | 'permission_denied'
-  | 'not_found'
-  | 'already_exists'
-  | 'payload_too_large'
-  | 'internal'
-  | 'model_server_error'
-  | 'unavailable';
-
+/** The HTTP status of each error code. */
 const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
   failed_precondition: 400,
@@ -27,23 +16,9 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503
 };
 
-/**
- * An error meant for the caller: its message is shown as is, so it must never carry internals.
- * Thrown anywhere below the routes (validation, service); the one error handler turns it into JSON.
- */
-export class ApiError extends Error {
-  /** HTTP status derived from the code. */
-  readonly statusCode: number;
-
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly field?: string
-  ) {
-    super(message);
-    this.name = 'ApiError';
-    this.statusCode = STATUS[code];
-  }
+/** The HTTP status an error answers with. */
+export function httpStatus(code: ErrorCode): number {
+  return STATUS[code];
 }
 
 /** The error body's schema, registered once at the root so every route plugin can refer to `Error`. */
@@ -83,8 +58,8 @@ export function dottedField(instancePath: string, extra?: string): string | unde
   return names.join('.');
 }
 
-/** Maps fastify's validation failure (ajv) to an ApiError naming the offending field. */
-function fromValidation(err: FastifyError): ApiError {
+/** Maps fastify's validation failure (ajv) to an ServiceError naming the offending field. */
+function fromValidation(err: FastifyError): ServiceError {
   const first = err.validation?.[0];
   const params = (first?.params ?? {}) as Record<string, unknown>;
   const blamed =
@@ -101,12 +76,12 @@ function fromValidation(err: FastifyError): ApiError {
     message = `must be one of ${params.allowedValues.join(', ')}`;
   }
   const where = field ?? err.validationContext ?? 'request';
-  return new ApiError('invalid_argument', `${where}: ${message}`, field);
+  return new ServiceError('invalid_argument', `${where}: ${message}`, field);
 }
 
-/** Normalises anything thrown into an ApiError; unknown failures become an opaque 500. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) {
+/** Normalises anything thrown into an ServiceError; unknown failures become an opaque 500. */
+export function toServiceError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) {
     return err;
   }
   const fe = err as FastifyError;
@@ -115,21 +90,21 @@ export function toApiError(err: unknown): ApiError {
   }
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 413) {
-    return new ApiError('payload_too_large', 'request body is too large');
+    return new ServiceError('payload_too_large', 'request body is too large');
   }
   if (status === 404) {
-    return new ApiError('not_found', 'not found');
+    return new ServiceError('not_found', 'not found');
   }
   if (status >= 400 && status < 500) {
     // fastify's own 4xx (malformed JSON, bad content type) carry a safe message.
-    return new ApiError('invalid_argument', fe.message);
+    return new ServiceError('invalid_argument', fe.message);
   }
-  return new ApiError('internal', 'internal error');
+  return new ServiceError('internal', 'internal error');
 }
 
 /** The single fastify error handler: logs 5xx with their cause, answers every error in one shape. */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const apiError = toApiError(err);
+  const apiError = toServiceError(err);
   if (apiError.code === 'internal') {
     request.log.error({ err }, 'request failed');
   }
@@ -137,5 +112,5 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   if (apiError.field) {
     body.error.field = apiError.field;
   }
-  void reply.status(apiError.statusCode).send(body);
+  void reply.status(httpStatus(apiError.code)).send(body);
 }

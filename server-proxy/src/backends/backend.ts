@@ -1,7 +1,7 @@
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 import type { Capacity } from '../jobs/resources.js';
 import type { RunPlan } from '../jobs/spec.js';
-import type { TrainingInput } from '../jobs/schema.js';
+import type { TrainingInput } from '../schemas/jobs.js';
 import type { JobRuntime } from '../store/store.js';
 import type { RunKind, RunRequest } from './runs.js';
 
@@ -104,7 +104,7 @@ export class BackendRouter implements Backend {
     if (!backend) {
       const field = 'trainingInput.backend';
       const configured = [...this.backends.keys()].join(', ');
-      throw new ApiError('invalid_argument', `${field}: the ${name} backend is not configured on this service (configured: ${configured})`, field);
+      throw new ServiceError('invalid_argument', `${field}: the ${name} backend is not configured on this service (configured: ${configured})`, field);
     }
     return backend;
   }

@@ -1,5 +1,5 @@
-import type { Metric } from '../jobs/schema.js';
-import type { RunnerRecord } from './local/lines.js';
+import type { Metric } from '../schemas/jobs.js';
+import type { RunnerRecord } from '../runner/protocol.js';
 import type { RunView } from './runs.js';
 
 /**

@@ -1,31 +1,9 @@
 import type { Resources } from '../jobs/resources.js';
-import type { Allocation, JobState, LogLine, Metric, Priority } from '../jobs/schema.js';
-import type { JobRuntime } from '../store/store.js';
+import type { JobState, LogLine, Metric, Priority } from '../schemas/jobs.js';
+import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 
-/**
- * What a run has produced so far, as the backend fills it in from runner records. A training job's
- * `trainingOutput` is one; a trial keeps its own in its runtime.
- */
-export interface RunOutput {
-  completedCells: number;
-  totalCells: number;
-  outputNotebook?: string;
-  outputHtml?: string;
-  latestMetrics: Record<string, number>;
-  exitCode?: number | null;
-  resources: Allocation;
-  /** Why a QUEUED run is still waiting, when the backend knows. */
-  queueReason?: string;
-  /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
-  models?: SavedModelRef[];
-}
+export type { RunOutput, SavedModelRef } from '../schemas/runtime.js';
 
-/** A saved model folder a run announced with a `model` record. */
-export interface SavedModelRef {
-  name: string;
-  /** The folder, relative to rootDir. */
-  path: string;
-}
 
 /**
  * A mutable view of one run's stored record, handed to the mutate callback of {@link RunKind.update}.

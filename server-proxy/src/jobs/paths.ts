@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 
 /**
  * Resolves a user-supplied relative path inside `root`. Rejects absolute paths, `..` segments and
@@ -9,13 +9,13 @@ import { ApiError } from '../api/errors.js';
  */
 export function resolveInRoot(root: string, userPath: string, field: string): string {
   if (userPath.includes('\0')) {
-    throw new ApiError('invalid_argument', `${field}: must not contain NUL bytes`, field);
+    throw new ServiceError('invalid_argument', `${field}: must not contain NUL bytes`, field);
   }
   if (path.isAbsolute(userPath) || /^[A-Za-z]:[\\/]/.test(userPath)) {
-    throw new ApiError('invalid_argument', `${field}: must be a path relative to the root directory`, field);
+    throw new ServiceError('invalid_argument', `${field}: must be a path relative to the root directory`, field);
   }
   if (userPath.split(/[\\/]/).includes('..')) {
-    throw new ApiError('invalid_argument', `${field}: must not contain '..'`, field);
+    throw new ServiceError('invalid_argument', `${field}: must not contain '..'`, field);
   }
   const realRoot = fs.realpathSync(root);
   const candidate = path.resolve(realRoot, userPath);
@@ -35,10 +35,10 @@ export function resolveInRoot(root: string, userPath: string, field: string): st
     real = path.join(fs.realpathSync(existing), rest);
   } catch {
     // A dangling symlink: treat as escaping, we cannot tell where it points safely.
-    throw new ApiError('invalid_argument', `${field}: cannot be resolved`, field);
+    throw new ServiceError('invalid_argument', `${field}: cannot be resolved`, field);
   }
   if (!isInside(realRoot, real)) {
-    throw new ApiError('invalid_argument', `${field}: leads outside the root directory`, field);
+    throw new ServiceError('invalid_argument', `${field}: leads outside the root directory`, field);
   }
   return real;
 }

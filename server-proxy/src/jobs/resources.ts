@@ -1,5 +1,5 @@
-import { ApiError } from '../api/errors.js';
-import type { ScaleTier, TrainingInput } from './schema.js';
+import { ServiceError } from '../errors.js';
+import type { ScaleTier, TrainingInput } from '../schemas/jobs.js';
 
 /** A resource request or a machine's capacity, in the units the local queue counts. */
 export interface Resources {
@@ -48,7 +48,7 @@ export function requestedResources(input: TrainingInput, capacity: Capacity | un
     return masterRequest(input);
   }
   if (DISTRIBUTED_TIERS.has(tier)) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       `trainingInput.scaleTier: ${tier} is distributed; distributed tiers need the Kubernetes backend`,
       'trainingInput.scaleTier'
@@ -56,7 +56,7 @@ export function requestedResources(input: TrainingInput, capacity: Capacity | un
   }
   for (const field of ['workerCount', 'parameterServerCount'] as const) {
     if ((input[field] ?? 0) > 0) {
-      throw new ApiError(
+      throw new ServiceError(
         'invalid_argument',
         `trainingInput.${field}: distributed training needs the Kubernetes backend`,
         `trainingInput.${field}`
@@ -74,21 +74,21 @@ export function requestedResources(input: TrainingInput, capacity: Capacity | un
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (req.gpu > capacity.gpus.length) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       `${gpuField}: requests ${plural(req.gpu, 'GPU')} but this machine has ${plural(capacity.gpus.length, 'GPU')}`,
       gpuField
     );
   }
   if (req.cpu > capacity.cpus) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       `${cpuField}: requests ${plural(req.cpu, 'CPU')} but this machine has ${plural(capacity.cpus, 'CPU')}`,
       cpuField
     );
   }
   if (req.memoryBytes > capacity.memoryBytes) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       `${memField}: requests ${(req.memoryBytes / GIB).toFixed(1)} GiB of memory but this machine has ${(capacity.memoryBytes / GIB).toFixed(1)} GiB`,
       memField

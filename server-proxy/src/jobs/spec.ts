@@ -1,7 +1,7 @@
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 import { resolveInRoot } from './paths.js';
 import { parseDurationMs, requestedResources, type Capacity, type Resources } from './resources.js';
-import type { Priority, TrainingInput } from './schema.js';
+import type { Priority, TrainingInput } from '../schemas/jobs.js';
 
 /** A local file the job needs, with the request field it came from (for error messages). */
 export interface InputFile {
@@ -36,7 +36,7 @@ function localPath(uri: string, field: string): string {
   if (scheme[1].toLowerCase() === 'file') {
     return decodeURIComponent(uri.slice('file://'.length));
   }
-  throw new ApiError(
+  throw new ServiceError(
     'invalid_argument',
     `${field}: ${scheme[1]}:// URIs are not supported by the local backend; use a path relative to the root directory`,
     field
@@ -63,7 +63,7 @@ export function splitModuleArgs(args: string[]): {
     let index = i;
     if (value === undefined) {
       if (i + 1 >= args.length) {
-        throw new ApiError('invalid_argument', `trainingInput.args.${i}: --${m[1]} needs a value`, `trainingInput.args.${i}`);
+        throw new ServiceError('invalid_argument', `trainingInput.args.${i}: --${m[1]} needs a value`, `trainingInput.args.${i}`);
       }
       value = args[++i];
       index = i;
@@ -91,14 +91,14 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
   const moduleFromArgs = split.moduleName;
   const hasModule = Boolean(input.pythonModule) || moduleFromArgs !== undefined;
   if (input.notebook && hasModule) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       'trainingInput: give either notebook or pythonModule (--module-name), not both',
       'trainingInput.notebook'
     );
   }
   if (!input.notebook && !hasModule) {
-    throw new ApiError(
+    throw new ServiceError(
       'invalid_argument',
       'trainingInput: one of notebook or pythonModule (--module-name) is required',
       'trainingInput.notebook'
@@ -118,7 +118,7 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
   if (input.notebook) {
     const field = 'trainingInput.notebook.path';
     if (!input.notebook.path.endsWith('.ipynb')) {
-      throw new ApiError('invalid_argument', `${field}: must name an .ipynb file`, field);
+      throw new ServiceError('invalid_argument', `${field}: must name an .ipynb file`, field);
     }
     plan.notebook = {
       field,
@@ -132,7 +132,7 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
   const moduleName = input.pythonModule || moduleFromArgs!.value;
   const moduleField = input.pythonModule ? 'trainingInput.pythonModule' : `trainingInput.args.${moduleFromArgs!.index}`;
   if (!MODULE_PATTERN.test(moduleName)) {
-    throw new ApiError('invalid_argument', `${moduleField}: '${moduleName}' is not a Python module name`, moduleField);
+    throw new ServiceError('invalid_argument', `${moduleField}: '${moduleName}' is not a Python module name`, moduleField);
   }
   plan.module = moduleName;
   const uris = [

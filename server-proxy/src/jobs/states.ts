@@ -1,5 +1,5 @@
-import { ApiError } from '../api/errors.js';
-import { TERMINAL_STATES, type JobState } from './schema.js';
+import { ServiceError } from '../errors.js';
+import { TERMINAL_STATES, type JobState } from '../schemas/jobs.js';
 
 /**
  * Allowed transitions. A runner may finish before it reported `started` (PREPARING -> SUCCEEDED/FAILED),
@@ -23,7 +23,7 @@ export function canTransition(from: JobState, to: JobState): boolean {
 /** Throws a failed_precondition error unless `from -> to` is legal. */
 export function assertTransition(from: JobState, to: JobState): void {
   if (!canTransition(from, to)) {
-    throw new ApiError('failed_precondition', `a ${from} job cannot become ${to}`);
+    throw new ServiceError('failed_precondition', `a ${from} job cannot become ${to}`);
   }
 }
 

@@ -3,24 +3,9 @@
  * monitor supplies the measured values and persists and publishes the alerts this module returns.
  */
 import crypto from 'node:crypto';
-import type { MonitoringSpec } from './recorder.js';
+import type { Alert, AlertRule } from '../schemas/monitoring.js';
 
-export type AlertRule = MonitoringSpec['alerts'][number];
-
-/** An alert as the API shows it. */
-export interface Alert {
-  id: string;
-  deployment: string;
-  rule: string;
-  metric: AlertRule['metric'];
-  /** The measured value when the alert fired. */
-  value: number;
-  threshold: number;
-  state: 'firing' | 'resolved';
-  startTime: string;
-  endTime: string | null;
-  message: string;
-}
+export type { Alert, AlertRule } from '../schemas/monitoring.js';
 
 /** What the rules are evaluated against: values over the deployment's window (null: no data). */
 export interface Measurements {

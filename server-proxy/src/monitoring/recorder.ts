@@ -2,6 +2,10 @@
  * The seam between serving and monitoring: the inference proxy hands every forwarded request to a
  * recorder and never waits on it; the monitor aggregates what it is given.
  */
+import type { MonitoringSpec } from '../schemas/monitoring.js';
+
+export type { MonitoringSpec } from '../schemas/monitoring.js';
+
 /** One tensor of an Open Inference Protocol v2 request or response, as sent on the wire. */
 export interface InferenceTensor {
   name: string;
@@ -35,13 +39,6 @@ export interface InferenceRecorder {
   record(sample: InferenceSample): void;
 }
 
-/** A deployment's monitoring settings (`Deployment.monitoring` in the contract). */
-export interface MonitoringSpec {
-  /** Span of the sliding windows (input rows, p99 latency, error rate), in seconds. */
-  windowSeconds: number;
-  drift: { numeric: 'psi' | 'ks' | 'wasserstein'; categorical: 'js' | 'chi2'; threshold: number };
-  alerts: { name: string; metric: 'drift' | 'latencyP99Ms' | 'errorRate'; threshold: number }[];
-}
 
 /** What the monitor needs to know about a deployment it watches. */
 export interface MonitoredDeployment {

@@ -1,7 +1,7 @@
 import type { EventBus } from '../events.js';
 import { KeyedQueue } from '../keyedQueue.js';
 import type { DeploymentRecord, Store } from '../store/store.js';
-import type { DeploymentState } from './schema.js';
+import type { DeploymentState } from '../schemas/serving.js';
 
 /** A map key for an owner's deployment; owner names may hold `/`, so a plain `owner/name` could collide. */
 export function deploymentKey(owner: string, name: string): string {

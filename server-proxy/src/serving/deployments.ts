@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../api/errors.js';
-import { isProcessAlive, signalTree } from '../backends/local/procinfo.js';
+import { ServiceError } from '../errors.js';
+import { isProcessAlive, signalTree } from '../process/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
 import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
 import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
@@ -14,7 +14,7 @@ import {
   type Deployment,
   type ModelVersion,
   type UpdateDeploymentBody
-} from './schema.js';
+} from '../schemas/serving.js';
 import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 
@@ -63,17 +63,17 @@ export class DeploymentService {
       // The folder is no field of this request: blame the model reference, with the folder's reason.
       const reason = (err as Error).message;
       const what = `model ${version.name} version ${version.version} (${version.artifactDir})`;
-      throw new ApiError('failed_precondition', `${what} cannot be served any more: ${reason}`, 'model');
+      throw new ServiceError('failed_precondition', `${what} cannot be served any more: ${reason}`, 'model');
     }
   }
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
     if ((body.model === undefined) === (body.source === undefined)) {
-      throw new ApiError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
+      throw new ServiceError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
     }
     if (await this.opts.store.getDeployment(owner, body.name)) {
-      throw new ApiError('already_exists', `deployment ${body.name} already exists`, 'name');
+      throw new ServiceError('already_exists', `deployment ${body.name} already exists`, 'name');
     }
     const version = body.model
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
@@ -101,7 +101,7 @@ export class DeploymentService {
       await this.opts.store.createDeployment(record);
     } catch (err) {
       if (err instanceof DuplicateNameError) {
-        throw new ApiError('already_exists', `deployment ${body.name} already exists`, 'name');
+        throw new ServiceError('already_exists', `deployment ${body.name} already exists`, 'name');
       }
       throw err;
     }
@@ -123,7 +123,7 @@ export class DeploymentService {
   async get(owner: string, name: string): Promise<Deployment> {
     const record = await this.opts.store.getDeployment(owner, name);
     if (!record) {
-      throw new ApiError('not_found', `deployment ${name} not found`);
+      throw new ServiceError('not_found', `deployment ${name} not found`);
     }
     return record.deployment;
   }
@@ -132,7 +132,7 @@ export class DeploymentService {
   async update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
     const current = await this.get(owner, name);
     if (current.state === 'DELETING') {
-      throw new ApiError('failed_precondition', `deployment ${name} is being deleted`);
+      throw new ServiceError('failed_precondition', `deployment ${name} is being deleted`);
     }
     let target: ServedVersion | undefined;
     if (body.model) {
@@ -159,7 +159,7 @@ export class DeploymentService {
   async remove(owner: string, name: string): Promise<Deployment> {
     const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
     if (!record) {
-      throw new ApiError('not_found', `deployment ${name} not found`);
+      throw new ServiceError('not_found', `deployment ${name} not found`);
     }
     await this.finishRemove(record);
     return record.deployment;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { processStartTime, signalTree } from '../backends/local/procinfo.js';
+import { processStartTime, signalTree } from '../process/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
 
 /** What one model server serves. */

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../api/errors.js';
+import { ServiceError } from '../errors.js';
 import type { SavedModelRef } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
-import { isHpoJob } from '../jobs/jobRuns.js';
-import type { Job } from '../jobs/schema.js';
+import { isHpoJob } from '../orchestration/jobRuns.js';
+import type { Job } from '../schemas/jobs.js';
 import type { Store } from '../store/store.js';
 import { readSavedModel } from './savedModel.js';
-import type { Model, ModelSource, ModelVersion } from './schema.js';
+import type { Model, ModelSource, ModelVersion } from '../schemas/serving.js';
 
 /** Service folders that may lie inside rootDir and hold what other users' jobs and deployments wrote. */
 export interface ServiceFolders {
@@ -140,7 +140,7 @@ export class ModelRegistry {
    * no one: anything else is a 404, as if it did not exist.
    */
   private async checkNotOthers(owner: string, dir: string, folder: string): Promise<void> {
-    const notFound = () => new ApiError('not_found', `model folder ${folder} not found`);
+    const notFound = () => new ServiceError('not_found', `model folder ${folder} not found`);
     if (below(realOrResolved(this.folders.dataDir), dir) !== undefined) {
       throw notFound();
     }
@@ -161,41 +161,41 @@ export class ModelRegistry {
   async registerFromJob(owner: string, jobId: string, opts: { trialId?: string; modelName?: string }): Promise<ModelVersion> {
     const record = await this.store.getJob(jobId);
     if (!record || record.job.owner !== owner) {
-      throw new ApiError('not_found', `job ${jobId} not found`);
+      throw new ServiceError('not_found', `job ${jobId} not found`);
     }
     const job = record.job;
     let trialId = opts.trialId;
     if (trialId !== undefined) {
       const trial = await this.store.getTrial(jobId, trialId);
       if (!trial) {
-        throw new ApiError('not_found', `trial ${trialId} of job ${jobId} not found`);
+        throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} not found`);
       }
       if (trial.trial.state !== 'SUCCEEDED') {
-        throw new ApiError('failed_precondition', `trial ${trialId} of job ${jobId} did not succeed (${trial.trial.state})`, 'trialId');
+        throw new ServiceError('failed_precondition', `trial ${trialId} of job ${jobId} did not succeed (${trial.trial.state})`, 'trialId');
       }
     } else if (isHpoJob(record)) {
       trialId = job.trainingOutput.bestTrial?.trialId;
       if (!trialId) {
-        throw new ApiError('failed_precondition', `job ${jobId} has no best trial yet`);
+        throw new ServiceError('failed_precondition', `job ${jobId} has no best trial yet`);
       }
     } else if (job.state !== 'SUCCEEDED') {
-      throw new ApiError('failed_precondition', `job ${jobId} did not succeed (${job.state})`);
+      throw new ServiceError('failed_precondition', `job ${jobId} did not succeed (${job.state})`);
     }
     const run = (await this.runModels(job, trialId))!;
     const what = trialId === undefined ? `job ${jobId}` : `trial ${trialId} of job ${jobId}`;
     if (run.models.length === 0) {
-      throw new ApiError('failed_precondition', `${what} saved no model`);
+      throw new ServiceError('failed_precondition', `${what} saved no model`);
     }
     let ref = run.models[0];
     if (opts.modelName !== undefined) {
       const named = run.models.find(m => m.name === opts.modelName);
       if (!named) {
-        throw new ApiError('failed_precondition', `${what} saved no model named ${opts.modelName}`, 'modelName');
+        throw new ServiceError('failed_precondition', `${what} saved no model named ${opts.modelName}`, 'modelName');
       }
       ref = named;
     } else if (run.models.length > 1) {
       const names = run.models.map(m => m.name).join(', ');
-      throw new ApiError('invalid_argument', `${what} saved several models (${names}): name one`, 'modelName');
+      throw new ServiceError('invalid_argument', `${what} saved several models (${names}): name one`, 'modelName');
     }
     return this.registerRef(owner, run, ref);
   }
@@ -209,7 +209,7 @@ export class ModelRegistry {
   async get(owner: string, name: string): Promise<Model> {
     const model = await this.store.getModel(owner, name);
     if (!model) {
-      throw new ApiError('not_found', `model ${name} not found`);
+      throw new ServiceError('not_found', `model ${name} not found`);
     }
     return { ...model, versions: await this.store.listModelVersions(owner, name) };
   }
@@ -218,11 +218,11 @@ export class ModelRegistry {
   async version(owner: string, name: string, version?: number): Promise<ModelVersion> {
     const model = await this.store.getModel(owner, name);
     if (!model) {
-      throw new ApiError('not_found', `model ${name} not found`);
+      throw new ServiceError('not_found', `model ${name} not found`);
     }
     const found = await this.store.getModelVersion(owner, name, version ?? model.latestVersion);
     if (!found) {
-      throw new ApiError('not_found', `model ${name} has no version ${version}`);
+      throw new ServiceError('not_found', `model ${name} has no version ${version}`);
     }
     return found;
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../api/errors.js';
-import { FRAMEWORK_RUNTIMES, RESOURCE_NAME_PATTERN, type Framework } from './schema.js';
+import { ServiceError } from '../errors.js';
+import { FRAMEWORK_RUNTIMES, RESOURCE_NAME_PATTERN, type Framework } from '../schemas/serving.js';
 
 /** The files of a saved model folder, as `laketahoe.save_model` writes them (docs/contracts.md). */
 export const MANIFEST_FILE = 'laketahoe-model.json';
@@ -29,8 +29,8 @@ export interface SavedModel {
 }
 
 /** A 400 blaming the request's `path` field, with the file and the field inside it in the message. */
-function invalid(file: string, message: string): ApiError {
-  return new ApiError('invalid_argument', `${file}: ${message}`, 'path');
+function invalid(file: string, message: string): ServiceError {
+  return new ServiceError('invalid_argument', `${file}: ${message}`, 'path');
 }
 
 /**
@@ -92,16 +92,16 @@ export function resolveModelFolder(rootDir: string, relPath: string): { dir: str
   const root = fs.realpathSync(rootDir);
   const wanted = path.resolve(root, relPath);
   if (wanted !== root && !wanted.startsWith(root + path.sep)) {
-    throw new ApiError('invalid_argument', 'path must stay inside the root directory', 'path');
+    throw new ServiceError('invalid_argument', 'path must stay inside the root directory', 'path');
   }
   let dir: string;
   try {
     dir = fs.realpathSync(wanted);
   } catch {
-    throw new ApiError('not_found', `model folder ${relPath} not found`);
+    throw new ServiceError('not_found', `model folder ${relPath} not found`);
   }
   if (!dir.startsWith(root + path.sep) || !fs.statSync(dir).isDirectory()) {
-    throw new ApiError('not_found', `model folder ${relPath} not found`);
+    throw new ServiceError('not_found', `model folder ${relPath} not found`);
   }
   return { dir, relDir: path.relative(root, dir) };
 }

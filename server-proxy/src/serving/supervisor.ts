@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { signalTree } from '../backends/local/procinfo.js';
+import { signalTree } from '../process/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
-import { withMonitoringDefaults } from './schema.js';
+import { withMonitoringDefaults } from '../schemas/serving.js';
 import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
+import { RestartBackoff } from './backoff.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';
 
@@ -52,9 +53,6 @@ export function cannotStart(mlserver: string, err: Error & { code?: string }): s
   return `cannot start ${mlserver}: ${err.message}`;
 }
 
-const MAX_RESTART_DELAY_MS = 60_000;
-/** A server that stayed up this long resets the backoff. */
-const STABLE_MS = 60_000;
 /** Failed liveness checks in a row before a hung server is killed. */
 const LIVENESS_FAILURES = 3;
 
@@ -71,8 +69,7 @@ export class Supervisor {
   private closed = false;
   private restartTimer?: NodeJS.Timeout;
   private livenessTimer?: NodeJS.Timeout;
-  private crashStreak = 0;
-  private readySince = 0;
+  private readonly backoff: RestartBackoff;
   /** Bumped by every new deploy or switch, so an older one that finishes late changes nothing. */
   private generation = 0;
   /** The generation of the version switch underway, if any (then it equals `generation`). */
@@ -84,7 +81,9 @@ export class Supervisor {
     /** `<data-dir>/deployments/<owner>/<name>`: one sub-folder per version. */
     private readonly baseDir: string,
     private readonly opts: SupervisorOptions
-  ) {}
+  ) {
+    this.backoff = new RestartBackoff(opts.restartDelayMs ?? 1000);
+  }
 
   /** The ready server answering requests, or undefined while none is (503). */
   get serving(): Serving | undefined {
@@ -151,7 +150,7 @@ export class Supervisor {
     this.active = { server, model: target.model, version: target.version };
     this.activeTarget = target;
     this.ready = true;
-    this.readySince = Date.now();
+    this.backoff.ready();
     this.watch(server);
     return previous;
   }
@@ -299,11 +298,7 @@ export class Supervisor {
     this.ready = false;
     clearInterval(this.livenessTimer);
     const target = this.activeTarget!;
-    if (Date.now() - this.readySince > STABLE_MS) {
-      this.crashStreak = 0;
-    }
-    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.opts.restartDelayMs ?? 1000) * 2 ** this.crashStreak);
-    this.crashStreak += 1;
+    const delay = this.backoff.next();
     const how = server.exited?.signal ?? `exit code ${server.exited?.code}`;
     // During a version switch the new server takes over (and, should it fail, the switch restarts this one):
     // a restart of the old version now would supersede the switch.

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { Job, JobState, LogLine, Metric, Trial } from '../jobs/schema.js';
-import type { Model, ModelVersion } from '../serving/schema.js';
+import type { Job, JobState, LogLine, Metric, Trial } from '../schemas/jobs.js';
+import type { Model, ModelVersion } from '../schemas/serving.js';
 import { BUNDLED } from '../version.js';
 import { MIGRATIONS } from './migrations.js';
 import {

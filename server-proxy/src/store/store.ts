@@ -1,40 +1,9 @@
-import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../jobs/schema.js';
-import type { KubeRuntime } from '../backends/kubernetes/plan.js';
-import type { RunOutput } from '../backends/runs.js';
-import type { Deployment, Model, ModelVersion } from '../serving/schema.js';
+import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
+import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
+import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
 
-/** Backend bookkeeping kept next to a job; never shown by the API. */
-export interface JobRuntime {
-  /** Working directory of the job (absolute). */
-  workdir?: string;
-  /** What the runner was started with. */
-  plan?: unknown;
-  /** Runner process id and its start time in clock ticks since boot (from /proc), against pid reuse. */
-  pid?: number;
-  pidStartTime?: string;
-  /** Bytes of stdout.log / stderr.log already turned into log lines. */
-  offsets?: { stdout: number; stderr: number };
-  /** Set when the job was killed for running past maxRunningTime. */
-  timedOut?: boolean;
-  /** Message of the failing cell, from the runner's `error` record. */
-  cellError?: string;
-  /** What the job asked the queue for (kept so a restarted service can re-queue it). */
-  request?: { cpu: number; memoryBytes: number; gpu: number };
-  /** GPU indices handed out. */
-  gpus?: number[];
-  /** A derived run (trial) copies its inputs from this staged snapshot folder before it launches. */
-  snapshotFrom?: string;
-  /** Extra environment of the runner (a trial's job and trial ids). */
-  env?: Record<string, string>;
-  /** Set when the service stopped the run early on purpose (an unpromising trial). */
-  stoppedEarly?: boolean;
-  /** The backend the run belongs to; local when absent (records from before there was a choice). */
-  backend?: 'local' | 'kubernetes';
-  /** Kubernetes backend: the namespace, object names and how far the log has been read. */
-  k8s?: KubeRuntime;
-  /** HPO jobs only: the experiment's own bookkeeping. */
-  hpo?: { stopRequested?: boolean };
-}
+export type { JobRuntime } from '../schemas/runtime.js';
+
 
 /** A trial with its backend bookkeeping. `runtime.output` is what the backend read from its runner. */
 export interface TrialRecord {

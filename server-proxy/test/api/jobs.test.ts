@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive } from '../../src/backends/local/procinfo.js';
+import { isProcessAlive } from '../../src/process/procinfo.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
 import { openSse } from '../helpers/sse.js';

@@ -66,6 +66,26 @@ describe('deployment monitor', () => {
     await store.close();
   });
 
+  test('drift needs 30 rows in the window: 29 shifted rows give none and no alert, the 30th gives both', async () => {
+    const clock = { now: T0 };
+    const s = open(path.join(root, 'min-rows.db'), clock);
+    s.monitor.attach(deployment('alice', 'few', modelDir));
+    s.monitor.record(sample('alice', 'few', clock.now, { rows: 29, shift: 4 }));
+    await s.monitor.evaluateAll();
+    let answer = await s.monitor.monitoring('alice', 'few', T0, 60);
+    expect(answer.drift).toBeNull();
+    expect(answer.alerts).toEqual([]);
+    expect(alertEvents(s.events)).toEqual([]);
+
+    s.monitor.record(sample('alice', 'few', clock.now, { rows: 1, shift: 4, offset: 29 }));
+    await s.monitor.evaluateAll();
+    answer = await s.monitor.monitoring('alice', 'few', T0, 60);
+    expect(answer.drift).toMatchObject({ rows: 30, drifted: true, feature: 'x' });
+    expect(alertEvents(s.events)).toEqual([{ owner: 'alice', rule: 'drift', state: 'firing' }]);
+    await s.monitor.close();
+    await s.store.close();
+  });
+
   test('shifting a feature fires a drift alert naming it; restoring it resolves the alert; both persist and publish', async () => {
     const clock = { now: T0 };
     const dbFile = path.join(root, 'drift.db');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { DuplicateNameError } from '../../src/store/store.js';
 import { deploymentRecord } from '../helpers/records.js';
-import type { ModelVersion } from '../../src/serving/schema.js';
+import type { ModelVersion } from '../../src/schemas/serving.js';
 import { tempRoot } from '../helpers/service.js';
 
 function version(name: string, createTime: string): ModelVersion {

@@ -1,20 +1,25 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../../api/errors.js';
-import type { Metric } from '../../jobs/schema.js';
+import { ServiceError } from '../../errors.js';
+import { INPUTS, IngestError, ingestRun, MANIFEST, runGrant, runPrefix, type IngestLimits, type IngestResult } from '../../artifacts/runs.js';
+import { ArtifactStoreError, type ArtifactStore } from '../../artifacts/store.js';
+import { writeTar, type TarEntry } from '../../artifacts/tar.js';
+import { folderFiles } from '../local/snapshot.js';
+import type { Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { parseRunnerLine, type RunnerRecord } from '../local/lines.js';
+import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
 import { applyRunnerRecord } from '../records.js';
-import { kubeError, toApiError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
-import { buildManifests, CONTAINER, LABELS, MANAGED_BY, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
+import { kubeError, toServiceError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
+import { buildManifests, CONTAINER, grantSecret, RUNNER_ARTIFACTS_CODE, LABELS, MANAGED_BY, OUTPUT_DIR, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
 import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
-import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../jobs/podTemplate.js';
+import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../schemas/podTemplate.js';
 import { PodLogReader } from './podLog.js';
 import { mergePodTemplates } from './podTemplate.js';
 import { quotaNeverFits } from './quota.js';
@@ -39,6 +44,28 @@ export interface KubernetesBackendOptions {
   jobPodTemplateFields?: readonly PodTemplateField[];
   /** Users whose namespaces are checked for objects without a record at start. */
   users?: string[];
+  /** Moving inputs and outputs through an object store; without it, outputs stay in the pod. */
+  artifacts?: KubernetesArtifacts;
+}
+
+/** How Kubernetes runs use the artifact store (docs/contracts.md, "Artifact store"). */
+export interface KubernetesArtifacts {
+  /** A store that can presign (S3-compatible). */
+  store: ArtifactStore;
+  /** Lifetime of a run's presigned URLs, counted from when its Kubernetes objects are created. */
+  grantSeconds: number;
+  /** Limits of what one run's outputs may unpack to. */
+  limits: IngestLimits;
+  /** includeFolder's size limit (as for local runs; past it a 413). */
+  maxFolderBytes: number;
+  /** The service's root folder (real path): output and model paths are stored relative to it. */
+  rootDir: string;
+  /** Folders never copied with includeFolder (the data folder, the jobs folder). */
+  excluded: string[];
+  /** Pause before taking in the outputs again after the store failed (tests lower it). */
+  retryMs?: number;
+  /** Attempts at taking in the outputs of a succeeded run before it fails. */
+  maxAttempts?: number;
 }
 
 /** The watches of one namespace. */
@@ -92,6 +119,10 @@ export class KubernetesBackend implements Backend {
   private readonly failedCreates = new Map<string, string>();
   /** Runs whose Job the namespace quota refused (`count/jobs.batch`), by namespace, with their next retry pause. */
   private readonly awaitingQuota = new Map<string, Map<string, number>>();
+  /** Owners of runs staged but not yet stored, for {@link discard}. */
+  private readonly staged = new Map<string, string>();
+  /** Failed attempts at taking in a run's outputs, by run id. */
+  private readonly ingestFailures = new Map<string, number>();
   private stopped = false;
 
   constructor(private readonly opts: KubernetesBackendOptions) {}
@@ -119,9 +150,10 @@ export class KubernetesBackend implements Backend {
    * validation (422) and name clashes (409) are reported by the submit call itself.
    */
   async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
-    if (plan.notebook?.includeFolder) {
+    const artifacts = this.opts.artifacts;
+    if (plan.notebook?.includeFolder && !artifacts) {
       const field = 'trainingInput.notebook.includeFolder';
-      throw new ApiError('invalid_argument', `${field}: the kubernetes backend sends only the notebook; put other files on the output volume`, field);
+      throw new ServiceError('invalid_argument', `${field}: Kubernetes jobs carry the folder through an object store, and this service has none (--artifact-store s3)`, field);
     }
     const jobTemplate = context.input.podTemplate;
     if (jobTemplate) {
@@ -133,8 +165,24 @@ export class KubernetesBackend implements Backend {
     if (plan.notebook) {
       blobs.push({ name: path.basename(plan.notebook.absPath), field: plan.notebook.field, bytes: readInput(plan.notebook.absPath, plan.notebook.field), binary: false });
     }
+    // With an object store, packages and the folder travel as one snapshot there; the ConfigMap keeps the
+    // notebook and its parameters. Without one, packages go into the ConfigMap as before.
+    const snapshot: TarEntry[] = [];
     for (const p of plan.packages) {
-      blobs.push({ name: path.basename(p.absPath), field: p.field, bytes: readInput(p.absPath, p.field), binary: true });
+      if (artifacts) {
+        readInput(p.absPath, p.field);
+        snapshot.push({ name: path.basename(p.absPath), file: p.absPath });
+      } else {
+        blobs.push({ name: path.basename(p.absPath), field: p.field, bytes: readInput(p.absPath, p.field), binary: true });
+      }
+    }
+    if (plan.notebook?.includeFolder && artifacts) {
+      const dir = path.dirname(plan.notebook.absPath);
+      for (const f of folderFiles(dir, [...artifacts.excluded, this.opts.jobsDir], artifacts.maxFolderBytes)) {
+        if (f.abs !== plan.notebook.absPath) {
+          snapshot.push({ name: f.rel.split(path.sep).join('/'), file: f.abs });
+        }
+      }
     }
     const namespace = this.namespaceOf(context.owner);
     const kplan: KubePlan = {
@@ -152,10 +200,15 @@ export class KubernetesBackend implements Backend {
       packages: plan.packages.map(p => path.basename(p.absPath)),
       files: packInputs(blobs, this.opts.maxInputBytes),
       annotations: { ...context.labels },
-      ...(podTemplate ? { podTemplate } : {})
+      ...(podTemplate ? { podTemplate } : {}),
+      ...(artifacts ? { artifacts: true } : {})
     };
     const name = runName(jobId);
     await this.dryRun(kplan, jobId, name);
+    if (artifacts) {
+      kplan.inputsKey = await this.uploadInputs(context.owner, jobId, snapshot);
+      this.staged.set(jobId, context.owner);
+    }
     const k8s: KubeRuntime = { namespace, name };
     const master = kplan.roles[0].resources;
     return { workdir: this.workdir(jobId), plan: kplan, k8s, request: { ...master }, offsets: { stdout: 0, stderr: 0 } };
@@ -173,9 +226,36 @@ export class KubernetesBackend implements Backend {
         return;
       }
       if (e.status === 409) {
-        throw new ApiError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
+        throw new ServiceError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
       }
-      throw toApiError(err, plan.namespace);
+      throw toServiceError(err, plan.namespace);
+    }
+  }
+
+  /**
+   * Clears what an earlier job of the same id left in the store, then uploads the input snapshot (when
+   * there is one) with the service's own credentials; an unreachable store is a 503.
+   */
+  private async uploadInputs(owner: string, jobId: string, entries: TarEntry[]): Promise<string | undefined> {
+    const store = this.opts.artifacts!.store;
+    const prefix = runPrefix(owner, jobId);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-inputs-'));
+    try {
+      await store.deletePrefix(prefix);
+      if (entries.length === 0) {
+        return undefined;
+      }
+      const archive = path.join(tmp, INPUTS);
+      writeTar(entries, archive);
+      await store.putFile(prefix + INPUTS, archive);
+      return prefix + INPUTS;
+    } catch (err) {
+      if (err instanceof ArtifactStoreError) {
+        throw new ServiceError('unavailable', `the object store did not take the job's inputs: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
 
@@ -194,8 +274,13 @@ export class KubernetesBackend implements Backend {
     return { workdir: this.workdir(runId), plan, k8s: { namespace: base.namespace, name: runName(runId) }, request: parent.request, offsets: { stdout: 0, stderr: 0 } };
   }
 
-  discard(): void {
-    // Nothing was created: staging only read files and asked for a dry run.
+  discard(jobId: string): void {
+    // No Kubernetes object was created (staging only asked for a dry run); the input snapshot was uploaded.
+    const owner = this.staged.get(jobId);
+    this.staged.delete(jobId);
+    if (owner && this.opts.artifacts) {
+      void this.opts.artifacts.store.deletePrefix(runPrefix(owner, jobId)).catch(err => this.opts.log.warn({ err, jobId }, 'removing discarded inputs failed'));
+    }
   }
 
   enqueue(item: RunRequest): void {
@@ -272,7 +357,17 @@ export class KubernetesBackend implements Backend {
       await this.fail(runId, `the inputs of job ${plan.filesFrom} are gone`);
       return;
     }
+    this.staged.delete(plan.filesFrom ?? runId);
     const manifests = buildManifests(plan, runId, t.name, files, this.opts.manifests);
+    let secret;
+    if (plan.artifacts) {
+      try {
+        secret = await this.grant(plan, runId, t.name);
+      } catch (err) {
+        await this.fail(runId, `could not grant the run access to its artifacts: ${(err as Error).message}`);
+        return;
+      }
+    }
     try {
       const [first, ...rest] = manifests.jobs;
       const created = await this.opts.client.createJob(first);
@@ -282,6 +377,7 @@ export class KubernetesBackend implements Backend {
       const owned = <T extends { metadata?: object }>(o: T): T => ({ ...o, metadata: { ...o.metadata, ownerReferences: owner } });
       await Promise.all([
         this.opts.client.createConfigMap(owned(manifests.configMap)),
+        ...(secret ? [this.opts.client.createSecret(owned(secret))] : []),
         ...(manifests.service ? [this.opts.client.createService(owned(manifests.service))] : []),
         ...rest.map(job => this.opts.client.createJob(owned(job)))
       ]);
@@ -303,7 +399,7 @@ export class KubernetesBackend implements Backend {
         setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
         return;
       }
-      await this.fail(runId, toApiError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
+      await this.fail(runId, toServiceError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
     this.awaitingQuota.get(t.namespace)?.delete(runId);
@@ -351,6 +447,14 @@ export class KubernetesBackend implements Backend {
     const plan = run.runtime.plan as KubePlan;
     await Promise.all(plan.roles.map(r => this.opts.client.deleteJob(t.namespace, roleJobName(t.name, r.role, isDistributedPlan(plan)))));
     this.schedule(runId);
+  }
+
+  /** The grant Secret of a run: presigned URLs for its own output keys and its input snapshot. */
+  private async grant(plan: KubePlan, runId: string, base: string) {
+    const { store, grantSeconds } = this.opts.artifacts!;
+    const master = await runGrant(store, plan.owner, runId, plan.inputsKey, grantSeconds);
+    const other = { ...master, outputs: {} };
+    return grantSecret(plan, runId, base, { master: JSON.stringify(master), other: JSON.stringify(other) });
   }
 
   /** The input files of a staged run (an HPO job), for its trials. */
@@ -536,6 +640,12 @@ export class KubernetesBackend implements Backend {
       return;
     }
     if (jobs.length === 0) {
+      if ((run.state !== 'QUEUED' || t.seen) && plan.artifacts && (await this.committedSuccess(run.owner, t.runId))) {
+        // The TTL controller took the Job while the service was down, after the runner had succeeded and
+        // committed its outputs: the store says how it ended.
+        await this.finish(t, 'SUCCEEDED', jobs, pods);
+        return;
+      }
       if (run.state !== 'QUEUED' || t.seen) {
         const why = `the Kubernetes Job ${t.name} in namespace ${t.namespace} was deleted outside the service`;
         await this.finish(t, 'FAILED', jobs, pods, { message: why, reason: 'the Kubernetes objects vanished' });
@@ -605,6 +715,10 @@ export class KubernetesBackend implements Backend {
 
   /** Ends a run: the last log lines first, then the state; a distributed run's other roles are deleted. */
   private async finish(t: Tracked, to: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', jobs: V1Job[], pods: V1Pod[], why?: { message: string; reason: string; exitCode?: number | null; timedOut?: boolean }): Promise<void> {
+    const outputs = to === 'CANCELLED' ? undefined : await this.takeOutputs(t.runId);
+    if (outputs === 'later') {
+      return;
+    }
     t.finishing = true;
     try {
       await this.drainLog(t, pods);
@@ -615,6 +729,27 @@ export class KubernetesBackend implements Backend {
         delete r.output.queueReason;
         if (to === 'CANCELLED') {
           r.transition('CANCELLED', 'cancelled by the user');
+          return;
+        }
+        if (outputs && 'result' in outputs) {
+          const rel = (name: string) => path.relative(this.opts.artifacts!.rootDir, path.join(this.workdir(t.runId), name));
+          r.output.outputNotebook = outputs.result.outputNotebook ? rel('output.ipynb') : r.output.outputNotebook;
+          r.output.outputHtml = outputs.result.outputHtml ? rel('output.html') : r.output.outputHtml;
+          // The manifest commits the saved models too, so a log read short loses none.
+          const known = new Set((r.output.models ?? []).map(m => m.name));
+          const committed = outputs.result.models.filter(name => !known.has(name)).map(name => ({ name, path: rel(path.join('models', name)) }));
+          if (committed.length) {
+            r.output.models = [...(r.output.models ?? []), ...committed];
+          }
+        } else if (outputs && to === 'SUCCEEDED' && !r.runtime.stoppedEarly) {
+          // Nothing half-taken-in is registered: the run fails, and only succeeded runs register models.
+          const message = `could not take in the outputs: ${outputs.error}`;
+          if (r.state === 'QUEUED') {
+            r.transition('PREPARING', 'the pods ran before the service saw them scheduled');
+          }
+          r.output.exitCode = 0;
+          r.errorMessage = message;
+          r.transition('FAILED', message.split('\n')[0]);
           return;
         }
         if (r.state === 'QUEUED' && to === 'SUCCEEDED') {
@@ -648,6 +783,48 @@ export class KubernetesBackend implements Backend {
           .filter(name => name !== master || !masterEnded)
           .map(name => this.opts.client.deleteJob(t.namespace, name))
       );
+    }
+  }
+
+  /**
+   * Takes in a finished run's uploaded outputs (see artifacts/runs.ts): undefined when the run does not
+   * use the store, 'later' while the store fails (retried on a timer, then given up), else the outcome.
+   */
+  private async takeOutputs(runId: string): Promise<'later' | { result: IngestResult } | { error: string } | undefined> {
+    const artifacts = this.opts.artifacts;
+    const run = await this.kinds.read(runId);
+    if (!artifacts || !run || isTerminal(run.state) || !(run.runtime.plan as KubePlan).artifacts) {
+      return undefined;
+    }
+    try {
+      const result = await ingestRun(artifacts.store, run.owner, runId, this.workdir(runId), artifacts.limits);
+      this.ingestFailures.delete(runId);
+      return { result };
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof ArtifactStoreError) {
+        const failures = (this.ingestFailures.get(runId) ?? 0) + 1;
+        this.ingestFailures.set(runId, failures);
+        if (failures < (artifacts.maxAttempts ?? 12)) {
+          this.opts.log.warn({ runId, failures, reason: message }, 'taking in the outputs failed; retrying');
+          setTimeout(() => this.schedule(runId), artifacts.retryMs ?? 5000).unref();
+          return 'later';
+        }
+      } else if (!(err instanceof IngestError)) {
+        this.opts.log.error({ err, runId }, 'taking in the outputs failed');
+      }
+      this.ingestFailures.delete(runId);
+      return { error: message };
+    }
+  }
+
+  /** Whether the run's committed manifest says the runner succeeded (false when unknown). */
+  private async committedSuccess(owner: string, runId: string): Promise<boolean> {
+    try {
+      const raw = await this.opts.artifacts!.store.read(runPrefix(owner, runId) + MANIFEST, 1024 * 1024);
+      return (JSON.parse(raw.toString('utf8')) as { exitCode?: unknown }).exitCode === 0;
+    } catch {
+      return false;
     }
   }
 
@@ -704,6 +881,19 @@ export class KubernetesBackend implements Backend {
     await reader.finish();
   }
 
+  /**
+   * Where a path the runner wrote in the pod (absolute, or relative to its working folder) lands once the
+   * outputs are taken in, relative to rootDir; undefined outside the working folder.
+   */
+  private podPath(runId: string, runnerPath: string): string | undefined {
+    const abs = path.posix.resolve(OUTPUT_DIR, runnerPath);
+    if (!abs.startsWith(OUTPUT_DIR + '/')) {
+      return undefined;
+    }
+    const local = path.join(this.workdir(runId), ...path.posix.relative(OUTPUT_DIR, abs).split('/'));
+    return path.relative(this.opts.artifacts!.rootDir, local);
+  }
+
   /** Stores log lines: plain text as log lines, runner records applied, and the line count, in one update. */
   private async store(runId: string, pod: string, lines: string[], storedAfter: number): Promise<void> {
     const now = new Date().toISOString();
@@ -725,8 +915,9 @@ export class KubernetesBackend implements Backend {
     const saved = await this.kinds.update(runId, r => {
       owner = r.owner;
       r.runtime.k8s = { ...r.runtime.k8s!, log: { pod, lines: storedAfter } };
+      const outputPath = (r.runtime.plan as KubePlan).artifacts ? (p: string) => this.podPath(runId, p) : undefined;
       for (const record of records) {
-        applyRunnerRecord(r, record, metrics, now);
+        applyRunnerRecord(r, record, metrics, now, outputPath);
       }
       if (metrics.length) {
         r.recordMetrics?.(metrics);
@@ -766,7 +957,8 @@ function failure(job: V1Job, pods: V1Pod[], run: RunView): { message: string; re
     const where = role && role !== 'master' ? ` (${role} pod ${last.pod.metadata?.name})` : '';
     return {
       message: message ? `${message}${where}` : `the runner exited with code ${code}${where}`,
-      reason: `the runner exited with code ${code}`,
+      // Exit code 6: the artifact store failed; its message (`could not upload outputs: ...`) is the reason.
+      reason: code === RUNNER_ARTIFACTS_CODE && message ? message.split('\n')[0] : `the runner exited with code ${code}`,
       exitCode: code
     };
   }
@@ -778,6 +970,6 @@ function readInput(file: string, field: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch {
-    throw new ApiError('not_found', `${field}: file not found`, field);
+    throw new ServiceError('not_found', `${field}: file not found`, field);
   }
 }

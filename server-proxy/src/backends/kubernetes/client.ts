@@ -15,11 +15,12 @@ import {
   type V1ConfigMap,
   type V1Job,
   type V1Pod,
+  type V1Secret,
   type V1Service
 } from '@kubernetes/client-node';
 import https from 'node:https';
 import type { Writable } from 'node:stream';
-import { ApiError } from '../../api/errors.js';
+import { ServiceError } from '../../errors.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS, TokenBucket } from './rateLimit.js';
 
 /** Where the credentials come from: a kubeconfig file, or the pod's service account when absent. */
@@ -75,19 +76,19 @@ export function kubeError(err: unknown): KubeError {
  * namespace, 404 -> not_found, 409 -> already_exists, 422 -> invalid_argument with the field; anything
  * else is an internal error whose details stay in the service log.
  */
-export function toApiError(err: unknown, namespace: string): ApiError {
+export function toServiceError(err: unknown, namespace: string): ServiceError {
   const e = kubeError(err);
   switch (e.status) {
     case 403:
-      return new ApiError('permission_denied', `namespace ${namespace}: the service's Kubernetes credentials may not do this: ${e.message}`);
+      return new ServiceError('permission_denied', `namespace ${namespace}: the service's Kubernetes credentials may not do this: ${e.message}`);
     case 404:
-      return new ApiError('not_found', `namespace ${namespace}: ${e.message}`);
+      return new ServiceError('not_found', `namespace ${namespace}: ${e.message}`);
     case 409:
-      return new ApiError('already_exists', `namespace ${namespace}: ${e.message}`);
+      return new ServiceError('already_exists', `namespace ${namespace}: ${e.message}`);
     case 422:
-      return new ApiError('invalid_argument', `Kubernetes rejected the job: ${e.message}`, e.field);
+      return new ServiceError('invalid_argument', `Kubernetes rejected the job: ${e.message}`, e.field);
     default:
-      return new ApiError('internal', 'the Kubernetes API call failed');
+      return new ServiceError('internal', 'the Kubernetes API call failed');
   }
 }
 
@@ -145,6 +146,11 @@ export class KubeClient {
   /** Creates a ConfigMap; an existing one counts as created. */
   async createConfigMap(configMap: V1ConfigMap): Promise<void> {
     await this.ignoreExisting(() => this.core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }));
+  }
+
+  /** Creates a Secret; an existing one counts as created (a re-created run keeps its first grant). */
+  async createSecret(secret: V1Secret): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }));
   }
 
   /** Creates a Service; an existing one counts as created. */

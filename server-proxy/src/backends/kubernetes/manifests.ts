@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Container, V1EnvVar, V1Job, V1PodSpec, V1Service, V1Volume } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1EnvVar, V1Job, V1PodSpec, V1Secret, V1Service, V1Volume } from '@kubernetes/client-node';
 import { isDistributedPlan, labelValue, type KubePlan, type Role, type RolePlan } from './plan.js';
 import { applyPodTemplate } from './podTemplate.js';
 
@@ -21,9 +21,21 @@ export const CONTAINER = 'trainer';
 export const TRAINER_PORT = 2222;
 /** Runner exit codes that mean the job itself is wrong: retrying cannot help (see the runner protocol). */
 export const RUNNER_FAILURE_CODES = [1, 2, 3, 4, 5];
+/** Runner exit code for a failed transfer to or from the artifact store: the pod is retried. */
+export const RUNNER_ARTIFACTS_CODE = 6;
 
 const INPUT_DIR = '/laketahoe/input';
-const OUTPUT_DIR = '/laketahoe/output';
+/** The pod's working folder: outputs, saved models and files the run writes; the input snapshot is unpacked here. */
+export const OUTPUT_DIR = '/laketahoe/output';
+/** Where the run's artifact grant (a Secret of presigned URLs) is mounted. */
+export const ARTIFACTS_DIR = '/laketahoe/artifacts';
+/** Keys of the grant Secret: the master's (inputs and outputs) and the other roles' (inputs only). */
+export const GRANT_KEYS = { master: 'grant.json', other: 'inputs.json' } as const;
+
+/** Name of a run's grant Secret. */
+export function grantSecretName(base: string): string {
+  return `${base}-artifacts`;
+}
 
 /** Cluster-wide settings of the manifests. */
 export interface ManifestOptions {
@@ -33,6 +45,20 @@ export interface ManifestOptions {
   backoffLimit: number;
   /** Node label that carries the GPU type (`accelerator=nvidia-tesla-v100`). */
   acceleratorLabel: string;
+}
+
+/**
+ * The Secret holding a run's artifact grant: presigned URLs for its own keys only. Built when the run's
+ * objects are created (URLs expire), never part of the pure {@link buildManifests}.
+ */
+export function grantSecret(plan: KubePlan, runId: string, base: string, grants: { master: string; other: string }): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: grantSecretName(base), namespace: plan.namespace, labels: runLabels(plan, base), annotations: { [RUN_ID_ANNOTATION]: runId } },
+    stringData: { [GRANT_KEYS.master]: grants.master, [GRANT_KEYS.other]: grants.other }
+  };
 }
 
 /** Every object of one run. */
@@ -82,8 +108,12 @@ export function runLabels(plan: KubePlan, base: string, role?: Role): Record<str
 }
 
 /** The runner command line inside the container: the same subcommands and flags as a local run. */
-export function runnerCommand(plan: KubePlan): string[] {
-  const status = ['--status-file', `${OUTPUT_DIR}/exit.json`];
+export function runnerCommand(plan: KubePlan, role: Role = 'master'): string[] {
+  const status = [
+    '--status-file', `${OUTPUT_DIR}/exit.json`,
+    // Only the master uploads outputs; every role fetches the input snapshot.
+    ...(plan.artifacts ? ['--artifacts', `${ARTIFACTS_DIR}/${role === 'master' ? GRANT_KEYS.master : GRANT_KEYS.other}`] : [])
+  ];
   if (plan.kind === 'notebook') {
     return [
       'python', '-m', 'laketahoe.runner', 'notebook',
@@ -99,7 +129,7 @@ export function runnerCommand(plan: KubePlan): string[] {
   return [
     'python', '-m', 'laketahoe.runner', 'module',
     '--module', plan.module!,
-    ...(plan.packages ?? []).flatMap(p => ['--package', `${INPUT_DIR}/${p}`]),
+    ...(plan.packages ?? []).flatMap(p => ['--package', `${plan.inputsKey ? OUTPUT_DIR : INPUT_DIR}/${p}`]),
     '--cwd', OUTPUT_DIR,
     ...status,
     '--',
@@ -155,12 +185,13 @@ function container(plan: KubePlan, base: string, role: RolePlan, distributed: bo
       .map(([name, value]) => ({ name, value })),
     // Thread pools follow the CPU request: without these, BLAS starts one thread per node core.
     ...['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMEXPR_NUM_THREADS'].map(name => ({ name, value: threads })),
-    { name: 'PYTHONUNBUFFERED', value: '1' }
+    { name: 'PYTHONUNBUFFERED', value: '1' },
+    ...(plan.artifacts ? [{ name: 'LAKETAHOE_TERMINATION_LOG', value: '/dev/termination-log' }] : [])
   ];
   if (plan.kind === 'notebook') {
     env.push({ name: 'LAKETAHOE_PARAMETERS', valueFrom: { configMapKeyRef: { name: `${base}-input`, key: 'parameters.json' } } });
   }
-  let command = runnerCommand(plan);
+  let command = runnerCommand(plan, role.role);
   if (role.role === 'worker') {
     // Worker i has rank i + 1 (the master is 0); env expansion cannot add, the shell can.
     command = ['sh', '-c', 'export RANK=$((JOB_COMPLETION_INDEX + 1)); exec "$@"', 'runner', ...command];
@@ -180,15 +211,19 @@ function container(plan: KubePlan, base: string, role: RolePlan, distributed: bo
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: [
       { name: 'input', mountPath: INPUT_DIR, readOnly: true },
-      { name: 'output', mountPath: OUTPUT_DIR }
+      { name: 'output', mountPath: OUTPUT_DIR },
+      ...(plan.artifacts ? [{ name: 'artifacts', mountPath: ARTIFACTS_DIR, readOnly: true }] : [])
     ]
   };
 }
 
-function volumes(base: string, opts: ManifestOptions): V1Volume[] {
+function volumes(plan: KubePlan, base: string, opts: ManifestOptions): V1Volume[] {
   return [
     { name: 'input', configMap: { name: `${base}-input` } },
-    opts.outputPvc ? { name: 'output', persistentVolumeClaim: { claimName: opts.outputPvc } } : { name: 'output', emptyDir: {} }
+    opts.outputPvc ? { name: 'output', persistentVolumeClaim: { claimName: opts.outputPvc } } : { name: 'output', emptyDir: {} },
+    // Read-only, and readable by the image's own non-root user (the runner image runs as uid 1000; Secret
+    // files belong to root). The URLs are the run's credentials and grant nothing beyond its own keys.
+    ...(plan.artifacts ? [{ name: 'artifacts', secret: { secretName: grantSecretName(base), defaultMode: 0o444 } }] : [])
   ];
 }
 
@@ -204,7 +239,7 @@ function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, di
     restartPolicy: 'Never',
     priorityClassName: plan.priority,
     containers: [c],
-    volumes: volumes(base, opts),
+    volumes: volumes(plan, base, opts),
     ...(gpu ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
     ...(gpu && role.acceleratorType ? { nodeSelector: { [opts.acceleratorLabel]: acceleratorValue(role.acceleratorType) } } : {}),
     ...(distributed

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
-import { ApiError } from '../../api/errors.js';
-import type { PodTemplate } from '../../jobs/podTemplate.js';
-import type { Priority, ReplicaConfigBody, TrainingInput } from '../../jobs/schema.js';
+import { ServiceError } from '../../errors.js';
+import type { PodTemplate } from '../../schemas/podTemplate.js';
+
+export type { KubeRuntime } from '../../schemas/runtime.js';
+import type { Priority, ReplicaConfigBody, TrainingInput } from '../../schemas/jobs.js';
 
 /** Resources of one pod. */
 export interface PodResources {
@@ -39,8 +41,15 @@ export interface KubePlan {
   /** Module form. */
   module?: string;
   moduleArgs?: string[];
-  /** File names of the packages inside the input ConfigMap. */
+  /** File names of the packages: inside the input ConfigMap, or in the input snapshot when {@link inputsKey} is set. */
   packages?: string[];
+  /**
+   * Set when the run moves its files through the artifact store: the pod gets a Secret of presigned URLs
+   * for its own keys, uploads its outputs there and the service takes them in when it ends.
+   */
+  artifacts?: boolean;
+  /** Artifact-store key of the input snapshot (includeFolder files, packages); trials share their job's. */
+  inputsKey?: string;
   /** Input files by name: text files as is, binaries base64-encoded. A derived run has none and reads its parent's. */
   files?: { text: Record<string, string>; binary: Record<string, string> };
   /** Run id whose files a derived run (trial) uses. */
@@ -52,14 +61,6 @@ export interface KubePlan {
   podTemplate?: PodTemplate;
 }
 
-/** The Kubernetes part of a run's runtime record. */
-export interface KubeRuntime {
-  namespace: string;
-  /** Base name of every object of the run. */
-  name: string;
-  /** The pod whose log is being read and how many of its lines are stored already. */
-  log?: { pod: string; lines: number };
-}
 
 const GIB = 1024 ** 3;
 
@@ -93,7 +94,7 @@ export function machineType(name: string, field: string): PodResources & { accel
     return { cpu, memoryBytes: Math.round(cpu * N1_MEMORY_PER_CPU[n1[1]] * GIB), gpu: 0 };
   }
   const known = [...Object.keys(MACHINE_TYPES), 'n1-standard-N', 'n1-highmem-N', 'n1-highcpu-N'].join(', ');
-  throw new ApiError('invalid_argument', `${field}: unknown machine type '${name}' (known: ${known})`, field);
+  throw new ServiceError('invalid_argument', `${field}: unknown machine type '${name}' (known: ${known})`, field);
 }
 
 /** Distributed tiers as AI Platform defines them: counts and machine types of each role. */
@@ -184,7 +185,7 @@ export function packInputs(blobs: InputBlob[], limit: number): { text: Record<st
     const stored = blob.binary ? blob.bytes.toString('base64') : blob.bytes.toString('utf8');
     total += Buffer.byteLength(stored);
     if (total > limit) {
-      throw new ApiError(
+      throw new ServiceError(
         'payload_too_large',
         `${blob.field}: ${blob.name} takes the job's inputs to ${total} bytes; a Kubernetes job carries at most ${limit} bytes of inputs (one ConfigMap)`,
         blob.field

@@ -1,6 +1,6 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
-import { ApiError } from '../../api/errors.js';
-import type { PodTemplate } from '../../jobs/podTemplate.js';
+import { ServiceError } from '../../errors.js';
+import type { PodTemplate } from '../../schemas/podTemplate.js';
 
 /**
  * The template a run's pods get: the administrator's, then the job's on top. Lists add up (a job
@@ -15,13 +15,13 @@ export function mergePodTemplates(admin: PodTemplate | undefined, job: PodTempla
   const j = job ?? {};
   for (const key of Object.keys(j.nodeSelector ?? {})) {
     if (a.nodeSelector && key in a.nodeSelector && a.nodeSelector[key] !== j.nodeSelector![key]) {
-      throw new ApiError('invalid_argument', `${jobField}.nodeSelector.${key}: set by the administrator to '${a.nodeSelector[key]}'`, `${jobField}.nodeSelector`);
+      throw new ServiceError('invalid_argument', `${jobField}.nodeSelector.${key}: set by the administrator to '${a.nodeSelector[key]}'`, `${jobField}.nodeSelector`);
     }
   }
   const adminVolumes = new Set((a.volumes ?? []).map(v => v.name));
   (j.volumes ?? []).forEach((v, i) => {
     if (adminVolumes.has(v.name)) {
-      throw new ApiError('invalid_argument', `${jobField}.volumes[${i}].name: '${v.name}' is a volume of the administrator's template`, `${jobField}.volumes[${i}].name`);
+      throw new ServiceError('invalid_argument', `${jobField}.volumes[${i}].name: '${v.name}' is a volume of the administrator's template`, `${jobField}.volumes[${i}].name`);
     }
   });
   const merged: PodTemplate = {
@@ -38,7 +38,7 @@ export function mergePodTemplates(admin: PodTemplate | undefined, job: PodTempla
   const mounted = new Set(merged.volumes!.map(v => v.name));
   (j.volumeMounts ?? []).forEach((m, i) => {
     if (!mounted.has(m.name)) {
-      throw new ApiError('invalid_argument', `${jobField}.volumeMounts[${i}].name: no volume named '${m.name}'`, `${jobField}.volumeMounts[${i}].name`);
+      throw new ServiceError('invalid_argument', `${jobField}.volumeMounts[${i}].name: no volume named '${m.name}'`, `${jobField}.volumeMounts[${i}].name`);
     }
   });
   // Drop what stayed empty so the manifests carry no noise.

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiError } from '../../api/errors.js';
+import { ServiceError } from '../../errors.js';
 import type { Capacity } from '../../jobs/resources.js';
-import type { Allocation, Metric } from '../../jobs/schema.js';
+import type { Allocation, Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
-import { parseRunnerLine, type RunnerRecord } from './lines.js';
-import { isProcessAlive, signalTree } from './procinfo.js';
+import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
+import { isProcessAlive, signalTree } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
@@ -58,11 +58,6 @@ interface Watched {
   killTimer?: NodeJS.Timeout;
   busy: boolean;
   finishing: boolean;
-}
-
-/** Queue order of runs submitted at `time` (ISO): earlier first. */
-export function queueOrder(time: string, tieBreak = 0): number {
-  return Date.parse(time) - Date.parse('2020-01-01T00:00:00Z') + tieBreak;
 }
 
 /**
@@ -131,7 +126,7 @@ export class LocalBackend implements Backend {
   stage(jobId: string, plan: RunPlan, context?: StageContext): JobRuntime {
     if (context?.input.podTemplate) {
       const field = 'trainingInput.podTemplate';
-      throw new ApiError('invalid_argument', `${field}: pod settings apply only to the kubernetes backend`, field);
+      throw new ServiceError('invalid_argument', `${field}: pod settings apply only to the kubernetes backend`, field);
     }
     const workdir = this.workdir(jobId);
     fs.mkdirSync(this.opts.jobsDir, { recursive: true });

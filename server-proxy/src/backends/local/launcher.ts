@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Allocation } from '../../jobs/schema.js';
-import { processStartTime } from './procinfo.js';
+import type { Allocation } from '../../schemas/jobs.js';
+import { processStartTime } from '../../process/procinfo.js';
 import type { StagedInputs } from './snapshot.js';
 
 /** The runner's command line, as the runner protocol in docs/contracts.md fixes it. */

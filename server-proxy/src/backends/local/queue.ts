@@ -1,5 +1,5 @@
 import type { Capacity, Resources } from '../../jobs/resources.js';
-import type { Allocation, Priority } from '../../jobs/schema.js';
+import type { Allocation, Priority } from '../../schemas/jobs.js';
 
 /** A job waiting for resources. */
 export interface QueueItem {

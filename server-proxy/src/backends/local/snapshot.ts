@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../api/errors.js';
+import { ServiceError } from '../../errors.js';
 import { isInside } from '../../jobs/paths.js';
 import type { RunPlan } from '../../jobs/spec.js';
 
@@ -25,19 +25,22 @@ function statOr404(file: string, field: string): fs.Stats {
   try {
     const st = fs.statSync(file);
     if (!st.isFile()) {
-      throw new ApiError('invalid_argument', `${field}: is not a file`, field);
+      throw new ServiceError('invalid_argument', `${field}: is not a file`, field);
     }
     return st;
   } catch (err) {
-    if (err instanceof ApiError) {
+    if (err instanceof ServiceError) {
       throw err;
     }
-    throw new ApiError('not_found', `${field}: file not found`, field);
+    throw new ServiceError('not_found', `${field}: file not found`, field);
   }
 }
 
-/** Files under `dir` for includeFolder, with their total size checked against the limit as we go. */
-function folderFiles(dir: string, excluded: string[], limit: number): { abs: string; rel: string }[] {
+/**
+ * Files under `dir` for includeFolder, with their total size checked against the limit as we go (a 413
+ * naming `trainingInput.notebook.includeFolder`). Shared with the Kubernetes backend's input snapshot.
+ */
+export function folderFiles(dir: string, excluded: string[], limit: number): { abs: string; rel: string }[] {
   const out: { abs: string; rel: string }[] = [];
   let total = 0;
   const walk = (current: string) => {
@@ -52,7 +55,7 @@ function folderFiles(dir: string, excluded: string[], limit: number): { abs: str
       } else if (entry.isFile()) {
         total += fs.statSync(abs).size;
         if (total > limit) {
-          throw new ApiError(
+          throw new ServiceError(
             'payload_too_large',
             `trainingInput.notebook.includeFolder: the folder holds more than ${limit} bytes`,
             'trainingInput.notebook.includeFolder'
@@ -78,17 +81,17 @@ export function stageInputs(plan: RunPlan, workdir: string, limits: SnapshotLimi
     const { absPath, field } = plan.notebook;
     const st = statOr404(absPath, field);
     if (st.size > limits.maxNotebookBytes) {
-      throw new ApiError('payload_too_large', `${field}: the notebook is larger than ${limits.maxNotebookBytes} bytes`, field);
+      throw new ServiceError('payload_too_large', `${field}: the notebook is larger than ${limits.maxNotebookBytes} bytes`, field);
     }
     const text = fs.readFileSync(absPath, 'utf8');
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new ApiError('invalid_argument', `${field}: the notebook is not valid JSON`, field);
+      throw new ServiceError('invalid_argument', `${field}: the notebook is not valid JSON`, field);
     }
     if (!doc || typeof doc !== 'object' || !Array.isArray((doc as { cells?: unknown }).cells)) {
-      throw new ApiError('invalid_argument', `${field}: the file is not a Jupyter notebook (no cells)`, field);
+      throw new ServiceError('invalid_argument', `${field}: the file is not a Jupyter notebook (no cells)`, field);
     }
     const name = path.basename(absPath);
     if (plan.notebook.includeFolder) {

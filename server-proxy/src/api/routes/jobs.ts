@@ -1,0 +1,411 @@
+import fs from 'node:fs';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventBus, ServiceEvent } from '../../events.js';
+import type { Capacity } from '../../jobs/resources.js';
+import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
+import { StringEnum } from '../../schemas/common.js';
+import { Job, JOB_STATES, LogLine, Metric, SubmitJobBody, Trial } from '../../schemas/jobs.js';
+import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
+import { isTerminal } from '../../jobs/states.js';
+import { errorResponses } from '../errors.js';
+import { openSse } from '../sse.js';
+
+/** What the routes need from the rest of the service. */
+export interface RouteDeps {
+  jobs: JobService;
+  bus: EventBus;
+  capacity: Capacity;
+  rootDir: string;
+  version: string;
+  heartbeatMs: number;
+}
+
+
+const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
+const TrialParams = Type.Object({ jobId: Type.String({ maxLength: 128 }), trialId: Type.String({ maxLength: 20 }) });
+const LogsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
+});
+const LogsPage = Type.Object({
+  lines: Type.Array(LogLine),
+  nextSeq: Type.Integer(),
+  firstSeq: Type.Integer({ description: 'oldest kept line; older lines were dropped (the log is bounded)' })
+});
+const SSE_RESPONSE = {
+  200: Type.String({ description: 'text/event-stream' })
+};
+
+/** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
+export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { jobs, bus } = deps;
+
+  /**
+   * Streams a run's log lines as SSE, then `end` with whatever `ended` returns once the run has ended.
+   * Every trigger re-reads the store from the last sent seq, so lines are sent once and in order.
+   */
+  const streamLogs = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    src: {
+      after: number;
+      page: (after: number) => Promise<{ lines: LogLine[]; nextSeq: number }>;
+      ended: () => Promise<unknown>;
+      relevant: (event: ServiceEvent) => boolean;
+    }
+  ): void => {
+    const stream = openSse(request, reply, deps.heartbeatMs);
+    let last = src.after;
+    let chain = Promise.resolve();
+    const sync = () => {
+      chain = chain
+        .then(async () => {
+          if (stream.closed) {
+            return;
+          }
+          for (;;) {
+            const page = await src.page(last);
+            page.lines.forEach(line => stream.send('log', line));
+            last = page.nextSeq;
+            if (page.lines.length < 1000) {
+              break;
+            }
+          }
+          const ended = await src.ended();
+          if (ended) {
+            stream.send('end', ended);
+            stream.close();
+          }
+        })
+        .catch(err => {
+          request.log.error({ err }, 'log stream failed');
+          stream.close();
+        });
+    };
+    const unsubscribe = bus.subscribe(event => {
+      if (src.relevant(event)) {
+        sync();
+      }
+    });
+    stream.onClose(unsubscribe);
+    sync();
+  };
+
+  app.get('/openapi.json', { schema: { summary: 'The OpenAPI document of this API', tags: ['meta'] } }, async () =>
+    app.swagger()
+  );
+
+  app.get(
+    '/info',
+    {
+      schema: {
+        summary: 'Service, user, configured backends and the local capacity',
+        tags: ['meta'],
+        response: {
+          200: Type.Object({
+            version: Type.String(),
+            user: Type.String(),
+            backend: StringEnum(['local', 'kubernetes'], { description: 'the default backend for jobs' }),
+            backends: Type.Array(
+              Type.Object({
+                name: StringEnum(['local', 'kubernetes']),
+                server: Type.Optional(Type.String({ description: 'kubernetes: the API server URL' })),
+                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" }))
+              }),
+              { description: 'configured backends, the default first' }
+            ),
+            rootDir: Type.String(),
+            capacity: Type.Object({
+              cpus: Type.Number(),
+              memoryBytes: Type.Number(),
+              gpus: Type.Array(Type.Object({ index: Type.Integer(), name: Type.String(), memoryBytes: Type.Number() }))
+            }),
+            supportsDistributed: Type.Boolean(),
+            scaleTiers: Type.Record(
+              Type.String(),
+              Type.Object({ cpu: Type.Number(), memoryBytes: Type.Number(), gpu: Type.Integer() })
+            )
+          }),
+          ...errorResponses(401)
+        }
+      }
+    },
+    async request => {
+      const { default: backend, backends } = jobs.backends(request.user);
+      return {
+        version: deps.version,
+        user: request.user,
+        backend: backend as 'local' | 'kubernetes',
+        backends,
+        rootDir: deps.rootDir,
+        capacity: deps.capacity,
+        supportsDistributed: backends.some(b => b.name === 'kubernetes'),
+        scaleTiers: SCALE_TIER_RESOURCES
+      };
+    }
+  );
+
+  app.post(
+    '/jobs',
+    {
+      schema: {
+        summary: 'Submit a notebook or Python module as a training job',
+        tags: ['jobs'],
+        body: SubmitJobBody,
+        response: { 201: Job, ...errorResponses(400, 401, 404, 409, 413) }
+      }
+    },
+    async (request, reply) => {
+      const job = await jobs.submit(request.user, request.body);
+      return reply.status(201).send(job);
+    }
+  );
+
+  app.get(
+    '/jobs',
+    {
+      schema: {
+        summary: "The caller's jobs, newest first",
+        tags: ['jobs'],
+        querystring: Type.Object({
+          state: Type.Optional(StringEnum([...JOB_STATES])),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+        }),
+        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401) }
+      }
+    },
+    async request => jobs.list(request.user, request.query)
+  );
+
+  app.get(
+    '/jobs/:jobId',
+    { schema: { summary: 'One job', tags: ['jobs'], params: JobIdParams, response: { 200: Job, ...errorResponses(401, 404) } } },
+    async request => jobs.get(request.user, request.params.jobId)
+  );
+
+  app.post(
+    '/jobs/:jobId/cancel',
+    {
+      schema: {
+        summary: 'Cancel a job (CANCELLED when queued, CANCELLING while it runs)',
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: { 200: Job, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => jobs.cancel(request.user, request.params.jobId)
+  );
+
+  app.get(
+    '/jobs/:jobId/logs',
+    {
+      schema: {
+        summary: 'Log lines of a job; pass nextSeq as `after` to continue',
+        tags: ['jobs'],
+        params: JobIdParams,
+        querystring: LogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => jobs.logs(request.user, request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
+  );
+
+  app.get(
+    '/jobs/:jobId/logs/stream',
+    {
+      schema: {
+        summary: 'SSE: `log` events, then `end` with the job once it has ended',
+        tags: ['jobs'],
+        params: JobIdParams,
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
+      }
+    },
+    async (request, reply) => {
+      const { jobId } = request.params;
+      const owner = request.user;
+      await jobs.get(owner, jobId);
+      streamLogs(request, reply, {
+        after: request.query.after ?? 0,
+        page: after => jobs.logs(owner, jobId, after, 1000),
+        ended: async () => {
+          const job = await jobs.get(owner, jobId);
+          return isTerminal(job.state) ? job : undefined;
+        },
+        relevant: event => event.jobId === jobId && event.owner === owner && (event.type === 'log' || event.type === 'job')
+      });
+    }
+  );
+
+  app.get(
+    '/jobs/:jobId/metrics',
+    {
+      schema: {
+        summary: 'All metric values a job reported',
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errorResponses(401, 404) }
+      }
+    },
+    async request => ({ metrics: await jobs.metrics(request.user, request.params.jobId) })
+  );
+
+  app.get(
+    '/jobs/:jobId/outputs/:name',
+    {
+      schema: {
+        summary: 'An output file of the job',
+        tags: ['jobs'],
+        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
+      }
+    },
+    async (request, reply) => {
+      const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
+      const type = request.params.name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+      return reply.type(type).send(fs.createReadStream(file));
+    }
+  );
+
+  app.post(
+    '/jobs/:jobId/stop',
+    {
+      schema: {
+        summary: 'Stop an HPO job without cancelling it: no new trials; it succeeds once running trials have ended',
+        tags: ['jobs', 'trials'],
+        params: JobIdParams,
+        response: { 200: Job, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => jobs.stop(request.user, request.params.jobId)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials',
+    {
+      schema: {
+        summary: 'Trials of an HPO job, in trial order',
+        tags: ['trials'],
+        params: JobIdParams,
+        querystring: Type.Object({
+          state: Type.Optional(StringEnum([...JOB_STATES])),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+        }),
+        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => jobs.trials(request.user, request.params.jobId, request.query)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId',
+    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errorResponses(401, 404) } } },
+    async request => jobs.trial(request.user, request.params.jobId, request.params.trialId)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/logs',
+    {
+      schema: {
+        summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: LogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request =>
+      jobs.trialLogs(request.user, request.params.jobId, request.params.trialId, request.query.after ?? 0, request.query.limit ?? 1000)
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/logs/stream',
+    {
+      schema: {
+        summary: 'SSE: `log` events of a trial, then `end` with the trial once it has ended',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
+      }
+    },
+    async (request, reply) => {
+      const { jobId, trialId } = request.params;
+      const owner = request.user;
+      await jobs.trial(owner, jobId, trialId);
+      const runId = `${jobId}/trials/${trialId}`;
+      streamLogs(request, reply, {
+        after: request.query.after ?? 0,
+        page: after => jobs.trialLogs(owner, jobId, trialId, after, 1000),
+        ended: async () => {
+          const trial = await jobs.trial(owner, jobId, trialId);
+          return isTerminal(trial.state) ? trial : undefined;
+        },
+        relevant: event =>
+          event.owner === owner &&
+          ((event.type === 'log' && event.jobId === runId) || (event.type === 'trial' && event.jobId === jobId && event.trial.trialId === trialId))
+      });
+    }
+  );
+
+  app.get(
+    '/jobs/:jobId/trials/:trialId/outputs/:name',
+    {
+      schema: {
+        summary: 'An output file of a trial',
+        tags: ['trials'],
+        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        params: Type.Object({
+          jobId: Type.String({ maxLength: 128 }),
+          trialId: Type.String({ maxLength: 20 }),
+          name: StringEnum([...OUTPUT_NAMES])
+        })
+      }
+    },
+    async (request, reply) => {
+      const { jobId, trialId, name } = request.params;
+      const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
+      const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+      return reply.type(type).send(fs.createReadStream(file));
+    }
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        summary:
+          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
+        tags: ['events'],
+        querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
+        response: { ...SSE_RESPONSE, ...errorResponses(401) }
+      }
+    },
+    async (request, reply) => {
+      const owner = request.user;
+      const only = request.query.jobId;
+      const stream = openSse(request, reply, deps.heartbeatMs);
+      const unsubscribe = bus.subscribe(event => {
+        if (event.owner !== owner || (only && event.jobId !== only)) {
+          return;
+        }
+        if (event.type === 'deployment') {
+          stream.send('deployment', event.deployment);
+        } else if (event.type === 'job') {
+          stream.send('job', event.job);
+        } else if (event.type === 'metric') {
+          const { jobId, step, name, value, time } = event;
+          stream.send('metric', { jobId, step, name, value, time });
+        } else if (event.type === 'trial') {
+          stream.send('trial', { jobId: event.jobId, trial: event.trial });
+        } else if (event.type === 'alert') {
+          stream.send('alert', event.alert);
+        }
+      });
+      stream.onClose(unsubscribe);
+    }
+  );
+};

@@ -1,0 +1,152 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errorResponses } from '../errors.js';
+import type { DeploymentService } from '../../serving/deployments.js';
+import type { ModelRegistry } from '../../serving/registry.js';
+import {
+  CreateDeploymentBody,
+  Deployment,
+  Model,
+  ModelVersion,
+  RegisterJobModelBody,
+  RegisterModelBody,
+  UpdateDeploymentBody
+} from '../../schemas/serving.js';
+
+/** What the model and deployment routes need. */
+export interface ServingRouteDeps {
+  registry: ModelRegistry;
+  deployments: DeploymentService;
+}
+
+const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
+const VersionParams = Type.Object({ name: Type.String({ maxLength: 63 }), version: Type.Integer({ minimum: 1 }) });
+const DeploymentParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
+
+/** The model registry and deployment routes under `/api/v1` (inference has its own plugin). */
+export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async (app, deps) => {
+  const { registry, deployments } = deps;
+  app.addSchema(ModelVersion);
+  app.addSchema(Deployment);
+  const VersionRef = Type.Ref(ModelVersion);
+  const DeploymentRef = Type.Ref(Deployment);
+
+  app.get(
+    '/models',
+    {
+      schema: {
+        summary: "The caller's registered models, newest first",
+        tags: ['models'],
+        response: { 200: Type.Object({ models: Type.Array(Model) }), ...errorResponses(401) }
+      }
+    },
+    async request => ({ models: await registry.list(request.user) })
+  );
+
+  app.post(
+    '/models',
+    {
+      schema: {
+        summary: 'Register a saved model folder as the next version of its model',
+        tags: ['models'],
+        body: RegisterModelBody,
+        response: { 201: VersionRef, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async (request, reply) => reply.status(201).send(await registry.register(request.user, request.body.path, request.body.name))
+  );
+
+  app.get(
+    '/models/:name',
+    {
+      schema: { summary: 'One model with its versions, newest first', tags: ['models'], params: ModelParams, response: { 200: Model, ...errorResponses(401, 404) } }
+    },
+    async request => registry.get(request.user, request.params.name)
+  );
+
+  app.get(
+    '/models/:name/versions/:version',
+    {
+      schema: { summary: 'One model version', tags: ['models'], params: VersionParams, response: { 200: VersionRef, ...errorResponses(400, 401, 404) } }
+    },
+    async request => registry.version(request.user, request.params.name, request.params.version)
+  );
+
+  app.post(
+    '/jobs/:jobId/models',
+    {
+      schema: {
+        summary: "Register the model a succeeded job (or one of its trials; an HPO job's best trial by default) saved",
+        tags: ['models', 'jobs'],
+        params: Type.Object({ jobId: Type.String({ maxLength: 128 }) }),
+        body: RegisterJobModelBody,
+        response: { 201: VersionRef, ...errorResponses(400, 401, 404) }
+      },
+      // The body is optional: a body-less POST means "the job's (or best trial's) only model".
+      preValidation: async request => {
+        request.body ??= {};
+      }
+    },
+    async (request, reply) =>
+      reply.status(201).send(await registry.registerFromJob(request.user, request.params.jobId, request.body))
+  );
+
+  app.get(
+    '/deployments',
+    {
+      schema: {
+        summary: "The caller's deployments",
+        tags: ['deployments'],
+        response: { 200: Type.Object({ deployments: Type.Array(DeploymentRef) }), ...errorResponses(401) }
+      }
+    },
+    async request => ({ deployments: await deployments.list(request.user) })
+  );
+
+  app.post(
+    '/deployments',
+    {
+      schema: {
+        summary: 'Deploy a model version (or the model a job saved) on its own model server',
+        tags: ['deployments'],
+        body: CreateDeploymentBody,
+        response: { 201: DeploymentRef, ...errorResponses(400, 401, 404, 409) }
+      }
+    },
+    async (request, reply) => reply.status(201).send(await deployments.create(request.user, request.body))
+  );
+
+  app.get(
+    '/deployments/:name',
+    {
+      schema: { summary: 'One deployment', tags: ['deployments'], params: DeploymentParams, response: { 200: DeploymentRef, ...errorResponses(401, 404) } }
+    },
+    async request => deployments.get(request.user, request.params.name)
+  );
+
+  app.patch(
+    '/deployments/:name',
+    {
+      schema: {
+        summary: 'Switch the model version (traffic moves once the new server is ready) or change monitoring',
+        tags: ['deployments'],
+        params: DeploymentParams,
+        body: UpdateDeploymentBody,
+        response: { 200: DeploymentRef, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => deployments.update(request.user, request.params.name, request.body)
+  );
+
+  app.delete(
+    '/deployments/:name',
+    {
+      schema: {
+        summary: 'Stop the model server and remove the deployment',
+        tags: ['deployments'],
+        params: DeploymentParams,
+        response: { 200: DeploymentRef, ...errorResponses(401, 404) }
+      }
+    },
+    async request => deployments.remove(request.user, request.params.name)
+  );
+};

@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ServiceError } from '../errors.js';
+import type { BackendInfo, BackendRouter } from '../backends/backend.js';
+import { queueOrder } from '../jobs/queueOrder.js';
+import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
+import { validateHpoInput, type Experiments } from './experiments.js';
+import { generateJobId } from '../jobs/ids.js';
+import { isHpoJob } from './jobRuns.js';
+import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from '../schemas/jobs.js';
+import { planJob } from '../jobs/spec.js';
+import { isTerminal } from '../jobs/states.js';
+import { transition, type JobUpdater } from './statusUpdater.js';
+
+/** Output files a job may serve, by the name used in the URL. */
+export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
+
+/**
+ * The job operations behind the routes: submit, read, list, cancel, logs and metrics, each scoped to
+ * the calling user (another user's job is reported as unknown).
+ */
+export class JobService {
+  constructor(
+    private readonly store: Store,
+    private readonly updater: JobUpdater,
+    private readonly backend: BackendRouter,
+    private readonly rootDir: string,
+    private readonly experiments: Experiments
+  ) {}
+
+  /** Validates, snapshots and queues a job. */
+  async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    const input = body.trainingInput;
+    const target = this.backend.select(input.backend);
+    const plan = planJob(input, this.rootDir, target.capacity);
+    const spec = input.hyperparameters;
+    if (spec) {
+      if (spec.resumePreviousJobId === '') {
+        delete spec.resumePreviousJobId;
+      }
+      validateHpoInput(input);
+      await this.experiments.checkResume(owner, spec);
+    }
+    const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
+    if (await this.store.getJob(jobId)) {
+      throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+    }
+    let runtime;
+    try {
+      runtime = await this.backend.stage(jobId, plan, { owner, input: { ...input, backend: target.name }, labels: body.labels ?? {} });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EEXIST') {
+        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+      }
+      throw err;
+    }
+    // A cluster backend may know the master's request better (machine types); the local one takes the plan's.
+    runtime.request ??= plan.resources;
+    if (spec) {
+      runtime.hpo = {};
+    }
+    const now = new Date().toISOString();
+    const job: Job = {
+      jobId,
+      owner,
+      state: 'QUEUED',
+      createTime: now,
+      startTime: null,
+      endTime: null,
+      errorMessage: '',
+      labels: body.labels ?? {},
+      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: target.name },
+      trainingOutput: {
+        completedCells: 0,
+        totalCells: 0,
+        latestMetrics: {},
+        exitCode: null,
+        resources: { cpu: runtime.request.cpu, memoryBytes: runtime.request.memoryBytes, gpus: [] },
+        ...(spec ? this.experiments.initialOutput(spec) : {})
+      },
+      stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
+    };
+    const record = { job, runtime };
+    try {
+      await this.store.createJob(record);
+    } catch (err) {
+      this.backend.discard(jobId);
+      if (err instanceof DuplicateJobError) {
+        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+      }
+      throw err;
+    }
+    this.updater.announce(record);
+    if (spec) {
+      // The job itself never runs: the experiment controller queues its trials.
+      this.experiments.schedule(jobId);
+      return job;
+    }
+    this.backend.enqueue({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
+    return job;
+  }
+
+  /** The configured backends as the caller sees them (cluster and namespace), the default first. */
+  backends(user: string): { default: string; backends: BackendInfo[] } {
+    const all = this.backend.all.map(b => b.describe(user));
+    all.sort((a, b) => Number(b.name === this.backend.defaultName) - Number(a.name === this.backend.defaultName));
+    return { default: this.backend.defaultName, backends: all };
+  }
+
+  /** The caller's job, or 404. */
+  async get(owner: string, jobId: string): Promise<Job> {
+    const record = await this.store.getJob(jobId);
+    if (!record || record.job.owner !== owner) {
+      throw new ServiceError('not_found', `job ${jobId} not found`);
+    }
+    return record.job;
+  }
+
+  /** The caller's jobs, newest first. */
+  list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
+    return this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken });
+  }
+
+  /** Cancels: at once when still queued, otherwise by stopping the runner. */
+  async cancel(owner: string, jobId: string): Promise<Job> {
+    await this.get(owner, jobId);
+    let error: ServiceError | undefined;
+    const record = await this.updater.update(jobId, r => {
+      if (isTerminal(r.job.state)) {
+        error = new ServiceError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
+        return false;
+      }
+      if (r.job.state === 'CANCELLING') {
+        return false;
+      }
+      if (r.job.state === 'QUEUED') {
+        transition(r, 'CANCELLED', 'cancelled by the user while queued');
+      } else {
+        transition(r, 'CANCELLING', 'cancel requested by the user');
+      }
+    });
+    if (error) {
+      throw error;
+    }
+    if (isHpoJob(record!)) {
+      // Its trials are ended by the controller; finished ones are kept.
+      this.experiments.schedule(jobId);
+      return record!.job;
+    }
+    if (record!.job.state === 'CANCELLED') {
+      this.backend.dequeue(jobId);
+    } else {
+      this.backend.terminate(jobId);
+    }
+    return record!.job;
+  }
+
+  /** Stops an HPO job without cancelling it: no new trials, running trials finish. */
+  async stop(owner: string, jobId: string): Promise<Job> {
+    await this.get(owner, jobId);
+    const record = await this.experiments.requestStop(jobId);
+    return record!.job;
+  }
+
+  /** A page of the caller's HPO job's trials, in trial order. */
+  async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
+    await this.get(owner, jobId);
+    return this.experiments.listTrials(jobId, query);
+  }
+
+  /** One trial of the caller's job. */
+  async trial(owner: string, jobId: string, trialId: string): Promise<Trial> {
+    await this.get(owner, jobId);
+    return this.experiments.getTrial(jobId, trialId);
+  }
+
+  /** Log lines of a trial after `after`. */
+  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+    await this.get(owner, jobId);
+    return this.experiments.trialLogs(jobId, trialId, after, limit);
+  }
+
+  /** Absolute path of a trial's output file, or 404. */
+  async trialOutputFile(owner: string, jobId: string, trialId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
+    await this.get(owner, jobId);
+    return this.experiments.trialOutputFile(jobId, trialId, name);
+  }
+
+  /** Log lines after `after`. */
+  async logs(owner: string, jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+    await this.get(owner, jobId);
+    const page = await this.store.getLogs(jobId, after, limit);
+    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
+    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+  }
+
+  /** All metric values of a job. */
+  async metrics(owner: string, jobId: string): Promise<Metric[]> {
+    await this.get(owner, jobId);
+    return this.store.getMetrics(jobId);
+  }
+
+  /** Absolute path of an output file, or 404 when the job has not written it (yet). */
+  async outputFile(owner: string, jobId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
+    await this.get(owner, jobId);
+    const file = path.join(this.backend.workdir(jobId), name);
+    if (!fs.existsSync(file)) {
+      throw new ServiceError('not_found', `job ${jobId} has no ${name} yet`);
+    }
+    return file;
+  }
+}

@@ -1,0 +1,272 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from './common.js';
+import { PodTemplate } from './podTemplate.js';
+
+
+/** Job states, in the order a job normally passes through them. */
+export const JOB_STATES = ['QUEUED', 'PREPARING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;
+/** One job state. */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Scale tiers as AI Platform names them. */
+export const SCALE_TIERS = ['BASIC', 'BASIC_GPU', 'STANDARD_1', 'PREMIUM_1', 'CUSTOM'] as const;
+/** One scale tier. */
+export type ScaleTier = (typeof SCALE_TIERS)[number];
+
+/** Queue priorities: scheduled jobs high, normal middle, bulk experiments low. */
+export const PRIORITIES = ['high', 'middle', 'low'] as const;
+/** One priority. */
+export type Priority = (typeof PRIORITIES)[number];
+
+/** A job id as AI Platform accepts it. */
+export const JOB_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,127}$';
+
+/** `"3600s"`: a protobuf-style duration in seconds. */
+const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?s$', description: 'duration such as "3600s"' });
+
+/** The notebook to run and the papermill parameters to inject. */
+export const NotebookSpec = Type.Object(
+  {
+    path: Type.String({ minLength: 1, maxLength: 4096, description: 'notebook path relative to the root directory' }),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'papermill parameters' })),
+    includeFolder: Type.Optional(Type.Boolean({ description: "also snapshot the notebook's folder" }))
+  },
+  { additionalProperties: false }
+);
+
+/** The replica configuration of the master; only CUSTOM reads resources. */
+export const ReplicaConfig = Type.Object(
+  {
+    imageUri: Type.Optional(Type.String({ maxLength: 1024 })),
+    resources: Type.Optional(
+      Type.Object(
+        {
+          cpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 4096 })),
+          memoryGb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 65536 }))
+        },
+        { additionalProperties: false }
+      )
+    ),
+    acceleratorConfig: Type.Optional(
+      Type.Object(
+        {
+          count: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+          type: Type.Optional(Type.String({ maxLength: 128 }))
+        },
+        { additionalProperties: false }
+      )
+    )
+  },
+  { additionalProperties: false }
+);
+
+/** A replica configuration as validated. */
+export type ReplicaConfigBody = Static<typeof ReplicaConfig>;
+
+/** One tunable parameter (AI Platform's `ParameterSpec`); ranges are checked by the HPO engine. */
+export const ParameterSpec = Type.Object(
+  {
+    parameterName: Type.String({ maxLength: 128 }),
+    type: StringEnum(['DOUBLE', 'INTEGER', 'CATEGORICAL', 'DISCRETE']),
+    minValue: Type.Optional(Type.Number()),
+    maxValue: Type.Optional(Type.Number()),
+    categoricalValues: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 10000 })),
+    discreteValues: Type.Optional(Type.Array(Type.Number(), { maxItems: 10000 })),
+    scaleType: Type.Optional(StringEnum(['NONE', 'UNIT_LINEAR_SCALE', 'UNIT_LOG_SCALE', 'UNIT_REVERSE_LOG_SCALE']))
+  },
+  { additionalProperties: false }
+);
+
+/** Early stopping settings (ours): the median stopping rule by default, or ASHA. */
+export const EarlyStoppingSpec = Type.Object(
+  {
+    kind: Type.Optional(StringEnum(['median', 'asha'])),
+    minStep: Type.Optional(
+      Type.Number({ minimum: 0, description: 'median: never stop before this step; asha: step of the first rung (1 when unset)' })
+    ),
+    minCompletedTrials: Type.Optional(Type.Integer({ minimum: 1, description: 'median: finished trials needed first (3)' })),
+    reductionFactor: Type.Optional(Type.Number({ minimum: 1.01, description: 'asha: keep the top 1/reductionFactor (3)' }))
+  },
+  { additionalProperties: false }
+);
+
+/** AI Platform's `HyperparameterSpec`; a job that has one is an HPO job. */
+export const HyperparameterSpec = Type.Object(
+  {
+    goal: Type.Optional(StringEnum(['GOAL_TYPE_UNSPECIFIED', 'MAXIMIZE', 'MINIMIZE'])),
+    hyperparameterMetricTag: Type.Optional(Type.String({ maxLength: 256 })),
+    metricSelection: Type.Optional(StringEnum(['LAST', 'BEST'], { description: 'ours: the last reported value or the best one' })),
+    maxTrials: Type.Optional(Type.Integer({ maximum: 10000 })),
+    maxParallelTrials: Type.Optional(Type.Integer({ maximum: 1000 })),
+    maxFailedTrials: Type.Optional(Type.Integer({ maximum: 10000 })),
+    enableTrialEarlyStopping: Type.Optional(Type.Boolean()),
+    earlyStopping: Type.Optional(EarlyStoppingSpec),
+    resumePreviousJobId: Type.Optional(Type.String({ maxLength: 128 })),
+    algorithm: Type.Optional(StringEnum(['ALGORITHM_UNSPECIFIED', 'GRID_SEARCH', 'RANDOM_SEARCH'])),
+    params: Type.Array(ParameterSpec, { maxItems: 100 })
+  },
+  { additionalProperties: false }
+);
+/** A validated-shape hyperparameter spec. */
+export type HyperparameterSpecBody = Static<typeof HyperparameterSpec>;
+
+/** AI Platform's `trainingInput`, extended with `notebook`. */
+export const TrainingInput = Type.Object(
+  {
+    scaleTier: Type.Optional(StringEnum([...SCALE_TIERS])),
+    masterType: Type.Optional(Type.String({ maxLength: 128 })),
+    masterConfig: Type.Optional(ReplicaConfig),
+    workerCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    workerType: Type.Optional(Type.String({ maxLength: 128 })),
+    workerConfig: Type.Optional(ReplicaConfig),
+    parameterServerCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    parameterServerType: Type.Optional(Type.String({ maxLength: 128 })),
+    parameterServerConfig: Type.Optional(ReplicaConfig),
+    priority: Type.Optional(StringEnum([...PRIORITIES])),
+    scheduling: Type.Optional(
+      Type.Object(
+        { maxRunningTime: Type.Optional(Duration), maxWaitTime: Type.Optional(Duration) },
+        { additionalProperties: false }
+      )
+    ),
+    args: Type.Optional(Type.Array(Type.String({ maxLength: 65536 }), { maxItems: 10000 })),
+    pythonModule: Type.Optional(Type.String({ maxLength: 1024 })),
+    packageUris: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 100 })),
+    jobDir: Type.Optional(Type.String({ maxLength: 4096 })),
+    region: Type.Optional(Type.String({ maxLength: 128 })),
+    runtimeVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    pythonVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    notebook: Type.Optional(NotebookSpec),
+    hyperparameters: Type.Optional(HyperparameterSpec),
+    backend: Type.Optional(
+      StringEnum(['local', 'kubernetes'], { description: 'where the job runs; the service default when absent' })
+    ),
+    podTemplate: Type.Optional(PodTemplate)
+  },
+  { additionalProperties: false }
+);
+/** The validated shape of `trainingInput`. */
+export type TrainingInput = Static<typeof TrainingInput>;
+
+/** Body of `POST /api/v1/jobs`. */
+export const SubmitJobBody = Type.Object(
+  {
+    jobId: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN })),
+    trainingInput: TrainingInput,
+    labels: Type.Optional(Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 })))
+  },
+  { additionalProperties: false }
+);
+/** A submit request. */
+export type SubmitJobBody = Static<typeof SubmitJobBody>;
+
+/** Resources handed to a job by the local queue. */
+export const Allocation = Type.Object({
+  cpu: Type.Number(),
+  memoryBytes: Type.Number(),
+  gpus: Type.Array(Type.Integer())
+});
+/** An allocation. */
+export type Allocation = Static<typeof Allocation>;
+
+/** One entry of a job's state history. */
+export const StateChange = Type.Object({
+  state: StringEnum([...JOB_STATES]),
+  time: Type.String(),
+  reason: Type.String()
+});
+/** A state change. */
+export type StateChange = Static<typeof StateChange>;
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A value of the objective metric at a step. */
+export const HyperparameterOutputMetric = Type.Object({ trainingStep: Type.Number(), objectiveValue: Type.Number() });
+/** An objective value. */
+export type HyperparameterOutputMetric = Static<typeof HyperparameterOutputMetric>;
+
+/** One trial of an HPO job. */
+export const Trial = Type.Object(
+  {
+    jobId: Type.String(),
+    trialId: Type.String({ description: '"1", "2", ... in suggestion order' }),
+    state: StringEnum([...JOB_STATES]),
+    hyperparameters: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
+    finalMetric: Nullable(HyperparameterOutputMetric),
+    allMetrics: Type.Array(HyperparameterOutputMetric, { description: 'intermediate values of the metric tag' }),
+    isTrialStoppedEarly: Type.Boolean(),
+    createTime: Type.String(),
+    startTime: Nullable(Type.String()),
+    endTime: Nullable(Type.String()),
+    errorMessage: Type.String(),
+    outputNotebook: Type.Optional(Type.String({ description: 'relative to rootDir, once written' }))
+  }
+);
+/** A trial. */
+export type Trial = Static<typeof Trial>;
+
+/** What a job has produced so far; the `isHyperparameterTuningJob` fields only for HPO jobs. */
+export const TrainingOutput = Type.Object({
+  completedCells: Type.Integer(),
+  totalCells: Type.Integer(),
+  outputNotebook: Type.Optional(Type.String()),
+  outputHtml: Type.Optional(Type.String()),
+  latestMetrics: Type.Record(Type.String(), Type.Number()),
+  exitCode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  resources: Allocation,
+  models: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String(), path: Type.String({ description: 'saved model folder, relative to rootDir' }) }), {
+      description: 'models the job saved (laketahoe.save_model); registered when the job succeeds'
+    })
+    ),
+  queueReason: Type.Optional(
+    Type.String({ description: 'why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota)' })
+  ),
+  isHyperparameterTuningJob: Type.Optional(Type.Boolean()),
+  hyperparameterMetricTag: Type.Optional(Type.String()),
+  completedTrialCount: Type.Optional(Type.Integer()),
+  trialCounts: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  bestTrial: Type.Optional(Nullable(Trial))
+});
+/** Training output. */
+export type TrainingOutput = Static<typeof TrainingOutput>;
+
+/** A job as the API shows it. */
+export const Job = Type.Object({
+  jobId: Type.String(),
+  owner: Type.String(),
+  state: StringEnum([...JOB_STATES]),
+  createTime: Type.String(),
+  startTime: Nullable(Type.String()),
+  endTime: Nullable(Type.String()),
+  errorMessage: Type.String(),
+  labels: Type.Record(Type.String(), Type.String()),
+  trainingInput: TrainingInput,
+  trainingOutput: TrainingOutput,
+  stateHistory: Type.Array(StateChange)
+});
+/** A job. */
+export type Job = Static<typeof Job>;
+
+/** A log line. */
+export const LogLine = Type.Object({
+  seq: Type.Integer(),
+  time: Type.String(),
+  stream: StringEnum(['stdout', 'stderr', 'system']),
+  text: Type.String()
+});
+/** A log line. */
+export type LogLine = Static<typeof LogLine>;
+
+/** One metric value at a step. */
+export const Metric = Type.Object({
+  step: Type.Number(),
+  name: Type.String(),
+  value: Type.Number(),
+  time: Type.String()
+});
+/** A metric. */
+export type Metric = Static<typeof Metric>;
+
+/** States a job never leaves. */
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);

@@ -1,0 +1,197 @@
+import type { MonitoringSpec as CompleteMonitoringSpec } from './monitoring.js';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from './common.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Model and deployment names become URL segments and, on Kubernetes, object names. */
+export const RESOURCE_NAME_PATTERN = '^[a-z][a-z0-9-]{0,62}$';
+const ResourceName = Type.String({ pattern: RESOURCE_NAME_PATTERN });
+
+/** Frameworks a saved model folder may hold, with the MLServer runtime that serves each. */
+export const FRAMEWORK_RUNTIMES = {
+  sklearn: 'mlserver_sklearn.SKLearnModel',
+  xgboost: 'mlserver_xgboost.XGBoostModel',
+  lightgbm: 'mlserver_lightgbm.LightGBMModel'
+} as const;
+/** One framework. */
+export type Framework = keyof typeof FRAMEWORK_RUNTIMES;
+
+/** Where a model version came from: the job (and trial) that trained it. */
+export const ModelSource = Type.Object({
+  jobId: Nullable(Type.String()),
+  trialId: Nullable(Type.String()),
+  hyperparameters: Type.Record(Type.String(), Type.Unknown()),
+  metrics: Type.Record(Type.String(), Type.Number())
+});
+/** Lineage of a version. */
+export type ModelSource = Static<typeof ModelSource>;
+
+/** One registered version of a model. */
+export const ModelVersion = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.Integer(),
+    framework: StringEnum(Object.keys(FRAMEWORK_RUNTIMES) as Framework[]),
+    frameworkVersion: Type.String(),
+    task: Type.String(),
+    artifactDir: Type.String({ description: 'the saved model folder, relative to rootDir' }),
+    signature: Type.Unknown(),
+    hasBaseline: Type.Boolean(),
+    source: ModelSource,
+    createTime: Type.String()
+  },
+  { $id: 'ModelVersion' }
+);
+/** A model version. */
+export type ModelVersion = Static<typeof ModelVersion>;
+
+/** A registered model; `versions` only when one model is asked for. */
+export const Model = Type.Object({
+  name: Type.String(),
+  owner: Type.String(),
+  latestVersion: Type.Integer(),
+  createTime: Type.String(),
+  updateTime: Type.String(),
+  versions: Type.Optional(Type.Array(Type.Ref(ModelVersion)))
+});
+/** A model. */
+export type Model = Static<typeof Model>;
+
+/** `POST /models`: register a saved model folder. */
+export const RegisterModelBody = Type.Object(
+  {
+    path: Type.String({ minLength: 1, maxLength: 4096, description: 'saved model folder relative to rootDir' }),
+    name: Type.Optional(ResourceName)
+  },
+  { additionalProperties: false }
+);
+
+/** `POST /jobs/{jobId}/models`: register what a job or trial saved. */
+export const RegisterJobModelBody = Type.Object(
+  {
+    trialId: Type.Optional(Type.String({ maxLength: 20 })),
+    modelName: Type.Optional(Type.String({ maxLength: 63, description: 'which saved model, when the run saved several' }))
+  },
+  { additionalProperties: false }
+);
+
+/** Deployment states. */
+export const DEPLOYMENT_STATES = ['DEPLOYING', 'READY', 'UPDATING', 'FAILED', 'DELETING'] as const;
+/** One deployment state. */
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+
+const Threshold = Type.Number({ minimum: 0 });
+
+/** What the monitor watches for a deployment; interpreted by the monitor, stored as given. */
+export const MonitoringSpec = Type.Object(
+  {
+    windowSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+    drift: Type.Optional(
+      Type.Object(
+        {
+          numeric: Type.Optional(StringEnum(['psi', 'ks', 'wasserstein'])),
+          categorical: Type.Optional(StringEnum(['js', 'chi2'])),
+          threshold: Type.Optional(Threshold)
+        },
+        { additionalProperties: false }
+      )
+    ),
+    alerts: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 63 }),
+            metric: StringEnum(['drift', 'latencyP99Ms', 'errorRate']),
+            threshold: Threshold
+          },
+          { additionalProperties: false }
+        ),
+        { maxItems: 50 }
+      )
+    )
+  },
+  { additionalProperties: false }
+);
+/** A monitoring spec as given: every part optional. */
+export type MonitoringSpec = Static<typeof MonitoringSpec>;
+
+const ModelRef = Type.Object({ name: Type.String(), version: Type.Integer() });
+
+/** A deployment as the API shows it. */
+export const Deployment = Type.Object(
+  {
+    name: Type.String(),
+    owner: Type.String(),
+    state: StringEnum([...DEPLOYMENT_STATES]),
+    model: Type.Object({ name: Type.String(), version: Type.Integer() }, { description: 'the version answering requests' }),
+    nextModel: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() }, { description: 'UPDATING: the version being started' })),
+    replicas: Type.Integer(),
+    endpoint: Type.String(),
+    errorMessage: Type.String(),
+    restarts: Type.Integer(),
+    createTime: Type.String(),
+    updateTime: Type.String(),
+    monitoring: MonitoringSpec,
+    stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
+  },
+  { $id: 'Deployment' }
+);
+/** A deployment. */
+export type Deployment = Static<typeof Deployment>;
+/** A model name and version. */
+export type ModelRef = Static<typeof ModelRef>;
+
+/** `POST /deployments`. */
+export const CreateDeploymentBody = Type.Object(
+  {
+    name: ResourceName,
+    model: Type.Optional(
+      Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
+    ),
+    source: Type.Optional(
+      Type.Object(
+        { jobId: Type.String({ maxLength: 128 }), trialId: Type.Optional(Type.String({ maxLength: 20 })) },
+        { additionalProperties: false }
+      )
+    ),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1, description: 'the local backend runs one model server' })),
+    monitoring: Type.Optional(MonitoringSpec)
+  },
+  { additionalProperties: false }
+);
+/** A create request. */
+export type CreateDeploymentBody = Static<typeof CreateDeploymentBody>;
+
+/** `PATCH /deployments/{name}`. */
+export const UpdateDeploymentBody = Type.Object(
+  {
+    model: Type.Optional(
+      Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
+    ),
+    monitoring: Type.Optional(MonitoringSpec)
+  },
+  { additionalProperties: false }
+);
+/** An update request. */
+export type UpdateDeploymentBody = Static<typeof UpdateDeploymentBody>;
+
+/** The monitoring spec a deployment gets when none is given. */
+export const DEFAULT_MONITORING: CompleteMonitoringSpec = {
+  windowSeconds: 300,
+  drift: { numeric: 'psi', categorical: 'js', threshold: 0.2 },
+  alerts: [
+    { name: 'drift', metric: 'drift', threshold: 0.2 },
+    { name: 'slow', metric: 'latencyP99Ms', threshold: 500 },
+    { name: 'errors', metric: 'errorRate', threshold: 0.05 }
+  ]
+};
+
+/** A given spec with every missing part taken from the defaults (alert rules only when none are given). */
+export function withMonitoringDefaults(spec: MonitoringSpec | undefined): CompleteMonitoringSpec {
+  return {
+    windowSeconds: spec?.windowSeconds ?? DEFAULT_MONITORING.windowSeconds,
+    drift: { ...DEFAULT_MONITORING.drift, ...spec?.drift },
+    alerts: spec?.alerts ?? DEFAULT_MONITORING.alerts
+  };
+}

@@ -1,0 +1,26 @@
+import { ApiException } from '@kubernetes/client-node';
+import { kubeError, toServiceError } from '../../../src/backends/kubernetes/client.js';
+
+// What the API server answers (a Status object in the body) becomes the caller's error.
+const status = (code: number, message: string, causes?: { field: string }[]) =>
+  new ApiException(code, `HTTP ${code}`, JSON.stringify({ kind: 'Status', code, message, reason: 'R', details: causes ? { causes } : undefined }), {});
+
+test('API status codes map to typed errors', () => {
+  expect(toServiceError(status(403, 'jobs.batch is forbidden'), 'laketahoe-bob')).toMatchObject({
+    code: 'permission_denied',
+    message: expect.stringMatching(/^namespace laketahoe-bob: .*jobs.batch is forbidden/)
+  });
+  expect(toServiceError(status(404, 'namespaces "x" not found'), 'x')).toMatchObject({ code: 'not_found' });
+  expect(toServiceError(status(409, 'already exists'), 'ns')).toMatchObject({ code: 'already_exists' });
+  expect(toServiceError(status(422, 'Job.batch "x" is invalid', [{ field: 'spec.template.spec.containers[0].image' }]), 'ns')).toMatchObject({
+    code: 'invalid_argument',
+    field: 'spec.template.spec.containers[0].image'
+  });
+  // Anything else hides the details from the caller.
+  expect(toServiceError(status(500, 'etcd is down'), 'ns')).toMatchObject({ code: 'internal', message: 'the Kubernetes API call failed' });
+});
+
+test('a failure without a Status body keeps its HTTP status; a network failure has status 0', () => {
+  expect(kubeError(new ApiException(503, 'x', 'not json', {}))).toMatchObject({ status: 503, message: 'HTTP 503' });
+  expect(kubeError(new Error('connect ECONNREFUSED'))).toMatchObject({ status: 0, message: 'connect ECONNREFUSED' });
+});

@@ -1,0 +1,3834 @@
+/* Generated from server-proxy/openapi.json by tools/wire/generate.mjs (npm run wire). Do not edit. */
+
+export interface paths {
+    "/api/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The OpenAPI document of this API */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service, user, configured backends and the local capacity */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            user: string;
+                            /**
+                             * @description the default backend for jobs
+                             * @enum {string}
+                             */
+                            backend: "local" | "kubernetes";
+                            /** @description configured backends, the default first */
+                            backends: {
+                                /** @enum {string} */
+                                name: "local" | "kubernetes";
+                                /** @description kubernetes: the API server URL */
+                                server?: string;
+                                /** @description kubernetes: the caller's namespace */
+                                namespace?: string;
+                            }[];
+                            rootDir: string;
+                            capacity: {
+                                cpus: number;
+                                memoryBytes: number;
+                                gpus: {
+                                    index: number;
+                                    name: string;
+                                    memoryBytes: number;
+                                }[];
+                            };
+                            supportsDistributed: boolean;
+                            scaleTiers: {
+                                [key: string]: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpu: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobs: {
+                                jobId: string;
+                                owner: string;
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                createTime: string;
+                                startTime: string | null;
+                                endTime: string | null;
+                                errorMessage: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                trainingInput: {
+                                    /** @enum {string} */
+                                    scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                    masterType?: string;
+                                    masterConfig?: {
+                                        imageUri?: string;
+                                        resources?: {
+                                            cpu?: number;
+                                            memoryGb?: number;
+                                        };
+                                        acceleratorConfig?: {
+                                            count?: number;
+                                            type?: string;
+                                        };
+                                    };
+                                    workerCount?: number;
+                                    workerType?: string;
+                                    workerConfig?: {
+                                        imageUri?: string;
+                                        resources?: {
+                                            cpu?: number;
+                                            memoryGb?: number;
+                                        };
+                                        acceleratorConfig?: {
+                                            count?: number;
+                                            type?: string;
+                                        };
+                                    };
+                                    parameterServerCount?: number;
+                                    parameterServerType?: string;
+                                    parameterServerConfig?: {
+                                        imageUri?: string;
+                                        resources?: {
+                                            cpu?: number;
+                                            memoryGb?: number;
+                                        };
+                                        acceleratorConfig?: {
+                                            count?: number;
+                                            type?: string;
+                                        };
+                                    };
+                                    /** @enum {string} */
+                                    priority?: "high" | "middle" | "low";
+                                    scheduling?: {
+                                        /** @description duration such as "3600s" */
+                                        maxRunningTime?: string;
+                                        /** @description duration such as "3600s" */
+                                        maxWaitTime?: string;
+                                    };
+                                    args?: string[];
+                                    pythonModule?: string;
+                                    packageUris?: string[];
+                                    jobDir?: string;
+                                    region?: string;
+                                    runtimeVersion?: string;
+                                    pythonVersion?: string;
+                                    notebook?: {
+                                        /** @description notebook path relative to the root directory */
+                                        path: string;
+                                        /** @description papermill parameters */
+                                        parameters?: {
+                                            [key: string]: unknown;
+                                        };
+                                        /** @description also snapshot the notebook's folder */
+                                        includeFolder?: boolean;
+                                    };
+                                    hyperparameters?: {
+                                        /** @enum {string} */
+                                        goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                        hyperparameterMetricTag?: string;
+                                        /**
+                                         * @description ours: the last reported value or the best one
+                                         * @enum {string}
+                                         */
+                                        metricSelection?: "LAST" | "BEST";
+                                        maxTrials?: number;
+                                        maxParallelTrials?: number;
+                                        maxFailedTrials?: number;
+                                        enableTrialEarlyStopping?: boolean;
+                                        earlyStopping?: {
+                                            /** @enum {string} */
+                                            kind?: "median" | "asha";
+                                            /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                            minStep?: number;
+                                            /** @description median: finished trials needed first (3) */
+                                            minCompletedTrials?: number;
+                                            /** @description asha: keep the top 1/reductionFactor (3) */
+                                            reductionFactor?: number;
+                                        };
+                                        resumePreviousJobId?: string;
+                                        /** @enum {string} */
+                                        algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                        params: {
+                                            parameterName: string;
+                                            /** @enum {string} */
+                                            type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                            minValue?: number;
+                                            maxValue?: number;
+                                            categoricalValues?: string[];
+                                            discreteValues?: number[];
+                                            /** @enum {string} */
+                                            scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                        }[];
+                                    };
+                                    /**
+                                     * @description where the job runs; the service default when absent
+                                     * @enum {string}
+                                     */
+                                    backend?: "local" | "kubernetes";
+                                    /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                    podTemplate?: {
+                                        nodeSelector?: {
+                                            [key: string]: string;
+                                        };
+                                        tolerations?: {
+                                            key?: string;
+                                            operator?: "Exists" | "Equal";
+                                            value?: string;
+                                            effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                            tolerationSeconds?: number;
+                                        }[];
+                                        volumes?: {
+                                            name: string;
+                                            secret?: {
+                                                secretName: string;
+                                                items?: {
+                                                    key: string;
+                                                    path: string;
+                                                }[];
+                                                optional?: boolean;
+                                            };
+                                            configMap?: {
+                                                name: string;
+                                                items?: {
+                                                    key: string;
+                                                    path: string;
+                                                }[];
+                                                optional?: boolean;
+                                            };
+                                            persistentVolumeClaim?: {
+                                                claimName: string;
+                                                readOnly?: boolean;
+                                            };
+                                            emptyDir?: {
+                                                medium?: "" | "Memory";
+                                                sizeLimit?: string;
+                                            };
+                                        }[];
+                                        /** @description mounts of the trainer container */
+                                        volumeMounts?: {
+                                            name: string;
+                                            mountPath: string;
+                                            subPath?: string;
+                                            readOnly?: boolean;
+                                        }[];
+                                        env?: {
+                                            name: string;
+                                            value?: string;
+                                            valueFrom?: {
+                                                secretKeyRef: {
+                                                    name: string;
+                                                    key: string;
+                                                    optional?: boolean;
+                                                };
+                                            };
+                                        }[];
+                                        envFrom?: {
+                                            secretRef: {
+                                                name: string;
+                                            };
+                                        }[];
+                                        serviceAccountName?: string;
+                                        imagePullSecrets?: {
+                                            name: string;
+                                        }[];
+                                        /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                        hostNetwork?: boolean;
+                                    };
+                                };
+                                trainingOutput: {
+                                    completedCells: number;
+                                    totalCells: number;
+                                    outputNotebook?: string;
+                                    outputHtml?: string;
+                                    latestMetrics: {
+                                        [key: string]: number;
+                                    };
+                                    exitCode?: number | null;
+                                    resources: {
+                                        cpu: number;
+                                        memoryBytes: number;
+                                        gpus: number[];
+                                    };
+                                    /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                    models?: {
+                                        name: string;
+                                        /** @description saved model folder, relative to rootDir */
+                                        path: string;
+                                    }[];
+                                    /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                    queueReason?: string;
+                                    isHyperparameterTuningJob?: boolean;
+                                    hyperparameterMetricTag?: string;
+                                    completedTrialCount?: number;
+                                    trialCounts?: {
+                                        [key: string]: number;
+                                    };
+                                    bestTrial?: {
+                                        jobId: string;
+                                        /** @description "1", "2", ... in suggestion order */
+                                        trialId: string;
+                                        /** @enum {string} */
+                                        state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                        hyperparameters: {
+                                            [key: string]: number | string;
+                                        };
+                                        finalMetric: {
+                                            trainingStep: number;
+                                            objectiveValue: number;
+                                        } | null;
+                                        /** @description intermediate values of the metric tag */
+                                        allMetrics: {
+                                            trainingStep: number;
+                                            objectiveValue: number;
+                                        }[];
+                                        isTrialStoppedEarly: boolean;
+                                        createTime: string;
+                                        startTime: string | null;
+                                        endTime: string | null;
+                                        errorMessage: string;
+                                        /** @description relative to rootDir, once written */
+                                        outputNotebook?: string;
+                                    } | null;
+                                };
+                                stateHistory: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    time: string;
+                                    reason: string;
+                                }[];
+                            }[];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Submit a notebook or Python module as a training job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        jobId?: string;
+                        trainingInput: {
+                            /** @enum {string} */
+                            scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                            masterType?: string;
+                            masterConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            workerCount?: number;
+                            workerType?: string;
+                            workerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            parameterServerCount?: number;
+                            parameterServerType?: string;
+                            parameterServerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            priority?: "high" | "middle" | "low";
+                            scheduling?: {
+                                /** @description duration such as "3600s" */
+                                maxRunningTime?: string;
+                                /** @description duration such as "3600s" */
+                                maxWaitTime?: string;
+                            };
+                            args?: string[];
+                            pythonModule?: string;
+                            packageUris?: string[];
+                            jobDir?: string;
+                            region?: string;
+                            runtimeVersion?: string;
+                            pythonVersion?: string;
+                            notebook?: {
+                                /** @description notebook path relative to the root directory */
+                                path: string;
+                                /** @description papermill parameters */
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description also snapshot the notebook's folder */
+                                includeFolder?: boolean;
+                            };
+                            hyperparameters?: {
+                                /** @enum {string} */
+                                goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                hyperparameterMetricTag?: string;
+                                /**
+                                 * @description ours: the last reported value or the best one
+                                 * @enum {string}
+                                 */
+                                metricSelection?: "LAST" | "BEST";
+                                maxTrials?: number;
+                                maxParallelTrials?: number;
+                                maxFailedTrials?: number;
+                                enableTrialEarlyStopping?: boolean;
+                                earlyStopping?: {
+                                    /** @enum {string} */
+                                    kind?: "median" | "asha";
+                                    /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                    minStep?: number;
+                                    /** @description median: finished trials needed first (3) */
+                                    minCompletedTrials?: number;
+                                    /** @description asha: keep the top 1/reductionFactor (3) */
+                                    reductionFactor?: number;
+                                };
+                                resumePreviousJobId?: string;
+                                /** @enum {string} */
+                                algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                params: {
+                                    parameterName: string;
+                                    /** @enum {string} */
+                                    type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                    minValue?: number;
+                                    maxValue?: number;
+                                    categoricalValues?: string[];
+                                    discreteValues?: number[];
+                                    /** @enum {string} */
+                                    scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                }[];
+                            };
+                            /**
+                             * @description where the job runs; the service default when absent
+                             * @enum {string}
+                             */
+                            backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
+                        };
+                        labels?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a job (CANCELLED when queued, CANCELLING while it runs) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log lines of a job; pass nextSeq as `after` to continue */
+        get: {
+            parameters: {
+                query?: {
+                    after?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: {
+                                seq: number;
+                                time: string;
+                                /** @enum {string} */
+                                stream: "stdout" | "stderr" | "system";
+                                text: string;
+                            }[];
+                            nextSeq: number;
+                            /** @description oldest kept line; older lines were dropped (the log is bounded) */
+                            firstSeq: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SSE: `log` events, then `end` with the job once it has ended */
+        get: {
+            parameters: {
+                query?: {
+                    after?: number;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All metric values a job reported */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            metrics: {
+                                step: number;
+                                name: string;
+                                value: number;
+                                time: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/outputs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An output file of the job
+         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                    name: "output.ipynb" | "output.html";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an HPO job without cancelling it: no new trials; it succeeds once running trials have ended */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trials of an HPO job, in trial order */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                    pageSize?: number;
+                    pageToken?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            trials: {
+                                jobId: string;
+                                /** @description "1", "2", ... in suggestion order */
+                                trialId: string;
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                hyperparameters: {
+                                    [key: string]: number | string;
+                                };
+                                finalMetric: {
+                                    trainingStep: number;
+                                    objectiveValue: number;
+                                } | null;
+                                /** @description intermediate values of the metric tag */
+                                allMetrics: {
+                                    trainingStep: number;
+                                    objectiveValue: number;
+                                }[];
+                                isTrialStoppedEarly: boolean;
+                                createTime: string;
+                                startTime: string | null;
+                                endTime: string | null;
+                                errorMessage: string;
+                                /** @description relative to rootDir, once written */
+                                outputNotebook?: string;
+                            }[];
+                            nextPageToken?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One trial */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            /** @description "1", "2", ... in suggestion order */
+                            trialId: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            hyperparameters: {
+                                [key: string]: number | string;
+                            };
+                            finalMetric: {
+                                trainingStep: number;
+                                objectiveValue: number;
+                            } | null;
+                            /** @description intermediate values of the metric tag */
+                            allMetrics: {
+                                trainingStep: number;
+                                objectiveValue: number;
+                            }[];
+                            isTrialStoppedEarly: boolean;
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            /** @description relative to rootDir, once written */
+                            outputNotebook?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Log lines of a trial; pass nextSeq as `after` to continue */
+        get: {
+            parameters: {
+                query?: {
+                    after?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: {
+                                seq: number;
+                                time: string;
+                                /** @enum {string} */
+                                stream: "stdout" | "stderr" | "system";
+                                text: string;
+                            }[];
+                            nextSeq: number;
+                            /** @description oldest kept line; older lines were dropped (the log is bounded) */
+                            firstSeq: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SSE: `log` events of a trial, then `end` with the trial once it has ended */
+        get: {
+            parameters: {
+                query?: {
+                    after?: number;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}/outputs/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An output file of a trial
+         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                    name: "output.ipynb" | "output.html";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat */
+        get: {
+            parameters: {
+                query?: {
+                    jobId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's registered models, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            models: {
+                                name: string;
+                                owner: string;
+                                latestVersion: number;
+                                createTime: string;
+                                updateTime: string;
+                                versions?: components["schemas"]["ModelVersion"][];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a saved model folder as the next version of its model */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description saved model folder relative to rootDir */
+                        path: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelVersion"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One model with its versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            owner: string;
+                            latestVersion: number;
+                            createTime: string;
+                            updateTime: string;
+                            versions?: components["schemas"]["ModelVersion"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One model version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelVersion"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register the model a succeeded job (or one of its trials; an HPO job's best trial by default) saved */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trialId?: string;
+                        /** @description which saved model, when the run saved several */
+                        modelName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelVersion"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's deployments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deployments: components["schemas"]["Deployment"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Deploy a model version (or the model a job saved) on its own model server */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        model?: {
+                            name: string;
+                            version?: number;
+                        };
+                        source?: {
+                            jobId: string;
+                            trialId?: string;
+                        };
+                        /** @description the local backend runs one model server */
+                        replicas?: number;
+                        monitoring?: {
+                            windowSeconds?: number;
+                            drift?: {
+                                /** @enum {string} */
+                                numeric?: "psi" | "ks" | "wasserstein";
+                                /** @enum {string} */
+                                categorical?: "js" | "chi2";
+                                threshold?: number;
+                            };
+                            alerts?: {
+                                name: string;
+                                /** @enum {string} */
+                                metric: "drift" | "latencyP99Ms" | "errorRate";
+                                threshold: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Stop the model server and remove the deployment */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Switch the model version (traffic moves once the new server is ready) or change monitoring */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        model?: {
+                            name: string;
+                            version?: number;
+                        };
+                        monitoring?: {
+                            windowSeconds?: number;
+                            drift?: {
+                                /** @enum {string} */
+                                numeric?: "psi" | "ks" | "wasserstein";
+                                /** @enum {string} */
+                                categorical?: "js" | "chi2";
+                                threshold?: number;
+                            };
+                            alerts?: {
+                                name: string;
+                                /** @enum {string} */
+                                metric: "drift" | "latencyP99Ms" | "errorRate";
+                                threshold: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/v2/models/{model}/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inference (Open Inference Protocol v2) on the deployment's model server
+         * @description Answers what the model server answered (Open Inference Protocol v2); errors in the service shape. Body limit: --max-infer-bytes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/v2/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model server's liveness (503 while no server is ready)
+         * @description Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/v2/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model server's readiness (503 while no server is ready)
+         * @description Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/v2/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model metadata from the model server
+         * @description Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/v2/models/{model}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model readiness from the model server
+         * @description Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    model: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Request series, drift against the training baseline, and alerts of a deployment */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 8601 start of the series (default: an hour ago) */
+                    since?: string;
+                    /** @description seconds per series point */
+                    step?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deployment: string;
+                            windowSeconds: number;
+                            step: number;
+                            series: {
+                                time: string;
+                                requests: number;
+                                errors: number;
+                                clientErrors: number;
+                                serverErrors: number;
+                                errorRate: number;
+                                latencyMs: {
+                                    p50: number | null;
+                                    p95: number | null;
+                                    p99: number | null;
+                                    mean: number | null;
+                                };
+                            }[];
+                            drift: {
+                                time: string;
+                                rows: number;
+                                score: number;
+                                feature: string | null;
+                                drifted: boolean;
+                                metric: {
+                                    /** @enum {string} */
+                                    numeric: "psi" | "ks" | "wasserstein";
+                                    /** @enum {string} */
+                                    categorical: "js" | "chi2";
+                                    threshold: number;
+                                };
+                                features: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    kind: "numeric" | "categorical";
+                                    psi?: number;
+                                    ks?: number;
+                                    ksPValue?: number;
+                                    wasserstein?: number;
+                                    js?: number;
+                                    chi2PValue?: number;
+                                    /** @description the configured metric, larger is more drift (1 - p-value for chi2) */
+                                    score: number;
+                                    drifted: boolean;
+                                    rows: number;
+                                    baseline: {
+                                        edges?: number[];
+                                        counts?: number[];
+                                        categories?: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                    live: {
+                                        edges?: number[];
+                                        counts?: number[];
+                                        categories?: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                }[];
+                                prediction: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    kind: "numeric" | "categorical";
+                                    psi?: number;
+                                    ks?: number;
+                                    ksPValue?: number;
+                                    wasserstein?: number;
+                                    js?: number;
+                                    chi2PValue?: number;
+                                    /** @description the configured metric, larger is more drift (1 - p-value for chi2) */
+                                    score: number;
+                                    drifted: boolean;
+                                    rows: number;
+                                    baseline: {
+                                        edges?: number[];
+                                        counts?: number[];
+                                        categories?: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                    live: {
+                                        edges?: number[];
+                                        counts?: number[];
+                                        categories?: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                } | null;
+                            } | null;
+                            alerts: {
+                                id: string;
+                                deployment: string;
+                                rule: string;
+                                /** @enum {string} */
+                                metric: "drift" | "latencyP99Ms" | "errorRate";
+                                /** @description the measured value when the alert fired */
+                                value: number;
+                                threshold: number;
+                                /** @enum {string} */
+                                state: "firing" | "resolved";
+                                startTime: string;
+                                endTime: string | null;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A deployment's alerts, firing and resolved, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                id: string;
+                                deployment: string;
+                                rule: string;
+                                /** @enum {string} */
+                                metric: "drift" | "latencyP99Ms" | "errorRate";
+                                /** @description the measured value when the alert fired */
+                                value: number;
+                                threshold: number;
+                                /** @enum {string} */
+                                state: "firing" | "resolved";
+                                startTime: string;
+                                endTime: string | null;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics of the caller's deployments (text exposition format) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Prometheus text format 0.0.4 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            error: {
+                code: string;
+                message: string;
+                field?: string;
+            };
+        };
+        ModelVersion: {
+            name: string;
+            version: number;
+            /** @enum {string} */
+            framework: "sklearn" | "xgboost" | "lightgbm";
+            frameworkVersion: string;
+            task: string;
+            /** @description the saved model folder, relative to rootDir */
+            artifactDir: string;
+            signature: unknown;
+            hasBaseline: boolean;
+            source: {
+                jobId: string | null;
+                trialId: string | null;
+                hyperparameters: {
+                    [key: string]: unknown;
+                };
+                metrics: {
+                    [key: string]: number;
+                };
+            };
+            createTime: string;
+        };
+        Deployment: {
+            name: string;
+            owner: string;
+            /** @enum {string} */
+            state: "DEPLOYING" | "READY" | "UPDATING" | "FAILED" | "DELETING";
+            /** @description the version answering requests */
+            model: {
+                name: string;
+                version: number;
+            };
+            /** @description UPDATING: the version being started */
+            nextModel?: {
+                name: string;
+                version: number;
+            };
+            replicas: number;
+            endpoint: string;
+            errorMessage: string;
+            restarts: number;
+            createTime: string;
+            updateTime: string;
+            monitoring: {
+                windowSeconds?: number;
+                drift?: {
+                    /** @enum {string} */
+                    numeric?: "psi" | "ks" | "wasserstein";
+                    /** @enum {string} */
+                    categorical?: "js" | "chi2";
+                    threshold?: number;
+                };
+                alerts?: {
+                    name: string;
+                    /** @enum {string} */
+                    metric: "drift" | "latencyP99Ms" | "errorRate";
+                    threshold: number;
+                }[];
+            };
+            stateHistory: {
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "UPDATING" | "FAILED" | "DELETING";
+                time: string;
+                reason: string;
+            }[];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
