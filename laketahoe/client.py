@@ -413,9 +413,21 @@ class Client:
             if after is None:
                 return
 
-    def metrics(self, job_id: str) -> list[dict]:
-        """``GET /jobs/{id}/metrics``: ``[{step, name, value, time}]``."""
-        return self._call("GET", self._job_path(job_id) + "/metrics").get("metrics", [])
+    def metrics(self, job_id: str, name: str | None = None, max_points: int | None = None) -> list[dict]:
+        """``GET /jobs/{id}/metrics``, every page: ``[{step, name, value, time}]`` in step order.
+
+        ``name`` keeps one metric; ``max_points`` asks the service for at most that many evenly spaced
+        values of each metric (its first and last included), enough for a chart of a long run.
+        """
+        out: list[dict] = []
+        token = None
+        while True:
+            body = self._call("GET", self._job_path(job_id) + "/metrics",
+                              params={"name": name, "maxPoints": max_points, "pageToken": token})
+            out.extend(body.get("metrics", []))
+            token = body.get("nextPageToken")
+            if not token:
+                return out
 
     def output(self, job_id: str, name: str) -> bytes:
         """``GET /jobs/{id}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""

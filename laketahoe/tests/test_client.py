@@ -317,3 +317,12 @@ def test_deploy_waits_for_ready_and_reports_failure(stub):
         serving.deploy("iris", job_id="train_1", name="x", client=c)
     with pytest.raises(lt.LakeTahoeError, match="version 2 but version=3"):
         serving.deploy("iris:2", version=3, client=c)
+
+
+def test_metrics_follow_every_page_and_pass_max_points(stub):
+    first = {"metrics": [{"step": 1, "name": "loss", "value": 0.5, "time": "t"}], "nextPageToken": "p2"}
+    second = {"metrics": [{"step": 2, "name": "loss", "value": 0.4, "time": "t"}]}
+    stub.routes[("GET", "/api/v1/jobs/j1/metrics")] = (200, lambda q: second if q.get("pageToken") == ["p2"] else first)
+    c = lt.Client(url=stub.url, token="t")
+    assert [m["step"] for m in c.metrics("j1", max_points=500)] == [1, 2]
+    assert [r["query"] for r in stub.requests] == [{"maxPoints": ["500"]}, {"maxPoints": ["500"], "pageToken": ["p2"]}]

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerAuth, TokenTable } from './api/auth.js';
-import { ServiceError } from './errors.js';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { bearerToken, registerAuth, TokenTable } from './api/auth.js';
 import { ErrorResponse, errorHandler } from './api/errors.js';
+import { ServiceError } from './errors.js';
+import { parseJsonBody } from './api/json.js';
 import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
@@ -33,6 +34,12 @@ import { servingRoutes } from './api/routes/serving.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
+
+/**
+ * Longest path segment the router matches. Above the longest job id (128) and model or deployment names,
+ * so every id a route accepts reaches it; longer segments are refused by the route's own validation.
+ */
+const ROUTER_MAX_PARAM_LENGTH = 512;
 
 /** A wired service: the HTTP app and the parts that outlive requests. */
 export interface Service {
@@ -63,6 +70,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
+  const tokens = new TokenTable(config.tokens);
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
   const app = Fastify({
     logger,
@@ -70,7 +78,18 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 4 * 1024 * 1024,
     // Event streams never end by themselves: without this, close() would wait on every open browser tab.
-    forceCloseConnections: true
+    forceCloseConnections: true,
+    // Job ids are served up to MAX_JOB_ID_LENGTH characters; the router's default (100) answered 414 for longer ones.
+    routerOptions: { maxParamLength: ROUTER_MAX_PARAM_LENGTH },
+    // Errors the router raises before any hook (a malformed or over-long URL) still authenticate first:
+    // an unauthenticated caller learns nothing about the routes.
+    frameworkErrors: (error, request, reply) => {
+      const user = tokens.userFor(bearerToken(request));
+      const status = user === undefined ? 401 : (error as { statusCode?: number }).statusCode === 414 ? 414 : 400;
+      const code = status === 401 ? 'unauthenticated' : 'invalid_argument';
+      const message = status === 401 ? 'a valid bearer token is required' : status === 414 ? 'a path segment is too long' : 'the URL is not valid';
+      void (reply as unknown as FastifyReply).code(status).send({ error: { code, message } });
+    }
   }).withTypeProvider<TypeBoxTypeProvider>();
   const local = new LocalBackend({
     log: app.log,
@@ -151,15 +170,10 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   // ServerConnection sets it on every request): read an empty body as no body instead of a 400.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(typeof body === 'string' ? body : body.toString('utf8')));
     } catch (error) {
-      done(new ServiceError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as Error, undefined);
     }
   });
   app.setNotFoundHandler(() => {
@@ -176,7 +190,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
     transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
-  registerAuth(app, new TokenTable(config.tokens));
+  registerAuth(app, tokens);
   app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',

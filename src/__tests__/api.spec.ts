@@ -87,6 +87,26 @@ describe('LakeTahoeClient', () => {
     ]);
   });
 
+  it('follows metric pages and asks for thinned series', async () => {
+    const { settings, requests } = mockSettings(req =>
+      req.url.includes('pageToken=p2')
+        ? jsonResponse({
+            metrics: [{ step: 2, name: 'loss', value: 0.4, time: 't' }]
+          })
+        : jsonResponse({
+            metrics: [{ step: 1, name: 'loss', value: 0.5, time: 't' }],
+            nextPageToken: 'p2'
+          })
+    );
+    const client = new LakeTahoeClient(settings);
+    const metrics = await client.getMetrics('j1', { maxPoints: 500 });
+    expect(metrics.map(m => m.step)).toEqual([1, 2]);
+    expect(requests.map(r => r.url.slice(BASE.length))).toEqual([
+      '/jobs/j1/metrics?maxPoints=500',
+      '/jobs/j1/metrics?maxPoints=500&pageToken=p2'
+    ]);
+  });
+
   it('opens event streams with the SSE accept header', async () => {
     const { settings, requests } = mockSettings(
       () =>

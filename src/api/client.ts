@@ -135,15 +135,28 @@ export class LakeTahoeClient {
     });
   }
 
-  /** GET /jobs/{jobId}/metrics: every reported metric value. */
+  /**
+   * GET /jobs/{jobId}/metrics, following every page. With `maxPoints` the service
+   * thins each metric to at most that many evenly spaced values (first and last
+   * kept): enough for a chart, bounded however long the run.
+   */
   async getMetrics(
     jobId: string,
-    signal?: AbortSignal
+    options: { maxPoints?: number; signal?: AbortSignal } = {}
   ): Promise<IMetricPoint[]> {
-    const body = await this._requester.json<
-      JsonAnswer<'/api/v1/jobs/{jobId}/metrics'>
-    >('GET', `${jobPath(jobId)}/metrics`, { signal });
-    return body.metrics ?? [];
+    const points: IMetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const body = await this._requester.json<
+        JsonAnswer<'/api/v1/jobs/{jobId}/metrics'>
+      >('GET', `${jobPath(jobId)}/metrics`, {
+        query: { maxPoints: options.maxPoints, pageToken },
+        signal: options.signal
+      });
+      points.push(...(body.metrics ?? []));
+      pageToken = body.nextPageToken;
+    } while (pageToken);
+    return points;
   }
 
   /** URL of an output file served by the service. */

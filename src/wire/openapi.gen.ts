@@ -612,6 +612,7 @@ export interface paths {
                                 hostNetwork?: boolean;
                             };
                         };
+                        /** @description at most 64 labels */
                         labels?: {
                             [key: string]: string;
                         };
@@ -1702,10 +1703,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All metric values a job reported */
+        /** Metric values a job reported, in step order, a page at a time; `maxPoints` thins each metric for a chart */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description only this metric */
+                    name?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                    /** @description at most this many evenly spaced values of each metric, its first and last included */
+                    maxPoints?: number;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -1727,7 +1735,18 @@ export interface paths {
                                 value: number;
                                 time: string;
                             }[];
+                            /** @description more values follow; pass as pageToken */
+                            nextPageToken?: string;
                         };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */

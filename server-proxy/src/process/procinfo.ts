@@ -72,3 +72,38 @@ export function signalTree(pid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/**
+ * A runner started in `workdir` whose pid was never saved (the service died between spawning it and
+ * recording it): the process-group leader working in `workdir` (or below it) whose command line runs
+ * `laketahoe.runner`. Its children (the kernel) are in its group and lead none.
+ */
+export function findRunnerIn(workdir: string): { pid: number; startTime: string } | undefined {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    const pid = Number(name);
+    try {
+      // Starts in `workdir`; papermill moves it into the snapshot folder while a notebook executes.
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd !== workdir && !cwd.startsWith(workdir + '/')) {
+        continue;
+      }
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // state(0) ppid(1) pgrp(2): the runner is started detached, so it leads its own group.
+      if (Number(fields[2]) !== pid || fields[0] === 'Z') {
+        continue;
+      }
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes('laketahoe.runner')) {
+        continue;
+      }
+      return { pid, startTime: fields[19] };
+    } catch {
+      // Gone meanwhile, or another user's process.
+    }
+  }
+  return undefined;
+}

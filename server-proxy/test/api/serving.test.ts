@@ -29,7 +29,7 @@ class RecordingMonitor implements DeploymentMonitor {
 const MAX_INFER_BYTES = 64 * 1024;
 /** Two iris flowers: a setosa and a virginica. */
 const IRIS_ROWS = [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3];
-const inferBody = (data = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
+const inferBody = (data: unknown[] = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
 
 let root: string;
 let t: TestService;
@@ -338,6 +338,15 @@ describe('deployments', () => {
     const shape = await infer('iris-prod', inferBody([5.1, 3.5]));
     expect(shape.status).toBe(400);
     expect(shape.body.error.message).toMatch(/shape \[2, 4\] needs 8 values, data has 2/);
+    // Strings in an FP64 tensor are the caller's mistake (400), named, not a model server failure (502).
+    const strings = await infer('iris-prod', inferBody(['SECRET-A', 3.5, 1.4, 0.2, 4.9, 3.0, 1.4, 0.2]));
+    expect(strings.status).toBe(400);
+    expect(strings.body.error.message).toMatch(/inputs\[0\] \(input-0\): data\[0\] is "SECRET-A", not a number as FP64 needs/);
+    // A later failing request quotes only its own answer, never an exception another request left in the server's log.
+    const narrow = await infer('iris-prod', inferBody([5.1, 3.5, 1.4], [1, 3]));
+    expect(narrow.status).toBeGreaterThanOrEqual(400);
+    expect(narrow.body.error.message).not.toContain('SECRET-A');
+    expect(narrow.body.error.message).not.toContain('could not convert string');
     const noInputs = await infer('iris-prod', { inputz: [] });
     expect(noInputs.status).toBe(400);
     expect(noInputs.body.error.message).toMatch(/model server rejected the request: inputs: Field required/);

@@ -4,7 +4,6 @@ import { ServiceError } from '../../errors.js';
 import { errorHandler, errorResponses } from '../errors.js';
 import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
 import type { DeploymentService } from '../../serving/deployments.js';
-import { lastException } from '../../serving/modelServer.js';
 import type { Serving } from '../../serving/supervisor.js';
 
 /** What the inference proxy needs. */
@@ -76,8 +75,29 @@ export function malformedTensor(body: Buffer | undefined): string | undefined {
     if (Number.isFinite(wanted) && wanted >= 0 && wanted !== flat) {
       return `inputs[${i}] (${tensor.name}): shape [${tensor.shape.join(', ')}] needs ${wanted} values, data has ${flat}`;
     }
+    const mismatch = datatypeMismatch(tensor.datatype, tensor.data as unknown[]);
+    if (mismatch) {
+      return `inputs[${i}] (${tensor.name}): ${mismatch}`;
+    }
   }
   return undefined;
+}
+
+/** What kind of value each OIP datatype holds (BYTES: strings; the rest numbers or booleans). */
+function datatypeMismatch(datatype: string, data: unknown[]): string | undefined {
+  const type = datatype.toUpperCase();
+  const expect: 'number' | 'boolean' | 'string' | undefined =
+    type === 'BYTES' ? 'string' : type === 'BOOL' ? 'boolean' : /^(FP|INT|UINT)\d+$/.test(type) ? 'number' : undefined;
+  if (!expect) {
+    return `datatype ${datatype} is not an inference datatype`;
+  }
+  const flat = data.flat(Infinity);
+  const at = flat.findIndex(v => !(typeof v === expect || (expect === 'boolean' && (v === 0 || v === 1))));
+  if (at < 0) {
+    return undefined;
+  }
+  const shown = JSON.stringify(flat[at]) ?? String(flat[at]);
+  return `data[${at}] is ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}, not a ${expect} as ${datatype} needs`;
 }
 
 /** The reason in a model server's error answer (`{"error": ...}` or FastAPI's `{"detail": [...]}`). */
@@ -183,8 +203,9 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       throw new ServiceError('invalid_argument', `model server rejected the request: ${serverReason(answer)}`);
     }
     // A 500 on a request that cannot fit its model is the caller's mistake: say what is wrong with it.
+    // The reason is this answer's own: the server's log is shared by every caller's requests.
     const malformed = body ? malformedTensor(body) : undefined;
-    const reason = lastException(server.logTail()) ?? serverReason(answer);
+    const reason = serverReason(answer);
     if (malformed) {
       throw new ServiceError('invalid_argument', `model server rejected the request: ${malformed} (${reason})`);
     }

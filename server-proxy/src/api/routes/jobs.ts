@@ -6,6 +6,8 @@ import type { Capacity } from '../../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
 import { StringEnum } from '../../schemas/common.js';
 import { Job, JOB_STATES, LogLine, Metric, SubmitJobBody, Trial } from '../../schemas/jobs.js';
+import type { LogPage } from '../../orchestration/logs.js';
+import { METRIC_MAX_PAGE_SIZE, METRIC_MAX_POINTS, METRIC_PAGE_SIZE } from '../../jobs/metrics.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
@@ -50,7 +52,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     reply: FastifyReply,
     src: {
       after: number;
-      page: (after: number) => Promise<{ lines: LogLine[]; nextSeq: number }>;
+      page: (after: number) => Promise<LogPage>;
       ended: () => Promise<unknown>;
       relevant: (event: ServiceEvent) => boolean;
     }
@@ -58,19 +60,31 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     const stream = openSse(request, reply, deps.heartbeatMs);
     let last = src.after;
     let chain = Promise.resolve();
+    // One pass waiting is enough: it reads everything stored by the time it runs (events only wake it).
+    let queued = false;
     const sync = () => {
+      if (queued) {
+        return;
+      }
+      queued = true;
       chain = chain
         .then(async () => {
-          if (stream.closed) {
-            return;
-          }
+          queued = false;
           for (;;) {
+            if (stream.closed) {
+              return;
+            }
             const page = await src.page(last);
             page.lines.forEach(line => stream.send('log', line));
             last = page.nextSeq;
-            if (page.lines.length < 1000) {
+            if (page.lines.length === 0 || last >= page.lastSeq) {
               break;
             }
+            // Backpressure: the next page is read only once a slow client has taken this one.
+            await stream.drained();
+          }
+          if (stream.closed) {
+            return;
           }
           const ended = await src.ended();
           if (ended) {
@@ -243,13 +257,31 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/jobs/:jobId/metrics',
     {
       schema: {
-        summary: 'All metric values a job reported',
+        summary: 'Metric values a job reported, in step order, a page at a time; `maxPoints` thins each metric for a chart',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errorResponses(401, 404) }
+        querystring: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 256, description: 'only this metric' })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: METRIC_MAX_PAGE_SIZE, default: METRIC_PAGE_SIZE })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          maxPoints: Type.Optional(
+            Type.Integer({
+              minimum: 2,
+              maximum: METRIC_MAX_POINTS,
+              description: 'at most this many evenly spaced values of each metric, its first and last included'
+            })
+          )
+        }),
+        response: {
+          200: Type.Object({
+            metrics: Type.Array(Metric),
+            nextPageToken: Type.Optional(Type.String({ description: 'more values follow; pass as pageToken' }))
+          }),
+          ...errorResponses(400, 401, 404)
+        }
       }
     },
-    async request => ({ metrics: await jobs.metrics(request.user, request.params.jobId) })
+    async request => jobs.metrics(request.user, request.params.jobId, request.query)
   );
 
   app.get(
