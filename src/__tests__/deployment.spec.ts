@@ -161,8 +161,8 @@ describe('DeploymentDetailModel', () => {
 
     it('reloads only while visible on the monitoring tab', async () => {
       const { model, requests } = setup();
-      const loads = () =>
-        requests.filter(r => r.url.includes('/monitoring')).length;
+      // The deployment's own monitoring, not the per-version comparison loaded beside it.
+      const loads = () => requests.filter(r => /\/monitoring(\?|$)/.test(r.url)).length;
       model.tab = 'monitoring';
       expect(loads()).toBe(0);
       model.visible = true;

@@ -55,7 +55,8 @@ hash_of() { sha256sum | cut -c1-20; }
 # tests and the built JupyterLab extension (a training pod needs neither).
 package_files() {
   (cd "$root" && {
-    printf '%s\n' pyproject.toml README.md install.json
+    # package.json: the package's one version source (hatch reads the version from it).
+    printf '%s\n' pyproject.toml README.md install.json package.json
     find laketahoe -path laketahoe/tests -prune -o -path laketahoe/labextension -prune \
       -o -name __pycache__ -prune -o -type f -print | LC_ALL=C sort
   })
