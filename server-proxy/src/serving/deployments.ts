@@ -17,6 +17,8 @@ import {
 } from '../schemas/serving.js';
 import { serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+import type { DeploymentRunner } from './servingTarget.js';
+import { KubeServing } from './kubernetes/service.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater'> {
@@ -28,6 +30,10 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
   /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
   dataDir: string;
   monitor: DeploymentMonitor;
+  /** Where deployments without a `backend` run. */
+  defaultBackend?: 'local' | 'kubernetes';
+  /** Set when the Kubernetes backend is configured. */
+  kube?: KubeServing;
 }
 
 /**
@@ -47,6 +53,11 @@ export class DeploymentService {
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
+  }
+
+  /** What answers the caller's deployment's requests, on either backend; undefined when there is none (404). */
+  runner(owner: string, name: string): DeploymentRunner | undefined {
+    return this.supervisor(owner, name) ?? this.opts.kube?.runner(owner, name);
   }
 
   /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
@@ -79,6 +90,16 @@ export class DeploymentService {
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
       : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
     const target = this.served(version);
+    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
+    if (backend === 'kubernetes' && !this.opts.kube) {
+      throw new ServiceError('invalid_argument', 'the Kubernetes backend is not configured on this service', 'backend');
+    }
+    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
+      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
+    }
+    if (backend === 'local' && (body.resources || body.priority)) {
+      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
+    }
     const now = new Date().toISOString();
     const record: DeploymentRecord = {
       deployment: {
@@ -87,6 +108,7 @@ export class DeploymentService {
         state: 'DEPLOYING',
         model: { name: version.name, version: version.version },
         replicas: body.replicas ?? 1,
+        ...(backend === 'kubernetes' ? { backend } : {}),
         endpoint: endpointOf(body.name, version.name),
         errorMessage: '',
         restarts: 0,
@@ -95,7 +117,7 @@ export class DeploymentService {
         monitoring: withMonitoringDefaults(body.monitoring),
         stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
       },
-      runtime: { servers: [] }
+      runtime: { servers: [], ...(backend === 'kubernetes' ? { kube: this.opts.kube!.runtimeFor(owner, body) } : {}) }
     };
     try {
       await this.opts.store.createDeployment(record);
@@ -106,6 +128,10 @@ export class DeploymentService {
       throw err;
     }
     this.opts.updater.announce(record);
+    if (record.runtime.kube) {
+      this.opts.kube!.deploy(record, target);
+      return record.deployment;
+    }
     this.startInBackground(this.supervise(owner, body.name), target);
     return record.deployment;
   }
@@ -142,6 +168,19 @@ export class DeploymentService {
         target = this.served(version);
       }
     }
+    const kube = current.backend === 'kubernetes' ? this.opts.kube?.runner(owner, name) : undefined;
+    if (kube) {
+      if (body.monitoring) {
+        await this.opts.updater.update(owner, name, r => {
+          r.deployment.monitoring = withMonitoringDefaults(body.monitoring);
+        });
+        await kube.attachMonitor();
+      }
+      if (target) {
+        await kube.switchTo(target);
+      }
+      return this.get(owner, name);
+    }
     const supervisor = this.supervisor(owner, name) ?? this.supervise(owner, name);
     if (body.monitoring) {
       await this.opts.updater.update(owner, name, r => {
@@ -170,6 +209,9 @@ export class DeploymentService {
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
     await supervisor?.close();
+    if (record.runtime.kube) {
+      await this.opts.kube?.remove(record);
+    }
     killOrphans(record, this.baseDir(owner, name));
     this.opts.monitor.detach(owner, name);
     await this.opts.store.deleteDeployment(owner, name);
@@ -186,6 +228,10 @@ export class DeploymentService {
       killOrphans(record, this.baseDir(owner, name));
       if (state === 'DELETING') {
         await this.finishRemove(record);
+        continue;
+      }
+      if (record.runtime.kube) {
+        await this.restartKube(record);
         continue;
       }
       const saved = await this.opts.updater.update(owner, name, r => {
@@ -215,11 +261,38 @@ export class DeploymentService {
     }
   }
 
+  /** Follows a Kubernetes deployment again after a restart: its objects are adopted, not re-made. */
+  private async restartKube(record: DeploymentRecord): Promise<void> {
+    const { owner, name, state, model } = record.deployment;
+    if (!this.opts.kube) {
+      this.opts.log.warn({ deployment: name, owner }, 'a Kubernetes deployment, but the Kubernetes backend is not configured');
+      return;
+    }
+    if (state === 'FAILED') {
+      this.opts.kube.follow(record);
+      return;
+    }
+    const saved = await this.opts.updater.update(owner, name, r => {
+      delete r.deployment.nextModel;
+      setState(r, 'DEPLOYING', 'the service restarted');
+    });
+    try {
+      const version = await this.opts.registry.version(owner, model.name, model.version);
+      this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
+    } catch (err) {
+      await this.opts.updater.update(owner, name, r => {
+        r.deployment.errorMessage = (err as Error).message;
+        setState(r, 'FAILED', 'the model version cannot be served any more');
+      });
+    }
+  }
+
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
     const all = [...this.supervisors.values()];
     this.supervisors.clear();
     await Promise.all(all.map(s => s.close()));
+    await this.opts.kube?.close();
   }
 }
 

@@ -55,6 +55,19 @@ export interface ServerRuntime {
 export interface DeploymentRuntime {
   /** Servers started for the deployment that may still run (the active one and one being switched to). */
   servers: ServerRuntime[];
+  /** Kubernetes deployments: where their objects live and what each replica asks for. */
+  kube?: KubeServingRuntime;
+}
+
+/** What the Kubernetes serving backend needs to find and re-create a deployment's objects. */
+export interface KubeServingRuntime {
+  namespace: string;
+  replicas: number;
+  cpu: number;
+  memoryGb: number;
+  gpu: number;
+  acceleratorType?: string;
+  priority: string;
 }
 
 /** A deployment with its bookkeeping. */

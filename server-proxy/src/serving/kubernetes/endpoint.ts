@@ -1,0 +1,76 @@
+import type https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Pool, type Dispatcher } from 'undici';
+import { HTTP_PORT_NAME } from './manifests.js';
+
+/**
+ * One served version's Service as the inference proxy sees a model server: a connection pool whose
+ * request paths land on the Service. Outside the cluster the requests go through the API server's
+ * service proxy with the kubeconfig's credentials; inside, straight to the Service's cluster address.
+ */
+export class ServiceEndpoint {
+  /** Requests forwarded and not yet answered (drained before the version is removed). */
+  inflight = 0;
+  /** Never set: the pods' exits are the Deployment's business, not this connection's. */
+  readonly exited = undefined;
+  readonly pool: Pick<Pool, 'request'>;
+  private readonly base: Pool;
+
+  private constructor(base: Pool, prefix: string, headers: Record<string, string>) {
+    this.base = base;
+    const request = (options: Dispatcher.RequestOptions) =>
+      base.request({ ...options, path: prefix + options.path, headers: { ...(options.headers as Record<string, string>), ...headers } });
+    this.pool = { request } as unknown as Pick<Pool, 'request'>;
+  }
+
+  /** An endpoint for `service` in `namespace` on `port`. */
+  static async create(config: KubeConfig, namespace: string, service: string, port: number, inCluster: boolean): Promise<ServiceEndpoint> {
+    if (inCluster) {
+      const pool = new Pool(`http://${service}.${namespace}.svc:${port}`, { connections: 64, keepAliveTimeout: 30_000 });
+      return new ServiceEndpoint(pool, '', {});
+    }
+    const opts: https.RequestOptions = {};
+    await config.applyToHTTPSOptions(opts);
+    const server = config.getCurrentCluster()!.server;
+    const pool = new Pool(server, {
+      connections: 64,
+      keepAliveTimeout: 30_000,
+      connect: { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized }
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries((opts.headers ?? {}) as Record<string, unknown>)) {
+      if (typeof v === 'string') {
+        headers[k.toLowerCase()] = v;
+      }
+    }
+    return new ServiceEndpoint(pool, `/api/v1/namespaces/${namespace}/services/${service}:${HTTP_PORT_NAME}/proxy`, headers);
+  }
+
+  /** No server log on this side of the network: the pods' logs are in the cluster. */
+  logTail(): string {
+    return '';
+  }
+
+  /** GET a path; the status, or 0 when nothing answered. */
+  async probe(urlPath: string, timeoutMs = 2000): Promise<number> {
+    try {
+      const res = await this.pool.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      await res.body.dump();
+      return res.statusCode;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Waits (at most `timeoutMs`) for requests in flight to be answered. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inflight > 0 && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.base.destroy().catch(() => undefined);
+  }
+}
