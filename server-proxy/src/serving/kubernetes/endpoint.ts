@@ -18,8 +18,26 @@ export class ServiceEndpoint {
 
   private constructor(base: Pool, prefix: string, headers: Record<string, string>) {
     this.base = base;
-    const request = (options: Dispatcher.RequestOptions) =>
-      base.request({ ...options, path: prefix + options.path, headers: { ...(options.headers as Record<string, string>), ...headers } });
+    const request = async (options: Dispatcher.RequestOptions) => {
+      const res = await base.request({ ...options, path: prefix + options.path, headers: { ...(options.headers as Record<string, string>), ...headers } });
+      if (res.statusCode !== 502 && res.statusCode !== 503) {
+        return res;
+      }
+      // The API server's proxy answers for itself when no pod is there to answer (no endpoints yet, a
+      // pod that just went): that is no answer from the model server, so it counts as a connection
+      // failure (503 to the caller), never as the model's error.
+      const text = Buffer.from(await res.body.arrayBuffer());
+      let status: { kind?: string; message?: string } | undefined;
+      try {
+        status = JSON.parse(text.toString('utf8'));
+      } catch {
+        // Not the API server's: the model server's own answer.
+      }
+      if (status?.kind === 'Status') {
+        throw Object.assign(new Error(`no model server pod answered: ${status.message ?? res.statusCode}`), { code: 'LT_NO_ENDPOINT' });
+      }
+      return { ...res, body: { arrayBuffer: async () => text, dump: async () => undefined, text: async () => text.toString('utf8') } };
+    };
     this.pool = { request } as unknown as Pick<Pool, 'request'>;
   }
 
