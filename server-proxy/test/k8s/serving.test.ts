@@ -191,6 +191,7 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+    const killed = Date.now();
     await core.deleteNamespacedPod({ namespace: NS, name: pod.metadata!.name!, gracePeriodSeconds: 0 });
     const seen: { status: number; message?: string }[] = [];
     await waitFor(async () => {
@@ -211,6 +212,8 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
       }
       return r.status === 200;
     }, 180_000, 'the replacement pod to answer');
+    const unavailableCount = seen.filter(s => s.status === 503).length + statuses.filter(s => s === 503).length;
+    process.stdout.write(`serving pod killed: 200 again after ${((Date.now() - killed) / 1000).toFixed(1)} s, ${unavailableCount} answers 503 meanwhile ("${unavailable[0].message}")\n`);
     const d = await waitFor(async () => {
       const x = await deployment();
       return x.state === 'READY' ? x : undefined;
