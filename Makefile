@@ -118,6 +118,7 @@ bench: setup
 	node bench/list-jobs.mjs
 	node bench/serving/drift.mjs
 	node bench/serving/latency.mjs
+	node bench/serving/traffic.mjs
 	$(PY) bench/submit_latency.py
 	$(PY) bench/save_model.py
 

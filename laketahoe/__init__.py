@@ -9,7 +9,7 @@ from .models import save_model
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "report", "trials", "best_trial", "save_model", "models", "register_model", "deploy",
-           "deployments", "undeploy", "predict", "load_ipython_extension"]
+           "deployments", "undeploy", "predict", "add_challenger", "promote", "compare", "load_ipython_extension"]
 
 
 def trials(job_id: str, state: str | None = None, client=None):
@@ -72,6 +72,33 @@ def undeploy(name: str, client=None):
     from . import serving
 
     return serving.undeploy(name, client=client)
+
+
+def add_challenger(name: str, model=None, version=None, *, canary=None, shadow=False, job_id=None, trial_id=None,
+                   wait=False, client=None):
+    """Serve another version beside deployment ``name``'s champion: ``canary=10`` (percent) or ``shadow=True``.
+
+    See :func:`laketahoe.serving.add_challenger`.
+    """
+    from . import serving
+
+    return serving.add_challenger(name, model, version, canary=canary, shadow=shadow, job_id=job_id,
+                                  trial_id=trial_id, wait=wait, client=client)
+
+
+def promote(name: str, client=None):
+    """Make deployment ``name``'s ready challenger its champion (no restart, no failed request)."""
+    from . import serving
+
+    return serving.promote(name, client=client)
+
+
+def compare(name: str, client=None):
+    """Champion and challenger of deployment ``name`` side by side (a dict that shows as a table)."""
+    from . import serving
+    from .display import ComparisonView
+
+    return ComparisonView(serving.compare(name, client=client))
 
 
 def predict(name: str, data, client=None):

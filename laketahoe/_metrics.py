@@ -24,17 +24,32 @@ _lock = threading.Lock()
 
 
 def _number(name: str, value):
-    """Return ``value`` as a JSON-safe float/int, or raise ``TypeError``."""
+    """Return ``value`` as an int or float (possibly NaN or infinite), or raise ``TypeError``."""
     # numpy scalars are numbers.Number; bool is excluded because it is
     # almost always a mistake for a metric.
     if isinstance(value, bool) or not isinstance(value, numbers.Number):
         raise TypeError(f"metric {name!r} must be a number, got {type(value).__name__}")
     if isinstance(value, numbers.Integral):
         return int(value)
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"metric {name!r} must be finite, got {value}")
-    return value
+    return float(value)
+
+
+def non_finite_name(value: float) -> str:
+    """How a non-finite value is spelled in a record (JSON has no NaN or Infinity)."""
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def split_finite(values: dict) -> tuple[dict, dict]:
+    """Split metric values into the finite ones and ``{name: "NaN" | "Infinity" | "-Infinity"}`` for the rest."""
+    finite, non_finite = {}, {}
+    for name, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            non_finite[name] = non_finite_name(value)
+        else:
+            finite[name] = value
+    return finite, non_finite
 
 
 def report(step: int | None = None, **metrics) -> None:
@@ -45,6 +60,11 @@ def report(step: int | None = None, **metrics) -> None:
     job's events file. Outside a job (no ``LAKETAHOE_EVENTS_FILE``) it does
     nothing and warns once, so the same notebook runs interactively too.
 
+    A NaN or infinite value (a diverging loss) does not stop the job: it is
+    sent as ``"nonFinite": {"loss": "NaN"}`` with a warning here. The service
+    notes it on a training job, and marks an HPO trial whose objective is not
+    finite as failed (infeasible), so the search learns from it.
+
     Returns ``None`` so that a trailing ``report(...)`` in a cell shows nothing.
     """
     global _warned
@@ -54,7 +74,7 @@ def report(step: int | None = None, **metrics) -> None:
         step = int(step)
     if not metrics:
         raise TypeError("report() needs at least one metric, e.g. report(accuracy=0.9)")
-    values = {name: _number(name, value) for name, value in metrics.items()}
+    values, non_finite = split_finite({name: _number(name, value) for name, value in metrics.items()})
 
     path = os.environ.get(EVENTS_FILE_ENV)
     if not path:
@@ -68,12 +88,20 @@ def report(step: int | None = None, **metrics) -> None:
                 )
         return
 
-    append_event({
+    record = {
         "type": "metric",
         "step": step,
         "values": values,
         "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    })
+    }
+    if non_finite:
+        record["nonFinite"] = non_finite
+        where = "" if step is None else f" at step {step}"
+        listed = ", ".join(f"{name}={value}" for name, value in non_finite.items())
+        warnings.warn(f"laketahoe.report(): {listed}{where} is not a finite number; recorded as such, "
+                      "not as a value (an HPO trial whose objective is not finite fails as infeasible)",
+                      RuntimeWarning, stacklevel=2)
+    append_event(record)
 
 
 def in_job() -> bool:

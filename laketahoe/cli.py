@@ -18,10 +18,18 @@
   laketahoe deployments describe NAME
   laketahoe deployments delete NAME
   laketahoe deployments predict NAME --json-request FILE
+  laketahoe deployments create NAME --model MODEL:VERSION | --job JOB_ID [--trial N] --canary PERCENT | --shadow
+  laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
+  laketahoe deployments compare NAME
+  laketahoe deployments promote NAME
 
 A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
 goes to the service as written. ``predict --json-request`` sends an Open
 Inference Protocol v2 request body as is and prints the answer as JSON.
+
+``stream-logs`` and ``submit --stream-logs`` exit with the job's outcome: 0
+SUCCEEDED, 1 FAILED, 3 CANCELLED (1 also for any error talking to the service).
+Output piped into a reader that stops early (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import sys
 import tarfile
 
 from .client import Client, LakeTahoeError
-from .display import (deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
+from .display import (comparison_text, deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
@@ -68,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--package-path", help="local package directory (e.g. trainer/) to ship with the job")
     training.add_argument("--packages", help="comma-separated local .tar.gz packages")
     training.add_argument("--job-dir", help="output directory for the job, inside the root directory")
-    training.add_argument("--stream-logs", action="store_true", help="follow the job's log after submitting")
+    training.add_argument("--stream-logs", action="store_true",
+                          help="follow the job's log after submitting; exit with its outcome as stream-logs does")
 
     describe = cmds.add_parser("describe", help="show a job")
     describe.add_argument("job_id", metavar="JOB_ID")
@@ -77,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = cmds.add_parser("list", help="list jobs, newest first")
     listing.add_argument("--filter", help="state=STATE")
 
-    logs = cmds.add_parser("stream-logs", help="print a job's log until it ends")
+    logs = cmds.add_parser("stream-logs", help="print a job's log until it ends; exit 0 SUCCEEDED, 1 FAILED, 3 CANCELLED")
     logs.add_argument("job_id", metavar="JOB_ID")
 
     cancel = cmds.add_parser("cancel", help="cancel a job")
@@ -108,8 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--trial", help="with --job: the HPO trial whose model to serve")
     create.add_argument("--replicas", type=int, help="how many model servers")
     create.add_argument("--wait", action="store_true", help="return once the deployment is READY")
+    create.add_argument("--canary", type=int, metavar="PERCENT",
+                        help="add the model as challenger of the existing deployment NAME with this share of requests")
+    create.add_argument("--shadow", action="store_true",
+                        help="add the model as shadow challenger of NAME: a copy of every request, answers recorded")
+    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challenger")
+    traffic.add_argument("name", metavar="NAME")
+    how = traffic.add_mutually_exclusive_group(required=True)
+    how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
+    how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
+    how.add_argument("--remove", action="store_true", help="stop the challenger")
     dep_cmds.add_parser("list", help="list deployments")
-    for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment")):
+    for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
+                          ("promote", "make the challenger the champion"),
+                          ("compare", "champion and challenger side by side")):
         sub = dep_cmds.add_parser(command, help=text)
         sub.add_argument("name", metavar="NAME")
     predict = dep_cmds.add_parser("predict", help="send an inference request to a deployment")
@@ -138,7 +159,8 @@ def _pack_directory(package_dir: str, root_dir: str, job_id: str) -> str:
     if not os.path.isdir(src):
         raise JobSpecError(f"--package-path is not a directory: {package_dir}")
     name = os.path.basename(src.rstrip(os.sep))
-    staging = os.path.join(root_dir, ".laketahoe", "packages")
+    # Not in the service's data folder (.laketahoe/): the service takes no inputs from there.
+    staging = os.path.join(root_dir, ".laketahoe-packages")
     os.makedirs(staging, exist_ok=True)
     archive = os.path.join(staging, f"{job_id}-{name}.tar.gz")
 
@@ -158,12 +180,25 @@ def _print_log_line(line: dict) -> None:
     print(f"[{line['stream']}] {text}" if line.get("stream") == "system" else text, flush=True)
 
 
+# Exit codes of the commands that follow a job to its end, so CI scripts can tell the outcome.
+EXIT_FAILED = 1
+EXIT_CANCELLED = 3
+_END_EXIT = {"SUCCEEDED": 0, "FAILED": EXIT_FAILED, "CANCELLED": EXIT_CANCELLED}
+# What a shell reports for a process killed by SIGPIPE (128 + 13): the reader of our output went away.
+EXIT_BROKEN_PIPE = 141
+
+
 def _stream(client: Client, job_id: str) -> int:
+    """Print a job's log until it ends; exit 0 for SUCCEEDED, 1 for FAILED, 3 for CANCELLED."""
     for event in client.stream_logs(job_id):
         if event.event == "log" and isinstance(event.data, dict):
             _print_log_line(event.data)
         elif event.event == "end" and isinstance(event.data, dict):
-            print(f"Job [{job_id}] ended: {event.data.get('state')}", file=sys.stderr)
+            state = event.data.get("state")
+            message = event.data.get("errorMessage")
+            detail = f" ({message.splitlines()[0]})" if state == "FAILED" and message else ""
+            print(f"Job [{job_id}] ended: {state}{detail}", file=sys.stderr)
+            return _END_EXIT.get(state, EXIT_FAILED)
     return 0
 
 
@@ -276,6 +311,13 @@ def cmd_deployments(args, client: Client) -> int:
             raise JobSpecError("give --model MODEL[:VERSION] or --job JOB_ID")
         if args.trial and not args.job:
             raise JobSpecError("--trial needs --job")
+        if args.canary is not None or args.shadow:
+            deployment = serving.add_challenger(args.name, args.model, canary=args.canary, shadow=args.shadow,
+                                                job_id=args.job, trial_id=args.trial, wait=args.wait, client=client)
+            ch = deployment["challenger"]
+            how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
+            print(f"Challenger {ch['model']['name']}:{ch['model']['version']} of [{args.name}] ({how}): {ch['state']}.")
+            return 0
         if args.replicas is not None and args.replicas < 1:
             raise JobSpecError("--replicas must be at least 1")
         deployment = serving.deploy(args.model, name=args.name, wait=False, job_id=args.job, trial_id=args.trial,
@@ -292,6 +334,19 @@ def cmd_deployments(args, client: Client) -> int:
     elif args.command == "delete":
         client.delete_deployment(args.name)
         print(f"Deleted deployment [{args.name}].")
+    elif args.command == "traffic":
+        if args.remove:
+            serving.remove_challenger(args.name, client=client)
+            print(f"Removed the challenger of [{args.name}].")
+        else:
+            ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
+            how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
+            print(f"Challenger of [{args.name}]: {how}.")
+    elif args.command == "promote":
+        model = serving.promote(args.name, client=client)["model"]
+        print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")
+    elif args.command == "compare":
+        print(comparison_text(serving.compare(args.name, client=client)))
     elif args.command == "predict":
         body = _read_json_request(args.json_request)
         deployment = client.get_deployment(args.name)
@@ -339,12 +394,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.module_args = module_args
     try:
-        return run(args)
+        code = run(args)
+        # Flushed here, not at interpreter exit, so a closed pipe is caught below.
+        sys.stdout.flush()
+        return code
     except LakeTahoeError as exc:
         print(f"ERROR: (laketahoe) {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `laketahoe ... | head`: the reader has all it wanted. Point stdout at /dev/null so that the
+        # interpreter's own flush at exit does not raise again, and end quietly as a piped tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

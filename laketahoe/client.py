@@ -9,6 +9,7 @@ when set, else the runtime file the service writes when it starts
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
 import socket
@@ -258,6 +259,41 @@ def parse_sse(chunks: Iterator[bytes]) -> Iterator[SSEEvent]:
 # Client
 
 
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _session_for(url: str | None) -> requests.Session:
+    """A session that never hands the bearer token to an HTTP proxy.
+
+    The environment's settings (``HTTP_PROXY``, ``.netrc``) are not trusted: a proxy named there would
+    see the ``Authorization`` header of every plain-HTTP request, and ``.netrc`` credentials would
+    replace it. Loopback and plain-HTTP services are reached directly; only an ``https://`` service
+    elsewhere goes through the environment's proxy, as an opaque CONNECT tunnel that carries no token.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    if not url:
+        return session
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and not _is_loopback(parts.hostname or ""):
+        session.proxies = requests.utils.get_environ_proxies(url)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            session.verify = bundle
+    return session
+
+
 class Client:
     """Typed access to ``/api/v1``; every method returns the decoded JSON."""
 
@@ -270,7 +306,7 @@ class Client:
         self.token = token or ""
         self.timeout = timeout
         self._root_dir = root_dir
-        self._session = requests.Session()
+        self._session = _session_for(self.url)
 
     @classmethod
     def from_environment(cls, env: dict | None = None, **kwargs) -> "Client":
@@ -290,7 +326,10 @@ class Client:
     def _send(self, method: str, path: str, params: dict | None = None, body: Any = None,
               stream: bool = False) -> _Response:
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        # The request header tells the service this is no cross-site browser request (see "CSRF" in
+        # docs/contracts.md): body-less POSTs (cancel, stop) carry no JSON content type to say it.
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   "X-LakeTahoe-Request": "1"}
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")
@@ -413,9 +452,21 @@ class Client:
             if after is None:
                 return
 
-    def metrics(self, job_id: str) -> list[dict]:
-        """``GET /jobs/{id}/metrics``: ``[{step, name, value, time}]``."""
-        return self._call("GET", self._job_path(job_id) + "/metrics").get("metrics", [])
+    def metrics(self, job_id: str, name: str | None = None, max_points: int | None = None) -> list[dict]:
+        """``GET /jobs/{id}/metrics``, every page: ``[{step, name, value, time}]`` in step order.
+
+        ``name`` keeps one metric; ``max_points`` asks the service for at most that many evenly spaced
+        values of each metric (its first and last included), enough for a chart of a long run.
+        """
+        out: list[dict] = []
+        token = None
+        while True:
+            body = self._call("GET", self._job_path(job_id) + "/metrics",
+                              params={"name": name, "maxPoints": max_points, "pageToken": token})
+            out.extend(body.get("metrics", []))
+            token = body.get("nextPageToken")
+            if not token:
+                return out
 
     def output(self, job_id: str, name: str) -> bytes:
         """``GET /jobs/{id}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""
@@ -568,14 +619,30 @@ class Client:
         """``GET /deployments/{name}``."""
         return self._call("GET", self._deployment_path(name))
 
-    def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None) -> dict:
-        """``PATCH /deployments/{name}``: switch the model version or the monitoring settings."""
+    def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
+                          challenger: dict | None | bool = False) -> dict:
+        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings or the challenger.
+
+        ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
+        (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
+        ``False`` leaves it alone.
+        """
         body: dict[str, Any] = {}
         if model is not None:
             body["model"] = model
         if monitoring is not None:
             body["monitoring"] = monitoring
+        if challenger is not False:
+            body["challenger"] = challenger
         return self._call("PATCH", self._deployment_path(name), body=body)
+
+    def promote_deployment(self, name: str) -> dict:
+        """``POST /deployments/{name}/promote``: the ready challenger becomes the champion."""
+        return self._call("POST", self._deployment_path(name) + "/promote")
+
+    def deployment_versions(self, name: str) -> dict:
+        """``GET /deployments/{name}/monitoring/versions``: champion and challenger side by side."""
+        return self._call("GET", self._deployment_path(name) + "/monitoring/versions")
 
     def delete_deployment(self, name: str) -> dict:
         """``DELETE /deployments/{name}``: stop the model server and remove the deployment."""

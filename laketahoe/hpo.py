@@ -22,7 +22,7 @@ import os
 from typing import Any, Callable
 
 from . import _wire
-from .jobspec import JobSpecError, rebase_training_input
+from .jobspec import JobSpecError, _read_spec_file, rebase_training_input, safe_load_yaml
 
 # Allowed values and field names come from the service's OpenAPI document (see _wire.py).
 GOALS = _wire.HPO_GOALS
@@ -196,13 +196,7 @@ def parse_hpo_document(doc: Any, source: str = "") -> tuple[str | None, dict, di
 
 def parse_hpo_yaml(text: str, source: str = "<cell>") -> tuple[str | None, dict, dict]:
     """:func:`parse_hpo_document` on YAML text (a cell body)."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise JobSpecError(f"{source}: not valid YAML: {exc}") from None
-    return parse_hpo_document(doc, source)
+    return parse_hpo_document(safe_load_yaml(text, source), source)
 
 
 def load_hpo_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | None, dict, dict]:
@@ -210,15 +204,7 @@ def load_hpo_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | 
 
     ``to_root(path, base)`` makes a local path root-relative, as for :func:`laketahoe.jobspec.load_job_file`.
     """
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise JobSpecError(f"HPO config not found: {path}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise JobSpecError(f"cannot read HPO config {path}: {exc}") from None
+    doc = safe_load_yaml(_read_spec_file(path, "HPO config"), path)
     job_id, ti, labels = parse_hpo_document(doc, path)
     return job_id, rebase_training_input(ti, os.path.dirname(os.path.abspath(path)), to_root, source=path), labels
 

@@ -80,21 +80,53 @@ def rebase_module_args(args: list[str], base: str, to_root: Callable[[str, str],
     return out
 
 
+#: Largest job or HPO file read, in bytes: a job file is a few hundred bytes of settings.
+MAX_SPEC_BYTES = 1024 * 1024
+
+
+def safe_load_yaml(text: str, source: str):
+    """Parse YAML text like ``yaml.safe_load``, refusing aliases (``*name``, ``<<: *name``).
+
+    A few hundred bytes of nested aliases ("billion laughs") expand to gigabytes once loaded and
+    exhausted the CLI or the kernel; a job file has no use for them. Raises :class:`JobSpecError`.
+    """
+    import yaml
+
+    class _NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"YAML aliases (*{event.anchor}) are not allowed here", event.start_mark)
+            return super().compose_node(parent, index)
+
+    if len(text) > MAX_SPEC_BYTES:
+        raise JobSpecError(f"{source}: larger than {MAX_SPEC_BYTES} bytes")
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise JobSpecError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _read_spec_file(path: str, what: str) -> str:
+    """The text of a job or HPO file, at most MAX_SPEC_BYTES (read no further)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(MAX_SPEC_BYTES + 1)
+    except FileNotFoundError:
+        raise JobSpecError(f"{what} not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JobSpecError(f"cannot read {what} {path}: {exc}") from None
+    return text
+
+
 def load_job_file(path: str, to_root: Callable[[str, str], str]) -> tuple[str | None, dict, dict]:
     """Read an AI Platform job YAML; return (jobId or None, trainingInput, labels).
 
     Notebook, package and jobDir paths in the file are relative to the file's
     folder; ``to_root(path, base)`` makes them root-relative.
     """
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise JobSpecError(f"job file not found: {path}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise JobSpecError(f"cannot read job file {path}: {exc}") from None
+    doc = safe_load_yaml(_read_spec_file(path, "job file"), path)
     if not isinstance(doc, dict) or not isinstance(doc.get("trainingInput", {}), dict):
         raise JobSpecError(f"{path}: expected a mapping with a top-level trainingInput")
     ti = dict(doc.get("trainingInput") or {})

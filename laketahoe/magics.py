@@ -82,7 +82,11 @@ class LakeTahoeMagics(Magics):
           %lt models
           %lt deploy MODEL[:VERSION] [--name NAME] [--wait]
           %lt deploy --job JOB_ID [--trial N] --name NAME [--wait]
+          %lt deploy MODEL:VERSION --name NAME --canary PERCENT | --shadow   (challenger beside the champion)
+          %lt deploy --job JOB_ID --trial N --name NAME --canary PERCENT | --shadow
           %lt deployments
+          %lt compare NAME
+          %lt promote NAME
           %lt undeploy NAME
 
         ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version);
@@ -101,11 +105,12 @@ class LakeTahoeMagics(Magics):
         handlers = {"submit": self._submit, "hpo": self._hpo, "jobs": self._jobs, "list": self._jobs,
                     "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
                     "cancel": self._cancel, "models": self._models, "deploy": self._deploy,
-                    "deployments": self._deployments, "undeploy": self._undeploy}
+                    "deployments": self._deployments, "undeploy": self._undeploy, "promote": self._promote,
+                    "compare": self._compare}
         handler = handlers.get(command)
         if handler is None:
             raise UsageError(f"%lt: unknown command {command!r}; use submit, hpo, jobs, describe, trials, logs, "
-                             "stop, cancel, models, deploy, deployments or undeploy")
+                             "stop, cancel, models, deploy, deployments, compare, promote or undeploy")
         if cell is not None and command != "hpo":
             raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
@@ -285,6 +290,10 @@ class LakeTahoeMagics(Magics):
     @argument("--trial", "-t", help="with --job: the HPO trial whose model to deploy")
     @argument("--replicas", type=int, help="how many model servers")
     @argument("--wait", "-w", action="store_true", help="return once the deployment is READY")
+    @argument("--canary", type=int, metavar="PERCENT",
+              help="serve the model as challenger of deployment --name with this percent of requests")
+    @argument("--shadow", action="store_true",
+              help="serve the model as shadow challenger of --name: a copy of every request, answers recorded")
     def _deploy(self, rest):
         """%lt deploy: serve a registered model, or the model a job saved, behind a deployment."""
         args = parse_argstring(self._deploy, rest)
@@ -301,6 +310,8 @@ class LakeTahoeMagics(Magics):
             raise UsageError("%lt deploy --job: give the deployment a --name")
         if args.replicas is not None and args.replicas < 1:
             raise UsageError("%lt deploy: --replicas must be at least 1")
+        if args.canary is not None or args.shadow:
+            return self._deploy_challenger(args)
         deployment = serving.deploy(args.model, name=args.name, wait=args.wait, job_id=args.job,
                                     trial_id=args.trial, replicas=args.replicas, client=self.client)
         if args.job:
@@ -312,6 +323,44 @@ class LakeTahoeMagics(Magics):
                 f"Deploying {what} as {deployment.get('name')} ({state}); "
                 f"%lt deployments shows when it is READY.")
         return DeploymentView(deployment, note=note)
+
+    def _deploy_challenger(self, args):
+        """%lt deploy ... --canary N | --shadow: a challenger beside the champion of deployment --name."""
+        from . import serving
+
+        if args.canary is not None and args.shadow:
+            raise UsageError("%lt deploy: give --canary PERCENT or --shadow, not both")
+        if args.canary is not None and not 0 <= args.canary <= 100:
+            raise UsageError("%lt deploy: --canary is a percent from 0 to 100")
+        if args.replicas is not None:
+            raise UsageError("%lt deploy: a challenger runs one model server; leave out --replicas")
+        name = args.name or (serving.parse_model_ref(args.model)["name"] if args.model else None)
+        deployment = serving.add_challenger(name, args.model, canary=args.canary, shadow=args.shadow,
+                                            job_id=args.job, trial_id=args.trial, wait=args.wait, client=self.client)
+        ch = deployment["challenger"]
+        how = f"{ch['weight']}% of requests" if ch["mode"] == "canary" else "a shadow copy of every request"
+        note = (f"Challenger {ch['model']['name']}:{ch['model']['version']} of {name} gets {how} ({ch['state']}); "
+                f"%lt compare {name} shows both versions, %lt promote {name} makes it the champion.")
+        return DeploymentView(deployment, note=note)
+
+    @magic_arguments()
+    @argument("name", help="deployment name")
+    def _promote(self, rest):
+        """%lt promote: make a deployment's ready challenger its champion."""
+        args = parse_argstring(self._promote, rest)
+        from . import serving
+
+        return serving.promote(args.name, client=self.client)
+
+    @magic_arguments()
+    @argument("name", help="deployment name")
+    def _compare(self, rest):
+        """%lt compare: champion and challenger side by side (requests, errors, latency, agreement)."""
+        args = parse_argstring(self._compare, rest)
+        from . import serving
+        from .display import ComparisonView
+
+        return ComparisonView(serving.compare(args.name, client=self.client))
 
     @magic_arguments()
     def _deployments(self, rest):

@@ -11,6 +11,7 @@ docs/contracts.md, "Runner protocol", for the fixed interface.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import logging
 import os
@@ -27,6 +28,8 @@ import zipfile
 from laketahoe import _artifacts
 
 MARKER = "##laketahoe "
+# Any line starting with this could be taken for a record by some reader: printed text never does.
+MARKER_STEM = MARKER.strip()
 
 EXIT_OK = 0
 EXIT_RAISED = 1
@@ -77,35 +80,130 @@ def strip_ansi(text: str) -> str:
 
 
 class Output:
-    """Serialises writes to stdout from the main thread and the events tailer.
+    """The runner's record channel: serialises writes from the main thread, the events tailer and the
+    readers of the children's output.
 
-    Structured records must start at the beginning of a line even when a cell
-    printed a partial line, and must never be split by another writer.
+    Structured records must start at the beginning of a line even when a cell printed a partial line,
+    and must never be split by another writer. Only :meth:`record` writes marker lines: a line of text
+    that starts like a record (a cell printing ``##laketahoe {...}``) is written indented by one space,
+    so what a job prints can never pass for a record.
     """
 
     def __init__(self, stream):
         self._stream = stream
         self._lock = threading.Lock()
         self._at_line_start = True
+        # The start of a line that may still turn into a marker; held until it is decided.
+        self._held = ""
+
+    def _guard(self, text: str) -> str:
+        """``text`` with every line that starts like a marker indented; holds an undecided line start."""
+        text, self._held = self._held + text, ""
+        pieces = text.split("\n")
+        out = []
+        for i, piece in enumerate(pieces):
+            at_start = self._at_line_start if i == 0 else True
+            last = i == len(pieces) - 1
+            if at_start and piece.startswith(MARKER_STEM):
+                piece = " " + piece
+            elif at_start and last and piece and MARKER_STEM.startswith(piece):
+                self._held = piece
+                piece = ""
+            out.append(piece)
+        return "\n".join(out)
 
     def text(self, text: str) -> None:
-        """Write plain log text as is."""
+        """Write plain log text (a marker-like line start indented: see the class)."""
         if not text:
             return
         with self._lock:
-            self._stream.write(text)
+            guarded = self._guard(text)
+            if not guarded:
+                return
+            self._stream.write(guarded)
             self._stream.flush()
-            self._at_line_start = text.endswith("\n")
+            self._at_line_start = guarded.endswith("\n")
 
     def record(self, obj: dict) -> None:
         """Write one ``##laketahoe`` record on a line of its own."""
         line = MARKER + json.dumps(obj, separators=(",", ":"), default=str) + "\n"
         with self._lock:
+            if self._held:
+                # A held line start is text: the record below ends it, so it can no longer become one.
+                self._stream.write(self._held)
+                self._held, self._at_line_start = "", False
             if not self._at_line_start:
                 self._stream.write("\n")
             self._stream.write(line)
             self._stream.flush()
             self._at_line_start = True
+
+    def flush_held(self) -> None:
+        """Write a held line start out as text (the writers are done)."""
+        with self._lock:
+            if self._held:
+                self._stream.write(self._held)
+                self._stream.flush()
+                self._held, self._at_line_start = "", False
+
+
+class _Relay(threading.Thread):
+    """Copies one pipe into an :class:`Output`'s text until every writer has closed it."""
+
+    def __init__(self, fd: int, out: Output):
+        super().__init__(name=f"laketahoe-relay-{fd}", daemon=True)
+        self.fd, self.out = fd, out
+
+    def run(self) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.out.text(decoder.decode(b"", final=True))
+                self.out.flush_held()
+                os.close(self.fd)
+                return
+            self.out.text(decoder.decode(chunk))
+
+
+def private_channels() -> tuple[Output, Output, list[_Relay]]:
+    """Keep the process's real stdout and stderr for the runner and pass everything else through guards.
+
+    The kernel, the module and any command they start inherit file descriptors 1 and 2 and may write to
+    them directly (``os.write(1, ...)``, ``os.system``), past every Python-level capture. So 1 and 2 are
+    replaced by pipes whose readers relay the text through :class:`Output` guards to the real streams,
+    which only the runner itself holds: a record can come from the runner alone.
+    """
+    records = Output(os.fdopen(os.dup(1), "w", encoding="utf-8", errors="backslashreplace", closefd=True))
+    errors = Output(os.fdopen(os.dup(2), "w", encoding="utf-8", errors="backslashreplace", closefd=True))
+    relays = []
+    for fd, out in ((1, records), (2, errors)):
+        read, write = os.pipe()
+        os.dup2(write, fd)
+        os.close(write)
+        relay = _Relay(read, out)
+        relay.start()
+        relays.append(relay)
+    return records, errors, relays
+
+
+def close_channels(relays: list[_Relay], timeout: float = 5) -> None:
+    """Close the runner's ends of the relayed pipes and let the relays drain them."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    for relay in relays:
+        # A process the job left behind may hold the pipe open: do not wait for it forever.
+        relay.join(timeout)
 
 
 class EventsTailer(threading.Thread):
@@ -153,7 +251,9 @@ class EventsTailer(threading.Thread):
         # could spoof the runner's own lifecycle records.
         if not isinstance(obj, dict):
             return
-        if obj.get("type") == "metric" or (obj.get("type") == "model" and _valid_model_record(obj)):
+        if obj.get("type") == "metric":
+            self.out.record(_json_safe_metric(obj))
+        elif obj.get("type") == "model" and _valid_model_record(obj):
             self.out.record(obj)
 
     def stop(self) -> None:
@@ -162,6 +262,25 @@ class EventsTailer(threading.Thread):
         if self.is_alive():
             self.join(timeout=5)
         self.poll()
+
+
+def _json_safe_metric(obj: dict) -> dict:
+    """A metric record whose NaN/Infinity values (written by hand, not by report()) move to ``nonFinite``.
+
+    Python's json reads and writes those tokens but they are not JSON: the service would
+    keep the whole record as a plain log line and lose the metric.
+    """
+    from ._metrics import split_finite
+
+    values = obj.get("values")
+    if not isinstance(values, dict):
+        return obj
+    finite, non_finite = split_finite(values)
+    if not non_finite:
+        return obj
+    merged = dict(obj.get("nonFinite") or {}) if isinstance(obj.get("nonFinite"), dict) else {}
+    merged.update(non_finite)
+    return {**obj, "values": finite, "nonFinite": merged}
 
 
 def _valid_model_record(obj: dict) -> bool:
@@ -275,16 +394,69 @@ def _this_interpreter_specs():
     return ThisInterpreterSpecs()
 
 
+def _kernel_manager_class():
+    """``AsyncKernelManager`` that talks to its kernel over Unix sockets and stops it without an interrupt.
+
+    Over TCP every kernel logs that it runs "without encryption" (true: any local
+    process could connect); Unix sockets in a private folder are both quiet and closed
+    to other users. jupyter_client interrupts a kernel before shutting it down, which
+    makes ipykernel log "KeyboardInterrupt caught in kernel" at the end of every job:
+    once the notebook is over there is nothing to interrupt.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def _kernel_socket_prefix() -> str:
+    """A path prefix for the kernel's Unix sockets in a fresh 0700 folder (removed at exit)."""
+    import atexit
+
+    folder = tempfile.mkdtemp(prefix="lt-kernel-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return os.path.join(folder, "k")
+
+
+def _note_kernelspec(nb) -> None:
+    """Say in the log when the notebook asks for a kernel other than the one jobs run on.
+
+    Jobs always run on ipykernel in the runner's own interpreter (where laketahoe and the
+    job's packages are); a notebook saved with a conda env's kernelspec would otherwise
+    run silently on another Python than its author chose.
+    """
+    spec = nb.metadata.get("kernelspec") or {}
+    name = spec.get("name")
+    if not name or name == "python3":
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        installed = name in KernelSpecManager().find_kernel_specs()
+    except Exception:  # noqa: BLE001 - only decides the wording of a log line
+        installed = False
+    what = f"kernel '{name}'" + (f" ({spec['display_name']})" if spec.get("display_name") else "")
+    why = "is installed but not used by jobs" if installed else "is not installed here"
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    log.warning("the notebook's %s %s; running it on Python %s (%s) instead", what, why, version, sys.executable)
+
+
 def _start_kernel(cwd: str):
     """Start the job's kernel now, so that it boots while this process imports papermill.
 
     Both take about a second; one after the other they were most of the time from
     submit to the first executed cell.
     """
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_this_interpreter_specs())
+    km = _kernel_manager_class()(
+        kernel_name="python3", kernel_spec_manager=_this_interpreter_specs(), transport="ipc", ip=_kernel_socket_prefix()
+    )
     _State.kernel_manager = km
     run_sync(km.start_kernel)(cwd=cwd)
     return km
@@ -305,10 +477,13 @@ def _make_engine(out: Output):
         """Adds progress records to papermill's per-cell bookkeeping."""
 
         current_cell: int | None = None
+        current_where: dict | None = None
         succeeded_cell: int | None = None
 
         def cell_start(self, cell, cell_index=None, **kwargs):
             self.current_cell = cell_index
+            # Named now: on an error papermill inserts a banner cell at the top, shifting every index.
+            self.current_where = cell_label(self.nb, cell_index)
             return super().cell_start(cell, cell_index, **kwargs)
 
         def cell_complete(self, cell, cell_index=None, **kwargs):
@@ -421,6 +596,34 @@ def _shutdown_kernel(km) -> None:
         log.warning("could not shut down the kernel: %s", exc)
 
 
+def cell_label(nb, index: int | None) -> dict:
+    """How a user names cell ``index`` of the executed notebook ``nb``.
+
+    papermill inserts its ``injected-parameters`` cell into the notebook it runs, so
+    the executed index is one past the user's own count after that cell, and 0-based
+    besides. Returns ``{"cellNumber": n}`` (1-based among the cells of the notebook
+    as the user wrote it) or ``{"injectedParameters": True}`` for papermill's cell,
+    plus ``label``, the phrase used in messages ("Cell 3", "The injected parameters cell").
+    """
+    if index is None or nb is None or not 0 <= index < len(nb.cells):
+        return {"label": "A cell"}
+
+    def injected(cell) -> bool:
+        return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+    if injected(nb.cells[index]):
+        return {"injectedParameters": True, "label": "The injected parameters cell"}
+    number = sum(1 for cell in nb.cells[: index + 1] if not injected(cell))
+    return {"cellNumber": number, "label": f"Cell {number}"}
+
+
+def _failing_cell(manager, index: int | None) -> dict:
+    """``cell_label`` of the cell that was running when execution stopped (a copy: callers pop from it)."""
+    if manager is not None and manager.current_where is not None and manager.current_cell == index:
+        return dict(manager.current_where)
+    return {"label": "A cell"}
+
+
 def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     """Execute a notebook with papermill; return (exit code, reason)."""
     if args.parameters_json:
@@ -440,12 +643,19 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     # (jupyter-events pulls it in); compiling its grammar costs over a second per job, and notebook
     # validation never checks IRIs. A None entry makes that optional import fail fast.
     sys.modules.setdefault("rfc3987_syntax", None)
-    import nbformat
+    import warnings
 
+    import nbformat
+    from nbformat.warnings import MissingIDFieldWarning
+
+    # Notebooks written before nbformat 4.5 have no cell ids; nbformat adds them in memory and
+    # warns at each of the runner's reads and writes, which is noise in every such job's log.
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
     try:
-        nbformat.read(input_path, as_version=4)
+        nb = nbformat.read(input_path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any parse failure means unreadable input
         raise RunnerError(EXIT_INPUT, f"cannot read notebook {args.input}: {exc}") from None
+    _note_kernelspec(nb)
     cwd = os.path.abspath(args.cwd) if args.cwd else os.path.dirname(input_path)
     if not os.path.isdir(cwd):
         raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")
@@ -484,16 +694,20 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     except PapermillExecutionError as exc:
         traceback_text = strip_ansi("\n".join(exc.traceback or []))
         tailer.poll()
-        out.record({"type": "error", "cell": exc.cell_index, "ename": exc.ename,
+        where = _failing_cell(engine.manager, exc.cell_index)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": exc.cell_index, **where, "ename": exc.ename,
                     "evalue": strip_ansi(str(exc.evalue)), "traceback": traceback_text})
-        summary = f"Cell {exc.cell_index} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
+        summary = f"{label} raised {exc.ename}: {strip_ansi(str(exc.evalue))}"
         code, reason = EXIT_RAISED, summary + ("\n" + traceback_text if traceback_text else "")
     except DeadKernelError as exc:
         cell = getattr(engine.manager, "current_cell", None)
         tailer.poll()
-        out.record({"type": "error", "cell": cell, "ename": "DeadKernelError",
+        where = _failing_cell(engine.manager, cell)
+        label = where.pop("label")
+        out.record({"type": "error", "cell": cell, **where, "ename": "DeadKernelError",
                     "evalue": str(exc) or "Kernel died", "traceback": ""})
-        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running cell {cell}"
+        code, reason = EXIT_KERNEL_DIED, f"The kernel died while running {label[0].lower()}{label[1:]}"
     except RuntimeError as exc:
         # nbclient raises plain RuntimeError when the kernel never comes up.
         if engine.manager is None or engine.manager.current_cell is None:
@@ -721,8 +935,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")
     except AttributeError:
         pass
+    # What the job writes (outputs, saved models, logs) is its owner's alone, whatever umask we got.
+    os.umask(0o077)
+    out, _errors, relays = private_channels()
+    try:
+        sys.stdout.reconfigure(line_buffering=True)
+    except AttributeError:
+        pass
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="[%(name)s] %(message)s")
-    out = Output(sys.stdout)
     _State.status_file = args.status_file
 
     # Outside the service (by hand, tests) there may be no events file yet.
@@ -782,8 +1002,8 @@ def main(argv: list[str] | None = None) -> int:
     if grant is not None:
         code, reason = _upload(grant, args, workdir, unpacked, code, reason)
     write_status(args.status_file, code, reason)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    close_channels(relays)
+    out.flush_held()
     return code
 
 

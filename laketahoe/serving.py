@@ -107,6 +107,87 @@ def deploy(model: str | None = None, version: int | None = None, name: str | Non
     return DeploymentView(deployment)
 
 
+def _traffic(canary: int | None, shadow: bool) -> dict:
+    """``canary``/``shadow`` as the challenger's ``mode`` and ``weight``."""
+    if canary is not None and shadow:
+        raise LakeTahoeError("give canary=PERCENT or shadow=True, not both")
+    if canary is not None:
+        if isinstance(canary, bool) or not isinstance(canary, int) or not 0 <= canary <= 100:
+            raise LakeTahoeError(f"canary must be a whole percent from 0 to 100, not {canary!r}")
+        return {"mode": "canary", "weight": canary}
+    return {"mode": "shadow"} if shadow else {}
+
+
+def add_challenger(name: str, model: str | None = None, version: int | None = None, *, canary: int | None = None,
+                   shadow: bool = False, job_id: str | None = None, trial_id: str | int | None = None,
+                   wait: bool = False, timeout: float = 300, client: Client | None = None) -> DeploymentView:
+    """Serve another version of the deployment's model beside its champion.
+
+    ``model`` is ``"iris:3"`` (or ``version=3``), or ``job_id``/``trial_id`` name
+    the run whose saved model is registered first. ``canary=10`` sends 10 % of
+    requests to the challenger (the default when neither is given); ``shadow=True``
+    sends it a copy of every request and records its answer without returning
+    it. With ``wait`` this returns once the challenger is READY.
+    """
+    c = _client(client)
+    if (model is None) == (job_id is None):
+        raise LakeTahoeError("add_challenger: give a model version (e.g. 'iris:3') or job_id=..., not both")
+    if job_id is not None:
+        registered = c.register_job_model(job_id, trial_id=trial_id)
+        ref = {"name": registered["name"], "version": registered["version"]}
+    else:
+        ref = parse_model_ref(model, version)
+    deployment = c.update_deployment(name, challenger={"model": ref, **_traffic(canary, shadow)})
+    if wait:
+        deployment = wait_challenger_ready(name, timeout=timeout, client=c)
+    return DeploymentView(deployment)
+
+
+def set_traffic(name: str, *, canary: int | None = None, shadow: bool = False,
+                client: Client | None = None) -> DeploymentView:
+    """Change how the challenger gets requests (canary percent or shadow); applies to the next request."""
+    traffic = _traffic(canary, shadow)
+    if not traffic:
+        raise LakeTahoeError("set_traffic: give canary=PERCENT or shadow=True")
+    return DeploymentView(_client(client).update_deployment(name, challenger=traffic))
+
+
+def remove_challenger(name: str, client: Client | None = None) -> DeploymentView:
+    """Stop the challenger (requests in flight finish); the champion answers everything."""
+    return DeploymentView(_client(client).update_deployment(name, challenger=None))
+
+
+def promote(name: str, client: Client | None = None) -> DeploymentView:
+    """Make the ready challenger the champion, without a restart or a failed request."""
+    deployment = _client(client).promote_deployment(name)
+    model = deployment.get("model") or {}
+    return DeploymentView(deployment, note=f"Deployment {name} now serves {model.get('name')}:{model.get('version')}.")
+
+
+def compare(name: str, client: Client | None = None) -> dict:
+    """Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement."""
+    return _client(client).deployment_versions(name)
+
+
+def wait_challenger_ready(name: str, timeout: float = 300, interval: float = 0.5,
+                          client: Client | None = None) -> dict:
+    """Poll until the deployment's challenger is READY (returned) or FAILED (:class:`DeploymentFailed`)."""
+    c = _client(client)
+    deadline = time.monotonic() + timeout
+    while True:
+        deployment = c.get_deployment(name)
+        challenger = deployment.get("challenger")
+        if not challenger:
+            raise DeploymentFailed(f"deployment {name} has no challenger")
+        if challenger.get("state") == "READY":
+            return deployment
+        if challenger.get("state") == "FAILED":
+            raise DeploymentFailed(f"challenger of {name} failed: {challenger.get('errorMessage') or 'no reason given'}")
+        if time.monotonic() > deadline:
+            raise DeploymentTimeout(f"the challenger of {name} is still {challenger.get('state')} after {timeout:g} s")
+        time.sleep(interval)
+
+
 def wait_ready(name: str, timeout: float = 300, interval: float = 0.5, client: Client | None = None) -> dict:
     """Poll a deployment until it is READY (returned) or FAILED (:class:`DeploymentFailed`)."""
     c = _client(client)

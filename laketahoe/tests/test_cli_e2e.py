@@ -116,3 +116,45 @@ def test_no_service_message(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "ERROR: (laketahoe) LakeTahoe service not found: open JupyterLab or run `laketahoe-proxy serve`")
+
+
+def test_stream_logs_exits_with_the_jobs_outcome(service):
+    proj = service.root / "cli_outcome"
+    proj.mkdir()
+    write_notebook(proj / "fail.ipynb", "print('about to fail')", "raise ValueError('bad data')")
+    write_notebook(proj / "slow.ipynb", "import time\nprint('waiting', flush=True)\ntime.sleep(120)")
+    (proj / "fail.yaml").write_text("trainingInput:\n  notebook:\n    path: fail.ipynb\n")
+    (proj / "slow.yaml").write_text("trainingInput:\n  notebook:\n    path: slow.ipynb\n")
+
+    failed = cli(service, "jobs", "submit", "training", "cli_fails", "--config", "fail.yaml", "--stream-logs", cwd=proj)
+    assert failed.returncode == 1, failed.stderr
+    assert "about to fail" in failed.stdout
+    assert "ended: FAILED (Cell 2 raised ValueError: bad data)" in failed.stderr
+    again = cli(service, "jobs", "stream-logs", "cli_fails", cwd=proj)
+    assert again.returncode == 1 and "ended: FAILED" in again.stderr
+
+    submitted = cli(service, "jobs", "submit", "training", "cli_cancelled", "--config", "slow.yaml", cwd=proj)
+    assert submitted.returncode == 0, submitted.stderr
+    service.wait("cli_cancelled", states={"RUNNING"})
+    service.client().cancel_job("cli_cancelled")
+    assert service.wait("cli_cancelled")["state"] == "CANCELLED"
+    cancelled = cli(service, "jobs", "stream-logs", "cli_cancelled", cwd=proj)
+    assert cancelled.returncode == 3 and "ended: CANCELLED" in cancelled.stderr
+
+
+def test_output_into_a_closed_pipe_ends_quietly(service):
+    # `laketahoe jobs list | head -1` with many jobs: the reader leaves after the first line.
+    client = service.client()
+    write_notebook(service.root / "pipe.ipynb", "print('x' * 100)")
+    for i in range(3):
+        client.submit_job(f"cli_pipe_{i}", {"notebook": {"path": "pipe.ipynb"}})
+    env = child_env(LAKETAHOE_RUNTIME_FILE=str(service.runtime_file))
+    env.pop("LAKETAHOE_URL", None)
+    for args in (["jobs", "list"], ["jobs", "describe", "cli_pipe_0"]):
+        proc = subprocess.Popen([sys.executable, "-m", "laketahoe.cli", *args], cwd=service.root, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Close our end before the command writes anything: every write of it meets a broken pipe.
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141, stderr
+        assert "BrokenPipeError" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr

@@ -317,3 +317,74 @@ def test_deploy_waits_for_ready_and_reports_failure(stub):
         serving.deploy("iris", job_id="train_1", name="x", client=c)
     with pytest.raises(lt.LakeTahoeError, match="version 2 but version=3"):
         serving.deploy("iris:2", version=3, client=c)
+
+
+def test_metrics_follow_every_page_and_pass_max_points(stub):
+    first = {"metrics": [{"step": 1, "name": "loss", "value": 0.5, "time": "t"}], "nextPageToken": "p2"}
+    second = {"metrics": [{"step": 2, "name": "loss", "value": 0.4, "time": "t"}]}
+    stub.routes[("GET", "/api/v1/jobs/j1/metrics")] = (200, lambda q: second if q.get("pageToken") == ["p2"] else first)
+    c = lt.Client(url=stub.url, token="t")
+    assert [m["step"] for m in c.metrics("j1", max_points=500)] == [1, 2]
+    assert [r["query"] for r in stub.requests] == [{"maxPoints": ["500"]}, {"maxPoints": ["500"], "pageToken": ["p2"]}]
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """A forward proxy that only records what it was asked (absolute URLs, CONNECT) and refuses it."""
+
+    def log_message(self, *args):
+        pass
+
+    def _record(self):
+        self.server.seen.append({"method": self.command, "target": self.path,
+                                 "auth": self.headers.get("Authorization")})
+        self.send_response(502)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_CONNECT = _record
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    server = _Server(("127.0.0.1", 0), _ProxyHandler)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, address)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_loopback_service_is_never_reached_through_a_proxy(stub, proxy):
+    stub.routes[("GET", "/api/v1/jobs/j1")] = (200, {"jobId": "j1"})
+    for host in ("127.0.0.1", "localhost"):
+        url = stub.url.replace("127.0.0.1", host)
+        assert lt.Client(url=url, token="sekret").get_job("j1") == {"jobId": "j1"}
+    assert stub.requests[-1]["auth"] == "Bearer sekret"
+    assert proxy.seen == []
+
+
+def test_the_token_never_reaches_a_proxy(proxy):
+    # Plain HTTP elsewhere: a proxy would read the header, so the client goes direct (and fails here).
+    with pytest.raises(lt.ServiceUnavailable):
+        lt.Client(url="http://laketahoe.invalid:8080", token="sekret", timeout=5).get_job("j1")
+    # HTTPS elsewhere may use the proxy, but only as a CONNECT tunnel: the token is inside TLS.
+    with pytest.raises(lt.ServiceUnavailable):
+        lt.Client(url="https://laketahoe.invalid", token="sekret", timeout=5).get_job("j1")
+    assert [s["method"] for s in proxy.seen] in ([], ["CONNECT"])
+    assert all(s["auth"] is None and "sekret" not in s["target"] for s in proxy.seen)
+    assert not any(s["method"] != "CONNECT" for s in proxy.seen)
+
+
+def test_netrc_credentials_do_not_replace_the_token(stub, monkeypatch, tmp_path):
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login someone password other\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    monkeypatch.setenv("NETRC", str(tmp_path / ".netrc"))
+    stub.routes[("GET", "/api/v1/jobs/j1")] = (200, {"jobId": "j1"})
+    lt.Client(url=stub.url, token="sekret").get_job("j1")
+    assert stub.requests[-1]["auth"] == "Bearer sekret"

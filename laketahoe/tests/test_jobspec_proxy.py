@@ -59,7 +59,7 @@ def test_pack_directory_makes_an_importable_sdist_layout(tmp_path):
     (tmp_path / "trainer" / "task.py").write_text("print(1)")
     (tmp_path / "trainer" / "__pycache__" / "task.cpython-311.pyc").write_bytes(b"x")
     archive = cli._pack_directory(str(tmp_path / "trainer"), str(tmp_path), "job1")
-    assert archive == str(tmp_path / ".laketahoe" / "packages" / "job1-trainer.tar.gz")
+    assert archive == str(tmp_path / ".laketahoe-packages" / "job1-trainer.tar.gz")
     with tarfile.open(archive) as tf:
         names = tf.getnames()
     assert "trainer-0/trainer/task.py" in names and not any("__pycache__" in n for n in names)

@@ -43,8 +43,6 @@ def test_rejects_non_numbers(monkeypatch, tmp_path):
     monkeypatch.setenv("LAKETAHOE_EVENTS_FILE", str(tmp_path / "e.jsonl"))
     with pytest.raises(TypeError):
         laketahoe.report(accuracy="high")
-    with pytest.raises(ValueError):
-        laketahoe.report(loss=float("nan"))
     with pytest.raises(TypeError):
         laketahoe.report(step=1)
     assert not (tmp_path / "e.jsonl").exists()
@@ -52,3 +50,21 @@ def test_rejects_non_numbers(monkeypatch, tmp_path):
 
 def test_labextension_paths():
     assert laketahoe._jupyter_labextension_paths() == [{"src": "labextension", "dest": "laketahoe"}]
+
+
+def test_non_finite_values_are_sent_apart_with_a_warning_not_raised(monkeypatch, tmp_path):
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LAKETAHOE_EVENTS_FILE", str(events))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        laketahoe.report(step=3, loss=float("nan"), acc=0.5, grad=float("-inf"))
+        laketahoe.report(step=4, loss=float("inf"))
+    (first, second) = [json.loads(line) for line in events.read_text().splitlines()]
+    assert first["values"] == {"acc": 0.5}
+    assert first["nonFinite"] == {"loss": "NaN", "grad": "-Infinity"}
+    assert second["values"] == {} and second["nonFinite"] == {"loss": "Infinity"}
+    # Every line is strict JSON (no NaN tokens), as the service parses it.
+    for line in events.read_text().splitlines():
+        json.loads(line, parse_constant=lambda token: pytest.fail(f"{token} in {line}"))
+    assert [w.category for w in caught] == [RuntimeWarning, RuntimeWarning]
+    assert "loss=NaN, grad=-Infinity at step 3 is not a finite number" in str(caught[0].message)

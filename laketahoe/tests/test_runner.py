@@ -75,7 +75,8 @@ def test_notebook_failure_reports_cell_and_traceback(tmp_path, notebook):
     recs = records(result.stdout)
     assert [r["cell"] for r in recs if r["type"] == "progress"] == [0]
     (error,) = [r for r in recs if r["type"] == "error"]
-    assert error["cell"] == 1
+    # "cell" is the executed index; cellNumber the user's own count (the second cell).
+    assert error["cell"] == 1 and error["cellNumber"] == 2 and "injectedParameters" not in error
     assert error["ename"] == "ValueError"
     assert error["evalue"] == "boom 1"
     assert "raise ValueError('boom ' + str(x))" in error["traceback"]
@@ -84,10 +85,51 @@ def test_notebook_failure_reports_cell_and_traceback(tmp_path, notebook):
     assert recs[-1]["type"] == "output"
     status = _status(tmp_path / "exit.json")
     assert status["exitCode"] == 1
-    assert status["reason"].startswith("Cell 1 raised ValueError: boom 1\n")
+    assert status["reason"].startswith("Cell 2 raised ValueError: boom 1\n")
     # The traceback is in the log too, for people reading it live.
     assert "ValueError: boom 1" in result.stderr
     assert (tmp_path / "output.ipynb").exists() and (tmp_path / "output.html").exists()
+
+
+def test_failing_cell_is_numbered_as_in_the_users_notebook(tmp_path, notebook):
+    # A parameters cell, a markdown cell, then the raising code cell: the fourth cell the user sees,
+    # and the fifth one papermill runs (its injected cell comes after the parameters cell).
+    notebook("bad.ipynb", "# md Title", "y = 2", "raise ValueError('third')", parameters="x = 1")
+    result = run_runner(["notebook", "--input", "bad.ipynb", "--output", "output.ipynb", "--status-file", "exit.json",
+                         "--parameters-json", '{"x": 5}'], cwd=tmp_path)
+    assert result.returncode == 1
+    (error,) = [r for r in records(result.stdout) if r["type"] == "error"]
+    assert error["cell"] == 4 and error["cellNumber"] == 4
+    assert _status(tmp_path / "exit.json")["reason"].startswith("Cell 4 raised ValueError: third\n")
+
+
+def test_failing_injected_parameters_cell_is_named(tmp_path, notebook):
+    # A value papermill cannot write as Python fails in the cell it injected, not in one of the user's.
+    notebook("ok.ipynb", "print(x)", parameters="x = 1")
+    result = run_runner(["notebook", "--input", "ok.ipynb", "--output", "output.ipynb", "--status-file", "exit.json",
+                         "--parameters-json", '{"class": 1}'], cwd=tmp_path)
+    assert result.returncode == 1
+    (error,) = [r for r in records(result.stdout) if r["type"] == "error"]
+    assert error["cell"] == 1 and error["injectedParameters"] is True and "cellNumber" not in error
+    assert _status(tmp_path / "exit.json")["reason"].startswith("The injected parameters cell raised SyntaxError")
+
+
+def test_log_has_no_noise_the_runner_causes_and_names_a_missing_kernelspec(tmp_path, notebook):
+    path = notebook("old.ipynb", "print('hi')", "import laketahoe\nlaketahoe.report(step=1, acc=0.5)")
+    nb = json.loads(path.read_text())
+    # Saved by an older nbformat (no cell ids) from a conda env's kernel this machine lacks.
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+    nb["metadata"]["kernelspec"] = {"name": "my-conda-env", "display_name": "Python (my-conda-env)", "language": "python"}
+    path.write_text(json.dumps(nb))
+    result = run_runner(["notebook", "--input", "old.ipynb", "--output", "output.ipynb", "--html", "output.html"],
+                        cwd=tmp_path, PYTHONWARNINGS="default")
+    assert result.returncode == 0, result.stderr
+    assert "hi" in result.stdout
+    for noise in ("MissingIDFieldWarning", "without encryption", "KeyboardInterrupt"):
+        assert noise not in result.stderr, result.stderr
+    assert ("the notebook's kernel 'my-conda-env' (Python (my-conda-env)) is not installed here; "
+            f"running it on Python {sys.version_info[0]}.{sys.version_info[1]}") in result.stderr
 
 
 def test_missing_notebook_exits_3(tmp_path):
@@ -259,3 +301,49 @@ def test_sigterm_stops_module_child(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+FORGERIES = [
+    # A cell printing a record, as data from anywhere might.
+    'print(\'##laketahoe {"type":"output","notebook":"../../elsewhere.ipynb"}\')',
+    # Straight to the inherited file descriptors, past every Python-level capture.
+    'import os\nos.write(1, b\'##laketahoe {"type":"progress","cell":99}\\n\')',
+    'import os\nos.write(2, b\'##laketahoe {"type":"started","totalCells":1000}\\n\')',
+    # A shell command the cell starts.
+    'import os\nos.system(\'echo \\\'##laketahoe {"type":"error","ename":"Forged"}\\\'\')',
+    # A marker written in two pieces.
+    'import sys\nsys.stdout.write("##lake"); sys.stdout.flush()\nsys.stdout.write(\'tahoe {"type":"metric","values":{"forged":1}}\\n\')',
+]
+
+
+def _forged(recs):
+    return [r for r in recs if r.get("notebook") == "../../elsewhere.ipynb" or r.get("cell") == 99
+            or r.get("totalCells") == 1000 or r.get("ename") == "Forged" or "forged" in r.get("values", {})]
+
+
+def test_printed_records_are_never_taken_for_the_runners_own(tmp_path, notebook):
+    nb = notebook("forge.ipynb", *FORGERIES)
+    proc = run_runner(["notebook", "--input", str(nb), "--output", str(tmp_path / "out.ipynb")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    both = proc.stdout + "\n" + proc.stderr
+    assert _forged(records(proc.stdout)) == [] and _forged(records(proc.stderr)) == []
+    # The runner's own records still come, and the printed lines are kept as text, indented.
+    assert [r["type"] for r in records(proc.stdout)][:1] == ["started"]
+    assert ' ##laketahoe {"type":"progress","cell":99}' in both
+    assert ' ##laketahoe {"type":"error","ename":"Forged"}' in both
+    assert ' ##laketahoe {"type":"metric","values":{"forged":1}}' in proc.stdout
+
+
+def test_a_module_cannot_print_records_either(tmp_path):
+    pkg = tmp_path / "forger"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "task.py").write_text(
+        "import os, sys\n"
+        "print('##laketahoe {\"type\":\"error\",\"ename\":\"Forged\"}', flush=True)\n"
+        "os.write(1, b'##laketahoe {\"type\":\"progress\",\"cell\":99}\\n')\n"
+        "sys.stderr.write('##laketahoe {\"type\":\"started\",\"totalCells\":1000}\\n')\n")
+    proc = run_runner(["module", "--module", "forger.task", "--cwd", str(tmp_path)], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _forged(records(proc.stdout)) == [] and _forged(records(proc.stderr)) == []
+    assert [r["type"] for r in records(proc.stdout)] == ["started"]

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { registerAuth, TokenTable } from './api/auth.js';
-import { ServiceError } from './errors.js';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { bearerToken, registerAuth, TokenTable } from './api/auth.js';
+import { registerCsrfGuard } from './api/csrf.js';
 import { ErrorResponse, errorHandler } from './api/errors.js';
+import { ServiceError } from './errors.js';
+import { parseJsonBody } from './api/json.js';
 import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
@@ -16,6 +18,7 @@ import { namespaceFor } from './backends/kubernetes/plan.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
+import { lockDataDir, prepareDataDir, privateFile } from './dataDir.js';
 import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
@@ -26,15 +29,22 @@ import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
-import { DeploymentUpdater } from './serving/deploymentUpdater.js';
+import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
 import { KubeServing } from './serving/kubernetes/service.js';
+import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
+
+/**
+ * Longest path segment the router matches. Above the longest job id (128) and model or deployment names,
+ * so every id a route accepts reaches it; longer segments are refused by the route's own validation.
+ */
+const ROUTER_MAX_PARAM_LENGTH = 512;
 
 /** A wired service: the HTTP app and the parts that outlive requests. */
 export interface Service {
@@ -61,10 +71,35 @@ export interface ServiceParts {
 
 /** Builds the service from its configuration without listening yet. */
 export async function createService(config: ServiceConfig, logger: boolean | object = false, parts: ServiceParts = {}): Promise<Service> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore(path.join(config.dataDir, 'laketahoe.db'));
+  const localAllowed = localExecutionAllowed(config);
+  // Everything the service and its runners create (database, logs, outputs, model folders) is the
+  // owner's alone; runners and model servers inherit this mask.
+  process.umask(0o077);
+  prepareDataDir(config.dataDir);
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await wire(config, logger, parts, localAllowed, unlock);
+  } catch (err) {
+    // A service that failed to start must not keep the data folder from the next attempt.
+    unlock();
+    throw err;
+  }
+}
+
+/** Opens the store and wires the parts; `unlock` releases the data folder on close. */
+async function wire(
+  config: ServiceConfig,
+  logger: boolean | object,
+  parts: ServiceParts,
+  localAllowed: boolean,
+  unlock: () => void
+): Promise<Service> {
+  const dbFile = path.join(config.dataDir, 'laketahoe.db');
+  privateFile(dbFile);
+  const store = new SqliteStore(dbFile);
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
+  const tokens = new TokenTable(config.tokens);
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
   const app = Fastify({
     logger,
@@ -72,7 +107,18 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 4 * 1024 * 1024,
     // Event streams never end by themselves: without this, close() would wait on every open browser tab.
-    forceCloseConnections: true
+    forceCloseConnections: true,
+    // Job ids are served up to MAX_JOB_ID_LENGTH characters; the router's default (100) answered 414 for longer ones.
+    routerOptions: { maxParamLength: ROUTER_MAX_PARAM_LENGTH },
+    // Errors the router raises before any hook (a malformed or over-long URL) still authenticate first:
+    // an unauthenticated caller learns nothing about the routes.
+    frameworkErrors: (error, request, reply) => {
+      const user = tokens.userFor(bearerToken(request));
+      const status = user === undefined ? 401 : (error as { statusCode?: number }).statusCode === 414 ? 414 : 400;
+      const code = status === 401 ? 'unauthenticated' : 'invalid_argument';
+      const message = status === 401 ? 'a valid bearer token is required' : status === 414 ? 'a path segment is too long' : 'the URL is not valid';
+      void (reply as unknown as FastifyReply).code(status).send({ error: { code, message } });
+    }
   }).withTypeProvider<TypeBoxTypeProvider>();
   const local = new LocalBackend({
     log: app.log,
@@ -85,7 +131,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs
   });
-  const backends = new Map<BackendName, Backend>([['local', local]]);
+  const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
   const artifacts = await createArtifactStore(artifactConfig);
   const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
@@ -151,7 +197,7 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
-  const jobs = new JobService(store, updater, backend, config.rootDir, experiments);
+  const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -166,25 +212,23 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     dataDir: config.dataDir,
     mlserver: config.mlserver,
     deployTimeoutMs: config.deployTimeoutMs,
+    localServing: localAllowed,
     livenessMs: config.livenessMs ?? 3000,
     drainMs: 30_000,
     restartDelayMs: config.restartDelayMs
   });
+  const versions = new VersionMonitor();
+  deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's
   // ServerConnection sets it on every request): read an empty body as no body instead of a 400.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(typeof body === 'string' ? body : body.toString('utf8')));
     } catch (error) {
-      done(new ServiceError('invalid_argument', `request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as Error, undefined);
     }
   });
   app.setNotFoundHandler(() => {
@@ -201,7 +245,8 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
     transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
-  registerAuth(app, new TokenTable(config.tokens));
+  registerAuth(app, tokens);
+  registerCsrfGuard(app);
   app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
     prefix: '/api/v1',
@@ -212,8 +257,14 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
-  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments });
-  await app.register(inferenceProxyRoutes, { prefix: '/api/v1', deployments, recorder: watchers, maxInferBytes: config.maxInferBytes });
+  await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
+  await app.register(inferenceProxyRoutes, {
+    prefix: '/api/v1',
+    deployments,
+    recorder: watchers,
+    maxInferBytes: config.maxInferBytes,
+    versions
+  });
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,
@@ -248,6 +299,27 @@ export async function createService(config: ServiceConfig, logger: boolean | obj
       await app.close();
       await monitor.close();
       await store.close();
+      unlock();
     }
   };
+}
+
+/**
+ * Whether job code and model servers may run on this machine as the service's OS user: always for one
+ * user (personal mode: it is their own account), and for several users (a tokens file) only with the
+ * explicit `--trust-jobs`. A multi-user service whose default backend is local cannot start without it.
+ */
+export function localExecutionAllowed(config: ServiceConfig): boolean {
+  const users = new Set(config.tokens.values());
+  if (users.size <= 1 || config.trustJobs) {
+    return true;
+  }
+  if ((config.defaultBackend ?? 'local') === 'local') {
+    throw new Error(
+      `${users.size} users can reach this service, and the local backend would run each one's job code as this ` +
+        "service's OS user (able to read every user's token, data and outputs). Use --backend kubernetes, or pass " +
+        '--trust-jobs (LAKETAHOE_TRUST_JOBS=1) if every user is trusted with this account (see docs/contracts.md, "Personal and shared mode")'
+    );
+  }
+  return false;
 }

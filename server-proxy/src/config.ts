@@ -51,6 +51,17 @@ export interface ServiceConfig {
   k8s?: KubernetesConfig;
   /** Where artifacts go; the local folder when absent. Holds credentials: never log it. */
   artifacts?: ArtifactConfig;
+  /**
+   * The operator's statement that every user's job code is trusted with the service's OS account: only
+   * then may a service that several users reach (a tokens file with more than one user) run jobs and
+   * model servers on this machine (see "Personal and shared mode" in docs/contracts.md).
+   */
+  trustJobs?: boolean;
+}
+
+/** Whether a flag-like environment value says yes. */
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
 /** Settings of the Kubernetes backend (see "Kubernetes backend" in docs/contracts.md). */
@@ -206,7 +217,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-pod-template': { type: 'string' },
       'k8s-serving-image': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
-      ...ARTIFACT_FLAGS
+      ...ARTIFACT_FLAGS,
+      'trust-jobs': { type: 'boolean' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -276,6 +288,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
     defaultBackend: backend,
     k8s,
-    artifacts: parseArtifactConfig(values, env, dataDir)
+    artifacts: parseArtifactConfig(values, env, dataDir),
+    trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS)
   };
 }

@@ -57,6 +57,21 @@ describe('LakeTahoeClient', () => {
     expect(JSON.parse(requests[0].body!)).toEqual(body);
   });
 
+  it('marks every request as its own, so the service can refuse cross-site ones', async () => {
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse(makeJob('j1', 'CANCELLED'))
+    );
+    const client = new LakeTahoeClient(settings);
+    // A body-less POST has no JSON content type of its own to prove it.
+    await client.cancelJob('j1');
+    await client.getJob('j1');
+    expect(requests[0].method).toBe('POST');
+    expect(requests.map(r => r.headers.get('X-LakeTahoe-Request'))).toEqual([
+      '1',
+      '1'
+    ]);
+  });
+
   it('encodes job ids and calls each job route', async () => {
     const { settings, requests } = mockSettings(req => {
       if (req.url.includes('/metrics')) {
@@ -84,6 +99,26 @@ describe('LakeTahoeClient', () => {
       'GET /jobs/j1/logs?after=5&limit=10',
       'GET /jobs/j1/metrics',
       'GET /info'
+    ]);
+  });
+
+  it('follows metric pages and asks for thinned series', async () => {
+    const { settings, requests } = mockSettings(req =>
+      req.url.includes('pageToken=p2')
+        ? jsonResponse({
+            metrics: [{ step: 2, name: 'loss', value: 0.4, time: 't' }]
+          })
+        : jsonResponse({
+            metrics: [{ step: 1, name: 'loss', value: 0.5, time: 't' }],
+            nextPageToken: 'p2'
+          })
+    );
+    const client = new LakeTahoeClient(settings);
+    const metrics = await client.getMetrics('j1', { maxPoints: 500 });
+    expect(metrics.map(m => m.step)).toEqual([1, 2]);
+    expect(requests.map(r => r.url.slice(BASE.length))).toEqual([
+      '/jobs/j1/metrics?maxPoints=500',
+      '/jobs/j1/metrics?maxPoints=500&pageToken=p2'
     ]);
   });
 
@@ -133,7 +168,7 @@ describe('LakeTahoeClient', () => {
     const { settings } = mockSettings(
       () => new Response('<html>Bad Gateway</html>', { status: 502 })
     );
-    const client = new LakeTahoeClient(settings);
+    const client = new LakeTahoeClient(settings, { reconnectDelaysMs: [] });
     const error = (await client.getInfo().catch(e => e)) as LakeTahoeError;
     expect(error).toBeInstanceOf(LakeTahoeError);
     expect(error.code).toBe('unavailable');
@@ -151,12 +186,70 @@ describe('LakeTahoeClient', () => {
     const { settings } = mockSettings(() => {
       throw new TypeError('Failed to fetch');
     });
-    const client = new LakeTahoeClient(settings);
+    const client = new LakeTahoeClient(settings, { reconnectDelaysMs: [] });
     const error = (await client.listJobs().catch(e => e)) as LakeTahoeError;
     expect(error).toBeInstanceOf(LakeTahoeError);
     expect(error.status).toBe(0);
     expect(error.code).toBe('unavailable');
     expect(error.message).toContain('Failed to fetch');
+  });
+
+  it('waits for a restarting service instead of failing with the proxy 500, reporting it reconnects', async () => {
+    // jupyter-server-proxy answers its own 500 page until the new service listens.
+    let calls = 0;
+    const { settings, requests } = mockSettings(() => {
+      calls++;
+      if (calls === 1) {
+        throw new TypeError('Failed to fetch');
+      }
+      if (calls <= 3) {
+        return new Response('<html>500: Internal Server Error</html>', {
+          status: 500,
+          headers: { 'Content-Type': 'text/html' }
+        });
+      }
+      return jsonResponse(makeJob('j', 'CANCELLED'));
+    });
+    const client = new LakeTahoeClient(settings, {
+      reconnectDelaysMs: [5, 5, 5, 5]
+    });
+    const states: boolean[] = [];
+    client.reconnectingChanged.connect((_, value) => states.push(value));
+    const job = await client.cancelJob('j');
+    expect(job.state).toBe('CANCELLED');
+    expect(requests.map(r => r.method)).toEqual([
+      'POST',
+      'POST',
+      'POST',
+      'POST'
+    ]);
+    expect(states).toEqual([true, false]);
+    expect(client.reconnecting).toBe(false);
+  });
+
+  it("does not resend on the service's own 5xx, and gives up after the last delay", async () => {
+    const own = mockSettings(() =>
+      jsonResponse({ error: { code: 'internal', message: 'boom' } }, 500)
+    );
+    const error = (await new LakeTahoeClient(own.settings, {
+      reconnectDelaysMs: [5, 5]
+    })
+      .getInfo()
+      .catch(e => e)) as LakeTahoeError;
+    expect(error.message).toBe('boom');
+    expect(own.requests).toHaveLength(1);
+
+    const down = mockSettings(
+      () => new Response('<html>500</html>', { status: 500 })
+    );
+    const client = new LakeTahoeClient(down.settings, {
+      reconnectDelaysMs: [5, 5]
+    });
+    const gone = (await client.getInfo().catch(e => e)) as LakeTahoeError;
+    expect(down.requests).toHaveLength(3);
+    expect(gone).toMatchObject({ code: 'unavailable', status: 500 });
+    expect(gone.message).toMatch(/not reachable/);
+    expect(client.reconnecting).toBe(false);
   });
 
   it('lets aborts through unchanged', async () => {

@@ -1,5 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+import { ISignal } from '@lumino/signaling';
 
 import {
   IAlert,
@@ -12,6 +13,7 @@ import {
   IModelVersion,
   IMonitoring,
   IUpdateDeploymentRequest,
+  IVersionComparison,
   ILogPage,
   IMetricPoint,
   IServiceInfo,
@@ -48,12 +50,29 @@ export class LakeTahoeClient {
   /**
    * Create a client.
    * @param serverSettings Jupyter server settings, defaults to the page's
+   * @param options `reconnectDelaysMs`: waits between attempts while the
+   *   service is unreachable (default RECONNECT_DELAYS_MS)
    */
-  constructor(serverSettings?: ServerConnection.ISettings) {
+  constructor(
+    serverSettings?: ServerConnection.ISettings,
+    options: { reconnectDelaysMs?: readonly number[] } = {}
+  ) {
     this.serverSettings = serverSettings ?? ServerConnection.makeSettings();
-    this._requester = new Requester(this.serverSettings, (path, query) =>
-      this.url(path, query)
+    this._requester = new Requester(
+      this.serverSettings,
+      (path, query) => this.url(path, query),
+      options.reconnectDelaysMs
     );
+  }
+
+  /** Whether requests are waiting for the service to come back (it died or restarts). */
+  get reconnecting(): boolean {
+    return this._requester.reconnecting;
+  }
+
+  /** Emitted when {@link reconnecting} changes. */
+  get reconnectingChanged(): ISignal<Requester, boolean> {
+    return this._requester.reconnectingChanged;
   }
 
   /** The Jupyter server settings requests are made with. */
@@ -135,15 +154,28 @@ export class LakeTahoeClient {
     });
   }
 
-  /** GET /jobs/{jobId}/metrics: every reported metric value. */
+  /**
+   * GET /jobs/{jobId}/metrics, following every page. With `maxPoints` the service
+   * thins each metric to at most that many evenly spaced values (first and last
+   * kept): enough for a chart, bounded however long the run.
+   */
   async getMetrics(
     jobId: string,
-    signal?: AbortSignal
+    options: { maxPoints?: number; signal?: AbortSignal } = {}
   ): Promise<IMetricPoint[]> {
-    const body = await this._requester.json<
-      JsonAnswer<'/api/v1/jobs/{jobId}/metrics'>
-    >('GET', `${jobPath(jobId)}/metrics`, { signal });
-    return body.metrics ?? [];
+    const points: IMetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const body = await this._requester.json<
+        JsonAnswer<'/api/v1/jobs/{jobId}/metrics'>
+      >('GET', `${jobPath(jobId)}/metrics`, {
+        query: { maxPoints: options.maxPoints, pageToken },
+        signal: options.signal
+      });
+      points.push(...(body.metrics ?? []));
+      pageToken = body.nextPageToken;
+    } while (pageToken);
+    return points;
   }
 
   /** URL of an output file served by the service. */
@@ -384,6 +416,42 @@ export class LakeTahoeClient {
       body: request,
       signal
     });
+  }
+
+  /** POST /jobs/{jobId}/models: register the model a job (or one trial) saved. */
+  registerJobModel(
+    jobId: string,
+    trialId?: string,
+    signal?: AbortSignal
+  ): Promise<IModelVersion> {
+    return this._requester.json<IModelVersion>(
+      'POST',
+      `${jobPath(jobId)}/models`,
+      { body: trialId === undefined ? {} : { trialId }, signal }
+    );
+  }
+
+  /** POST /deployments/{name}/promote: the ready challenger becomes the champion. */
+  promoteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+    return this._requester.json<IDeployment>(
+      'POST',
+      `${deploymentPath(name)}/promote`,
+      {
+        signal
+      }
+    );
+  }
+
+  /** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
+  getVersionComparison(
+    name: string,
+    signal?: AbortSignal
+  ): Promise<IVersionComparison> {
+    return this._requester.json<IVersionComparison>(
+      'GET',
+      `${deploymentPath(name)}/monitoring/versions`,
+      { signal }
+    );
   }
 
   /** DELETE /deployments/{name}: stop serving and forget it. */

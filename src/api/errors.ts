@@ -61,10 +61,13 @@ export class LakeTahoeError extends Error {
     } catch {
       // Not JSON: typically an HTML page from the proxy while the service starts.
     }
-    const code = codeForStatus(response.status);
+    // A 5xx that is not the service's own JSON comes from jupyter-server-proxy: the service is down
+    // or restarting, not failing.
+    const code =
+      response.status >= 500 ? 'unavailable' : codeForStatus(response.status);
     const message =
       code === 'unavailable'
-        ? 'The LakeTahoe service is not reachable (it may still be starting).'
+        ? 'The LakeTahoe service is not reachable (it may be starting or restarting).'
         : `The LakeTahoe service answered ${response.status} ${response.statusText}`.trim();
     return new LakeTahoeError(response.status, code, message);
   }

@@ -11,6 +11,7 @@ import {
   parseInferRequest
 } from './inference';
 import { IServingModel } from '../tokens';
+import { ComparisonModel } from './challengers';
 
 /** Tabs of the deployment view. */
 export type DeploymentTab = 'overview' | 'test' | 'monitoring';
@@ -63,7 +64,11 @@ export class DeploymentDetailModel implements IDisposable {
       }
     }, this);
     this.serving.changed.connect(() => this._changed.emit(), this);
+    this.comparison = new ComparisonModel(this.name, this.serving.client);
   }
+
+  /** Champion and challenger side by side, reloaded with the monitoring. */
+  readonly comparison: ComparisonModel;
 
   /** Deployment name. */
   readonly name: string;
@@ -194,6 +199,7 @@ export class DeploymentDetailModel implements IDisposable {
 
   /** Reload the monitoring answer now. */
   async refreshMonitoring(): Promise<void> {
+    void this.comparison.refresh();
     this._monitoringAbort?.abort();
     const controller = new AbortController();
     this._monitoringAbort = controller;
@@ -279,6 +285,7 @@ export class DeploymentDetailModel implements IDisposable {
     this._isDisposed = true;
     this._stopPolling();
     this._monitoringAbort?.abort();
+    this.comparison.dispose();
     Signal.clearData(this);
   }
 

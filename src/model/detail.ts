@@ -2,15 +2,30 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import { IJob, ILogLine, IMetricEvent, IMetricPoint } from '../wire';
+import {
+  IJob,
+  ILogLine,
+  IMetricEvent,
+  IMetricPoint,
+  ITrial,
+  ITrialEvent
+} from '../wire';
 import { TERMINAL_STATES } from './states';
 import { isJob } from './events';
-import { IJobsModel, StreamStatus } from '../tokens';
+import { IJobsModel, IPushEvents, StreamStatus } from '../tokens';
+import { isHpoJob } from './jobs';
+import { compareIds } from './trialTable';
 import { LogStreamModel } from './stream';
 import { toError } from './errors';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
 export const MAX_LOG_LINES = 5000;
+
+/**
+ * Values per metric fetched for the charts: the service thins longer series
+ * evenly (first and last kept), so a run with 100,000 values loads quickly.
+ */
+export const CHART_POINTS = 2000;
 
 /** One metric's values in step order. */
 export interface IMetricSeries {
@@ -54,6 +69,7 @@ export class JobDetailModel implements IDisposable {
     this._log.changed.connect(() => this._logsChanged.emit(), this);
     jobs.jobChanged.connect(this._onJobChanged, this);
     jobs.metricReceived.connect(this._onMetric, this);
+    jobs.events.trialReceived.connect(this._onTrial, this);
   }
 
   /** The job's id. */
@@ -104,6 +120,21 @@ export class JobDetailModel implements IDisposable {
     return [...this._metrics.values()];
   }
 
+  /** Emitted when trials of an HPO job were loaded or changed. */
+  get trialsChanged(): ISignal<this, void> {
+    return this._trialsChanged;
+  }
+
+  /** Trials of an HPO job in trial order; empty for a training job. */
+  get trials(): readonly ITrial[] {
+    if (!this._sortedTrials) {
+      this._sortedTrials = [...this._trials.values()].sort((a, b) =>
+        compareIds(a.trialId, b.trialId)
+      );
+    }
+    return this._sortedTrials;
+  }
+
   /** Whether the model is disposed. */
   get isDisposed(): boolean {
     return this._isDisposed;
@@ -120,7 +151,7 @@ export class JobDetailModel implements IDisposable {
     try {
       const [job, metrics] = await Promise.all([
         this._client.getJob(this.jobId),
-        this._client.getMetrics(this.jobId)
+        this._client.getMetrics(this.jobId, { maxPoints: CHART_POINTS })
       ]);
       if (this._isDisposed) {
         return;
@@ -133,6 +164,15 @@ export class JobDetailModel implements IDisposable {
       }
       this._metrics.clear();
       this.addMetrics(metrics);
+      if (isHpoJob(job)) {
+        // The job reports no metrics of its own: its summary is its trials'.
+        const trials = await this._client.listAllTrials(this.jobId);
+        if (this._isDisposed) {
+          return;
+        }
+        this._trials.clear();
+        this.addTrials(trials);
+      }
     } catch (error) {
       if (this._isDisposed) {
         return;
@@ -179,6 +219,18 @@ export class JobDetailModel implements IDisposable {
     this._metricsChanged.emit();
   }
 
+  /** Merge trials (a newer copy of a trial replaces the older one). */
+  addTrials(trials: readonly ITrial[]): void {
+    if (trials.length === 0) {
+      return;
+    }
+    for (const trial of trials) {
+      this._trials.set(trial.trialId, trial);
+    }
+    this._sortedTrials = null;
+    this._trialsChanged.emit();
+  }
+
   /** Stop streaming and release resources. */
   dispose(): void {
     if (this._isDisposed) {
@@ -192,6 +244,12 @@ export class JobDetailModel implements IDisposable {
   private _onJobChanged(_: IJobsModel, job: IJob): void {
     if (job.jobId === this.jobId) {
       this._setJob(job);
+    }
+  }
+
+  private _onTrial(_: IPushEvents, event: ITrialEvent): void {
+    if (event.jobId === this.jobId && event.trial) {
+      this.addTrials([event.trial]);
     }
   }
 
@@ -212,7 +270,7 @@ export class JobDetailModel implements IDisposable {
       TERMINAL_STATES.has(job.state)
     ) {
       this._client
-        .getMetrics(this.jobId)
+        .getMetrics(this.jobId, { maxPoints: CHART_POINTS })
         .then(points => {
           if (!this._isDisposed) {
             this.addMetrics(points);
@@ -227,6 +285,9 @@ export class JobDetailModel implements IDisposable {
   private _job: IJob | null;
   private _error: Error | null = null;
   private _metrics = new Map<string, IMetricSeries>();
+  private _trials = new Map<string, ITrial>();
+  private _sortedTrials: ITrial[] | null = null;
+  private _trialsChanged = new Signal<this, void>(this);
   private _log: LogStreamModel;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);

@@ -3,13 +3,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
+import { InputDialog, Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { trialsToCsv } from '../model/csv';
 import { TrialsModel } from '../model/trials';
-import { CommandIDs, ILakeTahoe } from '../tokens';
+import { deployChallengers, MAX_CHALLENGERS } from '../model/challengers';
+import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
 import { ITrialsActions } from '../widgets/trials/options';
 import { TrialsView } from '../widgets/TrialsView';
 import { addJobWidgetCommand, notebookOpener } from './jobWidgets';
@@ -34,13 +35,14 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
     'Browses the trials of a hyperparameter tuning job: grid, logs, plots and CSV export.',
   autoStart: true,
   requires: [ILakeTahoe],
-  optional: [IDocumentManager, ILayoutRestorer, ITranslator],
+  optional: [IDocumentManager, ILayoutRestorer, ITranslator, IServing],
   activate: (
     app: JupyterFrontEnd,
     lake: ILakeTahoe,
     docManager: IDocumentManager | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    serving: IServing | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
     const { commands } = app;
@@ -71,7 +73,66 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
       cancel: jobId => void commands.execute(CommandIDs.cancelJob, { jobId }),
       openJob: jobId => void commands.execute(CommandIDs.openJob, { jobId }),
       deployTrial: (jobId, trialId) =>
-        void commands.execute(CommandIDs.deploy, { jobId, trialId })
+        void commands.execute(CommandIDs.deploy, { jobId, trialId }),
+      deployChallengers: serving
+        ? async (jobId, trialIds) => {
+            const names = serving.model.deployments
+              .filter(d => d.state === 'READY')
+              .map(d => d.name);
+            if (names.length === 0) {
+              Notification.warning(
+                trans.__(
+                  'No deployment is READY: deploy the best trial first, then add challengers beside it.'
+                )
+              );
+              return;
+            }
+            const picked = await InputDialog.getItem({
+              title: trans.__('Deploy as challengers of'),
+              items: names
+            });
+            const deployment = serving.model.deployments.find(
+              d => d.name === picked.value
+            );
+            if (!picked.button.accept || !deployment) {
+              return;
+            }
+            try {
+              const result = await deployChallengers(
+                lake.api,
+                deployment,
+                jobId,
+                trialIds
+              );
+              const note = result.skipped.length
+                ? trans.__(
+                    ' Trials %1 were not deployed: a deployment serves %2 challenger at a time; promote or remove it to try the next.',
+                    result.skipped.join(', '),
+                    MAX_CHALLENGERS
+                  )
+                : '';
+              Notification.success(
+                trans.__(
+                  'Trial %1 serves beside the champion of %2 (canary %3%).',
+                  result.deployed.join(', '),
+                  deployment.name,
+                  result.deployment.challenger?.weight ?? 0
+                ) + note,
+                { autoClose: 8000 }
+              );
+              void commands.execute(CommandIDs.openDeployment, {
+                name: deployment.name
+              });
+            } catch (error) {
+              Notification.error(
+                trans.__(
+                  'Could not deploy challengers: %1',
+                  (error as Error).message
+                )
+              );
+            }
+          }
+        : undefined
     };
 
     addJobWidgetCommand(app, {

@@ -5,6 +5,7 @@ import React from 'react';
 import { useSignals } from '../components/hooks';
 import { LoadingOrError } from '../components/panel';
 import { DeploymentBadge } from '../components/DeploymentBadge';
+import { VersionComparison } from '../components/VersionComparison';
 import {
   AlertList,
   DriftTable,
@@ -199,6 +200,10 @@ function Monitoring(props: IDeploymentDetailOptions): JSX.Element {
       ) : (
         <>
           <section className="jp-laketahoe-JobDetail-section">
+            <h2>{trans.__('Champion and challenger')}</h2>
+            <Comparison {...props} />
+          </section>
+          <section className="jp-laketahoe-JobDetail-section">
             <h2>{trans.__('Requests')}</h2>
             <RequestCharts monitoring={monitoring} trans={trans} />
           </section>
@@ -213,5 +218,22 @@ function Monitoring(props: IDeploymentDetailOptions): JSX.Element {
         </>
       )}
     </div>
+  );
+}
+
+/** The champion/challenger comparison with Promote. */
+function Comparison(props: IDeploymentDetailOptions): JSX.Element {
+  const { model, trans } = props;
+  const comparison = model.comparison;
+  useSignals(comparison.changed);
+  return (
+    <VersionComparison
+      comparison={comparison.comparison}
+      challenger={model.deployment?.challenger}
+      promoting={comparison.promoting}
+      error={comparison.error}
+      onPromote={() => void comparison.promote()}
+      trans={trans}
+    />
   );
 }

@@ -1,7 +1,10 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import React from 'react';
+import React, { useEffect, useRef } from 'react';
 
+import type { IHpoPlot } from '../components/charts/hpoCharts';
+import { useLazyChart } from '../components/charts/lazyChart';
+import { LazyChartPlot } from '../components/charts/LazyChartPlot';
 import { useNow, useSignals } from '../components/hooks';
 import { LoadingOrError } from '../components/panel';
 import { JobCellProgress } from '../components/progress';
@@ -11,6 +14,8 @@ import { LogView } from '../components/LogView';
 import { MetricsCharts } from '../components/charts/MetricsCharts';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
+import { IHistoryData } from '../model/plots';
+import { tuningSummary } from '../model/tuning';
 import { IJob } from '../wire';
 import { CANCELLABLE_STATES, TERMINAL_STATES } from '../model/states';
 
@@ -95,14 +100,24 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
           </pre>
         </section>
       )}
-      <section className="jp-laketahoe-JobDetail-section">
-        <h2>{trans.__('Metrics')}</h2>
-        <MetricsSection model={model} trans={trans} />
-      </section>
-      <section className="jp-laketahoe-JobDetail-section">
-        <h2>{trans.__('Logs')}</h2>
-        <JobLog model={model} trans={trans} />
-      </section>
+      {isHpoJob(job) ? (
+        // An HPO job reports no metrics and writes no log itself: its trials do.
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Tuning')}</h2>
+          <TuningSection model={model} job={job} trans={trans} />
+        </section>
+      ) : (
+        <>
+          <section className="jp-laketahoe-JobDetail-section">
+            <h2>{trans.__('Metrics')}</h2>
+            <MetricsSection model={model} trans={trans} />
+          </section>
+          <section className="jp-laketahoe-JobDetail-section">
+            <h2>{trans.__('Logs')}</h2>
+            <JobLog model={model} trans={trans} />
+          </section>
+        </>
+      )}
       <div className="jp-laketahoe-JobDetail-columns">
         <section className="jp-laketahoe-JobDetail-section">
           <h2>{trans.__('Specification')}</h2>
@@ -252,6 +267,99 @@ function JobSpec(props: { job: IJob; trans: TranslationBundle }): JSX.Element {
         </pre>
       </details>
     </div>
+  );
+}
+
+/** An HPO job's summary: trial counts by state, the best trial and the best-so-far curve. */
+function TuningSection(props: {
+  model: JobDetailModel;
+  job: IJob;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, job, trans } = props;
+  useSignals(model.trialsChanged);
+  const summary = tuningSummary(job, model.trials);
+  const total = summary.counts.reduce((n, c) => n + c.count, 0);
+  return (
+    <div className="jp-laketahoe-TuningSummary">
+      <ul className="jp-laketahoe-TuningSummary-counts">
+        <li>
+          {summary.maxTrials === null
+            ? trans.__('%1 trials', total)
+            : trans.__('%1 of %2 trials', total, summary.maxTrials)}
+        </li>
+        {summary.counts.map(({ state, count }) => (
+          <li key={state} data-state={state}>
+            <StateBadge state={state} trans={trans} /> {count}
+          </li>
+        ))}
+      </ul>
+      {summary.best ? (
+        <p className="jp-laketahoe-TuningSummary-best">
+          {trans.__(
+            'Best: trial %1, %2 = %3 (%4)',
+            summary.best.trialId,
+            summary.metricTag,
+            summary.best.objective,
+            Object.entries(summary.best.hyperparameters ?? {})
+              .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+              .join(', ')
+          )}
+        </p>
+      ) : (
+        <p className="jp-laketahoe-empty">
+          {trans.__('No trial has succeeded yet.')}
+        </p>
+      )}
+      {summary.history.x.length > 0 && (
+        <HistoryPlot
+          data={summary.history}
+          title={trans.__(
+            '%1 per trial and best so far (%2)',
+            summary.metricTag,
+            summary.goal === 'MINIMIZE'
+              ? trans.__('lower is better')
+              : trans.__('higher is better')
+          )}
+          trans={trans}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The best-so-far curve, drawn by the lazily loaded trials chart code. */
+function HistoryPlot(props: {
+  data: IHistoryData;
+  title: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { data, title, trans } = props;
+  const latest = useRef(data);
+  latest.current = data;
+  const { host, chart, failed } = useLazyChart<IHpoPlot<IHistoryData>>(
+    async () => {
+      const { historyPlot } = await import('../components/charts/hpoCharts');
+      return (element, width) => historyPlot(element, latest.current, width);
+    },
+    240,
+    []
+  );
+  useEffect(() => {
+    chart.current?.update(data);
+  }, [chart, data]);
+  return (
+    <figure className="jp-laketahoe-TrialsPlot" data-plot="history">
+      <figcaption className="jp-laketahoe-MetricChart-title">
+        {title}
+      </figcaption>
+      <LazyChartPlot
+        host={host}
+        failed={failed}
+        className="jp-laketahoe-TrialsPlot-plot"
+        trans={trans}
+      />
+    </figure>
   );
 }
 

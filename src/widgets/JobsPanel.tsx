@@ -45,7 +45,11 @@ export class JobsPanel extends ReactWidget {
 /** The panel's content; re-renders on model signals. */
 function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
   const { model, commands, trans } = props;
-  useSignals(model.changed, model.connectionChanged);
+  useSignals(
+    model.changed,
+    model.connectionChanged,
+    model.client.reconnectingChanged
+  );
   const jobs = model.filteredJobs;
   const now = useNow(model.hasActiveJobs);
   const connection = model.connection;
@@ -76,7 +80,7 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
           trans={trans}
         />
       </div>
-      {connection === 'waiting' && (
+      {(connection === 'waiting' || model.client.reconnecting) && (
         <div className="jp-laketahoe-JobsPanel-connection" role="status">
           {trans.__('Connection to the LakeTahoe service lost; reconnecting…')}
           <button

@@ -6,6 +6,7 @@ import { useNow, useThrottledSignal } from '../components/hooks';
 import { StateBadge, StateFilter } from '../components/states';
 import { elapsedMs, formatDuration } from '../components/time';
 import { Throttle } from '../components/throttle';
+import { bestTrials } from '../model/challengers';
 import { TrialsModel } from '../model/trials';
 import { objectiveOf } from '../model/trialTable';
 import { JOB_STATES } from '../wire';
@@ -135,6 +136,23 @@ function TrialsHeader(props: ITrialsViewOptions): JSX.Element {
                 onClick={() => actions.deployTrial?.(model.jobId, best.trialId)}
               >
                 {trans.__('Deploy')}
+              </button>
+            )}
+            {actions.deployChallengers && best.state === 'SUCCEEDED' && (
+              <button
+                type="button"
+                className="jp-mod-styled jp-laketahoe-Trials-deployChallengers"
+                title={trans.__(
+                  'Serve the best trials beside the current champion of a deployment'
+                )}
+                onClick={() =>
+                  actions.deployChallengers?.(
+                    model.jobId,
+                    bestTrials(model.trials, model.goal).map(t => t.trialId)
+                  )
+                }
+              >
+                {trans.__('Deploy as challengers')}
               </button>
             )}
           </span>

@@ -354,6 +354,8 @@ export interface paths {
                                         /** @description saved model folder, relative to rootDir */
                                         path: string;
                                     }[];
+                                    /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                    warnings?: string[];
                                     /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                     queueReason?: string;
                                     isHyperparameterTuningJob?: boolean;
@@ -612,6 +614,7 @@ export interface paths {
                                 hostNetwork?: boolean;
                             };
                         };
+                        /** @description at most 64 labels */
                         labels?: {
                             [key: string]: string;
                         };
@@ -836,6 +839,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -1169,6 +1174,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -1479,6 +1486,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -1702,10 +1711,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All metric values a job reported */
+        /** Metric values a job reported, in step order, a page at a time; `maxPoints` thins each metric for a chart */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description only this metric */
+                    name?: string;
+                    pageSize?: number;
+                    pageToken?: string;
+                    /** @description at most this many evenly spaced values of each metric, its first and last included */
+                    maxPoints?: number;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -1727,7 +1743,18 @@ export interface paths {
                                 value: number;
                                 time: string;
                             }[];
+                            /** @description more values follow; pass as pageToken */
+                            nextPageToken?: string;
                         };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1767,7 +1794,7 @@ export interface paths {
         };
         /**
          * An output file of the job
-         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         * @description Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.
          */
         get: {
             parameters: {
@@ -2036,6 +2063,8 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
                                 queueReason?: string;
                                 isHyperparameterTuningJob?: boolean;
@@ -2442,7 +2471,7 @@ export interface paths {
         };
         /**
          * An output file of a trial
-         * @description Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.
+         * @description Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.
          */
         get: {
             parameters: {
@@ -3114,6 +3143,16 @@ export interface paths {
                                 threshold: number;
                             }[];
                         };
+                        challenger?: {
+                            model?: {
+                                name: string;
+                                version?: number;
+                            };
+                            /** @enum {string} */
+                            mode?: "canary" | "shadow";
+                            /** @description canary percent for the challenger (default 10) */
+                            weight?: number;
+                        } | null;
                     };
                 };
             };
@@ -3156,6 +3195,162 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the ready challenger the champion (no restart; the old champion drains and stops) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Deployment"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deployments/{name}/monitoring/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            versions: {
+                                model: string;
+                                version: number;
+                                role: "champion" | "challenger";
+                                requests: number;
+                                /** @description answers that went to the caller (the rest were shadow copies) */
+                                returned: number;
+                                errors: number;
+                                errorRate: number;
+                                latencyMs: {
+                                    p50: number | null;
+                                    p95: number | null;
+                                    p99: number | null;
+                                };
+                                predictions: {
+                                    value: string;
+                                    count: number;
+                                }[];
+                                predictionMean: number | null;
+                            }[];
+                            agreement: {
+                                compared: number;
+                                agreed: number;
+                                rate: number | null;
+                            };
+                            shadowDropped: number;
+                            /** @description Jensen-Shannon distance between the versions' predictions */
+                            predictionDrift: number | null;
+                            recentShadow: {
+                                time: string;
+                                champion: unknown[] | null;
+                                challenger: unknown[] | null;
+                                agree: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/deployments/{name}/v2/models/{model}/infer": {
@@ -3841,6 +4036,21 @@ export interface components {
                     metric: "drift" | "latencyP99Ms" | "errorRate";
                     threshold: number;
                 }[];
+            };
+            /** @description a second version served beside the champion (canary split or shadow copy) */
+            challenger?: {
+                model: {
+                    name: string;
+                    version: number;
+                };
+                /** @enum {string} */
+                mode: "canary" | "shadow";
+                /** @description canary: percent of requests answered by the challenger; shadow: 0 */
+                weight: number;
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "FAILED";
+                errorMessage: string;
+                restarts: number;
             };
             stateHistory: {
                 /** @enum {string} */

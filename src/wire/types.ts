@@ -160,6 +160,15 @@ export type IUpdateDeploymentRequest = JsonBody<
   '/api/v1/deployments/{name}',
   'patch'
 >;
+/** A second version served beside the champion (canary split or shadow copy). */
+export type IChallenger = NonNullable<IDeployment['challenger']>;
+/** How a challenger gets requests. */
+export type TrafficMode = IChallenger['mode'];
+/** GET /deployments/{name}/monitoring/versions: champion and challenger side by side. */
+export type IVersionComparison =
+  JsonAnswer<'/api/v1/deployments/{name}/monitoring/versions'>;
+/** One version's figures in the comparison. */
+export type IVersionSummary = IVersionComparison['versions'][number];
 /** GET /deployments/{name}/monitoring. */
 export type IMonitoring = JsonAnswer<'/api/v1/deployments/{name}/monitoring'>;
 /** Request metrics of one time step. */

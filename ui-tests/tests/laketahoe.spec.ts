@@ -152,7 +152,7 @@ test.describe('LakeTahoe training jobs', () => {
           }
         }
         await reader.cancel();
-        await fetch(`${base}/jobs/${jobId}/cancel`, { method: 'POST' });
+        await fetch(`${base}/jobs/${jobId}/cancel`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
         return seen;
       },
       { jobId, notebook: `${tmpPath}/stream.ipynb` }

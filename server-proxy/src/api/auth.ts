@@ -47,13 +47,17 @@ export function readTokensFile(file: string, read: (f: string) => string): Map<s
   return map;
 }
 
+/** The bearer token of a request, or '' when it carries none. */
+export function bearerToken(request: FastifyRequest): string {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return m ? m[1] : '';
+}
+
 /** Requires `Authorization: Bearer <token>` on every route, including the OpenAPI document and 404s. */
 export function registerAuth(app: FastifyInstance, table: TokenTable): void {
   app.decorateRequest('user', '');
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const header = request.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const user = m ? table.userFor(m[1]) : undefined;
+    const user = table.userFor(bearerToken(request));
     if (!user) {
       throw new ServiceError('unauthenticated', 'a valid bearer token is required');
     }

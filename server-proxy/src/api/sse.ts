@@ -4,6 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface SseStream {
   /** Sends one event; data is JSON-encoded. */
   send(event: string, data: unknown): void;
+  /**
+   * Resolves once the client has taken what was written (the socket's buffer is below its high-water
+   * mark) or the stream has closed: a producer that can wait awaits it between batches.
+   */
+  drained(): Promise<void>;
   /** Sends a comment line (heartbeat). */
   comment(text: string): void;
   /** Ends the response. */
@@ -13,6 +18,13 @@ export interface SseStream {
   /** Registers cleanup to run once when the stream ends either way. */
   onClose(fn: () => void): void;
 }
+
+/**
+ * Most bytes an event stream may have waiting for a slow client. Producers that cannot wait (pushed
+ * events) would otherwise grow the service's memory without bound; past it the stream is closed, and
+ * the client's EventSource reconnects and re-reads state.
+ */
+export const MAX_SSE_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /**
  * Takes over the raw response for SSE. No Content-Length, so Node sends it chunked: jupyter-server-proxy
@@ -41,16 +53,39 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, heartbeatM
   const heartbeat = setInterval(() => stream.comment('ping'), heartbeatMs);
   request.raw.on('close', finish);
   res.on('close', finish);
+  const write = (chunk: string) => {
+    if (closed) {
+      return;
+    }
+    if (res.writableLength > MAX_SSE_BUFFERED_BYTES) {
+      request.log.warn({ buffered: res.writableLength }, 'event stream client is too slow; dropping the stream');
+      // Destroyed, not ended: ending would keep the backlog queued behind the slow socket.
+      res.destroy();
+      finish();
+      return;
+    }
+    res.write(chunk);
+  };
   const stream: SseStream = {
     send(event, data) {
-      if (!closed) {
-        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      }
+      write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     comment(text) {
-      if (!closed) {
-        res.write(`: ${text}\n\n`);
+      write(`: ${text}\n\n`);
+    },
+    drained() {
+      if (closed || !res.writableNeedDrain) {
+        return Promise.resolve();
       }
+      return new Promise(resolve => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
     },
     close() {
       if (!closed) {

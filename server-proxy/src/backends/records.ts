@@ -1,6 +1,6 @@
 import type { Metric } from '../schemas/jobs.js';
 import type { RunnerRecord } from '../runner/protocol.js';
-import type { RunView } from './runs.js';
+import { MAX_RUN_WARNINGS, type RunOutput, type RunView } from './runs.js';
 
 /**
  * Applies one structured runner record to a run, the same way for every backend: `started` moves a
@@ -37,11 +37,16 @@ export function applyRunnerRecord(
           out.latestMetrics[name] = value;
         }
       }
+      const nonFinite = record.nonFinite && typeof record.nonFinite === 'object' ? record.nonFinite : {};
+      for (const [name, raw] of Object.entries(nonFinite)) {
+        const value = NON_FINITE.has(String(raw)) ? String(raw) : 'not a finite number';
+        noteWarning(out, name, `metric ${name} was ${value} at step ${step}; not recorded as a value`);
+        r.recordNonFinite?.(name, step, value);
+      }
       break;
     }
     case 'error': {
-      const cell = record.cell !== undefined ? `Cell ${record.cell} raised ` : '';
-      r.runtime.cellError = `${cell}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
+      r.runtime.cellError = `${failingCell(record)}${record.ename ?? 'Error'}: ${record.evalue ?? ''}${record.traceback ? `\n${record.traceback}` : ''}`;
       break;
     }
     case 'output': {
@@ -63,5 +68,30 @@ export function applyRunnerRecord(
       out.models = [...(out.models ?? []).filter(m => m.name !== record.name), { name: record.name, path: folder }];
       break;
     }
+  }
+}
+
+/**
+ * The start of an errorMessage for a failing cell, numbered as the user counts cells in their notebook
+ * (1-based, papermill's injected parameters cell left out), or naming that injected cell.
+ */
+function failingCell(record: Extract<RunnerRecord, { type: 'error' }>): string {
+  if (record.injectedParameters === true) {
+    return 'The injected parameters cell raised ';
+  }
+  if (typeof record.cellNumber === 'number') {
+    return `Cell ${record.cellNumber} raised `;
+  }
+  // A runner that predates cellNumber sends only the 0-based executed index.
+  return typeof record.cell === 'number' ? `Cell ${record.cell + 1} raised ` : '';
+}
+
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Keeps the first warning about each metric, up to {@link MAX_RUN_WARNINGS}. */
+function noteWarning(out: RunOutput, name: string, message: string): void {
+  const warnings = (out.warnings ??= []);
+  if (warnings.length < MAX_RUN_WARNINGS && !warnings.some(w => w.startsWith(`metric ${name} was `))) {
+    warnings.push(message);
   }
 }

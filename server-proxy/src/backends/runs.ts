@@ -26,7 +26,12 @@ export interface RunView {
    * so a restart can neither lose nor repeat them (trials derive their objective from them).
    */
   recordMetrics?(metrics: Metric[]): void;
+  /** Hears of a metric reported as NaN or infinite (`value` spelled as the runner sent it). */
+  recordNonFinite?(name: string, step: number, value: string): void;
 }
+
+/** Most warnings a run keeps: one per metric name, so a loop reporting NaN cannot grow the record. */
+export const MAX_RUN_WARNINGS = 20;
 
 /** A run waiting for resources. */
 export interface RunRequest {

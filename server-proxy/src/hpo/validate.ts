@@ -1,3 +1,4 @@
+import { isParameterName, PARAMETER_NAME_RULE } from '../pythonNames.js';
 import type { HyperparameterSpec, SpecIssue } from './types.js';
 
 /** Most values a DISCRETE parameter may list (AI Platform's limit). */
@@ -10,8 +11,6 @@ const GOALS = ['GOAL_TYPE_UNSPECIFIED', 'MAXIMIZE', 'MINIMIZE'];
 const ALGORITHMS = ['ALGORITHM_UNSPECIFIED', 'GRID_SEARCH', 'RANDOM_SEARCH'];
 const TYPES = ['DOUBLE', 'INTEGER', 'CATEGORICAL', 'DISCRETE'];
 const SCALES = ['NONE', 'UNIT_LINEAR_SCALE', 'UNIT_LOG_SCALE', 'UNIT_REVERSE_LOG_SCALE'];
-// Names end up as command-line flags and notebook (Python) variables.
-const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
  * Checks an HPO spec against the rules AI Platform Training applies, plus
@@ -75,8 +74,9 @@ export function validateHyperparameterSpec(spec: unknown, path = DEFAULT_SPEC_PA
     }
     const param = raw as Record<string, unknown>;
     const name = param.parameterName;
-    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-      add(`${p}.parameterName`, 'must start with a letter or underscore and contain only letters, digits and underscores (at most 128)');
+    // Names end up as command-line flags and notebook (Python) variables.
+    if (!isParameterName(name)) {
+      add(`${p}.parameterName`, PARAMETER_NAME_RULE);
     } else if (seen.has(name)) {
       add(`${p}.parameterName`, `duplicates params[${seen.get(name)}].parameterName "${name}"`);
     } else {

@@ -1,5 +1,6 @@
 import { ServiceError } from '../errors.js';
 import type { ScaleTier, TrainingInput } from '../schemas/jobs.js';
+import { machineType } from './machineTypes.js';
 
 /** A resource request or a machine's capacity, in the units the local queue counts. */
 export interface Resources {
@@ -68,9 +69,12 @@ export function requestedResources(input: TrainingInput, capacity: Capacity | un
   let memField = cpuField;
   let gpuField = cpuField;
   if (tier === 'CUSTOM') {
-    cpuField = 'trainingInput.masterConfig.resources.cpu';
-    memField = 'trainingInput.masterConfig.resources.memoryGb';
-    gpuField = 'trainingInput.masterConfig.acceleratorConfig.count';
+    // Name the field the number came from: the explicit resource, else the machine type.
+    const typed = input.masterType ? 'trainingInput.masterType' : undefined;
+    const res = input.masterConfig?.resources;
+    cpuField = res?.cpu === undefined && typed ? typed : 'trainingInput.masterConfig.resources.cpu';
+    memField = res?.memoryGb === undefined && typed ? typed : 'trainingInput.masterConfig.resources.memoryGb';
+    gpuField = input.masterConfig?.acceleratorConfig?.count === undefined && typed ? typed : 'trainingInput.masterConfig.acceleratorConfig.count';
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (req.gpu > capacity.gpus.length) {
@@ -97,15 +101,26 @@ export function requestedResources(input: TrainingInput, capacity: Capacity | un
   return req;
 }
 
-/** The master's request by tier: CUSTOM reads masterConfig, the others the tier table (BASIC for distributed ones). */
+/**
+ * The master's request by tier: CUSTOM reads masterConfig, else masterType, else BASIC; the others the
+ * tier table (BASIC for distributed ones). Under CUSTOM every machine type named is checked here, whatever
+ * the backend, so an unknown one is a 400 at submit rather than a job that runs on some default shape.
+ */
 function masterRequest(input: TrainingInput): Resources {
   const tier = input.scaleTier ?? 'BASIC';
   if (tier === 'CUSTOM') {
+    const master = input.masterType ? machineType(input.masterType, 'trainingInput.masterType') : undefined;
+    if (input.workerType) {
+      machineType(input.workerType, 'trainingInput.workerType');
+    }
+    if (input.parameterServerType) {
+      machineType(input.parameterServerType, 'trainingInput.parameterServerType');
+    }
     const res = input.masterConfig?.resources;
     return {
-      cpu: res?.cpu ?? 1,
-      memoryBytes: Math.round((res?.memoryGb ?? 2) * GIB),
-      gpu: input.masterConfig?.acceleratorConfig?.count ?? 0
+      cpu: res?.cpu ?? master?.cpu ?? 1,
+      memoryBytes: res?.memoryGb !== undefined ? Math.round(res.memoryGb * GIB) : (master?.memoryBytes ?? 2 * GIB),
+      gpu: input.masterConfig?.acceleratorConfig?.count ?? master?.gpu ?? 0
     };
   }
   return { ...(SCALE_TIER_RESOURCES[tier as 'BASIC' | 'BASIC_GPU'] ?? SCALE_TIER_RESOURCES.BASIC) };

@@ -1,4 +1,5 @@
 import { ServiceError } from '../errors.js';
+import { isParameterName, PARAMETER_NAME_RULE } from '../pythonNames.js';
 import { resolveInRoot } from './paths.js';
 import { parseDurationMs, requestedResources, type Capacity, type Resources } from './resources.js';
 import type { Priority, TrainingInput } from '../schemas/jobs.js';
@@ -119,6 +120,13 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
     const field = 'trainingInput.notebook.path';
     if (!input.notebook.path.endsWith('.ipynb')) {
       throw new ServiceError('invalid_argument', `${field}: must name an .ipynb file`, field);
+    }
+    for (const name of Object.keys(input.notebook.parameters ?? {})) {
+      const shown = JSON.stringify(name.slice(0, 100));
+      if (!isParameterName(name)) {
+        const nameField = `trainingInput.notebook.parameters.${name}`;
+        throw new ServiceError('invalid_argument', `${nameField}: ${shown} ${PARAMETER_NAME_RULE}`, nameField);
+      }
     }
     plan.notebook = {
       field,

@@ -14,9 +14,9 @@ import { driftReport, prepareBaseline, type DriftReport, type PreparedFeature } 
 import { PrometheusMetrics, type DeploymentGauges, type DeploymentLabels } from './metrics.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from './recorder.js';
 import { RequestBucket, series, type SeriesPoint } from './requests.js';
-import type { MonitorStore } from './store.js';
+import type { LiveRowsRecord, MonitorStore } from './store.js';
 import { decodeInputs, decodePredictions, type SignatureInput, type SignatureOutput } from './tensors.js';
-import { RowWindow } from './window.js';
+import { RowWindow, type DecodedRows } from './window.js';
 
 /** Tuning of the monitor; the defaults suit the embedded service. */
 export interface MonitorOptions {
@@ -70,6 +70,8 @@ interface Watched {
   /** Recent request buckets by start time, and those changed since the last flush. */
   buckets: Map<number, RequestBucket>;
   dirty: Set<number>;
+  /** Rows added to the windows since the last flush, to be persisted (drift survives a restart). */
+  pendingRows: LiveRowsRecord[];
   /** Open alerts by rule name. */
   firing: Map<string, Alert>;
   /** Last drift computed, and the window revisions it was computed from. */
@@ -176,6 +178,7 @@ export class Monitor implements DeploymentMonitor {
       // Request history and open alerts belong to the deployment, whatever version it serves.
       buckets: previous?.buckets ?? new Map(),
       dirty: previous?.dirty ?? new Set(),
+      pendingRows: windows.inputs === previous?.inputs ? (previous?.pendingRows ?? []) : [],
       firing: previous?.firing ?? new Map(),
       drift: { revision: '', report: null },
       restored: previous?.restored ?? Promise.resolve(),
@@ -231,12 +234,14 @@ export class Monitor implements DeploymentMonitor {
         const rows = decodeInputs(sample.inputs, w.inputSignature);
         if (rows) {
           w.inputs.append(sample.time, rows);
+          this.keepRows(w, 'inputs', sample.time, rows);
         }
         const prediction = w.baseline?.prediction?.name;
         if (prediction && w.predictions) {
           const predicted = decodePredictions(sample.outputs, w.outputSignature, prediction);
           if (predicted) {
             w.predictions.append(sample.time, predicted);
+            this.keepRows(w, 'predictions', sample.time, predicted);
           }
         }
       }
@@ -292,6 +297,23 @@ export class Monitor implements DeploymentMonitor {
   /** The deployment's alerts, firing and resolved, newest first. */
   async alerts(owner: string, deployment: string): Promise<Alert[]> {
     return this.store.listAlerts(owner, deployment, 1000);
+  }
+
+  /** Queues rows just added to a window for the next flush, never more than the window can hold. */
+  private keepRows(w: Watched, kind: LiveRowsRecord['kind'], time: number, decoded: DecodedRows): void {
+    const columns: LiveRowsRecord['columns'] = {};
+    for (const [name, values] of decoded.columns) {
+      columns[name] = Array.from(values as ArrayLike<number | string>, v =>
+        typeof v === 'number' ? (Number.isFinite(v) ? v : null) : v === undefined || v === null ? null : String(v)
+      );
+    }
+    w.pendingRows.push({ time, kind, rows: decoded.rows, columns });
+    // Between two flushes a flood of requests could queue more rows than the window keeps: drop the oldest.
+    const limit = 2 * (w.inputs?.capacity ?? this.maxRows);
+    let queued = w.pendingRows.reduce((n, b) => n + b.rows, 0);
+    while (queued > limit && w.pendingRows.length > 1) {
+      queued -= w.pendingRows.shift()!.rows;
+    }
   }
 
   /** Runs `fn` after everything already queued for `w`. */
@@ -358,18 +380,44 @@ export class Monitor implements DeploymentMonitor {
       for (const alert of await this.store.firingAlerts(owner, deployment)) {
         w.firing.set(alert.rule, alert);
       }
+      // The drift window of the model version served, so drift (and the evidence of a drift alert)
+      // is there again at once. Only into empty windows: rows must go in in time order.
+      const windowStart = now - w.d.monitoring.windowSeconds * 1000;
+      if (w.inputs && w.inputs.rows === 0 && (w.predictions?.rows ?? 0) === 0) {
+        for (const batch of await this.store.listRows(owner, deployment, w.d.model, w.d.version, windowStart)) {
+          const target = batch.kind === 'inputs' ? w.inputs : w.predictions;
+          target?.append(batch.time, {
+            rows: batch.rows,
+            columns: new Map(
+              Object.entries(batch.columns).map(([name, values]) => [
+                name,
+                values.every(v => typeof v !== 'string') ? values.map(v => (v === null ? Number.NaN : (v as number))) : (values as string[])
+              ])
+            )
+          });
+        }
+      }
     } catch (err) {
       this.log?.warn({ err, deployment }, 'could not read monitoring history');
     }
   }
 
-  /** Writes changed buckets and forgets those too old to change again. */
+  /** Writes changed buckets and new live rows, and forgets buckets too old to change again. */
   private async flush(w: Watched): Promise<void> {
     await w.restored;
     if (w.dirty.size > 0) {
       const changed = [...w.dirty].map(start => w.buckets.get(start)!.toRecord());
       w.dirty.clear();
       await this.store.saveBuckets(w.d.owner, w.d.deployment, changed);
+    }
+    if (w.inputs) {
+      const { owner, deployment, model, version } = w.d;
+      if (w.pendingRows.length > 0) {
+        const rows = w.pendingRows;
+        w.pendingRows = [];
+        await this.store.saveRows(owner, deployment, model, version, rows);
+      }
+      await this.store.pruneRows(owner, deployment, model, version, this.now() - w.d.monitoring.windowSeconds * 1000);
     }
     const oldest = this.now() - this.keepMs(w);
     for (const start of w.buckets.keys()) {

@@ -19,6 +19,16 @@ export interface RequestBucketRecord {
   histogram: HistogramJson;
 }
 
+/** Rows of one request as the drift window took them: one array per column. */
+export interface LiveRowsRecord {
+  /** Epoch ms the rows were taken at. */
+  time: number;
+  /** Whether they are model inputs or predictions. */
+  kind: 'inputs' | 'predictions';
+  rows: number;
+  columns: Record<string, (number | string | null)[]>;
+}
+
 /** Where the monitor keeps its history. Async so that a networked database can implement it. */
 export interface MonitorStore {
   /** Inserts or replaces buckets (a bucket is rewritten while it is still filling). */
@@ -31,6 +41,12 @@ export interface MonitorStore {
   listAlerts(owner: string, deployment: string, limit: number): Promise<Alert[]>;
   /** A deployment's alerts still firing. */
   firingAlerts(owner: string, deployment: string): Promise<Alert[]>;
+  /** Appends live rows of the model version a deployment serves (the drift window's contents). */
+  saveRows(owner: string, deployment: string, model: string, version: number, batches: readonly LiveRowsRecord[]): Promise<void>;
+  /** Live rows of that model version taken at or after `sinceMs`, oldest first. */
+  listRows(owner: string, deployment: string, model: string, version: number, sinceMs: number): Promise<LiveRowsRecord[]>;
+  /** Drops a deployment's live rows taken before `beforeMs`, and those of other model versions. */
+  pruneRows(owner: string, deployment: string, model: string, version: number, beforeMs: number): Promise<void>;
   /** Removes everything kept about a deployment. */
   deleteDeployment(owner: string, deployment: string): Promise<void>;
   /** Drops buckets that started before `beforeMs` (retention). */
@@ -118,8 +134,39 @@ export class SqliteMonitorStore implements MonitorStore {
     return rows.map(r => JSON.parse(r.alert) as Alert);
   }
 
+  async saveRows(owner: string, deployment: string, model: string, version: number, batches: readonly LiveRowsRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      'INSERT INTO live_rows (owner, deployment, model, version, kind, time_ms, rows) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    );
+    this.db.transaction(() => {
+      for (const b of batches) {
+        insert.run(owner, deployment, model, version, b.kind, b.time, JSON.stringify({ rows: b.rows, columns: b.columns }));
+      }
+    })();
+  }
+
+  async listRows(owner: string, deployment: string, model: string, version: number, sinceMs: number): Promise<LiveRowsRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT kind, time_ms, rows FROM live_rows
+         WHERE owner = ? AND deployment = ? AND model = ? AND version = ? AND time_ms >= ? ORDER BY time_ms, rowid`
+      )
+      .all(owner, deployment, model, version, sinceMs) as { kind: 'inputs' | 'predictions'; time_ms: number; rows: string }[];
+    return rows.map(r => {
+      const body = JSON.parse(r.rows) as { rows: number; columns: LiveRowsRecord['columns'] };
+      return { time: r.time_ms, kind: r.kind, rows: body.rows, columns: body.columns };
+    });
+  }
+
+  async pruneRows(owner: string, deployment: string, model: string, version: number, beforeMs: number): Promise<void> {
+    this.db
+      .prepare('DELETE FROM live_rows WHERE owner = ? AND deployment = ? AND (time_ms < ? OR model != ? OR version != ?)')
+      .run(owner, deployment, beforeMs, model, version);
+  }
+
   async deleteDeployment(owner: string, deployment: string): Promise<void> {
     this.db.transaction(() => {
+      this.db.prepare('DELETE FROM live_rows WHERE owner = ? AND deployment = ?').run(owner, deployment);
       this.db.prepare('DELETE FROM request_buckets WHERE owner = ? AND deployment = ?').run(owner, deployment);
       this.db.prepare('DELETE FROM alerts WHERE owner = ? AND deployment = ?').run(owner, deployment);
     })();

@@ -16,9 +16,11 @@ import {
   type TrialCurve,
   type TrialRecord as SearchTrial
 } from '../hpo/index.js';
-import type { JobRecord, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
-import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, LogLine, Metric, Trial, TrainingInput } from '../schemas/jobs.js';
+import type { JobRecord, LogRetention, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
+import type { HyperparameterOutputMetric, HyperparameterSpecBody, Job, JobState, Metric, Trial, TrainingInput } from '../schemas/jobs.js';
 import { isHpoJob } from './jobRuns.js';
+import { LOG_RETENTION, readLogPage, type LogPage } from './logs.js';
+import { METRIC_RETENTION } from '../jobs/metrics.js';
 import { ACTIVE_STATES, assertTransition, isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
 
@@ -121,7 +123,12 @@ function trialView(record: TrialRecord, spec: HyperparameterSpecBody): RunView {
     },
     transition(to: JobState, reason: string) {
       let target = to;
-      if (to === 'SUCCEEDED' && !trial.finalMetric) {
+      if (to === 'SUCCEEDED' && record.runtime.infeasible) {
+        // A diverged objective is no measurement: the trial fails as infeasible and the search avoids it.
+        target = 'FAILED';
+        trial.finalMetric = null;
+        trial.errorMessage = `infeasible: ${record.runtime.infeasible}`;
+      } else if (to === 'SUCCEEDED' && !trial.finalMetric) {
         // A trial without its objective says nothing to the search: it counts as failed.
         target = 'FAILED';
         trial.errorMessage = `metric ${spec.hyperparameterMetricTag} was never reported`;
@@ -144,6 +151,11 @@ function trialView(record: TrialRecord, spec: HyperparameterSpecBody): RunView {
         }
       }
       trial.finalMetric = selectObjective(trial.allMetrics, spec);
+    },
+    recordNonFinite(name: string, step: number, value: string) {
+      if (name === spec.hyperparameterMetricTag && !record.runtime.infeasible) {
+        record.runtime.infeasible = `metric ${name} was ${value} at step ${step}`;
+      }
     }
   };
 }
@@ -158,8 +170,15 @@ export interface ExperimentDeps {
   rootDir: string;
   /** SIGTERM-to-SIGKILL time for early-stopped trials. */
   stopGraceMs?: number;
-  maxLogLines?: number;
+  /** How much of each trial's log is kept. */
+  logRetention?: LogRetention;
 }
+
+/**
+ * Most trials created in one reconcile pass. The store, the search and the queue work synchronously, so a
+ * 1,000-parallel-trial job created in one pass held the event loop (and every other request) for seconds.
+ */
+export const TRIAL_BATCH = 10;
 
 /**
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
@@ -220,11 +239,11 @@ export class Experiments implements RunKind {
 
   async produced(runId: string, owner: string, texts: NewLogLine[], metrics: Metric[]): Promise<void> {
     if (texts.length) {
-      const lines = await this.deps.store.appendLogs(runId, texts, this.deps.maxLogLines ?? 100_000);
+      const lines = await this.deps.store.appendLogs(runId, texts, this.deps.logRetention ?? LOG_RETENTION);
       this.deps.bus.publish({ type: 'log', owner, jobId: runId, lines });
     }
     if (metrics.length) {
-      await this.deps.store.addMetrics(runId, metrics);
+      await this.deps.store.addMetrics(runId, metrics, METRIC_RETENTION);
     }
   }
 
@@ -361,12 +380,16 @@ export class Experiments implements RunKind {
     const stillActive = fresh.filter(t => !isTerminal(t.trial.state));
     let created: TrialRecord[] = [];
     let exhausted = false;
+    let more = false;
     if (!isTerminal(job.state) && job.state !== 'CANCELLING' && !record.runtime.hpo?.stopRequested) {
       const maxTrials = spec.maxTrials ?? 1;
       const free = Math.min((spec.maxParallelTrials ?? 1) - stillActive.length, maxTrials - fresh.length);
       if (free > 0 && !this.failedTooOften(spec, fresh)) {
-        created = await this.suggestTrials(record, spec, fresh, free);
+        // A bounded batch per pass; the next pass comes after the event loop has served other requests.
+        const batch = Math.min(free, TRIAL_BATCH);
+        created = await this.suggestTrials(record, spec, fresh, batch);
         exhausted = created.length === 0;
+        more = free > batch && created.length === batch;
       }
     }
     const all = [...fresh, ...created];
@@ -383,6 +406,10 @@ export class Experiments implements RunKind {
         order: t.runtime.queue.order,
         request: t.runtime.request!
       });
+    }
+    if (more) {
+      await new Promise(resolve => setImmediate(resolve));
+      this.schedule(jobId);
     }
   }
 
@@ -643,11 +670,9 @@ export class Experiments implements RunKind {
   }
 
   /** Log lines of a trial after `after`. */
-  async trialLogs(jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  async trialLogs(jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     await this.getTrial(jobId, trialId);
-    const page = await this.deps.store.getLogs(trialRunId(jobId, trialId), after, limit);
-    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
-    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+    return readLogPage(this.deps.store, trialRunId(jobId, trialId), after, limit);
   }
 
   /** Absolute path of a trial's output file, or 404. */

@@ -1,7 +1,9 @@
 import { queueOrder } from '../jobs/queueOrder.js';
 import type { RecoveredRun, RunKind, RunView } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
-import type { JobRecord, NewLogLine, Store } from '../store/store.js';
+import type { JobRecord, LogRetention, NewLogLine, Store } from '../store/store.js';
+import { LOG_RETENTION } from './logs.js';
+import { METRIC_RETENTION } from '../jobs/metrics.js';
 import type { JobState, Metric } from '../schemas/jobs.js';
 import { ACTIVE_STATES } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
@@ -56,7 +58,7 @@ export class JobRunKind implements RunKind {
     private readonly store: Store,
     private readonly updater: JobUpdater,
     private readonly bus: EventBus,
-    private readonly maxLogLines = 100_000
+    private readonly logRetention: LogRetention = LOG_RETENTION
   ) {}
 
   owns(runId: string): boolean {
@@ -84,11 +86,11 @@ export class JobRunKind implements RunKind {
 
   async produced(runId: string, owner: string, texts: NewLogLine[], metrics: Metric[]): Promise<void> {
     if (texts.length) {
-      const lines = await this.store.appendLogs(runId, texts, this.maxLogLines);
+      const lines = await this.store.appendLogs(runId, texts, this.logRetention);
       this.bus.publish({ type: 'log', owner, jobId: runId, lines });
     }
     if (metrics.length) {
-      await this.store.addMetrics(runId, metrics);
+      await this.store.addMetrics(runId, metrics, METRIC_RETENTION);
       for (const m of metrics) {
         this.bus.publish({ type: 'metric', owner, jobId: runId, ...m });
       }

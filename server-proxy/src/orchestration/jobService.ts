@@ -3,36 +3,93 @@ import path from 'node:path';
 import { ServiceError } from '../errors.js';
 import type { BackendInfo, BackendRouter } from '../backends/backend.js';
 import { queueOrder } from '../jobs/queueOrder.js';
-import { DuplicateJobError, type JobPage, type Store, type TrialPage } from '../store/store.js';
+import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store, type TrialPage } from '../store/store.js';
+import { readLogPage, type LogPage } from './logs.js';
+import { METRIC_PAGE_SIZE } from '../jobs/metrics.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
 import { generateJobId } from '../jobs/ids.js';
 import { isHpoJob } from './jobRuns.js';
-import type { Job, JobState, LogLine, Metric, SubmitJobBody, Trial } from '../schemas/jobs.js';
-import { planJob } from '../jobs/spec.js';
+import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
+import { isInside } from '../jobs/paths.js';
+import { planJob, type RunPlan } from '../jobs/spec.js';
+import { failpoint } from '../failpoints.js';
 import { isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
 
+/** A folder's real path when it exists (symlinks resolved, as input paths are), else made absolute. */
+function realOrResolved(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
 /** Output files a job may serve, by the name used in the URL. */
 export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
+
+/** Turns a crafted page token into a 400 naming the field, instead of an internal error. */
+export async function pageTokenChecked<T>(page: Promise<T>): Promise<T> {
+  try {
+    return await page;
+  } catch (err) {
+    if (err instanceof InvalidPageTokenError) {
+      throw new ServiceError('invalid_argument', `pageToken: ${err.message}`, 'pageToken');
+    }
+    throw err;
+  }
+}
 
 /**
  * The job operations behind the routes: submit, read, list, cancel, logs and metrics, each scoped to
  * the calling user (another user's job is reported as unknown).
  */
 export class JobService {
+  /** Ids being submitted right now: their folder may exist before their row does. */
+  private readonly submitting = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly updater: JobUpdater,
     private readonly backend: BackendRouter,
     private readonly rootDir: string,
-    private readonly experiments: Experiments
+    private readonly experiments: Experiments,
+    private readonly folders: { jobsDir: string; dataDir: string }
   ) {}
+
+  /**
+   * Input paths (notebook, packages, jobDir) may not reach into the service's data folder nor into a job
+   * folder of a job the caller does not own (another user's outputs run as the caller's). Answered alike
+   * for unknown and foreign job ids, so the answer says nothing about other users' jobs.
+   */
+  private async checkInputsOwned(owner: string, plan: RunPlan): Promise<void> {
+    const inputs = [
+      ...(plan.notebook ? [plan.notebook] : []),
+      ...plan.packages,
+      ...(plan.jobDir ? [{ field: 'trainingInput.jobDir', absPath: plan.jobDir }] : [])
+    ];
+    const dataDir = realOrResolved(this.folders.dataDir);
+    const jobsDir = realOrResolved(this.folders.jobsDir);
+    for (const { field, absPath } of inputs) {
+      if (isInside(dataDir, absPath)) {
+        throw new ServiceError('invalid_argument', `${field}: must not point into the service's data folder`, field);
+      }
+      if (isInside(jobsDir, absPath)) {
+        const jobId = path.relative(jobsDir, absPath).split(path.sep)[0];
+        const record = jobId ? await this.store.getJob(jobId) : undefined;
+        if (!record || record.job.owner !== owner) {
+          throw new ServiceError('invalid_argument', `${field}: inside the jobs folder only your own jobs' files can be used`, field);
+        }
+      }
+    }
+  }
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
     const input = body.trainingInput;
     const target = this.backend.select(input.backend);
     const plan = planJob(input, this.rootDir, target.capacity);
+    await this.checkInputsOwned(owner, plan);
     const spec = input.hyperparameters;
     if (spec) {
       if (spec.resumePreviousJobId === '') {
@@ -45,15 +102,44 @@ export class JobService {
     if (await this.store.getJob(jobId)) {
       throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
     }
+    if (this.submitting.has(jobId)) {
+      throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+    }
+    this.submitting.add(jobId);
+    try {
+      return await this.stageAndCreate(owner, jobId, body, plan, target.name);
+    } finally {
+      this.submitting.delete(jobId);
+    }
+  }
+
+  /**
+   * Stages the inputs and inserts the job. A working folder left by a submission that crashed between
+   * staging and the insert (no job has the id, and no submission of it is in flight) is removed and
+   * staged again; otherwise the id answered 409 forever while GET said 404.
+   */
+  private async stageAndCreate(owner: string, jobId: string, body: SubmitJobBody, plan: RunPlan, backendName: 'local' | 'kubernetes'): Promise<Job> {
+    const input = body.trainingInput;
+    const spec = input.hyperparameters;
+    const stage = () => this.backend.stage(jobId, plan, { owner, input: { ...input, backend: backendName }, labels: body.labels ?? {} });
     let runtime;
     try {
-      runtime = await this.backend.stage(jobId, plan, { owner, input: { ...input, backend: target.name }, labels: body.labels ?? {} });
+      try {
+        runtime = await stage();
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EEXIST' || (await this.store.getJob(jobId))) {
+          throw err;
+        }
+        this.backend.discard(jobId);
+        runtime = await stage();
+      }
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') {
         throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
       }
       throw err;
     }
+    failpoint('after-stage');
     // A cluster backend may know the master's request better (machine types); the local one takes the plan's.
     runtime.request ??= plan.resources;
     if (spec) {
@@ -69,7 +155,7 @@ export class JobService {
       endTime: null,
       errorMessage: '',
       labels: body.labels ?? {},
-      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: target.name },
+      trainingInput: { ...input, scaleTier: input.scaleTier ?? 'BASIC', priority: plan.priority, backend: backendName },
       trainingOutput: {
         completedCells: 0,
         totalCells: 0,
@@ -118,7 +204,7 @@ export class JobService {
 
   /** The caller's jobs, newest first. */
   list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
-    return this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken });
+    return pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
   }
 
   /** Cancels: at once when still queued, otherwise by stopping the runner. */
@@ -165,7 +251,7 @@ export class JobService {
   /** A page of the caller's HPO job's trials, in trial order. */
   async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
     await this.get(owner, jobId);
-    return this.experiments.listTrials(jobId, query);
+    return pageTokenChecked(this.experiments.listTrials(jobId, query));
   }
 
   /** One trial of the caller's job. */
@@ -175,7 +261,7 @@ export class JobService {
   }
 
   /** Log lines of a trial after `after`. */
-  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     await this.get(owner, jobId);
     return this.experiments.trialLogs(jobId, trialId, after, limit);
   }
@@ -186,18 +272,16 @@ export class JobService {
     return this.experiments.trialOutputFile(jobId, trialId, name);
   }
 
-  /** Log lines after `after`. */
-  async logs(owner: string, jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; nextSeq: number; firstSeq: number }> {
+  /** Log lines after `after`, within the page's byte budget. */
+  async logs(owner: string, jobId: string, after: number, limit: number): Promise<LogPage> {
     await this.get(owner, jobId);
-    const page = await this.store.getLogs(jobId, after, limit);
-    const nextSeq = page.lines.length ? page.lines[page.lines.length - 1].seq : Math.max(after, 0);
-    return { lines: page.lines, nextSeq, firstSeq: page.firstSeq };
+    return readLogPage(this.store, jobId, after, limit);
   }
 
-  /** All metric values of a job. */
-  async metrics(owner: string, jobId: string): Promise<Metric[]> {
+  /** A page of the job's metric values, optionally one metric and downsampled for a chart. */
+  async metrics(owner: string, jobId: string, query: MetricQuery = {}): Promise<MetricPage> {
     await this.get(owner, jobId);
-    return this.store.getMetrics(jobId);
+    return pageTokenChecked(this.store.getMetrics(jobId, { ...query, pageSize: query.pageSize ?? METRIC_PAGE_SIZE }));
   }
 
   /** Absolute path of an output file, or 404 when the job has not written it (yet). */

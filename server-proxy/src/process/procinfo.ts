@@ -72,3 +72,84 @@ export function signalTree(pid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/**
+ * A runner started in `workdir` whose pid was never saved (the service died between spawning it and
+ * recording it): the process-group leader working in `workdir` (or below it) whose command line runs
+ * `laketahoe.runner`. Its children (the kernel) are in its group and lead none.
+ */
+export function findRunnerIn(workdir: string): { pid: number; startTime: string } | undefined {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    const pid = Number(name);
+    try {
+      // Starts in `workdir`; papermill moves it into the snapshot folder while a notebook executes.
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd !== workdir && !cwd.startsWith(workdir + '/')) {
+        continue;
+      }
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // state(0) ppid(1) pgrp(2): the runner is started detached, so it leads its own group.
+      if (Number(fields[2]) !== pid || fields[0] === 'Z') {
+        continue;
+      }
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes('laketahoe.runner')) {
+        continue;
+      }
+      return { pid, startTime: fields[19] };
+    } catch {
+      // Gone meanwhile, or another user's process.
+    }
+  }
+  return undefined;
+}
+
+/** Flag of a listening socket in /proc/net/unix (`__SO_ACCEPTCON`). */
+const SO_ACCEPTCON = 0x10000;
+
+/**
+ * Who listens on the Unix socket at `socketPath`: 'none' while nobody does, 'ours' when every listening
+ * socket bound to that path is held by process `pid`, 'other' when some other process holds one (it
+ * bound the path first, or unlinked and bound it again). Linux only; undefined where /proc cannot tell.
+ */
+export function unixSocketListener(socketPath: string, pid: number): 'none' | 'ours' | 'other' | undefined {
+  let table: string;
+  try {
+    table = fs.readFileSync('/proc/net/unix', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const inodes: string[] = [];
+  for (const line of table.split('\n').slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 8 && fields.slice(7).join(' ') === socketPath && (parseInt(fields[3], 16) & SO_ACCEPTCON) !== 0) {
+      inodes.push(fields[6]);
+    }
+  }
+  if (inodes.length === 0) {
+    return 'none';
+  }
+  const held = new Set<string>();
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 'other';
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) {
+        held.add(m[1]);
+      }
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return inodes.every(i => held.has(i)) ? 'ours' : 'other';
+}

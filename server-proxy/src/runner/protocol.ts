@@ -5,8 +5,26 @@ export const MARKER = '##laketahoe ';
 export type RunnerRecord =
   | { type: 'started'; totalCells?: number }
   | { type: 'progress'; cell: number; totalCells?: number }
-  | { type: 'metric'; step?: number; values: Record<string, unknown>; time?: string }
-  | { type: 'error'; cell?: number; ename?: string; evalue?: string; traceback?: string }
+  | {
+      type: 'metric';
+      step?: number;
+      values: Record<string, unknown>;
+      /** Values that were NaN or infinite, spelled `NaN`, `Infinity`, `-Infinity` (JSON has no such numbers). */
+      nonFinite?: Record<string, unknown>;
+      time?: string;
+    }
+  | {
+      type: 'error';
+      /** 0-based index in the executed notebook, papermill's injected parameters cell included. */
+      cell?: number;
+      /** 1-based number among the notebook's own cells, as the user counts them. */
+      cellNumber?: number;
+      /** The failing cell is the parameters cell papermill injected. */
+      injectedParameters?: boolean;
+      ename?: string;
+      evalue?: string;
+      traceback?: string;
+    }
   | { type: 'output'; notebook?: string; html?: string }
   | { type: 'model'; name: string; path: string };
 
@@ -14,6 +32,11 @@ export type RunnerRecord =
 export type ParsedLine = { kind: 'record'; record: RunnerRecord } | { kind: 'text'; text: string };
 
 const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output', 'model']);
+
+/** A line kept as text whatever it holds (a stream that carries no records). */
+export function asText(line: string): ParsedLine {
+  return { kind: 'text', text: line.endsWith('\r') ? line.slice(0, -1) : line };
+}
 
 /**
  * Splits structured lines from plain text. A marker line that is not valid JSON or has an unknown type

@@ -18,17 +18,33 @@ export const PRIORITIES = ['high', 'middle', 'low'] as const;
 /** One priority. */
 export type Priority = (typeof PRIORITIES)[number];
 
+/** Longest job id: every `/jobs/{jobId}` route serves ids up to this length (the router's limit is set above it). */
+export const MAX_JOB_ID_LENGTH = 128;
 /** A job id as AI Platform accepts it. */
-export const JOB_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_]{0,127}$';
+export const JOB_ID_PATTERN = `^[A-Za-z][A-Za-z0-9_]{0,${MAX_JOB_ID_LENGTH - 1}}$`;
 
-/** `"3600s"`: a protobuf-style duration in seconds. */
-const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?s$', description: 'duration such as "3600s"' });
+/**
+ * Largest worker and parameter-server counts. The Kubernetes backend builds one host entry per replica
+ * (TF_CONFIG's cluster spec, one Service per replica); an unbounded count exhausted the service's memory.
+ */
+export const MAX_WORKER_COUNT = 1000;
+/** Largest parameter-server count; see {@link MAX_WORKER_COUNT}. */
+export const MAX_PARAMETER_SERVER_COUNT = 100;
+/** Most labels on one job (AI Platform allows 64). */
+export const MAX_LABELS = 64;
+/** Most papermill parameters on one notebook. */
+export const MAX_PARAMETERS = 1000;
+
+/** `"3600s"`: a protobuf-style duration in seconds (at most ten digits of seconds, about 317 years). */
+const Duration = Type.String({ pattern: '^[0-9]{1,10}(\\.[0-9]{1,9})?s$', description: 'duration such as "3600s"' });
 
 /** The notebook to run and the papermill parameters to inject. */
 export const NotebookSpec = Type.Object(
   {
     path: Type.String({ minLength: 1, maxLength: 4096, description: 'notebook path relative to the root directory' }),
-    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'papermill parameters' })),
+    parameters: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'papermill parameters', maxProperties: MAX_PARAMETERS })
+    ),
     includeFolder: Type.Optional(Type.Boolean({ description: "also snapshot the notebook's folder" }))
   },
   { additionalProperties: false }
@@ -116,10 +132,10 @@ export const TrainingInput = Type.Object(
     scaleTier: Type.Optional(StringEnum([...SCALE_TIERS])),
     masterType: Type.Optional(Type.String({ maxLength: 128 })),
     masterConfig: Type.Optional(ReplicaConfig),
-    workerCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    workerCount: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WORKER_COUNT })),
     workerType: Type.Optional(Type.String({ maxLength: 128 })),
     workerConfig: Type.Optional(ReplicaConfig),
-    parameterServerCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    parameterServerCount: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PARAMETER_SERVER_COUNT })),
     parameterServerType: Type.Optional(Type.String({ maxLength: 128 })),
     parameterServerConfig: Type.Optional(ReplicaConfig),
     priority: Type.Optional(StringEnum([...PRIORITIES])),
@@ -153,7 +169,9 @@ export const SubmitJobBody = Type.Object(
   {
     jobId: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN })),
     trainingInput: TrainingInput,
-    labels: Type.Optional(Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 })))
+    labels: Type.Optional(
+      Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }), { maxProperties: MAX_LABELS, description: `at most ${MAX_LABELS} labels` })
+    )
   },
   { additionalProperties: false }
 );
@@ -219,6 +237,9 @@ export const TrainingOutput = Type.Object({
       description: 'models the job saved (laketahoe.save_model); registered when the job succeeds'
     })
     ),
+  warnings: Type.Optional(
+    Type.Array(Type.String(), { description: 'notes about what the job reported, such as a metric that was NaN or infinite' })
+  ),
   queueReason: Type.Optional(
     Type.String({ description: 'why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota)' })
   ),

@@ -19,6 +19,8 @@ export interface RunOutput {
   resources: Allocation;
   /** Why a QUEUED run is still waiting, when the backend knows. */
   queueReason?: string;
+  /** Notes about what the run reported, such as a metric that was not a finite number (at most 20, one per metric). */
+  warnings?: string[];
   /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
   models?: SavedModelRef[];
 }
@@ -62,6 +64,8 @@ export interface JobRuntime {
   snapshotFrom?: string;
   /** Extra environment of the runner (a trial's job and trial ids). */
   env?: Record<string, string>;
+  /** Set on an HPO trial whose objective metric was reported as NaN or infinite: why it is infeasible. */
+  infeasible?: string;
   /** Set when the service stopped the run early on purpose (an unpromising trial). */
   stoppedEarly?: boolean;
   /** The backend the run belongs to; local when absent (records from before there was a choice). */

@@ -118,6 +118,46 @@ export type MonitoringSpec = Static<typeof MonitoringSpec>;
 
 const ModelRef = Type.Object({ name: Type.String(), version: Type.Integer() });
 
+/** How requests reach a challenger: a weighted share of them (canary), or a copy of each (shadow). */
+export const TRAFFIC_MODES = ['canary', 'shadow'] as const;
+/** One traffic mode. */
+export type TrafficMode = (typeof TRAFFIC_MODES)[number];
+
+/**
+ * One challenger at a time: a second version beside the champion gives a comparison people can read;
+ * several would split the traffic too thin for it to mean anything on one local model server each.
+ */
+export const MAX_CHALLENGERS = 1;
+
+/** The challenger version of a deployment, as the API shows it. */
+export const Challenger = Type.Object(
+  {
+    model: ModelRef,
+    mode: StringEnum([...TRAFFIC_MODES]),
+    weight: Type.Integer({ minimum: 0, maximum: 100, description: 'canary: percent of requests answered by the challenger; shadow: 0' }),
+    state: StringEnum(['DEPLOYING', 'READY', 'FAILED']),
+    errorMessage: Type.String(),
+    restarts: Type.Integer()
+  },
+  { description: 'a second version served beside the champion (canary split or shadow copy)' }
+);
+/** A challenger. */
+export type Challenger = Static<typeof Challenger>;
+
+/** `PATCH /deployments/{name}` `challenger`: add one, change its mode or weight (no restart), or null to remove it. */
+export const ChallengerSpec = Type.Object(
+  {
+    model: Type.Optional(
+      Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
+    ),
+    mode: Type.Optional(StringEnum([...TRAFFIC_MODES])),
+    weight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'canary percent for the challenger (default 10)' }))
+  },
+  { additionalProperties: false }
+);
+/** A challenger request. */
+export type ChallengerSpec = Static<typeof ChallengerSpec>;
+
 /** A deployment as the API shows it. */
 export const Deployment = Type.Object(
   {
@@ -134,6 +174,7 @@ export const Deployment = Type.Object(
     createTime: Type.String(),
     updateTime: Type.String(),
     monitoring: MonitoringSpec,
+    challenger: Type.Optional(Challenger),
     stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
   },
   { $id: 'Deployment' }
@@ -183,7 +224,8 @@ export const UpdateDeploymentBody = Type.Object(
     model: Type.Optional(
       Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
     ),
-    monitoring: Type.Optional(MonitoringSpec)
+    monitoring: Type.Optional(MonitoringSpec),
+    challenger: Type.Optional(Nullable(ChallengerSpec))
   },
   { additionalProperties: false }
 );

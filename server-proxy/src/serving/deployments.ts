@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../errors.js';
@@ -13,15 +14,18 @@ import {
   type CreateDeploymentBody,
   type Deployment,
   type ModelVersion,
+  type ChallengerSpec,
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
+import type { TrafficTargets } from './traffic.js';
 import { serversStartedIn } from './modelServer.js';
+import { MAX_CHALLENGERS } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
 
 /** What the deployment service needs. */
-export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater'> {
+export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
   store: Store;
   updater: DeploymentUpdater;
   registry: ModelRegistry;
@@ -34,6 +38,11 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
   defaultBackend?: 'local' | 'kubernetes';
   /** Set when the Kubernetes backend is configured. */
   kube?: KubeServing;
+  /**
+   * False on a multi-user service without `--trust-jobs`: a model server loads the model's pickled code
+   * as the service's OS user, so deployments are refused.
+   */
+  localServing?: boolean;
 }
 
 /**
@@ -42,15 +51,27 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
  */
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
+  /** The challenger's supervisor of deployments that have one. */
+  private readonly challengers = new Map<string, Supervisor>();
+  /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
+  onComparisonReset?: (owner: string, name: string) => void;
 
-  constructor(private readonly opts: DeploymentServiceOptions) {}
+  /**
+   * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
+   * the temporary folder because socket paths are limited to about 100 bytes.
+   */
+  private readonly socketDir: string;
+
+  constructor(private readonly opts: DeploymentServiceOptions) {
+    this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
+  }
 
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
   private supervise(owner: string, name: string): Supervisor {
-    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts });
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
@@ -64,6 +85,26 @@ export class DeploymentService {
   supervisor(owner: string, name: string): Supervisor | undefined {
     return this.supervisors.get(deploymentKey(owner, name));
   }
+
+  /**
+   * What the inference proxy may send a request of the caller's deployment to; undefined when there is
+   * no such deployment (404). Read from memory on every request: a weight change applies to the next one.
+   */
+  traffic(owner: string, name: string): TrafficTargets | undefined {
+    const key = deploymentKey(owner, name);
+    const champion = this.supervisors.get(key);
+    if (!champion) {
+      // A Kubernetes deployment: its active version's Service (challengers are local-only so far).
+      const kube = this.opts.kube?.runner(owner, name);
+      return kube ? { champion: kube.serving } : undefined;
+    }
+    const policy = this.policies.get(key);
+    const challenger = policy ? this.challengers.get(key)?.serving : undefined;
+    return { champion: champion.serving, challenger, policy };
+  }
+
+  /** The traffic policy of deployments with a challenger, mirrored from their records. */
+  private readonly policies = new Map<string, { mode: 'canary' | 'shadow'; weight: number }>();
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
   private served(version: ModelVersion): ServedVersion {
@@ -80,6 +121,14 @@ export class DeploymentService {
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
+    // Pods run the model's code in the owner's namespace, not as the service's OS user.
+    if (backend === 'local' && this.opts.localServing === false) {
+      throw new ServiceError(
+        'failed_precondition',
+        "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
+      );
+    }
     if ((body.model === undefined) === (body.source === undefined)) {
       throw new ServiceError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
     }
@@ -90,7 +139,6 @@ export class DeploymentService {
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
       : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
     const target = this.served(version);
-    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
     if (backend === 'kubernetes' && !this.opts.kube) {
       throw new ServiceError('invalid_argument', 'the Kubernetes backend is not configured on this service', 'backend');
     }
@@ -161,6 +209,9 @@ export class DeploymentService {
       throw new ServiceError('failed_precondition', `deployment ${name} is being deleted`);
     }
     let target: ServedVersion | undefined;
+    if (body.model && current.challenger) {
+      throw new ServiceError('failed_precondition', `deployment ${name} has a challenger: promote or remove it before switching versions`, 'model');
+    }
     if (body.model) {
       const version = await this.opts.registry.version(owner, body.model.name, body.model.version);
       const same = version.name === current.model.name && version.version === current.model.version;
@@ -169,6 +220,9 @@ export class DeploymentService {
       }
     }
     const kube = current.backend === 'kubernetes' ? this.opts.kube?.runner(owner, name) : undefined;
+    if (current.backend === 'kubernetes' && body.challenger !== undefined) {
+      throw new ServiceError('invalid_argument', 'challengers run on the local backend only so far', 'challenger');
+    }
     if (kube) {
       if (body.monitoring) {
         await this.opts.updater.update(owner, name, r => {
@@ -191,6 +245,146 @@ export class DeploymentService {
     if (target) {
       await supervisor.switchTo(target);
     }
+    if (body.challenger === null) {
+      await this.removeChallenger(owner, name);
+    } else if (body.challenger) {
+      await this.setChallenger(owner, name, body.challenger);
+    }
+    return this.get(owner, name);
+  }
+
+  /**
+   * Adds a challenger (its server starts; it gets traffic once ready), or changes the mode or weight of
+   * the one there (in memory at once, no restart, so no request fails). One challenger at a time
+   * ({@link MAX_CHALLENGERS}); it must be another version of the champion's model.
+   */
+  private async setChallenger(owner: string, name: string, spec: ChallengerSpec): Promise<void> {
+    const key = deploymentKey(owner, name);
+    const current = await this.get(owner, name);
+    const existing = current.challenger;
+    const mode = spec.mode ?? existing?.mode ?? 'canary';
+    if (mode === 'shadow' && spec.weight !== undefined && spec.weight !== 0) {
+      throw new ServiceError('invalid_argument', 'a shadow challenger gets a copy of every request: weight must be 0 or left out', 'challenger.weight');
+    }
+    const weight = mode === 'shadow' ? 0 : (spec.weight ?? (existing?.mode === 'canary' ? existing.weight : 10));
+    let target: ServedVersion | undefined;
+    if (spec.model) {
+      if (spec.model.name !== current.model.name) {
+        throw new ServiceError(
+          'invalid_argument',
+          `a challenger is another version of the champion's model ${current.model.name}, not ${spec.model.name}`,
+          'challenger.model.name'
+        );
+      }
+      const version = await this.opts.registry.version(owner, spec.model.name, spec.model.version);
+      if (version.version === current.model.version) {
+        throw new ServiceError('invalid_argument', `version ${version.version} is the champion already`, 'challenger.model.version');
+      }
+      if (existing && existing.model.version !== version.version) {
+        throw new ServiceError(
+          'failed_precondition',
+          `deployment ${name} has challenger version ${existing.model.version} already (at most ${MAX_CHALLENGERS}): promote or remove it first`,
+          'challenger.model'
+        );
+      }
+      if (!existing) {
+        target = this.served(version);
+      }
+    } else if (!existing) {
+      throw new ServiceError('invalid_argument', 'a new challenger needs a model version', 'challenger.model');
+    }
+    await this.opts.updater.update(owner, name, r => {
+      if (target) {
+        r.deployment.challenger = {
+          model: { name: target.model, version: target.version },
+          mode,
+          weight,
+          state: 'DEPLOYING',
+          errorMessage: '',
+          restarts: 0
+        };
+        r.runtime.challengerServers = [];
+        r.deployment.stateHistory.push({
+          state: r.deployment.state,
+          time: new Date().toISOString(),
+          reason: `challenger version ${target.version} added (${mode === 'canary' ? `canary ${weight}%` : 'shadow'})`
+        });
+      } else if (r.deployment.challenger) {
+        r.deployment.challenger.mode = mode;
+        r.deployment.challenger.weight = weight;
+      }
+    });
+    this.policies.set(key, { mode, weight });
+    if (target) {
+      this.onComparisonReset?.(owner, name);
+      const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+      supervisor.role = 'challenger';
+      this.challengers.set(key, supervisor);
+      this.startInBackground(supervisor, target, 'challenger ready');
+    }
+  }
+
+  /** Removes the challenger: no new requests go to it, those in flight finish, then its server stops. */
+  private async removeChallenger(owner: string, name: string): Promise<void> {
+    const key = deploymentKey(owner, name);
+    this.policies.delete(key);
+    const supervisor = this.challengers.get(key);
+    this.challengers.delete(key);
+    await supervisor?.retireAll();
+    await this.opts.updater.update(owner, name, r => {
+      if (r.deployment.challenger) {
+        r.deployment.stateHistory.push({
+          state: r.deployment.state,
+          time: new Date().toISOString(),
+          reason: `challenger version ${r.deployment.challenger.model.version} removed`
+        });
+      }
+      delete r.deployment.challenger;
+      delete r.runtime.challengerServers;
+    });
+  }
+
+  /**
+   * Makes the ready challenger the champion without a restart: its supervisor and server take the
+   * champion's place in one step (the next request goes to it), then the old champion finishes its
+   * requests in flight and stops.
+   */
+  async promote(owner: string, name: string): Promise<Deployment> {
+    const key = deploymentKey(owner, name);
+    const current = await this.get(owner, name);
+    const challenger = this.challengers.get(key);
+    if (!current.challenger || !challenger) {
+      throw new ServiceError('failed_precondition', `deployment ${name} has no challenger to promote`, 'challenger');
+    }
+    if (current.state === 'UPDATING' || current.state === 'DELETING') {
+      throw new ServiceError('failed_precondition', `deployment ${name} is ${current.state}: promote once it is READY`);
+    }
+    if (current.challenger.state !== 'READY' || !challenger.serving) {
+      throw new ServiceError('failed_precondition', `challenger version ${current.challenger.model.version} is not ready`, 'challenger');
+    }
+    const old = this.supervisors.get(key);
+    // Traffic moves here, synchronously: no request sees a state between the two.
+    this.supervisors.set(key, challenger);
+    this.challengers.delete(key);
+    this.policies.delete(key);
+    challenger.role = 'champion';
+    const promoted = current.challenger.model;
+    await this.opts.updater.update(owner, name, r => {
+      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? [])];
+      delete r.runtime.challengerServers;
+      delete r.deployment.challenger;
+      delete r.deployment.nextModel;
+      r.deployment.model = { ...promoted };
+      r.deployment.endpoint = endpointOf(name, promoted.name);
+      r.deployment.errorMessage = '';
+      r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason: `promoted challenger version ${promoted.version}` });
+      r.deployment.state = 'READY';
+    });
+    await challenger.attachMonitor();
+    this.onComparisonReset?.(owner, name);
+    if (old) {
+      void old.retireAll().catch(err => this.opts.log.error({ err, deployment: name }, 'stopping the old champion failed'));
+    }
     return this.get(owner, name);
   }
 
@@ -208,12 +402,16 @@ export class DeploymentService {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
-    await supervisor?.close();
+    const challenger = this.challengers.get(deploymentKey(owner, name));
+    this.challengers.delete(deploymentKey(owner, name));
+    this.policies.delete(deploymentKey(owner, name));
+    await Promise.all([supervisor?.close(), challenger?.close()]);
     if (record.runtime.kube) {
       await this.opts.kube?.remove(record);
     }
     killOrphans(record, this.baseDir(owner, name));
     this.opts.monitor.detach(owner, name);
+    this.onComparisonReset?.(owner, name);
     await this.opts.store.deleteDeployment(owner, name);
     fs.rmSync(this.baseDir(owner, name), { recursive: true, force: true });
   }
@@ -236,6 +434,10 @@ export class DeploymentService {
       }
       const saved = await this.opts.updater.update(owner, name, r => {
         r.runtime.servers = [];
+        if (r.deployment.challenger) {
+          r.runtime.challengerServers = [];
+          r.deployment.challenger.state = 'DEPLOYING';
+        }
         if (r.deployment.state !== 'FAILED') {
           delete r.deployment.nextModel;
           setState(r, 'DEPLOYING', 'the service restarted');
@@ -252,6 +454,15 @@ export class DeploymentService {
       try {
         const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
+        const ch = saved.deployment.challenger;
+        if (ch) {
+          const challenger = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+          challenger.role = 'challenger';
+          this.challengers.set(deploymentKey(owner, name), challenger);
+          this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
+          const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
+          this.startInBackground(challenger, this.served(chVersion), 'challenger started again after a service restart');
+        }
       } catch (err) {
         await this.opts.updater.update(owner, name, r => {
           r.deployment.errorMessage = (err as Error).message;
@@ -289,10 +500,13 @@ export class DeploymentService {
 
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
-    const all = [...this.supervisors.values()];
+    const all = [...this.supervisors.values(), ...this.challengers.values()];
     this.supervisors.clear();
+    this.challengers.clear();
+    this.policies.clear();
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
+    fs.rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
 
@@ -301,7 +515,7 @@ export class DeploymentService {
  * record, and those started in its folder that the record never heard of (the service died in between).
  */
 function killOrphans(record: DeploymentRecord, baseDir: string): void {
-  for (const server of [...record.runtime.servers, ...serversStartedIn(baseDir)]) {
+  for (const server of [...record.runtime.servers, ...(record.runtime.challengerServers ?? []), ...serversStartedIn(baseDir)]) {
     if (server.pid && isProcessAlive(server.pid, server.pidStartTime)) {
       signalTree(server.pid, 'SIGKILL');
     }

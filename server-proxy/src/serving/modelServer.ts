@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { processStartTime, signalTree } from '../process/procinfo.js';
+import { childEnv } from '../backends/local/childEnv.js';
+import { processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
 
 /** What one model server serves. */
@@ -19,6 +21,28 @@ export interface ModelServerSpec {
   settings: Record<string, unknown>;
   /** The saved model folder (absolute): the settings' relative uri is resolved against it. */
   artifactDir: string;
+  /** A folder only the service's account can enter (short: socket paths are limited to ~100 bytes). */
+  socketDir: string;
+}
+
+/** The header that carries a model server's secret; requests without it get a 403 from the server. */
+export const SERVER_SECRET_HEADER = 'x-laketahoe-server-secret';
+
+/** Starts MLServer on a Unix socket behind the secret check (see the script's docstring). */
+export const SERVE_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python', 'serve_model.py');
+
+/** The interpreter of an `mlserver` console script: its `#!` line, else the `python` beside it. */
+export function mlserverPython(mlserver: string): string {
+  try {
+    const head = fs.readFileSync(mlserver, 'utf8').slice(0, 512).split('\n')[0];
+    const m = /^#!\s*(\S+)$/.exec(head);
+    if (m && path.isAbsolute(m[1]) && fs.existsSync(m[1])) {
+      return m[1];
+    }
+  } catch {
+    // Missing or unreadable: the spawn below reports it.
+  }
+  return path.join(path.dirname(mlserver), 'python');
 }
 
 /** The process of the server last started in a folder, written at once (see {@link serversStartedIn}). */
@@ -43,19 +67,6 @@ export function serversStartedIn(baseDir: string): ServerRuntime[] {
 
 /** Lines of server.log kept in error messages. */
 const LOG_TAIL_LINES = 25;
-
-/** A free TCP port on loopback, found by binding port 0. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The last `lines` lines of a file, read from its end (the log can grow large). */
 export function tailFile(file: string, lines = LOG_TAIL_LINES): string {
@@ -83,41 +94,48 @@ export function lastException(log: string): string | undefined {
 }
 
 /**
- * One `mlserver start` process serving one model version on loopback ports, in its own process group
- * with its output in `server.log`. The service is its parent, so an exit is seen at once.
+ * One MLServer process serving one model version on a Unix socket in a private folder, answering only
+ * requests that carry its secret (which only this service knows), in its own process group with its
+ * output in `server.log`. The service is its parent, so an exit is seen at once. No request (and so no
+ * secret) is sent before the socket is seen to be held by that very process.
  */
 export class ModelServer {
-  /** Connections to the server's HTTP port; requests are forwarded through it. */
+  /** Connections to the server's socket; requests are forwarded through {@link request}. */
   readonly pool: Pool;
   /** Requests forwarded and not yet answered (drained before the server is stopped). */
   inflight = 0;
   private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
   private readonly exitWaiters: (() => void)[] = [];
+  /** Set once the socket is known to be this server's. */
+  private verified = false;
 
   private constructor(
     readonly spec: ModelServerSpec,
     readonly runtime: ServerRuntime,
+    private readonly secret: string,
     child: ReturnType<typeof spawn>
   ) {
-    this.pool = new Pool(`http://127.0.0.1:${runtime.httpPort}`, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool('http://localhost', { socketPath: runtime.socket, connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
     child.once('exit', (code, signal) => {
       this.exitInfo = { code, signal };
+      fs.rmSync(runtime.socket, { force: true });
       this.exitWaiters.splice(0).forEach(fn => fn());
     });
   }
 
-  /** Writes the server's settings with fresh ports and starts it; resolves once the process runs. */
+  /** Writes the server's settings and starts it on a fresh socket with a fresh secret; resolves once the process runs. */
   static async start(spec: ModelServerSpec, env: NodeJS.ProcessEnv = process.env): Promise<ModelServer> {
     // MLServer expects a model's folder to carry the model's name.
     const modelDir = path.join(spec.dir, spec.model);
     fs.mkdirSync(modelDir, { recursive: true });
-    const httpPort = await freePort();
-    const grpcPort = await freePort();
-    // parallel_workers 0: the model is loaded in the server process itself, so one pid is the whole server.
+    const socket = path.join(spec.socketDir, `${crypto.randomBytes(8).toString('hex')}.sock`);
+    const secret = crypto.randomBytes(32).toString('hex');
+    // parallel_workers 0: the model is loaded in the server process itself, so one pid is the whole server
+    // (and holds the socket). The ports are unused: the REST API listens on the socket, gRPC is off.
     const serverSettings = {
       host: '127.0.0.1',
-      http_port: httpPort,
-      grpc_port: grpcPort,
+      http_port: 0,
+      grpc_port: 0,
       parallel_workers: 0,
       metrics_endpoint: null,
       debug: false,
@@ -133,28 +151,55 @@ export class ModelServer {
     const modelSettings = { ...spec.settings, name: spec.model, parameters };
     fs.writeFileSync(path.join(modelDir, 'model-settings.json'), JSON.stringify(modelSettings, null, 1));
 
-    const log = fs.openSync(path.join(spec.dir, 'server.log'), 'a');
+    const log = fs.openSync(path.join(spec.dir, 'server.log'), 'a', 0o600);
     try {
-      const child = spawn(spec.mlserver, ['start', spec.dir], {
+      const child = spawn(mlserverPython(spec.mlserver), [SERVE_SCRIPT, spec.dir, socket], {
         cwd: spec.dir,
-        env: { ...env, PYTHONUNBUFFERED: '1' },
+        env: { ...childEnv(env), PYTHONUNBUFFERED: '1' },
         detached: true,
-        stdio: ['ignore', log, log]
+        stdio: ['pipe', log, log]
       });
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', () => resolve());
         child.once('error', reject);
       });
+      // On stdin: other processes of the account can read a process's environment and command line.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(`${secret}\n`);
       child.unref();
       const pid = child.pid!;
-      const runtime: ServerRuntime = { version: spec.version, dir: spec.dir, httpPort, grpcPort, pid, pidStartTime: processStartTime(pid) };
+      const runtime: ServerRuntime = { version: spec.version, dir: spec.dir, socket, pid, pidStartTime: processStartTime(pid) };
       // Written before anything else can happen: a service that dies before the store has the process
       // finds it here on its next start.
       fs.writeFileSync(path.join(spec.dir, SERVER_FILE), JSON.stringify(runtime));
-      return new ModelServer(spec, runtime, child);
+      return new ModelServer(spec, runtime, secret, child);
     } finally {
       fs.closeSync(log);
     }
+  }
+
+  /** Sends a request to the server with its secret. */
+  request(options: Omit<Parameters<Pool['request']>[0], 'origin'> & { headers?: Record<string, string> }) {
+    return this.pool.request({ ...options, headers: { ...(options.headers ?? {}), [SERVER_SECRET_HEADER]: this.secret } });
+  }
+
+  /**
+   * Whether the socket is this server's: 'wait' while nothing listens yet. Where /proc cannot tell
+   * (not Linux), the private folder and the random name are the guarantee.
+   */
+  private checkSocket(): 'ok' | 'wait' | 'other' {
+    if (this.verified) {
+      return 'ok';
+    }
+    const owner = unixSocketListener(this.runtime.socket, this.runtime.pid!);
+    if (owner === 'none') {
+      return 'wait';
+    }
+    if (owner === 'other') {
+      return 'other';
+    }
+    this.verified = true;
+    return 'ok';
   }
 
   /** Where the server writes its output. */
@@ -179,8 +224,11 @@ export class ModelServer {
 
   /** GET a path on the server; the status, or 0 when it does not answer. */
   async probe(urlPath: string, timeoutMs = 2000): Promise<number> {
+    if (this.checkSocket() !== 'ok') {
+      return 0;
+    }
     try {
-      const res = await this.pool.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await this.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
       return res.statusCode;
     } catch {
@@ -201,6 +249,9 @@ export class ModelServer {
       }
       if (this.exitInfo) {
         throw new Error(this.failure('the model server exited before it was ready'));
+      }
+      if (this.checkSocket() === 'other') {
+        throw new Error(`another process listens on the model server's socket ${this.runtime.socket}: refusing to use it`);
       }
       if ((await this.probe(readyPath)) === 200) {
         return;

@@ -7,7 +7,7 @@ import type { EventBus } from '../events.js';
 import { isHpoJob } from '../orchestration/jobRuns.js';
 import type { Job } from '../schemas/jobs.js';
 import type { Store } from '../store/store.js';
-import { readSavedModel } from './savedModel.js';
+import { readSavedModel, resolveModelFolder } from './savedModel.js';
 import type { Model, ModelSource, ModelVersion } from '../schemas/serving.js';
 
 /** Service folders that may lie inside rootDir and hold what other users' jobs and deployments wrote. */
@@ -115,6 +115,9 @@ export class ModelRegistry {
 
   /** Registers a saved model folder (relative to rootDir) as the next version of its model. */
   async register(owner: string, folder: string, name?: string, source?: ModelSource, sourceKey?: string): Promise<ModelVersion> {
+    // Ownership first: reading another user's folder first would answer 400 (its manifest's faults)
+    // where an unknown folder answers 404, telling the caller what exists.
+    await this.checkNotOthers(owner, resolveModelFolder(this.rootDir, folder).dir, folder);
     const saved = readSavedModel(this.rootDir, folder, name);
     await this.checkNotOthers(owner, saved.dir, folder);
     return this.store.addModelVersion({

@@ -1,18 +1,19 @@
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+
+/** Options of one request to a model server (paths are the model server's own). */
+export type ModelRequestOptions = Omit<Parameters<Pool['request']>[0], 'origin'> & { headers?: Record<string, string> };
 
 /**
  * A model server as the inference proxy uses it, whatever runs it: a local MLServer process or a
  * Kubernetes Service in front of MLServer pods.
  */
 export interface ServingEndpoint {
-  /** Connections the proxy forwards requests on (paths are the model server's own). */
-  readonly pool: Pick<Pool, 'request'>;
+  /** Sends one request to the model server. */
+  request(options: ModelRequestOptions): Promise<Dispatcher.ResponseData<unknown>>;
   /** Requests forwarded and not yet answered. */
   inflight: number;
   /** Set once a local process has exited (a retry would go nowhere). */
   readonly exited?: unknown;
-  /** The end of the server's log, where one is at hand (empty otherwise). */
-  logTail(): string;
 }
 
 /** The version answering a deployment's requests. */

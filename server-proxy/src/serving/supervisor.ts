@@ -7,6 +7,7 @@ import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import { RestartBackoff } from './backoff.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';
+import type { DeploymentRecord } from '../store/store.js';
 
 /** A model version ready to be served: its registry entry resolved to a checked folder. */
 export interface ServedVersion {
@@ -30,6 +31,8 @@ export interface SupervisorOptions {
   /** First restart delay; doubles per crash in a row up to 60 s. */
   restartDelayMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The private folder of the model servers' sockets. */
+  socketDir: string;
 }
 
 /** The server now answering requests. */
@@ -76,8 +79,18 @@ export class Supervisor {
     return this.ready ? this.active : undefined;
   }
 
+  /**
+   * Which version of the deployment this supervisor keeps: the champion writes the deployment's own
+   * fields; a challenger writes `deployment.challenger` and `runtime.challengerServers`. Promotion turns
+   * a challenger's supervisor into the champion's, with its ready server, without a restart.
+   */
+  role: 'champion' | 'challenger' = 'champion';
+
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
-    return this.opts.updater.update(this.owner, this.name, mutate);
+    if (this.role === 'champion') {
+      return this.opts.updater.update(this.owner, this.name, mutate);
+    }
+    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
   }
 
   /** Starts a server for `target` and records its process so a restarted service can find it. */
@@ -89,7 +102,8 @@ export class Supervisor {
         model: target.model,
         version: target.version,
         settings: target.saved.settings,
-        artifactDir: target.saved.dir
+        artifactDir: target.saved.dir,
+        socketDir: this.opts.socketDir
       },
       this.opts.env
     );
@@ -158,7 +172,7 @@ export class Supervisor {
   /** Tells the monitor about the serving version with the deployment's current monitoring spec. */
   async attachMonitor(): Promise<void> {
     const target = this.activeTarget;
-    if (!this.ready || !target) {
+    if (!this.ready || !target || this.role !== 'champion') {
       return;
     }
     const record = await this.opts.updater.update(this.owner, this.name, () => false);
@@ -310,6 +324,22 @@ export class Supervisor {
     }, delay);
   }
 
+  /** Lets the serving server finish its requests in flight, then stops it and drops its process record. */
+  async retireAll(drainMs = this.opts.drainMs): Promise<void> {
+    const active = this.active?.server;
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.livenessTimer);
+    if (this.pending) {
+      await this.retire(this.pending, 3000);
+    }
+    if (active) {
+      await active.drain(drainMs);
+      await this.retire(active, 3000);
+    }
+  }
+
   /** Stops every server of the deployment (service shutdown or delete); the record is left alone. */
   async close(): Promise<void> {
     this.closed = true;
@@ -319,6 +349,43 @@ export class Supervisor {
     const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
     await Promise.all(servers.map(s => s.stop(3000)));
   }
+}
+
+/**
+ * Lets a supervisor written for the deployment's own fields keep the challenger: `mutate` sees a record
+ * whose model, state, error, restarts and servers are the challenger's; what it changes is copied back,
+ * state changes into the deployment's history marked as the challenger's.
+ */
+function challengerView(record: DeploymentRecord, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
+  const challenger = record.deployment.challenger;
+  if (!challenger) {
+    return false; // Removed meanwhile: nothing of it to record.
+  }
+  const view: DeploymentRecord = {
+    deployment: {
+      ...record.deployment,
+      model: { ...challenger.model },
+      state: challenger.state,
+      errorMessage: challenger.errorMessage,
+      restarts: challenger.restarts,
+      stateHistory: []
+    },
+    runtime: { servers: [...(record.runtime.challengerServers ?? [])] }
+  };
+  const result = mutate(view);
+  if (result === false) {
+    return false;
+  }
+  const d = view.deployment;
+  // The challenger's own states: a champion's UPDATING/DELETING never applies to it.
+  challenger.state = d.state === 'READY' || d.state === 'FAILED' ? d.state : 'DEPLOYING';
+  challenger.errorMessage = d.errorMessage;
+  challenger.restarts = d.restarts;
+  record.runtime.challengerServers = view.runtime.servers;
+  for (const entry of d.stateHistory) {
+    record.deployment.stateHistory.push({ ...entry, reason: `challenger version ${challenger.model.version}: ${entry.reason}` });
+  }
+  return result;
 }
 
 /** The inference URL of a deployment, as the API shows it. */

@@ -123,5 +123,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
       CREATE INDEX alerts_deployment ON alerts (owner, deployment, start_time DESC);
     `
+  },
+  {
+    version: 5,
+    name: 'live rows of deployments, for drift after a restart',
+    sql: `
+      CREATE TABLE live_rows (
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        rows TEXT NOT NULL
+      );
+      CREATE INDEX live_rows_deployment ON live_rows (owner, deployment, time_ms);
+    `
   }
 ];

@@ -5,12 +5,17 @@ import type { Job, JobState, LogLine, Metric, Trial } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
 import {
+  decodePageToken,
   DuplicateJobError,
+  encodePageToken,
   DuplicateNameError,
   type DeploymentRecord,
   type ModelVersionRecord,
   type JobPage,
   type JobRecord,
+  type LogRetention,
+  type MetricPage,
+  type MetricQuery,
   type NewLogLine,
   type Store,
   type TrialPage,
@@ -103,9 +108,14 @@ function trialParams(r: TrialRecord): unknown[] {
   ];
 }
 
+/** Bytes of a log line's text (SQLite's length() of TEXT counts characters). */
+const TEXT_BYTES = 'length(CAST(text AS BLOB))';
+
 /** The embedded store: one SQLite file in WAL mode so readers never block the writer. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Bytes of log text kept per run id, so the per-run budget is checked without summing the table. */
+  private readonly logByteTotals = new Map<string, number>();
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(file: string) {
@@ -182,7 +192,7 @@ export class SqliteStore implements Store {
 
   async listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
     // The page token is an opaque offset; good enough for an embedded single-user store.
-    const offset = query.pageToken ? Number.parseInt(Buffer.from(query.pageToken, 'base64url').toString(), 10) || 0 : 0;
+    const offset = decodePageToken(query.pageToken);
     const params: unknown[] = [query.owner];
     let sql = 'SELECT job FROM jobs WHERE owner = ?';
     if (query.state) {
@@ -195,7 +205,7 @@ export class SqliteStore implements Store {
     const jobs = rows.slice(0, query.pageSize).map(r => JSON.parse(r.job) as Job);
     const page: JobPage = { jobs };
     if (rows.length > query.pageSize) {
-      page.nextPageToken = Buffer.from(String(offset + query.pageSize)).toString('base64url');
+      page.nextPageToken = encodePageToken(offset + query.pageSize);
     }
     return page;
   }
@@ -208,7 +218,7 @@ export class SqliteStore implements Store {
     return rows.map(r => ({ job: JSON.parse(r.job) as Job, runtime: JSON.parse(r.runtime) }));
   }
 
-  async appendLogs(jobId: string, lines: NewLogLine[], keep: number): Promise<LogLine[]> {
+  async appendLogs(jobId: string, lines: NewLogLine[], keep: LogRetention): Promise<LogLine[]> {
     if (lines.length === 0) {
       return [];
     }
@@ -217,41 +227,140 @@ export class SqliteStore implements Store {
       const last = this.db.prepare('SELECT MAX(seq) AS seq FROM job_logs WHERE job_id = ?').get(jobId) as {
         seq: number | null;
       };
+      let bytes = this.logBytes(jobId);
       let seq = last.seq ?? 0;
       const insert = this.db.prepare('INSERT INTO job_logs (job_id, seq, time, stream, text) VALUES (?, ?, ?, ?, ?)');
       for (const line of lines) {
         seq += 1;
         insert.run(jobId, seq, line.time, line.stream, line.text);
+        bytes += Buffer.byteLength(line.text);
         out.push({ seq, ...line });
       }
-      this.db.prepare('DELETE FROM job_logs WHERE job_id = ? AND seq <= ?').run(jobId, seq - keep);
+      // Oldest lines go first: by count, then by bytes, so the newest (where failures show) are kept.
+      let cut = seq - keep.lines;
+      if (bytes > keep.bytes) {
+        const oldest = this.db.prepare(`SELECT seq, ${TEXT_BYTES} AS n FROM job_logs WHERE job_id = ? ORDER BY seq`).iterate(jobId) as Iterable<{
+          seq: number;
+          n: number;
+        }>;
+        let over = bytes - keep.bytes;
+        for (const row of oldest) {
+          if (over <= 0 || row.seq >= seq) {
+            break;
+          }
+          cut = Math.max(cut, row.seq);
+          over -= row.n;
+        }
+      }
+      if (cut > 0) {
+        const dropped = this.db
+          .prepare(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ? AND seq <= ?`)
+          .get(jobId, cut) as { n: number };
+        this.db.prepare('DELETE FROM job_logs WHERE job_id = ? AND seq <= ?').run(jobId, cut);
+        bytes -= dropped.n;
+      }
+      this.logByteTotals.set(jobId, bytes);
     })();
     return out;
   }
 
-  async getLogs(jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }> {
-    const lines = this.db
+  /** Bytes of log text kept for a run: counted once from the table, then kept up to date. */
+  private logBytes(jobId: string): number {
+    let bytes = this.logByteTotals.get(jobId);
+    if (bytes === undefined) {
+      bytes = (
+        this.db.prepare(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ?`).get(jobId) as { n: number }
+      ).n;
+    }
+    return bytes;
+  }
+
+  async getLogs(
+    jobId: string,
+    after: number,
+    limit: number,
+    maxBytes = Infinity
+  ): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }> {
+    // Iterated, not fetched whole: a page stops at its byte budget without loading the lines past it.
+    const rows = this.db
       .prepare('SELECT seq, time, stream, text FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(jobId, after, limit) as LogLine[];
+      .iterate(jobId, after, limit) as Iterable<LogLine>;
+    const lines: LogLine[] = [];
+    let bytes = 0;
+    for (const line of rows) {
+      bytes += Buffer.byteLength(line.text);
+      if (lines.length > 0 && bytes > maxBytes) {
+        break;
+      }
+      lines.push(line);
+    }
     const bounds = this.db
       .prepare('SELECT MIN(seq) AS first, MAX(seq) AS last FROM job_logs WHERE job_id = ?')
       .get(jobId) as { first: number | null; last: number | null };
     return { lines, firstSeq: bounds.first ?? 0, lastSeq: bounds.last ?? 0 };
   }
 
-  async addMetrics(jobId: string, metrics: Metric[]): Promise<void> {
+  async addMetrics(jobId: string, metrics: Metric[], keep = Infinity): Promise<void> {
     const insert = this.db.prepare('INSERT INTO job_metrics (job_id, step, name, value, time) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const m of metrics) {
         insert.run(jobId, m.step, m.name, m.value, m.time);
       }
+      if (keep === Infinity) {
+        return;
+      }
+      // Past the cap a metric keeps every other value (its first and latest always): the curve keeps
+      // its shape over the whole run at half the resolution, instead of losing its beginning.
+      const names = new Set(metrics.map(m => m.name));
+      const count = this.db.prepare('SELECT COUNT(*) AS n FROM job_metrics WHERE job_id = ? AND name = ?');
+      const thin = this.db.prepare(`
+        DELETE FROM job_metrics WHERE rowid IN (
+          SELECT rowid FROM (
+            SELECT rowid, ROW_NUMBER() OVER (ORDER BY step, rowid) AS rn, COUNT(*) OVER () AS n
+            FROM job_metrics WHERE job_id = ? AND name = ?
+          ) WHERE rn % 2 = 0 AND rn < n
+        )`);
+      for (const name of names) {
+        while ((count.get(jobId, name) as { n: number }).n > keep) {
+          thin.run(jobId, name);
+        }
+      }
     })();
   }
 
-  async getMetrics(jobId: string): Promise<Metric[]> {
-    return this.db
-      .prepare('SELECT step, name, value, time FROM job_metrics WHERE job_id = ? ORDER BY step, rowid')
-      .all(jobId) as Metric[];
+  async getMetrics(jobId: string, query: MetricQuery = {}): Promise<MetricPage> {
+    const after = decodePageToken(query.pageToken);
+    const pageSize = query.pageSize ?? Number.MAX_SAFE_INTEGER;
+    const params: unknown[] = [jobId];
+    let where = 'job_id = ?';
+    if (query.name !== undefined) {
+      where += ' AND name = ?';
+      params.push(query.name);
+    }
+    // Rows are numbered in (step, rowid) order; the token is the last number returned.
+    let sql = `SELECT step, name, value, time, rn FROM (
+        SELECT step, name, value, time,
+          ROW_NUMBER() OVER (ORDER BY step, rowid) AS rn,
+          ROW_NUMBER() OVER (PARTITION BY name ORDER BY step, rowid) AS k,
+          COUNT(*) OVER (PARTITION BY name) AS n
+        FROM job_metrics WHERE ${where}
+      ) WHERE rn > ?`;
+    params.push(after);
+    if (query.maxPoints !== undefined) {
+      // Evenly spaced values of each metric (its first and last always), at most maxPoints of each.
+      sql += ' AND (n <= ? OR (k - 1) % ((n + ? - 2) / (? - 1)) = 0 OR k = n)';
+      const m = Math.max(2, query.maxPoints);
+      params.push(m, m, m);
+    }
+    sql += ' ORDER BY rn LIMIT ?';
+    params.push(Math.min(pageSize, Number.MAX_SAFE_INTEGER - 1) + 1);
+    const rows = this.db.prepare(sql).all(...params) as (Metric & { rn: number })[];
+    const page = rows.slice(0, pageSize);
+    const result: MetricPage = { metrics: page.map(({ step, name, value, time }) => ({ step, name, value, time })) };
+    if (rows.length > pageSize) {
+      result.nextPageToken = encodePageToken(page[page.length - 1].rn);
+    }
+    return result;
   }
 
   async createTrials(records: TrialRecord[]): Promise<void> {
@@ -287,7 +396,7 @@ export class SqliteStore implements Store {
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
     // The token is the last trial id returned: stable while new trials are appended.
-    const after = query.pageToken ? Number.parseInt(Buffer.from(query.pageToken, 'base64url').toString(), 10) || 0 : 0;
+    const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
     let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id > ?`;
     if (query.state) {
@@ -300,7 +409,7 @@ export class SqliteStore implements Store {
     const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
     const page: TrialPage = { trials };
     if (rows.length > query.pageSize) {
-      page.nextPageToken = Buffer.from(trials[trials.length - 1].trialId).toString('base64url');
+      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
     }
     return page;
   }

@@ -32,6 +32,44 @@ export class DuplicateJobError extends Error {
   }
 }
 
+/** Raised when a page token was not made by this store (crafted or corrupted). */
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super('the page token is not one this API returned');
+    this.name = 'InvalidPageTokenError';
+  }
+}
+
+/** Largest position a page token may carry; beyond it SQLite would get a float and fail. */
+const MAX_TOKEN_POSITION = Number.MAX_SAFE_INTEGER;
+
+/** An opaque token for a non-negative integer position (an offset or the last id returned). */
+export function encodePageToken(position: number): string {
+  return Buffer.from(String(position)).toString('base64url');
+}
+
+/**
+ * The position in a token from {@link encodePageToken}; 0 without one. Anything else (not base64url,
+ * not a plain decimal, too large) is an {@link InvalidPageTokenError}, never a value handed to SQL.
+ */
+export function decodePageToken(token: string | undefined): number {
+  if (token === undefined || token === '') {
+    return 0;
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new InvalidPageTokenError();
+  }
+  const text = Buffer.from(token, 'base64url').toString('latin1');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || encodePageToken(Number(text)) !== token) {
+    throw new InvalidPageTokenError();
+  }
+  const position = Number(text);
+  if (position > MAX_TOKEN_POSITION) {
+    throw new InvalidPageTokenError();
+  }
+  return position;
+}
+
 /** A model version with its owner and, for versions registered from a run, the run's saved model key. */
 export interface ModelVersionRecord {
   owner: string;
@@ -45,8 +83,8 @@ export interface ServerRuntime {
   version: number;
   /** Folder holding settings.json, the model settings and server.log (absolute). */
   dir: string;
-  httpPort: number;
-  grpcPort: number;
+  /** The Unix socket its REST API listens on (absolute). */
+  socket: string;
   pid?: number;
   pidStartTime?: string;
 }
@@ -55,6 +93,8 @@ export interface ServerRuntime {
 export interface DeploymentRuntime {
   /** Servers started for the deployment that may still run (the active one and one being switched to). */
   servers: ServerRuntime[];
+  /** The challenger's servers, kept apart so a restarted service knows which role each one had. */
+  challengerServers?: ServerRuntime[];
   /** Kubernetes deployments: where their objects live and what each replica asks for. */
   kube?: KubeServingRuntime;
 }
@@ -84,6 +124,29 @@ export class DuplicateNameError extends Error {
   }
 }
 
+/** How much of one run's log is kept: the newest lines within both limits. */
+export interface LogRetention {
+  lines: number;
+  bytes: number;
+}
+
+/** Which metric values to read. */
+export interface MetricQuery {
+  /** Only this metric. */
+  name?: string;
+  /** Values per page (all when absent). */
+  pageSize?: number;
+  pageToken?: string;
+  /** At most this many evenly spaced values of each metric (first and last included), for charts. */
+  maxPoints?: number;
+}
+
+/** One page of metric values. */
+export interface MetricPage {
+  metrics: Metric[];
+  nextPageToken?: string;
+}
+
 /** A log line before the store numbered it. */
 export type NewLogLine = Omit<LogLine, 'seq'>;
 
@@ -108,14 +171,17 @@ export interface Store {
   listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage>;
   /** All jobs in the given states, oldest first (for recovery). */
   listJobsInStates(states: readonly JobState[]): Promise<JobRecord[]>;
-  /** Appends log lines, numbering them, and drops the oldest beyond `keep` lines. */
-  appendLogs(jobId: string, lines: NewLogLine[], keep: number): Promise<LogLine[]>;
-  /** Lines with seq > after, at most `limit`. */
-  getLogs(jobId: string, after: number, limit: number): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }>;
-  /** Appends metric values. */
-  addMetrics(jobId: string, metrics: Metric[]): Promise<void>;
-  /** All metric values, in step order. */
-  getMetrics(jobId: string): Promise<Metric[]>;
+  /** Appends log lines, numbering them, and drops the oldest beyond `keep` (lines or bytes of text). */
+  appendLogs(jobId: string, lines: NewLogLine[], keep: LogRetention): Promise<LogLine[]>;
+  /**
+   * Lines with seq > after, at most `limit` and at most `maxBytes` of text (at least one line, so a
+   * reader always advances), with the seqs of the oldest and newest kept lines.
+   */
+  getLogs(jobId: string, after: number, limit: number, maxBytes?: number): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }>;
+  /** Appends metric values; past `keep` values of one metric, every other older value of it is dropped. */
+  addMetrics(jobId: string, metrics: Metric[], keep?: number): Promise<void>;
+  /** A page of metric values in step order, optionally one metric, optionally downsampled. */
+  getMetrics(jobId: string, query?: MetricQuery): Promise<MetricPage>;
   /** Inserts new trials of one job in one transaction (all or none); rejects on a duplicate trial id. */
   createTrials(records: TrialRecord[]): Promise<void>;
   /** One trial with its runtime, or undefined. */

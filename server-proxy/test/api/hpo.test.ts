@@ -35,6 +35,14 @@ beforeAll(async () => {
     ['import time, laketahoe\nprint("started", flush=True)\ntime.sleep(seconds)\nlaketahoe.report(step=1, accuracy=x)'],
     'x = 0.0\nseconds = 3'
   );
+  // x = 1 diverges: its loss is NaN (x = 2: infinite), yet the notebook runs on to its end.
+  writeNotebook(
+    path.join(root, 'diverge.ipynb'),
+    [
+      'import laketahoe\nloss = {0: 0.5, 1: float("nan"), 2: float("inf")}[x]\nlaketahoe.report(step=1, loss=loss, other=1.0)\nprint("ran on after", loss, flush=True)'
+    ],
+    'x = 0'
+  );
   t = await startService(root);
 });
 
@@ -203,6 +211,48 @@ test('trials that never report the metric fail, and too many failures fail the j
     expect(trial).toMatchObject({ state: 'FAILED', errorMessage: 'metric accuracy was never reported', finalMetric: null, allMetrics: [] });
   }
   expect(job.trainingOutput).toMatchObject({ completedTrialCount: 2, trialCounts: { FAILED: 2 }, bestTrial: null });
+});
+
+test('a trial whose objective is NaN or infinite fails as infeasible; the job and the notebook carry on', async () => {
+  const r = await submit({
+    jobId: 'hpo_diverge',
+    trainingInput: {
+      notebook: { path: 'diverge.ipynb' },
+      hyperparameters: {
+        goal: 'MINIMIZE',
+        hyperparameterMetricTag: 'loss',
+        algorithm: 'GRID_SEARCH',
+        maxTrials: 3,
+        maxParallelTrials: 1,
+        maxFailedTrials: 2,
+        params: [{ parameterName: 'x', type: 'DISCRETE', discreteValues: [0, 1, 2] }]
+      }
+    }
+  });
+  expect(r.status).toBe(201);
+  const job = await waitForState(t, 'hpo_diverge', ENDED);
+  expect(job.state).toBe('SUCCEEDED');
+  const byX = new Map<number, any>((await trials('hpo_diverge')).trials.map((x: any) => [x.hyperparameters.x, x]));
+  expect(byX.get(0)).toMatchObject({ state: 'SUCCEEDED', finalMetric: { objectiveValue: 0.5 } });
+  expect(byX.get(1)).toMatchObject({ state: 'FAILED', finalMetric: null, errorMessage: 'infeasible: metric loss was NaN at step 1' });
+  expect(byX.get(2)).toMatchObject({ state: 'FAILED', finalMetric: null, errorMessage: 'infeasible: metric loss was Infinity at step 1' });
+  expect(job.trainingOutput).toMatchObject({ trialCounts: { SUCCEEDED: 1, FAILED: 2 }, bestTrial: { hyperparameters: { x: 0 } } });
+  // The diverged trial's notebook ran to its end.
+  const logs = await t.call('GET', `/api/v1/jobs/hpo_diverge/trials/${byX.get(1).trialId}/logs`);
+  expect(logs.body.lines.map((l: { text: string }) => l.text).join('\n')).toContain('ran on after nan');
+});
+
+test('a training job that reports a NaN metric succeeds with a warning', async () => {
+  const r = await submit({ jobId: 'train_nan', trainingInput: { notebook: { path: 'diverge.ipynb', parameters: { x: 1 } } } });
+  expect(r.status).toBe(201);
+  const job = await waitForState(t, 'train_nan', ENDED);
+  expect(job.state).toBe('SUCCEEDED');
+  expect(job.trainingOutput.warnings).toEqual(['metric loss was NaN at step 1; not recorded as a value']);
+  expect(job.trainingOutput.latestMetrics).toEqual({ other: 1 });
+  const logs = await t.call('GET', '/api/v1/jobs/train_nan/logs');
+  const text = logs.body.lines.map((l: { text: string }) => l.text).join('\n');
+  expect(text).toContain('ran on after nan');
+  expect(text).toMatch(/laketahoe.report\(\): loss=NaN at step 1 is not a finite number/);
 });
 
 test('early stopping kills trials whose curve stays below the median of finished ones', async () => {

@@ -20,9 +20,11 @@ test('a job that printed more than 100,000 lines keeps exactly the last 100,000,
   expect((await waitForState(t, 'chatty', ['SUCCEEDED', 'FAILED'], 180_000)).state).toBe('SUCCEEDED');
 
   const head = (await t.call('GET', '/api/v1/jobs/chatty/logs?after=0&limit=3')).body;
-  // Asking from the start gives the oldest line kept, and says so.
+  // Asking from the start first says that the log was truncated, then gives the oldest line kept.
   expect(head.firstSeq).toBeGreaterThan(50);
-  expect(head.lines[0].seq).toBe(head.firstSeq);
+  expect(head.lines[0]).toMatchObject({ seq: head.firstSeq - 1, stream: 'system' });
+  expect(head.lines[0].text).toMatch(/^\[log truncated: the first \d+ lines were dropped/);
+  expect(head.lines[1].seq).toBe(head.firstSeq);
   expect(head.lines.map((l: any) => l.text)).not.toContain('line 0');
 
   // Page to the end, counting what is kept.

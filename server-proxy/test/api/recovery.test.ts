@@ -37,7 +37,7 @@ async function startProxy(): Promise<Proc> {
 async function call(p: Proc, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(p.url + urlPath, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${TOKEN}`, 'x-laketahoe-request': '1', ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined
   });
   return { status: res.status, body: await res.json() };

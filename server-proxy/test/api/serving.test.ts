@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
-import { isProcessAlive, processStartTime } from '../../src/process/procinfo.js';
+import { isProcessAlive, processStartTime, unixSocketListener } from '../../src/process/procinfo.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from '../../src/monitoring/recorder.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { writeNotebook } from '../helpers/notebooks.js';
@@ -29,7 +31,7 @@ class RecordingMonitor implements DeploymentMonitor {
 const MAX_INFER_BYTES = 64 * 1024;
 /** Two iris flowers: a setosa and a virginica. */
 const IRIS_ROWS = [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3];
-const inferBody = (data = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
+const inferBody = (data: unknown[] = IRIS_ROWS, shape = [2, 4]) => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape, data }] });
 
 let root: string;
 let t: TestService;
@@ -322,6 +324,63 @@ describe('deployments', () => {
     expect(list.body.deployments.map((d: any) => d.name)).toEqual(['iris-prod', 'broken']);
   });
 
+  test('the model server listens on no TCP port and answers nothing without the secret only the service holds', async () => {
+    const record = await t.service.store.getDeployment('alice', 'iris-prod');
+    const server = record!.runtime.servers[0];
+    expect(server.socket).toMatch(/\.sock$/);
+    // The socket's folder is the service account's alone.
+    expect(fs.statSync(path.dirname(server.socket)).mode & 0o777).toBe(0o700);
+    expect(unixSocketListener(server.socket, server.pid!)).toBe('ours');
+    // No TCP listener belongs to the server process (MLServer's own default would be two).
+    const fdInodes = new Set(
+      fs.readdirSync(`/proc/${server.pid}/fd`).flatMap(fd => {
+        try {
+          return [/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${server.pid}/fd/${fd}`))?.[1] ?? ''];
+        } catch {
+          return [];
+        }
+      })
+    );
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap(f =>
+      fs.readFileSync(f, 'utf8').split('\n').slice(1).map(l => l.trim().split(/\s+/)).filter(c => c[3] === '0A').map(c => c[9])
+    );
+    expect(listening.filter(i => fdInodes.has(i))).toEqual([]);
+    // A local process that finds the socket gets nothing from it: not inference, not the repository API.
+    const direct = (urlPath: string, headers: Record<string, string> = {}, method = 'GET', body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ socketPath: server.socket, path: urlPath, method, headers }, res => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const json = { 'content-type': 'application/json' };
+    expect(await direct('/v2/models/iris/infer', json, 'POST', JSON.stringify(inferBody()))).toBe(403);
+    expect(await direct('/v2/repository/index', json, 'POST', '{}')).toBe(403);
+    expect(await direct('/v2/repository/models/iris/unload', json, 'POST', '{}')).toBe(403);
+    expect(await direct('/v2/health/live', { 'x-laketahoe-server-secret': 'guess' })).toBe(403);
+    // Through the service it still answers.
+    expect((await infer('iris-prod')).status).toBe(200);
+  });
+
+  test('a Unix socket held by another process is never taken for the model server', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sock-'));
+    const sock = path.join(dir, 's.sock');
+    expect(unixSocketListener(sock, process.pid)).toBe('none');
+    const impostor = spawn(PYTHON, ['-c', `import socket,time\ns=socket.socket(socket.AF_UNIX)\ns.bind(${JSON.stringify(sock)})\ns.listen()\nprint('up',flush=True)\ntime.sleep(60)`], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    });
+    try {
+      await new Promise(resolve => impostor.stdout!.once('data', resolve));
+      expect(unixSocketListener(sock, process.pid)).toBe('other');
+      expect(unixSocketListener(sock, impostor.pid!)).toBe('ours');
+    } finally {
+      impostor.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a monitoring change is stored and handed to the monitor without touching the server', async () => {
     const [pid] = await serverPids('iris-prod');
     const monitoring = { windowSeconds: 60, alerts: [{ name: 'slow', metric: 'latencyP99Ms', threshold: 100 }] };
@@ -338,6 +397,15 @@ describe('deployments', () => {
     const shape = await infer('iris-prod', inferBody([5.1, 3.5]));
     expect(shape.status).toBe(400);
     expect(shape.body.error.message).toMatch(/shape \[2, 4\] needs 8 values, data has 2/);
+    // Strings in an FP64 tensor are the caller's mistake (400), named, not a model server failure (502).
+    const strings = await infer('iris-prod', inferBody(['SECRET-A', 3.5, 1.4, 0.2, 4.9, 3.0, 1.4, 0.2]));
+    expect(strings.status).toBe(400);
+    expect(strings.body.error.message).toMatch(/inputs\[0\] \(input-0\): data\[0\] is "SECRET-A", not a number as FP64 needs/);
+    // A later failing request quotes only its own answer, never an exception another request left in the server's log.
+    const narrow = await infer('iris-prod', inferBody([5.1, 3.5, 1.4], [1, 3]));
+    expect(narrow.status).toBeGreaterThanOrEqual(400);
+    expect(narrow.body.error.message).not.toContain('SECRET-A');
+    expect(narrow.body.error.message).not.toContain('could not convert string');
     const noInputs = await infer('iris-prod', { inputz: [] });
     expect(noInputs.status).toBe(400);
     expect(noInputs.body.error.message).toMatch(/model server rejected the request: inputs: Field required/);
@@ -456,7 +524,7 @@ describe('deployments', () => {
     orphan.unref();
     const store = new SqliteStore(dbFile);
     const record = (await store.getDeployment('alice', 'iris-prod'))!;
-    record.runtime.servers.push({ version: 3, dir: root, httpPort: 1, grpcPort: 2, pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
+    record.runtime.servers.push({ version: 3, dir: root, socket: '/nonexistent.sock', pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
     await store.saveDeployment(record);
     await store.close();
     // One the previous process had started but died before recording: only its folder knows it.
@@ -464,7 +532,7 @@ describe('deployments', () => {
     unrecorded.unref();
     const folder = path.join(root, '.laketahoe', 'deployments', 'alice', 'iris-prod', '99');
     fs.mkdirSync(folder, { recursive: true });
-    const runtime = { version: 99, dir: folder, httpPort: 1, grpcPort: 2, pid: unrecorded.pid, pidStartTime: processStartTime(unrecorded.pid!) };
+    const runtime = { version: 99, dir: folder, socket: '/nonexistent.sock', pid: unrecorded.pid, pidStartTime: processStartTime(unrecorded.pid!) };
     fs.writeFileSync(path.join(folder, 'server.json'), JSON.stringify(runtime));
 
     // From here on a crashed server restarts at once, well before a new one can be ready.
@@ -605,8 +673,11 @@ describe('deploy timeout', () => {
     const own = tempRoot();
     fs.cpSync(path.join(root, 'models', 'iris'), path.join(own, 'models', 'iris'), { recursive: true });
     const pidFile = path.join(own, 'fake-mlserver.pid');
+    // The service runs its launcher with the interpreter of the mlserver script: here one that never serves.
+    const interpreter = path.join(own, 'fake-python');
+    fs.writeFileSync(interpreter, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 300\n`, { mode: 0o755 });
     const fake = path.join(own, 'fake-mlserver');
-    fs.writeFileSync(fake, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 300\n`, { mode: 0o755 });
+    fs.writeFileSync(fake, `#!${interpreter}\n`, { mode: 0o755 });
     const slow = await startService(own, { mlserver: fake, deployTimeoutMs: 2000, livenessMs: 500 }, { monitor: new RecordingMonitor() });
     try {
       expect((await slow.call('POST', '/api/v1/models', { path: 'models/iris' })).status).toBe(201);

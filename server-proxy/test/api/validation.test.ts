@@ -185,6 +185,47 @@ describe('bad input', () => {
     expect(dist.body.error.message).toMatch(/Kubernetes backend/);
   });
 
+  test.each([['x = 1; import os'], ['not-an-identifier'], ['class'], ['1x'], ['']])(
+    'notebook parameter name %j is a 400 naming it',
+    async name => {
+      const r = await submit({ notebook: { path: 'nb/ok.ipynb', parameters: { ok: 1, [name]: 1 } } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(`trainingInput.notebook.parameters.${name}`);
+      expect(r.body.error.message).toMatch(/must be a Python identifier/);
+    }
+  );
+
+  test('an HPO job checks its fixed notebook parameters and its parameterName', async () => {
+    const spec = (name: string) => ({
+      hyperparameterMetricTag: 'loss',
+      maxTrials: 1,
+      params: [{ parameterName: name, type: 'DOUBLE', minValue: 0, maxValue: 1 }]
+    });
+    const fixed = await submit({ notebook: { path: 'nb/ok.ipynb', parameters: { 'a;b': 1 } }, hyperparameters: spec('x') });
+    expect(fixed.status).toBe(400);
+    expect(fixed.body.error.field).toBe('trainingInput.notebook.parameters.a;b');
+    const searched = await submit({ notebook: { path: 'nb/ok.ipynb' }, hyperparameters: spec('x = 1\nimport os') });
+    expect(searched.status).toBe(400);
+    expect(searched.body.error.field).toBe('trainingInput.hyperparameters.params[0].parameterName');
+  });
+
+  test('an unknown machine type under CUSTOM is a 400 listing the known ones', async () => {
+    for (const field of ['masterType', 'workerType', 'parameterServerType']) {
+      const r = await submit({ scaleTier: 'CUSTOM', [field]: 'n1-gpu-9999', notebook: { path: 'nb/ok.ipynb' } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(`trainingInput.${field}`);
+      expect(r.body.error.message).toContain("unknown machine type 'n1-gpu-9999'");
+      expect(r.body.error.message).toMatch(/known: standard, .*n1-standard-N/);
+    }
+    // A known type's shape is the master's request: `standard` is 4 CPUs, more than this machine has.
+    const big = await submit({ scaleTier: 'CUSTOM', masterType: 'standard', notebook: { path: 'nb/ok.ipynb' } });
+    expect(big.status).toBe(400);
+    expect(big.body.error).toMatchObject({ field: 'trainingInput.masterType' });
+    expect(big.body.error.message).toContain('requests 4 CPUs but this machine has 2 CPUs');
+    const fits = await submit({ scaleTier: 'CUSTOM', masterType: 'n1-highcpu-2', notebook: { path: 'nb/ok.ipynb' } });
+    expect(fits.status).toBe(201);
+  });
+
   test('cancelling an ended job is failed_precondition', async () => {
     const r = await submit({ notebook: { path: 'nb/ok.ipynb' } }, { jobId: 'ends_fast' });
     expect(r.status).toBe(201);

@@ -64,6 +64,8 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     mlserver: MLSERVER,
     maxInferBytes: 8 * 1024 * 1024,
     deployTimeoutMs: 120_000,
+    // Two users on the local backend: these tests are the operator who trusts both.
+    trustJobs: true,
     ...overrides
   };
   process.env.PYTHONPATH = runnerEnv().PYTHONPATH;
@@ -78,7 +80,8 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     root,
     token,
     async call(method, urlPath, body, tok = token) {
-      const headers: Record<string, string> = {};
+      // A non-browser client, as the Python client: it says so with the service's request header.
+      const headers: Record<string, string> = { 'x-laketahoe-request': '1' };
       if (tok !== null) {
         headers.authorization = `Bearer ${tok}`;
       }

@@ -47,6 +47,8 @@ describe('validateHyperparameterSpec', () => {
     ['empty resumePreviousJobId', (s) => (s.resumePreviousJobId = ''), `${P}.resumePreviousJobId`],
     ['duplicate name', (s) => (s.params[2].parameterName = 'learning_rate'), `${P}.params[2].parameterName`],
     ['name with spaces', (s) => (s.params[1].parameterName = 'num layers'), `${P}.params[1].parameterName`],
+    ['name that is code', (s) => (s.params[1].parameterName = 'x = 1; import os'), `${P}.params[1].parameterName`],
+    ['name that is a Python keyword', (s) => (s.params[1].parameterName = 'lambda'), `${P}.params[1].parameterName`],
     ['unknown type', (s) => (s.params[0].type = 'FLOAT' as never), `${P}.params[0].type`],
     ['min equal to max', (s) => (s.params[1].minValue = 8), `${P}.params[1].minValue`],
     ['min above max', (s) => (s.params[0].minValue = 1), `${P}.params[0].minValue`],

@@ -135,6 +135,12 @@ describe('deployment monitor', () => {
     const history = await s.monitor.monitoring('alice', 'iris-prod', T0, 60);
     expect(history.series.reduce((n, p) => n + p.requests, 0)).toBe(40);
     expect(history.alerts.map(a => [a.id, a.state])).toEqual([[fired.id, 'firing']]);
+    // The drift window comes back too: the firing alert still has its evidence, and evaluating does not
+    // resolve it for want of rows.
+    expect(history.drift).toMatchObject({ rows: 200, drifted: true, feature: 'x' });
+    expect(history.drift!.features.find(f => f.name === 'x')!.psi).toBeCloseTo(x.psi as number, 10);
+    await s.monitor.evaluateAll();
+    expect(alertEvents(s.events)).toEqual([]);
 
     // Inputs like the training data again: the alert resolves, once.
     clock.now += 61_000;

@@ -52,7 +52,7 @@ describe('SQLite store: models and deployments (migration 3)', () => {
     await expect(store.createDeployment(deploymentRecord('alice', 'prod'))).rejects.toBeInstanceOf(DuplicateNameError);
     const record = (await store.getDeployment('alice', 'prod'))!;
     record.deployment.state = 'READY';
-    record.runtime.servers.push({ version: 1, dir: '/x', httpPort: 1, grpcPort: 2, pid: 3, pidStartTime: '4' });
+    record.runtime.servers.push({ version: 1, dir: '/x', socket: '/x.sock', pid: 3, pidStartTime: '4' });
     await store.saveDeployment(record);
     expect((await store.getDeployment('alice', 'prod'))!.runtime.servers[0].pid).toBe(3);
     expect((await store.getDeployment('bob', 'prod'))!.deployment.state).toBe('DEPLOYING');

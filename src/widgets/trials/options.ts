@@ -20,6 +20,11 @@ export interface ITrialsActions {
   openJob(jobId: string): void;
   /** Deploy the model a trial saved, when serving is available. */
   deployTrial?(jobId: string, trialId: string): void;
+  /**
+   * Serve the best trials' models beside a deployment's champion
+   * (best first), when serving is available.
+   */
+  deployChallengers?(jobId: string, trialIds: string[]): void;
 }
 
 /** Options of a trials view. */

@@ -4,8 +4,10 @@ import { ServiceError } from '../../errors.js';
 import { errorHandler, errorResponses } from '../errors.js';
 import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
 import type { DeploymentService } from '../../serving/deployments.js';
-import { lastException } from '../../serving/modelServer.js';
 import type { ServingTarget as Serving } from '../../serving/servingTarget.js';
+import { MirrorGate, route } from '../../serving/traffic.js';
+import { deploymentKey } from '../../serving/deploymentUpdater.js';
+import type { VersionMonitor } from '../../monitoring/versions.js';
 
 /** What the inference proxy needs. */
 export interface ProxyDeps {
@@ -13,6 +15,10 @@ export interface ProxyDeps {
   recorder: InferenceRecorder;
   /** Larger inference bodies are refused with 413. */
   maxInferBytes: number;
+  /** Per-version figures (champion and challenger side by side). */
+  versions: VersionMonitor;
+  /** Shadow copies in flight per deployment before further copies are dropped (default 64). */
+  maxMirrorInflight?: number;
 }
 
 const NameParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
@@ -22,6 +28,12 @@ const PASS_THROUGH = 'Answers what the model server answered (Open Inference Pro
 /** What an inference request left for the recorder, filled in as it is handled. */
 interface PendingSample {
   serving?: Serving;
+  /** Which version answered (champion unless a canary sent the request to the challenger). */
+  role?: 'champion' | 'challenger';
+  /** Shadow mode: the challenger that gets a copy once the answer is out. */
+  mirror?: Serving;
+  /** The inference path on the model server, for the shadow copy. */
+  urlPath?: string;
   owner: string;
   deployment: string;
   time: number;
@@ -76,8 +88,29 @@ export function malformedTensor(body: Buffer | undefined): string | undefined {
     if (Number.isFinite(wanted) && wanted >= 0 && wanted !== flat) {
       return `inputs[${i}] (${tensor.name}): shape [${tensor.shape.join(', ')}] needs ${wanted} values, data has ${flat}`;
     }
+    const mismatch = datatypeMismatch(tensor.datatype, tensor.data as unknown[]);
+    if (mismatch) {
+      return `inputs[${i}] (${tensor.name}): ${mismatch}`;
+    }
   }
   return undefined;
+}
+
+/** What kind of value each OIP datatype holds (BYTES: strings; the rest numbers or booleans). */
+function datatypeMismatch(datatype: string, data: unknown[]): string | undefined {
+  const type = datatype.toUpperCase();
+  const expect: 'number' | 'boolean' | 'string' | undefined =
+    type === 'BYTES' ? 'string' : type === 'BOOL' ? 'boolean' : /^(FP|INT|UINT)\d+$/.test(type) ? 'number' : undefined;
+  if (!expect) {
+    return `datatype ${datatype} is not an inference datatype`;
+  }
+  const flat = data.flat(Infinity);
+  const at = flat.findIndex(v => !(typeof v === expect || (expect === 'boolean' && (v === 0 || v === 1))));
+  if (at < 0) {
+    return undefined;
+  }
+  const shown = JSON.stringify(flat[at]) ?? String(flat[at]);
+  return `data[${at}] is ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}, not a ${expect} as ${datatype} needs`;
 }
 
 /** The reason in a model server's error answer (`{"error": ...}` or FastAPI's `{"detail": [...]}`). */
@@ -104,7 +137,8 @@ function serverReason(body: Buffer): string {
  * has gone out.
  */
 export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async (app, deps) => {
-  const { deployments, recorder, maxInferBytes } = deps;
+  const { deployments, recorder, maxInferBytes, versions } = deps;
+  const gate = new MirrorGate(deps.maxMirrorInflight ?? 64);
   const tooLarge = () =>
     new ServiceError('payload_too_large', `inference request body is larger than the limit of ${maxInferBytes} bytes (--max-infer-bytes)`);
 
@@ -152,14 +186,14 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       const options = { method, path: urlPath, headers: body ? { 'content-type': 'application/json' } : undefined, body };
       let res;
       try {
-        res = await server.pool.request(options);
+        res = await server.request(options);
       } catch (err) {
         // The server closes a kept-alive connection after a 500; a request sent on it at that moment
         // was never read. Inference has no side effects, so one more try on a fresh connection is safe.
         if (!isConnectionReset(err) || server.exited) {
           throw err;
         }
-        res = await server.pool.request(options);
+        res = await server.request(options);
       }
       status = res.statusCode;
       contentType = res.headers['content-type'] as string | undefined;
@@ -183,8 +217,9 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       throw new ServiceError('invalid_argument', `model server rejected the request: ${serverReason(answer)}`);
     }
     // A 500 on a request that cannot fit its model is the caller's mistake: say what is wrong with it.
+    // The reason is this answer's own: the server's log is shared by every caller's requests.
     const malformed = body ? malformedTensor(body) : undefined;
-    const reason = lastException(server.logTail()) ?? serverReason(answer);
+    const reason = serverReason(answer);
     if (malformed) {
       throw new ServiceError('invalid_argument', `model server rejected the request: ${malformed} (${reason})`);
     }
@@ -224,7 +259,42 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         }
       }
       recorder.record(sample);
+      if (serving && pending.role) {
+        const key = deploymentKey(pending.owner, pending.deployment);
+        versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
+        if (pending.mirror && pending.requestBody && status < 400) {
+          mirror(key, pending.mirror, pending.urlPath!, pending.requestBody, sample.outputs);
+        }
+      }
     });
+  };
+
+  /**
+   * Sends the shadow copy of an answered request to the challenger and records its answer beside the
+   * champion's. Runs after the champion's answer has gone out, bounded per deployment, never awaited.
+   */
+  const mirror = (key: string, challenger: Serving, urlPath: string, body: Buffer, championOutputs: InferenceTensor[] | undefined): void => {
+    if (!gate.enter(key)) {
+      versions.dropped(key);
+      return;
+    }
+    const { server } = challenger;
+    const started = performance.now();
+    server.inflight += 1;
+    void server
+      .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
+      .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
+      .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
+      .then(({ status, answer }) => {
+        const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
+        const latencyMs = performance.now() - started;
+        versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });
+        versions.recordShadow(key, championOutputs, outputs, status < 400);
+      })
+      .finally(() => {
+        server.inflight -= 1;
+        gate.leave(key);
+      });
   };
 
   app.post(
@@ -250,10 +320,23 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     },
     async (request, reply) => {
       const { name, model } = request.params;
-      const serving = target(request, name, model);
+      const targets = deployments.traffic(request.user, name);
+      if (!targets) {
+        throw new ServiceError('not_found', `deployment ${name} not found`);
+      }
+      const chosen = route(targets);
+      const pending = request.inferSample!;
+      pending.serving = chosen?.answer ?? targets.champion;
+      if (!chosen) {
+        throw new ServiceError('unavailable', `deployment ${name} has no ready model server`);
+      }
+      if (chosen.answer.model !== model) {
+        throw new ServiceError('not_found', `deployment ${name} serves model ${chosen.answer.model}, not ${model}`);
+      }
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      request.inferSample!.requestBody = body;
-      return forward(reply, serving, 'POST', `/v2/models/${encodeURIComponent(model)}/infer`, body, request.inferSample);
+      const urlPath = `/v2/models/${encodeURIComponent(model)}/infer`;
+      Object.assign(pending, { requestBody: body, role: chosen.role, mirror: chosen.mirror, urlPath });
+      return forward(reply, chosen.answer, 'POST', urlPath, body, pending);
     }
   );
 

@@ -6,6 +6,8 @@ import type { Capacity } from '../../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
 import { StringEnum } from '../../schemas/common.js';
 import { Job, JOB_STATES, LogLine, Metric, SubmitJobBody, Trial } from '../../schemas/jobs.js';
+import type { LogPage } from '../../orchestration/logs.js';
+import { METRIC_MAX_PAGE_SIZE, METRIC_MAX_POINTS, METRIC_PAGE_SIZE } from '../../jobs/metrics.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
@@ -38,6 +40,20 @@ const SSE_RESPONSE = {
 };
 
 /** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
+/**
+ * Sends a job's output file. The HTML report holds whatever the job's code printed, and the service is
+ * reached on Jupyter's origin: like Jupyter's own files route it is served in a sandbox (an opaque
+ * origin: its scripts run but cannot reach Jupyter's cookies or APIs) and never content-sniffed.
+ */
+function sendOutput(reply: FastifyReply, file: string, name: string): FastifyReply {
+  const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
+  return reply
+    .type(type)
+    .header('content-security-policy', 'sandbox allow-scripts')
+    .header('x-content-type-options', 'nosniff')
+    .send(fs.createReadStream(file));
+}
+
 export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { jobs, bus } = deps;
 
@@ -50,7 +66,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     reply: FastifyReply,
     src: {
       after: number;
-      page: (after: number) => Promise<{ lines: LogLine[]; nextSeq: number }>;
+      page: (after: number) => Promise<LogPage>;
       ended: () => Promise<unknown>;
       relevant: (event: ServiceEvent) => boolean;
     }
@@ -58,19 +74,31 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     const stream = openSse(request, reply, deps.heartbeatMs);
     let last = src.after;
     let chain = Promise.resolve();
+    // One pass waiting is enough: it reads everything stored by the time it runs (events only wake it).
+    let queued = false;
     const sync = () => {
+      if (queued) {
+        return;
+      }
+      queued = true;
       chain = chain
         .then(async () => {
-          if (stream.closed) {
-            return;
-          }
+          queued = false;
           for (;;) {
+            if (stream.closed) {
+              return;
+            }
             const page = await src.page(last);
             page.lines.forEach(line => stream.send('log', line));
             last = page.nextSeq;
-            if (page.lines.length < 1000) {
+            if (page.lines.length === 0 || last >= page.lastSeq) {
               break;
             }
+            // Backpressure: the next page is read only once a slow client has taken this one.
+            await stream.drained();
+          }
+          if (stream.closed) {
+            return;
           }
           const ended = await src.ended();
           if (ended) {
@@ -243,13 +271,31 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/jobs/:jobId/metrics',
     {
       schema: {
-        summary: 'All metric values a job reported',
+        summary: 'Metric values a job reported, in step order, a page at a time; `maxPoints` thins each metric for a chart',
         tags: ['jobs'],
         params: JobIdParams,
-        response: { 200: Type.Object({ metrics: Type.Array(Metric) }), ...errorResponses(401, 404) }
+        querystring: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 256, description: 'only this metric' })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: METRIC_MAX_PAGE_SIZE, default: METRIC_PAGE_SIZE })),
+          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          maxPoints: Type.Optional(
+            Type.Integer({
+              minimum: 2,
+              maximum: METRIC_MAX_POINTS,
+              description: 'at most this many evenly spaced values of each metric, its first and last included'
+            })
+          )
+        }),
+        response: {
+          200: Type.Object({
+            metrics: Type.Array(Metric),
+            nextPageToken: Type.Optional(Type.String({ description: 'more values follow; pass as pageToken' }))
+          }),
+          ...errorResponses(400, 401, 404)
+        }
       }
     },
-    async request => ({ metrics: await jobs.metrics(request.user, request.params.jobId) })
+    async request => jobs.metrics(request.user, request.params.jobId, request.query)
   );
 
   app.get(
@@ -258,14 +304,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       schema: {
         summary: 'An output file of the job',
         tags: ['jobs'],
-        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
         params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
       }
     },
     async (request, reply) => {
       const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
-      const type = request.params.name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
-      return reply.type(type).send(fs.createReadStream(file));
+      return sendOutput(reply, file, request.params.name);
     }
   );
 
@@ -357,7 +402,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       schema: {
         summary: 'An output file of a trial',
         tags: ['trials'],
-        description: 'Answers the file itself (application/x-ipynb+json or text/html); errors as elsewhere.',
+        description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
         params: Type.Object({
           jobId: Type.String({ maxLength: 128 }),
           trialId: Type.String({ maxLength: 20 }),
@@ -368,8 +413,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async (request, reply) => {
       const { jobId, trialId, name } = request.params;
       const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
-      const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
-      return reply.type(type).send(fs.createReadStream(file));
+      return sendOutput(reply, file, name);
     }
   );
 

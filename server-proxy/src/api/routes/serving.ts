@@ -2,6 +2,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { errorResponses } from '../errors.js';
 import type { DeploymentService } from '../../serving/deployments.js';
 import type { ModelRegistry } from '../../serving/registry.js';
+import type { VersionMonitor } from '../../monitoring/versions.js';
+import { deploymentKey } from '../../serving/deploymentUpdater.js';
 import {
   CreateDeploymentBody,
   Deployment,
@@ -16,6 +18,8 @@ import {
 export interface ServingRouteDeps {
   registry: ModelRegistry;
   deployments: DeploymentService;
+  /** Per-version figures for the champion/challenger comparison. */
+  versions: VersionMonitor;
 }
 
 const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
@@ -135,6 +139,65 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
       }
     },
     async request => deployments.update(request.user, request.params.name, request.body)
+  );
+
+  app.post(
+    '/deployments/:name/promote',
+    {
+      schema: {
+        summary: 'Make the ready challenger the champion (no restart; the old champion drains and stops)',
+        tags: ['deployments'],
+        params: DeploymentParams,
+        response: { 200: DeploymentRef, ...errorResponses(400, 401, 404) }
+      }
+    },
+    async request => deployments.promote(request.user, request.params.name)
+  );
+
+  const Count = Type.Object({ value: Type.String(), count: Type.Integer() });
+  const Ms = Type.Union([Type.Number(), Type.Null()]);
+  const VersionSummary = Type.Object({
+    model: Type.String(),
+    version: Type.Integer(),
+    role: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
+    requests: Type.Integer(),
+    returned: Type.Integer({ description: 'answers that went to the caller (the rest were shadow copies)' }),
+    errors: Type.Integer(),
+    errorRate: Type.Number(),
+    latencyMs: Type.Object({ p50: Ms, p95: Ms, p99: Ms }),
+    predictions: Type.Array(Count),
+    predictionMean: Ms
+  });
+  app.get(
+    '/deployments/:name/monitoring/versions',
+    {
+      schema: {
+        summary: 'Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement',
+        tags: ['monitoring'],
+        params: DeploymentParams,
+        response: {
+          200: Type.Object({
+            versions: Type.Array(VersionSummary),
+            agreement: Type.Object({ compared: Type.Integer(), agreed: Type.Integer(), rate: Ms }),
+            shadowDropped: Type.Integer(),
+            predictionDrift: Type.Union([Type.Number(), Type.Null()], { description: "Jensen-Shannon distance between the versions' predictions" }),
+            recentShadow: Type.Array(
+              Type.Object({
+                time: Type.String(),
+                champion: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
+                challenger: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
+                agree: Type.Boolean()
+              })
+            )
+          }),
+          ...errorResponses(401, 404)
+        }
+      }
+    },
+    async request => {
+      await deployments.get(request.user, request.params.name);
+      return deps.versions.summary(deploymentKey(request.user, request.params.name));
+    }
   );
 
   app.delete(

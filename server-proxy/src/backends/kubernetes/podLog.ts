@@ -1,3 +1,4 @@
+import { LINE_TRUNCATED, MAX_LINE_BYTES } from '../local/tailer.js';
 import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { kubeError, type KubeClient } from './client.js';
@@ -25,6 +26,8 @@ export class PodLogReader {
   private abort?: AbortController;
   private closed = false;
   private flushing: Promise<void> = Promise.resolve();
+  /** Whether the held partial line reached MAX_LINE_BYTES. */
+  private partialCut = false;
 
   constructor(
     private readonly client: KubeClient,
@@ -45,7 +48,9 @@ export class PodLogReader {
         if (!this.closed) {
           this.take(chunk.toString('utf8'));
         }
-        done();
+        // Backpressure: the next chunk is taken once these lines are stored, so a pod printing faster
+        // than the store writes slows its log stream instead of growing the service's memory.
+        void this.flushing.then(() => done());
       }
     });
     this.client
@@ -53,6 +58,7 @@ export class PodLogReader {
         if (!this.closed) {
           this.received = 0;
           this.partial = '';
+          this.partialCut = false;
           setTimeout(() => !this.closed && this.follow(), 1000).unref();
         }
       })
@@ -108,9 +114,23 @@ export class PodLogReader {
 
   /** Splits received text into lines; complete lines past the stored ones go to the sink, in order. */
   private take(text: string): void {
-    const parts = (this.partial + text).split('\n');
-    this.partial = parts.pop()!;
-    for (const line of parts) {
+    const parts = text.split('\n');
+    const complete: string[] = [];
+    parts.forEach((part, i) => {
+      // A line without an end is held up to MAX_LINE_BYTES characters; the rest of it is dropped.
+      if (this.partial.length + part.length > MAX_LINE_BYTES) {
+        this.partial = (this.partial + part.slice(0, MAX_LINE_BYTES)).slice(0, MAX_LINE_BYTES);
+        this.partialCut = true;
+      } else {
+        this.partial += part;
+      }
+      if (i < parts.length - 1) {
+        complete.push(this.partialCut ? this.partial + LINE_TRUNCATED : this.partial);
+        this.partial = '';
+        this.partialCut = false;
+      }
+    });
+    for (const line of complete) {
       this.received += 1;
       if (this.received > this.queued) {
         this.pending.push(line);

@@ -6,11 +6,13 @@ import type { Capacity } from '../../jobs/resources.js';
 import type { Allocation, Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
+import { failpoint } from '../../failpoints.js';
+import { setLongTimeout, type LongTimer } from '../../longTimer.js';
 import type { JobRuntime, NewLogLine } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
 import { applyRunnerRecord } from '../records.js';
-import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
-import { isProcessAlive, signalTree } from '../../process/procinfo.js';
+import { asText, parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
+import { findRunnerIn, isProcessAlive, signalTree } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
@@ -54,7 +56,7 @@ interface Watched {
   /** Undefined for adopted runners, whose exit we can only learn by polling. */
   owned: boolean;
   timer?: NodeJS.Timeout;
-  deadline?: NodeJS.Timeout;
+  deadline?: LongTimer;
   killTimer?: NodeJS.Timeout;
   busy: boolean;
   finishing: boolean;
@@ -212,6 +214,22 @@ export class LocalBackend implements Backend {
           continue;
         }
         this.queue.reserve(runId, run.output.resources);
+        if (!runtime.pid && runtime.workdir) {
+          // Spawned, but the service died before saving the pid: find the runner by its folder.
+          const found = findRunnerIn(runtime.workdir);
+          if (found) {
+            this.opts.log.warn({ runId, pid: found.pid }, 'found a runner whose pid was never saved; adopting it');
+            const saved = await this.kinds.update(runId, r => {
+              r.runtime.pid = found.pid;
+              r.runtime.pidStartTime = found.startTime;
+            });
+            runtime.pid = found.pid;
+            runtime.pidStartTime = found.startTime;
+            if (saved) {
+              run.runtime = saved.runtime;
+            }
+          }
+        }
         if (runtime.pid && isProcessAlive(runtime.pid, runtime.pidStartTime)) {
           this.opts.log.info({ runId, pid: runtime.pid }, 're-adopting running runner');
           this.watch(runId, run, runtime.pid, false);
@@ -221,9 +239,9 @@ export class LocalBackend implements Backend {
           continue;
         }
         const hasStatus = runtime.workdir && fs.existsSync(path.join(runtime.workdir, 'exit.json'));
-        if (hasStatus && runtime.pid) {
-          // Finished while we were down: read the rest of its logs and its exit status.
-          this.watch(runId, run, runtime.pid, false, { code: null });
+        if (hasStatus) {
+          // Finished while we were down (also one whose pid was never saved): read the rest and its status.
+          this.watch(runId, run, runtime.pid ?? 0, false, { code: null });
         } else {
           await this.settle(runId, 'runner exited while the service was down');
         }
@@ -237,7 +255,7 @@ export class LocalBackend implements Backend {
     this.stopped = true;
     for (const w of this.watched.values()) {
       clearInterval(w.timer);
-      clearTimeout(w.deadline);
+      w.deadline?.clear();
       clearTimeout(w.killTimer);
     }
     this.watched.clear();
@@ -277,6 +295,7 @@ export class LocalBackend implements Backend {
       const args = runnerArgs(plan.kind, plan.inputs, plan);
       const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
       launched = await launchRunner(this.opts.python, args, workdir, env);
+      failpoint('after-spawn');
     } catch (err) {
       this.release(runId);
       await this.kinds.update(runId, r => {
@@ -338,7 +357,7 @@ export class LocalBackend implements Backend {
     const maxMs = (record.runtime.plan as LocalPlan | undefined)?.maxRunningMs;
     if (maxMs !== undefined && record.startTime) {
       const left = Math.max(0, Date.parse(record.startTime) + maxMs - Date.now());
-      w.deadline = setTimeout(() => void this.timeOut(jobId, maxMs), left);
+      w.deadline = setLongTimeout(() => void this.timeOut(jobId, maxMs), left);
     }
     return w;
   }
@@ -363,25 +382,30 @@ export class LocalBackend implements Backend {
 
   private async tick(jobId: string, w: Watched): Promise<void> {
     const exitedBefore = w.exit !== undefined;
-    await this.drain(jobId, w, exitedBefore);
-    if (exitedBefore && !w.finishing) {
+    const caughtUp = await this.drain(jobId, w, exitedBefore);
+    // An exited runner is settled only once its whole output has been read, a budget per tick.
+    if (exitedBefore && caughtUp && !w.finishing) {
       w.finishing = true;
       clearInterval(w.timer);
-      clearTimeout(w.deadline);
+      w.deadline?.clear();
       clearTimeout(w.killTimer);
       this.watched.delete(jobId);
       await this.settle(jobId, undefined, w.exit?.code ?? null);
     }
   }
 
-  /** Reads new output, stores plain lines and applies structured records and offsets in one update. */
-  private async drain(jobId: string, w: Watched, final: boolean): Promise<void> {
+  /**
+   * Reads new output (at most a read budget per stream), stores plain lines and applies structured
+   * records and offsets in one update. True when both streams were read to their end.
+   */
+  private async drain(jobId: string, w: Watched, final: boolean): Promise<boolean> {
     const now = new Date().toISOString();
     const texts: NewLogLine[] = [];
     const records: RunnerRecord[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       for (const line of w.tailers[stream].read(final)) {
-        const parsed = parseRunnerLine(line);
+        // Records come on the runner's stdout alone (docs/contracts.md, "Runner protocol").
+        const parsed = stream === 'stdout' ? parseRunnerLine(line) : asText(line);
         if (parsed.kind === 'record') {
           records.push(parsed.record);
         } else {
@@ -389,6 +413,7 @@ export class LocalBackend implements Backend {
         }
       }
     }
+    const caughtUp = w.tailers.stdout.caughtUp && w.tailers.stderr.caughtUp;
     const offsets = { stdout: w.tailers.stdout.offset, stderr: w.tailers.stderr.offset };
     let owner = '';
     const metrics: Metric[] = [];
@@ -407,9 +432,10 @@ export class LocalBackend implements Backend {
       }
     });
     if (!rec || (texts.length === 0 && metrics.length === 0)) {
-      return;
+      return caughtUp;
     }
     await this.kinds.of(jobId).produced(jobId, owner, texts, metrics);
+    return caughtUp;
   }
 
   private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {

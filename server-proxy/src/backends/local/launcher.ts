@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Allocation } from '../../schemas/jobs.js';
+import { childEnv } from './childEnv.js';
 import { processStartTime } from '../../process/procinfo.js';
 import type { StagedInputs } from './snapshot.js';
 
@@ -33,11 +34,14 @@ export function runnerArgs(
   ];
 }
 
-/** Environment of a runner: thread counts follow the CPU allotment so BLAS pools do not oversubscribe. */
+/**
+ * Environment of a runner: the allowlisted part of `base` (never the service's token or credentials, see
+ * {@link childEnv}); thread counts follow the CPU allotment so BLAS pools do not oversubscribe.
+ */
 export function runnerEnv(base: NodeJS.ProcessEnv, jobId: string, workdir: string, allocation: Allocation): NodeJS.ProcessEnv {
   const threads = String(Math.max(1, Math.floor(allocation.cpu)));
   return {
-    ...base,
+    ...childEnv(base),
     LAKETAHOE_JOB_ID: jobId,
     LAKETAHOE_EVENTS_FILE: path.join(workdir, 'events.jsonl'),
     // laketahoe.save_model writes <dir>/models/<name>/ here, so `model` records point inside the run.

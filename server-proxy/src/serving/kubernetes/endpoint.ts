@@ -1,6 +1,7 @@
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pool, type Dispatcher } from 'undici';
+import type { ModelRequestOptions } from '../servingTarget.js';
 import { HTTP_PORT_NAME } from './manifests.js';
 
 /**
@@ -13,7 +14,7 @@ export class ServiceEndpoint {
   inflight = 0;
   /** Never set: the pods' exits are the Deployment's business, not this connection's. */
   readonly exited = undefined;
-  readonly pool: Pick<Pool, 'request'>;
+  private readonly pool: { request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData<unknown>> };
   private readonly base: Pool;
 
   private constructor(base: Pool, prefix: string, headers: Record<string, string>) {
@@ -36,9 +37,11 @@ export class ServiceEndpoint {
       if (status?.kind === 'Status') {
         throw Object.assign(new Error(`no model server pod answered: ${status.message ?? res.statusCode}`), { code: 'LT_NO_ENDPOINT' });
       }
-      return { ...res, body: { arrayBuffer: async () => text, dump: async () => undefined, text: async () => text.toString('utf8') } };
+      // The body was read to look at it: hand on the bytes with the part of the body API callers use.
+      const replay = { arrayBuffer: async () => text, dump: async () => undefined, text: async () => text.toString('utf8') };
+      return { ...res, body: replay } as unknown as Dispatcher.ResponseData<unknown>;
     };
-    this.pool = { request } as unknown as Pick<Pool, 'request'>;
+    this.pool = { request };
   }
 
   /** An endpoint for `service` in `namespace` on `port`. */
@@ -64,15 +67,15 @@ export class ServiceEndpoint {
     return new ServiceEndpoint(pool, `/api/v1/namespaces/${namespace}/services/${service}:${HTTP_PORT_NAME}/proxy`, headers);
   }
 
-  /** No server log on this side of the network: the pods' logs are in the cluster. */
-  logTail(): string {
-    return '';
+  /** Sends one request to the Service (a path of the model server's own). */
+  request(options: ModelRequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
+    return this.pool.request(options as Dispatcher.RequestOptions);
   }
 
   /** GET a path; the status, or 0 when nothing answered. */
   async probe(urlPath: string, timeoutMs = 2000): Promise<number> {
     try {
-      const res = await this.pool.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await this.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
       return res.statusCode;
     } catch {

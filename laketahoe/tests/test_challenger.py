@@ -1,0 +1,127 @@
+"""Champion and challenger from a kernel and the shell, against the real service and real MLServer processes.
+
+``%lt deploy ... --canary N`` / ``--shadow``, ``%lt compare``, ``%lt promote``, ``laketahoe deployments
+traffic|compare|promote`` and the plain functions behind them. The traffic split itself (1,000
+requests, zero failures) is asserted in the service's own tests (server-proxy/test/api/champion.test.ts).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from IPython.core.error import UsageError
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+import laketahoe
+from laketahoe.client import LakeTahoeError
+from laketahoe.display import ComparisonView, DeploymentView, comparison_text
+
+from .conftest import child_env, lt_shell, mlserver_path, require_routes
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def shell(use_service, monkeypatch):
+    """An IPython shell with the extension loaded, its cwd inside the service root."""
+    return lt_shell(use_service.root / "challenger", monkeypatch)
+
+
+def cli(service, *args, cwd):
+    env = child_env(LAKETAHOE_RUNTIME_FILE=str(service.runtime_file))
+    env.pop("LAKETAHOE_URL", None)
+    return subprocess.run([sys.executable, "-m", "laketahoe.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("deploy iris:2 --name x --canary 10 --shadow", "--canary PERCENT or --shadow, not both"),
+    ("deploy iris:2 --name x --canary 101", "--canary is a percent from 0 to 100"),
+    ("deploy iris:2 --name x --shadow --replicas 2", "leave out --replicas"),
+    ("promote", "the following arguments are required: name"),
+    ("compare", "the following arguments are required: name"),
+])
+def test_magic_argument_mistakes(shell, line, message):
+    with pytest.raises(UsageError, match=message):
+        shell.run_line_magic("lt", line)
+
+
+def test_plain_function_mistakes_need_no_service():
+    with pytest.raises(LakeTahoeError, match="not both"):
+        laketahoe.add_challenger("x", "iris:2", canary=10, shadow=True)
+    with pytest.raises(LakeTahoeError, match="whole percent"):
+        laketahoe.add_challenger("x", "iris:2", canary=150)
+    with pytest.raises(LakeTahoeError, match="give a model version"):
+        laketahoe.add_challenger("x")
+
+
+def test_comparison_text_lists_versions_and_agreement():
+    text = comparison_text({
+        "versions": [
+            {"role": "champion", "model": "iris", "version": 1, "requests": 10, "returned": 10, "errorRate": 0,
+             "latencyMs": {"p50": 1.5, "p95": 2, "p99": 3}, "predictions": [{"value": "0", "count": 7}]},
+            {"role": "challenger", "model": "iris", "version": 2, "requests": 10, "returned": 0, "errorRate": 0.1,
+             "latencyMs": {"p50": None, "p95": None, "p99": None}, "predictions": []},
+        ],
+        "agreement": {"compared": 10, "agreed": 9, "rate": 0.9},
+        "predictionDrift": 0.25,
+    })
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["ROLE", "VERSION", "REQUESTS"]
+    assert lines[1].split()[:5] == ["champion", "iris:1", "10", "10", "0.0%"]
+    assert lines[2].split()[:8] == ["challenger", "iris:2", "10", "0", "10.0%", "-", "-", "-"]
+    assert "shadow agreement: 90.0% of 10 requests" in text and "0.250" in text
+
+
+def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
+    require_routes(use_service, "/api/v1/deployments/{name}/promote", "/api/v1/deployments/{name}/monitoring/versions")
+    if not mlserver_path().is_file():
+        pytest.fail(f"{mlserver_path()} is missing: build the serving environment (.venv-serving)")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    first = laketahoe.register_model(laketahoe.save_model(LogisticRegression(max_iter=300).fit(X, y), "ab-iris", X, y))
+    second = laketahoe.register_model(
+        laketahoe.save_model(LogisticRegression(C=0.01, max_iter=300).fit(X, y), "ab-iris", X, y))
+    v1, v2 = first["version"], second["version"]
+    laketahoe.deploy(f"ab-iris:{v1}", name="ab", wait=True)
+    try:
+        with pytest.raises(UsageError, match="no challenger to promote"):
+            shell.run_line_magic("lt", "promote ab")
+
+        view = shell.run_line_magic("lt", f"deploy ab-iris:{v2} --name ab --canary 30 --wait")
+        assert isinstance(view, DeploymentView)
+        assert view["challenger"] == {**view["challenger"], "mode": "canary", "weight": 30, "state": "READY",
+                                      "model": {"name": "ab-iris", "version": v2}}
+        rows = X.iloc[:3]
+        for _ in range(60):
+            laketahoe.predict("ab", rows)
+        compared = shell.run_line_magic("lt", "compare ab")
+        assert isinstance(compared, ComparisonView)
+        by_role = {v["role"]: v for v in compared["versions"]}
+        assert by_role["champion"]["requests"] + by_role["challenger"]["requests"] == 60
+        assert by_role["challenger"]["requests"] > 0 and "challenger" in repr(compared)
+
+        out = cli(use_service, "deployments", "traffic", "ab", "--shadow", cwd=tmp_path)
+        assert out.returncode == 0 and "Challenger of [ab]: shadow." in out.stdout, out.stderr
+        for _ in range(20):
+            laketahoe.predict("ab", rows)
+        out = cli(use_service, "deployments", "compare", "ab", cwd=tmp_path)
+        assert out.returncode == 0 and "ROLE" in out.stdout and "shadow agreement:" in out.stdout, out.stdout
+        out = cli(use_service, "deployments", "describe", "ab", cwd=tmp_path)
+        assert f"challenger: ab-iris:{v2} (shadow, READY)" in out.stdout
+
+        out = cli(use_service, "deployments", "promote", "ab", cwd=tmp_path)
+        assert out.returncode == 0 and f"now serves ab-iris:{v2}" in out.stdout, out.stderr
+        deployment = use_service.client().get_deployment("ab")
+        assert deployment["model"]["version"] == v2 and "challenger" not in deployment
+
+        # The CLI adds a challenger to an existing deployment with create --canary, and removes it.
+        out = cli(use_service, "deployments", "create", "ab", "--model", f"ab-iris:{v1}", "--canary", "5", cwd=tmp_path)
+        assert out.returncode == 0 and f"Challenger ab-iris:{v1} of [ab] (canary 5%)" in out.stdout, out.stderr
+        out = cli(use_service, "deployments", "traffic", "ab", "--remove", cwd=tmp_path)
+        assert out.returncode == 0 and "Removed the challenger" in out.stdout
+        assert "challenger" not in use_service.client().get_deployment("ab")
+    finally:
+        laketahoe.undeploy("ab")

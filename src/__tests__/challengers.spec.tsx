@@ -1,0 +1,288 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import React, { act } from 'react';
+
+import { VersionComparison } from '../components/VersionComparison';
+import {
+  bestTrials,
+  ComparisonModel,
+  comparisonSeries,
+  deployChallengers
+} from '../model/challengers';
+import { IDeployment, IVersionComparison } from '../wire';
+import { makeDeployment, makeTrial } from './helpers';
+
+const trans = nullTranslator.load('laketahoe');
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+const COMPARISON: IVersionComparison = {
+  versions: [
+    {
+      model: 'iris',
+      version: 1,
+      role: 'champion',
+      requests: 90,
+      returned: 90,
+      errors: 0,
+      errorRate: 0,
+      latencyMs: { p50: 2, p95: 3, p99: 4 },
+      predictions: [{ value: '0', count: 60 }],
+      predictionMean: 0.5
+    },
+    {
+      model: 'iris',
+      version: 2,
+      role: 'challenger',
+      requests: 90,
+      returned: 0,
+      errors: 9,
+      errorRate: 0.1,
+      latencyMs: { p50: 4, p95: 6, p99: 8 },
+      predictions: [{ value: '1', count: 60 }],
+      predictionMean: 1
+    }
+  ],
+  agreement: { compared: 90, agreed: 72, rate: 0.8 },
+  shadowDropped: 0,
+  predictionDrift: 0.5,
+  recentShadow: []
+};
+
+describe('bestTrials', () => {
+  const trials = [
+    makeTrial('1', 'SUCCEEDED', 0.7),
+    makeTrial('2', 'SUCCEEDED', 0.9),
+    makeTrial('3', 'FAILED', 0.99),
+    makeTrial('4', 'SUCCEEDED', 0.8),
+    makeTrial('5', 'SUCCEEDED', 0.9),
+    makeTrial('6', 'RUNNING', null)
+  ];
+
+  it('ranks succeeded trials by objective for the goal, lower id first on a tie', () => {
+    expect(bestTrials(trials, 'MAXIMIZE').map(t => t.trialId)).toEqual([
+      '2',
+      '5',
+      '4'
+    ]);
+    expect(bestTrials(trials, 'MINIMIZE', 2).map(t => t.trialId)).toEqual([
+      '1',
+      '4'
+    ]);
+  });
+});
+
+describe('deployChallengers', () => {
+  const champion = makeDeployment('iris-prod', 'READY');
+
+  it('registers the best trial and serves it as a canary challenger; names the rest', async () => {
+    const calls: unknown[] = [];
+    const client = {
+      registerJobModel: jest.fn(async (jobId: string, trialId?: string) => {
+        calls.push(['register', jobId, trialId]);
+        return { name: 'iris', version: 7 } as any;
+      }),
+      updateDeployment: jest.fn(async (name: string, body: any) => {
+        calls.push(['patch', name, body]);
+        return {
+          ...champion,
+          challenger: { ...body.challenger, state: 'DEPLOYING' }
+        } as IDeployment;
+      })
+    };
+    const result = await deployChallengers(client, champion, 'hpo', [
+      '2',
+      '5',
+      '4'
+    ]);
+    expect(calls).toEqual([
+      ['register', 'hpo', '2'],
+      [
+        'patch',
+        'iris-prod',
+        {
+          challenger: {
+            model: { name: 'iris', version: 7 },
+            mode: 'canary',
+            weight: 10
+          }
+        }
+      ]
+    ]);
+    expect(result.deployed).toEqual(['2']);
+    expect(result.skipped).toEqual(['5', '4']);
+    expect(result.deployment.challenger?.weight).toBe(10);
+  });
+
+  it('refuses a deployment with a challenger before registering anything', async () => {
+    const client = {
+      registerJobModel: jest.fn(),
+      updateDeployment: jest.fn()
+    };
+    const busy = makeDeployment('iris-prod', 'READY', {
+      challenger: {
+        model: { name: 'iris', version: 3 },
+        mode: 'shadow',
+        weight: 0,
+        state: 'READY',
+        errorMessage: '',
+        restarts: 0
+      }
+    });
+    await expect(
+      deployChallengers(client as any, busy, 'hpo', ['1'])
+    ).rejects.toThrow(/challenger version 3 already/);
+    await expect(
+      deployChallengers(client as any, champion, 'hpo', [])
+    ).rejects.toThrow(/no succeeded trial/);
+    expect(client.registerJobModel).not.toHaveBeenCalled();
+  });
+});
+
+test('comparisonSeries gives one bar per version for latency, errors and requests', () => {
+  const series = comparisonSeries(COMPARISON);
+  expect(series.map(s => s.label)).toEqual([
+    'p50 latency',
+    'p99 latency',
+    'error rate',
+    'requests'
+  ]);
+  expect(series[1].bars).toEqual([
+    { label: 'v1', role: 'champion', value: 4 },
+    { label: 'v2', role: 'challenger', value: 8 }
+  ]);
+  expect(series[2].bars.map(b => b.value)).toEqual([0, 10]);
+});
+
+describe('ComparisonModel', () => {
+  it('loads the comparison and promotes, reloading afterwards', async () => {
+    const client = {
+      getVersionComparison: jest.fn(async () => COMPARISON),
+      promoteDeployment: jest.fn(async () =>
+        makeDeployment('iris-prod', 'READY')
+      )
+    };
+    const model = new ComparisonModel('iris-prod', client as any);
+    await model.refresh();
+    expect(model.comparison).toBe(COMPARISON);
+    const promoted = await model.promote();
+    expect(promoted?.name).toBe('iris-prod');
+    expect(client.promoteDeployment).toHaveBeenCalledWith('iris-prod');
+    expect(client.getVersionComparison).toHaveBeenCalledTimes(2);
+    expect(model.promoting).toBe(false);
+  });
+
+  it('keeps the error of a failed promotion', async () => {
+    const client = {
+      getVersionComparison: jest.fn(async () => COMPARISON),
+      promoteDeployment: jest.fn(async () => {
+        throw new Error('challenger version 2 is not ready');
+      })
+    };
+    const model = new ComparisonModel('iris-prod', client as any);
+    expect(await model.promote()).toBeNull();
+    expect(model.error?.message).toMatch(/not ready/);
+  });
+});
+
+describe('VersionComparison', () => {
+  async function render(
+    props: Partial<React.ComponentProps<typeof VersionComparison>>
+  ) {
+    const onPromote = jest.fn();
+    const widget = ReactWidget.create(
+      <VersionComparison
+        comparison={COMPARISON}
+        promoting={false}
+        error={null}
+        onPromote={onPromote}
+        trans={trans}
+        {...props}
+      />
+    );
+    await act(async () => {
+      Widget.attach(widget, document.body);
+      MessageLoop.sendMessage(widget, Widget.Msg.UpdateRequest);
+    });
+    for (let i = 0; i < 200 && !widget.node.firstChild; i++) {
+      await act(() => new Promise(resolve => setTimeout(resolve, 10)));
+    }
+    return { node: widget.node, onPromote, unmount: () => widget.dispose() };
+  }
+
+  it('shows both versions, the agreement, plots and a Promote button for a ready challenger', async () => {
+    const { node, onPromote, unmount } = await render({
+      challenger: {
+        model: { name: 'iris', version: 2 },
+        mode: 'shadow',
+        weight: 0,
+        state: 'READY',
+        errorMessage: '',
+        restarts: 0
+      }
+    });
+    const rows = [...node.querySelectorAll('tbody tr')].map(r =>
+      [...r.querySelectorAll('td')].map(td => td.textContent)
+    );
+    expect(rows[0].slice(0, 8)).toEqual([
+      '1',
+      'champion',
+      '90',
+      '90',
+      '0.0%',
+      '2.0',
+      '3.0',
+      '4.0'
+    ]);
+    expect(rows[1].slice(0, 5)).toEqual([
+      '2',
+      'challenger',
+      '90',
+      '0',
+      '10.0%'
+    ]);
+    expect(node.textContent).toContain(
+      'Shadow agreement: 80.0% of 90 requests'
+    );
+    expect(node.textContent).toContain('shadow copy of every request');
+    expect(node.querySelectorAll('.jp-laketahoe-Comparison-plot')).toHaveLength(
+      4
+    );
+    const p99 = node.querySelector('[data-figure="p99 latency"]')!;
+    const widths = [...p99.querySelectorAll('rect')].map(r =>
+      Number(r.getAttribute('width'))
+    );
+    expect(widths[1]).toBeGreaterThan(widths[0]);
+    const promote = node.querySelector<HTMLButtonElement>(
+      '.jp-laketahoe-Comparison-promote'
+    )!;
+    expect(promote.disabled).toBe(false);
+    act(() => promote.click());
+    expect(onPromote).toHaveBeenCalledTimes(1);
+    unmount();
+  });
+
+  it('disables Promote while the challenger is not ready; says when no request came yet', async () => {
+    const { node, unmount } = await render({
+      comparison: { ...COMPARISON, versions: [] },
+      challenger: {
+        model: { name: 'iris', version: 2 },
+        mode: 'canary',
+        weight: 10,
+        state: 'DEPLOYING',
+        errorMessage: '',
+        restarts: 0
+      }
+    });
+    expect(
+      node.querySelector<HTMLButtonElement>('.jp-laketahoe-Comparison-promote')!
+        .disabled
+    ).toBe(true);
+    expect(node.textContent).toContain('answers 10% of requests');
+    expect(node.textContent).toContain('No requests yet.');
+    unmount();
+  });
+});

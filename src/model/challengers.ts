@@ -1,0 +1,220 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type { LakeTahoeClient } from '../api';
+import { isAbortError } from '../api';
+import {
+  HpoGoal,
+  IDeployment,
+  ITrial,
+  IVersionComparison,
+  IVersionSummary
+} from '../wire';
+import { compareIds, objectiveOf } from './trialTable';
+
+/**
+ * Challengers a deployment serves at once. The service keeps one challenger
+ * beside the champion (docs/contracts.md); "Deploy as challengers" deploys
+ * the best candidate and names the others in its note.
+ */
+export const MAX_CHALLENGERS = 1;
+
+/** Candidates "Deploy as challengers" considers. */
+export const CHALLENGER_CANDIDATES = 3;
+
+/** Canary share a new challenger starts with, in percent. */
+export const DEFAULT_CANARY_PERCENT = 10;
+
+/**
+ * The best `n` SUCCEEDED trials with an objective, best first (lower trial id
+ * first on a tie), as the trials view ranks them.
+ */
+export function bestTrials(
+  trials: Iterable<ITrial>,
+  goal: HpoGoal = 'MAXIMIZE',
+  n: number = CHALLENGER_CANDIDATES
+): ITrial[] {
+  const ranked = [...trials].filter(
+    t => t.state === 'SUCCEEDED' && objectiveOf(t) !== null
+  );
+  ranked.sort((a, b) => {
+    const x = objectiveOf(a)!;
+    const y = objectiveOf(b)!;
+    if (x !== y) {
+      return goal === 'MINIMIZE' ? x - y : y - x;
+    }
+    return compareIds(a.trialId, b.trialId);
+  });
+  return ranked.slice(0, n);
+}
+
+/** What "Deploy as challengers" did. */
+export interface IChallengersResult {
+  /** The deployment as the service answered. */
+  deployment: IDeployment;
+  /** Trials whose models now serve as challengers. */
+  deployed: string[];
+  /** Candidates not deployed because of {@link MAX_CHALLENGERS}. */
+  skipped: string[];
+}
+
+/**
+ * Registers the best trials' saved models and serves the first
+ * {@link MAX_CHALLENGERS} of them as canary challengers of `deployment`.
+ * Refuses a deployment that already has a challenger (promote or remove it
+ * first) before registering anything.
+ */
+export async function deployChallengers(
+  client: Pick<LakeTahoeClient, 'registerJobModel' | 'updateDeployment'>,
+  deployment: IDeployment,
+  jobId: string,
+  trialIds: string[],
+  percent: number = DEFAULT_CANARY_PERCENT
+): Promise<IChallengersResult> {
+  if (deployment.challenger) {
+    throw new Error(
+      `${deployment.name} has challenger version ${deployment.challenger.model.version} already: promote or remove it first`
+    );
+  }
+  if (trialIds.length === 0) {
+    throw new Error(`job ${jobId} has no succeeded trial with an objective`);
+  }
+  const chosen = trialIds.slice(0, MAX_CHALLENGERS);
+  let answer = deployment;
+  for (const trialId of chosen) {
+    const version = await client.registerJobModel(jobId, trialId);
+    answer = await client.updateDeployment(deployment.name, {
+      challenger: {
+        model: { name: version.name, version: version.version },
+        mode: 'canary',
+        weight: percent
+      }
+    });
+  }
+  return {
+    deployment: answer,
+    deployed: chosen,
+    skipped: trialIds.slice(chosen.length)
+  };
+}
+
+/** One number people compare across versions, for the bar plots. */
+export interface IComparisonSeries {
+  /** Label of the figure. */
+  label: string;
+  /** Unit shown after values. */
+  unit: string;
+  /** One bar per version, champion first. */
+  bars: {
+    label: string;
+    role: IVersionSummary['role'];
+    value: number | null;
+  }[];
+}
+
+/** The figures the comparison plots show, one series per figure. */
+export function comparisonSeries(c: IVersionComparison): IComparisonSeries[] {
+  const bars = (value: (v: IVersionSummary) => number | null) =>
+    c.versions.map(v => ({
+      label: `v${v.version}`,
+      role: v.role,
+      value: value(v)
+    }));
+  return [
+    { label: 'p50 latency', unit: 'ms', bars: bars(v => v.latencyMs.p50) },
+    { label: 'p99 latency', unit: 'ms', bars: bars(v => v.latencyMs.p99) },
+    { label: 'error rate', unit: '%', bars: bars(v => v.errorRate * 100) },
+    { label: 'requests', unit: '', bars: bars(v => v.requests) }
+  ];
+}
+
+/**
+ * The champion/challenger comparison of one deployment: loads it on
+ * request and promotes. The view reloads it with the monitoring tab.
+ */
+export class ComparisonModel {
+  /** Create a model for deployment `name`. */
+  constructor(
+    readonly name: string,
+    private readonly _client: Pick<
+      LakeTahoeClient,
+      'getVersionComparison' | 'promoteDeployment'
+    >
+  ) {}
+
+  /** Emitted when the comparison or the promotion state changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The last comparison loaded. */
+  get comparison(): IVersionComparison | null {
+    return this._comparison;
+  }
+
+  /**
+   * The error of the last promotion, else of the last load: the reload that
+   * follows a failed promotion must not hide why it failed.
+   */
+  get error(): Error | null {
+    return this._promoteError ?? this._error;
+  }
+
+  /** Whether a promotion is under way. */
+  get promoting(): boolean {
+    return this._promoting;
+  }
+
+  /** Reload the comparison. */
+  async refresh(): Promise<void> {
+    this._abort?.abort();
+    const controller = new AbortController();
+    this._abort = controller;
+    try {
+      this._comparison = await this._client.getVersionComparison(
+        this.name,
+        controller.signal
+      );
+      this._error = null;
+    } catch (error) {
+      if (isAbortError(error) || controller.signal.aborted) {
+        return;
+      }
+      this._error = error as Error;
+    }
+    this._changed.emit();
+  }
+
+  /** Make the challenger the champion; resolves to the deployment, or null on error. */
+  async promote(): Promise<IDeployment | null> {
+    if (this._promoting) {
+      return null;
+    }
+    this._promoting = true;
+    this._changed.emit();
+    try {
+      const deployment = await this._client.promoteDeployment(this.name);
+      this._promoteError = null;
+      return deployment;
+    } catch (error) {
+      this._promoteError = error as Error;
+      return null;
+    } finally {
+      this._promoting = false;
+      this._changed.emit();
+      void this.refresh();
+    }
+  }
+
+  /** Stop loading. */
+  dispose(): void {
+    this._abort?.abort();
+    Signal.clearData(this);
+  }
+
+  private _comparison: IVersionComparison | null = null;
+  private _error: Error | null = null;
+  private _promoteError: Error | null = null;
+  private _promoting = false;
+  private _abort: AbortController | null = null;
+  private _changed = new Signal<this, void>(this);
+}
