@@ -122,6 +122,15 @@ export class DeploymentService {
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
     const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
+    if (backend === 'kubernetes' && !this.opts.kube) {
+      throw new ServiceError('invalid_argument', 'the Kubernetes serving backend is not configured on this service (--k8s-kubeconfig, --k8s-serving-image and an S3 artifact store)', 'backend');
+    }
+    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
+      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
+    }
+    if (backend === 'local' && (body.resources || body.priority)) {
+      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
+    }
     // Pods run the model's code in the owner's namespace, not as the service's OS user.
     if (backend === 'local' && this.opts.localServing === false) {
       throw new ServiceError(
@@ -139,15 +148,6 @@ export class DeploymentService {
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
       : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
     const target = this.served(version);
-    if (backend === 'kubernetes' && !this.opts.kube) {
-      throw new ServiceError('invalid_argument', 'the Kubernetes backend is not configured on this service', 'backend');
-    }
-    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
-      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
-    }
-    if (backend === 'local' && (body.resources || body.priority)) {
-      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
-    }
     const now = new Date().toISOString();
     const record: DeploymentRecord = {
       deployment: {
