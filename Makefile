@@ -15,8 +15,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 LAB_ARGS ?=
 
-.PHONY: setup demo test test-extension test-service test-python test-binder test-ui bench python-env serving-env node-deps build clean \
-	k8s-build k8s-start k8s-stop test-k8s bench-k8s s3-build
+.PHONY: setup demo test test-extension test-service test-python test-binder test-wheel test-ui bench bench-wheel python-env \
+	serving-env node-deps build dist clean k8s-build k8s-start k8s-stop test-k8s bench-k8s s3-build
 
 ## Set-up ---------------------------------------------------------------------
 
@@ -62,6 +62,11 @@ build: python-env node-deps
 	jupyter labextension develop --overwrite .
 	$(PY) -m build --sdist --no-isolation --outdir examples/trainer_pkg/dist examples/trainer_pkg > /dev/null
 
+# The sdist and the wheel (extension, bundled service, SQLite addon for this platform) in dist/.
+dist: python-env node-deps
+	npm run build:prod
+	$(PY) -m build --no-isolation --skip-dependency-check --sdist --wheel --outdir dist .
+
 demo: setup
 	cd examples && jupyter lab demo.ipynb $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
@@ -69,7 +74,7 @@ demo: setup
 
 # test-k8s comes last: on a cold machine .ci/run builds the control plane in the
 # background meanwhile, and test-k8s waits for that build.
-test: setup test-extension test-service test-python test-binder test-ui test-k8s
+test: setup test-extension test-service test-python test-binder test-wheel test-ui test-k8s
 
 test-extension:
 	npm test
@@ -83,6 +88,10 @@ test-python:
 
 test-binder:
 	bash binder/test-postbuild.sh
+
+# sdist and wheel, the wheel again from the sdist alone, installed and used in a fresh venv (tools/wheel/test.sh).
+test-wheel:
+	bash tools/wheel/test.sh
 
 test-ui:
 	cd ui-tests && npx playwright test
@@ -122,9 +131,14 @@ bench: setup
 	$(PY) bench/submit_latency.py
 	$(PY) bench/save_model.py
 
+# laketahoe's wheel size and install time beside jupyter-scheduler's.
+bench-wheel: python-env node-deps
+	bench/wheel/run.sh
+
 # Against the test control plane (started and stopped when none runs); see bench/k8s/RESULTS.md.
 bench-k8s: server-proxy/node_modules/.installed
 	bench/k8s/run.sh
 
 clean:
-	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension $(VENV) $(SERVING_VENV)
+	rm -rf node_modules server-proxy/node_modules ui-tests/node_modules lib server-proxy/dist laketahoe/labextension \
+	  laketahoe/service laketahoe/_version.py dist binder/dist $(VENV) $(SERVING_VENV)

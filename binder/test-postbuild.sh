@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs binder/postBuild in a fresh copy of the working tree and a fresh virtual environment built from
-# the pinned requirements (standing in for the conda environment), then checks that JupyterLab sees the
-# extension and that jupyter-server-proxy sees the LakeTahoe service.
+# the pinned requirements (standing in for the conda environment), then checks that the wheel it built is
+# installed (not the checkout), that JupyterLab sees the extension and that jupyter-server-proxy starts the
+# bundled service.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -32,9 +33,22 @@ PY
 if [[ ",$entry," != *",laketahoe,"* ]]; then
   echo "FAIL: no jupyter_serverproxy_servers entry point named laketahoe (found: $entry)"; fail=1
 fi
-config=$(cd "$work" && python -c 'from laketahoe.proxy import setup_laketahoe; c = setup_laketahoe(); import os, sys; print(c["command"][1]); sys.exit(0 if os.path.isfile(c["command"][1]) else 1)') || {
-  echo "FAIL: the proxy entry point does not name a built service ($config)"; fail=1; }
-if [[ ! -f "$work/laketahoe/labextension/static/style.js" ]]; then
-  echo "FAIL: the production labextension build is missing"; fail=1
+# From another folder, so that the checkout's laketahoe/ is not on sys.path: the installed package answers.
+config=$(cd "$work/env" && python -c '
+import os, sys, sysconfig, laketahoe
+from laketahoe.proxy import setup_laketahoe
+entry = setup_laketahoe()["command"][1]
+print(entry)
+site = os.path.realpath(sysconfig.get_paths()["purelib"])
+sys.exit(0 if os.path.isfile(entry) and os.path.realpath(laketahoe.__file__).startswith(site + os.sep)
+         and os.path.realpath(entry).startswith(site + os.sep) else 1)') || {
+  echo "FAIL: the proxy entry point does not name the installed bundled service ($config)"; fail=1; }
+# Captured first: grep -q closing the pipe early would fail the pipeline under pipefail.
+shown=$(python -m pip show --files laketahoe 2>/dev/null || true)
+if ! grep -q 'labextensions/laketahoe/static/style.js' <<< "$shown"; then
+  echo "FAIL: the installed wheel has no production labextension build"; fail=1
 fi
-if [[ $fail -eq 0 ]]; then echo "binder: 4 passed, 0 failed"; else exit 1; fi
+if grep -qi '^Editable project location' <<< "$shown"; then
+  echo "FAIL: laketahoe is installed editable"; fail=1
+fi
+if [[ $fail -eq 0 ]]; then echo "binder: 5 passed, 0 failed"; else exit 1; fi

@@ -6,7 +6,30 @@ from ._metrics import report
 # and the function must win. The module itself imports nothing heavy until a model is saved.
 from .models import save_model
 
-__version__ = "0.1.0"
+
+
+def _version() -> str:
+    """The version from its one source, the root package.json: read directly in a checkout, else the
+    ``_version.py`` that the package build writes from it."""
+    import json
+    import os
+
+    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "package.json")
+    try:
+        with open(checkout, encoding="utf-8") as f:
+            meta = json.load(f)
+        if meta.get("name") == "laketahoe":
+            return meta["version"]
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        from ._version import __version__ as built
+    except ImportError:
+        return "0+unknown"
+    return built
+
+
+__version__ = _version()
 
 __all__ = ["__version__", "report", "trials", "best_trial", "save_model", "models", "register_model", "deploy",
            "deployments", "undeploy", "predict", "add_challenger", "promote", "compare", "load_ipython_extension"]

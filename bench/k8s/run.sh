@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the Kubernetes benchmarks against the test control plane: Jobs created per second,
-# create -> pod Running, both again through the service's API, and the watch load of 1,000
-# Jobs. Starts the cluster when none runs (and stops it again afterwards); each script prints
-# its peer beside it.
+# create -> pod Running, both again through the service's API, the watch load of 1,000
+# Jobs, and on the real node submit -> first cell executed and a 100 MiB model upload from a pod.
+# Starts the cluster when none runs (and stops it again afterwards); each script prints its peer
+# beside it.
 #
-#   bench/k8s/run.sh            all four
-#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch)
+#   bench/k8s/run.sh            all five
+#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch, real)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,7 +15,7 @@ export LAKETAHOE_K8S_RUN="${LAKETAHOE_K8S_RUN:-$root/tools/k8s/run}"
 
 [[ -d "$root/server-proxy/node_modules/@kubernetes/client-node" ]] ||
   (cd "$root/server-proxy" && npm ci --no-audit --no-fund --loglevel=error)
-# service-jobs.mjs runs the built service.
+# service-jobs.mjs and real-node.mjs run the built service.
 (cd "$root/server-proxy" && npm run --silent build)
 
 started_here=0
@@ -37,5 +38,13 @@ if [[ $which == all || $which == service ]]; then
 fi
 if [[ $which == all || $which == watch ]]; then
   echo; echo "== (c) watch load"; node "$here/watch-load.mjs"
+fi
+if [[ $which == all || $which == real ]]; then
+  echo; echo "== (d) and (e) on the real node"
+  if [[ -f "$LAKETAHOE_K8S_RUN/images.env" ]]; then
+    node "$here/real-node.mjs"
+  else
+    echo "skipped: the cluster runs without its real node (LAKETAHOE_K8S_REAL_NODE=0)"
+  fi
 fi
 ((started_here == 0)) || echo "stopping the cluster started for the benchmarks"

@@ -106,6 +106,7 @@ def test_proxy_config(monkeypatch, tmp_path):
     monkeypatch.delenv("LAKETAHOE_PROXY_ENTRY")
     monkeypatch.delenv("LAKETAHOE_NODE")
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(proxy, "_wheel_node", lambda: None)
     with pytest.raises(proxy.ServiceEntryNotFound, match="Node.js not found"):
         proxy.setup_laketahoe()
 

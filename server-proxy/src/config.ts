@@ -9,6 +9,7 @@ import { readTokensFile } from './api/auth.js';
 import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
 import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
+import { BUNDLED } from './version.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
 export interface ServiceConfig {
@@ -142,7 +143,32 @@ function parseNamespaceMap(value: string | undefined): Record<string, string> | 
 }
 
 /** `.venv-serving/bin/mlserver` of the checkout this file belongs to (src/ and dist/ sit at the same depth). */
-export const DEFAULT_MLSERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.venv-serving', 'bin', 'mlserver');
+export const CHECKOUT_MLSERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.venv-serving', 'bin', 'mlserver');
+
+/**
+ * The serving environment that `laketahoe serving-env create` builds for an installed package:
+ * `LAKETAHOE_SERVING_VENV`, else `${XDG_DATA_HOME:-~/.local/share}/laketahoe/serving-venv`
+ * (laketahoe/serving_env.py computes the same path).
+ */
+export function userServingVenv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LAKETAHOE_SERVING_VENV) {
+    return path.resolve(env.LAKETAHOE_SERVING_VENV);
+  }
+  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'laketahoe', 'serving-venv');
+}
+
+/**
+ * The `mlserver` used when neither `--mlserver` nor `LAKETAHOE_MLSERVER` names one: the checkout's
+ * `.venv-serving` when it exists (development, `make setup`), else the user's serving environment, which
+ * need not exist yet (a deployment then fails with a message that says how to create it).
+ */
+export function defaultMlserver(env: NodeJS.ProcessEnv = process.env, checkout: string | undefined = CHECKOUT_MLSERVER): string {
+  if (!env.LAKETAHOE_SERVING_VENV && checkout && !BUNDLED && fs.existsSync(checkout)) {
+    return checkout;
+  }
+  return path.join(userServingVenv(env), 'bin', 'mlserver');
+}
 
 const MIB = 1024 * 1024;
 
@@ -283,7 +309,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
-    mlserver: path.resolve(values.mlserver ?? env.LAKETAHOE_MLSERVER ?? DEFAULT_MLSERVER),
+    mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
     defaultBackend: backend,

@@ -47,6 +47,10 @@ async function serve(argv: string[]): Promise<void> {
   const a = config.artifacts;
   const artifactStore = a?.kind === 's3' ? { kind: 's3', endpoint: a.s3.endpoint, bucket: a.s3.bucket, prefix: a.s3.prefix } : { kind: 'local', dir: a?.dir };
   app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore }, 'laketahoe-proxy listening');
+  if (!fs.existsSync(config.mlserver)) {
+    // Jobs work without it; deployments fail with the same hint until it exists.
+    app.log.warn({ mlserver: config.mlserver }, 'no MLServer: deployments need `laketahoe serving-env create` (or --mlserver)');
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

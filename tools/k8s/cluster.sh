@@ -42,8 +42,19 @@ kubeconfig="$run/kubeconfig"
 
 kubectl() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
+# The admin kubeconfig's first value of a field (kwokctl writes certificates as file paths).
+kubeconfig_field() { sed -n "s/^ *$1: //p" "$kubeconfig" | head -n 1; }
+
 healthy() {
-  [[ -f "$kubeconfig" ]] && kubectl get --raw /readyz >/dev/null 2>&1
+  [[ -f "$kubeconfig" ]] || return 1
+  if [[ -x "$bin/kubectl" ]]; then
+    kubectl get --raw /readyz >/dev/null 2>&1
+  else
+    # A checkout whose bin/ is not linked yet must still see a cluster that runs (another checkout's,
+    # through LAKETAHOE_K8S_RUN); "not running" would make callers start, that is replace, it.
+    curl -sf -o /dev/null --max-time 5 --cacert "$(kubeconfig_field certificate-authority)" \
+      --cert "$(kubeconfig_field client-certificate)" --key "$(kubeconfig_field client-key)" "$(kubeconfig_field server)/readyz"
+  fi
 }
 
 pki="$KWOK_WORKDIR/clusters/$name/pki"

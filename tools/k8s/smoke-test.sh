@@ -99,6 +99,12 @@ job_condition() { [[ "$(alice get job "$1" -o "jsonpath={.status.conditions[?(@.
 
 # --- the cluster itself
 check "server reports the pinned version" contains "$(admin version -o json 2>/dev/null | tr -d ' \n')" '"gitVersion":"v1.37.2"'
+# A checkout whose bin/ is not linked yet (a fresh worktree pointed at this cluster by LAKETAHOE_K8S_RUN)
+# must see it running: callers start a cluster they think is down, and a start replaces it.
+unlinked="$(mktemp -d)"
+cp "$here/cluster.sh" "$unlinked/"
+check "status sees the cluster from a checkout without bin/" contains "$(LAKETAHOE_K8S_RUN="$run" "$unlinked/cluster.sh" status 2>&1)" " running; KUBECONFIG="
+rm -rf "$unlinked"
 # The real node (node-test.sh) is not one of kwok's: count the seeded ones only.
 check "five kwok nodes are Ready" equals "$(admin get nodes -l type=kwok --no-headers | awk '$2 == "Ready"' | wc -l | tr -d ' ')" 5
 check "GPU capacity totals 20" equals "$(admin get nodes -l type=kwok -o 'jsonpath={range .items[*]}{.status.allocatable.nvidia\.com/gpu}{"\n"}{end}' | awk '{s += $1} END {print s}')" 20

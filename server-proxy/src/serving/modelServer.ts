@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED } from '../version.js';
 import { Pool } from 'undici';
 import { childEnv } from '../backends/local/childEnv.js';
 import { processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
@@ -29,7 +30,9 @@ export interface ModelServerSpec {
 export const SERVER_SECRET_HEADER = 'x-laketahoe-server-secret';
 
 /** Starts MLServer on a Unix socket behind the secret check (see the script's docstring). */
-export const SERVE_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python', 'serve_model.py');
+export const SERVE_SCRIPT = BUNDLED
+  ? fileURLToPath(new URL('./serve_model.py', import.meta.url))
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python', 'serve_model.py');
 
 /** The interpreter of an `mlserver` console script: its `#!` line, else the `python` beside it. */
 export function mlserverPython(mlserver: string): string {

@@ -42,6 +42,20 @@ export interface Serving {
   version: number;
 }
 
+/**
+ * Why a model server did not start. A missing `mlserver` is the usual first-run case of an installed package
+ * (MLServer lives in its own environment, never in the notebook's), so that message says how to create it.
+ */
+export function cannotStart(mlserver: string, err: Error & { code?: string }): string {
+  if (err.code === 'ENOENT') {
+    return (
+      `MLServer not found at ${mlserver}: create the serving environment with \`laketahoe serving-env create\` ` +
+      '(or `make serving-env` in a checkout), or point --mlserver / LAKETAHOE_MLSERVER at an mlserver executable'
+    );
+  }
+  return `cannot start ${mlserver}: ${err.message}`;
+}
+
 /** Failed liveness checks in a row before a hung server is killed. */
 const LIVENESS_FAILURES = 3;
 
@@ -127,7 +141,7 @@ export class Supervisor {
     try {
       server = await this.launch(target);
     } catch (err) {
-      return { error: `cannot start ${this.opts.mlserver}: ${(err as Error).message}` };
+      return { error: cannotStart(this.opts.mlserver, err as Error) };
     }
     this.pending = server;
     try {

@@ -1,106 +1,29 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { ListWatch } from '@kubernetes/client-node';
-import type { FastifyBaseLogger } from 'fastify';
-import { ServiceError } from '../../errors.js';
-import { INPUTS, IngestError, ingestRun, MANIFEST, runGrant, runPrefix, type IngestLimits, type IngestResult } from '../../artifacts/runs.js';
-import { ArtifactStoreError, type ArtifactStore } from '../../artifacts/store.js';
-import { writeTar, type TarEntry } from '../../artifacts/tar.js';
-import { folderFiles } from '../local/snapshot.js';
-import type { Metric } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
-import type { JobRuntime, NewLogLine } from '../../store/store.js';
+import type { JobRuntime } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
-import { applyRunnerRecord } from '../records.js';
-import { kubeError, toServiceError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
-import { buildManifests, CONTAINER, grantSecret, RUNNER_ARTIFACTS_CODE, LABELS, MANAGED_BY, OUTPUT_DIR, roleJobName, RUN_ID_ANNOTATION, type ManifestOptions } from './manifests.js';
-import { isDistributedPlan, namespaceFor, packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
-import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemplateField } from '../../schemas/podTemplate.js';
-import { PodLogReader } from './podLog.js';
-import { mergePodTemplates } from './podTemplate.js';
-import { quotaNeverFits } from './quota.js';
+import { kubeError, toServiceError, type V1Job, type V1Pod } from './client.js';
+import { RunLogs, type FollowedRun } from './logs.js';
+import { buildManifests, LABELS, roleJobName } from './manifests.js';
+import type { KubernetesBackendOptions } from './options.js';
 
-/** Settings of the Kubernetes backend. */
-export interface KubernetesBackendOptions {
-  log: FastifyBaseLogger;
-  client: KubeClient;
-  /** Local folder runs are named under (outputs live on the cluster; the service serves none). */
-  jobsDir: string;
-  /** `laketahoe-{user}` by default. */
-  namespaceTemplate: string;
-  /** Explicit user -> namespace map; wins over the template. */
-  namespaceMap?: Record<string, string>;
-  defaultImage: string;
-  manifests: ManifestOptions;
-  /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
-  maxInputBytes: number;
-  /** The administrator's pod settings for every run. */
-  podTemplate?: PodTemplate;
-  /** Pod template fields a job may set in `trainingInput.podTemplate`. */
-  jobPodTemplateFields?: readonly PodTemplateField[];
-  /** Users whose namespaces are checked for objects without a record at start. */
-  users?: string[];
-  /** Moving inputs and outputs through an object store; without it, outputs stay in the pod. */
-  artifacts?: KubernetesArtifacts;
-}
-
-/** How Kubernetes runs use the artifact store (docs/contracts.md, "Artifact store"). */
-export interface KubernetesArtifacts {
-  /** A store that can presign (S3-compatible). */
-  store: ArtifactStore;
-  /** Lifetime of a run's presigned URLs, counted from when its Kubernetes objects are created. */
-  grantSeconds: number;
-  /** Limits of what one run's outputs may unpack to. */
-  limits: IngestLimits;
-  /** includeFolder's size limit (as for local runs; past it a 413). */
-  maxFolderBytes: number;
-  /** The service's root folder (real path): output and model paths are stored relative to it. */
-  rootDir: string;
-  /** Folders never copied with includeFolder (the data folder, the jobs folder). */
-  excluded: string[];
-  /** Pause before taking in the outputs again after the store failed (tests lower it). */
-  retryMs?: number;
-  /** Attempts at taking in the outputs of a succeeded run before it fails. */
-  maxAttempts?: number;
-}
-
-/** The watches of one namespace. */
-interface NamespaceWatch {
-  jobs: ListWatch<V1Job>;
-  pods: ListWatch<V1Pod>;
-  events: ListWatch<CoreV1Event>;
-  /** Settles once every watch has made its first attempt, successful or not. */
-  ready: Promise<void>;
-  /** Whether every cache holds a complete list: only then can a missing Job mean a deleted one. */
-  synced: boolean;
-}
+export type { KubernetesArtifacts, KubernetesBackendOptions } from './options.js';
+import { RunOutputs } from './outputs.js';
+import { isDistributedPlan, namespaceFor, runName, type KubePlan, type KubeRuntime } from './plan.js';
+import { QuotaWaits, quotaNeverFits } from './quota.js';
+import { RunStager } from './staging.js';
+import { condition, endRun, failure, latest, READY_POD_PHASES, runIdOf, type Ending } from './status.js';
+import { NamespaceWatches } from './watches.js';
 
 /** A run the backend follows. */
-interface Tracked {
-  runId: string;
-  namespace: string;
+interface Tracked extends FollowedRun {
   name: string;
   /** Whether one of its Jobs has been seen: from then on, no Jobs means they were deleted. */
   seen: boolean;
   deleting: boolean;
-  finishing: boolean;
-  log?: PodLogReader;
   reconcile?: { running: Promise<void>; again: boolean };
-}
-
-const READY_POD_PHASES = new Set(['Running', 'Succeeded', 'Failed']);
-
-function condition(job: V1Job, type: string): { reason?: string; message?: string } | undefined {
-  const c = job.status?.conditions?.find(x => x.type === type && x.status === 'True');
-  return c ? { reason: c.reason, message: c.message } : undefined;
-}
-
-function runIdOf(obj: { metadata?: { annotations?: Record<string, string> } }): string | undefined {
-  return obj.metadata?.annotations?.[RUN_ID_ANNOTATION];
 }
 
 /**
@@ -113,19 +36,31 @@ export class KubernetesBackend implements Backend {
   readonly name = 'kubernetes' as const;
   readonly capacity = undefined;
   private readonly kinds = new RunKinds();
-  private readonly namespaces = new Map<string, NamespaceWatch>();
   private readonly tracked = new Map<string, Tracked>();
-  /** Latest FailedCreate message per Job (`namespace/name`): why its pods could not be created. */
-  private readonly failedCreates = new Map<string, string>();
-  /** Runs whose Job the namespace quota refused (`count/jobs.batch`), by namespace, with their next retry pause. */
-  private readonly awaitingQuota = new Map<string, Map<string, number>>();
-  /** Owners of runs staged but not yet stored, for {@link discard}. */
-  private readonly staged = new Map<string, string>();
-  /** Failed attempts at taking in a run's outputs, by run id. */
-  private readonly ingestFailures = new Map<string, number>();
+  private readonly watches: NamespaceWatches;
+  private readonly stager: RunStager;
+  private readonly logs: RunLogs;
+  /** Taking in outputs through the object store, when the service has one. */
+  private readonly outputs?: RunOutputs;
+  private readonly quotaWaits = new QuotaWaits(runId => this.enqueue({ runId } as RunRequest), () => this.stopped);
   private stopped = false;
 
-  constructor(private readonly opts: KubernetesBackendOptions) {}
+  constructor(private readonly opts: KubernetesBackendOptions) {
+    const workdir = (runId: string) => this.workdir(runId);
+    this.watches = new NamespaceWatches({
+      client: opts.client,
+      log: opts.log,
+      onRunChanged: runId => this.schedule(runId),
+      onJobDeleted: namespace => this.quotaWaits.jobGone(namespace),
+      // Runs waiting for this namespace are examined now that their objects are known.
+      onSynced: namespace => [...this.tracked.values()].filter(t => t.namespace === namespace).forEach(t => this.schedule(t.runId))
+    });
+    this.stager = new RunStager({ ...opts, namespaceOf: user => this.namespaceOf(user), workdir });
+    this.logs = new RunLogs({ client: opts.client, log: opts.log, kinds: this.kinds, workdir, rootDir: opts.artifacts?.rootDir, isStopped: () => this.stopped });
+    if (opts.artifacts) {
+      this.outputs = new RunOutputs({ artifacts: opts.artifacts, kinds: this.kinds, log: opts.log, workdir, retry: runId => this.schedule(runId) });
+    }
+  }
 
   addKind(kind: RunKind): void {
     this.kinds.add(kind);
@@ -145,118 +80,11 @@ export class KubernetesBackend implements Backend {
   }
 
   /**
-   * Captures the notebook (or packages) for the input ConfigMap and asks the API server to accept the
-   * objects without creating them (server-side dry run), so permission (403 naming the namespace),
-   * validation (422) and name clashes (409) are reported by the submit call itself.
+   * Captures the inputs and checks the run's objects with a dry run, so permission (403 naming the
+   * namespace), validation (422) and name clashes (409) are reported by the submit call itself.
    */
-  async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
-    const artifacts = this.opts.artifacts;
-    if (plan.notebook?.includeFolder && !artifacts) {
-      const field = 'trainingInput.notebook.includeFolder';
-      throw new ServiceError('invalid_argument', `${field}: Kubernetes jobs carry the folder through an object store, and this service has none (--artifact-store s3)`, field);
-    }
-    const jobTemplate = context.input.podTemplate;
-    if (jobTemplate) {
-      validatePodTemplate(jobTemplate, 'trainingInput.podTemplate');
-      checkAllowedFields(jobTemplate, this.opts.jobPodTemplateFields ?? [], 'trainingInput.podTemplate');
-    }
-    const podTemplate = mergePodTemplates(this.opts.podTemplate, jobTemplate, 'trainingInput.podTemplate');
-    const blobs: InputBlob[] = [];
-    if (plan.notebook) {
-      blobs.push({ name: path.basename(plan.notebook.absPath), field: plan.notebook.field, bytes: readInput(plan.notebook.absPath, plan.notebook.field), binary: false });
-    }
-    // With an object store, packages and the folder travel as one snapshot there; the ConfigMap keeps the
-    // notebook and its parameters. Without one, packages go into the ConfigMap as before.
-    const snapshot: TarEntry[] = [];
-    for (const p of plan.packages) {
-      if (artifacts) {
-        readInput(p.absPath, p.field);
-        snapshot.push({ name: path.basename(p.absPath), file: p.absPath });
-      } else {
-        blobs.push({ name: path.basename(p.absPath), field: p.field, bytes: readInput(p.absPath, p.field), binary: true });
-      }
-    }
-    if (plan.notebook?.includeFolder && artifacts) {
-      const dir = path.dirname(plan.notebook.absPath);
-      for (const f of folderFiles(dir, [...artifacts.excluded, this.opts.jobsDir], artifacts.maxFolderBytes)) {
-        if (f.abs !== plan.notebook.absPath) {
-          snapshot.push({ name: f.rel.split(path.sep).join('/'), file: f.abs });
-        }
-      }
-    }
-    const namespace = this.namespaceOf(context.owner);
-    const kplan: KubePlan = {
-      kind: plan.kind,
-      namespace,
-      owner: context.owner,
-      jobId,
-      roles: planRoles(context.input, this.opts.defaultImage),
-      priority: plan.priority,
-      maxRunningSeconds: plan.maxRunningMs !== undefined ? plan.maxRunningMs / 1000 : undefined,
-      notebook: plan.notebook ? path.basename(plan.notebook.absPath) : undefined,
-      parameters: plan.notebook?.parameters,
-      module: plan.module,
-      moduleArgs: plan.moduleArgs,
-      packages: plan.packages.map(p => path.basename(p.absPath)),
-      files: packInputs(blobs, this.opts.maxInputBytes),
-      annotations: { ...context.labels },
-      ...(podTemplate ? { podTemplate } : {}),
-      ...(artifacts ? { artifacts: true } : {})
-    };
-    const name = runName(jobId);
-    await this.dryRun(kplan, jobId, name);
-    if (artifacts) {
-      kplan.inputsKey = await this.uploadInputs(context.owner, jobId, snapshot);
-      this.staged.set(jobId, context.owner);
-    }
-    const k8s: KubeRuntime = { namespace, name };
-    const master = kplan.roles[0].resources;
-    return { workdir: this.workdir(jobId), plan: kplan, k8s, request: { ...master }, offsets: { stdout: 0, stderr: 0 } };
-  }
-
-  private async dryRun(plan: KubePlan, runId: string, name: string): Promise<void> {
-    const manifests = buildManifests(plan, runId, name, plan.files!, this.opts.manifests);
-    try {
-      await this.opts.client.dryRunCreate(manifests);
-    } catch (err) {
-      const e = kubeError(err);
-      if (e.status === 403 && /exceeded quota/.test(e.message)) {
-        // The namespace is full for now: the job is accepted and waits QUEUED for room (or fails then,
-        // when it can never fit).
-        return;
-      }
-      if (e.status === 409) {
-        throw new ServiceError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${name} in namespace ${plan.namespace}`, 'jobId');
-      }
-      throw toServiceError(err, plan.namespace);
-    }
-  }
-
-  /**
-   * Clears what an earlier job of the same id left in the store, then uploads the input snapshot (when
-   * there is one) with the service's own credentials; an unreachable store is a 503.
-   */
-  private async uploadInputs(owner: string, jobId: string, entries: TarEntry[]): Promise<string | undefined> {
-    const store = this.opts.artifacts!.store;
-    const prefix = runPrefix(owner, jobId);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-inputs-'));
-    try {
-      await store.deletePrefix(prefix);
-      if (entries.length === 0) {
-        return undefined;
-      }
-      const archive = path.join(tmp, INPUTS);
-      writeTar(entries, archive);
-      await store.putFile(prefix + INPUTS, archive);
-      return prefix + INPUTS;
-    } catch (err) {
-      if (err instanceof ArtifactStoreError) {
-        throw new ServiceError('unavailable', `the object store did not take the job's inputs: ${err.message}`);
-      }
-      throw err;
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+  stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
+    return this.stager.stage(jobId, plan, context);
   }
 
   derive(parent: JobRuntime, runId: string, change: DeriveChange): JobRuntime {
@@ -275,12 +103,7 @@ export class KubernetesBackend implements Backend {
   }
 
   discard(jobId: string): void {
-    // No Kubernetes object was created (staging only asked for a dry run); the input snapshot was uploaded.
-    const owner = this.staged.get(jobId);
-    this.staged.delete(jobId);
-    if (owner && this.opts.artifacts) {
-      void this.opts.artifacts.store.deletePrefix(runPrefix(owner, jobId)).catch(err => this.opts.log.warn({ err, jobId }, 'removing discarded inputs failed'));
-    }
+    this.stager.discard(jobId);
   }
 
   enqueue(item: RunRequest): void {
@@ -316,9 +139,9 @@ export class KubernetesBackend implements Backend {
       }
     }
     for (const user of this.opts.users ?? []) {
-      this.watchNamespace(this.namespaceOf(user));
+      this.watch(this.namespaceOf(user));
     }
-    await Promise.all([...this.namespaces.values()].map(ns => ns.ready));
+    await Promise.all([...this.watches.entries()].map(([, ns]) => ns.ready));
     await this.reportUnknownObjects();
     for (const runId of queued) {
       this.enqueue({ runId } as RunRequest);
@@ -333,10 +156,7 @@ export class KubernetesBackend implements Backend {
     for (const t of this.tracked.values()) {
       t.log?.close();
     }
-    for (const ns of this.namespaces.values()) {
-      await Promise.all([ns.jobs.stop(), ns.pods.stop(), ns.events.stop()]);
-    }
-    this.namespaces.clear();
+    await this.watches.stop();
   }
 
   // ---- creating and deleting ----
@@ -344,25 +164,23 @@ export class KubernetesBackend implements Backend {
   private async create(runId: string): Promise<void> {
     const run = await this.kinds.read(runId);
     if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
-      for (const waiting of this.awaitingQuota.values()) {
-        waiting.delete(runId);
-      }
+      this.quotaWaits.done(runId);
       return;
     }
     const plan = run.runtime.plan as KubePlan;
     const t = this.track(runId, run.runtime.k8s);
-    await this.watchNamespace(t.namespace).ready;
+    await this.watch(t.namespace).ready;
     const files = plan.files ?? (await this.filesOf(plan.filesFrom!));
     if (!files) {
       await this.fail(runId, `the inputs of job ${plan.filesFrom} are gone`);
       return;
     }
-    this.staged.delete(plan.filesFrom ?? runId);
+    this.stager.forget(plan.filesFrom ?? runId);
     const manifests = buildManifests(plan, runId, t.name, files, this.opts.manifests);
     let secret;
     if (plan.artifacts) {
       try {
-        secret = await this.grant(plan, runId, t.name);
+        secret = await this.outputs!.grant(plan, runId, t.name);
       } catch (err) {
         await this.fail(runId, `could not grant the run access to its artifacts: ${(err as Error).message}`);
         return;
@@ -390,7 +208,7 @@ export class KubernetesBackend implements Backend {
           return;
         }
         await this.kinds.update(runId, r => this.setQueueReason(r, `namespace quota: ${e.message}`));
-        this.awaitQuota(t.namespace, runId);
+        this.quotaWaits.wait(t.namespace, runId);
         return;
       }
       if (e.status === 0 || e.status >= 500) {
@@ -402,39 +220,13 @@ export class KubernetesBackend implements Backend {
       await this.fail(runId, toServiceError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;
     }
-    this.awaitingQuota.get(t.namespace)?.delete(runId);
+    this.quotaWaits.done(runId, t.namespace);
     // Cancelled while the objects were being created: take them away again.
     const after = await this.kinds.read(runId);
     if (!after || isTerminal(after.state) || after.state === 'CANCELLING') {
       await this.deleteRun(runId);
     }
     this.schedule(runId);
-  }
-
-  /**
-   * Retries creating a run the quota refused: when one of the namespace's Jobs goes away (the quota
-   * controller then frees its share) and, in case that came first, after a growing pause.
-   */
-  private awaitQuota(namespace: string, runId: string): void {
-    let waiting = this.awaitingQuota.get(namespace);
-    if (!waiting) {
-      waiting = new Map();
-      this.awaitingQuota.set(namespace, waiting);
-    }
-    const pauseMs = Math.min((waiting.get(runId) ?? 2500) * 2, 60_000);
-    waiting.set(runId, pauseMs);
-    setTimeout(() => {
-      if (!this.stopped && this.awaitingQuota.get(namespace)?.has(runId)) {
-        this.enqueue({ runId } as RunRequest);
-      }
-    }, pauseMs).unref();
-  }
-
-  /** A Job of the namespace is gone: runs the quota refused may fit now. */
-  private retryAwaitingQuota(namespace: string): void {
-    for (const runId of this.awaitingQuota.get(namespace)?.keys() ?? []) {
-      this.enqueue({ runId } as RunRequest);
-    }
   }
 
   private async deleteRun(runId: string): Promise<void> {
@@ -449,14 +241,6 @@ export class KubernetesBackend implements Backend {
     this.schedule(runId);
   }
 
-  /** The grant Secret of a run: presigned URLs for its own output keys and its input snapshot. */
-  private async grant(plan: KubePlan, runId: string, base: string) {
-    const { store, grantSeconds } = this.opts.artifacts!;
-    const master = await runGrant(store, plan.owner, runId, plan.inputsKey, grantSeconds);
-    const other = { ...master, outputs: {} };
-    return grantSecret(plan, runId, base, { master: JSON.stringify(master), other: JSON.stringify(other) });
-  }
-
   /** The input files of a staged run (an HPO job), for its trials. */
   private async filesOf(runId: string): Promise<KubePlan['files']> {
     return ((await this.kinds.read(runId))?.runtime.plan as KubePlan | undefined)?.files;
@@ -469,106 +253,18 @@ export class KubernetesBackend implements Backend {
     if (!t) {
       t = { runId, namespace: k8s.namespace, name: k8s.name, seen: false, deleting: false, finishing: false };
       this.tracked.set(runId, t);
-      this.watchNamespace(k8s.namespace);
+      this.watch(k8s.namespace);
     }
     return t;
   }
 
-  private watchNamespace(namespace: string): NamespaceWatch {
-    const existing = this.namespaces.get(namespace);
-    if (existing) {
-      return existing;
-    }
-    const selector = `${LABELS.managedBy}=${MANAGED_BY}`;
-    const client = this.opts.client;
-    const jobs = client.watch<V1Job>(namespace, 'jobs', selector);
-    const pods = client.watch<V1Pod>(namespace, 'pods', selector);
-    const events = client.watch<CoreV1Event>(namespace, 'events', undefined, 'involvedObject.kind=Job,reason=FailedCreate');
-    const onObject = (obj: V1Job | V1Pod) => {
-      const runId = runIdOf(obj);
-      if (runId && this.tracked.has(runId)) {
-        this.schedule(runId);
-      }
-    };
-    const onEvent = (event: CoreV1Event) => {
-      const key = `${namespace}/${event.involvedObject.name}`;
-      this.failedCreates.set(key, event.message ?? event.reason ?? 'FailedCreate');
-      const job = jobs.get(event.involvedObject.name ?? '', namespace);
-      const runId = job && runIdOf(job);
-      if (runId && this.tracked.has(runId)) {
-        this.schedule(runId);
-      }
-    };
-    for (const lw of [jobs, pods] as ListWatch<V1Job | V1Pod>[]) {
-      lw.on('add', onObject);
-      lw.on('update', onObject);
-      lw.on('delete', onObject);
-    }
-    events.on('add', onEvent);
-    events.on('update', onEvent);
-    jobs.on('delete', () => this.retryAwaitingQuota(namespace));
-    const watch: NamespaceWatch = { jobs, pods, events, ready: Promise.resolve(), synced: false };
-    const watches = [jobs, pods, events] as ListWatch<V1Job | V1Pod | CoreV1Event>[];
-    const ok = new Set<ListWatch<V1Job | V1Pod | CoreV1Event>>();
-    const changed = () => {
-      watch.synced = ok.size === watches.length;
-      if (watch.synced) {
-        // Runs waiting for this namespace are examined now that their objects are known.
-        for (const t of this.tracked.values()) {
-          if (t.namespace === namespace) {
-            this.schedule(t.runId);
-          }
-        }
-      }
-    };
-    watch.ready = Promise.all(watches.map(lw => this.keepWatching(namespace, lw, ok, changed))).then(() => undefined);
-    this.namespaces.set(namespace, watch);
-    return watch;
-  }
-
-  /**
-   * Starts a list-and-watch and keeps it going: the library relists on 410 Gone by itself; on other
-   * failures (a dropped connection, a namespace the credentials cannot read) it is started again after
-   * a growing pause. `changed` hears whenever the set of healthy watches in `ok` changed.
-   */
-  private keepWatching<T extends V1Job | V1Pod | CoreV1Event>(
-    namespace: string,
-    lw: ListWatch<T>,
-    ok: Set<ListWatch<T>>,
-    changed: () => void
-  ): Promise<void> {
-    let failed = false;
-    let pauseMs = 500;
-    lw.on('error', err => {
-      failed = true;
-      ok.delete(lw);
-      changed();
-      if (this.stopped) {
-        return;
-      }
-      this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
-      pauseMs = Math.min(pauseMs * 2, 30_000);
-      setTimeout(() => {
-        if (!this.stopped) {
-          void attempt();
-        }
-      }, pauseMs).unref();
-    });
-    const attempt = async () => {
-      failed = false;
-      await lw.start();
-      if (!failed) {
-        pauseMs = 500;
-        ok.add(lw);
-        changed();
-      }
-    };
-    return attempt();
+  private watch(namespace: string) {
+    return this.watches.get(namespace) ?? this.watches.watch(namespace);
   }
 
   /** Logs the runs' objects in the watched namespaces that have no record in the store; they are left alone. */
   private async reportUnknownObjects(): Promise<void> {
-    for (const [namespace, ns] of this.namespaces) {
+    for (const [namespace, ns] of this.watches.entries()) {
       if (!ns.synced) {
         continue;
       }
@@ -609,7 +305,7 @@ export class KubernetesBackend implements Backend {
 
   /** Brings a run's record in line with its Jobs and pods as the caches show them. */
   private async reconcile(t: Tracked): Promise<void> {
-    const ns = this.namespaces.get(t.namespace);
+    const ns = this.watches.get(t.namespace);
     if (!ns || !ns.synced || t.finishing) {
       return;
     }
@@ -628,7 +324,7 @@ export class KubernetesBackend implements Backend {
       t.seen = true;
     }
     if (masterPod && READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
-      this.follow(t, masterPod.metadata!.name!, run);
+      this.logs.follow(t, masterPod.metadata!.name!, run);
     }
 
     if (run.state === 'CANCELLING' || run.runtime.stoppedEarly) {
@@ -640,7 +336,7 @@ export class KubernetesBackend implements Backend {
       return;
     }
     if (jobs.length === 0) {
-      if ((run.state !== 'QUEUED' || t.seen) && plan.artifacts && (await this.committedSuccess(run.owner, t.runId))) {
+      if ((run.state !== 'QUEUED' || t.seen) && plan.artifacts && this.outputs && (await this.outputs.committedSuccess(run.owner, t.runId))) {
         // The TTL controller took the Job while the service was down, after the runner had succeeded and
         // committed its outputs: the store says how it ended.
         await this.finish(t, 'SUCCEEDED', jobs, pods);
@@ -693,7 +389,7 @@ export class KubernetesBackend implements Backend {
   /** A FailedCreate event of one of the run's Jobs while it has no pods: the namespace quota said no. */
   private quotaProblem(t: Tracked, jobs: V1Job[], live: V1Pod[], plan: KubePlan): { message: string; neverFits: boolean } | undefined {
     for (const job of jobs) {
-      const message = this.failedCreates.get(`${t.namespace}/${job.metadata!.name}`);
+      const message = this.watches.failedCreate(t.namespace, job.metadata!.name!);
       const role = job.metadata?.labels?.[LABELS.role];
       const wanted = plan.roles.find(r => r.role === role)?.replicas ?? 1;
       const have = live.filter(p => p.metadata?.labels?.[LABELS.role] === role).length;
@@ -714,59 +410,16 @@ export class KubernetesBackend implements Backend {
   }
 
   /** Ends a run: the last log lines first, then the state; a distributed run's other roles are deleted. */
-  private async finish(t: Tracked, to: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', jobs: V1Job[], pods: V1Pod[], why?: { message: string; reason: string; exitCode?: number | null; timedOut?: boolean }): Promise<void> {
-    const outputs = to === 'CANCELLED' ? undefined : await this.takeOutputs(t.runId);
+  private async finish(t: Tracked, to: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', jobs: V1Job[], pods: V1Pod[], why?: Ending): Promise<void> {
+    const outputs = to === 'CANCELLED' || !this.outputs ? undefined : await this.outputs.take(t.runId);
     if (outputs === 'later') {
       return;
     }
     t.finishing = true;
     try {
-      await this.drainLog(t, pods);
-      await this.kinds.update(t.runId, r => {
-        if (isTerminal(r.state)) {
-          return false;
-        }
-        delete r.output.queueReason;
-        if (to === 'CANCELLED') {
-          r.transition('CANCELLED', 'cancelled by the user');
-          return;
-        }
-        if (outputs && 'result' in outputs) {
-          const rel = (name: string) => path.relative(this.opts.artifacts!.rootDir, path.join(this.workdir(t.runId), name));
-          r.output.outputNotebook = outputs.result.outputNotebook ? rel('output.ipynb') : r.output.outputNotebook;
-          r.output.outputHtml = outputs.result.outputHtml ? rel('output.html') : r.output.outputHtml;
-          // The manifest commits the saved models too, so a log read short loses none.
-          const known = new Set((r.output.models ?? []).map(m => m.name));
-          const committed = outputs.result.models.filter(name => !known.has(name)).map(name => ({ name, path: rel(path.join('models', name)) }));
-          if (committed.length) {
-            r.output.models = [...(r.output.models ?? []), ...committed];
-          }
-        } else if (outputs && to === 'SUCCEEDED' && !r.runtime.stoppedEarly) {
-          // Nothing half-taken-in is registered: the run fails, and only succeeded runs register models.
-          const message = `could not take in the outputs: ${outputs.error}`;
-          if (r.state === 'QUEUED') {
-            r.transition('PREPARING', 'the pods ran before the service saw them scheduled');
-          }
-          r.output.exitCode = 0;
-          r.errorMessage = message;
-          r.transition('FAILED', message.split('\n')[0]);
-          return;
-        }
-        if (r.state === 'QUEUED' && to === 'SUCCEEDED') {
-          r.transition('PREPARING', 'the pods ran before the service saw them scheduled');
-        }
-        if (to === 'SUCCEEDED') {
-          r.output.exitCode = r.runtime.stoppedEarly ? r.output.exitCode : 0;
-          r.transition('SUCCEEDED', r.runtime.stoppedEarly ? 'stopped early' : 'the runner finished');
-          return;
-        }
-        r.output.exitCode = why?.exitCode ?? null;
-        if (why?.timedOut) {
-          r.runtime.timedOut = true;
-        }
-        r.errorMessage = r.runtime.cellError ?? why?.message ?? 'the Kubernetes Job failed';
-        r.transition('FAILED', why?.reason ?? 'the Kubernetes Job failed');
-      });
+      await this.logs.drain(t, pods);
+      const rel = (name: string) => path.relative(this.opts.artifacts!.rootDir, path.join(this.workdir(t.runId), name));
+      await this.kinds.update(t.runId, r => endRun(r, to, outputs, rel, why));
     } finally {
       this.untrack(t);
     }
@@ -786,48 +439,6 @@ export class KubernetesBackend implements Backend {
     }
   }
 
-  /**
-   * Takes in a finished run's uploaded outputs (see artifacts/runs.ts): undefined when the run does not
-   * use the store, 'later' while the store fails (retried on a timer, then given up), else the outcome.
-   */
-  private async takeOutputs(runId: string): Promise<'later' | { result: IngestResult } | { error: string } | undefined> {
-    const artifacts = this.opts.artifacts;
-    const run = await this.kinds.read(runId);
-    if (!artifacts || !run || isTerminal(run.state) || !(run.runtime.plan as KubePlan).artifacts) {
-      return undefined;
-    }
-    try {
-      const result = await ingestRun(artifacts.store, run.owner, runId, this.workdir(runId), artifacts.limits);
-      this.ingestFailures.delete(runId);
-      return { result };
-    } catch (err) {
-      const message = (err as Error).message;
-      if (err instanceof ArtifactStoreError) {
-        const failures = (this.ingestFailures.get(runId) ?? 0) + 1;
-        this.ingestFailures.set(runId, failures);
-        if (failures < (artifacts.maxAttempts ?? 12)) {
-          this.opts.log.warn({ runId, failures, reason: message }, 'taking in the outputs failed; retrying');
-          setTimeout(() => this.schedule(runId), artifacts.retryMs ?? 5000).unref();
-          return 'later';
-        }
-      } else if (!(err instanceof IngestError)) {
-        this.opts.log.error({ err, runId }, 'taking in the outputs failed');
-      }
-      this.ingestFailures.delete(runId);
-      return { error: message };
-    }
-  }
-
-  /** Whether the run's committed manifest says the runner succeeded (false when unknown). */
-  private async committedSuccess(owner: string, runId: string): Promise<boolean> {
-    try {
-      const raw = await this.opts.artifacts!.store.read(runPrefix(owner, runId) + MANIFEST, 1024 * 1024);
-      return (JSON.parse(raw.toString('utf8')) as { exitCode?: unknown }).exitCode === 0;
-    } catch {
-      return false;
-    }
-  }
-
   private async fail(runId: string, message: string): Promise<void> {
     await this.kinds.update(runId, r => {
       if (isTerminal(r.state)) {
@@ -839,137 +450,12 @@ export class KubernetesBackend implements Backend {
   }
 
   private untrack(t: Tracked): void {
-    this.awaitingQuota.get(t.namespace)?.delete(t.runId);
-    for (const key of this.failedCreates.keys()) {
-      if (key.startsWith(`${t.namespace}/${t.name}`)) {
-        this.failedCreates.delete(key);
-      }
-    }
+    this.quotaWaits.done(t.runId, t.namespace);
+    this.watches.forgetFailedCreates(t.namespace, t.name);
     t.log?.close();
     this.tracked.delete(t.runId);
   }
 
-  // ---- logs ----
 
-  /** Streams the pod's log into the run, resuming after the lines already stored for that pod. */
-  private follow(t: Tracked, pod: string, run: RunView): void {
-    if (t.log?.pod === pod || t.finishing || this.stopped) {
-      return;
-    }
-    t.log?.close();
-    t.log = this.reader(t, pod, run);
-    t.log.follow();
-  }
-
-  private reader(t: Tracked, pod: string, run: RunView): PodLogReader {
-    const stored = run.runtime.k8s?.log;
-    const already = stored?.pod === pod ? stored.lines : 0;
-    return new PodLogReader(this.opts.client, t.namespace, pod, already, (lines, storedAfter) => this.store(t.runId, pod, lines, storedAfter), this.opts.log);
-  }
-
-  /** Reads the rest of the master pod's log before the run's final state is written. */
-  private async drainLog(t: Tracked, pods: V1Pod[]): Promise<void> {
-    const masterPod = latest(pods.filter(p => p.metadata?.labels?.[LABELS.role] === 'master'));
-    const run = await this.kinds.read(t.runId);
-    if (!run || !masterPod || !READY_POD_PHASES.has(masterPod.status?.phase ?? '')) {
-      t.log?.close();
-      return;
-    }
-    const pod = masterPod.metadata!.name!;
-    const reader = t.log && t.log.pod === pod ? t.log : this.reader(t, pod, run);
-    t.log?.close();
-    await reader.finish();
-  }
-
-  /**
-   * Where a path the runner wrote in the pod (absolute, or relative to its working folder) lands once the
-   * outputs are taken in, relative to rootDir; undefined outside the working folder.
-   */
-  private podPath(runId: string, runnerPath: string): string | undefined {
-    const abs = path.posix.resolve(OUTPUT_DIR, runnerPath);
-    if (!abs.startsWith(OUTPUT_DIR + '/')) {
-      return undefined;
-    }
-    const local = path.join(this.workdir(runId), ...path.posix.relative(OUTPUT_DIR, abs).split('/'));
-    return path.relative(this.opts.artifacts!.rootDir, local);
-  }
-
-  /** Stores log lines: plain text as log lines, runner records applied, and the line count, in one update. */
-  private async store(runId: string, pod: string, lines: string[], storedAfter: number): Promise<void> {
-    const now = new Date().toISOString();
-    const texts: NewLogLine[] = [];
-    const records: RunnerRecord[] = [];
-    for (const raw of lines) {
-      // With timestamps=true every line starts with the time the container wrote it.
-      const space = raw.indexOf(' ');
-      const time = space > 0 && !Number.isNaN(Date.parse(raw.slice(0, space))) ? new Date(raw.slice(0, space)).toISOString() : now;
-      const parsed = parseRunnerLine(space > 0 ? raw.slice(space + 1) : raw);
-      if (parsed.kind === 'record') {
-        records.push(parsed.record);
-      } else {
-        texts.push({ time, stream: 'stdout', text: parsed.text });
-      }
-    }
-    let owner = '';
-    const metrics: Metric[] = [];
-    const saved = await this.kinds.update(runId, r => {
-      owner = r.owner;
-      r.runtime.k8s = { ...r.runtime.k8s!, log: { pod, lines: storedAfter } };
-      const outputPath = (r.runtime.plan as KubePlan).artifacts ? (p: string) => this.podPath(runId, p) : undefined;
-      for (const record of records) {
-        applyRunnerRecord(r, record, metrics, now, outputPath);
-      }
-      if (metrics.length) {
-        r.recordMetrics?.(metrics);
-      }
-    });
-    if (saved && (texts.length || metrics.length)) {
-      await this.kinds.of(runId).produced(runId, owner, texts, metrics);
-    }
-  }
 }
 
-/** The newest of some pods (a retried pod replaces a failed one). */
-function latest(pods: V1Pod[]): V1Pod | undefined {
-  return [...pods].sort((a, b) => Date.parse(String(b.metadata?.creationTimestamp ?? 0)) - Date.parse(String(a.metadata?.creationTimestamp ?? 0)))[0];
-}
-
-/** Why a Job failed: the runner's exit code and termination message, or the Job controller's reason. */
-function failure(job: V1Job, pods: V1Pod[], run: RunView): { message: string; reason: string; exitCode: number | null; timedOut?: boolean } {
-  const cond = condition(job, 'Failed')!;
-  if (cond.reason === 'DeadlineExceeded') {
-    const plan = run.runtime.plan as KubePlan;
-    return {
-      message: `the job ran longer than its maxRunningTime of ${plan.maxRunningSeconds}s and was stopped`,
-      reason: 'exceeded maxRunningTime',
-      exitCode: null,
-      timedOut: true
-    };
-  }
-  const terminated = pods
-    .flatMap(p => (p.status?.containerStatuses ?? []).filter(c => c.name === CONTAINER).map(c => ({ pod: p, state: c.state?.terminated })))
-    .filter(x => x.state && x.state.exitCode !== 0);
-  const last = terminated[terminated.length - 1];
-  if (last?.state) {
-    const code = last.state.exitCode;
-    const message = last.state.message?.trim();
-    const role = last.pod.metadata?.labels?.[LABELS.role];
-    const where = role && role !== 'master' ? ` (${role} pod ${last.pod.metadata?.name})` : '';
-    return {
-      message: message ? `${message}${where}` : `the runner exited with code ${code}${where}`,
-      // Exit code 6: the artifact store failed; its message (`could not upload outputs: ...`) is the reason.
-      reason: code === RUNNER_ARTIFACTS_CODE && message ? message.split('\n')[0] : `the runner exited with code ${code}`,
-      exitCode: code
-    };
-  }
-  return { message: cond.message ?? 'the Kubernetes Job failed', reason: cond.reason ?? 'the Kubernetes Job failed', exitCode: null };
-}
-
-/** A notebook or package read for the ConfigMap; a missing file is a 404 naming the field. */
-function readInput(file: string, field: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    throw new ServiceError('not_found', `${field}: file not found`, field);
-  }
-}

@@ -43,3 +43,49 @@ export function quotaNeverFits(message: string): boolean {
   const limited = parseList(m[3].replace(/[.,]$/, ''));
   return Object.entries(requested).some(([name, value]) => limited[name] !== undefined && value > limited[name]);
 }
+
+/**
+ * Runs whose Job the namespace quota refused (`count/jobs.batch`), by namespace, with their next retry
+ * pause. A refused run is retried when one of its namespace's Jobs goes away (the quota controller then
+ * frees its share) and, in case that came first, after a pause that doubles up to a minute.
+ */
+export class QuotaWaits {
+  private readonly waiting = new Map<string, Map<string, number>>();
+
+  /** `retry` creates a run again; `isStopped` ends the timers' work once the backend stops. */
+  constructor(
+    private readonly retry: (runId: string) => void,
+    private readonly isStopped: () => boolean
+  ) {}
+
+  /** The quota refused the run's Job: wait for room. */
+  wait(namespace: string, runId: string): void {
+    let runs = this.waiting.get(namespace);
+    if (!runs) {
+      runs = new Map();
+      this.waiting.set(namespace, runs);
+    }
+    const pauseMs = Math.min((runs.get(runId) ?? 2500) * 2, 60_000);
+    runs.set(runId, pauseMs);
+    setTimeout(() => {
+      if (!this.isStopped() && this.waiting.get(namespace)?.has(runId)) {
+        this.retry(runId);
+      }
+    }, pauseMs).unref();
+  }
+
+  /** A Job of the namespace is gone: runs the quota refused may fit now. */
+  jobGone(namespace: string): void {
+    for (const runId of this.waiting.get(namespace)?.keys() ?? []) {
+      this.retry(runId);
+    }
+  }
+
+  /** The run no longer waits (created, ended); without a namespace, in whichever it waited. */
+  done(runId: string, namespace?: string): void {
+    const maps = namespace ? [this.waiting.get(namespace)] : [...this.waiting.values()];
+    for (const runs of maps) {
+      runs?.delete(runId);
+    }
+  }
+}
