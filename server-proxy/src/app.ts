@@ -14,6 +14,7 @@ import { apiRoutes } from './api/routes/jobs.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
+import { namespaceFor } from './backends/kubernetes/plan.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
@@ -30,6 +31,7 @@ import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
+import { KubeServing } from './serving/kubernetes/service.js';
 import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
@@ -132,13 +134,37 @@ async function wire(
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
   const artifacts = await createArtifactStore(artifactConfig);
+  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
+  // An extra monitor from outside (a test's recorder) sees everything the real one sees.
+  const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
+  const deploymentUpdater = new DeploymentUpdater(store, bus);
+  let kubeServing: KubeServing | undefined;
   if (config.k8s) {
     const k8s = config.k8s;
+    const kubeClient = new KubeClient({ kubeconfig: k8s.kubeconfig }, { qps: k8s.qps, burst: k8s.burst });
+    if (k8s.servingImage && artifacts.presign) {
+      kubeServing = new KubeServing({
+        config: kubeClient.config,
+        image: k8s.servingImage,
+        podTemplate: k8s.podTemplate,
+        acceleratorLabel: k8s.acceleratorLabel,
+        store: artifacts,
+        grantSeconds: artifactConfig.grantSeconds,
+        log: app.log,
+        deployTimeoutMs: Math.max(config.deployTimeoutMs, 300_000),
+        drainMs: 30_000,
+        // A kubeconfig means the service runs outside the cluster and reaches pods through the API server.
+        inCluster: !k8s.kubeconfig,
+        namespaceOf: user => namespaceFor(user, k8s.namespaceTemplate, k8s.namespaceMap),
+        updater: deploymentUpdater,
+        monitor: watchers
+      });
+    }
     backends.set(
       'kubernetes',
       new KubernetesBackend({
         log: app.log,
-        client: new KubeClient({ kubeconfig: k8s.kubeconfig }, { qps: k8s.qps, burst: k8s.burst }),
+        client: kubeClient,
         jobsDir: config.jobsDir,
         namespaceTemplate: k8s.namespaceTemplate,
         namespaceMap: k8s.namespaceMap,
@@ -172,14 +198,13 @@ async function wire(
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
-  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
-  // An extra monitor from outside (a test's recorder) sees everything the real one sees.
-  const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
     store,
-    updater: new DeploymentUpdater(store, bus),
+    updater: deploymentUpdater,
+    defaultBackend: config.defaultBackend,
+    kube: kubeServing,
     registry,
     monitor: watchers,
     log: app.log,

@@ -88,6 +88,8 @@ export interface KubernetesConfig {
   burst: number;
   /** Pod settings every run gets (`--k8s-pod-template`, a JSON file). */
   podTemplate?: PodTemplate;
+  /** Image of model server pods: MLServer with the runtimes (`--k8s-serving-image`). */
+  servingImage?: string;
   /** Fields of the pod template a job may set itself (`--k8s-job-pod-template-fields`); none by default. */
   jobPodTemplateFields?: PodTemplateField[];
 }
@@ -239,6 +241,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-qps': { type: 'string' },
       'k8s-burst': { type: 'string' },
       'k8s-pod-template': { type: 'string' },
+      'k8s-serving-image': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
       ...ARTIFACT_FLAGS,
       'trust-jobs': { type: 'boolean' }
@@ -271,6 +274,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           acceleratorLabel: 'accelerator',
           qps: positive(values['k8s-qps'] ?? env.LAKETAHOE_K8S_QPS, 'k8s-qps', false) ?? DEFAULT_K8S_QPS,
           burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST,
+          servingImage: values['k8s-serving-image'] ?? (env.LAKETAHOE_K8S_SERVING_IMAGE || undefined),
           podTemplate: readPodTemplate(values['k8s-pod-template'] ?? (env.LAKETAHOE_K8S_POD_TEMPLATE || undefined)),
           jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS)
         }

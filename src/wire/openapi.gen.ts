@@ -2921,8 +2921,29 @@ export interface paths {
                             jobId: string;
                             trialId?: string;
                         };
-                        /** @description the local backend runs one model server */
+                        /**
+                         * @description where the model servers run; the service's default backend when absent
+                         * @enum {string}
+                         */
+                        backend?: "local" | "kubernetes";
+                        /** @description model server pods on Kubernetes; the local backend runs exactly one */
                         replicas?: number;
+                        /** @description Kubernetes only: what each replica requests (and is limited to) */
+                        resources?: {
+                            /** @description CPU cores per replica (default 0.5) */
+                            cpu?: number;
+                            /** @description memory per replica in GiB (default 1) */
+                            memoryGb?: number;
+                            /** @description GPUs per replica (nvidia.com/gpu) */
+                            gpu?: number;
+                            /** @description GPU type, e.g. NVIDIA_TESLA_V100 (a node selector) */
+                            acceleratorType?: string;
+                        };
+                        /**
+                         * @description Kubernetes only: the PriorityClass of the pods (default middle)
+                         * @enum {string}
+                         */
+                        priority?: "high" | "middle" | "low";
                         monitoring?: {
                             windowSeconds?: number;
                             drift?: {
@@ -3990,6 +4011,11 @@ export interface components {
                 version: number;
             };
             replicas: number;
+            /**
+             * @description where the model servers run (absent: local)
+             * @enum {string}
+             */
+            backend?: "local" | "kubernetes";
             endpoint: string;
             errorMessage: string;
             restarts: number;

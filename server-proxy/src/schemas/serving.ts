@@ -167,6 +167,7 @@ export const Deployment = Type.Object(
     model: Type.Object({ name: Type.String(), version: Type.Integer() }, { description: 'the version answering requests' }),
     nextModel: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() }, { description: 'UPDATING: the version being started' })),
     replicas: Type.Integer(),
+    backend: Type.Optional(StringEnum(['local', 'kubernetes'], { description: 'where the model servers run (absent: local)' })),
     endpoint: Type.String(),
     errorMessage: Type.String(),
     restarts: Type.Integer(),
@@ -196,7 +197,20 @@ export const CreateDeploymentBody = Type.Object(
         { additionalProperties: false }
       )
     ),
-    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1, description: 'the local backend runs one model server' })),
+    backend: Type.Optional(StringEnum(['local', 'kubernetes'], { description: "where the model servers run; the service's default backend when absent" })),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: 'model server pods on Kubernetes; the local backend runs exactly one' })),
+    resources: Type.Optional(
+      Type.Object(
+        {
+          cpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 256, description: 'CPU cores per replica (default 0.5)' })),
+          memoryGb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 2048, description: 'memory per replica in GiB (default 1)' })),
+          gpu: Type.Optional(Type.Integer({ minimum: 0, maximum: 16, description: 'GPUs per replica (nvidia.com/gpu)' })),
+          acceleratorType: Type.Optional(Type.String({ maxLength: 63, description: 'GPU type, e.g. NVIDIA_TESLA_V100 (a node selector)' }))
+        },
+        { additionalProperties: false, description: 'Kubernetes only: what each replica requests (and is limited to)' }
+      )
+    ),
+    priority: Type.Optional(StringEnum(['high', 'middle', 'low'], { description: 'Kubernetes only: the PriorityClass of the pods (default middle)' })),
     monitoring: Type.Optional(MonitoringSpec)
   },
   { additionalProperties: false }

@@ -21,6 +21,8 @@ import type { TrafficTargets } from './traffic.js';
 import { serversStartedIn } from './modelServer.js';
 import { MAX_CHALLENGERS } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+import type { DeploymentRunner } from './servingTarget.js';
+import { KubeServing } from './kubernetes/service.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -32,6 +34,10 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
   /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
   dataDir: string;
   monitor: DeploymentMonitor;
+  /** Where deployments without a `backend` run. */
+  defaultBackend?: 'local' | 'kubernetes';
+  /** Set when the Kubernetes backend is configured. */
+  kube?: KubeServing;
   /**
    * False on a multi-user service without `--trust-jobs`: a model server loads the model's pickled code
    * as the service's OS user, so deployments are refused.
@@ -70,6 +76,11 @@ export class DeploymentService {
     return supervisor;
   }
 
+  /** What answers the caller's deployment's requests, on either backend; undefined when there is none (404). */
+  runner(owner: string, name: string): DeploymentRunner | undefined {
+    return this.supervisor(owner, name) ?? this.opts.kube?.runner(owner, name);
+  }
+
   /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
   supervisor(owner: string, name: string): Supervisor | undefined {
     return this.supervisors.get(deploymentKey(owner, name));
@@ -83,7 +94,9 @@ export class DeploymentService {
     const key = deploymentKey(owner, name);
     const champion = this.supervisors.get(key);
     if (!champion) {
-      return undefined;
+      // A Kubernetes deployment: its active version's Service (challengers are local-only so far).
+      const kube = this.opts.kube?.runner(owner, name);
+      return kube ? { champion: kube.serving } : undefined;
     }
     const policy = this.policies.get(key);
     const challenger = policy ? this.challengers.get(key)?.serving : undefined;
@@ -108,7 +121,18 @@ export class DeploymentService {
 
   /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
   async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
-    if (this.opts.localServing === false) {
+    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
+    if (backend === 'kubernetes' && !this.opts.kube) {
+      throw new ServiceError('invalid_argument', 'the Kubernetes serving backend is not configured on this service (--k8s-kubeconfig, --k8s-serving-image and an S3 artifact store)', 'backend');
+    }
+    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
+      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
+    }
+    if (backend === 'local' && (body.resources || body.priority)) {
+      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
+    }
+    // Pods run the model's code in the owner's namespace, not as the service's OS user.
+    if (backend === 'local' && this.opts.localServing === false) {
       throw new ServiceError(
         'failed_precondition',
         "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
@@ -132,6 +156,7 @@ export class DeploymentService {
         state: 'DEPLOYING',
         model: { name: version.name, version: version.version },
         replicas: body.replicas ?? 1,
+        ...(backend === 'kubernetes' ? { backend } : {}),
         endpoint: endpointOf(body.name, version.name),
         errorMessage: '',
         restarts: 0,
@@ -140,7 +165,7 @@ export class DeploymentService {
         monitoring: withMonitoringDefaults(body.monitoring),
         stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
       },
-      runtime: { servers: [] }
+      runtime: { servers: [], ...(backend === 'kubernetes' ? { kube: this.opts.kube!.runtimeFor(owner, body) } : {}) }
     };
     try {
       await this.opts.store.createDeployment(record);
@@ -151,6 +176,10 @@ export class DeploymentService {
       throw err;
     }
     this.opts.updater.announce(record);
+    if (record.runtime.kube) {
+      this.opts.kube!.deploy(record, target);
+      return record.deployment;
+    }
     this.startInBackground(this.supervise(owner, body.name), target);
     return record.deployment;
   }
@@ -189,6 +218,22 @@ export class DeploymentService {
       if (!same || current.state === 'FAILED') {
         target = this.served(version);
       }
+    }
+    const kube = current.backend === 'kubernetes' ? this.opts.kube?.runner(owner, name) : undefined;
+    if (current.backend === 'kubernetes' && body.challenger !== undefined) {
+      throw new ServiceError('invalid_argument', 'challengers run on the local backend only so far', 'challenger');
+    }
+    if (kube) {
+      if (body.monitoring) {
+        await this.opts.updater.update(owner, name, r => {
+          r.deployment.monitoring = withMonitoringDefaults(body.monitoring);
+        });
+        await kube.attachMonitor();
+      }
+      if (target) {
+        await kube.switchTo(target);
+      }
+      return this.get(owner, name);
     }
     const supervisor = this.supervisor(owner, name) ?? this.supervise(owner, name);
     if (body.monitoring) {
@@ -361,6 +406,9 @@ export class DeploymentService {
     this.challengers.delete(deploymentKey(owner, name));
     this.policies.delete(deploymentKey(owner, name));
     await Promise.all([supervisor?.close(), challenger?.close()]);
+    if (record.runtime.kube) {
+      await this.opts.kube?.remove(record);
+    }
     killOrphans(record, this.baseDir(owner, name));
     this.opts.monitor.detach(owner, name);
     this.onComparisonReset?.(owner, name);
@@ -378,6 +426,10 @@ export class DeploymentService {
       killOrphans(record, this.baseDir(owner, name));
       if (state === 'DELETING') {
         await this.finishRemove(record);
+        continue;
+      }
+      if (record.runtime.kube) {
+        await this.restartKube(record);
         continue;
       }
       const saved = await this.opts.updater.update(owner, name, r => {
@@ -420,6 +472,32 @@ export class DeploymentService {
     }
   }
 
+  /** Follows a Kubernetes deployment again after a restart: its objects are adopted, not re-made. */
+  private async restartKube(record: DeploymentRecord): Promise<void> {
+    const { owner, name, state, model } = record.deployment;
+    if (!this.opts.kube) {
+      this.opts.log.warn({ deployment: name, owner }, 'a Kubernetes deployment, but the Kubernetes backend is not configured');
+      return;
+    }
+    if (state === 'FAILED') {
+      this.opts.kube.follow(record);
+      return;
+    }
+    const saved = await this.opts.updater.update(owner, name, r => {
+      delete r.deployment.nextModel;
+      setState(r, 'DEPLOYING', 'the service restarted');
+    });
+    try {
+      const version = await this.opts.registry.version(owner, model.name, model.version);
+      this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
+    } catch (err) {
+      await this.opts.updater.update(owner, name, r => {
+        r.deployment.errorMessage = (err as Error).message;
+        setState(r, 'FAILED', 'the model version cannot be served any more');
+      });
+    }
+  }
+
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
     const all = [...this.supervisors.values(), ...this.challengers.values()];
@@ -427,6 +505,7 @@ export class DeploymentService {
     this.challengers.clear();
     this.policies.clear();
     await Promise.all(all.map(s => s.close()));
+    await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
   }
 }

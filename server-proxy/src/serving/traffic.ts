@@ -5,7 +5,7 @@
  * (a Deployment + Service per version) is another, giving an upstream per Service.
  */
 import type { TrafficMode } from '../schemas/serving.js';
-import type { Serving } from './supervisor.js';
+import type { ServingTarget as Serving } from './servingTarget.js';
 
 /** How a deployment's requests are shared between champion and challenger. */
 export interface TrafficPolicy {

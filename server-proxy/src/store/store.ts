@@ -95,6 +95,19 @@ export interface DeploymentRuntime {
   servers: ServerRuntime[];
   /** The challenger's servers, kept apart so a restarted service knows which role each one had. */
   challengerServers?: ServerRuntime[];
+  /** Kubernetes deployments: where their objects live and what each replica asks for. */
+  kube?: KubeServingRuntime;
+}
+
+/** What the Kubernetes serving backend needs to find and re-create a deployment's objects. */
+export interface KubeServingRuntime {
+  namespace: string;
+  replicas: number;
+  cpu: number;
+  memoryGb: number;
+  gpu: number;
+  acceleratorType?: string;
+  priority: string;
 }
 
 /** A deployment with its bookkeeping. */

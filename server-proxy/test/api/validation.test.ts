@@ -241,3 +241,26 @@ describe('bad input', () => {
     expect(c.body.error.code).toBe('failed_precondition');
   });
 });
+
+describe('deployment backends', () => {
+  test.each([
+    [{ backend: 'kubernetes' }, 'backend', /Kubernetes serving backend is not configured/],
+    [{ replicas: 2 }, 'replicas', /local backend runs exactly one model server/],
+    [{ resources: { cpu: 1 } }, 'resources', /Kubernetes backend only/],
+    [{ priority: 'high' }, 'priority', /Kubernetes backend only/]
+  ])('%j is refused on a service without Kubernetes serving, naming the field', async (extra, field, message) => {
+    const res = await t.call('POST', '/api/v1/deployments', { name: 'd', model: { name: 'm' }, ...extra });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_argument', field, message: expect.stringMatching(message) });
+  });
+
+  test('replicas above 16 and unknown backends are schema errors', async () => {
+    for (const [extra, field] of [
+      [{ replicas: 17 }, 'replicas'],
+      [{ backend: 'slurm' }, 'backend']
+    ] as const) {
+      const res = await t.call('POST', '/api/v1/deployments', { name: 'd', model: { name: 'm' }, ...extra });
+      expect([res.status, res.body.error.field]).toEqual([400, field]);
+    }
+  });
+});

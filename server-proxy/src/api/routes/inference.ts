@@ -4,7 +4,7 @@ import { ServiceError } from '../../errors.js';
 import { errorHandler, errorResponses } from '../errors.js';
 import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
 import type { DeploymentService } from '../../serving/deployments.js';
-import type { Serving } from '../../serving/supervisor.js';
+import type { ServingTarget as Serving } from '../../serving/servingTarget.js';
 import { MirrorGate, route } from '../../serving/traffic.js';
 import { deploymentKey } from '../../serving/deploymentUpdater.js';
 import type { VersionMonitor } from '../../monitoring/versions.js';
@@ -151,7 +151,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
 
   /** The caller's deployment's ready server serving `model` (when given); 404 / 503 otherwise. */
   const target = (request: FastifyRequest, name: string, model?: string): Serving => {
-    const supervisor = deployments.supervisor(request.user, name);
+    const supervisor = deployments.runner(request.user, name);
     if (!supervisor) {
       throw new ServiceError('not_found', `deployment ${name} not found`);
     }
@@ -235,8 +235,8 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     const latencyMs = reply.elapsedTime;
     const status = reply.statusCode;
     setImmediate(() => {
-      const serving = pending.serving ?? deployments.supervisor(pending.owner, pending.deployment)?.serving;
-      if (!serving && !deployments.supervisor(pending.owner, pending.deployment)) {
+      const serving = pending.serving ?? deployments.runner(pending.owner, pending.deployment)?.serving;
+      if (!serving && !deployments.runner(pending.owner, pending.deployment)) {
         return; // No such deployment: nothing to attribute the request to.
       }
       const sample: InferenceSample = {

@@ -1,0 +1,374 @@
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import type { FastifyBaseLogger } from 'fastify';
+import { kubeError } from '../../backends/kubernetes/client.js';
+import type { DeploymentMonitor } from '../../monitoring/recorder.js';
+import { withMonitoringDefaults } from '../../schemas/serving.js';
+import type { PodTemplate } from '../../schemas/podTemplate.js';
+import type { ArtifactStore } from '../../artifacts/store.js';
+import type { KubeServingRuntime } from '../../store/store.js';
+import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
+import { lastException } from '../modelServer.js';
+import { endpointOf, type ServedVersion } from '../supervisor.js';
+import { ServiceEndpoint } from './endpoint.js';
+import { publishModel } from './modelArchive.js';
+import { FETCH_CONTAINER, SERVER_CONTAINER, SERVING_LABELS, servingSelector, versionManifests } from './manifests.js';
+
+/** Settings shared by every Kubernetes deployment. */
+export interface KubeServingOptions {
+  config: KubeConfig;
+  /** The serving image: MLServer and the runtimes, plus python3 for the init container. */
+  image: string;
+  podTemplate?: PodTemplate;
+  acceleratorLabel: string;
+  store: ArtifactStore;
+  /** How long the model's presigned GET stays valid (a pod restarted later fetches it again). */
+  grantSeconds: number;
+  updater: DeploymentUpdater;
+  monitor: DeploymentMonitor;
+  log: FastifyBaseLogger;
+  /** A version not ready within this time fails (the deployment, or the switch). */
+  deployTimeoutMs: number;
+  /** How long a replaced version may finish requests in flight before its objects go. */
+  drainMs: number;
+  /** Whether the service runs in the cluster (Service addresses) or outside (the API server's proxy). */
+  inCluster: boolean;
+  /** How often the objects' status is read. */
+  pollMs?: number;
+}
+
+/** A version whose objects exist, with the connection to its Service. */
+interface Live {
+  target: ServedVersion;
+  endpoint: ServiceEndpoint;
+  objectName: string;
+}
+
+/** Why a version is not ready yet: pending (wait) or failed (stop waiting), from the pods and the Deployment. */
+export function diagnose(deployment: V1Deployment | undefined, pods: V1Pod[]): { failed?: string; pending?: string } {
+  const failure = deployment?.status?.conditions?.find(c => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failure) {
+    // Admission refused the pods: quota, limits or policy. No retry will change that by itself.
+    return { failed: `Kubernetes refused the model server pods: ${failure.message}` };
+  }
+  for (const pod of pods) {
+    const init = pod.status?.initContainerStatuses?.find(s => s.name === FETCH_CONTAINER);
+    const initEnd = init?.state?.terminated ?? init?.lastState?.terminated;
+    if (initEnd && initEnd.exitCode !== 0) {
+      const message = (initEnd.message ?? '').trim().split('\n').pop();
+      return { failed: `fetching the model failed: ${message || `exit code ${initEnd.exitCode}`}` };
+    }
+    const server = pod.status?.containerStatuses?.find(s => s.name === SERVER_CONTAINER);
+    const serverEnd = server?.lastState?.terminated ?? server?.state?.terminated;
+    if (serverEnd && serverEnd.exitCode !== 0) {
+      const message = serverEnd.message ?? '';
+      return { failed: `the model server exited (exit code ${serverEnd.exitCode})${lastException(message) ? `: ${lastException(message)}` : ''}` };
+    }
+    const scheduled = pod.status?.conditions?.find(c => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False') {
+      return { pending: `the scheduler cannot place the model server: ${scheduled.message ?? scheduled.reason}` };
+    }
+  }
+  return { pending: pods.length === 0 ? 'waiting for the model server pods' : 'the model server is starting' };
+}
+
+/**
+ * One deployment on Kubernetes. Each served version is a Deployment plus a Service; the inference proxy
+ * reaches the active one through {@link serving}, the same surface a local supervisor offers. A version
+ * switch starts the new version's objects beside the old ones, moves traffic once the new one answers
+ * ready through its Service, lets the old one finish its requests and then deletes it.
+ */
+export class KubeDeploymentRunner {
+  private active?: Live;
+  private ready = false;
+  private closed = false;
+  private generation = 0;
+  private watchTimer?: NodeJS.Timeout;
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(
+    readonly owner: string,
+    readonly name: string,
+    private readonly runtime: KubeServingRuntime,
+    private readonly opts: KubeServingOptions
+  ) {
+    this.apps = opts.config.makeApiClient(AppsV1Api);
+    this.core = opts.config.makeApiClient(CoreV1Api);
+  }
+
+  /** The active version's Service while at least one replica is ready; undefined (503) otherwise. */
+  get serving(): { server: ServiceEndpoint; model: string; version: number } | undefined {
+    return this.ready && this.active ? { server: this.active.endpoint, model: this.active.target.model, version: this.active.target.version } : undefined;
+  }
+
+  private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
+    return this.opts.updater.update(this.owner, this.name, mutate);
+  }
+
+  /** Creates (or finds, after a restart) a version's Deployment and Service. */
+  private async ensure(target: ServedVersion): Promise<Live> {
+    const { url, sha256 } = await publishModel(this.opts.store, this.owner, { name: target.model, version: target.version, dir: target.saved.dir }, this.opts.grantSeconds);
+    const { deployment, service, port } = versionManifests(
+      {
+        owner: this.owner,
+        deployment: this.name,
+        model: target.model,
+        version: target.version,
+        runtime: this.runtime,
+        image: this.opts.image,
+        podTemplate: this.opts.podTemplate,
+        acceleratorLabel: this.opts.acceleratorLabel,
+        archiveUrl: url,
+        archiveSha256: sha256,
+        settings: target.saved.settings
+      },
+      this.runtime.namespace
+    );
+    const namespace = this.runtime.namespace;
+    for (const create of [
+      () => this.apps.createNamespacedDeployment({ namespace, body: deployment }),
+      () => this.core.createNamespacedService({ namespace, body: service })
+    ]) {
+      try {
+        await create();
+      } catch (err) {
+        // Already there: adopted (a retried create, or a service restart).
+        if (kubeError(err).status !== 409) {
+          throw kubeError(err);
+        }
+      }
+    }
+    const objectName = deployment.metadata!.name!;
+    const endpoint = await ServiceEndpoint.create(this.opts.config, namespace, objectName, port, this.opts.inCluster);
+    return { target, endpoint, objectName };
+  }
+
+  /** Reads a version's Deployment and pods. */
+  private async observe(live: Live): Promise<{ deployment?: V1Deployment; pods: V1Pod[] }> {
+    const namespace = this.runtime.namespace;
+    const deployment = await this.apps.readNamespacedDeployment({ namespace, name: live.objectName }).catch(err => {
+      if (kubeError(err).status === 404) {
+        return undefined;
+      }
+      throw kubeError(err);
+    });
+    const selector = `${servingSelector(this.owner, this.name)},${SERVING_LABELS.version}=${live.target.version}`;
+    const pods = (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter(p => !p.metadata?.deletionTimestamp);
+    return { deployment, pods };
+  }
+
+  /**
+   * Waits until the version answers ready through its Service; resolves to the reason it never will
+   * (a failure, the timeout) or undefined once ready. Pending reasons (the scheduler's) go to the record.
+   */
+  private async waitReady(live: Live, generation: number, recordPending: boolean): Promise<string | undefined> {
+    const deadline = Date.now() + this.opts.deployTimeoutMs;
+    let lastPending = '';
+    for (;;) {
+      if (this.closed || generation !== this.generation) {
+        return 'superseded';
+      }
+      try {
+        const { deployment, pods } = await this.observe(live);
+        if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
+          return undefined;
+        }
+        const { failed, pending } = diagnose(deployment, pods);
+        if (failed) {
+          return failed;
+        }
+        if (recordPending && pending && pending !== lastPending) {
+          lastPending = pending;
+          await this.update(r => {
+            r.deployment.errorMessage = pending.startsWith('the scheduler') ? pending : '';
+            r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: pending });
+          });
+        }
+        if (Date.now() > deadline) {
+          return `the model server was not ready within ${Math.round(this.opts.deployTimeoutMs / 1000)} s: ${pending}`;
+        }
+      } catch (err) {
+        this.opts.log.warn({ err, deployment: this.name }, 'reading the model server objects failed');
+      }
+      await new Promise(resolve => setTimeout(resolve, this.opts.pollMs ?? 1000));
+    }
+  }
+
+  /** Deletes one version's Deployment (its pods first) and Service. */
+  private async deleteVersion(objectName: string): Promise<void> {
+    const namespace = this.runtime.namespace;
+    await Promise.all([
+      this.apps.deleteNamespacedDeployment({ namespace, name: objectName, propagationPolicy: 'Foreground' }),
+      this.core.deleteNamespacedService({ namespace, name: objectName })
+    ].map(p => p.catch(err => {
+      if (kubeError(err).status !== 404) {
+        throw kubeError(err);
+      }
+    })));
+  }
+
+  private async goLive(live: Live, reason: string): Promise<Live | undefined> {
+    const previous = this.active;
+    this.active = live;
+    this.ready = true;
+    await this.update(r => {
+      r.deployment.model = { name: live.target.model, version: live.target.version };
+      r.deployment.endpoint = endpointOf(this.name, live.target.model);
+      delete r.deployment.nextModel;
+      r.deployment.errorMessage = '';
+      setState(r, 'READY', reason);
+    });
+    await this.attachMonitor();
+    this.watch();
+    return previous && previous.objectName !== live.objectName ? previous : undefined;
+  }
+
+  /** Tells the monitor about the serving version. */
+  async attachMonitor(): Promise<void> {
+    if (!this.active) {
+      return;
+    }
+    const record = await this.update(() => false);
+    if (record) {
+      this.opts.monitor.attach({
+        owner: this.owner,
+        deployment: this.name,
+        model: this.active.target.model,
+        version: this.active.target.version,
+        artifactDir: this.active.target.saved.dir,
+        monitoring: withMonitoringDefaults(record.deployment.monitoring)
+      });
+    }
+  }
+
+  /**
+   * Brings the deployment up on `target`: a new deployment, or one found after a service restart
+   * (its objects are adopted; those of any other version, left by an interrupted switch, are deleted).
+   */
+  async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
+    const generation = ++this.generation;
+    let live: Live;
+    try {
+      live = await this.ensure(target);
+      await this.deleteOthers(live.objectName);
+    } catch (err) {
+      await this.update(r => {
+        r.deployment.errorMessage = (err as Error).message;
+        setState(r, 'FAILED', 'the model server objects could not be created');
+      });
+      return;
+    }
+    const failed = await this.waitReady(live, generation, true);
+    if (failed === 'superseded') {
+      return;
+    }
+    if (failed) {
+      await live.endpoint.close();
+      await this.update(r => {
+        r.deployment.errorMessage = failed;
+        setState(r, 'FAILED', failed.split('\n')[0]);
+      });
+      return;
+    }
+    await this.goLive(live, reason);
+  }
+
+  /** Deletes every version's objects but `keep`'s. */
+  private async deleteOthers(keep: string): Promise<void> {
+    const list = await this.apps.listNamespacedDeployment({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
+    const services = await this.core.listNamespacedService({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
+    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => n !== keep));
+    await Promise.all([...names].map(n => this.deleteVersion(n)));
+  }
+
+  /** Switches versions: UPDATING until the new one answers ready, then traffic moves and the old one goes. */
+  async switchTo(target: ServedVersion): Promise<void> {
+    const generation = ++this.generation;
+    await this.update(r => {
+      r.deployment.nextModel = { name: target.model, version: target.version };
+      setState(r, 'UPDATING', `starting version ${target.version}`);
+    });
+    void this.finishSwitch(target, generation).catch(err => this.opts.log.error({ err, deployment: this.name }, 'version switch failed'));
+  }
+
+  private async finishSwitch(target: ServedVersion, generation: number): Promise<void> {
+    let live: Live | undefined;
+    let failed: string | undefined;
+    try {
+      live = await this.ensure(target);
+      failed = await this.waitReady(live, generation, false);
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    if (failed === 'superseded') {
+      return;
+    }
+    if (failed || !live) {
+      if (live && live.objectName !== this.active?.objectName) {
+        await live.endpoint.close();
+        await this.deleteVersion(live.objectName);
+      }
+      await this.update(r => {
+        delete r.deployment.nextModel;
+        r.deployment.errorMessage = `version ${target.version} did not start: ${failed}`;
+        setState(r, this.ready ? 'READY' : 'FAILED', `version ${target.version} did not start`);
+      });
+      return;
+    }
+    const old = await this.goLive(live, `switched to version ${target.version}`);
+    if (old) {
+      await old.endpoint.drain(this.opts.drainMs);
+      await old.endpoint.close();
+      await this.deleteVersion(old.objectName);
+    }
+  }
+
+  /** Follows the active version's ready replicas: none ready means 503 and DEPLOYING with the reason. */
+  private watch(): void {
+    clearTimeout(this.watchTimer);
+    const tick = async () => {
+      const live = this.active;
+      if (this.closed || !live) {
+        return;
+      }
+      try {
+        const { deployment, pods } = await this.observe(live);
+        const readyNow = (deployment?.status?.readyReplicas ?? 0) > 0;
+        if (live === this.active && readyNow !== this.ready) {
+          this.ready = readyNow;
+          const why = readyNow ? 'a model server replica is ready again' : `no model server replica is ready: ${diagnose(deployment, pods).failed ?? diagnose(deployment, pods).pending}`;
+          await this.update(r => {
+            if (!readyNow) {
+              r.deployment.restarts += 1;
+            }
+            if (r.deployment.state !== 'UPDATING') {
+              setState(r, readyNow ? 'READY' : 'DEPLOYING', why);
+            }
+          });
+        }
+      } catch (err) {
+        this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
+      }
+      if (!this.closed) {
+        this.watchTimer = setTimeout(() => void tick(), this.opts.pollMs ?? 1000);
+        this.watchTimer.unref();
+      }
+    };
+    this.watchTimer = setTimeout(() => void tick(), this.opts.pollMs ?? 1000);
+    this.watchTimer.unref();
+  }
+
+  /** Stops following the deployment; its objects stay (a restarted service adopts them). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.watchTimer);
+    await this.active?.endpoint.close();
+  }
+
+  /** Stops following the deployment and deletes every object it made (every version's), and only those. */
+  async remove(): Promise<void> {
+    await this.close();
+    await this.deleteOthers('');
+  }
+}

@@ -1,0 +1,252 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PodTemplate } from '../../src/schemas/podTemplate.js';
+import { servingSelector } from '../../src/serving/kubernetes/manifests.js';
+import { writeNotebook } from '../helpers/notebooks.js';
+import { startS3Server, type S3Server } from '../helpers/s3server.js';
+import { startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
+import { adminClients, describeCluster, K8S_RUN, k8sConfig } from './cluster.js';
+
+// Deployments on Kubernetes with MLServer really serving: the model a job trained in a pod on the real
+// node is deployed as a Deployment + Service in the tenant's namespace, its pods fetch it from a real
+// S3-compatible server and answer inference through the service and the API server's service proxy.
+const suffix = Date.now().toString(36);
+const NS = 'laketahoe-alice';
+const MODEL = 'real-points';
+
+/** What `tools/k8s/cluster.sh start` says the real node has (run/images.env). */
+function nodeImages(): Record<string, string> {
+  const file = path.join(K8S_RUN ?? '', 'images.env');
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map(l => /^(\w+)=['"]?([^'"]*)['"]?$/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map(m => [m[1], m[2]])
+  );
+}
+
+function realNodeTemplate(images: Record<string, string>): PodTemplate {
+  const [selKey, selValue] = images.LAKETAHOE_K8S_NODE_SELECTOR.split('=');
+  const taintKey = images.LAKETAHOE_K8S_NODE_TAINT.split('=')[0];
+  return { nodeSelector: { [selKey]: selValue }, tolerations: [{ key: taintKey, operator: 'Exists', effect: 'NoSchedule' }], hostNetwork: true };
+}
+
+const POINTS = [
+  [0, 0],
+  [3, 4]
+];
+const inferBody = () => ({ inputs: [{ name: 'input-0', datatype: 'FP64', shape: [2, 2], data: POINTS }] });
+
+/** Every object of a deployment the service made, by kind (pods and ReplicaSets included). */
+async function objectsOf(owner: string, name: string): Promise<Record<string, string[]>> {
+  const kc = adminClients();
+  const labelSelector = servingSelector(owner, name);
+  const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
+  const apps = config.makeApiClient(AppsV1Api);
+  const names = (items: { metadata?: { name?: string } }[]) => items.map(i => i.metadata!.name!).sort();
+  return {
+    deployments: names((await apps.listNamespacedDeployment({ namespace: NS, labelSelector })).items),
+    replicaSets: names((await apps.listNamespacedReplicaSet({ namespace: NS, labelSelector })).items),
+    services: names((await kc.core.listNamespacedService({ namespace: NS, labelSelector })).items),
+    pods: names((await kc.core.listNamespacedPod({ namespace: NS, labelSelector })).items)
+  };
+}
+
+describeCluster('Deployments on Kubernetes, served by MLServer on the real node', () => {
+  let t: TestService;
+  let s3: S3Server;
+  let root: string;
+  let images: Record<string, string>;
+  const name = `pts-${suffix}`;
+  const start = () =>
+    startService(root, {
+      logLevel: (process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'silent') as 'silent',
+      defaultBackend: 'kubernetes',
+      k8s: k8sConfig({
+        defaultImage: images.LAKETAHOE_K8S_IMAGE_RUNNER,
+        servingImage: images.LAKETAHOE_K8S_IMAGE_SERVING,
+        podTemplate: realNodeTemplate(images),
+        backoffLimit: 0
+      }),
+      artifacts: { kind: 's3', s3: s3.options, grantSeconds: 3600, maxOutputBytes: 256 * 1024 * 1024, maxOutputFiles: 10_000 }
+    });
+  const infer = () => t.call('POST', `/api/v1/deployments/${name}/v2/models/${MODEL}/infer`, inferBody());
+  const deployment = async () => (await t.call('GET', `/api/v1/deployments/${name}`)).body;
+
+  beforeAll(async () => {
+    images = nodeImages();
+    s3 = startS3Server();
+    root = tempRoot();
+    writeNotebook(
+      path.join(root, 'project', 'train.ipynb'),
+      [
+        [
+          'import laketahoe, numpy as np',
+          'from sklearn.linear_model import LogisticRegression',
+          'X = np.array([[0, 0], [0, 1], [1, 0], [3, 3], [3, 4], [4, 3]], dtype=float); y = np.array([0, 0, 0, 1, 1, 1])',
+          `laketahoe.save_model(LogisticRegression().fit(X, y), '${MODEL}', X, y)`
+        ].join('\n')
+      ]
+    );
+    t = await start();
+    const jobId = `train_${suffix}`;
+    const res = await t.call('POST', '/api/v1/jobs', {
+      jobId,
+      trainingInput: { scaleTier: 'CUSTOM', masterConfig: { resources: { cpu: 0.5, memoryGb: 1 } }, notebook: { path: 'project/train.ipynb' } }
+    });
+    expect(res.status).toBe(201);
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 300_000);
+    expect([done.state, done.errorMessage]).toEqual(['SUCCEEDED', '']);
+    await waitFor(async () => (await t.call('GET', `/api/v1/models/${MODEL}`)).body.versions?.length === 1, 30_000, 'the registered model');
+    // A second version of the same folder, to switch to.
+    const v2 = await t.call('POST', '/api/v1/models', { path: `laketahoe-jobs/${jobId}/models/${MODEL}`, name: MODEL });
+    expect([v2.status, v2.body.version]).toEqual([201, 2]);
+  }, 600_000);
+
+  afterAll(async () => {
+    await t?.close();
+    s3?.stop();
+  });
+
+  test('a deployment becomes a Deployment + Service on the real node, READY once MLServer has loaded the model, answering through the service', async () => {
+    const began = Date.now();
+    const res = await t.call('POST', '/api/v1/deployments', { name, model: { name: MODEL, version: 1 }, replicas: 1, resources: { cpu: 0.5, memoryGb: 1 } });
+    expect([res.status, res.body.backend, res.body.state]).toEqual([201, 'kubernetes', 'DEPLOYING']);
+    const ready = await waitFor(async () => {
+      const d = await deployment();
+      if (d.state === 'FAILED') {
+        throw new Error(`deployment failed: ${d.errorMessage}`);
+      }
+      return d.state === 'READY' ? d : undefined;
+    }, 300_000, 'READY');
+    process.stdout.write(`deploy -> READY on the real node: ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect(ready.model).toEqual({ name: MODEL, version: 1 });
+
+    const objects = await objectsOf('alice', name);
+    expect(objects.deployments).toHaveLength(1);
+    expect(objects.services).toEqual(objects.deployments);
+    const { core } = adminClients();
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+    expect(pods.map(p => [p.spec!.nodeName, p.status!.phase])).toEqual([[images.LAKETAHOE_K8S_NODE_NAME, 'Running']]);
+    const pod = pods[0].spec!;
+    expect(pod.priorityClassName).toBe('middle');
+    expect(pod.containers[0].image).toBe(images.LAKETAHOE_K8S_IMAGE_SERVING);
+    expect(pod.containers[0].resources!.requests).toEqual({ cpu: '500m', memory: '1Gi' });
+    expect(pod.containers[0].readinessProbe!.httpGet!.path).toBe(`/v2/models/${MODEL}/ready`);
+    expect(pod.containers[0].livenessProbe!.httpGet!.path).toBe('/v2/health/live');
+    // The init container holds a presigned GET of the model archive, never the store's keys.
+    const env = Object.fromEntries(pod.initContainers![0].env!.map(e => [e.name, e.value]));
+    expect(env.LT_MODEL_URL).toMatch(/X-Amz-Signature=/);
+    expect(JSON.stringify(pod)).not.toContain(s3.options.credentials!.secretAccessKey);
+
+    const answer = await infer();
+    expect(answer.status).toBe(200);
+    expect(answer.body.model_name).toBe(MODEL);
+    expect(answer.body.outputs[0].data).toEqual([0, 1]);
+  }, 400_000);
+
+  test('a version switch under continuous requests moves traffic only once the new version is ready: no request fails', async () => {
+    const before = await objectsOf('alice', name);
+    let stop = false;
+    const statuses: number[] = [];
+    const versions = new Set<string>();
+    const load = async () => {
+      while (!stop) {
+        const r = await infer();
+        statuses.push(r.status);
+        if (r.status === 200) {
+          versions.add(r.body.model_version);
+        }
+      }
+    };
+    const loops = [load(), load(), load(), load()];
+    const patched = await t.call('PATCH', `/api/v1/deployments/${name}`, { model: { name: MODEL, version: 2 } });
+    expect([patched.status, patched.body.state]).toEqual([200, 'UPDATING']);
+    const done = await waitFor(async () => {
+      const d = await deployment();
+      return d.state !== 'UPDATING' ? d : undefined;
+    }, 300_000, 'the switch to settle');
+    // Requests keep flowing to the new version for a moment after the switch.
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    stop = true;
+    await Promise.all(loops);
+    expect([done.state, done.model.version, done.errorMessage]).toEqual(['READY', 2, '']);
+    const failed = statuses.filter(s => s !== 200);
+    process.stdout.write(`version switch: ${statuses.length} requests, ${failed.length} failed, versions answering: ${[...versions].join(',')}\n`);
+    expect(failed).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(20);
+    expect([...versions].sort()).toEqual(['1', '2']);
+    // The old version's objects are gone; the new one's replaced them.
+    const after = await waitFor(async () => {
+      const o = await objectsOf('alice', name);
+      return o.deployments.length === 1 && o.pods.length === 1 ? o : undefined;
+    }, 120_000, 'the old version to go');
+    expect(after!.deployments).not.toEqual(before.deployments);
+  }, 400_000);
+
+  test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
+    const { core } = adminClients();
+    const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+    const killed = Date.now();
+    await core.deleteNamespacedPod({ namespace: NS, name: pod.metadata!.name!, gracePeriodSeconds: 0 });
+    const seen: { status: number; message?: string }[] = [];
+    await waitFor(async () => {
+      const r = await infer();
+      seen.push({ status: r.status, message: r.body?.error?.message });
+      return r.status === 503;
+    }, 60_000, 'a 503 while no replica is ready');
+    const unavailable = seen.filter(s => s.status === 503);
+    expect(unavailable[0].message).toMatch(new RegExp(`deployment ${name} has no ready model server|did not answer`));
+    // Nothing but 200 (before the deletion was seen) and 503 (while no replica is ready).
+    expect(seen.filter(s => s.status !== 200 && s.status !== 503)).toEqual([]);
+    const statuses: number[] = [];
+    await waitFor(async () => {
+      const r = await infer();
+      statuses.push(r.status);
+      if (r.status !== 200 && r.status !== 503) {
+        throw new Error(`unexpected answer while the pod is replaced: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      return r.status === 200;
+    }, 180_000, 'the replacement pod to answer');
+    const unavailableCount = seen.filter(s => s.status === 503).length + statuses.filter(s => s === 503).length;
+    process.stdout.write(`serving pod killed: 200 again after ${((Date.now() - killed) / 1000).toFixed(1)} s, ${unavailableCount} answers 503 meanwhile ("${unavailable[0].message}")\n`);
+    const d = await waitFor(async () => {
+      const x = await deployment();
+      return x.state === 'READY' ? x : undefined;
+    }, 30_000, 'READY again');
+    expect(d.stateHistory.some((s: any) => s.state === 'DEPLOYING' && /no model server replica is ready/.test(s.reason))).toBe(true);
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+    expect(pods.map(p => p.metadata!.name)).not.toContain(pod.metadata!.name);
+  }, 300_000);
+
+  test('after a service restart the deployment is adopted by label: nothing is duplicated and inference answers', async () => {
+    const before = await objectsOf('alice', name);
+    await t.close();
+    t = await start();
+    const d = await waitFor(async () => {
+      const x = await deployment();
+      return x.state === 'READY' ? x : undefined;
+    }, 120_000, 'READY after the restart');
+    expect(d.stateHistory.at(-1).reason).toBe('adopted after a service restart');
+    expect(await objectsOf('alice', name)).toEqual(before);
+    expect((await infer()).status).toBe(200);
+  }, 300_000);
+
+  test('undeploy deletes every object it made, and only those', async () => {
+    const { core } = adminClients();
+    const others = (await core.listNamespacedService({ namespace: NS })).items.map(s => s.metadata!.name).filter(n => !n!.startsWith('lt-pts-'));
+    const res = await t.call('DELETE', `/api/v1/deployments/${name}`);
+    expect(res.status).toBe(200);
+    expect((await t.call('GET', `/api/v1/deployments/${name}`)).status).toBe(404);
+    await waitFor(async () => {
+      const o = await objectsOf('alice', name);
+      return Object.values(o).every(v => v.length === 0);
+    }, 120_000, 'no objects left');
+    expect((await core.listNamespacedService({ namespace: NS })).items.map(s => s.metadata!.name).filter(n => !n!.startsWith('lt-pts-'))).toEqual(others);
+    expect((await infer()).status).toBe(404);
+  }, 200_000);
+});

@@ -1,0 +1,91 @@
+import { diagnose } from '../../../src/serving/kubernetes/runner.js';
+import { serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
+
+const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
+  owner: 'alice',
+  deployment: 'iris-prod',
+  model: 'iris',
+  version: 3,
+  runtime: { namespace: 'laketahoe-alice', replicas: 2, cpu: 2, memoryGb: 4, gpu: 0, priority: 'high' },
+  image: 'serving:1',
+  acceleratorLabel: 'accelerator',
+  archiveUrl: 'http://s3.example/models/alice/iris/3/model.tar?X-Amz-Signature=abc',
+  archiveSha256: 'f'.repeat(64),
+  settings: { implementation: 'mlserver_sklearn.SKLearnModel', parameters: { uri: 'model.joblib' } },
+  ...over
+});
+
+describe('model server objects on Kubernetes', () => {
+  test('names are DNS-1035 labels of at most 63 characters, distinct per owner and version', () => {
+    const long = 'a'.repeat(63);
+    for (const name of [versionObjectName('alice', long, 12345), versionObjectName('bob', 'x', 1)]) {
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    }
+    expect(versionObjectName('alice', 'm', 1)).not.toBe(versionObjectName('bob', 'm', 1));
+    expect(versionObjectName('alice', 'm', 1)).not.toBe(versionObjectName('alice', 'm', 2));
+    expect(servingLabel('a/b', 'c')).not.toBe(servingLabel('a', 'b/c'));
+  });
+
+  test('on a shared host network each version gets its own even port; otherwise 8080', () => {
+    const a = serverPort(versionObjectName('alice', 'm', 1), true);
+    const b = serverPort(versionObjectName('alice', 'm', 2), true);
+    expect(a).not.toBe(b);
+    expect([a % 2, b % 2]).toEqual([0, 0]);
+    expect(a).toBeGreaterThanOrEqual(20000);
+    expect(serverPort('x', false)).toBe(8080);
+  });
+
+  test('a version is a Deployment with the replicas, resources, priority, probes and init container, and a Service on its pods', () => {
+    const { deployment, service, port } = versionManifests(spec({ runtime: { namespace: 'ns', replicas: 2, cpu: 2, memoryGb: 4, gpu: 1, acceleratorType: 'NVIDIA_TESLA_V100', priority: 'high' } }), 'ns');
+    expect(port).toBe(8080);
+    expect(deployment.spec!.replicas).toBe(2);
+    expect(deployment.spec!.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    const pod = deployment.spec!.template.spec!;
+    expect(pod.priorityClassName).toBe('high');
+    expect(pod.nodeSelector).toEqual({ accelerator: 'nvidia-tesla-v100' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    const [server] = pod.containers;
+    expect(server.resources!.limits).toEqual({ cpu: '2', memory: '4096Mi', 'nvidia.com/gpu': '1' });
+    expect(server.readinessProbe!.httpGet!.path).toBe('/v2/models/iris/ready');
+    expect(server.livenessProbe!.httpGet!.path).toBe('/v2/health/live');
+    expect(server.env).toContainEqual({ name: 'OMP_NUM_THREADS', value: '2' });
+    const env = Object.fromEntries(pod.initContainers![0].env!.map(e => [e.name, e.value]));
+    expect(env.LT_MODEL_URL).toBe(spec().archiveUrl);
+    expect(env.LT_MODEL_SHA256).toBe('f'.repeat(64));
+    expect(JSON.parse(env.LT_MODEL_SETTINGS!)).toEqual({ implementation: 'mlserver_sklearn.SKLearnModel', name: 'iris', parameters: { uri: 'model.joblib', version: '3' } });
+    expect(service.spec!.selector).toEqual(deployment.spec!.selector!.matchLabels);
+    expect(service.metadata!.name).toBe(deployment.metadata!.name);
+  });
+
+  test("the administrator's host-network template gives own ports and a Recreate strategy", () => {
+    const { deployment, port } = versionManifests(spec({ podTemplate: { hostNetwork: true, nodeSelector: { real: 'yes' } } }), 'ns');
+    expect(port).not.toBe(8080);
+    expect(deployment.spec!.strategy).toEqual({ type: 'Recreate' });
+    expect(deployment.spec!.template.spec!.hostNetwork).toBe(true);
+    expect(deployment.spec!.template.spec!.nodeSelector).toEqual({ real: 'yes' });
+    expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+  });
+});
+
+describe('why a version is not ready', () => {
+  test("admission's refusal (quota) fails it", () => {
+    const d = { status: { conditions: [{ type: 'ReplicaFailure', status: 'True', message: 'pods "x" is forbidden: exceeded quota: q' }] } };
+    expect(diagnose(d as never, [])).toEqual({ failed: 'Kubernetes refused the model server pods: pods "x" is forbidden: exceeded quota: q' });
+  });
+
+  test("the scheduler's reason keeps it pending", () => {
+    const pod = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' }] } };
+    expect(diagnose(undefined, [pod as never])).toEqual({ pending: 'the scheduler cannot place the model server: 0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' });
+  });
+
+  test("a failed fetch or a crashed server fails it with the init container's or the loader's reason", () => {
+    const fetch = { status: { initContainerStatuses: [{ name: 'fetch-model', state: { terminated: { exitCode: 1, message: 'x\nthe model archive does not match its manifest' } } }] } };
+    expect(diagnose(undefined, [fetch as never]).failed).toBe('fetching the model failed: the model archive does not match its manifest');
+    const crash = {
+      status: { containerStatuses: [{ name: 'mlserver', state: { waiting: {} }, lastState: { terminated: { exitCode: 1, message: 'Traceback\nValueError: bad pickle' } } }] }
+    };
+    expect(diagnose(undefined, [crash as never]).failed).toBe('the model server exited (exit code 1): ValueError: bad pickle');
+    expect(diagnose(undefined, [])).toEqual({ pending: 'waiting for the model server pods' });
+  });
+});
