@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 
 /** The lock file whose exclusive SQLite lock marks the data folder as taken. */
 export const LOCK_FILE = 'service.lock';
@@ -50,7 +50,7 @@ export function privateFile(file: string): void {
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
   privateFile(file);
-  const db = new Database(file, { timeout: 0 });
+  const db = openSqlite(file, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     // An exclusive lock is taken by the first write and kept until the connection closes.

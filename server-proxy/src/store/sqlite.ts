@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric, Trial } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
-import { BUNDLED } from '../version.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   decodePageToken,
@@ -110,18 +109,6 @@ function trialParams(r: TrialRecord): unknown[] {
   ];
 }
 
-/**
- * SQLite's native addon shipped beside the bundled service (`better_sqlite3.node` next to `main.mjs`); undefined
- * in a checkout, where better-sqlite3 finds its own build under node_modules.
- */
-function bundledAddon(): string | undefined {
-  if (!BUNDLED) {
-    return undefined;
-  }
-  const file = fileURLToPath(new URL('./better_sqlite3.node', import.meta.url));
-  return fs.existsSync(file) ? file : undefined;
-}
-
 /** Bytes of a log line's text (SQLite's length() of TEXT counts characters). */
 const TEXT_BYTES = 'length(CAST(text AS BLOB))';
 
@@ -134,8 +121,7 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const addon = bundledAddon();
-    this.db = addon ? new Database(file, { nativeBinding: addon }) : new Database(file);
+    this.db = openSqlite(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');

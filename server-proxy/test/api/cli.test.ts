@@ -50,7 +50,8 @@ describe('--tokens-file (shared mode)', () => {
     child = spawn(
       process.execPath,
       [MAIN, 'serve', '--port', '0', '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
-       '--tokens-file', tokensFile, '--gpus', '0', '--log-level', 'warn'],
+       // Several users on one service: jobs run locally only because this test says they are trusted.
+       '--tokens-file', tokensFile, '--trust-jobs', '--gpus', '0', '--log-level', 'warn'],
       { env: { ...env, LAKETAHOE_TOKEN: 'ignored-when-a-tokens-file-is-given' }, stdio: ['ignore', 'ignore', 'inherit'] }
     );
     await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');

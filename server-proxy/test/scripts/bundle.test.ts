@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 test('the bundle is one folder: the module, the SQLite addon with its Node ABI, the licences', () => {
-  expect(fs.readdirSync(path.join(dir, 'service')).sort()).toEqual(['THIRD_PARTY_LICENSES.txt', 'better_sqlite3.node', 'main.mjs', 'native.json']);
+  expect(fs.readdirSync(path.join(dir, 'service')).sort()).toEqual(['THIRD_PARTY_LICENSES.txt', 'better_sqlite3.node', 'main.mjs', 'native.json', 'serve_model.py']);
   const native = JSON.parse(fs.readFileSync(path.join(dir, 'service', 'native.json'), 'utf8'));
   expect(native).toMatchObject({ nodeModuleVersion: Number(process.versions.modules), nodeMajor: Number(process.versions.node.split('.')[0]) });
   expect(native['better-sqlite3']).toMatch(/^12\./);
