@@ -20,7 +20,7 @@ from pathlib import Path
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLE = Path("laketahoe") / "service"
-JS_FILES = ("main.mjs", "THIRD_PARTY_LICENSES.txt")
+JS_FILES = ("main.mjs", "THIRD_PARTY_LICENSES.txt", "serve_model.py")
 NATIVE_FILES = ("better_sqlite3.node", "native.json")
 
 

@@ -49,6 +49,8 @@ if (!values['native-only']) {
     }
   });
   fs.writeFileSync(path.join(out, 'THIRD_PARTY_LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
+  // The model servers' launcher (Python, run by MLServer's own interpreter) ships beside the service.
+  fs.copyFileSync(path.join(serviceRoot, 'python', 'serve_model.py'), path.join(out, 'serve_model.py'));
 }
 
 if (!values['js-only']) {
@@ -67,8 +69,6 @@ if (!values['js-only']) {
     process.exit(1);
   }
   fs.copyFileSync(addon, path.join(out, 'better_sqlite3.node'));
-  // The model servers' launcher (Python, run by MLServer's own interpreter) ships beside the service.
-  fs.copyFileSync(path.join(serviceRoot, 'python', 'serve_model.py'), path.join(out, 'serve_model.py'));
   const sqlite = JSON.parse(
     fs.readFileSync(path.join(serviceRoot, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')
   );
