@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type V1Job } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../src/config.js';
+import type { PodTemplate } from '../../src/schemas/podTemplate.js';
 
 /**
  * The test control plane started by `tools/k8s/cluster.sh start` (see docs/k8s-test-cluster.md). The
@@ -115,4 +116,31 @@ export function seedPodLog(): void {
       appendPodLog(line);
     }
   }
+}
+
+/** What `tools/k8s/cluster.sh start` says the real node has (`run/images.env`: node name, selector, taint, images). */
+export function nodeImages(): Record<string, string> {
+  const file = path.join(K8S_RUN ?? '', 'images.env');
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: the cluster was started without its real node`);
+  }
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map(l => /^(\w+)=['"]?([^'"]*)['"]?$/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map(m => [m[1], m[2]])
+  );
+}
+
+/** The administrator pod template that puts every run on the real node, sharing its network (the S3 server listens on loopback). */
+export function realNodeTemplate(images: Record<string, string> = nodeImages()): PodTemplate {
+  const [selKey, selValue] = images.LAKETAHOE_K8S_NODE_SELECTOR.split('=');
+  const taintKey = images.LAKETAHOE_K8S_NODE_TAINT.split('=')[0];
+  return {
+    nodeSelector: { [selKey]: selValue },
+    tolerations: [{ key: taintKey, operator: 'Exists', effect: 'NoSchedule' }],
+    hostNetwork: true
+  };
 }

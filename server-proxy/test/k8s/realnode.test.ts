@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PodTemplate } from '../../src/schemas/podTemplate.js';
 import { runName } from '../../src/backends/kubernetes/plan.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startS3Server, type S3Server } from '../helpers/s3server.js';
 import { startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
-import { adminClients, describeCluster, K8S_RUN, k8sConfig } from './cluster.js';
+import { adminClients, describeCluster, k8sConfig, nodeImages, realNodeTemplate } from './cluster.js';
 
 // The whole cluster round trip with code really running: pods on the test cluster's real node
 // (containerd + runc + kubelet), in the runner image built from this checkout, with inputs and outputs
@@ -13,33 +12,6 @@ import { adminClients, describeCluster, K8S_RUN, k8sConfig } from './cluster.js'
 const suffix = Date.now().toString(36);
 const id = (name: string) => `${name}_${suffix}`;
 const NS = 'laketahoe-alice';
-
-/** What `tools/k8s/cluster.sh start` says the real node has (run/images.env). */
-function nodeImages(): Record<string, string> {
-  const file = path.join(K8S_RUN ?? '', 'images.env');
-  if (!fs.existsSync(file)) {
-    throw new Error(`${file} is missing: the cluster was started without its real node`);
-  }
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .map(l => /^(\w+)=['"]?([^'"]*)['"]?$/.exec(l.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map(m => [m[1], m[2]])
-  );
-}
-
-/** Pods of every run land on the real node and share its network, where the object store listens. */
-function realNodeTemplate(images: Record<string, string>): PodTemplate {
-  const [selKey, selValue] = images.LAKETAHOE_K8S_NODE_SELECTOR.split('=');
-  const taintKey = images.LAKETAHOE_K8S_NODE_TAINT.split('=')[0];
-  return {
-    nodeSelector: { [selKey]: selValue },
-    tolerations: [{ key: taintKey, operator: 'Exists', effect: 'NoSchedule' }],
-    hostNetwork: true
-  };
-}
 
 /** Small CPU requests, so two trials fit on the two-core node beside anything else. */
 const SMALL = { scaleTier: 'CUSTOM', masterConfig: { resources: { cpu: 0.5, memoryGb: 1 } } };

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { PodTemplate } from '../../src/schemas/podTemplate.js';
 import { servingSelector } from '../../src/serving/kubernetes/manifests.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startS3Server, type S3Server } from '../helpers/s3server.js';
 import { startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
-import { adminClients, describeCluster, K8S_RUN, k8sConfig } from './cluster.js';
+import { adminClients, describeCluster, K8S_RUN, k8sConfig, nodeImages, realNodeTemplate } from './cluster.js';
 
 // Deployments on Kubernetes with MLServer really serving: the model a job trained in a pod on the real
 // node is deployed as a Deployment + Service in the tenant's namespace, its pods fetch it from a real
@@ -13,25 +11,6 @@ import { adminClients, describeCluster, K8S_RUN, k8sConfig } from './cluster.js'
 const suffix = Date.now().toString(36);
 const NS = 'laketahoe-alice';
 const MODEL = 'real-points';
-
-/** What `tools/k8s/cluster.sh start` says the real node has (run/images.env). */
-function nodeImages(): Record<string, string> {
-  const file = path.join(K8S_RUN ?? '', 'images.env');
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .map(l => /^(\w+)=['"]?([^'"]*)['"]?$/.exec(l.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map(m => [m[1], m[2]])
-  );
-}
-
-function realNodeTemplate(images: Record<string, string>): PodTemplate {
-  const [selKey, selValue] = images.LAKETAHOE_K8S_NODE_SELECTOR.split('=');
-  const taintKey = images.LAKETAHOE_K8S_NODE_TAINT.split('=')[0];
-  return { nodeSelector: { [selKey]: selValue }, tolerations: [{ key: taintKey, operator: 'Exists', effect: 'NoSchedule' }], hostNetwork: true };
-}
 
 const POINTS = [
   [0, 0],
