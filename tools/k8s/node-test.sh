@@ -37,27 +37,8 @@ selector_key="${LAKETAHOE_K8S_NODE_SELECTOR%%=*}"
 selector_value="${LAKETAHOE_K8S_NODE_SELECTOR#*=}"
 taint_key="${LAKETAHOE_K8S_NODE_TAINT%%=*}"
 
-check() {
-  local desc=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $desc"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $desc"
-  fi
-}
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-equals() { [[ "$1" == "$2" ]] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
-contains() { [[ "$1" == *"$2"* ]] || { echo "  expected to contain '$2', got '$1'" >&2; return 1; }; }
+# check, wait_for, equals, contains
+. "$here/checks.sh"
 phase_is() { [[ "$(alice -n "$ns" get pod "$1" -o 'jsonpath={.status.phase}')" == "$2" ]]; }
 
 node="$LAKETAHOE_K8S_NODE_NAME"

@@ -33,35 +33,14 @@ admin() { "$here/bin/kubectl" --kubeconfig "$run/kubeconfig" "$@"; }
 alice() { "$here/bin/kubectl" --kubeconfig "$run/tenants/alice.kubeconfig" "$@"; }
 ns=laketahoe-alice
 
-check() {
-  local desc=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $desc"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $desc"
-  fi
-}
-
-# wait_for <seconds> <command...>: polls until the command succeeds.
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.5
-  done
-}
+# check, wait_for, equals, contains
+. "$here/checks.sh"
 
 field() { # field <kubectl runner> <args...> <jsonpath>
   local runner=$1 path=${*: -1}
   "$runner" get "${@:2:$#-2}" -o "jsonpath=$path" 2>/dev/null
 }
 
-equals() { [[ "$1" == "$2" ]] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
-contains() { [[ "$1" == *"$2"* ]] || { echo "  expected to contain '$2', got '$1'" >&2; return 1; }; }
 
 job_manifest() { # job_manifest <name> <gpus> <extra annotations (yaml lines)>
   cat <<YAML
