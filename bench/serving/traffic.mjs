@@ -5,16 +5,13 @@
 //
 // Usage: node bench/serving/traffic.mjs [--requests 2000] [--weight 50]
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { startBenchService } from './service.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const service = path.join(repo, 'server-proxy', 'dist', 'main.js');
 const { Pool } = createRequire(path.join(repo, 'server-proxy', 'package.json'))('undici');
 
 const arg = (name, fallback) => {
@@ -33,27 +30,8 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-bench-traffic-'));
-execFileSync(path.join(repo, '.venv', 'bin', 'python'), [path.join(repo, 'server-proxy', 'test', 'serving', 'make_models.py'), path.join(dir, 'models')]);
-const runtimeFile = path.join(dir, 'runtime.json');
-const child = spawn('node', [service, 'serve', '--port', '0', '--root-dir', dir, '--runtime-file', runtimeFile, '--log-level', 'warn'], {
-  env: { ...process.env, LAKETAHOE_TOKEN: token, LAKETAHOE_USER: user },
-  stdio: 'ignore'
-});
+const { dir, url, headers, api, stop } = await startBenchService({ prefix: 'laketahoe-bench-traffic-', token, user });
 try {
-  const deadline = Date.now() + 30_000;
-  while (!fs.existsSync(runtimeFile)) {
-    if (Date.now() > deadline) throw new Error('the service did not start');
-    await new Promise(r => setTimeout(r, 50));
-  }
-  const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method, p, json) => {
-    const res = await fetch(`${url}/api/v1${p}`, { method, headers, body: json && JSON.stringify(json) });
-    const answer = await res.json();
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
   const until = async (name, ok) => {
     const by = Date.now() + 120_000;
     for (;;) {
@@ -127,7 +105,5 @@ try {
   );
   await pool.close();
 } finally {
-  child.kill('SIGTERM');
-  await new Promise(r => child.once('exit', r));
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stop();
 }

@@ -1,0 +1,48 @@
+// The service as the serving benchmarks run it: built from server-proxy/dist, in a temporary root folder
+// that holds the test models (server-proxy/test/serving/make_models.py), with one bench user's token.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const service = path.join(repo, 'server-proxy', 'dist', 'main.js');
+
+/**
+ * Starts the service and waits for its runtime file. Returns its root folder, URL, request headers, a JSON
+ * API caller that throws on an error answer, and `stop` (ends the process, removes the folder).
+ */
+export async function startBenchService({ prefix, token, user }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  execFileSync(path.join(repo, '.venv', 'bin', 'python'), [path.join(repo, 'server-proxy', 'test', 'serving', 'make_models.py'), path.join(dir, 'models')]);
+  const runtimeFile = path.join(dir, 'runtime.json');
+  const child = spawn('node', [service, 'serve', '--port', '0', '--root-dir', dir, '--runtime-file', runtimeFile, '--log-level', 'warn'], {
+    env: { ...process.env, LAKETAHOE_TOKEN: token, LAKETAHOE_USER: user },
+    stdio: 'ignore'
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise(r => child.once('exit', r));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(runtimeFile)) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('the service did not start');
+    }
+    await new Promise(r => setTimeout(r, 50));
+  }
+  const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const api = async (method, p, json) => {
+    const res = await fetch(`${url}/api/v1${p}`, { method, headers, body: json && JSON.stringify(json) });
+    const answer = await res.json();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  return { dir, url, headers, api, stop };
+}
