@@ -2,9 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../sqlite.js';
-import type { Job, JobState, LogLine, Metric, Trial } from '../schemas/jobs.js';
+import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
+import {
+  deploymentFromRow,
+  jobFromRow,
+  logCut,
+  modelFromRow,
+  trialFromRow,
+  trialNumber,
+  trialParams,
+  TRIAL_COLUMN_NAMES,
+  TRIAL_COLUMNS,
+  type DeploymentRow,
+  type JobRow,
+  type ModelRow,
+  type TrialRow
+} from './rows.js';
 import {
   decodePageToken,
   DuplicateJobError,
@@ -22,92 +37,6 @@ import {
   type TrialPage,
   type TrialRecord
 } from './store.js';
-
-interface ModelRow {
-  owner: string;
-  name: string;
-  latest_version: number;
-  create_time: string;
-  update_time: string;
-}
-
-function modelFromRow(row: ModelRow): Model {
-  return { name: row.name, owner: row.owner, latestVersion: row.latest_version, createTime: row.create_time, updateTime: row.update_time };
-}
-
-interface DeploymentRow {
-  deployment: string;
-  runtime: string;
-}
-
-function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
-  return { deployment: JSON.parse(row.deployment), runtime: JSON.parse(row.runtime) };
-}
-
-interface JobRow {
-  job: string;
-  runtime: string;
-}
-
-interface TrialRow {
-  job_id: string;
-  trial_id: number;
-  owner: string;
-  state: string;
-  hyperparameters: string;
-  final_metric: string | null;
-  all_metrics: string;
-  stopped_early: number;
-  create_time: string;
-  start_time: string | null;
-  end_time: string | null;
-  error_message: string;
-  output_notebook: string | null;
-  runtime: string;
-}
-
-const TRIAL_COLUMNS =
-  'job_id, trial_id, owner, state, hyperparameters, final_metric, all_metrics, stopped_early, create_time, start_time, end_time, error_message, output_notebook, runtime';
-
-function trialFromRow(row: TrialRow): TrialRecord {
-  const trial: Trial = {
-    jobId: row.job_id,
-    trialId: String(row.trial_id),
-    state: row.state as JobState,
-    hyperparameters: JSON.parse(row.hyperparameters),
-    finalMetric: row.final_metric ? JSON.parse(row.final_metric) : null,
-    allMetrics: JSON.parse(row.all_metrics),
-    isTrialStoppedEarly: row.stopped_early !== 0,
-    createTime: row.create_time,
-    startTime: row.start_time,
-    endTime: row.end_time,
-    errorMessage: row.error_message
-  };
-  if (row.output_notebook) {
-    trial.outputNotebook = row.output_notebook;
-  }
-  return { trial, owner: row.owner, runtime: JSON.parse(row.runtime) };
-}
-
-function trialParams(r: TrialRecord): unknown[] {
-  const t = r.trial;
-  return [
-    t.jobId,
-    Number(t.trialId),
-    r.owner,
-    t.state,
-    JSON.stringify(t.hyperparameters),
-    t.finalMetric ? JSON.stringify(t.finalMetric) : null,
-    JSON.stringify(t.allMetrics),
-    t.isTrialStoppedEarly ? 1 : 0,
-    t.createTime,
-    t.startTime,
-    t.endTime,
-    t.errorMessage,
-    t.outputNotebook ?? null,
-    JSON.stringify(r.runtime)
-  ];
-}
 
 /** Bytes of a log line's text (SQLite's length() of TEXT counts characters). */
 const TEXT_BYTES = 'length(CAST(text AS BLOB))';
@@ -182,7 +111,7 @@ export class SqliteStore implements Store {
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     const row = this.db.prepare('SELECT job, runtime FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
-    return row ? { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) } : undefined;
+    return row ? jobFromRow(row) : undefined;
   }
 
   async saveJob(record: JobRecord): Promise<void> {
@@ -216,7 +145,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT job, runtime FROM jobs WHERE state IN (${marks}) ORDER BY create_time, rowid`)
       .all(...states) as JobRow[];
-    return rows.map(r => ({ job: JSON.parse(r.job) as Job, runtime: JSON.parse(r.runtime) }));
+    return rows.map(jobFromRow);
   }
 
   async appendLogs(jobId: string, lines: NewLogLine[], keep: LogRetention): Promise<LogLine[]> {
@@ -238,21 +167,12 @@ export class SqliteStore implements Store {
         out.push({ seq, ...line });
       }
       // Oldest lines go first: by count, then by bytes, so the newest (where failures show) are kept.
-      let cut = seq - keep.lines;
-      if (bytes > keep.bytes) {
-        const oldest = this.db.prepare(`SELECT seq, ${TEXT_BYTES} AS n FROM job_logs WHERE job_id = ? ORDER BY seq`).iterate(jobId) as Iterable<{
+      const cut = logCut(seq, bytes, keep, () =>
+        this.db.prepare(`SELECT seq, ${TEXT_BYTES} AS n FROM job_logs WHERE job_id = ? ORDER BY seq`).iterate(jobId) as Iterable<{
           seq: number;
           n: number;
-        }>;
-        let over = bytes - keep.bytes;
-        for (const row of oldest) {
-          if (over <= 0 || row.seq >= seq) {
-            break;
-          }
-          cut = Math.max(cut, row.seq);
-          over -= row.n;
-        }
-      }
+        }>
+      );
       if (cut > 0) {
         const dropped = this.db
           .prepare(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ? AND seq <= ?`)
@@ -365,7 +285,7 @@ export class SqliteStore implements Store {
   }
 
   async createTrials(records: TrialRecord[]): Promise<void> {
-    const insert = this.db.prepare(`INSERT INTO trials (${TRIAL_COLUMNS}) VALUES (${TRIAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    const insert = this.db.prepare(`INSERT INTO trials (${TRIAL_COLUMNS}) VALUES (${TRIAL_COLUMN_NAMES.map(() => '?').join(', ')})`);
     this.db.transaction(() => {
       for (const r of records) {
         insert.run(...trialParams(r));
@@ -374,8 +294,8 @@ export class SqliteStore implements Store {
   }
 
   async getTrial(jobId: string, trialId: string): Promise<TrialRecord | undefined> {
-    const n = Number(trialId);
-    if (!Number.isSafeInteger(n) || String(n) !== trialId) {
+    const n = trialNumber(trialId);
+    if (n === undefined) {
       return undefined;
     }
     const row = this.db.prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id = ?`).get(jobId, n) as TrialRow | undefined;
@@ -384,7 +304,7 @@ export class SqliteStore implements Store {
 
   async saveTrial(record: TrialRecord): Promise<void> {
     const [jobId, trialId, ...rest] = trialParams(record);
-    const columns = TRIAL_COLUMNS.split(', ').slice(2);
+    const columns = TRIAL_COLUMN_NAMES.slice(2);
     this.db
       .prepare(`UPDATE trials SET ${columns.map(c => `${c} = ?`).join(', ')} WHERE job_id = ? AND trial_id = ?`)
       .run(...rest, jobId, trialId);
