@@ -18,7 +18,7 @@ import { namespaceFor } from './backends/kubernetes/plan.js';
 import { LocalBackend } from './backends/local/backend.js';
 import { detectCapacity } from './backends/local/capacity.js';
 import type { ServiceConfig } from './config.js';
-import { lockDataDir, prepareDataDir, privateFile } from './dataDir.js';
+import { lockDataDir, prepareDataDir } from './dataDir.js';
 import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
@@ -26,7 +26,6 @@ import { JobService } from './orchestration/jobService.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
-import { SqliteMonitorStore } from './monitoring/store.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
@@ -36,7 +35,7 @@ import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStores } from './store/open.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -94,9 +93,7 @@ async function wire(
   localAllowed: boolean,
   unlock: () => void
 ): Promise<Service> {
-  const dbFile = path.join(config.dataDir, 'laketahoe.db');
-  privateFile(dbFile);
-  const store = new SqliteStore(dbFile);
+  const { store, monitor: monitorStore } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const tokens = new TokenTable(config.tokens);
@@ -134,7 +131,7 @@ async function wire(
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
   const artifacts = await createArtifactStore(artifactConfig);
-  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, log: app.log });
+  const monitor = new Monitor({ store: monitorStore, bus, log: app.log });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
   const deploymentUpdater = new DeploymentUpdater(store, bus);

@@ -9,6 +9,7 @@ import { readTokensFile } from './api/auth.js';
 import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
 import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
+import { isPostgresUrl, redactDatabaseUrl } from './store/postgres/database.js';
 import { BUNDLED } from './version.js';
 
 /** Everything the service needs to start; built from flags and environment by `parseServeArgs`. */
@@ -18,6 +19,11 @@ export interface ServiceConfig {
   socket?: string;
   rootDir: string;
   dataDir: string;
+  /**
+   * PostgreSQL database of the shared mode (`postgres://...`); the SQLite file in the data folder when
+   * absent. Holds the password: log it only through redactDatabaseUrl.
+   */
+  databaseUrl?: string;
   jobsDir: string;
   python: string;
   /** Where the runtime file goes; undefined to write none (in-process tests). */
@@ -216,6 +222,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       socket: { type: 'string' },
       'root-dir': { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
       'jobs-dir': { type: 'string' },
       python: { type: 'string' },
       'runtime-file': { type: 'string' },
@@ -281,6 +288,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
   const dataDir = path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe');
+  const databaseUrl = values['database-url'] ?? (env.LAKETAHOE_DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new Error(`database-url must be a postgres:// or postgresql:// URL, got '${redactDatabaseUrl(databaseUrl)}' (SQLite, the default, needs none)`);
+  }
   const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
   const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
   let tokens: Map<string, string>;
@@ -297,6 +308,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
     rootDir,
     dataDir,
+    databaseUrl,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
     python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
     runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),

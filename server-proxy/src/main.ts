@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import { createService } from './app.js';
 import { parseServeArgs } from './config.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
+import { redactDatabaseUrl } from './store/postgres/database.js';
 
-const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
+const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR] [--database-url postgres://...]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
        [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
@@ -46,7 +47,8 @@ async function serve(argv: string[]): Promise<void> {
   // Where artifacts go, never with the credentials.
   const a = config.artifacts;
   const artifactStore = a?.kind === 's3' ? { kind: 's3', endpoint: a.s3.endpoint, bucket: a.s3.bucket, prefix: a.s3.prefix } : { kind: 'local', dir: a?.dir };
-  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore }, 'laketahoe-proxy listening');
+  const database = config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : 'sqlite';
+  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore, database }, 'laketahoe-proxy listening');
   if (!fs.existsSync(config.mlserver)) {
     // Jobs work without it; deployments fail with the same hint until it exists.
     app.log.warn({ mlserver: config.mlserver }, 'no MLServer: deployments need `laketahoe serving-env create` (or --mlserver)');

@@ -3,17 +3,18 @@ import http from 'node:http';
 import path from 'node:path';
 import { LOG_PAGE_BYTES, readLogPage } from '../../src/orchestration/logs.js';
 import { DEFAULT_READ_BUDGET, FileTailer, LINE_TRUNCATED, MAX_LINE_BYTES } from '../../src/backends/local/tailer.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
 import type { LogLine } from '../../src/schemas/jobs.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, type TestService } from '../helpers/service.js';
+import { openTestStore } from '../helpers/stores.js';
 
 const line = (n: number, text: string) => ({ time: `t${n}`, stream: 'stdout' as const, text });
 
 describe('log store budgets', () => {
-  let store: SqliteStore;
-  beforeEach(() => {
-    store = new SqliteStore(path.join(tempRoot(), 'db.sqlite'));
+  let store: Store;
+  beforeEach(async () => {
+    store = await openTestStore(path.join(tempRoot(), 'db.sqlite'));
   });
   afterEach(() => store.close());
 
@@ -37,10 +38,10 @@ describe('log store budgets', () => {
 
   test('the byte count survives a reopened store', async () => {
     const dir = tempRoot();
-    const a = new SqliteStore(path.join(dir, 'db.sqlite'));
+    const a = await openTestStore(path.join(dir, 'db.sqlite'));
     await a.appendLogs('j', Array.from({ length: 10 }, (_, k) => line(k, 'y'.repeat(1000))), { lines: 1000, bytes: 10_000 });
     await a.close();
-    const b = new SqliteStore(path.join(dir, 'db.sqlite'));
+    const b = await openTestStore(path.join(dir, 'db.sqlite'));
     await b.appendLogs('j', [line(11, 'y'.repeat(1000))], { lines: 1000, bytes: 10_000 });
     const page = await b.getLogs('j', 0, 1000);
     expect(page.lines.map(l => l.seq)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createService, type Service, type ServiceParts } from '../../src/app.js';
 import type { ServiceConfig } from '../../src/config.js';
+import { databaseFor } from './stores.js';
 
 /** server-proxy/ */
 export const PROXY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,6 +67,7 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     deployTimeoutMs: 120_000,
     // Two users on the local backend: these tests are the operator who trusts both.
     trustJobs: true,
+    ...(await databaseFor(root)),
     ...overrides
   };
   process.env.PYTHONPATH = runnerEnv().PYTHONPATH;

@@ -3,20 +3,19 @@ import path from 'node:path';
 import { EventBus, type ServiceEvent } from '../../src/events.js';
 import type { Alert } from '../../src/monitoring/alerts.js';
 import { Monitor } from '../../src/monitoring/monitor.js';
-import { SqliteMonitorStore } from '../../src/monitoring/store.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
 import { tempRoot, waitFor } from '../helpers/service.js';
+import { openTestStores } from '../helpers/stores.js';
 import { deployment, sample, writeModelFolder } from './fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
-/** A monitor over a real SQLite file, with a clock the test moves. */
-function open(dbFile: string, clock: { now: number }) {
-  const store = new SqliteStore(dbFile);
+/** A monitor over a real database (SQLite, or PostgreSQL in the postgres project), with a clock the test moves. */
+async function open(dbFile: string, clock: { now: number }) {
+  const { store, monitor: monitorStore } = await openTestStores(dbFile);
   const bus = new EventBus();
   const events: ServiceEvent[] = [];
   bus.subscribe(e => events.push(e));
-  const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, now: () => clock.now, evaluateMs: 0 });
+  const monitor = new Monitor({ store: monitorStore, bus, now: () => clock.now, evaluateMs: 0 });
   return { store, bus, events, monitor };
 }
 
@@ -46,7 +45,7 @@ describe('deployment monitor', () => {
 
   test('request buckets: counts, error classes and percentiles per step', async () => {
     const clock = { now: T0 };
-    const { store, monitor } = open(path.join(root, 'buckets.db'), clock);
+    const { store, monitor } = await open(path.join(root, 'buckets.db'), clock);
     monitor.attach(deployment('alice', 'buckets', modelDir));
     for (let i = 0; i < 100; i++) {
       monitor.record(sample('alice', 'buckets', T0 + i * 1000, { status: i % 10 === 0 ? 500 : i % 25 === 1 ? 404 : 200, latencyMs: i + 1 }));
@@ -68,7 +67,7 @@ describe('deployment monitor', () => {
 
   test('drift needs 30 rows in the window: 29 shifted rows give none and no alert, the 30th gives both', async () => {
     const clock = { now: T0 };
-    const s = open(path.join(root, 'min-rows.db'), clock);
+    const s = await open(path.join(root, 'min-rows.db'), clock);
     s.monitor.attach(deployment('alice', 'few', modelDir));
     s.monitor.record(sample('alice', 'few', clock.now, { rows: 29, shift: 4 }));
     await s.monitor.evaluateAll();
@@ -89,7 +88,7 @@ describe('deployment monitor', () => {
   test('shifting a feature fires a drift alert naming it; restoring it resolves the alert; both persist and publish', async () => {
     const clock = { now: T0 };
     const dbFile = path.join(root, 'drift.db');
-    let s = open(dbFile, clock);
+    let s = await open(dbFile, clock);
     s.monitor.attach(deployment('alice', 'iris-prod', modelDir));
 
     // Like the training data: no drift.
@@ -130,7 +129,7 @@ describe('deployment monitor', () => {
     // The service restarts: the firing alert and the request history come back from the database.
     await s.monitor.close();
     await s.store.close();
-    s = open(dbFile, clock);
+    s = await open(dbFile, clock);
     s.monitor.attach(deployment('alice', 'iris-prod', modelDir));
     const history = await s.monitor.monitoring('alice', 'iris-prod', T0, 60);
     expect(history.series.reduce((n, p) => n + p.requests, 0)).toBe(40);
@@ -159,7 +158,7 @@ describe('deployment monitor', () => {
 
   test('p99 latency and error rate over the window fire and resolve their rules', async () => {
     const clock = { now: T0 };
-    const s = open(path.join(root, 'latency.db'), clock);
+    const s = await open(path.join(root, 'latency.db'), clock);
     s.monitor.attach(deployment('alice', 'slow', modelDir));
     for (let i = 0; i < 100; i++) {
       s.monitor.record(sample('alice', 'slow', clock.now - i * 100, { offset: i * 10, latencyMs: i < 5 ? 900 : 20, status: i < 10 ? 503 : 200 }));
@@ -184,7 +183,7 @@ describe('deployment monitor', () => {
 
   test('Prometheus text shows only the owner\'s deployments: requests by class, latency, drift per feature, alert state', async () => {
     const clock = { now: T0 };
-    const s = open(path.join(root, 'metrics.db'), clock);
+    const s = await open(path.join(root, 'metrics.db'), clock);
     s.monitor.attach(deployment('alice', 'iris-prod', modelDir));
     s.monitor.attach(deployment('bob', 'bobs-model', modelDir));
     for (let i = 0; i < 20; i++) {
@@ -223,7 +222,7 @@ describe('deployment monitor', () => {
 
   test('a new version starts a fresh window but keeps the history; a removed rule resolves its alert', async () => {
     const clock = { now: T0 };
-    const s = open(path.join(root, 'update.db'), clock);
+    const s = await open(path.join(root, 'update.db'), clock);
     s.monitor.attach(deployment('alice', 'upd', modelDir));
     for (let i = 0; i < 20; i++) {
       s.monitor.record(sample('alice', 'upd', clock.now, { offset: i * 10, shift: 4 }));
@@ -258,9 +257,9 @@ describe('deployment monitor', () => {
 
   test("a window's rows shrink with its width: memory per deployment is capped in values, not rows", async () => {
     const clock = { now: T0 };
-    const store = new SqliteStore(path.join(root, 'cells.db'));
+    const { store, monitor: monitorStore } = await openTestStores(path.join(root, 'cells.db'));
     // Three feature columns and at most 300 values: 100 rows.
-    const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxCells: 300 });
+    const monitor = new Monitor({ store: monitorStore, bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxCells: 300 });
     monitor.attach(deployment('alice', 'wide', modelDir));
     for (let i = 0; i < 20; i++) {
       monitor.record(sample('alice', 'wide', clock.now, { offset: i * 10 }));
@@ -271,11 +270,11 @@ describe('deployment monitor', () => {
   });
 
   test('the evaluation timer fires alerts without anyone asking', async () => {
-    const store = new SqliteStore(path.join(root, 'timer.db'));
+    const { store, monitor: monitorStore } = await openTestStores(path.join(root, 'timer.db'));
     const bus = new EventBus();
     const events: ServiceEvent[] = [];
     bus.subscribe(e => events.push(e));
-    const monitor = new Monitor({ store: new SqliteMonitorStore(store.database), bus, evaluateMs: 20 });
+    const monitor = new Monitor({ store: monitorStore, bus, evaluateMs: 20 });
     monitor.attach(deployment('alice', 'timed', modelDir));
     monitor.start();
     for (let i = 0; i < 10; i++) {
@@ -289,7 +288,7 @@ describe('deployment monitor', () => {
 
   test('a deployment without baseline still gets request metrics; malformed samples never throw', async () => {
     const clock = { now: T0 };
-    const s = open(path.join(root, 'nobaseline.db'), clock);
+    const s = await open(path.join(root, 'nobaseline.db'), clock);
     const bare = path.join(root, 'bare');
     fs.mkdirSync(bare, { recursive: true });
     s.monitor.attach(deployment('alice', 'bare', bare));

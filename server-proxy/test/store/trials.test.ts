@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Trial } from '../../src/schemas/jobs.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
-import type { TrialRecord } from '../../src/store/store.js';
+import type { Store, TrialRecord } from '../../src/store/store.js';
 import { tempRoot } from '../helpers/service.js';
+import { openTestStore } from '../helpers/stores.js';
 
-// Trial pages over a real SQLite file while the search keeps adding trials and changing their states.
+// Trial pages over a real database (SQLite, or PostgreSQL in the postgres project) while the search keeps adding trials and changing their states.
 
 function trial(jobId: string, id: number, state: Trial['state'] = 'QUEUED'): TrialRecord {
   return {
@@ -28,10 +28,10 @@ function trial(jobId: string, id: number, state: Trial['state'] = 'QUEUED'): Tri
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-let store: SqliteStore;
+let store: Store;
 
-beforeEach(() => {
-  store = new SqliteStore(path.join(tempRoot(), 'laketahoe.db'));
+beforeEach(async () => {
+  store = await openTestStore(path.join(tempRoot(), 'laketahoe.db'));
 });
 
 afterEach(async () => {

@@ -1,0 +1,133 @@
+/**
+ * The PostgreSQL schema, numbered like the SQLite one (../migrations.ts) but written in PostgreSQL's
+ * dialect. Version 1 holds everything SQLite's versions 1 to 5 hold. Never edit a released entry: append.
+ *
+ * Documents stay text, not jsonb, so a row reads back byte for byte as it was written: the migration from
+ * SQLite checks its copies by checksum. `seq` columns stand in for SQLite's rowid where order of insertion
+ * breaks ties.
+ */
+export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'jobs, logs, metrics, trials, models, deployments and monitoring history',
+    sql: `
+      CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        job TEXT NOT NULL,
+        runtime TEXT NOT NULL
+      );
+      CREATE INDEX jobs_owner_created ON jobs (owner, create_time DESC, seq DESC);
+      CREATE INDEX jobs_state ON jobs (state);
+      CREATE TABLE job_logs (
+        job_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      );
+      -- One row per run: its lock serialises numbering, and it carries the kept bytes so retention never sums the log.
+      CREATE TABLE log_runs (
+        job_id TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL,
+        bytes BIGINT NOT NULL
+      );
+      CREATE TABLE job_metrics (
+        seq BIGSERIAL PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        step DOUBLE PRECISION NOT NULL,
+        name TEXT NOT NULL,
+        value DOUBLE PRECISION NOT NULL,
+        time TEXT NOT NULL
+      );
+      CREATE INDEX job_metrics_job ON job_metrics (job_id, step, seq);
+      CREATE INDEX job_metrics_name ON job_metrics (job_id, name, step, seq);
+      CREATE TABLE trials (
+        job_id TEXT NOT NULL,
+        trial_id INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        hyperparameters TEXT NOT NULL,
+        final_metric TEXT,
+        all_metrics TEXT NOT NULL,
+        stopped_early INTEGER NOT NULL DEFAULT 0,
+        create_time TEXT NOT NULL,
+        start_time TEXT,
+        end_time TEXT,
+        error_message TEXT NOT NULL DEFAULT '',
+        output_notebook TEXT,
+        runtime TEXT NOT NULL,
+        PRIMARY KEY (job_id, trial_id)
+      );
+      CREATE INDEX trials_state ON trials (state);
+      CREATE TABLE models (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        latest_version INTEGER NOT NULL,
+        create_time TEXT NOT NULL,
+        update_time TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      );
+      CREATE TABLE model_versions (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source_key TEXT,
+        create_time TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (owner, name, version)
+      );
+      CREATE UNIQUE INDEX model_versions_source ON model_versions (owner, source_key) WHERE source_key IS NOT NULL;
+      CREATE TABLE deployments (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        seq BIGSERIAL NOT NULL,
+        state TEXT NOT NULL,
+        create_time TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        PRIMARY KEY (owner, name)
+      );
+      CREATE TABLE request_buckets (
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        start_ms BIGINT NOT NULL,
+        width_ms BIGINT NOT NULL,
+        requests BIGINT NOT NULL,
+        errors BIGINT NOT NULL,
+        client_errors BIGINT NOT NULL,
+        server_errors BIGINT NOT NULL,
+        latency_sum_ms DOUBLE PRECISION NOT NULL,
+        histogram TEXT NOT NULL,
+        PRIMARY KEY (owner, deployment, start_ms)
+      );
+      CREATE INDEX request_buckets_start ON request_buckets (start_ms);
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL,
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        state TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        alert TEXT NOT NULL
+      );
+      CREATE INDEX alerts_deployment ON alerts (owner, deployment, start_time DESC, seq DESC);
+      CREATE TABLE live_rows (
+        seq BIGSERIAL PRIMARY KEY,
+        owner TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        time_ms BIGINT NOT NULL,
+        rows TEXT NOT NULL
+      );
+      CREATE INDEX live_rows_deployment ON live_rows (owner, deployment, time_ms, seq);
+    `
+  }
+];
