@@ -22,7 +22,13 @@ export default {
   // Also here: jest reads the default timeout of a multi-project run from the top level only.
   testTimeout: common.testTimeout,
   projects: [
-    { ...common, displayName: 'sqlite', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'sqlite',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // PostgreSQL's own tests (migrations, the migration from SQLite) need the server: postgres project only.
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/test/store/postgres/']
+    },
     {
       ...common,
       displayName: 'postgres',

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import { createService } from './app.js';
 import { parseServeArgs } from './config.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
-import { redactDatabaseUrl } from './store/postgres/database.js';
+import { migrateSqliteToPostgres, sqliteSource } from './store/migrate.js';
+import { isPostgresUrl, redactDatabaseUrl } from './store/postgres/database.js';
 
 const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR] [--database-url postgres://...]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
@@ -11,7 +13,8 @@ const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --so
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
        [--backend local|kubernetes] [--k8s-kubeconfig FILE] [--k8s-namespace-template T] [--k8s-namespace-map u=ns,...]
        [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]
-       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]`;
+       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]
+       laketahoe-proxy migrate --from sqlite:FILE [--to postgres://...] [--replace]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {
@@ -75,6 +78,30 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/**
+ * Runs `migrate`: copies a SQLite database into PostgreSQL (`--to`, else LAKETAHOE_DATABASE_URL, which keeps
+ * the password off the command line) and prints what each table holds on both sides.
+ */
+async function migrate(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { from: { type: 'string' }, to: { type: 'string' }, replace: { type: 'boolean' } }
+  });
+  if (!values.from) {
+    throw new Error('--from sqlite:FILE is required');
+  }
+  const to = values.to ?? process.env.LAKETAHOE_DATABASE_URL;
+  if (!to || !isPostgresUrl(to)) {
+    throw new Error(`--to must be a postgres:// URL (or set LAKETAHOE_DATABASE_URL)${to ? `, got '${redactDatabaseUrl(to)}'` : ''}`);
+  }
+  const reports = await migrateSqliteToPostgres({ file: sqliteSource(values.from), to, replace: values.replace });
+  for (const r of reports) {
+    process.stdout.write(`${r.table.padEnd(16)} ${String(r.rows).padStart(9)} rows  sha256 ${r.checksum}  verified\n`);
+  }
+  process.stdout.write(`copied ${sqliteSource(values.from)} to ${redactDatabaseUrl(to)}\n`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
 if (command === 'serve' && wantsHelp(rest)) {
@@ -86,6 +113,14 @@ if (command === 'serve' && wantsHelp(rest)) {
     process.stderr.write(`laketahoe-proxy: ${(err as Error).message}\n(laketahoe-proxy serve --help lists the flags)\n`);
     process.exit(1);
   });
+} else if (command === 'migrate') {
+  migrate(rest).then(
+    () => process.exit(0),
+    err => {
+      process.stderr.write(`laketahoe-proxy migrate: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  );
 } else if (command === '--help' || command === '-h') {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
