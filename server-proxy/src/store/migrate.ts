@@ -12,23 +12,26 @@ import { MIGRATIONS } from './migrations.js';
 import { Database } from './postgres/database.js';
 import { TRIAL_COLUMN_NAMES } from './rows.js';
 
-/** A table both stores have, with the columns they share and SQLite's order of insertion. */
+/** A table both stores have, with the columns they share. */
 interface TableSpec {
   name: string;
   columns: readonly string[];
+  /** SQLite's order of insertion (rowid), or the key of a WITHOUT ROWID table, whose copy needs no order. */
+  order?: string;
 }
 
 /** Every table that holds data, in an order that keeps related rows together. */
 export const COPIED_TABLES: readonly TableSpec[] = [
   { name: 'jobs', columns: ['job_id', 'owner', 'state', 'create_time', 'job', 'runtime'] },
-  { name: 'job_logs', columns: ['job_id', 'seq', 'time', 'stream', 'text'] },
+  { name: 'job_logs', columns: ['job_id', 'seq', 'time', 'stream', 'text'], order: 'job_id, seq' },
   { name: 'job_metrics', columns: ['job_id', 'step', 'name', 'value', 'time'] },
-  { name: 'trials', columns: TRIAL_COLUMN_NAMES },
-  { name: 'models', columns: ['owner', 'name', 'latest_version', 'create_time', 'update_time'] },
-  { name: 'model_versions', columns: ['owner', 'name', 'version', 'source_key', 'create_time', 'record'] },
+  { name: 'trials', columns: TRIAL_COLUMN_NAMES, order: 'job_id, trial_id' },
+  { name: 'models', columns: ['owner', 'name', 'latest_version', 'create_time', 'update_time'], order: 'owner, name' },
+  { name: 'model_versions', columns: ['owner', 'name', 'version', 'source_key', 'create_time', 'record'], order: 'owner, name, version' },
   { name: 'deployments', columns: ['owner', 'name', 'state', 'create_time', 'deployment', 'runtime'] },
   {
     name: 'request_buckets',
+    order: 'owner, deployment, start_ms',
     columns: ['owner', 'deployment', 'start_ms', 'width_ms', 'requests', 'errors', 'client_errors', 'server_errors', 'latency_sum_ms', 'histogram']
   },
   { name: 'alerts', columns: ['id', 'owner', 'deployment', 'rule', 'state', 'start_time', 'alert'] },
@@ -155,7 +158,7 @@ async function emptyTarget(client: PoolClient, replace: boolean): Promise<void> 
 /** Copies one table in SQLite's insertion order, so PostgreSQL's serial tie-breakers keep that order. */
 async function copyTable(source: ReturnType<typeof openSqlite>, client: PoolClient, table: TableSpec): Promise<void> {
   const columns = table.columns.join(', ');
-  const rows = source.prepare(`SELECT ${columns} FROM ${table.name} ORDER BY rowid`).raw(true).iterate() as Iterable<unknown[]>;
+  const rows = source.prepare(`SELECT ${columns} FROM ${table.name} ORDER BY ${table.order ?? 'rowid'}`).raw(true).iterate() as Iterable<unknown[]>;
   let batch: unknown[][] = [];
   const flush = async () => {
     if (batch.length === 0) {
