@@ -36,6 +36,7 @@ import { inferenceProxyRoutes } from './api/routes/inference.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
 import { openStores } from './store/open.js';
+import { PostgresEventRelay } from './store/postgres/eventRelay.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -93,7 +94,7 @@ async function wire(
   localAllowed: boolean,
   unlock: () => void
 ): Promise<Service> {
-  const { store, monitor: monitorStore } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const { store, monitor: monitorStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const tokens = new TokenTable(config.tokens);
@@ -131,6 +132,9 @@ async function wire(
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
   const artifacts = await createArtifactStore(artifactConfig);
+  // Replicas on one PostgreSQL database push each other's changes to their browsers.
+  const relay = database ? new PostgresEventRelay(database, bus, app.log) : undefined;
+  await relay?.start();
   const monitor = new Monitor({ store: monitorStore, bus, log: app.log });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
@@ -295,6 +299,7 @@ async function wire(
       await deployments.close();
       await app.close();
       await monitor.close();
+      await relay?.close();
       await store.close();
       unlock();
     }

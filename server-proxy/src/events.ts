@@ -13,23 +13,51 @@ export type ServiceEvent =
   | { type: 'alert'; owner: string; deployment: string; jobId?: undefined; alert: Alert }
   | { type: 'deployment'; owner: string; jobId?: undefined; deployment: Deployment };
 
-/** In-process fan-out of job, trial, metric, log, deployment and alert changes, from the backends to the push routes. */
+/**
+ * Fan-out of job, trial, metric, log, deployment and alert changes, from the backends to the push routes.
+ * With several replicas on one database, events published here are also handed to a relay, and events
+ * other replicas published arrive through {@link EventBus.deliverRemote}.
+ */
 export class EventBus {
   private readonly emitter = new EventEmitter();
+  private relay?: (event: ServiceEvent) => void;
 
   constructor() {
     // Every open SSE connection subscribes; the default limit of 10 would only produce warnings.
     this.emitter.setMaxListeners(0);
   }
 
-  /** Delivers an event to all current subscribers. */
+  /** Delivers a change made in this process to all current subscribers (and to the other replicas). */
   publish(event: ServiceEvent): void {
+    this.emitter.emit('local', event);
+    this.emitter.emit('event', event);
+    this.relay?.(event);
+  }
+
+  /** Delivers a change another replica made: to the push streams, not to {@link subscribeLocal} listeners. */
+  deliverRemote(event: ServiceEvent): void {
     this.emitter.emit('event', event);
   }
 
-  /** Subscribes; the returned function unsubscribes. */
+  /** Subscribes to every change, wherever it was made (push streams); the returned function unsubscribes. */
   subscribe(listener: (event: ServiceEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  /** Subscribes to changes made in this process only: reactions with side effects run once, where the change was made. */
+  subscribeLocal(listener: (event: ServiceEvent) => void): () => void {
+    this.emitter.on('local', listener);
+    return () => this.emitter.off('local', listener);
+  }
+
+  /** Hands every event published here to `send` as well (one relay); the returned function stops it. */
+  relayTo(send: (event: ServiceEvent) => void): () => void {
+    this.relay = send;
+    return () => {
+      if (this.relay === send) {
+        this.relay = undefined;
+      }
+    };
   }
 }

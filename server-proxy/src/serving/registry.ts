@@ -59,7 +59,8 @@ export class ModelRegistry {
    * while the service was down are caught as they are settled.
    */
   watchJobs(bus: EventBus): () => void {
-    return bus.subscribe(event => {
+    // Local changes only: the replica that settled the job registers its models, not every replica.
+    return bus.subscribeLocal(event => {
       if (event.type === 'job' && event.job.state === 'SUCCEEDED') {
         this.registerFinished(event.job).catch(err => this.log.warn({ err, jobId: event.jobId }, 'registering saved models failed'));
       }

@@ -11,6 +11,8 @@ import type { Store } from './store.js';
 export interface Stores {
   store: Store;
   monitor: MonitorStore;
+  /** The PostgreSQL connection pool in shared mode (for the cross-replica event relay). */
+  database?: Database;
 }
 
 /** The SQLite file of the embedded store inside a data folder. */
@@ -25,7 +27,7 @@ export function sqliteFile(dataDir: string): string {
 export async function openStores(options: { dataDir: string; databaseUrl?: string }): Promise<Stores> {
   if (options.databaseUrl) {
     const db = await Database.open(options.databaseUrl);
-    return { store: new PostgresStore(db), monitor: new PostgresMonitorStore(db) };
+    return { store: new PostgresStore(db), monitor: new PostgresMonitorStore(db), database: db };
   }
   const file = sqliteFile(options.dataDir);
   privateFile(file);

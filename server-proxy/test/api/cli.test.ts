@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { databaseEnv } from '../helpers/stores.js';
 
 // `laketahoe-proxy serve` as a user runs it: the built dist/main.js in a child process.
 const MAIN = path.join(PROXY_DIR, 'dist', 'main.js');
@@ -52,7 +53,7 @@ describe('--tokens-file (shared mode)', () => {
       [MAIN, 'serve', '--port', '0', '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
        // Several users on one service: jobs run locally only because this test says they are trusted.
        '--tokens-file', tokensFile, '--trust-jobs', '--gpus', '0', '--log-level', 'warn'],
-      { env: { ...env, LAKETAHOE_TOKEN: 'ignored-when-a-tokens-file-is-given' }, stdio: ['ignore', 'ignore', 'inherit'] }
+      { env: { ...env, ...(await databaseEnv(root)), LAKETAHOE_TOKEN: 'ignored-when-a-tokens-file-is-given' }, stdio: ['ignore', 'ignore', 'inherit'] }
     );
     await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');
     const info = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));

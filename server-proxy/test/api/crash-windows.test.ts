@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { databaseEnv } from '../helpers/stores.js';
 
 // The service runs as a real child process (dist/main.js) and is killed with a real SIGKILL inside a
 // crash window: a failpoint holds it there and says so on stderr, then the test kills it.
@@ -37,7 +38,7 @@ async function startProxy(failpoints = ''): Promise<Proc> {
       '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
       '--cpus', '1', '--memory-bytes', String(4 * 1024 ** 3), '--gpus', '0', '--log-level', 'warn'
     ],
-    { env: { ...runnerEnv(), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'carol', LAKETAHOE_FAILPOINTS: failpoints }, stdio: ['ignore', 'ignore', 'pipe'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'carol', LAKETAHOE_FAILPOINTS: failpoints }, stdio: ['ignore', 'ignore', 'pipe'] }
   );
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => {

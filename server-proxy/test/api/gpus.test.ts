@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { databaseEnv } from '../helpers/stores.js';
 
 // The local backend's GPUs come from nvidia-smi; here a fake one on PATH reports two GPUs whose indexes
 // (3 and 7) are not positions, so a job's CUDA_VISIBLE_DEVICES proves which GPU the queue handed out.
@@ -51,7 +52,7 @@ beforeAll(async () => {
     process.execPath,
     [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--runtime-file', runtimeFile,
      '--python', PYTHON, '--cpus', '8', '--memory-bytes', String(64 * 1024 ** 3), '--log-level', 'warn'],
-    { env: { ...runnerEnv(), PATH: `${bin}${path.delimiter}${process.env.PATH}`, LAKETAHOE_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), PATH: `${bin}${path.delimiter}${process.env.PATH}`, LAKETAHOE_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] }
   );
   await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');
   url = JSON.parse(fs.readFileSync(runtimeFile, 'utf8')).url;

@@ -7,6 +7,7 @@ import { parseServeArgs, type ServiceConfig } from '../../src/config.js';
 import { DataDirInUseError } from '../../src/dataDir.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { PROXY_DIR, startService, tempRoot, waitForState, type TestService } from '../helpers/service.js';
+import { usingPostgres } from '../helpers/postgres.js';
 
 // What one user's job may reach of the service and of other users: the environment it inherits, the
 // files it may name as inputs, what the answers reveal about other users' jobs and folders, who may read
@@ -158,7 +159,12 @@ describe('file modes', () => {
   test('the data folder is 0700, the database 0600; job folders, logs and outputs are the owner\'s alone', async () => {
     expect((await waitForState(t, 'alice_job', ['SUCCEEDED'])).state).toBe('SUCCEEDED');
     expect(mode('.laketahoe')).toBe(0o700);
-    expect(mode('.laketahoe/laketahoe.db')).toBe(0o600);
+    if (usingPostgres()) {
+      // The shared store keeps nothing of the database in the data folder.
+      expect(fs.existsSync(path.join(root, '.laketahoe', 'laketahoe.db'))).toBe(false);
+    } else {
+      expect(mode('.laketahoe/laketahoe.db')).toBe(0o600);
+    }
     expect(mode('laketahoe-jobs/alice_job')).toBe(0o700);
     for (const file of ['stdout.log', 'stderr.log', 'output.ipynb', 'output.html', 'exit.json']) {
       expect([file, mode(`laketahoe-jobs/alice_job/${file}`)]).toEqual([file, 0o600]);
@@ -174,7 +180,8 @@ describe('file modes', () => {
     const other = await startService(dir);
     try {
       expect(fs.statSync(path.join(dir, '.laketahoe')).mode & 0o777).toBe(0o700);
-      expect(fs.statSync(path.join(dir, '.laketahoe', 'laketahoe.db')).mode & 0o777).toBe(0o600);
+      // With PostgreSQL the file is not the service's database and is left as it is.
+      expect(fs.statSync(path.join(dir, '.laketahoe', 'laketahoe.db')).mode & 0o777).toBe(usingPostgres() ? 0o644 : 0o600);
     } finally {
       await other.close();
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { databaseEnv } from '../helpers/stores.js';
 
 // The service runs as a real child process (dist/main.js, built by `npm test`) and is killed with SIGKILL.
 const TOKEN = 'recovery-token';
@@ -24,7 +25,7 @@ async function startProxy(): Promise<Proc> {
       '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
       '--cpus', '1', '--memory-bytes', String(4 * 1024 ** 3), '--gpus', '0', '--log-level', 'warn'
     ],
-    { env: { ...runnerEnv(), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'carol' }, stdio: ['ignore', 'ignore', 'inherit'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'carol' }, stdio: ['ignore', 'ignore', 'inherit'] }
   );
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
   await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { isProcessAlive, processStartTime, unixSocketListener } from '../../src/process/procinfo.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from '../../src/monitoring/recorder.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { openStores } from '../../src/store/open.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { MLSERVER, PROXY_DIR, PYTHON, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
+import { databaseFor } from '../helpers/stores.js';
 import { openSse, type SseClient } from '../helpers/sse.js';
 
 // Real model servers (MLServer from .venv-serving) serving real scikit-learn models trained here.
@@ -517,12 +518,11 @@ describe('deployments', () => {
   });
 
   test('a service restart starts READY deployments again and kills model servers left behind', async () => {
-    const dbFile = path.join(root, '.laketahoe', 'laketahoe.db');
     await t.close();
     // A leftover process recorded as a model server of the previous service process.
     const orphan = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
     orphan.unref();
-    const store = new SqliteStore(dbFile);
+    const { store } = await openStores({ dataDir: path.join(root, '.laketahoe'), ...(await databaseFor(root)) });
     const record = (await store.getDeployment('alice', 'iris-prod'))!;
     record.runtime.servers.push({ version: 3, dir: root, socket: '/nonexistent.sock', pid: orphan.pid, pidStartTime: processStartTime(orphan.pid!) });
     await store.saveDeployment(record);

@@ -59,7 +59,7 @@ export function cleanError(url: string, err: unknown, doing: string): DatabaseEr
 
 // BIGINT (row counts, epoch ms, serials) and NUMERIC (sums) as numbers: every value this schema holds fits.
 const NUMBER_TYPES = new Set([20, 1700]);
-const types = {
+const TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (NUMBER_TYPES.has(oid) && format !== 'binary') {
       return (value: string) => Number(value);
@@ -75,12 +75,14 @@ const MIGRATION_LOCK = 0x4c54_4d47; // 'LTMG'
 export class Database {
   private readonly pool: pg.Pool;
   private closed = false;
+  /** How values come back (BIGINT as numbers), for connections made outside the pool. */
+  readonly types = TYPES;
 
   private constructor(
     readonly url: string,
     max: number
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max, types });
+    this.pool = new pg.Pool({ connectionString: url, max, types: TYPES });
     // An idle connection the server dropped must not take the process down; the next query reconnects.
     this.pool.on('error', () => undefined);
   }

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL schema, numbered like the SQLite one (../migrations.ts) but written in PostgreSQL's
- * dialect. Version 1 holds everything SQLite's versions 1 to 5 hold. Never edit a released entry: append.
+ * dialect. Version 1 holds everything SQLite's versions 1 to 5 hold; later ones may be PostgreSQL's alone. Never edit a released entry: append.
  *
  * Documents stay text, not jsonb, so a row reads back byte for byte as it was written: the migration from
  * SQLite checks its copies by checksum. `seq` columns stand in for SQLite's rowid where order of insertion
@@ -128,6 +128,19 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         rows TEXT NOT NULL
       );
       CREATE INDEX live_rows_deployment ON live_rows (owner, deployment, time_ms, seq);
+    `
+  },
+  {
+    version: 2,
+    name: 'event payloads too large for NOTIFY',
+    // Push events reach the other replicas by NOTIFY; a larger one is kept here a few minutes and only its id is sent.
+    sql: `
+      CREATE TABLE event_payloads (
+        id BIGSERIAL PRIMARY KEY,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX event_payloads_created ON event_payloads (created_at);
     `
   }
 ];
