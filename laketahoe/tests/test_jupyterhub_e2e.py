@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -163,9 +164,21 @@ def hub(tmp_path_factory):
             for proc in (h.service_proc, h.hub_proc):
                 if proc and proc.poll() is None:
                     stop_process_group(proc, grace=30)
-    # Nothing the test started outlives it: the hub stopped its proxy and the spawned server.
-    leftovers = subprocess.run(["pgrep", "-f", str(tmp)], capture_output=True, text=True).stdout.split()
-    assert not leftovers, f"processes still running: {leftovers}"
+    # Nothing the test started outlives it. The hub stops its proxy and the spawned server when it stops;
+    # a proxy it lost track of (a hub stopped while starting) is found by its API port and stopped here.
+    _stop_leftovers([str(tmp), f"--api-port {ports['chp_api']}"])
+
+
+def _stop_leftovers(patterns: list[str]) -> None:
+    for pattern in patterns:
+        for pid in subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True).stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    time.sleep(0.5)
+    left = [p for pattern in patterns for p in subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True).stdout.split()]
+    assert not left, f"processes still running after the test: {left}"
 
 
 TRAIN = ("from sklearn.linear_model import LogisticRegression\nimport laketahoe\n"
