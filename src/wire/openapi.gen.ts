@@ -1764,6 +1764,8 @@ export interface paths {
                     pageToken?: string;
                     /** @description at most this many evenly spaced values of each metric, its first and last included */
                     maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1810,6 +1812,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1841,7 +1852,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2411,6 +2425,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     limit?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2452,6 +2468,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2550,7 +2575,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;

@@ -188,7 +188,7 @@ describe('a service signing in through the hub, with an admin group and a tokens
   });
 
   test("a non-admin naming another owner, or everyone, is refused before anything is looked up", async () => {
-    for (const path of ['/api/v1/jobs?owner=bob', '/api/v1/jobs?owner=*', '/api/v1/jobs/bob-job?owner=bob', '/api/v1/jobs/no-such?owner=bob', '/api/v1/models/bob-model?owner=bob', '/api/v1/deployments?owner=*', '/api/v1/jobs/bob-job/logs?owner=bob']) {
+    for (const path of ['/api/v1/jobs?owner=bob', '/api/v1/jobs?owner=*', '/api/v1/jobs/bob-job?owner=bob', '/api/v1/jobs/no-such?owner=bob', '/api/v1/models/bob-model?owner=bob', '/api/v1/deployments?owner=*', '/api/v1/jobs/bob-job/logs?owner=bob', '/api/v1/jobs/bob-job/metrics?owner=bob', '/api/v1/jobs/bob-job/outputs/output.ipynb?owner=bob']) {
       const r = await t.call('GET', path, undefined, 'alice-hub');
       expect([path, r.status, r.body.error.field]).toEqual([path, 403, 'owner']);
     }
@@ -204,6 +204,9 @@ describe('a service signing in through the hub, with an admin group and a tokens
     expect((await t.call('GET', '/api/v1/jobs/bob-job?owner=bob', undefined, 'carol-hub')).body.owner).toBe('bob');
     expect((await t.call('GET', '/api/v1/models/bob-model?owner=bob', undefined, 'carol-hub')).body.versions).toHaveLength(1);
     expect((await t.call('GET', '/api/v1/deployments/bob-dep?owner=bob', undefined, 'carol-hub')).body.owner).toBe('bob');
+    for (const path of ['/api/v1/jobs/bob-job/logs?owner=bob', '/api/v1/jobs/bob-job/metrics?owner=bob', '/api/v1/models/bob-model/versions/1?owner=bob']) {
+      expect([path, (await t.call('GET', path, undefined, 'carol-hub')).status]).toEqual([path, 200]);
+    }
     expect((await t.call('GET', '/api/v1/jobs/bob-job?owner=*', undefined, 'carol-hub')).status).toBe(400);
     // Writes act on the caller's own: bob's job is not carol's to cancel or delete.
     expect((await t.call('POST', '/api/v1/jobs/bob-job/cancel', undefined, 'carol-hub')).status).toBe(404);

@@ -296,18 +296,19 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               maximum: METRIC_MAX_POINTS,
               description: 'at most this many evenly spaced values of each metric, its first and last included'
             })
-          )
+          ),
+          owner: OwnerParam
         }),
         response: {
           200: Type.Object({
             metrics: Type.Array(Metric),
             nextPageToken: Type.Optional(Type.String({ description: 'more values follow; pass as pageToken' }))
           }),
-          ...errorResponses(400, 401, 404)
+          ...errorResponses(400, 401, 403, 404)
         }
       }
     },
-    async request => jobs.metrics(request.user, request.params.jobId, request.query)
+    async request => jobs.metrics(readableOwner(request, request.query.owner), request.params.jobId, request.query)
   );
 
   app.get(
@@ -317,11 +318,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'An output file of the job',
         tags: ['jobs'],
         description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
-        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
+        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) }),
+        querystring: Type.Object({ owner: OwnerParam })
       }
     },
     async (request, reply) => {
-      const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
+      const file = await jobs.outputFile(readableOwner(request, request.query.owner), request.params.jobId, request.params.name);
       return sendOutput(reply, file, request.params.name);
     }
   );
@@ -379,12 +381,18 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
         tags: ['trials'],
         params: TrialParams,
-        querystring: LogsQuery,
-        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+        querystring: OwnedLogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 403, 404) }
       }
     },
     async request =>
-      jobs.trialLogs(request.user, request.params.jobId, request.params.trialId, request.query.after ?? 0, request.query.limit ?? 1000)
+      jobs.trialLogs(
+        readableOwner(request, request.query.owner),
+        request.params.jobId,
+        request.params.trialId,
+        request.query.after ?? 0,
+        request.query.limit ?? 1000
+      )
   );
 
   app.get(
@@ -428,12 +436,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           jobId: Type.String({ maxLength: 128 }),
           trialId: Type.String({ maxLength: 20 }),
           name: StringEnum([...OUTPUT_NAMES])
-        })
+        }),
+        querystring: Type.Object({ owner: OwnerParam })
       }
     },
     async (request, reply) => {
       const { jobId, trialId, name } = request.params;
-      const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
+      const file = await jobs.trialOutputFile(readableOwner(request, request.query.owner), jobId, trialId, name);
       return sendOutput(reply, file, name);
     }
   );
