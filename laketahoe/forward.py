@@ -26,6 +26,7 @@ _DROPPED_REQUEST = {
 }
 #: Response headers the forwarder sets itself (or that describe the upstream connection only).
 _DROPPED_RESPONSE = {"connection", "keep-alive", "transfer-encoding", "content-length", "set-cookie"}
+_SESSION = web.AppKey("session", aiohttp.ClientSession)
 
 
 def target() -> tuple[str, str]:
@@ -41,7 +42,7 @@ def make_app(url: str, token: str) -> web.Application:
     """An app that sends every request on to ``url`` with ``token``."""
 
     async def forward(request: web.Request) -> web.StreamResponse:
-        session: aiohttp.ClientSession = request.app["session"]
+        session = request.app[_SESSION]
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_REQUEST}
         headers["Authorization"] = f"Bearer {token}"
         body = await request.read() if request.body_exists else None
@@ -68,9 +69,9 @@ def make_app(url: str, token: str) -> web.Application:
 
     async def open_session(app: web.Application):
         # No read timeout: event streams stay open for as long as the browser listens.
-        app["session"] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=10), auto_decompress=False)
+        app[_SESSION] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, connect=10), auto_decompress=False)
         yield
-        await app["session"].close()
+        await app[_SESSION].close()
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app.cleanup_ctx.append(open_session)

@@ -255,6 +255,11 @@ def test_a_spawned_server_reaches_the_shared_service_with_its_own_hub_token(hub,
                        150, "alice's server and its LakeTahoe proxy", hub.tmp / "hub.log")
     assert _owners(jobs["jobs"]) == ["alice"]
     assert not list((hub.tmp / "home" / "alice").rglob("laketahoe.db")), "a personal service was started"
+    # Event streams pass through as they come: a finished job's log stream ends with its `end` event.
+    with browser.get(f"{hub.public}/user/alice/laketahoe/api/v1/jobs/alice_train/logs/stream", stream=True, timeout=60) as r:
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/event-stream")
+        events = [line for line in r.iter_lines(decode_unicode=True) if line.startswith("event:")]
+    assert events[-1] == "event: end" and "event: log" in events
     # The kernel's path: the client finds the service from LAKETAHOE_URL and the server's hub token.
     kernel_env = child_env(LAKETAHOE_URL=f"http://127.0.0.1:{hub.ports['service']}", JUPYTERHUB_API_TOKEN=populated["bob"])
     kernel_env.pop("LAKETAHOE_TOKEN", None)
