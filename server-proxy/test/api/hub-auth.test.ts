@@ -258,4 +258,12 @@ describe('groups and namespaces', () => {
     expect(() => parseServeArgs(['--jupyterhub-api-url', 'ftp://hub', '--runtime-file', '/tmp/x.json'], {})).toThrow(/jupyterhub-api-url/);
     expect(parseServeArgs(['--runtime-file', '/tmp/x.json'], { JUPYTERHUB_API_URL: 'http://127.0.0.1:8081/hub/api' }).hub).toBeUndefined();
   });
+
+  test("a hub's users are several users: the local backend needs --trust-jobs", async () => {
+    const { parseServeArgs } = await import('../../src/config.js');
+    const { localExecutionAllowed } = await import('../../src/app.js');
+    const config = parseServeArgs(['--jupyterhub-api-url', 'http://127.0.0.1:8081/hub/api', '--runtime-file', '/tmp/x.json'], {});
+    expect(() => localExecutionAllowed(config)).toThrow(/JupyterHub's users can reach this service.*--trust-jobs/s);
+    expect(localExecutionAllowed({ ...config, trustJobs: true })).toBe(true);
+  });
 });
