@@ -56,6 +56,8 @@ describe('jobs', () => {
       token = page.nextPageToken;
     } while (token);
     expect(ids).toEqual(['j5', 'j4', 'j3', 'j2', 'j1']);
+    // An admin's listing: every owner's.
+    expect((await store.listJobs({ owner: undefined, pageSize: 3 })).jobs.map(j => j.jobId)).toEqual(['bobs', 'j5', 'j4']);
     await expect(store.listJobs({ owner: 'alice', pageSize: 2, pageToken: "1' OR 1=1" })).rejects.toBeInstanceOf(InvalidPageTokenError);
     const saved = job('j2', 'alice', '2026-11-01T00:00:00.000Z', 'RUNNING');
     await store.saveJob(saved);
@@ -141,6 +143,9 @@ describe('models and deployments', () => {
     expect((await store.listModelVersions('alice', 'net')).map(v => v.version)).toEqual([1]);
     expect(await store.listModels('bob')).toEqual([]);
     expect((await store.listModels('alice')).map(m => m.name)).toEqual(['net', 'iris']);
+    // Same update time as alice's: owners break the tie.
+    await store.addModelVersion({ owner: 'bob', version: version('net', 't1') });
+    expect((await store.listModels(undefined)).map(m => `${m.owner}/${m.name}`)).toEqual(['alice/net', 'bob/net', 'alice/iris']);
   });
 
   test('a deployment name is taken per owner; listing is oldest first', async () => {

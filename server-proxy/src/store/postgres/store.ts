@@ -77,15 +77,20 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
+  async listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
     // An opaque offset, as the SQLite store gives, so a client pages both the same way.
     const offset = decodePageToken(query.pageToken);
-    const params: unknown[] = [query.owner];
-    let sql = 'SELECT job FROM jobs WHERE owner = $1';
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.owner !== undefined) {
+      params.push(query.owner);
+      where.push(`owner = $${params.length}`);
+    }
     if (query.state) {
       params.push(query.state);
-      sql += ` AND state = $${params.length}`;
+      where.push(`state = $${params.length}`);
     }
+    let sql = `SELECT job FROM jobs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
     params.push(query.pageSize + 1, offset);
     sql += ` ORDER BY create_time DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
     const rows = await this.db.query<{ job: string }>(sql, params);
@@ -339,11 +344,12 @@ export class PostgresStore implements Store {
     return row ? modelFromRow(row) : undefined;
   }
 
-  async listModels(owner: string): Promise<Model[]> {
-    const rows = await this.db.query<ModelRow>(
-      'SELECT * FROM models WHERE owner = $1 AND latest_version > 0 ORDER BY update_time DESC, name COLLATE "C"',
-      [owner]
-    );
+  async listModels(owner: string | undefined): Promise<Model[]> {
+    // Names in byte order ("C"), as SQLite sorts them.
+    const rows =
+      owner === undefined
+        ? await this.db.query<ModelRow>('SELECT * FROM models WHERE latest_version > 0 ORDER BY update_time DESC, owner COLLATE "C", name COLLATE "C"')
+        : await this.db.query<ModelRow>('SELECT * FROM models WHERE owner = $1 AND latest_version > 0 ORDER BY update_time DESC, name COLLATE "C"', [owner]);
     return rows.map(modelFromRow);
   }
 
