@@ -129,15 +129,24 @@ export class PostgresStore implements Store {
          SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
         [jobId, out.map(l => l.seq), out.map(l => l.time), out.map(l => l.stream), out.map(l => l.text)]
       );
-      const oldest =
-        bytes > keep.bytes
-          ? (
-              await client.query<{ seq: number; n: number }>(
-                'SELECT seq, octet_length(text) AS n FROM job_logs WHERE job_id = $1 ORDER BY seq',
-                [jobId]
-              )
-            ).rows
-          : [];
+      // Only as many of the oldest lines as the byte budget's overshoot needs, read in chunks.
+      const oldest: { seq: number; n: number }[] = [];
+      for (let need = bytes - keep.bytes, after = 0; need > 0; ) {
+        const chunk = (
+          await client.query<{ seq: number; n: number }>(
+            'SELECT seq, octet_length(text) AS n FROM job_logs WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT 500',
+            [jobId, after]
+          )
+        ).rows;
+        if (chunk.length === 0) {
+          break;
+        }
+        for (const row of chunk) {
+          oldest.push(row);
+          need -= row.n;
+          after = row.seq;
+        }
+      }
       const cut = logCut(seq, bytes, keep, () => oldest);
       if (cut > 0) {
         const dropped = await client.query<{ n: number }>(
