@@ -225,7 +225,8 @@ export const UpdateDeploymentBody = Type.Object(
       Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
     ),
     monitoring: Type.Optional(MonitoringSpec),
-    challenger: Type.Optional(Nullable(ChallengerSpec))
+    challenger: Type.Optional(Nullable(ChallengerSpec)),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: "model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one" }))
   },
   { additionalProperties: false }
 );

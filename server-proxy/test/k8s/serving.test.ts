@@ -167,6 +167,102 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect(after!.deployments).not.toEqual(before.deployments);
   }, 400_000);
 
+  /** Sends `n` requests, `concurrency` at a time; the model_version of each answer, or the failed status. */
+  async function send(n: number, concurrency = 16): Promise<string[]> {
+    const answers: string[] = [];
+    let left = n;
+    const worker = async () => {
+      while (left-- > 0) {
+        const r = await infer();
+        answers.push(r.status === 200 ? r.body.model_version : `status ${r.status} ${JSON.stringify(r.body)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return answers;
+  }
+  const count = (answers: string[], version: string) => answers.filter(a => a === version).length;
+  const versions = async () => (await t.call('GET', `/api/v1/deployments/${name}/monitoring/versions`)).body;
+
+  test('a canary challenger is its own Deployment + Service: over 1,000 requests its share is within 5 points of its weight, and weight changes fail no request', async () => {
+    const added = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { model: { name: MODEL, version: 1 }, mode: 'canary', weight: 30 } });
+    expect([added.status, added.body.challenger?.state]).toEqual([200, 'DEPLOYING']);
+    const began = Date.now();
+    const d = await waitFor(async () => {
+      const x = await deployment();
+      if (x.challenger?.state === 'FAILED') {
+        throw new Error(`challenger failed: ${x.challenger.errorMessage}`);
+      }
+      return x.challenger?.state === 'READY' ? x : undefined;
+    }, 300_000, 'the challenger READY');
+    process.stdout.write(`challenger -> READY on the real node: ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect([d.state, d.model.version, d.challenger.model.version]).toEqual(['READY', 2, 1]);
+    const objects = await objectsOf('alice', name);
+    expect(objects.deployments).toHaveLength(2);
+    expect(objects.services).toEqual(objects.deployments);
+
+    const answers = await send(1000);
+    expect(answers.filter(a => a !== '1' && a !== '2')).toEqual([]);
+    const share = count(answers, '1') / 10;
+    process.stdout.write(`canary 30%: challenger answered ${share}% of 1,000 requests\n`);
+    expect(Math.abs(share - 30)).toBeLessThanOrEqual(5);
+    const byVersion = Object.fromEntries((await versions()).versions.map((v: any) => [v.version, v]));
+    expect(byVersion[1]).toMatchObject({ role: 'challenger', requests: count(answers, '1'), returned: count(answers, '1'), errors: 0 });
+    expect(byVersion[2]).toMatchObject({ role: 'champion', errors: 0 });
+
+    // Weights moved back and forth under continuous requests: in memory, no pod restarts, no failure.
+    let running = true;
+    const during: string[] = [];
+    const worker = async () => {
+      while (running) {
+        const r = await infer();
+        during.push(r.status === 200 ? r.body.model_version : `status ${r.status}`);
+      }
+    };
+    const workers = [worker(), worker(), worker(), worker()];
+    for (const weight of [0, 100, 50, 30]) {
+      expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { weight } })).body.challenger.weight).toBe(weight);
+      await new Promise(resolve => setTimeout(resolve, 300));
+    }
+    running = false;
+    await Promise.all(workers);
+    expect(during.filter(a => a !== '1' && a !== '2')).toEqual([]);
+    expect(count(during, '1')).toBeGreaterThan(0);
+    expect(count(during, '2')).toBeGreaterThan(0);
+  }, 400_000);
+
+  test('a shadow challenger on Kubernetes gets a copy of every request; its answers are recorded, never returned', async () => {
+    const patched = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { mode: 'shadow' } });
+    expect(patched.body.challenger).toMatchObject({ mode: 'shadow', weight: 0, state: 'READY' });
+    const { requests: before, returned: returnedBefore } = (await versions()).versions.find((x: any) => x.role === 'challenger');
+    const answers = await send(300, 8);
+    expect(new Set(answers)).toEqual(new Set(['2']));
+    const after = await waitFor(async () => {
+      const v = await versions();
+      return v.versions.find((x: any) => x.role === 'challenger').requests - before === 300 ? v : undefined;
+    }, 60_000, 'every shadow copy answered');
+    const challenger = after.versions.find((x: any) => x.role === 'challenger');
+    expect([challenger.version, challenger.errors, after.shadowDropped]).toEqual([1, 0, 0]);
+    // Recorded as answered but not returned: none of them reached a caller.
+    expect(challenger.returned).toBe(returnedBefore);
+    expect(after.agreement.compared).toBe(300);
+    // The same model in both versions: they agree on every request.
+    expect(after.agreement.rate).toBe(1);
+  }, 200_000);
+
+  test('promote on Kubernetes: the challenger answers at once, the old champion\'s objects go', async () => {
+    const before = await objectsOf('alice', name);
+    const promoted = await t.call('POST', `/api/v1/deployments/${name}/promote`);
+    expect([promoted.status, promoted.body.model, promoted.body.challenger]).toEqual([200, { name: MODEL, version: 1 }, undefined]);
+    expect(new Set(await send(50, 4))).toEqual(new Set(['1']));
+    const after = await waitFor(async () => {
+      const o = await objectsOf('alice', name);
+      return o.deployments.length === 1 && o.pods.length === 1 ? o : undefined;
+    }, 120_000, 'the old champion to go');
+    expect(before.deployments).toContain(after!.deployments[0]);
+    expect(after!.deployments[0]).toMatch(/-v1-/);
+    expect((await versions()).versions.filter((v: any) => v.role === 'challenger')).toEqual([]);
+  }, 200_000);
+
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;

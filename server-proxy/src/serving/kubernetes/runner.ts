@@ -8,10 +8,10 @@ import type { ArtifactStore } from '../../artifacts/store.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
 import { lastException } from '../modelServer.js';
-import { endpointOf, type ServedVersion } from '../supervisor.js';
+import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
 import { ServiceEndpoint } from './endpoint.js';
 import { publishModel } from './modelArchive.js';
-import { FETCH_CONTAINER, SERVER_CONTAINER, SERVING_LABELS, servingSelector, versionManifests } from './manifests.js';
+import { FETCH_CONTAINER, SERVER_CONTAINER, SERVING_LABELS, servingSelector, versionManifests, versionObjectName } from './manifests.js';
 
 /** Settings shared by every Kubernetes deployment. */
 export interface KubeServingOptions {
@@ -83,6 +83,10 @@ export class KubeDeploymentRunner {
   private closed = false;
   private generation = 0;
   private watchTimer?: NodeJS.Timeout;
+  /** The objects of the version being brought up or switched to (deleted with the runner's own on retirement). */
+  private targetObject?: string;
+  /** Set by {@link retireAll}: this runner's objects are to go, not to be adopted later. */
+  private retired = false;
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
 
@@ -101,8 +105,17 @@ export class KubeDeploymentRunner {
     return this.ready && this.active ? { server: this.active.endpoint, model: this.active.target.model, version: this.active.target.version } : undefined;
   }
 
+  /**
+   * Which version of the deployment this runner keeps, as a local supervisor's role: a challenger writes
+   * `deployment.challenger`; promotion turns it into the champion's runner with its ready Service.
+   */
+  role: 'champion' | 'challenger' = 'champion';
+
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
-    return this.opts.updater.update(this.owner, this.name, mutate);
+    if (this.role === 'champion') {
+      return this.opts.updater.update(this.owner, this.name, mutate);
+    }
+    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
   }
 
   /** Creates (or finds, after a restart) a version's Deployment and Service. */
@@ -225,7 +238,7 @@ export class KubeDeploymentRunner {
 
   /** Tells the monitor about the serving version. */
   async attachMonitor(): Promise<void> {
-    if (!this.active) {
+    if (!this.active || this.role !== 'champion') {
       return;
     }
     const record = await this.update(() => false);
@@ -247,10 +260,16 @@ export class KubeDeploymentRunner {
    */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
       live = await this.ensure(target);
-      await this.deleteOthers(live.objectName);
+      if (this.role === 'champion') {
+        // Left by an interrupted switch: gone. A challenger's objects stay (it has its own runner).
+        const record = await this.opts.updater.update(this.owner, this.name, () => false);
+        const challenger = record?.deployment.challenger;
+        await this.deleteOthers([live.objectName, ...(challenger ? [versionObjectName(this.owner, this.name, challenger.model.version)] : [])]);
+      }
     } catch (err) {
       await this.update(r => {
         r.deployment.errorMessage = (err as Error).message;
@@ -260,6 +279,10 @@ export class KubeDeploymentRunner {
     }
     const failed = await this.waitReady(live, generation, true);
     if (failed === 'superseded') {
+      if (this.retired) {
+        // Retired while its objects were being made: the retirement may have looked before they existed.
+        await this.deleteVersion(live.objectName);
+      }
       return;
     }
     if (failed) {
@@ -273,17 +296,18 @@ export class KubeDeploymentRunner {
     await this.goLive(live, reason);
   }
 
-  /** Deletes every version's objects but `keep`'s. */
-  private async deleteOthers(keep: string): Promise<void> {
+  /** Deletes every version's objects but those named in `keep`. */
+  private async deleteOthers(keep: string[]): Promise<void> {
     const list = await this.apps.listNamespacedDeployment({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
     const services = await this.core.listNamespacedService({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
-    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => n !== keep));
+    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => !keep.includes(n)));
     await Promise.all([...names].map(n => this.deleteVersion(n)));
   }
 
   /** Switches versions: UPDATING until the new one answers ready, then traffic moves and the old one goes. */
   async switchTo(target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    this.targetObject = versionObjectName(this.owner, this.name, target.version);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
       setState(r, 'UPDATING', `starting version ${target.version}`);
@@ -369,6 +393,48 @@ export class KubeDeploymentRunner {
   /** Stops following the deployment and deletes every object it made (every version's), and only those. */
   async remove(): Promise<void> {
     await this.close();
-    await this.deleteOthers('');
+    await this.deleteOthers([]);
+  }
+
+  /**
+   * Sets the replicas of this runner's version (and of the one it is switching to); versions it starts
+   * later get as many. The Deployment's rolling rules apply: a new replica takes traffic once ready.
+   */
+  async scale(replicas: number): Promise<void> {
+    this.runtime.replicas = replicas;
+    const namespace = this.runtime.namespace;
+    const names = new Set([this.active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
+    await Promise.all(
+      [...names].map(name =>
+        this.apps
+          .replaceNamespacedDeploymentScale({ namespace, name, body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } } })
+          .catch(err => {
+            // A version already gone (a switch that just finished) has nothing to scale.
+            if (kubeError(err).status !== 404) {
+              throw kubeError(err);
+            }
+          })
+      )
+    );
+  }
+
+  /**
+   * Retires this runner's version (a removed challenger, a champion replaced by promotion): no new
+   * requests reach it, those in flight finish (at most `drainMs`), then its objects go. The deployment's
+   * other version, kept by another runner, is left alone.
+   */
+  async retireAll(drainMs = this.opts.drainMs): Promise<void> {
+    const active = this.active;
+    this.generation += 1; // A version still starting stops waiting.
+    this.retired = true;
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.watchTimer);
+    if (active) {
+      await active.endpoint.drain(drainMs);
+      await active.endpoint.close();
+    }
+    const names = new Set([active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
+    await Promise.all([...names].map(n => this.deleteVersion(n)));
   }
 }
