@@ -22,6 +22,7 @@
   laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
   laketahoe deployments compare NAME
   laketahoe deployments promote NAME
+  laketahoe deployments scale NAME --replicas N
 
   laketahoe serving-env create [--path DIR] [--python PY] [--force] [--verbose]
   laketahoe serving-env status [--path DIR]
@@ -136,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
     how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
     how.add_argument("--remove", action="store_true", help="stop the challenger")
+    scale = dep_cmds.add_parser("scale", help="set the model server pods of a Kubernetes deployment")
+    scale.add_argument("name", metavar="NAME")
+    scale.add_argument("--replicas", type=int, required=True, help="pods per served version (at least 1)")
     dep_cmds.add_parser("list", help="list deployments")
     for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
                           ("promote", "make the challenger the champion"),
@@ -382,6 +386,11 @@ def cmd_deployments(args, client: Client) -> int:
             ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
             print(f"Challenger of [{args.name}]: {how}.")
+    elif args.command == "scale":
+        if args.replicas < 1:
+            raise JobSpecError("--replicas must be at least 1")
+        replicas = serving.scale(args.name, args.replicas, client=client)["replicas"]
+        print(f"Scaled [{args.name}] to {replicas} replica{'s' if replicas != 1 else ''}.")
     elif args.command == "promote":
         model = serving.promote(args.name, client=client)["model"]
         print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")

@@ -620,8 +620,9 @@ class Client:
         return self._call("GET", self._deployment_path(name))
 
     def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
-                          challenger: dict | None | bool = False) -> dict:
-        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings or the challenger.
+                          challenger: dict | None | bool = False, replicas: int | None = None) -> dict:
+        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings, the challenger
+        or the replicas (Kubernetes: model server pods of each served version).
 
         ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
         (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
@@ -634,6 +635,8 @@ class Client:
             body["monitoring"] = monitoring
         if challenger is not False:
             body["challenger"] = challenger
+        if replicas is not None:
+            body["replicas"] = replicas
         return self._call("PATCH", self._deployment_path(name), body=body)
 
     def promote_deployment(self, name: str) -> dict:

@@ -3153,6 +3153,8 @@ export interface paths {
                             /** @description canary percent for the challenger (default 10) */
                             weight?: number;
                         } | null;
+                        /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
+                        replicas?: number;
                     };
                 };
             };

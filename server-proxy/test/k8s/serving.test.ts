@@ -263,6 +263,48 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect((await versions()).versions.filter((v: any) => v.role === 'challenger')).toEqual([]);
   }, 200_000);
 
+  test('PATCH replicas scales the served version without a failed request, and back', async () => {
+    let running = true;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (running) {
+        statuses.push((await infer()).status);
+      }
+    };
+    const workers = [worker(), worker()];
+    const scaled = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 2 });
+    expect([scaled.status, scaled.body.replicas, scaled.body.stateHistory.at(-1).reason]).toEqual([200, 2, 'scaled from 1 to 2 replicas']);
+    const { core } = adminClients();
+    const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    const config = new KubeConfig();
+    config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
+    const apps = config.makeApiClient(AppsV1Api);
+    const [objectName] = (await objectsOf('alice', name)).deployments;
+    expect((await apps.readNamespacedDeployment({ namespace: NS, name: objectName })).spec!.replicas).toBe(2);
+    const pods = await waitFor(async () => {
+      const items = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+      return items.length === 2 ? items : undefined;
+    }, 60_000, 'a second pod');
+    // Serving pods on the real node share its host network, so a second replica of one version cannot
+    // bind the same port there: the scheduler keeps it Pending and says why (on a pod network it runs).
+    const second = await waitFor(async () => {
+      const items = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+      const pending = items.find(p => p.status?.conditions?.some(c => c.type === 'PodScheduled' && c.status === 'False'));
+      const ready = items.filter(p => p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'));
+      return pending || ready.length === 2 ? { pending, ready: ready.length } : undefined;
+    }, 60_000, 'the second replica scheduled or refused');
+    process.stdout.write(`replicas 2 on the real node: ${pods!.length} pods, ${second!.ready} ready${second!.pending ? `, one pending: ${second!.pending.status!.conditions!.find(c => c.type === 'PodScheduled')!.message}` : ''}\n`);
+    const back = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 });
+    expect([back.status, back.body.replicas]).toEqual([200, 1]);
+    await waitFor(async () => ((await objectsOf('alice', name)).pods.length === 1 ? true : undefined), 60_000, 'one pod again');
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    running = false;
+    await Promise.all(workers);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(10);
+    expect((await deployment()).state).toBe('READY');
+  }, 200_000);
+
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
