@@ -620,9 +620,12 @@ class Client:
         return self._call("GET", self._deployment_path(name))
 
     def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
-                          challenger: dict | None | bool = False, replicas: int | None = None) -> dict:
+                          challenger: dict | None | bool = False, replicas: int | None = None,
+                          autoscaling: dict | None | bool = False) -> dict:
         """``PATCH /deployments/{name}``: switch the model version, the monitoring settings, the challenger
-        or the replicas (Kubernetes: model server pods of each served version).
+        or the replicas (Kubernetes: model server pods of each served version). ``autoscaling`` is
+        ``{minReplicas, maxReplicas, targetInflight?, scaleDownDelaySeconds?}``, ``None`` to stop it; the
+        default ``False`` leaves it alone.
 
         ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
         (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
@@ -637,6 +640,8 @@ class Client:
             body["challenger"] = challenger
         if replicas is not None:
             body["replicas"] = replicas
+        if autoscaling is not False:
+            body["autoscaling"] = autoscaling
         return self._call("PATCH", self._deployment_path(name), body=body)
 
     def promote_deployment(self, name: str) -> dict:

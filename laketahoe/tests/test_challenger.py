@@ -120,6 +120,10 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert out.returncode != 0 and "the local backend runs exactly one model server" in out.stderr, out.stderr
         out = cli(use_service, "deployments", "scale", "ab", "--replicas", "1", cwd=tmp_path)
         assert out.returncode == 0 and "Scaled [ab] to 1 replica." in out.stdout, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "0", "--max", "2", cwd=tmp_path)
+        assert out.returncode != 0 and "autoscaling applies to the Kubernetes backend only" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "1", cwd=tmp_path)
+        assert out.returncode != 0 and "--min needs --max" in out.stderr, out.stderr
 
         out = cli(use_service, "deployments", "promote", "ab", cwd=tmp_path)
         assert out.returncode == 0 and f"now serves ab-iris:{v2}" in out.stdout, out.stderr

@@ -2944,6 +2944,15 @@ export interface paths {
                          * @enum {string}
                          */
                         priority?: "high" | "middle" | "low";
+                        autoscaling?: {
+                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            minReplicas: number;
+                            maxReplicas: number;
+                            /** @description requests in flight per replica aimed at (default 4) */
+                            targetInflight?: number;
+                            /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                            scaleDownDelaySeconds?: number;
+                        };
                         monitoring?: {
                             windowSeconds?: number;
                             drift?: {
@@ -3155,6 +3164,15 @@ export interface paths {
                         } | null;
                         /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
                         replicas?: number;
+                        autoscaling?: {
+                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            minReplicas: number;
+                            maxReplicas: number;
+                            /** @description requests in flight per replica aimed at (default 4) */
+                            targetInflight?: number;
+                            /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                            scaleDownDelaySeconds?: number;
+                        } | null;
                     };
                 };
             };
@@ -4053,6 +4071,15 @@ export interface components {
                 state: "DEPLOYING" | "READY" | "FAILED";
                 errorMessage: string;
                 restarts: number;
+            };
+            autoscaling?: {
+                /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                minReplicas: number;
+                maxReplicas: number;
+                /** @description requests in flight per replica aimed at (default 4) */
+                targetInflight?: number;
+                /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                scaleDownDelaySeconds?: number;
             };
             stateHistory: {
                 /** @enum {string} */

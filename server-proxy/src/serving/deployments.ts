@@ -15,6 +15,7 @@ import {
   type Deployment,
   type ModelVersion,
   type ChallengerSpec,
+  type AutoscalingSpec,
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
@@ -130,9 +131,11 @@ export class DeploymentService {
     if (backend === 'local' && (body.replicas ?? 1) !== 1) {
       throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
     }
-    if (backend === 'local' && (body.resources || body.priority)) {
-      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
+    if (backend === 'local' && (body.resources || body.priority || body.autoscaling)) {
+      const field = body.resources ? 'resources' : body.priority ? 'priority' : 'autoscaling';
+      throw new ServiceError('invalid_argument', 'resources, priority and autoscaling apply to the Kubernetes backend only', field);
     }
+    checkAutoscaling(body.autoscaling, body.replicas);
     // Pods run the model's code in the owner's namespace, not as the service's OS user.
     if (backend === 'local' && this.opts.localServing === false) {
       throw new ServiceError(
@@ -157,8 +160,9 @@ export class DeploymentService {
         owner,
         state: 'DEPLOYING',
         model: { name: version.name, version: version.version },
-        replicas: body.replicas ?? 1,
+        replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1),
         ...(backend === 'kubernetes' ? { backend } : {}),
+        ...(body.autoscaling ? { autoscaling: body.autoscaling } : {}),
         endpoint: endpointOf(body.name, version.name),
         errorMessage: '',
         restarts: 0,
@@ -167,7 +171,10 @@ export class DeploymentService {
         monitoring: withMonitoringDefaults(body.monitoring),
         stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
       },
-      runtime: { servers: [], ...(backend === 'kubernetes' ? { kube: this.opts.kube!.runtimeFor(owner, body) } : {}) }
+      runtime: {
+        servers: [],
+        ...(backend === 'kubernetes' ? { kube: { ...this.opts.kube!.runtimeFor(owner, body), replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1) } } : {})
+      }
     };
     try {
       await this.opts.store.createDeployment(record);
@@ -213,6 +220,14 @@ export class DeploymentService {
     if (body.replicas !== undefined && body.replicas !== 1 && current.backend !== 'kubernetes') {
       throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
     }
+    if (body.autoscaling && current.backend !== 'kubernetes') {
+      throw new ServiceError('invalid_argument', 'autoscaling applies to the Kubernetes backend only', 'autoscaling');
+    }
+    const autoscaling = body.autoscaling === undefined ? current.autoscaling : (body.autoscaling ?? undefined);
+    if (body.replicas !== undefined && autoscaling) {
+      throw new ServiceError('invalid_argument', `autoscaling decides the replicas of deployment ${name}: set autoscaling to null first`, 'replicas');
+    }
+    checkAutoscaling(body.autoscaling ?? undefined);
     let target: ServedVersion | undefined;
     if (body.model && current.challenger) {
       throw new ServiceError('failed_precondition', `deployment ${name} has a challenger: promote or remove it before switching versions`, 'model');
@@ -243,6 +258,16 @@ export class DeploymentService {
     if (body.replicas !== undefined && supervisor instanceof KubeDeploymentRunner) {
       await this.scaleKube(owner, name, supervisor, body.replicas);
     }
+    if (body.autoscaling !== undefined && supervisor instanceof KubeDeploymentRunner) {
+      await this.opts.updater.update(owner, name, r => {
+        if (body.autoscaling) {
+          r.deployment.autoscaling = body.autoscaling;
+        } else {
+          delete r.deployment.autoscaling;
+        }
+      });
+      supervisor.setAutoscaling(body.autoscaling ?? undefined);
+    }
     if (target) {
       await supervisor.switchTo(target);
     }
@@ -252,6 +277,14 @@ export class DeploymentService {
       await this.setChallenger(owner, name, body.challenger);
     }
     return this.get(owner, name);
+  }
+
+  /**
+   * Brings a Kubernetes deployment scaled to zero back to a ready replica; true once one is ready (the
+   * inference proxy then routes the request that waited), false when there was nothing to wake.
+   */
+  wake(owner: string, name: string): Promise<boolean> {
+    return this.opts.kube?.runner(owner, name)?.wake() ?? Promise.resolve(false);
   }
 
   /** Sets the replicas of a Kubernetes deployment's versions, champion and challenger alike. */
@@ -390,6 +423,7 @@ export class DeploymentService {
     let old: VersionKeeper | undefined;
     if (challenger instanceof KubeDeploymentRunner) {
       old = this.opts.kube!.promote(challenger);
+      challenger.setAutoscaling(current.autoscaling);
     } else {
       old = this.supervisors.get(key);
       this.supervisors.set(key, challenger);
@@ -542,6 +576,19 @@ export class DeploymentService {
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
+  }
+}
+
+/** Autoscaling settings that cannot work together: 400 naming the field. */
+function checkAutoscaling(spec: AutoscalingSpec | undefined, replicas?: number): void {
+  if (!spec) {
+    return;
+  }
+  if (spec.minReplicas > spec.maxReplicas) {
+    throw new ServiceError('invalid_argument', `minReplicas ${spec.minReplicas} is above maxReplicas ${spec.maxReplicas}`, 'autoscaling.minReplicas');
+  }
+  if (replicas !== undefined && (replicas < spec.minReplicas || replicas > spec.maxReplicas)) {
+    throw new ServiceError('invalid_argument', `replicas ${replicas} is outside autoscaling's ${spec.minReplicas}-${spec.maxReplicas}`, 'replicas');
   }
 }
 

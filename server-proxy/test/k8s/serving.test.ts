@@ -305,6 +305,52 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect((await deployment()).state).toBe('READY');
   }, 200_000);
 
+  test('autoscaling by requests in flight: up to max under load, to zero without requests, and the next request waits for a replica', async () => {
+    const spec = { minReplicas: 0, maxReplicas: 2, targetInflight: 2, scaleDownDelaySeconds: 4 };
+    const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
+    expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
+    const refused = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 2 });
+    expect([refused.status, refused.body.error.field?.replace(/^\//, '')]).toEqual([400, 'replicas']);
+
+    // 8 requests in flight, 2 per replica aimed at: max (2) replicas at once.
+    let running = true;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (running) {
+        statuses.push((await infer()).status);
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    const up = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 2 ? d : undefined;
+    }, 30_000, 'scaled up to 2');
+    running = false;
+    await Promise.all(workers);
+    expect(up.stateHistory.at(-1).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+
+    // No request for the delay: zero replicas, still READY.
+    const zero = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 0 ? d : undefined;
+    }, 30_000, 'scaled to zero');
+    expect([zero.state, zero.stateHistory.at(-1).reason]).toEqual(['READY', 'scaled to zero: no request for 4 s']);
+    await waitFor(async () => ((await objectsOf('alice', name)).pods.length === 0 ? true : undefined), 60_000, 'no pod left');
+
+    // The next request waits for a ready replica instead of failing.
+    const began = Date.now();
+    const first = await infer();
+    process.stdout.write(`scale from zero: the first request answered after ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect([first.status, first.body.model_name]).toEqual([200, MODEL]);
+    const woken = await deployment();
+    expect([woken.state, woken.replicas]).toEqual(['READY', 1]);
+    expect(woken.stateHistory.some((h: any) => h.reason === 'a request arrived: scaling from zero to 1 replica')).toBe(true);
+
+    const off = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null });
+    expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
+  }, 200_000);
+
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;

@@ -54,7 +54,9 @@ export class KubeServing {
    */
   deployChallenger(record: DeploymentRecord, target: ServedVersion, reason: string): KubeDeploymentRunner {
     const { owner, name } = record.deployment;
-    const runner = new KubeDeploymentRunner(owner, name, record.runtime.kube!, this.opts);
+    // At least one replica, also beside a champion scaled to zero: a challenger is not autoscaled.
+    const runtime = { ...record.runtime.kube!, replicas: Math.max(1, record.runtime.kube!.replicas) };
+    const runner = new KubeDeploymentRunner(owner, name, runtime, this.opts);
     runner.role = 'challenger';
     runner.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: name }, 'deploying the challenger on Kubernetes failed'));
     return runner;
