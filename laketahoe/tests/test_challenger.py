@@ -43,6 +43,9 @@ def cli(service, *args, cwd):
     ("deploy iris:2 --name x --canary 101", "--canary is a percent from 0 to 100"),
     ("deploy iris:2 --name x --shadow --replicas 2", "leave out --replicas"),
     ("promote", "the following arguments are required: name"),
+    ("scale x", "exactly one of --replicas N, --min N --max N or --no-autoscaling"),
+    ("scale x --replicas 2 --no-autoscaling", "exactly one of"),
+    ("scale x --min 0", "--min needs --max"),
     ("compare", "the following arguments are required: name"),
 ])
 def test_magic_argument_mistakes(shell, line, message):
@@ -124,6 +127,9 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert out.returncode != 0 and "autoscaling applies to the Kubernetes backend only" in out.stderr, out.stderr
         out = cli(use_service, "deployments", "scale", "ab", "--min", "1", cwd=tmp_path)
         assert out.returncode != 0 and "--min needs --max" in out.stderr, out.stderr
+        with pytest.raises(UsageError, match="the local backend runs exactly one model server"):
+            shell.run_line_magic("lt", "scale ab --replicas 3")
+        assert shell.run_line_magic("lt", "scale ab --replicas 1")["replicas"] == 1
 
         out = cli(use_service, "deployments", "promote", "ab", cwd=tmp_path)
         assert out.returncode == 0 and f"now serves ab-iris:{v2}" in out.stdout, out.stderr
