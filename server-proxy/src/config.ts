@@ -16,6 +16,11 @@ export interface ServiceConfig {
   host: string;
   port: number;
   socket?: string;
+  /**
+   * A listening socket inherited from the parent (its file descriptor): the launcher under Jupyter
+   * keeps it open across restarts, so requests made while the service restarts wait instead of failing.
+   */
+  listenFd?: number;
   rootDir: string;
   dataDir: string;
   jobsDir: string;
@@ -214,6 +219,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       host: { type: 'string' },
       port: { type: 'string' },
       socket: { type: 'string' },
+      'listen-fd': { type: 'string' },
       'root-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       'jobs-dir': { type: 'string' },
@@ -295,6 +301,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? env.LAKETAHOE_HOST ?? '127.0.0.1',
     port: num(values.port ?? env.LAKETAHOE_PORT, 'port') ?? 0,
     socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
+    listenFd: num(values['listen-fd'], 'listen-fd'),
     rootDir,
     dataDir,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
