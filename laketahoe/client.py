@@ -428,6 +428,15 @@ class Client:
         """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""
         return self._call("POST", self._job_path(job_id) + "/cancel")
 
+    def delete_job(self, job_id: str) -> None:
+        """``DELETE /jobs/{id}``: remove a job with its outputs, logs, metrics and trials (a running one is
+        cancelled first). A job a registered model version was made from is kept: 409 naming the version."""
+        self._call("DELETE", self._job_path(job_id))
+
+    def delete_jobs(self, job_ids: list[str]) -> list[dict]:
+        """``POST /jobs/batch-delete``: delete several jobs; one ``{jobId, deleted, error?}`` per id, in order."""
+        return self._call("POST", "/jobs/batch-delete", body={"jobIds": list(job_ids)})["results"]
+
     def stop_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/stop``: an HPO job starts no new trials; running ones finish. Returns the Job."""
         return self._call("POST", self._job_path(job_id) + "/stop")

@@ -11,6 +11,7 @@ import { parseJsonBody } from './api/json.js';
 import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
+import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -23,6 +24,7 @@ import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
+import { JobDeleter } from './orchestration/jobDeletion.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
@@ -198,6 +200,8 @@ async function wire(
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
+  // A cancelled runner gets killGraceMs to stop before it is killed; deleting waits for that and its ending.
+  const deleter = new JobDeleter({ store, jobs, backend, bus, rootDir: config.rootDir, endWaitMs: (config.killGraceMs ?? 10_000) + 30_000 });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -257,6 +261,7 @@ async function wire(
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',

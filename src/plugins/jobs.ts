@@ -15,11 +15,11 @@ import { laketahoeIcon } from '../icons';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 import { JobsPanel } from '../widgets/JobsPanel';
 
-/** The jobs panel in the left area, with refresh and cancel commands. */
+/** The jobs panel in the left area, with refresh, cancel and delete commands. */
 export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'laketahoe:jobs-panel',
   description:
-    'Lists training jobs in the left sidebar, live, with filter and cancel.',
+    'Lists training jobs in the left sidebar, live, with filter, cancel and delete.',
   autoStart: true,
   requires: [ILakeTahoe],
   optional: [ILayoutRestorer, ICommandPalette, ITranslator],
@@ -86,6 +86,57 @@ export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
         } catch (error) {
           Notification.error(
             trans.__('Could not cancel %1: %2', jobId, (error as Error).message)
+          );
+        }
+      }
+    });
+
+    commands.addCommand(CommandIDs.deleteJobs, {
+      label: trans.__('Delete Selected Training Jobs'),
+      isEnabled: () => lake.jobs.selected.size > 0,
+      execute: async args => {
+        const jobIds = (args.jobIds as string[] | undefined) ?? [
+          ...lake.jobs.selected
+        ];
+        if (jobIds.length === 0) {
+          return;
+        }
+        const result = await showDialog({
+          title:
+            jobIds.length === 1
+              ? trans.__('Delete job %1?', jobIds[0])
+              : trans.__('Delete %1 jobs?', jobIds.length),
+          body: trans.__(
+            'Their outputs, logs, metrics and trials are deleted for good; running jobs are cancelled first. Jobs a registered model version was made from are kept. (%1)',
+            jobIds.join(', ')
+          ),
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Keep') }),
+            Dialog.warnButton({ label: trans.__('Delete') })
+          ]
+        });
+        if (!result.button.accept) {
+          return;
+        }
+        try {
+          const results = await lake.jobs.deleteJobs(jobIds);
+          const deleted = results.filter(r => r.deleted).length;
+          if (deleted > 0) {
+            Notification.success(
+              trans._n('Deleted %1 job.', 'Deleted %1 jobs.', deleted),
+              {
+                autoClose: 4000
+              }
+            );
+          }
+          for (const kept of results.filter(r => !r.deleted)) {
+            Notification.warning(
+              trans.__('Kept %1: %2', kept.jobId, kept.error?.message ?? '')
+            );
+          }
+        } catch (error) {
+          Notification.error(
+            trans.__('Could not delete jobs: %1', (error as Error).message)
           );
         }
       }

@@ -193,6 +193,23 @@ export class SqliteStore implements Store {
     return row ? { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) } : undefined;
   }
 
+  async deleteJob(jobId: string): Promise<void> {
+    // The job's own run id and its trials' (`<jobId>/trials/<n>`): '0' sorts right after '/'.
+    const runs = 'job_id = ? OR (job_id > ? AND job_id < ?)';
+    const bounds = [jobId, `${jobId}/trials/`, `${jobId}/trials0`];
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
+      this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
+      this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
+      this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);
+    })();
+    for (const runId of [...this.logByteTotals.keys()]) {
+      if (runId === jobId || runId.startsWith(`${jobId}/trials/`)) {
+        this.logByteTotals.delete(runId);
+      }
+    }
+  }
+
   async saveJob(record: JobRecord): Promise<void> {
     this.db
       .prepare('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')

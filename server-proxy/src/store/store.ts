@@ -170,6 +170,8 @@ export interface Store {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** The owner's job with the id the owner chose (whatever its key), or undefined. */
   findJob(owner: string, publicId: string): Promise<JobRecord | undefined>;
+  /** Removes a job with its trials and every log line and metric value of the job and its trials. */
+  deleteJob(jobId: string): Promise<void>;
   /** Replaces job and runtime of an existing job. */
   saveJob(record: JobRecord): Promise<void>;
   /** The owner's jobs, newest first. */

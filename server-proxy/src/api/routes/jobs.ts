@@ -425,7 +425,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     {
       schema: {
         summary:
-          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
+          "SSE: `job`, `trial`, `metric` and `deleted` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errorResponses(401) }
@@ -449,6 +449,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           stream.send('metric', { jobId: publicJobId(event.jobId), step, name, value, time });
         } else if (event.type === 'trial') {
           stream.send('trial', { jobId: publicJobId(event.jobId), trial: presentTrial(event.trial) });
+        } else if (event.type === 'jobDeleted') {
+          stream.send('deleted', { jobId: publicJobId(event.jobId) });
         } else if (event.type === 'alert') {
           stream.send('alert', event.alert);
         }
