@@ -25,6 +25,7 @@ import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
 import { JobDeleter } from './orchestration/jobDeletion.js';
+import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
@@ -57,6 +58,8 @@ export interface Service {
   monitor: Monitor;
   /** Deployments of trained models, each served by its own model server. */
   deployments: DeploymentService;
+  /** Deletes finished jobs past the retention rules, on a timer. */
+  retention: RetentionSweeper;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -202,6 +205,13 @@ async function wire(
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   // A cancelled runner gets killGraceMs to stop before it is killed; deleting waits for that and its ending.
   const deleter = new JobDeleter({ store, jobs, backend, bus, rootDir: config.rootDir, endWaitMs: (config.killGraceMs ?? 10_000) + 30_000 });
+  const retention = new RetentionSweeper({
+    store,
+    deleter,
+    log: app.log,
+    userRule: config.retention,
+    intervalMs: config.retentionIntervalMs ?? 3_600_000
+  });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -282,6 +292,7 @@ async function wire(
     app,
     store,
     backend,
+    retention,
     monitor,
     deployments,
     async start() {
@@ -290,12 +301,14 @@ async function wire(
       await experiments.start();
       await deployments.start();
       monitor.start();
+      retention.start();
     },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
+      await retention.stop();
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();

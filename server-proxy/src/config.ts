@@ -63,6 +63,10 @@ export interface ServiceConfig {
    * model servers on this machine (see "Personal and shared mode" in docs/contracts.md).
    */
   trustJobs?: boolean;
+  /** Each user's retention of finished jobs (`--retention-keep-last`, `--retention-days`); none keeps all. */
+  retention?: { keepLast?: number; maxAgeDays?: number };
+  /** Time between retention sweeps (`--retention-interval`, seconds; an hour by default). */
+  retentionIntervalMs?: number;
 }
 
 /** Whether a flag-like environment value says yes. */
@@ -211,6 +215,17 @@ function positive(value: string | undefined, name: string, whole: boolean): numb
 }
 
 /** Parses `serve` flags (see docs/contracts.md); flags win over environment variables. */
+/** The per-user retention rule from its two flags; undefined when neither is set. */
+function retentionRule(keepLast: number | undefined, maxAgeDays: number | undefined): ServiceConfig['retention'] {
+  if (keepLast !== undefined && !Number.isInteger(keepLast)) {
+    throw new Error(`retention-keep-last must be a whole number, got '${keepLast}'`);
+  }
+  if (maxAgeDays === 0) {
+    throw new Error('retention-days must be above 0');
+  }
+  return keepLast === undefined && maxAgeDays === undefined ? undefined : { keepLast, maxAgeDays };
+}
+
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const { values } = parseArgs({
     args: argv,
@@ -236,6 +251,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       mlserver: { type: 'string' },
       'max-infer-bytes': { type: 'string' },
       'deploy-timeout': { type: 'string' },
+      'retention-keep-last': { type: 'string' },
+      'retention-days': { type: 'string' },
+      'retention-interval': { type: 'string' },
       backend: { type: 'string' },
       'k8s-kubeconfig': { type: 'string' },
       'k8s-namespace-template': { type: 'string' },
@@ -319,6 +337,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
+    retention: retentionRule(
+      num(values['retention-keep-last'] ?? env.LAKETAHOE_RETENTION_KEEP_LAST, 'retention-keep-last'),
+      num(values['retention-days'] ?? env.LAKETAHOE_RETENTION_DAYS, 'retention-days')
+    ),
+    retentionIntervalMs: (num(values['retention-interval'] ?? env.LAKETAHOE_RETENTION_INTERVAL, 'retention-interval') ?? 3600) * 1000,
     defaultBackend: backend,
     k8s,
     artifacts: parseArtifactConfig(values, env, dataDir),

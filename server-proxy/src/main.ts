@@ -10,7 +10,8 @@ const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --so
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
        [--backend local|kubernetes] [--k8s-kubeconfig FILE] [--k8s-namespace-template T] [--k8s-namespace-map u=ns,...]
        [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]
-       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]`;
+       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]
+       [--retention-keep-last N] [--retention-days D] [--retention-interval SECONDS]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {
