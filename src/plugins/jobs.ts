@@ -9,29 +9,52 @@ import {
   Notification,
   showDialog
 } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { laketahoeIcon } from '../icons';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 import { JobsPanel } from '../widgets/JobsPanel';
+import { notifyEndedJobs } from '../widgets/jobNotifications';
+import { watchSettings } from './settings';
+
+const PLUGIN_ID = 'laketahoe:jobs-panel';
 
 /** The jobs panel in the left area, with refresh, cancel and delete commands. */
 export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'laketahoe:jobs-panel',
+  id: PLUGIN_ID,
   description:
-    'Lists training jobs in the left sidebar, live, with filter, cancel and delete.',
+    'Lists training jobs in the left sidebar, live, with filter, cancel and delete; notifies when jobs end.',
   autoStart: true,
   requires: [ILakeTahoe],
-  optional: [ILayoutRestorer, ICommandPalette, ITranslator],
+  optional: [ILayoutRestorer, ICommandPalette, ITranslator, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     lake: ILakeTahoe,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
     const { commands, shell } = app;
+
+    let notifyOnJobEnd = true;
+    if (settingRegistry) {
+      watchSettings(
+        settingRegistry,
+        PLUGIN_ID,
+        composite => {
+          notifyOnJobEnd = composite.notifyOnJobEnd !== false;
+        },
+        trans
+      );
+    }
+    notifyEndedJobs(lake.jobs, {
+      enabled: () => notifyOnJobEnd,
+      openJob: jobId => void commands.execute(CommandIDs.openJob, { jobId }),
+      trans
+    });
 
     const panel = new JobsPanel({ model: lake.jobs, commands, trans });
     panel.id = 'laketahoe-jobs';
