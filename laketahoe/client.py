@@ -399,13 +399,17 @@ class Client:
             self._root_dir = info["rootDir"]
         return info
 
-    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None) -> dict:
-        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one."""
+    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None,
+                   webhook_url: str | None = None) -> dict:
+        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one. ``webhook_url`` gets the
+        job's end as Slack-compatible JSON (attempts in the job's ``webhook.deliveries``)."""
         body: dict[str, Any] = {"trainingInput": training_input}
         if job_id:
             body["jobId"] = job_id
         if labels:
             body["labels"] = labels
+        if webhook_url:
+            body["webhook"] = {"url": webhook_url}
         return self._call("POST", "/jobs", body=body)
 
     def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50) -> list[dict]:

@@ -26,6 +26,7 @@ import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
 import { JobDeleter } from './orchestration/jobDeletion.js';
 import { RetentionSweeper } from './orchestration/retentionSweeper.js';
+import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
@@ -205,6 +206,13 @@ async function wire(
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   // A cancelled runner gets killGraceMs to stop before it is killed; deleting waits for that and its ending.
   const deleter = new JobDeleter({ store, jobs, backend, bus, rootDir: config.rootDir, endWaitMs: (config.killGraceMs ?? 10_000) + 30_000 });
+  const webhooks = new WebhookSender({
+    bus,
+    store,
+    updater,
+    log: app.log,
+    firstRetryMs: config.webhookFirstRetryMs
+  });
   const retention = new RetentionSweeper({
     store,
     deleter,
@@ -302,6 +310,7 @@ async function wire(
       await deployments.start();
       monitor.start();
       retention.start();
+      webhooks.start();
     },
     async close() {
       if (closed) {
@@ -309,6 +318,7 @@ async function wire(
       }
       closed = true;
       await retention.stop();
+      await webhooks.stop();
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();

@@ -67,6 +67,8 @@ export interface ServiceConfig {
   retention?: { keepLast?: number; maxAgeDays?: number };
   /** Time between retention sweeps (`--retention-interval`, seconds; an hour by default). */
   retentionIntervalMs?: number;
+  /** Delay before a failed webhook delivery is tried again; doubles per failure (tests lower it). */
+  webhookFirstRetryMs?: number;
 }
 
 /** Whether a flag-like environment value says yes. */

@@ -397,6 +397,21 @@ export interface paths {
                                     time: string;
                                     reason: string;
                                 }[];
+                                webhook?: {
+                                    /** @description the webhook URL's origin (scheme, host, port) */
+                                    target: string;
+                                    /** @description every attempt, oldest first */
+                                    deliveries: {
+                                        /** @enum {string} */
+                                        state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                        attempt: number;
+                                        time: string;
+                                        delivered: boolean;
+                                        /** @description the receiver's HTTP status; null when none answered */
+                                        status: number | null;
+                                        error?: string;
+                                    }[];
+                                };
                             }[];
                             nextPageToken?: string;
                         };
@@ -617,6 +632,10 @@ export interface paths {
                         /** @description at most 64 labels */
                         labels?: {
                             [key: string]: string;
+                        };
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
                         };
                     };
                 };
@@ -882,6 +901,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1217,6 +1251,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1579,6 +1628,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -2156,6 +2220,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };

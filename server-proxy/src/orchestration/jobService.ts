@@ -196,6 +196,10 @@ export class JobService {
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
     };
+    if (body.webhook) {
+      runtime.webhookUrl = body.webhook.url;
+      job.webhook = { target: new URL(body.webhook.url).origin, deliveries: [] };
+    }
     const record = { job, runtime };
     try {
       await this.store.createJob(record);
