@@ -122,13 +122,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's jobs, newest first */
+        /** The caller's jobs (an admin's: anyone's), newest first */
         get: {
             parameters: {
                 query?: {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
                     pageSize?: number;
                     pageToken?: string;
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path?: never;
@@ -428,6 +430,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -982,7 +993,10 @@ export interface paths {
         /** One job */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -1270,7 +1284,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1694,6 +1726,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     limit?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1734,6 +1768,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1835,6 +1878,8 @@ export interface paths {
                     pageToken?: string;
                     /** @description at most this many evenly spaced values of each metric, its first and last included */
                     maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1881,6 +1926,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1912,7 +1966,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2287,6 +2344,8 @@ export interface paths {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
                     pageSize?: number;
                     pageToken?: string;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2352,6 +2411,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2380,7 +2448,10 @@ export interface paths {
         /** One trial */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2425,7 +2496,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2465,6 +2554,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     limit?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2506,6 +2597,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2604,7 +2704,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2751,10 +2854,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's registered models, newest first */
+        /** The caller's (an admin's: anyone's) registered models, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2780,7 +2886,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2863,7 +2987,10 @@ export interface paths {
         /** One model with its versions, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -2889,7 +3016,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2926,7 +3071,10 @@ export interface paths {
         /** One model version */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -2956,6 +3104,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3062,10 +3219,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's deployments */
+        /** The caller's (an admin's: anyone's) deployments */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3084,7 +3244,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3221,7 +3399,10 @@ export interface paths {
         /** One deployment */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -3240,7 +3421,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

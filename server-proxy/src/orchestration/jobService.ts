@@ -232,8 +232,8 @@ export class JobService {
     return presentJob((await this.record(owner, jobId)).job);
   }
 
-  /** The caller's jobs, newest first. */
-  async list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
+  /** The owner's jobs, newest first; everyone's when owner is undefined. */
+  async list(owner: string | undefined, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
     const page = await pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
     return { ...page, jobs: page.jobs.map(presentJob) };
   }
