@@ -23,8 +23,13 @@ export function scopedJobKey(owner: string, jobId: string): string {
   return `${jobId}-${crypto.createHash('sha256').update(owner).digest('hex').slice(0, 16)}`;
 }
 
-/** The id the owner sees for a job stored under `key` (see {@link scopedJobKey}). */
+/** The owner tag scopedJobKey appends. */
+const SCOPED_SUFFIX = /-[0-9a-f]{16}$/;
+
+/**
+ * The id the owner sees for a job stored under `key` (see {@link scopedJobKey}): the key without its
+ * owner tag. Any other key (a plain id, or a record written by hand) is shown as it is.
+ */
 export function publicJobId(key: string): string {
-  const dash = key.indexOf('-');
-  return dash < 0 ? key : key.slice(0, dash);
+  return SCOPED_SUFFIX.test(key) ? key.slice(0, -17) : key;
 }

@@ -13,6 +13,8 @@ describe('job keys per owner', () => {
       expect(publicJobId(alice)).toBe(id);
       expect(publicJobId(id)).toBe(id);
     }
+    // A key that is not a scoped one is shown as it is.
+    expect(publicJobId('bob-job')).toBe('bob-job');
   });
 
   test("Kubernetes names and labels of two owners' equal ids are distinct and valid", () => {
