@@ -8,6 +8,7 @@
   laketahoe jobs list [--filter state=RUNNING]
   laketahoe jobs stream-logs JOB_ID
   laketahoe jobs cancel JOB_ID
+  laketahoe jobs delete JOB_ID [JOB_ID...] [--quiet]
   laketahoe jobs stop JOB_ID
   laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
 
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cancel = cmds.add_parser("cancel", help="cancel a job")
     cancel.add_argument("job_id", metavar="JOB_ID")
+
+    delete = cmds.add_parser("delete", help="delete jobs with their outputs, logs, metrics and trials "
+                             "(running ones are cancelled first); exit 1 when any is kept")
+    delete.add_argument("job_ids", metavar="JOB_ID", nargs="+")
+    delete.add_argument("--quiet", "-q", action="store_true", help="do not ask for confirmation on a terminal")
 
     stop = cmds.add_parser("stop", help="stop an HPO job: no new trials; running trials finish")
     stop.add_argument("job_id", metavar="JOB_ID")
@@ -449,6 +455,8 @@ def run(args, client_factory=Client.from_environment) -> int:
         print(f"Cancelled job [{args.job_id}]." if job.get("state") == "CANCELLED"
               else f"Cancelling job [{args.job_id}] ({job.get('state')}).")
         return 0
+    if args.command == "delete":
+        return cmd_delete(args, client)
     if args.command == "stop":
         job = client.stop_job(args.job_id)
         print(f"Stopping job [{args.job_id}]: no new trials start; running trials finish ({job.get('state')}).")
@@ -456,6 +464,24 @@ def run(args, client_factory=Client.from_environment) -> int:
     if args.command == "list-trials":
         return cmd_list_trials(args, client)
     raise JobSpecError(f"unknown command {args.command}")
+
+
+def cmd_delete(args, client) -> int:
+    """``jobs delete``: asks first on a terminal (as gcloud does, ``--quiet`` skips it); 1 when any job is kept."""
+    if not args.quiet and sys.stdin.isatty():
+        answer = input(f"Delete {len(args.job_ids)} job(s) ({', '.join(args.job_ids)}) with their outputs, logs and "
+                       "trials? Running ones are cancelled first. (y/N) ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing deleted.")
+            return 1
+    kept = 0
+    for result in client.delete_jobs(args.job_ids):
+        if result["deleted"]:
+            print(f"Deleted job [{result['jobId']}].")
+        else:
+            kept += 1
+            print(f"ERROR: (laketahoe) {result['error']['message']}", file=sys.stderr)
+    return 1 if kept else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -403,13 +403,17 @@ class Client:
             self._root_dir = info["rootDir"]
         return info
 
-    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None) -> dict:
-        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one."""
+    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None,
+                   webhook_url: str | None = None) -> dict:
+        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one. ``webhook_url`` gets the
+        job's end as Slack-compatible JSON (attempts in the job's ``webhook.deliveries``)."""
         body: dict[str, Any] = {"trainingInput": training_input}
         if job_id:
             body["jobId"] = job_id
         if labels:
             body["labels"] = labels
+        if webhook_url:
+            body["webhook"] = {"url": webhook_url}
         return self._call("POST", "/jobs", body=body)
 
     def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50) -> list[dict]:
@@ -431,6 +435,15 @@ class Client:
     def cancel_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""
         return self._call("POST", self._job_path(job_id) + "/cancel")
+
+    def delete_job(self, job_id: str) -> None:
+        """``DELETE /jobs/{id}``: remove a job with its outputs, logs, metrics and trials (a running one is
+        cancelled first). A job a registered model version was made from is kept: 409 naming the version."""
+        self._call("DELETE", self._job_path(job_id))
+
+    def delete_jobs(self, job_ids: list[str]) -> list[dict]:
+        """``POST /jobs/batch-delete``: delete several jobs; one ``{jobId, deleted, error?}`` per id, in order."""
+        return self._call("POST", "/jobs/batch-delete", body={"jobIds": list(job_ids)})["results"]
 
     def stop_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/stop``: an HPO job starts no new trials; running ones finish. Returns the Job."""
