@@ -142,5 +142,15 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
       CREATE INDEX event_payloads_created ON event_payloads (created_at);
     `
+  },
+  {
+    version: 3,
+    name: 'job ids per owner',
+    // As SQLite's version 6: job_id stays the key unique across owners; public_id is the id the owner chose.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN public_id TEXT;
+      UPDATE jobs SET public_id = job_id;
+      CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
+    `
   }
 ];

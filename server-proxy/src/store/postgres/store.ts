@@ -33,6 +33,7 @@ import {
   type TrialPage,
   type TrialRecord
 } from '../store.js';
+import { publicJobId } from '../../jobs/ids.js';
 import { isUniqueViolation, type Database } from './database.js';
 
 /** `$1, $2, ...` for `count` parameters starting after `offset`. */
@@ -47,8 +48,9 @@ export class PostgresStore implements Store {
   async createJob(record: JobRecord): Promise<void> {
     const { job } = record;
     try {
-      await this.db.query('INSERT INTO jobs (job_id, owner, state, create_time, job, runtime) VALUES ($1, $2, $3, $4, $5, $6)', [
+      await this.db.query('INSERT INTO jobs (job_id, public_id, owner, state, create_time, job, runtime) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
         job.jobId,
+        publicJobId(job.jobId),
         job.owner,
         job.state,
         job.createTime,
@@ -66,6 +68,24 @@ export class PostgresStore implements Store {
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     const [row] = await this.db.query<JobRow>('SELECT job, runtime FROM jobs WHERE job_id = $1', [jobId]);
     return row ? jobFromRow(row) : undefined;
+  }
+
+  async findJob(owner: string, publicId: string): Promise<JobRecord | undefined> {
+    const [row] = await this.db.query<JobRow>('SELECT job, runtime FROM jobs WHERE owner = $1 AND public_id = $2', [owner, publicId]);
+    return row ? jobFromRow(row) : undefined;
+  }
+
+  async deleteJob(jobId: string): Promise<void> {
+    // The job's own run id and its trials' (`<jobId>/trials/<n>`), matched by prefix in byte order.
+    const runs = 'job_id = $1 OR starts_with(job_id, $2)';
+    const params = [jobId, `${jobId}/trials/`];
+    await this.db.transaction(async client => {
+      for (const table of ['job_logs', 'log_runs', 'job_metrics']) {
+        await client.query(`DELETE FROM ${table} WHERE ${runs}`, params);
+      }
+      await client.query('DELETE FROM trials WHERE job_id = $1', [jobId]);
+      await client.query('DELETE FROM jobs WHERE job_id = $1', [jobId]);
+    });
   }
 
   async saveJob(record: JobRecord): Promise<void> {
