@@ -17,6 +17,7 @@ import { planJob, type RunPlan } from '../jobs/spec.js';
 import { failpoint } from '../failpoints.js';
 import { isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
+import { checkWebhookUrl, type WebhookDestinationPolicy } from './webhookDestination.js';
 
 /** A folder's real path when it exists (symlinks resolved, as input paths are), else made absolute. */
 function realOrResolved(dir: string): string {
@@ -59,7 +60,7 @@ export class JobService {
     private readonly backend: BackendRouter,
     private readonly rootDir: string,
     private readonly experiments: Experiments,
-    private readonly folders: { jobsDir: string; dataDir: string }
+    private readonly folders: { jobsDir: string; dataDir: string; webhookDestinations: WebhookDestinationPolicy }
   ) {}
 
   /**
@@ -91,6 +92,9 @@ export class JobService {
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    if (body.webhook) {
+      checkWebhookUrl(body.webhook.url, this.folders.webhookDestinations);
+    }
     const input = body.trainingInput;
     const target = this.backend.select(input.backend);
     const plan = planJob(input, this.rootDir, target.capacity);
