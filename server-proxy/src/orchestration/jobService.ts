@@ -6,7 +6,8 @@ import { queueOrder } from '../jobs/queueOrder.js';
 import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store, type TrialPage } from '../store/store.js';
 import { readLogPage, type LogPage } from './logs.js';
 import { METRIC_PAGE_SIZE } from '../jobs/metrics.js';
-import { validateHpoInput, type Experiments } from './experiments.js';
+import type { Experiments } from './experiments.js';
+import { checkResumeSource, initialHpoOutput, validateHpoInput } from './hpoInput.js';
 import { generateJobId } from '../jobs/ids.js';
 import { isHpoJob } from './jobRuns.js';
 import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
@@ -96,7 +97,7 @@ export class JobService {
         delete spec.resumePreviousJobId;
       }
       validateHpoInput(input);
-      await this.experiments.checkResume(owner, spec);
+      await checkResumeSource(this.store, owner, spec);
     }
     const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     if (await this.store.getJob(jobId)) {
@@ -162,7 +163,7 @@ export class JobService {
         latestMetrics: {},
         exitCode: null,
         resources: { cpu: runtime.request.cpu, memoryBytes: runtime.request.memoryBytes, gpus: [] },
-        ...(spec ? this.experiments.initialOutput(spec) : {})
+        ...(spec ? initialHpoOutput(spec) : {})
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
     };
@@ -251,25 +252,25 @@ export class JobService {
   /** A page of the caller's HPO job's trials, in trial order. */
   async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
     await this.get(owner, jobId);
-    return pageTokenChecked(this.experiments.listTrials(jobId, query));
+    return pageTokenChecked(this.experiments.trials.list(jobId, query));
   }
 
   /** One trial of the caller's job. */
   async trial(owner: string, jobId: string, trialId: string): Promise<Trial> {
     await this.get(owner, jobId);
-    return this.experiments.getTrial(jobId, trialId);
+    return this.experiments.trials.get(jobId, trialId);
   }
 
   /** Log lines of a trial after `after`. */
   async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     await this.get(owner, jobId);
-    return this.experiments.trialLogs(jobId, trialId, after, limit);
+    return this.experiments.trials.logs(jobId, trialId, after, limit);
   }
 
   /** Absolute path of a trial's output file, or 404. */
   async trialOutputFile(owner: string, jobId: string, trialId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
     await this.get(owner, jobId);
-    return this.experiments.trialOutputFile(jobId, trialId, name);
+    return this.experiments.trials.outputFile(jobId, trialId, name);
   }
 
   /** Log lines after `after`, within the page's byte budget. */
