@@ -14,14 +14,13 @@ import {
   type CreateDeploymentBody,
   type Deployment,
   type ModelVersion,
-  type ChallengerSpec,
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
 import { serversStartedIn } from './modelServer.js';
-import { MAX_CHALLENGERS } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
+import { Challengers } from './challengers.js';
 import { KubeServing } from './kubernetes/service.js';
 
 /** What the deployment service needs. */
@@ -51,8 +50,7 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
  */
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
-  /** The challenger's supervisor of deployments that have one. */
-  private readonly challengers = new Map<string, Supervisor>();
+  private readonly challengers: Challengers;
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
 
@@ -64,14 +62,29 @@ export class DeploymentService {
 
   constructor(private readonly opts: DeploymentServiceOptions) {
     this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
+    this.challengers = new Challengers({
+      updater: opts.updater,
+      registry: opts.registry,
+      log: opts.log,
+      champions: this.supervisors,
+      supervisor: (owner, name) => this.newSupervisor(owner, name),
+      served: version => this.served(version),
+      startInBackground: (supervisor, target, reason) => this.startInBackground(supervisor, target, reason),
+      get: (owner, name) => this.get(owner, name),
+      reset: (owner, name) => this.onComparisonReset?.(owner, name)
+    });
   }
 
   private baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
+  private newSupervisor(owner: string, name: string): Supervisor {
+    return new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+  }
+
   private supervise(owner: string, name: string): Supervisor {
-    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+    const supervisor = this.newSupervisor(owner, name);
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
   }
@@ -98,13 +111,8 @@ export class DeploymentService {
       const kube = this.opts.kube?.runner(owner, name);
       return kube ? { champion: kube.serving } : undefined;
     }
-    const policy = this.policies.get(key);
-    const challenger = policy ? this.challengers.get(key)?.serving : undefined;
-    return { champion: champion.serving, challenger, policy };
+    return { champion: champion.serving, ...this.challengers.traffic(key) };
   }
-
-  /** The traffic policy of deployments with a challenger, mirrored from their records. */
-  private readonly policies = new Map<string, { mode: 'canary' | 'shadow'; weight: number }>();
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
   private served(version: ModelVersion): ServedVersion {
@@ -246,145 +254,18 @@ export class DeploymentService {
       await supervisor.switchTo(target);
     }
     if (body.challenger === null) {
-      await this.removeChallenger(owner, name);
+      await this.challengers.remove(owner, name);
     } else if (body.challenger) {
-      await this.setChallenger(owner, name, body.challenger);
+      await this.challengers.set(owner, name, body.challenger);
     }
     return this.get(owner, name);
   }
 
   /**
-   * Adds a challenger (its server starts; it gets traffic once ready), or changes the mode or weight of
-   * the one there (in memory at once, no restart, so no request fails). One challenger at a time
-   * ({@link MAX_CHALLENGERS}); it must be another version of the champion's model.
-   */
-  private async setChallenger(owner: string, name: string, spec: ChallengerSpec): Promise<void> {
-    const key = deploymentKey(owner, name);
-    const current = await this.get(owner, name);
-    const existing = current.challenger;
-    const mode = spec.mode ?? existing?.mode ?? 'canary';
-    if (mode === 'shadow' && spec.weight !== undefined && spec.weight !== 0) {
-      throw new ServiceError('invalid_argument', 'a shadow challenger gets a copy of every request: weight must be 0 or left out', 'challenger.weight');
-    }
-    const weight = mode === 'shadow' ? 0 : (spec.weight ?? (existing?.mode === 'canary' ? existing.weight : 10));
-    let target: ServedVersion | undefined;
-    if (spec.model) {
-      if (spec.model.name !== current.model.name) {
-        throw new ServiceError(
-          'invalid_argument',
-          `a challenger is another version of the champion's model ${current.model.name}, not ${spec.model.name}`,
-          'challenger.model.name'
-        );
-      }
-      const version = await this.opts.registry.version(owner, spec.model.name, spec.model.version);
-      if (version.version === current.model.version) {
-        throw new ServiceError('invalid_argument', `version ${version.version} is the champion already`, 'challenger.model.version');
-      }
-      if (existing && existing.model.version !== version.version) {
-        throw new ServiceError(
-          'failed_precondition',
-          `deployment ${name} has challenger version ${existing.model.version} already (at most ${MAX_CHALLENGERS}): promote or remove it first`,
-          'challenger.model'
-        );
-      }
-      if (!existing) {
-        target = this.served(version);
-      }
-    } else if (!existing) {
-      throw new ServiceError('invalid_argument', 'a new challenger needs a model version', 'challenger.model');
-    }
-    await this.opts.updater.update(owner, name, r => {
-      if (target) {
-        r.deployment.challenger = {
-          model: { name: target.model, version: target.version },
-          mode,
-          weight,
-          state: 'DEPLOYING',
-          errorMessage: '',
-          restarts: 0
-        };
-        r.runtime.challengerServers = [];
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${target.version} added (${mode === 'canary' ? `canary ${weight}%` : 'shadow'})`
-        });
-      } else if (r.deployment.challenger) {
-        r.deployment.challenger.mode = mode;
-        r.deployment.challenger.weight = weight;
-      }
-    });
-    this.policies.set(key, { mode, weight });
-    if (target) {
-      this.onComparisonReset?.(owner, name);
-      const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
-      supervisor.role = 'challenger';
-      this.challengers.set(key, supervisor);
-      this.startInBackground(supervisor, target, 'challenger ready');
-    }
-  }
-
-  /** Removes the challenger: no new requests go to it, those in flight finish, then its server stops. */
-  private async removeChallenger(owner: string, name: string): Promise<void> {
-    const key = deploymentKey(owner, name);
-    this.policies.delete(key);
-    const supervisor = this.challengers.get(key);
-    this.challengers.delete(key);
-    await supervisor?.retireAll();
-    await this.opts.updater.update(owner, name, r => {
-      if (r.deployment.challenger) {
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${r.deployment.challenger.model.version} removed`
-        });
-      }
-      delete r.deployment.challenger;
-      delete r.runtime.challengerServers;
-    });
-  }
-
-  /**
-   * Makes the ready challenger the champion without a restart: its supervisor and server take the
-   * champion's place in one step (the next request goes to it), then the old champion finishes its
-   * requests in flight and stops.
+   * Makes the ready challenger the champion without a restart (see {@link Challengers.promote}).
    */
   async promote(owner: string, name: string): Promise<Deployment> {
-    const key = deploymentKey(owner, name);
-    const current = await this.get(owner, name);
-    const challenger = this.challengers.get(key);
-    if (!current.challenger || !challenger) {
-      throw new ServiceError('failed_precondition', `deployment ${name} has no challenger to promote`, 'challenger');
-    }
-    if (current.state === 'UPDATING' || current.state === 'DELETING') {
-      throw new ServiceError('failed_precondition', `deployment ${name} is ${current.state}: promote once it is READY`);
-    }
-    if (current.challenger.state !== 'READY' || !challenger.serving) {
-      throw new ServiceError('failed_precondition', `challenger version ${current.challenger.model.version} is not ready`, 'challenger');
-    }
-    const old = this.supervisors.get(key);
-    // Traffic moves here, synchronously: no request sees a state between the two.
-    this.supervisors.set(key, challenger);
-    this.challengers.delete(key);
-    this.policies.delete(key);
-    challenger.role = 'champion';
-    const promoted = current.challenger.model;
-    await this.opts.updater.update(owner, name, r => {
-      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? [])];
-      delete r.runtime.challengerServers;
-      delete r.deployment.challenger;
-      delete r.deployment.nextModel;
-      r.deployment.model = { ...promoted };
-      r.deployment.endpoint = endpointOf(name, promoted.name);
-      r.deployment.errorMessage = '';
-      r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason: `promoted challenger version ${promoted.version}` });
-      r.deployment.state = 'READY';
-    });
-    await challenger.attachMonitor();
-    this.onComparisonReset?.(owner, name);
-    if (old) {
-      void old.retireAll().catch(err => this.opts.log.error({ err, deployment: name }, 'stopping the old champion failed'));
-    }
+    await this.challengers.promote(owner, name);
     return this.get(owner, name);
   }
 
@@ -402,10 +283,7 @@ export class DeploymentService {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
-    const challenger = this.challengers.get(deploymentKey(owner, name));
-    this.challengers.delete(deploymentKey(owner, name));
-    this.policies.delete(deploymentKey(owner, name));
-    await Promise.all([supervisor?.close(), challenger?.close()]);
+    await Promise.all([supervisor?.close(), this.challengers.close(deploymentKey(owner, name))]);
     if (record.runtime.kube) {
       await this.opts.kube?.remove(record);
     }
@@ -456,12 +334,7 @@ export class DeploymentService {
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
         const ch = saved.deployment.challenger;
         if (ch) {
-          const challenger = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
-          challenger.role = 'challenger';
-          this.challengers.set(deploymentKey(owner, name), challenger);
-          this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
-          const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
-          this.startInBackground(challenger, this.served(chVersion), 'challenger started again after a service restart');
+          await this.challengers.restore(owner, name, ch);
         }
       } catch (err) {
         await this.opts.updater.update(owner, name, r => {
@@ -500,10 +373,8 @@ export class DeploymentService {
 
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
-    const all = [...this.supervisors.values(), ...this.challengers.values()];
+    const all = [...this.supervisors.values(), ...this.challengers.takeAll()];
     this.supervisors.clear();
-    this.challengers.clear();
-    this.policies.clear();
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
