@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventBus, ServiceEvent } from '../../events.js';
 import { LogLine } from '../../schemas/jobs.js';
 import type { LogPage } from '../../orchestration/logs.js';
+import { OwnerParam } from '../access.js';
 import { openSse } from '../sse.js';
 
 /** What the job and trial routes share: a job id parameter, log pages and streams, output files. */
@@ -12,10 +13,12 @@ import { openSse } from '../sse.js';
 export const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
 
 /** Query of a log page. */
-export const LogsQuery = Type.Object({
+const LogsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
 });
+/** Query of a log page of a run the caller may read on behalf of its owner. */
+export const OwnedLogsQuery = Type.Composite([LogsQuery, Type.Object({ owner: OwnerParam })]);
 /** A page of log lines. */
 export const LogsPage = Type.Object({
   lines: Type.Array(LogLine),

@@ -5,7 +5,8 @@ import { JOB_STATES, Trial } from '../../schemas/jobs.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
-import { JobIdParams, LogsPage, LogsQuery, SSE_RESPONSE, sendOutput, streamLogs } from './runOutputs.js';
+import { OwnerParam, readableOwner } from '../access.js';
+import { JobIdParams, LogsPage, OwnedLogsQuery, SSE_RESPONSE, sendOutput, streamLogs } from './runOutputs.js';
 
 /** The app the job routes are added to. */
 export type RouteApp = Parameters<FastifyPluginAsyncTypebox>[0];
@@ -27,18 +28,27 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
         querystring: Type.Object({
           state: Type.Optional(StringEnum([...JOB_STATES])),
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
-          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          owner: OwnerParam
         }),
-        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 404) }
+        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404) }
       }
     },
-    async request => jobs.trials(request.user, request.params.jobId, request.query)
+    async request => jobs.trials(readableOwner(request, request.query.owner), request.params.jobId, request.query)
   );
 
   app.get(
     '/jobs/:jobId/trials/:trialId',
-    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errorResponses(401, 404) } } },
-    async request => jobs.trial(request.user, request.params.jobId, request.params.trialId)
+    {
+      schema: {
+        summary: 'One trial',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: Type.Object({ owner: OwnerParam }),
+        response: { 200: Trial, ...errorResponses(400, 401, 403, 404) }
+      }
+    },
+    async request => jobs.trial(readableOwner(request, request.query.owner), request.params.jobId, request.params.trialId)
   );
 
   app.get(
@@ -48,12 +58,18 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
         summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
         tags: ['trials'],
         params: TrialParams,
-        querystring: LogsQuery,
-        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+        querystring: OwnedLogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 403, 404) }
       }
     },
     async request =>
-      jobs.trialLogs(request.user, request.params.jobId, request.params.trialId, request.query.after ?? 0, request.query.limit ?? 1000)
+      jobs.trialLogs(
+        readableOwner(request, request.query.owner),
+        request.params.jobId,
+        request.params.trialId,
+        request.query.after ?? 0,
+        request.query.limit ?? 1000
+      )
   );
 
   app.get(
@@ -97,12 +113,13 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
           jobId: Type.String({ maxLength: 128 }),
           trialId: Type.String({ maxLength: 20 }),
           name: StringEnum([...OUTPUT_NAMES])
-        })
+        }),
+        querystring: Type.Object({ owner: OwnerParam })
       }
     },
     async (request, reply) => {
       const { jobId, trialId, name } = request.params;
-      const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
+      const file = await jobs.trialOutputFile(readableOwner(request, request.query.owner), jobId, trialId, name);
       return sendOutput(reply, file, name);
     }
   );
