@@ -225,7 +225,7 @@ async function wire(
   const backend = new BackendRouter(backends, config.defaultBackend ?? 'local');
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
-  backend.addKind(experiments);
+  backend.addKind(experiments.trials);
   const webhookDestinations = { allowPrivateNetworks: config.webhookAllowPrivateNetworks ?? false };
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, {
     jobsDir: config.jobsDir,
