@@ -1,7 +1,7 @@
 // Drives our HPO engine (compiled by run.sh into .build/) over the problems
 // in problems.json and writes raw results as JSON for report.py.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRng, createSuggester, RandomSearch, resolveSpace } from './.build/index.js';
+import { pathToFileURL } from 'node:url';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -12,7 +12,18 @@ const args = Object.fromEntries(
 const SEEDS = Number(args.seeds ?? 20);
 const TRIALS = Number(args.trials ?? 60);
 const OUT = args.out ?? 'ours.json';
+// --engine=DIR runs another build of the engine (e.g. a copy of .build from
+// before a change) for before/after comparisons.
+const ENGINE = args.engine
+  ? pathToFileURL(`${args.engine}/hpo/index.js`)
+  : new URL('./.build/hpo/index.js', import.meta.url);
+const { createRng, createSuggester, RandomSearch, resolveSpace } = await import(ENGINE.href);
 const cfg = JSON.parse(readFileSync(new URL('./problems.json', import.meta.url), 'utf8'));
+// --problems=levy6,branin or --set=multimodal narrow the run while iterating.
+const PROBLEMS = cfg.problems.filter(
+  (p) => (!args.problems || args.problems.split(',').includes(p.name)) && (!args.set || p.set === args.set)
+);
+const BATCHES = (args.batches ?? '1,4').split(',').map(Number);
 
 const HART_A = [
   [10, 3, 17, 3.5, 1.7, 8],
@@ -29,6 +40,7 @@ const HART_P = [
 const HART_ALPHA = [1.0, 1.2, 3.0, 3.2];
 const OPT_SHIFT = { sgd: -1.5, adam: -3, rmsprop: -3.5 };
 const OPT_OFFSET = { sgd: 0.3, adam: 0, rmsprop: 0.1 };
+const SCHWEFEL_C = 418.9828872724338;
 
 /** Objective functions; must match peers.py exactly. */
 const FUNCTIONS = {
@@ -63,7 +75,17 @@ const FUNCTIONS = {
     ((a.layers - 4) / 3) ** 2 +
     (Math.log2(a.units / 128) / 2) ** 2 * (a.layers > 4 ? 1.5 : 1) +
     4 * (a.dropout - 0.2) ** 2 +
-    OPT_OFFSET[a.optimizer]
+    OPT_OFFSET[a.optimizer],
+  levy6: (x) => {
+    const w = x.map((v) => 1 + (v - 1) / 4);
+    const d = w.length;
+    let s = Math.sin(Math.PI * w[0]) ** 2;
+    for (let i = 0; i < d - 1; i++) s += (w[i] - 1) ** 2 * (1 + 10 * Math.sin(Math.PI * w[i] + 1) ** 2);
+    return s + (w[d - 1] - 1) ** 2 * (1 + Math.sin(2 * Math.PI * w[d - 1]) ** 2);
+  },
+  rastrigin5: (x) => 10 * x.length + x.reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v), 0),
+  schwefel4: (x) => SCHWEFEL_C * x.length - x.reduce((s, v) => s + v * Math.sin(Math.sqrt(Math.abs(v))), 0),
+  michalewicz5: (x) => -x.reduce((s, v, i) => s + Math.sin(v) * Math.sin(((i + 1) * v * v) / Math.PI) ** 20, 0)
 };
 
 function evaluate(problem, a) {
@@ -111,13 +133,14 @@ function latency(nHistory, calls) {
 
 const results = { method: 'ours', runs: {}, latency: {} };
 const t0 = Date.now();
-for (const problem of cfg.problems) {
-  for (const batch of [1, 4]) {
+for (const problem of PROBLEMS) {
+  for (const batch of BATCHES) {
     const key = `${problem.name}/${batch}`;
     results.runs[key] = [];
     for (let seed = 0; seed < SEEDS; seed++) results.runs[key].push(runOnce(problem, seed, batch));
     process.stderr.write(`ours ${key} done at ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   }
 }
-for (const n of [100, 1000]) results.latency[n] = latency(n, Number(args.latencyCalls ?? 50));
+const latencyCalls = Number(args.latencyCalls ?? 50);
+if (latencyCalls > 0) for (const n of [100, 1000]) results.latency[n] = latency(n, latencyCalls);
 writeFileSync(OUT, JSON.stringify(results));
