@@ -2,7 +2,8 @@
 
 Magics and the CLI are thin layers over this module. It finds the service the
 way a kernel finds its connection file: ``LAKETAHOE_URL`` + ``LAKETAHOE_TOKEN``
-when set, else the runtime file the service writes when it starts
+when set (inside a JupyterHub-spawned server the server's own hub token,
+``JUPYTERHUB_API_TOKEN``, when no ``LAKETAHOE_TOKEN`` is set), else the runtime file the service writes when it starts
 (``LAKETAHOE_RUNTIME_FILE`` or ``<jupyter runtime dir>/laketahoe-proxy.json``).
 """
 
@@ -143,10 +144,13 @@ def find_service(env: dict | None = None) -> ServiceLocation:
     env = os.environ if env is None else env
     url = env.get("LAKETAHOE_URL")
     if url:
-        token = env.get("LAKETAHOE_TOKEN")
+        token = env.get("LAKETAHOE_TOKEN") or env.get("JUPYTERHUB_API_TOKEN")
         if not token:
-            raise ServiceNotFound("LAKETAHOE_URL is set but LAKETAHOE_TOKEN is not")
-        return ServiceLocation(url=url.rstrip("/"), token=token, source="LAKETAHOE_URL")
+            raise ServiceNotFound(
+                "LAKETAHOE_URL is set but LAKETAHOE_TOKEN is not (nor JUPYTERHUB_API_TOKEN, as in a hub-spawned server)"
+            )
+        source = "LAKETAHOE_URL" if env.get("LAKETAHOE_TOKEN") else "LAKETAHOE_URL + JUPYTERHUB_API_TOKEN"
+        return ServiceLocation(url=url.rstrip("/"), token=token, source=source)
 
     path = runtime_file_path(env)
     try:

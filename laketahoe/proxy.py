@@ -132,8 +132,38 @@ def jupyter_root_dir() -> str:
     return os.getcwd()
 
 
+def shared_service(env: dict | None = None) -> str | None:
+    """The shared service this server should use instead of starting its own, or None.
+
+    Set when the hub's administrator put ``LAKETAHOE_URL`` in the spawner's environment and a token to
+    reach it is at hand: ``LAKETAHOE_TOKEN``, or the hub-spawned server's own ``JUPYTERHUB_API_TOKEN``.
+    """
+    env = os.environ if env is None else env
+    url = env.get("LAKETAHOE_URL")
+    if url and (env.get("LAKETAHOE_TOKEN") or env.get("JUPYTERHUB_API_TOKEN")):
+        return url
+    return None
+
+
+def _forward_to_shared_service() -> dict:
+    """jupyter-server-proxy configuration that forwards to the shared service (laketahoe.forward)."""
+    return {
+        "command": [sys.executable, "-m", "laketahoe.forward", "--port", "{port}"],
+        "timeout": 30,
+        "absolute_url": False,
+        "launcher_entry": {"enabled": False},
+        "new_browser_tab": False,
+    }
+
+
 def setup_laketahoe() -> dict:
-    """Return the jupyter-server-proxy server configuration for the LakeTahoe service."""
+    """Return the jupyter-server-proxy server configuration for the LakeTahoe service.
+
+    A personal service by default; in a hub-spawned server configured with a shared service
+    (:func:`shared_service`), a forwarder to it that signs in with the server's hub token.
+    """
+    if shared_service():
+        return _forward_to_shared_service()
     token = secrets.token_urlsafe(32)
     entry = service_entry()
     command = [

@@ -388,3 +388,24 @@ def test_netrc_credentials_do_not_replace_the_token(stub, monkeypatch, tmp_path)
     stub.routes[("GET", "/api/v1/jobs/j1")] = (200, {"jobId": "j1"})
     lt.Client(url=stub.url, token="sekret").get_job("j1")
     assert stub.requests[-1]["auth"] == "Bearer sekret"
+
+
+def test_discovery_inside_a_hub_spawned_server_uses_its_hub_token(tmp_path):
+    env = {"LAKETAHOE_URL": "http://shared:8000", "JUPYTERHUB_API_TOKEN": "hub-t", "LAKETAHOE_RUNTIME_FILE": str(tmp_path / "x")}
+    loc = lt.find_service(env)
+    assert (loc.url, loc.token) == ("http://shared:8000", "hub-t")
+    assert lt.find_service({**env, "LAKETAHOE_TOKEN": "own"}).token == "own"
+
+
+def test_the_proxy_entry_forwards_to_a_shared_service_instead_of_starting_one(monkeypatch):
+    from laketahoe import proxy
+
+    monkeypatch.setenv("LAKETAHOE_URL", "http://shared:8000")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hub-t")
+    monkeypatch.delenv("LAKETAHOE_TOKEN", raising=False)
+    config = proxy.setup_laketahoe()
+    assert config["command"][1:3] == ["-m", "laketahoe.forward"]
+    # The token stays in the forwarder's environment: nothing in the configuration carries it.
+    assert "hub-t" not in json.dumps(config)
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN")
+    assert proxy.shared_service() is None

@@ -3,7 +3,8 @@ import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { bearerToken, registerAuth, TokenTable } from './api/auth.js';
+import { Authenticator, bearerToken, registerAuth, TokenTable } from './api/auth.js';
+import { HubTokenResolver } from './api/hubAuth.js';
 import { registerCsrfGuard } from './api/csrf.js';
 import { ErrorResponse, errorHandler } from './api/errors.js';
 import { ServiceError } from './errors.js';
@@ -99,7 +100,20 @@ async function wire(
   const store = new SqliteStore(dbFile);
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
-  const tokens = new TokenTable(config.tokens);
+  const auth = new Authenticator(new TokenTable(config.tokens), {
+    hub: config.hub
+      ? new HubTokenResolver({
+          apiUrl: config.hub.apiUrl,
+          serviceName: config.hub.serviceName,
+          ttlMs: config.hub.cacheMs,
+          negativeTtlMs: config.hub.negativeCacheMs,
+          maxEntries: config.hub.cacheEntries,
+          timeoutMs: config.hub.timeoutMs
+        })
+      : undefined,
+    adminGroup: config.adminGroup,
+    groups: config.tokenGroups
+  });
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
   const app = Fastify({
     logger,
@@ -113,11 +127,19 @@ async function wire(
     // Errors the router raises before any hook (a malformed or over-long URL) still authenticate first:
     // an unauthenticated caller learns nothing about the routes.
     frameworkErrors: (error, request, reply) => {
-      const user = tokens.userFor(bearerToken(request));
-      const status = user === undefined ? 401 : (error as { statusCode?: number }).statusCode === 414 ? 414 : 400;
-      const code = status === 401 ? 'unauthenticated' : 'invalid_argument';
-      const message = status === 401 ? 'a valid bearer token is required' : status === 414 ? 'a path segment is too long' : 'the URL is not valid';
-      void (reply as unknown as FastifyReply).code(status).send({ error: { code, message } });
+      const answer = (status: number, code: string, message: string) => void (reply as unknown as FastifyReply).code(status).send({ error: { code, message } });
+      auth.callerFor(bearerToken(request)).then(
+        caller => {
+          if (caller === undefined) {
+            answer(401, 'unauthenticated', 'a valid bearer token is required');
+          } else if ((error as { statusCode?: number }).statusCode === 414) {
+            answer(414, 'invalid_argument', 'a path segment is too long');
+          } else {
+            answer(400, 'invalid_argument', 'the URL is not valid');
+          }
+        },
+        (err: unknown) => answer(503, 'unavailable', err instanceof ServiceError ? err.message : 'the sign-in service cannot be reached')
+      );
     }
   }).withTypeProvider<TypeBoxTypeProvider>();
   const local = new LocalBackend({
@@ -155,7 +177,7 @@ async function wire(
         drainMs: 30_000,
         // A kubeconfig means the service runs outside the cluster and reaches pods through the API server.
         inCluster: !k8s.kubeconfig,
-        namespaceOf: user => namespaceFor(user, k8s.namespaceTemplate, k8s.namespaceMap),
+        namespaceOf: user => namespaceFor(user, k8s.namespaceTemplate, k8s.namespaceMap, auth.groupsOf(user)),
         updater: deploymentUpdater,
         monitor: watchers
       });
@@ -168,6 +190,7 @@ async function wire(
         jobsDir: config.jobsDir,
         namespaceTemplate: k8s.namespaceTemplate,
         namespaceMap: k8s.namespaceMap,
+        groupsOf: user => auth.groupsOf(user),
         defaultImage: k8s.defaultImage,
         manifests: {
           outputPvc: k8s.outputPvc,
@@ -245,7 +268,7 @@ async function wire(
     // The route schemas are draft-07; the document declares OpenAPI 3.0.3 and must use its keywords.
     transformObject: documentObject => toOpenApi30('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject)
   });
-  registerAuth(app, tokens);
+  registerAuth(app, auth);
   registerCsrfGuard(app);
   app.addSchema(ErrorResponse);
   await app.register(apiRoutes, {
@@ -306,17 +329,19 @@ async function wire(
 
 /**
  * Whether job code and model servers may run on this machine as the service's OS user: always for one
- * user (personal mode: it is their own account), and for several users (a tokens file) only with the
- * explicit `--trust-jobs`. A multi-user service whose default backend is local cannot start without it.
+ * user (personal mode: it is their own account), and for several users (a tokens file, or anyone the hub
+ * signs in) only with the explicit `--trust-jobs`. A multi-user service whose default backend is local
+ * cannot start without it.
  */
 export function localExecutionAllowed(config: ServiceConfig): boolean {
   const users = new Set(config.tokens.values());
-  if (users.size <= 1 || config.trustJobs) {
+  if ((users.size <= 1 && !config.hub) || config.trustJobs) {
     return true;
   }
   if ((config.defaultBackend ?? 'local') === 'local') {
+    const who = config.hub ? "JupyterHub's users" : `${users.size} users`;
     throw new Error(
-      `${users.size} users can reach this service, and the local backend would run each one's job code as this ` +
+      `${who} can reach this service, and the local backend would run each one's job code as this ` +
         "service's OS user (able to read every user's token, data and outputs). Use --backend kubernetes, or pass " +
         '--trust-jobs (LAKETAHOE_TRUST_JOBS=1) if every user is trusted with this account (see docs/contracts.md, "Personal and shared mode")'
     );

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readTokensFile } from './api/auth.js';
+import { readTokensFile, readTokensFileGroups } from './api/auth.js';
 import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
 import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
@@ -28,6 +28,12 @@ export interface ServiceConfig {
   tokens: Map<string, string>;
   /** The embedded user's token (echoed into the runtime file); absent in shared mode. */
   token?: string;
+  /** user -> groups of the tokens file's users (its `groups`). */
+  tokenGroups?: Map<string, string[]>;
+  /** Set when JupyterHub's tokens are accepted (`--jupyterhub-api-url`). */
+  hub?: HubConfig;
+  /** Members of this group may list and read every user's jobs, models and deployments. */
+  adminGroup?: string;
   user: string;
   cpus?: number;
   memoryBytes?: number;
@@ -58,6 +64,22 @@ export interface ServiceConfig {
    * model servers on this machine (see "Personal and shared mode" in docs/contracts.md).
    */
   trustJobs?: boolean;
+}
+
+/** Accepting JupyterHub's tokens as one of its services (see "JupyterHub sign-in" in docs/contracts.md). */
+export interface HubConfig {
+  /** The hub's REST API, e.g. `http://127.0.0.1:8081/hub/api`. */
+  apiUrl: string;
+  /** This service's name in the hub: tokens need `access:services!service=<name>`. */
+  serviceName: string;
+  /** How long a token's owner is trusted before the hub is asked again (a revoked token works this long). */
+  cacheMs: number;
+  /** How long an unknown token is remembered as unknown. */
+  negativeCacheMs: number;
+  /** Most tokens remembered. */
+  cacheEntries: number;
+  /** A hub that has not answered by then counts as down (503). */
+  timeoutMs: number;
 }
 
 /** Whether a flag-like environment value says yes. */
@@ -205,6 +227,33 @@ function positive(value: string | undefined, name: string, whole: boolean): numb
   return n;
 }
 
+/** `--jupyterhub-*` (and their LAKETAHOE_JUPYTERHUB_* variables) -> the hub settings; undefined without an API URL. */
+function parseHubConfig(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): HubConfig | undefined {
+  const apiUrl = (values['jupyterhub-api-url'] as string | undefined) ?? (env.LAKETAHOE_JUPYTERHUB_API_URL || undefined);
+  if (!apiUrl) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new Error(`jupyterhub-api-url: '${apiUrl}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`jupyterhub-api-url: '${apiUrl}' must be http or https`);
+  }
+  const seconds = num((values['jupyterhub-cache-seconds'] as string | undefined) ?? env.LAKETAHOE_JUPYTERHUB_CACHE_SECONDS, 'jupyterhub-cache-seconds') ?? 30;
+  return {
+    apiUrl: url.toString().replace(/\/+$/, ''),
+    serviceName: (values['jupyterhub-service-name'] as string | undefined) ?? (env.JUPYTERHUB_SERVICE_NAME || 'laketahoe'),
+    cacheMs: seconds * 1000,
+    // Unknown tokens are asked about again sooner: a freshly made token should not wait the full time.
+    negativeCacheMs: Math.min(seconds, 5) * 1000,
+    cacheEntries: 10_000,
+    timeoutMs: 5000
+  };
+}
+
 /** Parses `serve` flags (see docs/contracts.md); flags win over environment variables. */
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const { values } = parseArgs({
@@ -244,7 +293,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-serving-image': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
       ...ARTIFACT_FLAGS,
-      'trust-jobs': { type: 'boolean' }
+      'trust-jobs': { type: 'boolean' },
+      'jupyterhub-api-url': { type: 'string' },
+      'jupyterhub-service-name': { type: 'string' },
+      'jupyterhub-cache-seconds': { type: 'string' },
+      'admin-group': { type: 'string' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -283,10 +336,16 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const dataDir = path.resolve(rootDir, values['data-dir'] ?? env.LAKETAHOE_DATA_DIR ?? '.laketahoe');
   const user = values.user ?? env.LAKETAHOE_USER ?? os.userInfo().username;
   const tokensFile = values['tokens-file'] ?? env.LAKETAHOE_TOKENS_FILE;
+  const hub = parseHubConfig(values, env);
   let tokens: Map<string, string>;
   let token: string | undefined;
+  let tokenGroups: Map<string, string[]> | undefined;
   if (tokensFile) {
     tokens = readTokensFile(tokensFile, f => fs.readFileSync(f, 'utf8'));
+    tokenGroups = readTokensFileGroups(tokensFile, f => fs.readFileSync(f, 'utf8'));
+  } else if (hub) {
+    // Signed in through the hub alone: no embedded user, no token of the service's own to hand out.
+    tokens = new Map();
   } else {
     token = env.LAKETAHOE_TOKEN || crypto.randomBytes(32).toString('hex');
     tokens = new Map([[token, user]]);
@@ -304,6 +363,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     maxFolderBytes: num(values['max-folder-bytes'] ?? env.LAKETAHOE_MAX_FOLDER_BYTES, 'max-folder-bytes') ?? 200 * MIB,
     tokens,
     token,
+    tokenGroups,
+    hub,
+    adminGroup: values['admin-group'] ?? (env.LAKETAHOE_ADMIN_GROUP || undefined),
     user,
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),

@@ -10,7 +10,8 @@ const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --so
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
        [--backend local|kubernetes] [--k8s-kubeconfig FILE] [--k8s-namespace-template T] [--k8s-namespace-map u=ns,...]
        [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]
-       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]`;
+       [--k8s-qps N] [--k8s-burst N] [--trust-jobs]
+       [--jupyterhub-api-url URL] [--jupyterhub-service-name NAME] [--jupyterhub-cache-seconds N] [--admin-group NAME]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {
@@ -46,7 +47,9 @@ async function serve(argv: string[]): Promise<void> {
   // Where artifacts go, never with the credentials.
   const a = config.artifacts;
   const artifactStore = a?.kind === 's3' ? { kind: 's3', endpoint: a.s3.endpoint, bucket: a.s3.bucket, prefix: a.s3.prefix } : { kind: 'local', dir: a?.dir };
-  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore }, 'laketahoe-proxy listening');
+  // The hub's address and this service's name in it; no token is ever logged.
+  const hub = config.hub ? { apiUrl: config.hub.apiUrl, service: config.hub.serviceName, adminGroup: config.adminGroup } : undefined;
+  app.log.info({ url, socket: config.socket, runtimeFile: config.runtimeFile, artifactStore, hub }, 'laketahoe-proxy listening');
   if (!fs.existsSync(config.mlserver)) {
     // Jobs work without it; deployments fail with the same hint until it exists.
     app.log.warn({ mlserver: config.mlserver }, 'no MLServer: deployments need `laketahoe serving-env create` (or --mlserver)');

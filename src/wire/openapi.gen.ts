@@ -122,13 +122,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's jobs, newest first */
+        /** The caller's jobs (an admin's: anyone's), newest first */
         get: {
             parameters: {
                 query?: {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
                     pageSize?: number;
                     pageToken?: string;
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path?: never;
@@ -413,6 +415,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -948,7 +959,10 @@ export interface paths {
         /** One job */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -1221,7 +1235,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1580,6 +1612,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     limit?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1620,6 +1654,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1721,6 +1764,8 @@ export interface paths {
                     pageToken?: string;
                     /** @description at most this many evenly spaced values of each metric, its first and last included */
                     maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1767,6 +1812,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1798,7 +1852,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2158,6 +2215,8 @@ export interface paths {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
                     pageSize?: number;
                     pageToken?: string;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2223,6 +2282,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2251,7 +2319,10 @@ export interface paths {
         /** One trial */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2296,7 +2367,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2336,6 +2425,8 @@ export interface paths {
                 query?: {
                     after?: number;
                     limit?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2377,6 +2468,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2475,7 +2575,10 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     jobId: string;
@@ -2557,10 +2660,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's registered models, newest first */
+        /** The caller's (an admin's: anyone's) registered models, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2586,7 +2692,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2669,7 +2793,10 @@ export interface paths {
         /** One model with its versions, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -2695,7 +2822,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2732,7 +2877,10 @@ export interface paths {
         /** One model version */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -2762,6 +2910,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2868,10 +3025,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's deployments */
+        /** The caller's (an admin's: anyone's) deployments */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2890,7 +3050,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3027,7 +3205,10 @@ export interface paths {
         /** One deployment */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -3046,7 +3227,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

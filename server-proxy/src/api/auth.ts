@@ -1,13 +1,27 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError } from '../errors.js';
+import type { HubTokenResolver } from './hubAuth.js';
+
+/** Who is calling: the user, their groups, and whether they are an administrator of this service. */
+export interface Caller {
+  user: string;
+  groups: readonly string[];
+  /** A member of `--admin-group`: may list and read every user's jobs, models and deployments. */
+  admin: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated user; every route runs after the token check. */
+    /** The authenticated user; every route runs after the token check. Writes always act as this user. */
     user: string;
+    /** The authenticated caller with groups and admin flag (see access.ts for what they may read). */
+    caller: Caller;
   }
 }
+
+/** Users whose groups are remembered for namespace mapping; the longest unseen are forgotten first. */
+const MAX_SEEN_USERS = 10_000;
 
 /** Compares without leaking, through timing, how much of a token matched. */
 function safeEqual(a: string, b: string): boolean {
@@ -32,6 +46,30 @@ export class TokenTable {
   }
 }
 
+/**
+ * The groups of a tokens file, `{"groups": {"<group>": ["<user>", ...]}}` beside its tokens, as
+ * user -> groups (a robot in the admin group may read everyone's). None when the file has no groups.
+ */
+export function readTokensFileGroups(file: string, read: (f: string) => string): Map<string, string[]> {
+  const doc = JSON.parse(read(file)) as { groups?: unknown };
+  const byUser = new Map<string, string[]>();
+  if (doc.groups === undefined) {
+    return byUser;
+  }
+  if (typeof doc.groups !== 'object' || doc.groups === null || Array.isArray(doc.groups)) {
+    throw new Error(`${file}: "groups" must be {"<group>": ["<user>", ...]}`);
+  }
+  for (const [group, members] of Object.entries(doc.groups as Record<string, unknown>)) {
+    if (!Array.isArray(members) || !members.every(m => typeof m === 'string')) {
+      throw new Error(`${file}: groups.${group} must be a list of user names`);
+    }
+    for (const user of members as string[]) {
+      byUser.set(user, [...(byUser.get(user) ?? []), group]);
+    }
+  }
+  return byUser;
+}
+
 /** Reads `{"tokens": {"<token>": "<user>"}}`. */
 export function readTokensFile(file: string, read: (f: string) => string): Map<string, string> {
   const doc = JSON.parse(read(file)) as { tokens?: Record<string, unknown> };
@@ -47,20 +85,64 @@ export function readTokensFile(file: string, read: (f: string) => string): Map<s
   return map;
 }
 
-/** The bearer token of a request, or '' when it carries none. */
+/** The bearer token of a request, or '' when it carries none (`token <t>`, JupyterHub's spelling, too). */
 export function bearerToken(request: FastifyRequest): string {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return m ? m[1] : '';
 }
 
+/**
+ * Every way a token is known: the tokens table (the embedded user or a tokens file: robots, CI, small
+ * setups) first, then JupyterHub when configured. Group membership decides who is an admin.
+ */
+export class Authenticator {
+  /** Groups each user was last seen in, newest last; bounded like the hub's cache. */
+  private readonly seenGroups = new Map<string, readonly string[]>();
+
+  constructor(
+    private readonly table: TokenTable,
+    private readonly opts: { hub?: HubTokenResolver; adminGroup?: string; groups?: ReadonlyMap<string, readonly string[]> } = {}
+  ) {}
+
+  /**
+   * The caller owning `token`, undefined for an unknown one. Rejects with an `unavailable` ServiceError
+   * when the token is not in the table and the hub cannot be asked.
+   */
+  async callerFor(token: string): Promise<Caller | undefined> {
+    const user = this.table.userFor(token);
+    if (user !== undefined) {
+      return this.caller(user, this.opts.groups?.get(user) ?? []);
+    }
+    const identity = await this.opts.hub?.resolve(token);
+    return identity ? this.caller(identity.user, identity.groups) : undefined;
+  }
+
+  /** The groups `user` was in when last authenticated (none before): a job's namespace may follow them. */
+  groupsOf(user: string): readonly string[] {
+    return this.seenGroups.get(user) ?? this.opts.groups?.get(user) ?? [];
+  }
+
+  private caller(user: string, groups: readonly string[]): Caller {
+    this.seenGroups.delete(user);
+    this.seenGroups.set(user, groups);
+    if (this.seenGroups.size > MAX_SEEN_USERS) {
+      this.seenGroups.delete(this.seenGroups.keys().next().value as string);
+    }
+    const admin = this.opts.adminGroup !== undefined && groups.includes(this.opts.adminGroup);
+    return { user, groups, admin };
+  }
+}
+
 /** Requires `Authorization: Bearer <token>` on every route, including the OpenAPI document and 404s. */
-export function registerAuth(app: FastifyInstance, table: TokenTable): void {
+export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('user', '');
+  app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const user = table.userFor(bearerToken(request));
-    if (!user) {
+    const caller = await auth.callerFor(bearerToken(request));
+    if (!caller) {
       throw new ServiceError('unauthenticated', 'a valid bearer token is required');
     }
-    request.user = user;
+    request.user = caller.user;
+    request.caller = caller;
   });
 }

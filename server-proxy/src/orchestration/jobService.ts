@@ -202,8 +202,8 @@ export class JobService {
     return record.job;
   }
 
-  /** The caller's jobs, newest first. */
-  list(owner: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
+  /** The owner's jobs, newest first; everyone's when owner is undefined. */
+  list(owner: string | undefined, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
     return pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
   }
 

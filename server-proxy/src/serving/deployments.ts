@@ -188,8 +188,8 @@ export class DeploymentService {
     supervisor.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: supervisor.name }, 'deploying failed'));
   }
 
-  /** The caller's deployments, oldest first. */
-  async list(owner: string): Promise<Deployment[]> {
+  /** The owner's deployments, oldest first; everyone's when owner is undefined. */
+  async list(owner: string | undefined): Promise<Deployment[]> {
     return (await this.opts.store.listDeployments(owner)).map(r => r.deployment);
   }
 

@@ -203,8 +203,8 @@ export class ModelRegistry {
     return this.registerRef(owner, run, ref);
   }
 
-  /** The owner's models, newest first. */
-  list(owner: string): Promise<Model[]> {
+  /** The owner's models, newest first; everyone's when owner is undefined. */
+  list(owner: string | undefined): Promise<Model[]> {
     return this.store.listModels(owner);
   }
 

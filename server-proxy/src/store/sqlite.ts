@@ -191,15 +191,20 @@ export class SqliteStore implements Store {
       .run(record.job.state, JSON.stringify(record.job), JSON.stringify(record.runtime), record.job.jobId);
   }
 
-  async listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
+  async listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
     // The page token is an opaque offset; good enough for an embedded single-user store.
     const offset = decodePageToken(query.pageToken);
-    const params: unknown[] = [query.owner];
-    let sql = 'SELECT job FROM jobs WHERE owner = ?';
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.owner !== undefined) {
+      where.push('owner = ?');
+      params.push(query.owner);
+    }
     if (query.state) {
-      sql += ' AND state = ?';
+      where.push('state = ?');
       params.push(query.state);
     }
+    let sql = `SELECT job FROM jobs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
     sql += ' ORDER BY create_time DESC, rowid DESC LIMIT ? OFFSET ?';
     params.push(query.pageSize + 1, offset);
     const rows = this.db.prepare(sql).all(...params) as { job: string }[];
@@ -458,8 +463,12 @@ export class SqliteStore implements Store {
     return row ? modelFromRow(row) : undefined;
   }
 
-  async listModels(owner: string): Promise<Model[]> {
-    const rows = this.db.prepare('SELECT * FROM models WHERE owner = ? ORDER BY update_time DESC, name').all(owner) as ModelRow[];
+  async listModels(owner: string | undefined): Promise<Model[]> {
+    const rows = (
+      owner === undefined
+        ? this.db.prepare('SELECT * FROM models ORDER BY update_time DESC, owner, name').all()
+        : this.db.prepare('SELECT * FROM models WHERE owner = ? ORDER BY update_time DESC, name').all(owner)
+    ) as ModelRow[];
     return rows.map(modelFromRow);
   }
 

@@ -167,8 +167,8 @@ export interface Store {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** Replaces job and runtime of an existing job. */
   saveJob(record: JobRecord): Promise<void>;
-  /** The owner's jobs, newest first. */
-  listJobs(query: { owner: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage>;
+  /** The owner's jobs, newest first; every owner's when owner is undefined (an admin's listing). */
+  listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage>;
   /** All jobs in the given states, oldest first (for recovery). */
   listJobsInStates(states: readonly JobState[]): Promise<JobRecord[]>;
   /** Appends log lines, numbering them, and drops the oldest beyond `keep` (lines or bytes of text). */
@@ -201,8 +201,8 @@ export interface Store {
   addModelVersion(record: ModelVersionRecord): Promise<ModelVersion>;
   /** One model of the owner, without versions. */
   getModel(owner: string, name: string): Promise<Model | undefined>;
-  /** The owner's models, newest first, without versions. */
-  listModels(owner: string): Promise<Model[]>;
+  /** The owner's models, newest first, without versions; every owner's when owner is undefined. */
+  listModels(owner: string | undefined): Promise<Model[]>;
   /** Versions of one model, newest first. */
   listModelVersions(owner: string, name: string): Promise<ModelVersion[]>;
   /** One version, or undefined. */

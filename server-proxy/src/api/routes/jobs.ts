@@ -11,6 +11,7 @@ import { METRIC_MAX_PAGE_SIZE, METRIC_MAX_POINTS, METRIC_PAGE_SIZE } from '../..
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
+import { listableOwner, ListOwnerParam, OwnerParam, readableOwner } from '../access.js';
 import { openSse } from '../sse.js';
 
 /** What the routes need from the rest of the service. */
@@ -30,6 +31,7 @@ const LogsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
 });
+const OwnedLogsQuery = Type.Composite([LogsQuery, Type.Object({ owner: OwnerParam })]);
 const LogsPage = Type.Object({
   lines: Type.Array(LogLine),
   nextSeq: Type.Integer(),
@@ -194,23 +196,32 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/jobs',
     {
       schema: {
-        summary: "The caller's jobs, newest first",
+        summary: "The caller's jobs (an admin's: anyone's), newest first",
         tags: ['jobs'],
         querystring: Type.Object({
           state: Type.Optional(StringEnum([...JOB_STATES])),
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          owner: ListOwnerParam
         }),
-        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401) }
+        response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403) }
       }
     },
-    async request => jobs.list(request.user, request.query)
+    async request => jobs.list(listableOwner(request, request.query.owner), request.query)
   );
 
   app.get(
     '/jobs/:jobId',
-    { schema: { summary: 'One job', tags: ['jobs'], params: JobIdParams, response: { 200: Job, ...errorResponses(401, 404) } } },
-    async request => jobs.get(request.user, request.params.jobId)
+    {
+      schema: {
+        summary: 'One job',
+        tags: ['jobs'],
+        params: JobIdParams,
+        querystring: Type.Object({ owner: OwnerParam }),
+        response: { 200: Job, ...errorResponses(400, 401, 403, 404) }
+      }
+    },
+    async request => jobs.get(readableOwner(request, request.query.owner), request.params.jobId)
   );
 
   app.post(
@@ -233,11 +244,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Log lines of a job; pass nextSeq as `after` to continue',
         tags: ['jobs'],
         params: JobIdParams,
-        querystring: LogsQuery,
-        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+        querystring: OwnedLogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 403, 404) }
       }
     },
-    async request => jobs.logs(request.user, request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
+    async request =>
+      jobs.logs(readableOwner(request, request.query.owner), request.params.jobId, request.query.after ?? 0, request.query.limit ?? 1000)
   );
 
   app.get(
@@ -284,18 +296,19 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               maximum: METRIC_MAX_POINTS,
               description: 'at most this many evenly spaced values of each metric, its first and last included'
             })
-          )
+          ),
+          owner: OwnerParam
         }),
         response: {
           200: Type.Object({
             metrics: Type.Array(Metric),
             nextPageToken: Type.Optional(Type.String({ description: 'more values follow; pass as pageToken' }))
           }),
-          ...errorResponses(400, 401, 404)
+          ...errorResponses(400, 401, 403, 404)
         }
       }
     },
-    async request => jobs.metrics(request.user, request.params.jobId, request.query)
+    async request => jobs.metrics(readableOwner(request, request.query.owner), request.params.jobId, request.query)
   );
 
   app.get(
@@ -305,11 +318,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'An output file of the job',
         tags: ['jobs'],
         description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
-        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) })
+        params: Type.Object({ jobId: Type.String({ maxLength: 128 }), name: StringEnum([...OUTPUT_NAMES]) }),
+        querystring: Type.Object({ owner: OwnerParam })
       }
     },
     async (request, reply) => {
-      const file = await jobs.outputFile(request.user, request.params.jobId, request.params.name);
+      const file = await jobs.outputFile(readableOwner(request, request.query.owner), request.params.jobId, request.params.name);
       return sendOutput(reply, file, request.params.name);
     }
   );
@@ -337,18 +351,27 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         querystring: Type.Object({
           state: Type.Optional(StringEnum([...JOB_STATES])),
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
-          pageToken: Type.Optional(Type.String({ maxLength: 64 }))
+          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          owner: OwnerParam
         }),
-        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 404) }
+        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404) }
       }
     },
-    async request => jobs.trials(request.user, request.params.jobId, request.query)
+    async request => jobs.trials(readableOwner(request, request.query.owner), request.params.jobId, request.query)
   );
 
   app.get(
     '/jobs/:jobId/trials/:trialId',
-    { schema: { summary: 'One trial', tags: ['trials'], params: TrialParams, response: { 200: Trial, ...errorResponses(401, 404) } } },
-    async request => jobs.trial(request.user, request.params.jobId, request.params.trialId)
+    {
+      schema: {
+        summary: 'One trial',
+        tags: ['trials'],
+        params: TrialParams,
+        querystring: Type.Object({ owner: OwnerParam }),
+        response: { 200: Trial, ...errorResponses(400, 401, 403, 404) }
+      }
+    },
+    async request => jobs.trial(readableOwner(request, request.query.owner), request.params.jobId, request.params.trialId)
   );
 
   app.get(
@@ -358,12 +381,18 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
         tags: ['trials'],
         params: TrialParams,
-        querystring: LogsQuery,
-        response: { 200: LogsPage, ...errorResponses(400, 401, 404) }
+        querystring: OwnedLogsQuery,
+        response: { 200: LogsPage, ...errorResponses(400, 401, 403, 404) }
       }
     },
     async request =>
-      jobs.trialLogs(request.user, request.params.jobId, request.params.trialId, request.query.after ?? 0, request.query.limit ?? 1000)
+      jobs.trialLogs(
+        readableOwner(request, request.query.owner),
+        request.params.jobId,
+        request.params.trialId,
+        request.query.after ?? 0,
+        request.query.limit ?? 1000
+      )
   );
 
   app.get(
@@ -407,12 +436,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           jobId: Type.String({ maxLength: 128 }),
           trialId: Type.String({ maxLength: 20 }),
           name: StringEnum([...OUTPUT_NAMES])
-        })
+        }),
+        querystring: Type.Object({ owner: OwnerParam })
       }
     },
     async (request, reply) => {
       const { jobId, trialId, name } = request.params;
-      const file = await jobs.trialOutputFile(request.user, jobId, trialId, name);
+      const file = await jobs.trialOutputFile(readableOwner(request, request.query.owner), jobId, trialId, name);
       return sendOutput(reply, file, name);
     }
   );

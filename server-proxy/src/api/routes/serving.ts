@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../errors.js';
+import { listableOwner, ListOwnerParam, OwnerParam, readableOwner } from '../access.js';
 import type { DeploymentService } from '../../serving/deployments.js';
 import type { ModelRegistry } from '../../serving/registry.js';
 import type { VersionMonitor } from '../../monitoring/versions.js';
@@ -25,6 +26,8 @@ export interface ServingRouteDeps {
 const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
 const VersionParams = Type.Object({ name: Type.String({ maxLength: 63 }), version: Type.Integer({ minimum: 1 }) });
 const DeploymentParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
+const OwnerQuery = Type.Object({ owner: OwnerParam });
+const ListOwnerQuery = Type.Object({ owner: ListOwnerParam });
 
 /** The model registry and deployment routes under `/api/v1` (inference has its own plugin). */
 export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async (app, deps) => {
@@ -38,12 +41,13 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
     '/models',
     {
       schema: {
-        summary: "The caller's registered models, newest first",
+        summary: "The caller's (an admin's: anyone's) registered models, newest first",
         tags: ['models'],
-        response: { 200: Type.Object({ models: Type.Array(Model) }), ...errorResponses(401) }
+        querystring: ListOwnerQuery,
+        response: { 200: Type.Object({ models: Type.Array(Model) }), ...errorResponses(400, 401, 403) }
       }
     },
-    async request => ({ models: await registry.list(request.user) })
+    async request => ({ models: await registry.list(listableOwner(request, request.query.owner)) })
   );
 
   app.post(
@@ -62,17 +66,29 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
   app.get(
     '/models/:name',
     {
-      schema: { summary: 'One model with its versions, newest first', tags: ['models'], params: ModelParams, response: { 200: Model, ...errorResponses(401, 404) } }
+      schema: {
+        summary: 'One model with its versions, newest first',
+        tags: ['models'],
+        params: ModelParams,
+        querystring: OwnerQuery,
+        response: { 200: Model, ...errorResponses(400, 401, 403, 404) }
+      }
     },
-    async request => registry.get(request.user, request.params.name)
+    async request => registry.get(readableOwner(request, request.query.owner), request.params.name)
   );
 
   app.get(
     '/models/:name/versions/:version',
     {
-      schema: { summary: 'One model version', tags: ['models'], params: VersionParams, response: { 200: VersionRef, ...errorResponses(400, 401, 404) } }
+      schema: {
+        summary: 'One model version',
+        tags: ['models'],
+        params: VersionParams,
+        querystring: OwnerQuery,
+        response: { 200: VersionRef, ...errorResponses(400, 401, 403, 404) }
+      }
     },
-    async request => registry.version(request.user, request.params.name, request.params.version)
+    async request => registry.version(readableOwner(request, request.query.owner), request.params.name, request.params.version)
   );
 
   app.post(
@@ -98,12 +114,13 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
     '/deployments',
     {
       schema: {
-        summary: "The caller's deployments",
+        summary: "The caller's (an admin's: anyone's) deployments",
         tags: ['deployments'],
-        response: { 200: Type.Object({ deployments: Type.Array(DeploymentRef) }), ...errorResponses(401) }
+        querystring: ListOwnerQuery,
+        response: { 200: Type.Object({ deployments: Type.Array(DeploymentRef) }), ...errorResponses(400, 401, 403) }
       }
     },
-    async request => ({ deployments: await deployments.list(request.user) })
+    async request => ({ deployments: await deployments.list(listableOwner(request, request.query.owner)) })
   );
 
   app.post(
@@ -122,9 +139,15 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
   app.get(
     '/deployments/:name',
     {
-      schema: { summary: 'One deployment', tags: ['deployments'], params: DeploymentParams, response: { 200: DeploymentRef, ...errorResponses(401, 404) } }
+      schema: {
+        summary: 'One deployment',
+        tags: ['deployments'],
+        params: DeploymentParams,
+        querystring: OwnerQuery,
+        response: { 200: DeploymentRef, ...errorResponses(400, 401, 403, 404) }
+      }
     },
-    async request => deployments.get(request.user, request.params.name)
+    async request => deployments.get(readableOwner(request, request.query.owner), request.params.name)
   );
 
   app.patch(

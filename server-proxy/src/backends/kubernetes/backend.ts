@@ -68,7 +68,7 @@ export class KubernetesBackend implements Backend {
 
   /** The namespace a user's jobs run in. */
   namespaceOf(user: string): string {
-    return namespaceFor(user, this.opts.namespaceTemplate, this.opts.namespaceMap);
+    return namespaceFor(user, this.opts.namespaceTemplate, this.opts.namespaceMap, this.opts.groupsOf?.(user));
   }
 
   describe(user: string): BackendInfo {

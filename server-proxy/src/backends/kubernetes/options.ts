@@ -13,8 +13,10 @@ export interface KubernetesBackendOptions {
   jobsDir: string;
   /** `laketahoe-{user}` by default. */
   namespaceTemplate: string;
-  /** Explicit user -> namespace map; wins over the template. */
+  /** Explicit user (or `group:<name>`) -> namespace map; wins over the template. */
   namespaceMap?: Record<string, string>;
+  /** The groups a user was last seen in (from their sign-in), for the map's `group:` entries. */
+  groupsOf?: (user: string) => readonly string[];
   defaultImage: string;
   manifests: ManifestOptions;
   /** Most bytes of notebook and packages one job carries (its input ConfigMap). */

@@ -194,11 +194,19 @@ export function labelValue(value: string): string {
   return `${safe.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(value)}`.replace(/^-/, '');
 }
 
-/** The namespace of a user: an explicit map wins over the template (`{user}` replaced). */
-export function namespaceFor(user: string, template: string, map?: Record<string, string>): string {
+/**
+ * The namespace of a user: the map's entry for the user wins, then its first `group:<name>` entry (in
+ * the map's order) for a group the user is in, then the template (`{user}` replaced).
+ */
+export function namespaceFor(user: string, template: string, map?: Record<string, string>, groups: readonly string[] = []): string {
   const mapped = map?.[user];
   if (mapped) {
     return mapped;
+  }
+  for (const [key, namespace] of Object.entries(map ?? {})) {
+    if (key.startsWith('group:') && groups.includes(key.slice('group:'.length))) {
+      return namespace;
+    }
   }
   return template.replace(/\{user\}/g, user.toLowerCase().replace(/[^a-z0-9-]+/g, '-'));
 }
