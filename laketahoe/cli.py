@@ -8,6 +8,7 @@
   laketahoe jobs list [--filter state=RUNNING]
   laketahoe jobs stream-logs JOB_ID
   laketahoe jobs cancel JOB_ID
+  laketahoe jobs delete JOB_ID [JOB_ID...] [--quiet]
   laketahoe jobs stop JOB_ID
   laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
 
@@ -22,6 +23,8 @@
   laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
   laketahoe deployments compare NAME
   laketahoe deployments promote NAME
+  laketahoe deployments scale NAME --replicas N | --min N --max N [--target-inflight N] [--scale-down-delay S]
+  laketahoe deployments scale NAME --no-autoscaling
 
   laketahoe serving-env create [--path DIR] [--python PY] [--force] [--verbose]
   laketahoe serving-env status [--path DIR]
@@ -101,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     cancel = cmds.add_parser("cancel", help="cancel a job")
     cancel.add_argument("job_id", metavar="JOB_ID")
 
+    delete = cmds.add_parser("delete", help="delete jobs with their outputs, logs, metrics and trials "
+                             "(running ones are cancelled first); exit 1 when any is kept")
+    delete.add_argument("job_ids", metavar="JOB_ID", nargs="+")
+    delete.add_argument("--quiet", "-q", action="store_true", help="do not ask for confirmation on a terminal")
+
     stop = cmds.add_parser("stop", help="stop an HPO job: no new trials; running trials finish")
     stop.add_argument("job_id", metavar="JOB_ID")
 
@@ -136,6 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
     how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
     how.add_argument("--remove", action="store_true", help="stop the challenger")
+    scale = dep_cmds.add_parser("scale", help="set the model server pods of a Kubernetes deployment")
+    scale.add_argument("name", metavar="NAME")
+    scale_how = scale.add_mutually_exclusive_group(required=True)
+    scale_how.add_argument("--replicas", type=int, help="pods per served version (at least 1)")
+    scale_how.add_argument("--min", type=int, dest="min_replicas",
+                           help="autoscale by requests in flight from this many replicas (0: scale to zero)")
+    scale_how.add_argument("--no-autoscaling", action="store_true", help="stop autoscaling; the replicas stay")
+    scale.add_argument("--max", type=int, dest="max_replicas", help="with --min: at most this many replicas")
+    scale.add_argument("--target-inflight", type=int, help="with --min: requests in flight per replica (default 4)")
+    scale.add_argument("--scale-down-delay", type=int, metavar="SECONDS",
+                       help="with --min: how long a lower load lasts before replicas go (default 60)")
     dep_cmds.add_parser("list", help="list deployments")
     for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
                           ("promote", "make the challenger the champion"),
@@ -382,6 +401,25 @@ def cmd_deployments(args, client: Client) -> int:
             ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
             print(f"Challenger of [{args.name}]: {how}.")
+    elif args.command == "scale":
+        if args.min_replicas is not None:
+            if args.max_replicas is None:
+                raise JobSpecError("--min needs --max")
+            spec = {"minReplicas": args.min_replicas, "maxReplicas": args.max_replicas}
+            if args.target_inflight is not None:
+                spec["targetInflight"] = args.target_inflight
+            if args.scale_down_delay is not None:
+                spec["scaleDownDelaySeconds"] = args.scale_down_delay
+            client.update_deployment(args.name, autoscaling=spec)
+            print(f"Autoscaling [{args.name}] between {args.min_replicas} and {args.max_replicas} replicas.")
+        elif args.no_autoscaling:
+            replicas = client.update_deployment(args.name, autoscaling=None)["replicas"]
+            print(f"Stopped autoscaling [{args.name}]; it keeps {replicas} replica{'s' if replicas != 1 else ''}.")
+        else:
+            if args.replicas < 1:
+                raise JobSpecError("--replicas must be at least 1")
+            replicas = serving.scale(args.name, args.replicas, client=client)["replicas"]
+            print(f"Scaled [{args.name}] to {replicas} replica{'s' if replicas != 1 else ''}.")
     elif args.command == "promote":
         model = serving.promote(args.name, client=client)["model"]
         print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")
@@ -417,6 +455,8 @@ def run(args, client_factory=Client.from_environment) -> int:
         print(f"Cancelled job [{args.job_id}]." if job.get("state") == "CANCELLED"
               else f"Cancelling job [{args.job_id}] ({job.get('state')}).")
         return 0
+    if args.command == "delete":
+        return cmd_delete(args, client)
     if args.command == "stop":
         job = client.stop_job(args.job_id)
         print(f"Stopping job [{args.job_id}]: no new trials start; running trials finish ({job.get('state')}).")
@@ -424,6 +464,24 @@ def run(args, client_factory=Client.from_environment) -> int:
     if args.command == "list-trials":
         return cmd_list_trials(args, client)
     raise JobSpecError(f"unknown command {args.command}")
+
+
+def cmd_delete(args, client) -> int:
+    """``jobs delete``: asks first on a terminal (as gcloud does, ``--quiet`` skips it); 1 when any job is kept."""
+    if not args.quiet and sys.stdin.isatty():
+        answer = input(f"Delete {len(args.job_ids)} job(s) ({', '.join(args.job_ids)}) with their outputs, logs and "
+                       "trials? Running ones are cancelled first. (y/N) ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing deleted.")
+            return 1
+    kept = 0
+    for result in client.delete_jobs(args.job_ids):
+        if result["deleted"]:
+            print(f"Deleted job [{result['jobId']}].")
+        else:
+            kept += 1
+            print(f"ERROR: (laketahoe) {result['error']['message']}", file=sys.stderr)
+    return 1 if kept else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -403,13 +403,17 @@ class Client:
             self._root_dir = info["rootDir"]
         return info
 
-    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None) -> dict:
-        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one."""
+    def submit_job(self, job_id: str | None, training_input: dict, labels: dict | None = None,
+                   webhook_url: str | None = None) -> dict:
+        """``POST /jobs``: submit a job; ``job_id`` None lets the service pick one. ``webhook_url`` gets the
+        job's end as Slack-compatible JSON (attempts in the job's ``webhook.deliveries``)."""
         body: dict[str, Any] = {"trainingInput": training_input}
         if job_id:
             body["jobId"] = job_id
         if labels:
             body["labels"] = labels
+        if webhook_url:
+            body["webhook"] = {"url": webhook_url}
         return self._call("POST", "/jobs", body=body)
 
     def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50) -> list[dict]:
@@ -431,6 +435,15 @@ class Client:
     def cancel_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""
         return self._call("POST", self._job_path(job_id) + "/cancel")
+
+    def delete_job(self, job_id: str) -> None:
+        """``DELETE /jobs/{id}``: remove a job with its outputs, logs, metrics and trials (a running one is
+        cancelled first). A job a registered model version was made from is kept: 409 naming the version."""
+        self._call("DELETE", self._job_path(job_id))
+
+    def delete_jobs(self, job_ids: list[str]) -> list[dict]:
+        """``POST /jobs/batch-delete``: delete several jobs; one ``{jobId, deleted, error?}`` per id, in order."""
+        return self._call("POST", "/jobs/batch-delete", body={"jobIds": list(job_ids)})["results"]
 
     def stop_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/stop``: an HPO job starts no new trials; running ones finish. Returns the Job."""
@@ -624,8 +637,12 @@ class Client:
         return self._call("GET", self._deployment_path(name))
 
     def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
-                          challenger: dict | None | bool = False) -> dict:
-        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings or the challenger.
+                          challenger: dict | None | bool = False, replicas: int | None = None,
+                          autoscaling: dict | None | bool = False) -> dict:
+        """``PATCH /deployments/{name}``: switch the model version, the monitoring settings, the challenger
+        or the replicas (Kubernetes: model server pods of each served version). ``autoscaling`` is
+        ``{minReplicas, maxReplicas, targetInflight?, scaleDownDelaySeconds?}``, ``None`` to stop it; the
+        default ``False`` leaves it alone.
 
         ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
         (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
@@ -638,6 +655,10 @@ class Client:
             body["monitoring"] = monitoring
         if challenger is not False:
             body["challenger"] = challenger
+        if replicas is not None:
+            body["replicas"] = replicas
+        if autoscaling is not False:
+            body["autoscaling"] = autoscaling
         return self._call("PATCH", self._deployment_path(name), body=body)
 
     def promote_deployment(self, name: str) -> dict:

@@ -79,6 +79,7 @@ class LakeTahoeMagics(Magics):
           %lt logs JOB_ID [--trial N] [--follow]
           %lt stop JOB_ID
           %lt cancel JOB_ID
+          %lt delete JOB_ID [JOB_ID...]             (running jobs are cancelled first)
           %lt models
           %lt deploy MODEL[:VERSION] [--name NAME] [--wait]
           %lt deploy --job JOB_ID [--trial N] --name NAME [--wait]
@@ -87,6 +88,7 @@ class LakeTahoeMagics(Magics):
           %lt deployments
           %lt compare NAME
           %lt promote NAME
+          %lt scale NAME --replicas N | --min N --max N [--target-inflight N] | --no-autoscaling   (Kubernetes)
           %lt undeploy NAME
 
         ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version);
@@ -104,13 +106,13 @@ class LakeTahoeMagics(Magics):
         command, rest = words[0], line.strip()[len(words[0]):]
         handlers = {"submit": self._submit, "hpo": self._hpo, "jobs": self._jobs, "list": self._jobs,
                     "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
-                    "cancel": self._cancel, "models": self._models, "deploy": self._deploy,
+                    "cancel": self._cancel, "delete": self._delete, "models": self._models, "deploy": self._deploy,
                     "deployments": self._deployments, "undeploy": self._undeploy, "promote": self._promote,
-                    "compare": self._compare}
+                    "compare": self._compare, "scale": self._scale}
         handler = handlers.get(command)
         if handler is None:
             raise UsageError(f"%lt: unknown command {command!r}; use submit, hpo, jobs, describe, trials, logs, "
-                             "stop, cancel, models, deploy, deployments, compare, promote or undeploy")
+                             "stop, cancel, delete, models, deploy, deployments, compare, promote, scale or undeploy")
         if cell is not None and command != "hpo":
             raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
@@ -273,6 +275,19 @@ class LakeTahoeMagics(Magics):
         done = job.get("state") in TERMINAL_STATES
         return JobView(job, note=f"Job {args.job_id} {'cancelled' if done else 'is being cancelled'}.")
 
+    @magic_arguments()
+    @argument("job_ids", nargs="+", help="job ids")
+    def _delete(self, rest):
+        """%lt delete: delete jobs with their outputs, logs, metrics and trials; running ones are cancelled first."""
+        args = parse_argstring(self._delete, rest)
+        results = self.client.delete_jobs(args.job_ids)
+        kept = [r for r in results if not r["deleted"]]
+        deleted = [r["jobId"] for r in results if r["deleted"]]
+        if kept and not deleted:
+            raise UsageError("%lt delete: " + "; ".join(r["error"]["message"] for r in kept))
+        lines = [f"Deleted {', '.join(deleted)}."] + [f"Kept: {r['error']['message']}" for r in kept]
+        print("\n".join(lines))
+
     # -- models and deployments ----------------------------------------------
 
     @magic_arguments()
@@ -351,6 +366,32 @@ class LakeTahoeMagics(Magics):
         from . import serving
 
         return serving.promote(args.name, client=self.client)
+
+    @magic_arguments()
+    @argument("name", help="deployment name")
+    @argument("--replicas", type=int, help="model server pods per served version")
+    @argument("--min", type=int, dest="min_replicas", help="autoscale from this many replicas (0: scale to zero)")
+    @argument("--max", type=int, dest="max_replicas", help="with --min: at most this many replicas")
+    @argument("--target-inflight", type=int, help="with --min: requests in flight per replica (default 4)")
+    @argument("--no-autoscaling", action="store_true", help="stop autoscaling; the replicas stay")
+    def _scale(self, rest):
+        """%lt scale: set a Kubernetes deployment's replicas, or autoscale it by requests in flight."""
+        args = parse_argstring(self._scale, rest)
+        chosen = [args.replicas is not None, args.min_replicas is not None, args.no_autoscaling]
+        if sum(chosen) != 1:
+            raise UsageError("%lt scale: give exactly one of --replicas N, --min N --max N or --no-autoscaling")
+        if args.min_replicas is not None:
+            if args.max_replicas is None:
+                raise UsageError("%lt scale: --min needs --max")
+            spec = {"minReplicas": args.min_replicas, "maxReplicas": args.max_replicas}
+            if args.target_inflight is not None:
+                spec["targetInflight"] = args.target_inflight
+            return DeploymentView(self.client.update_deployment(args.name, autoscaling=spec))
+        if args.no_autoscaling:
+            return DeploymentView(self.client.update_deployment(args.name, autoscaling=None))
+        from . import serving
+
+        return serving.scale(args.name, args.replicas, client=self.client)
 
     @magic_arguments()
     @argument("name", help="deployment name")

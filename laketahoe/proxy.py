@@ -166,9 +166,11 @@ def setup_laketahoe() -> dict:
         return _forward_to_shared_service()
     token = secrets.token_urlsafe(32)
     entry = service_entry()
+    # The keeper owns the port and hands it to the service (--listen-fd), so requests made while a
+    # crashed service restarts wait for it instead of answering 500 (see laketahoe._keeper).
     command = [
+        sys.executable, "-m", "laketahoe._keeper", "{port}", "--",
         node_executable(entry), entry, "serve",
-        "--port", "{port}",
         "--root-dir", jupyter_root_dir(),
         "--python", sys.executable,
     ]

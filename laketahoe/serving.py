@@ -157,6 +157,13 @@ def remove_challenger(name: str, client: Client | None = None) -> DeploymentView
     return DeploymentView(_client(client).update_deployment(name, challenger=None))
 
 
+def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentView:
+    """Set how many model server pods serve each version of a Kubernetes deployment (no restart)."""
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
+        raise LakeTahoeError(f"scale: replicas must be a whole number of at least 1, not {replicas!r}")
+    return DeploymentView(_client(client).update_deployment(name, replicas=replicas))
+
+
 def promote(name: str, client: Client | None = None) -> DeploymentView:
     """Make the ready challenger the champion, without a restart or a failed request."""
     deployment = _client(client).promote_deployment(name)

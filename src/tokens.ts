@@ -5,6 +5,7 @@ import { ISignal } from '@lumino/signaling';
 import { LakeTahoeClient } from './api';
 import { IServerSentEvent } from './sse';
 import {
+  IDeleteOutcome,
   IAlert,
   ICreateDeploymentRequest,
   IDeployment,
@@ -25,6 +26,7 @@ export namespace CommandIDs {
   export const openJob = 'laketahoe:open-job';
   /** Cancel a job (args: {jobId}) after confirmation. */
   export const cancelJob = 'laketahoe:cancel-job';
+  export const deleteJobs = 'laketahoe:delete-jobs';
   /** Reload the jobs list and reconnect the push stream. */
   export const refreshJobs = 'laketahoe:refresh-jobs';
   /** Reveal the jobs panel in the left area. */
@@ -118,6 +120,16 @@ export interface IJobsModel extends IDisposable {
   applyJob(job: IJob): void;
   /** Cancel a job and apply the answer. */
   cancel(jobId: string): Promise<IJob>;
+  /** Ids of the jobs selected in the list. */
+  readonly selected: ReadonlySet<string>;
+  /** Select or unselect a job. */
+  setSelected(jobId: string, selected: boolean): void;
+  /** Unselect every job. */
+  clearSelection(): void;
+  /** Delete jobs and drop the deleted ones from the list; one result per id. */
+  deleteJobs(jobIds: string[]): Promise<IDeleteOutcome[]>;
+  /** Forget a job that no longer exists. */
+  removeJob(jobId: string): void;
 }
 
 /** The caller's models and deployments, and the alerts that fire on them. */

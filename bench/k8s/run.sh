@@ -6,7 +6,7 @@
 # beside it.
 #
 #   bench/k8s/run.sh            all five
-#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch, real)
+#   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch, real, serving)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -43,6 +43,14 @@ if [[ $which == all || $which == real ]]; then
   echo; echo "== (d) and (e) on the real node"
   if [[ -f "$LAKETAHOE_K8S_RUN/images.env" ]]; then
     node "$here/real-node.mjs"
+  else
+    echo "skipped: the cluster runs without its real node (LAKETAHOE_K8S_REAL_NODE=0)"
+  fi
+fi
+if [[ $which == all || $which == serving ]]; then
+  echo; echo "== (f) inference on the real node: the service beside the pod, the API server's proxy and a bare forwarder"
+  if [[ -f "$LAKETAHOE_K8S_RUN/images.env" ]]; then
+    node "$root/bench/serving/k8s-latency.mjs"
   else
     echo "skipped: the cluster runs without its real node (LAKETAHOE_K8S_REAL_NODE=0)"
   fi

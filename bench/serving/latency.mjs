@@ -5,7 +5,9 @@
 // Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5]
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,9 +34,9 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** One target: a pool to an origin and the path of the infer route there. */
-function target(origin, inferPath, headers = {}) {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+/** One target: a pool to an origin (or a Unix socket) and the path of the infer route there. */
+function target(origin, inferPath, headers = {}, socketPath = undefined) {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1, ...(socketPath ? { socketPath } : {}) });
   return {
     pool,
     async call() {
@@ -53,11 +55,13 @@ function target(origin, inferPath, headers = {}) {
 const BARE_FORWARDER = `
 const http = require('node:http');
 const { Pool } = require(process.env.UNDICI);
-const pool = new Pool(process.env.UPSTREAM, { connections: 64, pipelining: 1 });
+const pool = new Pool('http://localhost', { socketPath: process.env.UPSTREAM_SOCKET, connections: 64, pipelining: 1 });
+const secret = require('node:fs').readFileSync(0, 'utf8').trim();
 const server = http.createServer(async (req, res) => {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
-  const answer = await pool.request({ method: 'POST', path: req.url, headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+  const headers = { 'content-type': 'application/json', 'x-laketahoe-server-secret': secret };
+  const answer = await pool.request({ method: 'POST', path: req.url, headers, body: Buffer.concat(chunks) });
   const out = Buffer.from(await answer.body.arrayBuffer());
   res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'], 'content-length': out.length });
   res.end(out);
@@ -67,7 +71,9 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 
 async function bareForwarder(upstream) {
   const undici = createRequire(path.join(repo, 'server-proxy', 'package.json')).resolve('undici');
-  const proc = spawn('node', ['-e', BARE_FORWARDER], { env: { ...process.env, UPSTREAM: upstream, UNDICI: undici }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, UPSTREAM_SOCKET: upstream.socket, UNDICI: undici };
+  const proc = spawn('node', ['-e', BARE_FORWARDER], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  proc.stdin.end(`${upstream.secret}\n`);
   const port = await new Promise((resolve, reject) => {
     proc.stdout.once('data', d => resolve(Number(String(d).trim())));
     proc.once('exit', code => reject(new Error(`bare forwarder exited with ${code}`)));
@@ -105,7 +111,43 @@ async function throughput(t) {
   return done / ((performance.now() - start) / 1000);
 }
 
+/**
+ * The peer MLServer: the service's model servers listen on a private Unix socket and answer only requests
+ * carrying their secret, which stays inside the service. So the bench starts its own MLServer the same way
+ * (the service's launcher, the deployment's own settings folder, a secret on stdin) and calls it directly.
+ */
+async function peerServer(folder) {
+  const { SERVE_SCRIPT, mlserverPython } = await import(path.join(repo, 'server-proxy', 'dist', 'serving', 'modelServer.js'));
+  const mlserver = process.env.LAKETAHOE_MLSERVER ?? path.join(repo, '.venv-serving', 'bin', 'mlserver');
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-'));
+  const socket = path.join(socketDir, 'peer.sock');
+  const secret = crypto.randomBytes(32).toString('hex');
+  const proc = spawn(mlserverPython(mlserver), [SERVE_SCRIPT, folder, socket], { cwd: folder, stdio: ['pipe', 'ignore', 'ignore'] });
+  proc.stdin.end(`${secret}\n`);
+  const probe = new Pool('http://localhost', { socketPath: socket, connections: 1 });
+  const readyBy = Date.now() + 120_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`the peer MLServer exited with ${proc.exitCode}`);
+    if (Date.now() > readyBy) throw new Error('the peer MLServer was not ready within 120 s');
+    try {
+      const res = await probe.request({ method: 'GET', path: '/v2/models/iris/ready', headers: { 'x-laketahoe-server-secret': secret } });
+      await res.body.dump();
+      if (res.statusCode === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  await probe.close();
+  const stop = () => {
+    proc.kill('SIGTERM');
+    fs.rmSync(socketDir, { recursive: true, force: true });
+  };
+  return { socket, secret, stop };
+}
+
 const { dir, url, headers, api, stop } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user });
+let upstream;
 try {
   await api('POST', '/models', { path: 'models/iris' });
   await api('POST', '/deployments', { name: 'bench', model: { name: 'iris' } });
@@ -116,10 +158,8 @@ try {
     deployment = await api('GET', '/deployments/bench');
     if (deployment.state === 'FAILED') throw new Error(deployment.errorMessage);
   } while (deployment.state !== 'READY' && Date.now() < readyBy);
-  const settings = JSON.parse(fs.readFileSync(path.join(dir, '.laketahoe', 'deployments', user, 'bench', '1', 'settings.json'), 'utf8'));
-
-  const upstream = `http://127.0.0.1:${settings.http_port}`;
-  const direct = target(upstream, '/v2/models/iris/infer');
+  upstream = await peerServer(path.join(dir, '.laketahoe', 'deployments', user, 'bench', '1'));
+  const direct = target('http://localhost', '/v2/models/iris/infer', { 'x-laketahoe-server-secret': upstream.secret }, upstream.socket);
   const proxied = target(url, '/api/v1/deployments/bench/v2/models/iris/infer', { authorization: `Bearer ${token}` });
   const bare = await bareForwarder(upstream);
   const floor = target(bare.origin, '/v2/models/iris/infer');
@@ -153,5 +193,6 @@ try {
   await floor.pool.close();
   bare.proc.kill();
 } finally {
+  upstream?.stop();
   await stop();
 }

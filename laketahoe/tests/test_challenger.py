@@ -16,6 +16,7 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import laketahoe
+from laketahoe import serving
 from laketahoe.client import LakeTahoeError
 from laketahoe.display import ComparisonView, DeploymentView, comparison_text
 
@@ -42,6 +43,9 @@ def cli(service, *args, cwd):
     ("deploy iris:2 --name x --canary 101", "--canary is a percent from 0 to 100"),
     ("deploy iris:2 --name x --shadow --replicas 2", "leave out --replicas"),
     ("promote", "the following arguments are required: name"),
+    ("scale x", "exactly one of --replicas N, --min N --max N or --no-autoscaling"),
+    ("scale x --replicas 2 --no-autoscaling", "exactly one of"),
+    ("scale x --min 0", "--min needs --max"),
     ("compare", "the following arguments are required: name"),
 ])
 def test_magic_argument_mistakes(shell, line, message):
@@ -56,6 +60,8 @@ def test_plain_function_mistakes_need_no_service():
         laketahoe.add_challenger("x", "iris:2", canary=150)
     with pytest.raises(LakeTahoeError, match="give a model version"):
         laketahoe.add_challenger("x")
+    with pytest.raises(LakeTahoeError, match="at least 1, not 0"):
+        serving.scale("x", 0)
 
 
 def test_comparison_text_lists_versions_and_agreement():
@@ -111,6 +117,19 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert out.returncode == 0 and "ROLE" in out.stdout and "shadow agreement:" in out.stdout, out.stdout
         out = cli(use_service, "deployments", "describe", "ab", cwd=tmp_path)
         assert f"challenger: ab-iris:{v2} (shadow, READY)" in out.stdout
+
+        # One model server is all the local backend runs: the service says so, naming the field.
+        out = cli(use_service, "deployments", "scale", "ab", "--replicas", "2", cwd=tmp_path)
+        assert out.returncode != 0 and "the local backend runs exactly one model server" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--replicas", "1", cwd=tmp_path)
+        assert out.returncode == 0 and "Scaled [ab] to 1 replica." in out.stdout, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "0", "--max", "2", cwd=tmp_path)
+        assert out.returncode != 0 and "autoscaling applies to the Kubernetes backend only" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "1", cwd=tmp_path)
+        assert out.returncode != 0 and "--min needs --max" in out.stderr, out.stderr
+        with pytest.raises(UsageError, match="the local backend runs exactly one model server"):
+            shell.run_line_magic("lt", "scale ab --replicas 3")
+        assert shell.run_line_magic("lt", "scale ab --replicas 1")["replicas"] == 1
 
         out = cli(use_service, "deployments", "promote", "ab", cwd=tmp_path)
         assert out.returncode == 0 and f"now serves ab-iris:{v2}" in out.stdout, out.stderr

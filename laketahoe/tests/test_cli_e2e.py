@@ -158,3 +158,22 @@ def test_output_into_a_closed_pipe_ends_quietly(service):
         stderr = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 141, stderr
         assert "BrokenPipeError" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_jobs_delete_removes_jobs_and_exits_1_when_one_is_kept(service):
+    proj = service.root / "cli_delete"
+    proj.mkdir()
+    write_notebook(proj / "slow.ipynb", "import time\nprint('waiting', flush=True)\ntime.sleep(120)")
+    (proj / "slow.yaml").write_text("trainingInput:\n  notebook:\n    path: slow.ipynb\n")
+    assert cli(service, "jobs", "submit", "training", "cli_del_run", "--config", "slow.yaml", cwd=proj).returncode == 0
+    service.wait("cli_del_run", states={"RUNNING"})
+    folder = service.root / "laketahoe-jobs" / "cli_del_run"
+    assert folder.is_dir()
+
+    # A running job is cancelled and removed; an unknown id is reported and makes the exit code 1.
+    deleted = cli(service, "jobs", "delete", "cli_del_run", "cli_no_such", cwd=proj)
+    assert deleted.returncode == 1, deleted.stderr
+    assert deleted.stdout == "Deleted job [cli_del_run].\n"
+    assert deleted.stderr == "ERROR: (laketahoe) job cli_no_such not found\n"
+    assert not folder.exists()
+    assert [j["jobId"] for j in service.client().list_jobs()].count("cli_del_run") == 0

@@ -90,7 +90,9 @@ def test_proxy_config(monkeypatch, tmp_path):
     monkeypatch.delenv("LAKETAHOE_RUNTIME_FILE", raising=False)
     monkeypatch.chdir(tmp_path)
     cfg = proxy.setup_laketahoe()
-    assert cfg["command"] == ["/opt/node/bin/node", str(entry), "serve", "--port", "{port}",
+    # The keeper holds the port and hands it to the service, which it starts again if it dies.
+    assert cfg["command"] == [sys.executable, "-m", "laketahoe._keeper", "{port}", "--",
+                              "/opt/node/bin/node", str(entry), "serve",
                               "--root-dir", str(tmp_path), "--python", sys.executable]
     token = cfg["environment"]["LAKETAHOE_TOKEN"]
     assert len(token) >= 32

@@ -156,3 +156,22 @@ def test_the_html_report_is_served_sandboxed_through_the_proxy(jupyter):
     assert page.status_code == 200
     assert any(d.strip().startswith("sandbox") and "allow-same-origin" not in d
                for d in page.headers["Content-Security-Policy"].split(";"))
+
+
+def test_requests_wait_for_a_restarted_service_instead_of_failing(jupyter, tmp_path_factory):
+    """The service killed under Jupyter: requests made before its successor listens are answered by it."""
+    import concurrent.futures
+    import json
+    import signal as signals
+
+    base, session, _root = jupyter
+    runtime = next(Path(tmp_path_factory.getbasetemp()).glob("jupyter*/runtime/laketahoe-proxy.json"))
+    first = json.loads(runtime.read_text())["pid"]
+    os.kill(first, signals.SIGKILL)
+    # Several requests at once, sent right after the crash (the restart takes a second or more).
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: session.get(f"{base}/laketahoe/api/v1/info", timeout=90), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text[:200] for a in answers]
+    assert json.loads(runtime.read_text())["pid"] != first
+    # The successor serves the following requests too.
+    assert session.get(f"{base}/laketahoe/api/v1/jobs", timeout=30).status_code == 200

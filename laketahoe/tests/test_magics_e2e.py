@@ -74,6 +74,18 @@ def test_submit_current_notebook_and_cancel(shell, use_service, monkeypatch):
     assert "Traceback" not in str(info.value)
 
 
+def test_delete_jobs(shell, use_service, capsys):
+    write_notebook(use_service.root / "work" / "quick.ipynb", "print('quick')")
+    use_service.client().submit_job("magic_del", {"notebook": {"path": "work/quick.ipynb"}})
+    assert use_service.wait("magic_del")["state"] == "SUCCEEDED"
+    capsys.readouterr()
+    shell.run_line_magic("lt", "delete magic_del magic_never")
+    assert capsys.readouterr().out == "Deleted magic_del.\nKept: job magic_never not found\n"
+    assert not (use_service.root / "laketahoe-jobs" / "magic_del").exists()
+    with pytest.raises(UsageError, match=r"^%lt delete: job magic_del not found$"):
+        shell.run_line_magic("lt", "delete magic_del")
+
+
 def test_errors_are_usage_errors(shell, use_service, tmp_path):
     write_notebook(use_service.root / "work" / "dup.ipynb", "1 + 1")
     with pytest.raises(UsageError, match="unknown command"):

@@ -64,7 +64,8 @@ def test_installed_package_runs_the_bundled_service_with_a_node_of_its_major(ins
     wheel_node = fake_node(tmp_path / "wheel-node", "20.18.0")
     monkeypatch.setattr(proxy, "_wheel_node", lambda: wheel_node)
     assert proxy.node_executable(entry) == wheel_node
-    assert proxy.setup_laketahoe()["command"][:2] == [wheel_node, entry]
+    command = proxy.setup_laketahoe()["command"]
+    assert command[command.index("--") + 1:][:2] == [wheel_node, entry]
 
     # LAKETAHOE_NODE is checked too.
     monkeypatch.setenv("LAKETAHOE_NODE", str(bin_dir / "node"))

@@ -49,7 +49,7 @@ def cli(service, *args, cwd, stdin=None):
     ("deployments --all", "unrecognized arguments: --all"),
     ("undeploy", "the following arguments are required: name"),
     ("deploy iris:two --name x", "NAME or NAME:VERSION"),
-    ("serve iris", "deploy, deployments, compare, promote or undeploy"),
+    ("serve iris", "deploy, deployments, compare, promote, scale or undeploy"),
 ])
 def test_magic_argument_mistakes(shell, line, message):
     with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):

@@ -12,6 +12,7 @@ import { parseJsonBody } from './api/json.js';
 import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
+import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -24,6 +25,9 @@ import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
+import { JobDeleter } from './orchestration/jobDeletion.js';
+import { RetentionSweeper } from './orchestration/retentionSweeper.js';
+import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
@@ -56,6 +60,8 @@ export interface Service {
   monitor: Monitor;
   /** Deployments of trained models, each served by its own model server. */
   deployments: DeploymentService;
+  /** Deletes finished jobs past the retention rules, on a timer. */
+  retention: RetentionSweeper;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -221,6 +227,22 @@ async function wire(
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
   backend.addKind(experiments);
   const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
+  // A cancelled runner gets killGraceMs to stop before it is killed; deleting waits for that and its ending.
+  const deleter = new JobDeleter({ store, jobs, backend, bus, rootDir: config.rootDir, endWaitMs: (config.killGraceMs ?? 10_000) + 30_000 });
+  const webhooks = new WebhookSender({
+    bus,
+    store,
+    updater,
+    log: app.log,
+    firstRetryMs: config.webhookFirstRetryMs
+  });
+  const retention = new RetentionSweeper({
+    store,
+    deleter,
+    log: app.log,
+    userRule: config.retention,
+    intervalMs: config.retentionIntervalMs ?? 3_600_000
+  });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -280,6 +302,7 @@ async function wire(
     version: VERSION,
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
+  await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -300,6 +323,7 @@ async function wire(
     app,
     store,
     backend,
+    retention,
     monitor,
     deployments,
     async start() {
@@ -308,12 +332,16 @@ async function wire(
       await experiments.start();
       await deployments.start();
       monitor.start();
+      retention.start();
+      webhooks.start();
     },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
+      await retention.stop();
+      await webhooks.stop();
       experiments.stop();
       stopWatchingJobs();
       await backend.stop();

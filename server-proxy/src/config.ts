@@ -16,6 +16,11 @@ export interface ServiceConfig {
   host: string;
   port: number;
   socket?: string;
+  /**
+   * A listening socket inherited from the parent (its file descriptor): the launcher under Jupyter
+   * keeps it open across restarts, so requests made while the service restarts wait instead of failing.
+   */
+  listenFd?: number;
   rootDir: string;
   dataDir: string;
   jobsDir: string;
@@ -64,6 +69,12 @@ export interface ServiceConfig {
    * model servers on this machine (see "Personal and shared mode" in docs/contracts.md).
    */
   trustJobs?: boolean;
+  /** Each user's retention of finished jobs (`--retention-keep-last`, `--retention-days`); none keeps all. */
+  retention?: { keepLast?: number; maxAgeDays?: number };
+  /** Time between retention sweeps (`--retention-interval`, seconds; an hour by default). */
+  retentionIntervalMs?: number;
+  /** Delay before a failed webhook delivery is tried again; doubles per failure (tests lower it). */
+  webhookFirstRetryMs?: number;
 }
 
 /** Accepting JupyterHub's tokens as one of its services (see "JupyterHub sign-in" in docs/contracts.md). */
@@ -255,6 +266,17 @@ function parseHubConfig(values: Record<string, string | boolean | undefined>, en
 }
 
 /** Parses `serve` flags (see docs/contracts.md); flags win over environment variables. */
+/** The per-user retention rule from its two flags; undefined when neither is set. */
+function retentionRule(keepLast: number | undefined, maxAgeDays: number | undefined): ServiceConfig['retention'] {
+  if (keepLast !== undefined && !Number.isInteger(keepLast)) {
+    throw new Error(`retention-keep-last must be a whole number, got '${keepLast}'`);
+  }
+  if (maxAgeDays === 0) {
+    throw new Error('retention-days must be above 0');
+  }
+  return keepLast === undefined && maxAgeDays === undefined ? undefined : { keepLast, maxAgeDays };
+}
+
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const { values } = parseArgs({
     args: argv,
@@ -263,6 +285,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       host: { type: 'string' },
       port: { type: 'string' },
       socket: { type: 'string' },
+      'listen-fd': { type: 'string' },
       'root-dir': { type: 'string' },
       'data-dir': { type: 'string' },
       'jobs-dir': { type: 'string' },
@@ -279,6 +302,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       mlserver: { type: 'string' },
       'max-infer-bytes': { type: 'string' },
       'deploy-timeout': { type: 'string' },
+      'retention-keep-last': { type: 'string' },
+      'retention-days': { type: 'string' },
+      'retention-interval': { type: 'string' },
       backend: { type: 'string' },
       'k8s-kubeconfig': { type: 'string' },
       'k8s-namespace-template': { type: 'string' },
@@ -354,6 +380,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     host: values.host ?? env.LAKETAHOE_HOST ?? '127.0.0.1',
     port: num(values.port ?? env.LAKETAHOE_PORT, 'port') ?? 0,
     socket: values.socket ?? (env.LAKETAHOE_SOCKET || undefined),
+    listenFd: num(values['listen-fd'], 'listen-fd'),
     rootDir,
     dataDir,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
@@ -374,6 +401,11 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
     deployTimeoutMs: (num(values['deploy-timeout'] ?? env.LAKETAHOE_DEPLOY_TIMEOUT, 'deploy-timeout') ?? 120) * 1000,
+    retention: retentionRule(
+      num(values['retention-keep-last'] ?? env.LAKETAHOE_RETENTION_KEEP_LAST, 'retention-keep-last'),
+      num(values['retention-days'] ?? env.LAKETAHOE_RETENTION_DAYS, 'retention-days')
+    ),
+    retentionIntervalMs: (num(values['retention-interval'] ?? env.LAKETAHOE_RETENTION_INTERVAL, 'retention-interval') ?? 3600) * 1000,
     defaultBackend: backend,
     k8s,
     artifacts: parseArtifactConfig(values, env, dataDir),

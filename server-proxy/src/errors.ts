@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'permission_denied'
   | 'not_found'
   | 'already_exists'
+  | 'conflict'
   | 'payload_too_large'
   | 'internal'
   | 'model_server_error'

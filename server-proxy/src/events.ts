@@ -9,6 +9,7 @@ export type ServiceEvent =
   | { type: 'metric'; owner: string; jobId: string; step: number; name: string; value: number; time: string }
   | { type: 'log'; owner: string; jobId: string; lines: LogLine[] }
   | { type: 'trial'; owner: string; jobId: string; trial: Trial }
+  | { type: 'jobDeleted'; owner: string; jobId: string }
   // `jobId` is never set: a stream filtered to one job does not carry alerts.
   | { type: 'alert'; owner: string; deployment: string; jobId?: undefined; alert: Alert }
   | { type: 'deployment'; owner: string; jobId?: undefined; deployment: Deployment };

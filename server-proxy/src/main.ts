@@ -4,14 +4,15 @@ import { createService } from './app.js';
 import { parseServeArgs } from './config.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
-const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH] [--root-dir DIR] [--data-dir DIR]
+const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --socket PATH | --listen-fd FD] [--root-dir DIR] [--data-dir DIR]
        [--jobs-dir DIR] [--python PY] [--runtime-file FILE] [--max-notebook-bytes N] [--max-folder-bytes N]
        [--tokens-file FILE] [--user NAME] [--cpus N] [--memory-bytes N] [--gpus N] [--log-level LEVEL]
        [--mlserver PATH] [--max-infer-bytes N] [--deploy-timeout SECONDS]
        [--backend local|kubernetes] [--k8s-kubeconfig FILE] [--k8s-namespace-template T] [--k8s-namespace-map u=ns,...]
        [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]
        [--k8s-qps N] [--k8s-burst N] [--trust-jobs]
-       [--jupyterhub-api-url URL] [--jupyterhub-service-name NAME] [--jupyterhub-cache-seconds N] [--admin-group NAME]`;
+       [--jupyterhub-api-url URL] [--jupyterhub-service-name NAME] [--jupyterhub-cache-seconds N] [--admin-group NAME]
+       [--retention-keep-last N] [--retention-days D] [--retention-interval SECONDS]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {
@@ -19,7 +20,14 @@ async function serve(argv: string[]): Promise<void> {
   const service = await createService(config, { level: config.logLevel });
   const { app } = service;
   await service.start();
-  if (config.socket) {
+  if (config.listenFd !== undefined) {
+    // Connections queued on the inherited socket while no service ran are served from here on.
+    await app.ready();
+    await new Promise<void>((resolve, reject) => {
+      app.server.once('error', reject);
+      app.server.listen({ fd: config.listenFd }, resolve);
+    });
+  } else if (config.socket) {
     fs.rmSync(config.socket, { force: true });
     await app.listen({ path: config.socket });
     fs.chmodSync(config.socket, 0o600);

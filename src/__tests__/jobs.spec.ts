@@ -170,6 +170,55 @@ describe('JobsModel', () => {
     model.dispose();
   });
 
+  it('deletes the selected jobs in one request and keeps those the service kept', async () => {
+    const { settings, requests } = mockSettings(req =>
+      req.url.includes('/batch-delete')
+        ? jsonResponse({
+            results: [
+              { jobId: 'a', deleted: true },
+              {
+                jobId: 'b',
+                deleted: false,
+                error: { code: 'conflict', message: 'job b is kept' }
+              }
+            ]
+          })
+        : jsonResponse({
+            jobs: [makeJob('a', 'SUCCEEDED'), makeJob('b', 'SUCCEEDED')]
+          })
+    );
+    const model = new JobsModel(new LakeTahoeClient(settings));
+    await model.refresh();
+    model.setSelected('a', true);
+    model.setSelected('b', true);
+    expect([...model.selected]).toEqual(['a', 'b']);
+    const results = await model.deleteJobs([...model.selected]);
+    expect(requests[1].method).toBe('POST');
+    expect(JSON.parse(requests[1].body as string)).toEqual({
+      jobIds: ['a', 'b']
+    });
+    expect(results.map(r => r.deleted)).toEqual([true, false]);
+    expect(model.jobs.map(j => j.jobId)).toEqual(['b']);
+    expect([...model.selected]).toEqual(['b']);
+    model.dispose();
+  });
+
+  it('drops a job a pushed `deleted` event names', async () => {
+    const { model } = modelWith([
+      { jobs: [makeJob('a', 'SUCCEEDED'), makeJob('b', 'RUNNING')] }
+    ]);
+    await model.refresh();
+    model.setSelected('a', true);
+    model.events.handleEvent({
+      event: 'deleted',
+      data: JSON.stringify({ jobId: 'a' })
+    });
+    model.events.handleEvent({ event: 'deleted', data: 'not json' });
+    expect(model.jobs.map(j => j.jobId)).toEqual(['b']);
+    expect(model.selected.size).toBe(0);
+    model.dispose();
+  });
+
   it('subscribes to /events and reloads the list on every (re)connect', async () => {
     const job = makeJob('pushed', 'RUNNING');
     let streams = 0;

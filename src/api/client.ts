@@ -4,6 +4,7 @@ import { ISignal } from '@lumino/signaling';
 
 import {
   IAlert,
+  IDeleteOutcome,
   ICreateDeploymentRequest,
   IDeployment,
   IInferRequest,
@@ -140,6 +141,22 @@ export class LakeTahoeClient {
     return this._requester.json<IJob>('POST', `${jobPath(jobId)}/cancel`, {
       signal
     });
+  }
+
+  /**
+   * POST /jobs/batch-delete: delete jobs with their outputs, logs, metrics and trials (running ones are
+   * cancelled first); one result per id, in order. A job a model version was registered from is kept.
+   */
+  async deleteJobs(
+    jobIds: string[],
+    signal?: AbortSignal
+  ): Promise<IDeleteOutcome[]> {
+    const answer = await this._requester.json<{ results: IDeleteOutcome[] }>(
+      'POST',
+      'jobs/batch-delete',
+      { body: { jobIds }, signal }
+    );
+    return answer.results;
   }
 
   /** GET /jobs/{jobId}/logs: a page of log lines after `after`. */

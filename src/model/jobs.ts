@@ -2,7 +2,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
 import { IJobsModel, IPushEvents, JobFilter, StreamStatus } from '../tokens';
-import { IJob, IMetricEvent } from '../wire';
+import { IDeleteOutcome, IJob, IMetricEvent } from '../wire';
 import { toError } from './errors';
 import { PushEvents } from './events';
 import { TERMINAL_STATES } from './states';
@@ -35,6 +35,19 @@ export class JobsModel implements IJobsModel {
       (_, metric) => this.applyMetric(metric),
       this
     );
+    // Jobs deleted elsewhere (another tab, the CLI, a kernel, retention) leave the list too.
+    this.events.otherEventReceived.connect((_, event) => {
+      if (event.event === 'deleted') {
+        try {
+          const { jobId } = JSON.parse(event.data) as { jobId?: unknown };
+          if (typeof jobId === 'string') {
+            this.removeJob(jobId);
+          }
+        } catch {
+          // Not JSON: nothing to remove.
+        }
+      }
+    }, this);
   }
 
   /** The API client the model uses. */
@@ -220,6 +233,56 @@ export class JobsModel implements IJobsModel {
     return job;
   }
 
+  /** Ids of the jobs selected in the list (for deleting several at once). */
+  get selected(): ReadonlySet<string> {
+    return this._selected;
+  }
+
+  /** Select or unselect a job. */
+  setSelected(jobId: string, selected: boolean): void {
+    if (selected === this._selected.has(jobId)) {
+      return;
+    }
+    if (selected) {
+      this._selected.add(jobId);
+    } else {
+      this._selected.delete(jobId);
+    }
+    this._changed.emit();
+  }
+
+  /** Unselect every job. */
+  clearSelection(): void {
+    if (this._selected.size > 0) {
+      this._selected.clear();
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * Delete jobs (running ones are cancelled first) and drop those deleted from the list; one result
+   * per id, in order.
+   */
+  async deleteJobs(jobIds: string[]): Promise<IDeleteOutcome[]> {
+    const results = await this.client.deleteJobs(jobIds);
+    for (const result of results) {
+      if (result.deleted) {
+        this.removeJob(result.jobId);
+      }
+    }
+    return results;
+  }
+
+  /** Forget a job that no longer exists. */
+  removeJob(jobId: string): void {
+    const known = this._jobs.delete(jobId);
+    const selected = this._selected.delete(jobId);
+    if (known || selected) {
+      this._sorted = null;
+      this._changed.emit();
+    }
+  }
+
   /** Stop the stream and release resources. */
   dispose(): void {
     if (this._isDisposed) {
@@ -231,6 +294,7 @@ export class JobsModel implements IJobsModel {
   }
 
   private _jobs = new Map<string, IJob>();
+  private _selected = new Set<string>();
   private _sorted: IJob[] | null = null;
   private _pending: IJob[] = [];
   private _filter: JobFilter = 'ALL';

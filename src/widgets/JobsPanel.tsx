@@ -71,6 +71,15 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
           <addIcon.react tag="span" className="jp-laketahoe-buttonIcon" />
           {trans.__('Submit Notebook')}
         </button>
+        {model.selected.size > 0 && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-mod-warn jp-laketahoe-JobsPanel-delete"
+            onClick={() => void commands.execute(CommandIDs.deleteJobs)}
+          >
+            {trans.__('Delete (%1)', model.selected.size)}
+          </button>
+        )}
         <StateFilter
           className="jp-laketahoe-JobsPanel-filter"
           value={model.filter}
@@ -114,6 +123,8 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
             <JobItem
               key={job.jobId}
               job={job}
+              selected={model.selected.has(job.jobId)}
+              onSelect={value => model.setSelected(job.jobId, value)}
               now={now}
               commands={commands}
               trans={trans}
@@ -125,14 +136,16 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
   );
 }
 
-/** One row of the list; Enter or a click opens the job. */
+/** One row of the list; Enter or a click opens the job, its checkbox (Space) selects it. */
 function JobItem(props: {
   job: IJob;
+  selected: boolean;
+  onSelect: (selected: boolean) => void;
   now: number;
   commands: CommandRegistry;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { job, now, commands, trans } = props;
+  const { job, selected, onSelect, now, commands, trans } = props;
   const open = () =>
     void commands.execute(CommandIDs.openJob, { jobId: job.jobId });
   const notebook =
@@ -150,6 +163,15 @@ function JobItem(props: {
       onKeyDown={activateOnKey(open)}
     >
       <div className="jp-laketahoe-JobList-row">
+        <input
+          type="checkbox"
+          className="jp-laketahoe-JobList-select"
+          checked={selected}
+          aria-label={trans.__('Select job %1', job.jobId)}
+          onChange={e => onSelect(e.target.checked)}
+          onClick={e => e.stopPropagation()}
+          onKeyDown={e => e.stopPropagation()}
+        />
         <span className="jp-laketahoe-JobList-id">{job.jobId}</span>
         <StateBadge state={job.state} trans={trans} />
       </div>

@@ -399,6 +399,21 @@ export interface paths {
                                     time: string;
                                     reason: string;
                                 }[];
+                                webhook?: {
+                                    /** @description the webhook URL's origin (scheme, host, port) */
+                                    target: string;
+                                    /** @description every attempt, oldest first */
+                                    deliveries: {
+                                        /** @enum {string} */
+                                        state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                        attempt: number;
+                                        time: string;
+                                        delivered: boolean;
+                                        /** @description the receiver's HTTP status; null when none answered */
+                                        status: number | null;
+                                        error?: string;
+                                    }[];
+                                };
                             }[];
                             nextPageToken?: string;
                         };
@@ -628,6 +643,10 @@ export interface paths {
                         /** @description at most 64 labels */
                         labels?: {
                             [key: string]: string;
+                        };
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
                         };
                     };
                 };
@@ -893,6 +912,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1231,6 +1265,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1274,7 +1323,57 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a job and everything it left
+         * @description Removes the job with its outputs, logs, metrics and trials; a job still running is cancelled first. A job a registered model version was made from (or whose folder holds its files) is kept: 409 naming the version. 409 too when a cancelled job does not end in time.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1561,6 +1660,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -2163,6 +2277,21 @@ export interface paths {
                                 time: string;
                                 reason: string;
                             }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -2613,7 +2742,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat */
+        /** SSE: `job`, `trial`, `metric` and `deleted` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat */
         get: {
             parameters: {
                 query?: {
@@ -2647,6 +2776,71 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/batch-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete several jobs; each answers for itself
+         * @description Removes the job with its outputs, logs, metrics and trials; a job still running is cancelled first. A job a registered model version was made from (or whose folder holds its files) is kept: 409 naming the version. The jobs are deleted one after the other; one that cannot be deleted is reported in its result and the others go on.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        jobIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: components["schemas"]["DeleteOutcome"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3122,6 +3316,15 @@ export interface paths {
                          * @enum {string}
                          */
                         priority?: "high" | "middle" | "low";
+                        autoscaling?: {
+                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            minReplicas: number;
+                            maxReplicas: number;
+                            /** @description requests in flight per replica aimed at (default 4) */
+                            targetInflight?: number;
+                            /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                            scaleDownDelaySeconds?: number;
+                        };
                         monitoring?: {
                             windowSeconds?: number;
                             drift?: {
@@ -3351,6 +3554,17 @@ export interface paths {
                             mode?: "canary" | "shadow";
                             /** @description canary percent for the challenger (default 10) */
                             weight?: number;
+                        } | null;
+                        /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
+                        replicas?: number;
+                        autoscaling?: {
+                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            minReplicas: number;
+                            maxReplicas: number;
+                            /** @description requests in flight per replica aimed at (default 4) */
+                            targetInflight?: number;
+                            /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                            scaleDownDelaySeconds?: number;
                         } | null;
                     };
                 };
@@ -4251,12 +4465,29 @@ export interface components {
                 errorMessage: string;
                 restarts: number;
             };
+            autoscaling?: {
+                /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                minReplicas: number;
+                maxReplicas: number;
+                /** @description requests in flight per replica aimed at (default 4) */
+                targetInflight?: number;
+                /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
+                scaleDownDelaySeconds?: number;
+            };
             stateHistory: {
                 /** @enum {string} */
                 state: "DEPLOYING" | "READY" | "UPDATING" | "FAILED" | "DELETING";
                 time: string;
                 reason: string;
             }[];
+        };
+        DeleteOutcome: {
+            jobId: string;
+            deleted: boolean;
+            error?: {
+                code: string;
+                message: string;
+            };
         };
     };
     responses: never;

@@ -77,6 +77,11 @@ export type IMasterConfig = NonNullable<ITrainingInput['masterConfig']>;
 export type IJob = JsonAnswer<'/api/v1/jobs/{jobId}'>;
 /** A page of GET /api/v1/jobs. */
 export type IJobList = JsonAnswer<'/api/v1/jobs'>;
+/** The result of deleting one job of a batch (`POST /jobs/batch-delete`). */
+export type IDeleteOutcome = JsonAnswer<
+  '/api/v1/jobs/batch-delete',
+  'post'
+>['results'][number];
 /** What the service learned while the job ran. */
 export type ITrainingOutput = IJob['trainingOutput'];
 /** One entry of a job's state history. */

@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, number> = {
   permission_denied: 403,
   not_found: 404,
   already_exists: 409,
+  conflict: 409,
   payload_too_large: 413,
   internal: 500,
   model_server_error: 502,

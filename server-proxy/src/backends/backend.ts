@@ -55,6 +55,11 @@ export interface Backend {
   derive(parent: JobRuntime, runId: string, change: DeriveChange): JobRuntime;
   /** Undoes {@link stage} for a submission that did not make it into the store. */
   discard(jobId: string): void;
+  /**
+   * Removes what an ended job and its trials (`runIds`) left behind: its folder and, on a cluster, any
+   * objects the TTL has not removed yet and the files uploaded for it. The store rows are the caller's.
+   */
+  purge(jobId: string, owner: string, runIds: string[]): Promise<void>;
   /** Hands a QUEUED run to the backend. */
   enqueue(item: RunRequest): void;
   /** Withdraws a run cancelled while QUEUED; true when the backend still held it. */
@@ -139,6 +144,14 @@ export class BackendRouter implements Backend {
   discard(jobId: string): void {
     this.of(this.placed.get(jobId)).discard(jobId);
     this.placed.delete(jobId);
+  }
+
+  async purge(jobId: string, owner: string, runIds: string[]): Promise<void> {
+    const name = this.placed.get(jobId) ?? (await this.lookup(jobId));
+    await this.of(name).purge(jobId, owner, runIds);
+    for (const runId of runIds) {
+      this.placed.delete(runId);
+    }
   }
 
   enqueue(item: RunRequest): void {

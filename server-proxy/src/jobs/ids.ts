@@ -12,3 +12,24 @@ export function generateJobId(source: string, now: Date = new Date()): string {
   const tail = crypto.randomBytes(3).toString('hex');
   return `${prefix}_${stamp}_${tail}`.replace(/_+/g, '_');
 }
+
+/**
+ * Job ids are per owner: two users may both have `train_1`. Internally a job is stored, staged and
+ * run under a key unique across owners: the id itself for the first owner to take it, and
+ * `<id>-<owner tag>` for anyone else's. Ids never contain `-`, so a scoped key can never be
+ * mistaken for (or taken by) a plain id, and the id is read back from a key without a lookup.
+ */
+export function scopedJobKey(owner: string, jobId: string): string {
+  return `${jobId}-${crypto.createHash('sha256').update(owner).digest('hex').slice(0, 16)}`;
+}
+
+/** The owner tag scopedJobKey appends. */
+const SCOPED_SUFFIX = /-[0-9a-f]{16}$/;
+
+/**
+ * The id the owner sees for a job stored under `key` (see {@link scopedJobKey}): the key without its
+ * owner tag. Any other key (a plain id, or a record written by hand) is shown as it is.
+ */
+export function publicJobId(key: string): string {
+  return SCOPED_SUFFIX.test(key) ? key.slice(0, -17) : key;
+}

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../errors.js';
 import type { Backend, RecoveredRun, RunKind, RunView } from '../backends/backend.js';
 import { queueOrder } from '../jobs/queueOrder.js';
+import { publicJobId } from '../jobs/ids.js';
 import type { EventBus } from '../events.js';
 import {
   createRng,
@@ -269,15 +270,16 @@ export class Experiments implements RunKind {
     }
     const field = `${SPEC_PATH}.resumePreviousJobId`;
     const record = await this.deps.store.getJob(previous);
+    const shown = publicJobId(previous);
     const prevSpec = record?.job.trainingInput.hyperparameters;
     if (!record || record.job.owner !== owner || !prevSpec) {
-      throw new ServiceError('invalid_argument', `${field}: no HPO job ${previous} to resume from`, field);
+      throw new ServiceError('invalid_argument', `${field}: no HPO job ${shown} to resume from`, field);
     }
     if (canonical(prevSpec.params) !== canonical(spec.params)) {
-      throw new ServiceError('invalid_argument', `${field}: job ${previous} searched different params`, field);
+      throw new ServiceError('invalid_argument', `${field}: job ${shown} searched different params`, field);
     }
     if ((prevSpec.hyperparameterMetricTag ?? '') !== (spec.hyperparameterMetricTag ?? '')) {
-      throw new ServiceError('invalid_argument', `${field}: job ${previous} optimized another metric`, field);
+      throw new ServiceError('invalid_argument', `${field}: job ${shown} optimized another metric`, field);
     }
   }
 
@@ -297,11 +299,11 @@ export class Experiments implements RunKind {
     let error: ServiceError | undefined;
     const record = await this.deps.jobs.update(jobId, r => {
       if (!isHpoJob(r)) {
-        error = new ServiceError('failed_precondition', `job ${jobId} is not an HPO job; use cancel`);
+        error = new ServiceError('failed_precondition', `job ${publicJobId(jobId)} is not an HPO job; use cancel`);
         return false;
       }
       if (isTerminal(r.job.state) || r.job.state === 'CANCELLING') {
-        error = new ServiceError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
+        error = new ServiceError('failed_precondition', `job ${publicJobId(jobId)} has already ended (${r.job.state})`);
         return false;
       }
       r.runtime.hpo = { ...r.runtime.hpo, stopRequested: true };
@@ -664,7 +666,7 @@ export class Experiments implements RunKind {
   async getTrial(jobId: string, trialId: string): Promise<Trial> {
     const record = await this.deps.store.getTrial(jobId, trialId);
     if (!record) {
-      throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} not found`);
+      throw new ServiceError('not_found', `trial ${trialId} of job ${publicJobId(jobId)} not found`);
     }
     return record.trial;
   }
@@ -680,7 +682,7 @@ export class Experiments implements RunKind {
     await this.getTrial(jobId, trialId);
     const file = path.join(this.deps.backend.workdir(trialRunId(jobId, trialId)), name);
     if (!fs.existsSync(file)) {
-      throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} has no ${name} yet`);
+      throw new ServiceError('not_found', `trial ${trialId} of job ${publicJobId(jobId)} has no ${name} yet`);
     }
     return file;
   }

@@ -7,7 +7,9 @@ import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage
 import { readLogPage, type LogPage } from './logs.js';
 import { METRIC_PAGE_SIZE } from '../jobs/metrics.js';
 import { validateHpoInput, type Experiments } from './experiments.js';
-import { generateJobId } from '../jobs/ids.js';
+import { generateJobId, publicJobId, scopedJobKey } from '../jobs/ids.js';
+import { presentJob, presentTrial } from './present.js';
+import type { JobRecord } from '../store/store.js';
 import { isHpoJob } from './jobRuns.js';
 import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
 import { isInside } from '../jobs/paths.js';
@@ -42,11 +44,14 @@ export async function pageTokenChecked<T>(page: Promise<T>): Promise<T> {
 
 /**
  * The job operations behind the routes: submit, read, list, cancel, logs and metrics, each scoped to
- * the calling user (another user's job is reported as unknown).
+ * the calling user. Job ids are per owner: the routes take and show the id the owner chose, and
+ * another user's job is neither visible nor in the way (see scopedJobKey).
  */
 export class JobService {
-  /** Ids being submitted right now: their folder may exist before their row does. */
+  /** Keys being submitted right now: their folder may exist before their row does. */
   private readonly submitting = new Set<string>();
+  /** `<owner>\0<id>` of submissions in flight, so an owner's two equal submissions answer 409. */
+  private readonly submittingIds = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -91,26 +96,51 @@ export class JobService {
     const plan = planJob(input, this.rootDir, target.capacity);
     await this.checkInputsOwned(owner, plan);
     const spec = input.hyperparameters;
+    if (spec?.resumePreviousJobId === '') {
+      delete spec.resumePreviousJobId;
+    }
+    if (spec?.resumePreviousJobId) {
+      // The source is named by the caller's id; checkResume and the controller read it by its key.
+      const previous = await this.store.findJob(owner, spec.resumePreviousJobId);
+      spec.resumePreviousJobId = previous?.job.jobId ?? spec.resumePreviousJobId;
+    }
     if (spec) {
-      if (spec.resumePreviousJobId === '') {
-        delete spec.resumePreviousJobId;
-      }
       validateHpoInput(input);
       await this.experiments.checkResume(owner, spec);
     }
-    const jobId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
-    if (await this.store.getJob(jobId)) {
-      throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+    const publicId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
+    const ownId = `${owner}\0${publicId}`;
+    if (this.submittingIds.has(ownId) || (await this.store.findJob(owner, publicId))) {
+      throw new ServiceError('already_exists', `job ${publicId} already exists`, 'jobId');
     }
+    // Another owner holding the id (or submitting it right now) only changes the key, never the answer.
+    const taken = this.submitting.has(publicId) || (await this.store.getJob(publicId)) !== undefined;
+    const jobId = taken ? scopedJobKey(owner, publicId) : publicId;
     if (this.submitting.has(jobId)) {
-      throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+      throw new ServiceError('already_exists', `job ${publicId} already exists`, 'jobId');
     }
     this.submitting.add(jobId);
+    this.submittingIds.add(ownId);
     try {
-      return await this.stageAndCreate(owner, jobId, body, plan, target.name);
+      return presentJob(await this.stageAndCreate(owner, jobId, body, plan, target.name));
     } finally {
       this.submitting.delete(jobId);
+      this.submittingIds.delete(ownId);
     }
+  }
+
+  /** The caller's job by the id they chose, or 404 (another user's job is unknown here). */
+  private async record(owner: string, jobId: string): Promise<JobRecord> {
+    const record = await this.store.findJob(owner, jobId);
+    if (!record) {
+      throw new ServiceError('not_found', `job ${jobId} not found`);
+    }
+    return record;
+  }
+
+  /** The internal key of the caller's job (what runs, logs and events are keyed by), or 404. */
+  async keyOf(owner: string, jobId: string): Promise<string> {
+    return (await this.record(owner, jobId)).job.jobId;
   }
 
   /**
@@ -135,7 +165,7 @@ export class JobService {
       }
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') {
-        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+        throw new ServiceError('already_exists', `job ${publicJobId(jobId)} already exists`, 'jobId');
       }
       throw err;
     }
@@ -166,13 +196,17 @@ export class JobService {
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
     };
+    if (body.webhook) {
+      runtime.webhookUrl = body.webhook.url;
+      job.webhook = { target: new URL(body.webhook.url).origin, deliveries: [] };
+    }
     const record = { job, runtime };
     try {
       await this.store.createJob(record);
     } catch (err) {
       this.backend.discard(jobId);
       if (err instanceof DuplicateJobError) {
-        throw new ServiceError('already_exists', `job ${jobId} already exists`, 'jobId');
+        throw new ServiceError('already_exists', `job ${publicJobId(jobId)} already exists`, 'jobId');
       }
       throw err;
     }
@@ -195,23 +229,20 @@ export class JobService {
 
   /** The caller's job, or 404. */
   async get(owner: string, jobId: string): Promise<Job> {
-    const record = await this.store.getJob(jobId);
-    if (!record || record.job.owner !== owner) {
-      throw new ServiceError('not_found', `job ${jobId} not found`);
-    }
-    return record.job;
+    return presentJob((await this.record(owner, jobId)).job);
   }
 
   /** The owner's jobs, newest first; everyone's when owner is undefined. */
-  list(owner: string | undefined, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
-    return pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
+  async list(owner: string | undefined, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
+    const page = await pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
+    return { ...page, jobs: page.jobs.map(presentJob) };
   }
 
   /** Cancels: at once when still queued, otherwise by stopping the runner. */
   async cancel(owner: string, jobId: string): Promise<Job> {
-    await this.get(owner, jobId);
+    const key = await this.keyOf(owner, jobId);
     let error: ServiceError | undefined;
-    const record = await this.updater.update(jobId, r => {
+    const record = await this.updater.update(key, r => {
       if (isTerminal(r.job.state)) {
         error = new ServiceError('failed_precondition', `job ${jobId} has already ended (${r.job.state})`);
         return false;
@@ -230,64 +261,65 @@ export class JobService {
     }
     if (isHpoJob(record!)) {
       // Its trials are ended by the controller; finished ones are kept.
-      this.experiments.schedule(jobId);
-      return record!.job;
+      this.experiments.schedule(key);
+      return presentJob(record!.job);
     }
     if (record!.job.state === 'CANCELLED') {
-      this.backend.dequeue(jobId);
+      this.backend.dequeue(key);
     } else {
-      this.backend.terminate(jobId);
+      this.backend.terminate(key);
     }
-    return record!.job;
+    return presentJob(record!.job);
   }
 
   /** Stops an HPO job without cancelling it: no new trials, running trials finish. */
   async stop(owner: string, jobId: string): Promise<Job> {
-    await this.get(owner, jobId);
-    const record = await this.experiments.requestStop(jobId);
-    return record!.job;
+    const key = await this.keyOf(owner, jobId);
+    const record = await this.experiments.requestStop(key);
+    return presentJob(record!.job);
   }
 
   /** A page of the caller's HPO job's trials, in trial order. */
   async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
-    await this.get(owner, jobId);
-    return pageTokenChecked(this.experiments.listTrials(jobId, query));
+    const key = await this.keyOf(owner, jobId);
+    const page = await pageTokenChecked(this.experiments.listTrials(key, query));
+    return { ...page, trials: page.trials.map(presentTrial) };
   }
 
   /** One trial of the caller's job. */
   async trial(owner: string, jobId: string, trialId: string): Promise<Trial> {
-    await this.get(owner, jobId);
-    return this.experiments.getTrial(jobId, trialId);
+    const key = await this.keyOf(owner, jobId);
+    return presentTrial(await this.experiments.getTrial(key, trialId));
   }
 
   /** Log lines of a trial after `after`. */
   async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
-    await this.get(owner, jobId);
-    return this.experiments.trialLogs(jobId, trialId, after, limit);
+    const key = await this.keyOf(owner, jobId);
+    return this.experiments.trialLogs(key, trialId, after, limit);
   }
 
   /** Absolute path of a trial's output file, or 404. */
   async trialOutputFile(owner: string, jobId: string, trialId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
-    await this.get(owner, jobId);
-    return this.experiments.trialOutputFile(jobId, trialId, name);
+    const key = await this.keyOf(owner, jobId);
+    return this.experiments.trialOutputFile(key, trialId, name);
   }
 
   /** Log lines after `after`, within the page's byte budget. */
   async logs(owner: string, jobId: string, after: number, limit: number): Promise<LogPage> {
-    await this.get(owner, jobId);
-    return readLogPage(this.store, jobId, after, limit);
+    const key = await this.keyOf(owner, jobId);
+    return readLogPage(this.store, key, after, limit);
   }
 
   /** A page of the job's metric values, optionally one metric and downsampled for a chart. */
   async metrics(owner: string, jobId: string, query: MetricQuery = {}): Promise<MetricPage> {
-    await this.get(owner, jobId);
-    return pageTokenChecked(this.store.getMetrics(jobId, { ...query, pageSize: query.pageSize ?? METRIC_PAGE_SIZE }));
+    const key = await this.keyOf(owner, jobId);
+    return pageTokenChecked(this.store.getMetrics(key, { ...query, pageSize: query.pageSize ?? METRIC_PAGE_SIZE }));
   }
 
   /** Absolute path of an output file, or 404 when the job has not written it (yet). */
   async outputFile(owner: string, jobId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
-    await this.get(owner, jobId);
-    const file = path.join(this.backend.workdir(jobId), name);
+    const key = await this.keyOf(owner, jobId);
+    const file = path.join(this.backend.workdir(key), name);
     if (!fs.existsSync(file)) {
       throw new ServiceError('not_found', `job ${jobId} has no ${name} yet`);
     }

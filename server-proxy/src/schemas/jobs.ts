@@ -164,6 +164,19 @@ export const TrainingInput = Type.Object(
 /** The validated shape of `trainingInput`. */
 export type TrainingInput = Static<typeof TrainingInput>;
 
+/** Where a job's end is posted (Slack-compatible JSON). */
+export const WebhookSpec = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^https?://[^\\s]+$',
+      maxLength: 2048,
+      description: "an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin"
+    })
+  },
+  { additionalProperties: false }
+);
+
+
 /** Body of `POST /api/v1/jobs`. */
 export const SubmitJobBody = Type.Object(
   {
@@ -171,7 +184,8 @@ export const SubmitJobBody = Type.Object(
     trainingInput: TrainingInput,
     labels: Type.Optional(
       Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }), { maxProperties: MAX_LABELS, description: `at most ${MAX_LABELS} labels` })
-    )
+    ),
+    webhook: Type.Optional(WebhookSpec)
   },
   { additionalProperties: false }
 );
@@ -252,6 +266,18 @@ export const TrainingOutput = Type.Object({
 /** Training output. */
 export type TrainingOutput = Static<typeof TrainingOutput>;
 
+/** One attempt to post a job's end to its webhook. */
+export const WebhookDelivery = Type.Object({
+  state: StringEnum([...JOB_STATES]),
+  attempt: Type.Integer({ minimum: 1 }),
+  time: Type.String(),
+  delivered: Type.Boolean(),
+  status: Nullable(Type.Integer({ description: "the receiver's HTTP status; null when none answered" })),
+  error: Type.Optional(Type.String())
+});
+/** A delivery attempt. */
+export type WebhookDelivery = Static<typeof WebhookDelivery>;
+
 /** A job as the API shows it. */
 export const Job = Type.Object({
   jobId: Type.String(),
@@ -264,7 +290,13 @@ export const Job = Type.Object({
   labels: Type.Record(Type.String(), Type.String()),
   trainingInput: TrainingInput,
   trainingOutput: TrainingOutput,
-  stateHistory: Type.Array(StateChange)
+  stateHistory: Type.Array(StateChange),
+  webhook: Type.Optional(
+    Type.Object({
+      target: Type.String({ description: "the webhook URL's origin (scheme, host, port)" }),
+      deliveries: Type.Array(WebhookDelivery, { description: 'every attempt, oldest first' })
+    })
+  )
 });
 /** A job. */
 export type Job = Static<typeof Job>;

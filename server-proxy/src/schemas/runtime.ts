@@ -43,6 +43,8 @@ export interface KubeRuntime {
 
 /** Backend bookkeeping kept next to a job; never shown by the API. */
 export interface JobRuntime {
+  /** Where the job's end is posted (never shown: webhook URLs often carry a secret). */
+  webhookUrl?: string;
   /** Working directory of the job (absolute). */
   workdir?: string;
   /** What the runner was started with. */

@@ -144,6 +144,24 @@ export const Challenger = Type.Object(
 /** A challenger. */
 export type Challenger = Static<typeof Challenger>;
 
+/**
+ * Autoscaling of a Kubernetes deployment by requests in flight, decided by the service (see
+ * serving/kubernetes/autoscaler.ts): `ceil(peak in flight / targetInflight)` replicas within min and max.
+ */
+export const AutoscalingSpec = Type.Object(
+  {
+    minReplicas: Type.Integer({ minimum: 0, maximum: 16, description: '0 allows scale to zero: the first request then waits for a ready replica' }),
+    maxReplicas: Type.Integer({ minimum: 1, maximum: 16 }),
+    targetInflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'requests in flight per replica aimed at (default 4)' })),
+    scaleDownDelaySeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 3600, description: 'how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60' })
+    )
+  },
+  { additionalProperties: false }
+);
+/** Autoscaling settings. */
+export type AutoscalingSpec = Static<typeof AutoscalingSpec>;
+
 /** `PATCH /deployments/{name}` `challenger`: add one, change its mode or weight (no restart), or null to remove it. */
 export const ChallengerSpec = Type.Object(
   {
@@ -175,6 +193,7 @@ export const Deployment = Type.Object(
     updateTime: Type.String(),
     monitoring: MonitoringSpec,
     challenger: Type.Optional(Challenger),
+    autoscaling: Type.Optional(AutoscalingSpec),
     stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
   },
   { $id: 'Deployment' }
@@ -211,6 +230,7 @@ export const CreateDeploymentBody = Type.Object(
       )
     ),
     priority: Type.Optional(StringEnum(['high', 'middle', 'low'], { description: 'Kubernetes only: the PriorityClass of the pods (default middle)' })),
+    autoscaling: Type.Optional(AutoscalingSpec),
     monitoring: Type.Optional(MonitoringSpec)
   },
   { additionalProperties: false }
@@ -225,7 +245,9 @@ export const UpdateDeploymentBody = Type.Object(
       Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })
     ),
     monitoring: Type.Optional(MonitoringSpec),
-    challenger: Type.Optional(Nullable(ChallengerSpec))
+    challenger: Type.Optional(Nullable(ChallengerSpec)),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: "model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one" })),
+    autoscaling: Type.Optional(Nullable(AutoscalingSpec))
   },
   { additionalProperties: false }
 );

@@ -15,6 +15,7 @@ import {
   type Deployment,
   type ModelVersion,
   type ChallengerSpec,
+  type AutoscalingSpec,
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
@@ -23,6 +24,10 @@ import { MAX_CHALLENGERS } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
+import { KubeDeploymentRunner } from './kubernetes/runner.js';
+
+/** What keeps one version of a deployment serving: a local supervisor or a Kubernetes runner. */
+type VersionKeeper = Supervisor | KubeDeploymentRunner;
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -51,8 +56,8 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
  */
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
-  /** The challenger's supervisor of deployments that have one. */
-  private readonly challengers = new Map<string, Supervisor>();
+  /** The challenger's supervisor (or Kubernetes runner) of deployments that have one. */
+  private readonly challengers = new Map<string, VersionKeeper>();
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
 
@@ -92,11 +97,9 @@ export class DeploymentService {
    */
   traffic(owner: string, name: string): TrafficTargets | undefined {
     const key = deploymentKey(owner, name);
-    const champion = this.supervisors.get(key);
+    const champion = this.runner(owner, name);
     if (!champion) {
-      // A Kubernetes deployment: its active version's Service (challengers are local-only so far).
-      const kube = this.opts.kube?.runner(owner, name);
-      return kube ? { champion: kube.serving } : undefined;
+      return undefined;
     }
     const policy = this.policies.get(key);
     const challenger = policy ? this.challengers.get(key)?.serving : undefined;
@@ -128,9 +131,11 @@ export class DeploymentService {
     if (backend === 'local' && (body.replicas ?? 1) !== 1) {
       throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
     }
-    if (backend === 'local' && (body.resources || body.priority)) {
-      throw new ServiceError('invalid_argument', 'resources and priority apply to the Kubernetes backend only', body.resources ? 'resources' : 'priority');
+    if (backend === 'local' && (body.resources || body.priority || body.autoscaling)) {
+      const field = body.resources ? 'resources' : body.priority ? 'priority' : 'autoscaling';
+      throw new ServiceError('invalid_argument', 'resources, priority and autoscaling apply to the Kubernetes backend only', field);
     }
+    checkAutoscaling(body.autoscaling, body.replicas);
     // Pods run the model's code in the owner's namespace, not as the service's OS user.
     if (backend === 'local' && this.opts.localServing === false) {
       throw new ServiceError(
@@ -155,8 +160,9 @@ export class DeploymentService {
         owner,
         state: 'DEPLOYING',
         model: { name: version.name, version: version.version },
-        replicas: body.replicas ?? 1,
+        replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1),
         ...(backend === 'kubernetes' ? { backend } : {}),
+        ...(body.autoscaling ? { autoscaling: body.autoscaling } : {}),
         endpoint: endpointOf(body.name, version.name),
         errorMessage: '',
         restarts: 0,
@@ -165,7 +171,10 @@ export class DeploymentService {
         monitoring: withMonitoringDefaults(body.monitoring),
         stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
       },
-      runtime: { servers: [], ...(backend === 'kubernetes' ? { kube: this.opts.kube!.runtimeFor(owner, body) } : {}) }
+      runtime: {
+        servers: [],
+        ...(backend === 'kubernetes' ? { kube: { ...this.opts.kube!.runtimeFor(owner, body), replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1) } } : {})
+      }
     };
     try {
       await this.opts.store.createDeployment(record);
@@ -208,6 +217,17 @@ export class DeploymentService {
     if (current.state === 'DELETING') {
       throw new ServiceError('failed_precondition', `deployment ${name} is being deleted`);
     }
+    if (body.replicas !== undefined && body.replicas !== 1 && current.backend !== 'kubernetes') {
+      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
+    }
+    if (body.autoscaling && current.backend !== 'kubernetes') {
+      throw new ServiceError('invalid_argument', 'autoscaling applies to the Kubernetes backend only', 'autoscaling');
+    }
+    const autoscaling = body.autoscaling === undefined ? current.autoscaling : (body.autoscaling ?? undefined);
+    if (body.replicas !== undefined && autoscaling) {
+      throw new ServiceError('invalid_argument', `autoscaling decides the replicas of deployment ${name}: set autoscaling to null first`, 'replicas');
+    }
+    checkAutoscaling(body.autoscaling ?? undefined);
     let target: ServedVersion | undefined;
     if (body.model && current.challenger) {
       throw new ServiceError('failed_precondition', `deployment ${name} has a challenger: promote or remove it before switching versions`, 'model');
@@ -219,28 +239,34 @@ export class DeploymentService {
         target = this.served(version);
       }
     }
-    const kube = current.backend === 'kubernetes' ? this.opts.kube?.runner(owner, name) : undefined;
-    if (current.backend === 'kubernetes' && body.challenger !== undefined) {
-      throw new ServiceError('invalid_argument', 'challengers run on the local backend only so far', 'challenger');
-    }
-    if (kube) {
-      if (body.monitoring) {
-        await this.opts.updater.update(owner, name, r => {
-          r.deployment.monitoring = withMonitoringDefaults(body.monitoring);
-        });
-        await kube.attachMonitor();
+    let supervisor: VersionKeeper;
+    if (current.backend === 'kubernetes') {
+      const kube = this.opts.kube?.runner(owner, name);
+      if (!kube) {
+        throw new ServiceError('failed_precondition', `deployment ${name} runs on Kubernetes, which this service is not configured for`);
       }
-      if (target) {
-        await kube.switchTo(target);
-      }
-      return this.get(owner, name);
+      supervisor = kube;
+    } else {
+      supervisor = this.supervisor(owner, name) ?? this.supervise(owner, name);
     }
-    const supervisor = this.supervisor(owner, name) ?? this.supervise(owner, name);
     if (body.monitoring) {
       await this.opts.updater.update(owner, name, r => {
         r.deployment.monitoring = withMonitoringDefaults(body.monitoring);
       });
       await supervisor.attachMonitor();
+    }
+    if (body.replicas !== undefined && supervisor instanceof KubeDeploymentRunner) {
+      await this.scaleKube(owner, name, supervisor, body.replicas);
+    }
+    if (body.autoscaling !== undefined && supervisor instanceof KubeDeploymentRunner) {
+      await this.opts.updater.update(owner, name, r => {
+        if (body.autoscaling) {
+          r.deployment.autoscaling = body.autoscaling;
+        } else {
+          delete r.deployment.autoscaling;
+        }
+      });
+      supervisor.setAutoscaling(body.autoscaling ?? undefined);
     }
     if (target) {
       await supervisor.switchTo(target);
@@ -251,6 +277,28 @@ export class DeploymentService {
       await this.setChallenger(owner, name, body.challenger);
     }
     return this.get(owner, name);
+  }
+
+  /**
+   * Brings a Kubernetes deployment scaled to zero back to a ready replica; true once one is ready (the
+   * inference proxy then routes the request that waited), false when there was nothing to wake.
+   */
+  wake(owner: string, name: string): Promise<boolean> {
+    return this.opts.kube?.runner(owner, name)?.wake() ?? Promise.resolve(false);
+  }
+
+  /** Sets the replicas of a Kubernetes deployment's versions, champion and challenger alike. */
+  private async scaleKube(owner: string, name: string, champion: KubeDeploymentRunner, replicas: number): Promise<void> {
+    await this.opts.updater.update(owner, name, r => {
+      if (r.deployment.replicas === replicas) {
+        return false;
+      }
+      r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: `scaled from ${r.deployment.replicas} to ${replicas} replicas` });
+      r.deployment.replicas = replicas;
+      r.runtime.kube!.replicas = replicas;
+    });
+    const challenger = this.challengers.get(deploymentKey(owner, name));
+    await Promise.all([champion.scale(replicas), challenger instanceof KubeDeploymentRunner ? challenger.scale(replicas) : undefined]);
   }
 
   /**
@@ -293,7 +341,7 @@ export class DeploymentService {
     } else if (!existing) {
       throw new ServiceError('invalid_argument', 'a new challenger needs a model version', 'challenger.model');
     }
-    await this.opts.updater.update(owner, name, r => {
+    const record = await this.opts.updater.update(owner, name, r => {
       if (target) {
         r.deployment.challenger = {
           model: { name: target.model, version: target.version },
@@ -315,13 +363,22 @@ export class DeploymentService {
       }
     });
     this.policies.set(key, { mode, weight });
-    if (target) {
+    if (target && record) {
       this.onComparisonReset?.(owner, name);
-      const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
-      supervisor.role = 'challenger';
-      this.challengers.set(key, supervisor);
-      this.startInBackground(supervisor, target, 'challenger ready');
+      this.challengers.set(key, this.startChallenger(record, target, 'challenger ready'));
     }
+  }
+
+  /** Starts a challenger on the deployment's backend: a model server beside the champion's, or a Deployment + Service. */
+  private startChallenger(record: DeploymentRecord, target: ServedVersion, reason: string): VersionKeeper {
+    if (record.runtime.kube) {
+      return this.opts.kube!.deployChallenger(record, target, reason);
+    }
+    const { owner, name } = record.deployment;
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+    supervisor.role = 'challenger';
+    this.startInBackground(supervisor, target, reason);
+    return supervisor;
   }
 
   /** Removes the challenger: no new requests go to it, those in flight finish, then its server stops. */
@@ -362,12 +419,18 @@ export class DeploymentService {
     if (current.challenger.state !== 'READY' || !challenger.serving) {
       throw new ServiceError('failed_precondition', `challenger version ${current.challenger.model.version} is not ready`, 'challenger');
     }
-    const old = this.supervisors.get(key);
     // Traffic moves here, synchronously: no request sees a state between the two.
-    this.supervisors.set(key, challenger);
+    let old: VersionKeeper | undefined;
+    if (challenger instanceof KubeDeploymentRunner) {
+      old = this.opts.kube!.promote(challenger);
+      challenger.setAutoscaling(current.autoscaling);
+    } else {
+      old = this.supervisors.get(key);
+      this.supervisors.set(key, challenger);
+      challenger.role = 'champion';
+    }
     this.challengers.delete(key);
     this.policies.delete(key);
-    challenger.role = 'champion';
     const promoted = current.challenger.model;
     await this.opts.updater.update(owner, name, r => {
       r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? [])];
@@ -456,12 +519,9 @@ export class DeploymentService {
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
         const ch = saved.deployment.challenger;
         if (ch) {
-          const challenger = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
-          challenger.role = 'challenger';
-          this.challengers.set(deploymentKey(owner, name), challenger);
-          this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
           const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
-          this.startInBackground(challenger, this.served(chVersion), 'challenger started again after a service restart');
+          this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
+          this.challengers.set(deploymentKey(owner, name), this.startChallenger(saved, this.served(chVersion), 'challenger started again after a service restart'));
         }
       } catch (err) {
         await this.opts.updater.update(owner, name, r => {
@@ -485,11 +545,20 @@ export class DeploymentService {
     }
     const saved = await this.opts.updater.update(owner, name, r => {
       delete r.deployment.nextModel;
+      if (r.deployment.challenger) {
+        r.deployment.challenger.state = 'DEPLOYING';
+      }
       setState(r, 'DEPLOYING', 'the service restarted');
     });
     try {
       const version = await this.opts.registry.version(owner, model.name, model.version);
       this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
+      const ch = saved?.deployment.challenger;
+      if (saved && ch) {
+        const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
+        this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
+        this.challengers.set(deploymentKey(owner, name), this.startChallenger(saved, this.served(chVersion), 'challenger adopted after a service restart'));
+      }
     } catch (err) {
       await this.opts.updater.update(owner, name, r => {
         r.deployment.errorMessage = (err as Error).message;
@@ -507,6 +576,19 @@ export class DeploymentService {
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
+  }
+}
+
+/** Autoscaling settings that cannot work together: 400 naming the field. */
+function checkAutoscaling(spec: AutoscalingSpec | undefined, replicas?: number): void {
+  if (!spec) {
+    return;
+  }
+  if (spec.minReplicas > spec.maxReplicas) {
+    throw new ServiceError('invalid_argument', `minReplicas ${spec.minReplicas} is above maxReplicas ${spec.maxReplicas}`, 'autoscaling.minReplicas');
+  }
+  if (replicas !== undefined && (replicas < spec.minReplicas || replicas > spec.maxReplicas)) {
+    throw new ServiceError('invalid_argument', `replicas ${replicas} is outside autoscaling's ${spec.minReplicas}-${spec.maxReplicas}`, 'replicas');
   }
 }
 

@@ -6,6 +6,7 @@ import type { SavedModelRef } from '../backends/runs.js';
 import type { EventBus } from '../events.js';
 import { isHpoJob } from '../orchestration/jobRuns.js';
 import type { Job } from '../schemas/jobs.js';
+import { publicJobId } from '../jobs/ids.js';
 import type { Store } from '../store/store.js';
 import { readSavedModel, resolveModelFolder } from './savedModel.js';
 import type { Model, ModelSource, ModelVersion } from '../schemas/serving.js';
@@ -89,7 +90,7 @@ export class ModelRegistry {
         trialId: null,
         models: job.trainingOutput.models ?? [],
         source: {
-          jobId: job.jobId,
+          jobId: publicJobId(job.jobId),
           trialId: null,
           hyperparameters: job.trainingInput.notebook?.parameters ?? {},
           metrics: job.trainingOutput.latestMetrics
@@ -104,7 +105,7 @@ export class ModelRegistry {
       jobId: job.jobId,
       trialId,
       models: record.runtime.output.models ?? [],
-      source: { jobId: job.jobId, trialId, hyperparameters: record.trial.hyperparameters, metrics: record.runtime.output.latestMetrics }
+      source: { jobId: publicJobId(job.jobId), trialId, hyperparameters: record.trial.hyperparameters, metrics: record.runtime.output.latestMetrics }
     };
   }
 
@@ -162,14 +163,14 @@ export class ModelRegistry {
    * `trialId` names another) saved; the same saved model registered twice stays one version.
    */
   async registerFromJob(owner: string, jobId: string, opts: { trialId?: string; modelName?: string }): Promise<ModelVersion> {
-    const record = await this.store.getJob(jobId);
-    if (!record || record.job.owner !== owner) {
+    const record = await this.store.findJob(owner, jobId);
+    if (!record) {
       throw new ServiceError('not_found', `job ${jobId} not found`);
     }
     const job = record.job;
     let trialId = opts.trialId;
     if (trialId !== undefined) {
-      const trial = await this.store.getTrial(jobId, trialId);
+      const trial = await this.store.getTrial(job.jobId, trialId);
       if (!trial) {
         throw new ServiceError('not_found', `trial ${trialId} of job ${jobId} not found`);
       }

@@ -370,7 +370,7 @@ export class Supervisor {
  * whose model, state, error, restarts and servers are the challenger's; what it changes is copied back,
  * state changes into the deployment's history marked as the challenger's.
  */
-function challengerView(record: DeploymentRecord, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
+export function challengerView(record: DeploymentRecord, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
   const challenger = record.deployment.challenger;
   if (!challenger) {
     return false; // Removed meanwhile: nothing of it to record.

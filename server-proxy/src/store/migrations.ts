@@ -139,5 +139,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
       CREATE INDEX live_rows_deployment ON live_rows (owner, deployment, time_ms);
     `
+  },
+  {
+    version: 6,
+    name: 'job ids per owner',
+    // job_id stays the key unique across owners (folders, runs, logs and metrics use it); public_id is
+    // the id the owner chose, unique per owner only, so a taken id says nothing about other users.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN public_id TEXT;
+      UPDATE jobs SET public_id = job_id;
+      CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
+    `
   }
 ];

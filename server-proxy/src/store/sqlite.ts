@@ -5,6 +5,7 @@ import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric, Trial } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
+import { publicJobId } from '../jobs/ids.js';
 import {
   decodePageToken,
   DuplicateJobError,
@@ -163,9 +164,10 @@ export class SqliteStore implements Store {
   async createJob(record: JobRecord): Promise<void> {
     try {
       this.db
-        .prepare('INSERT INTO jobs (job_id, owner, state, create_time, job, runtime) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare('INSERT INTO jobs (job_id, public_id, owner, state, create_time, job, runtime) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(
           record.job.jobId,
+          publicJobId(record.job.jobId),
           record.job.owner,
           record.job.state,
           record.job.createTime,
@@ -173,7 +175,8 @@ export class SqliteStore implements Store {
           JSON.stringify(record.runtime)
         );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new DuplicateJobError(record.job.jobId);
       }
       throw err;
@@ -183,6 +186,28 @@ export class SqliteStore implements Store {
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     const row = this.db.prepare('SELECT job, runtime FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
     return row ? { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) } : undefined;
+  }
+
+  async findJob(owner: string, publicId: string): Promise<JobRecord | undefined> {
+    const row = this.db.prepare('SELECT job, runtime FROM jobs WHERE owner = ? AND public_id = ?').get(owner, publicId) as JobRow | undefined;
+    return row ? { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) } : undefined;
+  }
+
+  async deleteJob(jobId: string): Promise<void> {
+    // The job's own run id and its trials' (`<jobId>/trials/<n>`): '0' sorts right after '/'.
+    const runs = 'job_id = ? OR (job_id > ? AND job_id < ?)';
+    const bounds = [jobId, `${jobId}/trials/`, `${jobId}/trials0`];
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
+      this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
+      this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
+      this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);
+    })();
+    for (const runId of [...this.logByteTotals.keys()]) {
+      if (runId === jobId || runId.startsWith(`${jobId}/trials/`)) {
+        this.logByteTotals.delete(runId);
+      }
+    }
   }
 
   async saveJob(record: JobRecord): Promise<void> {

@@ -161,10 +161,17 @@ export interface JobPage {
  * narrow so routes and backends depend on intent, not on SQL.
  */
 export interface Store {
-  /** Inserts a new job; rejects with DuplicateJobError when the id exists. */
+  /**
+   * Inserts a new job; rejects with DuplicateJobError when its key exists or when its owner already
+   * has a job with the same public id (publicJobId of the key).
+   */
   createJob(record: JobRecord): Promise<void>;
-  /** The job with its runtime, or undefined. */
+  /** The job stored under this key (see scopedJobKey), with its runtime, or undefined. */
   getJob(jobId: string): Promise<JobRecord | undefined>;
+  /** The owner's job with the id the owner chose (whatever its key), or undefined. */
+  findJob(owner: string, publicId: string): Promise<JobRecord | undefined>;
+  /** Removes a job with its trials and every log line and metric value of the job and its trials. */
+  deleteJob(jobId: string): Promise<void>;
   /** Replaces job and runtime of an existing job. */
   saveJob(record: JobRecord): Promise<void>;
   /** The owner's jobs, newest first; every owner's when owner is undefined (an admin's listing). */

@@ -89,7 +89,9 @@ test('challenger requests are validated with field paths', async () => {
     [{ challenger: { model: { name: 'iris', version: 2 }, mode: 'shadow', weight: 10 } }, 400, 'challenger.weight'],
     [{ challenger: { model: { name: 'iris', version: 1 } } }, 400, 'challenger.model.version'],
     [{ challenger: { model: { name: 'other', version: 1 } } }, 400, 'challenger.model.name'],
-    [{ challenger: { weight: 20 } }, 400, 'challenger.model']
+    [{ challenger: { weight: 20 } }, 400, 'challenger.model'],
+    [{ replicas: 2 }, 400, 'replicas'],
+    [{ replicas: 0 }, 400, 'replicas']
   ];
   for (const [b, status, field] of cases) {
     const r = await patch(b);

@@ -167,6 +167,190 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect(after!.deployments).not.toEqual(before.deployments);
   }, 400_000);
 
+  /** Sends `n` requests, `concurrency` at a time; the model_version of each answer, or the failed status. */
+  async function send(n: number, concurrency = 16): Promise<string[]> {
+    const answers: string[] = [];
+    let left = n;
+    const worker = async () => {
+      while (left-- > 0) {
+        const r = await infer();
+        answers.push(r.status === 200 ? r.body.model_version : `status ${r.status} ${JSON.stringify(r.body)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return answers;
+  }
+  const count = (answers: string[], version: string) => answers.filter(a => a === version).length;
+  const versions = async () => (await t.call('GET', `/api/v1/deployments/${name}/monitoring/versions`)).body;
+
+  test('a canary challenger is its own Deployment + Service: over 1,000 requests its share is within 5 points of its weight, and weight changes fail no request', async () => {
+    const added = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { model: { name: MODEL, version: 1 }, mode: 'canary', weight: 30 } });
+    expect([added.status, added.body.challenger?.state]).toEqual([200, 'DEPLOYING']);
+    const began = Date.now();
+    const d = await waitFor(async () => {
+      const x = await deployment();
+      if (x.challenger?.state === 'FAILED') {
+        throw new Error(`challenger failed: ${x.challenger.errorMessage}`);
+      }
+      return x.challenger?.state === 'READY' ? x : undefined;
+    }, 300_000, 'the challenger READY');
+    process.stdout.write(`challenger -> READY on the real node: ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect([d.state, d.model.version, d.challenger.model.version]).toEqual(['READY', 2, 1]);
+    const objects = await objectsOf('alice', name);
+    expect(objects.deployments).toHaveLength(2);
+    expect(objects.services).toEqual(objects.deployments);
+
+    const answers = await send(1000);
+    expect(answers.filter(a => a !== '1' && a !== '2')).toEqual([]);
+    const share = count(answers, '1') / 10;
+    process.stdout.write(`canary 30%: challenger answered ${share}% of 1,000 requests\n`);
+    expect(Math.abs(share - 30)).toBeLessThanOrEqual(5);
+    const byVersion = Object.fromEntries((await versions()).versions.map((v: any) => [v.version, v]));
+    expect(byVersion[1]).toMatchObject({ role: 'challenger', requests: count(answers, '1'), returned: count(answers, '1'), errors: 0 });
+    expect(byVersion[2]).toMatchObject({ role: 'champion', errors: 0 });
+
+    // Weights moved back and forth under continuous requests: in memory, no pod restarts, no failure.
+    let running = true;
+    const during: string[] = [];
+    const worker = async () => {
+      while (running) {
+        const r = await infer();
+        during.push(r.status === 200 ? r.body.model_version : `status ${r.status}`);
+      }
+    };
+    const workers = [worker(), worker(), worker(), worker()];
+    for (const weight of [0, 100, 50, 30]) {
+      expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { weight } })).body.challenger.weight).toBe(weight);
+      await new Promise(resolve => setTimeout(resolve, 300));
+    }
+    running = false;
+    await Promise.all(workers);
+    expect(during.filter(a => a !== '1' && a !== '2')).toEqual([]);
+    expect(count(during, '1')).toBeGreaterThan(0);
+    expect(count(during, '2')).toBeGreaterThan(0);
+  }, 400_000);
+
+  test('a shadow challenger on Kubernetes gets a copy of every request; its answers are recorded, never returned', async () => {
+    const patched = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { mode: 'shadow' } });
+    expect(patched.body.challenger).toMatchObject({ mode: 'shadow', weight: 0, state: 'READY' });
+    const { requests: before, returned: returnedBefore } = (await versions()).versions.find((x: any) => x.role === 'challenger');
+    const answers = await send(300, 8);
+    expect(new Set(answers)).toEqual(new Set(['2']));
+    const after = await waitFor(async () => {
+      const v = await versions();
+      return v.versions.find((x: any) => x.role === 'challenger').requests - before === 300 ? v : undefined;
+    }, 60_000, 'every shadow copy answered');
+    const challenger = after.versions.find((x: any) => x.role === 'challenger');
+    expect([challenger.version, challenger.errors, after.shadowDropped]).toEqual([1, 0, 0]);
+    // Recorded as answered but not returned: none of them reached a caller.
+    expect(challenger.returned).toBe(returnedBefore);
+    expect(after.agreement.compared).toBe(300);
+    // The same model in both versions: they agree on every request.
+    expect(after.agreement.rate).toBe(1);
+  }, 200_000);
+
+  test('promote on Kubernetes: the challenger answers at once, the old champion\'s objects go', async () => {
+    const before = await objectsOf('alice', name);
+    const promoted = await t.call('POST', `/api/v1/deployments/${name}/promote`);
+    expect([promoted.status, promoted.body.model, promoted.body.challenger]).toEqual([200, { name: MODEL, version: 1 }, undefined]);
+    expect(new Set(await send(50, 4))).toEqual(new Set(['1']));
+    const after = await waitFor(async () => {
+      const o = await objectsOf('alice', name);
+      return o.deployments.length === 1 && o.pods.length === 1 ? o : undefined;
+    }, 120_000, 'the old champion to go');
+    expect(before.deployments).toContain(after!.deployments[0]);
+    expect(after!.deployments[0]).toMatch(/-v1-/);
+    expect((await versions()).versions.filter((v: any) => v.role === 'challenger')).toEqual([]);
+  }, 200_000);
+
+  test('PATCH replicas scales the served version without a failed request, and back', async () => {
+    let running = true;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (running) {
+        statuses.push((await infer()).status);
+      }
+    };
+    const workers = [worker(), worker()];
+    const scaled = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 2 });
+    expect([scaled.status, scaled.body.replicas, scaled.body.stateHistory.at(-1).reason]).toEqual([200, 2, 'scaled from 1 to 2 replicas']);
+    const { core } = adminClients();
+    const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    const config = new KubeConfig();
+    config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
+    const apps = config.makeApiClient(AppsV1Api);
+    const [objectName] = (await objectsOf('alice', name)).deployments;
+    expect((await apps.readNamespacedDeployment({ namespace: NS, name: objectName })).spec!.replicas).toBe(2);
+    const pods = await waitFor(async () => {
+      const items = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+      return items.length === 2 ? items : undefined;
+    }, 60_000, 'a second pod');
+    // Serving pods on the real node share its host network, so a second replica of one version cannot
+    // bind the same port there: the scheduler keeps it Pending and says why (on a pod network it runs).
+    const second = await waitFor(async () => {
+      const items = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
+      const pending = items.find(p => p.status?.conditions?.some(c => c.type === 'PodScheduled' && c.status === 'False'));
+      const ready = items.filter(p => p.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'));
+      return pending || ready.length === 2 ? { pending, ready: ready.length } : undefined;
+    }, 60_000, 'the second replica scheduled or refused');
+    process.stdout.write(`replicas 2 on the real node: ${pods!.length} pods, ${second!.ready} ready${second!.pending ? `, one pending: ${second!.pending.status!.conditions!.find(c => c.type === 'PodScheduled')!.message}` : ''}\n`);
+    const back = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 });
+    expect([back.status, back.body.replicas]).toEqual([200, 1]);
+    await waitFor(async () => ((await objectsOf('alice', name)).pods.length === 1 ? true : undefined), 60_000, 'one pod again');
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    running = false;
+    await Promise.all(workers);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(10);
+    expect((await deployment()).state).toBe('READY');
+  }, 200_000);
+
+  test('autoscaling by requests in flight: up to max under load, to zero without requests, and the next request waits for a replica', async () => {
+    const spec = { minReplicas: 0, maxReplicas: 2, targetInflight: 2, scaleDownDelaySeconds: 4 };
+    const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
+    expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
+    const refused = await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 2 });
+    expect([refused.status, refused.body.error.field?.replace(/^\//, '')]).toEqual([400, 'replicas']);
+
+    // 8 requests in flight, 2 per replica aimed at: max (2) replicas at once.
+    let running = true;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (running) {
+        statuses.push((await infer()).status);
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    const up = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 2 ? d : undefined;
+    }, 30_000, 'scaled up to 2');
+    running = false;
+    await Promise.all(workers);
+    expect(up.stateHistory.at(-1).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+
+    // No request for the delay: zero replicas, still READY.
+    const zero = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 0 ? d : undefined;
+    }, 30_000, 'scaled to zero');
+    expect([zero.state, zero.stateHistory.at(-1).reason]).toEqual(['READY', 'scaled to zero: no request for 4 s']);
+    await waitFor(async () => ((await objectsOf('alice', name)).pods.length === 0 ? true : undefined), 60_000, 'no pod left');
+
+    // The next request waits for a ready replica instead of failing.
+    const began = Date.now();
+    const first = await infer();
+    process.stdout.write(`scale from zero: the first request answered after ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect([first.status, first.body.model_name]).toEqual([200, MODEL]);
+    const woken = await deployment();
+    expect([woken.state, woken.replicas]).toEqual(['READY', 1]);
+    expect(woken.stateHistory.some((h: any) => h.reason === 'a request arrived: scaling from zero to 1 replica')).toBe(true);
+
+    const off = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null });
+    expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
+  }, 200_000);
+
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;

@@ -320,11 +320,16 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     },
     async (request, reply) => {
       const { name, model } = request.params;
-      const targets = deployments.traffic(request.user, name);
+      let targets = deployments.traffic(request.user, name);
       if (!targets) {
         throw new ServiceError('not_found', `deployment ${name} not found`);
       }
-      const chosen = route(targets);
+      let chosen = route(targets);
+      // Scaled to zero: this request waits for a ready replica rather than failing.
+      if (!chosen && (await deployments.wake(request.user, name))) {
+        targets = deployments.traffic(request.user, name) ?? targets;
+        chosen = route(targets);
+      }
       const pending = request.inferSample!;
       pending.serving = chosen?.answer ?? targets.champion;
       if (!chosen) {

@@ -13,6 +13,8 @@ import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
 import { listableOwner, ListOwnerParam, OwnerParam, readableOwner } from '../access.js';
 import { openSse } from '../sse.js';
+import { presentJob, presentTrial } from '../../orchestration/present.js';
+import { publicJobId } from '../../jobs/ids.js';
 
 /** What the routes need from the rest of the service. */
 export interface RouteDeps {
@@ -266,7 +268,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async (request, reply) => {
       const { jobId } = request.params;
       const owner = request.user;
-      await jobs.get(owner, jobId);
+      const key = await jobs.keyOf(owner, jobId);
       streamLogs(request, reply, {
         after: request.query.after ?? 0,
         page: after => jobs.logs(owner, jobId, after, 1000),
@@ -274,7 +276,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           const job = await jobs.get(owner, jobId);
           return isTerminal(job.state) ? job : undefined;
         },
-        relevant: event => event.jobId === jobId && event.owner === owner && (event.type === 'log' || event.type === 'job')
+        relevant: event => event.jobId === key && event.owner === owner && (event.type === 'log' || event.type === 'job')
       });
     }
   );
@@ -410,7 +412,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       const { jobId, trialId } = request.params;
       const owner = request.user;
       await jobs.trial(owner, jobId, trialId);
-      const runId = `${jobId}/trials/${trialId}`;
+      const key = await jobs.keyOf(owner, jobId);
+      const runId = `${key}/trials/${trialId}`;
       streamLogs(request, reply, {
         after: request.query.after ?? 0,
         page: after => jobs.trialLogs(owner, jobId, trialId, after, 1000),
@@ -420,7 +423,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         },
         relevant: event =>
           event.owner === owner &&
-          ((event.type === 'log' && event.jobId === runId) || (event.type === 'trial' && event.jobId === jobId && event.trial.trialId === trialId))
+          ((event.type === 'log' && event.jobId === runId) || (event.type === 'trial' && event.jobId === key && event.trial.trialId === trialId))
       });
     }
   );
@@ -452,7 +455,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     {
       schema: {
         summary:
-          "SSE: `job`, `trial` and `metric` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
+          "SSE: `job`, `trial`, `metric` and `deleted` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
         querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
         response: { ...SSE_RESPONSE, ...errorResponses(401) }
@@ -460,21 +463,24 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     },
     async (request, reply) => {
       const owner = request.user;
+      // Events carry internal keys; within one owner's events the id the owner chose is unique.
       const only = request.query.jobId;
       const stream = openSse(request, reply, deps.heartbeatMs);
       const unsubscribe = bus.subscribe(event => {
-        if (event.owner !== owner || (only && event.jobId !== only)) {
+        if (event.owner !== owner || (only && (event.jobId === undefined || publicJobId(event.jobId) !== only))) {
           return;
         }
         if (event.type === 'deployment') {
           stream.send('deployment', event.deployment);
         } else if (event.type === 'job') {
-          stream.send('job', event.job);
+          stream.send('job', presentJob(event.job));
         } else if (event.type === 'metric') {
-          const { jobId, step, name, value, time } = event;
-          stream.send('metric', { jobId, step, name, value, time });
+          const { step, name, value, time } = event;
+          stream.send('metric', { jobId: publicJobId(event.jobId), step, name, value, time });
         } else if (event.type === 'trial') {
-          stream.send('trial', { jobId: event.jobId, trial: event.trial });
+          stream.send('trial', { jobId: publicJobId(event.jobId), trial: presentTrial(event.trial) });
+        } else if (event.type === 'jobDeleted') {
+          stream.send('deleted', { jobId: publicJobId(event.jobId) });
         } else if (event.type === 'alert') {
           stream.send('alert', event.alert);
         }

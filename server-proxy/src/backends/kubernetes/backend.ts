@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { runPrefix } from '../../artifacts/runs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime } from '../../store/store.js';
@@ -104,6 +106,15 @@ export class KubernetesBackend implements Backend {
 
   discard(jobId: string): void {
     this.stager.discard(jobId);
+  }
+
+  async purge(jobId: string, owner: string, runIds: string[]): Promise<void> {
+    // Ended runs' Jobs are normally left to their TTL; deleting them now frees the namespace at once.
+    await Promise.all(runIds.map(runId => this.deleteRun(runId).catch(err => this.opts.log.warn({ err, runId }, 'deleting a deleted job\'s objects failed'))));
+    if (this.opts.artifacts) {
+      await this.opts.artifacts.store.deletePrefix(runPrefix(owner, jobId));
+    }
+    await fs.promises.rm(this.workdir(jobId), { recursive: true, force: true });
   }
 
   enqueue(item: RunRequest): void {

@@ -162,6 +162,11 @@ export class LocalBackend implements Backend {
     fs.rmSync(this.workdir(jobId), { recursive: true, force: true });
   }
 
+  /** An ended job's folder holds its trials' folders too. */
+  async purge(jobId: string): Promise<void> {
+    await fs.promises.rm(this.workdir(jobId), { recursive: true, force: true });
+  }
+
   /** Puts a QUEUED run in line and starts whatever fits. */
   enqueue(item: RunRequest): void {
     this.queue.enqueue({ jobId: item.runId, priority: item.priority, order: item.order, request: item.request });

@@ -12,6 +12,8 @@ import { HTTP_PORT_NAME } from './manifests.js';
 export class ServiceEndpoint {
   /** Requests forwarded and not yet answered (drained before the version is removed). */
   inflight = 0;
+  /** Requests sent so far (the autoscaler counts arrivals between its samples). */
+  started = 0;
   /** Never set: the pods' exits are the Deployment's business, not this connection's. */
   readonly exited = undefined;
   private readonly pool: { request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData<unknown>> };
@@ -69,13 +71,14 @@ export class ServiceEndpoint {
 
   /** Sends one request to the Service (a path of the model server's own). */
   request(options: ModelRequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
+    this.started += 1;
     return this.pool.request(options as Dispatcher.RequestOptions);
   }
 
   /** GET a path; the status, or 0 when nothing answered. */
   async probe(urlPath: string, timeoutMs = 2000): Promise<number> {
     try {
-      const res = await this.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await this.pool.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs } as Dispatcher.RequestOptions);
       await res.body.dump();
       return res.statusCode;
     } catch {

@@ -2,16 +2,17 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } 
 import type { FastifyBaseLogger } from 'fastify';
 import { kubeError } from '../../backends/kubernetes/client.js';
 import type { DeploymentMonitor } from '../../monitoring/recorder.js';
-import { withMonitoringDefaults } from '../../schemas/serving.js';
+import { withMonitoringDefaults, type AutoscalingSpec } from '../../schemas/serving.js';
 import type { PodTemplate } from '../../schemas/podTemplate.js';
 import type { ArtifactStore } from '../../artifacts/store.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
-import { lastException } from '../modelServer.js';
-import { endpointOf, type ServedVersion } from '../supervisor.js';
+import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
 import { ServiceEndpoint } from './endpoint.js';
 import { publishModel } from './modelArchive.js';
-import { FETCH_CONTAINER, SERVER_CONTAINER, SERVING_LABELS, servingSelector, versionManifests } from './manifests.js';
+import { SERVING_LABELS, servingSelector, versionManifests, versionObjectName } from './manifests.js';
+import { diagnose } from './diagnose.js';
+import { InflightAutoscaler } from './autoscaler.js';
 
 /** Settings shared by every Kubernetes deployment. */
 export interface KubeServingOptions {
@@ -43,34 +44,6 @@ interface Live {
   objectName: string;
 }
 
-/** Why a version is not ready yet: pending (wait) or failed (stop waiting), from the pods and the Deployment. */
-export function diagnose(deployment: V1Deployment | undefined, pods: V1Pod[]): { failed?: string; pending?: string } {
-  const failure = deployment?.status?.conditions?.find(c => c.type === 'ReplicaFailure' && c.status === 'True');
-  if (failure) {
-    // Admission refused the pods: quota, limits or policy. No retry will change that by itself.
-    return { failed: `Kubernetes refused the model server pods: ${failure.message}` };
-  }
-  for (const pod of pods) {
-    const init = pod.status?.initContainerStatuses?.find(s => s.name === FETCH_CONTAINER);
-    const initEnd = init?.state?.terminated ?? init?.lastState?.terminated;
-    if (initEnd && initEnd.exitCode !== 0) {
-      const message = (initEnd.message ?? '').trim().split('\n').pop();
-      return { failed: `fetching the model failed: ${message || `exit code ${initEnd.exitCode}`}` };
-    }
-    const server = pod.status?.containerStatuses?.find(s => s.name === SERVER_CONTAINER);
-    const serverEnd = server?.lastState?.terminated ?? server?.state?.terminated;
-    if (serverEnd && serverEnd.exitCode !== 0) {
-      const message = serverEnd.message ?? '';
-      return { failed: `the model server exited (exit code ${serverEnd.exitCode})${lastException(message) ? `: ${lastException(message)}` : ''}` };
-    }
-    const scheduled = pod.status?.conditions?.find(c => c.type === 'PodScheduled');
-    if (scheduled?.status === 'False') {
-      return { pending: `the scheduler cannot place the model server: ${scheduled.message ?? scheduled.reason}` };
-    }
-  }
-  return { pending: pods.length === 0 ? 'waiting for the model server pods' : 'the model server is starting' };
-}
-
 /**
  * One deployment on Kubernetes. Each served version is a Deployment plus a Service; the inference proxy
  * reaches the active one through {@link serving}, the same surface a local supervisor offers. A version
@@ -83,6 +56,14 @@ export class KubeDeploymentRunner {
   private closed = false;
   private generation = 0;
   private watchTimer?: NodeJS.Timeout;
+  /** The objects of the version being brought up or switched to (deleted with the runner's own on retirement). */
+  private targetObject?: string;
+  /** Set by {@link retireAll}: this runner's objects are to go, not to be adopted later. */
+  private retired = false;
+  private autoscaler?: InflightAutoscaler;
+  /** Scaled to zero by the autoscaler: no replica, on purpose; the next request wakes it ({@link wake}). */
+  private scaledToZero = false;
+  private waking?: Promise<boolean>;
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
 
@@ -101,8 +82,17 @@ export class KubeDeploymentRunner {
     return this.ready && this.active ? { server: this.active.endpoint, model: this.active.target.model, version: this.active.target.version } : undefined;
   }
 
+  /**
+   * Which version of the deployment this runner keeps, as a local supervisor's role: a challenger writes
+   * `deployment.challenger`; promotion turns it into the champion's runner with its ready Service.
+   */
+  role: 'champion' | 'challenger' = 'champion';
+
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
-    return this.opts.updater.update(this.owner, this.name, mutate);
+    if (this.role === 'champion') {
+      return this.opts.updater.update(this.owner, this.name, mutate);
+    }
+    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
   }
 
   /** Creates (or finds, after a restart) a version's Deployment and Service. */
@@ -210,8 +200,8 @@ export class KubeDeploymentRunner {
   private async goLive(live: Live, reason: string): Promise<Live | undefined> {
     const previous = this.active;
     this.active = live;
-    this.ready = true;
-    await this.update(r => {
+    this.ready = !this.scaledToZero;
+    const record = await this.update(r => {
       r.deployment.model = { name: live.target.model, version: live.target.version };
       r.deployment.endpoint = endpointOf(this.name, live.target.model);
       delete r.deployment.nextModel;
@@ -219,13 +209,14 @@ export class KubeDeploymentRunner {
       setState(r, 'READY', reason);
     });
     await this.attachMonitor();
+    this.setAutoscaling(record?.deployment.autoscaling);
     this.watch();
     return previous && previous.objectName !== live.objectName ? previous : undefined;
   }
 
   /** Tells the monitor about the serving version. */
   async attachMonitor(): Promise<void> {
-    if (!this.active) {
+    if (!this.active || this.role !== 'champion') {
       return;
     }
     const record = await this.update(() => false);
@@ -247,10 +238,16 @@ export class KubeDeploymentRunner {
    */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
       live = await this.ensure(target);
-      await this.deleteOthers(live.objectName);
+      if (this.role === 'champion') {
+        // Left by an interrupted switch: gone. A challenger's objects stay (it has its own runner).
+        const record = await this.opts.updater.update(this.owner, this.name, () => false);
+        const challenger = record?.deployment.challenger;
+        await this.deleteOthers([live.objectName, ...(challenger ? [versionObjectName(this.owner, this.name, challenger.model.version)] : [])]);
+      }
     } catch (err) {
       await this.update(r => {
         r.deployment.errorMessage = (err as Error).message;
@@ -258,8 +255,18 @@ export class KubeDeploymentRunner {
       });
       return;
     }
+    if (this.runtime.replicas === 0) {
+      // Adopted while scaled to zero: READY without a replica, the next request wakes it.
+      this.scaledToZero = true;
+      await this.goLive(live, reason);
+      return;
+    }
     const failed = await this.waitReady(live, generation, true);
     if (failed === 'superseded') {
+      if (this.retired) {
+        // Retired while its objects were being made: the retirement may have looked before they existed.
+        await this.deleteVersion(live.objectName);
+      }
       return;
     }
     if (failed) {
@@ -273,17 +280,20 @@ export class KubeDeploymentRunner {
     await this.goLive(live, reason);
   }
 
-  /** Deletes every version's objects but `keep`'s. */
-  private async deleteOthers(keep: string): Promise<void> {
+  /** Deletes every version's objects but those named in `keep`. */
+  private async deleteOthers(keep: string[]): Promise<void> {
     const list = await this.apps.listNamespacedDeployment({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
     const services = await this.core.listNamespacedService({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
-    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => n !== keep));
+    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => !keep.includes(n)));
     await Promise.all([...names].map(n => this.deleteVersion(n)));
   }
 
   /** Switches versions: UPDATING until the new one answers ready, then traffic moves and the old one goes. */
   async switchTo(target: ServedVersion): Promise<void> {
+    // The new version gets the replicas of the old one: at least one, so that it can become ready.
+    await this.wake();
     const generation = ++this.generation;
+    this.targetObject = versionObjectName(this.owner, this.name, target.version);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
       setState(r, 'UPDATING', `starting version ${target.version}`);
@@ -334,7 +344,8 @@ export class KubeDeploymentRunner {
       try {
         const { deployment, pods } = await this.observe(live);
         const readyNow = (deployment?.status?.readyReplicas ?? 0) > 0;
-        if (live === this.active && readyNow !== this.ready) {
+        // Scaled to zero on purpose (maybe while this was read): no replica is expected, none missing is news.
+        if (live === this.active && !this.scaledToZero && readyNow !== this.ready) {
           this.ready = readyNow;
           const why = readyNow ? 'a model server replica is ready again' : `no model server replica is ready: ${diagnose(deployment, pods).failed ?? diagnose(deployment, pods).pending}`;
           await this.update(r => {
@@ -358,10 +369,88 @@ export class KubeDeploymentRunner {
     this.watchTimer.unref();
   }
 
+  /**
+   * Follows `spec` (undefined: the replicas stay as they are). Only a serving champion autoscales; a
+   * challenger keeps its replicas.
+   */
+  setAutoscaling(spec: AutoscalingSpec | undefined): void {
+    if (!spec || this.role !== 'champion' || this.closed) {
+      this.autoscaler?.stop();
+      this.autoscaler = undefined;
+      return;
+    }
+    if (this.autoscaler) {
+      this.autoscaler.update(spec);
+      return;
+    }
+    this.autoscaler = new InflightAutoscaler(
+      spec,
+      {
+        // Nothing to decide at zero or while waking: the waiting request is the decision.
+        load: () => (this.active && !this.scaledToZero ? { inflight: this.active.endpoint.inflight, started: this.active.endpoint.started } : undefined),
+        replicas: () => this.runtime.replicas,
+        scaleTo: (replicas, reason) => this.scaleTo(replicas, reason)
+      },
+      err => this.opts.log.warn({ err, deployment: this.name }, 'autoscaling failed')
+    );
+    this.autoscaler.start();
+  }
+
+  /** The autoscaler's decision, applied and recorded; to zero only once the requests in flight are answered. */
+  private async scaleTo(replicas: number, reason: string): Promise<void> {
+    if (replicas === 0 && this.active) {
+      this.scaledToZero = true;
+      this.ready = false;
+      await this.active.endpoint.drain(this.opts.drainMs);
+    }
+    await this.scale(replicas);
+    await this.update(r => {
+      r.deployment.replicas = replicas;
+      r.runtime.kube!.replicas = replicas;
+      r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason });
+    });
+  }
+
+  /**
+   * Brings a deployment scaled to zero back to one replica and waits (at most the deploy timeout) until
+   * it answers ready; true once it does. Concurrent callers share one wake-up.
+   */
+  wake(): Promise<boolean> {
+    if (!this.scaledToZero || !this.active) {
+      return Promise.resolve(false);
+    }
+    this.waking ??= this.wakeUp(this.active).finally(() => {
+      this.waking = undefined;
+    });
+    return this.waking;
+  }
+
+  private async wakeUp(live: Live): Promise<boolean> {
+    await this.scaleTo(1, 'a request arrived: scaling from zero to 1 replica');
+    const deadline = Date.now() + this.opts.deployTimeoutMs;
+    while (Date.now() < deadline && !this.closed && live === this.active) {
+      try {
+        const { deployment } = await this.observe(live);
+        if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
+          this.scaledToZero = false;
+          this.ready = true;
+          // A fresh window: the replica stays at least a scale-down delay.
+          this.autoscaler?.start();
+          return true;
+        }
+      } catch (err) {
+        this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
+      }
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+    return false;
+  }
+
   /** Stops following the deployment; its objects stay (a restarted service adopts them). */
   async close(): Promise<void> {
     this.closed = true;
     this.ready = false;
+    this.autoscaler?.stop();
     clearTimeout(this.watchTimer);
     await this.active?.endpoint.close();
   }
@@ -369,6 +458,49 @@ export class KubeDeploymentRunner {
   /** Stops following the deployment and deletes every object it made (every version's), and only those. */
   async remove(): Promise<void> {
     await this.close();
-    await this.deleteOthers('');
+    await this.deleteOthers([]);
+  }
+
+  /**
+   * Sets the replicas of this runner's version (and of the one it is switching to); versions it starts
+   * later get as many. The Deployment's rolling rules apply: a new replica takes traffic once ready.
+   */
+  async scale(replicas: number): Promise<void> {
+    this.runtime.replicas = replicas;
+    const namespace = this.runtime.namespace;
+    const names = new Set([this.active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
+    await Promise.all(
+      [...names].map(name =>
+        this.apps
+          .replaceNamespacedDeploymentScale({ namespace, name, body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } } })
+          .catch(err => {
+            // A version already gone (a switch that just finished) has nothing to scale.
+            if (kubeError(err).status !== 404) {
+              throw kubeError(err);
+            }
+          })
+      )
+    );
+  }
+
+  /**
+   * Retires this runner's version (a removed challenger, a champion replaced by promotion): no new
+   * requests reach it, those in flight finish (at most `drainMs`), then its objects go. The deployment's
+   * other version, kept by another runner, is left alone.
+   */
+  async retireAll(drainMs = this.opts.drainMs): Promise<void> {
+    const active = this.active;
+    this.generation += 1; // A version still starting stops waiting.
+    this.retired = true;
+    this.closed = true;
+    this.autoscaler?.stop();
+    this.ready = false;
+    clearTimeout(this.watchTimer);
+    if (active) {
+      await active.endpoint.drain(drainMs);
+      await active.endpoint.close();
+    }
+    const names = new Set([active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
+    await Promise.all([...names].map(n => this.deleteVersion(n)));
   }
 }

@@ -48,6 +48,29 @@ export class KubeServing {
     runner.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: record.deployment.name }, 'deploying on Kubernetes failed'));
   }
 
+  /**
+   * Starts a challenger's runner: its own Deployment + Service beside the champion's, in the same
+   * namespace with the same resources, followed apart from the champion (the caller keeps it).
+   */
+  deployChallenger(record: DeploymentRecord, target: ServedVersion, reason: string): KubeDeploymentRunner {
+    const { owner, name } = record.deployment;
+    // At least one replica, also beside a champion scaled to zero: a challenger is not autoscaled.
+    const runtime = { ...record.runtime.kube!, replicas: Math.max(1, record.runtime.kube!.replicas) };
+    const runner = new KubeDeploymentRunner(owner, name, runtime, this.opts);
+    runner.role = 'challenger';
+    runner.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: name }, 'deploying the challenger on Kubernetes failed'));
+    return runner;
+  }
+
+  /** Makes a promoted challenger's runner the deployment's; answers the runner it replaces. */
+  promote(runner: KubeDeploymentRunner): KubeDeploymentRunner | undefined {
+    const key = deploymentKey(runner.owner, runner.name);
+    const old = this.runners.get(key);
+    runner.role = 'champion';
+    this.runners.set(key, runner);
+    return old;
+  }
+
   /** Deletes every object of the deployment. */
   async remove(record: DeploymentRecord): Promise<void> {
     const { owner, name } = record.deployment;

@@ -1,4 +1,4 @@
-import { diagnose } from '../../../src/serving/kubernetes/runner.js';
+import { diagnose } from '../../../src/serving/kubernetes/diagnose.js';
 import { serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
 
 const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
