@@ -115,7 +115,7 @@ function ScalingForm(props: IScalingProps): JSX.Element {
   const current = JSON.stringify(draftOf(deployment));
   useEffect(() => {
     if (!dirty) {
-      setDraft(draftOf(deployment));
+      setDraft(JSON.parse(current) as IScalingDraft);
     }
   }, [current, dirty]);
 
