@@ -144,6 +144,11 @@ test.describe('LakeTahoe champion and challenger', () => {
     await expect(challengerLine).toHaveCount(0);
     await expect(view).toHaveAttribute('data-state', 'READY');
 
+    // A local deployment shows its single replica read-only: no scaling form.
+    await view.locator('.jp-laketahoe-Tab-overview').click();
+    await expect(view.locator('.jp-laketahoe-Scaling-readonly .jp-laketahoe-Scaling-replicas')).toHaveText('1');
+    await expect(view.locator('form.jp-laketahoe-Scaling')).toHaveCount(0);
+
     await api(page, 'DELETE', `/api/v1/deployments/${name}`);
   });
 });
