@@ -225,8 +225,13 @@ async function wire(
   const backend = new BackendRouter(backends, config.defaultBackend ?? 'local');
   backend.addKind(new JobRunKind(store, updater, bus));
   const experiments = new Experiments({ store, jobs: updater, backend, bus, log: app.log, rootDir: config.rootDir });
-  backend.addKind(experiments);
-  const jobs = new JobService(store, updater, backend, config.rootDir, experiments, { jobsDir: config.jobsDir, dataDir: config.dataDir });
+  backend.addKind(experiments.trials);
+  const webhookDestinations = { allowPrivateNetworks: config.webhookAllowPrivateNetworks ?? false };
+  const jobs = new JobService(store, updater, backend, config.rootDir, experiments, {
+    jobsDir: config.jobsDir,
+    dataDir: config.dataDir,
+    webhookDestinations
+  });
   // A cancelled runner gets killGraceMs to stop before it is killed; deleting waits for that and its ending.
   const deleter = new JobDeleter({ store, jobs, backend, bus, rootDir: config.rootDir, endWaitMs: (config.killGraceMs ?? 10_000) + 30_000 });
   const webhooks = new WebhookSender({
@@ -234,7 +239,8 @@ async function wire(
     store,
     updater,
     log: app.log,
-    firstRetryMs: config.webhookFirstRetryMs
+    firstRetryMs: config.webhookFirstRetryMs,
+    destinations: webhookDestinations
   });
   const retention = new RetentionSweeper({
     store,

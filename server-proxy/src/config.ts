@@ -75,6 +75,8 @@ export interface ServiceConfig {
   retentionIntervalMs?: number;
   /** Delay before a failed webhook delivery is tried again; doubles per failure (tests lower it). */
   webhookFirstRetryMs?: number;
+  /** Webhooks may post to loopback, private and link-local addresses (`--webhook-allow-private-networks`). */
+  webhookAllowPrivateNetworks?: boolean;
 }
 
 /** Accepting JupyterHub's tokens as one of its services (see "JupyterHub sign-in" in docs/contracts.md). */
@@ -320,6 +322,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-job-pod-template-fields': { type: 'string' },
       ...ARTIFACT_FLAGS,
       'trust-jobs': { type: 'boolean' },
+      'webhook-allow-private-networks': { type: 'boolean' },
       'jupyterhub-api-url': { type: 'string' },
       'jupyterhub-service-name': { type: 'string' },
       'jupyterhub-cache-seconds': { type: 'string' },
@@ -409,6 +412,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     defaultBackend: backend,
     k8s,
     artifacts: parseArtifactConfig(values, env, dataDir),
-    trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS)
+    trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS),
+    webhookAllowPrivateNetworks:
+      values['webhook-allow-private-networks'] ?? truthy(env.LAKETAHOE_WEBHOOK_ALLOW_PRIVATE_NETWORKS)
   };
 }

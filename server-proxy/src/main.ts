@@ -12,7 +12,7 @@ const USAGE = `usage: laketahoe-proxy serve [--help] [--host H] [--port P | --so
        [--k8s-default-image IMAGE] [--k8s-output-pvc PVC] [--k8s-ttl-seconds N] [--k8s-max-input-bytes N]
        [--k8s-qps N] [--k8s-burst N] [--trust-jobs]
        [--jupyterhub-api-url URL] [--jupyterhub-service-name NAME] [--jupyterhub-cache-seconds N] [--admin-group NAME]
-       [--retention-keep-last N] [--retention-days D] [--retention-interval SECONDS]`;
+       [--retention-keep-last N] [--retention-days D] [--retention-interval SECONDS] [--webhook-allow-private-networks]`;
 
 /** Runs `serve` until SIGTERM/SIGINT; running jobs are left running and adopted on the next start. */
 async function serve(argv: string[]): Promise<void> {

@@ -4,19 +4,20 @@ import { LakeTahoeClient } from '../api';
 import { IServerSentEvent } from '../sse';
 import { IJob, IMetricEvent, ITrialEvent } from '../wire';
 import { IPushEvents, StreamStatus } from '../tokens';
-import { ReconnectingEventStream } from './stream';
+import { IReconnectingEventStreamOptions, StreamConsumer } from './stream';
 
 /**
  * The one push connection to the service (`GET /events`), shared by every
  * model: it reconnects by itself and hands each event, parsed and checked,
  * to the signal of its kind.
  */
-export class PushEvents implements IPushEvents {
+export class PushEvents extends StreamConsumer implements IPushEvents {
   /**
    * Create the connection; nothing is opened until {@link start}.
    * @param client the API client whose event stream is read
    */
   constructor(client: LakeTahoeClient) {
+    super();
     this._client = client;
   }
 
@@ -53,32 +54,16 @@ export class PushEvents implements IPushEvents {
     return this._statusChanged;
   }
 
-  /** Connection status; 'stopped' before {@link start}. */
-  get status(): StreamStatus {
-    return this._stream?.status ?? 'stopped';
+  protected streamOptions(): IReconnectingEventStreamOptions {
+    return {
+      open: signal => this._client.openEventStream({ signal }),
+      onOpen: () => this._connected.emit(),
+      onEvent: event => this.handleEvent(event)
+    };
   }
 
-  /** Whether the connection is disposed. */
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /** Open the connection, and keep it open. Returns at once. */
-  start(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    if (!this._stream) {
-      this._stream = new ReconnectingEventStream({
-        open: signal => this._client.openEventStream({ signal }),
-        onOpen: () => this._connected.emit(),
-        onEvent: event => this.handleEvent(event)
-      });
-      this._stream.statusChanged.connect((_, status) => {
-        this._statusChanged.emit(status);
-      }, this);
-    }
-    this._stream.start();
+  protected onStatusChanged(status: StreamStatus): void {
+    this._statusChanged.emit(status);
   }
 
   /** Reconnect now, e.g. after the user asked to retry. */
@@ -92,7 +77,7 @@ export class PushEvents implements IPushEvents {
 
   /** Dispatch one event of the stream; malformed payloads are dropped. */
   handleEvent(event: IServerSentEvent): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     let data: unknown;
@@ -118,19 +103,7 @@ export class PushEvents implements IPushEvents {
     }
   }
 
-  /** Close the connection for good. */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    this._stream?.dispose();
-    Signal.clearData(this);
-  }
-
   private _client: LakeTahoeClient;
-  private _stream: ReconnectingEventStream | null = null;
-  private _isDisposed = false;
   private _jobReceived = new Signal<this, IJob>(this);
   private _metricReceived = new Signal<this, IMetricEvent>(this);
   private _trialReceived = new Signal<this, ITrialEvent>(this);

@@ -181,6 +181,57 @@ export class ReconnectingEventStream implements IDisposable {
   private _isDisposed = false;
 }
 
+/**
+ * A model fed by one {@link ReconnectingEventStream}, made on the first
+ * {@link start}: what the push connection and a streamed log share.
+ */
+export abstract class StreamConsumer implements IDisposable {
+  /** Status of the stream; 'stopped' before {@link start}. */
+  get status(): StreamStatus {
+    return this._stream?.status ?? 'stopped';
+  }
+
+  /** Whether the model is disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Open the stream, and keep it open. Returns at once. */
+  start(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    if (!this._stream) {
+      this._stream = new ReconnectingEventStream(this.streamOptions());
+      this._stream.statusChanged.connect(
+        (_, status) => this.onStatusChanged(status),
+        this
+      );
+    }
+    this._stream.start();
+  }
+
+  /** Stop streaming for good and release resources. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._stream?.dispose();
+    Signal.clearData(this);
+  }
+
+  /** How the stream is opened and where its events go. */
+  protected abstract streamOptions(): IReconnectingEventStreamOptions;
+
+  /** Called when the stream opens, drops or stops. */
+  protected abstract onStatusChanged(status: StreamStatus): void;
+
+  /** The stream, once started. */
+  protected _stream: ReconnectingEventStream | null = null;
+  private _isDisposed = false;
+}
+
 /** Options of a {@link LogStreamModel}. */
 export interface ILogStreamModelOptions {
   /**
@@ -204,9 +255,10 @@ export interface ILogStreamModelOptions {
  * shown twice; the `end` event stops the stream for good, since the
  * service sends it only once every line was delivered.
  */
-export class LogStreamModel implements IDisposable {
+export class LogStreamModel extends StreamConsumer {
   /** Create a log; call {@link start} to stream it. */
   constructor(options: ILogStreamModelOptions) {
+    super();
     this._options = options;
   }
 
@@ -225,33 +277,20 @@ export class LogStreamModel implements IDisposable {
     return this._dropped;
   }
 
-  /** Status of the stream. */
-  get status(): StreamStatus {
-    return this._stream?.status ?? 'stopped';
+  protected streamOptions(): IReconnectingEventStreamOptions {
+    // Reconnects resume after the last line seen.
+    return {
+      open: signal =>
+        this._options.open(
+          this._lastSeq >= 0 ? this._lastSeq : undefined,
+          signal
+        ),
+      onEvent: event => this._onEvent(event)
+    };
   }
 
-  /** Whether the log is disposed. */
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /** Stream the log; resumes after the last line on reconnect. */
-  start(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    if (!this._stream) {
-      this._stream = new ReconnectingEventStream({
-        open: signal =>
-          this._options.open(
-            this._lastSeq >= 0 ? this._lastSeq : undefined,
-            signal
-          ),
-        onEvent: event => this._onEvent(event)
-      });
-      this._stream.statusChanged.connect(() => this._changed.emit(), this);
-    }
-    this._stream.start();
+  protected onStatusChanged(): void {
+    this._changed.emit();
   }
 
   /** Append lines, skipping ones already seen, and bound the buffer. */
@@ -268,16 +307,6 @@ export class LogStreamModel implements IDisposable {
       this._dropped += excess;
     }
     this._changed.emit();
-  }
-
-  /** Stop streaming and release resources. */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    this._stream?.dispose();
-    Signal.clearData(this);
   }
 
   private _onEvent(event: IServerSentEvent): void {
@@ -303,7 +332,5 @@ export class LogStreamModel implements IDisposable {
   private _lines: ILogLine[] = [];
   private _lastSeq = -1;
   private _dropped = 0;
-  private _stream: ReconnectingEventStream | null = null;
-  private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

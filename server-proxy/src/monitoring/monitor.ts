@@ -6,23 +6,21 @@
  * `record()` only updates memory (a bucket, a histogram, a ring buffer); all I/O happens on the
  * evaluation timer or when a route asks.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { EventBus } from '../events.js';
 import { transitions, type Alert, type Measurements } from './alerts.js';
-import { driftReport, prepareBaseline, type DriftReport, type PreparedFeature } from './drift.js';
-import { PrometheusMetrics, type DeploymentGauges, type DeploymentLabels } from './metrics.js';
+import { driftReport, type DriftReport } from './drift.js';
+import { emptyWindows, loadModel, queueRows, type MonitorLog, type WatchedDeployment, type WindowCaps } from './deploymentState.js';
+import { PrometheusMetrics, type DeploymentGauges } from './metrics.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from './recorder.js';
 import { RequestBucket, series, type SeriesPoint } from './requests.js';
-import type { LiveRowsRecord, MonitorStore } from './store.js';
-import { decodeInputs, decodePredictions, type SignatureInput, type SignatureOutput } from './tensors.js';
-import { RowWindow, type DecodedRows } from './window.js';
+import type { MonitorStore } from './store.js';
+import { decodeInputs, decodePredictions } from './tensors.js';
 
 /** Tuning of the monitor; the defaults suit the embedded service. */
 export interface MonitorOptions {
   store: MonitorStore;
   bus: EventBus;
-  log?: { warn(obj: object, msg: string): void };
+  log?: MonitorLog;
   /** Clock in epoch ms (tests drive time through it). */
   now?: () => number;
   /** Width of the base request buckets; series steps are multiples of it. Default 10 s. */
@@ -58,51 +56,16 @@ const DEFAULT_WINDOW_SECONDS = 300;
 const MIN_KEEP_MS = 15 * 60_000;
 const HOUR_MS = 3_600_000;
 
-/** A deployment being watched. */
-interface Watched {
-  d: MonitoredDeployment;
-  labels: DeploymentLabels;
-  inputSignature: SignatureInput[];
-  outputSignature: SignatureOutput[];
-  baseline: { features: PreparedFeature[]; prediction: PreparedFeature | null } | null;
-  inputs: RowWindow | null;
-  predictions: RowWindow | null;
-  /** Recent request buckets by start time, and those changed since the last flush. */
-  buckets: Map<number, RequestBucket>;
-  dirty: Set<number>;
-  /** Rows added to the windows since the last flush, to be persisted (drift survives a restart). */
-  pendingRows: LiveRowsRecord[];
-  /** Open alerts by rule name. */
-  firing: Map<string, Alert>;
-  /** Last drift computed, and the window revisions it was computed from. */
-  drift: { revision: string; report: DriftReport | null };
-  /** Settles once history (buckets, firing alerts) has been read back from the store. */
-  restored: Promise<void>;
-  /** Serialises evaluations and flushes of this deployment. */
-  chain: Promise<unknown>;
-}
-
 const keyOf = (owner: string, deployment: string) => `${owner}\u0000${deployment}`;
-
-/** Reads a JSON file of the model folder; undefined when it is absent or unreadable. */
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Watches deployments; see the module comment. */
 export class Monitor implements DeploymentMonitor {
-  private readonly watched = new Map<string, Watched>();
+  private readonly watched = new Map<string, WatchedDeployment>();
   private readonly store: MonitorStore;
   private readonly bus: EventBus;
   private readonly now: () => number;
   private readonly bucketMs: number;
-  private readonly maxRows: number;
-  private readonly maxCells: number;
-  private readonly minDriftRows: number;
+  private readonly caps: WindowCaps;
   private readonly evaluateMs: number;
   private readonly retentionMs: number;
   private readonly log?: MonitorOptions['log'];
@@ -119,9 +82,7 @@ export class Monitor implements DeploymentMonitor {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.bucketMs = options.bucketMs ?? 10_000;
-    this.maxRows = options.maxRows ?? 20_000;
-    this.maxCells = options.maxCells ?? 2_000_000;
-    this.minDriftRows = options.minDriftRows ?? 30;
+    this.caps = { maxRows: options.maxRows ?? 20_000, maxCells: options.maxCells ?? 2_000_000, minDriftRows: options.minDriftRows ?? 30 };
     this.evaluateMs = options.evaluateMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * HOUR_MS;
     this.metrics = new PrometheusMetrics(owner => this.gauges(owner));
@@ -164,13 +125,13 @@ export class Monitor implements DeploymentMonitor {
   attach(d: MonitoredDeployment): void {
     const key = keyOf(d.owner, d.deployment);
     const previous = this.watched.get(key);
-    const model = this.loadModel(d);
+    const model = loadModel(d, this.log);
     // The same model keeps its live rows; a new version has a new baseline, so its rows start afresh.
     const windows =
       previous && previous.d.model === d.model && previous.d.version === d.version
         ? { inputs: previous.inputs, predictions: previous.predictions }
-        : this.windowsFor(model.baseline);
-    const w: Watched = {
+        : emptyWindows(model.baseline, this.caps);
+    const w: WatchedDeployment = {
       d,
       labels: { deployment: d.deployment, model: d.model, version: String(d.version) },
       ...model,
@@ -234,14 +195,14 @@ export class Monitor implements DeploymentMonitor {
         const rows = decodeInputs(sample.inputs, w.inputSignature);
         if (rows) {
           w.inputs.append(sample.time, rows);
-          this.keepRows(w, 'inputs', sample.time, rows);
+          queueRows(w, this.caps.maxRows, 'inputs', sample.time, rows);
         }
         const prediction = w.baseline?.prediction?.name;
         if (prediction && w.predictions) {
           const predicted = decodePredictions(sample.outputs, w.outputSignature, prediction);
           if (predicted) {
             w.predictions.append(sample.time, predicted);
-            this.keepRows(w, 'predictions', sample.time, predicted);
+            queueRows(w, this.caps.maxRows, 'predictions', sample.time, predicted);
           }
         }
       }
@@ -252,7 +213,7 @@ export class Monitor implements DeploymentMonitor {
   }
 
   /** Whether the deployment is watched. */
-  isWatched(owner: string, deployment: string): boolean {
+  isWatchedDeployment(owner: string, deployment: string): boolean {
     return this.watched.has(keyOf(owner, deployment));
   }
 
@@ -299,72 +260,19 @@ export class Monitor implements DeploymentMonitor {
     return this.store.listAlerts(owner, deployment, 1000);
   }
 
-  /** Queues rows just added to a window for the next flush, never more than the window can hold. */
-  private keepRows(w: Watched, kind: LiveRowsRecord['kind'], time: number, decoded: DecodedRows): void {
-    const columns: LiveRowsRecord['columns'] = {};
-    for (const [name, values] of decoded.columns) {
-      columns[name] = Array.from(values as ArrayLike<number | string>, v =>
-        typeof v === 'number' ? (Number.isFinite(v) ? v : null) : v === undefined || v === null ? null : String(v)
-      );
-    }
-    w.pendingRows.push({ time, kind, rows: decoded.rows, columns });
-    // Between two flushes a flood of requests could queue more rows than the window keeps: drop the oldest.
-    const limit = 2 * (w.inputs?.capacity ?? this.maxRows);
-    let queued = w.pendingRows.reduce((n, b) => n + b.rows, 0);
-    while (queued > limit && w.pendingRows.length > 1) {
-      queued -= w.pendingRows.shift()!.rows;
-    }
-  }
-
   /** Runs `fn` after everything already queued for `w`. */
-  private serialized<T>(w: Watched, fn: () => Promise<T>): Promise<T> {
+  private serialized<T>(w: WatchedDeployment, fn: () => Promise<T>): Promise<T> {
     const run = w.chain.then(fn, fn);
     w.chain = run.catch(() => undefined);
     return run;
   }
 
-  private keepMs(w: Watched): number {
+  private keepMs(w: WatchedDeployment): number {
     return Math.max(MIN_KEEP_MS, w.d.monitoring.windowSeconds * 1000 + this.bucketMs);
   }
 
-  /** Signature and baseline of the saved model folder; a missing or broken baseline means no drift. */
-  private loadModel(d: MonitoredDeployment): Pick<Watched, 'inputSignature' | 'outputSignature' | 'baseline'> {
-    const manifest = readJson(path.join(d.artifactDir, 'laketahoe-model.json')) as
-      | { signature?: { inputs?: SignatureInput[]; outputs?: SignatureOutput[] } }
-      | undefined;
-    let baseline: Watched['baseline'] = null;
-    const baselineDoc = readJson(path.join(d.artifactDir, 'baseline.json'));
-    if (baselineDoc !== undefined) {
-      try {
-        baseline = prepareBaseline(baselineDoc);
-      } catch (err) {
-        this.log?.warn({ err, deployment: d.deployment }, 'baseline.json is not usable; no drift for this deployment');
-      }
-    }
-    const inputs = manifest?.signature?.inputs;
-    const outputs = manifest?.signature?.outputs;
-    return {
-      // Without a manifest, a 2-D input still maps onto the baseline's features in order.
-      inputSignature: Array.isArray(inputs)
-        ? inputs
-        : [{ name: 'input', features: baseline?.features.map(f => ({ name: f.name, kind: f.kind })) ?? [] }],
-      outputSignature: Array.isArray(outputs) ? outputs : [],
-      baseline
-    };
-  }
-
-  /** Empty input and prediction windows with one column per baseline feature. */
-  private windowsFor(baseline: Watched['baseline']): Pick<Watched, 'inputs' | 'predictions'> {
-    const prediction = baseline?.prediction;
-    const rowsFor = (columns: number) => Math.max(this.minDriftRows, Math.min(this.maxRows, Math.floor(this.maxCells / Math.max(1, columns))));
-    return {
-      inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), rowsFor(baseline.features.length)) : null,
-      predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], rowsFor(1)) : null
-    };
-  }
-
   /** Reads back recent buckets and open alerts after a restart, merging samples that arrived meanwhile. */
-  private async restore(w: Watched): Promise<void> {
+  private async restore(w: WatchedDeployment): Promise<void> {
     const { owner, deployment } = w.d;
     try {
       const now = this.now();
@@ -403,7 +311,7 @@ export class Monitor implements DeploymentMonitor {
   }
 
   /** Writes changed buckets and new live rows, and forgets buckets too old to change again. */
-  private async flush(w: Watched): Promise<void> {
+  private async flush(w: WatchedDeployment): Promise<void> {
     await w.restored;
     if (w.dirty.size > 0) {
       const changed = [...w.dirty].map(start => w.buckets.get(start)!.toRecord());
@@ -428,7 +336,7 @@ export class Monitor implements DeploymentMonitor {
   }
 
   /** Current drift of the window (cached while the window is unchanged); null without baseline or rows. */
-  private currentDrift(w: Watched): DriftReport | null {
+  private currentDrift(w: WatchedDeployment): DriftReport | null {
     if (!w.baseline || !w.inputs) {
       return null;
     }
@@ -438,7 +346,7 @@ export class Monitor implements DeploymentMonitor {
     const revision = `${w.inputs.revision}/${w.predictions?.revision ?? 0}/${JSON.stringify(w.d.monitoring.drift)}`;
     if (w.drift.revision !== revision) {
       const report =
-        w.inputs.rows < this.minDriftRows
+        w.inputs.rows < this.caps.minDriftRows
           ? null
           : driftReport(w.baseline, w.inputs, w.predictions, w.d.monitoring.drift, new Date(this.now()));
       w.drift = { revision, report };
@@ -447,7 +355,7 @@ export class Monitor implements DeploymentMonitor {
   }
 
   /** Evaluates the deployment's rules, then persists and publishes each alert that fired or resolved. */
-  private async evaluate(w: Watched): Promise<void> {
+  private async evaluate(w: WatchedDeployment): Promise<void> {
     await w.restored;
     const drift = this.currentDrift(w);
     const since = this.now() - w.d.monitoring.windowSeconds * 1000;

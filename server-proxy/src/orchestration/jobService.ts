@@ -6,7 +6,8 @@ import { queueOrder } from '../jobs/queueOrder.js';
 import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store, type TrialPage } from '../store/store.js';
 import { readLogPage, type LogPage } from './logs.js';
 import { METRIC_PAGE_SIZE } from '../jobs/metrics.js';
-import { validateHpoInput, type Experiments } from './experiments.js';
+import type { Experiments } from './experiments.js';
+import { checkResumeSource, initialHpoOutput, validateHpoInput } from './hpoInput.js';
 import { generateJobId, publicJobId, scopedJobKey } from '../jobs/ids.js';
 import { presentJob, presentTrial } from './present.js';
 import type { JobRecord } from '../store/store.js';
@@ -17,6 +18,7 @@ import { planJob, type RunPlan } from '../jobs/spec.js';
 import { failpoint } from '../failpoints.js';
 import { isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
+import { checkWebhookUrl, type WebhookDestinationPolicy } from './webhookDestination.js';
 
 /** A folder's real path when it exists (symlinks resolved, as input paths are), else made absolute. */
 function realOrResolved(dir: string): string {
@@ -59,7 +61,7 @@ export class JobService {
     private readonly backend: BackendRouter,
     private readonly rootDir: string,
     private readonly experiments: Experiments,
-    private readonly folders: { jobsDir: string; dataDir: string }
+    private readonly folders: { jobsDir: string; dataDir: string; webhookDestinations: WebhookDestinationPolicy }
   ) {}
 
   /**
@@ -91,6 +93,9 @@ export class JobService {
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    if (body.webhook) {
+      checkWebhookUrl(body.webhook.url, this.folders.webhookDestinations);
+    }
     const input = body.trainingInput;
     const target = this.backend.select(input.backend);
     const plan = planJob(input, this.rootDir, target.capacity);
@@ -106,7 +111,7 @@ export class JobService {
     }
     if (spec) {
       validateHpoInput(input);
-      await this.experiments.checkResume(owner, spec);
+      await checkResumeSource(this.store, owner, spec);
     }
     const publicId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     const ownId = `${owner}\0${publicId}`;
@@ -192,7 +197,7 @@ export class JobService {
         latestMetrics: {},
         exitCode: null,
         resources: { cpu: runtime.request.cpu, memoryBytes: runtime.request.memoryBytes, gpus: [] },
-        ...(spec ? this.experiments.initialOutput(spec) : {})
+        ...(spec ? initialHpoOutput(spec) : {})
       },
       stateHistory: [{ state: 'QUEUED', time: now, reason: 'submitted' }]
     };
@@ -282,26 +287,26 @@ export class JobService {
   /** A page of the caller's HPO job's trials, in trial order. */
   async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
     const key = await this.keyOf(owner, jobId);
-    const page = await pageTokenChecked(this.experiments.listTrials(key, query));
+    const page = await pageTokenChecked(this.experiments.trials.list(key, query));
     return { ...page, trials: page.trials.map(presentTrial) };
   }
 
   /** One trial of the caller's job. */
   async trial(owner: string, jobId: string, trialId: string): Promise<Trial> {
     const key = await this.keyOf(owner, jobId);
-    return presentTrial(await this.experiments.getTrial(key, trialId));
+    return presentTrial(await this.experiments.trials.get(key, trialId));
   }
 
   /** Log lines of a trial after `after`. */
   async trialLogs(owner: string, jobId: string, trialId: string, after: number, limit: number): Promise<LogPage> {
     const key = await this.keyOf(owner, jobId);
-    return this.experiments.trialLogs(key, trialId, after, limit);
+    return this.experiments.trials.logs(key, trialId, after, limit);
   }
 
   /** Absolute path of a trial's output file, or 404. */
   async trialOutputFile(owner: string, jobId: string, trialId: string, name: (typeof OUTPUT_NAMES)[number]): Promise<string> {
     const key = await this.keyOf(owner, jobId);
-    return this.experiments.trialOutputFile(key, trialId, name);
+    return this.experiments.trials.outputFile(key, trialId, name);
   }
 
   /** Log lines after `after`, within the page's byte budget. */

@@ -1,9 +1,12 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus } from '../events.js';
 import { publicJobId } from '../jobs/ids.js';
 import { TERMINAL_STATES, type Job, type WebhookDelivery } from '../schemas/jobs.js';
 import type { Store } from '../store/store.js';
 import type { JobUpdater } from './statusUpdater.js';
+import { checkLiteralDestination, guardedLookup, type WebhookDestinationPolicy } from './webhookDestination.js';
 
 /** What the webhook sender needs. */
 export interface WebhookOptions {
@@ -17,6 +20,8 @@ export interface WebhookOptions {
   firstRetryMs?: number;
   /** How long one attempt may take. */
   timeoutMs?: number;
+  /** Which addresses may be posted to. */
+  destinations: WebhookDestinationPolicy;
 }
 
 /** Most delivery attempts a job keeps in its answer. */
@@ -90,7 +95,7 @@ export class WebhookSender {
     const body = JSON.stringify(webhookPayload(job));
     let wait = firstRetryMs;
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
-      const result = await post(url, body, timeoutMs);
+      const result = await post(url, body, timeoutMs, this.opts.destinations);
       const record: WebhookDelivery = { state: job.state, attempt, time: new Date().toISOString(), ...result };
       await updater.update(job.jobId, r => {
         if (!r.job.webhook) {
@@ -107,20 +112,51 @@ export class WebhookSender {
   }
 }
 
-/** One POST; its outcome, never an exception. */
-async function post(url: string, body: string, timeoutMs: number): Promise<Pick<WebhookDelivery, 'delivered' | 'status' | 'error'>> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs)
-    });
-    await res.body?.cancel();
-    return res.ok ? { delivered: true, status: res.status } : { delivered: false, status: res.status, error: `the receiver answered ${res.status}` };
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { delivered: false, status: null, error: (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `not reached (${cause ?? (err as Error).message})` };
+/** One POST; its outcome, never an exception. Redirects are not followed (a 3xx is a failed attempt). */
+function post(
+  url: string,
+  body: string,
+  timeoutMs: number,
+  policy: WebhookDestinationPolicy
+): Promise<Pick<WebhookDelivery, 'delivered' | 'status' | 'error'>> {
+  const target = new URL(url);
+  const refused = checkLiteralDestination(target.hostname, policy);
+  if (refused) {
+    return Promise.resolve({ delivered: false, status: null, error: `refused: ${refused}` });
   }
+  const send = target.protocol === 'https:' ? https.request : http.request;
+  return new Promise(resolve => {
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        lookup: guardedLookup(policy),
+        signal: AbortSignal.timeout(timeoutMs)
+      },
+      res => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        resolve(
+          status >= 200 && status < 300
+            ? { delivered: true, status }
+            : { delivered: false, status, error: `the receiver answered ${status}` }
+        );
+      }
+    );
+    req.on('error', err => {
+      const code = (err as NodeJS.ErrnoException).code;
+      resolve({
+        delivered: false,
+        status: null,
+        error:
+          err.name === 'AbortError' || err.name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : code === 'EREFUSEDDESTINATION'
+              ? `refused: ${err.message}`
+              : `not reached (${code ?? err.message})`
+      });
+    });
+    req.end(body);
+  });
 }

@@ -31,7 +31,8 @@ beforeAll(async () => {
   });
   await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await startService(root, { webhookFirstRetryMs: 200 });
+  // The receiver is on loopback, which only an operator's explicit opt-in allows.
+  t = await startService(root, { webhookFirstRetryMs: 200, webhookAllowPrivateNetworks: true });
 });
 
 afterAll(async () => {
@@ -96,4 +97,28 @@ test('only http(s) URLs are accepted, named by field', async () => {
   const r = await submit('bad_url', 'ok.ipynb', 'file:///etc/passwd');
   expect(r.status).toBe(400);
   expect(r.body.error.field).toBe('webhook.url');
+});
+
+test('by default the service posts into no private network: addresses at submit, names when they resolve', async () => {
+  const root = tempRoot();
+  writeNotebook(path.join(root, 'ok.ipynb'), ['print("fine")']);
+  const strict = await startService(root, { webhookFirstRetryMs: 50 });
+  try {
+    const submitTo = (jobId: string, url: string) =>
+      strict.call('POST', '/api/v1/jobs', { jobId, trainingInput: { notebook: { path: 'ok.ipynb' } }, webhook: { url } });
+    for (const [jobId, url] of [
+      ['metadata', 'http://169.254.169.254/latest/meta-data/'],
+      ['loopback', `${base}/hook`],
+      ['private', 'http://10.0.0.7:5432/'],
+      ['mapped', 'http://[::ffff:127.0.0.1]:80/'],
+      ['ipv6_loopback', 'http://[::1]/'],
+      ['named_localhost', 'http://localhost:9/']
+    ]) {
+      const r = await submitTo(jobId, url);
+      expect([jobId, r.status, r.body.error?.field]).toEqual([jobId, 400, 'webhook.url']);
+      expect(r.body.error.message).toMatch(/not a public address/);
+    }
+  } finally {
+    await strict.close();
+  }
 });

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { LocalBackend } from '../../src/backends/local/backend.js';
 import type { RunRequest } from '../../src/backends/runs.js';
 import { EventBus } from '../../src/events.js';
-import { Experiments, trialRunId } from '../../src/orchestration/experiments.js';
+import { Experiments } from '../../src/orchestration/experiments.js';
+import { trialRunId } from '../../src/orchestration/trialRuns.js';
 import type { Job } from '../../src/schemas/jobs.js';
 import { JobUpdater, transition } from '../../src/orchestration/statusUpdater.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -84,12 +85,12 @@ async function createJob(jobId: string, hyperparameters: Record<string, unknown>
 /** Plays a runner: starts the trial, reports `values` of the tag and ends it with `to`. */
 async function finish(jobId: string, trialId: string, values: number[], to: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED'): Promise<void> {
   const runId = trialRunId(jobId, trialId);
-  await experiments.update(runId, r => {
+  await experiments.trials.update(runId, r => {
     r.transition('PREPARING', 'allocated');
     r.transition('RUNNING', 'started');
     r.recordMetrics!(values.map((value, i) => ({ step: i + 1, name: 'acc', value, time: '' })));
   });
-  await experiments.update(runId, r => r.transition(to, 'ended'));
+  await experiments.trials.update(runId, r => r.transition(to, 'ended'));
   await experiments.idle();
 }
 
@@ -138,7 +139,7 @@ test('a job fails once more than maxFailedTrials trials failed and the rest are 
 
 test('stop and cancel end the experiment without new trials', async () => {
   await createJob('s', spec());
-  await experiments.update(trialRunId('s', '1'), r => {
+  await experiments.trials.update(trialRunId('s', '1'), r => {
     r.transition('PREPARING', 'allocated');
     r.transition('RUNNING', 'started');
   });
@@ -151,7 +152,7 @@ test('stop and cancel end the experiment without new trials', async () => {
   expect(backend.queued).toEqual(['s/trials/1', 's/trials/2']);
 
   await createJob('c', spec());
-  await experiments.update(trialRunId('c', '1'), r => {
+  await experiments.trials.update(trialRunId('c', '1'), r => {
     r.transition('PREPARING', 'allocated');
     r.transition('RUNNING', 'started');
   });
@@ -161,14 +162,14 @@ test('stop and cancel end the experiment without new trials', async () => {
   await experiments.idle();
   expect(await trialStates('c')).toEqual(['CANCELLING', 'CANCELLED']);
   expect(backend.terminated).toEqual(['c/trials/1']);
-  await experiments.update(trialRunId('c', '1'), r => r.transition('CANCELLED', 'killed'));
+  await experiments.trials.update(trialRunId('c', '1'), r => r.transition('CANCELLED', 'killed'));
   await experiments.idle();
   expect((await store.getJob('c'))!.job.state).toBe('CANCELLED');
 });
 
 /** Ends a running trial after it reported one value. */
 async function finish2(jobId: string, trialId: string): Promise<void> {
-  await experiments.update(trialRunId(jobId, trialId), r => {
+  await experiments.trials.update(trialRunId(jobId, trialId), r => {
     r.recordMetrics!([{ step: 1, name: 'acc', value: 0.5, time: '' }]);
     r.transition('SUCCEEDED', 'ended');
   });

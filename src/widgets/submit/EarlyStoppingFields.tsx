@@ -2,7 +2,7 @@ import React from 'react';
 
 import { HPO_FIELDS } from '../../model/hpo';
 import { EarlyStoppingKind } from '../../wire';
-import { Checkbox, Field, TextField } from './Field';
+import { Checkbox, SelectField, TextField } from './Field';
 import { ISubmitPartProps } from './props';
 
 /**
@@ -13,6 +13,17 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
   const { model, errors, trans } = props;
   const hpo = model.hpo;
   const median = hpo.earlyStoppingKind === 'median';
+  // The chosen rule's own setting: its field, input name and value.
+  const ruleSetting = (
+    key: 'earlyStoppingMinCompletedTrials' | 'earlyStoppingReductionFactor',
+    inputMode: 'numeric' | 'decimal'
+  ) => ({
+    field: HPO_FIELDS[key],
+    name: `hpo${key[0].toUpperCase()}${key.slice(1)}`,
+    inputMode,
+    value: hpo[key],
+    onChange: (value: string) => model.updateHpo(key, value)
+  });
   return (
     <>
       <Checkbox
@@ -24,7 +35,7 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
       </Checkbox>
       {hpo.earlyStopping && (
         <div className="jp-laketahoe-HpoSection-grid">
-          <Field
+          <SelectField<EarlyStoppingKind>
             label={trans.__('Early-stopping rule')}
             field={HPO_FIELDS.earlyStoppingKind}
             errors={errors}
@@ -37,22 +48,14 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
                     'Successive halving: at each rung only the top 1/factor of the trials that reached it go on.'
                   )
             }
-          >
-            <select
-              className="jp-mod-styled"
-              name="hpoEarlyStoppingKind"
-              value={hpo.earlyStoppingKind}
-              onChange={e =>
-                model.updateHpo(
-                  'earlyStoppingKind',
-                  e.target.value as EarlyStoppingKind
-                )
-              }
-            >
-              <option value="median">{trans.__('Median stopping')}</option>
-              <option value="asha">{trans.__('ASHA')}</option>
-            </select>
-          </Field>
+            name="hpoEarlyStoppingKind"
+            value={hpo.earlyStoppingKind}
+            options={[
+              { value: 'median', label: trans.__('Median stopping') },
+              { value: 'asha', label: trans.__('ASHA') }
+            ]}
+            onChange={value => model.updateHpo('earlyStoppingKind', value)}
+          />
           <TextField
             label={median ? trans.__('Min step') : trans.__('First rung step')}
             field={HPO_FIELDS.earlyStoppingMinStep}
@@ -69,37 +72,24 @@ export function EarlyStoppingFields(props: ISubmitPartProps): JSX.Element {
             value={hpo.earlyStoppingMinStep}
             onChange={value => model.updateHpo('earlyStoppingMinStep', value)}
           />
-          {median ? (
-            <TextField
-              label={trans.__('Min finished trials')}
-              field={HPO_FIELDS.earlyStoppingMinCompletedTrials}
-              errors={errors}
-              hint={trans.__(
-                'Finished trials needed before any trial is stopped. Empty: 3.'
-              )}
-              name="hpoEarlyStoppingMinCompletedTrials"
-              inputMode="numeric"
-              value={hpo.earlyStoppingMinCompletedTrials}
-              onChange={value =>
-                model.updateHpo('earlyStoppingMinCompletedTrials', value)
-              }
-            />
-          ) : (
-            <TextField
-              label={trans.__('Reduction factor')}
-              field={HPO_FIELDS.earlyStoppingReductionFactor}
-              errors={errors}
-              hint={trans.__(
-                'Keep the top 1/factor at each rung (at least 1.01). Empty: 3.'
-              )}
-              name="hpoEarlyStoppingReductionFactor"
-              inputMode="decimal"
-              value={hpo.earlyStoppingReductionFactor}
-              onChange={value =>
-                model.updateHpo('earlyStoppingReductionFactor', value)
-              }
-            />
-          )}
+          <TextField
+            errors={errors}
+            {...(median
+              ? {
+                  label: trans.__('Min finished trials'),
+                  hint: trans.__(
+                    'Finished trials needed before any trial is stopped. Empty: 3.'
+                  ),
+                  ...ruleSetting('earlyStoppingMinCompletedTrials', 'numeric')
+                }
+              : {
+                  label: trans.__('Reduction factor'),
+                  hint: trans.__(
+                    'Keep the top 1/factor at each rung (at least 1.01). Empty: 3.'
+                  ),
+                  ...ruleSetting('earlyStoppingReductionFactor', 'decimal')
+                })}
+          />
         </div>
       )}
     </>

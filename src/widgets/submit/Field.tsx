@@ -91,3 +91,39 @@ export function Checkbox(props: {
     </label>
   );
 }
+
+/** Props of {@link SelectField}: a {@link Field} around one choice. */
+export interface ISelectFieldProps<T extends string>
+  extends Omit<IFieldProps, 'children'> {
+  /** The select's name (a UI-test hook). */
+  name: string;
+  /** The chosen value. */
+  value: T;
+  /** The choices, in the order shown. */
+  options: readonly { value: T; label: string }[];
+  /** Called with the new choice. */
+  onChange: (value: T) => void;
+}
+
+/** A labelled choice with its error and hint. */
+export function SelectField<T extends string>(
+  props: ISelectFieldProps<T>
+): JSX.Element {
+  const { label, field, errors, hint, name, value, options, onChange } = props;
+  return (
+    <Field label={label} field={field} errors={errors} hint={hint}>
+      <select
+        className="jp-mod-styled"
+        name={name}
+        value={value}
+        onChange={e => onChange(e.target.value as T)}
+      >
+        {options.map(option => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}

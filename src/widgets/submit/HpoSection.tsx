@@ -9,7 +9,7 @@ import {
   MetricSelection
 } from '../../wire';
 import { EarlyStoppingFields } from './EarlyStoppingFields';
-import { Checkbox, Field, TextField } from './Field';
+import { Checkbox, SelectField, TextField } from './Field';
 import { HpoParamsTable } from './HpoParamsTable';
 import { ISubmitPartProps } from './props';
 
@@ -119,52 +119,42 @@ function HpoSettings(props: ISubmitPartProps): JSX.Element {
         spellCheck={false}
         onChange={value => update('metricTag', value)}
       />
-      <Field label={trans.__('Goal')} field={HPO_FIELDS.goal} errors={errors}>
-        <select
-          className="jp-mod-styled"
-          name="hpoGoal"
-          value={hpo.goal}
-          onChange={e => update('goal', e.target.value as HpoGoal)}
-        >
-          <option value="MAXIMIZE">{trans.__('Maximize')}</option>
-          <option value="MINIMIZE">{trans.__('Minimize')}</option>
-        </select>
-      </Field>
-      <Field
+      <SelectField<HpoGoal>
+        label={trans.__('Goal')}
+        field={HPO_FIELDS.goal}
+        errors={errors}
+        name="hpoGoal"
+        value={hpo.goal}
+        options={[
+          { value: 'MAXIMIZE', label: trans.__('Maximize') },
+          { value: 'MINIMIZE', label: trans.__('Minimize') }
+        ]}
+        onChange={value => update('goal', value)}
+      />
+      <SelectField<MetricSelection>
         label={trans.__('Objective value')}
         field={HPO_FIELDS.metricSelection}
         errors={errors}
-      >
-        <select
-          className="jp-mod-styled"
-          name="hpoMetricSelection"
-          value={hpo.metricSelection}
-          onChange={e =>
-            update('metricSelection', e.target.value as MetricSelection)
-          }
-        >
-          <option value="LAST">{trans.__('Last reported value')}</option>
-          <option value="BEST">{trans.__('Best reported value')}</option>
-        </select>
-      </Field>
-      <Field
+        name="hpoMetricSelection"
+        value={hpo.metricSelection}
+        options={[
+          { value: 'LAST', label: trans.__('Last reported value') },
+          { value: 'BEST', label: trans.__('Best reported value') }
+        ]}
+        onChange={value => update('metricSelection', value)}
+      />
+      <SelectField<HpoAlgorithm>
         label={trans.__('Algorithm')}
         field={HPO_FIELDS.algorithm}
         errors={errors}
-      >
-        <select
-          className="jp-mod-styled"
-          name="hpoAlgorithm"
-          value={hpo.algorithm}
-          onChange={e => update('algorithm', e.target.value as HpoAlgorithm)}
-        >
-          {HPO_ALGORITHMS.map(a => (
-            <option key={a} value={a}>
-              {algorithmLabels[a]}
-            </option>
-          ))}
-        </select>
-      </Field>
+        name="hpoAlgorithm"
+        value={hpo.algorithm}
+        options={HPO_ALGORITHMS.map(a => ({
+          value: a,
+          label: algorithmLabels[a]
+        }))}
+        onChange={value => update('algorithm', value)}
+      />
       {textSettings.map(setting => (
         <TextField
           key={setting.key}

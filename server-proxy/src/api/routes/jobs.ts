@@ -1,18 +1,17 @@
-import fs from 'node:fs';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { EventBus, ServiceEvent } from '../../events.js';
+import type { EventBus } from '../../events.js';
 import type { Capacity } from '../../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
 import { StringEnum } from '../../schemas/common.js';
-import { Job, JOB_STATES, LogLine, Metric, SubmitJobBody, Trial } from '../../schemas/jobs.js';
-import type { LogPage } from '../../orchestration/logs.js';
+import { Job, JOB_STATES, Metric, SubmitJobBody } from '../../schemas/jobs.js';
 import { METRIC_MAX_PAGE_SIZE, METRIC_MAX_POINTS, METRIC_PAGE_SIZE } from '../../jobs/metrics.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
 import { listableOwner, ListOwnerParam, OwnerParam, readableOwner } from '../access.js';
 import { openSse } from '../sse.js';
+import { JobIdParams, LogsPage, OwnedLogsQuery, SSE_RESPONSE, sendOutput, streamLogs } from './runOutputs.js';
+import { addTrialRoutes } from './trials.js';
 import { presentJob, presentTrial } from '../../orchestration/present.js';
 import { publicJobId } from '../../jobs/ids.js';
 
@@ -26,103 +25,9 @@ export interface RouteDeps {
   heartbeatMs: number;
 }
 
-
-const JobIdParams = Type.Object({ jobId: Type.String({ maxLength: 128 }) });
-const TrialParams = Type.Object({ jobId: Type.String({ maxLength: 128 }), trialId: Type.String({ maxLength: 20 }) });
-const LogsQuery = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }))
-});
-const OwnedLogsQuery = Type.Composite([LogsQuery, Type.Object({ owner: OwnerParam })]);
-const LogsPage = Type.Object({
-  lines: Type.Array(LogLine),
-  nextSeq: Type.Integer(),
-  firstSeq: Type.Integer({ description: 'oldest kept line; older lines were dropped (the log is bounded)' })
-});
-const SSE_RESPONSE = {
-  200: Type.String({ description: 'text/event-stream' })
-};
-
 /** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
-/**
- * Sends a job's output file. The HTML report holds whatever the job's code printed, and the service is
- * reached on Jupyter's origin: like Jupyter's own files route it is served in a sandbox (an opaque
- * origin: its scripts run but cannot reach Jupyter's cookies or APIs) and never content-sniffed.
- */
-function sendOutput(reply: FastifyReply, file: string, name: string): FastifyReply {
-  const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/x-ipynb+json';
-  return reply
-    .type(type)
-    .header('content-security-policy', 'sandbox allow-scripts')
-    .header('x-content-type-options', 'nosniff')
-    .send(fs.createReadStream(file));
-}
-
 export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { jobs, bus } = deps;
-
-  /**
-   * Streams a run's log lines as SSE, then `end` with whatever `ended` returns once the run has ended.
-   * Every trigger re-reads the store from the last sent seq, so lines are sent once and in order.
-   */
-  const streamLogs = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    src: {
-      after: number;
-      page: (after: number) => Promise<LogPage>;
-      ended: () => Promise<unknown>;
-      relevant: (event: ServiceEvent) => boolean;
-    }
-  ): void => {
-    const stream = openSse(request, reply, deps.heartbeatMs);
-    let last = src.after;
-    let chain = Promise.resolve();
-    // One pass waiting is enough: it reads everything stored by the time it runs (events only wake it).
-    let queued = false;
-    const sync = () => {
-      if (queued) {
-        return;
-      }
-      queued = true;
-      chain = chain
-        .then(async () => {
-          queued = false;
-          for (;;) {
-            if (stream.closed) {
-              return;
-            }
-            const page = await src.page(last);
-            page.lines.forEach(line => stream.send('log', line));
-            last = page.nextSeq;
-            if (page.lines.length === 0 || last >= page.lastSeq) {
-              break;
-            }
-            // Backpressure: the next page is read only once a slow client has taken this one.
-            await stream.drained();
-          }
-          if (stream.closed) {
-            return;
-          }
-          const ended = await src.ended();
-          if (ended) {
-            stream.send('end', ended);
-            stream.close();
-          }
-        })
-        .catch(err => {
-          request.log.error({ err }, 'log stream failed');
-          stream.close();
-        });
-    };
-    const unsubscribe = bus.subscribe(event => {
-      if (src.relevant(event)) {
-        sync();
-      }
-    });
-    stream.onClose(unsubscribe);
-    sync();
-  };
 
   app.get('/openapi.json', { schema: { summary: 'The OpenAPI document of this API', tags: ['meta'] } }, async () =>
     app.swagger()
@@ -269,7 +174,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       const { jobId } = request.params;
       const owner = request.user;
       const key = await jobs.keyOf(owner, jobId);
-      streamLogs(request, reply, {
+      streamLogs(bus, deps.heartbeatMs, request, reply, {
         after: request.query.after ?? 0,
         page: after => jobs.logs(owner, jobId, after, 1000),
         ended: async () => {
@@ -343,112 +248,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async request => jobs.stop(request.user, request.params.jobId)
   );
 
-  app.get(
-    '/jobs/:jobId/trials',
-    {
-      schema: {
-        summary: 'Trials of an HPO job, in trial order',
-        tags: ['trials'],
-        params: JobIdParams,
-        querystring: Type.Object({
-          state: Type.Optional(StringEnum([...JOB_STATES])),
-          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
-          pageToken: Type.Optional(Type.String({ maxLength: 64 })),
-          owner: OwnerParam
-        }),
-        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404) }
-      }
-    },
-    async request => jobs.trials(readableOwner(request, request.query.owner), request.params.jobId, request.query)
-  );
-
-  app.get(
-    '/jobs/:jobId/trials/:trialId',
-    {
-      schema: {
-        summary: 'One trial',
-        tags: ['trials'],
-        params: TrialParams,
-        querystring: Type.Object({ owner: OwnerParam }),
-        response: { 200: Trial, ...errorResponses(400, 401, 403, 404) }
-      }
-    },
-    async request => jobs.trial(readableOwner(request, request.query.owner), request.params.jobId, request.params.trialId)
-  );
-
-  app.get(
-    '/jobs/:jobId/trials/:trialId/logs',
-    {
-      schema: {
-        summary: 'Log lines of a trial; pass nextSeq as `after` to continue',
-        tags: ['trials'],
-        params: TrialParams,
-        querystring: OwnedLogsQuery,
-        response: { 200: LogsPage, ...errorResponses(400, 401, 403, 404) }
-      }
-    },
-    async request =>
-      jobs.trialLogs(
-        readableOwner(request, request.query.owner),
-        request.params.jobId,
-        request.params.trialId,
-        request.query.after ?? 0,
-        request.query.limit ?? 1000
-      )
-  );
-
-  app.get(
-    '/jobs/:jobId/trials/:trialId/logs/stream',
-    {
-      schema: {
-        summary: 'SSE: `log` events of a trial, then `end` with the trial once it has ended',
-        tags: ['trials'],
-        params: TrialParams,
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
-        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
-      }
-    },
-    async (request, reply) => {
-      const { jobId, trialId } = request.params;
-      const owner = request.user;
-      await jobs.trial(owner, jobId, trialId);
-      const key = await jobs.keyOf(owner, jobId);
-      const runId = `${key}/trials/${trialId}`;
-      streamLogs(request, reply, {
-        after: request.query.after ?? 0,
-        page: after => jobs.trialLogs(owner, jobId, trialId, after, 1000),
-        ended: async () => {
-          const trial = await jobs.trial(owner, jobId, trialId);
-          return isTerminal(trial.state) ? trial : undefined;
-        },
-        relevant: event =>
-          event.owner === owner &&
-          ((event.type === 'log' && event.jobId === runId) || (event.type === 'trial' && event.jobId === key && event.trial.trialId === trialId))
-      });
-    }
-  );
-
-  app.get(
-    '/jobs/:jobId/trials/:trialId/outputs/:name',
-    {
-      schema: {
-        summary: 'An output file of a trial',
-        tags: ['trials'],
-        description: 'Answers the file itself (application/x-ipynb+json or text/html, sandboxed: `Content-Security-Policy: sandbox allow-scripts`, `X-Content-Type-Options: nosniff`); errors as elsewhere.',
-        params: Type.Object({
-          jobId: Type.String({ maxLength: 128 }),
-          trialId: Type.String({ maxLength: 20 }),
-          name: StringEnum([...OUTPUT_NAMES])
-        }),
-        querystring: Type.Object({ owner: OwnerParam })
-      }
-    },
-    async (request, reply) => {
-      const { jobId, trialId, name } = request.params;
-      const file = await jobs.trialOutputFile(readableOwner(request, request.query.owner), jobId, trialId, name);
-      return sendOutput(reply, file, name);
-    }
-  );
+  addTrialRoutes(app, jobs, bus, deps.heartbeatMs);
 
   app.get(
     '/events',

@@ -3,21 +3,18 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../../errors.js';
 import type { Capacity } from '../../jobs/resources.js';
-import type { Allocation, Metric } from '../../schemas/jobs.js';
+import type { Allocation } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
-import { isTerminal } from '../../jobs/states.js';
 import { failpoint } from '../../failpoints.js';
-import { setLongTimeout, type LongTimer } from '../../longTimer.js';
-import type { JobRuntime, NewLogLine } from '../../store/store.js';
+import type { JobRuntime } from '../../store/store.js';
 import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
-import { applyRunnerRecord } from '../records.js';
-import { asText, parseRunnerLine, type RunnerRecord } from '../../runner/protocol.js';
-import { findRunnerIn, isProcessAlive, signalTree } from '../../process/procinfo.js';
+import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
-import { stageInputs, type SnapshotLimits, type StagedInputs } from './snapshot.js';
-import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
+import { stageInputs, type SnapshotLimits } from './snapshot.js';
+import type { LocalPlan } from './plan.js';
+import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { FileTailer } from './tailer.js';
+import { RunnerWatches, settleRun } from './watcher.js';
 
 /** Settings of the local backend. */
 export interface LocalBackendOptions {
@@ -37,50 +34,29 @@ export interface LocalBackendOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** What the backend keeps in a run's runtime record to start and re-adopt it. */
-export interface LocalPlan {
-  kind: 'notebook' | 'module';
-  inputs: StagedInputs;
-  parameters?: Record<string, unknown>;
-  module?: string;
-  moduleArgs?: string[];
-  maxRunningMs?: number;
-}
-
-/** A runner the backend is watching. */
-interface Watched {
-  pid: number;
-  tailers: { stdout: FileTailer; stderr: FileTailer };
-  /** Set once the process is known to have ended; carries its exit code when we were its parent. */
-  exit?: { code: number | null };
-  /** Undefined for adopted runners, whose exit we can only learn by polling. */
-  owned: boolean;
-  timer?: NodeJS.Timeout;
-  deadline?: LongTimer;
-  killTimer?: NodeJS.Timeout;
-  busy: boolean;
-  finishing: boolean;
-}
-
 /**
  * Runs "runs" (a training job, or one trial of an HPO job) as runner subprocesses on this machine:
- * queues them by priority and resources, launches and tails them, turns runner records into run state,
+ * queues them by priority and resources, launches them (the {@link RunnerWatches} tail and settle them),
  * and on start reconciles the store with the processes that really exist so that nothing is lost or run
  * twice across restarts. Where a run's record lives is the business of its {@link RunKind}.
  */
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
   private readonly queue: ResourceQueue;
-  private readonly watched = new Map<string, Watched>();
-  private readonly pollMs: number;
-  private readonly killGraceMs: number;
+  private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
     this.queue = new ResourceQueue(opts.capacity);
-    this.pollMs = opts.pollMs ?? 250;
-    this.killGraceMs = opts.killGraceMs ?? 10_000;
+    this.watches = new RunnerWatches({
+      log: opts.log,
+      kinds: this.kinds,
+      rootDir: opts.rootDir,
+      pollMs: opts.pollMs ?? 250,
+      killGraceMs: opts.killGraceMs ?? 10_000,
+      ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
+    });
   }
 
   /** Registers a kind of run; call before {@link start}. */
@@ -182,17 +158,8 @@ export class LocalBackend implements Backend {
    * Asks a running run's process tree to stop: SIGTERM now, SIGKILL after the grace period (or
    * `graceMs`: an early-stopped trial need not be given long).
    */
-  terminate(runId: string, graceMs = this.killGraceMs): void {
-    const w = this.watched.get(runId);
-    if (!w || w.killTimer) {
-      return;
-    }
-    signalTree(w.pid, 'SIGTERM');
-    w.killTimer = setTimeout(() => {
-      if (!w.exit) {
-        signalTree(w.pid, 'SIGKILL');
-      }
-    }, graceMs);
+  terminate(runId: string, graceMs?: number): void {
+    this.watches.terminate(runId, graceMs);
   }
 
   describe(): BackendInfo {
@@ -201,7 +168,7 @@ export class LocalBackend implements Backend {
 
   /** Whether the backend is watching a live process for the run. */
   isWatching(runId: string): boolean {
-    return this.watched.has(runId);
+    return this.watches.has(runId);
   }
 
   /** Recovers after a restart: re-queues QUEUED runs, re-adopts live runners, settles dead ones. */
@@ -237,7 +204,7 @@ export class LocalBackend implements Backend {
         }
         if (runtime.pid && isProcessAlive(runtime.pid, runtime.pidStartTime)) {
           this.opts.log.info({ runId, pid: runtime.pid }, 're-adopting running runner');
-          this.watch(runId, run, runtime.pid, false);
+          this.watches.watch(runId, run, runtime.pid, false);
           if (run.state === 'CANCELLING' || runtime.stoppedEarly) {
             this.terminate(runId);
           }
@@ -246,7 +213,7 @@ export class LocalBackend implements Backend {
         const hasStatus = runtime.workdir && fs.existsSync(path.join(runtime.workdir, 'exit.json'));
         if (hasStatus) {
           // Finished while we were down (also one whose pid was never saved): read the rest and its status.
-          this.watch(runId, run, runtime.pid ?? 0, false, { code: null });
+          this.watches.watch(runId, run, runtime.pid ?? 0, false, { code: null });
         } else {
           await this.settle(runId, 'runner exited while the service was down');
         }
@@ -258,12 +225,7 @@ export class LocalBackend implements Backend {
   /** Stops watching without touching the runners: they keep running and are adopted on the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const w of this.watched.values()) {
-      clearInterval(w.timer);
-      w.deadline?.clear();
-      clearTimeout(w.killTimer);
-    }
-    this.watched.clear();
+    this.watches.clear();
   }
 
   private pump(): void {
@@ -317,7 +279,7 @@ export class LocalBackend implements Backend {
     if (!saved || this.stopped) {
       return;
     }
-    const w = this.watch(runId, saved, launched.pid, true);
+    const w = this.watches.watch(runId, saved, launched.pid, true);
     void launched.exited.then(code => {
       w.exit = { code };
     });
@@ -326,170 +288,10 @@ export class LocalBackend implements Backend {
     }
   }
 
-  private watch(jobId: string, record: RunView, pid: number, owned: boolean, exit?: { code: number | null }): Watched {
-    const workdir = record.runtime.workdir!;
-    const offsets = record.runtime.offsets ?? { stdout: 0, stderr: 0 };
-    const w: Watched = {
-      pid,
-      owned,
-      exit,
-      busy: false,
-      finishing: false,
-      tailers: {
-        stdout: new FileTailer(path.join(workdir, 'stdout.log'), offsets.stdout),
-        stderr: new FileTailer(path.join(workdir, 'stderr.log'), offsets.stderr)
-      }
-    };
-    this.watched.set(jobId, w);
-    let ticks = 0;
-    // Adopted runners are not our children: check liveness about once a second, not on every log poll.
-    const livenessEvery = Math.max(1, Math.round(1000 / this.pollMs));
-    w.timer = setInterval(() => {
-      if (w.busy) {
-        return;
-      }
-      ticks += 1;
-      if (!w.owned && !w.exit && ticks % livenessEvery === 0 && !isProcessAlive(pid, record.runtime.pidStartTime)) {
-        w.exit = { code: null };
-      }
-      w.busy = true;
-      this.tick(jobId, w)
-        .catch(err => this.opts.log.error({ err, jobId }, 'reading runner output failed'))
-        .finally(() => {
-          w.busy = false;
-        });
-    }, this.pollMs);
-    const maxMs = (record.runtime.plan as LocalPlan | undefined)?.maxRunningMs;
-    if (maxMs !== undefined && record.startTime) {
-      const left = Math.max(0, Date.parse(record.startTime) + maxMs - Date.now());
-      w.deadline = setLongTimeout(() => void this.timeOut(jobId, maxMs), left);
-    }
-    return w;
-  }
-
-  private async timeOut(jobId: string, maxMs: number): Promise<void> {
-    const w = this.watched.get(jobId);
-    if (!w || w.exit) {
-      return;
-    }
-    this.opts.log.warn({ jobId }, 'job exceeded maxRunningTime; killing it');
-    await this.kinds.update(jobId, r => {
-      r.runtime.timedOut = true;
-      r.errorMessage = `the job ran longer than its maxRunningTime of ${maxMs / 1000}s and was killed`;
-    });
-    signalTree(w.pid, 'SIGTERM');
-    w.killTimer ??= setTimeout(() => {
-      if (!w.exit) {
-        signalTree(w.pid, 'SIGKILL');
-      }
-    }, Math.min(this.killGraceMs, 2000));
-  }
-
-  private async tick(jobId: string, w: Watched): Promise<void> {
-    const exitedBefore = w.exit !== undefined;
-    const caughtUp = await this.drain(jobId, w, exitedBefore);
-    // An exited runner is settled only once its whole output has been read, a budget per tick.
-    if (exitedBefore && caughtUp && !w.finishing) {
-      w.finishing = true;
-      clearInterval(w.timer);
-      w.deadline?.clear();
-      clearTimeout(w.killTimer);
-      this.watched.delete(jobId);
-      await this.settle(jobId, undefined, w.exit?.code ?? null);
-    }
-  }
-
-  /**
-   * Reads new output (at most a read budget per stream), stores plain lines and applies structured
-   * records and offsets in one update. True when both streams were read to their end.
-   */
-  private async drain(jobId: string, w: Watched, final: boolean): Promise<boolean> {
-    const now = new Date().toISOString();
-    const texts: NewLogLine[] = [];
-    const records: RunnerRecord[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      for (const line of w.tailers[stream].read(final)) {
-        // Records come on the runner's stdout alone (docs/contracts.md, "Runner protocol").
-        const parsed = stream === 'stdout' ? parseRunnerLine(line) : asText(line);
-        if (parsed.kind === 'record') {
-          records.push(parsed.record);
-        } else {
-          texts.push({ time: now, stream, text: parsed.text });
-        }
-      }
-    }
-    const caughtUp = w.tailers.stdout.caughtUp && w.tailers.stderr.caughtUp;
-    const offsets = { stdout: w.tailers.stdout.offset, stderr: w.tailers.stderr.offset };
-    let owner = '';
-    const metrics: Metric[] = [];
-    const rec = await this.kinds.update(jobId, r => {
-      owner = r.owner;
-      const same = r.runtime.offsets && r.runtime.offsets.stdout === offsets.stdout && r.runtime.offsets.stderr === offsets.stderr;
-      if (same && records.length === 0) {
-        return false;
-      }
-      r.runtime.offsets = offsets;
-      for (const record of records) {
-        this.apply(r, record, metrics, now);
-      }
-      if (metrics.length) {
-        r.recordMetrics?.(metrics);
-      }
-    });
-    if (!rec || (texts.length === 0 && metrics.length === 0)) {
-      return caughtUp;
-    }
-    await this.kinds.of(jobId).produced(jobId, owner, texts, metrics);
-    return caughtUp;
-  }
-
-  private apply(r: RunView, record: RunnerRecord, metrics: Metric[], now: string): void {
-    const workdir = r.runtime.workdir!;
-    applyRunnerRecord(r, record, metrics, now, p => {
-      const file = path.resolve(workdir, p);
-      return file.startsWith(workdir + path.sep) ? path.relative(this.opts.rootDir, file) : undefined;
-    });
-  }
-
-  /**
-   * Ends a job whose runner is gone: from exit.json when there is one, else with `missingReason`
-   * (an adopted runner that vanished) or the process exit code.
-   */
-  private async settle(jobId: string, missingReason?: string, processCode: number | null = null): Promise<void> {
-    this.release(jobId);
-    await this.kinds.update(jobId, r => {
-      if (isTerminal(r.state)) {
-        return false;
-      }
-      const status = readStatus(r.runtime.workdir);
-      const code = status?.exitCode ?? processCode;
-      r.output.exitCode = code;
-      if (r.state === 'CANCELLING') {
-        r.transition('CANCELLED', 'cancelled by the user');
-        return;
-      }
-      if (r.runtime.stoppedEarly) {
-        // Killed on purpose because it looked unpromising: its values so far are its result.
-        r.transition('SUCCEEDED', 'stopped early');
-        return;
-      }
-      if (r.runtime.timedOut) {
-        r.transition('FAILED', 'exceeded maxRunningTime');
-        return;
-      }
-      if (!status && missingReason) {
-        r.errorMessage = missingReason;
-        r.transition('FAILED', missingReason);
-        return;
-      }
-      if (code === 0) {
-        r.transition('SUCCEEDED', 'the runner finished');
-        return;
-      }
-      const reason = status?.reason || (code === null ? 'the runner was killed' : `the runner exited with code ${code}`);
-      r.errorMessage = r.runtime.cellError ?? reason;
-      r.transition('FAILED', reason.split('\n')[0]);
-    });
+  /** Ends a run whose runner is gone and starts what its resources now allow. */
+  private async settle(runId: string, missingReason?: string, processCode: number | null = null): Promise<void> {
+    this.release(runId);
+    await settleRun(this.kinds, runId, missingReason, processCode);
     this.pump();
   }
 
@@ -512,20 +314,4 @@ function copySnapshot(from: string, workdir: string): void {
   fs.rmSync(partial, { recursive: true, force: true });
   fs.cpSync(from, partial, { recursive: true });
   fs.renameSync(partial, target);
-}
-
-/** The runner's status file, or undefined when absent or unreadable. */
-function readStatus(workdir: string | undefined): { exitCode: number; reason: string } | undefined {
-  if (!workdir) {
-    return undefined;
-  }
-  try {
-    const value = JSON.parse(fs.readFileSync(path.join(workdir, 'exit.json'), 'utf8')) as { exitCode?: unknown; reason?: unknown };
-    if (typeof value.exitCode === 'number') {
-      return { exitCode: value.exitCode, reason: typeof value.reason === 'string' ? value.reason : '' };
-    }
-  } catch {
-    // Missing or half-written: treated as no status.
-  }
-  return undefined;
 }

@@ -1,0 +1,119 @@
+import { ILogPage, ITrial, ITrialList, JobState } from '../wire';
+import { JobsClient } from './jobsClient';
+import { jobPath, OutputName, trialPath } from './routes';
+
+/** Most trials {@link TrialsClient.listAllTrials} reads. */
+export const MAX_TRIALS = 10000;
+
+/**
+ * The trial routes of HPO jobs: pages of trials, one trial, its logs and
+ * output files.
+ */
+export class TrialsClient extends JobsClient {
+  /** GET /jobs/{jobId}/trials: one page of an HPO job's trials. */
+  listTrials(
+    jobId: string,
+    options: {
+      state?: JobState;
+      pageSize?: number;
+      pageToken?: string;
+      signal?: AbortSignal;
+    } = {}
+  ): Promise<ITrialList> {
+    const { state, pageSize, pageToken, signal } = options;
+    return this.requester.json<ITrialList>('GET', `${jobPath(jobId)}/trials`, {
+      query: { state, pageSize, pageToken },
+      signal
+    });
+  }
+
+  /**
+   * Every trial of an HPO job, in trial order, following page tokens up to
+   * `limit` trials (at most {@link MAX_TRIALS}).
+   */
+  async listAllTrials(
+    jobId: string,
+    options: { limit?: number; pageSize?: number; signal?: AbortSignal } = {}
+  ): Promise<ITrial[]> {
+    const limit = Math.min(options.limit ?? MAX_TRIALS, MAX_TRIALS);
+    const pageSize = options.pageSize ?? 1000;
+    const trials: ITrial[] = [];
+    let pageToken: string | undefined = undefined;
+    do {
+      const page: ITrialList = await this.listTrials(jobId, {
+        pageSize: Math.min(pageSize, limit - trials.length),
+        pageToken,
+        signal: options.signal
+      });
+      trials.push(...(page.trials ?? []));
+      pageToken = page.nextPageToken;
+    } while (pageToken && trials.length < limit);
+    return trials.slice(0, limit);
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}. */
+  getTrial(
+    jobId: string,
+    trialId: string,
+    signal?: AbortSignal
+  ): Promise<ITrial> {
+    return this.requester.json<ITrial>('GET', trialPath(jobId, trialId), {
+      signal
+    });
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/logs: a page of a trial's log. */
+  getTrialLogs(
+    jobId: string,
+    trialId: string,
+    options: { after?: number; limit?: number; signal?: AbortSignal } = {}
+  ): Promise<ILogPage> {
+    const { after, limit, signal } = options;
+    return this.requester.json<ILogPage>(
+      'GET',
+      `${trialPath(jobId, trialId)}/logs`,
+      {
+        query: { after, limit },
+        signal
+      }
+    );
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/logs/stream, as {@link openLogStream}. */
+  openTrialLogStream(
+    jobId: string,
+    trialId: string,
+    options: { after?: number; signal?: AbortSignal } = {}
+  ): Promise<Response> {
+    return this.requester.send(
+      'GET',
+      `${trialPath(jobId, trialId)}/logs/stream`,
+      {
+        query: { after: options.after },
+        signal: options.signal,
+        headers: { Accept: 'text/event-stream' }
+      }
+    );
+  }
+
+  /** URL of a trial's output file. */
+  trialOutputUrl(jobId: string, trialId: string, name: OutputName): string {
+    return this.url(`${trialPath(jobId, trialId)}/outputs/${name}`);
+  }
+
+  /** GET /jobs/{jobId}/trials/{trialId}/outputs/{name}: the raw response. */
+  getTrialOutput(
+    jobId: string,
+    trialId: string,
+    name: OutputName,
+    signal?: AbortSignal
+  ): Promise<Response> {
+    return this.requester.send(
+      'GET',
+      `${trialPath(jobId, trialId)}/outputs/${name}`,
+      {
+        signal
+      }
+    );
+  }
+}
