@@ -101,11 +101,8 @@ test.describe('LakeTahoe champion and challenger', () => {
     const challengerVersion = Number(/version (\d+)/.exec((await challengerLine.textContent()) ?? '')![1]);
     expect(challengerVersion).not.toBe(championVersion);
 
-    // Shadow mode (the view has no mode switch yet): every request mirrored, the champion answers.
-    const shadow = await api(page, 'PATCH', `/api/v1/deployments/${name}`, {
-      challenger: { model: { name: modelName, version: challengerVersion }, mode: 'shadow' }
-    });
-    expect(shadow.status).toBe(200);
+    // Shadow mode: every request mirrored to the challenger, the champion answers.
+    await view.locator('.jp-laketahoe-Comparison-mode', { hasText: 'Shadow instead' }).click();
     await expect(challengerLine).toContainText(`Challenger version ${challengerVersion} gets a shadow copy of every request`);
 
     // Requests from the test tab's prefilled body, sent 12 times.
