@@ -1,7 +1,11 @@
 """Drives the peer optimizers over problems.json and writes raw results as JSON.
 
-Peers:
+Peers (--peers picks a subset; scikit-optimize is by far the slowest):
   - optuna-tpe: Optuna's default sampler, TPESampler(seed=seed).
+  - optuna-cmaes: Optuna's CmaEsSampler(seed=seed) (the `cmaes` package),
+                its defaults: independent (random) sampling for the
+                first trial, CMA-ES from there; categoricals sampled
+                independently.
   - skopt-gp:   scikit-optimize's Optimizer with a GP estimator, the engine
                 behind gp_minimize (same defaults: 10 initial points, gp_hedge,
                 lbfgs acquisition optimizer); batches use ask(n_points=4),
@@ -12,6 +16,7 @@ Peers:
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import math
 import sys
@@ -34,6 +39,7 @@ HART_P = 1e-4 * np.array(
 HART_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
 OPT_SHIFT = {"sgd": -1.5, "adam": -3, "rmsprop": -3.5}
 OPT_OFFSET = {"sgd": 0.3, "adam": 0, "rmsprop": 0.1}
+SCHWEFEL_C = 418.9828872724338
 
 
 def branin(x, a):
@@ -67,7 +73,37 @@ def mixed(x, a):
     )
 
 
-FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "rosenbrock4": rosenbrock4, "ackley5": ackley5, "mixed": mixed}
+def levy(x, a):
+    w = [1 + (v - 1) / 4 for v in x]
+    s = math.sin(math.pi * w[0]) ** 2
+    for wi in w[:-1]:
+        s += (wi - 1) ** 2 * (1 + 10 * math.sin(math.pi * wi + 1) ** 2)
+    return s + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+
+
+def rastrigin(x, a):
+    return 10 * len(x) + sum(v * v - 10 * math.cos(2 * math.pi * v) for v in x)
+
+
+def schwefel(x, a):
+    return SCHWEFEL_C * len(x) - sum(v * math.sin(math.sqrt(abs(v))) for v in x)
+
+
+def michalewicz(x, a):
+    return -sum(math.sin(v) * math.sin((i + 1) * v * v / math.pi) ** 20 for i, v in enumerate(x))
+
+
+FUNCTIONS = {
+    "branin": branin,
+    "hartmann6": hartmann6,
+    "rosenbrock4": rosenbrock4,
+    "ackley5": ackley5,
+    "mixed": mixed,
+    "levy6": levy,
+    "rastrigin5": rastrigin,
+    "schwefel4": schwefel,
+    "michalewicz5": michalewicz,
+}
 
 
 def evaluate(problem, a):
@@ -101,8 +137,8 @@ def optuna_distributions(params):
     return d
 
 
-def run_optuna(problem, seed, trials, batch):
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
+def run_optuna(problem, seed, trials, batch, sampler):
+    study = optuna.create_study(direction="minimize", sampler=sampler)
     best, out = math.inf, []
     while len(out) < trials:
         asked = [study.ask() for _ in range(min(batch, trials - len(out)))]
@@ -113,6 +149,15 @@ def run_optuna(problem, seed, trials, batch):
             best = min(best, v)
             out.append(best - problem["fmin"])
     return out
+
+
+def run_tpe(problem, seed, trials, batch):
+    return run_optuna(problem, seed, trials, batch, optuna.samplers.TPESampler(seed=seed))
+
+
+def run_cmaes(problem, seed, trials, batch):
+    # CmaEsSampler's defaults; categoricals (the mixed problem) are sampled independently.
+    return run_optuna(problem, seed, trials, batch, optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False))
 
 
 def skopt_dims(params):
@@ -179,28 +224,44 @@ def optuna_latency(n_history, calls):
     return times
 
 
+PEERS = {"optuna-tpe": run_tpe, "optuna-cmaes": run_cmaes, "skopt-gp": run_skopt}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--trials", type=int, default=60)
     ap.add_argument("--latency-calls", type=int, default=50)
     ap.add_argument("--out", default="peers.json")
+    ap.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated subset of {','.join(PEERS)}")
+    ap.add_argument("--problems", default="", help="comma-separated problem names (default: all)")
     args = ap.parse_args()
+    peers = [p for p in args.peers.split(",") if p]
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        ap.error(f"--peers: unknown {unknown}; known: {list(PEERS)}")
+    problems = [p for p in CFG["problems"] if not args.problems or p["name"] in args.problems.split(",")]
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore")
     results = {
-        "versions": {"optuna": optuna.__version__, "scikit-optimize": skopt.__version__, "numpy": np.__version__},
-        "runs": {"optuna-tpe": {}, "skopt-gp": {}},
+        "versions": {
+            "optuna": optuna.__version__,
+            "cmaes": importlib.metadata.version("cmaes"),
+            "scikit-optimize": skopt.__version__,
+            "numpy": np.__version__,
+        },
+        "runs": {m: {} for m in peers},
         "latency": {},
     }
     t0 = time.time()
-    for problem in CFG["problems"]:
+    for problem in problems:
         for batch in (1, 4):
             key = f"{problem['name']}/{batch}"
-            for method, fn in (("optuna-tpe", run_optuna), ("skopt-gp", run_skopt)):
+            for method in peers:
+                fn = PEERS[method]
                 results["runs"][method][key] = [fn(problem, seed, args.trials, batch) for seed in range(args.seeds)]
                 print(f"{method} {key} done at {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    for n in (100, 1000):
+    for n in (100, 1000) if args.latency_calls > 0 else ():
         results["latency"][str(n)] = optuna_latency(n, args.latency_calls)
     Path(args.out).write_text(json.dumps(results))
 

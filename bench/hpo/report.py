@@ -1,4 +1,9 @@
-"""Prints the comparison table from ours.json and peers.json (written by run.sh)."""
+"""Prints the comparison tables from ours.json and peers.json (written by run.sh).
+
+One table per problem set of problems.json (the classic five, the multimodal
+four), each row our median regret beside every peer that ran, and the ratio
+to each peer at the last checkpoint.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +12,72 @@ import statistics
 import sys
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+# Target ratio of our median regret to TPE's at the last checkpoint, per set.
+TARGET_VS_TPE = {"classic": 0.46, "multimodal": 0.5}
+SHORT = {"optuna-tpe": "tpe", "optuna-cmaes": "cma", "skopt-gp": "gp"}
+
 
 def pct(xs, q):
     s = sorted(xs)
     return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))]
 
 
+def final_ratio(a: float, b: float) -> float:
+    if b <= 0:
+        return float("inf") if a > 0 else 1.0
+    return a / b
+
+
 def main(ours_path: str, peers_path: str) -> None:
     ours = json.loads(Path(ours_path).read_text())
     peers = json.loads(Path(peers_path).read_text())
-    methods = {"ours (GP-EI)": ours["runs"], "optuna-tpe": peers["runs"]["optuna-tpe"], "skopt-gp": peers["runs"]["skopt-gp"]}
+    sets = {p["name"]: p.get("set", "classic") for p in json.loads((HERE / "problems.json").read_text())["problems"]}
+    peer_names = [m for m in SHORT if m in peers["runs"]]
+    methods = {"ours": ours["runs"], **{m: peers["runs"][m] for m in peer_names}}
     keys = list(ours["runs"].keys())
     n_seeds = len(ours["runs"][keys[0]])
     n_trials = len(ours["runs"][keys[0]][0])
     checkpoints = [c for c in (20, 40, 60) if c <= n_trials] or [n_trials]
     v = peers["versions"]
-    print(f"Peers: optuna {v['optuna']} TPESampler (default sampler); scikit-optimize {v['scikit-optimize']} Optimizer(GP, gp_hedge)")
-    print("       = gp_minimize's engine, batches via ask(n_points=4, strategy='cl_min'). Optuna GPSampler skipped: needs PyTorch.")
+    print(
+        f"Peers: optuna {v['optuna']} TPESampler (default sampler), CmaEsSampler (cmaes {v.get('cmaes', '-')}); "
+        f"scikit-optimize {v['scikit-optimize']} Optimizer(GP, gp_hedge) when run"
+    )
     print(f"Median simple regret over {n_seeds} seeds, {n_trials} trials; batch 4 = 4 suggestions before results come back.")
-    print()
-    header = f"{'function':<12} {'batch':>5} {'method':<13} " + " ".join(f"{'@' + str(c):>10}" for c in checkpoints) + f" {'ours/tpe':>9} {'ours/gp':>9}"
-    print(header)
-    print("-" * len(header))
-    wins_tpe, wins_gp, total = {}, {}, {}
-    for key in keys:
-        fn, batch = key.split("/")
-        final = {}
-        for m, runs in methods.items():
-            med = [statistics.median(r[c - 1] for r in runs[key]) for c in checkpoints]
-            final[m] = med[-1]
-            extra = ""
-            if m.startswith("ours"):
-                ot = final_ratio(med[-1], statistics.median(r[checkpoints[-1] - 1] for r in methods["optuna-tpe"][key]))
-                og = final_ratio(med[-1], statistics.median(r[checkpoints[-1] - 1] for r in methods["skopt-gp"][key]))
-                extra = f" {ot:>9} {og:>9}"
-            print(f"{fn:<12} {batch:>5} {m:<13} " + " ".join(f"{x:>10.3g}" for x in med) + extra)
-        o, t, g = final["ours (GP-EI)"], final["optuna-tpe"], final["skopt-gp"]
-        wins_tpe.setdefault(batch, 0)
-        wins_gp.setdefault(batch, 0)
-        total[batch] = total.get(batch, 0) + 1
-        wins_tpe[batch] += o <= t
-        wins_gp[batch] += o <= g
-    print()
-    for batch in total:
-        print(
-            f"batch {batch}: ours <= TPE on {wins_tpe[batch]}/{total[batch]} functions (target {total[batch]}/{total[batch]}); "
-            f"ours <= GP peer on {wins_gp[batch]}/{total[batch]} (target >= 3/{total[batch]})"
-        )
-    print()
-    print("Suggestion latency (ms), 8 parameters, history grows by one trial per call:")
-    print(f"{'finished trials':>16} {'method':<12} {'p50':>8} {'p95':>8} {'max':>8}")
-    for n in ("100", "1000"):
-        for m, lat in (("ours", ours["latency"][n]), ("optuna-tpe", peers["latency"][n])):
-            print(f"{n:>16} {m:<12} {pct(lat, 0.5):>8.1f} {pct(lat, 0.95):>8.1f} {max(lat):>8.1f}")
-
-
-def final_ratio(a: float, b: float) -> str:
-    if b <= 0:
-        return "inf" if a > 0 else "1.00"
-    return f"{a / b:.2f}"
+    for set_name in dict.fromkeys(sets[k.split("/")[0]] for k in keys):
+        set_keys = [k for k in keys if sets[k.split("/")[0]] == set_name]
+        print()
+        print(f"== {set_name} problems ==")
+        ratio_cols = " ".join(f"{'ours/' + SHORT[m]:>9}" for m in peer_names)
+        header = f"{'function':<13} {'batch':>5} {'method':<13} " + " ".join(f"{'@' + str(c):>10}" for c in checkpoints) + " " + ratio_cols
+        print(header)
+        print("-" * len(header))
+        worst = {}
+        for key in set_keys:
+            fn, batch = key.split("/")
+            final = {m: statistics.median(r[checkpoints[-1] - 1] for r in runs[key]) for m, runs in methods.items() if key in runs}
+            for m, runs in methods.items():
+                if key not in runs:
+                    continue
+                med = [statistics.median(r[c - 1] for r in runs[key]) for c in checkpoints]
+                extra = ""
+                if m == "ours":
+                    extra = " " + " ".join(f"{final_ratio(final['ours'], final[p]):>9.2f}" if p in final else f"{'-':>9}" for p in peer_names)
+                print(f"{fn:<13} {batch:>5} {m:<13} " + " ".join(f"{x:>10.3g}" for x in med) + extra)
+            if "optuna-tpe" in final:
+                worst[batch] = max(worst.get(batch, 0), final_ratio(final["ours"], final["optuna-tpe"]))
+        target = TARGET_VS_TPE.get(set_name)
+        for batch, w in worst.items():
+            verdict = "" if target is None else f" (target <= {target}: {'met' if w <= target else 'NOT met'})"
+            print(f"batch {batch}: worst ours/tpe over the {set_name} problems {w:.2f}{verdict}")
+    if ours.get("latency") and peers.get("latency"):
+        print()
+        print("Suggestion latency (ms), 8 parameters, history grows by one trial per call:")
+        print(f"{'finished trials':>16} {'method':<12} {'p50':>8} {'p95':>8} {'max':>8}")
+        for n in ("100", "1000"):
+            for m, lat in (("ours", ours["latency"][n]), ("optuna-tpe", peers["latency"][n])):
+                print(f"{n:>16} {m:<12} {pct(lat, 0.5):>8.1f} {pct(lat, 0.95):>8.1f} {max(lat):>8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# HPO benchmark: our engine against Optuna TPE and a scikit-optimize GP.
+# HPO benchmark: our engine against Optuna TPE, Optuna CMA-ES and a scikit-optimize GP
+# on the classic problems (Branin, Hartmann6, Rosenbrock-4, Ackley-5, mixed) and the
+# multimodal ones (Levy-6, Rastrigin-5, Schwefel-4, Michalewicz-5).
 # Usage: bench/hpo/run.sh [SEEDS] [TRIALS]   (defaults 20 60; e.g. 5 60 for a quick run)
+#   PEERS=optuna-tpe,optuna-cmaes bench/hpo/run.sh   leaves out the slow scikit-optimize GP.
 # Our engine (Node) and the peers (Python) run side by side, one process each
 # (BLAS pinned to one thread so the two do not oversubscribe the cores).
 # Cost: the scikit-optimize GP dominates, about 1-2 s per suggestion on a
@@ -28,7 +31,7 @@ trap 'rm -rf "$WORK"' EXIT
 START=$(date +%s)
 node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json" 2> "$WORK/ours.log" &
 OURS=$!
-OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --out "$WORK/peers.json" 2> "$WORK/peers.log" &
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --peers "${PEERS:-optuna-tpe,optuna-cmaes,skopt-gp}" --out "$WORK/peers.json" 2> "$WORK/peers.log" &
 PEERS=$!
 wait "$OURS" || { cat "$WORK/ours.log"; exit 1; }
 wait "$PEERS" || { cat "$WORK/peers.log"; exit 1; }

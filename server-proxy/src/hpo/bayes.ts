@@ -1,10 +1,12 @@
 import { logExpectedImprovement } from './acquisition.js';
-import { fitGpHyper, GaussianProcess, type GpHyper } from './gp.js';
+import { fitGpHyper, GaussianProcess, type GpFit, type GpHyper } from './gp.js';
+import type { KernelKind } from './kernel.js';
 import { haltonPoint } from './halton.js';
 import { RandomSearch } from './random.js';
 import { createRng, type Rng } from './rng.js';
 import { assignmentKey, encode, fromUnit, toUnit, type SearchSpace } from './space.js';
 import { toLoss, usedKeys, type Suggester } from './suggester.js';
+import { boxBounds, replayTrustRegion, type TrustRegion } from './trustRegion.js';
 import type { Assignment, GoalType, TrialRecord } from './types.js';
 
 /** Tuning knobs of {@link BayesianOptimization}; the defaults suit most jobs. */
@@ -19,6 +21,16 @@ export interface BayesianOptions {
   maxModelPoints?: number;
   /** Random candidates scored per suggestion before local refinement. */
   candidates?: number;
+  /**
+   * Every how many trials one maximizes the acquisition inside the trust
+   * region around the best point instead of the whole space (0: never).
+   */
+  localEvery?: number;
+  /**
+   * Kernel structures fitted at every suggestion; the one with the higher
+   * posterior density models the objective (see kernel.ts).
+   */
+  kernels?: readonly KernelKind[];
 }
 
 interface Observation {
@@ -32,8 +44,13 @@ interface Observation {
  *
  * A Gaussian process with a Matern 5/2 ARD kernel models the loss over the
  * unit-cube features (one-hot for categoricals, integers and discrete values
- * snapped to their grid); the next point maximizes log expected improvement.
- * The first trials come from a rotated Halton design. Parallel requests use
+ * snapped to their grid); at every suggestion a product and an additive
+ * kernel are fitted and the one with the higher posterior density is used.
+ * The next point maximizes log expected improvement, over the whole space
+ * on global turns and inside a trust region around the best point on local
+ * turns (every `localEvery`-th trial); the maximizer combines random
+ * candidates, coordinate sweeps and hill climbing. The first trials come
+ * from a rotated Halton design. Parallel requests use
  * the kriging believer: each chosen point, every pending trial and every
  * failed trial is added to the model with its predicted value, which removes
  * the uncertainty there and pushes the next point elsewhere. Failed trials
@@ -47,7 +64,7 @@ export class BayesianOptimization implements Suggester {
   // Last fitted hyperparameters: warm start only, so refits converge in a
   // few iterations. Outputs stay a deterministic function of the call
   // sequence.
-  private lastHyper: GpHyper | undefined;
+  private readonly lastHyper = new Map<KernelKind, GpHyper>();
 
   /**
    * @param space - The resolved search space.
@@ -62,7 +79,9 @@ export class BayesianOptimization implements Suggester {
       seed: options.seed ?? 0,
       initialTrials: options.initialTrials ?? Math.max(5, space.dims.length + 1),
       maxModelPoints: options.maxModelPoints ?? 48,
-      candidates: options.candidates ?? Math.min(768, 256 + 32 * space.dims.length)
+      candidates: options.candidates ?? Math.min(768, 256 + 32 * space.dims.length),
+      localEvery: options.localEvery ?? 2,
+      kernels: options.kernels ?? ['product', 'additive']
     };
     const shiftRng = createRng(this.opts.seed ^ 0x5bd1e995);
     this.shift = space.dims.map(() => shiftRng.next());
@@ -113,8 +132,14 @@ export class BayesianOptimization implements Suggester {
       const x = encode(this.space, a);
       if (x) model = model.believe(x);
     }
+    const region = this.trustRegion(observations);
     for (let i = 0; i < remaining; i++) {
-      const pick = this.maximizeAcquisition(model, observations, used, rng);
+      // A portfolio: global turns explore the whole space, local turns
+      // descend inside the trust region. Turns follow the trial number, so
+      // batches mix both.
+      const trial = started + out.length;
+      const local = this.opts.localEvery > 0 && trial % this.opts.localEvery === this.opts.localEvery - 1;
+      const pick = this.maximizeAcquisition(model, observations, used, rng, local ? region : undefined);
       if (!pick) break;
       used.add(pick.key);
       out.push(pick.assignment);
@@ -139,6 +164,11 @@ export class BayesianOptimization implements Suggester {
     return obs;
   }
 
+  private trustRegion(observations: Observation[]): TrustRegion {
+    const failuresToShrink = Math.max(4, this.space.dims.length);
+    return replayTrustRegion(observations, this.opts.initialTrials, failuresToShrink);
+  }
+
   private fit(observations: Observation[], rng: Rng): ModelState | null {
     let data = observations;
     if (data.length > this.opts.maxModelPoints) {
@@ -160,15 +190,22 @@ export class BayesianOptimization implements Suggester {
     // restarts. Large data: one refit from the previous optimum is enough
     // and keeps latency bounded.
     const small = data.length <= 32;
-    const hyper = fitGpHyper(x, y, rng, {
-      init: this.lastHyper,
-      restarts: small ? 2 : 0,
-      skipDefaultStart: !small && this.lastHyper !== undefined,
-      maxIter: small || !this.lastHyper ? 40 : 6
-    });
-    if (!hyper) return null;
-    this.lastHyper = hyper;
-    const gp = new GaussianProcess(x, y, hyper);
+    let chosen: GpFit | null = null;
+    for (const kernel of this.opts.kernels) {
+      const init = this.lastHyper.get(kernel);
+      const fit = fitGpHyper(x, y, rng, {
+        kernel,
+        init,
+        restarts: small ? 2 : 0,
+        skipDefaultStart: !small && init !== undefined,
+        maxIter: small || !init ? 40 : 6
+      });
+      if (!fit) continue;
+      this.lastHyper.set(kernel, fit.hyper);
+      if (!chosen || fit.negLogPosterior < chosen.negLogPosterior) chosen = fit;
+    }
+    if (!chosen) return null;
+    const gp = new GaussianProcess(x, y, chosen.hyper);
     // Incumbent: the lowest posterior mean at an observed point rather than
     // the lowest observation. When the fit finds much noise (rugged
     // objectives such as Ackley look noisy to a smooth kernel), the lowest
@@ -184,7 +221,8 @@ export class BayesianOptimization implements Suggester {
     model: ModelState,
     observations: Observation[],
     used: Set<string>,
-    rng: Rng
+    rng: Rng,
+    region?: TrustRegion
   ): { assignment: Assignment; x: Float64Array; key: string } | null {
     const dims = this.space.dims.length;
     const buf = new Float64Array(this.space.featureDim);
@@ -196,8 +234,15 @@ export class BayesianOptimization implements Suggester {
       const p = model.gp.predict(buf);
       return { value: logExpectedImprovement(p.mean, p.variance, model.best), assignment };
     };
+    // Inside a trust region, steps scale with its side and stay in its box;
+    // categoricals keep the centre's value unless picked to move.
+    const bounds = this.space.dims.map((dim, d): [number, number] =>
+      region ? boxBounds(region, d, 2 / cellCount(dim)) : [0, 1 - 1e-12]
+    );
+    const stepScale = region ? region.length : 1;
     const perturb = (u: readonly number[], sigma: number): number[] => {
       const v = [...u];
+      sigma *= stepScale;
       // Move a random subset of coordinates (at least one) so that local
       // search also works in higher dimensions.
       const pMove = Math.min(1, 3 / dims);
@@ -211,9 +256,9 @@ export class BayesianOptimization implements Suggester {
           } else {
             // A step smaller than a cell never leaves an integer's or a
             // discrete value's cell: use at least one cell width.
-            const cells = dim.kind === 'discrete' ? dim.values.length : dim.integer ? dim.max - dim.min + 1 : Infinity;
-            const step = Math.max(sigma, 1 / cells);
-            v[d] = Math.min(1 - 1e-12, Math.max(0, v[d] + step * rng.normal()));
+            const step = Math.max(sigma, 1 / cellCount(dim));
+            const [lo, hi] = bounds[d];
+            v[d] = Math.min(hi, Math.max(lo, v[d] + step * rng.normal()));
           }
         }
       }
@@ -225,10 +270,15 @@ export class BayesianOptimization implements Suggester {
     const consider = (u: number[]): void => {
       cands.push({ u, ...score(u) });
     };
+    const uniform = (d: number): number => {
+      if (region && this.space.dims[d].kind === 'categorical' && rng.next() >= 1 / dims) return region.center[d];
+      const [lo, hi] = bounds[d];
+      return lo + (hi - lo) * rng.next();
+    };
     for (let c = 0; c < this.opts.candidates; c++) {
-      consider(Array.from({ length: dims }, () => rng.next()));
+      consider(Array.from({ length: dims }, (_, d) => uniform(d)));
     }
-    const ranked = [...observations].sort((a, b) => a.loss - b.loss).slice(0, 5);
+    const ranked = region ? [{ unit: region.center }] : [...observations].sort((a, b) => a.loss - b.loss).slice(0, 5);
     for (const o of ranked) {
       for (let c = 0; c < 24; c++) consider(perturb(o.unit, c % 2 === 0 ? 0.1 : 0.02));
     }
@@ -242,7 +292,7 @@ export class BayesianOptimization implements Suggester {
     }
     const finals: Cand[] = [];
     for (const start of starts) {
-      let cur = start;
+      let cur = scanCoordinates(this.space, start, bounds, score, isFree);
       for (const sigma of [0.05, 0.02, 0.005]) {
         for (let s = 0; s < 8; s++) {
           const u = perturb(cur.u, sigma);
@@ -258,6 +308,43 @@ export class BayesianOptimization implements Suggester {
     const x = encode(this.space, best.assignment);
     return x ? { assignment: best.assignment, x, key: assignmentKey(this.space, best.assignment) } : null;
   }
+}
+
+/**
+ * Coordinate sweeps over a grid along each numeric dimension, keeping the
+ * others fixed. Random steps rarely land in a narrow trough of a rugged
+ * acquisition surface; with an additive kernel the surface is a sum of
+ * one-dimensional shapes and a sweep finds each trough directly.
+ */
+function scanCoordinates<C extends { u: number[]; value: number }>(
+  space: SearchSpace,
+  start: C,
+  bounds: readonly [number, number][],
+  score: (u: number[]) => Omit<C, 'u'>,
+  isFree: (c: C) => boolean
+): C {
+  let cur = start;
+  for (let sweep = 0; sweep < SCAN_SWEEPS; sweep++) {
+    for (let d = 0; d < space.dims.length; d++) {
+      if (space.dims[d].kind === 'categorical') continue;
+      const [lo, hi] = bounds[d];
+      for (let g = 0; g < SCAN_POINTS; g++) {
+        const u = [...cur.u];
+        u[d] = lo + ((g + 0.5) / SCAN_POINTS) * (hi - lo);
+        const c = { u, ...score(u) } as C;
+        if (c.value > cur.value && isFree(c)) cur = c;
+      }
+    }
+  }
+  return cur;
+}
+const SCAN_SWEEPS = 2;
+const SCAN_POINTS = 48;
+
+/** How many distinct values a dimension has along its unit axis (Infinity for continuous ones). */
+function cellCount(dim: SearchSpace['dims'][number]): number {
+  if (dim.kind === 'categorical' || dim.kind === 'discrete') return dim.values.length;
+  return dim.integer ? dim.max - dim.min + 1 : Infinity;
 }
 
 /** A fitted model plus the incumbent (lowest warped loss, believed points included). */

@@ -1,7 +1,6 @@
+import { kernelValue, pairCovariance, type KernelKind } from './kernel.js';
 import { cholesky, inverseFromCholesky, solveLower, solveUpperT } from './linalg.js';
 import type { Rng } from './rng.js';
-
-const SQRT5 = Math.sqrt(5);
 
 /** Kernel hyperparameters, all on the log scale so the optimizer is unconstrained. */
 export interface GpHyper {
@@ -11,6 +10,8 @@ export interface GpHyper {
   logLs: number[];
   /** log of the observation-noise variance. */
   logNoise: number;
+  /** How the per-feature kernels combine; product when unset. */
+  kernel?: KernelKind;
 }
 
 // Bounds and log-normal priors (MAP estimation). Inputs live in the unit
@@ -22,15 +23,15 @@ const AMP_BOUNDS: [number, number] = [Math.log(0.05), Math.log(20)];
 const NOISE_BOUNDS: [number, number] = [Math.log(1e-6), Math.log(0.5)];
 const AMP_PRIOR = { mu: 0, sd: 1 };
 const NOISE_PRIOR = { mu: Math.log(1e-3), sd: 2 };
-const lsPrior = (dim: number): { mu: number; sd: number } => ({ mu: Math.log(0.3 * Math.sqrt(dim)), sd: 1 });
-
-/** Matern 5/2 correlation as a function of the scaled distance r. */
-function matern52(r: number): number {
-  return (1 + SQRT5 * r + (5 / 3) * r * r) * Math.exp(-SQRT5 * r);
-}
+// An additive kernel's lengthscales are one-dimensional distances: no growth.
+const lsPrior = (dim: number, kernel: KernelKind = 'product'): { mu: number; sd: number } => ({
+  mu: Math.log(0.3 * Math.sqrt(kernel === 'additive' ? 1 : dim)),
+  sd: 1
+});
 
 /**
- * A Gaussian process regressor with a Matern 5/2 ARD kernel and zero mean
+ * A Gaussian process regressor with a Matern 5/2 ARD kernel (product or
+ * additive, see kernel.ts) and zero mean
  * (callers standardize the outputs). Observations are fixed at construction;
  * `condition` returns a new process with extra (fantasized) points.
  */
@@ -41,6 +42,7 @@ export class GaussianProcess {
   private readonly alpha: Float64Array;
   private readonly invLs2: Float64Array;
   private readonly amp: number;
+  private readonly kind: KernelKind;
   private readonly v: Float64Array;
   private readonly k: Float64Array;
 
@@ -58,12 +60,13 @@ export class GaussianProcess {
     const n = x.length;
     this.n = n;
     this.amp = Math.exp(hyper.logAmp);
+    this.kind = hyper.kernel ?? 'product';
     this.invLs2 = Float64Array.from(hyper.logLs, (l) => Math.exp(-2 * l));
     const noise = Math.exp(hyper.logNoise);
     let jitter = 0;
     let chol: Float64Array | null = null;
     for (let attempt = 0; attempt < 5 && !chol; attempt++) {
-      const kmat = kernelMatrix(x, this.invLs2, this.amp);
+      const kmat = kernelMatrix(this.kind, x, this.invLs2, this.amp);
       for (let i = 0; i < n; i++) kmat[i * n + i] += noise + jitter;
       if (cholesky(kmat, n)) chol = kmat;
       else jitter = jitter === 0 ? 1e-8 * this.amp : jitter * 100;
@@ -84,16 +87,7 @@ export class GaussianProcess {
   predict(point: Float64Array): { mean: number; variance: number } {
     const n = this.n;
     const k = this.k;
-    const dim = point.length;
-    for (let i = 0; i < n; i++) {
-      const xi = this.x[i];
-      let r2 = 0;
-      for (let d = 0; d < dim; d++) {
-        const diff = xi[d] - point[d];
-        r2 += diff * diff * this.invLs2[d];
-      }
-      k[i] = this.amp * matern52(Math.sqrt(r2));
-    }
+    for (let i = 0; i < n; i++) k[i] = kernelValue(this.kind, this.x[i], point, this.invLs2, this.amp);
     let mean = 0;
     for (let i = 0; i < n; i++) mean += k[i] * this.alpha[i];
     solveLower(this.chol, n, k, this.v);
@@ -108,21 +102,13 @@ export class GaussianProcess {
   }
 }
 
-function kernelMatrix(x: readonly Float64Array[], invLs2: Float64Array, amp: number): Float64Array {
+function kernelMatrix(kind: KernelKind, x: readonly Float64Array[], invLs2: Float64Array, amp: number): Float64Array {
   const n = x.length;
-  const dim = invLs2.length;
   const k = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     k[i * n + i] = amp;
-    const xi = x[i];
     for (let j = 0; j < i; j++) {
-      const xj = x[j];
-      let r2 = 0;
-      for (let d = 0; d < dim; d++) {
-        const diff = xi[d] - xj[d];
-        r2 += diff * diff * invLs2[d];
-      }
-      const v = amp * matern52(Math.sqrt(r2));
+      const v = kernelValue(kind, x[i], x[j], invLs2, amp);
       k[i * n + j] = v;
       k[j * n + i] = v;
     }
@@ -135,8 +121,8 @@ function pack(h: GpHyper): number[] {
   return [h.logAmp, ...h.logLs, h.logNoise];
 }
 
-function unpack(theta: readonly number[]): GpHyper {
-  return { logAmp: theta[0], logLs: theta.slice(1, theta.length - 1), logNoise: theta[theta.length - 1] };
+function unpack(theta: readonly number[], kernel: KernelKind): GpHyper {
+  return { logAmp: theta[0], logLs: theta.slice(1, theta.length - 1), logNoise: theta[theta.length - 1], kernel };
 }
 
 /** Buffers reused across likelihood evaluations of one fit (avoids GC churn). */
@@ -147,7 +133,8 @@ interface Workspace {
   pairs: Float64Array;
   kmat: Float64Array;
   ksig: Float64Array;
-  g: Float64Array;
+  /** d k / d log(lengthscale) of each pair and feature, laid out like `pairs`. */
+  dLogLs: Float64Array;
   tmp: Float64Array;
   alpha: Float64Array;
   invLs2: Float64Array;
@@ -173,7 +160,7 @@ function makeWorkspace(x: readonly Float64Array[]): Workspace {
     pairs,
     kmat: new Float64Array(n * n),
     ksig: new Float64Array(n * n),
-    g: new Float64Array(n * n),
+    dLogLs: new Float64Array(pairs.length),
     tmp: new Float64Array(n),
     alpha: new Float64Array(n),
     invLs2: new Float64Array(dim),
@@ -185,28 +172,22 @@ function makeWorkspace(x: readonly Float64Array[]): Workspace {
  * Negative log marginal likelihood minus log prior, and its gradient.
  * Returns Infinity when the kernel matrix cannot be factored.
  */
-function negLogPosterior(theta: readonly number[], y: readonly number[], ws: Workspace): [number, number[]] {
-  const { n, dim, pairs, kmat, ksig, g, invLs2, gLs } = ws;
+function negLogPosterior(theta: readonly number[], y: readonly number[], ws: Workspace, kind: KernelKind): [number, number[]] {
+  const { n, dim, pairs, kmat, ksig, dLogLs, invLs2, gLs } = ws;
   const amp = Math.exp(theta[0]);
   const noise = Math.exp(theta[dim + 1]);
   for (let d = 0; d < dim; d++) invLs2[d] = Math.exp(-2 * theta[1 + d]);
-  // Kernel and the factor g(r) = dk/d(log l_d) / s_d shared by all lengthscale gradients.
   let p = 0;
   for (let i = 0; i < n; i++) {
     kmat[i * n + i] = amp + noise;
     ksig[i * n + i] = amp;
     for (let j = 0; j < i; j++) {
-      let r2 = 0;
-      for (let d = 0; d < dim; d++) r2 += pairs[p + d] * invLs2[d];
-      p += dim;
       const idx = i * n + j;
-      const r = Math.sqrt(r2);
-      const e = Math.exp(-SQRT5 * r);
-      const kv = amp * (1 + SQRT5 * r + (5 / 3) * r2) * e;
+      const kv = pairCovariance(kind, pairs, p, invLs2, amp, dLogLs);
+      p += dim;
       kmat[idx] = kv;
       kmat[j * n + i] = kv;
       ksig[idx] = kv;
-      g[idx] = (5 / 3) * amp * (1 + SQRT5 * r) * e;
     }
   }
   if (!cholesky(kmat, n)) return [Infinity, new Array<number>(theta.length).fill(0)];
@@ -235,16 +216,15 @@ function negLogPosterior(theta: readonly number[], y: readonly number[], ws: Wor
       const w = alpha[i] * alpha[j] - inv[idx];
       // Off-diagonal pairs appear twice in the trace: 0.5 * 2.
       gAmp += w * ksig[idx];
-      const wg = w * g[idx];
-      for (let d = 0; d < dim; d++) gLs[d] += wg * pairs[p + d];
+      for (let d = 0; d < dim; d++) gLs[d] += w * dLogLs[p + d];
       p += dim;
     }
   }
   grad[0] = -gAmp;
-  for (let d = 0; d < dim; d++) grad[1 + d] = -gLs[d] * invLs2[d];
+  for (let d = 0; d < dim; d++) grad[1 + d] = -gLs[d];
   grad[dim + 1] = -0.5 * noise * trW;
   // Log-normal priors.
-  const lp = lsPrior(dim);
+  const lp = lsPrior(dim, kind);
   const addPrior = (i: number, mu: number, sd: number): void => {
     const z = (theta[i] - mu) / sd;
     value += 0.5 * z * z;
@@ -266,6 +246,14 @@ export interface FitOptions {
   maxIter?: number;
   /** Start only from `init` (and restarts), not from the prior means. */
   skipDefaultStart?: boolean;
+  /** Kernel structure to fit; product by default. */
+  kernel?: KernelKind;
+}
+
+/** Fitted hyperparameters and the negative log posterior they reach (lower is better). */
+export interface GpFit {
+  hyper: GpHyper;
+  negLogPosterior: number;
 }
 
 /**
@@ -273,17 +261,20 @@ export interface FitOptions {
  * the priors (MAP), with projected L-BFGS from a default start, an optional
  * previous fit and a few random restarts.
  *
- * @returns The best hyperparameters found, or null when no start gave a
- *   finite likelihood (the caller then falls back to a model-free method).
+ * @returns The best hyperparameters found with their negative log
+ *   posterior (comparable between kernel structures on the same data), or
+ *   null when no start gave a finite likelihood (the caller then falls back
+ *   to a model-free method).
  */
-export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng: Rng, opts: FitOptions = {}): GpHyper | null {
+export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng: Rng, opts: FitOptions = {}): GpFit | null {
   const dim = x[0].length;
+  const kind = opts.kernel ?? 'product';
   const ws = makeWorkspace(x);
   const lo = [AMP_BOUNDS[0], ...new Array<number>(dim).fill(LS_BOUNDS[0]), NOISE_BOUNDS[0]];
   const hi = [AMP_BOUNDS[1], ...new Array<number>(dim).fill(LS_BOUNDS[1]), NOISE_BOUNDS[1]];
-  const lp = lsPrior(dim);
+  const lp = lsPrior(dim, kind);
   const starts: number[][] = [];
-  const hasInit = opts.init !== undefined && opts.init.logLs.length === dim;
+  const hasInit = opts.init !== undefined && opts.init.logLs.length === dim && (opts.init.kernel ?? 'product') === kind;
   if (opts.init && hasInit) starts.push(pack(opts.init));
   if (!hasInit || !opts.skipDefaultStart) starts.push([0, ...new Array<number>(dim).fill(lp.mu), Math.log(1e-3)]);
   for (let r = 0; r < (opts.restarts ?? 1); r++) {
@@ -296,13 +287,13 @@ export function fitGpHyper(x: readonly Float64Array[], y: readonly number[], rng
   let best: number[] | null = null;
   let bestVal = Infinity;
   for (const s of starts) {
-    const [theta, val] = lbfgsBox((t) => negLogPosterior(t, y, ws), s, lo, hi, opts.maxIter ?? 40);
+    const [theta, val] = lbfgsBox((t) => negLogPosterior(t, y, ws, kind), s, lo, hi, opts.maxIter ?? 40);
     if (val < bestVal) {
       bestVal = val;
       best = theta;
     }
   }
-  return best ? unpack(best) : null;
+  return best && Number.isFinite(bestVal) ? { hyper: unpack(best, kind), negLogPosterior: bestVal } : null;
 }
 
 /**
