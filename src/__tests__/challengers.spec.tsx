@@ -188,6 +188,53 @@ describe('ComparisonModel', () => {
   });
 });
 
+describe('ComparisonModel.switchMode', () => {
+  const challenger = {
+    model: { name: 'iris', version: 2 },
+    mode: 'canary' as const,
+    weight: 10,
+    state: 'READY' as const,
+    errorMessage: '',
+    restarts: 0
+  };
+
+  it('asks for a shadow copy of the same version, then a 10% canary again', async () => {
+    const client = {
+      getVersionComparison: jest.fn(async () => COMPARISON),
+      updateDeployment: jest.fn(async () =>
+        makeDeployment('iris-prod', 'READY')
+      )
+    };
+    const model = new ComparisonModel('iris-prod', client as any);
+    expect(await model.switchMode(challenger, 'shadow')).not.toBeNull();
+    expect(client.updateDeployment).toHaveBeenLastCalledWith('iris-prod', {
+      challenger: { model: { name: 'iris', version: 2 }, mode: 'shadow' }
+    });
+    await model.switchMode({ ...challenger, mode: 'shadow' }, 'canary');
+    expect(client.updateDeployment).toHaveBeenLastCalledWith('iris-prod', {
+      challenger: {
+        model: { name: 'iris', version: 2 },
+        mode: 'canary',
+        weight: 10
+      }
+    });
+    expect(client.getVersionComparison).toHaveBeenCalledTimes(2);
+    expect(model.promoting).toBe(false);
+  });
+
+  it('keeps the error the service answered', async () => {
+    const client = {
+      getVersionComparison: jest.fn(async () => COMPARISON),
+      updateDeployment: jest.fn(async () => {
+        throw new Error('challenger.mode must be canary or shadow');
+      })
+    };
+    const model = new ComparisonModel('iris-prod', client as any);
+    expect(await model.switchMode(challenger, 'shadow')).toBeNull();
+    expect(model.error?.message).toMatch(/challenger.mode/);
+  });
+});
+
 describe('VersionComparison', () => {
   async function render(
     props: Partial<React.ComponentProps<typeof VersionComparison>>
@@ -284,5 +331,37 @@ describe('VersionComparison', () => {
     expect(node.textContent).toContain('answers 10% of requests');
     expect(node.textContent).toContain('No requests yet.');
     unmount();
+  });
+
+  it('offers the other mode: shadow for a canary, canary for a shadow', async () => {
+    const onSwitchMode = jest.fn();
+    const challenger = {
+      model: { name: 'iris', version: 2 },
+      mode: 'canary' as const,
+      weight: 10,
+      state: 'READY' as const,
+      errorMessage: '',
+      restarts: 0
+    };
+    const canary = await render({ challenger, onSwitchMode });
+    const toShadow = canary.node.querySelector<HTMLButtonElement>(
+      '.jp-laketahoe-Comparison-mode'
+    )!;
+    expect(toShadow.textContent).toBe('Shadow instead');
+    act(() => toShadow.click());
+    expect(onSwitchMode).toHaveBeenLastCalledWith('shadow');
+    canary.unmount();
+
+    const shadow = await render({
+      challenger: { ...challenger, mode: 'shadow', weight: 0 },
+      onSwitchMode,
+      promoting: true
+    });
+    const toCanary = shadow.node.querySelector<HTMLButtonElement>(
+      '.jp-laketahoe-Comparison-mode'
+    )!;
+    expect(toCanary.textContent).toBe('Canary instead');
+    expect(toCanary.disabled).toBe(true);
+    shadow.unmount();
   });
 });

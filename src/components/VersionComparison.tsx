@@ -10,12 +10,14 @@ export interface IVersionComparisonProps {
   comparison: IVersionComparison | null;
   /** The deployment's challenger, when it has one. */
   challenger?: IChallenger;
-  /** Whether a promotion is under way. */
+  /** Whether a promotion or a mode switch is under way. */
   promoting: boolean;
   /** The last error. */
   error: Error | null;
   /** Promote the challenger. */
   onPromote(): void;
+  /** Serve the challenger as a canary or a shadow instead. */
+  onSwitchMode?(mode: 'canary' | 'shadow'): void;
   /** Translations. */
   trans: TranslationBundle;
 }
@@ -71,7 +73,15 @@ function Bars(props: { series: IComparisonSeries }): JSX.Element {
  * compare, the shadow agreement, and Promote.
  */
 export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
-  const { comparison, challenger, promoting, error, onPromote, trans } = props;
+  const {
+    comparison,
+    challenger,
+    promoting,
+    error,
+    onPromote,
+    onSwitchMode,
+    trans
+  } = props;
   const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(1));
   return (
     <div className="jp-laketahoe-Comparison">
@@ -91,6 +101,20 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
                   challenger.state
                 )}
           </span>
+          {onSwitchMode && (
+            <button
+              type="button"
+              className="jp-mod-styled jp-laketahoe-Comparison-mode"
+              disabled={promoting}
+              onClick={() =>
+                onSwitchMode(challenger.mode === 'canary' ? 'shadow' : 'canary')
+              }
+            >
+              {challenger.mode === 'canary'
+                ? trans.__('Shadow instead')
+                : trans.__('Canary instead')}
+            </button>
+          )}
           <button
             type="button"
             className="jp-mod-styled jp-mod-accept jp-laketahoe-Comparison-promote"

@@ -4,6 +4,7 @@ import type { LakeTahoeClient } from '../api';
 import { isAbortError } from '../api';
 import {
   HpoGoal,
+  IChallenger,
   IDeployment,
   ITrial,
   IVersionComparison,
@@ -137,7 +138,7 @@ export class ComparisonModel {
     readonly name: string,
     private readonly _client: Pick<
       LakeTahoeClient,
-      'getVersionComparison' | 'promoteDeployment'
+      'getVersionComparison' | 'promoteDeployment' | 'updateDeployment'
     >
   ) {}
 
@@ -159,7 +160,7 @@ export class ComparisonModel {
     return this._promoteError ?? this._error;
   }
 
-  /** Whether a promotion is under way. */
+  /** Whether a promotion or a mode switch is under way. */
   get promoting(): boolean {
     return this._promoting;
   }
@@ -193,6 +194,41 @@ export class ComparisonModel {
     this._changed.emit();
     try {
       const deployment = await this._client.promoteDeployment(this.name);
+      this._promoteError = null;
+      return deployment;
+    } catch (error) {
+      this._promoteError = error as Error;
+      return null;
+    } finally {
+      this._promoting = false;
+      this._changed.emit();
+      void this.refresh();
+    }
+  }
+
+  /**
+   * Serve the challenger as a shadow (every request mirrored, never
+   * answered) or as a canary of {@link DEFAULT_CANARY_PERCENT}%; the service
+   * changes the mode in place, without a restart. Resolves to the deployment,
+   * or null on error.
+   */
+  async switchMode(
+    challenger: IChallenger,
+    mode: IChallenger['mode']
+  ): Promise<IDeployment | null> {
+    if (this._promoting) {
+      return null;
+    }
+    this._promoting = true;
+    this._changed.emit();
+    try {
+      const deployment = await this._client.updateDeployment(this.name, {
+        challenger: {
+          model: challenger.model,
+          mode,
+          ...(mode === 'canary' ? { weight: DEFAULT_CANARY_PERCENT } : {})
+        }
+      });
       this._promoteError = null;
       return deployment;
     } catch (error) {

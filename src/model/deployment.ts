@@ -2,7 +2,13 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isAbortError } from '../api';
-import { IDeployment, IModelVersion, IMonitoring, signatureOf } from '../wire';
+import {
+  IDeployment,
+  IModelVersion,
+  IMonitoring,
+  IUpdateDeploymentRequest,
+  signatureOf
+} from '../wire';
 import {
   Baseline,
   baselineFromJson,
@@ -275,6 +281,20 @@ export class DeploymentDetailModel implements IDisposable {
     const deployment = await this.serving.switchVersion(this.name, version);
     this._deployment = deployment;
     this._changed.emit();
+  }
+
+  /** Change replicas or autoscaling (PATCH); rejects with the API's error. */
+  async scale(
+    request: Pick<IUpdateDeploymentRequest, 'replicas' | 'autoscaling'>
+  ): Promise<IDeployment> {
+    const deployment = await this.serving.client.updateDeployment(
+      this.name,
+      request
+    );
+    this._deployment = deployment;
+    this.serving.applyDeployment(deployment);
+    this._changed.emit();
+    return deployment;
   }
 
   /** Stop polling and listening. */

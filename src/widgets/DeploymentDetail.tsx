@@ -233,6 +233,12 @@ function Comparison(props: IDeploymentDetailOptions): JSX.Element {
       promoting={comparison.promoting}
       error={comparison.error}
       onPromote={() => void comparison.promote()}
+      onSwitchMode={mode => {
+        const challenger = model.deployment?.challenger;
+        if (challenger) {
+          void comparison.switchMode(challenger, mode);
+        }
+      }}
       trans={trans}
     />
   );

@@ -12,6 +12,7 @@ import {
 } from '../../model/inference';
 import { IDeployment } from '../../wire';
 import { IDeploymentDetailActions, IDeploymentDetailOptions } from './options';
+import { Scaling } from './Scaling';
 
 /** State, endpoint, snippets, version, replicas, history and undeploy. */
 export function Overview(
@@ -107,8 +108,6 @@ export function Overview(
                 </select>
               </label>
             </dd>
-            <dt>{trans.__('Replicas')}</dt>
-            <dd>{deployment.replicas}</dd>
             <dt>{trans.__('Restarts')}</dt>
             <dd className="jp-laketahoe-DeploymentDetail-restarts">
               {deployment.restarts}
@@ -146,6 +145,14 @@ export function Overview(
           >
             {trans.__('Undeploy')}
           </button>
+        </section>
+        <section className="jp-laketahoe-JobDetail-section">
+          <h2>{trans.__('Replicas and autoscaling')}</h2>
+          <Scaling
+            deployment={deployment}
+            onSave={request => model.scale(request)}
+            trans={trans}
+          />
         </section>
         <section className="jp-laketahoe-JobDetail-section">
           <h2>{trans.__('History')}</h2>

@@ -1,0 +1,187 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import React, { act } from 'react';
+
+import { LakeTahoeError } from '../api';
+import { IScalingRequest, Scaling } from '../widgets/deployment/Scaling';
+import { IDeployment } from '../wire';
+import { makeDeployment } from './helpers';
+
+const trans = nullTranslator.load('laketahoe');
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+async function render(
+  deployment: IDeployment,
+  onSave: (request: IScalingRequest) => Promise<unknown>
+) {
+  const widget = ReactWidget.create(
+    <Scaling deployment={deployment} onSave={onSave} trans={trans} />
+  );
+  await act(async () => {
+    Widget.attach(widget, document.body);
+    MessageLoop.sendMessage(widget, Widget.Msg.UpdateRequest);
+  });
+  for (let i = 0; i < 200 && !widget.node.firstChild; i++) {
+    await act(() => new Promise(resolve => setTimeout(resolve, 10)));
+  }
+  return { node: widget.node, unmount: () => act(() => widget.dispose()) };
+}
+
+/** The input of a field, found by its label as a user (or screen reader) would. */
+function input(node: HTMLElement, label: string): HTMLInputElement {
+  const found = [...node.querySelectorAll('label')].find(
+    l => l.textContent?.trim() === label
+  );
+  const id = found?.htmlFor;
+  const element = id ? node.ownerDocument.getElementById(id) : null;
+  if (!element) {
+    throw new Error(`no input labelled ${label}`);
+  }
+  return element as HTMLInputElement;
+}
+
+/** Type a value the way React notices it. */
+function type(element: HTMLInputElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(
+    HTMLInputElement.prototype,
+    'value'
+  )!.set!;
+  act(() => {
+    setter.call(element, value);
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+async function submit(node: HTMLElement): Promise<void> {
+  const form = node.querySelector('form')!;
+  await act(async () => {
+    form.dispatchEvent(
+      new Event('submit', { bubbles: true, cancelable: true })
+    );
+  });
+}
+
+const kubernetes = (overrides: Partial<IDeployment> = {}) =>
+  makeDeployment('iris-prod', 'READY', {
+    backend: 'kubernetes',
+    replicas: 2,
+    ...overrides
+  });
+
+describe('Scaling', () => {
+  it('shows a local deployment read-only: one replica, no form', async () => {
+    const onSave = jest.fn();
+    const { node, unmount } = await render(
+      makeDeployment('iris-local', 'READY'),
+      onSave
+    );
+    expect(node.querySelector('form')).toBeNull();
+    expect(node.querySelector('input')).toBeNull();
+    expect(
+      node.querySelector('.jp-laketahoe-Scaling-replicas')?.textContent
+    ).toBe('1');
+    expect(node.textContent).toContain('apply on Kubernetes');
+    unmount();
+  });
+
+  it('sends the replicas typed on Kubernetes, with autoscaling off', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(kubernetes(), onSave);
+    const replicas = input(node, 'Replicas');
+    expect(replicas.value).toBe('2');
+    const apply = node.querySelector<HTMLButtonElement>(
+      '.jp-laketahoe-Scaling-save'
+    )!;
+    expect(apply.disabled).toBe(true);
+    type(replicas, '3');
+    expect(apply.disabled).toBe(false);
+    await submit(node);
+    expect(onSave).toHaveBeenCalledWith({ replicas: 3, autoscaling: null });
+    expect(apply.disabled).toBe(true);
+    unmount();
+  });
+
+  it('switches to min/max/target in flight and sends them as autoscaling', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(kubernetes(), onSave);
+    const toggle = node.querySelector<HTMLInputElement>(
+      '.jp-laketahoe-Scaling-autoscale'
+    )!;
+    expect(toggle.checked).toBe(false);
+    act(() => toggle.click());
+    expect(() => input(node, 'Replicas')).toThrow();
+    type(input(node, 'Minimum replicas'), '0');
+    type(input(node, 'Maximum replicas'), '5');
+    type(input(node, 'Target requests in flight per replica'), '8');
+    await submit(node);
+    expect(onSave).toHaveBeenCalledWith({
+      autoscaling: { minReplicas: 0, maxReplicas: 5, targetInflight: 8 }
+    });
+    unmount();
+  });
+
+  it('prefills the autoscaling the deployment has', async () => {
+    const { node, unmount } = await render(
+      kubernetes({
+        autoscaling: { minReplicas: 1, maxReplicas: 4, targetInflight: 2 }
+      }),
+      jest.fn()
+    );
+    expect(
+      node.querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
+        .checked
+    ).toBe(true);
+    expect(input(node, 'Minimum replicas').value).toBe('1');
+    expect(input(node, 'Maximum replicas').value).toBe('4');
+    expect(input(node, 'Target requests in flight per replica').value).toBe(
+      '2'
+    );
+    unmount();
+  });
+
+  it('shows an API error beside the field it names, and marks that field invalid', async () => {
+    const onSave = jest.fn(async () => {
+      throw new LakeTahoeError(
+        400,
+        'invalid_argument',
+        'autoscaling.maxReplicas must be at least minReplicas',
+        'autoscaling.maxReplicas'
+      );
+    });
+    const { node, unmount } = await render(
+      kubernetes({ autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
+      onSave
+    );
+    const max = input(node, 'Maximum replicas');
+    type(max, '1');
+    await submit(node);
+    expect(max.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = max.getAttribute('aria-describedby')!;
+    expect(document.getElementById(describedBy)?.textContent).toBe(
+      'autoscaling.maxReplicas must be at least minReplicas'
+    );
+    expect(input(node, 'Minimum replicas').getAttribute('aria-invalid')).toBe(
+      'false'
+    );
+    // The typed value stays for the user to correct.
+    expect(max.value).toBe('1');
+    unmount();
+  });
+
+  it('shows an error without a field below the form', async () => {
+    const onSave = jest.fn(async () => {
+      throw new LakeTahoeError(503, 'unavailable', 'The service is down.');
+    });
+    const { node, unmount } = await render(kubernetes(), onSave);
+    type(input(node, 'Replicas'), '4');
+    await submit(node);
+    const alerts = [...node.querySelectorAll('[role="alert"]')];
+    expect(alerts.map(a => a.textContent)).toEqual(['The service is down.']);
+    expect(input(node, 'Replicas').getAttribute('aria-invalid')).toBe('false');
+    unmount();
+  });
+});

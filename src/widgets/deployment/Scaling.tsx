@@ -1,0 +1,275 @@
+/**
+ * Replicas and autoscaling of a deployment: a small form on Kubernetes,
+ * read-only on the local backend (which runs exactly one model server).
+ */
+import { TranslationBundle } from '@jupyterlab/translation';
+import React, { useEffect, useId, useState } from 'react';
+
+import { IDeployment, IUpdateDeploymentRequest } from '../../wire';
+
+/** The request the form sends: replicas and autoscaling only. */
+export type IScalingRequest = Pick<
+  IUpdateDeploymentRequest,
+  'replicas' | 'autoscaling'
+>;
+
+/** Props of the scaling section. */
+export interface IScalingProps {
+  deployment: IDeployment;
+  /** Send the change (PATCH); rejects with the API's error. */
+  onSave(request: IScalingRequest): Promise<unknown>;
+  trans: TranslationBundle;
+}
+
+/** The form's fields, as typed (strings until sent). */
+interface IScalingDraft {
+  replicas: string;
+  autoscale: boolean;
+  minReplicas: string;
+  maxReplicas: string;
+  targetInflight: string;
+}
+
+/** Field paths of the API (`field` of a 400) that the form shows. */
+type ScalingField =
+  | 'replicas'
+  | 'autoscaling'
+  | 'autoscaling.minReplicas'
+  | 'autoscaling.maxReplicas'
+  | 'autoscaling.targetInflight';
+
+/** Target requests in flight per replica when the deployment gives none (the service's default). */
+const DEFAULT_TARGET_INFLIGHT = 4;
+
+/** The draft the deployment's current settings give. */
+export function draftOf(deployment: IDeployment): IScalingDraft {
+  const auto = deployment.autoscaling;
+  return {
+    replicas: String(deployment.replicas),
+    autoscale: !!auto,
+    minReplicas: String(auto?.minReplicas ?? 1),
+    maxReplicas: String(auto?.maxReplicas ?? Math.max(deployment.replicas, 2)),
+    targetInflight: String(auto?.targetInflight ?? DEFAULT_TARGET_INFLIGHT)
+  };
+}
+
+/** The request a draft sends; the service validates the numbers. */
+export function requestOf(draft: IScalingDraft): IScalingRequest {
+  if (!draft.autoscale) {
+    return { replicas: Number(draft.replicas), autoscaling: null };
+  }
+  return {
+    autoscaling: {
+      minReplicas: Number(draft.minReplicas),
+      maxReplicas: Number(draft.maxReplicas),
+      targetInflight: Number(draft.targetInflight)
+    }
+  };
+}
+
+/** Replicas and autoscaling: editable on Kubernetes, read-only locally. */
+export function Scaling(props: IScalingProps): JSX.Element {
+  const { deployment, trans } = props;
+  if (deployment.backend !== 'kubernetes') {
+    return <ScalingSummary deployment={deployment} trans={trans} />;
+  }
+  return <ScalingForm {...props} />;
+}
+
+/** The local backend's fixed single replica. */
+function ScalingSummary(props: {
+  deployment: IDeployment;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { deployment, trans } = props;
+  return (
+    <div className="jp-laketahoe-Scaling jp-laketahoe-Scaling-readonly">
+      <dl className="jp-laketahoe-JobDetail-fields">
+        <dt>{trans.__('Replicas')}</dt>
+        <dd className="jp-laketahoe-Scaling-replicas">{deployment.replicas}</dd>
+        <dt>{trans.__('Autoscaling')}</dt>
+        <dd>{trans.__('Off')}</dd>
+      </dl>
+      <p className="jp-laketahoe-Scaling-note">
+        {trans.__(
+          'Local deployments run one model server; replicas and autoscaling apply on Kubernetes.'
+        )}
+      </p>
+    </div>
+  );
+}
+
+/** The editable form (Kubernetes). */
+function ScalingForm(props: IScalingProps): JSX.Element {
+  const { deployment, onSave, trans } = props;
+  const [draft, setDraft] = useState(() => draftOf(deployment));
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<{
+    message: string;
+    field?: string;
+  } | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const idPrefix = useId();
+
+  // Follow the deployment's settings until the user starts editing.
+  const current = JSON.stringify(draftOf(deployment));
+  useEffect(() => {
+    if (!dirty) {
+      setDraft(JSON.parse(current) as IScalingDraft);
+    }
+  }, [current, dirty]);
+
+  const update = (change: Partial<IScalingDraft>) => {
+    setDraft(d => ({ ...d, ...change }));
+    setDirty(true);
+  };
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    try {
+      await onSave(requestOf(draft));
+      setDirty(false);
+    } catch (e) {
+      const err = e as { message?: string; field?: string };
+      setError({ message: err.message ?? String(e), field: err.field });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  // An error naming a field shows beside it; any other error below the form.
+  const fieldError = (field: ScalingField) =>
+    error?.field === field ? error.message : undefined;
+  const shownByField = (
+    [
+      'replicas',
+      'autoscaling',
+      'autoscaling.minReplicas',
+      'autoscaling.maxReplicas',
+      'autoscaling.targetInflight'
+    ] as ScalingField[]
+  ).some(f => fieldError(f) !== undefined && isShown(f, draft.autoscale));
+
+  const numberField = (
+    field: ScalingField,
+    label: string,
+    value: string,
+    onChange: (value: string) => void,
+    min: number
+  ) => {
+    const id = `${idPrefix}-${field}`;
+    const message = fieldError(field);
+    return (
+      <div className="jp-laketahoe-Scaling-field" data-field={field}>
+        <label htmlFor={id}>{label}</label>
+        <input
+          id={id}
+          className="jp-mod-styled"
+          type="number"
+          min={min}
+          step={1}
+          required
+          value={value}
+          aria-invalid={message !== undefined}
+          aria-describedby={message !== undefined ? `${id}-error` : undefined}
+          onChange={e => onChange(e.target.value)}
+        />
+        {message !== undefined && (
+          <span
+            id={`${id}-error`}
+            className="jp-laketahoe-Scaling-fieldError jp-laketahoe-error"
+            role="alert"
+          >
+            {message}
+          </span>
+        )}
+      </div>
+    );
+  };
+
+  return (
+    <form
+      className="jp-laketahoe-Scaling"
+      aria-label={trans.__('Replicas and autoscaling')}
+      onSubmit={e => void submit(e)}
+    >
+      <div className="jp-laketahoe-Scaling-field">
+        <label>
+          <input
+            type="checkbox"
+            className="jp-laketahoe-Scaling-autoscale"
+            checked={draft.autoscale}
+            aria-invalid={fieldError('autoscaling') !== undefined}
+            onChange={e => update({ autoscale: e.target.checked })}
+          />{' '}
+          {trans.__('Autoscale by requests in flight')}
+        </label>
+        {fieldError('autoscaling') !== undefined && (
+          <span
+            className="jp-laketahoe-Scaling-fieldError jp-laketahoe-error"
+            role="alert"
+          >
+            {fieldError('autoscaling')}
+          </span>
+        )}
+      </div>
+      {draft.autoscale ? (
+        <>
+          {numberField(
+            'autoscaling.minReplicas',
+            trans.__('Minimum replicas'),
+            draft.minReplicas,
+            v => update({ minReplicas: v }),
+            0
+          )}
+          {numberField(
+            'autoscaling.maxReplicas',
+            trans.__('Maximum replicas'),
+            draft.maxReplicas,
+            v => update({ maxReplicas: v }),
+            1
+          )}
+          {numberField(
+            'autoscaling.targetInflight',
+            trans.__('Target requests in flight per replica'),
+            draft.targetInflight,
+            v => update({ targetInflight: v }),
+            1
+          )}
+        </>
+      ) : (
+        numberField(
+          'replicas',
+          trans.__('Replicas'),
+          draft.replicas,
+          v => update({ replicas: v }),
+          1
+        )
+      )}
+      <div className="jp-laketahoe-Scaling-actions">
+        <button
+          type="submit"
+          className="jp-mod-styled jp-mod-accept jp-laketahoe-Scaling-save"
+          disabled={saving || !dirty}
+        >
+          {saving ? trans.__('Saving…') : trans.__('Apply')}
+        </button>
+      </div>
+      {error && !shownByField && (
+        <div className="jp-laketahoe-error" role="alert">
+          {error.message}
+        </div>
+      )}
+    </form>
+  );
+}
+
+/** Whether the form currently shows the input of a field. */
+function isShown(field: ScalingField, autoscale: boolean): boolean {
+  if (field === 'autoscaling') {
+    return true;
+  }
+  return field === 'replicas' ? !autoscale : autoscale;
+}
