@@ -14,20 +14,16 @@ import {
   type CreateDeploymentBody,
   type Deployment,
   type ModelVersion,
-  type ChallengerSpec,
-  type AutoscalingSpec,
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
 import { serversStartedIn } from './modelServer.js';
-import { MAX_CHALLENGERS } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
-
-/** What keeps one version of a deployment serving: a local supervisor or a Kubernetes runner. */
-type VersionKeeper = Supervisor | KubeDeploymentRunner;
+import { Challengers, type VersionKeeper } from './challengers.js';
+import { checkAutoscaling, scaleKube } from './scaling.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -56,8 +52,8 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
  */
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
-  /** The challenger's supervisor (or Kubernetes runner) of deployments that have one. */
-  private readonly challengers = new Map<string, VersionKeeper>();
+  /** The challengers of deployments that have one, with their traffic policies. */
+  private readonly challengers: Challengers;
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
 
@@ -69,6 +65,21 @@ export class DeploymentService {
 
   constructor(private readonly opts: DeploymentServiceOptions) {
     this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
+    this.challengers = new Challengers({
+      registry: opts.registry,
+      updater: opts.updater,
+      log: opts.log,
+      kube: opts.kube,
+      get: (owner, name) => this.get(owner, name),
+      served: version => this.served(version),
+      start: (record, target, reason) => this.startChallenger(record, target, reason),
+      replaceChampion: (owner, name, challenger) => {
+        const old = this.supervisors.get(deploymentKey(owner, name));
+        this.supervisors.set(deploymentKey(owner, name), challenger);
+        return old;
+      },
+      resetComparison: (owner, name) => this.onComparisonReset?.(owner, name)
+    });
   }
 
   private baseDir(owner: string, name: string): string {
@@ -101,13 +112,10 @@ export class DeploymentService {
     if (!champion) {
       return undefined;
     }
-    const policy = this.policies.get(key);
-    const challenger = policy ? this.challengers.get(key)?.serving : undefined;
+    const policy = this.challengers.policy(key);
+    const challenger = policy ? this.challengers.keeper(key)?.serving : undefined;
     return { champion: champion.serving, challenger, policy };
   }
-
-  /** The traffic policy of deployments with a challenger, mirrored from their records. */
-  private readonly policies = new Map<string, { mode: 'canary' | 'shadow'; weight: number }>();
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
   private served(version: ModelVersion): ServedVersion {
@@ -256,7 +264,7 @@ export class DeploymentService {
       await supervisor.attachMonitor();
     }
     if (body.replicas !== undefined && supervisor instanceof KubeDeploymentRunner) {
-      await this.scaleKube(owner, name, supervisor, body.replicas);
+      await scaleKube(this.opts.updater, owner, name, { champion: supervisor, challenger: () => this.challengers.keeper(deploymentKey(owner, name)) }, body.replicas);
     }
     if (body.autoscaling !== undefined && supervisor instanceof KubeDeploymentRunner) {
       await this.opts.updater.update(owner, name, r => {
@@ -272,9 +280,9 @@ export class DeploymentService {
       await supervisor.switchTo(target);
     }
     if (body.challenger === null) {
-      await this.removeChallenger(owner, name);
+      await this.challengers.remove(owner, name);
     } else if (body.challenger) {
-      await this.setChallenger(owner, name, body.challenger);
+      await this.challengers.set(owner, name, body.challenger);
     }
     return this.get(owner, name);
   }
@@ -285,88 +293,6 @@ export class DeploymentService {
    */
   wake(owner: string, name: string): Promise<boolean> {
     return this.opts.kube?.runner(owner, name)?.wake() ?? Promise.resolve(false);
-  }
-
-  /** Sets the replicas of a Kubernetes deployment's versions, champion and challenger alike. */
-  private async scaleKube(owner: string, name: string, champion: KubeDeploymentRunner, replicas: number): Promise<void> {
-    await this.opts.updater.update(owner, name, r => {
-      if (r.deployment.replicas === replicas) {
-        return false;
-      }
-      r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: `scaled from ${r.deployment.replicas} to ${replicas} replicas` });
-      r.deployment.replicas = replicas;
-      r.runtime.kube!.replicas = replicas;
-    });
-    const challenger = this.challengers.get(deploymentKey(owner, name));
-    await Promise.all([champion.scale(replicas), challenger instanceof KubeDeploymentRunner ? challenger.scale(replicas) : undefined]);
-  }
-
-  /**
-   * Adds a challenger (its server starts; it gets traffic once ready), or changes the mode or weight of
-   * the one there (in memory at once, no restart, so no request fails). One challenger at a time
-   * ({@link MAX_CHALLENGERS}); it must be another version of the champion's model.
-   */
-  private async setChallenger(owner: string, name: string, spec: ChallengerSpec): Promise<void> {
-    const key = deploymentKey(owner, name);
-    const current = await this.get(owner, name);
-    const existing = current.challenger;
-    const mode = spec.mode ?? existing?.mode ?? 'canary';
-    if (mode === 'shadow' && spec.weight !== undefined && spec.weight !== 0) {
-      throw new ServiceError('invalid_argument', 'a shadow challenger gets a copy of every request: weight must be 0 or left out', 'challenger.weight');
-    }
-    const weight = mode === 'shadow' ? 0 : (spec.weight ?? (existing?.mode === 'canary' ? existing.weight : 10));
-    let target: ServedVersion | undefined;
-    if (spec.model) {
-      if (spec.model.name !== current.model.name) {
-        throw new ServiceError(
-          'invalid_argument',
-          `a challenger is another version of the champion's model ${current.model.name}, not ${spec.model.name}`,
-          'challenger.model.name'
-        );
-      }
-      const version = await this.opts.registry.version(owner, spec.model.name, spec.model.version);
-      if (version.version === current.model.version) {
-        throw new ServiceError('invalid_argument', `version ${version.version} is the champion already`, 'challenger.model.version');
-      }
-      if (existing && existing.model.version !== version.version) {
-        throw new ServiceError(
-          'failed_precondition',
-          `deployment ${name} has challenger version ${existing.model.version} already (at most ${MAX_CHALLENGERS}): promote or remove it first`,
-          'challenger.model'
-        );
-      }
-      if (!existing) {
-        target = this.served(version);
-      }
-    } else if (!existing) {
-      throw new ServiceError('invalid_argument', 'a new challenger needs a model version', 'challenger.model');
-    }
-    const record = await this.opts.updater.update(owner, name, r => {
-      if (target) {
-        r.deployment.challenger = {
-          model: { name: target.model, version: target.version },
-          mode,
-          weight,
-          state: 'DEPLOYING',
-          errorMessage: '',
-          restarts: 0
-        };
-        r.runtime.challengerServers = [];
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${target.version} added (${mode === 'canary' ? `canary ${weight}%` : 'shadow'})`
-        });
-      } else if (r.deployment.challenger) {
-        r.deployment.challenger.mode = mode;
-        r.deployment.challenger.weight = weight;
-      }
-    });
-    this.policies.set(key, { mode, weight });
-    if (target && record) {
-      this.onComparisonReset?.(owner, name);
-      this.challengers.set(key, this.startChallenger(record, target, 'challenger ready'));
-    }
   }
 
   /** Starts a challenger on the deployment's backend: a model server beside the champion's, or a Deployment + Service. */
@@ -381,74 +307,13 @@ export class DeploymentService {
     return supervisor;
   }
 
-  /** Removes the challenger: no new requests go to it, those in flight finish, then its server stops. */
-  private async removeChallenger(owner: string, name: string): Promise<void> {
-    const key = deploymentKey(owner, name);
-    this.policies.delete(key);
-    const supervisor = this.challengers.get(key);
-    this.challengers.delete(key);
-    await supervisor?.retireAll();
-    await this.opts.updater.update(owner, name, r => {
-      if (r.deployment.challenger) {
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${r.deployment.challenger.model.version} removed`
-        });
-      }
-      delete r.deployment.challenger;
-      delete r.runtime.challengerServers;
-    });
-  }
-
   /**
    * Makes the ready challenger the champion without a restart: its supervisor and server take the
    * champion's place in one step (the next request goes to it), then the old champion finishes its
    * requests in flight and stops.
    */
-  async promote(owner: string, name: string): Promise<Deployment> {
-    const key = deploymentKey(owner, name);
-    const current = await this.get(owner, name);
-    const challenger = this.challengers.get(key);
-    if (!current.challenger || !challenger) {
-      throw new ServiceError('failed_precondition', `deployment ${name} has no challenger to promote`, 'challenger');
-    }
-    if (current.state === 'UPDATING' || current.state === 'DELETING') {
-      throw new ServiceError('failed_precondition', `deployment ${name} is ${current.state}: promote once it is READY`);
-    }
-    if (current.challenger.state !== 'READY' || !challenger.serving) {
-      throw new ServiceError('failed_precondition', `challenger version ${current.challenger.model.version} is not ready`, 'challenger');
-    }
-    // Traffic moves here, synchronously: no request sees a state between the two.
-    let old: VersionKeeper | undefined;
-    if (challenger instanceof KubeDeploymentRunner) {
-      old = this.opts.kube!.promote(challenger);
-      challenger.setAutoscaling(current.autoscaling);
-    } else {
-      old = this.supervisors.get(key);
-      this.supervisors.set(key, challenger);
-      challenger.role = 'champion';
-    }
-    this.challengers.delete(key);
-    this.policies.delete(key);
-    const promoted = current.challenger.model;
-    await this.opts.updater.update(owner, name, r => {
-      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? [])];
-      delete r.runtime.challengerServers;
-      delete r.deployment.challenger;
-      delete r.deployment.nextModel;
-      r.deployment.model = { ...promoted };
-      r.deployment.endpoint = endpointOf(name, promoted.name);
-      r.deployment.errorMessage = '';
-      r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason: `promoted challenger version ${promoted.version}` });
-      r.deployment.state = 'READY';
-    });
-    await challenger.attachMonitor();
-    this.onComparisonReset?.(owner, name);
-    if (old) {
-      void old.retireAll().catch(err => this.opts.log.error({ err, deployment: name }, 'stopping the old champion failed'));
-    }
-    return this.get(owner, name);
+  promote(owner: string, name: string): Promise<Deployment> {
+    return this.challengers.promote(owner, name);
   }
 
   /** Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING). */
@@ -465,9 +330,7 @@ export class DeploymentService {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
-    const challenger = this.challengers.get(deploymentKey(owner, name));
-    this.challengers.delete(deploymentKey(owner, name));
-    this.policies.delete(deploymentKey(owner, name));
+    const challenger = this.challengers.forget(deploymentKey(owner, name));
     await Promise.all([supervisor?.close(), challenger?.close()]);
     if (record.runtime.kube) {
       await this.opts.kube?.remove(record);
@@ -517,12 +380,7 @@ export class DeploymentService {
       try {
         const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
         this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
-        const ch = saved.deployment.challenger;
-        if (ch) {
-          const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
-          this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
-          this.challengers.set(deploymentKey(owner, name), this.startChallenger(saved, this.served(chVersion), 'challenger started again after a service restart'));
-        }
+        await this.challengers.restore(saved, 'challenger started again after a service restart');
       } catch (err) {
         await this.opts.updater.update(owner, name, r => {
           r.deployment.errorMessage = (err as Error).message;
@@ -553,11 +411,8 @@ export class DeploymentService {
     try {
       const version = await this.opts.registry.version(owner, model.name, model.version);
       this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
-      const ch = saved?.deployment.challenger;
-      if (saved && ch) {
-        const chVersion = await this.opts.registry.version(owner, ch.model.name, ch.model.version);
-        this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
-        this.challengers.set(deploymentKey(owner, name), this.startChallenger(saved, this.served(chVersion), 'challenger adopted after a service restart'));
+      if (saved) {
+        await this.challengers.restore(saved, 'challenger adopted after a service restart');
       }
     } catch (err) {
       await this.opts.updater.update(owner, name, r => {
@@ -569,26 +424,12 @@ export class DeploymentService {
 
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
-    const all = [...this.supervisors.values(), ...this.challengers.values()];
+    const supervisors = [...this.supervisors.values()];
     this.supervisors.clear();
-    this.challengers.clear();
-    this.policies.clear();
+    const all = [...supervisors, ...this.challengers.clear()];
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
-  }
-}
-
-/** Autoscaling settings that cannot work together: 400 naming the field. */
-function checkAutoscaling(spec: AutoscalingSpec | undefined, replicas?: number): void {
-  if (!spec) {
-    return;
-  }
-  if (spec.minReplicas > spec.maxReplicas) {
-    throw new ServiceError('invalid_argument', `minReplicas ${spec.minReplicas} is above maxReplicas ${spec.maxReplicas}`, 'autoscaling.minReplicas');
-  }
-  if (replicas !== undefined && (replicas < spec.minReplicas || replicas > spec.maxReplicas)) {
-    throw new ServiceError('invalid_argument', `replicas ${replicas} is outside autoscaling's ${spec.minReplicas}-${spec.maxReplicas}`, 'replicas');
   }
 }
 
