@@ -1,48 +1,15 @@
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import type { FastifyBaseLogger } from 'fastify';
-import { kubeError } from '../../backends/kubernetes/client.js';
-import type { DeploymentMonitor } from '../../monitoring/recorder.js';
 import { withMonitoringDefaults, type AutoscalingSpec } from '../../schemas/serving.js';
-import type { PodTemplate } from '../../schemas/podTemplate.js';
-import type { ArtifactStore } from '../../artifacts/store.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
 import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
-import { ServiceEndpoint } from './endpoint.js';
-import { publishModel } from './modelArchive.js';
-import { SERVING_LABELS, servingSelector, versionManifests, versionObjectName } from './manifests.js';
+import type { ServiceEndpoint } from './endpoint.js';
+import { versionObjectName } from './manifests.js';
 import { diagnose } from './diagnose.js';
 import { InflightAutoscaler } from './autoscaler.js';
+import type { KubeServingOptions } from './options.js';
+import { VersionObjects, type Live } from './versionObjects.js';
 
-/** Settings shared by every Kubernetes deployment. */
-export interface KubeServingOptions {
-  config: KubeConfig;
-  /** The serving image: MLServer and the runtimes, plus python3 for the init container. */
-  image: string;
-  podTemplate?: PodTemplate;
-  acceleratorLabel: string;
-  store: ArtifactStore;
-  /** How long the model's presigned GET stays valid (a pod restarted later fetches it again). */
-  grantSeconds: number;
-  updater: DeploymentUpdater;
-  monitor: DeploymentMonitor;
-  log: FastifyBaseLogger;
-  /** A version not ready within this time fails (the deployment, or the switch). */
-  deployTimeoutMs: number;
-  /** How long a replaced version may finish requests in flight before its objects go. */
-  drainMs: number;
-  /** Whether the service runs in the cluster (Service addresses) or outside (the API server's proxy). */
-  inCluster: boolean;
-  /** How often the objects' status is read. */
-  pollMs?: number;
-}
-
-/** A version whose objects exist, with the connection to its Service. */
-interface Live {
-  target: ServedVersion;
-  endpoint: ServiceEndpoint;
-  objectName: string;
-}
+export type { KubeServingOptions } from './options.js';
 
 /**
  * One deployment on Kubernetes. Each served version is a Deployment plus a Service; the inference proxy
@@ -64,8 +31,7 @@ export class KubeDeploymentRunner {
   /** Scaled to zero by the autoscaler: no replica, on purpose; the next request wakes it ({@link wake}). */
   private scaledToZero = false;
   private waking?: Promise<boolean>;
-  private readonly apps: AppsV1Api;
-  private readonly core: CoreV1Api;
+  private readonly objects: VersionObjects;
 
   constructor(
     readonly owner: string,
@@ -73,8 +39,7 @@ export class KubeDeploymentRunner {
     private readonly runtime: KubeServingRuntime,
     private readonly opts: KubeServingOptions
   ) {
-    this.apps = opts.config.makeApiClient(AppsV1Api);
-    this.core = opts.config.makeApiClient(CoreV1Api);
+    this.objects = new VersionObjects(owner, name, runtime, opts);
   }
 
   /** The active version's Service while at least one replica is ready; undefined (503) otherwise. */
@@ -95,58 +60,6 @@ export class KubeDeploymentRunner {
     return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
   }
 
-  /** Creates (or finds, after a restart) a version's Deployment and Service. */
-  private async ensure(target: ServedVersion): Promise<Live> {
-    const { url, sha256 } = await publishModel(this.opts.store, this.owner, { name: target.model, version: target.version, dir: target.saved.dir }, this.opts.grantSeconds);
-    const { deployment, service, port } = versionManifests(
-      {
-        owner: this.owner,
-        deployment: this.name,
-        model: target.model,
-        version: target.version,
-        runtime: this.runtime,
-        image: this.opts.image,
-        podTemplate: this.opts.podTemplate,
-        acceleratorLabel: this.opts.acceleratorLabel,
-        archiveUrl: url,
-        archiveSha256: sha256,
-        settings: target.saved.settings
-      },
-      this.runtime.namespace
-    );
-    const namespace = this.runtime.namespace;
-    for (const create of [
-      () => this.apps.createNamespacedDeployment({ namespace, body: deployment }),
-      () => this.core.createNamespacedService({ namespace, body: service })
-    ]) {
-      try {
-        await create();
-      } catch (err) {
-        // Already there: adopted (a retried create, or a service restart).
-        if (kubeError(err).status !== 409) {
-          throw kubeError(err);
-        }
-      }
-    }
-    const objectName = deployment.metadata!.name!;
-    const endpoint = await ServiceEndpoint.create(this.opts.config, namespace, objectName, port, this.opts.inCluster);
-    return { target, endpoint, objectName };
-  }
-
-  /** Reads a version's Deployment and pods. */
-  private async observe(live: Live): Promise<{ deployment?: V1Deployment; pods: V1Pod[] }> {
-    const namespace = this.runtime.namespace;
-    const deployment = await this.apps.readNamespacedDeployment({ namespace, name: live.objectName }).catch(err => {
-      if (kubeError(err).status === 404) {
-        return undefined;
-      }
-      throw kubeError(err);
-    });
-    const selector = `${servingSelector(this.owner, this.name)},${SERVING_LABELS.version}=${live.target.version}`;
-    const pods = (await this.core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter(p => !p.metadata?.deletionTimestamp);
-    return { deployment, pods };
-  }
-
   /**
    * Waits until the version answers ready through its Service; resolves to the reason it never will
    * (a failure, the timeout) or undefined once ready. Pending reasons (the scheduler's) go to the record.
@@ -159,7 +72,7 @@ export class KubeDeploymentRunner {
         return 'superseded';
       }
       try {
-        const { deployment, pods } = await this.observe(live);
+        const { deployment, pods } = await this.objects.observe(live);
         if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
           return undefined;
         }
@@ -182,19 +95,6 @@ export class KubeDeploymentRunner {
       }
       await new Promise(resolve => setTimeout(resolve, this.opts.pollMs ?? 1000));
     }
-  }
-
-  /** Deletes one version's Deployment (its pods first) and Service. */
-  private async deleteVersion(objectName: string): Promise<void> {
-    const namespace = this.runtime.namespace;
-    await Promise.all([
-      this.apps.deleteNamespacedDeployment({ namespace, name: objectName, propagationPolicy: 'Foreground' }),
-      this.core.deleteNamespacedService({ namespace, name: objectName })
-    ].map(p => p.catch(err => {
-      if (kubeError(err).status !== 404) {
-        throw kubeError(err);
-      }
-    })));
   }
 
   private async goLive(live: Live, reason: string): Promise<Live | undefined> {
@@ -241,12 +141,12 @@ export class KubeDeploymentRunner {
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
-      live = await this.ensure(target);
+      live = await this.objects.ensure(target);
       if (this.role === 'champion') {
         // Left by an interrupted switch: gone. A challenger's objects stay (it has its own runner).
         const record = await this.opts.updater.update(this.owner, this.name, () => false);
         const challenger = record?.deployment.challenger;
-        await this.deleteOthers([live.objectName, ...(challenger ? [versionObjectName(this.owner, this.name, challenger.model.version)] : [])]);
+        await this.objects.deleteOthers([live.objectName, ...(challenger ? [versionObjectName(this.owner, this.name, challenger.model.version)] : [])]);
       }
     } catch (err) {
       await this.update(r => {
@@ -265,7 +165,7 @@ export class KubeDeploymentRunner {
     if (failed === 'superseded') {
       if (this.retired) {
         // Retired while its objects were being made: the retirement may have looked before they existed.
-        await this.deleteVersion(live.objectName);
+        await this.objects.deleteVersion(live.objectName);
       }
       return;
     }
@@ -278,14 +178,6 @@ export class KubeDeploymentRunner {
       return;
     }
     await this.goLive(live, reason);
-  }
-
-  /** Deletes every version's objects but those named in `keep`. */
-  private async deleteOthers(keep: string[]): Promise<void> {
-    const list = await this.apps.listNamespacedDeployment({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
-    const services = await this.core.listNamespacedService({ namespace: this.runtime.namespace, labelSelector: servingSelector(this.owner, this.name) });
-    const names = new Set([...list.items, ...services.items].map(o => o.metadata!.name!).filter(n => !keep.includes(n)));
-    await Promise.all([...names].map(n => this.deleteVersion(n)));
   }
 
   /** Switches versions: UPDATING until the new one answers ready, then traffic moves and the old one goes. */
@@ -305,7 +197,7 @@ export class KubeDeploymentRunner {
     let live: Live | undefined;
     let failed: string | undefined;
     try {
-      live = await this.ensure(target);
+      live = await this.objects.ensure(target);
       failed = await this.waitReady(live, generation, false);
     } catch (err) {
       failed = (err as Error).message;
@@ -316,7 +208,7 @@ export class KubeDeploymentRunner {
     if (failed || !live) {
       if (live && live.objectName !== this.active?.objectName) {
         await live.endpoint.close();
-        await this.deleteVersion(live.objectName);
+        await this.objects.deleteVersion(live.objectName);
       }
       await this.update(r => {
         delete r.deployment.nextModel;
@@ -329,7 +221,7 @@ export class KubeDeploymentRunner {
     if (old) {
       await old.endpoint.drain(this.opts.drainMs);
       await old.endpoint.close();
-      await this.deleteVersion(old.objectName);
+      await this.objects.deleteVersion(old.objectName);
     }
   }
 
@@ -342,7 +234,7 @@ export class KubeDeploymentRunner {
         return;
       }
       try {
-        const { deployment, pods } = await this.observe(live);
+        const { deployment, pods } = await this.objects.observe(live);
         const readyNow = (deployment?.status?.readyReplicas ?? 0) > 0;
         // Scaled to zero on purpose (maybe while this was read): no replica is expected, none missing is news.
         if (live === this.active && !this.scaledToZero && readyNow !== this.ready) {
@@ -430,7 +322,7 @@ export class KubeDeploymentRunner {
     const deadline = Date.now() + this.opts.deployTimeoutMs;
     while (Date.now() < deadline && !this.closed && live === this.active) {
       try {
-        const { deployment } = await this.observe(live);
+        const { deployment } = await this.objects.observe(live);
         if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
           this.scaledToZero = false;
           this.ready = true;
@@ -458,7 +350,7 @@ export class KubeDeploymentRunner {
   /** Stops following the deployment and deletes every object it made (every version's), and only those. */
   async remove(): Promise<void> {
     await this.close();
-    await this.deleteOthers([]);
+    await this.objects.deleteOthers([]);
   }
 
   /**
@@ -467,20 +359,8 @@ export class KubeDeploymentRunner {
    */
   async scale(replicas: number): Promise<void> {
     this.runtime.replicas = replicas;
-    const namespace = this.runtime.namespace;
     const names = new Set([this.active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
-    await Promise.all(
-      [...names].map(name =>
-        this.apps
-          .replaceNamespacedDeploymentScale({ namespace, name, body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } } })
-          .catch(err => {
-            // A version already gone (a switch that just finished) has nothing to scale.
-            if (kubeError(err).status !== 404) {
-              throw kubeError(err);
-            }
-          })
-      )
-    );
+    await this.objects.scale([...names], replicas);
   }
 
   /**
@@ -501,6 +381,6 @@ export class KubeDeploymentRunner {
       await active.endpoint.close();
     }
     const names = new Set([active?.objectName, this.targetObject].filter((n): n is string => n !== undefined));
-    await Promise.all([...names].map(n => this.deleteVersion(n)));
+    await Promise.all([...names].map(n => this.objects.deleteVersion(n)));
   }
 }
