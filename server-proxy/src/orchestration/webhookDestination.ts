@@ -42,11 +42,16 @@ function refusal(address: string, policy: WebhookDestinationPolicy): string | un
 }
 
 /**
- * Checks a webhook URL at submit time, as far as it can be checked without resolving names: an address
- * or `localhost` that the policy refuses is a 400 on `webhook.url`.
+ * Checks a webhook URL at submit time, as far as it can be checked without resolving names: a URL that
+ * does not parse, or an address or `localhost` that the policy refuses, is a 400 on `webhook.url`.
  */
 export function checkWebhookUrl(url: string, policy: WebhookDestinationPolicy): void {
-  const host = new URL(url).hostname.toLowerCase();
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    throw new ServiceError('invalid_argument', 'webhook URL is not a valid URL', 'webhook.url');
+  }
   const address = literalAddress(host) ?? (host === 'localhost' || host.endsWith('.localhost') ? '127.0.0.1' : undefined);
   const why = address === undefined ? undefined : refusal(address, policy);
   if (why) {

@@ -19,6 +19,8 @@ test('URLs are judged by their host; an opt-in allows private networks', () => {
     expect(() => checkWebhookUrl(url, strict)).toThrow(expect.objectContaining({ code: 'invalid_argument', field: 'webhook.url' }));
   }
   expect(() => checkWebhookUrl('http://127.0.0.1/', { allowPrivateNetworks: true })).not.toThrow();
+  // The request schema only asks for `http(s)://` and no spaces; the rest must still parse.
+  expect(() => checkWebhookUrl('https://\u0005', strict)).toThrow(expect.objectContaining({ code: 'invalid_argument', field: 'webhook.url', message: 'webhook URL is not a valid URL' }));
 });
 
 test('a name is judged by what it resolves to when the connection is made', async () => {
