@@ -37,7 +37,9 @@ fi
 config=$(cd "$work/env" && python -c '
 import os, sys, sysconfig, laketahoe
 from laketahoe.proxy import setup_laketahoe
-entry = setup_laketahoe()["command"][1]
+# The command starts the keeper, which runs `node <service entry> serve ...` after its `--`.
+command = setup_laketahoe()["command"]
+entry = command[command.index("--") + 2]
 print(entry)
 site = os.path.realpath(sysconfig.get_paths()["purelib"])
 sys.exit(0 if os.path.isfile(entry) and os.path.realpath(laketahoe.__file__).startswith(site + os.sep)
