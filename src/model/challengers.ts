@@ -187,23 +187,9 @@ export class ComparisonModel {
 
   /** Make the challenger the champion; resolves to the deployment, or null on error. */
   async promote(): Promise<IDeployment | null> {
-    if (this._promoting) {
-      return null;
-    }
-    this._promoting = true;
-    this._changed.emit();
-    try {
-      const deployment = await this._client.promoteDeployment(this.name);
-      this._promoteError = null;
-      return deployment;
-    } catch (error) {
-      this._promoteError = error as Error;
-      return null;
-    } finally {
-      this._promoting = false;
-      this._changed.emit();
-      void this.refresh();
-    }
+    return this._changeDeployment(() =>
+      this._client.promoteDeployment(this.name)
+    );
   }
 
   /**
@@ -216,19 +202,32 @@ export class ComparisonModel {
     challenger: IChallenger,
     mode: IChallenger['mode']
   ): Promise<IDeployment | null> {
+    return this._changeDeployment(() =>
+      this._client.updateDeployment(this.name, {
+        challenger: {
+          model: challenger.model,
+          mode,
+          ...(mode === 'canary' ? { weight: DEFAULT_CANARY_PERCENT } : {})
+        }
+      })
+    );
+  }
+
+  /**
+   * One change of the deployment at a time (promote or mode switch): busy
+   * while it runs, its error kept for the view, the comparison read again
+   * after it. Resolves to the deployment, or null when busy or on error.
+   */
+  private async _changeDeployment(
+    change: () => Promise<IDeployment>
+  ): Promise<IDeployment | null> {
     if (this._promoting) {
       return null;
     }
     this._promoting = true;
     this._changed.emit();
     try {
-      const deployment = await this._client.updateDeployment(this.name, {
-        challenger: {
-          model: challenger.model,
-          mode,
-          ...(mode === 'canary' ? { weight: DEFAULT_CANARY_PERCENT } : {})
-        }
-      });
+      const deployment = await change();
       this._promoteError = null;
       return deployment;
     } catch (error) {
