@@ -11,6 +11,7 @@ import { checkResumeSource, initialHpoOutput, validateHpoInput } from './hpoInpu
 import { generateJobId, publicJobId, scopedJobKey } from '../jobs/ids.js';
 import { presentJob, presentTrial } from './present.js';
 import type { JobRecord } from '../store/store.js';
+import type { JobFilter } from '../store/jobSearch.js';
 import { isHpoJob } from './jobRuns.js';
 import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
 import { isInside } from '../jobs/paths.js';
@@ -237,10 +238,38 @@ export class JobService {
     return presentJob((await this.record(owner, jobId)).job);
   }
 
-  /** The owner's jobs, newest first; everyone's when owner is undefined. */
-  async list(owner: string | undefined, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<JobPage> {
-    const page = await pageTokenChecked(this.store.listJobs({ owner, state: query.state, pageSize: query.pageSize ?? 100, pageToken: query.pageToken }));
+  /** The owner's jobs matching the filter, newest first; everyone's when owner is undefined. */
+  async list(owner: string | undefined, query: Omit<JobFilter, 'owner'> & { pageSize?: number; pageToken?: string }): Promise<JobPage> {
+    const page = await pageTokenChecked(this.store.listJobs({ ...query, owner, pageSize: query.pageSize ?? 100 }));
     return { ...page, jobs: page.jobs.map(presentJob) };
+  }
+
+  /** Replaces the labels of the caller's job (any state: labels never change how it runs). */
+  async setLabels(owner: string, jobId: string, labels: Record<string, string>): Promise<Job> {
+    const record = await this.updater.relabel(await this.keyOf(owner, jobId), labels);
+    if (!record) {
+      throw new ServiceError('not_found', `job ${jobId} not found`);
+    }
+    return presentJob(record.job);
+  }
+
+  /**
+   * Submits a finished job of the caller again: its trainingInput, labels and webhook, under `newJobId`
+   * (generated when absent). The copy is validated like any submission, so inputs gone since answer 400.
+   */
+  async rerun(owner: string, jobId: string, newJobId?: string): Promise<Job> {
+    const { job, runtime } = await this.record(owner, jobId);
+    if (!isTerminal(job.state)) {
+      throw new ServiceError('failed_precondition', `job ${jobId} has not ended (${job.state}): only a finished job runs again`);
+    }
+    const body: SubmitJobBody = { trainingInput: structuredClone(presentJob(job).trainingInput), labels: { ...job.labels } };
+    if (newJobId !== undefined) {
+      body.jobId = newJobId;
+    }
+    if (runtime.webhookUrl) {
+      body.webhook = { url: runtime.webhookUrl };
+    }
+    return this.submit(owner, body);
   }
 
   /** Cancels: at once when still queued, otherwise by stopping the runner. */

@@ -22,6 +22,22 @@ export class JobUpdater {
   }
 
   /**
+   * Replaces a job's labels, with the index they are searched by, in the same per-job queue as every
+   * other change, so a status update in flight never writes the old labels back. Undefined when gone.
+   */
+  relabel(jobId: string, labels: Record<string, string>): Promise<JobRecord | undefined> {
+    return this.queue.run(jobId, async () => {
+      const record = await this.store.getJob(jobId);
+      if (record) {
+        record.job.labels = labels;
+        await this.store.saveJobWithLabels(record);
+        this.announce(record);
+      }
+      return record;
+    });
+  }
+
+  /**
    * Loads the job, lets `mutate` change it and saves it. `mutate` may return false to skip saving.
    * Resolves to the saved record, or undefined when the job does not exist.
    */

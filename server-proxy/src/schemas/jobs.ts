@@ -177,14 +177,23 @@ export const WebhookSpec = Type.Object(
 );
 
 
+/** Most characters of a label's key or value. */
+export const MAX_LABEL_LENGTH = 63;
+
+/** A job's labels, as submitted or replaced later. */
+export const Labels = Type.Record(Type.String({ maxLength: MAX_LABEL_LENGTH }), Type.String({ maxLength: MAX_LABEL_LENGTH }), {
+  maxProperties: MAX_LABELS,
+  // A record's key schema alone does not limit the names: propertyNames does.
+  propertyNames: { maxLength: MAX_LABEL_LENGTH },
+  description: `at most ${MAX_LABELS} labels`
+});
+
 /** Body of `POST /api/v1/jobs`. */
 export const SubmitJobBody = Type.Object(
   {
     jobId: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN })),
     trainingInput: TrainingInput,
-    labels: Type.Optional(
-      Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }), { maxProperties: MAX_LABELS, description: `at most ${MAX_LABELS} labels` })
-    ),
+    labels: Type.Optional(Labels),
     webhook: Type.Optional(WebhookSpec)
   },
   { additionalProperties: false }

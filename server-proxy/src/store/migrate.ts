@@ -22,7 +22,8 @@ interface TableSpec {
 
 /** Every table that holds data, in an order that keeps related rows together. */
 export const COPIED_TABLES: readonly TableSpec[] = [
-  { name: 'jobs', columns: ['job_id', 'public_id', 'owner', 'state', 'create_time', 'job', 'runtime'] },
+  { name: 'jobs', columns: ['job_id', 'public_id', 'owner', 'state', 'create_time', 'notebook', 'job', 'runtime'] },
+  { name: 'job_labels', columns: ['job_id', 'owner', 'key', 'value'], order: 'job_id, key' },
   { name: 'job_logs', columns: ['job_id', 'seq', 'time', 'stream', 'text'], order: 'job_id, seq' },
   { name: 'job_metrics', columns: ['job_id', 'step', 'name', 'value', 'time'] },
   { name: 'trials', columns: TRIAL_COLUMN_NAMES, order: 'job_id, trial_id' },

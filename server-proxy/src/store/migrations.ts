@@ -150,5 +150,26 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       UPDATE jobs SET public_id = job_id;
       CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
     `
+  },
+  {
+    version: 8,
+    name: 'job search by notebook, label and state',
+    // Labels live in the job document too; job_labels is their index, rewritten whenever they change.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN notebook TEXT;
+      UPDATE jobs SET notebook = json_extract(job, '$.trainingInput.notebook.path');
+      CREATE INDEX jobs_owner_notebook ON jobs (owner, notebook, create_time DESC);
+      CREATE INDEX jobs_owner_state_created ON jobs (owner, state, create_time DESC);
+      CREATE TABLE job_labels (
+        job_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (job_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX job_labels_owner_key ON job_labels (owner, key, value);
+      INSERT INTO job_labels (job_id, owner, key, value)
+        SELECT jobs.job_id, jobs.owner, l.key, l.value FROM jobs, json_each(jobs.job, '$.labels') AS l;
+    `
   }
 ];

@@ -5,6 +5,7 @@ import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
+import { jobSearchWhere, labelRows, sqliteContains, type JobFilter } from './jobSearch.js';
 import { publicJobId } from '../jobs/ids.js';
 import {
   deploymentFromRow,
@@ -92,17 +93,21 @@ export class SqliteStore implements Store {
 
   async createJob(record: JobRecord): Promise<void> {
     try {
-      this.db
-        .prepare('INSERT INTO jobs (job_id, public_id, owner, state, create_time, job, runtime) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(
-          record.job.jobId,
-          publicJobId(record.job.jobId),
-          record.job.owner,
-          record.job.state,
-          record.job.createTime,
-          JSON.stringify(record.job),
-          JSON.stringify(record.runtime)
-        );
+      this.db.transaction(() => {
+        this.db
+          .prepare('INSERT INTO jobs (job_id, public_id, owner, state, create_time, notebook, job, runtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(
+            record.job.jobId,
+            publicJobId(record.job.jobId),
+            record.job.owner,
+            record.job.state,
+            record.job.createTime,
+            record.job.trainingInput.notebook?.path ?? null,
+            JSON.stringify(record.job),
+            JSON.stringify(record.runtime)
+          );
+        this.insertLabels(record);
+      })();
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -130,6 +135,7 @@ export class SqliteStore implements Store {
       this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
       this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
       this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
+      this.db.prepare('DELETE FROM job_labels WHERE job_id = ?').run(jobId);
       this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);
     })();
     for (const runId of [...this.logByteTotals.keys()]) {
@@ -145,21 +151,35 @@ export class SqliteStore implements Store {
       .run(record.job.state, JSON.stringify(record.job), JSON.stringify(record.runtime), record.job.jobId);
   }
 
-  async listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
+  async saveJobWithLabels(record: JobRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM job_labels WHERE job_id = ?').run(record.job.jobId);
+      this.insertLabels(record);
+      this.db
+        .prepare('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')
+        .run(record.job.state, JSON.stringify(record.job), JSON.stringify(record.runtime), record.job.jobId);
+    })();
+  }
+
+  private insertLabels(record: JobRecord): void {
+    const insert = this.db.prepare('INSERT INTO job_labels (job_id, owner, key, value) VALUES (?, ?, ?, ?)');
+    for (const row of labelRows(record.job.jobId, record.job.owner, record.job.labels ?? {})) {
+      insert.run(...row);
+    }
+  }
+
+  async listJobs(query: JobFilter & { pageSize: number; pageToken?: string }): Promise<JobPage> {
     // The page token is an opaque offset; good enough for an embedded single-user store.
     const offset = decodePageToken(query.pageToken);
     const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.owner !== undefined) {
-      where.push('owner = ?');
-      params.push(query.owner);
-    }
-    if (query.state) {
-      where.push('state = ?');
-      params.push(query.state);
-    }
-    let sql = `SELECT job FROM jobs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    sql += ' ORDER BY create_time DESC, rowid DESC LIMIT ? OFFSET ?';
+    const where = jobSearchWhere(query, {
+      param: value => {
+        params.push(value);
+        return '?';
+      },
+      contains: sqliteContains
+    });
+    const sql = `SELECT job FROM jobs${where} ORDER BY create_time DESC, rowid DESC LIMIT ? OFFSET ?`;
     params.push(query.pageSize + 1, offset);
     const rows = this.db.prepare(sql).all(...params) as { job: string }[];
     const jobs = rows.slice(0, query.pageSize).map(r => JSON.parse(r.job) as Job);

@@ -1,6 +1,7 @@
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
 import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
+import type { JobFilter } from './jobSearch.js';
 
 export type { JobRuntime } from '../schemas/runtime.js';
 
@@ -174,8 +175,13 @@ export interface Store {
   deleteJob(jobId: string): Promise<void>;
   /** Replaces job and runtime of an existing job. */
   saveJob(record: JobRecord): Promise<void>;
-  /** The owner's jobs, newest first; every owner's when owner is undefined (an admin's listing). */
-  listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage>;
+  /**
+   * Saves the job like saveJob and, in the same transaction, rewrites the index its labels are searched
+   * by (saveJob leaves that index alone: labels change only here).
+   */
+  saveJobWithLabels(record: JobRecord): Promise<void>;
+  /** The jobs matching `query`, newest first; every owner's when owner is undefined (an admin's listing). */
+  listJobs(query: JobFilter & { pageSize: number; pageToken?: string }): Promise<JobPage>;
   /** All jobs in the given states, oldest first (for recovery). */
   listJobsInStates(states: readonly JobState[]): Promise<JobRecord[]>;
   /** Appends log lines, numbering them, and drops the oldest beyond `keep` (lines or bytes of text). */

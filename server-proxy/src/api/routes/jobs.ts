@@ -3,7 +3,7 @@ import type { EventBus } from '../../events.js';
 import type { Capacity } from '../../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
 import { StringEnum } from '../../schemas/common.js';
-import { Job, JOB_STATES, Metric, SubmitJobBody } from '../../schemas/jobs.js';
+import { Job, Metric, SubmitJobBody } from '../../schemas/jobs.js';
 import { METRIC_MAX_PAGE_SIZE, METRIC_MAX_POINTS, METRIC_PAGE_SIZE } from '../../jobs/metrics.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
 import { isTerminal } from '../../jobs/states.js';
@@ -12,6 +12,7 @@ import { listableOwner, ListOwnerParam, OwnerParam, readableOwner } from '../acc
 import { openSse } from '../sse.js';
 import { JobIdParams, LogsPage, OwnedLogsQuery, SSE_RESPONSE, sendOutput, streamLogs } from './runOutputs.js';
 import { addTrialRoutes } from './trials.js';
+import { addJobEditRoutes, jobFilterFrom, JobSearchQuery } from './jobEdits.js';
 import { presentJob, presentTrial } from '../../orchestration/present.js';
 import { publicJobId } from '../../jobs/ids.js';
 
@@ -103,10 +104,10 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     '/jobs',
     {
       schema: {
-        summary: "The caller's jobs (an admin's: anyone's), newest first",
+        summary: "The caller's jobs (an admin's: anyone's), newest first, optionally filtered by text, notebook, label and state",
         tags: ['jobs'],
         querystring: Type.Object({
-          state: Type.Optional(StringEnum([...JOB_STATES])),
+          ...JobSearchQuery,
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           pageToken: Type.Optional(Type.String({ maxLength: 64 })),
           owner: ListOwnerParam
@@ -114,7 +115,10 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         response: { 200: Type.Object({ jobs: Type.Array(Job), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403) }
       }
     },
-    async request => jobs.list(listableOwner(request, request.query.owner), request.query)
+    async request => {
+      const { pageSize, pageToken, owner } = request.query;
+      return jobs.list(listableOwner(request, owner), { ...jobFilterFrom(request.query), pageSize, pageToken });
+    }
   );
 
   app.get(
@@ -249,6 +253,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
   );
 
   addTrialRoutes(app, jobs, bus, deps.heartbeatMs);
+  addJobEditRoutes(app, jobs);
 
   app.get(
     '/events',

@@ -152,5 +152,26 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       UPDATE jobs SET public_id = job_id;
       CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
     `
+  },
+  {
+    version: 5,
+    name: 'job search by notebook, label and state',
+    // As SQLite's version 8: job_labels indexes the labels of the job document.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN notebook TEXT;
+      UPDATE jobs SET notebook = (job::jsonb) #>> '{trainingInput,notebook,path}';
+      CREATE INDEX jobs_owner_notebook ON jobs (owner, notebook, create_time DESC, seq DESC);
+      CREATE INDEX jobs_owner_state_created ON jobs (owner, state, create_time DESC, seq DESC);
+      CREATE TABLE job_labels (
+        job_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (job_id, key)
+      );
+      CREATE INDEX job_labels_owner_key ON job_labels (owner, key, value);
+      INSERT INTO job_labels (job_id, owner, key, value)
+        SELECT jobs.job_id, jobs.owner, l.key, l.value FROM jobs, jsonb_each_text((jobs.job::jsonb) -> 'labels') AS l;
+    `
   }
 ];

@@ -35,10 +35,20 @@ import {
 } from '../store.js';
 import { publicJobId } from '../../jobs/ids.js';
 import { isUniqueViolation, type Database } from './database.js';
+import { jobSearchWhere, labelRows, postgresContains, type JobFilter } from '../jobSearch.js';
 
 /** `$1, $2, ...` for `count` parameters starting after `offset`. */
 function marks(count: number, offset = 0): string {
   return Array.from({ length: count }, (_, i) => `$${offset + i + 1}`).join(', ');
+}
+
+/** Indexes a new or relabelled job's labels (job_labels), inside the caller's transaction. */
+async function insertLabels(client: PoolClient, record: JobRecord): Promise<void> {
+  const rows = labelRows(record.job.jobId, record.job.owner, record.job.labels ?? {});
+  if (rows.length > 0) {
+    const values = rows.map((_, i) => `(${marks(4, i * 4)})`).join(', ');
+    await client.query(`INSERT INTO job_labels (job_id, owner, key, value) VALUES ${values}`, rows.flat());
+  }
 }
 
 /** The shared store: PostgreSQL, safe with several service processes writing at once. */
@@ -47,16 +57,13 @@ export class PostgresStore implements Store {
 
   async createJob(record: JobRecord): Promise<void> {
     const { job } = record;
+    const columns = 'job_id, public_id, owner, state, create_time, notebook, job, runtime';
+    const values = [job.jobId, publicJobId(job.jobId), job.owner, job.state, job.createTime, job.trainingInput.notebook?.path ?? null];
     try {
-      await this.db.query('INSERT INTO jobs (job_id, public_id, owner, state, create_time, job, runtime) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        job.jobId,
-        publicJobId(job.jobId),
-        job.owner,
-        job.state,
-        job.createTime,
-        JSON.stringify(job),
-        JSON.stringify(record.runtime)
-      ]);
+      await this.db.transaction(async client => {
+        await client.query(`INSERT INTO jobs (${columns}) VALUES (${marks(8)})`, [...values, JSON.stringify(job), JSON.stringify(record.runtime)]);
+        await insertLabels(client, record);
+      });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new DuplicateJobError(job.jobId);
@@ -84,6 +91,7 @@ export class PostgresStore implements Store {
         await client.query(`DELETE FROM ${table} WHERE ${runs}`, params);
       }
       await client.query('DELETE FROM trials WHERE job_id = $1', [jobId]);
+      await client.query('DELETE FROM job_labels WHERE job_id = $1', [jobId]);
       await client.query('DELETE FROM jobs WHERE job_id = $1', [jobId]);
     });
   }
@@ -97,22 +105,27 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async listJobs(query: { owner: string | undefined; state?: JobState; pageSize: number; pageToken?: string }): Promise<JobPage> {
+  async saveJobWithLabels(record: JobRecord): Promise<void> {
+    const { job } = record;
+    await this.db.transaction(async client => {
+      await client.query('DELETE FROM job_labels WHERE job_id = $1', [job.jobId]);
+      await insertLabels(client, record);
+      await client.query('UPDATE jobs SET state = $1, job = $2, runtime = $3 WHERE job_id = $4', [
+        job.state,
+        JSON.stringify(job),
+        JSON.stringify(record.runtime),
+        job.jobId
+      ]);
+    });
+  }
+
+  async listJobs(query: JobFilter & { pageSize: number; pageToken?: string }): Promise<JobPage> {
     // An opaque offset, as the SQLite store gives, so a client pages both the same way.
     const offset = decodePageToken(query.pageToken);
     const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.owner !== undefined) {
-      params.push(query.owner);
-      where.push(`owner = $${params.length}`);
-    }
-    if (query.state) {
-      params.push(query.state);
-      where.push(`state = $${params.length}`);
-    }
-    let sql = `SELECT job FROM jobs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-    params.push(query.pageSize + 1, offset);
-    sql += ` ORDER BY create_time DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}`;
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const where = jobSearchWhere(query, { param, contains: postgresContains });
+    const sql = `SELECT job FROM jobs${where} ORDER BY create_time DESC, seq DESC LIMIT ${param(query.pageSize + 1)} OFFSET ${param(offset)}`;
     const rows = await this.db.query<{ job: string }>(sql, params);
     const page: JobPage = { jobs: rows.slice(0, query.pageSize).map(r => JSON.parse(r.job)) };
     if (rows.length > query.pageSize) {
