@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { corePlugin } from './plugins/core';
 import { jobDetailPlugin } from './plugins/detail';
 import { jobsPanelPlugin } from './plugins/jobs';
+import { repeatPlugin } from './plugins/repeat';
 import { servingPlugin } from './plugins/serving';
 import { submitPlugin } from './plugins/submit';
 import { trialsPlugin } from './plugins/trials';
@@ -30,7 +31,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   jobDetailPlugin,
   submitPlugin,
   trialsPlugin,
-  servingPlugin
+  servingPlugin,
+  repeatPlugin
 ];
 
 export default plugins;

@@ -48,6 +48,14 @@ export namespace CommandIDs {
   export const openDeployment = 'laketahoe:open-deployment';
   /** Remove a deployment (args: {name}) after confirmation. */
   export const undeploy = 'laketahoe:undeploy';
+  /** Submit a finished job again (args: {jobId}). */
+  export const rerunJob = 'laketahoe:rerun-job';
+  /** Open the submit form filled from a job (args: {jobId}). */
+  export const editAndResubmit = 'laketahoe:edit-resubmit-job';
+  /** Edit a job's labels in a dialog (args: {jobId}). */
+  export const editLabels = 'laketahoe:edit-job-labels';
+  /** Compare jobs side by side (args: {jobIds?}; the selected jobs by default). */
+  export const compareJobs = 'laketahoe:compare-jobs';
 }
 
 /** Connection state of a push stream. */
@@ -55,6 +63,12 @@ export type StreamStatus = 'connecting' | 'open' | 'waiting' | 'stopped';
 
 /** A state to filter on, or every job. */
 export type JobFilter = JobState | 'ALL';
+
+/** The jobs list's search: text in the id or notebook path, and a label (`key` or `key=value`). */
+export interface IJobSearch {
+  text: string;
+  label: string;
+}
 
 /** The one push connection to the service, shared by every model. */
 export interface IPushEvents extends IDisposable {
@@ -106,6 +120,8 @@ export interface IJobsModel extends IDisposable {
   readonly filteredJobs: readonly IJob[];
   /** The state filter. */
   filter: JobFilter;
+  /** The search (text and label); the list reloads from the service when it changes. */
+  search: IJobSearch;
   /** Whether any job is still moving (drives the elapsed-time clock). */
   readonly hasActiveJobs: boolean;
   /** A job by id, if known. */
@@ -120,6 +136,10 @@ export interface IJobsModel extends IDisposable {
   applyJob(job: IJob): void;
   /** Cancel a job and apply the answer. */
   cancel(jobId: string): Promise<IJob>;
+  /** Replace a job's labels and apply the answer. */
+  setLabels(jobId: string, labels: { [key: string]: string }): Promise<IJob>;
+  /** Submit a finished job again and apply the answer. */
+  rerun(jobId: string): Promise<IJob>;
   /** Ids of the jobs selected in the list. */
   readonly selected: ReadonlySet<string>;
   /** Select or unselect a job. */

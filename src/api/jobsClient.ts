@@ -20,14 +20,38 @@ export class JobsClient extends ClientCore {
   listJobs(
     options: {
       state?: JobState;
+      /** Text in the job's id or notebook path. */
+      q?: string;
+      /** `key` or `key=value`. */
+      label?: string;
       pageSize?: number;
       pageToken?: string;
       signal?: AbortSignal;
     } = {}
   ): Promise<IJobList> {
-    const { state, pageSize, pageToken, signal } = options;
+    const { state, q, label, pageSize, pageToken, signal } = options;
     return this.requester.json<IJobList>('GET', 'jobs', {
-      query: { state, pageSize, pageToken },
+      query: { state, q, label, pageSize, pageToken },
+      signal
+    });
+  }
+
+  /** PATCH /jobs/{jobId}: replace the job's labels. */
+  setJobLabels(
+    jobId: string,
+    labels: { [key: string]: string },
+    signal?: AbortSignal
+  ): Promise<IJob> {
+    return this.requester.json<IJob>('PATCH', jobPath(jobId), {
+      body: { labels },
+      signal
+    });
+  }
+
+  /** POST /jobs/{jobId}/rerun: submit a finished job again; answers the new job. */
+  rerunJob(jobId: string, signal?: AbortSignal): Promise<IJob> {
+    return this.requester.json<IJob>('POST', `${jobPath(jobId)}/rerun`, {
+      body: {},
       signal
     });
   }

@@ -1,13 +1,19 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { LakeTahoeClient } from '../api';
-import { IJobsModel, IPushEvents, JobFilter, StreamStatus } from '../tokens';
+import {
+  IJobSearch,
+  IJobsModel,
+  IPushEvents,
+  JobFilter,
+  StreamStatus
+} from '../tokens';
 import { IDeleteOutcome, IJob, IMetricEvent } from '../wire';
 import { toError } from './errors';
 import { PushEvents } from './events';
 import { TERMINAL_STATES } from './states';
 
-export type { JobFilter };
+export type { IJobSearch, JobFilter };
 export { isJob } from './events';
 
 /** Largest number of jobs the list loads; older ones are not shown. */
@@ -99,12 +105,51 @@ export class JobsModel implements IJobsModel {
     return this._sorted;
   }
 
-  /** The jobs passing the state filter, newest first. */
+  /** The jobs passing the state filter and the search, newest first. */
   get filteredJobs(): readonly IJob[] {
     const filter = this._filter;
-    return filter === 'ALL'
-      ? this.jobs
-      : this.jobs.filter(job => job.state === filter);
+    const search = this._search;
+    return this.jobs.filter(
+      job =>
+        (filter === 'ALL' || job.state === filter) && matchesSearch(job, search)
+    );
+  }
+
+  /**
+   * The search: text in a job's id or notebook path, and a label (`key` or
+   * `key=value`). The service searches all jobs, not only the loaded ones;
+   * jobs pushed later are matched here the same way.
+   */
+  get search(): IJobSearch {
+    return this._search;
+  }
+  set search(value: IJobSearch) {
+    const next = { text: value.text, label: value.label };
+    if (next.text === this._search.text && next.label === this._search.label) {
+      return;
+    }
+    this._search = next;
+    this._changed.emit();
+    // Typing waits for a pause before the service is asked again.
+    clearTimeout(this._searchTimer);
+    this._searchTimer = setTimeout(() => void this.refresh(), SEARCH_DELAY_MS);
+  }
+
+  /** PATCH a job's labels and apply the answer. */
+  async setLabels(
+    jobId: string,
+    labels: { [key: string]: string }
+  ): Promise<IJob> {
+    const job = await this.client.setJobLabels(jobId, labels);
+    this.applyJob(job);
+    return job;
+  }
+
+  /** Submit a finished job again (same spec, parameters and labels). */
+  async rerun(jobId: string): Promise<IJob> {
+    const job = await this.client.rerunJob(jobId);
+    this.applyJob(job);
+    return job;
   }
 
   /** The state filter. */
@@ -158,7 +203,12 @@ export class JobsModel implements IJobsModel {
       const jobs: IJob[] = [];
       let pageToken: string | undefined = undefined;
       do {
-        const page = await this.client.listJobs({ pageSize: 100, pageToken });
+        const page = await this.client.listJobs({
+          pageSize: 100,
+          pageToken,
+          q: this._search.text.trim() || undefined,
+          label: this._search.label.trim() || undefined
+        });
         jobs.push(...page.jobs);
         pageToken = page.nextPageToken;
       } while (pageToken && jobs.length < MAX_LISTED_JOBS);
@@ -289,6 +339,7 @@ export class JobsModel implements IJobsModel {
       return;
     }
     this._isDisposed = true;
+    clearTimeout(this._searchTimer);
     this.events.dispose();
     Signal.clearData(this);
   }
@@ -298,6 +349,8 @@ export class JobsModel implements IJobsModel {
   private _sorted: IJob[] | null = null;
   private _pending: IJob[] = [];
   private _filter: JobFilter = 'ALL';
+  private _search: IJobSearch = { text: '', label: '' };
+  private _searchTimer: ReturnType<typeof setTimeout> | undefined;
   private _loading = false;
   private _error: Error | null = null;
   private _refreshToken = 0;
@@ -305,6 +358,39 @@ export class JobsModel implements IJobsModel {
   private _changed = new Signal<this, void>(this);
   private _jobChanged = new Signal<this, IJob>(this);
   private _metricReceived = new Signal<this, IMetricEvent>(this);
+}
+
+/** How long the search waits after the last keystroke before asking the service. */
+export const SEARCH_DELAY_MS = 300;
+
+/**
+ * Whether a job matches the search as the service's list route does: text
+ * in the id or notebook path (any case), and the label's key (and value).
+ */
+export function matchesSearch(job: IJob, search: IJobSearch): boolean {
+  const text = search.text.trim().toLowerCase();
+  const label = search.label.trim();
+  if (text) {
+    const notebook = job.trainingInput?.notebook?.path ?? '';
+    if (
+      !job.jobId.toLowerCase().includes(text) &&
+      !notebook.toLowerCase().includes(text)
+    ) {
+      return false;
+    }
+  }
+  if (label) {
+    const cut = label.indexOf('=');
+    const key = cut < 0 ? label : label.slice(0, cut);
+    const labels = job.labels ?? {};
+    if (!(key in labels)) {
+      return false;
+    }
+    if (cut >= 0 && labels[key] !== label.slice(cut + 1)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Newest first; ids break ties so the order is stable. */

@@ -166,6 +166,8 @@ export class SubmitFormModel {
   skippedParameterLines: string[] = [];
   /** The hyperparameter tuning section. */
   hpo: IHpoFormState;
+  /** Labels sent with the job (kept from a job being resubmitted). */
+  labels: { [key: string]: string } = {};
 
   /** Set a field of the HPO section; clears the service's error on it. */
   updateHpo<K extends keyof IHpoFormState>(
@@ -418,7 +420,11 @@ export class SubmitFormModel {
     if (this.backend) {
       trainingInput.backend = this.backend;
     }
-    return { jobId: this.jobId, trainingInput };
+    const request: ISubmitJobRequest = { jobId: this.jobId, trainingInput };
+    if (Object.keys(this.labels).length > 0) {
+      request.labels = { ...this.labels };
+    }
+    return request;
   }
 
   private _clearServerErrors(prefix: string): void {

@@ -48,6 +48,12 @@ export const jobDetailPlugin: JupyterFrontEndPlugin<void> = {
         );
         window.open(url, '_blank', 'noopener');
       },
+      rerun: (jobId: string) =>
+        void commands.execute(CommandIDs.rerunJob, { jobId }),
+      editAndResubmit: (jobId: string) =>
+        void commands.execute(CommandIDs.editAndResubmit, { jobId }),
+      editLabels: (jobId: string) =>
+        void commands.execute(CommandIDs.editLabels, { jobId }),
       deployButton: serving
         ? (job: IJob) =>
             createElement(JobDeployButton, {

@@ -10,6 +10,7 @@ import {
   showDialog
 } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { laketahoeIcon } from '../icons';
@@ -17,6 +18,7 @@ import { CommandIDs, ILakeTahoe } from '../tokens';
 import { JobsPanel } from '../widgets/JobsPanel';
 import { notifyEndedJobs } from '../widgets/jobNotifications';
 import { watchSettings } from './settings';
+import { rememberJobFilters } from './jobFilters';
 
 const PLUGIN_ID = 'laketahoe:jobs-panel';
 
@@ -27,14 +29,21 @@ export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
     'Lists training jobs in the left sidebar, live, with filter, cancel and delete; notifies when jobs end.',
   autoStart: true,
   requires: [ILakeTahoe],
-  optional: [ILayoutRestorer, ICommandPalette, ITranslator, ISettingRegistry],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ITranslator,
+    ISettingRegistry,
+    IStateDB
+  ],
   activate: (
     app: JupyterFrontEnd,
     lake: ILakeTahoe,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    stateDB: IStateDB | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('laketahoe');
     const { commands, shell } = app;
@@ -56,6 +65,9 @@ export const jobsPanelPlugin: JupyterFrontEndPlugin<void> = {
       trans
     });
 
+    if (stateDB) {
+      rememberJobFilters(lake.jobs, stateDB);
+    }
     const panel = new JobsPanel({ model: lake.jobs, commands, trans });
     panel.id = 'laketahoe-jobs';
     panel.title.icon = laketahoeIcon;

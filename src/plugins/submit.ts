@@ -27,6 +27,7 @@ import {
   IParametersParse,
   parseParametersSource
 } from '../model/parameters';
+import { prefillFromJob } from '../model/resubmit';
 import {
   DEFAULT_SUBMIT_DEFAULTS,
   FIELD,
@@ -215,6 +216,21 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         // "New training job from this trial" passes the trial's values.
         if (args.parameters && typeof args.parameters === 'object') {
           form.applyValues(args.parameters as { [name: string]: JSONValue });
+        }
+        // "Edit and resubmit" fills the form from the finished job.
+        if (typeof args.fromJobId === 'string') {
+          try {
+            prefillFromJob(form, await lake.api.getJob(args.fromJobId));
+          } catch (error) {
+            Notification.error(
+              trans.__(
+                'Could not read job %1: %2',
+                args.fromJobId,
+                (error as Error).message
+              )
+            );
+            return;
+          }
         }
         lake
           .getInfo()

@@ -34,6 +34,12 @@ export interface IJobDetailActions {
   openTrials?(jobId: string): void;
   /** A "Deploy" button for the job's saved models, when serving is available. */
   deployButton?(job: IJob): JSX.Element | null;
+  /** Submit the finished job again as it was. */
+  rerun?(jobId: string): void;
+  /** Open the submit form filled from the job. */
+  editAndResubmit?(jobId: string): void;
+  /** Ask for new labels and save them. */
+  editLabels?(jobId: string): void;
 }
 
 /** Options of a detail view. */
@@ -204,6 +210,34 @@ function JobHeader(props: {
             {trans.__('Open Output Notebook')}
           </button>
         )}
+        {TERMINAL_STATES.has(job.state) && actions.rerun && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-JobDetail-rerun"
+            title={trans.__('Submit this job again with the same spec and parameters')}
+            onClick={() => actions.rerun?.(job.jobId)}
+          >
+            {trans.__('Run Again')}
+          </button>
+        )}
+        {TERMINAL_STATES.has(job.state) && actions.editAndResubmit && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-JobDetail-resubmit"
+            onClick={() => actions.editAndResubmit?.(job.jobId)}
+          >
+            {trans.__('Edit and Resubmit')}
+          </button>
+        )}
+        {actions.editLabels && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-JobDetail-editLabels"
+            onClick={() => actions.editLabels?.(job.jobId)}
+          >
+            {trans.__('Edit Labels')}
+          </button>
+        )}
         {TERMINAL_STATES.has(job.state) && output.outputHtml && (
           <button
             type="button"
@@ -228,6 +262,12 @@ function JobSpec(props: { job: IJob; trans: TranslationBundle }): JSX.Element {
     [trans.__('Notebook'), input.notebook?.path ?? input.pythonModule ?? ''],
     [trans.__('Scale tier'), input.scaleTier ?? ''],
     [trans.__('Priority'), input.priority ?? ''],
+    [
+      trans.__('Labels'),
+      Object.entries(job.labels ?? {})
+        .map(([key, value]) => (value ? `${key}=${value}` : key))
+        .join(', ')
+    ],
     [trans.__('Container image'), input.masterConfig?.imageUri || '—'],
     [trans.__('Max running time'), input.scheduling?.maxRunningTime || '—'],
     [trans.__('Owner'), job.owner],

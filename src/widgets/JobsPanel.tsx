@@ -80,6 +80,17 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
             {trans.__('Delete (%1)', model.selected.size)}
           </button>
         )}
+        {model.selected.size > 0 && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-laketahoe-JobsPanel-compare"
+            disabled={!commands.isEnabled(CommandIDs.compareJobs)}
+            title={trans.__('Compare 2 to 5 selected jobs side by side')}
+            onClick={() => void commands.execute(CommandIDs.compareJobs)}
+          >
+            {trans.__('Compare (%1)', model.selected.size)}
+          </button>
+        )}
         <StateFilter
           className="jp-laketahoe-JobsPanel-filter"
           value={model.filter}
@@ -89,6 +100,7 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
           trans={trans}
         />
       </div>
+      <JobSearchBox model={model} trans={trans} />
       {(connection === 'waiting' || model.client.reconnecting) && (
         <div className="jp-laketahoe-JobsPanel-connection" role="status">
           {trans.__('Connection to the LakeTahoe service lost; reconnecting…')}
@@ -110,9 +122,11 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
         <p className="jp-laketahoe-empty jp-laketahoe-JobList-empty">
           {model.loading
             ? trans.__('Loading jobs…')
-            : model.filter === 'ALL'
-              ? trans.__('No jobs yet. Submit a notebook to start one.')
-              : trans.__('No jobs in this state.')}
+            : model.search.text || model.search.label
+              ? trans.__('No jobs match the search.')
+              : model.filter === 'ALL'
+                ? trans.__('No jobs yet. Submit a notebook to start one.')
+                : trans.__('No jobs in this state.')}
         </p>
       ) : (
         <ul
@@ -132,6 +146,39 @@ function JobsPanelView(props: IJobsPanelOptions): JSX.Element {
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** The search box (id or notebook) and the label filter (`key` or `key=value`). */
+function JobSearchBox(props: {
+  model: IJobsModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  const { text, label } = model.search;
+  return (
+    <div className="jp-laketahoe-JobsPanel-search" role="search">
+      <input
+        type="search"
+        className="jp-mod-styled jp-laketahoe-JobsPanel-searchText"
+        placeholder={trans.__('Search id or notebook')}
+        aria-label={trans.__('Search jobs by id or notebook')}
+        value={text}
+        onChange={e => {
+          model.search = { text: e.target.value, label };
+        }}
+      />
+      <input
+        type="search"
+        className="jp-mod-styled jp-laketahoe-JobsPanel-searchLabel"
+        placeholder={trans.__('label or label=value')}
+        aria-label={trans.__('Filter jobs by label')}
+        value={label}
+        onChange={e => {
+          model.search = { text, label: e.target.value };
+        }}
+      />
     </div>
   );
 }

@@ -122,11 +122,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's jobs (an admin's: anyone's), newest first */
+        /** The caller's jobs (an admin's: anyone's), newest first, optionally filtered by text, notebook, label and state */
         get: {
             parameters: {
                 query?: {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                    /** @description text in the job's id or notebook path (case-insensitive) */
+                    q?: string;
+                    /** @description only runs of this notebook (its path relative to the root directory) */
+                    notebook?: string;
+                    /** @description `key` (any value) or `key=value`; repeat for several, all must match */
+                    label?: string[];
                     pageSize?: number;
                     pageToken?: string;
                     /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
@@ -1376,7 +1382,337 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Replace a job's labels
+         * @description Labels may change in any state, as at submit (same limits). Only the owner changes them.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description at most 64 labels */
+                        labels: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/jobs/{jobId}/cancel": {
@@ -2729,6 +3065,359 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a finished job again with the same trainingInput, labels and webhook
+         * @description The new job is validated like a submission; 400 while the source has not ended.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the new job's id; generated when absent */
+                        jobId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
