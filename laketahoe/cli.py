@@ -97,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = cmds.add_parser("list", help="list jobs, newest first")
     listing.add_argument("--filter", help="state=STATE")
+    listing.add_argument("--search", help="text in the job id or notebook path (any case)")
+    listing.add_argument("--label", action="append", default=[], metavar="KEY[=VALUE]",
+                         help="only jobs with this label (and value); repeat for several, all must match")
+
+    rerun = cmds.add_parser("rerun", help="submit a finished job again with the same spec, parameters and labels")
+    rerun.add_argument("job_id", metavar="JOB_ID")
+    rerun.add_argument("--job-id", dest="new_job_id", help="the new job's id; the service picks one when omitted")
+    rerun.add_argument("--stream-logs", action="store_true", help="then print the new job's log until it ends")
 
     logs = cmds.add_parser("stream-logs", help="print a job's log until it ends; exit 0 SUCCEEDED, 1 FAILED, 3 CANCELLED")
     logs.add_argument("job_id", metavar="JOB_ID")
@@ -446,8 +454,12 @@ def run(args, client_factory=Client.from_environment) -> int:
     if args.command == "describe":
         return cmd_describe(args, client)
     if args.command == "list":
-        print(jobs_text(client.list_jobs(state=_parse_filter(args.filter))))
+        print(jobs_text(client.list_jobs(state=_parse_filter(args.filter), search=args.search, labels=args.label)))
         return 0
+    if args.command == "rerun":
+        job = client.rerun_job(args.job_id, args.new_job_id)
+        print(f"Job [{job['jobId']}] submitted: a new run of [{args.job_id}] ({job.get('state')}).")
+        return _stream(client, job["jobId"]) if args.stream_logs else 0
     if args.command == "stream-logs":
         return _stream(client, args.job_id)
     if args.command == "cancel":

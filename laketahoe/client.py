@@ -416,12 +416,17 @@ class Client:
             body["webhook"] = {"url": webhook_url}
         return self._call("POST", "/jobs", body=body)
 
-    def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50) -> list[dict]:
-        """``GET /jobs``, newest first, following ``nextPageToken``."""
+    def list_jobs(self, state: str | None = None, page_size: int | None = None, max_pages: int = 50,
+                  search: str | None = None, labels: list[str] | None = None,
+                  notebook: str | None = None) -> list[dict]:
+        """``GET /jobs``, newest first, following ``nextPageToken``. ``search`` is text in the id or notebook
+        path, ``labels`` are ``key`` or ``key=value`` filters (all must match), ``notebook`` an exact path."""
         jobs: list[dict] = []
         token = None
         for _ in range(max_pages):
-            page = self._call("GET", "/jobs", params={"state": state, "pageSize": page_size, "pageToken": token})
+            params = {"state": state, "pageSize": page_size, "pageToken": token, "q": search or None,
+                      "notebook": notebook, "label": list(labels) if labels else None}
+            page = self._call("GET", "/jobs", params=params)
             jobs.extend(page.get("jobs", []))
             token = page.get("nextPageToken")
             if not token:
@@ -431,6 +436,15 @@ class Client:
     def get_job(self, job_id: str) -> dict:
         """``GET /jobs/{id}``."""
         return self._call("GET", self._job_path(job_id))
+
+    def rerun_job(self, job_id: str, new_job_id: str | None = None) -> dict:
+        """``POST /jobs/{id}/rerun``: submit a finished job again (its spec, parameters, labels and webhook)
+        under ``new_job_id``, or an id the service picks. Returns the new Job."""
+        return self._call("POST", self._job_path(job_id) + "/rerun", body={"jobId": new_job_id} if new_job_id else {})
+
+    def set_labels(self, job_id: str, labels: dict[str, str]) -> dict:
+        """``PATCH /jobs/{id}``: replace the job's labels. Returns the Job."""
+        return self._call("PATCH", self._job_path(job_id), body={"labels": dict(labels)})
 
     def cancel_job(self, job_id: str) -> dict:
         """``POST /jobs/{id}/cancel``: CANCELLED at once from QUEUED, else CANCELLING."""

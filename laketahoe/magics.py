@@ -73,7 +73,8 @@ class LakeTahoeMagics(Magics):
           %lt hpo --config HPO.yaml [NOTEBOOK] [--job-id ID] [--param NAME=VALUE ...]
                   [--max-trials N] [--parallel N] [--scale-tier TIER] [--priority P]
           %%lt hpo [NOTEBOOK] [--job-id ID] ...     (the cell body is the HPO YAML)
-          %lt jobs [--state STATE]
+          %lt jobs [--state STATE] [--search TEXT] [--label KEY[=VALUE] ...]
+          %lt rerun JOB_ID [--job-id NEW_ID]        (a finished job again: same spec, parameters, labels)
           %lt describe JOB_ID
           %lt trials JOB_ID [--state STATE]
           %lt logs JOB_ID [--trial N] [--follow]
@@ -108,11 +109,11 @@ class LakeTahoeMagics(Magics):
                     "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
                     "cancel": self._cancel, "delete": self._delete, "models": self._models, "deploy": self._deploy,
                     "deployments": self._deployments, "undeploy": self._undeploy, "promote": self._promote,
-                    "compare": self._compare, "scale": self._scale}
+                    "compare": self._compare, "scale": self._scale, "rerun": self._rerun}
         handler = handlers.get(command)
         if handler is None:
             raise UsageError(f"%lt: unknown command {command!r}; use submit, hpo, jobs, describe, trials, logs, "
-                             "stop, cancel, delete, models, deploy, deployments, compare, promote, scale or undeploy")
+                             "stop, cancel, delete, rerun, models, deploy, deployments, compare, promote, scale or undeploy")
         if cell is not None and command != "hpo":
             raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
@@ -204,10 +205,22 @@ class LakeTahoeMagics(Magics):
 
     @magic_arguments()
     @argument("--state", type=str.upper, choices=JOB_STATES, help="only jobs in this state")
+    @argument("--search", help="text in the job id or notebook path (any case)")
+    @argument("--label", action="append", default=[], metavar="KEY[=VALUE]",
+              help="only jobs with this label (and value); repeat for several")
     def _jobs(self, rest):
         """%lt jobs: list your jobs, newest first."""
         args = parse_argstring(self._jobs, rest)
-        return JobList(self.client.list_jobs(state=args.state))
+        return JobList(self.client.list_jobs(state=args.state, search=args.search, labels=args.label))
+
+    @magic_arguments()
+    @argument("job_id", help="the finished job to run again")
+    @argument("--job-id", dest="new_job_id", help="the new job's id; the service picks one when omitted")
+    def _rerun(self, rest):
+        """%lt rerun: submit a finished job again with the same spec, parameters and labels."""
+        args = parse_argstring(self._rerun, rest)
+        job = self.client.rerun_job(args.job_id, args.new_job_id)
+        return JobView(job, note=f"Submitted {job['jobId']}, a new run of {args.job_id}.")
 
     @magic_arguments()
     @argument("job_id", help="job id")

@@ -177,3 +177,31 @@ def test_jobs_delete_removes_jobs_and_exits_1_when_one_is_kept(service):
     assert deleted.stderr == "ERROR: (laketahoe) job cli_no_such not found\n"
     assert not folder.exists()
     assert [j["jobId"] for j in service.client().list_jobs()].count("cli_del_run") == 0
+
+
+def test_jobs_rerun_and_search(service):
+    proj = service.root / "cli_rerun"
+    proj.mkdir()
+    write_notebook(proj / "fit.ipynb", "import laketahoe\nlaketahoe.report(step=1, score=depth)",
+                   parameters="depth = 1")
+    client = service.client()
+    client.submit_job("cli_first", {"notebook": {"path": "cli_rerun/fit.ipynb", "parameters": {"depth": 4}}},
+                      labels={"team": "vision"})
+    assert service.wait("cli_first")["state"] == "SUCCEEDED"
+
+    again = cli(service, "jobs", "rerun", "cli_first", "--job-id", "cli_again", "--stream-logs", cwd=proj)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Job [cli_again] submitted: a new run of [cli_first]")
+    job = client.get_job("cli_again")
+    assert job["state"] == "SUCCEEDED" and job["labels"] == {"team": "vision"}
+    assert job["trainingOutput"]["latestMetrics"] == {"score": 4}
+
+    listed = cli(service, "jobs", "list", "--search", "CLI_", "--label", "team=vision", cwd=proj)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(line.split()[0] for line in listed.stdout.splitlines()[1:]) == ["cli_again", "cli_first"]
+    none = cli(service, "jobs", "list", "--label", "team=growth", "--search", "cli_", cwd=proj)
+    assert none.stdout.splitlines()[1:] == []
+
+    unknown = cli(service, "jobs", "rerun", "cli_no_such", cwd=proj)
+    assert unknown.returncode == 1
+    assert unknown.stderr == "ERROR: (laketahoe) job cli_no_such not found\n"

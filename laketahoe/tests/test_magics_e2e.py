@@ -86,6 +86,21 @@ def test_delete_jobs(shell, use_service, capsys):
         shell.run_line_magic("lt", "delete magic_del")
 
 
+def test_rerun_and_search(shell, use_service):
+    write_notebook(use_service.root / "work" / "again.ipynb", "print('again')")
+    use_service.client().submit_job("magic_src", {"notebook": {"path": "work/again.ipynb"}}, labels={"exp": "a"})
+    assert use_service.wait("magic_src")["state"] == "SUCCEEDED"
+    view = shell.run_line_magic("lt", "rerun magic_src --job-id magic_rerun")
+    assert isinstance(view, JobView)
+    assert view["jobId"] == "magic_rerun" and view["labels"] == {"exp": "a"}
+    assert view["trainingInput"]["notebook"]["path"] == "work/again.ipynb"
+    assert use_service.wait("magic_rerun")["state"] == "SUCCEEDED"
+    listed = shell.run_line_magic("lt", "jobs --search magic_r --label exp=a")
+    assert [j["jobId"] for j in listed] == ["magic_rerun"]
+    with pytest.raises(UsageError, match=r"^job magic_nope not found$"):
+        shell.run_line_magic("lt", "rerun magic_nope")
+
+
 def test_errors_are_usage_errors(shell, use_service, tmp_path):
     write_notebook(use_service.root / "work" / "dup.ipynb", "1 + 1")
     with pytest.raises(UsageError, match="unknown command"):

@@ -66,7 +66,11 @@ describe('job search', () => {
       expect(requests).toHaveLength(0);
       jest.advanceTimersByTime(SEARCH_DELAY_MS);
       jest.useRealTimers();
-      await whenSignalled(model.changed, () => !model.loading && model.jobs.length === 1, 'list');
+      await whenSignalled(
+        model.changed,
+        () => !model.loading && model.jobs.length === 1,
+        'list'
+      );
       expect(requests).toHaveLength(1);
       const url = new URL(requests[0].url);
       expect(url.searchParams.get('q')).toBe('mnist');
@@ -97,21 +101,36 @@ describe('job search', () => {
 
     const second = new JobsModel(new LakeTahoeClient(settings));
     rememberJobFilters(second, db);
-    await whenSignalled(second.changed, () => second.filter === 'FAILED', 'restored');
+    await whenSignalled(
+      second.changed,
+      () => second.filter === 'FAILED',
+      'restored'
+    );
     expect(second.search).toEqual({ text: 'mnist', label: 'team=vision' });
     second.dispose();
     // A value that is not ours falls back to no filter.
-    expect(readSavedFilters({ state: 'DONE', text: 3 })).toEqual({ state: 'ALL', text: '', label: '' });
+    expect(readSavedFilters({ state: 'DONE', text: 3 })).toEqual({
+      state: 'ALL',
+      text: '',
+      label: ''
+    });
   });
 });
 
 describe('labels', () => {
   it('round-trip through the one-line editor and are checked like the service', () => {
-    expect(formatLabels({ team: 'vision', draft: '' })).toBe('team=vision, draft');
-    expect(parseLabels('team=vision, draft ,')).toEqual({ labels: { team: 'vision', draft: '' } });
+    expect(formatLabels({ team: 'vision', draft: '' })).toBe(
+      'team=vision, draft'
+    );
+    expect(parseLabels('team=vision, draft ,')).toEqual({
+      labels: { team: 'vision', draft: '' }
+    });
     expect(parseLabels('=x')).toEqual({ error: '"=x" has no key' });
     expect('error' in parseLabels(`k=${'v'.repeat(64)}`)).toBe(true);
-    expect('error' in parseLabels(Array.from({ length: 65 }, (_, i) => `k${i}`).join(','))).toBe(true);
+    expect(
+      'error' in
+        parseLabels(Array.from({ length: 65 }, (_, i) => `k${i}`).join(','))
+    ).toBe(true);
   });
 
   it('are sent by PATCH and the answer replaces the job in the list', async () => {
@@ -129,7 +148,9 @@ describe('labels', () => {
 
 describe('run again and edit and resubmit', () => {
   it('run again posts to the rerun route and lists the new job', async () => {
-    const { settings, requests } = mockSettings(() => jsonResponse(makeJob('a_2', 'QUEUED'), 201));
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse(makeJob('a_2', 'QUEUED'), 201)
+    );
     const model = new JobsModel(new LakeTahoeClient(settings));
     const job = await model.rerun('a');
     expect(requests[0].method).toBe('POST');
@@ -149,7 +170,10 @@ describe('run again and edit and resubmit', () => {
       trainingInput: {
         scaleTier: 'CUSTOM',
         priority: 'low',
-        masterConfig: { resources: { cpu: 2, memoryGb: 8 }, acceleratorConfig: { count: 1 } },
+        masterConfig: {
+          resources: { cpu: 2, memoryGb: 8 },
+          acceleratorConfig: { count: 1 }
+        },
         scheduling: { maxRunningTime: '600s' },
         notebook: { path: 'work/mnist.ipynb', parameters: { lr: 0.5 } }
       }
@@ -161,7 +185,10 @@ describe('run again and edit and resubmit', () => {
     expect(request.trainingInput).toMatchObject({
       scaleTier: 'CUSTOM',
       priority: 'low',
-      masterConfig: { resources: { cpu: 2, memoryGb: 8 }, acceleratorConfig: { count: 1 } },
+      masterConfig: {
+        resources: { cpu: 2, memoryGb: 8 },
+        acceleratorConfig: { count: 1 }
+      },
       scheduling: { maxRunningTime: '600s' },
       notebook: { path: 'work/mnist.ipynb', parameters: { lr: 0.5 } }
     });
@@ -188,30 +215,56 @@ describe('compare', () => {
       ['depth', ['3', '3'], false],
       ['lr', ['0.1', '0.2'], true]
     ]);
-    expect(finalMetricRows(jobs).map(r => [r.name, r.values, r.differs])).toEqual([
+    expect(
+      finalMetricRows(jobs).map(r => [r.name, r.values, r.differs])
+    ).toEqual([
       ['acc', ['0.9', undefined], true],
       ['loss', ['0.5', '0.4'], true]
     ]);
   });
 
   it('overlays each metric of every job on shared steps', () => {
-    const point = (name: string, step: number, value: number) => ({ jobId: 'x', name, step, value, time: '' });
+    const point = (name: string, step: number, value: number) => ({
+      jobId: 'x',
+      name,
+      step,
+      value,
+      time: ''
+    });
     const series = overlaySeries([
       [point('loss', 1, 0.9), point('loss', 2, 0.5)],
       [point('loss', 2, 0.6), point('loss', 3, 0.4), point('acc', 3, 0.8)]
     ]);
     expect(series).toEqual([
       { name: 'acc', steps: [3], values: [[null], [0.8]] },
-      { name: 'loss', steps: [1, 2, 3], values: [[0.9, 0.5, null], [null, 0.6, 0.4]] }
+      {
+        name: 'loss',
+        steps: [1, 2, 3],
+        values: [
+          [0.9, 0.5, null],
+          [null, 0.6, 0.4]
+        ]
+      }
     ]);
   });
 
   it('loads the jobs and their thinned metrics; refuses one job', async () => {
     const { settings, requests } = mockSettings(request => {
       const url = new URL(request.url);
-      const id = url.pathname.split('/')[url.pathname.split('/').indexOf('jobs') + 1];
+      const id =
+        url.pathname.split('/')[url.pathname.split('/').indexOf('jobs') + 1];
       return url.pathname.endsWith('/metrics')
-        ? jsonResponse({ metrics: [{ jobId: id, name: 'loss', step: 1, value: id === 'a' ? 1 : 2, time: '' }] })
+        ? jsonResponse({
+            metrics: [
+              {
+                jobId: id,
+                name: 'loss',
+                step: 1,
+                value: id === 'a' ? 1 : 2,
+                time: ''
+              }
+            ]
+          })
         : jsonResponse(withParams(id, { lr: id === 'a' ? 0.1 : 0.2 }));
     });
     const client = new LakeTahoeClient(settings);
@@ -219,8 +272,12 @@ describe('compare', () => {
     await model.load();
     expect(model.error).toBeNull();
     expect(model.jobs.map(j => j.jobId)).toEqual(['a', 'b']);
-    expect(model.series).toEqual([{ name: 'loss', steps: [1], values: [[1], [2]] }]);
-    expect(requests.filter(r => r.url.includes('maxPoints=300'))).toHaveLength(2);
+    expect(model.series).toEqual([
+      { name: 'loss', steps: [1], values: [[1], [2]] }
+    ]);
+    expect(requests.filter(r => r.url.includes('maxPoints=300'))).toHaveLength(
+      2
+    );
     model.dispose();
 
     const one = new CompareModel(client, ['a']);

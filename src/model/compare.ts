@@ -92,14 +92,12 @@ export function finalMetricRows(jobs: readonly IJob[]): ICompareRow[] {
       names.add(n)
     );
   }
-  return [...names]
-    .sort()
-    .map(name =>
-      row(
-        name,
-        jobs.map(job => shown(job.trainingOutput?.latestMetrics?.[name]))
-      )
-    );
+  return [...names].sort().map(name =>
+    row(
+      name,
+      jobs.map(job => shown(job.trainingOutput?.latestMetrics?.[name]))
+    )
+  );
 }
 
 /** Each metric's values of every job on the union of their steps. */

@@ -19,11 +19,13 @@ export function readSavedFilters(value: unknown): ISavedFilters {
   const saved = (value ?? {}) as Partial<Record<keyof ISavedFilters, unknown>>;
   const state =
     typeof saved.state === 'string' &&
-    (saved.state === 'ALL' || (JOB_STATES as readonly string[]).includes(saved.state))
+    (saved.state === 'ALL' ||
+      (JOB_STATES as readonly string[]).includes(saved.state))
       ? (saved.state as JobFilter)
       : 'ALL';
   const text = typeof saved.text === 'string' ? saved.text.slice(0, 256) : '';
-  const label = typeof saved.label === 'string' ? saved.label.slice(0, 127) : '';
+  const label =
+    typeof saved.label === 'string' ? saved.label.slice(0, 127) : '';
   return { state, text, label };
 }
 
@@ -42,7 +44,10 @@ export function rememberJobFilters(model: IJobsModel, stateDB: IStateDB): void {
     const text = JSON.stringify(current);
     if (text !== last) {
       last = text;
-      void stateDB.save(JOB_FILTERS_STATE_KEY, current as unknown as ReadonlyJSONObject);
+      void stateDB.save(
+        JOB_FILTERS_STATE_KEY,
+        current as unknown as ReadonlyJSONObject
+      );
     }
   };
   void stateDB

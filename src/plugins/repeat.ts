@@ -1,4 +1,7 @@
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import {
   ICommandPalette,
   InputDialog,
@@ -50,7 +53,11 @@ export const repeatPlugin: JupyterFrontEndPlugin<void> = {
           void commands.execute(CommandIDs.openJob, { jobId: job.jobId });
         } catch (error) {
           Notification.error(
-            trans.__('Could not run %1 again: %2', jobId, (error as Error).message)
+            trans.__(
+              'Could not run %1 again: %2',
+              jobId,
+              (error as Error).message
+            )
           );
         }
       }
@@ -60,11 +67,15 @@ export const repeatPlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Edit and Resubmit Training Job'),
       execute: async args => {
         const jobId = jobIdOf(args);
-        const job = jobId ? lake.jobs.get(jobId) ?? (await lake.api.getJob(jobId)) : undefined;
+        const job = jobId
+          ? (lake.jobs.get(jobId) ?? (await lake.api.getJob(jobId)))
+          : undefined;
         const path = job?.trainingInput?.notebook?.path;
         if (!job || !path) {
           Notification.warning(
-            trans.__('Only notebook jobs can be edited and resubmitted; use Run Again.')
+            trans.__(
+              'Only notebook jobs can be edited and resubmitted; use Run Again.'
+            )
           );
           return;
         }
@@ -121,7 +132,9 @@ export const repeatPlugin: JupyterFrontEndPlugin<void> = {
       icon: laketahoeIcon,
       isEnabled: args =>
         compareCountError(
-          Array.isArray(args.jobIds) ? args.jobIds.length : lake.jobs.selected.size
+          Array.isArray(args.jobIds)
+            ? args.jobIds.length
+            : lake.jobs.selected.size
         ) === null,
       execute: args => {
         const jobIds = Array.isArray(args.jobIds)

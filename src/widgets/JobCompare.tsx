@@ -164,13 +164,7 @@ function OverlayChart(props: {
         '../components/charts/overlayChart'
       );
       return (element, width) =>
-        createOverlayChart(
-          element,
-          labels,
-          series.steps,
-          series.values,
-          width
-        );
+        createOverlayChart(element, labels, series.steps, series.values, width);
     },
     240,
     [series]

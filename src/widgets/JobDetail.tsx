@@ -214,7 +214,9 @@ function JobHeader(props: {
           <button
             type="button"
             className="jp-mod-styled jp-laketahoe-JobDetail-rerun"
-            title={trans.__('Submit this job again with the same spec and parameters')}
+            title={trans.__(
+              'Submit this job again with the same spec and parameters'
+            )}
             onClick={() => actions.rerun?.(job.jobId)}
           >
             {trans.__('Run Again')}
