@@ -13,7 +13,7 @@ import { presentJob, presentTrial } from './present.js';
 import type { JobRecord } from '../store/store.js';
 import type { JobFilter } from '../store/jobSearch.js';
 import { isHpoJob } from './jobRuns.js';
-import type { Job, JobState, SubmitJobBody, Trial } from '../schemas/jobs.js';
+import { MAX_LABEL_LENGTH, overlongLabelName, type Job, type JobState, type SubmitJobBody, type Trial } from '../schemas/jobs.js';
 import { isInside } from '../jobs/paths.js';
 import { planJob, type RunPlan } from '../jobs/spec.js';
 import { failpoint } from '../failpoints.js';
@@ -32,6 +32,14 @@ function realOrResolved(dir: string): string {
 
 /** Output files a job may serve, by the name used in the URL. */
 export const OUTPUT_NAMES = ['output.ipynb', 'output.html'] as const;
+
+/** A 400 on `labels` for a label name longer than submit allows. */
+function checkLabelNames(labels: Record<string, string> | undefined): void {
+  const name = overlongLabelName(labels);
+  if (name !== undefined) {
+    throw new ServiceError('invalid_argument', `labels: the name "${name.slice(0, 70)}…" is longer than ${MAX_LABEL_LENGTH} characters`, 'labels');
+  }
+}
 
 /** Turns a crafted page token into a 400 naming the field, instead of an internal error. */
 export async function pageTokenChecked<T>(page: Promise<T>): Promise<T> {
@@ -94,6 +102,7 @@ export class JobService {
 
   /** Validates, snapshots and queues a job. */
   async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    checkLabelNames(body.labels);
     if (body.webhook) {
       checkWebhookUrl(body.webhook.url, this.folders.webhookDestinations);
     }
@@ -246,6 +255,7 @@ export class JobService {
 
   /** Replaces the labels of the caller's job (any state: labels never change how it runs). */
   async setLabels(owner: string, jobId: string, labels: Record<string, string>): Promise<Job> {
+    checkLabelNames(labels);
     const record = await this.updater.relabel(await this.keyOf(owner, jobId), labels);
     if (!record) {
       throw new ServiceError('not_found', `job ${jobId} not found`);

@@ -183,10 +183,16 @@ export const MAX_LABEL_LENGTH = 63;
 /** A job's labels, as submitted or replaced later. */
 export const Labels = Type.Record(Type.String({ maxLength: MAX_LABEL_LENGTH }), Type.String({ maxLength: MAX_LABEL_LENGTH }), {
   maxProperties: MAX_LABELS,
-  // A record's key schema alone does not limit the names: propertyNames does.
-  propertyNames: { maxLength: MAX_LABEL_LENGTH },
   description: `at most ${MAX_LABELS} labels`
 });
+
+/**
+ * Label names too long for {@link Labels}: a record's key schema does not reach the validator, and
+ * OpenAPI 3.0 has no `propertyNames`, so the names are checked here. Undefined when all fit.
+ */
+export function overlongLabelName(labels: Record<string, string> | undefined): string | undefined {
+  return Object.keys(labels ?? {}).find(key => key.length > MAX_LABEL_LENGTH);
+}
 
 /** Body of `POST /api/v1/jobs`. */
 export const SubmitJobBody = Type.Object(

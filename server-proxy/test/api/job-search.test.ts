@@ -79,7 +79,7 @@ test('labels change after submit, within the submit limits, by the owner only', 
     [{ labels: tooMany }, 'labels'],
     [{ labels: { ['k'.repeat(64)]: 'v' } }, 'labels'],
     [{ labels: { team: 'v'.repeat(64) } }, 'labels.team'],
-    [{ labels: { team: 3 } }, 'labels.team'],
+    [{ labels: { team: { nested: 'x' } } }, 'labels.team'],
     [{ labels: { team: 'x' }, state: 'SUCCEEDED' }, 'state'],
     [{}, 'labels']
   ] as [unknown, string][]) {
@@ -88,6 +88,10 @@ test('labels change after submit, within the submit limits, by the owner only', 
     expect(bad.body.error.field).toBe(field);
   }
   expect((await t.call('GET', '/api/v1/jobs/mnist_b')).body.labels).toEqual({ team: 'growth', reviewed: 'yes' });
+  // Submit has the same limit on names.
+  const longName = await t.call('POST', '/api/v1/jobs', { labels: { ['k'.repeat(64)]: 'v' }, trainingInput: { notebook: { path: 'churn.ipynb' } } });
+  expect(longName.status).toBe(400);
+  expect(longName.body.error.field).toBe('labels');
 
   // Bob cannot change (or learn of) alice's job; his own is his to change.
   expect((await t.call('PATCH', '/api/v1/jobs/mnist_b', { labels: {} }, BOB)).status).toBe(404);
@@ -106,7 +110,7 @@ test('a finished job runs again with its notebook, parameters and labels; only i
   const early = await t.call('POST', '/api/v1/jobs/mnist_a_again/rerun', {});
   expect(early.status).toBe(400);
   expect(early.body.error.message).toMatch(/has not ended/);
-  const generated = await t.call('POST', '/api/v1/jobs/mnist_a/rerun');
+  const generated = await t.call('POST', '/api/v1/jobs/mnist_a/rerun', {});
   expect(generated.status).toBe(201);
   expect(generated.body.jobId).not.toBe('mnist_a');
 

@@ -62,17 +62,15 @@ export function addJobEditRoutes(app: RouteApp, jobs: JobService): void {
         description: 'The new job is validated like a submission; 400 while the source has not ended.',
         tags: ['jobs'],
         params: JobIdParams,
-        body: Type.Optional(
-          Type.Object(
-            { jobId: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN, description: "the new job's id; generated when absent" })) },
-            { additionalProperties: false }
-          )
+        body: Type.Object(
+          { jobId: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN, description: "the new job's id; generated when absent" })) },
+          { additionalProperties: false }
         ),
         response: { 201: Job, ...errorResponses(400, 401, 404, 409) }
       }
     },
     async (request, reply) => {
-      const job = await jobs.rerun(request.user, request.params.jobId, request.body?.jobId);
+      const job = await jobs.rerun(request.user, request.params.jobId, request.body.jobId);
       return reply.status(201).send(job);
     }
   );
