@@ -42,7 +42,9 @@ test('searches jobs, compares two side by side and runs one again', async ({ pag
   await page.locator('.jp-laketahoe-JobsPanel-searchLabel').fill('sweep=x');
   await expect(page.locator('.jp-laketahoe-JobList-item')).toHaveCount(2);
   await saved;
-  await page.reload();
+  // The restored layout need not show the launcher, which galata's default wait expects.
+  await page.reload({ waitForIsReady: false });
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('laketahoe:show-jobs'));
   await expect(page.locator('.jp-laketahoe-JobsPanel-searchText')).toHaveValue('ui_cmp_');
   await expect(page.locator('.jp-laketahoe-JobsPanel-searchLabel')).toHaveValue('sweep=x');
