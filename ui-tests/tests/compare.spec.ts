@@ -34,7 +34,7 @@ test('searches jobs, compares two side by side and runs one again', async ({ pag
   await expect(row(b)).toHaveAttribute('data-state', 'SUCCEEDED', { timeout: 120_000 });
 
   // The search narrows the list to this run's jobs, and is still there after a reload.
-  await page.locator('.jp-laketahoe-JobsPanel-searchText').fill(`ui_cmp_`);
+  await page.locator('.jp-laketahoe-JobsPanel-searchText').fill(`_${stamp}`);
   // The state database writes to the workspace a moment later: wait for that write before reloading.
   const saved = page.waitForRequest(
     r => r.method() === 'PUT' && r.url().includes('/lab/api/workspaces') && (r.postData() ?? '').includes('sweep=x')
@@ -46,7 +46,8 @@ test('searches jobs, compares two side by side and runs one again', async ({ pag
   await page.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('laketahoe:show-jobs'));
-  await expect(page.locator('.jp-laketahoe-JobsPanel-searchText')).toHaveValue('ui_cmp_');
+  await expect(page.locator('.jp-laketahoe-JobsPanel-searchText')).toHaveValue(`_${stamp}`);
+  await expect(page.locator('.jp-laketahoe-JobList-item')).toHaveCount(2);
   await expect(page.locator('.jp-laketahoe-JobsPanel-searchLabel')).toHaveValue('sweep=x');
   await page.locator('.jp-laketahoe-JobsPanel-searchText').fill(`ui_cmp_a_${stamp}`);
   await expect(page.locator('.jp-laketahoe-JobList-item')).toHaveCount(1);
@@ -68,7 +69,9 @@ test('searches jobs, compares two side by side and runs one again', async ({ pag
   await expect(chart.locator('.u-legend .u-series')).toHaveCount(3);
 
   // Run again from the job view: a new job with the same parameters opens.
-  await page.evaluate(id => (window as any).jupyterapp.commands.execute('laketahoe:open-job', { jobId: id }), a);
+  await page.evaluate(async id => {
+    await (window as any).jupyterapp.commands.execute('laketahoe:open-job', { jobId: id });
+  }, a);
   await page.locator('.jp-laketahoe-JobDetail-rerun').click();
   const toast = page.locator('.jp-Notification-Toast-success', { hasText: `a new run of ${a}` });
   await expect(toast).toBeVisible();
