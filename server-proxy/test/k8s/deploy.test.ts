@@ -202,7 +202,8 @@ describeCluster('the shared service installed from deploy/ on the real node', ()
         accessKeyId: s3.options.credentials!.accessKeyId,
         secretAccessKey: s3.options.credentials!.secretAccessKey
       },
-      tokens: { [token]: 'alice' },
+      // Two users: a shared service, which runs no job code itself (Kubernetes only).
+      tokens: { [token]: 'alice', [crypto.randomBytes(24).toString('hex')]: 'bob' },
       tenantNamespaces: ['laketahoe-alice', 'laketahoe-bob'],
       nodeSelector: { [selKey]: selValue },
       taintKey: images.LAKETAHOE_K8S_NODE_TAINT.split('=')[0]
@@ -247,6 +248,8 @@ describeCluster('the shared service installed from deploy/ on the real node', ()
     expect((await call('GET', '/api/v1/info', undefined, false)).status).toBe(401);
     const info = await call('GET', '/api/v1/info');
     expect([info.status, info.body.user, info.body.backend]).toEqual([200, 'alice', 'kubernetes']);
+    // Shared: no job code runs in the service's pod; the backend works in alice's namespace with the pod's account.
+    expect(info.body.backends).toEqual([expect.objectContaining({ name: 'kubernetes', namespace: 'laketahoe-alice' })]);
   }, 240_000);
 
   test('a job submitted through the in-cluster service runs on the real node and succeeds', async () => {
