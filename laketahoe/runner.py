@@ -966,7 +966,7 @@ def _termination_message(message: str) -> None:
         return
     try:
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(message[:4000])
+            fh.write(_State.masker.mask(message)[:4000])
     except OSError:
         pass
 

@@ -8,7 +8,7 @@ import type { RunPlan } from '../../jobs/spec.js';
 import { failpoint } from '../../failpoints.js';
 import type { JobRuntime } from '../../store/store.js';
 import { jobEnv, launchRunner, runnerArgs, runnerEnv } from './launcher.js';
-import { checkKernel, KernelCatalog, notebookKernelName } from './kernels.js';
+import { checkKernel, KernelCatalog, notebookKernelName, RUNNER_KERNEL } from './kernels.js';
 import { checkSecretRefs, secretsFileOf } from './secrets.js';
 import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
@@ -119,8 +119,12 @@ export class LocalBackend implements Backend {
     if (plan.notebook) {
       const fromNotebook = plan.kernel?.name === undefined;
       kernel = plan.kernel?.name ?? notebookKernelName(plan.notebook.absPath);
-      const installed = (await this.kernels.list()).map(k => k.name);
-      checkKernel({ name: kernel, fallback: plan.kernel?.fallback, fromNotebook }, installed);
+      const fallback = plan.kernel?.fallback;
+      // python3 is always there (the runner's own ipykernel): only other names need the listing.
+      if ((kernel ?? RUNNER_KERNEL) !== RUNNER_KERNEL || (fallback ?? RUNNER_KERNEL) !== RUNNER_KERNEL) {
+        const installed = (await this.kernels.list()).map(k => k.name);
+        checkKernel({ name: kernel, fallback, fromNotebook }, installed);
+      }
     }
     const workdir = this.workdir(jobId);
     fs.mkdirSync(this.opts.jobsDir, { recursive: true });
