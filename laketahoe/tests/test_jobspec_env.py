@@ -51,3 +51,21 @@ def test_submit_sends_env_and_kernel(monkeypatch, tmp_path):
     assert cli.cmd_submit(args, FakeClient()) == 0
     assert sent["env"] == [{"name": "MODE", "value": "fast"}, {"name": "TOKEN", "secretKeyRef": {"name": "api", "key": "token"}}]
     assert sent["kernelName"] == "torch" and sent["kernelFallback"] == "python3"
+
+
+def test_magic_flags_become_training_input_fields():
+    from IPython.core.error import UsageError
+    from IPython.core.magic_arguments import parse_argstring
+
+    from laketahoe.magics import LakeTahoeMagics, _environment_options
+
+    args = parse_argstring(LakeTahoeMagics._submit,
+                           "nb.ipynb -e MODE=fast --secret-env PW=db:password --kernel torch --kernel-fallback python3")
+    assert _environment_options(args) == {
+        "env": [{"name": "MODE", "value": "fast"}, {"name": "PW", "secretKeyRef": {"name": "db", "key": "password"}}],
+        "kernelName": "torch", "kernelFallback": "python3"}
+    hpo = parse_argstring(LakeTahoeMagics._hpo, "--config h.yaml --env MODE=slow")
+    assert _environment_options(hpo, [{"name": "KEEP", "value": "1"}])["env"] == [
+        {"name": "KEEP", "value": "1"}, {"name": "MODE", "value": "slow"}]
+    with pytest.raises(UsageError, match="--secret-env"):
+        _environment_options(parse_argstring(LakeTahoeMagics._submit, "--secret-env PW"))
