@@ -108,3 +108,19 @@ def test_a_named_kernel_runs_when_installed_and_a_missing_one_falls_back_or_fail
     assert missing.returncode == 3
     assert "kernel 'gone' is not installed here" in json.loads((tmp_path / "exit.json").read_text())["reason"]
     assert os.path.exists(tmp_path / "exit.json")
+
+
+def test_a_module_job_gets_the_secret_with_its_output_masked(tmp_path):
+    path = _secrets_file(tmp_path)
+    (tmp_path / "leaky.py").write_text(
+        "import os, sys\nprint('out', os.environ['PW'])\nprint('err', os.environ['PW'], file=sys.stderr)\n"
+        "raise SystemExit('bye ' + os.environ['PW'])\n")
+    result = run_runner(
+        ["module", "--module", "leaky", "--cwd", str(tmp_path), "--status-file", "exit.json"],
+        cwd=tmp_path, LAKETAHOE_SECRETS_FILE=str(path),
+        LAKETAHOE_SECRET_REFS=json.dumps({"PW": {"name": "db", "key": "password"}}),
+    )
+    assert f"out {MASK}" in result.stdout
+    assert f"err {MASK}" in result.stderr
+    for text in (result.stdout, result.stderr, (tmp_path / "exit.json").read_text()):
+        assert SECRET not in text
