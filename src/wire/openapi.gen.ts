@@ -74,6 +74,13 @@ export interface paths {
                                 server?: string;
                                 /** @description kubernetes: the caller's namespace */
                                 namespace?: string;
+                                /** @description kubernetes: images a job may choose by name in masterConfig.imageUri */
+                                images?: {
+                                    name: string;
+                                    image: string;
+                                }[];
+                                /** @description kubernetes: whether other image references may be typed in */
+                                allowAnyImage?: boolean;
                             }[];
                             rootDir: string;
                             capacity: {
@@ -341,6 +348,21 @@ export interface paths {
                                         /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                         hostNetwork?: boolean;
                                     };
+                                    /** @description at most 100 variables */
+                                    env?: {
+                                        name: string;
+                                        /** @description a plain value (shown back as given) */
+                                        value?: string;
+                                        /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                        secretKeyRef?: {
+                                            name: string;
+                                            key: string;
+                                        };
+                                    }[];
+                                    /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                    kernelName?: string;
+                                    /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                    kernelFallback?: string;
                                 };
                                 trainingOutput: {
                                     completedCells: number;
@@ -362,6 +384,12 @@ export interface paths {
                                         /** @description saved model folder, relative to rootDir */
                                         path: string;
                                     }[];
+                                    /** @description the kernelspec the notebook ran on */
+                                    kernel?: {
+                                        name: string;
+                                        /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                        requested?: string;
+                                    };
                                     /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                     warnings?: string[];
                                     /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -645,6 +673,21 @@ export interface paths {
                                 /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                 hostNetwork?: boolean;
                             };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
                         };
                         /** @description at most 64 labels */
                         labels?: {
@@ -854,6 +897,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -875,6 +933,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1207,6 +1271,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1228,6 +1307,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1602,6 +1687,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1623,6 +1723,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1932,6 +2038,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1953,6 +2074,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -2549,6 +2676,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -2570,6 +2712,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -3298,6 +3446,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -3319,6 +3482,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -3530,6 +3699,62 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kernels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Kernelspecs installed where local jobs run (jupyter kernelspec list of the runner)
+         * @description A notebook job runs on its notebook's kernelspec (or trainingInput.kernelName) when it is in this list; Kubernetes jobs run on the kernels of their image, which the service cannot list.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description empty when the local backend is not configured */
+                            kernels: {
+                                /** @description the kernelspec name (trainingInput.kernelName) */
+                                name: string;
+                                displayName: string;
+                                language: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
