@@ -102,7 +102,7 @@ export class SqliteStore implements Store {
             record.job.owner,
             record.job.state,
             record.job.createTime,
-            record.job.trainingInput.notebook?.path ?? null,
+            record.job.trainingInput?.notebook?.path ?? null,
             JSON.stringify(record.job),
             JSON.stringify(record.runtime)
           );

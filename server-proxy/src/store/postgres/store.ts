@@ -58,7 +58,7 @@ export class PostgresStore implements Store {
   async createJob(record: JobRecord): Promise<void> {
     const { job } = record;
     const columns = 'job_id, public_id, owner, state, create_time, notebook, job, runtime';
-    const values = [job.jobId, publicJobId(job.jobId), job.owner, job.state, job.createTime, job.trainingInput.notebook?.path ?? null];
+    const values = [job.jobId, publicJobId(job.jobId), job.owner, job.state, job.createTime, job.trainingInput?.notebook?.path ?? null];
     try {
       await this.db.transaction(async client => {
         await client.query(`INSERT INTO jobs (${columns}) VALUES (${marks(8)})`, [...values, JSON.stringify(job), JSON.stringify(record.runtime)]);

@@ -20,7 +20,10 @@ async function filledSqlite(file: string): Promise<void> {
   const store = new SqliteStore(file);
   const monitor = new SqliteMonitorStore(store.database);
   for (let i = 1; i <= 3; i++) {
-    await store.createJob({ job: { jobId: `job${i}`, owner: i === 3 ? 'bob' : 'alice', state: 'SUCCEEDED', createTime: '2026-11-01T00:00:00.000Z' } as Job, runtime: { backend: 'local' } as never });
+    await store.createJob({
+      job: { jobId: `job${i}`, owner: i === 3 ? 'bob' : 'alice', state: 'SUCCEEDED', createTime: '2026-11-01T00:00:00.000Z', labels: { team: `t${i}` } } as unknown as Job,
+      runtime: { backend: 'local' } as never
+    });
   }
   // Retention drops the first lines: the copy keeps their numbers, and numbering goes on after them.
   await store.appendLogs('job1', Array.from({ length: 12 }, (_, i) => ({ time: 't', stream: 'stdout' as const, text: `line ${i + 1} ünïcode` })), { lines: 10, bytes: 1e9 });
@@ -44,6 +47,7 @@ async function snapshot({ store, monitor }: Stores) {
   return {
     jobs: await store.listJobs({ owner: 'alice', pageSize: 10 }),
     bobsJobs: await store.listJobs({ owner: 'bob', pageSize: 10 }),
+    labelled: await store.listJobs({ owner: 'alice', labels: [{ key: 'team', value: 't2' }], pageSize: 10 }),
     logs: await store.getLogs('job1', 0, 100),
     metrics: await store.getMetrics('job1'),
     trials: await store.listAllTrials('job2'),
@@ -62,11 +66,12 @@ test('every table is copied and verified; the stores read the same, and numberin
   const url = await testDatabase('migrate_copy');
   const reports = await migrateSqliteToPostgres({ file, to: url });
   expect(Object.fromEntries(reports.map(r => [r.table, r.rows]))).toEqual({
-    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1
+    jobs: 3, job_labels: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1
   });
 
   const sqlite = new SqliteStore(file);
   const before = await snapshot({ store: sqlite, monitor: new SqliteMonitorStore(sqlite.database) });
+  expect(before.labelled.jobs.map(j => j.jobId)).toEqual(['job2']);
   await sqlite.close();
   const pg = await openStores({ dataDir: '', databaseUrl: url });
   try {
