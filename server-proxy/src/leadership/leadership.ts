@@ -111,11 +111,12 @@ export class Leadership {
       return;
     }
     this.wanted = leading;
-    this.applying = this.applying.then(() => this.apply());
+    // Every change is applied, none skipped: a loss followed at once by a win still stops the controllers,
+    // since another replica may have led in between.
+    this.applying = this.applying.then(() => this.apply(leading));
   }
 
-  private async apply(): Promise<void> {
-    const leading = this.wanted;
+  private async apply(leading: boolean): Promise<void> {
     if (leading === this.running) {
       return;
     }

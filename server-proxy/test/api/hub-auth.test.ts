@@ -230,8 +230,8 @@ describe('a service signing in through the hub, with an admin group and a tokens
     const own = await openSse(`${t.url}/api/v1/events`, 'alice-hub');
     expect([everyone.status, bobs.status, own.status]).toEqual([200, 200, 200]);
     try {
-      expect((await t.call('DELETE', '/api/v1/jobs/bob-job', undefined, 'bob-hub')).status).toBe(200);
-      expect((await t.call('DELETE', '/api/v1/jobs/alice-job', undefined, 'alice-hub')).status).toBe(200);
+      expect((await t.call('DELETE', '/api/v1/jobs/bob-job', undefined, 'bob-hub')).status).toBe(204);
+      expect((await t.call('DELETE', '/api/v1/jobs/alice-job', undefined, 'alice-hub')).status).toBe(204);
       const deleted = (c: typeof everyone) => c.events.filter(e => e.event === 'deleted').map(e => e.data);
       await waitFor(async () => deleted(everyone).length >= 2 && deleted(own).length >= 1 && deleted(bobs).length >= 1, 5000, 'deletion events');
       // Watching everyone's, an event that names only a job also names its owner.
