@@ -19,8 +19,8 @@ export function kubeLeaseApi(config: k8s.KubeConfig, namespace: string, name: st
     spec: {
       holderIdentity: r.holderIdentity,
       leaseDurationSeconds: r.leaseDurationSeconds,
-      acquireTime: r.acquireTime as unknown as k8s.V1MicroTime,
-      renewTime: r.renewTime as unknown as k8s.V1MicroTime,
+      acquireTime: microTime(r.acquireTime),
+      renewTime: microTime(r.renewTime),
       leaseTransitions: r.leaseTransitions
     }
   });
@@ -42,4 +42,9 @@ export function kubeLeaseApi(config: k8s.KubeConfig, namespace: string, name: st
       return toRecord(await api.replaceNamespacedLease({ name, namespace, body: toLease(r) }));
     }
   };
+}
+
+/** A Lease's times are MicroTime: the API server refuses the three fractional digits of a plain Date. */
+function microTime(date: Date | undefined): k8s.V1MicroTime | undefined {
+  return date ? new k8s.V1MicroTime(date.getTime()) : undefined;
 }
