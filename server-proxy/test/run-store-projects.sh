@@ -10,7 +10,7 @@ export NODE_OPTIONS=--experimental-vm-modules
 pids=()
 for project in sqlite postgres; do
   (
-    npx jest --runInBand --selectProjects "$project" "$@" 2>&1 | sed -u "s/^/[$project] /"
+    npx jest --runInBand "$@" --selectProjects "$project" 2>&1 | sed -u "s/^/[$project] /"
     exit "${PIPESTATUS[0]}"
   ) &
   pids+=("$!")
