@@ -54,7 +54,7 @@ export class LeaseElector implements Elector {
   private changed: (leading: boolean) => void = () => undefined;
 
   constructor(private readonly opts: LeaseElectorOptions) {
-    this.identity = opts.identity ?? `${process.env.HOSTNAME || os.hostname()}_${crypto.randomUUID().slice(0, 8)}`;
+    this.identity = opts.identity ?? `${process.env.POD_NAME || process.env.HOSTNAME || os.hostname()}_${crypto.randomUUID().slice(0, 8)}`;
   }
 
   private now(): number {
