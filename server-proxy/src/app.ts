@@ -45,6 +45,9 @@ import { servingRoutes } from './api/routes/serving.js';
 import { openStores } from './store/open.js';
 import { PostgresEventRelay } from './store/postgres/eventRelay.js';
 import type { Store } from './store/store.js';
+import { electorFor } from './leadership/elect.js';
+import { Leadership } from './leadership/leadership.js';
+import { FollowerWorkPickup } from './leadership/pickup.js';
 import { VERSION } from './version.js';
 
 /**
@@ -64,6 +67,8 @@ export interface Service {
   deployments: DeploymentService;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
+  /** Whether this replica runs the controllers; SQLite: always. */
+  leadership: Leadership;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -274,6 +279,22 @@ async function wire(
     restartDelayMs: config.restartDelayMs
   });
   const versions = new VersionMonitor();
+  // Exactly one replica of a database runs the controllers; the others serve the API and push streams.
+  const leadership = new Leadership(
+    electorFor(config, database, (err, message) => app.log.warn({ err }, message)),
+    app.log
+  );
+  if (leadership.kind !== 'single') {
+    // Until elected this replica stores work and starts none of it.
+    backend.active = false;
+  }
+  // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
+  leadership.register({ name: 'backends', start: () => backend.start(), stop: () => backend.stop() });
+  leadership.register({ name: 'HPO experiments', start: () => experiments.start(), stop: () => experiments.stop() });
+  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close() });
+  leadership.register({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
+  leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
+  leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
@@ -311,7 +332,8 @@ async function wire(
     capacity,
     rootDir: config.rootDir,
     version: VERSION,
-    heartbeatMs: config.heartbeatMs ?? 15_000
+    heartbeatMs: config.heartbeatMs ?? 15_000,
+    leadership
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
   await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
@@ -339,25 +361,20 @@ async function wire(
     retention,
     monitor,
     deployments,
+    leadership,
     async start() {
-      // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
-      await backend.start();
-      await experiments.start();
-      await deployments.start();
       monitor.start();
-      retention.start();
-      webhooks.start();
+      // The only replica (SQLite) or the first of a database leads at once; the others wait their turn.
+      await leadership.start();
     },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
-      await retention.stop();
-      await webhooks.stop();
-      experiments.stop();
+      // Controllers stop (runners keep running) before leadership is given up for the next replica.
+      await leadership.stop();
       stopWatchingJobs();
-      await backend.stop();
       (artifacts as { destroy?: () => void }).destroy?.();
       await deployments.close();
       await app.close();

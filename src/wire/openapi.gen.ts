@@ -93,6 +93,16 @@ export interface paths {
                                 }[];
                             };
                             supportsDistributed: boolean;
+                            /** @description this replica among the replicas of one database */
+                            replica: {
+                                /** @description whether this replica runs the controllers (schedulers, HPO experiments, deployments) */
+                                leader: boolean;
+                                /**
+                                 * @description single: one process on SQLite, always leader; advisory-lock: PostgreSQL; lease: a Kubernetes Lease
+                                 * @enum {string}
+                                 */
+                                election: "single" | "advisory-lock" | "lease";
+                            };
                             scaleTiers: {
                                 [key: string]: {
                                     cpu: number;
@@ -1921,6 +1931,8 @@ export interface paths {
             parameters: {
                 query?: {
                     after?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1941,6 +1953,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2771,6 +2792,8 @@ export interface paths {
             parameters: {
                 query?: {
                     after?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2792,6 +2815,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2874,6 +2906,8 @@ export interface paths {
             parameters: {
                 query?: {
                     jobId?: string;
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2891,7 +2925,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -347,6 +347,8 @@ export class DeploymentService {
    * deletions, and starts again every deployment that was serving or on its way to.
    */
   async start(): Promise<void> {
+    // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
+    fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
       killOrphans(record, this.baseDir(owner, name));

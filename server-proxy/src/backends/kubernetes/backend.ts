@@ -133,6 +133,7 @@ export class KubernetesBackend implements Backend {
 
   /** Recovers after a restart: re-creates QUEUED runs (creates are idempotent), re-watches the others. */
   async start(): Promise<void> {
+    this.stopped = false;
     const queued: string[] = [];
     const active: string[] = [];
     for (const kind of this.kinds) {

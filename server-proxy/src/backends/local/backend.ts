@@ -47,7 +47,7 @@ export interface LocalBackendOptions {
  */
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
-  private readonly queue: ResourceQueue;
+  private queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
   /** The kernelspecs installed for the runner's Python. */
@@ -195,8 +195,13 @@ export class LocalBackend implements Backend {
     return this.watches.has(runId);
   }
 
-  /** Recovers after a restart: re-queues QUEUED runs, re-adopts live runners, settles dead ones. */
+  /**
+   * Recovers after a restart (or on becoming leader): re-queues QUEUED runs, re-adopts live runners,
+   * settles dead ones. The queue is rebuilt from the store, so a second start after a stop holds nothing stale.
+   */
   async start(): Promise<void> {
+    this.stopped = false;
+    this.queue = new ResourceQueue(this.opts.capacity);
     for (const kind of this.kinds) {
       for (const { runId, run, queue } of await kind.recoverable()) {
         const { runtime } = run;
