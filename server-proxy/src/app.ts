@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +15,9 @@ import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
+import { definitionRoutes } from './api/routes/definitions.js';
+import { Scheduler } from './definitions/scheduler.js';
+import { DefinitionService } from './definitions/service.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -62,6 +67,10 @@ export interface Service {
   deployments: DeploymentService;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
+  /** Job definitions: saved specs, run now or on a schedule. */
+  definitions: DefinitionService;
+  /** Fires definitions' schedules; a controller with start/stop (safe on every replica: ticks are claimed). */
+  scheduler: Scheduler;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -74,6 +83,10 @@ export interface ServiceParts {
   monitor?: DeploymentMonitor;
   /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
   artifactTiming?: { retryMs?: number; maxAttempts?: number };
+  /** The clock of schedules (tests move it); Date.now otherwise. */
+  clock?: () => number;
+  /** Schedule timings (tests shorten them). */
+  schedules?: { intervalMs?: number; lateAfterMs?: number; claimTimeoutMs?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -101,7 +114,7 @@ async function wire(
   localAllowed: boolean,
   unlock: () => void
 ): Promise<Service> {
-  const { store, monitor: monitorStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const { store, monitor: monitorStore, definitions: definitionStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const auth = new Authenticator(new TokenTable(config.tokens), {
@@ -250,6 +263,21 @@ async function wire(
     userRule: config.retention,
     intervalMs: config.retentionIntervalMs ?? 3_600_000
   });
+  const clock = parts.clock ?? Date.now;
+  // Names the replica in its schedule claims (logs and history only: the claim key does the excluding).
+  const replicaId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const definitions = new DefinitionService({ definitions: definitionStore, jobs, store, now: clock, replicaId });
+  const scheduleIntervalMs = parts.schedules?.intervalMs ?? 15_000;
+  const scheduler = new Scheduler({
+    definitions: definitionStore,
+    service: definitions,
+    log: app.log,
+    now: clock,
+    intervalMs: scheduleIntervalMs,
+    lateAfterMs: parts.schedules?.lateAfterMs ?? Math.max(60_000, 4 * scheduleIntervalMs),
+    claimTimeoutMs: parts.schedules?.claimTimeoutMs ?? 5 * 60_000,
+    replicaId
+  });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -310,6 +338,7 @@ async function wire(
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
+  await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -331,6 +360,8 @@ async function wire(
     store,
     backend,
     retention,
+    definitions,
+    scheduler,
     monitor,
     deployments,
     async start() {
@@ -341,12 +372,14 @@ async function wire(
       monitor.start();
       retention.start();
       webhooks.start();
+      scheduler.start();
     },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
+      await scheduler.stop();
       await retention.stop();
       await webhooks.stop();
       experiments.stop();
