@@ -8,7 +8,7 @@ import { ServiceError } from '../errors.js';
 import type { ScheduleSpec } from '../schemas/definitions.js';
 
 /** Most ticks counted in one window; a longer outage is reported as "at least" this many. */
-export const MAX_COUNTED_TICKS = 10_000;
+export const MAX_COUNTED_TICKS = 1000;
 
 /** Whether the runtime knows this IANA time zone. */
 function knownTimeZone(timeZone: string): boolean {
@@ -57,19 +57,14 @@ export interface DueTicks {
 
 /** The ticks due in (after, upTo], or undefined when none is. */
 export function dueTicks(cron: Cron, after: Date, upTo: Date): DueTicks | undefined {
-  let latest: Date | undefined;
-  let count = 0;
-  let next = cron.nextRun(after);
-  while (next && next.getTime() <= upTo.getTime()) {
-    latest = next;
-    count += 1;
-    if (count >= MAX_COUNTED_TICKS) {
-      // Past the cap only the latest tick matters: jump to it instead of walking every one.
-      const last = cron.previousRuns(1, upTo)[0];
-      latest = last && last.getTime() > latest.getTime() ? last : latest;
-      break;
-    }
-    next = cron.nextRun(next);
+  // The latest tick directly (croner's reference is exclusive at the minute): a long outage costs no walk.
+  const latest = cron.previousRuns(2, new Date(upTo.getTime() + 60_000)).find(t => t.getTime() <= upTo.getTime());
+  if (!latest || latest.getTime() <= after.getTime()) {
+    return undefined;
   }
-  return latest ? { latest, count } : undefined;
+  let count = 0;
+  for (let next = cron.nextRun(after); next && next.getTime() <= latest.getTime() && count < MAX_COUNTED_TICKS; next = cron.nextRun(next)) {
+    count += 1;
+  }
+  return { latest, count: Math.max(count, 1) };
 }

@@ -14,6 +14,9 @@ import { DuplicateNameError, type Store } from '../store/store.js';
 import { nextTimes, parseSchedule } from './cron.js';
 import type { DefinitionRecord, DefinitionStore, RunRecord } from './store.js';
 
+/** What create and replace both carry, with the webhook settled. */
+type CreateDefinitionFields = Omit<CreateDefinitionBody, 'definitionId'>;
+
 /** The label naming the definition a run came from. */
 export const DEFINITION_LABEL = 'definition';
 /** How many next run times a definition shows. */
@@ -64,7 +67,7 @@ export class DefinitionService {
   }
 
   /** Checks a body as a submitted job's, and builds the stored record. */
-  private async build(owner: string, definitionId: string, body: ReplaceDefinitionBody, createTime?: string): Promise<DefinitionRecord> {
+  private async build(owner: string, definitionId: string, body: CreateDefinitionFields, createTime?: string): Promise<DefinitionRecord> {
     if (body.schedule) {
       parseSchedule(body.schedule);
     }
@@ -119,7 +122,8 @@ export class DefinitionService {
   /** Replaces a definition; an unchanged schedule keeps its place, so no tick is run twice or lost. */
   async replace(owner: string, definitionId: string, body: ReplaceDefinitionBody): Promise<Definition> {
     const old = await this.record(owner, definitionId);
-    const record = await this.build(owner, definitionId, body, old.definition.createTime);
+    const webhook = body.webhook === undefined ? old.spec.webhook : (body.webhook ?? undefined);
+    const record = await this.build(owner, definitionId, { ...body, webhook }, old.definition.createTime);
     const before = old.definition;
     const sameSchedule = JSON.stringify(before.schedule) === JSON.stringify(record.definition.schedule) && before.paused === record.definition.paused;
     if (sameSchedule) {

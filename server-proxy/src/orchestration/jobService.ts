@@ -96,7 +96,13 @@ export class JobService {
    * so a saved definition is refused with the same 400 and field path as a submitted job.
    */
   async check(owner: string, body: SubmitJobBody): Promise<void> {
-    await this.validated(owner, structuredClone(body));
+    const { plan } = await this.validated(owner, structuredClone(body));
+    // Staging would say so at submit time; a definition is told now, not at its first tick.
+    for (const { field, absPath } of [...(plan.notebook ? [plan.notebook] : []), ...plan.packages]) {
+      if (!fs.existsSync(absPath)) {
+        throw new ServiceError('invalid_argument', `${field}: ${path.relative(this.rootDir, absPath)} does not exist`, field);
+      }
+    }
   }
 
   /** The checks of submit; normalizes `body` (an empty resume source goes, a given one becomes its key). */

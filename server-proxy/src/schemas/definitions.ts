@@ -59,8 +59,14 @@ const definitionFields = {
   retention: Type.Optional(DefinitionRetention)
 };
 
-/** Body of `PUT /api/v1/definitions/{definitionId}`: the whole definition again. */
-export const ReplaceDefinitionBody = Type.Object(definitionFields, { additionalProperties: false });
+/**
+ * Body of `PUT /api/v1/definitions/{definitionId}`: the whole definition again, except that an absent
+ * `webhook` keeps the saved one (its URL is never shown, so an editor cannot send it back); null removes it.
+ */
+export const ReplaceDefinitionBody = Type.Object(
+  { ...definitionFields, webhook: Type.Optional(Type.Union([WebhookSpec, Type.Null()], { description: 'absent: keep the saved webhook; null: remove it' })) },
+  { additionalProperties: false }
+);
 /** A replace request. */
 export type ReplaceDefinitionBody = Static<typeof ReplaceDefinitionBody>;
 

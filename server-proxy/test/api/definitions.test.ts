@@ -10,7 +10,7 @@ import { startService, tempRoot, type TestService } from '../helpers/service.js'
 // PostgreSQL database.
 
 let clock = Date.parse('2026-12-05T10:00:30Z');
-const parts: ServiceParts = { clock: () => clock, schedules: { intervalMs: 3_600_000 } };
+const parts: ServiceParts = { clock: () => clock, schedules: { intervalMs: 3_600_000, lateAfterMs: 60_000 } };
 let root: string;
 let t: TestService;
 

@@ -51,7 +51,7 @@ test('dueTicks counts the ticks in (after, upTo] and returns the latest; none is
   const minutely = parseSchedule({ cron: '* * * * *', timeZone: 'UTC' });
   const long = dueTicks(minutely, new Date('2026-01-01T00:00:00Z'), new Date('2026-03-01T00:00:30Z'))!;
   expect(long.latest.toISOString()).toBe('2026-03-01T00:00:00.000Z');
-  expect(long.count).toBe(10_000);
+  expect(long.count).toBe(1000);
 });
 
 test('bad schedules are 400s naming the field', () => {
