@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   BackendName,
   IBackendInfo,
+  ICreateDefinitionRequest,
   IServiceInfo,
   ISubmitJobRequest,
   ITrainingInput,
@@ -27,6 +28,7 @@ import {
   jsonEqual,
   ParameterType
 } from './parameters';
+import { ScheduleOptions } from './schedule';
 
 /** Scale tiers offered in the form. */
 export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
@@ -304,6 +306,29 @@ export class SubmitFormModel {
     return checkParameterValue(row.parameter.type, row.text);
   }
 
+  /** "Run on a schedule": when enabled, accepting the form saves a definition. */
+  get schedule(): ScheduleOptions | undefined {
+    return this._schedule;
+  }
+  set schedule(options: ScheduleOptions | undefined) {
+    this._schedule?.changed.disconnect(this._emitChanged, this);
+    this._schedule = options;
+    options?.changed.connect(this._emitChanged, this);
+    this._changed.emit();
+  }
+
+  /** The definition the form saves when its schedule is enabled. */
+  toDefinitionRequest(): ICreateDefinitionRequest {
+    const { trainingInput } = this.toRequest();
+    const schedule = this._schedule!;
+    return {
+      definitionId: schedule.definitionId,
+      trainingInput,
+      schedule: { cron: schedule.cron.trim(), timeZone: schedule.timeZone },
+      missedRuns: schedule.missedRuns
+    };
+  }
+
   /** Client-side errors by field, merged with the service's. */
   validate(): FormErrors {
     return { ...this._serverErrors, ...this.clientErrors() };
@@ -311,8 +336,8 @@ export class SubmitFormModel {
 
   /** Errors found without asking the service, by field. */
   clientErrors(): FormErrors {
-    const errors: FormErrors = {};
-    if (!JOB_ID.test(this.jobId)) {
+    const errors: FormErrors = { ...this._schedule?.errors() };
+    if (!JOB_ID.test(this.jobId) && !this._schedule?.enabled) {
       errors[FIELD.jobId] =
         'Use 1 to 128 letters, digits or underscores, starting with a letter.';
     }
@@ -434,6 +459,11 @@ export class SubmitFormModel {
   }
 
   private _info: IServiceInfo | null = null;
+  private _emitChanged(): void {
+    this._changed.emit();
+  }
+
+  private _schedule: ScheduleOptions | undefined;
   private _serverErrors: FormErrors = {};
   private _changed = new Signal<this, void>(this);
 }
