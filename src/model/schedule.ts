@@ -18,6 +18,14 @@ export const SCHEDULE_FIELD = {
 /** A definition id as the service accepts it. */
 const DEFINITION_ID = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
+/** A definition id from a notebook path: its name in the id alphabet. */
+export function definitionIdFor(notebookPath: string): string {
+  const name = (notebookPath.split('/').pop() ?? 'notebook')
+    .replace(/\.ipynb$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_');
+  return (/^[A-Za-z]/.test(name) ? name : `nb_${name}`).slice(0, 48);
+}
+
 /** The browser's own IANA time zone, the form's default. */
 export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

@@ -7,14 +7,6 @@ import { SCHEDULE_FIELD } from '../model/schedule';
 import { SubmitFormModel } from '../model/submit';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 
-/** A definition id from a notebook path: its name in the id alphabet. */
-export function definitionIdFor(notebookPath: string): string {
-  const name = (notebookPath.split('/').pop() ?? 'notebook')
-    .replace(/\.ipynb$/, '')
-    .replace(/[^A-Za-z0-9_]/g, '_');
-  return (/^[A-Za-z]/.test(name) ? name : `nb_${name}`).slice(0, 48);
-}
-
 /**
  * Saves the submit form as a scheduled definition. True when saved; false
  * with the service's field errors on the form, to show it again.

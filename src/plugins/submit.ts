@@ -33,9 +33,9 @@ import {
   ISubmitDefaults,
   SubmitFormModel
 } from '../model/submit';
-import { ScheduleOptions } from '../model/schedule';
+import { definitionIdFor, ScheduleOptions } from '../model/schedule';
 import { CommandIDs, ILakeTahoe } from '../tokens';
-import { definitionIdFor, saveDefinition } from './schedule';
+import { saveDefinition } from './schedule';
 import {
   JSONValue,
   Priority,
