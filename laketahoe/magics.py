@@ -19,7 +19,8 @@ from .client import TERMINAL_STATES, Client, LakeTahoeError
 from .display import DeploymentView, HpoView, JobList, JobView, TrialsView
 from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .definitions import MISSED_POLICIES, definition_body, definition_id_for, definitions_text, run_action
+from .definitions import (MISSED_POLICIES, definition_body, definition_id_for, definition_text, definitions_text,
+                          run_action)
 from .jobspec import notebook_training_input, parse_params, rebase_training_input
 
 #: ``%lt schedule`` actions on an existing definition.
@@ -326,7 +327,8 @@ class LakeTahoeMagics(Magics):
             if len(words) != 2:
                 raise UsageError(f"%lt schedule {words[0]} DEFINITION_ID")
             return _Text(run_action(client, words[0], words[1]))
-        args = parse_argstring(self._schedule, rest)
+        # Parsed from shell words: a cron expression is quoted and holds spaces and `*`.
+        args = self._schedule.parser.parse_args(words)
         path = args.notebook or current_notebook_path(root_dir=client.root_dir)
         if not path:
             raise UsageError("%lt schedule: cannot tell which notebook this is; give its path")
