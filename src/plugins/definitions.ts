@@ -17,6 +17,9 @@ import { DefinitionsModel } from '../model/definitions';
 import { CommandIDs, ILakeTahoe } from '../tokens';
 import { DefinitionsPanel } from '../widgets/DefinitionsPanel';
 
+/** Least time between reloads caused by job changes. */
+const JOB_CHANGE_RELOAD_MS = 2000;
+
 /**
  * Job definitions in the left area: saved job specs with their schedule,
  * next run, pause/resume, run now, edit, delete and run history.
@@ -44,10 +47,15 @@ export const definitionsPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.caption = trans.__('LakeTahoe Job Definitions');
     shell.add(panel, 'left', { rank: 601 });
     restorer?.add(panel, 'laketahoe-definitions');
-    // The panel loads when shown, not during activation; a job event may be a run the schedule started.
+    // The panel loads when shown, not during activation. A job change may be a run the schedule started
+    // or a run's new state: reload then, at most once per JOB_CHANGE_RELOAD_MS (jobs change often).
+    let reload: ReturnType<typeof setTimeout> | undefined;
     lake.jobs.changed.connect(() => {
-      if (panel.isVisible) {
-        void model.refresh();
+      if (panel.isVisible && reload === undefined) {
+        reload = setTimeout(() => {
+          reload = undefined;
+          void model.refresh();
+        }, JOB_CHANGE_RELOAD_MS);
       }
     });
 

@@ -10,9 +10,10 @@ const LONG = path.resolve(__dirname, 'notebooks', 'long.ipynb');
 
 test('saves a scheduled definition from the form, runs it now from the sidebar and opens the run', async ({ page, tmpPath }) => {
   await page.contents.uploadFile(LONG, `${tmpPath}/long.ipynb`);
-  await page.filebrowser.openDirectory(tmpPath);
-  await page.locator('.jp-DirListing-item[data-file-type="notebook"]', { hasText: 'long.ipynb' }).click({ button: 'right' });
-  await page.locator('.lm-Menu-item', { hasText: 'Submit as Training Job' }).click();
+  // The command resolves once its dialog closes: start it without waiting.
+  await page.evaluate(path => {
+    void (window as any).jupyterapp.commands.execute('laketahoe:submit-notebook', { path });
+  }, `${tmpPath}/long.ipynb`);
 
   const form = page.locator('.jp-laketahoe-SubmitForm');
   await expect(form).toBeVisible();
@@ -47,6 +48,7 @@ test('saves a scheduled definition from the form, runs it now from the sidebar a
   await expect(runButton).toHaveCount(1, { timeout: 30_000 });
   await expect(runButton).toContainText(definitionId);
   const jobId = ((await runButton.textContent()) ?? '').split(' ')[0];
-  await runButton.click();
+  await runButton.focus();
+  await page.keyboard.press('Enter');
   await expect(page.locator('.jp-laketahoe-JobDetail', { hasText: jobId }).first()).toBeVisible();
 });
