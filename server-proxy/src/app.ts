@@ -35,6 +35,7 @@ import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
+import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
@@ -353,6 +354,7 @@ async function wire(
     deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
   });
   await app.register(metricsRoutes, { monitor });
+  await app.register(healthRoutes);
 
   let closed = false;
   return {
