@@ -17,6 +17,8 @@ test('saves a scheduled definition from the form, runs it now from the sidebar a
 
   const form = page.locator('.jp-laketahoe-SubmitForm');
   await expect(form).toBeVisible();
+  // Runs of this definition end at once.
+  await form.locator('.jp-laketahoe-ParametersTable-row[data-parameter="seconds"] input').fill('0');
   await form.locator('input[name=runOnSchedule]').check();
   const definitionId = `ui_sched_${Date.now()}`;
   await form.locator('input[name=definitionId]').fill(definitionId);
@@ -51,4 +53,14 @@ test('saves a scheduled definition from the form, runs it now from the sidebar a
   await runButton.focus();
   await page.keyboard.press('Enter');
   await expect(page.locator('.jp-laketahoe-JobDetail', { hasText: jobId }).first()).toBeVisible();
+
+  // Deleting the definition (after confirming) keeps its job.
+  await item.locator('.jp-laketahoe-DefinitionItem-delete').click();
+  await page.locator('.jp-Dialog-button.jp-mod-warn', { hasText: 'Delete' }).click();
+  await expect(item).toHaveCount(0);
+  const status = await page.evaluate(async id => {
+    const base = (window as any).jupyterapp.serviceManager.serverSettings.baseUrl + 'laketahoe/api/v1';
+    return (await fetch(`${base}/jobs/${id}`)).status;
+  }, jobId);
+  expect(status).toBe(200);
 });
