@@ -12,6 +12,13 @@
   laketahoe jobs stop JOB_ID
   laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
 
+  laketahoe definitions create DEF_ID --config job.yaml | --notebook NB [-p NAME=VALUE] [--schedule CRON]
+                                [--time-zone TZ] [--missed run-once|skip] [--keep-last N] [--delete-after-days D]
+                                [--webhook URL] [--paused]
+  laketahoe definitions list | describe DEF_ID | runs DEF_ID | run DEF_ID | pause DEF_ID | resume DEF_ID
+  laketahoe definitions delete DEF_ID
+  laketahoe definitions preview CRON [--time-zone TZ] [--count N]
+
   laketahoe models list
   laketahoe models describe MODEL [--version N]
   laketahoe deployments create NAME --model MODEL[:VERSION] | --job JOB_ID [--trial N] [--replicas N] [--wait]
@@ -57,7 +64,8 @@ from .display import (comparison_text, deployment_text, deployments_text, job_te
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .jobspec import JobSpecError, load_job_file, merge_env
+from .definitions import add_schedule_options, body_from_args, definition_text, definitions_text, run_action
+from .jobspec import JobSpecError, load_job_file, merge_env, notebook_training_input, parse_params
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     trials.add_argument("--filter", help="state=STATE")
     trials.add_argument("--format", choices=("table", "csv"), default="table", help="output format")
 
+    _add_definitions_parser(groups)
+
     models = groups.add_parser("models", help="registered models")
     model_cmds = models.add_subparsers(dest="command", required=True, parser_class=_Parser)
     model_cmds.add_parser("list", help="list models, newest first")
@@ -185,6 +195,50 @@ def build_parser() -> argparse.ArgumentParser:
     env_create.add_argument("--force", action="store_true", help="reinstall even when it is up to date")
     env_create.add_argument("--verbose", action="store_true", help="show pip's output")
     return parser
+
+
+def _add_definitions_parser(groups) -> None:
+    """``laketahoe definitions ...``: saved job specs, run now or on a cron schedule."""
+    definitions = groups.add_parser("definitions", help="job definitions: saved job specs run now or on a schedule")
+    def_cmds = definitions.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    create = def_cmds.add_parser("create", help="save a job spec (a job file or a notebook) as a definition")
+    create.add_argument("definition_id", metavar="DEFINITION_ID")
+    what = create.add_mutually_exclusive_group(required=True)
+    what.add_argument("--config", help="job file: AI Platform YAML with trainingInput (training or HPO)")
+    what.add_argument("--notebook", help="notebook to run")
+    create.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="notebook parameter")
+    add_schedule_options(create)
+    def_cmds.add_parser("list", help="list definitions with their schedule and next run")
+    for command, text in (("describe", "show a definition, its next runs and its recent runs"),
+                          ("runs", "list a definition's runs (scheduled, missed, skipped, run now), newest first"),
+                          ("run", "submit a run of a definition now"), ("pause", "pause a definition's schedule"),
+                          ("resume", "resume a definition's schedule from now"),
+                          ("delete", "delete a definition and its run history (its jobs stay)")):
+        def_cmds.add_parser(command, help=text).add_argument("definition_id", metavar="DEFINITION_ID")
+    preview = def_cmds.add_parser("preview", help="the next times a cron schedule fires")
+    preview.add_argument("cron", metavar="CRON")
+    preview.add_argument("--time-zone", default="UTC", metavar="TZ")
+    preview.add_argument("--count", type=int, default=5)
+
+
+def cmd_definitions(args, client: Client) -> int:
+    """``definitions ...``."""
+    if args.command == "create":
+        cwd = os.getcwd()
+        if args.config:
+            _, ti, labels = load_job_file(args.config, lambda path, base: client.to_root_relative(path, cwd=base))
+        else:
+            ti, labels = notebook_training_input(client.to_root_relative(args.notebook, cwd=cwd), parse_params(args.param)), {}
+        body = body_from_args(args, ti, labels or None)
+        body["definitionId"] = args.definition_id
+        print(definition_text(client.create_definition(body)))
+    elif args.command == "list":
+        print(definitions_text(client.list_definitions()))
+    elif args.command == "preview":
+        print("\n".join(client.schedule_preview(args.cron, args.time_zone, args.count)))
+    else:
+        print(run_action(client, args.command, args.definition_id))
+    return 0
 
 
 def cmd_serving_env(args) -> int:
@@ -454,6 +508,8 @@ def run(args, client_factory=Client.from_environment) -> int:
         return cmd_models(args, client)
     if args.group == "deployments":
         return cmd_deployments(args, client)
+    if args.group == "definitions":
+        return cmd_definitions(args, client)
     if args.command == "submit":
         return cmd_submit(args, client)
     if args.command == "describe":

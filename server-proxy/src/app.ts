@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +16,9 @@ import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
 import { environmentRoutes } from './api/routes/environments.js';
+import { definitionRoutes } from './api/routes/definitions.js';
+import { Scheduler } from './definitions/scheduler.js';
+import { DefinitionService } from './definitions/service.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -69,6 +74,10 @@ export interface Service {
   retention: RetentionSweeper;
   /** Whether this replica runs the controllers; SQLite: always. */
   leadership: Leadership;
+  /** Job definitions: saved specs, run now or on a schedule. */
+  definitions: DefinitionService;
+  /** Fires definitions' schedules; a controller with start/stop (safe on every replica: ticks are claimed). */
+  scheduler: Scheduler;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -81,6 +90,10 @@ export interface ServiceParts {
   monitor?: DeploymentMonitor;
   /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
   artifactTiming?: { retryMs?: number; maxAttempts?: number };
+  /** The clock of schedules (tests move it); Date.now otherwise. */
+  clock?: () => number;
+  /** Schedule timings (tests shorten them). */
+  schedules?: { intervalMs?: number; lateAfterMs?: number; claimTimeoutMs?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -108,7 +121,7 @@ async function wire(
   localAllowed: boolean,
   unlock: () => void
 ): Promise<Service> {
-  const { store, monitor: monitorStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const { store, monitor: monitorStore, definitions: definitionStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const auth = new Authenticator(new TokenTable(config.tokens), {
@@ -259,6 +272,21 @@ async function wire(
     userRule: config.retention,
     intervalMs: config.retentionIntervalMs ?? 3_600_000
   });
+  const clock = parts.clock ?? Date.now;
+  // Names the replica in its schedule claims (logs and history only: the claim key does the excluding).
+  const replicaId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const definitions = new DefinitionService({ definitions: definitionStore, jobs, store, now: clock, replicaId });
+  const scheduleIntervalMs = parts.schedules?.intervalMs ?? 15_000;
+  const scheduler = new Scheduler({
+    definitions: definitionStore,
+    service: definitions,
+    log: app.log,
+    now: clock,
+    intervalMs: scheduleIntervalMs,
+    lateAfterMs: parts.schedules?.lateAfterMs ?? Math.max(60_000, 4 * scheduleIntervalMs),
+    claimTimeoutMs: parts.schedules?.claimTimeoutMs ?? 5 * 60_000,
+    replicaId
+  });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -294,6 +322,8 @@ async function wire(
   leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close() });
   leadership.register({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
   leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
+  // Ticks are claimed in the store, so a second scheduler could not fire one twice; leading keeps it to one.
+  leadership.register({ name: 'schedules', start: () => scheduler.start(), stop: () => scheduler.stop() });
   leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
@@ -337,6 +367,7 @@ async function wire(
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
   await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
+  await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -359,6 +390,8 @@ async function wire(
     store,
     backend,
     retention,
+    definitions,
+    scheduler,
     monitor,
     deployments,
     leadership,

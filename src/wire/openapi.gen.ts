@@ -3082,6 +3082,1602 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's definitions (an admin's: anyone's) with their next run times */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitions: {
+                                definitionId: string;
+                                owner: string;
+                                createTime: string;
+                                updateTime: string;
+                                /** @description the saved trainingInput, as submitted */
+                                trainingInput: unknown;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                webhook?: {
+                                    /** @description the URL's origin */
+                                    target: string;
+                                };
+                                schedule?: {
+                                    /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                    cron: string;
+                                    /**
+                                     * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                };
+                                paused: boolean;
+                                /** @enum {string} */
+                                missedRuns: "RUN_ONCE" | "SKIP";
+                                retention?: {
+                                    /** @description keep this many most recently finished runs */
+                                    keepLastRuns?: number;
+                                    /** @description delete runs finished more than this many days ago */
+                                    deleteAfterDays?: number;
+                                };
+                                /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                                nextRunTimes: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save a job spec as a definition, optionally with a cron schedule
+         * @description `trainingInput`, `labels` and `webhook` are checked as a submitted job's are (400 naming the field).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        definitionId: string;
+                        trainingInput: {
+                            /** @enum {string} */
+                            scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                            masterType?: string;
+                            masterConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            workerCount?: number;
+                            workerType?: string;
+                            workerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            parameterServerCount?: number;
+                            parameterServerType?: string;
+                            parameterServerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            priority?: "high" | "middle" | "low";
+                            scheduling?: {
+                                /** @description duration such as "3600s" */
+                                maxRunningTime?: string;
+                                /** @description duration such as "3600s" */
+                                maxWaitTime?: string;
+                            };
+                            args?: string[];
+                            pythonModule?: string;
+                            packageUris?: string[];
+                            jobDir?: string;
+                            region?: string;
+                            runtimeVersion?: string;
+                            pythonVersion?: string;
+                            notebook?: {
+                                /** @description notebook path relative to the root directory */
+                                path: string;
+                                /** @description papermill parameters */
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description also snapshot the notebook's folder */
+                                includeFolder?: boolean;
+                            };
+                            hyperparameters?: {
+                                /** @enum {string} */
+                                goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                hyperparameterMetricTag?: string;
+                                /**
+                                 * @description ours: the last reported value or the best one
+                                 * @enum {string}
+                                 */
+                                metricSelection?: "LAST" | "BEST";
+                                maxTrials?: number;
+                                maxParallelTrials?: number;
+                                maxFailedTrials?: number;
+                                enableTrialEarlyStopping?: boolean;
+                                earlyStopping?: {
+                                    /** @enum {string} */
+                                    kind?: "median" | "asha";
+                                    /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                    minStep?: number;
+                                    /** @description median: finished trials needed first (3) */
+                                    minCompletedTrials?: number;
+                                    /** @description asha: keep the top 1/reductionFactor (3) */
+                                    reductionFactor?: number;
+                                };
+                                resumePreviousJobId?: string;
+                                /** @enum {string} */
+                                algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                params: {
+                                    parameterName: string;
+                                    /** @enum {string} */
+                                    type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                    minValue?: number;
+                                    maxValue?: number;
+                                    categoricalValues?: string[];
+                                    discreteValues?: number[];
+                                    /** @enum {string} */
+                                    scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                }[];
+                            };
+                            /**
+                             * @description where the job runs; the service default when absent
+                             * @enum {string}
+                             */
+                            backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
+                        };
+                        /** @description at most 60 labels, copied to each run */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
+                        };
+                        schedule?: {
+                            /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                            cron: string;
+                            /**
+                             * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
+                        /**
+                         * @description a paused definition is not run by its schedule
+                         * @default false
+                         */
+                        paused?: boolean;
+                        /**
+                         * @description ticks missed while the service was down: RUN_ONCE runs the latest of them once, SKIP records it as skipped
+                         * @default RUN_ONCE
+                         * @enum {string}
+                         */
+                        missedRuns?: "RUN_ONCE" | "SKIP";
+                        retention?: {
+                            /** @description keep this many most recently finished runs */
+                            keepLastRuns?: number;
+                            /** @description delete runs finished more than this many days ago */
+                            deleteAfterDays?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One definition */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace a definition (an unchanged schedule keeps its place) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trainingInput: {
+                            /** @enum {string} */
+                            scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                            masterType?: string;
+                            masterConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            workerCount?: number;
+                            workerType?: string;
+                            workerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            parameterServerCount?: number;
+                            parameterServerType?: string;
+                            parameterServerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            priority?: "high" | "middle" | "low";
+                            scheduling?: {
+                                /** @description duration such as "3600s" */
+                                maxRunningTime?: string;
+                                /** @description duration such as "3600s" */
+                                maxWaitTime?: string;
+                            };
+                            args?: string[];
+                            pythonModule?: string;
+                            packageUris?: string[];
+                            jobDir?: string;
+                            region?: string;
+                            runtimeVersion?: string;
+                            pythonVersion?: string;
+                            notebook?: {
+                                /** @description notebook path relative to the root directory */
+                                path: string;
+                                /** @description papermill parameters */
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description also snapshot the notebook's folder */
+                                includeFolder?: boolean;
+                            };
+                            hyperparameters?: {
+                                /** @enum {string} */
+                                goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                hyperparameterMetricTag?: string;
+                                /**
+                                 * @description ours: the last reported value or the best one
+                                 * @enum {string}
+                                 */
+                                metricSelection?: "LAST" | "BEST";
+                                maxTrials?: number;
+                                maxParallelTrials?: number;
+                                maxFailedTrials?: number;
+                                enableTrialEarlyStopping?: boolean;
+                                earlyStopping?: {
+                                    /** @enum {string} */
+                                    kind?: "median" | "asha";
+                                    /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                    minStep?: number;
+                                    /** @description median: finished trials needed first (3) */
+                                    minCompletedTrials?: number;
+                                    /** @description asha: keep the top 1/reductionFactor (3) */
+                                    reductionFactor?: number;
+                                };
+                                resumePreviousJobId?: string;
+                                /** @enum {string} */
+                                algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                params: {
+                                    parameterName: string;
+                                    /** @enum {string} */
+                                    type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                    minValue?: number;
+                                    maxValue?: number;
+                                    categoricalValues?: string[];
+                                    discreteValues?: number[];
+                                    /** @enum {string} */
+                                    scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                }[];
+                            };
+                            /**
+                             * @description where the job runs; the service default when absent
+                             * @enum {string}
+                             */
+                            backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
+                        };
+                        /** @description at most 60 labels, copied to each run */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description absent: keep the saved webhook; null: remove it */
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
+                        } | null;
+                        schedule?: {
+                            /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                            cron: string;
+                            /**
+                             * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
+                        /**
+                         * @description a paused definition is not run by its schedule
+                         * @default false
+                         */
+                        paused?: boolean;
+                        /**
+                         * @description ticks missed while the service was down: RUN_ONCE runs the latest of them once, SKIP records it as skipped
+                         * @default RUN_ONCE
+                         * @enum {string}
+                         */
+                        missedRuns?: "RUN_ONCE" | "SKIP";
+                        retention?: {
+                            /** @description keep this many most recently finished runs */
+                            keepLastRuns?: number;
+                            /** @description delete runs finished more than this many days ago */
+                            deleteAfterDays?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a definition and its run history; the jobs it ran stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause the schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume the schedule from now (ticks while paused are not run) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a run of the definition now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run history: scheduled, missed, skipped and run-now runs with their jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                /** @description the tick (ISO, UTC), or the time of a run-now */
+                                scheduledTime: string;
+                                /** @enum {string} */
+                                trigger: "SCHEDULE" | "MISSED" | "MANUAL";
+                                /**
+                                 * @description CLAIMED: a replica is submitting it right now
+                                 * @enum {string}
+                                 */
+                                outcome: "CLAIMED" | "SUBMITTED" | "SKIPPED" | "FAILED";
+                                /** @description the job this run submitted */
+                                jobId?: string;
+                                /** @description the state of that job; absent once it was deleted */
+                                jobState?: string;
+                                /** @description earlier ticks missed while the service was down, folded into this one */
+                                missedTicks: number;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedule-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next times a cron schedule fires in a time zone (for forms), or a 400 naming cron or timeZone */
+        get: {
+            parameters: {
+                query: {
+                    cron: string;
+                    timeZone?: string;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;

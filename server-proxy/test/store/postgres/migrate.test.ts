@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Job } from '../../../src/schemas/jobs.js';
 import type { ModelVersion } from '../../../src/schemas/serving.js';
+import { SqliteDefinitionStore } from '../../../src/definitions/store.js';
 import { SqliteMonitorStore } from '../../../src/monitoring/store.js';
 import { openStores, type Stores } from '../../../src/store/open.js';
 import { migrateSqliteToPostgres, tableChecksum, TargetNotEmptyError } from '../../../src/store/migrate.js';
@@ -36,11 +37,18 @@ async function filledSqlite(file: string): Promise<void> {
   await monitor.saveBuckets('alice', 'iris-prod', [{ start: 60_000, widthMs: 60_000, requests: 4, errors: 1, clientErrors: 1, serverErrors: 0, latencySumMs: 12.25, histogram: { counts: [1, 3] } as never }]);
   await monitor.saveAlert('alice', { id: 'a1', deployment: 'iris-prod', rule: 'errors', state: 'firing', startTime: 't' } as never);
   await monitor.saveRows('alice', 'iris-prod', 'iris', 2, [{ time: 5, kind: 'inputs', rows: 1, columns: { x: [1.5] } }]);
+  const definitions = new SqliteDefinitionStore(store.database);
+  await definitions.create({
+    definition: { definitionId: 'nightly', owner: 'alice', createTime: 't', updateTime: 't', trainingInput: {}, labels: {}, schedule: { cron: '0 3 * * *', timeZone: 'Asia/Tokyo' }, paused: false, missedRuns: 'SKIP' },
+    spec: { trainingInput: { notebook: { path: 'a.ipynb' } } as never, webhook: { url: 'https://hooks.example/secret' } },
+    scheduleAnchor: '2026-11-01T00:00:00.000Z'
+  });
+  await definitions.claim({ owner: 'alice', definitionId: 'nightly', tick: '2026-11-01T18:00:00.000Z', trigger: 'SCHEDULE', outcome: 'SUBMITTED', jobId: 'nightly_20261101_1800', missedTicks: 0, message: 'scheduled', claimedAt: 't', claimedBy: 'r1' });
   await store.close();
 }
 
 /** What a reader sees through the Store interfaces, for comparing both sides. */
-async function snapshot({ store, monitor }: Stores) {
+async function snapshot({ store, monitor, definitions }: Stores) {
   return {
     jobs: await store.listJobs({ owner: 'alice', pageSize: 10 }),
     bobsJobs: await store.listJobs({ owner: 'bob', pageSize: 10 }),
@@ -52,7 +60,10 @@ async function snapshot({ store, monitor }: Stores) {
     deployments: await store.listDeployments(),
     buckets: await monitor.listBuckets('alice', 'iris-prod', 0, 1e9),
     alerts: await monitor.listAlerts('alice', 'iris-prod', 10),
-    rows: await monitor.listRows('alice', 'iris-prod', 'iris', 2, 0)
+    rows: await monitor.listRows('alice', 'iris-prod', 'iris', 2, 0),
+    definitions: await definitions.list(undefined),
+    scheduled: await definitions.listScheduled(),
+    runs: await definitions.runs('alice', 'nightly', 10)
   };
 }
 
@@ -62,11 +73,11 @@ test('every table is copied and verified; the stores read the same, and numberin
   const url = await testDatabase('migrate_copy');
   const reports = await migrateSqliteToPostgres({ file, to: url });
   expect(Object.fromEntries(reports.map(r => [r.table, r.rows]))).toEqual({
-    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1
+    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1, job_definitions: 1, definition_runs: 1
   });
 
   const sqlite = new SqliteStore(file);
-  const before = await snapshot({ store: sqlite, monitor: new SqliteMonitorStore(sqlite.database) });
+  const before = await snapshot({ store: sqlite, monitor: new SqliteMonitorStore(sqlite.database), definitions: new SqliteDefinitionStore(sqlite.database) });
   await sqlite.close();
   const pg = await openStores({ dataDir: '', databaseUrl: url });
   try {
