@@ -13,6 +13,7 @@ import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
+import { usageRoutes } from './api/routes/usage.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -25,6 +26,7 @@ import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
+import { UsageService } from './orchestration/usage.js';
 import { JobDeleter } from './orchestration/jobDeletion.js';
 import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
@@ -155,7 +157,9 @@ async function wire(
     excluded: [config.dataDir],
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
-    killGraceMs: config.killGraceMs
+    killGraceMs: config.killGraceMs,
+    recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+    usageIntervalMs: config.usageIntervalMs
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
@@ -209,6 +213,8 @@ async function wire(
         podTemplate: k8s.podTemplate,
         jobPodTemplateFields: k8s.jobPodTemplateFields,
         users: [...new Set(config.tokens.values())],
+        recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+        usageIntervalMs: config.usageIntervalMs,
         artifacts: artifacts.presign
           ? {
               store: artifacts,
@@ -310,6 +316,7 @@ async function wire(
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
+  await app.register(usageRoutes, { prefix: '/api/v1', usage: new UsageService(store) });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',

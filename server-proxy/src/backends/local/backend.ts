@@ -15,6 +15,7 @@ import type { LocalPlan } from './plan.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
 import { RunnerWatches, settleRun } from './watcher.js';
+import { LocalUsageSampler, type UsageSink } from './usageSampler.js';
 
 /** Settings of the local backend. */
 export interface LocalBackendOptions {
@@ -32,6 +33,10 @@ export interface LocalBackendOptions {
   killGraceMs?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
+  /** Where resource usage samples of running runs go; none are taken without it. */
+  recordUsage?: UsageSink;
+  /** Time between two usage samples of a run (5 s when absent). */
+  usageIntervalMs?: number;
 }
 
 /**
@@ -45,6 +50,7 @@ export class LocalBackend implements Backend {
   private readonly queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
+  private readonly usage?: LocalUsageSampler;
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
@@ -57,6 +63,14 @@ export class LocalBackend implements Backend {
       killGraceMs: opts.killGraceMs ?? 10_000,
       ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
     });
+    if (opts.recordUsage) {
+      this.usage = new LocalUsageSampler({
+        log: opts.log,
+        intervalMs: opts.usageIntervalMs ?? 5000,
+        runs: () => this.watches.running(),
+        record: opts.recordUsage
+      });
+    }
   }
 
   /** Registers a kind of run; call before {@link start}. */
@@ -219,12 +233,14 @@ export class LocalBackend implements Backend {
         }
       }
     }
+    this.usage?.start();
     this.pump();
   }
 
   /** Stops watching without touching the runners: they keep running and are adopted on the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.usage?.stop();
     this.watches.clear();
   }
 
