@@ -100,23 +100,6 @@ describeCluster('Kubernetes jobs on the real node', () => {
     expect(model).toMatchObject({ artifactDir: `laketahoe-jobs/${jobId}/models/real-points`, source: { jobId, trialId: null, hyperparameters: { C: 0.5 } } });
   }, 300_000);
 
-  test("a running pod's usage comes from the real node's kubelet resource metrics", async () => {
-    const jobId = id('usage');
-    expect((await submit({ jobId, trainingInput: { ...SMALL, notebook: { path: 'slow/sleep.ipynb' } } })).status).toBe(201);
-    await waitForState(t, jobId, ['RUNNING'], 240_000);
-    // The kubelet lists a new pod's containers after its next housekeeping round (about 10-15 s).
-    const usage = await waitFor(async () => {
-      const r = await t.call('GET', `/api/v1/jobs/${jobId}/usage`);
-      return r.body.samples?.length >= 2 ? r.body : undefined;
-    }, 120_000, 'usage samples from the kubelet');
-    expect(usage.available).toBe(true);
-    // The runner, papermill and the kernel in the pod: tens of MiB at least, and some CPU time.
-    expect(usage.summary.peakMemoryBytes).toBeGreaterThan(20 * 1024 ** 2);
-    expect(usage.summary.cpuSeconds).toBeGreaterThan(0);
-    expect((await t.call('POST', `/api/v1/jobs/${jobId}/cancel`)).status).toBe(200);
-    await waitForState(t, jobId, ['CANCELLED'], 120_000);
-  }, 400_000);
-
   test('a notebook that raises in a pod fails the job with the cell and the traceback, and keeps its output notebook', async () => {
     const jobId = id('raises');
     expect((await submit({ jobId, trainingInput: { ...SMALL, notebook: { path: 'broken/fail.ipynb' } } })).status).toBe(201);
