@@ -168,6 +168,7 @@ export class KubeUsageSampler {
       return;
     }
     this.marked.add(runId);
+    this.opts.log.warn({ runId, reason }, 'resource usage of the run is not available');
     await this.opts.unavailable(runId, `${reason} (simulated nodes have none): usage is not available`);
   }
 }
