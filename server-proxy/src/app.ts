@@ -14,6 +14,7 @@ import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
 import { usageRoutes } from './api/routes/usage.js';
+import { environmentRoutes } from './api/routes/environments.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -32,6 +33,7 @@ import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
+import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
@@ -159,7 +161,8 @@ async function wire(
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs,
     recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
-    usageIntervalMs: config.usageIntervalMs
+    usageIntervalMs: config.usageIntervalMs,
+    secretsDir: config.secretsDir ?? path.join(config.dataDir, 'secrets')
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
@@ -203,6 +206,7 @@ async function wire(
         namespaceMap: k8s.namespaceMap,
         groupsOf: user => auth.groupsOf(user),
         defaultImage: k8s.defaultImage,
+        imagePolicy: k8s.imagePolicy,
         manifests: {
           outputPvc: k8s.outputPvc,
           ttlSecondsAfterFinished: k8s.ttlSecondsAfterFinished,
@@ -317,6 +321,7 @@ async function wire(
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
   await app.register(usageRoutes, { prefix: '/api/v1', usage: new UsageService(store) });
+  await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -331,6 +336,7 @@ async function wire(
     deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
   });
   await app.register(metricsRoutes, { monitor });
+  await app.register(healthRoutes);
 
   let closed = false;
   return {
