@@ -59,7 +59,7 @@ import sys
 import tarfile
 
 from . import __version__
-from .client import Client, LakeTahoeError
+from .client import Client, LakeTahoeError, NotFound
 from .display import (comparison_text, deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
@@ -388,7 +388,14 @@ def cmd_describe(args, client: Client) -> int:
     if args.summarize and is_hpo_job(job) and not (out.get("trialCounts") and out.get("bestTrial")):
         # The service's trainingOutput normally has the counts and the best trial; fetch trials only when not.
         trials = client.trials(args.job_id)
-    print(job_text(job, summarize=args.summarize, trials=trials))
+    usage = None
+    if args.summarize and not is_hpo_job(job):
+        try:
+            usage = client.usage(args.job_id, max_points=2)
+        except NotFound:
+            # A service from before usage was measured has no such route: the summary goes without it.
+            pass
+    print(job_text(job, summarize=args.summarize, trials=trials, usage=usage))
     return 0
 
 

@@ -485,6 +485,20 @@ class Client:
             if not token:
                 return out
 
+    def usage(self, job_id: str, trial_id: str | int | None = None, max_points: int | None = None) -> dict:
+        """``GET /jobs/{id}/usage`` (or a trial's): ``{available, note?, samples, summary}``.
+
+        ``samples`` are CPU, memory and GPU readings taken every few seconds while the run ran;
+        ``summary`` has ``peakMemoryBytes``, ``cpuSeconds``, ``gpuHours`` and, when an ended run used
+        under a quarter of the memory it asked for, a ``hint``.
+        """
+        base = self._trial_path(job_id, trial_id) if trial_id is not None else self._job_path(job_id)
+        return self._call("GET", base + "/usage", params={"maxPoints": max_points})
+
+    def usage_summary(self, job_id: str, trial_id: str | int | None = None) -> dict:
+        """The ``summary`` of :meth:`usage`: peak memory, CPU-seconds, GPU-hours (and the hint, if any)."""
+        return self.usage(job_id, trial_id, max_points=2)["summary"]
+
     def output(self, job_id: str, name: str) -> bytes:
         """``GET /jobs/{id}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""
         resp = self._send("GET", "/api/v1" + self._job_path(job_id) + "/outputs/" + urllib.parse.quote(name))

@@ -167,17 +167,47 @@ def hpo_summary_pairs(job: dict, trials: list[dict] | None = None) -> list[tuple
     return pairs
 
 
-def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None) -> str:
+def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None, usage: dict | None = None) -> str:
     """A summary (``key: value`` lines) or the full job as YAML, like ``gcloud ... describe``.
 
     For an HPO job the summary has the goal, trial counts by state and the best
     trial, from ``trainingOutput`` or, where that lacks them, from ``trials``.
+    ``usage`` (the answer of ``GET /jobs/{id}/usage``) adds the resource lines.
     """
     if not summarize:
         import yaml
 
         return yaml.safe_dump(job, sort_keys=False, default_flow_style=False).rstrip()
-    return _pairs_text(_summary_pairs(job, trials))
+    return _pairs_text(_summary_pairs(job, trials) + usage_pairs(usage))
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GiB`` from 1 GiB up, else whole MiB (the service's hint says it the same way)."""
+    gib = 1024 ** 3
+    return f"{n / gib:.1f} GiB" if n >= gib else f"{round(n / 1024 ** 2)} MiB"
+
+
+def usage_pairs(usage: dict | None) -> list[tuple[str, str]]:
+    """The resource lines of a summary: peak memory, CPU-seconds, GPU-hours and the hint; or why there are none."""
+    if not usage:
+        return []
+    if not usage.get("available", True):
+        return [("usage", f"not available: {usage.get('note', '')}".rstrip(": "))]
+    s = usage.get("summary") or {}
+    if not s.get("samples"):
+        return [("usage", "no samples yet")]
+    pairs = [("peakMemory", format_bytes(s["peakMemoryBytes"])
+              + (f" of {format_bytes(s['requestedMemoryBytes'])}" if s.get("requestedMemoryBytes") else "")),
+             ("cpuSeconds", f"{s['cpuSeconds']:.1f}")]
+    if s.get("gpuHours"):
+        pairs.append(("gpuHours", f"{s['gpuHours']:.4g}"))
+    if s.get("peakGpuMemoryBytes") is not None:
+        pairs.append(("peakGpuMemory", format_bytes(s["peakGpuMemoryBytes"])))
+    if s.get("meanGpuUtilization") is not None:
+        pairs.append(("meanGpuUtilization", f"{s['meanGpuUtilization']:g}%"))
+    if s.get("hint"):
+        pairs.append(("hint", s["hint"]))
+    return pairs
 
 
 def _pairs_text(pairs: list) -> str:

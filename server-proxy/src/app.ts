@@ -15,6 +15,7 @@ import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
+import { usageRoutes } from './api/routes/usage.js';
 import { environmentRoutes } from './api/routes/environments.js';
 import { definitionRoutes } from './api/routes/definitions.js';
 import { Scheduler } from './definitions/scheduler.js';
@@ -31,6 +32,7 @@ import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
+import { UsageService } from './orchestration/usage.js';
 import { JobDeleter } from './orchestration/jobDeletion.js';
 import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
@@ -176,6 +178,8 @@ async function wire(
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs,
+    recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+    usageIntervalMs: config.usageIntervalMs,
     secretsDir: config.secretsDir ?? path.join(config.dataDir, 'secrets')
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
@@ -231,6 +235,8 @@ async function wire(
         podTemplate: k8s.podTemplate,
         jobPodTemplateFields: k8s.jobPodTemplateFields,
         users: [...new Set(config.tokens.values())],
+        recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+        usageIntervalMs: config.usageIntervalMs,
         artifacts: artifacts.presign
           ? {
               store: artifacts,
@@ -366,6 +372,7 @@ async function wire(
     leadership
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
+  await app.register(usageRoutes, { prefix: '/api/v1', usage: new UsageService(store) });
   await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
   await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });

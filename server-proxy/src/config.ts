@@ -54,6 +54,8 @@ export interface ServiceConfig {
   gpus?: number;
   pollMs?: number;
   killGraceMs?: number;
+  /** Time between two resource usage samples of a running job or trial (`LAKETAHOE_USAGE_INTERVAL_MS`, 5 s). */
+  usageIntervalMs?: number;
   heartbeatMs?: number;
   logLevel: string;
   /** The `mlserver` executable that serves deployments. */
@@ -441,6 +443,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
+    usageIntervalMs: positive(env.LAKETAHOE_USAGE_INTERVAL_MS, 'LAKETAHOE_USAGE_INTERVAL_MS', true),
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,

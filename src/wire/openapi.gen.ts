@@ -3026,6 +3026,245 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{jobId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resource usage of a job
+         * @description CPU, memory and (where the machine has nvidia-smi) GPU readings taken every few seconds while the run ran, with a summary: peak memory, CPU-seconds, GPU-hours and a hint when an ended run used under a quarter of the memory it asked for.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description at most this many evenly spaced samples */
+                    maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false where the run cannot be measured (a simulated Kubernetes node has no resource metrics) */
+                            available: boolean;
+                            /** @description why usage is not available, or what limits it */
+                            note?: string;
+                            /** @description in time order, thinned evenly to maxPoints */
+                            samples: {
+                                /** @description when it was read (ISO 8601) */
+                                time: string;
+                                /** @description CPU cores in use on average since the previous sample */
+                                cpuCores: number;
+                                /** @description CPU time used so far by the whole process tree (or pod) */
+                                cpuSeconds: number;
+                                /** @description resident memory (locally) or working set (Kubernetes) of the process tree or pod */
+                                memoryBytes: number;
+                                /** @description GPUs the run holds */
+                                gpuCount?: number;
+                                /** @description mean utilization of the run's GPUs, percent */
+                                gpuUtilization?: number;
+                                /** @description memory used on the run's GPUs, summed */
+                                gpuMemoryBytes?: number;
+                            }[];
+                            summary: {
+                                /** @description samples stored for the run */
+                                samples: number;
+                                peakMemoryBytes: number;
+                                cpuSeconds: number;
+                                /** @description GPUs held times the time they were held, in hours */
+                                gpuHours: number;
+                                peakGpuMemoryBytes?: number;
+                                /** @description percent */
+                                meanGpuUtilization?: number;
+                                /** @description memory the run was given (its request) */
+                                requestedMemoryBytes?: number;
+                                /** @description set when an ended run peaked below a quarter of its requested memory: "This job used at most X of its Y memory" */
+                                hint?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resource usage of a trial
+         * @description CPU, memory and (where the machine has nvidia-smi) GPU readings taken every few seconds while the run ran, with a summary: peak memory, CPU-seconds, GPU-hours and a hint when an ended run used under a quarter of the memory it asked for.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description at most this many evenly spaced samples */
+                    maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false where the run cannot be measured (a simulated Kubernetes node has no resource metrics) */
+                            available: boolean;
+                            /** @description why usage is not available, or what limits it */
+                            note?: string;
+                            /** @description in time order, thinned evenly to maxPoints */
+                            samples: {
+                                /** @description when it was read (ISO 8601) */
+                                time: string;
+                                /** @description CPU cores in use on average since the previous sample */
+                                cpuCores: number;
+                                /** @description CPU time used so far by the whole process tree (or pod) */
+                                cpuSeconds: number;
+                                /** @description resident memory (locally) or working set (Kubernetes) of the process tree or pod */
+                                memoryBytes: number;
+                                /** @description GPUs the run holds */
+                                gpuCount?: number;
+                                /** @description mean utilization of the run's GPUs, percent */
+                                gpuUtilization?: number;
+                                /** @description memory used on the run's GPUs, summed */
+                                gpuMemoryBytes?: number;
+                            }[];
+                            summary: {
+                                /** @description samples stored for the run */
+                                samples: number;
+                                peakMemoryBytes: number;
+                                cpuSeconds: number;
+                                /** @description GPUs held times the time they were held, in hours */
+                                gpuHours: number;
+                                peakGpuMemoryBytes?: number;
+                                /** @description percent */
+                                meanGpuUtilization?: number;
+                                /** @description memory the run was given (its request) */
+                                requestedMemoryBytes?: number;
+                                /** @description set when an ended run peaked below a quarter of its requested memory: "This job used at most X of its Y memory" */
+                                hint?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kernels": {
         parameters: {
             query?: never;

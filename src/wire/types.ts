@@ -120,6 +120,10 @@ export type IEarlyStopping = NonNullable<IHyperparameterSpec['earlyStopping']>;
 export type EarlyStoppingKind = NonNullable<IEarlyStopping['kind']>;
 /** One trial of an HPO job. */
 export type ITrial = JsonAnswer<'/api/v1/jobs/{jobId}/trials/{trialId}'>;
+/** Resource usage of a job: samples over time and their summary. */
+export type IUsage = JsonAnswer<'/api/v1/jobs/{jobId}/usage'>;
+/** One usage sample. */
+export type IUsageSample = IUsage['samples'][number];
 /** A page of GET /api/v1/jobs/{id}/trials. */
 export type ITrialList = JsonAnswer<'/api/v1/jobs/{jobId}/trials'>;
 /** One value of a trial's metric. */

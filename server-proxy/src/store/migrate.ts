@@ -45,6 +45,10 @@ export const COPIED_TABLES: readonly TableSpec[] = [
     name: 'definition_runs',
     order: 'owner, definition_id, tick',
     columns: ['owner', 'definition_id', 'tick', 'trigger_kind', 'outcome', 'job_id', 'missed_ticks', 'message', 'claimed_at', 'claimed_by']
+  },
+  {
+    name: 'usage_samples',
+    columns: ['job_id', 'time_ms', 'cpu_cores', 'cpu_seconds', 'memory_bytes', 'gpu_count', 'gpu_utilization', 'gpu_memory_bytes']
   }
 ];
 

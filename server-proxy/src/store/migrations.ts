@@ -182,5 +182,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
       CREATE INDEX definition_runs_claimed ON definition_runs (outcome, claimed_at);
     `
+  },
+  {
+    version: 9,
+    name: 'resource usage samples',
+    // Numbered after versions 7 and 8 that other features claim; versions apply by number, not by position.
+    // Keyed by run id like job_metrics (`<jobId>` or `<jobId>/trials/<n>`).
+    sql: `
+      CREATE TABLE usage_samples (
+        job_id TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        cpu_cores REAL NOT NULL,
+        cpu_seconds REAL NOT NULL,
+        memory_bytes REAL NOT NULL,
+        gpu_count INTEGER,
+        gpu_utilization REAL,
+        gpu_memory_bytes REAL
+      );
+      CREATE INDEX usage_samples_job ON usage_samples (job_id, time_ms);
+    `
   }
 ];

@@ -185,5 +185,24 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       );
       CREATE INDEX definition_runs_claimed ON definition_runs (outcome, claimed_at);
     `
+  },
+  {
+    version: 6,
+    name: 'resource usage samples',
+    // As SQLite's version 9.
+    sql: `
+      CREATE TABLE usage_samples (
+        seq BIGSERIAL PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        time_ms BIGINT NOT NULL,
+        cpu_cores DOUBLE PRECISION NOT NULL,
+        cpu_seconds DOUBLE PRECISION NOT NULL,
+        memory_bytes DOUBLE PRECISION NOT NULL,
+        gpu_count INTEGER,
+        gpu_utilization DOUBLE PRECISION,
+        gpu_memory_bytes DOUBLE PRECISION
+      );
+      CREATE INDEX usage_samples_job ON usage_samples (job_id, time_ms, seq);
+    `
   }
 ];

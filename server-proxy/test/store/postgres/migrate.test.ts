@@ -26,6 +26,10 @@ async function filledSqlite(file: string): Promise<void> {
   // Retention drops the first lines: the copy keeps their numbers, and numbering goes on after them.
   await store.appendLogs('job1', Array.from({ length: 12 }, (_, i) => ({ time: 't', stream: 'stdout' as const, text: `line ${i + 1} ünïcode` })), { lines: 10, bytes: 1e9 });
   await store.addMetrics('job1', Array.from({ length: 5 }, (_, i) => ({ step: 5 - i, name: 'loss', value: 1 / (i + 1), time: 't' })));
+  await store.addUsage('job1', [
+    { time: '2026-12-01T00:00:00.000Z', cpuCores: 0.5, cpuSeconds: 1.25, memoryBytes: 1e8 },
+    { time: '2026-12-01T00:00:05.000Z', cpuCores: 1, cpuSeconds: 6.25, memoryBytes: 2e8, gpuCount: 1, gpuUtilization: 40, gpuMemoryBytes: 3e9 }
+  ]);
   await store.createTrials([1, 2].map(id => ({
     owner: 'alice',
     trial: { jobId: 'job2', trialId: String(id), state: 'SUCCEEDED', hyperparameters: { lr: 0.1 * id }, finalMetric: { trainingStep: 1, objectiveValue: 0.5 }, allMetrics: [], isTrialStoppedEarly: id === 2, createTime: 't', startTime: 't', endTime: 't', errorMessage: '' },
@@ -54,6 +58,7 @@ async function snapshot({ store, monitor, definitions }: Stores) {
     bobsJobs: await store.listJobs({ owner: 'bob', pageSize: 10 }),
     logs: await store.getLogs('job1', 0, 100),
     metrics: await store.getMetrics('job1'),
+    usage: await store.getUsage('job1'),
     trials: await store.listAllTrials('job2'),
     models: await store.listModels('alice'),
     versions: await store.listModelVersions('alice', 'iris'),
@@ -73,7 +78,7 @@ test('every table is copied and verified; the stores read the same, and numberin
   const url = await testDatabase('migrate_copy');
   const reports = await migrateSqliteToPostgres({ file, to: url });
   expect(Object.fromEntries(reports.map(r => [r.table, r.rows]))).toEqual({
-    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1, job_definitions: 1, definition_runs: 1
+    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1, job_definitions: 1, definition_runs: 1, usage_samples: 2
   });
 
   const sqlite = new SqliteStore(file);
