@@ -13,11 +13,11 @@ import {
 import { compareIds, objectiveOf } from './trialTable';
 
 /**
- * Challengers a deployment serves at once. The service keeps one challenger
- * beside the champion (docs/contracts.md); "Deploy as challengers" deploys
- * the best candidate and names the others in its note.
+ * Challengers a deployment serves at once beside the champion
+ * (docs/contracts.md); "Deploy as challengers" fills the places left and
+ * names the candidates it had no place for in its note.
  */
-export const MAX_CHALLENGERS = 1;
+export const MAX_CHALLENGERS = 3;
 
 /** Candidates "Deploy as challengers" considers. */
 export const CHALLENGER_CANDIDATES = 3;
@@ -59,10 +59,12 @@ export interface IChallengersResult {
 }
 
 /**
- * Registers the best trials' saved models and serves the first
- * {@link MAX_CHALLENGERS} of them as canary challengers of `deployment`.
- * Refuses a deployment that already has a challenger (promote or remove it
- * first) before registering anything.
+ * Registers the best trials' saved models (an already registered one is
+ * answered again) and serves as many as there are places left of
+ * {@link MAX_CHALLENGERS} as canary challengers of `deployment`, in one
+ * change of its challengers: they start together, those already there keep
+ * their modes and weights. Refuses a deployment with no place left before
+ * registering anything.
  */
 export async function deployChallengers(
   client: Pick<LakeTahoeClient, 'registerJobModel' | 'updateDeployment'>,
@@ -71,26 +73,34 @@ export async function deployChallengers(
   trialIds: string[],
   percent: number = DEFAULT_CANARY_PERCENT
 ): Promise<IChallengersResult> {
-  if (deployment.challenger) {
+  const existing = deployment.challengers ?? [];
+  const places = MAX_CHALLENGERS - existing.length;
+  if (places <= 0) {
     throw new Error(
-      `${deployment.name} has challenger version ${deployment.challenger.model.version} already: promote or remove it first`
+      `${deployment.name} serves ${existing.length} challengers already (at most ${MAX_CHALLENGERS}): promote or remove one first`
     );
   }
   if (trialIds.length === 0) {
     throw new Error(`job ${jobId} has no succeeded trial with an objective`);
   }
-  const chosen = trialIds.slice(0, MAX_CHALLENGERS);
-  let answer = deployment;
+  const chosen = trialIds.slice(0, places);
+  const kept = existing.map(c => ({
+    model: c.model,
+    mode: c.mode,
+    weight: c.weight
+  }));
+  const added = [];
   for (const trialId of chosen) {
     const version = await client.registerJobModel(jobId, trialId);
-    answer = await client.updateDeployment(deployment.name, {
-      challenger: {
-        model: { name: version.name, version: version.version },
-        mode: 'canary',
-        weight: percent
-      }
+    added.push({
+      model: { name: version.name, version: version.version },
+      mode: 'canary' as const,
+      weight: percent
     });
   }
+  const answer = await client.updateDeployment(deployment.name, {
+    challengers: [...kept, ...added]
+  });
   return {
     deployment: answer,
     deployed: chosen,
@@ -124,7 +134,16 @@ export function comparisonSeries(c: IVersionComparison): IComparisonSeries[] {
     { label: 'p50 latency', unit: 'ms', bars: bars(v => v.latencyMs.p50) },
     { label: 'p99 latency', unit: 'ms', bars: bars(v => v.latencyMs.p99) },
     { label: 'error rate', unit: '%', bars: bars(v => v.errorRate * 100) },
-    { label: 'requests', unit: '', bars: bars(v => v.requests) }
+    { label: 'requests', unit: '', bars: bars(v => v.requests) },
+    {
+      label: 'shadow agreement',
+      unit: '%',
+      bars: bars(v =>
+        v.agreement?.rate === null || v.agreement?.rate === undefined
+          ? null
+          : v.agreement.rate * 100
+      )
+    }
   ];
 }
 
@@ -185,10 +204,13 @@ export class ComparisonModel {
     this._changed.emit();
   }
 
-  /** Make the challenger the champion; resolves to the deployment, or null on error. */
-  async promote(): Promise<IDeployment | null> {
+  /**
+   * Make challenger `version` the champion (the others stay); resolves to
+   * the deployment, or null on error.
+   */
+  async promote(version: number): Promise<IDeployment | null> {
     return this._changeDeployment(() =>
-      this._client.promoteDeployment(this.name)
+      this._client.promoteDeployment(this.name, version)
     );
   }
 
