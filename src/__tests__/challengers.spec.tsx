@@ -149,6 +149,7 @@ describe('deployChallengers', () => {
       ['patch', 'iris-prod', { challengers: [canary(7), canary(8), canary(9)] }]
     ]);
     expect(result.deployed).toEqual(['2', '5', '4']);
+    expect(result.serving).toEqual([]);
     expect(result.skipped).toEqual([]);
     expect(result.deployment.challengers?.map(c => c.weight)).toEqual([
       10, 10, 10
@@ -178,6 +179,32 @@ describe('deployChallengers', () => {
     ]);
     expect(result.deployed).toEqual(['2', '5']);
     expect(result.skipped).toEqual(['4']);
+  });
+
+  it("passes over the trial whose model is the champion's", async () => {
+    const { client, calls } = fakeClient();
+    // Trial 5 registered as version 1: the champion's (makeDeployment serves iris version 1).
+    client.registerJobModel.mockImplementation(
+      async (jobId: string, trialId?: string) => {
+        calls.push(['register', jobId, trialId]);
+        return {
+          name: 'iris',
+          version: { '2': 7, '5': 1, '4': 9 }[trialId!]
+        } as any;
+      }
+    );
+    const result = await deployChallengers(client, champion, 'hpo', [
+      '2',
+      '5',
+      '4'
+    ]);
+    expect(result.deployed).toEqual(['2', '4']);
+    expect(result.serving).toEqual(['5']);
+    expect(
+      (calls[calls.length - 1] as any)[2].challengers.map(
+        (c: any) => c.model.version
+      )
+    ).toEqual([7, 9]);
   });
 
   it('refuses a deployment with no place left, or no trial, before registering anything', async () => {

@@ -54,6 +54,8 @@ export interface IChallengersResult {
   deployment: IDeployment;
   /** Trials whose models now serve as challengers. */
   deployed: string[];
+  /** Candidates whose models serve in the deployment already. */
+  serving: string[];
   /** Candidates not deployed because of {@link MAX_CHALLENGERS}. */
   skipped: string[];
 }
@@ -63,8 +65,9 @@ export interface IChallengersResult {
  * answered again) and serves as many as there are places left of
  * {@link MAX_CHALLENGERS} as canary challengers of `deployment`, in one
  * change of its challengers: they start together, those already there keep
- * their modes and weights. Refuses a deployment with no place left before
- * registering anything.
+ * their modes and weights. A trial whose model serves already (the
+ * champion's, or a challenger's) is passed over. Refuses a deployment with no
+ * place left before registering anything.
  */
 export async function deployChallengers(
   client: Pick<LakeTahoeClient, 'registerJobModel' | 'updateDeployment'>,
@@ -83,28 +86,47 @@ export async function deployChallengers(
   if (trialIds.length === 0) {
     throw new Error(`job ${jobId} has no succeeded trial with an objective`);
   }
-  const chosen = trialIds.slice(0, places);
   const kept = existing.map(c => ({
     model: c.model,
     mode: c.mode,
     weight: c.weight
   }));
+  // Versions served already (the champion's trial is often among the best).
+  const served = new Set([
+    deployment.model.version,
+    ...existing.map(c => c.model.version)
+  ]);
   const added = [];
-  for (const trialId of chosen) {
-    const version = await client.registerJobModel(jobId, trialId);
+  const deployed: string[] = [];
+  const serving: string[] = [];
+  let next = 0;
+  for (; next < trialIds.length && added.length < places; next++) {
+    const version = await client.registerJobModel(jobId, trialIds[next]);
+    if (served.has(version.version)) {
+      serving.push(trialIds[next]);
+      continue;
+    }
+    served.add(version.version);
+    deployed.push(trialIds[next]);
     added.push({
       model: { name: version.name, version: version.version },
       mode: 'canary' as const,
       weight: percent
     });
   }
+  if (added.length === 0) {
+    throw new Error(
+      `the models of trials ${serving.join(', ')} serve in ${deployment.name} already`
+    );
+  }
   const answer = await client.updateDeployment(deployment.name, {
     challengers: [...kept, ...added]
   });
   return {
     deployment: answer,
-    deployed: chosen,
-    skipped: trialIds.slice(chosen.length)
+    deployed,
+    serving,
+    skipped: trialIds.slice(next)
   };
 }
 

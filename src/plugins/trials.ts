@@ -108,6 +108,12 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
                 jobId,
                 trialIds
               );
+              const served = result.serving.length
+                ? trans.__(
+                    ' Trials %1 serve there already.',
+                    result.serving.join(', ')
+                  )
+                : '';
               const note = result.skipped.length
                 ? trans.__(
                     ' Trials %1 were not deployed: a deployment serves at most %2 challengers; promote or remove one to try the next.',
@@ -121,7 +127,9 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
                   result.deployed.join(', '),
                   deployment.name,
                   DEFAULT_CANARY_PERCENT
-                ) + note,
+                ) +
+                  served +
+                  note,
                 { autoClose: 8000 }
               );
               void commands.execute(CommandIDs.openDeployment, {
