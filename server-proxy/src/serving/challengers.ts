@@ -173,12 +173,10 @@ export class Challengers {
   private async apply(owner: string, name: string, wanted: WantedChallenger[], field: string): Promise<void> {
     const key = deploymentKey(owner, name);
     // Checked on disk before the record changes: a folder that went away is a 400 now, not a FAILED later.
+    // Every wanted version, not only those missing now: another request may change the set meanwhile.
     const targets = new Map<number, ServedVersion>();
-    const current = await this.deps.get(owner, name);
     for (const w of wanted) {
-      if (!current.challengers?.some(c => c.model.version === w.model.version)) {
-        targets.set(w.model.version, this.deps.served(await this.deps.registry.version(owner, w.model.name, w.model.version)));
-      }
+      targets.set(w.model.version, this.deps.served(await this.deps.registry.version(owner, w.model.name, w.model.version)));
     }
     let plan: ReturnType<typeof planChallengers> | undefined;
     const record = await this.deps.updater.update(owner, name, r => {
