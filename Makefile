@@ -80,7 +80,7 @@ test-extension:
 	npm test
 
 # The artifact-store tests start a real S3-compatible server (versitygw); build it first (cached per machine).
-# The store, API and monitoring tests run twice (jest projects sqlite and postgres): the second time
+# The store, API and monitoring tests run twice (jest projects sqlite and postgres, side by side): the second time
 # against a PostgreSQL the run starts in a temporary folder (Debian's postgresql, installed when missing).
 test-service: s3-build
 	cd server-proxy && npm test

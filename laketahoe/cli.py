@@ -57,7 +57,7 @@ from .display import (comparison_text, deployment_text, deployments_text, job_te
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .jobspec import JobSpecError, load_job_file
+from .jobspec import JobSpecError, load_job_file, merge_env
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--package-path", help="local package directory (e.g. trainer/) to ship with the job")
     training.add_argument("--packages", help="comma-separated local .tar.gz packages")
     training.add_argument("--job-dir", help="output directory for the job, inside the root directory")
+    training.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                          help="environment variable of the job (repeatable)")
+    training.add_argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+                          help="variable set from a secret: a Kubernetes Secret in your namespace, or an entry of "
+                               "your local secrets file; the value is never sent (repeatable)")
+    training.add_argument("--kernel", help="kernelspec to run the notebook on (default: the notebook's own)")
+    training.add_argument("--kernel-fallback", help="kernelspec to use when the chosen one is not installed")
     training.add_argument("--stream-logs", action="store_true",
                           help="follow the job's log after submitting; exit with its outcome as stream-logs does")
 
@@ -284,6 +291,12 @@ def cmd_submit(args, client: Client) -> int:
         ti.setdefault("masterConfig", {})["imageUri"] = args.master_image_uri
     if args.job_dir:
         ti["jobDir"] = to_root(args.job_dir, cwd)
+    if args.env or args.secret_env:
+        ti["env"] = merge_env(ti.get("env"), args.env, args.secret_env)
+    if args.kernel:
+        ti["kernelName"] = args.kernel
+    if args.kernel_fallback:
+        ti["kernelFallback"] = args.kernel_fallback
     packages = list(ti.get("packageUris") or [])
     if args.packages:
         packages += [to_root(p, cwd) if "://" not in p else p for p in args.packages.split(",") if p]

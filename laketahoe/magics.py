@@ -19,7 +19,7 @@ from .client import TERMINAL_STATES, Client, LakeTahoeError
 from .display import DeploymentView, HpoView, JobList, JobView, TrialsView
 from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .jobspec import notebook_training_input, parse_params, rebase_training_input
+from .jobspec import JobSpecError, merge_env, notebook_training_input, parse_params, rebase_training_input
 
 
 def current_notebook_path(env: dict | None = None, root_dir: str | None = None) -> str | None:
@@ -44,6 +44,19 @@ def current_notebook_path(env: dict | None = None, root_dir: str | None = None) 
 def _format_log_line(line: dict) -> str:
     text = line.get("text", "")
     return f"[{line.get('stream')}] {text}" if line.get("stream") == "system" else text
+
+
+def _environment_options(args, existing=None) -> dict:
+    """``env``, ``kernelName`` and ``kernelFallback`` of ``trainingInput`` from the magic's flags."""
+    try:
+        ti = {"env": merge_env(existing, args.env, args.secret_env)} if (args.env or args.secret_env) else {}
+    except JobSpecError as exc:
+        raise UsageError(str(exc)) from None
+    if getattr(args, "kernel", None):
+        ti["kernelName"] = args.kernel
+    if getattr(args, "kernel_fallback", None):
+        ti["kernelFallback"] = args.kernel_fallback
+    return ti
 
 
 @magics_class
@@ -131,6 +144,11 @@ class LakeTahoeMagics(Magics):
     @argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
               help="notebook parameter; VALUE is a Python literal when it parses as one")
     @argument("--include-folder", action="store_true", help="also snapshot the notebook's folder")
+    @argument("--env", "-e", action="append", default=[], metavar="NAME=VALUE", help="environment variable of the job")
+    @argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+              help="variable set from a secret (Kubernetes Secret, or your local secrets file); never sent")
+    @argument("--kernel", help="kernelspec to run on (default: the notebook's own)")
+    @argument("--kernel-fallback", help="kernelspec to use when the chosen one is not installed")
     def _submit(self, rest):
         """%lt submit: submit a notebook as a training job."""
         args = parse_argstring(self._submit, rest)
@@ -146,6 +164,7 @@ class LakeTahoeMagics(Magics):
         rel = client.to_root_relative(path)
         ti = notebook_training_input(rel, parse_params(args.param), args.scale_tier, args.priority, args.image,
                                      args.include_folder)
+        ti.update(_environment_options(args))
         job = client.submit_job(args.job_id, ti)
         return JobView(job, note=f"Submitted {rel} as job {job.get('jobId')}.")
 
@@ -159,6 +178,9 @@ class LakeTahoeMagics(Magics):
     @argument("--parallel", type=int, help="maxParallelTrials: how many trials at once")
     @argument("--scale-tier", type=str.upper, choices=SCALE_TIERS, help="machine size of each trial")
     @argument("--priority", type=str.lower, choices=PRIORITIES, help="queue priority")
+    @argument("--env", "-e", action="append", default=[], metavar="NAME=VALUE", help="environment variable of the job")
+    @argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+              help="variable set from a secret (Kubernetes Secret, or your local secrets file); never sent")
     def _hpo(self, rest, cell=None):
         """%lt hpo / %%lt hpo: submit a hyperparameter tuning job whose trials run a notebook."""
         args = parse_argstring(self._hpo, rest)
@@ -193,6 +215,7 @@ class LakeTahoeMagics(Magics):
             notebook = client.to_root_relative(path)
         ti = apply_hpo_options(ti, notebook, parse_params(args.param), args.max_trials, args.parallel,
                                args.scale_tier, args.priority)
+        ti.update(_environment_options(args, ti.get("env")))
         job = client.submit_job(args.job_id or job_id, ti, labels=labels or None)
         spec = ti["hyperparameters"]
         runs = (ti.get("notebook") or {}).get("path") or ti.get("pythonModule") or "the module"

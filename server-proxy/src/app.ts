@@ -13,6 +13,7 @@ import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
+import { environmentRoutes } from './api/routes/environments.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -30,6 +31,7 @@ import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
+import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
@@ -155,7 +157,8 @@ async function wire(
     excluded: [config.dataDir],
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
-    killGraceMs: config.killGraceMs
+    killGraceMs: config.killGraceMs,
+    secretsDir: config.secretsDir ?? path.join(config.dataDir, 'secrets')
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
@@ -199,6 +202,7 @@ async function wire(
         namespaceMap: k8s.namespaceMap,
         groupsOf: user => auth.groupsOf(user),
         defaultImage: k8s.defaultImage,
+        imagePolicy: k8s.imagePolicy,
         manifests: {
           outputPvc: k8s.outputPvc,
           ttlSecondsAfterFinished: k8s.ttlSecondsAfterFinished,
@@ -310,6 +314,7 @@ async function wire(
     heartbeatMs: config.heartbeatMs ?? 15_000
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
+  await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -324,6 +329,7 @@ async function wire(
     deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
   });
   await app.register(metricsRoutes, { monitor });
+  await app.register(healthRoutes);
 
   let closed = false;
   return {

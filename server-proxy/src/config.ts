@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { readTokensFile, readTokensFileGroups } from './api/auth.js';
 import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
+import { parseImageList, type ImagePolicy } from './backends/kubernetes/images.js';
 import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
 import { isPostgresUrl, redactDatabaseUrl } from './store/postgres/database.js';
 import { BUNDLED } from './version.js';
@@ -30,6 +31,8 @@ export interface ServiceConfig {
    */
   databaseUrl?: string;
   jobsDir: string;
+  /** Folder of the users' local secrets files, `<user>.json` (`--secrets-dir`, default `<data-dir>/secrets`). */
+  secretsDir?: string;
   python: string;
   /** Where the runtime file goes; undefined to write none (in-process tests). */
   runtimeFile?: string;
@@ -133,6 +136,17 @@ export interface KubernetesConfig {
   servingImage?: string;
   /** Fields of the pod template a job may set itself (`--k8s-job-pod-template-fields`); none by default. */
   jobPodTemplateFields?: PodTemplateField[];
+  /**
+   * Images jobs may choose by name (`--k8s-images name=ref,...`), and whether other references may be
+   * typed in: always when no list is given, else only with `--k8s-allow-any-image`.
+   */
+  imagePolicy?: ImagePolicy;
+}
+
+/** The image choice of Kubernetes jobs: free entry when the administrator lists no images. */
+function imagePolicy(list: string | undefined, allowAny: boolean): ImagePolicy {
+  const images = parseImageList(list);
+  return { images, allowAnyImage: images.length === 0 || allowAny };
 }
 
 /** Reads and checks the administrator's pod template; errors name the file and the field. */
@@ -315,6 +329,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'retention-days': { type: 'string' },
       'retention-interval': { type: 'string' },
       backend: { type: 'string' },
+      'secrets-dir': { type: 'string' },
       'k8s-kubeconfig': { type: 'string' },
       'k8s-namespace-template': { type: 'string' },
       'k8s-namespace-map': { type: 'string' },
@@ -327,6 +342,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-pod-template': { type: 'string' },
       'k8s-serving-image': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
+      'k8s-images': { type: 'string' },
+      'k8s-allow-any-image': { type: 'boolean' },
       ...ARTIFACT_FLAGS,
       'trust-jobs': { type: 'boolean' },
       'webhook-allow-private-networks': { type: 'boolean' },
@@ -365,7 +382,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST,
           servingImage: values['k8s-serving-image'] ?? (env.LAKETAHOE_K8S_SERVING_IMAGE || undefined),
           podTemplate: readPodTemplate(values['k8s-pod-template'] ?? (env.LAKETAHOE_K8S_POD_TEMPLATE || undefined)),
-          jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS)
+          jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS),
+          imagePolicy: imagePolicy(values['k8s-images'] ?? env.LAKETAHOE_K8S_IMAGES, values['k8s-allow-any-image'] ?? env.LAKETAHOE_K8S_ALLOW_ANY_IMAGE === '1')
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
@@ -399,6 +417,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir,
     databaseUrl,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
+    secretsDir: path.resolve(rootDir, values['secrets-dir'] ?? env.LAKETAHOE_SECRETS_DIR ?? path.join(dataDir, 'secrets')),
     python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
     runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),
     maxNotebookBytes: num(values['max-notebook-bytes'] ?? env.LAKETAHOE_MAX_NOTEBOOK_BYTES, 'max-notebook-bytes') ?? 20 * MIB,

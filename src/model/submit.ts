@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   BackendName,
   IBackendInfo,
+  IKernelSpec,
   IServiceInfo,
   ISubmitJobRequest,
   ITrainingInput,
@@ -21,12 +22,26 @@ import {
   validateHpo
 } from './hpo';
 import {
+  emptyEnvRow,
+  ENV_FIELD,
+  IEnvRow,
+  KERNEL_FALLBACK_FIELD,
+  KERNEL_FIELD,
+  toJobEnv,
+  validateEnvRows
+} from './environment';
+import {
   checkParameterValue,
   formatParameterValue,
   INotebookParameter,
   jsonEqual,
   ParameterType
 } from './parameters';
+
+export { KERNEL_FALLBACK_FIELD, KERNEL_FIELD };
+
+/** `trainingInput.masterConfig.imageUri`. */
+export const IMAGE_FIELD = 'trainingInput.masterConfig.imageUri';
 
 /** Scale tiers offered in the form. */
 export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
@@ -166,6 +181,43 @@ export class SubmitFormModel {
   skippedParameterLines: string[] = [];
   /** The hyperparameter tuning section. */
   hpo: IHpoFormState;
+  /** Variables of the job: values and secret references (never secret values). */
+  envRows: IEnvRow[] = [];
+  /** Kernelspec to run on; empty for the notebook's own. */
+  kernelName = '';
+  /** Kernelspec to run on when the chosen one is missing; empty for none (an error then). */
+  kernelFallback = '';
+
+  /** Kernelspecs installed where local jobs run, once known. */
+  get kernels(): IKernelSpec[] | null {
+    return this._kernels;
+  }
+  set kernels(value: IKernelSpec[] | null) {
+    this._kernels = value;
+    this._changed.emit();
+  }
+
+  /** Add an empty variable row. */
+  addEnvRow(): void {
+    this.envRows = [...this.envRows, emptyEnvRow()];
+    this._changed.emit();
+  }
+
+  /** Change one variable row; row fields in the service's errors shift with rows, so they are cleared. */
+  setEnvRow(index: number, patch: Partial<IEnvRow>): void {
+    this.envRows = this.envRows.map((row, i) =>
+      i === index ? { ...row, ...patch } : row
+    );
+    this._clearServerErrors(ENV_FIELD);
+    this._changed.emit();
+  }
+
+  /** Remove one variable row. */
+  removeEnvRow(index: number): void {
+    this.envRows = this.envRows.filter((_, i) => i !== index);
+    this._clearServerErrors(ENV_FIELD);
+    this._changed.emit();
+  }
 
   /** Set a field of the HPO section; clears the service's error on it. */
   updateHpo<K extends keyof IHpoFormState>(
@@ -343,7 +395,17 @@ export class SubmitFormModel {
         errors[`${FIELD.parameters}.${row.parameter.name}`] = check.error;
       }
     });
-    Object.assign(errors, validateHpo(this.hpo));
+    Object.assign(errors, validateHpo(this.hpo), validateEnvRows(this.envRows));
+    const images = this.targetBackend?.images ?? [];
+    const image = this.imageUri.trim();
+    if (
+      image &&
+      images.length > 0 &&
+      !this.targetBackend?.allowAnyImage &&
+      !images.some(i => i.name === image || i.image === image)
+    ) {
+      errors[IMAGE_FIELD] = 'Choose one of the offered images.';
+    }
     return errors;
   }
 
@@ -418,6 +480,16 @@ export class SubmitFormModel {
     if (this.backend) {
       trainingInput.backend = this.backend;
     }
+    const env = toJobEnv(this.envRows);
+    if (env) {
+      trainingInput.env = env;
+    }
+    if (this.kernelName) {
+      trainingInput.kernelName = this.kernelName;
+    }
+    if (this.kernelFallback) {
+      trainingInput.kernelFallback = this.kernelFallback;
+    }
     return { jobId: this.jobId, trainingInput };
   }
 
@@ -434,6 +506,7 @@ export class SubmitFormModel {
   }
 
   private _info: IServiceInfo | null = null;
+  private _kernels: IKernelSpec[] | null = null;
   private _serverErrors: FormErrors = {};
   private _changed = new Signal<this, void>(this);
 }

@@ -222,6 +222,12 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
             form.info = info;
           })
           .catch(() => undefined);
+        lake.api
+          .getKernels()
+          .then(answer => {
+            form.kernels = answer.kernels;
+          })
+          .catch(() => undefined);
 
         // The dialog reopens with the service's field errors until the job
         // is accepted or the user cancels.

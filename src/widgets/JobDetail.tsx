@@ -247,6 +247,28 @@ function JobSpec(props: { job: IJob; trans: TranslationBundle }): JSX.Element {
   if (input.notebook?.includeFolder) {
     rows.push([trans.__('Folder included'), trans.__('yes')]);
   }
+  const kernel = job.trainingOutput?.kernel;
+  if (kernel) {
+    rows.push([
+      trans.__('Kernel'),
+      kernel.requested
+        ? trans.__(
+            '%1 (fallback: %2 is not installed)',
+            kernel.name,
+            kernel.requested
+          )
+        : kernel.name
+    ]);
+  }
+  // Secrets are shown by reference only: the service never has their values.
+  for (const v of input.env ?? []) {
+    rows.push([
+      trans.__('Variable %1', v.name),
+      v.secretKeyRef
+        ? trans.__('secret %1, key %2', v.secretKeyRef.name, v.secretKeyRef.key)
+        : (v.value ?? '')
+    ]);
+  }
   for (const [name, value] of Object.entries(parameters)) {
     rows.push([trans.__('Parameter %1', name), JSON.stringify(value)]);
   }

@@ -7,6 +7,7 @@ import { useSignals } from '../components/hooks';
 import { FIELD, SubmitFormModel } from '../model/submit';
 import { BackendChooser } from './submit/BackendChooser';
 import { TextField } from './submit/Field';
+import { EnvironmentFields } from './submit/EnvironmentFields';
 import { HpoSection } from './submit/HpoSection';
 import { OtherErrors } from './submit/OtherErrors';
 import { ParametersTable } from './submit/ParametersTable';
@@ -92,6 +93,7 @@ function SubmitFormView(props: {
       <BackendChooser {...part} />
       <ResourceFields {...part} />
       <RunOptions {...part} />
+      <EnvironmentFields {...part} />
       <ParametersTable {...part} />
       <HpoSection {...part} />
       <OtherErrors errors={part.errors} />

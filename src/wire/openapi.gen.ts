@@ -74,6 +74,13 @@ export interface paths {
                                 server?: string;
                                 /** @description kubernetes: the caller's namespace */
                                 namespace?: string;
+                                /** @description kubernetes: images a job may choose by name in masterConfig.imageUri */
+                                images?: {
+                                    name: string;
+                                    image: string;
+                                }[];
+                                /** @description kubernetes: whether other image references may be typed in */
+                                allowAnyImage?: boolean;
                             }[];
                             rootDir: string;
                             capacity: {
@@ -335,6 +342,21 @@ export interface paths {
                                         /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                         hostNetwork?: boolean;
                                     };
+                                    /** @description at most 100 variables */
+                                    env?: {
+                                        name: string;
+                                        /** @description a plain value (shown back as given) */
+                                        value?: string;
+                                        /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                        secretKeyRef?: {
+                                            name: string;
+                                            key: string;
+                                        };
+                                    }[];
+                                    /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                    kernelName?: string;
+                                    /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                    kernelFallback?: string;
                                 };
                                 trainingOutput: {
                                     completedCells: number;
@@ -356,6 +378,12 @@ export interface paths {
                                         /** @description saved model folder, relative to rootDir */
                                         path: string;
                                     }[];
+                                    /** @description the kernelspec the notebook ran on */
+                                    kernel?: {
+                                        name: string;
+                                        /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                        requested?: string;
+                                    };
                                     /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                     warnings?: string[];
                                     /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -639,6 +667,21 @@ export interface paths {
                                 /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                 hostNetwork?: boolean;
                             };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
                         };
                         /** @description at most 64 labels */
                         labels?: {
@@ -848,6 +891,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -869,6 +927,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1201,6 +1265,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1222,6 +1301,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1596,6 +1681,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1617,6 +1717,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -2213,6 +2319,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -2234,6 +2355,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -2841,6 +2968,62 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kernels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Kernelspecs installed where local jobs run (jupyter kernelspec list of the runner)
+         * @description A notebook job runs on its notebook's kernelspec (or trainingInput.kernelName) when it is in this list; Kubernetes jobs run on the kernels of their image, which the service cannot list.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description empty when the local backend is not configured */
+                            kernels: {
+                                /** @description the kernelspec name (trainingInput.kernelName) */
+                                name: string;
+                                displayName: string;
+                                language: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

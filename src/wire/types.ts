@@ -129,6 +129,10 @@ export type ITrialMetric = ITrial['allMetrics'][number];
 
 /** Answer of GET /api/v1/info. */
 export type IServiceInfo = JsonAnswer<'/api/v1/info'>;
+/** Answer of GET /api/v1/kernels. */
+export type IKernelList = JsonAnswer<'/api/v1/kernels'>;
+/** One kernelspec installed where local jobs run. */
+export type IKernelSpec = IKernelList['kernels'][number];
 /** One configured backend, as the caller sees it. */
 export type IBackendInfo = IServiceInfo['backends'][number];
 /** A GPU the local backend can hand out. */

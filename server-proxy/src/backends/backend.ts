@@ -34,6 +34,10 @@ export interface BackendInfo {
   server?: string;
   /** Kubernetes: the namespace the caller's jobs run in. */
   namespace?: string;
+  /** Kubernetes: the images a job may choose by name (`masterConfig.imageUri`). */
+  images?: { name: string; image: string }[];
+  /** Kubernetes: whether other image references may be typed in. */
+  allowAnyImage?: boolean;
 }
 
 /**

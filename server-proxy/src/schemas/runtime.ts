@@ -21,6 +21,8 @@ export interface RunOutput {
   queueReason?: string;
   /** Notes about what the run reported, such as a metric that was not a finite number (at most 20, one per metric). */
   warnings?: string[];
+  /** The kernelspec a notebook ran on; `requested` is set when that one was missing and the fallback ran. */
+  kernel?: { name: string; requested?: string };
   /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
   models?: SavedModelRef[];
 }

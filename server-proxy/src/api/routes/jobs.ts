@@ -48,7 +48,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               Type.Object({
                 name: StringEnum(['local', 'kubernetes']),
                 server: Type.Optional(Type.String({ description: 'kubernetes: the API server URL' })),
-                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" }))
+                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" })),
+                images: Type.Optional(
+                  Type.Array(Type.Object({ name: Type.String(), image: Type.String() }), {
+                    description: 'kubernetes: images a job may choose by name in masterConfig.imageUri'
+                  })
+                ),
+                allowAnyImage: Type.Optional(Type.Boolean({ description: 'kubernetes: whether other image references may be typed in' }))
               }),
               { description: 'configured backends, the default first' }
             ),

@@ -74,7 +74,8 @@ export class KubernetesBackend implements Backend {
   }
 
   describe(user: string): BackendInfo {
-    return { name: 'kubernetes', server: this.opts.client.server, namespace: this.namespaceOf(user) };
+    const policy = this.opts.imagePolicy ?? { images: [], allowAnyImage: true };
+    return { name: 'kubernetes', server: this.opts.client.server, namespace: this.namespaceOf(user), images: policy.images, allowAnyImage: policy.allowAnyImage };
   }
 
   workdir(runId: string): string {

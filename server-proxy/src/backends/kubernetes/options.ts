@@ -3,6 +3,7 @@ import type { IngestLimits } from '../../artifacts/runs.js';
 import type { ArtifactStore } from '../../artifacts/store.js';
 import type { PodTemplate, PodTemplateField } from '../../schemas/podTemplate.js';
 import type { KubeClient } from './client.js';
+import type { ImagePolicy } from './images.js';
 import type { ManifestOptions } from './manifests.js';
 
 /** Settings of the Kubernetes backend. */
@@ -18,6 +19,8 @@ export interface KubernetesBackendOptions {
   /** The groups a user was last seen in (from their sign-in), for the map's `group:` entries. */
   groupsOf?: (user: string) => readonly string[];
   defaultImage: string;
+  /** Images a job may choose (`masterConfig.imageUri`); free entry when none are listed. */
+  imagePolicy?: ImagePolicy;
   manifests: ManifestOptions;
   /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
   maxInputBytes: number;

@@ -7,7 +7,9 @@ import type { Allocation } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { failpoint } from '../../failpoints.js';
 import type { JobRuntime } from '../../store/store.js';
-import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
+import { jobEnv, launchRunner, runnerArgs, runnerEnv } from './launcher.js';
+import { checkKernel, KernelCatalog, notebookKernelName, RUNNER_KERNEL } from './kernels.js';
+import { checkSecretRefs, secretsFileOf } from './secrets.js';
 import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits } from './snapshot.js';
@@ -15,6 +17,7 @@ import type { LocalPlan } from './plan.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
 import { RunnerWatches, settleRun } from './watcher.js';
+import { childEnv } from './childEnv.js';
 
 /** Settings of the local backend. */
 export interface LocalBackendOptions {
@@ -32,6 +35,8 @@ export interface LocalBackendOptions {
   killGraceMs?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
+  /** Folder of the users' secrets files (`<user>.json`). */
+  secretsDir: string;
 }
 
 /**
@@ -45,10 +50,13 @@ export class LocalBackend implements Backend {
   private readonly queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
+  /** The kernelspecs installed for the runner's Python. */
+  readonly kernels: KernelCatalog;
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
     this.queue = new ResourceQueue(opts.capacity);
+    this.kernels = new KernelCatalog(opts.python, childEnv(opts.env ?? process.env));
     this.watches = new RunnerWatches({
       log: opts.log,
       kinds: this.kinds,
@@ -101,10 +109,22 @@ export class LocalBackend implements Backend {
    * Snapshots the inputs at submit time into the job's working directory and returns the runtime to
    * store. Refuses to reuse an existing directory, so a duplicate id can never overwrite another job.
    */
-  stage(jobId: string, plan: RunPlan, context?: StageContext): JobRuntime {
-    if (context?.input.podTemplate) {
+  async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
+    if (context.input.podTemplate) {
       const field = 'trainingInput.podTemplate';
       throw new ServiceError('invalid_argument', `${field}: pod settings apply only to the kubernetes backend`, field);
+    }
+    const secrets = checkSecretRefs(secretsFileOf(this.opts.secretsDir, context.owner), plan.env.secrets);
+    let kernel: string | undefined;
+    if (plan.notebook) {
+      const fromNotebook = plan.kernel?.name === undefined;
+      kernel = plan.kernel?.name ?? notebookKernelName(plan.notebook.absPath);
+      const fallback = plan.kernel?.fallback;
+      // python3 is always there (the runner's own ipykernel): only other names need the listing.
+      if ((kernel ?? RUNNER_KERNEL) !== RUNNER_KERNEL || (fallback ?? RUNNER_KERNEL) !== RUNNER_KERNEL) {
+        const installed = (await this.kernels.list()).map(k => k.name);
+        checkKernel({ name: kernel, fallback, fromNotebook }, installed);
+      }
     }
     const workdir = this.workdir(jobId);
     fs.mkdirSync(this.opts.jobsDir, { recursive: true });
@@ -124,7 +144,11 @@ export class LocalBackend implements Backend {
         parameters: plan.notebook?.parameters,
         module: plan.module,
         moduleArgs: plan.moduleArgs,
-        maxRunningMs: plan.maxRunningMs
+        maxRunningMs: plan.maxRunningMs,
+        ...(Object.keys(plan.env.values).length ? { env: plan.env.values } : {}),
+        ...(secrets ? { secrets } : {}),
+        ...(kernel ? { kernel } : {}),
+        ...(plan.kernel?.fallback ? { kernelFallback: plan.kernel.fallback } : {})
       };
       return { workdir, plan: local, offsets: { stdout: 0, stderr: 0 } };
     } catch (err) {
@@ -260,7 +284,8 @@ export class LocalBackend implements Backend {
         copySnapshot(run.runtime.snapshotFrom, workdir);
       }
       const args = runnerArgs(plan.kind, plan.inputs, plan);
-      const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
+      // The job's variables may replace passed-through ones (LANG, TZ), never the service's own (checked at submit).
+      const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...jobEnv(plan), ...(run.runtime.env ?? {}) };
       launched = await launchRunner(this.opts.python, args, workdir, env);
       failpoint('after-spawn');
     } catch (err) {
