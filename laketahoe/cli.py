@@ -29,7 +29,7 @@
   laketahoe deployments create NAME --model MODEL:VERSION | --job JOB_ID [--trial N] --canary PERCENT | --shadow
   laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
   laketahoe deployments compare NAME
-  laketahoe deployments promote NAME
+  laketahoe deployments promote NAME [--version N]
   laketahoe deployments scale NAME --replicas N | --min N --max N [--target-inflight N] [--scale-down-delay S]
   laketahoe deployments scale NAME --no-autoscaling
 
@@ -155,12 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add the model as challenger of the existing deployment NAME with this share of requests")
     create.add_argument("--shadow", action="store_true",
                         help="add the model as shadow challenger of NAME: a copy of every request, answers recorded")
-    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challenger")
+    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challengers")
     traffic.add_argument("name", metavar="NAME")
+    traffic.add_argument("--version", type=int, help="which challenger (needed when there are several)")
     how = traffic.add_mutually_exclusive_group(required=True)
     how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
     how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
-    how.add_argument("--remove", action="store_true", help="stop the challenger")
+    how.add_argument("--remove", action="store_true", help="stop the challenger (--version), or all of them")
     scale = dep_cmds.add_parser("scale", help="set the model server pods of a Kubernetes deployment")
     scale.add_argument("name", metavar="NAME")
     scale_how = scale.add_mutually_exclusive_group(required=True)
@@ -174,10 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --min: how long a lower load lasts before replicas go (default 60)")
     dep_cmds.add_parser("list", help="list deployments")
     for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
-                          ("promote", "make the challenger the champion"),
-                          ("compare", "champion and challenger side by side")):
+                          ("promote", "make a challenger the champion (the others stay)"),
+                          ("compare", "champion and challengers side by side")):
         sub = dep_cmds.add_parser(command, help=text)
         sub.add_argument("name", metavar="NAME")
+        if command == "promote":
+            sub.add_argument("--version", type=int, help="which challenger (needed when there are several)")
     predict = dep_cmds.add_parser("predict", help="send an inference request to a deployment")
     predict.add_argument("name", metavar="NAME")
     predict.add_argument("--json-request", required=True, metavar="FILE",
@@ -447,7 +450,7 @@ def cmd_deployments(args, client: Client) -> int:
         if args.canary is not None or args.shadow:
             deployment = serving.add_challenger(args.name, args.model, canary=args.canary, shadow=args.shadow,
                                                 job_id=args.job, trial_id=args.trial, wait=args.wait, client=client)
-            ch = deployment["challenger"]
+            ch = serving.challenger_of(deployment)
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
             print(f"Challenger {ch['model']['name']}:{ch['model']['version']} of [{args.name}] ({how}): {ch['state']}.")
             return 0
@@ -469,12 +472,15 @@ def cmd_deployments(args, client: Client) -> int:
         print(f"Deleted deployment [{args.name}].")
     elif args.command == "traffic":
         if args.remove:
-            serving.remove_challenger(args.name, client=client)
-            print(f"Removed the challenger of [{args.name}].")
+            serving.remove_challenger(args.name, version=args.version, client=client)
+            which = f"challenger version {args.version}" if args.version is not None else "challengers"
+            print(f"Removed the {which} of [{args.name}].")
         else:
-            ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
+            deployment = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, version=args.version,
+                                             client=client)
+            ch = serving.challenger_of(deployment, args.version)
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
-            print(f"Challenger of [{args.name}]: {how}.")
+            print(f"Challenger {ch['model']['version']} of [{args.name}]: {how}.")
     elif args.command == "scale":
         if args.min_replicas is not None:
             if args.max_replicas is None:
@@ -495,7 +501,7 @@ def cmd_deployments(args, client: Client) -> int:
             replicas = serving.scale(args.name, args.replicas, client=client)["replicas"]
             print(f"Scaled [{args.name}] to {replicas} replica{'s' if replicas != 1 else ''}.")
     elif args.command == "promote":
-        model = serving.promote(args.name, client=client)["model"]
+        model = serving.promote(args.name, version=args.version, client=client)["model"]
         print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")
     elif args.command == "compare":
         print(comparison_text(serving.compare(args.name, client=client)))

@@ -652,15 +652,16 @@ class Client:
 
     def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
                           challenger: dict | None | bool = False, replicas: int | None = None,
-                          autoscaling: dict | None | bool = False) -> dict:
+                          autoscaling: dict | None | bool = False, challengers: list | None = None) -> dict:
         """``PATCH /deployments/{name}``: switch the model version, the monitoring settings, the challenger
         or the replicas (Kubernetes: model server pods of each served version). ``autoscaling`` is
         ``{minReplicas, maxReplicas, targetInflight?, scaleDownDelaySeconds?}``, ``None`` to stop it; the
         default ``False`` leaves it alone.
 
         ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
-        (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
-        ``False`` leaves it alone.
+        (add one, or change the mode/weight of the one its model names, or of the only one), ``None``
+        to remove them all; the default ``False`` leaves them alone. ``challengers`` is the whole set
+        wanted (at most 3 of ``{model: {name, version?}, mode?, weight?}``): those not listed are removed.
         """
         body: dict[str, Any] = {}
         if model is not None:
@@ -669,18 +670,22 @@ class Client:
             body["monitoring"] = monitoring
         if challenger is not False:
             body["challenger"] = challenger
+        if challengers is not None:
+            body["challengers"] = challengers
         if replicas is not None:
             body["replicas"] = replicas
         if autoscaling is not False:
             body["autoscaling"] = autoscaling
         return self._call("PATCH", self._deployment_path(name), body=body)
 
-    def promote_deployment(self, name: str) -> dict:
-        """``POST /deployments/{name}/promote``: the ready challenger becomes the champion."""
-        return self._call("POST", self._deployment_path(name) + "/promote")
+    def promote_deployment(self, name: str, version: int | None = None) -> dict:
+        """``POST /deployments/{name}/promote``: a ready challenger (``version``, or the only one) becomes
+        the champion; the other challengers stay."""
+        params = {"version": str(version)} if version is not None else None
+        return self._call("POST", self._deployment_path(name) + "/promote", params=params)
 
     def deployment_versions(self, name: str) -> dict:
-        """``GET /deployments/{name}/monitoring/versions``: champion and challenger side by side."""
+        """``GET /deployments/{name}/monitoring/versions``: champion and challengers side by side."""
         return self._call("GET", self._deployment_path(name) + "/monitoring/versions")
 
     def delete_deployment(self, name: str) -> dict:

@@ -570,8 +570,8 @@ def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
              ("replicas", d.get("replicas", "")), ("endpoint", d.get("endpoint", "")),
              ("restarts", d.get("restarts") or ""), ("createTime", d.get("createTime") or ""),
              ("updateTime", d.get("updateTime") or ""), ("errorMessage", d.get("errorMessage") or "")]
-    ch = d.get("challenger")
-    if ch:
+    challengers = d.get("challengers") or ([d["challenger"]] if d.get("challenger") else [])
+    for ch in challengers:
         how = f"canary {ch.get('weight')}%" if ch.get("mode") == "canary" else "shadow"
         pairs.append(("challenger", f"{model_ref(ch.get('model'))} ({how}, {ch.get('state')})"
                       + (f": {ch['errorMessage']}" if ch.get("errorMessage") else "")))
@@ -579,22 +579,25 @@ def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
 
 
 def comparison_text(c: dict) -> str:
-    """Champion and challenger side by side (``GET /deployments/{name}/monitoring/versions``) as a table."""
+    """Champion and challengers side by side (``GET /deployments/{name}/monitoring/versions``) as a table."""
     rows = []
     for v in c.get("versions", []):
         lat = v.get("latencyMs") or {}
         top = ", ".join(f"{p['value']}:{p['count']}" for p in (v.get("predictions") or [])[:4])
+        agreement = v.get("agreement") or {}
+        agree = f"{100 * agreement['rate']:.1f}%" if agreement.get("rate") is not None else "-"
         rows.append([v.get("role", ""), f"{v.get('model')}:{v.get('version')}", str(v.get("requests", 0)),
                      str(v.get("returned", 0)), f"{100 * (v.get('errorRate') or 0):.1f}%",
-                     *(("-" if lat.get(k) is None else f"{lat[k]:.1f}") for k in ("p50", "p95", "p99")), top])
-    head = ["ROLE", "VERSION", "REQUESTS", "RETURNED", "ERRORS", "P50_MS", "P95_MS", "P99_MS", "PREDICTIONS"]
+                     *(("-" if lat.get(k) is None else f"{lat[k]:.1f}") for k in ("p50", "p95", "p99")), agree, top])
+    head = ["ROLE", "VERSION", "REQUESTS", "RETURNED", "ERRORS", "P50_MS", "P95_MS", "P99_MS", "AGREEMENT",
+            "PREDICTIONS"]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *rows]]
     agreement = c.get("agreement") or {}
     if agreement.get("compared"):
         lines.append(f"shadow agreement: {100 * agreement['rate']:.1f}% of {agreement['compared']} requests")
     if c.get("predictionDrift") is not None:
-        lines.append(f"prediction drift (Jensen-Shannon distance): {c['predictionDrift']:.3f}")
+        lines.append(f"prediction drift (largest Jensen-Shannon distance from the champion): {c['predictionDrift']:.3f}")
     return "\n".join(lines)
 
 

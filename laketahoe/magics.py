@@ -115,7 +115,7 @@ class LakeTahoeMagics(Magics):
           %lt deploy --job JOB_ID --trial N --name NAME --canary PERCENT | --shadow
           %lt deployments
           %lt compare NAME
-          %lt promote NAME
+          %lt promote NAME [--version N]
           %lt scale NAME --replicas N | --min N --max N [--target-inflight N] | --no-autoscaling   (Kubernetes)
           %lt undeploy NAME
 
@@ -429,20 +429,21 @@ class LakeTahoeMagics(Magics):
         name = args.name or (serving.parse_model_ref(args.model)["name"] if args.model else None)
         deployment = serving.add_challenger(name, args.model, canary=args.canary, shadow=args.shadow,
                                             job_id=args.job, trial_id=args.trial, wait=args.wait, client=self.client)
-        ch = deployment["challenger"]
+        ch = serving.challenger_of(deployment)
         how = f"{ch['weight']}% of requests" if ch["mode"] == "canary" else "a shadow copy of every request"
         note = (f"Challenger {ch['model']['name']}:{ch['model']['version']} of {name} gets {how} ({ch['state']}); "
-                f"%lt compare {name} shows both versions, %lt promote {name} makes it the champion.")
+                f"%lt compare {name} shows the versions side by side, %lt promote {name} --version {ch['model']['version']} makes it the champion.")
         return DeploymentView(deployment, note=note)
 
     @magic_arguments()
     @argument("name", help="deployment name")
+    @argument("--version", type=int, help="which challenger (needed when there are several)")
     def _promote(self, rest):
-        """%lt promote: make a deployment's ready challenger its champion."""
+        """%lt promote: make a deployment's ready challenger its champion (the other challengers stay)."""
         args = parse_argstring(self._promote, rest)
         from . import serving
 
-        return serving.promote(args.name, client=self.client)
+        return serving.promote(args.name, version=args.version, client=self.client)
 
     @magic_arguments()
     @argument("name", help="deployment name")

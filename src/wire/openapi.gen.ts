@@ -5625,6 +5625,17 @@ export interface paths {
                             /** @description canary percent for the challenger (default 10) */
                             weight?: number;
                         } | null;
+                        /** @description the whole set of challengers: those not listed are removed, listed ones added or changed in place; canary weights sum to at most 100 */
+                        challengers?: {
+                            model: {
+                                name: string;
+                                version?: number;
+                            };
+                            /** @enum {string} */
+                            mode?: "canary" | "shadow";
+                            /** @description canary percent for this challenger (default: its current weight, else 10) */
+                            weight?: number;
+                        }[];
                         /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
                         replicas?: number;
                         autoscaling?: {
@@ -5689,10 +5700,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make the ready challenger the champion (no restart; the old champion drains and stops) */
+        /** Make a ready challenger the champion (no restart; the old champion drains and stops, the other challengers stay) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description which challenger; may be left out when there is only one */
+                    version?: number;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -5752,7 +5766,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement */
+        /** Champion and challengers side by side: requests, errors, latency, predictions, shadow agreement per challenger */
         get: {
             parameters: {
                 query?: never;
@@ -5790,17 +5804,28 @@ export interface paths {
                                     count: number;
                                 }[];
                                 predictionMean: number | null;
+                                /** @description a challenger's shadow answers compared with the champion's; null for the champion */
+                                agreement: {
+                                    compared: number;
+                                    agreed: number;
+                                    rate: number | null;
+                                } | null;
+                                /** @description a challenger: Jensen-Shannon distance of its predictions from the champion's */
+                                predictionDrift: number | null;
                             }[];
+                            /** @description every challenger's shadow comparisons together */
                             agreement: {
                                 compared: number;
                                 agreed: number;
                                 rate: number | null;
                             };
                             shadowDropped: number;
-                            /** @description Jensen-Shannon distance between the versions' predictions */
+                            /** @description the largest Jensen-Shannon distance of a challenger's predictions from the champion's */
                             predictionDrift: number | null;
                             recentShadow: {
                                 time: string;
+                                /** @description the challenger's version */
+                                version: number;
                                 champion: unknown[] | null;
                                 challenger: unknown[] | null;
                                 agree: boolean;
@@ -6520,6 +6545,21 @@ export interface components {
                     threshold: number;
                 }[];
             };
+            /** @description versions served beside the champion, oldest first */
+            challengers?: {
+                model: {
+                    name: string;
+                    version: number;
+                };
+                /** @enum {string} */
+                mode: "canary" | "shadow";
+                /** @description canary: percent of requests answered by the challenger; shadow: 0 */
+                weight: number;
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "FAILED";
+                errorMessage: string;
+                restarts: number;
+            }[];
             /** @description a second version served beside the champion (canary split or shadow copy) */
             challenger?: {
                 model: {
