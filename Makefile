@@ -127,6 +127,7 @@ test-k8s: server-proxy/node_modules/.installed s3-build
 bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
+	node bench/shared/replicas.mjs
 	node bench/serving/drift.mjs
 	node bench/serving/latency.mjs
 	node bench/serving/traffic.mjs

@@ -54,6 +54,8 @@ export interface ServiceConfig {
   gpus?: number;
   pollMs?: number;
   killGraceMs?: number;
+  /** Time between two resource usage samples of a running job or trial (`LAKETAHOE_USAGE_INTERVAL_MS`, 5 s). */
+  usageIntervalMs?: number;
   heartbeatMs?: number;
   logLevel: string;
   /** The `mlserver` executable that serves deployments. */
@@ -86,6 +88,14 @@ export interface ServiceConfig {
   webhookFirstRetryMs?: number;
   /** Webhooks may post to loopback, private and link-local addresses (`--webhook-allow-private-networks`). */
   webhookAllowPrivateNetworks?: boolean;
+  /**
+   * How replicas on one PostgreSQL database elect the one that runs the controllers
+   * (`--leader-election`): `lease` (a Kubernetes Lease, `--leader-lease namespace/name`) or `advisory-lock`
+   * (PostgreSQL's); `auto` picks the Lease inside a cluster. Ignored with SQLite (one process, always leader).
+   */
+  leaderElection?: 'auto' | 'advisory-lock' | 'lease';
+  /** The Lease of `--leader-election lease`: namespace and name. */
+  leaderLease?: { namespace: string; name: string };
 }
 
 /** Accepting JupyterHub's tokens as one of its services (see "JupyterHub sign-in" in docs/contracts.md). */
@@ -350,7 +360,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'jupyterhub-api-url': { type: 'string' },
       'jupyterhub-service-name': { type: 'string' },
       'jupyterhub-cache-seconds': { type: 'string' },
-      'admin-group': { type: 'string' }
+      'admin-group': { type: 'string' },
+      'leader-election': { type: 'string' },
+      'leader-lease': { type: 'string' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -431,6 +443,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
+    usageIntervalMs: positive(env.LAKETAHOE_USAGE_INTERVAL_MS, 'LAKETAHOE_USAGE_INTERVAL_MS', true),
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
@@ -445,6 +458,34 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     artifacts: parseArtifactConfig(values, env, dataDir),
     trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS),
     webhookAllowPrivateNetworks:
-      values['webhook-allow-private-networks'] ?? truthy(env.LAKETAHOE_WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+      values['webhook-allow-private-networks'] ?? truthy(env.LAKETAHOE_WEBHOOK_ALLOW_PRIVATE_NETWORKS),
+    leaderElection: parseLeaderElection(values['leader-election'] ?? (env.LAKETAHOE_LEADER_ELECTION || undefined)),
+    leaderLease: parseLeaderLease(values['leader-lease'] ?? (env.LAKETAHOE_LEADER_LEASE || undefined), env)
   };
+}
+
+/** `--leader-election`: auto (the default), advisory-lock or lease. */
+function parseLeaderElection(value: string | undefined): ServiceConfig['leaderElection'] {
+  if (value === undefined || value === 'auto' || value === 'advisory-lock' || value === 'lease') {
+    return value ?? 'auto';
+  }
+  throw new Error(`leader-election must be auto, advisory-lock or lease, got '${value}'`);
+}
+
+/** `--leader-lease namespace/name`; by default `laketahoe-leader` in the pod's own namespace. */
+function parseLeaderLease(value: string | undefined, env: NodeJS.ProcessEnv): { namespace: string; name: string } {
+  if (value !== undefined) {
+    const match = /^([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(value);
+    if (!match) {
+      throw new Error(`leader-lease must be namespace/name, got '${value}'`);
+    }
+    return { namespace: match[1], name: match[2] };
+  }
+  let namespace = env.POD_NAMESPACE || 'default';
+  try {
+    namespace = fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || namespace;
+  } catch {
+    // Outside a cluster: the environment or `default`.
+  }
+  return { namespace, name: 'laketahoe-leader' };
 }

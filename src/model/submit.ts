@@ -4,6 +4,7 @@ import {
   BackendName,
   IBackendInfo,
   IKernelSpec,
+  ICreateDefinitionRequest,
   IServiceInfo,
   ISubmitJobRequest,
   ITrainingInput,
@@ -37,6 +38,7 @@ import {
   jsonEqual,
   ParameterType
 } from './parameters';
+import { ScheduleOptions } from './schedule';
 
 export { KERNEL_FALLBACK_FIELD, KERNEL_FIELD };
 
@@ -358,6 +360,29 @@ export class SubmitFormModel {
     return checkParameterValue(row.parameter.type, row.text);
   }
 
+  /** "Run on a schedule": when enabled, accepting the form saves a definition. */
+  get schedule(): ScheduleOptions | undefined {
+    return this._schedule;
+  }
+  set schedule(options: ScheduleOptions | undefined) {
+    this._schedule?.changed.disconnect(this._emitChanged, this);
+    this._schedule = options;
+    options?.changed.connect(this._emitChanged, this);
+    this._changed.emit();
+  }
+
+  /** The definition the form saves when its schedule is enabled. */
+  toDefinitionRequest(): ICreateDefinitionRequest {
+    const { trainingInput } = this.toRequest();
+    const schedule = this._schedule!;
+    return {
+      definitionId: schedule.definitionId,
+      trainingInput,
+      schedule: { cron: schedule.cron.trim(), timeZone: schedule.timeZone },
+      missedRuns: schedule.missedRuns
+    };
+  }
+
   /** Client-side errors by field, merged with the service's. */
   validate(): FormErrors {
     return { ...this._serverErrors, ...this.clientErrors() };
@@ -365,8 +390,8 @@ export class SubmitFormModel {
 
   /** Errors found without asking the service, by field. */
   clientErrors(): FormErrors {
-    const errors: FormErrors = {};
-    if (!JOB_ID.test(this.jobId)) {
+    const errors: FormErrors = { ...this._schedule?.errors() };
+    if (!JOB_ID.test(this.jobId) && !this._schedule?.enabled) {
       errors[FIELD.jobId] =
         'Use 1 to 128 letters, digits or underscores, starting with a letter.';
     }
@@ -513,6 +538,11 @@ export class SubmitFormModel {
 
   private _info: IServiceInfo | null = null;
   private _kernels: IKernelSpec[] | null = null;
+  private _emitChanged(): void {
+    this._changed.emit();
+  }
+
+  private _schedule: ScheduleOptions | undefined;
   private _serverErrors: FormErrors = {};
   private _changed = new Signal<this, void>(this);
 }

@@ -12,6 +12,7 @@ import { StateBadge, StateTimeline } from '../components/states';
 import { elapsedMs, formatDuration } from '../components/time';
 import { LogView } from '../components/LogView';
 import { MetricsCharts } from '../components/charts/MetricsCharts';
+import { UsageSection } from '../components/UsageSection';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
 import { IHistoryData } from '../model/plots';
@@ -117,6 +118,10 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
           <section className="jp-laketahoe-JobDetail-section">
             <h2>{trans.__('Metrics')}</h2>
             <MetricsSection model={model} trans={trans} />
+          </section>
+          <section className="jp-laketahoe-JobDetail-section">
+            <h2>{trans.__('Resource usage')}</h2>
+            <UsageSection model={model.usage} trans={trans} />
           </section>
           <section className="jp-laketahoe-JobDetail-section">
             <h2>{trans.__('Logs')}</h2>

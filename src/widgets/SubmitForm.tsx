@@ -13,6 +13,7 @@ import { OtherErrors } from './submit/OtherErrors';
 import { ParametersTable } from './submit/ParametersTable';
 import { ResourceFields } from './submit/ResourceFields';
 import { RunOptions } from './submit/RunOptions';
+import { ScheduleSection } from './submit/ScheduleSection';
 
 /**
  * The body of the submit dialog. It renders a {@link SubmitFormModel} and
@@ -96,6 +97,7 @@ function SubmitFormView(props: {
       <EnvironmentFields {...part} />
       <ParametersTable {...part} />
       <HpoSection {...part} />
+      <ScheduleSection {...part} />
       <OtherErrors errors={part.errors} />
     </form>
   );

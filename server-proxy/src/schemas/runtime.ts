@@ -76,6 +76,8 @@ export interface JobRuntime {
   backend?: 'local' | 'kubernetes';
   /** Kubernetes backend: the namespace, object names and how far the log has been read. */
   k8s?: KubeRuntime;
+  /** Set when the run's resource usage cannot be measured (a node without resource metrics): why. */
+  usageUnavailable?: string;
   /** HPO jobs only: the experiment's own bookkeeping. */
   hpo?: { stopRequested?: boolean };
 }

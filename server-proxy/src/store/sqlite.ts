@@ -6,6 +6,8 @@ import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
 import { jobSearchWhere, labelRows, sqliteContains, type JobFilter } from './jobSearch.js';
+import { SqliteUsage } from './usageSqlite.js';
+import type { UsageSample } from '../schemas/usage.js';
 import { publicJobId } from '../jobs/ids.js';
 import {
   deploymentFromRow,
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Bytes of log text kept per run id, so the per-run budget is checked without summing the table. */
   private readonly logByteTotals = new Map<string, number>();
+  private readonly usage: SqliteUsage;
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(file: string) {
@@ -57,6 +60,15 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.usage = new SqliteUsage(this.db);
+  }
+
+  addUsage(runId: string, samples: UsageSample[], keep?: number): Promise<void> {
+    return this.usage.addUsage(runId, samples, keep);
+  }
+
+  getUsage(runId: string): Promise<UsageSample[]> {
+    return this.usage.getUsage(runId);
   }
 
   private migrate(): void {
@@ -134,6 +146,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
       this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
+      this.db.prepare(`DELETE FROM usage_samples WHERE ${runs}`).run(...bounds);
       this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
       this.db.prepare('DELETE FROM job_labels WHERE job_id = ?').run(jobId);
       this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);

@@ -5,6 +5,7 @@ import type { PodTemplate, PodTemplateField } from '../../schemas/podTemplate.js
 import type { KubeClient } from './client.js';
 import type { ImagePolicy } from './images.js';
 import type { ManifestOptions } from './manifests.js';
+import type { UsageSample } from '../../schemas/usage.js';
 
 /** Settings of the Kubernetes backend. */
 export interface KubernetesBackendOptions {
@@ -32,6 +33,10 @@ export interface KubernetesBackendOptions {
   users?: string[];
   /** Moving inputs and outputs through an object store; without it, outputs stay in the pod. */
   artifacts?: KubernetesArtifacts;
+  /** Where resource usage samples of running runs go (read from the kubelets); none are taken without it. */
+  recordUsage?: (runId: string, sample: UsageSample) => Promise<void>;
+  /** Time between two usage samples of a run (5 s when absent). */
+  usageIntervalMs?: number;
 }
 
 /** How Kubernetes runs use the artifact store (docs/contracts.md, "Artifact store"). */

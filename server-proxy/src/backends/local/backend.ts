@@ -17,6 +17,7 @@ import type { LocalPlan } from './plan.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
 import { RunnerWatches, settleRun } from './watcher.js';
+import { LocalUsageSampler, type UsageSink } from './usageSampler.js';
 import { childEnv } from './childEnv.js';
 
 /** Settings of the local backend. */
@@ -35,6 +36,10 @@ export interface LocalBackendOptions {
   killGraceMs?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
+  /** Where resource usage samples of running runs go; none are taken without it. */
+  recordUsage?: UsageSink;
+  /** Time between two usage samples of a run (5 s when absent). */
+  usageIntervalMs?: number;
   /** Folder of the users' secrets files (`<user>.json`). */
   secretsDir: string;
 }
@@ -47,9 +52,10 @@ export interface LocalBackendOptions {
  */
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
-  private readonly queue: ResourceQueue;
+  private queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
+  private readonly usage?: LocalUsageSampler;
   /** The kernelspecs installed for the runner's Python. */
   readonly kernels: KernelCatalog;
   private stopped = false;
@@ -65,6 +71,14 @@ export class LocalBackend implements Backend {
       killGraceMs: opts.killGraceMs ?? 10_000,
       ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
     });
+    if (opts.recordUsage) {
+      this.usage = new LocalUsageSampler({
+        log: opts.log,
+        intervalMs: opts.usageIntervalMs ?? 5000,
+        runs: () => this.watches.running(),
+        record: opts.recordUsage
+      });
+    }
   }
 
   /** Registers a kind of run; call before {@link start}. */
@@ -195,8 +209,13 @@ export class LocalBackend implements Backend {
     return this.watches.has(runId);
   }
 
-  /** Recovers after a restart: re-queues QUEUED runs, re-adopts live runners, settles dead ones. */
+  /**
+   * Recovers after a restart (or on becoming leader): re-queues QUEUED runs, re-adopts live runners,
+   * settles dead ones. The queue is rebuilt from the store, so a second start after a stop holds nothing stale.
+   */
   async start(): Promise<void> {
+    this.stopped = false;
+    this.queue = new ResourceQueue(this.opts.capacity);
     for (const kind of this.kinds) {
       for (const { runId, run, queue } of await kind.recoverable()) {
         const { runtime } = run;
@@ -243,12 +262,14 @@ export class LocalBackend implements Backend {
         }
       }
     }
+    this.usage?.start();
     this.pump();
   }
 
   /** Stops watching without touching the runners: they keep running and are adopted on the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.usage?.stop();
     this.watches.clear();
   }
 
