@@ -155,7 +155,8 @@ async function wire(
     excluded: [config.dataDir],
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
-    killGraceMs: config.killGraceMs
+    killGraceMs: config.killGraceMs,
+    warm: config.warmRunners
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };

@@ -51,6 +51,8 @@ export interface ServiceConfig {
   gpus?: number;
   pollMs?: number;
   killGraceMs?: number;
+  /** Fork local runners from a warm template (default); `LAKETAHOE_WARM_RUNNERS=0` starts each cold. */
+  warmRunners?: boolean;
   heartbeatMs?: number;
   logLevel: string;
   /** The `mlserver` executable that serves deployments. */
@@ -412,6 +414,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
+    warmRunners: env.LAKETAHOE_WARM_RUNNERS !== '0',
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,

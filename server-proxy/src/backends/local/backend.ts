@@ -7,7 +7,9 @@ import type { Allocation } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { failpoint } from '../../failpoints.js';
 import type { JobRuntime } from '../../store/store.js';
-import { launchRunner, runnerArgs, runnerEnv } from './launcher.js';
+import { childEnv } from './childEnv.js';
+import { launchRunner, runnerArgs, runnerEnv, type LaunchedRunner } from './launcher.js';
+import { WarmTemplate } from './warm.js';
 import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits } from './snapshot.js';
@@ -32,6 +34,8 @@ export interface LocalBackendOptions {
   killGraceMs?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
+  /** Fork runners from a warm, pre-imported template (default) rather than start each cold. */
+  warm?: boolean;
 }
 
 /**
@@ -45,6 +49,7 @@ export class LocalBackend implements Backend {
   private readonly queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
+  private readonly template?: WarmTemplate;
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
@@ -57,6 +62,14 @@ export class LocalBackend implements Backend {
       killGraceMs: opts.killGraceMs ?? 10_000,
       ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
     });
+    if (opts.warm ?? true) {
+      this.template = new WarmTemplate({ python: opts.python, env: childEnv(opts.env ?? process.env), cwd: '/', log: opts.log });
+    }
+  }
+
+  /** The warm template, when runners are forked from one. */
+  get warmTemplate(): WarmTemplate | undefined {
+    return this.template;
   }
 
   /** Registers a kind of run; call before {@link start}. */
@@ -226,6 +239,7 @@ export class LocalBackend implements Backend {
   async stop(): Promise<void> {
     this.stopped = true;
     this.watches.clear();
+    this.template?.stop();
   }
 
   private pump(): void {
@@ -254,14 +268,14 @@ export class LocalBackend implements Backend {
     }
     const workdir = run.runtime.workdir!;
     const plan = run.runtime.plan as LocalPlan;
-    let launched;
+    let launched: LaunchedRunner & { warm: boolean };
     try {
       if (run.runtime.snapshotFrom) {
         copySnapshot(run.runtime.snapshotFrom, workdir);
       }
       const args = runnerArgs(plan.kind, plan.inputs, plan);
       const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
-      launched = await launchRunner(this.opts.python, args, workdir, env);
+      launched = await this.startRunner(args, workdir, env);
       failpoint('after-spawn');
     } catch (err) {
       this.release(runId);
@@ -279,13 +293,25 @@ export class LocalBackend implements Backend {
     if (!saved || this.stopped) {
       return;
     }
-    const w = this.watches.watch(runId, saved, launched.pid, true);
-    void launched.exited.then(code => {
-      w.exit = { code };
-    });
+    // A forked runner is the template's child: while the template lives it reports the exit, and
+    // liveness polling covers the case where it died first.
+    this.watches.watch(runId, saved, launched.pid, !launched.warm);
+    void launched.exited.then(code => this.watches.exited(runId, code));
     if (saved.state === 'CANCELLING' || saved.runtime.stoppedEarly) {
       this.terminate(runId);
     }
+  }
+
+  /** Forks the runner from the warm template, or starts it cold when there is none or it failed. */
+  private async startRunner(args: string[], workdir: string, env: NodeJS.ProcessEnv): Promise<LaunchedRunner & { warm: boolean }> {
+    if (this.template) {
+      try {
+        return { ...(await this.template.launch(args, workdir, env)), warm: true };
+      } catch (err) {
+        this.opts.log.warn({ err }, 'the warm runner template failed; starting the runner cold');
+      }
+    }
+    return { ...(await launchRunner(this.opts.python, args, workdir, env)), warm: false };
   }
 
   /** Ends a run whose runner is gone and starts what its resources now allow. */

@@ -70,6 +70,23 @@ export class RunnerWatches {
     }, graceMs);
   }
 
+  /** Records that a runner ended and reads its last output now rather than at the next poll. */
+  exited(runId: string, code: number | null): void {
+    const w = this.watched.get(runId);
+    if (!w || w.exit) {
+      return;
+    }
+    w.exit = { code };
+    if (!w.busy) {
+      w.busy = true;
+      this.tick(runId, w)
+        .catch(err => this.opts.log.error({ err, jobId: runId }, 'reading runner output failed'))
+        .finally(() => {
+          w.busy = false;
+        });
+    }
+  }
+
   /** Stops watching without touching the runners. */
   clear(): void {
     for (const w of this.watched.values()) {
