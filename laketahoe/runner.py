@@ -409,6 +409,8 @@ def _kernel_manager_class():
     from laketahoe import _warm
 
     class QuietKernelManager(AsyncKernelManager):
+        client_class = "laketahoe._kernelclient.QuickReadyClient"
+
         async def _async_interrupt_kernel(self):
             if self.shutting_down:
                 return

@@ -86,6 +86,11 @@ export class WarmTemplate {
       stdio: ['pipe', 'pipe', 'pipe']
     });
     this.child = child;
+    // Never what keeps the service's process alive: the template ends when its stdin closes.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) {
+      (stream as unknown as { unref?: () => void }).unref?.();
+    }
     child.on('error', err => this.opts.log.warn({ err }, 'the warm runner template could not start'));
     child.stdin.on('error', () => undefined);
     readline.createInterface({ input: child.stderr }).on('line', line => this.opts.log.warn({ line }, 'warm runner template'));
