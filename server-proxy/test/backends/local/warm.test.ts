@@ -101,9 +101,8 @@ test('trials forked warm share no state, take turns on one CPU and get its threa
 test('cancelling a warm job stops its runner and its forked kernel', async () => {
   const r = await t.call('POST', '/api/v1/jobs', { jobId: 'slow', trainingInput: { notebook: { path: 'slow.ipynb' } } });
   expect(r.status).toBe(201);
-  const kernel = await waitFor(async () => Number((await logText('slow')).match(/^kernel (\d+)$/m)?.[1]) || undefined, 90_000, 'kernel pid');
-  const runner = (await t.call('GET', '/api/v1/jobs/slow')).body;
-  expect(runner.state).toBe('RUNNING');
+  const kernel = (await waitFor(async () => Number((await logText('slow')).match(/^kernel (\d+)$/m)?.[1]) || undefined, 90_000, 'kernel pid'))!;
+  expect((await t.call('GET', '/api/v1/jobs/slow')).body.state).toBe('RUNNING');
   expect((await t.call('POST', '/api/v1/jobs/slow/cancel')).status).toBe(200);
   const done = await waitForState(t, 'slow', ENDED, 30_000);
   expect(done.state).toBe('CANCELLED');
