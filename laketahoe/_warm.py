@@ -23,12 +23,14 @@ BLAS): those must see each run's own ``OMP_NUM_THREADS`` and friends.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import os
 import select
 import signal
 import sys
+import tempfile
 import warnings
 
 # What a runner imports on its way to the first cell; ipykernel for the kernels it forks.
@@ -100,9 +102,26 @@ def _write(fd: int, obj: dict) -> None:
         data = data[os.write(fd, data):]
 
 
+def _exit(code: int) -> None:
+    """End a forked process as an interpreter would: its own exit handlers (the kernel's socket folder,
+    IPython's history) run, the template's and its parent's were dropped at the fork (:func:`_forked`)."""
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def _forked() -> None:
+    """First steps of every fork: its own session, and no exit handlers of the process it was forked from."""
+    os.setsid()
+    atexit._clear()
+
+
 def _become(request: dict) -> None:
     """In the forked child: take the run's session, files, folder and environment."""
-    os.setsid()
+    _forked()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -116,6 +135,8 @@ def _become(request: dict) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    # Found from TMPDIR once and cached: the run's own TMPDIR must count.
+    tempfile.tempdir = None
     # As `python -m` would have it: the starting folder first on the path.
     if sys.path and sys.path[0] == _Template.path0:
         sys.path[0] = os.getcwd()
@@ -136,11 +157,7 @@ def _run_child(request: dict) -> None:
 
         traceback.print_exc()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+        _exit(code)
 
 
 def _launch(request: dict, reply_fd: int) -> int | None:
@@ -275,7 +292,7 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str) -> ForkedKernel:
         return ForkedKernel(pid)
     code = 1
     try:
-        os.setsid()
+        _forked()
         for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -312,4 +329,4 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str) -> ForkedKernel:
 
         traceback.print_exc()
     finally:
-        os._exit(code)
+        _exit(code)

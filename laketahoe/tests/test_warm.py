@@ -16,8 +16,9 @@ from .conftest import child_env, records, write_notebook
 
 # Checks first that nothing of an earlier run is visible, then leaves everything it can behind.
 LEAKY = r"""
-import os, random, string, sys
+import os, random, string, sys, tempfile
 leaks = []
+if tempfile.gettempdir() != os.environ.get('TMPDIR', tempfile.gettempdir()): leaks.append('tempdir')
 if 'leftover' in globals(): leaks.append('variable')
 if 'LEAKED_VAR' in os.environ: leaks.append('env')
 if string.capwords('a b') != 'A B': leaks.append('monkeypatch')
@@ -109,8 +110,14 @@ def test_runs_forked_from_one_template_share_no_state(tmp_path, template):
     seen = []
     for i, threads in enumerate(("1", "3")):
         workdir, args = _notebook_run(tmp_path, f"run{i}", LEAKY, parameters="expected_cwd = ''")
-        pid = template.fork(workdir, *args, OMP_NUM_THREADS=threads)
+        scratch = workdir / "tmp"
+        scratch.mkdir()
+        pid = template.fork(workdir, *args, OMP_NUM_THREADS=threads, TMPDIR=str(scratch),
+                            LAKETAHOE_EVENTS_FILE=str(workdir / "events.jsonl"))
         assert template.wait(pid) == 0, (workdir / "stderr.log").read_text()
+        # The run's temporary files (the kernel's socket folder and connection file) went to its own
+        # TMPDIR and were removed at its end.
+        assert list(scratch.iterdir()) == []
         assert _lines(workdir, "leaks") == ["[]"]
         # Thread settings are each run's own, read by libraries the run imports itself.
         assert _lines(workdir, "threads") == [threads]
