@@ -63,13 +63,10 @@ export class LocalBackend implements Backend {
       ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
     });
     if (opts.warm ?? true) {
-      this.template = new WarmTemplate({ python: opts.python, env: childEnv(opts.env ?? process.env), cwd: '/', log: opts.log });
+      // Unbuffered like every runner's interpreter (runnerEnv): the forks inherit the interpreter's setting.
+      const env = { ...childEnv(opts.env ?? process.env), PYTHONUNBUFFERED: '1' };
+      this.template = new WarmTemplate({ python: opts.python, env, cwd: '/', log: opts.log });
     }
-  }
-
-  /** The warm template, when runners are forked from one. */
-  get warmTemplate(): WarmTemplate | undefined {
-    return this.template;
   }
 
   /** Registers a kind of run; call before {@link start}. */

@@ -41,11 +41,6 @@ export class WarmTemplate {
     }
   ) {}
 
-  /** The template's pid while it runs (tests kill it to check that launches recover). */
-  get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
-  }
-
   /** Forks a runner with `args` (the runner's arguments after `-m laketahoe.runner`) in `workdir`. */
   async launch(args: string[], workdir: string, env: NodeJS.ProcessEnv): Promise<LaunchedRunner> {
     const child = this.ensure();
