@@ -80,7 +80,7 @@ test-extension:
 	npm test
 
 # The artifact-store tests start a real S3-compatible server (versitygw); build it first (cached per machine).
-# The store, API and monitoring tests run twice (jest projects sqlite and postgres): the second time
+# The store, API and monitoring tests run twice (jest projects sqlite and postgres, side by side): the second time
 # against a PostgreSQL the run starts in a temporary folder (Debian's postgresql, installed when missing).
 test-service: s3-build
 	cd server-proxy && npm test
@@ -127,6 +127,7 @@ test-k8s: server-proxy/node_modules/.installed s3-build
 bench: setup
 	cd server-proxy && npm run build
 	node bench/list-jobs.mjs
+	node bench/shared/replicas.mjs
 	node bench/serving/drift.mjs
 	node bench/serving/latency.mjs
 	node bench/serving/traffic.mjs

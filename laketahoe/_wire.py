@@ -27,7 +27,7 @@ SCALE_TYPES = ("NONE", "UNIT_LINEAR_SCALE", "UNIT_LOG_SCALE", "UNIT_REVERSE_LOG_
 # Every state a deployment can be in.
 DEPLOYMENT_STATES = ("DEPLOYING", "READY", "UPDATING", "FAILED", "DELETING")
 # Fields of trainingInput.
-TRAINING_INPUT_FIELDS = ("scaleTier", "masterType", "masterConfig", "workerCount", "workerType", "workerConfig", "parameterServerCount", "parameterServerType", "parameterServerConfig", "priority", "scheduling", "args", "pythonModule", "packageUris", "jobDir", "region", "runtimeVersion", "pythonVersion", "notebook", "hyperparameters", "backend", "podTemplate")
+TRAINING_INPUT_FIELDS = ("scaleTier", "masterType", "masterConfig", "workerCount", "workerType", "workerConfig", "parameterServerCount", "parameterServerType", "parameterServerConfig", "priority", "scheduling", "args", "pythonModule", "packageUris", "jobDir", "region", "runtimeVersion", "pythonVersion", "notebook", "hyperparameters", "backend", "podTemplate", "env", "kernelName", "kernelFallback")
 # Fields of trainingInput.hyperparameters.
 HYPERPARAMETER_FIELDS = ("goal", "hyperparameterMetricTag", "metricSelection", "maxTrials", "maxParallelTrials", "maxFailedTrials", "enableTrialEarlyStopping", "earlyStopping", "resumePreviousJobId", "algorithm", "params")
 # Fields of one searched parameter.

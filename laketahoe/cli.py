@@ -12,6 +12,13 @@
   laketahoe jobs stop JOB_ID
   laketahoe jobs list-trials JOB_ID [--sort-by objective] [--filter state=SUCCEEDED] [--format table|csv]
 
+  laketahoe definitions create DEF_ID --config job.yaml | --notebook NB [-p NAME=VALUE] [--schedule CRON]
+                                [--time-zone TZ] [--missed run-once|skip] [--keep-last N] [--delete-after-days D]
+                                [--webhook URL] [--paused]
+  laketahoe definitions list | describe DEF_ID | runs DEF_ID | run DEF_ID | pause DEF_ID | resume DEF_ID
+  laketahoe definitions delete DEF_ID
+  laketahoe definitions preview CRON [--time-zone TZ] [--count N]
+
   laketahoe models list
   laketahoe models describe MODEL [--version N]
   laketahoe deployments create NAME --model MODEL[:VERSION] | --job JOB_ID [--trial N] [--replicas N] [--wait]
@@ -22,7 +29,7 @@
   laketahoe deployments create NAME --model MODEL:VERSION | --job JOB_ID [--trial N] --canary PERCENT | --shadow
   laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
   laketahoe deployments compare NAME
-  laketahoe deployments promote NAME
+  laketahoe deployments promote NAME [--version N]
   laketahoe deployments scale NAME --replicas N | --min N --max N [--target-inflight N] [--scale-down-delay S]
   laketahoe deployments scale NAME --no-autoscaling
 
@@ -52,12 +59,13 @@ import sys
 import tarfile
 
 from . import __version__
-from .client import Client, LakeTahoeError
+from .client import Client, LakeTahoeError, NotFound
 from .display import (comparison_text, deployment_text, deployments_text, job_text, jobs_text, model_text, models_text, trials_csv,
                       trials_text, version_text)
 from .hpo import check_hyperparameters, hpo_spec, is_hpo_job
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .jobspec import JobSpecError, load_job_file
+from .definitions import add_schedule_options, body_from_args, definition_text, definitions_text, run_action
+from .jobspec import JobSpecError, load_job_file, merge_env, notebook_training_input, parse_params
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--package-path", help="local package directory (e.g. trainer/) to ship with the job")
     training.add_argument("--packages", help="comma-separated local .tar.gz packages")
     training.add_argument("--job-dir", help="output directory for the job, inside the root directory")
+    training.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                          help="environment variable of the job (repeatable)")
+    training.add_argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+                          help="variable set from a secret: a Kubernetes Secret in your namespace, or an entry of "
+                               "your local secrets file; the value is never sent (repeatable)")
+    training.add_argument("--kernel", help="kernelspec to run the notebook on (default: the notebook's own)")
+    training.add_argument("--kernel-fallback", help="kernelspec to use when the chosen one is not installed")
     training.add_argument("--stream-logs", action="store_true",
                           help="follow the job's log after submitting; exit with its outcome as stream-logs does")
 
@@ -118,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     trials.add_argument("--filter", help="state=STATE")
     trials.add_argument("--format", choices=("table", "csv"), default="table", help="output format")
 
+    _add_definitions_parser(groups)
+
     models = groups.add_parser("models", help="registered models")
     model_cmds = models.add_subparsers(dest="command", required=True, parser_class=_Parser)
     model_cmds.add_parser("list", help="list models, newest first")
@@ -138,12 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="add the model as challenger of the existing deployment NAME with this share of requests")
     create.add_argument("--shadow", action="store_true",
                         help="add the model as shadow challenger of NAME: a copy of every request, answers recorded")
-    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challenger")
+    traffic = dep_cmds.add_parser("traffic", help="change or remove a deployment's challengers")
     traffic.add_argument("name", metavar="NAME")
+    traffic.add_argument("--version", type=int, help="which challenger (needed when there are several)")
     how = traffic.add_mutually_exclusive_group(required=True)
     how.add_argument("--canary", type=int, metavar="PERCENT", help="percent of requests the challenger answers")
     how.add_argument("--shadow", action="store_true", help="copy every request to the challenger")
-    how.add_argument("--remove", action="store_true", help="stop the challenger")
+    how.add_argument("--remove", action="store_true", help="stop the challenger (--version), or all of them")
     scale = dep_cmds.add_parser("scale", help="set the model server pods of a Kubernetes deployment")
     scale.add_argument("name", metavar="NAME")
     scale_how = scale.add_mutually_exclusive_group(required=True)
@@ -157,10 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --min: how long a lower load lasts before replicas go (default 60)")
     dep_cmds.add_parser("list", help="list deployments")
     for command, text in (("describe", "show a deployment"), ("delete", "stop and remove a deployment"),
-                          ("promote", "make the challenger the champion"),
-                          ("compare", "champion and challenger side by side")):
+                          ("promote", "make a challenger the champion (the others stay)"),
+                          ("compare", "champion and challengers side by side")):
         sub = dep_cmds.add_parser(command, help=text)
         sub.add_argument("name", metavar="NAME")
+        if command == "promote":
+            sub.add_argument("--version", type=int, help="which challenger (needed when there are several)")
     predict = dep_cmds.add_parser("predict", help="send an inference request to a deployment")
     predict.add_argument("name", metavar="NAME")
     predict.add_argument("--json-request", required=True, metavar="FILE",
@@ -178,6 +198,50 @@ def build_parser() -> argparse.ArgumentParser:
     env_create.add_argument("--force", action="store_true", help="reinstall even when it is up to date")
     env_create.add_argument("--verbose", action="store_true", help="show pip's output")
     return parser
+
+
+def _add_definitions_parser(groups) -> None:
+    """``laketahoe definitions ...``: saved job specs, run now or on a cron schedule."""
+    definitions = groups.add_parser("definitions", help="job definitions: saved job specs run now or on a schedule")
+    def_cmds = definitions.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    create = def_cmds.add_parser("create", help="save a job spec (a job file or a notebook) as a definition")
+    create.add_argument("definition_id", metavar="DEFINITION_ID")
+    what = create.add_mutually_exclusive_group(required=True)
+    what.add_argument("--config", help="job file: AI Platform YAML with trainingInput (training or HPO)")
+    what.add_argument("--notebook", help="notebook to run")
+    create.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="notebook parameter")
+    add_schedule_options(create)
+    def_cmds.add_parser("list", help="list definitions with their schedule and next run")
+    for command, text in (("describe", "show a definition, its next runs and its recent runs"),
+                          ("runs", "list a definition's runs (scheduled, missed, skipped, run now), newest first"),
+                          ("run", "submit a run of a definition now"), ("pause", "pause a definition's schedule"),
+                          ("resume", "resume a definition's schedule from now"),
+                          ("delete", "delete a definition and its run history (its jobs stay)")):
+        def_cmds.add_parser(command, help=text).add_argument("definition_id", metavar="DEFINITION_ID")
+    preview = def_cmds.add_parser("preview", help="the next times a cron schedule fires")
+    preview.add_argument("cron", metavar="CRON")
+    preview.add_argument("--time-zone", default="UTC", metavar="TZ")
+    preview.add_argument("--count", type=int, default=5)
+
+
+def cmd_definitions(args, client: Client) -> int:
+    """``definitions ...``."""
+    if args.command == "create":
+        cwd = os.getcwd()
+        if args.config:
+            _, ti, labels = load_job_file(args.config, lambda path, base: client.to_root_relative(path, cwd=base))
+        else:
+            ti, labels = notebook_training_input(client.to_root_relative(args.notebook, cwd=cwd), parse_params(args.param)), {}
+        body = body_from_args(args, ti, labels or None)
+        body["definitionId"] = args.definition_id
+        print(definition_text(client.create_definition(body)))
+    elif args.command == "list":
+        print(definitions_text(client.list_definitions()))
+    elif args.command == "preview":
+        print("\n".join(client.schedule_preview(args.cron, args.time_zone, args.count)))
+    else:
+        print(run_action(client, args.command, args.definition_id))
+    return 0
 
 
 def cmd_serving_env(args) -> int:
@@ -281,6 +345,12 @@ def cmd_submit(args, client: Client) -> int:
         ti.setdefault("masterConfig", {})["imageUri"] = args.master_image_uri
     if args.job_dir:
         ti["jobDir"] = to_root(args.job_dir, cwd)
+    if args.env or args.secret_env:
+        ti["env"] = merge_env(ti.get("env"), args.env, args.secret_env)
+    if args.kernel:
+        ti["kernelName"] = args.kernel
+    if args.kernel_fallback:
+        ti["kernelFallback"] = args.kernel_fallback
     packages = list(ti.get("packageUris") or [])
     if args.packages:
         packages += [to_root(p, cwd) if "://" not in p else p for p in args.packages.split(",") if p]
@@ -321,7 +391,14 @@ def cmd_describe(args, client: Client) -> int:
     if args.summarize and is_hpo_job(job) and not (out.get("trialCounts") and out.get("bestTrial")):
         # The service's trainingOutput normally has the counts and the best trial; fetch trials only when not.
         trials = client.trials(args.job_id)
-    print(job_text(job, summarize=args.summarize, trials=trials))
+    usage = None
+    if args.summarize and not is_hpo_job(job):
+        try:
+            usage = client.usage(args.job_id, max_points=2)
+        except NotFound:
+            # A service from before usage was measured has no such route: the summary goes without it.
+            pass
+    print(job_text(job, summarize=args.summarize, trials=trials, usage=usage))
     return 0
 
 
@@ -373,7 +450,7 @@ def cmd_deployments(args, client: Client) -> int:
         if args.canary is not None or args.shadow:
             deployment = serving.add_challenger(args.name, args.model, canary=args.canary, shadow=args.shadow,
                                                 job_id=args.job, trial_id=args.trial, wait=args.wait, client=client)
-            ch = deployment["challenger"]
+            ch = serving.challenger_of(deployment)
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
             print(f"Challenger {ch['model']['name']}:{ch['model']['version']} of [{args.name}] ({how}): {ch['state']}.")
             return 0
@@ -395,12 +472,15 @@ def cmd_deployments(args, client: Client) -> int:
         print(f"Deleted deployment [{args.name}].")
     elif args.command == "traffic":
         if args.remove:
-            serving.remove_challenger(args.name, client=client)
-            print(f"Removed the challenger of [{args.name}].")
+            serving.remove_challenger(args.name, version=args.version, client=client)
+            which = f"challenger version {args.version}" if args.version is not None else "challengers"
+            print(f"Removed the {which} of [{args.name}].")
         else:
-            ch = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, client=client)["challenger"]
+            deployment = serving.set_traffic(args.name, canary=args.canary, shadow=args.shadow, version=args.version,
+                                             client=client)
+            ch = serving.challenger_of(deployment, args.version)
             how = f"canary {ch['weight']}%" if ch["mode"] == "canary" else "shadow"
-            print(f"Challenger of [{args.name}]: {how}.")
+            print(f"Challenger {ch['model']['version']} of [{args.name}]: {how}.")
     elif args.command == "scale":
         if args.min_replicas is not None:
             if args.max_replicas is None:
@@ -421,7 +501,7 @@ def cmd_deployments(args, client: Client) -> int:
             replicas = serving.scale(args.name, args.replicas, client=client)["replicas"]
             print(f"Scaled [{args.name}] to {replicas} replica{'s' if replicas != 1 else ''}.")
     elif args.command == "promote":
-        model = serving.promote(args.name, client=client)["model"]
+        model = serving.promote(args.name, version=args.version, client=client)["model"]
         print(f"Promoted: [{args.name}] now serves {model['name']}:{model['version']}.")
     elif args.command == "compare":
         print(comparison_text(serving.compare(args.name, client=client)))
@@ -441,6 +521,8 @@ def run(args, client_factory=Client.from_environment) -> int:
         return cmd_models(args, client)
     if args.group == "deployments":
         return cmd_deployments(args, client)
+    if args.group == "definitions":
+        return cmd_definitions(args, client)
     if args.command == "submit":
         return cmd_submit(args, client)
     if args.command == "describe":

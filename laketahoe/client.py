@@ -485,6 +485,20 @@ class Client:
             if not token:
                 return out
 
+    def usage(self, job_id: str, trial_id: str | int | None = None, max_points: int | None = None) -> dict:
+        """``GET /jobs/{id}/usage`` (or a trial's): ``{available, note?, samples, summary}``.
+
+        ``samples`` are CPU, memory and GPU readings taken every few seconds while the run ran;
+        ``summary`` has ``peakMemoryBytes``, ``cpuSeconds``, ``gpuHours`` and, when an ended run used
+        under a quarter of the memory it asked for, a ``hint``.
+        """
+        base = self._trial_path(job_id, trial_id) if trial_id is not None else self._job_path(job_id)
+        return self._call("GET", base + "/usage", params={"maxPoints": max_points})
+
+    def usage_summary(self, job_id: str, trial_id: str | int | None = None) -> dict:
+        """The ``summary`` of :meth:`usage`: peak memory, CPU-seconds, GPU-hours (and the hint, if any)."""
+        return self.usage(job_id, trial_id, max_points=2)["summary"]
+
     def output(self, job_id: str, name: str) -> bytes:
         """``GET /jobs/{id}/outputs/{name}`` (``output.ipynb`` or ``output.html``)."""
         resp = self._send("GET", "/api/v1" + self._job_path(job_id) + "/outputs/" + urllib.parse.quote(name))
@@ -638,15 +652,16 @@ class Client:
 
     def update_deployment(self, name: str, model: dict | None = None, monitoring: dict | None = None,
                           challenger: dict | None | bool = False, replicas: int | None = None,
-                          autoscaling: dict | None | bool = False) -> dict:
+                          autoscaling: dict | None | bool = False, challengers: list | None = None) -> dict:
         """``PATCH /deployments/{name}``: switch the model version, the monitoring settings, the challenger
         or the replicas (Kubernetes: model server pods of each served version). ``autoscaling`` is
         ``{minReplicas, maxReplicas, targetInflight?, scaleDownDelaySeconds?}``, ``None`` to stop it; the
         default ``False`` leaves it alone.
 
         ``challenger`` is ``{model?: {name, version?}, mode?: "canary"|"shadow", weight?: 0-100}``
-        (add one, or change the mode/weight of the one there), ``None`` to remove it; the default
-        ``False`` leaves it alone.
+        (add one, or change the mode/weight of the one its model names, or of the only one), ``None``
+        to remove them all; the default ``False`` leaves them alone. ``challengers`` is the whole set
+        wanted (at most 3 of ``{model: {name, version?}, mode?, weight?}``): those not listed are removed.
         """
         body: dict[str, Any] = {}
         if model is not None:
@@ -655,18 +670,22 @@ class Client:
             body["monitoring"] = monitoring
         if challenger is not False:
             body["challenger"] = challenger
+        if challengers is not None:
+            body["challengers"] = challengers
         if replicas is not None:
             body["replicas"] = replicas
         if autoscaling is not False:
             body["autoscaling"] = autoscaling
         return self._call("PATCH", self._deployment_path(name), body=body)
 
-    def promote_deployment(self, name: str) -> dict:
-        """``POST /deployments/{name}/promote``: the ready challenger becomes the champion."""
-        return self._call("POST", self._deployment_path(name) + "/promote")
+    def promote_deployment(self, name: str, version: int | None = None) -> dict:
+        """``POST /deployments/{name}/promote``: a ready challenger (``version``, or the only one) becomes
+        the champion; the other challengers stay."""
+        params = {"version": str(version)} if version is not None else None
+        return self._call("POST", self._deployment_path(name) + "/promote", params=params)
 
     def deployment_versions(self, name: str) -> dict:
-        """``GET /deployments/{name}/monitoring/versions``: champion and challenger side by side."""
+        """``GET /deployments/{name}/monitoring/versions``: champion and challengers side by side."""
         return self._call("GET", self._deployment_path(name) + "/monitoring/versions")
 
     def delete_deployment(self, name: str) -> dict:
@@ -685,6 +704,49 @@ class Client:
     def alerts(self, name: str) -> list[dict]:
         """``GET /deployments/{name}/alerts``: firing and resolved alerts, newest first."""
         return self._call("GET", self._deployment_path(name) + "/alerts").get("alerts", [])
+
+    # -- definitions ---------------------------------------------------------
+
+    @staticmethod
+    def _definition_path(definition_id: str) -> str:
+        return "/definitions/" + urllib.parse.quote(definition_id, safe="")
+
+    def create_definition(self, body: dict) -> dict:
+        """``POST /definitions``: save a job spec (``definitionId``, ``trainingInput``, ``schedule``...)."""
+        return self._call("POST", "/definitions", body=body)
+
+    def list_definitions(self) -> list[dict]:
+        """``GET /definitions``: the caller's definitions with their next run times."""
+        return self._call("GET", "/definitions").get("definitions", [])
+
+    def get_definition(self, definition_id: str) -> dict:
+        """``GET /definitions/{id}``."""
+        return self._call("GET", self._definition_path(definition_id))
+
+    def replace_definition(self, definition_id: str, body: dict) -> dict:
+        """``PUT /definitions/{id}``: the whole definition again (without its id)."""
+        return self._call("PUT", self._definition_path(definition_id), body=body)
+
+    def delete_definition(self, definition_id: str) -> None:
+        """``DELETE /definitions/{id}``: the definition and its history go; its jobs stay."""
+        self._call("DELETE", self._definition_path(definition_id))
+
+    def pause_definition(self, definition_id: str, paused: bool = True) -> dict:
+        """``POST /definitions/{id}/pause`` (or ``/resume`` with ``paused=False``)."""
+        return self._call("POST", self._definition_path(definition_id) + ("/pause" if paused else "/resume"))
+
+    def run_definition(self, definition_id: str) -> dict:
+        """``POST /definitions/{id}/run``: submit a run now; returns its Job."""
+        return self._call("POST", self._definition_path(definition_id) + "/run")
+
+    def definition_runs(self, definition_id: str, page_size: int | None = None) -> list[dict]:
+        """``GET /definitions/{id}/runs``: run history, newest first."""
+        return self._call("GET", self._definition_path(definition_id) + "/runs", params={"pageSize": page_size})["runs"]
+
+    def schedule_preview(self, cron: str, time_zone: str = "UTC", count: int | None = None) -> list[str]:
+        """``GET /schedule-preview``: the next times ``cron`` fires in ``time_zone`` (ISO, UTC)."""
+        return self._call("GET", "/schedule-preview",
+                          params={"cron": cron, "timeZone": time_zone, "count": count})["nextRunTimes"]
 
     # -- paths -------------------------------------------------------------
 

@@ -167,17 +167,47 @@ def hpo_summary_pairs(job: dict, trials: list[dict] | None = None) -> list[tuple
     return pairs
 
 
-def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None) -> str:
+def job_text(job: dict, summarize: bool = True, trials: list[dict] | None = None, usage: dict | None = None) -> str:
     """A summary (``key: value`` lines) or the full job as YAML, like ``gcloud ... describe``.
 
     For an HPO job the summary has the goal, trial counts by state and the best
     trial, from ``trainingOutput`` or, where that lacks them, from ``trials``.
+    ``usage`` (the answer of ``GET /jobs/{id}/usage``) adds the resource lines.
     """
     if not summarize:
         import yaml
 
         return yaml.safe_dump(job, sort_keys=False, default_flow_style=False).rstrip()
-    return _pairs_text(_summary_pairs(job, trials))
+    return _pairs_text(_summary_pairs(job, trials) + usage_pairs(usage))
+
+
+def format_bytes(n: float) -> str:
+    """``1.5 GiB`` from 1 GiB up, else whole MiB (the service's hint says it the same way)."""
+    gib = 1024 ** 3
+    return f"{n / gib:.1f} GiB" if n >= gib else f"{round(n / 1024 ** 2)} MiB"
+
+
+def usage_pairs(usage: dict | None) -> list[tuple[str, str]]:
+    """The resource lines of a summary: peak memory, CPU-seconds, GPU-hours and the hint; or why there are none."""
+    if not usage:
+        return []
+    if not usage.get("available", True):
+        return [("usage", f"not available: {usage.get('note', '')}".rstrip(": "))]
+    s = usage.get("summary") or {}
+    if not s.get("samples"):
+        return [("usage", "no samples yet")]
+    pairs = [("peakMemory", format_bytes(s["peakMemoryBytes"])
+              + (f" of {format_bytes(s['requestedMemoryBytes'])}" if s.get("requestedMemoryBytes") else "")),
+             ("cpuSeconds", f"{s['cpuSeconds']:.1f}")]
+    if s.get("gpuHours"):
+        pairs.append(("gpuHours", f"{s['gpuHours']:.4g}"))
+    if s.get("peakGpuMemoryBytes") is not None:
+        pairs.append(("peakGpuMemory", format_bytes(s["peakGpuMemoryBytes"])))
+    if s.get("meanGpuUtilization") is not None:
+        pairs.append(("meanGpuUtilization", f"{s['meanGpuUtilization']:g}%"))
+    if s.get("hint"):
+        pairs.append(("hint", s["hint"]))
+    return pairs
 
 
 def _pairs_text(pairs: list) -> str:
@@ -540,8 +570,8 @@ def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
              ("replicas", d.get("replicas", "")), ("endpoint", d.get("endpoint", "")),
              ("restarts", d.get("restarts") or ""), ("createTime", d.get("createTime") or ""),
              ("updateTime", d.get("updateTime") or ""), ("errorMessage", d.get("errorMessage") or "")]
-    ch = d.get("challenger")
-    if ch:
+    challengers = d.get("challengers") or ([d["challenger"]] if d.get("challenger") else [])
+    for ch in challengers:
         how = f"canary {ch.get('weight')}%" if ch.get("mode") == "canary" else "shadow"
         pairs.append(("challenger", f"{model_ref(ch.get('model'))} ({how}, {ch.get('state')})"
                       + (f": {ch['errorMessage']}" if ch.get("errorMessage") else "")))
@@ -549,22 +579,25 @@ def _deployment_pairs(d: dict) -> list[tuple[str, str]]:
 
 
 def comparison_text(c: dict) -> str:
-    """Champion and challenger side by side (``GET /deployments/{name}/monitoring/versions``) as a table."""
+    """Champion and challengers side by side (``GET /deployments/{name}/monitoring/versions``) as a table."""
     rows = []
     for v in c.get("versions", []):
         lat = v.get("latencyMs") or {}
         top = ", ".join(f"{p['value']}:{p['count']}" for p in (v.get("predictions") or [])[:4])
+        agreement = v.get("agreement") or {}
+        agree = f"{100 * agreement['rate']:.1f}%" if agreement.get("rate") is not None else "-"
         rows.append([v.get("role", ""), f"{v.get('model')}:{v.get('version')}", str(v.get("requests", 0)),
                      str(v.get("returned", 0)), f"{100 * (v.get('errorRate') or 0):.1f}%",
-                     *(("-" if lat.get(k) is None else f"{lat[k]:.1f}") for k in ("p50", "p95", "p99")), top])
-    head = ["ROLE", "VERSION", "REQUESTS", "RETURNED", "ERRORS", "P50_MS", "P95_MS", "P99_MS", "PREDICTIONS"]
+                     *(("-" if lat.get(k) is None else f"{lat[k]:.1f}") for k in ("p50", "p95", "p99")), agree, top])
+    head = ["ROLE", "VERSION", "REQUESTS", "RETURNED", "ERRORS", "P50_MS", "P95_MS", "P99_MS", "AGREEMENT",
+            "PREDICTIONS"]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in [head, *rows]]
     agreement = c.get("agreement") or {}
     if agreement.get("compared"):
         lines.append(f"shadow agreement: {100 * agreement['rate']:.1f}% of {agreement['compared']} requests")
     if c.get("predictionDrift") is not None:
-        lines.append(f"prediction drift (Jensen-Shannon distance): {c['predictionDrift']:.3f}")
+        lines.append(f"prediction drift (largest Jensen-Shannon distance from the champion): {c['predictionDrift']:.3f}")
     return "\n".join(lines)
 
 

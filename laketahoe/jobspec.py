@@ -163,3 +163,31 @@ def rebase_training_input(ti: dict, base: str, to_root: Callable[[str, str], str
     if ti.get("jobDir"):
         ti["jobDir"] = _rebase(str(ti["jobDir"]), base, to_root)
     return ti
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def merge_env(existing, values: list[str], secrets: list[str]) -> list[dict]:
+    """``trainingInput.env`` from a job file's list plus ``NAME=VALUE`` and ``NAME=SECRET:KEY`` flags.
+
+    A flag replaces the file's entry of the same name. Only the shape is checked here; the service
+    decides which names are allowed and whether the secret exists.
+    """
+    entries: dict[str, dict] = {}
+    for item in existing or []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise JobSpecError("trainingInput.env: each entry needs a name")
+        entries[item["name"]] = item
+    for text in values:
+        name, sep, value = text.partition("=")
+        if not sep or not _ENV_NAME.match(name):
+            raise JobSpecError(f"--env {text!r}: expected NAME=VALUE")
+        entries[name] = {"name": name, "value": value}
+    for text in secrets:
+        name, sep, ref = text.partition("=")
+        secret, colon, key = ref.partition(":")
+        if not sep or not colon or not _ENV_NAME.match(name) or not secret or not key:
+            raise JobSpecError(f"--secret-env {text!r}: expected NAME=SECRET:KEY")
+        entries[name] = {"name": name, "secretKeyRef": {"name": secret, "key": key}}
+    return list(entries.values())

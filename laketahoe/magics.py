@@ -19,7 +19,19 @@ from .client import TERMINAL_STATES, Client, LakeTahoeError
 from .display import DeploymentView, HpoView, JobList, JobView, TrialsView
 from .hpo import apply_hpo_options, goal_of, load_hpo_file, needs_notebook, parse_hpo_yaml
 from ._wire import JOB_STATES, PRIORITIES, SCALE_TIERS
-from .jobspec import notebook_training_input, parse_params, rebase_training_input
+from .definitions import (MISSED_POLICIES, definition_body, definition_id_for, definition_text, definitions_text,
+                          run_action)
+from .jobspec import JobSpecError, merge_env, notebook_training_input, parse_params, rebase_training_input
+
+#: ``%lt schedule`` actions on an existing definition.
+SCHEDULE_ACTIONS = ("run", "pause", "resume", "runs", "describe", "delete")
+
+
+class _Text(str):
+    """Plain text a magic returns: shown as written, without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def current_notebook_path(env: dict | None = None, root_dir: str | None = None) -> str | None:
@@ -44,6 +56,19 @@ def current_notebook_path(env: dict | None = None, root_dir: str | None = None) 
 def _format_log_line(line: dict) -> str:
     text = line.get("text", "")
     return f"[{line.get('stream')}] {text}" if line.get("stream") == "system" else text
+
+
+def _environment_options(args, existing=None) -> dict:
+    """``env``, ``kernelName`` and ``kernelFallback`` of ``trainingInput`` from the magic's flags."""
+    try:
+        ti = {"env": merge_env(existing, args.env, args.secret_env)} if (args.env or args.secret_env) else {}
+    except JobSpecError as exc:
+        raise UsageError(str(exc)) from None
+    if getattr(args, "kernel", None):
+        ti["kernelName"] = args.kernel
+    if getattr(args, "kernel_fallback", None):
+        ti["kernelFallback"] = args.kernel_fallback
+    return ti
 
 
 @magics_class
@@ -80,6 +105,9 @@ class LakeTahoeMagics(Magics):
           %lt stop JOB_ID
           %lt cancel JOB_ID
           %lt delete JOB_ID [JOB_ID...]             (running jobs are cancelled first)
+          %lt schedule [NOTEBOOK] --cron "0 6 * * *" [--tz Europe/Berlin] [--id ID] [--param NAME=VALUE ...]
+                       [--missed run-once|skip] [--keep-last N] [--delete-after-days D] [--webhook URL] [--paused]
+          %lt schedule list | run ID | pause ID | resume ID | runs ID | describe ID | delete ID
           %lt models
           %lt deploy MODEL[:VERSION] [--name NAME] [--wait]
           %lt deploy --job JOB_ID [--trial N] --name NAME [--wait]
@@ -87,7 +115,7 @@ class LakeTahoeMagics(Magics):
           %lt deploy --job JOB_ID --trial N --name NAME --canary PERCENT | --shadow
           %lt deployments
           %lt compare NAME
-          %lt promote NAME
+          %lt promote NAME [--version N]
           %lt scale NAME --replicas N | --min N --max N [--target-inflight N] | --no-autoscaling   (Kubernetes)
           %lt undeploy NAME
 
@@ -108,11 +136,11 @@ class LakeTahoeMagics(Magics):
                     "describe": self._describe, "trials": self._trials, "logs": self._logs, "stop": self._stop,
                     "cancel": self._cancel, "delete": self._delete, "models": self._models, "deploy": self._deploy,
                     "deployments": self._deployments, "undeploy": self._undeploy, "promote": self._promote,
-                    "compare": self._compare, "scale": self._scale}
+                    "compare": self._compare, "scale": self._scale, "schedule": self._schedule}
         handler = handlers.get(command)
         if handler is None:
             raise UsageError(f"%lt: unknown command {command!r}; use submit, hpo, jobs, describe, trials, logs, "
-                             "stop, cancel, delete, models, deploy, deployments, compare, promote, scale or undeploy")
+                             "stop, cancel, delete, schedule, models, deploy, deployments, compare, promote, scale or undeploy")
         if cell is not None and command != "hpo":
             raise UsageError(f"%%lt {command}: only %%lt hpo takes a cell body (the HPO YAML); use %lt {command}")
         try:
@@ -131,6 +159,11 @@ class LakeTahoeMagics(Magics):
     @argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
               help="notebook parameter; VALUE is a Python literal when it parses as one")
     @argument("--include-folder", action="store_true", help="also snapshot the notebook's folder")
+    @argument("--env", "-e", action="append", default=[], metavar="NAME=VALUE", help="environment variable of the job")
+    @argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+              help="variable set from a secret (Kubernetes Secret, or your local secrets file); never sent")
+    @argument("--kernel", help="kernelspec to run on (default: the notebook's own)")
+    @argument("--kernel-fallback", help="kernelspec to use when the chosen one is not installed")
     def _submit(self, rest):
         """%lt submit: submit a notebook as a training job."""
         args = parse_argstring(self._submit, rest)
@@ -146,6 +179,7 @@ class LakeTahoeMagics(Magics):
         rel = client.to_root_relative(path)
         ti = notebook_training_input(rel, parse_params(args.param), args.scale_tier, args.priority, args.image,
                                      args.include_folder)
+        ti.update(_environment_options(args))
         job = client.submit_job(args.job_id, ti)
         return JobView(job, note=f"Submitted {rel} as job {job.get('jobId')}.")
 
@@ -159,6 +193,9 @@ class LakeTahoeMagics(Magics):
     @argument("--parallel", type=int, help="maxParallelTrials: how many trials at once")
     @argument("--scale-tier", type=str.upper, choices=SCALE_TIERS, help="machine size of each trial")
     @argument("--priority", type=str.lower, choices=PRIORITIES, help="queue priority")
+    @argument("--env", "-e", action="append", default=[], metavar="NAME=VALUE", help="environment variable of the job")
+    @argument("--secret-env", action="append", default=[], metavar="NAME=SECRET:KEY",
+              help="variable set from a secret (Kubernetes Secret, or your local secrets file); never sent")
     def _hpo(self, rest, cell=None):
         """%lt hpo / %%lt hpo: submit a hyperparameter tuning job whose trials run a notebook."""
         args = parse_argstring(self._hpo, rest)
@@ -193,6 +230,7 @@ class LakeTahoeMagics(Magics):
             notebook = client.to_root_relative(path)
         ti = apply_hpo_options(ti, notebook, parse_params(args.param), args.max_trials, args.parallel,
                                args.scale_tier, args.priority)
+        ti.update(_environment_options(args, ti.get("env")))
         job = client.submit_job(args.job_id or job_id, ti, labels=labels or None)
         spec = ti["hyperparameters"]
         runs = (ti.get("notebook") or {}).get("path") or ti.get("pythonModule") or "the module"
@@ -288,6 +326,45 @@ class LakeTahoeMagics(Magics):
         lines = [f"Deleted {', '.join(deleted)}."] + [f"Kept: {r['error']['message']}" for r in kept]
         print("\n".join(lines))
 
+    # -- definitions and schedules -------------------------------------------
+
+    @magic_arguments()
+    @argument("notebook", nargs="?", help="notebook to run (default: the current notebook)")
+    @argument("--cron", help='cron schedule, five fields, e.g. "0 6 * * 1-5"; none saves a run-on-demand definition')
+    @argument("--tz", "--time-zone", dest="time_zone", help="IANA time zone of the schedule (default UTC)")
+    @argument("--id", dest="definition_id", help="definition id (default: from the notebook's name)")
+    @argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="notebook parameter")
+    @argument("--scale-tier", type=str.upper, choices=SCALE_TIERS, help="machine size")
+    @argument("--missed", choices=sorted(MISSED_POLICIES), help="a tick missed while the service was down")
+    @argument("--keep-last", type=int, help="retention: keep the last N finished runs")
+    @argument("--delete-after-days", type=float, help="retention: delete runs finished D days ago")
+    @argument("--webhook", help="POST Slack-compatible JSON here when a run ends")
+    @argument("--paused", action="store_true", help="save it paused")
+    def _schedule(self, rest):
+        """%lt schedule: save a notebook as a job definition, or act on one (list, run, pause, resume, runs, delete)."""
+        words = shlex.split(rest)
+        client = self.client
+        if words and words[0] == "list":
+            return _Text(definitions_text(client.list_definitions()))
+        if words and words[0] in SCHEDULE_ACTIONS:
+            if len(words) != 2:
+                raise UsageError(f"%lt schedule {words[0]} DEFINITION_ID")
+            return _Text(run_action(client, words[0], words[1]))
+        # Parsed from shell words: a cron expression is quoted and holds spaces and `*`.
+        args = self._schedule.parser.parse_args(words)
+        path = args.notebook or current_notebook_path(root_dir=client.root_dir)
+        if not path:
+            raise UsageError("%lt schedule: cannot tell which notebook this is; give its path")
+        if not os.path.isfile(os.path.expanduser(path)):
+            raise UsageError(f"%lt schedule: notebook not found: {path}")
+        rel = client.to_root_relative(path)
+        ti = notebook_training_input(rel, parse_params(args.param), args.scale_tier)
+        body = definition_body(ti, cron=args.cron, time_zone=args.time_zone, paused=args.paused, missed=args.missed,
+                               keep_last_runs=args.keep_last, delete_after_days=args.delete_after_days,
+                               webhook_url=args.webhook)
+        body["definitionId"] = args.definition_id or definition_id_for(rel)
+        return _Text(definition_text(client.create_definition(body)))
+
     # -- models and deployments ----------------------------------------------
 
     @magic_arguments()
@@ -352,20 +429,21 @@ class LakeTahoeMagics(Magics):
         name = args.name or (serving.parse_model_ref(args.model)["name"] if args.model else None)
         deployment = serving.add_challenger(name, args.model, canary=args.canary, shadow=args.shadow,
                                             job_id=args.job, trial_id=args.trial, wait=args.wait, client=self.client)
-        ch = deployment["challenger"]
+        ch = serving.challenger_of(deployment)
         how = f"{ch['weight']}% of requests" if ch["mode"] == "canary" else "a shadow copy of every request"
         note = (f"Challenger {ch['model']['name']}:{ch['model']['version']} of {name} gets {how} ({ch['state']}); "
-                f"%lt compare {name} shows both versions, %lt promote {name} makes it the champion.")
+                f"%lt compare {name} shows the versions side by side, %lt promote {name} --version {ch['model']['version']} makes it the champion.")
         return DeploymentView(deployment, note=note)
 
     @magic_arguments()
     @argument("name", help="deployment name")
+    @argument("--version", type=int, help="which challenger (needed when there are several)")
     def _promote(self, rest):
-        """%lt promote: make a deployment's ready challenger its champion."""
+        """%lt promote: make a deployment's ready challenger its champion (the other challengers stay)."""
         args = parse_argstring(self._promote, rest)
         from . import serving
 
-        return serving.promote(args.name, client=self.client)
+        return serving.promote(args.name, version=args.version, client=self.client)
 
     @magic_arguments()
     @argument("name", help="deployment name")

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import zipfile
 
-from laketahoe import _artifacts
+from laketahoe import _artifacts, _secrets
 
 MARKER = "##laketahoe "
 # Any line starting with this could be taken for a record by some reader: printed text never does.
@@ -96,6 +96,13 @@ class Output:
         self._at_line_start = True
         # The start of a line that may still turn into a marker; held until it is decided.
         self._held = ""
+        # Secret values of the job, replaced before anything is written (see laketahoe._secrets).
+        self._masker = _secrets.Masker([])
+
+    def mask_secrets(self, values: list[str]) -> None:
+        """From now on, write ``values`` masked."""
+        with self._lock:
+            self._masker = _secrets.Masker(values)
 
     def _guard(self, text: str) -> str:
         """``text`` with every line that starts like a marker indented; holds an undecided line start."""
@@ -118,7 +125,8 @@ class Output:
         if not text:
             return
         with self._lock:
-            guarded = self._guard(text)
+            text = self._masker.feed(text)
+            guarded = self._guard(text) if text else ""
             if not guarded:
                 return
             self._stream.write(guarded)
@@ -129,6 +137,10 @@ class Output:
         """Write one ``##laketahoe`` record on a line of its own."""
         line = MARKER + json.dumps(obj, separators=(",", ":"), default=str) + "\n"
         with self._lock:
+            line = self._masker.mask(line)
+            held = self._masker.flush()
+            if held:
+                self._held += held
             if self._held:
                 # A held line start is text: the record below ends it, so it can no longer become one.
                 self._stream.write(self._held)
@@ -142,6 +154,7 @@ class Output:
     def flush_held(self) -> None:
         """Write a held line start out as text (the writers are done)."""
         with self._lock:
+            self._held += self._masker.flush()
             if self._held:
                 self._stream.write(self._held)
                 self._stream.flush()
@@ -331,6 +344,8 @@ class _State:
     child: subprocess.Popen | None = None
     status_file: str | None = None
     terminating = False
+    # Masks the job's secret values in the output notebook, the HTML and the status reason.
+    masker = _secrets.Masker([])
 
 
 def _stop_children() -> None:
@@ -417,7 +432,8 @@ def _kernel_manager_class():
             await super()._async_interrupt_kernel()
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            if not _warm.can_fork_kernel():
+            # Only this interpreter's own ipykernel is what the template imported; other kernelspecs start cold.
+            if not (_warm.can_fork_kernel() and self.kernel_name == "python3" and "ipykernel_launcher" in kernel_cmd):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
             # A runner forked from the warm template forks its kernel too: ipykernel is imported already.
             provisioner = self.provisioner
@@ -461,17 +477,40 @@ def _note_kernelspec(nb) -> None:
     log.warning("the notebook's %s %s; running it on Python %s (%s) instead", what, why, version, sys.executable)
 
 
-def _start_kernel(cwd: str):
+def _choose_kernel(nb, asked: str | None, fallback: str | None, out: Output) -> str:
+    """The kernelspec to run on: ``asked`` when installed, else ``fallback`` (recorded), else an input error.
+
+    Without ``asked`` (a runner started by hand) jobs keep running on ``python3``: ipykernel in this
+    interpreter, where laketahoe and the job's packages are.
+    """
+    if not asked:
+        _note_kernelspec(nb)
+        return "python3"
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = set(KernelSpecManager().find_kernel_specs()) | {"python3"}
+    if asked in installed:
+        out.record({"type": "kernel", "name": asked})
+        return asked
+    if fallback and fallback in installed:
+        log.warning("kernel '%s' is not installed here; running on the fallback kernel '%s'", asked, fallback)
+        out.record({"type": "kernel", "name": fallback, "requested": asked})
+        return fallback
+    also = f" (nor the fallback '{fallback}')" if fallback else ""
+    raise RunnerError(EXIT_INPUT, f"kernel '{asked}' is not installed here{also}; installed: {', '.join(sorted(installed))}")
+
+
+def _start_kernel(cwd: str, kernel_name: str = "python3"):
     """Start the job's kernel now, so that it boots while this process imports papermill.
 
     Both take about a second; one after the other they were most of the time from
-    submit to the first executed cell.
+    submit to the first executed cell. ``python3`` always means ipykernel in this interpreter;
+    another name is looked up on the Jupyter path.
     """
     from jupyter_core.utils import run_sync
 
-    km = _kernel_manager_class()(
-        kernel_name="python3", kernel_spec_manager=_this_interpreter_specs(), transport="ipc", ip=_kernel_socket_prefix()
-    )
+    specs = {"kernel_spec_manager": _this_interpreter_specs()} if kernel_name == "python3" else {}
+    km = _kernel_manager_class()(kernel_name=kernel_name, transport="ipc", ip=_kernel_socket_prefix(), **specs)
     _State.kernel_manager = km
     run_sync(km.start_kernel)(cwd=cwd)
     return km
@@ -680,7 +719,7 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
         nb = nbformat.read(input_path, as_version=4)
     except Exception as exc:  # noqa: BLE001 - any parse failure means unreadable input
         raise RunnerError(EXIT_INPUT, f"cannot read notebook {args.input}: {exc}") from None
-    _note_kernelspec(nb)
+    kernel_name = _choose_kernel(nb, args.kernel, args.kernel_fallback, out)
     cwd = os.path.abspath(args.cwd) if args.cwd else os.path.dirname(input_path)
     if not os.path.isdir(cwd):
         raise RunnerError(EXIT_INPUT, f"working directory not found: {args.cwd}")
@@ -691,7 +730,7 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
     # The kernel inherits our environment: make `import laketahoe` work there.
     os.environ["PYTHONPATH"] = _child_pythonpath([])
 
-    kernel_manager = _start_kernel(cwd)
+    kernel_manager = _start_kernel(cwd, kernel_name)
 
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -708,7 +747,7 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
             output_path,
             parameters=parameters or None,
             engine_name="laketahoe",
-            kernel_name="python3",
+            kernel_name=kernel_name,
             language="python",
             progress_bar=False,
             log_output=True,
@@ -745,7 +784,10 @@ def run_notebook(args, out: Output, tailer: EventsTailer) -> tuple[int, str]:
 
     tailer.poll()
     if os.path.isfile(output_path):
+        _State.masker.mask_file(output_path)
         wrote_html = bool(html_path) and _render_html(output_path, html_path)
+        if wrote_html:
+            _State.masker.mask_file(html_path)
         record = {"type": "output", "notebook": args.output}
         if wrote_html:
             record["html"] = args.html
@@ -893,6 +935,8 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("--cwd", help="working directory of the kernel (default: the notebook's folder)")
     nb.add_argument("--status-file", help="file that receives {exitCode, reason} before exit")
     nb.add_argument("--artifacts", help="artifact grant (JSON of presigned URLs): fetch inputs, upload outputs")
+    nb.add_argument("--kernel", help="kernelspec to run on (default: python3 in this interpreter)")
+    nb.add_argument("--kernel-fallback", help="kernelspec to run on when --kernel is not installed")
 
     mod = sub.add_parser("module", help="run a Python module (python -m) with packages")
     mod.add_argument("--module", required=True, help="module to run, e.g. trainer.task")
@@ -948,7 +992,7 @@ def _termination_message(message: str) -> None:
         return
     try:
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(message[:4000])
+            fh.write(_State.masker.mask(message)[:4000])
     except OSError:
         pass
 
@@ -993,6 +1037,13 @@ def main(argv: list[str] | None = None) -> int:
     code, reason = EXIT_CRASH, "runner crashed"
     grant, unpacked = None, {}
     try:
+        try:
+            secret_values = _secrets.load_secret_env()
+        except _secrets.SecretError as exc:
+            raise RunnerError(EXIT_INPUT, str(exc)) from None
+        _State.masker = _secrets.Masker(secret_values)
+        out.mask_secrets(secret_values)
+        _errors.mask_secrets(secret_values)
         if args.artifacts:
             if not os.path.isfile(args.artifacts):
                 raise RunnerError(EXIT_ARTIFACTS, f"could not fetch inputs: no artifact grant at {args.artifacts}")
@@ -1031,7 +1082,7 @@ def main(argv: list[str] | None = None) -> int:
         tailer.stop()
     if grant is not None:
         code, reason = _upload(grant, args, workdir, unpacked, code, reason)
-    write_status(args.status_file, code, reason)
+    write_status(args.status_file, code, _State.masker.mask(reason))
     close_channels(relays)
     out.flush_held()
     return code

@@ -139,22 +139,45 @@ def add_challenger(name: str, model: str | None = None, version: int | None = No
         ref = parse_model_ref(model, version)
     deployment = c.update_deployment(name, challenger={"model": ref, **_traffic(canary, shadow)})
     if wait:
-        deployment = wait_challenger_ready(name, timeout=timeout, client=c)
+        deployment = wait_challenger_ready(name, version=ref.get("version"), timeout=timeout, client=c)
     return DeploymentView(deployment)
 
 
-def set_traffic(name: str, *, canary: int | None = None, shadow: bool = False,
+def challenger_of(deployment: dict, version: int | None = None) -> dict:
+    """The challenger of ``version`` (the newest when None) in a deployment; error when there is none."""
+    challengers = deployment.get("challengers") or []
+    found = [c for c in challengers if version is None or c["model"]["version"] == version]
+    if not found:
+        raise LakeTahoeError(f"deployment {deployment.get('name')} has no challenger"
+                             + (f" version {version}" if version is not None else ""))
+    return found[-1]
+
+
+def set_traffic(name: str, *, canary: int | None = None, shadow: bool = False, version: int | None = None,
                 client: Client | None = None) -> DeploymentView:
-    """Change how the challenger gets requests (canary percent or shadow); applies to the next request."""
+    """Change how a challenger gets requests (canary percent or shadow); applies to the next request.
+
+    ``version`` names the challenger; it may be left out when there is only one.
+    """
     traffic = _traffic(canary, shadow)
     if not traffic:
         raise LakeTahoeError("set_traffic: give canary=PERCENT or shadow=True")
-    return DeploymentView(_client(client).update_deployment(name, challenger=traffic))
+    c = _client(client)
+    if version is not None:
+        traffic["model"] = {"name": c.get_deployment(name)["model"]["name"], "version": version}
+    return DeploymentView(c.update_deployment(name, challenger=traffic))
 
 
-def remove_challenger(name: str, client: Client | None = None) -> DeploymentView:
-    """Stop the challenger (requests in flight finish); the champion answers everything."""
-    return DeploymentView(_client(client).update_deployment(name, challenger=None))
+def remove_challenger(name: str, version: int | None = None, client: Client | None = None) -> DeploymentView:
+    """Stop a challenger (``version``), or all of them (requests in flight finish)."""
+    c = _client(client)
+    if version is None:
+        return DeploymentView(c.update_deployment(name, challenger=None))
+    deployment = c.get_deployment(name)
+    challenger_of(deployment, version)
+    keep = [{"model": ch["model"], "mode": ch["mode"], "weight": ch["weight"]}
+            for ch in deployment.get("challengers") or [] if ch["model"]["version"] != version]
+    return DeploymentView(c.update_deployment(name, challengers=keep))
 
 
 def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentView:
@@ -164,28 +187,31 @@ def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentV
     return DeploymentView(_client(client).update_deployment(name, replicas=replicas))
 
 
-def promote(name: str, client: Client | None = None) -> DeploymentView:
-    """Make the ready challenger the champion, without a restart or a failed request."""
-    deployment = _client(client).promote_deployment(name)
+def promote(name: str, version: int | None = None, client: Client | None = None) -> DeploymentView:
+    """Make a ready challenger (``version``, or the only one) the champion, without a restart or a
+    failed request; the other challengers stay beside the new champion."""
+    deployment = _client(client).promote_deployment(name, version)
     model = deployment.get("model") or {}
     return DeploymentView(deployment, note=f"Deployment {name} now serves {model.get('name')}:{model.get('version')}.")
 
 
 def compare(name: str, client: Client | None = None) -> dict:
-    """Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement."""
+    """Champion and challengers side by side: requests, errors, latency, predictions, shadow agreement."""
     return _client(client).deployment_versions(name)
 
 
 def wait_challenger_ready(name: str, timeout: float = 300, interval: float = 0.5,
-                          client: Client | None = None) -> dict:
-    """Poll until the deployment's challenger is READY (returned) or FAILED (:class:`DeploymentFailed`)."""
+                          client: Client | None = None, version: int | None = None) -> dict:
+    """Poll until the deployment's challenger ``version`` (the newest when None) is READY (the
+    deployment is returned) or FAILED (:class:`DeploymentFailed`)."""
     c = _client(client)
     deadline = time.monotonic() + timeout
     while True:
         deployment = c.get_deployment(name)
-        challenger = deployment.get("challenger")
-        if not challenger:
-            raise DeploymentFailed(f"deployment {name} has no challenger")
+        try:
+            challenger = challenger_of(deployment, version)
+        except LakeTahoeError as exc:
+            raise DeploymentFailed(str(exc)) from None
         if challenger.get("state") == "READY":
             return deployment
         if challenger.get("state") == "FAILED":

@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './plugins/core';
 import { jobDetailPlugin } from './plugins/detail';
+import { definitionsPlugin } from './plugins/definitions';
 import { jobsPanelPlugin } from './plugins/jobs';
 import { servingPlugin } from './plugins/serving';
 import { submitPlugin } from './plugins/submit';
@@ -27,6 +28,7 @@ export * from './wire';
 const plugins: JupyterFrontEndPlugin<any>[] = [
   corePlugin,
   jobsPanelPlugin,
+  definitionsPlugin,
   jobDetailPlugin,
   submitPlugin,
   trialsPlugin,

@@ -35,6 +35,18 @@ export namespace CommandIDs {
   export const openTrials = 'laketahoe:open-trials';
   /** Stop an HPO job (args: {jobId}): no new trials, running ones finish. */
   export const stopJob = 'laketahoe:stop-job';
+  /** Reveal the job definitions panel. */
+  export const showDefinitions = 'laketahoe:show-definitions';
+  /** Reload the job definitions. */
+  export const refreshDefinitions = 'laketahoe:refresh-definitions';
+  /** Submit a run of a definition now (args: {definitionId}). */
+  export const runDefinition = 'laketahoe:run-definition';
+  /** Pause or resume a definition's schedule (args: {definitionId, paused}). */
+  export const pauseDefinition = 'laketahoe:pause-definition';
+  /** Change a definition's schedule (args: {definitionId}). */
+  export const editDefinition = 'laketahoe:edit-definition';
+  /** Delete a definition after confirmation (args: {definitionId}). */
+  export const deleteDefinition = 'laketahoe:delete-definition';
   /** Reveal the models and deployments panel. */
   export const showServing = 'laketahoe:show-serving';
   /** Reload models and deployments. */

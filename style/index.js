@@ -6,3 +6,4 @@ import './detail.css';
 import './trials.css';
 import './serving.css';
 import './deployment.css';
+import './definitions.css';

@@ -15,6 +15,8 @@ os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(root))
 runtime = root / ".laketahoe-runtime"
 runtime.mkdir(exist_ok=True)
 os.environ["LAKETAHOE_RUNTIME_FILE"] = str(runtime / "service.json")
+# Usage sampled every second, so a job of a few seconds has a chart.
+os.environ["LAKETAHOE_USAGE_INTERVAL_MS"] = "1000"
 
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter's config loader
 c.ServerApp.ip = "127.0.0.1"  # noqa: F821

@@ -181,7 +181,8 @@ def service(tmp_path_factory):
     rt = base / "rt.json"
     log_path = base / "service.log"
     log = open(log_path, "w")
-    env = child_env(LAKETAHOE_TOKEN="e2e-token")
+    # Usage sampled every 0.3 s, so a job of a few seconds has several samples.
+    env = child_env(LAKETAHOE_TOKEN="e2e-token", LAKETAHOE_USAGE_INTERVAL_MS="300")
     for name in ("LAKETAHOE_URL", "LAKETAHOE_RUNTIME_FILE", "LAKETAHOE_ROOT_DIR", "LAKETAHOE_PORT"):
         env.pop(name, None)
     proc = subprocess.Popen(

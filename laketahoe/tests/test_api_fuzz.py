@@ -37,7 +37,7 @@ include-path-regex = "^/api/v1/jobs/\\\\{jobId\\\\}/trials"
 parameters = { "path.jobId" = "fuzz_hpo", "path.trialId" = "1" }
 
 [[operations]]
-include-path-regex = "^/api/v1/jobs/\\\\{jobId\\\\}(/(cancel|stop|logs|metrics|models|outputs).*)?$"
+include-path-regex = "^/api/v1/jobs/\\\\{jobId\\\\}(/(cancel|stop|logs|metrics|models|outputs|usage).*)?$"
 parameters = { "path.jobId" = "fuzz_job" }
 
 [[operations]]

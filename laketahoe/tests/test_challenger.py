@@ -70,7 +70,11 @@ def test_comparison_text_lists_versions_and_agreement():
             {"role": "champion", "model": "iris", "version": 1, "requests": 10, "returned": 10, "errorRate": 0,
              "latencyMs": {"p50": 1.5, "p95": 2, "p99": 3}, "predictions": [{"value": "0", "count": 7}]},
             {"role": "challenger", "model": "iris", "version": 2, "requests": 10, "returned": 0, "errorRate": 0.1,
-             "latencyMs": {"p50": None, "p95": None, "p99": None}, "predictions": []},
+             "latencyMs": {"p50": None, "p95": None, "p99": None}, "predictions": [],
+             "agreement": {"compared": 10, "agreed": 9, "rate": 0.9}},
+            {"role": "challenger", "model": "iris", "version": 3, "requests": 4, "returned": 4, "errorRate": 0,
+             "latencyMs": {"p50": 1, "p95": 1, "p99": 1}, "predictions": [],
+             "agreement": {"compared": 0, "agreed": 0, "rate": None}},
         ],
         "agreement": {"compared": 10, "agreed": 9, "rate": 0.9},
         "predictionDrift": 0.25,
@@ -78,7 +82,9 @@ def test_comparison_text_lists_versions_and_agreement():
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["ROLE", "VERSION", "REQUESTS"]
     assert lines[1].split()[:5] == ["champion", "iris:1", "10", "10", "0.0%"]
-    assert lines[2].split()[:8] == ["challenger", "iris:2", "10", "0", "10.0%", "-", "-", "-"]
+    assert lines[1].split()[8] == "-"
+    assert lines[2].split()[:9] == ["challenger", "iris:2", "10", "0", "10.0%", "-", "-", "-", "90.0%"]
+    assert lines[3].split()[:2] == ["challenger", "iris:3"] and lines[3].split()[8] == "-"
     assert "shadow agreement: 90.0% of 10 requests" in text and "0.250" in text
 
 
@@ -110,7 +116,7 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert by_role["challenger"]["requests"] > 0 and "challenger" in repr(compared)
 
         out = cli(use_service, "deployments", "traffic", "ab", "--shadow", cwd=tmp_path)
-        assert out.returncode == 0 and "Challenger of [ab]: shadow." in out.stdout, out.stderr
+        assert out.returncode == 0 and f"Challenger {v2} of [ab]: shadow." in out.stdout, out.stderr
         for _ in range(20):
             laketahoe.predict("ab", rows)
         out = cli(use_service, "deployments", "compare", "ab", cwd=tmp_path)
@@ -131,16 +137,37 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
             shell.run_line_magic("lt", "scale ab --replicas 3")
         assert shell.run_line_magic("lt", "scale ab --replicas 1")["replicas"] == 1
 
-        out = cli(use_service, "deployments", "promote", "ab", cwd=tmp_path)
+        # A second challenger beside the first (create --canary on an existing deployment adds one).
+        v3 = laketahoe.register_model(laketahoe.save_model(LogisticRegression(C=0.1, max_iter=300).fit(X, y), "ab-iris",
+                                                           X, y))["version"]
+        out = cli(use_service, "deployments", "create", "ab", "--model", f"ab-iris:{v3}", "--canary", "5", "--wait",
+                  cwd=tmp_path)
+        assert out.returncode == 0 and f"Challenger ab-iris:{v3} of [ab] (canary 5%): READY" in out.stdout, out.stderr
+        out = cli(use_service, "deployments", "describe", "ab", cwd=tmp_path)
+        assert f"challenger: ab-iris:{v2} (shadow, READY)" in out.stdout
+        assert f"challenger: ab-iris:{v3} (canary 5%, READY)" in out.stdout
+        with pytest.raises(UsageError, match="say which"):
+            shell.run_line_magic("lt", "promote ab")
+        out = cli(use_service, "deployments", "traffic", "ab", "--canary", "20", cwd=tmp_path)
+        assert out.returncode != 0 and "say which" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "traffic", "ab", "--canary", "20", "--version", str(v3), cwd=tmp_path)
+        assert out.returncode == 0 and f"Challenger {v3} of [ab]: canary 20%." in out.stdout, out.stderr
+
+        out = cli(use_service, "deployments", "promote", "ab", "--version", str(v2), cwd=tmp_path)
         assert out.returncode == 0 and f"now serves ab-iris:{v2}" in out.stdout, out.stderr
         deployment = use_service.client().get_deployment("ab")
-        assert deployment["model"]["version"] == v2 and "challenger" not in deployment
+        assert deployment["model"]["version"] == v2
+        assert [(c["model"]["version"], c["weight"]) for c in deployment["challengers"]] == [(v3, 20)]
 
-        # The CLI adds a challenger to an existing deployment with create --canary, and removes it.
-        out = cli(use_service, "deployments", "create", "ab", "--model", f"ab-iris:{v1}", "--canary", "5", cwd=tmp_path)
-        assert out.returncode == 0 and f"Challenger ab-iris:{v1} of [ab] (canary 5%)" in out.stdout, out.stderr
+        # Removing one challenger by version; the last one with --remove alone.
+        out = cli(use_service, "deployments", "create", "ab", "--model", f"ab-iris:{v1}", "--shadow", cwd=tmp_path)
+        assert out.returncode == 0 and f"Challenger ab-iris:{v1} of [ab] (shadow)" in out.stdout, out.stderr
+        out = cli(use_service, "deployments", "traffic", "ab", "--remove", "--version", str(v3), cwd=tmp_path)
+        assert out.returncode == 0 and f"Removed the challenger version {v3} of [ab]" in out.stdout, out.stderr
+        assert [c["model"]["version"] for c in use_service.client().get_deployment("ab")["challengers"]] == [v1]
         out = cli(use_service, "deployments", "traffic", "ab", "--remove", cwd=tmp_path)
-        assert out.returncode == 0 and "Removed the challenger" in out.stdout
-        assert "challenger" not in use_service.client().get_deployment("ab")
+        assert out.returncode == 0 and "Removed the challengers" in out.stdout
+        deployment = use_service.client().get_deployment("ab")
+        assert "challenger" not in deployment and "challengers" not in deployment
     finally:
         laketahoe.undeploy("ab")

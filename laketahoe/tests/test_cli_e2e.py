@@ -63,6 +63,30 @@ def test_submit_notebook_job_file_and_follow(service, tmp_path):
     assert logs.returncode == 0 and "depth is 7" in logs.stdout
 
 
+def test_describe_summarize_shows_usage_and_the_memory_hint(service):
+    proj = service.root / "cli_usage"
+    proj.mkdir()
+    # About 150 MiB held for 3 s while a loop keeps a core busy: far below the 2 GiB of the BASIC tier.
+    write_notebook(proj / "hold.ipynb",
+                   "import time\nb = bytearray(150 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+                   "end = time.time() + 3\nwhile time.time() < end: pass")
+    (proj / "hold.yaml").write_text("trainingInput:\n  scaleTier: BASIC\n  notebook:\n    path: hold.ipynb\n")
+    assert cli(service, "jobs", "submit", "training", "cli_usage", "--config", "hold.yaml", cwd=proj).returncode == 0
+    assert service.wait("cli_usage")["state"] == "SUCCEEDED"
+    summary = service.client().usage_summary("cli_usage")
+    assert summary["samples"] >= 3
+    assert 150 * 1024 ** 2 < summary["peakMemoryBytes"] < 2 * 1024 ** 3
+    assert summary["cpuSeconds"] >= 1.0
+
+    described = cli(service, "jobs", "describe", "cli_usage", "--summarize", cwd=proj)
+    assert described.returncode == 0, described.stderr
+    lines = dict(line.split(":", 1) for line in described.stdout.splitlines())
+    assert lines["peakMemory"].strip().endswith("MiB of 2.0 GiB")
+    assert float(lines["cpuSeconds"]) >= 1.0
+    assert "gpuHours" not in lines  # no GPU was asked for
+    assert lines["hint"].strip().startswith("This job used at most ") and lines["hint"].strip().endswith("of its 2.0 GiB memory")
+
+
 def test_module_form_with_package_path_and_args(service):
     proj = service.root / "cli_mod"
     (proj / "trainer").mkdir(parents=True)

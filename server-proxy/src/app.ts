@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +15,11 @@ import { createArtifactStore } from './artifacts/config.js';
 import type { ArtifactConfig } from './artifacts/config.js';
 import { apiRoutes } from './api/routes/jobs.js';
 import { jobDeletionRoutes } from './api/routes/jobDeletion.js';
+import { usageRoutes } from './api/routes/usage.js';
+import { environmentRoutes } from './api/routes/environments.js';
+import { definitionRoutes } from './api/routes/definitions.js';
+import { Scheduler } from './definitions/scheduler.js';
+import { DefinitionService } from './definitions/service.js';
 import { BackendRouter, type Backend, type BackendName } from './backends/backend.js';
 import { KubeClient } from './backends/kubernetes/client.js';
 import { KubernetesBackend } from './backends/kubernetes/backend.js';
@@ -25,11 +32,13 @@ import { EventBus } from './events.js';
 import { Experiments } from './orchestration/experiments.js';
 import { JobRunKind } from './orchestration/jobRuns.js';
 import { JobService } from './orchestration/jobService.js';
+import { UsageService } from './orchestration/usage.js';
 import { JobDeleter } from './orchestration/jobDeletion.js';
 import { RetentionSweeper } from './orchestration/retentionSweeper.js';
 import { WebhookSender } from './orchestration/webhooks.js';
 import { JobUpdater } from './orchestration/statusUpdater.js';
 import { Monitor } from './monitoring/monitor.js';
+import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes, monitoringRoutes } from './api/routes/monitoring.js';
 import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
@@ -43,6 +52,9 @@ import { servingRoutes } from './api/routes/serving.js';
 import { openStores } from './store/open.js';
 import { PostgresEventRelay } from './store/postgres/eventRelay.js';
 import type { Store } from './store/store.js';
+import { electorFor } from './leadership/elect.js';
+import { Leadership } from './leadership/leadership.js';
+import { FollowerWorkPickup } from './leadership/pickup.js';
 import { VERSION } from './version.js';
 
 /**
@@ -62,6 +74,12 @@ export interface Service {
   deployments: DeploymentService;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
+  /** Whether this replica runs the controllers; SQLite: always. */
+  leadership: Leadership;
+  /** Job definitions: saved specs, run now or on a schedule. */
+  definitions: DefinitionService;
+  /** Fires definitions' schedules; a controller with start/stop (safe on every replica: ticks are claimed). */
+  scheduler: Scheduler;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
   /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
@@ -74,6 +92,10 @@ export interface ServiceParts {
   monitor?: DeploymentMonitor;
   /** How the Kubernetes backend retries taking in outputs while the object store fails (tests shorten it). */
   artifactTiming?: { retryMs?: number; maxAttempts?: number };
+  /** The clock of schedules (tests move it); Date.now otherwise. */
+  clock?: () => number;
+  /** Schedule timings (tests shorten them). */
+  schedules?: { intervalMs?: number; lateAfterMs?: number; claimTimeoutMs?: number };
 }
 
 /** Builds the service from its configuration without listening yet. */
@@ -101,7 +123,7 @@ async function wire(
   localAllowed: boolean,
   unlock: () => void
 ): Promise<Service> {
-  const { store, monitor: monitorStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const { store, monitor: monitorStore, definitions: definitionStore, database } = await openStores({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new EventBus();
   const updater = new JobUpdater(store, bus);
   const auth = new Authenticator(new TokenTable(config.tokens), {
@@ -156,7 +178,10 @@ async function wire(
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs,
-    warm: config.warmRunners
+    warm: config.warmRunners,
+    recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+    usageIntervalMs: config.usageIntervalMs,
+    secretsDir: config.secretsDir ?? path.join(config.dataDir, 'secrets')
   });
   const backends = new Map<BackendName, Backend>(localAllowed ? [['local', local]] : []);
   const artifactConfig: ArtifactConfig = config.artifacts ?? { kind: 'local', dir: path.join(config.dataDir, 'artifacts'), grantSeconds: 7 * 24 * 3600, maxOutputBytes: 10 * 1024 ** 3, maxOutputFiles: 100_000 };
@@ -200,6 +225,7 @@ async function wire(
         namespaceMap: k8s.namespaceMap,
         groupsOf: user => auth.groupsOf(user),
         defaultImage: k8s.defaultImage,
+        imagePolicy: k8s.imagePolicy,
         manifests: {
           outputPvc: k8s.outputPvc,
           ttlSecondsAfterFinished: k8s.ttlSecondsAfterFinished,
@@ -210,6 +236,8 @@ async function wire(
         podTemplate: k8s.podTemplate,
         jobPodTemplateFields: k8s.jobPodTemplateFields,
         users: [...new Set(config.tokens.values())],
+        recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
+        usageIntervalMs: config.usageIntervalMs,
         artifacts: artifacts.presign
           ? {
               store: artifacts,
@@ -251,6 +279,21 @@ async function wire(
     userRule: config.retention,
     intervalMs: config.retentionIntervalMs ?? 3_600_000
   });
+  const clock = parts.clock ?? Date.now;
+  // Names the replica in its schedule claims (logs and history only: the claim key does the excluding).
+  const replicaId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const definitions = new DefinitionService({ definitions: definitionStore, jobs, store, now: clock, replicaId });
+  const scheduleIntervalMs = parts.schedules?.intervalMs ?? 15_000;
+  const scheduler = new Scheduler({
+    definitions: definitionStore,
+    service: definitions,
+    log: app.log,
+    now: clock,
+    intervalMs: scheduleIntervalMs,
+    lateAfterMs: parts.schedules?.lateAfterMs ?? Math.max(60_000, 4 * scheduleIntervalMs),
+    claimTimeoutMs: parts.schedules?.claimTimeoutMs ?? 5 * 60_000,
+    replicaId
+  });
   const registry = new ModelRegistry(store, config.rootDir, app.log, { jobsDir: config.jobsDir, dataDir: config.dataDir });
   const stopWatchingJobs = registry.watchJobs(bus);
   const deployments = new DeploymentService({
@@ -271,6 +314,24 @@ async function wire(
     restartDelayMs: config.restartDelayMs
   });
   const versions = new VersionMonitor();
+  // Exactly one replica of a database runs the controllers; the others serve the API and push streams.
+  const leadership = new Leadership(
+    electorFor(config, database, (err, message) => app.log.warn({ err }, message)),
+    app.log
+  );
+  if (leadership.kind !== 'single') {
+    // Until elected this replica stores work and starts none of it.
+    backend.active = false;
+  }
+  // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
+  leadership.register({ name: 'backends', start: () => backend.start(), stop: () => backend.stop() });
+  leadership.register({ name: 'HPO experiments', start: () => experiments.start(), stop: () => experiments.stop() });
+  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close() });
+  leadership.register({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
+  leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
+  // Ticks are claimed in the store, so a second scheduler could not fire one twice; leading keeps it to one.
+  leadership.register({ name: 'schedules', start: () => scheduler.start(), stop: () => scheduler.stop() });
+  leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
@@ -308,9 +369,13 @@ async function wire(
     capacity,
     rootDir: config.rootDir,
     version: VERSION,
-    heartbeatMs: config.heartbeatMs ?? 15_000
+    heartbeatMs: config.heartbeatMs ?? 15_000,
+    leadership
   });
   await app.register(jobDeletionRoutes, { prefix: '/api/v1', deleter });
+  await app.register(usageRoutes, { prefix: '/api/v1', usage: new UsageService(store) });
+  await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
+  await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
@@ -325,6 +390,7 @@ async function wire(
     deploymentExists: async (owner, name) => (await store.getDeployment(owner, name)) !== undefined
   });
   await app.register(metricsRoutes, { monitor });
+  await app.register(healthRoutes);
 
   let closed = false;
   return {
@@ -332,27 +398,24 @@ async function wire(
     store,
     backend,
     retention,
+    definitions,
+    scheduler,
     monitor,
     deployments,
+    leadership,
     async start() {
-      // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
-      await backend.start();
-      await experiments.start();
-      await deployments.start();
       monitor.start();
-      retention.start();
-      webhooks.start();
+      // The only replica (SQLite) or the first of a database leads at once; the others wait their turn.
+      await leadership.start();
     },
     async close() {
       if (closed) {
         return;
       }
       closed = true;
-      await retention.stop();
-      await webhooks.stop();
-      experiments.stop();
+      // Controllers stop (runners keep running) before leadership is given up for the next replica.
+      await leadership.stop();
       stopWatchingJobs();
-      await backend.stop();
       (artifacts as { destroy?: () => void }).destroy?.();
       await deployments.close();
       await app.close();

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { readTokensFile, readTokensFileGroups } from './api/auth.js';
 import { ARTIFACT_FLAGS, parseArtifactConfig, type ArtifactConfig } from './artifacts/config.js';
 import { DEFAULT_K8S_BURST, DEFAULT_K8S_QPS } from './backends/kubernetes/rateLimit.js';
+import { parseImageList, type ImagePolicy } from './backends/kubernetes/images.js';
 import { POD_TEMPLATE_FIELDS, validatePodTemplate, type PodTemplate, type PodTemplateField } from './schemas/podTemplate.js';
 import { isPostgresUrl, redactDatabaseUrl } from './store/postgres/database.js';
 import { BUNDLED } from './version.js';
@@ -30,6 +31,8 @@ export interface ServiceConfig {
    */
   databaseUrl?: string;
   jobsDir: string;
+  /** Folder of the users' local secrets files, `<user>.json` (`--secrets-dir`, default `<data-dir>/secrets`). */
+  secretsDir?: string;
   python: string;
   /** Where the runtime file goes; undefined to write none (in-process tests). */
   runtimeFile?: string;
@@ -53,6 +56,8 @@ export interface ServiceConfig {
   killGraceMs?: number;
   /** Fork local runners from a warm template (default); `LAKETAHOE_WARM_RUNNERS=0` starts each cold. */
   warmRunners?: boolean;
+  /** Time between two resource usage samples of a running job or trial (`LAKETAHOE_USAGE_INTERVAL_MS`, 5 s). */
+  usageIntervalMs?: number;
   heartbeatMs?: number;
   logLevel: string;
   /** The `mlserver` executable that serves deployments. */
@@ -85,6 +90,14 @@ export interface ServiceConfig {
   webhookFirstRetryMs?: number;
   /** Webhooks may post to loopback, private and link-local addresses (`--webhook-allow-private-networks`). */
   webhookAllowPrivateNetworks?: boolean;
+  /**
+   * How replicas on one PostgreSQL database elect the one that runs the controllers
+   * (`--leader-election`): `lease` (a Kubernetes Lease, `--leader-lease namespace/name`) or `advisory-lock`
+   * (PostgreSQL's); `auto` picks the Lease inside a cluster. Ignored with SQLite (one process, always leader).
+   */
+  leaderElection?: 'auto' | 'advisory-lock' | 'lease';
+  /** The Lease of `--leader-election lease`: namespace and name. */
+  leaderLease?: { namespace: string; name: string };
 }
 
 /** Accepting JupyterHub's tokens as one of its services (see "JupyterHub sign-in" in docs/contracts.md). */
@@ -135,6 +148,17 @@ export interface KubernetesConfig {
   servingImage?: string;
   /** Fields of the pod template a job may set itself (`--k8s-job-pod-template-fields`); none by default. */
   jobPodTemplateFields?: PodTemplateField[];
+  /**
+   * Images jobs may choose by name (`--k8s-images name=ref,...`), and whether other references may be
+   * typed in: always when no list is given, else only with `--k8s-allow-any-image`.
+   */
+  imagePolicy?: ImagePolicy;
+}
+
+/** The image choice of Kubernetes jobs: free entry when the administrator lists no images. */
+function imagePolicy(list: string | undefined, allowAny: boolean): ImagePolicy {
+  const images = parseImageList(list);
+  return { images, allowAnyImage: images.length === 0 || allowAny };
 }
 
 /** Reads and checks the administrator's pod template; errors name the file and the field. */
@@ -317,6 +341,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'retention-days': { type: 'string' },
       'retention-interval': { type: 'string' },
       backend: { type: 'string' },
+      'secrets-dir': { type: 'string' },
       'k8s-kubeconfig': { type: 'string' },
       'k8s-namespace-template': { type: 'string' },
       'k8s-namespace-map': { type: 'string' },
@@ -329,13 +354,17 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'k8s-pod-template': { type: 'string' },
       'k8s-serving-image': { type: 'string' },
       'k8s-job-pod-template-fields': { type: 'string' },
+      'k8s-images': { type: 'string' },
+      'k8s-allow-any-image': { type: 'boolean' },
       ...ARTIFACT_FLAGS,
       'trust-jobs': { type: 'boolean' },
       'webhook-allow-private-networks': { type: 'boolean' },
       'jupyterhub-api-url': { type: 'string' },
       'jupyterhub-service-name': { type: 'string' },
       'jupyterhub-cache-seconds': { type: 'string' },
-      'admin-group': { type: 'string' }
+      'admin-group': { type: 'string' },
+      'leader-election': { type: 'string' },
+      'leader-lease': { type: 'string' }
     }
   });
   const backend = values.backend ?? env.LAKETAHOE_BACKEND ?? 'local';
@@ -367,7 +396,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
           burst: positive(values['k8s-burst'] ?? env.LAKETAHOE_K8S_BURST, 'k8s-burst', true) ?? DEFAULT_K8S_BURST,
           servingImage: values['k8s-serving-image'] ?? (env.LAKETAHOE_K8S_SERVING_IMAGE || undefined),
           podTemplate: readPodTemplate(values['k8s-pod-template'] ?? (env.LAKETAHOE_K8S_POD_TEMPLATE || undefined)),
-          jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS)
+          jobPodTemplateFields: parsePodTemplateFields(values['k8s-job-pod-template-fields'] ?? env.LAKETAHOE_K8S_JOB_POD_TEMPLATE_FIELDS),
+          imagePolicy: imagePolicy(values['k8s-images'] ?? env.LAKETAHOE_K8S_IMAGES, values['k8s-allow-any-image'] ?? env.LAKETAHOE_K8S_ALLOW_ANY_IMAGE === '1')
         }
       : undefined;
   const rootDir = path.resolve(values['root-dir'] ?? env.LAKETAHOE_ROOT_DIR ?? process.cwd());
@@ -401,6 +431,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     dataDir,
     databaseUrl,
     jobsDir: path.resolve(rootDir, values['jobs-dir'] ?? env.LAKETAHOE_JOBS_DIR ?? 'laketahoe-jobs'),
+    secretsDir: path.resolve(rootDir, values['secrets-dir'] ?? env.LAKETAHOE_SECRETS_DIR ?? path.join(dataDir, 'secrets')),
     python: values.python ?? env.LAKETAHOE_PYTHON ?? 'python3',
     runtimeFile: path.resolve(values['runtime-file'] ?? env.LAKETAHOE_RUNTIME_FILE ?? defaultRuntimeFile()),
     maxNotebookBytes: num(values['max-notebook-bytes'] ?? env.LAKETAHOE_MAX_NOTEBOOK_BYTES, 'max-notebook-bytes') ?? 20 * MIB,
@@ -415,6 +446,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
     warmRunners: env.LAKETAHOE_WARM_RUNNERS !== '0',
+    usageIntervalMs: positive(env.LAKETAHOE_USAGE_INTERVAL_MS, 'LAKETAHOE_USAGE_INTERVAL_MS', true),
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),
     maxInferBytes: num(values['max-infer-bytes'] ?? env.LAKETAHOE_MAX_INFER_BYTES, 'max-infer-bytes') ?? 8 * MIB,
@@ -429,6 +461,34 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     artifacts: parseArtifactConfig(values, env, dataDir),
     trustJobs: values['trust-jobs'] ?? truthy(env.LAKETAHOE_TRUST_JOBS),
     webhookAllowPrivateNetworks:
-      values['webhook-allow-private-networks'] ?? truthy(env.LAKETAHOE_WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+      values['webhook-allow-private-networks'] ?? truthy(env.LAKETAHOE_WEBHOOK_ALLOW_PRIVATE_NETWORKS),
+    leaderElection: parseLeaderElection(values['leader-election'] ?? (env.LAKETAHOE_LEADER_ELECTION || undefined)),
+    leaderLease: parseLeaderLease(values['leader-lease'] ?? (env.LAKETAHOE_LEADER_LEASE || undefined), env)
   };
+}
+
+/** `--leader-election`: auto (the default), advisory-lock or lease. */
+function parseLeaderElection(value: string | undefined): ServiceConfig['leaderElection'] {
+  if (value === undefined || value === 'auto' || value === 'advisory-lock' || value === 'lease') {
+    return value ?? 'auto';
+  }
+  throw new Error(`leader-election must be auto, advisory-lock or lease, got '${value}'`);
+}
+
+/** `--leader-lease namespace/name`; by default `laketahoe-leader` in the pod's own namespace. */
+function parseLeaderLease(value: string | undefined, env: NodeJS.ProcessEnv): { namespace: string; name: string } {
+  if (value !== undefined) {
+    const match = /^([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})$/.exec(value);
+    if (!match) {
+      throw new Error(`leader-lease must be namespace/name, got '${value}'`);
+    }
+    return { namespace: match[1], name: match[2] };
+  }
+  let namespace = env.POD_NAMESPACE || 'default';
+  try {
+    namespace = fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || namespace;
+  } catch {
+    // Outside a cluster: the environment or `default`.
+  }
+  return { namespace, name: 'laketahoe-leader' };
 }

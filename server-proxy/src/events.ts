@@ -38,6 +38,13 @@ export class EventBus {
   /** Delivers a change another replica made: to the push streams, not to {@link subscribeLocal} listeners. */
   deliverRemote(event: ServiceEvent): void {
     this.emitter.emit('event', event);
+    this.emitter.emit('remote', event);
+  }
+
+  /** Subscribes to changes other replicas made (the leader picks up work a follower accepted). */
+  subscribeRemote(listener: (event: ServiceEvent) => void): () => void {
+    this.emitter.on('remote', listener);
+    return () => this.emitter.off('remote', listener);
   }
 
   /** Subscribes to every change, wherever it was made (push streams); the returned function unsubscribes. */

@@ -1,4 +1,4 @@
-import { MonitoringClient } from './monitoringClient';
+import { DefinitionsClient } from './definitionsClient';
 
 export { MAX_TRIALS } from './trialsClient';
 
@@ -11,6 +11,6 @@ export { MAX_TRIALS } from './trialsClient';
  *
  * Each feature's routes are in their own module, stacked in one class so
  * that callers hold a single client: `ClientCore` (settings, URLs,
- * the request core), jobs, trials, serving, monitoring.
+ * the request core), jobs, trials, serving, monitoring, definitions.
  */
-export class LakeTahoeClient extends MonitoringClient {}
+export class LakeTahoeClient extends DefinitionsClient {}

@@ -2,7 +2,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal } from '@lumino/signaling';
 
-import { IServiceInfo } from '../wire';
+import { IKernelList, IServiceInfo } from '../wire';
 import { Query, Requester } from './request';
 import { API_PREFIX, SERVICE_MOUNT } from './routes';
 
@@ -64,6 +64,11 @@ export class ClientCore {
   /** GET /info: version, capacity and the resources behind each tier. */
   getInfo(signal?: AbortSignal): Promise<IServiceInfo> {
     return this.requester.json<IServiceInfo>('GET', 'info', { signal });
+  }
+
+  /** GET /kernels: the kernelspecs local notebook jobs can run on. */
+  getKernels(signal?: AbortSignal): Promise<IKernelList> {
+    return this.requester.json<IKernelList>('GET', 'kernels', { signal });
   }
 
   /** GET /openapi.json: the OpenAPI document. */

@@ -4,6 +4,7 @@ import {
   IJobList,
   ILogPage,
   IMetricPoint,
+  IUsage,
   ISubmitJobRequest,
   JobState,
   JsonAnswer
@@ -102,6 +103,20 @@ export class JobsClient extends ClientCore {
       pageToken = body.nextPageToken;
     } while (pageToken);
     return points;
+  }
+
+  /**
+   * GET /jobs/{jobId}/usage: CPU, memory and GPU samples taken while the job
+   * ran (at most `maxPoints`, evenly spaced) and their summary.
+   */
+  getUsage(
+    jobId: string,
+    options: { maxPoints?: number; signal?: AbortSignal } = {}
+  ): Promise<IUsage> {
+    return this.requester.json<IUsage>('GET', `${jobPath(jobId)}/usage`, {
+      query: { maxPoints: options.maxPoints },
+      signal: options.signal
+    });
   }
 
   /** URL of an output file served by the service. */

@@ -110,12 +110,20 @@ export class ServingClient extends TrialsClient {
     );
   }
 
-  /** POST /deployments/{name}/promote: the ready challenger becomes the champion. */
-  promoteDeployment(name: string, signal?: AbortSignal): Promise<IDeployment> {
+  /**
+   * POST /deployments/{name}/promote: a ready challenger (`version`, or the
+   * only one) becomes the champion; the other challengers stay.
+   */
+  promoteDeployment(
+    name: string,
+    version?: number,
+    signal?: AbortSignal
+  ): Promise<IDeployment> {
     return this.requester.json<IDeployment>(
       'POST',
       `${deploymentPath(name)}/promote`,
       {
+        query: version === undefined ? undefined : { version: String(version) },
         signal
       }
     );

@@ -8,16 +8,16 @@ import { IChallenger, IVersionComparison } from '../wire';
 export interface IVersionComparisonProps {
   /** The comparison, null while loading. */
   comparison: IVersionComparison | null;
-  /** The deployment's challenger, when it has one. */
-  challenger?: IChallenger;
+  /** The deployment's challengers (none, or up to three). */
+  challengers: IChallenger[];
   /** Whether a promotion or a mode switch is under way. */
   promoting: boolean;
   /** The last error. */
   error: Error | null;
-  /** Promote the challenger. */
-  onPromote(): void;
-  /** Serve the challenger as a canary or a shadow instead. */
-  onSwitchMode?(mode: 'canary' | 'shadow'): void;
+  /** Promote one challenger. */
+  onPromote(challenger: IChallenger): void;
+  /** Serve one challenger as a canary or a shadow instead. */
+  onSwitchMode?(challenger: IChallenger, mode: 'canary' | 'shadow'): void;
   /** Translations. */
   trans: TranslationBundle;
 }
@@ -68,14 +68,15 @@ function Bars(props: { series: IComparisonSeries }): JSX.Element {
 }
 
 /**
- * Champion and challenger side by side: a table of requests, errors,
- * latency percentiles and top predictions, bar plots of the numbers people
- * compare, the shadow agreement, and Promote.
+ * Champion and challengers side by side: one line per challenger with its
+ * traffic, a mode switch and Promote; a table of requests, errors, latency
+ * percentiles, shadow agreement and top predictions; bar plots of the
+ * numbers people compare.
  */
 export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
   const {
     comparison,
-    challenger,
+    challengers,
     promoting,
     error,
     onPromote,
@@ -85,8 +86,12 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
   const fmt = (v: number | null) => (v === null ? '–' : v.toFixed(1));
   return (
     <div className="jp-laketahoe-Comparison">
-      {challenger && (
-        <div className="jp-laketahoe-Comparison-challenger">
+      {challengers.map(challenger => (
+        <div
+          key={challenger.model.version}
+          className="jp-laketahoe-Comparison-challenger"
+          data-version={challenger.model.version}
+        >
           <span>
             {challenger.mode === 'canary'
               ? trans.__(
@@ -107,7 +112,10 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
               className="jp-mod-styled jp-laketahoe-Comparison-mode"
               disabled={promoting}
               onClick={() =>
-                onSwitchMode(challenger.mode === 'canary' ? 'shadow' : 'canary')
+                onSwitchMode(
+                  challenger,
+                  challenger.mode === 'canary' ? 'shadow' : 'canary'
+                )
               }
             >
               {challenger.mode === 'canary'
@@ -119,12 +127,16 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
             type="button"
             className="jp-mod-styled jp-mod-accept jp-laketahoe-Comparison-promote"
             disabled={promoting || challenger.state !== 'READY'}
-            onClick={onPromote}
+            onClick={() => onPromote(challenger)}
+            aria-label={trans.__(
+              'Promote version %1',
+              challenger.model.version
+            )}
           >
             {trans.__('Promote')}
           </button>
         </div>
-      )}
+      ))}
       {error && (
         <div className="jp-laketahoe-error" role="alert">
           {error.message}
@@ -145,6 +157,7 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
                 <th>{trans.__('p50 ms')}</th>
                 <th>{trans.__('p95 ms')}</th>
                 <th>{trans.__('p99 ms')}</th>
+                <th>{trans.__('Agreement')}</th>
                 <th>{trans.__('Predictions')}</th>
               </tr>
             </thead>
@@ -164,6 +177,12 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
                   <td>{fmt(v.latencyMs.p95)}</td>
                   <td>{fmt(v.latencyMs.p99)}</td>
                   <td>
+                    {v.agreement?.rate === null ||
+                    v.agreement?.rate === undefined
+                      ? '–'
+                      : `${(v.agreement.rate * 100).toFixed(1)}%`}
+                  </td>
+                  <td>
                     {v.predictions
                       .slice(0, 4)
                       .map(p => `${p.value}: ${p.count}`)
@@ -176,7 +195,7 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
           {comparison.agreement.rate !== null && (
             <p className="jp-laketahoe-Comparison-agreement">
               {trans.__(
-                'Shadow agreement: %1% of %2 requests',
+                'Shadow agreement, all challengers: %1% of %2 requests',
                 (comparison.agreement.rate * 100).toFixed(1),
                 comparison.agreement.compared
               )}
@@ -185,7 +204,7 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
           {comparison.predictionDrift !== null && (
             <p className="jp-laketahoe-Comparison-drift">
               {trans.__(
-                'Prediction drift between the versions (Jensen-Shannon): %1',
+                'Largest prediction drift from the champion (Jensen-Shannon): %1',
                 comparison.predictionDrift.toFixed(3)
               )}
             </p>

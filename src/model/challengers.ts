@@ -13,11 +13,11 @@ import {
 import { compareIds, objectiveOf } from './trialTable';
 
 /**
- * Challengers a deployment serves at once. The service keeps one challenger
- * beside the champion (docs/contracts.md); "Deploy as challengers" deploys
- * the best candidate and names the others in its note.
+ * Challengers a deployment serves at once beside the champion
+ * (docs/contracts.md); "Deploy as challengers" fills the places left and
+ * names the candidates it had no place for in its note.
  */
-export const MAX_CHALLENGERS = 1;
+export const MAX_CHALLENGERS = 3;
 
 /** Candidates "Deploy as challengers" considers. */
 export const CHALLENGER_CANDIDATES = 3;
@@ -54,15 +54,20 @@ export interface IChallengersResult {
   deployment: IDeployment;
   /** Trials whose models now serve as challengers. */
   deployed: string[];
+  /** Candidates whose models serve in the deployment already. */
+  serving: string[];
   /** Candidates not deployed because of {@link MAX_CHALLENGERS}. */
   skipped: string[];
 }
 
 /**
- * Registers the best trials' saved models and serves the first
- * {@link MAX_CHALLENGERS} of them as canary challengers of `deployment`.
- * Refuses a deployment that already has a challenger (promote or remove it
- * first) before registering anything.
+ * Registers the best trials' saved models (an already registered one is
+ * answered again) and serves as many as there are places left of
+ * {@link MAX_CHALLENGERS} as canary challengers of `deployment`, in one
+ * change of its challengers: they start together, those already there keep
+ * their modes and weights. A trial whose model serves already (the
+ * champion's, or a challenger's) is passed over. Refuses a deployment with no
+ * place left before registering anything.
  */
 export async function deployChallengers(
   client: Pick<LakeTahoeClient, 'registerJobModel' | 'updateDeployment'>,
@@ -71,30 +76,57 @@ export async function deployChallengers(
   trialIds: string[],
   percent: number = DEFAULT_CANARY_PERCENT
 ): Promise<IChallengersResult> {
-  if (deployment.challenger) {
+  const existing = deployment.challengers ?? [];
+  const places = MAX_CHALLENGERS - existing.length;
+  if (places <= 0) {
     throw new Error(
-      `${deployment.name} has challenger version ${deployment.challenger.model.version} already: promote or remove it first`
+      `${deployment.name} serves ${existing.length} challengers already (at most ${MAX_CHALLENGERS}): promote or remove one first`
     );
   }
   if (trialIds.length === 0) {
     throw new Error(`job ${jobId} has no succeeded trial with an objective`);
   }
-  const chosen = trialIds.slice(0, MAX_CHALLENGERS);
-  let answer = deployment;
-  for (const trialId of chosen) {
-    const version = await client.registerJobModel(jobId, trialId);
-    answer = await client.updateDeployment(deployment.name, {
-      challenger: {
-        model: { name: version.name, version: version.version },
-        mode: 'canary',
-        weight: percent
-      }
+  const kept = existing.map(c => ({
+    model: c.model,
+    mode: c.mode,
+    weight: c.weight
+  }));
+  // Versions served already (the champion's trial is often among the best).
+  const served = new Set([
+    deployment.model.version,
+    ...existing.map(c => c.model.version)
+  ]);
+  const added = [];
+  const deployed: string[] = [];
+  const serving: string[] = [];
+  let next = 0;
+  for (; next < trialIds.length && added.length < places; next++) {
+    const version = await client.registerJobModel(jobId, trialIds[next]);
+    if (served.has(version.version)) {
+      serving.push(trialIds[next]);
+      continue;
+    }
+    served.add(version.version);
+    deployed.push(trialIds[next]);
+    added.push({
+      model: { name: version.name, version: version.version },
+      mode: 'canary' as const,
+      weight: percent
     });
   }
+  if (added.length === 0) {
+    throw new Error(
+      `the models of trials ${serving.join(', ')} serve in ${deployment.name} already`
+    );
+  }
+  const answer = await client.updateDeployment(deployment.name, {
+    challengers: [...kept, ...added]
+  });
   return {
     deployment: answer,
-    deployed: chosen,
-    skipped: trialIds.slice(chosen.length)
+    deployed,
+    serving,
+    skipped: trialIds.slice(next)
   };
 }
 
@@ -124,7 +156,16 @@ export function comparisonSeries(c: IVersionComparison): IComparisonSeries[] {
     { label: 'p50 latency', unit: 'ms', bars: bars(v => v.latencyMs.p50) },
     { label: 'p99 latency', unit: 'ms', bars: bars(v => v.latencyMs.p99) },
     { label: 'error rate', unit: '%', bars: bars(v => v.errorRate * 100) },
-    { label: 'requests', unit: '', bars: bars(v => v.requests) }
+    { label: 'requests', unit: '', bars: bars(v => v.requests) },
+    {
+      label: 'shadow agreement',
+      unit: '%',
+      bars: bars(v =>
+        v.agreement?.rate === null || v.agreement?.rate === undefined
+          ? null
+          : v.agreement.rate * 100
+      )
+    }
   ];
 }
 
@@ -185,10 +226,13 @@ export class ComparisonModel {
     this._changed.emit();
   }
 
-  /** Make the challenger the champion; resolves to the deployment, or null on error. */
-  async promote(): Promise<IDeployment | null> {
+  /**
+   * Make challenger `version` the champion (the others stay); resolves to
+   * the deployment, or null on error.
+   */
+  async promote(version: number): Promise<IDeployment | null> {
     return this._changeDeployment(() =>
-      this._client.promoteDeployment(this.name)
+      this._client.promoteDeployment(this.name, version)
     );
   }
 

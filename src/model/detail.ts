@@ -17,6 +17,7 @@ import { isHpoJob } from './jobs';
 import { compareIds } from './trialTable';
 import { LogStreamModel } from './stream';
 import { toError } from './errors';
+import { USAGE_CHART_POINTS, UsageModel } from './usage';
 
 /** Most log lines kept in memory; older ones are dropped (and counted). */
 export const MAX_LOG_LINES = 5000;
@@ -67,6 +68,11 @@ export class JobDetailModel implements IDisposable {
       }
     });
     this._log.changed.connect(() => this._logsChanged.emit(), this);
+    this.usage = new UsageModel(
+      signal =>
+        this._client.getUsage(jobId, { maxPoints: USAGE_CHART_POINTS, signal }),
+      () => !this._job || !TERMINAL_STATES.has(this._job.state)
+    );
     jobs.jobChanged.connect(this._onJobChanged, this);
     jobs.metricReceived.connect(this._onMetric, this);
     jobs.events.trialReceived.connect(this._onTrial, this);
@@ -74,6 +80,9 @@ export class JobDetailModel implements IDisposable {
 
   /** The job's id. */
   readonly jobId: string;
+
+  /** CPU, memory and GPU use of the job, for its charts. */
+  readonly usage: UsageModel;
 
   /** Emitted when the job or the load error changes. */
   get changed(): ISignal<this, void> {
@@ -144,6 +153,7 @@ export class JobDetailModel implements IDisposable {
   start(): void {
     void this.reload();
     this._log.start();
+    this.usage.start();
   }
 
   /** Reload the job and its metrics. */
@@ -238,6 +248,7 @@ export class JobDetailModel implements IDisposable {
     }
     this._isDisposed = true;
     this._log.dispose();
+    this.usage.dispose();
     Signal.clearData(this);
   }
 

@@ -3,6 +3,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   BackendName,
   IBackendInfo,
+  IKernelSpec,
+  ICreateDefinitionRequest,
   IServiceInfo,
   ISubmitJobRequest,
   ITrainingInput,
@@ -21,12 +23,27 @@ import {
   validateHpo
 } from './hpo';
 import {
+  emptyEnvRow,
+  ENV_FIELD,
+  IEnvRow,
+  KERNEL_FALLBACK_FIELD,
+  KERNEL_FIELD,
+  toJobEnv,
+  validateEnvRows
+} from './environment';
+import {
   checkParameterValue,
   formatParameterValue,
   INotebookParameter,
   jsonEqual,
   ParameterType
 } from './parameters';
+import { ScheduleOptions } from './schedule';
+
+export { KERNEL_FALLBACK_FIELD, KERNEL_FIELD };
+
+/** `trainingInput.masterConfig.imageUri`. */
+export const IMAGE_FIELD = 'trainingInput.masterConfig.imageUri';
 
 /** Scale tiers offered in the form. */
 export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
@@ -166,6 +183,43 @@ export class SubmitFormModel {
   skippedParameterLines: string[] = [];
   /** The hyperparameter tuning section. */
   hpo: IHpoFormState;
+  /** Variables of the job: values and secret references (never secret values). */
+  envRows: IEnvRow[] = [];
+  /** Kernelspec to run on; empty for the notebook's own. */
+  kernelName = '';
+  /** Kernelspec to run on when the chosen one is missing; empty for none (an error then). */
+  kernelFallback = '';
+
+  /** Kernelspecs installed where local jobs run, once known. */
+  get kernels(): IKernelSpec[] | null {
+    return this._kernels;
+  }
+  set kernels(value: IKernelSpec[] | null) {
+    this._kernels = value;
+    this._changed.emit();
+  }
+
+  /** Add an empty variable row. */
+  addEnvRow(): void {
+    this.envRows = [...this.envRows, emptyEnvRow()];
+    this._changed.emit();
+  }
+
+  /** Change one variable row; row fields in the service's errors shift with rows, so they are cleared. */
+  setEnvRow(index: number, patch: Partial<IEnvRow>): void {
+    this.envRows = this.envRows.map((row, i) =>
+      i === index ? { ...row, ...patch } : row
+    );
+    this._clearServerErrors(ENV_FIELD);
+    this._changed.emit();
+  }
+
+  /** Remove one variable row. */
+  removeEnvRow(index: number): void {
+    this.envRows = this.envRows.filter((_, i) => i !== index);
+    this._clearServerErrors(ENV_FIELD);
+    this._changed.emit();
+  }
 
   /** Set a field of the HPO section; clears the service's error on it. */
   updateHpo<K extends keyof IHpoFormState>(
@@ -304,6 +358,29 @@ export class SubmitFormModel {
     return checkParameterValue(row.parameter.type, row.text);
   }
 
+  /** "Run on a schedule": when enabled, accepting the form saves a definition. */
+  get schedule(): ScheduleOptions | undefined {
+    return this._schedule;
+  }
+  set schedule(options: ScheduleOptions | undefined) {
+    this._schedule?.changed.disconnect(this._emitChanged, this);
+    this._schedule = options;
+    options?.changed.connect(this._emitChanged, this);
+    this._changed.emit();
+  }
+
+  /** The definition the form saves when its schedule is enabled. */
+  toDefinitionRequest(): ICreateDefinitionRequest {
+    const { trainingInput } = this.toRequest();
+    const schedule = this._schedule!;
+    return {
+      definitionId: schedule.definitionId,
+      trainingInput,
+      schedule: { cron: schedule.cron.trim(), timeZone: schedule.timeZone },
+      missedRuns: schedule.missedRuns
+    };
+  }
+
   /** Client-side errors by field, merged with the service's. */
   validate(): FormErrors {
     return { ...this._serverErrors, ...this.clientErrors() };
@@ -311,8 +388,8 @@ export class SubmitFormModel {
 
   /** Errors found without asking the service, by field. */
   clientErrors(): FormErrors {
-    const errors: FormErrors = {};
-    if (!JOB_ID.test(this.jobId)) {
+    const errors: FormErrors = { ...this._schedule?.errors() };
+    if (!JOB_ID.test(this.jobId) && !this._schedule?.enabled) {
       errors[FIELD.jobId] =
         'Use 1 to 128 letters, digits or underscores, starting with a letter.';
     }
@@ -343,7 +420,17 @@ export class SubmitFormModel {
         errors[`${FIELD.parameters}.${row.parameter.name}`] = check.error;
       }
     });
-    Object.assign(errors, validateHpo(this.hpo));
+    Object.assign(errors, validateHpo(this.hpo), validateEnvRows(this.envRows));
+    const images = this.targetBackend?.images ?? [];
+    const image = this.imageUri.trim();
+    if (
+      image &&
+      images.length > 0 &&
+      !this.targetBackend?.allowAnyImage &&
+      !images.some(i => i.name === image || i.image === image)
+    ) {
+      errors[IMAGE_FIELD] = 'Choose one of the offered images.';
+    }
     return errors;
   }
 
@@ -418,6 +505,16 @@ export class SubmitFormModel {
     if (this.backend) {
       trainingInput.backend = this.backend;
     }
+    const env = toJobEnv(this.envRows);
+    if (env) {
+      trainingInput.env = env;
+    }
+    if (this.kernelName) {
+      trainingInput.kernelName = this.kernelName;
+    }
+    if (this.kernelFallback) {
+      trainingInput.kernelFallback = this.kernelFallback;
+    }
     return { jobId: this.jobId, trainingInput };
   }
 
@@ -434,6 +531,12 @@ export class SubmitFormModel {
   }
 
   private _info: IServiceInfo | null = null;
+  private _kernels: IKernelSpec[] | null = null;
+  private _emitChanged(): void {
+    this._changed.emit();
+  }
+
+  private _schedule: ScheduleOptions | undefined;
   private _serverErrors: FormErrors = {};
   private _changed = new Signal<this, void>(this);
 }

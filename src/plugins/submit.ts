@@ -33,7 +33,9 @@ import {
   ISubmitDefaults,
   SubmitFormModel
 } from '../model/submit';
+import { definitionIdFor, ScheduleOptions } from '../model/schedule';
 import { CommandIDs, ILakeTahoe } from '../tokens';
+import { saveDefinition } from './schedule';
 import {
   JSONValue,
   Priority,
@@ -212,6 +214,10 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         }
         const form = new SubmitFormModel(path, parsed.parameters, settings);
         form.skippedParameterLines = parsed.skipped;
+        form.schedule = new ScheduleOptions((cron, timeZone) =>
+          lake.api.previewSchedule(cron, timeZone)
+        );
+        form.schedule.definitionId = definitionIdFor(path);
         // "New training job from this trial" passes the trial's values.
         if (args.parameters && typeof args.parameters === 'object') {
           form.applyValues(args.parameters as { [name: string]: JSONValue });
@@ -220,6 +226,12 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
           .getInfo()
           .then(info => {
             form.info = info;
+          })
+          .catch(() => undefined);
+        lake.api
+          .getKernels()
+          .then(answer => {
+            form.kernels = answer.kernels;
           })
           .catch(() => undefined);
 
@@ -239,6 +251,12 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
             return;
           }
           if (!form.isValid) {
+            continue;
+          }
+          if (form.schedule?.enabled) {
+            if (await saveDefinition(lake, form, commands, trans)) {
+              return;
+            }
             continue;
           }
           try {

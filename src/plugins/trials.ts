@@ -9,7 +9,11 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { trialsToCsv } from '../model/csv';
 import { TrialsModel } from '../model/trials';
-import { deployChallengers, MAX_CHALLENGERS } from '../model/challengers';
+import {
+  DEFAULT_CANARY_PERCENT,
+  deployChallengers,
+  MAX_CHALLENGERS
+} from '../model/challengers';
 import { CommandIDs, ILakeTahoe, IServing } from '../tokens';
 import { ITrialsActions } from '../widgets/trials/options';
 import { TrialsView } from '../widgets/TrialsView';
@@ -104,20 +108,28 @@ export const trialsPlugin: JupyterFrontEndPlugin<void> = {
                 jobId,
                 trialIds
               );
+              const served = result.serving.length
+                ? trans.__(
+                    ' Trials %1 serve there already.',
+                    result.serving.join(', ')
+                  )
+                : '';
               const note = result.skipped.length
                 ? trans.__(
-                    ' Trials %1 were not deployed: a deployment serves %2 challenger at a time; promote or remove it to try the next.',
+                    ' Trials %1 were not deployed: a deployment serves at most %2 challengers; promote or remove one to try the next.',
                     result.skipped.join(', '),
                     MAX_CHALLENGERS
                   )
                 : '';
               Notification.success(
                 trans.__(
-                  'Trial %1 serves beside the champion of %2 (canary %3%).',
+                  'Trials %1 serve beside the champion of %2 (canary %3% each).',
                   result.deployed.join(', '),
                   deployment.name,
-                  result.deployment.challenger?.weight ?? 0
-                ) + note,
+                  DEFAULT_CANARY_PERCENT
+                ) +
+                  served +
+                  note,
                 { autoClose: 8000 }
               );
               void commands.execute(CommandIDs.openDeployment, {

@@ -200,7 +200,7 @@ function Monitoring(props: IDeploymentDetailOptions): JSX.Element {
       ) : (
         <>
           <section className="jp-laketahoe-JobDetail-section">
-            <h2>{trans.__('Champion and challenger')}</h2>
+            <h2>{trans.__('Champion and challengers')}</h2>
             <Comparison {...props} />
           </section>
           <section className="jp-laketahoe-JobDetail-section">
@@ -221,7 +221,7 @@ function Monitoring(props: IDeploymentDetailOptions): JSX.Element {
   );
 }
 
-/** The champion/challenger comparison with Promote. */
+/** The champion/challengers comparison with Promote per challenger. */
 function Comparison(props: IDeploymentDetailOptions): JSX.Element {
   const { model, trans } = props;
   const comparison = model.comparison;
@@ -229,16 +229,15 @@ function Comparison(props: IDeploymentDetailOptions): JSX.Element {
   return (
     <VersionComparison
       comparison={comparison.comparison}
-      challenger={model.deployment?.challenger}
+      challengers={model.deployment?.challengers ?? []}
       promoting={comparison.promoting}
       error={comparison.error}
-      onPromote={() => void comparison.promote()}
-      onSwitchMode={mode => {
-        const challenger = model.deployment?.challenger;
-        if (challenger) {
-          void comparison.switchMode(challenger, mode);
-        }
-      }}
+      onPromote={challenger =>
+        void comparison.promote(challenger.model.version)
+      }
+      onSwitchMode={(challenger, mode) =>
+        void comparison.switchMode(challenger, mode)
+      }
       trans={trans}
     />
   );

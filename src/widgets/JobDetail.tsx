@@ -12,6 +12,7 @@ import { StateBadge, StateTimeline } from '../components/states';
 import { elapsedMs, formatDuration } from '../components/time';
 import { LogView } from '../components/LogView';
 import { MetricsCharts } from '../components/charts/MetricsCharts';
+import { UsageSection } from '../components/UsageSection';
 import { JobDetailModel } from '../model/detail';
 import { isHpoJob } from '../model/jobs';
 import { IHistoryData } from '../model/plots';
@@ -111,6 +112,10 @@ function JobDetailContent(props: IJobDetailOptions): JSX.Element {
           <section className="jp-laketahoe-JobDetail-section">
             <h2>{trans.__('Metrics')}</h2>
             <MetricsSection model={model} trans={trans} />
+          </section>
+          <section className="jp-laketahoe-JobDetail-section">
+            <h2>{trans.__('Resource usage')}</h2>
+            <UsageSection model={model.usage} trans={trans} />
           </section>
           <section className="jp-laketahoe-JobDetail-section">
             <h2>{trans.__('Logs')}</h2>
@@ -246,6 +251,28 @@ function JobSpec(props: { job: IJob; trans: TranslationBundle }): JSX.Element {
   }
   if (input.notebook?.includeFolder) {
     rows.push([trans.__('Folder included'), trans.__('yes')]);
+  }
+  const kernel = job.trainingOutput?.kernel;
+  if (kernel) {
+    rows.push([
+      trans.__('Kernel'),
+      kernel.requested
+        ? trans.__(
+            '%1 (fallback: %2 is not installed)',
+            kernel.name,
+            kernel.requested
+          )
+        : kernel.name
+    ]);
+  }
+  // Secrets are shown by reference only: the service never has their values.
+  for (const v of input.env ?? []) {
+    rows.push([
+      trans.__('Variable %1', v.name),
+      v.secretKeyRef
+        ? trans.__('secret %1, key %2', v.secretKeyRef.name, v.secretKeyRef.key)
+        : (v.value ?? '')
+    ]);
   }
   for (const [name, value] of Object.entries(parameters)) {
     rows.push([trans.__('Parameter %1', name), JSON.stringify(value)]);

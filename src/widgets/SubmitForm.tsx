@@ -7,11 +7,13 @@ import { useSignals } from '../components/hooks';
 import { FIELD, SubmitFormModel } from '../model/submit';
 import { BackendChooser } from './submit/BackendChooser';
 import { TextField } from './submit/Field';
+import { EnvironmentFields } from './submit/EnvironmentFields';
 import { HpoSection } from './submit/HpoSection';
 import { OtherErrors } from './submit/OtherErrors';
 import { ParametersTable } from './submit/ParametersTable';
 import { ResourceFields } from './submit/ResourceFields';
 import { RunOptions } from './submit/RunOptions';
+import { ScheduleSection } from './submit/ScheduleSection';
 
 /**
  * The body of the submit dialog. It renders a {@link SubmitFormModel} and
@@ -92,8 +94,10 @@ function SubmitFormView(props: {
       <BackendChooser {...part} />
       <ResourceFields {...part} />
       <RunOptions {...part} />
+      <EnvironmentFields {...part} />
       <ParametersTable {...part} />
       <HpoSection {...part} />
+      <ScheduleSection {...part} />
       <OtherErrors errors={part.errors} />
     </form>
   );

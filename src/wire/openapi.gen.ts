@@ -74,6 +74,13 @@ export interface paths {
                                 server?: string;
                                 /** @description kubernetes: the caller's namespace */
                                 namespace?: string;
+                                /** @description kubernetes: images a job may choose by name in masterConfig.imageUri */
+                                images?: {
+                                    name: string;
+                                    image: string;
+                                }[];
+                                /** @description kubernetes: whether other image references may be typed in */
+                                allowAnyImage?: boolean;
                             }[];
                             rootDir: string;
                             capacity: {
@@ -86,6 +93,16 @@ export interface paths {
                                 }[];
                             };
                             supportsDistributed: boolean;
+                            /** @description this replica among the replicas of one database */
+                            replica: {
+                                /** @description whether this replica runs the controllers (schedulers, HPO experiments, deployments) */
+                                leader: boolean;
+                                /**
+                                 * @description single: one process on SQLite, always leader; advisory-lock: PostgreSQL; lease: a Kubernetes Lease
+                                 * @enum {string}
+                                 */
+                                election: "single" | "advisory-lock" | "lease";
+                            };
                             scaleTiers: {
                                 [key: string]: {
                                     cpu: number;
@@ -335,6 +352,21 @@ export interface paths {
                                         /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                         hostNetwork?: boolean;
                                     };
+                                    /** @description at most 100 variables */
+                                    env?: {
+                                        name: string;
+                                        /** @description a plain value (shown back as given) */
+                                        value?: string;
+                                        /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                        secretKeyRef?: {
+                                            name: string;
+                                            key: string;
+                                        };
+                                    }[];
+                                    /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                    kernelName?: string;
+                                    /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                    kernelFallback?: string;
                                 };
                                 trainingOutput: {
                                     completedCells: number;
@@ -356,6 +388,12 @@ export interface paths {
                                         /** @description saved model folder, relative to rootDir */
                                         path: string;
                                     }[];
+                                    /** @description the kernelspec the notebook ran on */
+                                    kernel?: {
+                                        name: string;
+                                        /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                        requested?: string;
+                                    };
                                     /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                     warnings?: string[];
                                     /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -639,6 +677,21 @@ export interface paths {
                                 /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                 hostNetwork?: boolean;
                             };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
                         };
                         /** @description at most 64 labels */
                         labels?: {
@@ -848,6 +901,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -869,6 +937,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1201,6 +1275,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1222,6 +1311,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1596,6 +1691,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -1617,6 +1727,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -1815,6 +1931,8 @@ export interface paths {
             parameters: {
                 query?: {
                     after?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -1835,6 +1953,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2213,6 +2340,21 @@ export interface paths {
                                     /** @description pods share the node's network (for nodes whose pods have no network of their own) */
                                     hostNetwork?: boolean;
                                 };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
                             };
                             trainingOutput: {
                                 completedCells: number;
@@ -2234,6 +2376,12 @@ export interface paths {
                                     /** @description saved model folder, relative to rootDir */
                                     path: string;
                                 }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
                                 /** @description notes about what the job reported, such as a metric that was NaN or infinite */
                                 warnings?: string[];
                                 /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
@@ -2644,6 +2792,8 @@ export interface paths {
             parameters: {
                 query?: {
                     after?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path: {
@@ -2665,6 +2815,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2747,6 +2906,8 @@ export interface paths {
             parameters: {
                 query?: {
                     jobId?: string;
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2764,7 +2925,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2841,6 +3020,1897 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resource usage of a job
+         * @description CPU, memory and (where the machine has nvidia-smi) GPU readings taken every few seconds while the run ran, with a summary: peak memory, CPU-seconds, GPU-hours and a hint when an ended run used under a quarter of the memory it asked for.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description at most this many evenly spaced samples */
+                    maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false where the run cannot be measured (a simulated Kubernetes node has no resource metrics) */
+                            available: boolean;
+                            /** @description why usage is not available, or what limits it */
+                            note?: string;
+                            /** @description in time order, thinned evenly to maxPoints */
+                            samples: {
+                                /** @description when it was read (ISO 8601) */
+                                time: string;
+                                /** @description CPU cores in use on average since the previous sample */
+                                cpuCores: number;
+                                /** @description CPU time used so far by the whole process tree (or pod) */
+                                cpuSeconds: number;
+                                /** @description resident memory (locally) or working set (Kubernetes) of the process tree or pod */
+                                memoryBytes: number;
+                                /** @description GPUs the run holds */
+                                gpuCount?: number;
+                                /** @description mean utilization of the run's GPUs, percent */
+                                gpuUtilization?: number;
+                                /** @description memory used on the run's GPUs, summed */
+                                gpuMemoryBytes?: number;
+                            }[];
+                            summary: {
+                                /** @description samples stored for the run */
+                                samples: number;
+                                peakMemoryBytes: number;
+                                cpuSeconds: number;
+                                /** @description GPUs held times the time they were held, in hours */
+                                gpuHours: number;
+                                peakGpuMemoryBytes?: number;
+                                /** @description percent */
+                                meanGpuUtilization?: number;
+                                /** @description memory the run was given (its request) */
+                                requestedMemoryBytes?: number;
+                                /** @description set when an ended run peaked below a quarter of its requested memory: "This job used at most X of its Y memory" */
+                                hint?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{jobId}/trials/{trialId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resource usage of a trial
+         * @description CPU, memory and (where the machine has nvidia-smi) GPU readings taken every few seconds while the run ran, with a summary: peak memory, CPU-seconds, GPU-hours and a hint when an ended run used under a quarter of the memory it asked for.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description at most this many evenly spaced samples */
+                    maxPoints?: number;
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                    trialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false where the run cannot be measured (a simulated Kubernetes node has no resource metrics) */
+                            available: boolean;
+                            /** @description why usage is not available, or what limits it */
+                            note?: string;
+                            /** @description in time order, thinned evenly to maxPoints */
+                            samples: {
+                                /** @description when it was read (ISO 8601) */
+                                time: string;
+                                /** @description CPU cores in use on average since the previous sample */
+                                cpuCores: number;
+                                /** @description CPU time used so far by the whole process tree (or pod) */
+                                cpuSeconds: number;
+                                /** @description resident memory (locally) or working set (Kubernetes) of the process tree or pod */
+                                memoryBytes: number;
+                                /** @description GPUs the run holds */
+                                gpuCount?: number;
+                                /** @description mean utilization of the run's GPUs, percent */
+                                gpuUtilization?: number;
+                                /** @description memory used on the run's GPUs, summed */
+                                gpuMemoryBytes?: number;
+                            }[];
+                            summary: {
+                                /** @description samples stored for the run */
+                                samples: number;
+                                peakMemoryBytes: number;
+                                cpuSeconds: number;
+                                /** @description GPUs held times the time they were held, in hours */
+                                gpuHours: number;
+                                peakGpuMemoryBytes?: number;
+                                /** @description percent */
+                                meanGpuUtilization?: number;
+                                /** @description memory the run was given (its request) */
+                                requestedMemoryBytes?: number;
+                                /** @description set when an ended run peaked below a quarter of its requested memory: "This job used at most X of its Y memory" */
+                                hint?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kernels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Kernelspecs installed where local jobs run (jupyter kernelspec list of the runner)
+         * @description A notebook job runs on its notebook's kernelspec (or trainingInput.kernelName) when it is in this list; Kubernetes jobs run on the kernels of their image, which the service cannot list.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description empty when the local backend is not configured */
+                            kernels: {
+                                /** @description the kernelspec name (trainingInput.kernelName) */
+                                name: string;
+                                displayName: string;
+                                language: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's definitions (an admin's: anyone's) with their next run times */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's, or `*` for everyone's; each item names its owner); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitions: {
+                                definitionId: string;
+                                owner: string;
+                                createTime: string;
+                                updateTime: string;
+                                /** @description the saved trainingInput, as submitted */
+                                trainingInput: unknown;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                webhook?: {
+                                    /** @description the URL's origin */
+                                    target: string;
+                                };
+                                schedule?: {
+                                    /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                    cron: string;
+                                    /**
+                                     * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                     * @default UTC
+                                     */
+                                    timeZone: string;
+                                };
+                                paused: boolean;
+                                /** @enum {string} */
+                                missedRuns: "RUN_ONCE" | "SKIP";
+                                retention?: {
+                                    /** @description keep this many most recently finished runs */
+                                    keepLastRuns?: number;
+                                    /** @description delete runs finished more than this many days ago */
+                                    deleteAfterDays?: number;
+                                };
+                                /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                                nextRunTimes: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save a job spec as a definition, optionally with a cron schedule
+         * @description `trainingInput`, `labels` and `webhook` are checked as a submitted job's are (400 naming the field).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        definitionId: string;
+                        trainingInput: {
+                            /** @enum {string} */
+                            scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                            masterType?: string;
+                            masterConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            workerCount?: number;
+                            workerType?: string;
+                            workerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            parameterServerCount?: number;
+                            parameterServerType?: string;
+                            parameterServerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            priority?: "high" | "middle" | "low";
+                            scheduling?: {
+                                /** @description duration such as "3600s" */
+                                maxRunningTime?: string;
+                                /** @description duration such as "3600s" */
+                                maxWaitTime?: string;
+                            };
+                            args?: string[];
+                            pythonModule?: string;
+                            packageUris?: string[];
+                            jobDir?: string;
+                            region?: string;
+                            runtimeVersion?: string;
+                            pythonVersion?: string;
+                            notebook?: {
+                                /** @description notebook path relative to the root directory */
+                                path: string;
+                                /** @description papermill parameters */
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description also snapshot the notebook's folder */
+                                includeFolder?: boolean;
+                            };
+                            hyperparameters?: {
+                                /** @enum {string} */
+                                goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                hyperparameterMetricTag?: string;
+                                /**
+                                 * @description ours: the last reported value or the best one
+                                 * @enum {string}
+                                 */
+                                metricSelection?: "LAST" | "BEST";
+                                maxTrials?: number;
+                                maxParallelTrials?: number;
+                                maxFailedTrials?: number;
+                                enableTrialEarlyStopping?: boolean;
+                                earlyStopping?: {
+                                    /** @enum {string} */
+                                    kind?: "median" | "asha";
+                                    /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                    minStep?: number;
+                                    /** @description median: finished trials needed first (3) */
+                                    minCompletedTrials?: number;
+                                    /** @description asha: keep the top 1/reductionFactor (3) */
+                                    reductionFactor?: number;
+                                };
+                                resumePreviousJobId?: string;
+                                /** @enum {string} */
+                                algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                params: {
+                                    parameterName: string;
+                                    /** @enum {string} */
+                                    type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                    minValue?: number;
+                                    maxValue?: number;
+                                    categoricalValues?: string[];
+                                    discreteValues?: number[];
+                                    /** @enum {string} */
+                                    scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                }[];
+                            };
+                            /**
+                             * @description where the job runs; the service default when absent
+                             * @enum {string}
+                             */
+                            backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
+                        };
+                        /** @description at most 60 labels, copied to each run */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
+                        };
+                        schedule?: {
+                            /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                            cron: string;
+                            /**
+                             * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
+                        /**
+                         * @description a paused definition is not run by its schedule
+                         * @default false
+                         */
+                        paused?: boolean;
+                        /**
+                         * @description ticks missed while the service was down: RUN_ONCE runs the latest of them once, SKIP records it as skipped
+                         * @default RUN_ONCE
+                         * @enum {string}
+                         */
+                        missedRuns?: "RUN_ONCE" | "SKIP";
+                        retention?: {
+                            /** @description keep this many most recently finished runs */
+                            keepLastRuns?: number;
+                            /** @description delete runs finished more than this many days ago */
+                            deleteAfterDays?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One definition */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                };
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace a definition (an unchanged schedule keeps its place) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        trainingInput: {
+                            /** @enum {string} */
+                            scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                            masterType?: string;
+                            masterConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            workerCount?: number;
+                            workerType?: string;
+                            workerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            parameterServerCount?: number;
+                            parameterServerType?: string;
+                            parameterServerConfig?: {
+                                imageUri?: string;
+                                resources?: {
+                                    cpu?: number;
+                                    memoryGb?: number;
+                                };
+                                acceleratorConfig?: {
+                                    count?: number;
+                                    type?: string;
+                                };
+                            };
+                            /** @enum {string} */
+                            priority?: "high" | "middle" | "low";
+                            scheduling?: {
+                                /** @description duration such as "3600s" */
+                                maxRunningTime?: string;
+                                /** @description duration such as "3600s" */
+                                maxWaitTime?: string;
+                            };
+                            args?: string[];
+                            pythonModule?: string;
+                            packageUris?: string[];
+                            jobDir?: string;
+                            region?: string;
+                            runtimeVersion?: string;
+                            pythonVersion?: string;
+                            notebook?: {
+                                /** @description notebook path relative to the root directory */
+                                path: string;
+                                /** @description papermill parameters */
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description also snapshot the notebook's folder */
+                                includeFolder?: boolean;
+                            };
+                            hyperparameters?: {
+                                /** @enum {string} */
+                                goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                hyperparameterMetricTag?: string;
+                                /**
+                                 * @description ours: the last reported value or the best one
+                                 * @enum {string}
+                                 */
+                                metricSelection?: "LAST" | "BEST";
+                                maxTrials?: number;
+                                maxParallelTrials?: number;
+                                maxFailedTrials?: number;
+                                enableTrialEarlyStopping?: boolean;
+                                earlyStopping?: {
+                                    /** @enum {string} */
+                                    kind?: "median" | "asha";
+                                    /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                    minStep?: number;
+                                    /** @description median: finished trials needed first (3) */
+                                    minCompletedTrials?: number;
+                                    /** @description asha: keep the top 1/reductionFactor (3) */
+                                    reductionFactor?: number;
+                                };
+                                resumePreviousJobId?: string;
+                                /** @enum {string} */
+                                algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                params: {
+                                    parameterName: string;
+                                    /** @enum {string} */
+                                    type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                    minValue?: number;
+                                    maxValue?: number;
+                                    categoricalValues?: string[];
+                                    discreteValues?: number[];
+                                    /** @enum {string} */
+                                    scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                }[];
+                            };
+                            /**
+                             * @description where the job runs; the service default when absent
+                             * @enum {string}
+                             */
+                            backend?: "local" | "kubernetes";
+                            /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                            podTemplate?: {
+                                nodeSelector?: {
+                                    [key: string]: string;
+                                };
+                                tolerations?: {
+                                    key?: string;
+                                    operator?: "Exists" | "Equal";
+                                    value?: string;
+                                    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                    tolerationSeconds?: number;
+                                }[];
+                                volumes?: {
+                                    name: string;
+                                    secret?: {
+                                        secretName: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    configMap?: {
+                                        name: string;
+                                        items?: {
+                                            key: string;
+                                            path: string;
+                                        }[];
+                                        optional?: boolean;
+                                    };
+                                    persistentVolumeClaim?: {
+                                        claimName: string;
+                                        readOnly?: boolean;
+                                    };
+                                    emptyDir?: {
+                                        medium?: "" | "Memory";
+                                        sizeLimit?: string;
+                                    };
+                                }[];
+                                /** @description mounts of the trainer container */
+                                volumeMounts?: {
+                                    name: string;
+                                    mountPath: string;
+                                    subPath?: string;
+                                    readOnly?: boolean;
+                                }[];
+                                env?: {
+                                    name: string;
+                                    value?: string;
+                                    valueFrom?: {
+                                        secretKeyRef: {
+                                            name: string;
+                                            key: string;
+                                            optional?: boolean;
+                                        };
+                                    };
+                                }[];
+                                envFrom?: {
+                                    secretRef: {
+                                        name: string;
+                                    };
+                                }[];
+                                serviceAccountName?: string;
+                                imagePullSecrets?: {
+                                    name: string;
+                                }[];
+                                /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                hostNetwork?: boolean;
+                            };
+                            /** @description at most 100 variables */
+                            env?: {
+                                name: string;
+                                /** @description a plain value (shown back as given) */
+                                value?: string;
+                                /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                secretKeyRef?: {
+                                    name: string;
+                                    key: string;
+                                };
+                            }[];
+                            /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                            kernelName?: string;
+                            /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                            kernelFallback?: string;
+                        };
+                        /** @description at most 60 labels, copied to each run */
+                        labels?: {
+                            [key: string]: string;
+                        };
+                        /** @description absent: keep the saved webhook; null: remove it */
+                        webhook?: {
+                            /** @description an http(s) URL; POSTed `{text, laketahoe: {jobId, state, errorMessage, endTime}}` when the job ends. Never shown back: answers give its origin */
+                            url: string;
+                        } | null;
+                        schedule?: {
+                            /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                            cron: string;
+                            /**
+                             * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                             * @default UTC
+                             */
+                            timeZone: string;
+                        };
+                        /**
+                         * @description a paused definition is not run by its schedule
+                         * @default false
+                         */
+                        paused?: boolean;
+                        /**
+                         * @description ticks missed while the service was down: RUN_ONCE runs the latest of them once, SKIP records it as skipped
+                         * @default RUN_ONCE
+                         * @enum {string}
+                         */
+                        missedRuns?: "RUN_ONCE" | "SKIP";
+                        retention?: {
+                            /** @description keep this many most recently finished runs */
+                            keepLastRuns?: number;
+                            /** @description delete runs finished more than this many days ago */
+                            deleteAfterDays?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a definition and its run history; the jobs it ran stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause the schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume the schedule from now (ticks while paused are not run) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            definitionId: string;
+                            owner: string;
+                            createTime: string;
+                            updateTime: string;
+                            /** @description the saved trainingInput, as submitted */
+                            trainingInput: unknown;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            webhook?: {
+                                /** @description the URL's origin */
+                                target: string;
+                            };
+                            schedule?: {
+                                /** @description five fields: minute hour day-of-month month day-of-week (e.g. "0 6 * * 1-5") */
+                                cron: string;
+                                /**
+                                 * @description IANA time zone the fields are read in, e.g. "Europe/Berlin"
+                                 * @default UTC
+                                 */
+                                timeZone: string;
+                            };
+                            paused: boolean;
+                            /** @enum {string} */
+                            missedRuns: "RUN_ONCE" | "SKIP";
+                            retention?: {
+                                /** @description keep this many most recently finished runs */
+                                keepLastRuns?: number;
+                                /** @description delete runs finished more than this many days ago */
+                                deleteAfterDays?: number;
+                            };
+                            /** @description the next scheduled times (ISO, UTC); empty when paused or unscheduled */
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a run of the definition now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            owner: string;
+                            /** @enum {string} */
+                            state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                            createTime: string;
+                            startTime: string | null;
+                            endTime: string | null;
+                            errorMessage: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            trainingInput: {
+                                /** @enum {string} */
+                                scaleTier?: "BASIC" | "BASIC_GPU" | "STANDARD_1" | "PREMIUM_1" | "CUSTOM";
+                                masterType?: string;
+                                masterConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                workerCount?: number;
+                                workerType?: string;
+                                workerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                parameterServerCount?: number;
+                                parameterServerType?: string;
+                                parameterServerConfig?: {
+                                    imageUri?: string;
+                                    resources?: {
+                                        cpu?: number;
+                                        memoryGb?: number;
+                                    };
+                                    acceleratorConfig?: {
+                                        count?: number;
+                                        type?: string;
+                                    };
+                                };
+                                /** @enum {string} */
+                                priority?: "high" | "middle" | "low";
+                                scheduling?: {
+                                    /** @description duration such as "3600s" */
+                                    maxRunningTime?: string;
+                                    /** @description duration such as "3600s" */
+                                    maxWaitTime?: string;
+                                };
+                                args?: string[];
+                                pythonModule?: string;
+                                packageUris?: string[];
+                                jobDir?: string;
+                                region?: string;
+                                runtimeVersion?: string;
+                                pythonVersion?: string;
+                                notebook?: {
+                                    /** @description notebook path relative to the root directory */
+                                    path: string;
+                                    /** @description papermill parameters */
+                                    parameters?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description also snapshot the notebook's folder */
+                                    includeFolder?: boolean;
+                                };
+                                hyperparameters?: {
+                                    /** @enum {string} */
+                                    goal?: "GOAL_TYPE_UNSPECIFIED" | "MAXIMIZE" | "MINIMIZE";
+                                    hyperparameterMetricTag?: string;
+                                    /**
+                                     * @description ours: the last reported value or the best one
+                                     * @enum {string}
+                                     */
+                                    metricSelection?: "LAST" | "BEST";
+                                    maxTrials?: number;
+                                    maxParallelTrials?: number;
+                                    maxFailedTrials?: number;
+                                    enableTrialEarlyStopping?: boolean;
+                                    earlyStopping?: {
+                                        /** @enum {string} */
+                                        kind?: "median" | "asha";
+                                        /** @description median: never stop before this step; asha: step of the first rung (1 when unset) */
+                                        minStep?: number;
+                                        /** @description median: finished trials needed first (3) */
+                                        minCompletedTrials?: number;
+                                        /** @description asha: keep the top 1/reductionFactor (3) */
+                                        reductionFactor?: number;
+                                    };
+                                    resumePreviousJobId?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "ALGORITHM_UNSPECIFIED" | "GRID_SEARCH" | "RANDOM_SEARCH";
+                                    params: {
+                                        parameterName: string;
+                                        /** @enum {string} */
+                                        type: "DOUBLE" | "INTEGER" | "CATEGORICAL" | "DISCRETE";
+                                        minValue?: number;
+                                        maxValue?: number;
+                                        categoricalValues?: string[];
+                                        discreteValues?: number[];
+                                        /** @enum {string} */
+                                        scaleType?: "NONE" | "UNIT_LINEAR_SCALE" | "UNIT_LOG_SCALE" | "UNIT_REVERSE_LOG_SCALE";
+                                    }[];
+                                };
+                                /**
+                                 * @description where the job runs; the service default when absent
+                                 * @enum {string}
+                                 */
+                                backend?: "local" | "kubernetes";
+                                /** @description pod settings of a Kubernetes run (tolerations, node selectors, volumes, Secrets, service account, host network) */
+                                podTemplate?: {
+                                    nodeSelector?: {
+                                        [key: string]: string;
+                                    };
+                                    tolerations?: {
+                                        key?: string;
+                                        operator?: "Exists" | "Equal";
+                                        value?: string;
+                                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                                        tolerationSeconds?: number;
+                                    }[];
+                                    volumes?: {
+                                        name: string;
+                                        secret?: {
+                                            secretName: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        configMap?: {
+                                            name: string;
+                                            items?: {
+                                                key: string;
+                                                path: string;
+                                            }[];
+                                            optional?: boolean;
+                                        };
+                                        persistentVolumeClaim?: {
+                                            claimName: string;
+                                            readOnly?: boolean;
+                                        };
+                                        emptyDir?: {
+                                            medium?: "" | "Memory";
+                                            sizeLimit?: string;
+                                        };
+                                    }[];
+                                    /** @description mounts of the trainer container */
+                                    volumeMounts?: {
+                                        name: string;
+                                        mountPath: string;
+                                        subPath?: string;
+                                        readOnly?: boolean;
+                                    }[];
+                                    env?: {
+                                        name: string;
+                                        value?: string;
+                                        valueFrom?: {
+                                            secretKeyRef: {
+                                                name: string;
+                                                key: string;
+                                                optional?: boolean;
+                                            };
+                                        };
+                                    }[];
+                                    envFrom?: {
+                                        secretRef: {
+                                            name: string;
+                                        };
+                                    }[];
+                                    serviceAccountName?: string;
+                                    imagePullSecrets?: {
+                                        name: string;
+                                    }[];
+                                    /** @description pods share the node's network (for nodes whose pods have no network of their own) */
+                                    hostNetwork?: boolean;
+                                };
+                                /** @description at most 100 variables */
+                                env?: {
+                                    name: string;
+                                    /** @description a plain value (shown back as given) */
+                                    value?: string;
+                                    /** @description a Secret (Kubernetes) or an entry of your secrets file (local), by name and key; the value is never sent */
+                                    secretKeyRef?: {
+                                        name: string;
+                                        key: string;
+                                    };
+                                }[];
+                                /** @description kernelspec to run the notebook on; the notebook's own when absent */
+                                kernelName?: string;
+                                /** @description kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel) */
+                                kernelFallback?: string;
+                            };
+                            trainingOutput: {
+                                completedCells: number;
+                                totalCells: number;
+                                outputNotebook?: string;
+                                outputHtml?: string;
+                                latestMetrics: {
+                                    [key: string]: number;
+                                };
+                                exitCode?: number | null;
+                                resources: {
+                                    cpu: number;
+                                    memoryBytes: number;
+                                    gpus: number[];
+                                };
+                                /** @description models the job saved (laketahoe.save_model); registered when the job succeeds */
+                                models?: {
+                                    name: string;
+                                    /** @description saved model folder, relative to rootDir */
+                                    path: string;
+                                }[];
+                                /** @description the kernelspec the notebook ran on */
+                                kernel?: {
+                                    name: string;
+                                    /** @description the kernelspec asked for, when it was not installed and kernelFallback ran instead */
+                                    requested?: string;
+                                };
+                                /** @description notes about what the job reported, such as a metric that was NaN or infinite */
+                                warnings?: string[];
+                                /** @description why a QUEUED job is still waiting (Kubernetes: the scheduler or the namespace quota) */
+                                queueReason?: string;
+                                isHyperparameterTuningJob?: boolean;
+                                hyperparameterMetricTag?: string;
+                                completedTrialCount?: number;
+                                trialCounts?: {
+                                    [key: string]: number;
+                                };
+                                bestTrial?: {
+                                    jobId: string;
+                                    /** @description "1", "2", ... in suggestion order */
+                                    trialId: string;
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    hyperparameters: {
+                                        [key: string]: number | string;
+                                    };
+                                    finalMetric: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    } | null;
+                                    /** @description intermediate values of the metric tag */
+                                    allMetrics: {
+                                        trainingStep: number;
+                                        objectiveValue: number;
+                                    }[];
+                                    isTrialStoppedEarly: boolean;
+                                    createTime: string;
+                                    startTime: string | null;
+                                    endTime: string | null;
+                                    errorMessage: string;
+                                    /** @description relative to rootDir, once written */
+                                    outputNotebook?: string;
+                                } | null;
+                            };
+                            stateHistory: {
+                                /** @enum {string} */
+                                state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                time: string;
+                                reason: string;
+                            }[];
+                            webhook?: {
+                                /** @description the webhook URL's origin (scheme, host, port) */
+                                target: string;
+                                /** @description every attempt, oldest first */
+                                deliveries: {
+                                    /** @enum {string} */
+                                    state: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
+                                    attempt: number;
+                                    time: string;
+                                    delivered: boolean;
+                                    /** @description the receiver's HTTP status; null when none answered */
+                                    status: number | null;
+                                    error?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/definitions/{definitionId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run history: scheduled, missed, skipped and run-now runs with their jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose (admins only, for another user's); the caller's own when absent */
+                    owner?: string;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    definitionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                /** @description the tick (ISO, UTC), or the time of a run-now */
+                                scheduledTime: string;
+                                /** @enum {string} */
+                                trigger: "SCHEDULE" | "MISSED" | "MANUAL";
+                                /**
+                                 * @description CLAIMED: a replica is submitting it right now
+                                 * @enum {string}
+                                 */
+                                outcome: "CLAIMED" | "SUBMITTED" | "SKIPPED" | "FAILED";
+                                /** @description the job this run submitted */
+                                jobId?: string;
+                                /** @description the state of that job; absent once it was deleted */
+                                jobState?: string;
+                                /** @description earlier ticks missed while the service was down, folded into this one */
+                                missedTicks: number;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedule-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next times a cron schedule fires in a time zone (for forms), or a 400 naming cron or timeZone */
+        get: {
+            parameters: {
+                query: {
+                    cron: string;
+                    timeZone?: string;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nextRunTimes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3555,6 +5625,17 @@ export interface paths {
                             /** @description canary percent for the challenger (default 10) */
                             weight?: number;
                         } | null;
+                        /** @description the whole set of challengers: those not listed are removed, listed ones added or changed in place; canary weights sum to at most 100 */
+                        challengers?: {
+                            model: {
+                                name: string;
+                                version?: number;
+                            };
+                            /** @enum {string} */
+                            mode?: "canary" | "shadow";
+                            /** @description canary percent for this challenger (default: its current weight, else 10) */
+                            weight?: number;
+                        }[];
                         /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
                         replicas?: number;
                         autoscaling?: {
@@ -3619,10 +5700,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make the ready challenger the champion (no restart; the old champion drains and stops) */
+        /** Make a ready challenger the champion (no restart; the old champion drains and stops, the other challengers stay) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description which challenger; may be left out when there is only one */
+                    version?: number;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -3682,7 +5766,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement */
+        /** Champion and challengers side by side: requests, errors, latency, predictions, shadow agreement per challenger */
         get: {
             parameters: {
                 query?: never;
@@ -3720,17 +5804,28 @@ export interface paths {
                                     count: number;
                                 }[];
                                 predictionMean: number | null;
+                                /** @description a challenger's shadow answers compared with the champion's; null for the champion */
+                                agreement: {
+                                    compared: number;
+                                    agreed: number;
+                                    rate: number | null;
+                                } | null;
+                                /** @description a challenger: Jensen-Shannon distance of its predictions from the champion's */
+                                predictionDrift: number | null;
                             }[];
+                            /** @description every challenger's shadow comparisons together */
                             agreement: {
                                 compared: number;
                                 agreed: number;
                                 rate: number | null;
                             };
                             shadowDropped: number;
-                            /** @description Jensen-Shannon distance between the versions' predictions */
+                            /** @description the largest Jensen-Shannon distance of a challenger's predictions from the champion's */
                             predictionDrift: number | null;
                             recentShadow: {
                                 time: string;
+                                /** @description the challenger's version */
+                                version: number;
                                 champion: unknown[] | null;
                                 challenger: unknown[] | null;
                                 agree: boolean;
@@ -4450,6 +6545,21 @@ export interface components {
                     threshold: number;
                 }[];
             };
+            /** @description versions served beside the champion, oldest first */
+            challengers?: {
+                model: {
+                    name: string;
+                    version: number;
+                };
+                /** @enum {string} */
+                mode: "canary" | "shadow";
+                /** @description canary: percent of requests answered by the challenger; shadow: 0 */
+                weight: number;
+                /** @enum {string} */
+                state: "DEPLOYING" | "READY" | "FAILED";
+                errorMessage: string;
+                restarts: number;
+            }[];
             /** @description a second version served beside the champion (canary split or shadow copy) */
             challenger?: {
                 model: {

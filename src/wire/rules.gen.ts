@@ -40,7 +40,7 @@ export const SCALE_TYPES = ["NONE","UNIT_LINEAR_SCALE","UNIT_LOG_SCALE","UNIT_RE
 export const DEPLOYMENT_STATES = ["DEPLOYING","READY","UPDATING","FAILED","DELETING"] as const;
 
 /** Fields of trainingInput. */
-export const TRAINING_INPUT_FIELDS = ["scaleTier","masterType","masterConfig","workerCount","workerType","workerConfig","parameterServerCount","parameterServerType","parameterServerConfig","priority","scheduling","args","pythonModule","packageUris","jobDir","region","runtimeVersion","pythonVersion","notebook","hyperparameters","backend","podTemplate"] as const;
+export const TRAINING_INPUT_FIELDS = ["scaleTier","masterType","masterConfig","workerCount","workerType","workerConfig","parameterServerCount","parameterServerType","parameterServerConfig","priority","scheduling","args","pythonModule","packageUris","jobDir","region","runtimeVersion","pythonVersion","notebook","hyperparameters","backend","podTemplate","env","kernelName","kernelFallback"] as const;
 
 /** Fields of trainingInput.hyperparameters. */
 export const HYPERPARAMETER_FIELDS = ["goal","hyperparameterMetricTag","metricSelection","maxTrials","maxParallelTrials","maxFailedTrials","enableTrialEarlyStopping","earlyStopping","resumePreviousJobId","algorithm","params"] as const;

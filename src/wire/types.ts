@@ -16,7 +16,7 @@ import type {
   SCALE_TYPES
 } from './rules.gen';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** The operation `method` of route `route`. */
 type Operation<Route extends keyof paths, M extends Method> = NonNullable<
@@ -120,6 +120,10 @@ export type IEarlyStopping = NonNullable<IHyperparameterSpec['earlyStopping']>;
 export type EarlyStoppingKind = NonNullable<IEarlyStopping['kind']>;
 /** One trial of an HPO job. */
 export type ITrial = JsonAnswer<'/api/v1/jobs/{jobId}/trials/{trialId}'>;
+/** Resource usage of a job: samples over time and their summary. */
+export type IUsage = JsonAnswer<'/api/v1/jobs/{jobId}/usage'>;
+/** One usage sample. */
+export type IUsageSample = IUsage['samples'][number];
 /** A page of GET /api/v1/jobs/{id}/trials. */
 export type ITrialList = JsonAnswer<'/api/v1/jobs/{jobId}/trials'>;
 /** One value of a trial's metric. */
@@ -129,6 +133,10 @@ export type ITrialMetric = ITrial['allMetrics'][number];
 
 /** Answer of GET /api/v1/info. */
 export type IServiceInfo = JsonAnswer<'/api/v1/info'>;
+/** Answer of GET /api/v1/kernels. */
+export type IKernelList = JsonAnswer<'/api/v1/kernels'>;
+/** One kernelspec installed where local jobs run. */
+export type IKernelSpec = IKernelList['kernels'][number];
 /** One configured backend, as the caller sees it. */
 export type IBackendInfo = IServiceInfo['backends'][number];
 /** A GPU the local backend can hand out. */
@@ -186,3 +194,20 @@ export type IFeatureDrift = IDriftReport['features'][number];
 export type IDistribution = IFeatureDrift['baseline'];
 /** An alert that fired (and maybe resolved). */
 export type IAlert = IMonitoring['alerts'][number];
+
+// Job definitions and schedules ------------------------------------------------
+
+/** Body of POST /api/v1/definitions: a job spec saved with an optional schedule. */
+export type ICreateDefinitionRequest = JsonBody<'/api/v1/definitions', 'post'>;
+/** Body of PUT /api/v1/definitions/{definitionId}. */
+export type IReplaceDefinitionRequest = JsonBody<
+  '/api/v1/definitions/{definitionId}',
+  'put'
+>;
+/** A saved job spec with its schedule and next run times. */
+export type IDefinition = JsonAnswer<'/api/v1/definitions/{definitionId}'>;
+/** One entry of a definition's run history. */
+export type IDefinitionRun =
+  JsonAnswer<'/api/v1/definitions/{definitionId}/runs'>['runs'][number];
+/** What a schedule does with ticks missed while the service was down. */
+export type MissedRunPolicy = IDefinition['missedRuns'];

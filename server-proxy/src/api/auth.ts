@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServiceError } from '../errors.js';
 import type { HubTokenResolver } from './hubAuth.js';
+import { HEALTH_PATH } from './routes/health.js';
 
 /** Who is calling: the user, their groups, and whether they are an administrator of this service. */
 export interface Caller {
@@ -133,11 +134,15 @@ export class Authenticator {
   }
 }
 
-/** Requires `Authorization: Bearer <token>` on every route, including the OpenAPI document and 404s. */
+/** Requires `Authorization: Bearer <token>` on every route but the health route, including the OpenAPI document and 404s. */
 export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('user', '');
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (request: FastifyRequest) => {
+    // Probes carry no token; the health route says nothing about any user.
+    if (request.method === 'GET' && request.url === HEALTH_PATH) {
+      return;
+    }
     const caller = await auth.callerFor(bearerToken(request));
     if (!caller) {
       throw new ServiceError('unauthenticated', 'a valid bearer token is required');

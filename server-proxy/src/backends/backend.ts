@@ -34,6 +34,10 @@ export interface BackendInfo {
   server?: string;
   /** Kubernetes: the namespace the caller's jobs run in. */
   namespace?: string;
+  /** Kubernetes: the images a job may choose by name (`masterConfig.imageUri`). */
+  images?: { name: string; image: string }[];
+  /** Kubernetes: whether other image references may be typed in. */
+  allowAnyImage?: boolean;
 }
 
 /**
@@ -83,6 +87,11 @@ export class BackendRouter implements Backend {
   private readonly kinds: RunKind[] = [];
   /** Runs whose backend is known without reading the store. */
   private readonly placed = new Map<string, BackendName>();
+  /**
+   * False on a replica that is not the leader: it stages and stores work but starts, queues and stops
+   * nothing; the leader picks the work up from the store (leadership/pickup.ts).
+   */
+  active = true;
 
   constructor(
     private readonly backends: Map<BackendName, Backend>,
@@ -155,10 +164,16 @@ export class BackendRouter implements Backend {
   }
 
   enqueue(item: RunRequest): void {
+    if (!this.active) {
+      return;
+    }
     this.route(item.runId, b => b.enqueue(item));
   }
 
   dequeue(runId: string): boolean {
+    if (!this.active) {
+      return false;
+    }
     const name = this.placed.get(runId);
     if (name) {
       return this.of(name).dequeue(runId);
@@ -168,16 +183,21 @@ export class BackendRouter implements Backend {
   }
 
   terminate(runId: string, graceMs?: number): void {
+    if (!this.active) {
+      return;
+    }
     this.route(runId, b => b.terminate(runId, graceMs));
   }
 
   async start(): Promise<void> {
+    this.active = true;
     for (const backend of this.backends.values()) {
       await backend.start();
     }
   }
 
   async stop(): Promise<void> {
+    this.active = false;
     for (const backend of this.backends.values()) {
       await backend.stop();
     }

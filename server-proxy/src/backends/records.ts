@@ -59,6 +59,12 @@ export function applyRunnerRecord(
       out.outputHtml = html ?? out.outputHtml;
       break;
     }
+    case 'kernel': {
+      if (typeof record.name === 'string') {
+        out.kernel = { name: record.name.slice(0, 128), ...(typeof record.requested === 'string' ? { requested: record.requested.slice(0, 128) } : {}) };
+      }
+      break;
+    }
     case 'model': {
       const folder = outputPath && typeof record.path === 'string' ? outputPath(record.path) : undefined;
       if (folder === undefined || typeof record.name !== 'string') {

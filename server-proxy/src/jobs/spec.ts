@@ -1,5 +1,6 @@
 import { ServiceError } from '../errors.js';
 import { isParameterName, PARAMETER_NAME_RULE } from '../pythonNames.js';
+import { planEnv, type EnvPlan } from './env.js';
 import { resolveInRoot } from './paths.js';
 import { parseDurationMs, requestedResources, type Capacity, type Resources } from './resources.js';
 import type { Priority, TrainingInput } from '../schemas/jobs.js';
@@ -26,6 +27,10 @@ export interface RunPlan {
   resources: Resources;
   priority: Priority;
   maxRunningMs?: number;
+  /** Variables and secret references of `trainingInput.env`. */
+  env: EnvPlan;
+  /** Notebook form: the kernelspec asked for (`kernelName`, else the notebook's own) and the fallback. */
+  kernel?: { name?: string; fallback?: string };
 }
 
 /** Accepts plain or `file://` paths; anything with another scheme cannot be read by the local backend. */
@@ -111,8 +116,13 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
     moduleArgs: [],
     resources,
     priority: input.priority ?? 'middle',
-    maxRunningMs: parseDurationMs(input.scheduling?.maxRunningTime)
+    maxRunningMs: parseDurationMs(input.scheduling?.maxRunningTime),
+    env: planEnv(input.env)
   };
+  if (!input.notebook && (input.kernelName || input.kernelFallback)) {
+    const field = input.kernelName ? 'trainingInput.kernelName' : 'trainingInput.kernelFallback';
+    throw new ServiceError('invalid_argument', `${field}: only notebook jobs run on a kernel`, field);
+  }
   if (input.jobDir) {
     plan.jobDir = resolveInRoot(rootDir, localPath(input.jobDir, 'trainingInput.jobDir'), 'trainingInput.jobDir');
   }
@@ -134,6 +144,7 @@ export function planJob(input: TrainingInput, rootDir: string, capacity: Capacit
       parameters: input.notebook.parameters ?? {},
       includeFolder: input.notebook.includeFolder ?? false
     };
+    plan.kernel = { name: input.kernelName, fallback: input.kernelFallback };
     plan.moduleArgs = input.args ?? [];
     return plan;
   }

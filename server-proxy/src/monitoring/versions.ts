@@ -1,7 +1,7 @@
 /**
- * Champion and challenger side by side: per served version of a deployment, requests, errors, latency
- * percentiles and the distribution of predictions; in shadow mode, how often the two versions agree and
- * the last few pairs of answers. Kept in memory (it is a comparison for the decision to promote, not the
+ * Champion and challengers side by side: per served version of a deployment, requests, errors, latency
+ * percentiles and the distribution of predictions; in shadow mode, how often each challenger agrees with
+ * the champion and the last few pairs of answers. Kept in memory (it is a comparison for the decision to promote, not the
  * deployment's history, which the monitor keeps).
  */
 import type { InferenceTensor } from './recorder.js';
@@ -40,11 +40,24 @@ export interface VersionSummary {
   predictions: { value: string; count: number }[];
   /** Mean of the first output's numeric values, null when none. */
   predictionMean: number | null;
+  /** A challenger's shadow copies compared with the champion's answers (null for the champion). */
+  agreement: Agreement | null;
+  /** A challenger: Jensen-Shannon distance of its predictions from the champion's (null for the champion or without answers). */
+  predictionDrift: number | null;
 }
 
-/** One shadow request: both answers, and whether they agreed. */
+/** How many shadow answers were compared with the champion's, and how many agreed. */
+export interface Agreement {
+  compared: number;
+  agreed: number;
+  rate: number | null;
+}
+
+/** One shadow request: the champion's and one challenger's answer, and whether they agreed. */
 export interface ShadowPair {
   time: string;
+  /** The challenger's version. */
+  version: number;
   champion: unknown[] | null;
   challenger: unknown[] | null;
   agree: boolean;
@@ -53,10 +66,11 @@ export interface ShadowPair {
 /** The comparison of one deployment. */
 export interface VersionComparison {
   versions: VersionSummary[];
-  agreement: { compared: number; agreed: number; rate: number | null };
-  /** Shadow copies dropped because the challenger had too many in flight. */
+  /** Every challenger's shadow comparisons together. */
+  agreement: Agreement;
+  /** Shadow copies dropped because a challenger had too many in flight. */
   shadowDropped: number;
-  /** Jensen-Shannon distance between the prediction distributions of champion and challenger (0 same, 1 disjoint). */
+  /** The largest Jensen-Shannon distance of a challenger's predictions from the champion's (0 same, 1 disjoint). */
   predictionDrift: number | null;
   recentShadow: ShadowPair[];
 }
@@ -70,6 +84,8 @@ class VersionStats {
   readonly classes = new Map<string, number>();
   private sum = 0;
   private numeric = 0;
+  compared = 0;
+  agreed = 0;
 
   constructor(
     readonly model: string,
@@ -105,7 +121,7 @@ class VersionStats {
     }
   }
 
-  summary(): VersionSummary {
+  summary(champion: VersionStats | undefined): VersionSummary {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const pct = (p: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]) : null);
     return {
@@ -118,17 +134,21 @@ class VersionStats {
       errorRate: this.requests ? this.errors / this.requests : 0,
       latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
       predictions: [...this.classes].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count),
-      predictionMean: this.numeric ? this.sum / this.numeric : null
+      predictionMean: this.numeric ? this.sum / this.numeric : null,
+      agreement: this.role === 'challenger' ? agreement(this.compared, this.agreed) : null,
+      predictionDrift: this.role === 'challenger' && champion ? jsDistance(champion.classes, this.classes) : null
     };
   }
 }
 
 interface DeploymentStats {
-  versions: Map<string, VersionStats>;
-  compared: number;
-  agreed: number;
+  versions: Map<number, VersionStats>;
   dropped: number;
   pairs: ShadowPair[];
+}
+
+function agreement(compared: number, agreed: number): Agreement {
+  return { compared, agreed, rate: compared ? agreed / compared : null };
 }
 
 function round(x: number): number {
@@ -184,34 +204,39 @@ export class VersionMonitor {
   private stats(key: string): DeploymentStats {
     let d = this.deployments.get(key);
     if (!d) {
-      d = { versions: new Map(), compared: 0, agreed: 0, dropped: 0, pairs: [] };
+      d = { versions: new Map(), dropped: 0, pairs: [] };
       this.deployments.set(key, d);
     }
     return d;
   }
 
+  /** The figures of one version (a deployment serves one model, so the version names it). */
+  private version(d: DeploymentStats, model: string, version: number, role: VersionSample['role']): VersionStats {
+    let v = d.versions.get(version);
+    if (!v) {
+      v = new VersionStats(model, version, role);
+      d.versions.set(version, v);
+    }
+    return v;
+  }
+
   /** Counts one answer of one version. */
   record(key: string, s: VersionSample): void {
-    const d = this.stats(key);
-    const id = `${s.model}\u0000${s.version}`;
-    let v = d.versions.get(id);
-    if (!v) {
-      v = new VersionStats(s.model, s.version, s.role);
-      d.versions.set(id, v);
-    }
+    const v = this.version(this.stats(key), s.model, s.version, s.role);
     v.role = s.role;
     v.add(s);
   }
 
-  /** Records one shadow pair: the champion's answer (returned) and the challenger's (only recorded). */
-  recordShadow(key: string, champion: InferenceTensor[] | undefined, challenger: InferenceTensor[] | undefined, challengerOk: boolean): void {
+  /** Records one shadow pair: the champion's answer (returned) and challenger `version`'s (only recorded). */
+  recordShadow(key: string, version: number, champion: InferenceTensor[] | undefined, challenger: InferenceTensor[] | undefined, challengerOk: boolean): void {
     const d = this.stats(key);
     const agree = challengerOk && answersAgree(champion, challenger);
-    d.compared += 1;
-    if (agree) {
-      d.agreed += 1;
+    const v = d.versions.get(version);
+    if (v) {
+      v.compared += 1;
+      v.agreed += agree ? 1 : 0;
     }
-    d.pairs.push({ time: new Date().toISOString(), champion: firstOutput(champion) ?? null, challenger: firstOutput(challenger) ?? null, agree });
+    d.pairs.push({ time: new Date().toISOString(), version, champion: firstOutput(champion) ?? null, challenger: firstOutput(challenger) ?? null, agree });
     if (d.pairs.length > SHADOW_PAIRS) {
       d.pairs.shift();
     }
@@ -230,17 +255,21 @@ export class VersionMonitor {
     }
     const versions = [...d.versions.values()];
     const champion = versions.find(v => v.role === 'champion');
-    const challenger = versions.find(v => v.role === 'challenger');
+    const summaries = versions.map(v => v.summary(champion)).sort((a, b) => (a.role === b.role ? a.version - b.version : a.role === 'champion' ? -1 : 1));
+    const challengers = summaries.filter(v => v.role === 'challenger');
+    const compared = challengers.reduce((n, v) => n + v.agreement!.compared, 0);
+    const agreed = challengers.reduce((n, v) => n + v.agreement!.agreed, 0);
+    const drifts = challengers.map(v => v.predictionDrift).filter((x): x is number => x !== null);
     return {
-      versions: versions.map(v => v.summary()).sort((a, b) => (a.role === b.role ? b.version - a.version : a.role === 'champion' ? -1 : 1)),
-      agreement: { compared: d.compared, agreed: d.agreed, rate: d.compared ? d.agreed / d.compared : null },
+      versions: summaries,
+      agreement: agreement(compared, agreed),
       shadowDropped: d.dropped,
-      predictionDrift: champion && challenger ? jsDistance(champion.classes, challenger.classes) : null,
+      predictionDrift: drifts.length ? Math.max(...drifts) : null,
       recentShadow: [...d.pairs]
     };
   }
 
-  /** Starts the comparison afresh (a new challenger, or after a promotion). */
+  /** Starts the comparison afresh (challengers added or removed, or after a promotion). */
   reset(key: string): void {
     this.deployments.delete(key);
   }

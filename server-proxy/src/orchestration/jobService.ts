@@ -91,8 +91,22 @@ export class JobService {
     }
   }
 
-  /** Validates, snapshots and queues a job. */
-  async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+  /**
+   * Checks a job body as submit does (paths, resources, HPO spec, webhook) without staging anything,
+   * so a saved definition is refused with the same 400 and field path as a submitted job.
+   */
+  async check(owner: string, body: SubmitJobBody): Promise<void> {
+    const { plan } = await this.validated(owner, structuredClone(body));
+    // Staging would say so at submit time; a definition is told now, not at its first tick.
+    for (const { field, absPath } of [...(plan.notebook ? [plan.notebook] : []), ...plan.packages]) {
+      if (!fs.existsSync(absPath)) {
+        throw new ServiceError('invalid_argument', `${field}: ${path.relative(this.rootDir, absPath)} does not exist`, field);
+      }
+    }
+  }
+
+  /** The checks of submit; normalizes `body` (an empty resume source goes, a given one becomes its key). */
+  private async validated(owner: string, body: SubmitJobBody): Promise<{ plan: RunPlan; target: { name: 'local' | 'kubernetes' } }> {
     if (body.webhook) {
       checkWebhookUrl(body.webhook.url, this.folders.webhookDestinations);
     }
@@ -113,6 +127,13 @@ export class JobService {
       validateHpoInput(input);
       await checkResumeSource(this.store, owner, spec);
     }
+    return { plan, target };
+  }
+
+  /** Validates, snapshots and queues a job. */
+  async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+    const { plan, target } = await this.validated(owner, body);
+    const input = body.trainingInput;
     const publicId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     const ownId = `${owner}\0${publicId}`;
     if (this.submittingIds.has(ownId) || (await this.store.findJob(owner, publicId))) {

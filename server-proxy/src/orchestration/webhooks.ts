@@ -56,6 +56,7 @@ export class WebhookSender {
 
   /** Starts listening for job endings. */
   start(): void {
+    this.stopped = false;
     this.unsubscribe ??= this.opts.bus.subscribe(event => {
       if (event.type === 'job' && event.job.webhook && TERMINAL_STATES.has(event.job.state)) {
         this.consider(event.job);
@@ -67,6 +68,7 @@ export class WebhookSender {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await Promise.all([...this.pending]);
   }
 

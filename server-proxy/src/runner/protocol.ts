@@ -26,12 +26,14 @@ export type RunnerRecord =
       traceback?: string;
     }
   | { type: 'output'; notebook?: string; html?: string }
-  | { type: 'model'; name: string; path: string };
+  | { type: 'model'; name: string; path: string }
+  /** The kernelspec the notebook runs on; `requested` when it is a fallback for one that is not installed. */
+  | { type: 'kernel'; name: string; requested?: string };
 
 /** A parsed log line: a structured record, or plain text to keep. */
 export type ParsedLine = { kind: 'record'; record: RunnerRecord } | { kind: 'text'; text: string };
 
-const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output', 'model']);
+const KNOWN = new Set(['started', 'progress', 'metric', 'error', 'output', 'model', 'kernel']);
 
 /** A line kept as text whatever it holds (a stream that carries no records). */
 export function asText(line: string): ParsedLine {

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
 import { PodTemplate } from './podTemplate.js';
+import { JobEnv } from './env.js';
 
 
 /** Job states, in the order a job normally passes through them. */
@@ -157,7 +158,14 @@ export const TrainingInput = Type.Object(
     backend: Type.Optional(
       StringEnum(['local', 'kubernetes'], { description: 'where the job runs; the service default when absent' })
     ),
-    podTemplate: Type.Optional(PodTemplate)
+    podTemplate: Type.Optional(PodTemplate),
+    env: Type.Optional(JobEnv),
+    kernelName: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$', description: "kernelspec to run the notebook on; the notebook's own when absent" })
+    ),
+    kernelFallback: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$', description: 'kernelspec used instead when the chosen one is not installed (recorded in trainingOutput.kernel)' })
+    )
   },
   { additionalProperties: false }
 );
@@ -251,6 +259,12 @@ export const TrainingOutput = Type.Object({
       description: 'models the job saved (laketahoe.save_model); registered when the job succeeds'
     })
     ),
+  kernel: Type.Optional(
+    Type.Object(
+      { name: Type.String(), requested: Type.Optional(Type.String({ description: 'the kernelspec asked for, when it was not installed and kernelFallback ran instead' })) },
+      { description: 'the kernelspec the notebook ran on' }
+    )
+  ),
   warnings: Type.Optional(
     Type.Array(Type.String(), { description: 'notes about what the job reported, such as a metric that was NaN or infinite' })
   ),

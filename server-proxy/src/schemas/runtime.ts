@@ -21,6 +21,8 @@ export interface RunOutput {
   queueReason?: string;
   /** Notes about what the run reported, such as a metric that was not a finite number (at most 20, one per metric). */
   warnings?: string[];
+  /** The kernelspec a notebook ran on; `requested` is set when that one was missing and the fallback ran. */
+  kernel?: { name: string; requested?: string };
   /** Models the run saved (`model` records), paths relative to rootDir; registered once the run succeeds. */
   models?: SavedModelRef[];
 }
@@ -74,6 +76,8 @@ export interface JobRuntime {
   backend?: 'local' | 'kubernetes';
   /** Kubernetes backend: the namespace, object names and how far the log has been read. */
   k8s?: KubeRuntime;
+  /** Set when the run's resource usage cannot be measured (a node without resource metrics): why. */
+  usageUnavailable?: string;
   /** HPO jobs only: the experiment's own bookkeeping. */
   hpo?: { stopRequested?: boolean };
 }

@@ -124,10 +124,10 @@ export const TRAFFIC_MODES = ['canary', 'shadow'] as const;
 export type TrafficMode = (typeof TRAFFIC_MODES)[number];
 
 /**
- * One challenger at a time: a second version beside the champion gives a comparison people can read;
- * several would split the traffic too thin for it to mean anything on one local model server each.
+ * Up to three challengers beside the champion: enough to compare the best few trials of a search at
+ * once, few enough that each still gets a share of the traffic that means something.
  */
-export const MAX_CHALLENGERS = 1;
+export const MAX_CHALLENGERS = 3;
 
 /** The challenger version of a deployment, as the API shows it. */
 export const Challenger = Type.Object(
@@ -162,7 +162,10 @@ export const AutoscalingSpec = Type.Object(
 /** Autoscaling settings. */
 export type AutoscalingSpec = Static<typeof AutoscalingSpec>;
 
-/** `PATCH /deployments/{name}` `challenger`: add one, change its mode or weight (no restart), or null to remove it. */
+/**
+ * `PATCH /deployments/{name}` `challenger`: add one (a model version not served yet), change the mode or
+ * weight of one (named by its version, or the only one), or null to remove them all.
+ */
 export const ChallengerSpec = Type.Object(
   {
     model: Type.Optional(
@@ -175,6 +178,18 @@ export const ChallengerSpec = Type.Object(
 );
 /** A challenger request. */
 export type ChallengerSpec = Static<typeof ChallengerSpec>;
+
+/** One entry of `PATCH /deployments/{name}` `challengers`: the whole set of challengers wanted. */
+export const ChallengerListEntry = Type.Object(
+  {
+    model: Type.Object({ name: ResourceName, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+    mode: Type.Optional(StringEnum([...TRAFFIC_MODES])),
+    weight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'canary percent for this challenger (default: its current weight, else 10)' }))
+  },
+  { additionalProperties: false }
+);
+/** One wanted challenger. */
+export type ChallengerListEntry = Static<typeof ChallengerListEntry>;
 
 /** A deployment as the API shows it. */
 export const Deployment = Type.Object(
@@ -192,6 +207,8 @@ export const Deployment = Type.Object(
     createTime: Type.String(),
     updateTime: Type.String(),
     monitoring: MonitoringSpec,
+    challengers: Type.Optional(Type.Array(Challenger, { maxItems: MAX_CHALLENGERS, description: 'versions served beside the champion, oldest first' })),
+    // The first of `challengers`, for clients written when one was allowed.
     challenger: Type.Optional(Challenger),
     autoscaling: Type.Optional(AutoscalingSpec),
     stateHistory: Type.Array(Type.Object({ state: StringEnum([...DEPLOYMENT_STATES]), time: Type.String(), reason: Type.String() }))
@@ -246,6 +263,12 @@ export const UpdateDeploymentBody = Type.Object(
     ),
     monitoring: Type.Optional(MonitoringSpec),
     challenger: Type.Optional(Nullable(ChallengerSpec)),
+    challengers: Type.Optional(
+      Type.Array(ChallengerListEntry, {
+        maxItems: MAX_CHALLENGERS,
+        description: 'the whole set of challengers: those not listed are removed, listed ones added or changed in place; canary weights sum to at most 100'
+      })
+    ),
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, description: "model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one" })),
     autoscaling: Type.Optional(Nullable(AutoscalingSpec))
   },

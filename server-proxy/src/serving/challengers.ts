@@ -3,19 +3,15 @@ import { ServiceError } from '../errors.js';
 import type { DeploymentRecord } from '../store/store.js';
 import { deploymentKey, type DeploymentUpdater } from './deploymentUpdater.js';
 import type { ModelRegistry } from './registry.js';
-import { MAX_CHALLENGERS, type ChallengerSpec, type Deployment, type ModelVersion } from '../schemas/serving.js';
+import { MAX_CHALLENGERS, type Challenger, type ChallengerListEntry, type ChallengerSpec, type Deployment, type ModelVersion } from '../schemas/serving.js';
 import { endpointOf, Supervisor, type ServedVersion } from './supervisor.js';
 import type { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
+import type { ChallengerTarget, TrafficPolicy } from './traffic.js';
+import { planChallengers, type WantedChallenger } from './challengerPlan.js';
 
 /** What keeps one version of a deployment serving: a local supervisor or a Kubernetes runner. */
 export type VersionKeeper = Supervisor | KubeDeploymentRunner;
-
-/** How a challenger shares the traffic with the champion. */
-export interface TrafficPolicy {
-  mode: 'canary' | 'shadow';
-  weight: number;
-}
 
 /** What the challengers need from the deployment service. */
 export interface ChallengerDeps {
@@ -31,165 +27,214 @@ export interface ChallengerDeps {
   start(record: DeploymentRecord, target: ServedVersion, reason: string): VersionKeeper;
   /** Puts a local challenger's supervisor in the champion's place; answers the old champion's. */
   replaceChampion(owner: string, name: string, challenger: Supervisor): Supervisor | undefined;
-  /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
+  /** Called when a deployment's comparison should start afresh (challengers added or removed, promotion). */
   resetComparison(owner: string, name: string): void;
 }
 
+/** One served challenger: what keeps it serving and how it shares the traffic. */
+interface Served {
+  keeper: VersionKeeper;
+  policy: TrafficPolicy;
+}
+
 /**
- * The challengers of the deployments that have one: their supervisors (or Kubernetes runners) and
- * traffic policies; add, change, remove, promote, and start again after a service restart.
+ * The challengers of the deployments that have some (up to {@link MAX_CHALLENGERS} each): their
+ * supervisors (or Kubernetes runners) and traffic policies; add, change, remove, promote, and start
+ * again after a service restart.
  */
 export class Challengers {
-  /** The challenger's supervisor (or Kubernetes runner) of deployments that have one. */
-  private readonly keepers = new Map<string, VersionKeeper>();
-  /** The traffic policy of deployments with a challenger, mirrored from their records. */
-  private readonly policies = new Map<string, TrafficPolicy>();
+  /** Per deployment key, its challengers by version. */
+  private readonly served = new Map<string, Map<number, Served>>();
 
   constructor(private readonly deps: ChallengerDeps) {}
 
-  /** The challenger's supervisor or runner of the deployment `key`, if it has one. */
-  keeper(key: string): VersionKeeper | undefined {
-    return this.keepers.get(key);
+  private of(key: string): Map<number, Served> {
+    let m = this.served.get(key);
+    if (!m) {
+      m = new Map();
+      this.served.set(key, m);
+    }
+    return m;
   }
 
-  /** The traffic policy of the deployment `key`, if it has a challenger. */
-  policy(key: string): TrafficPolicy | undefined {
-    return this.policies.get(key);
+  /** The supervisors or runners of the deployment `key`'s challengers. */
+  keepers(key: string): VersionKeeper[] {
+    return [...(this.served.get(key)?.values() ?? [])].map(s => s.keeper);
   }
 
-  /** Forgets the deployment's challenger and answers its supervisor or runner (to close). */
-  forget(key: string): VersionKeeper | undefined {
-    const keeper = this.keepers.get(key);
-    this.keepers.delete(key);
-    this.policies.delete(key);
-    return keeper;
+  /** The ready challengers of the deployment `key` with their policies, for the inference proxy. */
+  targets(key: string): ChallengerTarget[] {
+    const ready: ChallengerTarget[] = [];
+    for (const { keeper, policy } of this.served.get(key)?.values() ?? []) {
+      const serving = keeper.serving;
+      if (serving) {
+        ready.push({ serving, policy });
+      }
+    }
+    return ready;
+  }
+
+  /** Forgets the deployment's challengers and answers their supervisors or runners (to close). */
+  forget(key: string): VersionKeeper[] {
+    const keepers = this.keepers(key);
+    this.served.delete(key);
+    return keepers;
   }
 
   /** Forgets every challenger and answers their supervisors and runners (to close). */
   clear(): VersionKeeper[] {
-    const all = [...this.keepers.values()];
-    this.keepers.clear();
-    this.policies.clear();
+    const all = [...this.served.keys()].flatMap(key => this.keepers(key));
+    this.served.clear();
     return all;
   }
 
-  /** Starts again the challenger a record names (after a service restart), with its traffic policy. */
+  /** Starts again every challenger a record names (after a service restart), each with its traffic policy. */
   async restore(record: DeploymentRecord, reason: string): Promise<void> {
-    const ch = record.deployment.challenger;
-    if (!ch) {
-      return;
-    }
     const { owner, name } = record.deployment;
-    const chVersion = await this.deps.registry.version(owner, ch.model.name, ch.model.version);
-    this.policies.set(deploymentKey(owner, name), { mode: ch.mode, weight: ch.weight });
-    this.keepers.set(deploymentKey(owner, name), this.deps.start(record, this.deps.served(chVersion), reason));
+    for (const ch of record.deployment.challengers ?? []) {
+      const version = await this.deps.registry.version(owner, ch.model.name, ch.model.version);
+      this.of(deploymentKey(owner, name)).set(ch.model.version, {
+        policy: { mode: ch.mode, weight: ch.weight },
+        keeper: this.deps.start(record, this.deps.served(version), reason)
+      });
+    }
   }
 
   /**
-   * Adds a challenger (its server starts; it gets traffic once ready), or changes the mode or weight of
-   * the one there (in memory at once, no restart, so no request fails). One challenger at a time
-   * ({@link MAX_CHALLENGERS}); it must be another version of the champion's model.
+   * `challenger`: adds one (a version not served yet), or changes the mode or weight of the one its
+   * model names (or of the only one) in memory at once, with no restart, so no request fails.
    */
   async set(owner: string, name: string, spec: ChallengerSpec): Promise<void> {
-    const key = deploymentKey(owner, name);
     const current = await this.deps.get(owner, name);
-    const existing = current.challenger;
-    const mode = spec.mode ?? existing?.mode ?? 'canary';
-    if (mode === 'shadow' && spec.weight !== undefined && spec.weight !== 0) {
-      throw new ServiceError('invalid_argument', 'a shadow challenger gets a copy of every request: weight must be 0 or left out', 'challenger.weight');
-    }
-    const weight = mode === 'shadow' ? 0 : (spec.weight ?? (existing?.mode === 'canary' ? existing.weight : 10));
-    let target: ServedVersion | undefined;
+    const existing = current.challengers ?? [];
+    const list: WantedChallenger[] = existing.map(c => ({ model: { ...c.model }, mode: c.mode, weight: c.weight, field: 'challenger' }));
+    let version: number;
     if (spec.model) {
-      if (spec.model.name !== current.model.name) {
-        throw new ServiceError(
-          'invalid_argument',
-          `a challenger is another version of the champion's model ${current.model.name}, not ${spec.model.name}`,
-          'challenger.model.name'
-        );
-      }
-      const version = await this.deps.registry.version(owner, spec.model.name, spec.model.version);
-      if (version.version === current.model.version) {
-        throw new ServiceError('invalid_argument', `version ${version.version} is the champion already`, 'challenger.model.version');
-      }
-      if (existing && existing.model.version !== version.version) {
-        throw new ServiceError(
-          'failed_precondition',
-          `deployment ${name} has challenger version ${existing.model.version} already (at most ${MAX_CHALLENGERS}): promote or remove it first`,
-          'challenger.model'
-        );
-      }
-      if (!existing) {
-        target = this.deps.served(version);
-      }
-    } else if (!existing) {
-      throw new ServiceError('invalid_argument', 'a new challenger needs a model version', 'challenger.model');
+      version = (await this.resolve(owner, current, spec.model, 'challenger')).version;
+    } else if (existing.length === 1) {
+      version = existing[0].model.version;
+    } else {
+      const which = existing.length ? `it has ${existing.length} (versions ${existing.map(c => c.model.version).join(', ')}): say which` : 'a new challenger needs a model version';
+      throw new ServiceError('invalid_argument', `deployment ${name}: ${which}`, 'challenger.model');
     }
-    const record = await this.deps.updater.update(owner, name, r => {
-      if (target) {
-        r.deployment.challenger = {
-          model: { name: target.model, version: target.version },
-          mode,
-          weight,
-          state: 'DEPLOYING',
-          errorMessage: '',
-          restarts: 0
-        };
-        r.runtime.challengerServers = [];
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${target.version} added (${mode === 'canary' ? `canary ${weight}%` : 'shadow'})`
-        });
-      } else if (r.deployment.challenger) {
-        r.deployment.challenger.mode = mode;
-        r.deployment.challenger.weight = weight;
-      }
-    });
-    this.policies.set(key, { mode, weight });
-    if (target && record) {
-      this.deps.resetComparison(owner, name);
-      this.keepers.set(key, this.deps.start(record, target, 'challenger ready'));
+    const found = list.find(c => c.model.version === version);
+    if (!found && list.length >= MAX_CHALLENGERS) {
+      throw new ServiceError(
+        'failed_precondition',
+        `deployment ${name} has ${list.length} challengers already (at most ${MAX_CHALLENGERS}): promote or remove one first`,
+        'challenger.model'
+      );
     }
+    const entry: WantedChallenger = found ?? { model: { name: current.model.name, version }, mode: 'canary', weight: 10, field: 'challenger' };
+    if (!found) {
+      list.push(entry);
+    }
+    applySpec(entry, spec, 'challenger');
+    await this.apply(owner, name, list, 'challenger');
   }
 
-  /** Removes the challenger: no new requests go to it, those in flight finish, then its server stops. */
+  /** `challengers`: the whole set wanted; those not listed are removed, the others added or changed in place. */
+  async setAll(owner: string, name: string, specs: ChallengerListEntry[]): Promise<void> {
+    const current = await this.deps.get(owner, name);
+    const list: WantedChallenger[] = [];
+    for (const [i, spec] of specs.entries()) {
+      const field = `challengers.${i}`;
+      const version = await this.resolve(owner, current, spec.model, field);
+      const old = current.challengers?.find(c => c.model.version === version.version);
+      const entry: WantedChallenger = { model: { name: version.name, version: version.version }, mode: old?.mode ?? 'canary', weight: old?.weight ?? 10, field };
+      applySpec(entry, spec, field);
+      list.push(entry);
+    }
+    await this.apply(owner, name, list, 'challengers');
+  }
+
+  /** Removes every challenger: no new requests go to them, those in flight finish, then their servers stop. */
   async remove(owner: string, name: string): Promise<void> {
-    const key = deploymentKey(owner, name);
-    this.policies.delete(key);
-    const supervisor = this.keepers.get(key);
-    this.keepers.delete(key);
-    await supervisor?.retireAll();
-    await this.deps.updater.update(owner, name, r => {
-      if (r.deployment.challenger) {
-        r.deployment.stateHistory.push({
-          state: r.deployment.state,
-          time: new Date().toISOString(),
-          reason: `challenger version ${r.deployment.challenger.model.version} removed`
-        });
-      }
-      delete r.deployment.challenger;
-      delete r.runtime.challengerServers;
-    });
+    await this.apply(owner, name, [], 'challenger');
+  }
+
+  /** A registered version a challenger may serve: the champion's model, not its version. 404 unknown. */
+  private async resolve(owner: string, current: Deployment, model: { name: string; version?: number }, field: string): Promise<ModelVersion> {
+    if (model.name !== current.model.name) {
+      throw new ServiceError('invalid_argument', `a challenger is another version of the champion's model ${current.model.name}, not ${model.name}`, `${field}.model.name`);
+    }
+    const version = await this.deps.registry.version(owner, model.name, model.version);
+    if (version.version === current.model.version) {
+      throw new ServiceError('invalid_argument', `version ${version.version} is the champion already`, `${field}.model.version`);
+    }
+    return version;
   }
 
   /**
-   * Makes the ready challenger the champion without a restart: its supervisor and server take the
-   * champion's place in one step (the next request goes to it), then the old champion finishes its
-   * requests in flight and stops.
+   * Makes the deployment's challengers `wanted`: checked against the record inside its update (so two
+   * requests at once cannot pass the limits together), then new servers start (they get traffic once
+   * ready), changed policies apply to the next request, removed ones drain and stop.
    */
-  async promote(owner: string, name: string): Promise<Deployment> {
+  private async apply(owner: string, name: string, wanted: WantedChallenger[], field: string): Promise<void> {
+    const key = deploymentKey(owner, name);
+    // Checked on disk before the record changes: a folder that went away is a 400 now, not a FAILED later.
+    // Every wanted version, not only those missing now: another request may change the set meanwhile.
+    const targets = new Map<number, ServedVersion>();
+    for (const w of wanted) {
+      targets.set(w.model.version, this.deps.served(await this.deps.registry.version(owner, w.model.name, w.model.version)));
+    }
+    let plan: ReturnType<typeof planChallengers> | undefined;
+    const record = await this.deps.updater.update(owner, name, r => {
+      plan = planChallengers(r, wanted, field);
+      if (plan.added.length === 0 && plan.removed.length === 0 && !plan.changed) {
+        return false;
+      }
+    });
+    if (!record || !plan) {
+      return;
+    }
+    const served = this.of(key);
+    for (const c of record.deployment.challengers ?? []) {
+      const s = served.get(c.model.version);
+      if (s) {
+        s.policy = { mode: c.mode, weight: c.weight };
+      }
+    }
+    const retiring = plan.removed.map(v => served.get(v)?.keeper);
+    for (const v of plan.removed) {
+      served.delete(v);
+    }
+    for (const c of plan.added) {
+      served.set(c.model.version, { policy: { mode: c.mode, weight: c.weight }, keeper: this.deps.start(record, targets.get(c.model.version)!, 'challenger ready') });
+    }
+    if (plan.added.length || plan.removed.length) {
+      this.deps.resetComparison(owner, name);
+    }
+    await Promise.all(retiring.map(k => k?.retireAll()));
+  }
+
+  /**
+   * Makes a ready challenger the champion without a restart: its supervisor and server take the
+   * champion's place in one step (the next request goes to it), then the old champion finishes its
+   * requests in flight and stops. The other challengers stay, with their modes and weights, beside the
+   * new champion. `version` names the challenger; it may be left out when there is only one.
+   */
+  async promote(owner: string, name: string, version?: number): Promise<Deployment> {
     const key = deploymentKey(owner, name);
     const current = await this.deps.get(owner, name);
-    const challenger = this.keepers.get(key);
-    if (!current.challenger || !challenger) {
+    const all = current.challengers ?? [];
+    if (all.length === 0) {
       throw new ServiceError('failed_precondition', `deployment ${name} has no challenger to promote`, 'challenger');
+    }
+    if (version === undefined && all.length > 1) {
+      throw new ServiceError('invalid_argument', `deployment ${name} has ${all.length} challengers (versions ${all.map(c => c.model.version).join(', ')}): say which to promote`, 'version');
+    }
+    const chosen: Challenger | undefined = version === undefined ? all[0] : all.find(c => c.model.version === version);
+    const entry = chosen && this.served.get(key)?.get(chosen.model.version);
+    if (!chosen || !entry) {
+      throw new ServiceError('invalid_argument', `version ${version} is no challenger of deployment ${name}`, 'version');
     }
     if (current.state === 'UPDATING' || current.state === 'DELETING') {
       throw new ServiceError('failed_precondition', `deployment ${name} is ${current.state}: promote once it is READY`);
     }
-    if (current.challenger.state !== 'READY' || !challenger.serving) {
-      throw new ServiceError('failed_precondition', `challenger version ${current.challenger.model.version} is not ready`, 'challenger');
+    const challenger = entry.keeper;
+    if (chosen.state !== 'READY' || !challenger.serving) {
+      throw new ServiceError('failed_precondition', `challenger version ${chosen.model.version} is not ready`, 'challenger');
     }
     // Traffic moves here, synchronously: no request sees a state between the two.
     let old: VersionKeeper | undefined;
@@ -200,13 +245,16 @@ export class Challengers {
       old = this.deps.replaceChampion(owner, name, challenger);
       challenger.role = 'champion';
     }
-    this.keepers.delete(key);
-    this.policies.delete(key);
-    const promoted = current.challenger.model;
+    this.served.get(key)!.delete(chosen.model.version);
+    const promoted = chosen.model;
     await this.deps.updater.update(owner, name, r => {
-      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? [])];
-      delete r.runtime.challengerServers;
-      delete r.deployment.challenger;
+      const mine = (s: { version: number }) => s.version === promoted.version;
+      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? []).filter(mine)];
+      r.runtime.challengerServers = (r.runtime.challengerServers ?? []).filter(s => !mine(s));
+      r.deployment.challengers = (r.deployment.challengers ?? []).filter(c => c.model.version !== promoted.version);
+      if (r.deployment.challengers.length === 0) {
+        delete r.runtime.challengerServers;
+      }
       delete r.deployment.nextModel;
       r.deployment.model = { ...promoted };
       r.deployment.endpoint = endpointOf(name, promoted.name);
@@ -221,4 +269,15 @@ export class Challengers {
     }
     return this.deps.get(owner, name);
   }
+}
+
+/** Applies a request's mode and weight to a wanted challenger: 400 for a shadow with a weight. */
+function applySpec(entry: WantedChallenger, spec: { mode?: Challenger['mode']; weight?: number }, field: string): void {
+  const mode = spec.mode ?? entry.mode;
+  if (mode === 'shadow' && spec.weight !== undefined && spec.weight !== 0) {
+    throw new ServiceError('invalid_argument', 'a shadow challenger gets a copy of every request: weight must be 0 or left out', `${field}.weight`);
+  }
+  entry.weight = mode === 'shadow' ? 0 : (spec.weight ?? (entry.mode === 'canary' ? entry.weight : 10));
+  entry.mode = mode;
+  entry.field = field;
 }

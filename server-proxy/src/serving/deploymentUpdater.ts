@@ -39,6 +39,7 @@ export class DeploymentUpdater {
       if (mutate(record) === false) {
         return record;
       }
+      showFirstChallenger(record);
       if (JSON.stringify(record.deployment) !== before) {
         record.deployment.updateTime = new Date().toISOString();
       }
@@ -48,6 +49,20 @@ export class DeploymentUpdater {
       }
       return record;
     });
+  }
+}
+
+/**
+ * Keeps `challenger` (what clients written for one challenger read) equal to the first of
+ * `challengers`, and leaves neither when there is none.
+ */
+function showFirstChallenger(record: DeploymentRecord): void {
+  const d = record.deployment;
+  if (d.challengers?.length) {
+    d.challenger = d.challengers[0];
+  } else {
+    delete d.challengers;
+    delete d.challenger;
   }
 }
 

@@ -112,9 +112,7 @@ export class DeploymentService {
     if (!champion) {
       return undefined;
     }
-    const policy = this.challengers.policy(key);
-    const challenger = policy ? this.challengers.keeper(key)?.serving : undefined;
-    return { champion: champion.serving, challenger, policy };
+    return { champion: champion.serving, challengers: this.challengers.targets(key) };
   }
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
@@ -237,8 +235,11 @@ export class DeploymentService {
     }
     checkAutoscaling(body.autoscaling ?? undefined);
     let target: ServedVersion | undefined;
-    if (body.model && current.challenger) {
-      throw new ServiceError('failed_precondition', `deployment ${name} has a challenger: promote or remove it before switching versions`, 'model');
+    if (body.model && current.challengers?.length) {
+      throw new ServiceError('failed_precondition', `deployment ${name} has challengers: promote or remove them before switching versions`, 'model');
+    }
+    if (body.challenger !== undefined && body.challengers !== undefined) {
+      throw new ServiceError('invalid_argument', 'give challenger (one) or challengers (the whole set), not both', 'challengers');
     }
     if (body.model) {
       const version = await this.opts.registry.version(owner, body.model.name, body.model.version);
@@ -264,7 +265,7 @@ export class DeploymentService {
       await supervisor.attachMonitor();
     }
     if (body.replicas !== undefined && supervisor instanceof KubeDeploymentRunner) {
-      await scaleKube(this.opts.updater, owner, name, { champion: supervisor, challenger: () => this.challengers.keeper(deploymentKey(owner, name)) }, body.replicas);
+      await scaleKube(this.opts.updater, owner, name, { champion: supervisor, challengers: () => this.challengers.keepers(deploymentKey(owner, name)) }, body.replicas);
     }
     if (body.autoscaling !== undefined && supervisor instanceof KubeDeploymentRunner) {
       await this.opts.updater.update(owner, name, r => {
@@ -283,6 +284,8 @@ export class DeploymentService {
       await this.challengers.remove(owner, name);
     } else if (body.challenger) {
       await this.challengers.set(owner, name, body.challenger);
+    } else if (body.challengers) {
+      await this.challengers.setAll(owner, name, body.challengers);
     }
     return this.get(owner, name);
   }
@@ -303,17 +306,18 @@ export class DeploymentService {
     const { owner, name } = record.deployment;
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     supervisor.role = 'challenger';
+    supervisor.challengerVersion = target.version;
     this.startInBackground(supervisor, target, reason);
     return supervisor;
   }
 
   /**
-   * Makes the ready challenger the champion without a restart: its supervisor and server take the
-   * champion's place in one step (the next request goes to it), then the old champion finishes its
-   * requests in flight and stops.
+   * Makes a ready challenger (`version`, or the only one) the champion without a restart: its
+   * supervisor and server take the champion's place in one step (the next request goes to it), then the
+   * old champion finishes its requests in flight and stops. Other challengers stay.
    */
-  promote(owner: string, name: string): Promise<Deployment> {
-    return this.challengers.promote(owner, name);
+  promote(owner: string, name: string, version?: number): Promise<Deployment> {
+    return this.challengers.promote(owner, name, version);
   }
 
   /** Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING). */
@@ -330,8 +334,8 @@ export class DeploymentService {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
-    const challenger = this.challengers.forget(deploymentKey(owner, name));
-    await Promise.all([supervisor?.close(), challenger?.close()]);
+    const challengers = this.challengers.forget(deploymentKey(owner, name));
+    await Promise.all([supervisor?.close(), ...challengers.map(c => c.close())]);
     if (record.runtime.kube) {
       await this.opts.kube?.remove(record);
     }
@@ -347,9 +351,12 @@ export class DeploymentService {
    * deletions, and starts again every deployment that was serving or on its way to.
    */
   async start(): Promise<void> {
+    // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
+    fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
       killOrphans(record, this.baseDir(owner, name));
+      adoptOneChallengerRecord(record);
       if (state === 'DELETING') {
         await this.finishRemove(record);
         continue;
@@ -360,9 +367,10 @@ export class DeploymentService {
       }
       const saved = await this.opts.updater.update(owner, name, r => {
         r.runtime.servers = [];
-        if (r.deployment.challenger) {
+        adoptOneChallengerRecord(r);
+        if (r.deployment.challengers) {
           r.runtime.challengerServers = [];
-          r.deployment.challenger.state = 'DEPLOYING';
+          r.deployment.challengers.forEach(c => (c.state = 'DEPLOYING'));
         }
         if (r.deployment.state !== 'FAILED') {
           delete r.deployment.nextModel;
@@ -403,9 +411,8 @@ export class DeploymentService {
     }
     const saved = await this.opts.updater.update(owner, name, r => {
       delete r.deployment.nextModel;
-      if (r.deployment.challenger) {
-        r.deployment.challenger.state = 'DEPLOYING';
-      }
+      adoptOneChallengerRecord(r);
+      r.deployment.challengers?.forEach(c => (c.state = 'DEPLOYING'));
       setState(r, 'DEPLOYING', 'the service restarted');
     });
     try {
@@ -430,6 +437,14 @@ export class DeploymentService {
     await Promise.all(all.map(s => s.close()));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
+  }
+}
+
+/** A record saved when one challenger was allowed has `challenger` only: it becomes the one of `challengers`. */
+function adoptOneChallengerRecord(record: DeploymentRecord): void {
+  const d = record.deployment;
+  if (d.challenger && !d.challengers) {
+    d.challengers = [d.challenger];
   }
 }
 

@@ -18,14 +18,14 @@ export function checkAutoscaling(spec: AutoscalingSpec | undefined, replicas?: n
 }
 
 /**
- * Sets the replicas of a Kubernetes deployment's versions, champion and challenger alike. The challenger
- * is looked up once the record is saved: one added meanwhile is scaled too.
+ * Sets the replicas of a Kubernetes deployment's versions, champion and challengers alike. The
+ * challengers are looked up once the record is saved: one added meanwhile is scaled too.
  */
 export async function scaleKube(
   updater: DeploymentUpdater,
   owner: string,
   name: string,
-  versions: { champion: KubeDeploymentRunner; challenger: () => VersionKeeper | undefined },
+  versions: { champion: KubeDeploymentRunner; challengers: () => VersionKeeper[] },
   replicas: number
 ): Promise<void> {
   await updater.update(owner, name, r => {
@@ -37,6 +37,6 @@ export async function scaleKube(
     r.runtime.kube!.replicas = replicas;
   });
   const champion = versions.champion;
-  const challenger = versions.challenger();
-  await Promise.all([champion.scale(replicas), challenger instanceof KubeDeploymentRunner ? challenger.scale(replicas) : undefined]);
+  const challengers = versions.challengers().filter(c => c instanceof KubeDeploymentRunner);
+  await Promise.all([champion.scale(replicas), ...challengers.map(c => c.scale(replicas))]);
 }

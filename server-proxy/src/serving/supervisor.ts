@@ -95,16 +95,19 @@ export class Supervisor {
 
   /**
    * Which version of the deployment this supervisor keeps: the champion writes the deployment's own
-   * fields; a challenger writes `deployment.challenger` and `runtime.challengerServers`. Promotion turns
-   * a challenger's supervisor into the champion's, with its ready server, without a restart.
+   * fields; a challenger writes its entry of `deployment.challengers` (the one of `challengerVersion`)
+   * and its servers in `runtime.challengerServers`. Promotion turns a challenger's supervisor into the
+   * champion's, with its ready server, without a restart.
    */
   role: 'champion' | 'challenger' = 'champion';
+  /** The version a challenger keeps. */
+  challengerVersion = 0;
 
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
     if (this.role === 'champion') {
       return this.opts.updater.update(this.owner, this.name, mutate);
     }
-    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
+    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, this.challengerVersion, mutate));
   }
 
   /** Starts a server for `target` and records its process so a restarted service can find it. */
@@ -366,15 +369,17 @@ export class Supervisor {
 }
 
 /**
- * Lets a supervisor written for the deployment's own fields keep the challenger: `mutate` sees a record
- * whose model, state, error, restarts and servers are the challenger's; what it changes is copied back,
- * state changes into the deployment's history marked as the challenger's.
+ * Lets a supervisor written for the deployment's own fields keep a challenger (the one serving
+ * `version`): `mutate` sees a record whose model, state, error, restarts and servers are the
+ * challenger's; what it changes is copied back, state changes into the deployment's history marked as
+ * the challenger's.
  */
-export function challengerView(record: DeploymentRecord, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
-  const challenger = record.deployment.challenger;
+export function challengerView(record: DeploymentRecord, version: number, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
+  const challenger = record.deployment.challengers?.find(c => c.model.version === version);
   if (!challenger) {
     return false; // Removed meanwhile: nothing of it to record.
   }
+  const others = (record.runtime.challengerServers ?? []).filter(s => s.version !== version);
   const view: DeploymentRecord = {
     deployment: {
       ...record.deployment,
@@ -384,7 +389,7 @@ export function challengerView(record: DeploymentRecord, mutate: (r: DeploymentR
       restarts: challenger.restarts,
       stateHistory: []
     },
-    runtime: { servers: [...(record.runtime.challengerServers ?? [])] }
+    runtime: { servers: (record.runtime.challengerServers ?? []).filter(s => s.version === version) }
   };
   const result = mutate(view);
   if (result === false) {
@@ -395,7 +400,7 @@ export function challengerView(record: DeploymentRecord, mutate: (r: DeploymentR
   challenger.state = d.state === 'READY' || d.state === 'FAILED' ? d.state : 'DEPLOYING';
   challenger.errorMessage = d.errorMessage;
   challenger.restarts = d.restarts;
-  record.runtime.challengerServers = view.runtime.servers;
+  record.runtime.challengerServers = [...others, ...view.runtime.servers];
   for (const entry of d.stateHistory) {
     record.deployment.stateHistory.push({ ...entry, reason: `challenger version ${challenger.model.version}: ${entry.reason}` });
   }

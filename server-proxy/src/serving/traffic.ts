@@ -7,50 +7,71 @@
 import type { TrafficMode } from '../schemas/serving.js';
 import type { ServingTarget as Serving } from './servingTarget.js';
 
-/** How a deployment's requests are shared between champion and challenger. */
+/** How one challenger shares the deployment's requests with the champion. */
 export interface TrafficPolicy {
   mode: TrafficMode;
-  /** Canary: percent (0-100) of requests answered by the challenger. Ignored for shadow. */
+  /** Canary: percent (0-100) of requests answered by this challenger. Ignored for shadow. */
   weight: number;
+}
+
+/** A ready challenger and its policy. */
+export interface ChallengerTarget {
+  serving: Serving;
+  policy: TrafficPolicy;
 }
 
 /** What one deployment serves right now: only ready versions are given. */
 export interface TrafficTargets {
   champion?: Serving;
-  challenger?: Serving;
-  policy?: TrafficPolicy;
+  challengers: ChallengerTarget[];
 }
 
-/** Where one request goes: `answer` answers it; `mirror`, when set, gets a copy whose answer is only recorded. */
+/** Where one request goes: `answer` answers it; each of `mirrors` gets a copy whose answer is only recorded. */
 export interface Route {
   answer: Serving;
   role: 'champion' | 'challenger';
-  mirror?: Serving;
+  mirrors: Serving[];
 }
 
 /**
- * Chooses the version answering one request. Canary: the challenger with probability weight/100
- * (independent draws, so the share converges on the weight and a weight change applies to the very next
- * request); shadow: always the champion, with the challenger as mirror. Without a ready challenger the
- * champion answers everything; without a ready champion a canary challenger answers (better than a 503),
- * a shadow never does. Undefined when nothing can answer.
+ * Chooses the version answering one request. One draw in [0, 100) walks the canary challengers' weights
+ * in turn (independent draws per request, so each share converges on its weight and a weight change
+ * applies to the very next request); what is left of 100 is the champion's. Every shadow challenger
+ * gets a copy of each request the champion answers (a canary's answer is no champion's to compare
+ * with). A challenger not ready is not given, so its share goes to the champion. Without a ready
+ * champion the canary challengers answer in proportion to their weights (better than a 503), shadows
+ * never do. Undefined when nothing can answer.
  */
 export function route(targets: TrafficTargets, random: () => number = Math.random): Route | undefined {
-  const { champion, challenger, policy } = targets;
-  if (!challenger || !policy) {
-    return champion ? { answer: champion, role: 'champion' } : undefined;
-  }
-  if (policy.mode === 'shadow') {
-    return champion ? { answer: champion, role: 'champion', mirror: challenger } : undefined;
-  }
+  const { champion } = targets;
+  const canaries = targets.challengers.filter(c => c.policy.mode === 'canary' && c.policy.weight > 0);
   if (!champion) {
-    return policy.weight > 0 ? { answer: challenger, role: 'challenger' } : undefined;
+    const total = canaries.reduce((sum, c) => sum + c.policy.weight, 0);
+    const chosen = total > 0 ? pick(canaries, random() * total) : undefined;
+    return chosen ? { answer: chosen.serving, role: 'challenger', mirrors: [] } : undefined;
   }
-  return random() * 100 < policy.weight ? { answer: challenger, role: 'challenger' } : { answer: champion, role: 'champion' };
+  const chosen = pick(canaries, random() * 100);
+  if (chosen) {
+    return { answer: chosen.serving, role: 'challenger', mirrors: [] };
+  }
+  const mirrors = targets.challengers.filter(c => c.policy.mode === 'shadow').map(c => c.serving);
+  return { answer: champion, role: 'champion', mirrors };
+}
+
+/** The canary whose slice of the weights holds `draw`, or undefined when it falls past them all. */
+function pick(canaries: ChallengerTarget[], draw: number): ChallengerTarget | undefined {
+  let left = draw;
+  for (const c of canaries) {
+    if (left < c.policy.weight) {
+      return c;
+    }
+    left -= c.policy.weight;
+  }
+  return undefined;
 }
 
 /**
- * Bounds the shadow copies in flight per deployment: a slow challenger must not pile up requests (and
+ * Bounds the shadow copies in flight per challenger (the key names both): a slow challenger must not pile up requests (and
  * memory) behind a fast champion. Copies over the bound are dropped and counted, never queued.
  */
 export class MirrorGate {

@@ -35,7 +35,21 @@ export const COPIED_TABLES: readonly TableSpec[] = [
     columns: ['owner', 'deployment', 'start_ms', 'width_ms', 'requests', 'errors', 'client_errors', 'server_errors', 'latency_sum_ms', 'histogram']
   },
   { name: 'alerts', columns: ['id', 'owner', 'deployment', 'rule', 'state', 'start_time', 'alert'] },
-  { name: 'live_rows', columns: ['owner', 'deployment', 'model', 'version', 'kind', 'time_ms', 'rows'] }
+  { name: 'live_rows', columns: ['owner', 'deployment', 'model', 'version', 'kind', 'time_ms', 'rows'] },
+  {
+    name: 'job_definitions',
+    order: 'owner, definition_id',
+    columns: ['owner', 'definition_id', 'paused', 'scheduled', 'schedule_anchor', 'create_time', 'definition', 'spec']
+  },
+  {
+    name: 'definition_runs',
+    order: 'owner, definition_id, tick',
+    columns: ['owner', 'definition_id', 'tick', 'trigger_kind', 'outcome', 'job_id', 'missed_ticks', 'message', 'claimed_at', 'claimed_by']
+  },
+  {
+    name: 'usage_samples',
+    columns: ['job_id', 'time_ms', 'cpu_cores', 'cpu_seconds', 'memory_bytes', 'gpu_count', 'gpu_utilization', 'gpu_memory_bytes']
+  }
 ];
 
 /** Tables of the target that are derived from copied ones rather than copied. */

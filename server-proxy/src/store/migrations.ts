@@ -150,5 +150,56 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       UPDATE jobs SET public_id = job_id;
       CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
     `
+  },
+  {
+    version: 7,
+    name: 'job definitions and their schedule ticks',
+    // A tick is claimed by inserting its (owner, definition, time) row: the key lets one replica, once, submit it.
+    sql: `
+      CREATE TABLE job_definitions (
+        owner TEXT NOT NULL,
+        definition_id TEXT NOT NULL,
+        paused INTEGER NOT NULL,
+        scheduled INTEGER NOT NULL,
+        schedule_anchor TEXT,
+        create_time TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        PRIMARY KEY (owner, definition_id)
+      );
+      CREATE TABLE definition_runs (
+        owner TEXT NOT NULL,
+        definition_id TEXT NOT NULL,
+        tick TEXT NOT NULL,
+        trigger_kind TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        job_id TEXT,
+        missed_ticks INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        PRIMARY KEY (owner, definition_id, tick)
+      );
+      CREATE INDEX definition_runs_claimed ON definition_runs (outcome, claimed_at);
+    `
+  },
+  {
+    version: 9,
+    name: 'resource usage samples',
+    // Numbered after versions 7 and 8 that other features claim; versions apply by number, not by position.
+    // Keyed by run id like job_metrics (`<jobId>` or `<jobId>/trials/<n>`).
+    sql: `
+      CREATE TABLE usage_samples (
+        job_id TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        cpu_cores REAL NOT NULL,
+        cpu_seconds REAL NOT NULL,
+        memory_bytes REAL NOT NULL,
+        gpu_count INTEGER,
+        gpu_utilization REAL,
+        gpu_memory_bytes REAL
+      );
+      CREATE INDEX usage_samples_job ON usage_samples (job_id, time_ms);
+    `
   }
 ];

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { privateFile } from '../dataDir.js';
+import { PostgresDefinitionStore } from '../definitions/pgStore.js';
+import { SqliteDefinitionStore, type DefinitionStore } from '../definitions/store.js';
 import { PostgresMonitorStore } from '../monitoring/pgStore.js';
 import { SqliteMonitorStore, type MonitorStore } from '../monitoring/store.js';
 import { Database } from './postgres/database.js';
@@ -11,6 +13,8 @@ import type { Store } from './store.js';
 export interface Stores {
   store: Store;
   monitor: MonitorStore;
+  /** Job definitions and their run history. */
+  definitions: DefinitionStore;
   /** The PostgreSQL connection pool in shared mode (for the cross-replica event relay). */
   database?: Database;
 }
@@ -27,10 +31,10 @@ export function sqliteFile(dataDir: string): string {
 export async function openStores(options: { dataDir: string; databaseUrl?: string }): Promise<Stores> {
   if (options.databaseUrl) {
     const db = await Database.open(options.databaseUrl);
-    return { store: new PostgresStore(db), monitor: new PostgresMonitorStore(db), database: db };
+    return { store: new PostgresStore(db), monitor: new PostgresMonitorStore(db), definitions: new PostgresDefinitionStore(db), database: db };
   }
   const file = sqliteFile(options.dataDir);
   privateFile(file);
   const store = new SqliteStore(file);
-  return { store, monitor: new SqliteMonitorStore(store.database) };
+  return { store, monitor: new SqliteMonitorStore(store.database), definitions: new SqliteDefinitionStore(store.database) };
 }

@@ -5,6 +5,8 @@ import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteUsage } from './usageSqlite.js';
+import type { UsageSample } from '../schemas/usage.js';
 import { publicJobId } from '../jobs/ids.js';
 import {
   deploymentFromRow,
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Bytes of log text kept per run id, so the per-run budget is checked without summing the table. */
   private readonly logByteTotals = new Map<string, number>();
+  private readonly usage: SqliteUsage;
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(file: string) {
@@ -56,6 +59,15 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.usage = new SqliteUsage(this.db);
+  }
+
+  addUsage(runId: string, samples: UsageSample[], keep?: number): Promise<void> {
+    return this.usage.addUsage(runId, samples, keep);
+  }
+
+  getUsage(runId: string): Promise<UsageSample[]> {
+    return this.usage.getUsage(runId);
   }
 
   private migrate(): void {
@@ -129,6 +141,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
       this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
+      this.db.prepare(`DELETE FROM usage_samples WHERE ${runs}`).run(...bounds);
       this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
       this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);
     })();

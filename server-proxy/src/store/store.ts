@@ -1,6 +1,7 @@
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
 import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
+import type { UsageStore } from './usage.js';
 
 export type { JobRuntime } from '../schemas/runtime.js';
 
@@ -160,7 +161,7 @@ export interface JobPage {
  * Persistence of jobs, logs and metrics. Async so that a networked database can implement it; kept
  * narrow so routes and backends depend on intent, not on SQL.
  */
-export interface Store {
+export interface Store extends UsageStore {
   /**
    * Inserts a new job; rejects with DuplicateJobError when its key exists or when its owner already
    * has a job with the same public id (publicJobId of the key).
@@ -170,7 +171,7 @@ export interface Store {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   /** The owner's job with the id the owner chose (whatever its key), or undefined. */
   findJob(owner: string, publicId: string): Promise<JobRecord | undefined>;
-  /** Removes a job with its trials and every log line and metric value of the job and its trials. */
+  /** Removes a job with its trials and every log line, metric value and usage sample of the job and its trials. */
   deleteJob(jobId: string): Promise<void>;
   /** Replaces job and runtime of an existing job. */
   saveJob(record: JobRecord): Promise<void>;

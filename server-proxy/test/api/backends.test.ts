@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseServeArgs } from '../../src/config.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, type TestService } from '../helpers/service.js';
+import { usingPostgres } from '../helpers/postgres.js';
 
 // Backend choice on a service without a cluster: local only.
 let t: TestService;
@@ -36,6 +37,18 @@ test('info lists the configured backends', async () => {
   expect(info.backend).toBe('local');
   expect(info.backends).toEqual([{ name: 'local' }]);
   expect(info.supportsDistributed).toBe(false);
+  // The only process of its database leads: SQLite always, PostgreSQL by winning the advisory lock.
+  expect(info.replica).toEqual({ leader: true, election: usingPostgres() ? 'advisory-lock' : 'single' });
+});
+
+test('serve flags choose the leader election', () => {
+  const env = { LAKETAHOE_TOKEN: 'x' };
+  const base = ['--runtime-file', '/tmp/x.json'];
+  expect(parseServeArgs(base, env).leaderElection).toBe('auto');
+  const lease = parseServeArgs([...base, '--leader-election', 'lease', '--leader-lease', 'team-a/lt-leader'], env);
+  expect([lease.leaderElection, lease.leaderLease]).toEqual(['lease', { namespace: 'team-a', name: 'lt-leader' }]);
+  expect(() => parseServeArgs([...base, '--leader-election', 'raft'], env)).toThrow(/leader-election must be auto, advisory-lock or lease/);
+  expect(() => parseServeArgs([...base, '--leader-lease', 'no-slash'], env)).toThrow(/leader-lease must be namespace\/name/);
 });
 
 test('serve flags configure the Kubernetes backend', () => {

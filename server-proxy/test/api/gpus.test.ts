@@ -34,7 +34,10 @@ beforeAll(async () => {
   fs.mkdirSync(bin);
   fs.writeFileSync(
     path.join(bin, 'nvidia-smi'),
-    '#!/bin/sh\n[ "$1" = "--query-gpu=index,name,memory.total" ] || exit 9\nprintf "3, Tesla V100-SXM2-16GB, 16160 MiB\\n7, Tesla V100-SXM2-16GB, 16160 MiB\\n"\n',
+    '#!/bin/sh\n' +
+      // Usage readings: GPU 3 busy at 42 % with 2048 MiB used, GPU 7 idle.
+      'if [ "$1" = "--query-gpu=index,utilization.gpu,memory.used" ]; then printf "3, 42, 2048\\n7, 0, 0\\n"; exit 0; fi\n' +
+      '[ "$1" = "--query-gpu=index,name,memory.total" ] || exit 9\nprintf "3, Tesla V100-SXM2-16GB, 16160 MiB\\n7, Tesla V100-SXM2-16GB, 16160 MiB\\n"\n',
     { mode: 0o755 }
   );
   // Each job writes what it was given, then waits for its release file: the test decides when GPUs free up.
@@ -52,7 +55,7 @@ beforeAll(async () => {
     process.execPath,
     [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--runtime-file', runtimeFile,
      '--python', PYTHON, '--cpus', '8', '--memory-bytes', String(64 * 1024 ** 3), '--log-level', 'warn'],
-    { env: { ...runnerEnv(), ...(await databaseEnv(root)), PATH: `${bin}${path.delimiter}${process.env.PATH}`, LAKETAHOE_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'inherit'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), PATH: `${bin}${path.delimiter}${process.env.PATH}`, LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USAGE_INTERVAL_MS: '300' }, stdio: ['ignore', 'ignore', 'inherit'] }
   );
   await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');
   url = JSON.parse(fs.readFileSync(runtimeFile, 'utf8')).url;
@@ -92,6 +95,10 @@ test('the queue hands each GPU job its own device from nvidia-smi, and a third w
   const third = await call('GET', '/api/v1/jobs/gpu_c');
   expect(third.body.state).toBe('QUEUED');
   const aGot = cuda('a')!;
+  // Let usage sampling see both running jobs on their GPUs before the first ends (checked below).
+  for (const id of ['gpu_a', 'gpu_b']) {
+    await waitFor(async () => (await call('GET', `/api/v1/jobs/${id}/usage`)).body.samples.length >= 2, 30_000, `${id} usage samples`);
+  }
   fs.writeFileSync(path.join(root, 'a.release'), '');
   expect((await finished('gpu_a')).state).toBe('SUCCEEDED');
   // The freed device, and only it, goes to the waiting job.
@@ -104,4 +111,20 @@ test('the queue hands each GPU job its own device from nvidia-smi, and a third w
   for (const id of ['gpu_b', 'gpu_c']) {
     expect((await finished(id)).state).toBe('SUCCEEDED');
   }
+});
+
+test('usage of a GPU job has the readings of its own GPU alone, and GPU-hours (GPUs faked by nvidia-smi above)', async () => {
+  const byGpu = new Map<string, any>();
+  for (const name of ['a', 'b']) {
+    byGpu.set(cuda(name)!, (await call('GET', `/api/v1/jobs/gpu_${name}/usage`)).body);
+  }
+  const busy = byGpu.get('3');
+  const idle = byGpu.get('7');
+  expect(busy.samples[0]).toMatchObject({ gpuCount: 1, gpuUtilization: 42, gpuMemoryBytes: 2048 * 1024 ** 2 });
+  expect(idle.samples[0]).toMatchObject({ gpuCount: 1, gpuUtilization: 0, gpuMemoryBytes: 0 });
+  expect(busy.summary).toMatchObject({ meanGpuUtilization: 42, peakGpuMemoryBytes: 2048 * 1024 ** 2 });
+  expect(busy.summary.gpuHours).toBeGreaterThan(0);
+  // A job holding one GPU cannot have held it longer than it ran.
+  const job = (await call('GET', '/api/v1/jobs/gpu_a')).body;
+  expect(byGpu.get(cuda('a')!).summary.gpuHours).toBeLessThanOrEqual((Date.parse(job.endTime) - Date.parse(job.createTime)) / 3_600_000);
 });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { HubTokenResolver, type HubAuthOptions } from '../../src/api/hubAuth.js';
 import { ServiceError } from '../../src/errors.js';
 import { deploymentRecord, jobRecord, modelVersionRecord } from '../helpers/records.js';
-import { startService, tempRoot, type TestService } from '../helpers/service.js';
+import { startService, tempRoot, waitFor, type TestService } from '../helpers/service.js';
+import { openSse } from '../helpers/sse.js';
 
 // JupyterHub sign-in against a fake hub that answers `GET /hub/api/user` as a real one does (the token's
 // owner, groups and scopes; 403 for a token it does not know). The real hub is exercised in
@@ -211,6 +212,37 @@ describe('a service signing in through the hub, with an admin group and a tokens
     // Writes act on the caller's own: bob's job is not carol's to cancel or delete.
     expect((await t.call('POST', '/api/v1/jobs/bob-job/cancel', undefined, 'carol-hub')).status).toBe(404);
     expect((await t.call('DELETE', '/api/v1/deployments/bob-dep', undefined, 'carol-hub')).status).toBe(404);
+  });
+
+  test("the admin group watches another user's event streams, or everyone's; others are refused", async () => {
+    for (const path of ['/api/v1/events?owner=bob', '/api/v1/events?owner=*', '/api/v1/jobs/bob-job/logs/stream?owner=bob']) {
+      const refused = await t.call('GET', path, undefined, 'alice-hub');
+      expect([path, refused.status, refused.body.error.field]).toEqual([path, 403, 'owner']);
+    }
+    // A log stream of another user's job, for the admin: it has ended, so the stream ends with it.
+    const logs = await openSse(`${t.url}/api/v1/jobs/bob-job/logs/stream?owner=bob`, 'carol-hub');
+    expect(logs.status).toBe(200);
+    await logs.ended;
+    expect(logs.events.at(-1)?.event).toBe('end');
+
+    const everyone = await openSse(`${t.url}/api/v1/events?owner=*`, 'carol-hub');
+    const bobs = await openSse(`${t.url}/api/v1/events?owner=bob`, 'carol-hub');
+    const own = await openSse(`${t.url}/api/v1/events`, 'alice-hub');
+    expect([everyone.status, bobs.status, own.status]).toEqual([200, 200, 200]);
+    try {
+      expect((await t.call('DELETE', '/api/v1/jobs/bob-job', undefined, 'bob-hub')).status).toBe(204);
+      expect((await t.call('DELETE', '/api/v1/jobs/alice-job', undefined, 'alice-hub')).status).toBe(204);
+      const deleted = (c: typeof everyone) => c.events.filter(e => e.event === 'deleted').map(e => e.data);
+      await waitFor(async () => deleted(everyone).length >= 2 && deleted(own).length >= 1 && deleted(bobs).length >= 1, 5000, 'deletion events');
+      // Watching everyone's, an event that names only a job also names its owner.
+      expect(deleted(everyone).map(d => `${d.owner}/${d.jobId}`).sort()).toEqual(['alice/alice-job', 'bob/bob-job']);
+      expect(deleted(bobs)).toEqual([{ jobId: 'bob-job' }]);
+      expect(deleted(own)).toEqual([{ jobId: 'alice-job' }]);
+    } finally {
+      everyone.close();
+      bobs.close();
+      own.close();
+    }
   });
 
   test('the tokens file keeps working beside the hub; unknown tokens are 401', async () => {

@@ -35,7 +35,7 @@ async function rowsOf(key: string): Promise<number> {
   const store = t.service.store;
   const like = `${key}/trials/%`;
   let rows = 0;
-  for (const table of ['jobs', 'trials', 'job_logs', 'job_metrics']) {
+  for (const table of ['jobs', 'trials', 'job_logs', 'job_metrics', 'usage_samples']) {
     const sql = `SELECT COUNT(*) AS n FROM ${table} WHERE job_id = $1 OR job_id LIKE $2`;
     rows +=
       store instanceof PostgresStore

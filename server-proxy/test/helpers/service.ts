@@ -61,6 +61,7 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     pollMs: 100,
     killGraceMs: 1500,
     heartbeatMs: 500,
+    usageIntervalMs: 500,
     logLevel: 'silent',
     mlserver: MLSERVER,
     maxInferBytes: 8 * 1024 * 1024,

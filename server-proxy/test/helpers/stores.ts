@@ -11,8 +11,9 @@ export async function openTestStores(file: string): Promise<Stores> {
   }
   const { SqliteStore } = await import('../../src/store/sqlite.js');
   const { SqliteMonitorStore } = await import('../../src/monitoring/store.js');
+  const { SqliteDefinitionStore } = await import('../../src/definitions/store.js');
   const store = new SqliteStore(file);
-  return { store, monitor: new SqliteMonitorStore(store.database) };
+  return { store, monitor: new SqliteMonitorStore(store.database), definitions: new SqliteDefinitionStore(store.database) };
 }
 
 /** The store alone (see {@link openTestStores}). */

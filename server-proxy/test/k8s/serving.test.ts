@@ -81,9 +81,11 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 300_000);
     expect([done.state, done.errorMessage]).toEqual(['SUCCEEDED', '']);
     await waitFor(async () => (await t.call('GET', `/api/v1/models/${MODEL}`)).body.versions?.length === 1, 30_000, 'the registered model');
-    // A second version of the same folder, to switch to.
-    const v2 = await t.call('POST', '/api/v1/models', { path: `laketahoe-jobs/${jobId}/models/${MODEL}`, name: MODEL });
-    expect([v2.status, v2.body.version]).toEqual([201, 2]);
+    // More versions of the same folder: 2 to switch to, 3 as a second challenger.
+    for (const version of [2, 3]) {
+      const v = await t.call('POST', '/api/v1/models', { path: `laketahoe-jobs/${jobId}/models/${MODEL}`, name: MODEL });
+      expect([v.status, v.body.version]).toEqual([201, version]);
+    }
   }, 600_000);
 
   afterAll(async () => {
@@ -183,30 +185,36 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
   const count = (answers: string[], version: string) => answers.filter(a => a === version).length;
   const versions = async () => (await t.call('GET', `/api/v1/deployments/${name}/monitoring/versions`)).body;
 
-  test('a canary challenger is its own Deployment + Service: over 1,000 requests its share is within 5 points of its weight, and weight changes fail no request', async () => {
-    const added = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { model: { name: MODEL, version: 1 }, mode: 'canary', weight: 30 } });
-    expect([added.status, added.body.challenger?.state]).toEqual([200, 'DEPLOYING']);
+  const patchChallengers = (list: unknown[]) => t.call('PATCH', `/api/v1/deployments/${name}`, { challengers: list });
+  const ref = (version: number, more: object = {}) => ({ model: { name: MODEL, version }, ...more });
+
+  test('two canary challengers, each its own Deployment + Service: over 1,000 requests each share is within 5 points of its weight, and weight changes fail no request', async () => {
+    const added = await patchChallengers([ref(1, { weight: 30 }), ref(3, { weight: 20 })]);
+    expect([added.status, added.body.challengers?.map((c: any) => c.state)]).toEqual([200, ['DEPLOYING', 'DEPLOYING']]);
     const began = Date.now();
     const d = await waitFor(async () => {
       const x = await deployment();
-      if (x.challenger?.state === 'FAILED') {
-        throw new Error(`challenger failed: ${x.challenger.errorMessage}`);
+      const failed = x.challengers?.find((c: any) => c.state === 'FAILED');
+      if (failed) {
+        throw new Error(`challenger ${failed.model.version} failed: ${failed.errorMessage}`);
       }
-      return x.challenger?.state === 'READY' ? x : undefined;
-    }, 300_000, 'the challenger READY');
-    process.stdout.write(`challenger -> READY on the real node: ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
-    expect([d.state, d.model.version, d.challenger.model.version]).toEqual(['READY', 2, 1]);
+      return x.challengers?.every((c: any) => c.state === 'READY') ? x : undefined;
+    }, 300_000, 'both challengers READY');
+    process.stdout.write(`2 challengers -> READY on the real node: ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+    expect([d.state, d.model.version, d.challengers.map((c: any) => c.model.version)]).toEqual(['READY', 2, [1, 3]]);
     const objects = await objectsOf('alice', name);
-    expect(objects.deployments).toHaveLength(2);
+    expect(objects.deployments).toHaveLength(3);
     expect(objects.services).toEqual(objects.deployments);
 
     const answers = await send(1000);
-    expect(answers.filter(a => a !== '1' && a !== '2')).toEqual([]);
-    const share = count(answers, '1') / 10;
-    process.stdout.write(`canary 30%: challenger answered ${share}% of 1,000 requests\n`);
-    expect(Math.abs(share - 30)).toBeLessThanOrEqual(5);
+    expect(answers.filter(a => !['1', '2', '3'].includes(a))).toEqual([]);
+    const shares = { 1: count(answers, '1') / 10, 3: count(answers, '3') / 10 };
+    process.stdout.write(`canary 30% + 20%: challengers answered ${shares[1]}% and ${shares[3]}% of 1,000 requests\n`);
+    expect(Math.abs(shares[1] - 30)).toBeLessThanOrEqual(5);
+    expect(Math.abs(shares[3] - 20)).toBeLessThanOrEqual(5);
     const byVersion = Object.fromEntries((await versions()).versions.map((v: any) => [v.version, v]));
     expect(byVersion[1]).toMatchObject({ role: 'challenger', requests: count(answers, '1'), returned: count(answers, '1'), errors: 0 });
+    expect(byVersion[3]).toMatchObject({ role: 'challenger', requests: count(answers, '3'), returned: count(answers, '3'), errors: 0 });
     expect(byVersion[2]).toMatchObject({ role: 'champion', errors: 0 });
 
     // Weights moved back and forth under continuous requests: in memory, no pod restarts, no failure.
@@ -219,49 +227,59 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
       }
     };
     const workers = [worker(), worker(), worker(), worker()];
-    for (const weight of [0, 100, 50, 30]) {
-      expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { weight } })).body.challenger.weight).toBe(weight);
+    for (const [w1, w3] of [[0, 0], [50, 50], [80, 10], [30, 20]]) {
+      expect((await patchChallengers([ref(1, { weight: w1 }), ref(3, { weight: w3 })])).body.challengers.map((c: any) => c.weight)).toEqual([w1, w3]);
       await new Promise(resolve => setTimeout(resolve, 300));
     }
     running = false;
     await Promise.all(workers);
-    expect(during.filter(a => a !== '1' && a !== '2')).toEqual([]);
-    expect(count(during, '1')).toBeGreaterThan(0);
-    expect(count(during, '2')).toBeGreaterThan(0);
+    expect(during.filter(a => !['1', '2', '3'].includes(a))).toEqual([]);
+    for (const v of ['1', '2', '3']) {
+      expect(count(during, v)).toBeGreaterThan(0);
+    }
   }, 400_000);
 
-  test('a shadow challenger on Kubernetes gets a copy of every request; its answers are recorded, never returned', async () => {
-    const patched = await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: { mode: 'shadow' } });
-    expect(patched.body.challenger).toMatchObject({ mode: 'shadow', weight: 0, state: 'READY' });
-    const { requests: before, returned: returnedBefore } = (await versions()).versions.find((x: any) => x.role === 'challenger');
+  test('two shadow challengers on Kubernetes each get a copy of every request; their answers are recorded, never returned', async () => {
+    const patched = await patchChallengers([ref(1, { mode: 'shadow' }), ref(3, { mode: 'shadow' })]);
+    expect(patched.body.challengers).toMatchObject([{ mode: 'shadow', weight: 0, state: 'READY' }, { mode: 'shadow', weight: 0, state: 'READY' }]);
+    const before = Object.fromEntries((await versions()).versions.map((v: any) => [v.version, v]));
     const answers = await send(300, 8);
     expect(new Set(answers)).toEqual(new Set(['2']));
-    const after = await waitFor(async () => {
+    const after = (await waitFor(async () => {
       const v = await versions();
-      return v.versions.find((x: any) => x.role === 'challenger').requests - before === 300 ? v : undefined;
-    }, 60_000, 'every shadow copy answered');
-    const challenger = after.versions.find((x: any) => x.role === 'challenger');
-    expect([challenger.version, challenger.errors, after.shadowDropped]).toEqual([1, 0, 0]);
-    // Recorded as answered but not returned: none of them reached a caller.
-    expect(challenger.returned).toBe(returnedBefore);
-    expect(after.agreement.compared).toBe(300);
-    // The same model in both versions: they agree on every request.
-    expect(after.agreement.rate).toBe(1);
+      const now = Object.fromEntries(v.versions.map((x: any) => [x.version, x]));
+      return [1, 3].every(x => now[x].requests - before[x].requests === 300) ? now : undefined;
+    }, 60_000, 'every shadow copy answered')) as Record<number, any>;
+    for (const x of [1, 3]) {
+      // Recorded as answered but not returned: none of them reached a caller.
+      expect([x, after[x].errors, after[x].returned]).toEqual([x, 0, before[x].returned]);
+      // The same model in every version: each agrees with the champion on every request.
+      expect(after[x].agreement).toMatchObject({ compared: 300, rate: 1 });
+    }
+    expect((await versions()).shadowDropped).toBe(0);
   }, 200_000);
 
-  test('promote on Kubernetes: the challenger answers at once, the old champion\'s objects go', async () => {
+  test("promote one of two challengers on Kubernetes: it answers at once, the old champion's objects go, the other challenger's stay until removed", async () => {
     const before = await objectsOf('alice', name);
-    const promoted = await t.call('POST', `/api/v1/deployments/${name}/promote`);
-    expect([promoted.status, promoted.body.model, promoted.body.challenger]).toEqual([200, { name: MODEL, version: 1 }, undefined]);
+    expect((await t.call('POST', `/api/v1/deployments/${name}/promote`)).body.error.field).toBe('version');
+    const promoted = await t.call('POST', `/api/v1/deployments/${name}/promote?version=1`);
+    expect([promoted.status, promoted.body.model, promoted.body.challengers?.map((c: any) => c.model.version)]).toEqual([200, { name: MODEL, version: 1 }, [3]]);
     expect(new Set(await send(50, 4))).toEqual(new Set(['1']));
     const after = await waitFor(async () => {
       const o = await objectsOf('alice', name);
-      return o.deployments.length === 1 && o.pods.length === 1 ? o : undefined;
+      return o.deployments.length === 2 && o.pods.length === 2 ? o : undefined;
     }, 120_000, 'the old champion to go');
-    expect(before.deployments).toContain(after!.deployments[0]);
-    expect(after!.deployments[0]).toMatch(/-v1-/);
+    expect(after!.deployments.every(d => before.deployments.includes(d))).toBe(true);
+    expect(after!.deployments.some(d => /-v1-/.test(d)) && after!.deployments.some(d => /-v3-/.test(d))).toBe(true);
+    // The remaining challenger removed: only its objects go.
+    expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { challenger: null })).body.challengers).toBeUndefined();
+    const alone = await waitFor(async () => {
+      const o = await objectsOf('alice', name);
+      return o.deployments.length === 1 && o.pods.length === 1 ? o : undefined;
+    }, 120_000, "the challenger's objects to go");
+    expect(alone!.deployments[0]).toMatch(/-v1-/);
     expect((await versions()).versions.filter((v: any) => v.role === 'challenger')).toEqual([]);
-  }, 200_000);
+  }, 260_000);
 
   test('PATCH replicas scales the served version without a failed request, and back', async () => {
     let running = true;

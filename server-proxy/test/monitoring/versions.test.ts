@@ -23,16 +23,35 @@ test('per-version figures: requests, returned answers, errors, percentiles and p
   expect(s.predictionDrift).toBeGreaterThan(0);
 });
 
-test('shadow agreement counts pairs whose first outputs match', () => {
+test('shadow agreement is counted per challenger, and over all of them', () => {
   const m = new VersionMonitor();
-  m.recordShadow('k', out([1, 2]), out([1, 2]), true);
-  m.recordShadow('k', out([1, 2]), out([1, 0]), true);
-  m.recordShadow('k', out([1, 2]), undefined, false);
+  const copy = (version: number, data: unknown[] | undefined, status = 200) => {
+    m.record('k', { model: 'iris', version, role: 'challenger', returned: false, latencyMs: 1, status, outputs: data && out(data) });
+    m.recordShadow('k', version, out([1, 2]), data && out(data), status < 400);
+  };
+  m.record('k', { model: 'iris', version: 1, role: 'champion', returned: true, latencyMs: 1, status: 200, outputs: out([1, 2]) });
+  copy(2, [1, 2]);
+  copy(2, [1, 0]);
+  copy(2, undefined, 503);
+  copy(3, [1, 2]);
   m.dropped('k');
   const s = m.summary('k');
-  expect(s.agreement).toEqual({ compared: 3, agreed: 1, rate: 1 / 3 });
+  const byVersion = Object.fromEntries(s.versions.map(v => [v.version, v]));
+  expect(byVersion[1].agreement).toBeNull();
+  expect(byVersion[1].predictionDrift).toBeNull();
+  expect(byVersion[2].agreement).toEqual({ compared: 3, agreed: 1, rate: 1 / 3 });
+  expect(byVersion[3].agreement).toEqual({ compared: 1, agreed: 1, rate: 1 });
+  expect(byVersion[3].predictionDrift).toBe(0);
+  expect(byVersion[2].predictionDrift).toBeGreaterThan(0);
+  expect(s.predictionDrift).toBe(byVersion[2].predictionDrift);
+  expect(s.agreement).toEqual({ compared: 4, agreed: 2, rate: 0.5 });
   expect(s.shadowDropped).toBe(1);
-  expect(s.recentShadow.map(p => p.agree)).toEqual([true, false, false]);
+  expect(s.recentShadow.map(p => [p.version, p.agree])).toEqual([
+    [2, true],
+    [2, false],
+    [2, false],
+    [3, true]
+  ]);
   m.reset('k');
   expect(m.summary('k').versions).toEqual([]);
 });

@@ -56,6 +56,8 @@ export interface ITextFieldProps extends Omit<IFieldProps, 'children'> {
   spellCheck?: boolean;
   /** Longest text accepted. */
   maxLength?: number;
+  /** Id of a datalist of suggestions. */
+  list?: string;
 }
 
 /** A labelled text input with its error and hint. */

@@ -1,6 +1,7 @@
 import React from 'react';
 
 import { HPO_FIELD } from '../../model/hpo';
+import { SCHEDULE_FIELD } from '../../model/schedule';
 import { FIELD, FormErrors } from '../../model/submit';
 import { RUN_OPTION_FIELDS } from './RunOptions';
 
@@ -8,7 +9,8 @@ import { RUN_OPTION_FIELDS } from './RunOptions';
 export function OtherErrors(props: { errors: FormErrors }): JSX.Element | null {
   const shown = new Set<string>([
     ...Object.values(FIELD),
-    ...RUN_OPTION_FIELDS
+    ...RUN_OPTION_FIELDS,
+    ...Object.values(SCHEDULE_FIELD)
   ]);
   const other = Object.entries(props.errors).filter(
     ([field]) =>

@@ -22,26 +22,64 @@ export function RunOptions(props: ISubmitPartProps): JSX.Element {
     middle: trans.__('Middle (normal jobs)'),
     low: trans.__('Low (bulk experiments)')
   };
+  const target = model.targetBackend;
+  const offered = target?.name === 'kubernetes' ? (target.images ?? []) : [];
   return (
     <>
-      <TextField
-        label={trans.__('Container image')}
-        field={RUN_OPTION_FIELDS[0]}
-        errors={errors}
-        hint={
-          model.info?.backend === 'local'
-            ? trans.__(
-                'Kept with the job; the local backend runs in the host Python environment.'
-              )
-            : undefined
-        }
-        className="jp-laketahoe-SubmitForm-image"
-        name="imageUri"
-        value={model.imageUri}
-        placeholder="containerregistry.example.com/aipf/laketahoecustom-tensorflow-gpu:1.0"
-        spellCheck={false}
-        onChange={value => model.update('imageUri', value)}
-      />
+      {offered.length > 0 && !target?.allowAnyImage ? (
+        <Field
+          label={trans.__('Container image')}
+          field={RUN_OPTION_FIELDS[0]}
+          errors={errors}
+        >
+          <select
+            className="jp-mod-styled jp-laketahoe-SubmitForm-image"
+            name="imageUri"
+            value={model.imageUri}
+            onChange={e =>
+              model.update('imageUri', e.target.value, RUN_OPTION_FIELDS[0])
+            }
+          >
+            <option value="">{trans.__("The service's default image")}</option>
+            {offered.map(i => (
+              <option key={i.name} value={i.name}>
+                {`${i.name} (${i.image})`}
+              </option>
+            ))}
+          </select>
+        </Field>
+      ) : (
+        <TextField
+          label={trans.__('Container image')}
+          field={RUN_OPTION_FIELDS[0]}
+          errors={errors}
+          hint={
+            model.info?.backend === 'local'
+              ? trans.__(
+                  'Kept with the job; the local backend runs in the host Python environment.'
+                )
+              : undefined
+          }
+          className="jp-laketahoe-SubmitForm-image"
+          name="imageUri"
+          value={model.imageUri}
+          placeholder="containerregistry.example.com/aipf/laketahoecustom-tensorflow-gpu:1.0"
+          spellCheck={false}
+          onChange={value =>
+            model.update('imageUri', value, RUN_OPTION_FIELDS[0])
+          }
+          list={offered.length > 0 ? 'jp-laketahoe-offered-images' : undefined}
+        />
+      )}
+      {offered.length > 0 && target?.allowAnyImage && (
+        <datalist id="jp-laketahoe-offered-images">
+          {offered.map(i => (
+            <option key={i.name} value={i.name}>
+              {i.image}
+            </option>
+          ))}
+        </datalist>
+      )}
 
       <Field
         label={trans.__('Priority')}

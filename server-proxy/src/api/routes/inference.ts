@@ -28,10 +28,10 @@ const PASS_THROUGH = 'Answers what the model server answered (Open Inference Pro
 /** What an inference request left for the recorder, filled in as it is handled. */
 interface PendingSample {
   serving?: Serving;
-  /** Which version answered (champion unless a canary sent the request to the challenger). */
+  /** Which version answered (champion unless a canary sent the request to a challenger). */
   role?: 'champion' | 'challenger';
-  /** Shadow mode: the challenger that gets a copy once the answer is out. */
-  mirror?: Serving;
+  /** The shadow challengers that get a copy once the answer is out. */
+  mirrors?: Serving[];
   /** The inference path on the model server, for the shadow copy. */
   urlPath?: string;
   owner: string;
@@ -262,19 +262,22 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       if (serving && pending.role) {
         const key = deploymentKey(pending.owner, pending.deployment);
         versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
-        if (pending.mirror && pending.requestBody && status < 400) {
-          mirror(key, pending.mirror, pending.urlPath!, pending.requestBody, sample.outputs);
+        if (pending.requestBody && status < 400) {
+          for (const challenger of pending.mirrors ?? []) {
+            mirror(key, challenger, pending.urlPath!, pending.requestBody, sample.outputs);
+          }
         }
       }
     });
   };
 
   /**
-   * Sends the shadow copy of an answered request to the challenger and records its answer beside the
-   * champion's. Runs after the champion's answer has gone out, bounded per deployment, never awaited.
+   * Sends the shadow copy of an answered request to one challenger and records its answer beside the
+   * champion's. Runs after the champion's answer has gone out, bounded per challenger, never awaited.
    */
   const mirror = (key: string, challenger: Serving, urlPath: string, body: Buffer, championOutputs: InferenceTensor[] | undefined): void => {
-    if (!gate.enter(key)) {
+    const gateKey = `${key}\u0000${challenger.version}`;
+    if (!gate.enter(gateKey)) {
       versions.dropped(key);
       return;
     }
@@ -289,11 +292,11 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
         const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
         const latencyMs = performance.now() - started;
         versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });
-        versions.recordShadow(key, championOutputs, outputs, status < 400);
+        versions.recordShadow(key, challenger.version, championOutputs, outputs, status < 400);
       })
       .finally(() => {
         server.inflight -= 1;
-        gate.leave(key);
+        gate.leave(gateKey);
       });
   };
 
@@ -340,7 +343,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       }
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const urlPath = `/v2/models/${encodeURIComponent(model)}/infer`;
-      Object.assign(pending, { requestBody: body, role: chosen.role, mirror: chosen.mirror, urlPath });
+      Object.assign(pending, { requestBody: body, role: chosen.role, mirrors: chosen.mirrors, urlPath });
       return forward(reply, chosen.answer, 'POST', urlPath, body, pending);
     }
   );

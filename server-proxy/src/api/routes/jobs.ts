@@ -23,6 +23,8 @@ export interface RouteDeps {
   rootDir: string;
   version: string;
   heartbeatMs: number;
+  /** This replica's part in the leader election. */
+  leadership: { readonly kind: string; readonly leading: boolean };
 }
 
 /** The `/api/v1` routes. They translate HTTP to service calls and never touch the store directly. */
@@ -48,7 +50,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               Type.Object({
                 name: StringEnum(['local', 'kubernetes']),
                 server: Type.Optional(Type.String({ description: 'kubernetes: the API server URL' })),
-                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" }))
+                namespace: Type.Optional(Type.String({ description: "kubernetes: the caller's namespace" })),
+                images: Type.Optional(
+                  Type.Array(Type.Object({ name: Type.String(), image: Type.String() }), {
+                    description: 'kubernetes: images a job may choose by name in masterConfig.imageUri'
+                  })
+                ),
+                allowAnyImage: Type.Optional(Type.Boolean({ description: 'kubernetes: whether other image references may be typed in' }))
               }),
               { description: 'configured backends, the default first' }
             ),
@@ -59,6 +67,15 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
               gpus: Type.Array(Type.Object({ index: Type.Integer(), name: Type.String(), memoryBytes: Type.Number() }))
             }),
             supportsDistributed: Type.Boolean(),
+            replica: Type.Object(
+              {
+                leader: Type.Boolean({ description: 'whether this replica runs the controllers (schedulers, HPO experiments, deployments)' }),
+                election: StringEnum(['single', 'advisory-lock', 'lease'], {
+                  description: 'single: one process on SQLite, always leader; advisory-lock: PostgreSQL; lease: a Kubernetes Lease'
+                })
+              },
+              { description: 'this replica among the replicas of one database' }
+            ),
             scaleTiers: Type.Record(
               Type.String(),
               Type.Object({ cpu: Type.Number(), memoryBytes: Type.Number(), gpu: Type.Integer() })
@@ -78,6 +95,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         rootDir: deps.rootDir,
         capacity: deps.capacity,
         supportsDistributed: backends.some(b => b.name === 'kubernetes'),
+        replica: { leader: deps.leadership.leading, election: deps.leadership.kind as 'single' | 'advisory-lock' | 'lease' },
         scaleTiers: SCALE_TIER_RESOURCES
       };
     }
@@ -166,13 +184,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary: 'SSE: `log` events, then `end` with the job once it has ended',
         tags: ['jobs'],
         params: JobIdParams,
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
-        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), owner: OwnerParam }),
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 403, 404) }
       }
     },
     async (request, reply) => {
       const { jobId } = request.params;
-      const owner = request.user;
+      const owner = readableOwner(request, request.query.owner);
       const key = await jobs.keyOf(owner, jobId);
       streamLogs(bus, deps.heartbeatMs, request, reply, {
         after: request.query.after ?? 0,
@@ -257,17 +275,20 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
         summary:
           "SSE: `job`, `trial`, `metric` and `deleted` events for the caller's jobs, `deployment` and `alert` events for their deployments (not with `jobId`), `: ping` comments as heartbeat",
         tags: ['events'],
-        querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })) }),
-        response: { ...SSE_RESPONSE, ...errorResponses(401) }
+        querystring: Type.Object({ jobId: Type.Optional(Type.String({ maxLength: 128 })), owner: ListOwnerParam }),
+        response: { ...SSE_RESPONSE, ...errorResponses(400, 401, 403) }
       }
     },
     async (request, reply) => {
-      const owner = request.user;
+      // Admins may watch another user's events (`owner=alice`) or everyone's (`owner=*`: undefined here).
+      const owner = listableOwner(request, request.query.owner);
       // Events carry internal keys; within one owner's events the id the owner chose is unique.
       const only = request.query.jobId;
+      // Watching everyone's: events that carry only a job id also name its owner.
+      const whose = (eventOwner: string) => (owner === undefined ? { owner: eventOwner } : {});
       const stream = openSse(request, reply, deps.heartbeatMs);
       const unsubscribe = bus.subscribe(event => {
-        if (event.owner !== owner || (only && (event.jobId === undefined || publicJobId(event.jobId) !== only))) {
+        if ((owner !== undefined && event.owner !== owner) || (only && (event.jobId === undefined || publicJobId(event.jobId) !== only))) {
           return;
         }
         if (event.type === 'deployment') {
@@ -276,11 +297,11 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
           stream.send('job', presentJob(event.job));
         } else if (event.type === 'metric') {
           const { step, name, value, time } = event;
-          stream.send('metric', { jobId: publicJobId(event.jobId), step, name, value, time });
+          stream.send('metric', { jobId: publicJobId(event.jobId), ...whose(event.owner), step, name, value, time });
         } else if (event.type === 'trial') {
-          stream.send('trial', { jobId: publicJobId(event.jobId), trial: presentTrial(event.trial) });
+          stream.send('trial', { jobId: publicJobId(event.jobId), ...whose(event.owner), trial: presentTrial(event.trial) });
         } else if (event.type === 'jobDeleted') {
-          stream.send('deleted', { jobId: publicJobId(event.jobId) });
+          stream.send('deleted', { jobId: publicJobId(event.jobId), ...whose(event.owner) });
         } else if (event.type === 'alert') {
           stream.send('alert', event.alert);
         }

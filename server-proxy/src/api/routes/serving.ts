@@ -168,17 +168,22 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
     '/deployments/:name/promote',
     {
       schema: {
-        summary: 'Make the ready challenger the champion (no restart; the old champion drains and stops)',
+        summary: 'Make a ready challenger the champion (no restart; the old champion drains and stops, the other challengers stay)',
         tags: ['deployments'],
         params: DeploymentParams,
+        querystring: Type.Object(
+          { version: Type.Optional(Type.Integer({ minimum: 1, description: 'which challenger; may be left out when there is only one' })) },
+          { additionalProperties: false }
+        ),
         response: { 200: DeploymentRef, ...errorResponses(400, 401, 404) }
       }
     },
-    async request => deployments.promote(request.user, request.params.name)
+    async request => deployments.promote(request.user, request.params.name, request.query.version)
   );
 
   const Count = Type.Object({ value: Type.String(), count: Type.Integer() });
   const Ms = Type.Union([Type.Number(), Type.Null()]);
+  const Agreement = Type.Object({ compared: Type.Integer(), agreed: Type.Integer(), rate: Ms });
   const VersionSummary = Type.Object({
     model: Type.String(),
     version: Type.Integer(),
@@ -189,24 +194,27 @@ export const servingRoutes: FastifyPluginAsyncTypebox<ServingRouteDeps> = async 
     errorRate: Type.Number(),
     latencyMs: Type.Object({ p50: Ms, p95: Ms, p99: Ms }),
     predictions: Type.Array(Count),
-    predictionMean: Ms
+    predictionMean: Ms,
+    agreement: Type.Union([Agreement, Type.Null()], { description: "a challenger's shadow answers compared with the champion's; null for the champion" }),
+    predictionDrift: Type.Union([Type.Number(), Type.Null()], { description: "a challenger: Jensen-Shannon distance of its predictions from the champion's" })
   });
   app.get(
     '/deployments/:name/monitoring/versions',
     {
       schema: {
-        summary: 'Champion and challenger side by side: requests, errors, latency, predictions, shadow agreement',
+        summary: 'Champion and challengers side by side: requests, errors, latency, predictions, shadow agreement per challenger',
         tags: ['monitoring'],
         params: DeploymentParams,
         response: {
           200: Type.Object({
             versions: Type.Array(VersionSummary),
-            agreement: Type.Object({ compared: Type.Integer(), agreed: Type.Integer(), rate: Ms }),
+            agreement: Type.Object({ compared: Type.Integer(), agreed: Type.Integer(), rate: Ms }, { description: "every challenger's shadow comparisons together" }),
             shadowDropped: Type.Integer(),
-            predictionDrift: Type.Union([Type.Number(), Type.Null()], { description: "Jensen-Shannon distance between the versions' predictions" }),
+            predictionDrift: Type.Union([Type.Number(), Type.Null()], { description: "the largest Jensen-Shannon distance of a challenger's predictions from the champion's" }),
             recentShadow: Type.Array(
               Type.Object({
                 time: Type.String(),
+                version: Type.Integer({ description: "the challenger's version" }),
                 champion: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
                 challenger: Type.Union([Type.Array(Type.Unknown()), Type.Null()]),
                 agree: Type.Boolean()

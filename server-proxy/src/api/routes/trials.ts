@@ -79,13 +79,13 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
         summary: 'SSE: `log` events of a trial, then `end` with the trial once it has ended',
         tags: ['trials'],
         params: TrialParams,
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }),
-        response: { ...SSE_RESPONSE, ...errorResponses(401, 404) }
+        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })), owner: OwnerParam }),
+        response: { ...SSE_RESPONSE, ...errorResponses(401, 403, 404) }
       }
     },
     async (request, reply) => {
       const { jobId, trialId } = request.params;
-      const owner = request.user;
+      const owner = readableOwner(request, request.query.owner);
       await jobs.trial(owner, jobId, trialId);
       const key = await jobs.keyOf(owner, jobId);
       const runId = `${key}/trials/${trialId}`;

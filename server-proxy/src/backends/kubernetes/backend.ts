@@ -18,6 +18,7 @@ import { QuotaWaits, quotaNeverFits } from './quota.js';
 import { RunStager } from './staging.js';
 import { condition, endRun, failure, latest, READY_POD_PHASES, runIdOf, type Ending } from './status.js';
 import { NamespaceWatches } from './watches.js';
+import { KubeUsageSampler, runningPods, type KubeSampledRun } from './usage.js';
 
 /** A run the backend follows. */
 interface Tracked extends FollowedRun {
@@ -44,6 +45,7 @@ export class KubernetesBackend implements Backend {
   private readonly logs: RunLogs;
   /** Taking in outputs through the object store, when the service has one. */
   private readonly outputs?: RunOutputs;
+  private readonly usage?: KubeUsageSampler;
   private readonly quotaWaits = new QuotaWaits(runId => this.enqueue({ runId } as RunRequest), () => this.stopped);
   private stopped = false;
 
@@ -62,6 +64,20 @@ export class KubernetesBackend implements Backend {
     if (opts.artifacts) {
       this.outputs = new RunOutputs({ artifacts: opts.artifacts, kinds: this.kinds, log: opts.log, workdir, retry: runId => this.schedule(runId) });
     }
+    if (opts.recordUsage) {
+      this.usage = new KubeUsageSampler({
+        log: opts.log,
+        intervalMs: opts.usageIntervalMs ?? 5000,
+        runs: () => this.sampledRuns(),
+        nodeMetrics: node => opts.client.nodeResourceMetrics(node),
+        record: opts.recordUsage,
+        unavailable: async (runId, reason) => {
+          await this.kinds.update(runId, r => {
+            r.runtime.usageUnavailable = reason;
+          });
+        }
+      });
+    }
   }
 
   addKind(kind: RunKind): void {
@@ -74,7 +90,8 @@ export class KubernetesBackend implements Backend {
   }
 
   describe(user: string): BackendInfo {
-    return { name: 'kubernetes', server: this.opts.client.server, namespace: this.namespaceOf(user) };
+    const policy = this.opts.imagePolicy ?? { images: [], allowAnyImage: true };
+    return { name: 'kubernetes', server: this.opts.client.server, namespace: this.namespaceOf(user), images: policy.images, allowAnyImage: policy.allowAnyImage };
   }
 
   workdir(runId: string): string {
@@ -132,6 +149,7 @@ export class KubernetesBackend implements Backend {
 
   /** Recovers after a restart: re-creates QUEUED runs (creates are idempotent), re-watches the others. */
   async start(): Promise<void> {
+    this.stopped = false;
     const queued: string[] = [];
     const active: string[] = [];
     for (const kind of this.kinds) {
@@ -160,10 +178,20 @@ export class KubernetesBackend implements Backend {
     for (const runId of active) {
       this.schedule(runId);
     }
+    this.usage?.start();
+  }
+
+  /** The followed runs with their running pods, from the watch caches (no API call). */
+  private sampledRuns(): KubeSampledRun[] {
+    return [...this.tracked.values()].map(t => {
+      const pods = this.watches.get(t.namespace)?.pods.list(t.namespace) ?? [];
+      return { runId: t.runId, ...runningPods(pods.filter(p => p.metadata?.labels?.[LABELS.run] === t.name)) };
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.usage?.stop();
     for (const t of this.tracked.values()) {
       t.log?.close();
     }

@@ -18,6 +18,7 @@ import {
   type V1Secret,
   type V1Service
 } from '@kubernetes/client-node';
+import http from 'node:http';
 import https from 'node:https';
 import type { Writable } from 'node:stream';
 import { ServiceError } from '../../errors.js';
@@ -186,6 +187,44 @@ export class KubeClient {
         throw kubeError(err);
       }
     }
+  }
+
+  /**
+   * The kubelet's resource metrics of `node` (Prometheus text: CPU seconds and working set of each pod
+   * and container), read through the API server's node proxy. Rejects when the node does not answer
+   * (a simulated node has no kubelet behind it) or the caller may not read nodes/proxy.
+   */
+  async nodeResourceMetrics(node: string, timeoutMs = 5000): Promise<string> {
+    await this.limiter.take();
+    const opts: https.RequestOptions = {};
+    await this.config.applyToHTTPSOptions(opts);
+    const url = new URL(`${this.server}/api/v1/nodes/${encodeURIComponent(node)}/proxy/metrics/resource`);
+    const get = url.protocol === 'http:' ? http.get : https.get;
+    return new Promise((resolve, reject) => {
+      const req = get(url, { ...opts, timeout: timeoutMs }, res => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // A node with thousands of containers answers a few MB at most; more is not a kubelet's answer.
+          if (size > 16 * 1024 * 1024) {
+            req.destroy(new Error('the node metrics answer is larger than 16 MiB'));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 200) {
+            resolve(text);
+          } else {
+            reject(new Error(`node ${node} metrics: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`node ${node} metrics: no answer in ${timeoutMs} ms`)));
+      req.on('error', reject);
+    });
   }
 
   /** Jobs of a namespace matching a label selector. */

@@ -123,7 +123,9 @@ export function runnerCommand(plan: KubePlan, role: Role = 'master'): string[] {
       // Expanded by Kubernetes from the ConfigMap, so the parameters live in one place.
       '--parameters-json', '$(LAKETAHOE_PARAMETERS)',
       '--cwd', OUTPUT_DIR,
-      ...status
+      ...status,
+      ...(plan.kernel ? ['--kernel', plan.kernel] : []),
+      ...(plan.kernelFallback ? ['--kernel-fallback', plan.kernelFallback] : [])
     ];
   }
   return [
@@ -174,6 +176,22 @@ function distributedEnv(plan: KubePlan, base: string, role: RolePlan): V1EnvVar[
   return env;
 }
 
+/**
+ * The job's own variables: values as given, secrets by `secretKeyRef` (the kubelet reads them; the
+ * service never does), and their names for the runner, which masks the values in what it writes.
+ */
+function jobEnv(plan: KubePlan): V1EnvVar[] {
+  const env = plan.jobEnv;
+  if (!env) {
+    return [];
+  }
+  return [
+    ...Object.entries(env.values).map(([name, value]) => ({ name, value })),
+    ...env.secrets.map(s => ({ name: s.env, valueFrom: { secretKeyRef: { name: s.name, key: s.key } } })),
+    ...(env.secrets.length ? [{ name: 'LAKETAHOE_SECRET_ENV', value: env.secrets.map(s => s.env).join(',') }] : [])
+  ];
+}
+
 function container(plan: KubePlan, base: string, role: RolePlan, distributed: boolean): V1Container {
   const threads = String(Math.max(1, Math.floor(role.resources.cpu)));
   const env: V1EnvVar[] = [
@@ -183,6 +201,7 @@ function container(plan: KubePlan, base: string, role: RolePlan, distributed: bo
     ...Object.entries(plan.env ?? {})
       .filter(([k]) => k !== 'LAKETAHOE_JOB_ID' && k !== 'LAKETAHOE_TRIAL_ID')
       .map(([name, value]) => ({ name, value })),
+    ...jobEnv(plan),
     // Thread pools follow the CPU request: without these, BLAS starts one thread per node core.
     ...['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMEXPR_NUM_THREADS'].map(name => ({ name, value: threads })),
     { name: 'PYTHONUNBUFFERED', value: '1' },

@@ -3,7 +3,9 @@ import type { IngestLimits } from '../../artifacts/runs.js';
 import type { ArtifactStore } from '../../artifacts/store.js';
 import type { PodTemplate, PodTemplateField } from '../../schemas/podTemplate.js';
 import type { KubeClient } from './client.js';
+import type { ImagePolicy } from './images.js';
 import type { ManifestOptions } from './manifests.js';
+import type { UsageSample } from '../../schemas/usage.js';
 
 /** Settings of the Kubernetes backend. */
 export interface KubernetesBackendOptions {
@@ -18,6 +20,8 @@ export interface KubernetesBackendOptions {
   /** The groups a user was last seen in (from their sign-in), for the map's `group:` entries. */
   groupsOf?: (user: string) => readonly string[];
   defaultImage: string;
+  /** Images a job may choose (`masterConfig.imageUri`); free entry when none are listed. */
+  imagePolicy?: ImagePolicy;
   manifests: ManifestOptions;
   /** Most bytes of notebook and packages one job carries (its input ConfigMap). */
   maxInputBytes: number;
@@ -29,6 +33,10 @@ export interface KubernetesBackendOptions {
   users?: string[];
   /** Moving inputs and outputs through an object store; without it, outputs stay in the pod. */
   artifacts?: KubernetesArtifacts;
+  /** Where resource usage samples of running runs go (read from the kubelets); none are taken without it. */
+  recordUsage?: (runId: string, sample: UsageSample) => Promise<void>;
+  /** Time between two usage samples of a run (5 s when absent). */
+  usageIntervalMs?: number;
 }
 
 /** How Kubernetes runs use the artifact store (docs/contracts.md, "Artifact store"). */

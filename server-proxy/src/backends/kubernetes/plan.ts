@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { ServiceError } from '../../errors.js';
 import { machineType } from '../../jobs/machineTypes.js';
+import type { EnvPlan } from '../../jobs/env.js';
 import type { PodTemplate } from '../../schemas/podTemplate.js';
 
 export type { KubeRuntime } from '../../schemas/runtime.js';
@@ -60,6 +61,11 @@ export interface KubePlan {
   /** Copied onto the pods as annotations (the job's labels). */
   annotations: Record<string, string>;
   env?: Record<string, string>;
+  /** The job's `trainingInput.env`: values, and Secret keys the pods read through `secretKeyRef`. */
+  jobEnv?: EnvPlan;
+  /** Notebook form: the kernelspec to run on (`kernelName`) and the one to use when the image lacks it. */
+  kernel?: string;
+  kernelFallback?: string;
   /** Pod settings from the administrator's template and the job's, merged at submit. */
   podTemplate?: PodTemplate;
 }

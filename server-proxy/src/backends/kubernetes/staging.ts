@@ -11,11 +11,13 @@ import { checkAllowedFields, validatePodTemplate, type PodTemplate, type PodTemp
 import type { JobRuntime } from '../../store/store.js';
 import type { StageContext } from '../backend.js';
 import { folderFiles } from '../local/snapshot.js';
+import { notebookKernelName } from '../local/kernels.js';
 import type { KubernetesArtifacts } from './options.js';
 import { kubeError, toServiceError, type KubeClient } from './client.js';
 import { buildManifests, type ManifestOptions } from './manifests.js';
 import { packInputs, planRoles, runName, type InputBlob, type KubePlan, type KubeRuntime } from './plan.js';
 import { mergePodTemplates } from './podTemplate.js';
+import { resolveImages, type ImagePolicy } from './images.js';
 
 /** What staging needs from the backend's settings. */
 export interface RunStagerOptions {
@@ -23,6 +25,7 @@ export interface RunStagerOptions {
   log: FastifyBaseLogger;
   jobsDir: string;
   defaultImage: string;
+  imagePolicy?: ImagePolicy;
   manifests: ManifestOptions;
   maxInputBytes: number;
   podTemplate?: PodTemplate;
@@ -89,12 +92,14 @@ export class RunStager {
       }
     }
     const namespace = this.opts.namespaceOf(context.owner);
+    // The image's kernels cannot be listed from here: the runner checks and records the fallback.
+    const kernel = plan.notebook ? (plan.kernel?.name ?? notebookKernelName(plan.notebook.absPath)) : undefined;
     const kplan: KubePlan = {
       kind: plan.kind,
       namespace,
       owner: context.owner,
       jobId,
-      roles: planRoles(context.input, this.opts.defaultImage),
+      roles: planRoles(resolveImages(context.input, this.opts.imagePolicy ?? { images: [], allowAnyImage: true }), this.opts.defaultImage),
       priority: plan.priority,
       maxRunningSeconds: plan.maxRunningMs !== undefined ? plan.maxRunningMs / 1000 : undefined,
       notebook: plan.notebook ? path.basename(plan.notebook.absPath) : undefined,
@@ -104,6 +109,9 @@ export class RunStager {
       packages: plan.packages.map(p => path.basename(p.absPath)),
       files: packInputs(blobs, this.opts.maxInputBytes),
       annotations: { ...context.labels },
+      ...(Object.keys(plan.env.values).length || plan.env.secrets.length ? { jobEnv: plan.env } : {}),
+      ...(kernel ? { kernel } : {}),
+      ...(plan.kernel?.fallback ? { kernelFallback: plan.kernel.fallback } : {}),
       ...(podTemplate ? { podTemplate } : {}),
       ...(artifacts ? { artifacts: true } : {})
     };

@@ -7,9 +7,10 @@ import type { Allocation } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { failpoint } from '../../failpoints.js';
 import type { JobRuntime } from '../../store/store.js';
-import { childEnv } from './childEnv.js';
-import { launchRunner, runnerArgs, runnerEnv, type LaunchedRunner } from './launcher.js';
+import { jobEnv, launchRunner, runnerArgs, runnerEnv, type LaunchedRunner } from './launcher.js';
 import { WarmTemplate } from './warm.js';
+import { checkKernel, KernelCatalog, notebookKernelName, RUNNER_KERNEL } from './kernels.js';
+import { checkSecretRefs, secretsFileOf } from './secrets.js';
 import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
 import { ResourceQueue } from './queue.js';
 import { stageInputs, type SnapshotLimits } from './snapshot.js';
@@ -17,6 +18,8 @@ import type { LocalPlan } from './plan.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
 import { RunnerWatches, settleRun } from './watcher.js';
+import { LocalUsageSampler, type UsageSink } from './usageSampler.js';
+import { childEnv } from './childEnv.js';
 
 /** Settings of the local backend. */
 export interface LocalBackendOptions {
@@ -36,6 +39,12 @@ export interface LocalBackendOptions {
   env?: NodeJS.ProcessEnv;
   /** Fork runners from a warm, pre-imported template (default) rather than start each cold. */
   warm?: boolean;
+  /** Where resource usage samples of running runs go; none are taken without it. */
+  recordUsage?: UsageSink;
+  /** Time between two usage samples of a run (5 s when absent). */
+  usageIntervalMs?: number;
+  /** Folder of the users' secrets files (`<user>.json`). */
+  secretsDir: string;
 }
 
 /**
@@ -46,14 +55,18 @@ export interface LocalBackendOptions {
  */
 export class LocalBackend implements Backend {
   readonly name = 'local' as const;
-  private readonly queue: ResourceQueue;
+  private queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
   private readonly template?: WarmTemplate;
+  private readonly usage?: LocalUsageSampler;
+  /** The kernelspecs installed for the runner's Python. */
+  readonly kernels: KernelCatalog;
   private stopped = false;
 
   constructor(private readonly opts: LocalBackendOptions) {
     this.queue = new ResourceQueue(opts.capacity);
+    this.kernels = new KernelCatalog(opts.python, childEnv(opts.env ?? process.env));
     this.watches = new RunnerWatches({
       log: opts.log,
       kinds: this.kinds,
@@ -66,6 +79,14 @@ export class LocalBackend implements Backend {
       // Unbuffered like every runner's interpreter (runnerEnv): the forks inherit the interpreter's setting.
       const env = { ...childEnv(opts.env ?? process.env), PYTHONUNBUFFERED: '1' };
       this.template = new WarmTemplate({ python: opts.python, env, cwd: '/', log: opts.log });
+    }
+    if (opts.recordUsage) {
+      this.usage = new LocalUsageSampler({
+        log: opts.log,
+        intervalMs: opts.usageIntervalMs ?? 5000,
+        runs: () => this.watches.running(),
+        record: opts.recordUsage
+      });
     }
   }
 
@@ -111,10 +132,22 @@ export class LocalBackend implements Backend {
    * Snapshots the inputs at submit time into the job's working directory and returns the runtime to
    * store. Refuses to reuse an existing directory, so a duplicate id can never overwrite another job.
    */
-  stage(jobId: string, plan: RunPlan, context?: StageContext): JobRuntime {
-    if (context?.input.podTemplate) {
+  async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
+    if (context.input.podTemplate) {
       const field = 'trainingInput.podTemplate';
       throw new ServiceError('invalid_argument', `${field}: pod settings apply only to the kubernetes backend`, field);
+    }
+    const secrets = checkSecretRefs(secretsFileOf(this.opts.secretsDir, context.owner), plan.env.secrets);
+    let kernel: string | undefined;
+    if (plan.notebook) {
+      const fromNotebook = plan.kernel?.name === undefined;
+      kernel = plan.kernel?.name ?? notebookKernelName(plan.notebook.absPath);
+      const fallback = plan.kernel?.fallback;
+      // python3 is always there (the runner's own ipykernel): only other names need the listing.
+      if ((kernel ?? RUNNER_KERNEL) !== RUNNER_KERNEL || (fallback ?? RUNNER_KERNEL) !== RUNNER_KERNEL) {
+        const installed = (await this.kernels.list()).map(k => k.name);
+        checkKernel({ name: kernel, fallback, fromNotebook }, installed);
+      }
     }
     const workdir = this.workdir(jobId);
     fs.mkdirSync(this.opts.jobsDir, { recursive: true });
@@ -134,7 +167,11 @@ export class LocalBackend implements Backend {
         parameters: plan.notebook?.parameters,
         module: plan.module,
         moduleArgs: plan.moduleArgs,
-        maxRunningMs: plan.maxRunningMs
+        maxRunningMs: plan.maxRunningMs,
+        ...(Object.keys(plan.env.values).length ? { env: plan.env.values } : {}),
+        ...(secrets ? { secrets } : {}),
+        ...(kernel ? { kernel } : {}),
+        ...(plan.kernel?.fallback ? { kernelFallback: plan.kernel.fallback } : {})
       };
       return { workdir, plan: local, offsets: { stdout: 0, stderr: 0 } };
     } catch (err) {
@@ -181,8 +218,13 @@ export class LocalBackend implements Backend {
     return this.watches.has(runId);
   }
 
-  /** Recovers after a restart: re-queues QUEUED runs, re-adopts live runners, settles dead ones. */
+  /**
+   * Recovers after a restart (or on becoming leader): re-queues QUEUED runs, re-adopts live runners,
+   * settles dead ones. The queue is rebuilt from the store, so a second start after a stop holds nothing stale.
+   */
   async start(): Promise<void> {
+    this.stopped = false;
+    this.queue = new ResourceQueue(this.opts.capacity);
     for (const kind of this.kinds) {
       for (const { runId, run, queue } of await kind.recoverable()) {
         const { runtime } = run;
@@ -229,12 +271,14 @@ export class LocalBackend implements Backend {
         }
       }
     }
+    this.usage?.start();
     this.pump();
   }
 
   /** Stops watching without touching the runners: they keep running and are adopted on the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.usage?.stop();
     this.watches.clear();
     this.template?.stop();
   }
@@ -271,7 +315,8 @@ export class LocalBackend implements Backend {
         copySnapshot(run.runtime.snapshotFrom, workdir);
       }
       const args = runnerArgs(plan.kind, plan.inputs, plan);
-      const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...(run.runtime.env ?? {}) };
+      // The job's variables may replace passed-through ones (LANG, TZ), never the service's own (checked at submit).
+      const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...jobEnv(plan), ...(run.runtime.env ?? {}) };
       launched = await this.startRunner(args, workdir, env);
       failpoint('after-spawn');
     } catch (err) {

@@ -4,15 +4,17 @@ import path from 'node:path';
 import type { Allocation } from '../../schemas/jobs.js';
 import { childEnv } from './childEnv.js';
 import { processStartTime } from '../../process/procinfo.js';
+import type { LocalPlan } from './plan.js';
 import type { StagedInputs } from './snapshot.js';
 
 /** The runner's command line, as the runner protocol in docs/contracts.md fixes it. */
 export function runnerArgs(
   kind: 'notebook' | 'module',
   inputs: StagedInputs,
-  opts: { parameters?: Record<string, unknown>; module?: string; moduleArgs?: string[] }
+  opts: { parameters?: Record<string, unknown>; module?: string; moduleArgs?: string[]; kernel?: string; kernelFallback?: string }
 ): string[] {
   if (kind === 'notebook') {
+    const kernel = [...(opts.kernel ? ['--kernel', opts.kernel] : []), ...(opts.kernelFallback ? ['--kernel-fallback', opts.kernelFallback] : [])];
     return [
       '-m', 'laketahoe.runner', 'notebook',
       '--input', inputs.notebook!,
@@ -20,7 +22,8 @@ export function runnerArgs(
       '--html', 'output.html',
       '--parameters-json', JSON.stringify(opts.parameters ?? {}),
       '--cwd', 'snapshot',
-      '--status-file', 'exit.json'
+      '--status-file', 'exit.json',
+      ...kernel
     ];
   }
   return [
@@ -53,6 +56,18 @@ export function runnerEnv(base: NodeJS.ProcessEnv, jobId: string, workdir: strin
     VECLIB_MAXIMUM_THREADS: threads,
     CUDA_VISIBLE_DEVICES: allocation.gpus.join(','),
     PYTHONUNBUFFERED: '1'
+  };
+}
+
+/**
+ * The job's own variables on top of the runner's environment: plain values as given, and for secret
+ * references the file and the entries the runner reads into the job's process (the values never pass
+ * through the service).
+ */
+export function jobEnv(plan: LocalPlan): NodeJS.ProcessEnv {
+  return {
+    ...(plan.env ?? {}),
+    ...(plan.secrets ? { LAKETAHOE_SECRETS_FILE: plan.secrets.file, LAKETAHOE_SECRET_REFS: JSON.stringify(plan.secrets.refs) } : {})
   };
 }
 

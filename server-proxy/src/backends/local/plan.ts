@@ -1,3 +1,4 @@
+import type { SecretEnvLaunch } from './secrets.js';
 import type { StagedInputs } from './snapshot.js';
 
 /** What the backend keeps in a run's runtime record to start and re-adopt it. */
@@ -8,4 +9,11 @@ export interface LocalPlan {
   module?: string;
   moduleArgs?: string[];
   maxRunningMs?: number;
+  /** Plain variables of `trainingInput.env`. */
+  env?: Record<string, string>;
+  /** Secret references the runner resolves from the user's secrets file (names only, never values). */
+  secrets?: SecretEnvLaunch;
+  /** Notebook form: the kernelspec to run on and the one to use when it is missing. */
+  kernel?: string;
+  kernelFallback?: string;
 }

@@ -27,6 +27,8 @@ export interface RunnerWatchOptions {
 /** A runner being watched. */
 export interface Watched {
   pid: number;
+  /** GPU indexes the run holds (for usage sampling). */
+  gpus: number[];
   tailers: { stdout: FileTailer; stderr: FileTailer };
   /** Set once the process is known to have ended; carries its exit code when we were its parent. */
   exit?: { code: number | null };
@@ -87,6 +89,11 @@ export class RunnerWatches {
     }
   }
 
+  /** Runs whose runner still runs, with its pid and GPUs. */
+  running(): { runId: string; pid: number; gpus: number[] }[] {
+    return [...this.watched].filter(([, w]) => !w.exit && w.pid > 0).map(([runId, w]) => ({ runId, pid: w.pid, gpus: w.gpus }));
+  }
+
   /** Stops watching without touching the runners. */
   clear(): void {
     for (const w of this.watched.values()) {
@@ -102,6 +109,7 @@ export class RunnerWatches {
     const offsets = record.runtime.offsets ?? { stdout: 0, stderr: 0 };
     const w: Watched = {
       pid,
+      gpus: record.runtime.gpus ?? [],
       owned,
       exit,
       busy: false,

@@ -49,15 +49,17 @@ export class KubeDeploymentRunner {
 
   /**
    * Which version of the deployment this runner keeps, as a local supervisor's role: a challenger writes
-   * `deployment.challenger`; promotion turns it into the champion's runner with its ready Service.
+   * its entry of `deployment.challengers`; promotion turns it into the champion's runner with its ready Service.
    */
   role: 'champion' | 'challenger' = 'champion';
+  /** The version a challenger keeps. */
+  challengerVersion = 0;
 
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
     if (this.role === 'champion') {
       return this.opts.updater.update(this.owner, this.name, mutate);
     }
-    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, mutate));
+    return this.opts.updater.update(this.owner, this.name, r => challengerView(r, this.challengerVersion, mutate));
   }
 
   /**
@@ -143,10 +145,10 @@ export class KubeDeploymentRunner {
     try {
       live = await this.objects.ensure(target);
       if (this.role === 'champion') {
-        // Left by an interrupted switch: gone. A challenger's objects stay (it has its own runner).
+        // Left by an interrupted switch: gone. The challengers' objects stay (each has its own runner).
         const record = await this.opts.updater.update(this.owner, this.name, () => false);
-        const challenger = record?.deployment.challenger;
-        await this.objects.deleteOthers([live.objectName, ...(challenger ? [versionObjectName(this.owner, this.name, challenger.model.version)] : [])]);
+        const challengers = (record?.deployment.challengers ?? []).map(c => versionObjectName(this.owner, this.name, c.model.version));
+        await this.objects.deleteOthers([live.objectName, ...challengers]);
       }
     } catch (err) {
       await this.update(r => {

@@ -58,6 +58,7 @@ export class KubeServing {
     const runtime = { ...record.runtime.kube!, replicas: Math.max(1, record.runtime.kube!.replicas) };
     const runner = new KubeDeploymentRunner(owner, name, runtime, this.opts);
     runner.role = 'challenger';
+    runner.challengerVersion = target.version;
     runner.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: name }, 'deploying the challenger on Kubernetes failed'));
     return runner;
   }

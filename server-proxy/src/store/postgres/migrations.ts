@@ -152,5 +152,57 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       UPDATE jobs SET public_id = job_id;
       CREATE UNIQUE INDEX jobs_owner_public_id ON jobs (owner, public_id);
     `
+  },
+  {
+    version: 4,
+    name: 'job definitions and their schedule ticks',
+    // A tick is claimed by inserting its (owner, definition, time) row: the key lets one replica, once, submit it.
+    // Flags are 0/1 integers as in SQLite, so `migrate` copies and verifies them unchanged.
+    sql: `
+      CREATE TABLE job_definitions (
+        owner TEXT NOT NULL,
+        definition_id TEXT NOT NULL,
+        paused INTEGER NOT NULL,
+        scheduled INTEGER NOT NULL,
+        schedule_anchor TEXT,
+        create_time TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        PRIMARY KEY (owner, definition_id)
+      );
+      CREATE TABLE definition_runs (
+        owner TEXT NOT NULL,
+        definition_id TEXT NOT NULL,
+        tick TEXT NOT NULL,
+        trigger_kind TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        job_id TEXT,
+        missed_ticks INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        PRIMARY KEY (owner, definition_id, tick)
+      );
+      CREATE INDEX definition_runs_claimed ON definition_runs (outcome, claimed_at);
+    `
+  },
+  {
+    version: 6,
+    name: 'resource usage samples',
+    // As SQLite's version 9.
+    sql: `
+      CREATE TABLE usage_samples (
+        seq BIGSERIAL PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        time_ms BIGINT NOT NULL,
+        cpu_cores DOUBLE PRECISION NOT NULL,
+        cpu_seconds DOUBLE PRECISION NOT NULL,
+        memory_bytes DOUBLE PRECISION NOT NULL,
+        gpu_count INTEGER,
+        gpu_utilization DOUBLE PRECISION,
+        gpu_memory_bytes DOUBLE PRECISION
+      );
+      CREATE INDEX usage_samples_job ON usage_samples (job_id, time_ms, seq);
+    `
   }
 ];

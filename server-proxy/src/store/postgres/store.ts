@@ -35,6 +35,8 @@ import {
 } from '../store.js';
 import { publicJobId } from '../../jobs/ids.js';
 import { isUniqueViolation, type Database } from './database.js';
+import { PostgresUsage } from './usage.js';
+import type { UsageSample } from '../../schemas/usage.js';
 
 /** `$1, $2, ...` for `count` parameters starting after `offset`. */
 function marks(count: number, offset = 0): string {
@@ -43,7 +45,19 @@ function marks(count: number, offset = 0): string {
 
 /** The shared store: PostgreSQL, safe with several service processes writing at once. */
 export class PostgresStore implements Store {
-  constructor(readonly db: Database) {}
+  private readonly usage: PostgresUsage;
+
+  constructor(readonly db: Database) {
+    this.usage = new PostgresUsage(db);
+  }
+
+  addUsage(runId: string, samples: UsageSample[], keep?: number): Promise<void> {
+    return this.usage.addUsage(runId, samples, keep);
+  }
+
+  getUsage(runId: string): Promise<UsageSample[]> {
+    return this.usage.getUsage(runId);
+  }
 
   async createJob(record: JobRecord): Promise<void> {
     const { job } = record;
@@ -80,7 +94,7 @@ export class PostgresStore implements Store {
     const runs = 'job_id = $1 OR starts_with(job_id, $2)';
     const params = [jobId, `${jobId}/trials/`];
     await this.db.transaction(async client => {
-      for (const table of ['job_logs', 'log_runs', 'job_metrics']) {
+      for (const table of ['job_logs', 'log_runs', 'job_metrics', 'usage_samples']) {
         await client.query(`DELETE FROM ${table} WHERE ${runs}`, params);
       }
       await client.query('DELETE FROM trials WHERE job_id = $1', [jobId]);

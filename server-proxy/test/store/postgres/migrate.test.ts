@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Job } from '../../../src/schemas/jobs.js';
 import type { ModelVersion } from '../../../src/schemas/serving.js';
+import { SqliteDefinitionStore } from '../../../src/definitions/store.js';
 import { SqliteMonitorStore } from '../../../src/monitoring/store.js';
 import { openStores, type Stores } from '../../../src/store/open.js';
 import { migrateSqliteToPostgres, tableChecksum, TargetNotEmptyError } from '../../../src/store/migrate.js';
@@ -25,6 +26,10 @@ async function filledSqlite(file: string): Promise<void> {
   // Retention drops the first lines: the copy keeps their numbers, and numbering goes on after them.
   await store.appendLogs('job1', Array.from({ length: 12 }, (_, i) => ({ time: 't', stream: 'stdout' as const, text: `line ${i + 1} ünïcode` })), { lines: 10, bytes: 1e9 });
   await store.addMetrics('job1', Array.from({ length: 5 }, (_, i) => ({ step: 5 - i, name: 'loss', value: 1 / (i + 1), time: 't' })));
+  await store.addUsage('job1', [
+    { time: '2026-12-01T00:00:00.000Z', cpuCores: 0.5, cpuSeconds: 1.25, memoryBytes: 1e8 },
+    { time: '2026-12-01T00:00:05.000Z', cpuCores: 1, cpuSeconds: 6.25, memoryBytes: 2e8, gpuCount: 1, gpuUtilization: 40, gpuMemoryBytes: 3e9 }
+  ]);
   await store.createTrials([1, 2].map(id => ({
     owner: 'alice',
     trial: { jobId: 'job2', trialId: String(id), state: 'SUCCEEDED', hyperparameters: { lr: 0.1 * id }, finalMetric: { trainingStep: 1, objectiveValue: 0.5 }, allMetrics: [], isTrialStoppedEarly: id === 2, createTime: 't', startTime: 't', endTime: 't', errorMessage: '' },
@@ -36,23 +41,34 @@ async function filledSqlite(file: string): Promise<void> {
   await monitor.saveBuckets('alice', 'iris-prod', [{ start: 60_000, widthMs: 60_000, requests: 4, errors: 1, clientErrors: 1, serverErrors: 0, latencySumMs: 12.25, histogram: { counts: [1, 3] } as never }]);
   await monitor.saveAlert('alice', { id: 'a1', deployment: 'iris-prod', rule: 'errors', state: 'firing', startTime: 't' } as never);
   await monitor.saveRows('alice', 'iris-prod', 'iris', 2, [{ time: 5, kind: 'inputs', rows: 1, columns: { x: [1.5] } }]);
+  const definitions = new SqliteDefinitionStore(store.database);
+  await definitions.create({
+    definition: { definitionId: 'nightly', owner: 'alice', createTime: 't', updateTime: 't', trainingInput: {}, labels: {}, schedule: { cron: '0 3 * * *', timeZone: 'Asia/Tokyo' }, paused: false, missedRuns: 'SKIP' },
+    spec: { trainingInput: { notebook: { path: 'a.ipynb' } } as never, webhook: { url: 'https://hooks.example/secret' } },
+    scheduleAnchor: '2026-11-01T00:00:00.000Z'
+  });
+  await definitions.claim({ owner: 'alice', definitionId: 'nightly', tick: '2026-11-01T18:00:00.000Z', trigger: 'SCHEDULE', outcome: 'SUBMITTED', jobId: 'nightly_20261101_1800', missedTicks: 0, message: 'scheduled', claimedAt: 't', claimedBy: 'r1' });
   await store.close();
 }
 
 /** What a reader sees through the Store interfaces, for comparing both sides. */
-async function snapshot({ store, monitor }: Stores) {
+async function snapshot({ store, monitor, definitions }: Stores) {
   return {
     jobs: await store.listJobs({ owner: 'alice', pageSize: 10 }),
     bobsJobs: await store.listJobs({ owner: 'bob', pageSize: 10 }),
     logs: await store.getLogs('job1', 0, 100),
     metrics: await store.getMetrics('job1'),
+    usage: await store.getUsage('job1'),
     trials: await store.listAllTrials('job2'),
     models: await store.listModels('alice'),
     versions: await store.listModelVersions('alice', 'iris'),
     deployments: await store.listDeployments(),
     buckets: await monitor.listBuckets('alice', 'iris-prod', 0, 1e9),
     alerts: await monitor.listAlerts('alice', 'iris-prod', 10),
-    rows: await monitor.listRows('alice', 'iris-prod', 'iris', 2, 0)
+    rows: await monitor.listRows('alice', 'iris-prod', 'iris', 2, 0),
+    definitions: await definitions.list(undefined),
+    scheduled: await definitions.listScheduled(),
+    runs: await definitions.runs('alice', 'nightly', 10)
   };
 }
 
@@ -62,11 +78,11 @@ test('every table is copied and verified; the stores read the same, and numberin
   const url = await testDatabase('migrate_copy');
   const reports = await migrateSqliteToPostgres({ file, to: url });
   expect(Object.fromEntries(reports.map(r => [r.table, r.rows]))).toEqual({
-    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1
+    jobs: 3, job_logs: 10, job_metrics: 5, trials: 2, models: 1, model_versions: 2, deployments: 1, request_buckets: 1, alerts: 1, live_rows: 1, job_definitions: 1, definition_runs: 1, usage_samples: 2
   });
 
   const sqlite = new SqliteStore(file);
-  const before = await snapshot({ store: sqlite, monitor: new SqliteMonitorStore(sqlite.database) });
+  const before = await snapshot({ store: sqlite, monitor: new SqliteMonitorStore(sqlite.database), definitions: new SqliteDefinitionStore(sqlite.database) });
   await sqlite.close();
   const pg = await openStores({ dataDir: '', databaseUrl: url });
   try {

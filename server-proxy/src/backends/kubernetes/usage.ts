@@ -1,0 +1,198 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { UsageSample } from '../../schemas/usage.js';
+
+/** What the kubelet says one pod uses. */
+export interface PodUsage {
+  cpuSeconds: number;
+  memoryBytes: number;
+}
+
+/** `key="value"` pairs of a Prometheus label set (values may hold escaped quotes). */
+function labelsOf(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const m of text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+    labels[m[1]] = m[2].replace(/\\(.)/g, '$1');
+  }
+  return labels;
+}
+
+/**
+ * Parses the kubelet's `/metrics/resource` text into usage per `namespace/pod`. The pod series
+ * (`pod_cpu_usage_seconds_total`, `pod_memory_working_set_bytes`) are used where present; otherwise the
+ * pod's containers' series are summed (older kubelets have only those).
+ */
+export function parseResourceMetrics(text: string): Map<string, PodUsage> {
+  const pods = new Map<string, PodUsage & { fromPod: { cpu: boolean; memory: boolean } }>();
+  for (const line of text.split('\n')) {
+    const m = /^(pod|container)_(cpu_usage_seconds_total|memory_working_set_bytes)\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (!m) {
+      continue;
+    }
+    const [, level, metric, labelText, valueText] = m;
+    const labels = labelsOf(labelText);
+    const value = Number(valueText);
+    if (!labels.namespace || !labels.pod || !Number.isFinite(value)) {
+      continue;
+    }
+    const key = `${labels.namespace}/${labels.pod}`;
+    const entry = pods.get(key) ?? { cpuSeconds: 0, memoryBytes: 0, fromPod: { cpu: false, memory: false } };
+    pods.set(key, entry);
+    const field = metric === 'cpu_usage_seconds_total' ? 'cpu' : 'memory';
+    const target = field === 'cpu' ? 'cpuSeconds' : 'memoryBytes';
+    if (level === 'pod') {
+      entry[target] = value;
+      entry.fromPod[field] = true;
+    } else if (!entry.fromPod[field]) {
+      entry[target] += value;
+    }
+  }
+  return new Map([...pods].map(([key, { cpuSeconds, memoryBytes }]) => [key, { cpuSeconds, memoryBytes }]));
+}
+
+/** A running Kubernetes run: its pods and where they run. */
+export interface KubeSampledRun {
+  runId: string;
+  pods: { namespace: string; name: string; node: string }[];
+  /** GPUs the run's pods hold (for GPU-hours; the kubelet does not report GPU use). */
+  gpuCount: number;
+}
+
+/** Settings of the Kubernetes usage sampler. */
+export interface KubeUsageOptions {
+  log: FastifyBaseLogger;
+  intervalMs: number;
+  runs: () => KubeSampledRun[];
+  nodeMetrics: (node: string) => Promise<string>;
+  record: (runId: string, sample: UsageSample) => Promise<void>;
+  /** Marks a run whose usage cannot be read, with why. */
+  unavailable: (runId: string, reason: string) => Promise<void>;
+}
+
+/**
+ * Reads every running run's pods' usage from their nodes' kubelets every few seconds: one request per
+ * node, whatever the number of pods on it. A run whose node cannot say (kwok's simulated nodes have no
+ * kubelet) is marked "not available" unless it was measured before.
+ */
+export class KubeUsageSampler {
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+  private readonly last = new Map<string, { cpuSeconds: number; timeMs: number }>();
+  private readonly marked = new Set<string>();
+
+  constructor(private readonly opts: KubeUsageOptions) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => {
+      if (this.busy) {
+        return;
+      }
+      this.busy = true;
+      this.sampleAll()
+        .catch(err => this.opts.log.warn({ err }, 'sampling Kubernetes resource usage failed'))
+        .finally(() => {
+          this.busy = false;
+        });
+    }, this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round: reads each node once, then records a sample per run or marks it unavailable. */
+  async sampleAll(): Promise<void> {
+    const runs = this.opts.runs().filter(r => r.pods.length > 0);
+    const nodes = [...new Set(runs.flatMap(r => r.pods.map(p => p.node)))];
+    const byNode = new Map<string, Map<string, PodUsage> | Error>();
+    await Promise.all(
+      nodes.map(async node => {
+        try {
+          byNode.set(node, parseResourceMetrics(await this.opts.nodeMetrics(node)));
+        } catch (err) {
+          byNode.set(node, err as Error);
+        }
+      })
+    );
+    const live = new Set(runs.map(r => r.runId));
+    for (const runId of [...this.last.keys()]) {
+      if (!live.has(runId)) {
+        this.last.delete(runId);
+      }
+    }
+    for (const runId of [...this.marked]) {
+      if (!live.has(runId)) {
+        this.marked.delete(runId);
+      }
+    }
+    const now = Date.now();
+    for (const run of runs) {
+      let cpuSeconds = 0;
+      let memoryBytes = 0;
+      let missing: string | undefined;
+      for (const pod of run.pods) {
+        const metrics = byNode.get(pod.node);
+        const usage = metrics instanceof Map ? metrics.get(`${pod.namespace}/${pod.name}`) : undefined;
+        if (!usage) {
+          missing = metrics instanceof Error ? `node ${pod.node} does not report resource metrics` : `node ${pod.node} has no metrics of pod ${pod.name} yet`;
+          break;
+        }
+        cpuSeconds += usage.cpuSeconds;
+        memoryBytes += usage.memoryBytes;
+      }
+      if (missing) {
+        await this.markUnavailable(run.runId, missing, metricsFailed(byNode, run));
+        continue;
+      }
+      const previous = this.last.get(run.runId);
+      cpuSeconds = Math.max(cpuSeconds, previous?.cpuSeconds ?? 0);
+      this.last.set(run.runId, { cpuSeconds, timeMs: now });
+      const elapsed = previous ? (now - previous.timeMs) / 1000 : 0;
+      const sample: UsageSample = {
+        time: new Date(now).toISOString(),
+        cpuCores: elapsed > 0 ? Math.round(((cpuSeconds - previous!.cpuSeconds) / elapsed) * 100) / 100 : 0,
+        cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+        memoryBytes
+      };
+      if (run.gpuCount > 0) {
+        sample.gpuCount = run.gpuCount;
+      }
+      await this.opts.record(run.runId, sample);
+    }
+  }
+
+  /** Only a node that failed outright says "not available"; a pod the kubelet has not listed yet waits a round. */
+  private async markUnavailable(runId: string, reason: string, nodeFailed: boolean): Promise<void> {
+    if (!nodeFailed || this.last.has(runId) || this.marked.has(runId)) {
+      return;
+    }
+    this.marked.add(runId);
+    this.opts.log.warn({ runId, reason }, 'resource usage of the run is not available');
+    await this.opts.unavailable(runId, `${reason} (simulated nodes have none): usage is not available`);
+  }
+}
+
+/** Whether a node of the run failed to answer. */
+function metricsFailed(byNode: Map<string, Map<string, PodUsage> | Error>, run: KubeSampledRun): boolean {
+  return run.pods.some(p => byNode.get(p.node) instanceof Error);
+}
+
+/** Minimal pod shape the sampler reads (a V1Pod). */
+interface PodLike {
+  metadata?: { name?: string; namespace?: string; deletionTimestamp?: unknown };
+  spec?: { nodeName?: string; containers?: { resources?: { limits?: Record<string, unknown> } }[] };
+  status?: { phase?: string };
+}
+
+/** The running, scheduled pods of one run, and the GPUs their containers are given. */
+export function runningPods(pods: PodLike[], gpuResource = 'nvidia.com/gpu'): Omit<KubeSampledRun, 'runId'> {
+  const running = pods.filter(p => p.status?.phase === 'Running' && p.spec?.nodeName && p.metadata?.name && p.metadata.namespace);
+  let gpuCount = 0;
+  for (const pod of running) {
+    for (const c of pod.spec?.containers ?? []) {
+      gpuCount += Number(c.resources?.limits?.[gpuResource] ?? 0) || 0;
+    }
+  }
+  return { pods: running.map(p => ({ namespace: p.metadata!.namespace!, name: p.metadata!.name!, node: p.spec!.nodeName! })), gpuCount };
+}

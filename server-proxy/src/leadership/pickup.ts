@@ -1,0 +1,93 @@
+/**
+ * Work a follower accepted, carried out by the leader. A follower serves the API: it validates, stages
+ * and stores a submission, a cancel or a stop, and publishes the change; it starts nothing. The leader
+ * hears the change through the event relay and does what the accepting replica would have done alone.
+ * A short poll of the store covers changes whose notification was missed (a listener reconnecting). Every
+ * action is idempotent (queueing a queued run, terminating an ending one), so hearing twice is harmless.
+ */
+import type { Backend } from '../backends/backend.js';
+import type { EventBus, ServiceEvent } from '../events.js';
+import { queueOrder } from '../jobs/queueOrder.js';
+import type { Experiments } from '../orchestration/experiments.js';
+import { isHpoJob } from '../orchestration/jobRuns.js';
+import type { JobRecord, Store } from '../store/store.js';
+import type { LeaderController } from './leadership.js';
+
+/** What the pick-up needs. */
+export interface PickupDeps {
+  store: Store;
+  bus: EventBus;
+  backend: Backend;
+  experiments: Experiments;
+  log: { warn(details: object, message: string): void };
+  /** Time between polls of the store (the safety net under the notifications). */
+  pollMs?: number;
+}
+
+/** The leader's side of follower work: a controller that starts with leadership. */
+export class FollowerWorkPickup implements LeaderController {
+  readonly name = 'follower work';
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+
+  constructor(private readonly deps: PickupDeps) {}
+
+  start(): void {
+    this.unsubscribe ??= this.deps.bus.subscribeRemote(event => this.heard(event));
+    this.timer ??= setInterval(() => void this.poll(), this.deps.pollMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling;
+  }
+
+  private heard(event: ServiceEvent): void {
+    if (event.type !== 'job') {
+      return;
+    }
+    this.deps.store.getJob(event.jobId).then(
+      record => record && this.act(record),
+      err => this.deps.log.warn({ err, jobId: event.jobId }, 'could not read a job another replica changed')
+    );
+  }
+
+  /** Jobs waiting or ending: whatever a missed notification left undone. */
+  private poll(): Promise<void> {
+    this.polling ??= (async () => {
+      try {
+        for (const record of await this.deps.store.listJobsInStates(['QUEUED', 'CANCELLING'])) {
+          this.act(record);
+        }
+      } catch (err) {
+        this.deps.log.warn({ err }, 'polling for work other replicas accepted failed');
+      } finally {
+        this.polling = undefined;
+      }
+    })();
+    return this.polling;
+  }
+
+  /** Does for a stored job what the replica that changed it would have done as leader. */
+  private act(record: JobRecord): void {
+    const { jobId, state } = record.job;
+    if (isHpoJob(record)) {
+      // The controller re-derives everything from the store: new trials, cancels, stop requests.
+      this.deps.experiments.schedule(jobId);
+      return;
+    }
+    if (state === 'QUEUED' && record.runtime.request) {
+      const priority = record.job.trainingInput.priority ?? 'middle';
+      this.deps.backend.enqueue({ runId: jobId, priority, order: queueOrder(record.job.createTime), request: record.runtime.request });
+    } else if (state === 'CANCELLING') {
+      this.deps.backend.terminate(jobId);
+    } else if (state === 'CANCELLED') {
+      this.deps.backend.dequeue(jobId);
+    }
+  }
+}

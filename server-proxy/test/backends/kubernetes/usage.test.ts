@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyBaseLogger } from 'fastify';
+import { KubeUsageSampler, parseResourceMetrics, runningPods, type KubeSampledRun } from '../../../src/backends/kubernetes/usage.js';
+import type { UsageSample } from '../../../src/schemas/usage.js';
+
+// The kubelet's /metrics/resource text in the layout kubelets of Kubernetes 1.30-1.32 answer: container
+// series for every pod, pod series for some (the alice pod here has container series only).
+const TEXT = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kubelet-metrics-resource.txt'), 'utf8');
+const silent = { warn() {} } as unknown as FastifyBaseLogger;
+
+test('pod series win; a pod without them sums its containers', () => {
+  const pods = parseResourceMetrics(TEXT);
+  expect(pods.get('laketahoe-alice/lt-train1-master-0-abcde')).toEqual({ cpuSeconds: 3.912875 + 0.104221, memoryBytes: 201326592 + 8388608 });
+  expect(pods.get('laketahoe-bob/lt-other-master-0-zzzzz')).toEqual({ cpuSeconds: 99.61, memoryBytes: 1075838976 });
+  expect(pods.has('kube-system/coredns-7db6d8ff4d-4x8vq')).toBe(true);
+  expect(pods.size).toBe(3);
+});
+
+test('only running, scheduled pods are sampled, with the GPUs their containers are given', () => {
+  const pod = (name: string, phase: string, node?: string, gpu?: string) => ({
+    metadata: { name, namespace: 'ns' },
+    spec: { nodeName: node, containers: [{ resources: { limits: gpu ? { 'nvidia.com/gpu': gpu } : {} } }] },
+    status: { phase }
+  });
+  expect(runningPods([pod('a', 'Running', 'n1', '2'), pod('b', 'Pending'), pod('c', 'Succeeded', 'n1', '1')])).toEqual({
+    pods: [{ namespace: 'ns', name: 'a', node: 'n1' }],
+    gpuCount: 2
+  });
+});
+
+test('a run on a node with metrics gets samples; one on a node without says not available, once', async () => {
+  const samples: [string, UsageSample][] = [];
+  const unavailable: [string, string][] = [];
+  const runs: KubeSampledRun[] = [
+    { runId: 'train1', pods: [{ namespace: 'laketahoe-alice', name: 'lt-train1-master-0-abcde', node: 'real' }], gpuCount: 0 },
+    { runId: 'sim', pods: [{ namespace: 'laketahoe-alice', name: 'lt-sim-master-0-q', node: 'kwok-gpu-0' }], gpuCount: 1 },
+    // Listed by the watch before the kubelet reports it: neither sampled nor marked.
+    { runId: 'fresh', pods: [{ namespace: 'laketahoe-alice', name: 'lt-fresh-master-0-q', node: 'real' }], gpuCount: 0 }
+  ];
+  const asked: string[] = [];
+  const sampler = new KubeUsageSampler({
+    log: silent,
+    intervalMs: 60_000,
+    runs: () => runs,
+    nodeMetrics: async node => {
+      asked.push(node);
+      if (node !== 'real') {
+        throw new Error('HTTP 502 error trying to reach service');
+      }
+      return TEXT;
+    },
+    record: async (runId, s) => void samples.push([runId, s]),
+    unavailable: async (runId, reason) => void unavailable.push([runId, reason])
+  });
+  await sampler.sampleAll();
+  await sampler.sampleAll();
+  // One request per node and round, whatever the number of pods on it.
+  expect(asked.sort()).toEqual(['kwok-gpu-0', 'kwok-gpu-0', 'real', 'real']);
+  expect(samples.map(([runId]) => runId)).toEqual(['train1', 'train1']);
+  expect(samples[0][1]).toMatchObject({ cpuSeconds: 4.02, memoryBytes: 209715200, cpuCores: 0 });
+  expect(unavailable).toEqual([['sim', expect.stringMatching(/node kwok-gpu-0 does not report resource metrics.*not available/)]]);
+});

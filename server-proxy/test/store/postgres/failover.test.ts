@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { testDatabase } from '../../helpers/postgres.js';
+import { writeNotebook } from '../../helpers/notebooks.js';
+import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../../helpers/service.js';
+
+// Two service processes (dist/main.js) on one PostgreSQL database, sharing the user's folder and jobs
+// folder as replicas share a volume. The leader is killed with SIGKILL while an HPO job runs parallel
+// trials on the local backend; the follower takes over, adopts the running trials and finishes the job.
+
+const TOKEN = 'failover-token';
+
+interface Replica {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  exited: Promise<unknown>;
+}
+
+const replicas: Replica[] = [];
+let root: string;
+
+async function startReplica(name: string, databaseUrl: string): Promise<Replica> {
+  const runtimeFile = path.join(root, `${name}.json`);
+  const child = spawn(
+    process.execPath,
+    [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--data-dir', path.join(root, `.data-${name}`),
+     '--jobs-dir', path.join(root, 'jobs'), '--runtime-file', runtimeFile, '--python', PYTHON, '--trust-jobs',
+     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', 'warn'],
+    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', 'ignore', 'inherit'] }
+  );
+  const exited = new Promise(resolve => child.once('exit', resolve));
+  await waitFor(async () => fs.existsSync(runtimeFile), 60_000, `runtime file of ${name}`);
+  const replica = { name, child, url: JSON.parse(fs.readFileSync(runtimeFile, 'utf8')).url as string, exited };
+  replicas.push(replica);
+  return replica;
+}
+
+async function call(r: Replica, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(r.url + urlPath, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'x-laketahoe-request': '1', ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const leads = async (r: Replica) => (await call(r, 'GET', '/api/v1/info')).body.replica.leader as boolean;
+
+afterAll(async () => {
+  for (const r of replicas) {
+    r.child.kill('SIGTERM');
+    await r.exited;
+  }
+});
+
+test('kill -9 of the leader mid-experiment: the follower takes over within 15 s and the job ends with exactly maxTrials trials, none twice', async () => {
+  root = tempRoot();
+  const ran = path.join(root, 'ran.txt');
+  writeNotebook(
+    path.join(root, 'trial.ipynb'),
+    [
+      `import os, time, laketahoe\nwith open(${JSON.stringify(ran)}, 'a') as f:\n    f.write(os.environ.get('LAKETAHOE_TRIAL_ID', 'job') + '\\n')\nprint('begin', flush=True)`,
+      'for step in range(1, 5):\n    time.sleep(1)\n    laketahoe.report(step=step, accuracy=x * step)'
+    ],
+    'x = 0.0'
+  );
+  const url = await testDatabase('failover');
+  const a = await startReplica('a', url);
+  const b = await startReplica('b', url);
+  expect(await leads(a)).toBe(true);
+  expect(await leads(b)).toBe(false);
+
+  // Submitted through the follower: the leader picks the job up and runs its trials.
+  const spec = {
+    hyperparameterMetricTag: 'accuracy',
+    maxTrials: 4,
+    maxParallelTrials: 2,
+    params: [{ parameterName: 'x', type: 'DOUBLE', minValue: 0, maxValue: 1 }]
+  };
+  const submitted = await call(b, 'POST', '/api/v1/jobs', { jobId: 'hpo_failover', trainingInput: { notebook: { path: 'trial.ipynb' }, hyperparameters: spec } });
+  expect(submitted.status).toBe(201);
+  // A plain job submitted through the follower runs too (on the leader), and only once.
+  const plain = await call(b, 'POST', '/api/v1/jobs', { jobId: 'plain', trainingInput: { notebook: { path: 'trial.ipynb', parameters: { x: 0.5 } } } });
+  expect(plain.status).toBe(201);
+
+  await waitFor(
+    async () => {
+      const running = (await call(b, 'GET', '/api/v1/jobs/hpo_failover/trials?state=RUNNING')).body.trials;
+      return running.length === 2 && running.some((t: any) => t.allMetrics.length > 0);
+    },
+    120_000,
+    'two running trials with a metric'
+  );
+  a.child.kill('SIGKILL');
+  const killed = Date.now();
+  await a.exited;
+  await waitFor(async () => leads(b), 15_000, 'the follower to lead');
+  const takeover = Date.now() - killed;
+  expect(takeover).toBeLessThan(15_000);
+
+  const job = await waitFor(
+    async () => {
+      const r = await call(b, 'GET', '/api/v1/jobs/hpo_failover');
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.state) ? r.body : undefined;
+    },
+    180_000,
+    'the HPO job to end'
+  );
+  expect(job.state).toBe('SUCCEEDED');
+  const trials = (await call(b, 'GET', '/api/v1/jobs/hpo_failover/trials')).body.trials;
+  expect(trials.map((t: any) => t.trialId)).toEqual(['1', '2', '3', '4']);
+  expect(new Set(trials.map((t: any) => JSON.stringify(t.hyperparameters))).size).toBe(4);
+  for (const t of trials) {
+    expect(t.state).toBe('SUCCEEDED');
+    // Every value reported across the failover is there once.
+    expect(t.allMetrics.map((m: any) => m.trainingStep)).toEqual([1, 2, 3, 4]);
+    const begins = (await call(b, 'GET', `/api/v1/jobs/hpo_failover/trials/${t.trialId}/logs`)).body.lines.filter((l: any) => l.text === 'begin');
+    expect(begins).toHaveLength(1);
+  }
+  expect(job.trainingOutput).toMatchObject({ completedTrialCount: 4, trialCounts: { SUCCEEDED: 4 } });
+  const plainJob = await waitFor(
+    async () => {
+      const r = await call(b, 'GET', '/api/v1/jobs/plain');
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.state) ? r.body : undefined;
+    },
+    120_000,
+    'the plain job to end'
+  );
+  expect(plainJob.state).toBe('SUCCEEDED');
+  expect(plainJob.trainingOutput.latestMetrics.accuracy).toBe(2);
+  // Each notebook ran exactly once: four trials and the plain job (which has no trial id).
+  expect(fs.readFileSync(ran, 'utf8').trim().split('\n').sort()).toEqual(['1', '2', '3', '4', 'job']);
+});
