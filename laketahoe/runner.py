@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import functools
 import json
 import logging
 import os
@@ -420,11 +421,26 @@ def _kernel_manager_class():
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    from laketahoe import _warm
+
     class QuietKernelManager(AsyncKernelManager):
+        client_class = "laketahoe._kernelclient.QuickReadyClient"
+
         async def _async_interrupt_kernel(self):
             if self.shutting_down:
                 return
             await super()._async_interrupt_kernel()
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # Only this interpreter's own ipykernel is what the template imported; other kernelspecs start cold.
+            if not (_warm.can_fork_kernel() and self.kernel_name == "python3" and "ipykernel_launcher" in kernel_cmd):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            # A runner forked from the warm template forks its kernel too: ipykernel is imported already.
+            provisioner = self.provisioner
+            process = _warm.fork_kernel(kernel_cmd, kw.get("env") or dict(os.environ), kw.get("cwd") or os.getcwd())
+            provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+            provisioner.cwd = kw.get("cwd") or os.getcwd()
+            self._reconcile_connection_info(provisioner.connection_info)
 
     return QuietKernelManager
 
@@ -607,14 +623,24 @@ def _make_engine(out: Output):
     return Engine
 
 
+@functools.lru_cache(maxsize=1)
+def html_exporter():
+    """One HTML exporter per process: loading its templates costs more than rendering a small notebook.
+
+    The warm template builds it once so that forked runners render without loading anything.
+    """
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter()
+
+
 def _render_html(output_path: str, html_path: str) -> bool:
     """Render the executed notebook to HTML; a failure here must not fail the job."""
     try:
         import nbformat
-        from nbconvert import HTMLExporter
 
         nb = nbformat.read(output_path, as_version=4)
-        body, _ = HTMLExporter().from_notebook_node(nb)
+        body, _ = html_exporter().from_notebook_node(nb)
         with open(html_path, "w", encoding="utf-8") as fh:
             fh.write(body)
         return True
@@ -973,7 +999,12 @@ def _termination_message(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the job and return the exit code (see contracts.md)."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)  # argparse exits 2 itself
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["warm"]:
+        from laketahoe import _warm
+
+        return _warm.serve()
+    args = parse_args(argv)  # argparse exits 2 itself
     try:
         sys.stdout.reconfigure(errors="backslashreplace")
     except AttributeError:

@@ -178,6 +178,7 @@ async function wire(
     limits: { maxNotebookBytes: config.maxNotebookBytes, maxFolderBytes: config.maxFolderBytes },
     pollMs: config.pollMs,
     killGraceMs: config.killGraceMs,
+    warm: config.warmRunners,
     recordUsage: (runId, sample) => store.addUsage(runId, [sample]),
     usageIntervalMs: config.usageIntervalMs,
     secretsDir: config.secretsDir ?? path.join(config.dataDir, 'secrets')

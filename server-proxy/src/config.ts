@@ -54,6 +54,8 @@ export interface ServiceConfig {
   gpus?: number;
   pollMs?: number;
   killGraceMs?: number;
+  /** Fork local runners from a warm template (default); `LAKETAHOE_WARM_RUNNERS=0` starts each cold. */
+  warmRunners?: boolean;
   /** Time between two resource usage samples of a running job or trial (`LAKETAHOE_USAGE_INTERVAL_MS`, 5 s). */
   usageIntervalMs?: number;
   heartbeatMs?: number;
@@ -443,6 +445,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     cpus: num(values.cpus, 'cpus'),
     memoryBytes: num(values['memory-bytes'], 'memory-bytes'),
     gpus: num(values.gpus, 'gpus'),
+    warmRunners: env.LAKETAHOE_WARM_RUNNERS !== '0',
     usageIntervalMs: positive(env.LAKETAHOE_USAGE_INTERVAL_MS, 'LAKETAHOE_USAGE_INTERVAL_MS', true),
     logLevel: values['log-level'] ?? env.LAKETAHOE_LOG_LEVEL ?? 'info',
     mlserver: path.resolve(values.mlserver ?? (env.LAKETAHOE_MLSERVER || defaultMlserver(env))),

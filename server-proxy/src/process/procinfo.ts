@@ -76,9 +76,11 @@ export function signalTree(pid: number, signal: NodeJS.Signals): void {
 /**
  * A runner started in `workdir` whose pid was never saved (the service died between spawning it and
  * recording it): the process-group leader working in `workdir` (or below it) whose command line runs
- * `laketahoe.runner`. Its children (the kernel) are in its group and lead none.
+ * `laketahoe.runner`. A kernel forked from a warm runner has the same command line and leads its own
+ * session too: of such a pair, the runner is the one whose parent is not a candidate.
  */
 export function findRunnerIn(workdir: string): { pid: number; startTime: string } | undefined {
+  const candidates: { pid: number; ppid: number; startTime: string }[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) {
       continue;
@@ -100,12 +102,13 @@ export function findRunnerIn(workdir: string): { pid: number; startTime: string 
       if (!argv.includes('laketahoe.runner')) {
         continue;
       }
-      return { pid, startTime: fields[19] };
+      candidates.push({ pid, ppid: Number(fields[1]), startTime: fields[19] });
     } catch {
       // Gone meanwhile, or another user's process.
     }
   }
-  return undefined;
+  const found = candidates.find(c => !candidates.some(other => other.pid === c.ppid));
+  return found && { pid: found.pid, startTime: found.startTime };
 }
 
 /** Flag of a listening socket in /proc/net/unix (`__SO_ACCEPTCON`). */

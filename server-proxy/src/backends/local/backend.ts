@@ -7,7 +7,8 @@ import type { Allocation } from '../../schemas/jobs.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { failpoint } from '../../failpoints.js';
 import type { JobRuntime } from '../../store/store.js';
-import { jobEnv, launchRunner, runnerArgs, runnerEnv } from './launcher.js';
+import { jobEnv, launchRunner, runnerArgs, runnerEnv, type LaunchedRunner } from './launcher.js';
+import { WarmTemplate } from './warm.js';
 import { checkKernel, KernelCatalog, notebookKernelName, RUNNER_KERNEL } from './kernels.js';
 import { checkSecretRefs, secretsFileOf } from './secrets.js';
 import { findRunnerIn, isProcessAlive } from '../../process/procinfo.js';
@@ -36,6 +37,8 @@ export interface LocalBackendOptions {
   killGraceMs?: number;
   /** Environment handed to runners (defaults to the service's). */
   env?: NodeJS.ProcessEnv;
+  /** Fork runners from a warm, pre-imported template (default) rather than start each cold. */
+  warm?: boolean;
   /** Where resource usage samples of running runs go; none are taken without it. */
   recordUsage?: UsageSink;
   /** Time between two usage samples of a run (5 s when absent). */
@@ -55,6 +58,7 @@ export class LocalBackend implements Backend {
   private queue: ResourceQueue;
   private readonly watches: RunnerWatches;
   private readonly kinds = new RunKinds();
+  private readonly template?: WarmTemplate;
   private readonly usage?: LocalUsageSampler;
   /** The kernelspecs installed for the runner's Python. */
   readonly kernels: KernelCatalog;
@@ -71,6 +75,11 @@ export class LocalBackend implements Backend {
       killGraceMs: opts.killGraceMs ?? 10_000,
       ended: (runId, missingReason, exitCode) => this.settle(runId, missingReason, exitCode)
     });
+    if (opts.warm ?? true) {
+      // Unbuffered like every runner's interpreter (runnerEnv): the forks inherit the interpreter's setting.
+      const env = { ...childEnv(opts.env ?? process.env), PYTHONUNBUFFERED: '1' };
+      this.template = new WarmTemplate({ python: opts.python, env, cwd: '/', log: opts.log });
+    }
     if (opts.recordUsage) {
       this.usage = new LocalUsageSampler({
         log: opts.log,
@@ -271,6 +280,7 @@ export class LocalBackend implements Backend {
     this.stopped = true;
     this.usage?.stop();
     this.watches.clear();
+    this.template?.stop();
   }
 
   private pump(): void {
@@ -299,7 +309,7 @@ export class LocalBackend implements Backend {
     }
     const workdir = run.runtime.workdir!;
     const plan = run.runtime.plan as LocalPlan;
-    let launched;
+    let launched: LaunchedRunner & { warm: boolean };
     try {
       if (run.runtime.snapshotFrom) {
         copySnapshot(run.runtime.snapshotFrom, workdir);
@@ -307,7 +317,7 @@ export class LocalBackend implements Backend {
       const args = runnerArgs(plan.kind, plan.inputs, plan);
       // The job's variables may replace passed-through ones (LANG, TZ), never the service's own (checked at submit).
       const env = { ...runnerEnv(this.opts.env ?? process.env, runId, workdir, allocation), ...jobEnv(plan), ...(run.runtime.env ?? {}) };
-      launched = await launchRunner(this.opts.python, args, workdir, env);
+      launched = await this.startRunner(args, workdir, env);
       failpoint('after-spawn');
     } catch (err) {
       this.release(runId);
@@ -325,13 +335,25 @@ export class LocalBackend implements Backend {
     if (!saved || this.stopped) {
       return;
     }
-    const w = this.watches.watch(runId, saved, launched.pid, true);
-    void launched.exited.then(code => {
-      w.exit = { code };
-    });
+    // A forked runner is the template's child: while the template lives it reports the exit, and
+    // liveness polling covers the case where it died first.
+    this.watches.watch(runId, saved, launched.pid, !launched.warm);
+    void launched.exited.then(code => this.watches.exited(runId, code));
     if (saved.state === 'CANCELLING' || saved.runtime.stoppedEarly) {
       this.terminate(runId);
     }
+  }
+
+  /** Forks the runner from the warm template, or starts it cold when there is none or it failed. */
+  private async startRunner(args: string[], workdir: string, env: NodeJS.ProcessEnv): Promise<LaunchedRunner & { warm: boolean }> {
+    if (this.template) {
+      try {
+        return { ...(await this.template.launch(args, workdir, env)), warm: true };
+      } catch (err) {
+        this.opts.log.warn({ err }, 'the warm runner template failed; starting the runner cold');
+      }
+    }
+    return { ...(await launchRunner(this.opts.python, args, workdir, env)), warm: false };
   }
 
   /** Ends a run whose runner is gone and starts what its resources now allow. */

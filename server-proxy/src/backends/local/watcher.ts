@@ -72,6 +72,23 @@ export class RunnerWatches {
     }, graceMs);
   }
 
+  /** Records that a runner ended and reads its last output now rather than at the next poll. */
+  exited(runId: string, code: number | null): void {
+    const w = this.watched.get(runId);
+    if (!w || w.exit) {
+      return;
+    }
+    w.exit = { code };
+    if (!w.busy) {
+      w.busy = true;
+      this.tick(runId, w)
+        .catch(err => this.opts.log.error({ err, jobId: runId }, 'reading runner output failed'))
+        .finally(() => {
+          w.busy = false;
+        });
+    }
+  }
+
   /** Runs whose runner still runs, with its pid and GPUs. */
   running(): { runId: string; pid: number; gpus: number[] }[] {
     return [...this.watched].filter(([, w]) => !w.exit && w.pid > 0).map(([runId, w]) => ({ runId, pid: w.pid, gpus: w.gpus }));
