@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { UsageSample } from '../../schemas/usage.js';
+import { PeriodicTask } from '../../periodic.js';
 
 /** What the kubelet says one pod uses. */
 export interface PodUsage {
@@ -74,31 +75,20 @@ export interface KubeUsageOptions {
  * kubelet) is marked "not available" unless it was measured before.
  */
 export class KubeUsageSampler {
-  private timer?: NodeJS.Timeout;
-  private busy = false;
+  private readonly periodic: PeriodicTask;
   private readonly last = new Map<string, { cpuSeconds: number; timeMs: number }>();
   private readonly marked = new Set<string>();
 
-  constructor(private readonly opts: KubeUsageOptions) {}
+  constructor(private readonly opts: KubeUsageOptions) {
+    this.periodic = new PeriodicTask(opts.intervalMs, () => this.sampleAll(), err => opts.log.warn({ err }, 'sampling Kubernetes resource usage failed'));
+  }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (this.busy) {
-        return;
-      }
-      this.busy = true;
-      this.sampleAll()
-        .catch(err => this.opts.log.warn({ err }, 'sampling Kubernetes resource usage failed'))
-        .finally(() => {
-          this.busy = false;
-        });
-    }, this.opts.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /** One round: reads each node once, then records a sample per run or marks it unavailable. */

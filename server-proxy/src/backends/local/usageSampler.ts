@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { UsageSample } from '../../schemas/usage.js';
 import { processAgeSeconds, readGpuUsage, readTreeUsage, type GpuReading } from '../../process/usage.js';
+import { PeriodicTask } from '../../periodic.js';
 
 /** A run the sampler measures: its runner's pid and the GPUs it was given. */
 export interface SampledRun {
@@ -29,31 +30,20 @@ export interface LocalUsageOptions {
  * with the number of running runs, not with their age.
  */
 export class LocalUsageSampler {
-  private timer?: NodeJS.Timeout;
-  private busy = false;
+  private readonly periodic: PeriodicTask;
   /** The previous reading of each run: CPU cores are the CPU time used between two readings. */
   private readonly last = new Map<string, { cpuSeconds: number; timeMs: number }>();
 
-  constructor(private readonly opts: LocalUsageOptions) {}
+  constructor(private readonly opts: LocalUsageOptions) {
+    this.periodic = new PeriodicTask(opts.intervalMs, () => this.sampleAll(), err => opts.log.warn({ err }, 'sampling resource usage failed'));
+  }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (this.busy) {
-        return;
-      }
-      this.busy = true;
-      this.sampleAll()
-        .catch(err => this.opts.log.warn({ err }, 'sampling resource usage failed'))
-        .finally(() => {
-          this.busy = false;
-        });
-    }, this.opts.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /** Takes one sample of every running run and records it. */
