@@ -331,7 +331,10 @@ async function wire(
   leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
   // Ticks are claimed in the store, so a second scheduler could not fire one twice; leading keeps it to one.
   leadership.register({ name: 'schedules', start: () => scheduler.start(), stop: () => scheduler.stop() });
-  leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
+  if (leadership.kind !== 'single') {
+    // Only replicas have followers whose accepted work the leader must pick up.
+    leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
+  }
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
 
   app.setErrorHandler(errorHandler);
