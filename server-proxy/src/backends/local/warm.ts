@@ -86,21 +86,29 @@ export class WarmTemplate {
     for (const stream of [child.stdin, child.stdout, child.stderr]) {
       (stream as unknown as { unref?: () => void }).unref?.();
     }
-    child.on('error', err => this.opts.log.warn({ err }, 'the warm runner template could not start'));
+    // A template that cannot start (no such interpreter) may never emit 'exit': fail its launches now, so
+    // each starts cold (and fails there with the interpreter's error) instead of waiting for the timeout.
+    child.on('error', err => {
+      this.opts.log.warn({ err }, 'the warm runner template could not start');
+      this.lost(child, `the warm template could not start: ${err.message}`);
+    });
     child.stdin.on('error', () => undefined);
     readline.createInterface({ input: child.stderr }).on('line', line => this.opts.log.warn({ line }, 'warm runner template'));
     readline.createInterface({ input: child.stdout }).on('line', line => this.answer(line));
-    child.once('exit', code => {
-      if (this.child === child) {
-        this.child = undefined;
-      }
-      for (const p of this.pending.values()) {
-        p.reject(new Error(`the warm template exited (code ${code})`));
-      }
-      this.pending.clear();
-      // Runners it forked are now orphans: their ends are learned by polling, like adopted ones.
-    });
+    // Runners it forked are then orphans: their ends are learned by polling, like adopted ones.
+    child.once('exit', code => this.lost(child, `the warm template exited (code ${code})`));
     return child;
+  }
+
+  /** The template is gone: launches waiting on it fail, and the next launch starts a new one. */
+  private lost(child: ChildProcessWithoutNullStreams, reason: string): void {
+    if (this.child === child) {
+      this.child = undefined;
+    }
+    for (const p of this.pending.values()) {
+      p.reject(new Error(reason));
+    }
+    this.pending.clear();
   }
 
   private answer(line: string): void {
