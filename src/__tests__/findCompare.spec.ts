@@ -193,6 +193,58 @@ describe('run again and edit and resubmit', () => {
       notebook: { path: 'work/mnist.ipynb', parameters: { lr: 0.5 } }
     });
   });
+
+  it('fills the tuning section of an HPO job, so the resubmitted spec is the same', () => {
+    const form = new SubmitFormModel('work/mnist.ipynb', [
+      { name: 'lr', type: 'float', value: 0.1, line: 1 } as any,
+      { name: 'epochs', type: 'int', value: 5, line: 2 } as any,
+      { name: 'dropout', type: 'float', value: 0.2, line: 3 } as any
+    ]);
+    const hyperparameters = {
+      goal: 'MINIMIZE' as const,
+      hyperparameterMetricTag: 'loss',
+      metricSelection: 'BEST' as const,
+      maxTrials: 30,
+      maxParallelTrials: 3,
+      maxFailedTrials: 4,
+      enableTrialEarlyStopping: true,
+      earlyStopping: { kind: 'asha' as const, minStep: 2, reductionFactor: 4 },
+      algorithm: 'RANDOM_SEARCH' as const,
+      params: [
+        {
+          parameterName: 'lr',
+          type: 'DOUBLE' as const,
+          minValue: 0.001,
+          maxValue: 0.3,
+          scaleType: 'UNIT_LOG_SCALE' as const
+        },
+        {
+          parameterName: 'epochs',
+          type: 'DISCRETE' as const,
+          discreteValues: [5, 10, 20]
+        },
+        {
+          parameterName: 'optimizer',
+          type: 'CATEGORICAL' as const,
+          categoricalValues: ['adam', 'sgd']
+        }
+      ]
+    };
+    const job = makeJob('old_tuning', 'SUCCEEDED', {
+      trainingInput: {
+        scaleTier: 'BASIC',
+        notebook: { path: 'work/mnist.ipynb' },
+        hyperparameters
+      }
+    });
+    prefillFromJob(form, job);
+    // dropout was proposed by the notebook but not searched: it stays unchecked.
+    expect(form.hpo.params.find(row => row.name === 'dropout')?.enabled).toBe(
+      false
+    );
+    const request = form.toRequest();
+    expect(request.trainingInput.hyperparameters).toEqual(hyperparameters);
+  });
 });
 
 describe('compare', () => {
