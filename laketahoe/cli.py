@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--job-id", dest="new_job_id", help="the new job's id; the service picks one when omitted")
     rerun.add_argument("--stream-logs", action="store_true", help="then print the new job's log until it ends")
 
+    update = cmds.add_parser("update", help="change a job's labels (the owner only)")
+    update.add_argument("job_id", metavar="JOB_ID")
+    update.add_argument("--update-labels", default="", metavar="KEY=VALUE,...", help="labels to add or change")
+    update.add_argument("--remove-labels", default="", metavar="KEY,...", help="labels to remove")
+    update.add_argument("--clear-labels", action="store_true", help="remove every label first")
+
     logs = cmds.add_parser("stream-logs", help="print a job's log until it ends; exit 0 SUCCEEDED, 1 FAILED, 3 CANCELLED")
     logs.add_argument("job_id", metavar="JOB_ID")
 
@@ -542,6 +548,8 @@ def run(args, client_factory=Client.from_environment) -> int:
         job = client.rerun_job(args.job_id, args.new_job_id)
         print(f"Job [{job['jobId']}] submitted: a new run of [{args.job_id}] ({job.get('state')}).")
         return _stream(client, job["jobId"]) if args.stream_logs else 0
+    if args.command == "update":
+        return cmd_update_labels(args, client)
     if args.command == "stream-logs":
         return _stream(client, args.job_id)
     if args.command == "cancel":
@@ -558,6 +566,25 @@ def run(args, client_factory=Client.from_environment) -> int:
     if args.command == "list-trials":
         return cmd_list_trials(args, client)
     raise JobSpecError(f"unknown command {args.command}")
+
+
+def cmd_update_labels(args, client) -> int:
+    """``jobs update``: the job's labels, changed as gcloud's ``--update-labels``/``--remove-labels`` do."""
+    updates = {}
+    for pair in filter(None, (p.strip() for p in args.update_labels.split(","))):
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise JobSpecError(f"--update-labels: expected KEY=VALUE, got {pair!r}")
+        updates[key] = value
+    removed = {k.strip() for k in args.remove_labels.split(",") if k.strip()}
+    if not (updates or removed or args.clear_labels):
+        raise JobSpecError("nothing to change: give --update-labels, --remove-labels or --clear-labels")
+    labels = {} if args.clear_labels else dict(client.get_job(args.job_id).get("labels") or {})
+    labels = {k: v for k, v in {**labels, **updates}.items() if k not in removed}
+    job = client.set_labels(args.job_id, labels)
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(job.get("labels", {}).items())) or "none"
+    print(f"Updated job [{args.job_id}]: labels {shown}.")
+    return 0
 
 
 def cmd_delete(args, client) -> int:

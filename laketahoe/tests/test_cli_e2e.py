@@ -226,6 +226,15 @@ def test_jobs_rerun_and_search(service):
     none = cli(service, "jobs", "list", "--label", "team=growth", "--search", "cli_", cwd=proj)
     assert none.stdout.splitlines()[1:] == []
 
+    relabel = cli(service, "jobs", "update", "cli_again", "--update-labels", "stage=prod,team=search",
+                  "--remove-labels", "team", cwd=proj)
+    assert relabel.returncode == 0, relabel.stderr
+    assert relabel.stdout == "Updated job [cli_again]: labels stage=prod.\n"
+    assert client.get_job("cli_again")["labels"] == {"stage": "prod"}
+    bad = cli(service, "jobs", "update", "cli_again", "--update-labels", "stage", cwd=proj)
+    assert bad.returncode != 0 and "--update-labels: expected KEY=VALUE" in bad.stderr
+    assert client.get_job("cli_again")["labels"] == {"stage": "prod"}
+
     unknown = cli(service, "jobs", "rerun", "cli_no_such", cwd=proj)
     assert unknown.returncode == 1
     assert unknown.stderr == "ERROR: (laketahoe) job cli_no_such not found\n"
