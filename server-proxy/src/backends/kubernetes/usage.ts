@@ -18,12 +18,14 @@ function labelsOf(text: string): Record<string, string> {
 }
 
 /**
- * Parses the kubelet's `/metrics/resource` text into usage per `namespace/pod`. The pod series
- * (`pod_cpu_usage_seconds_total`, `pod_memory_working_set_bytes`) are used where present; otherwise the
- * pod's containers' series are summed (older kubelets have only those).
+ * Parses the kubelet's `/metrics/resource` text into usage per `namespace/pod`: for each of CPU and
+ * memory the larger of the pod series (`pod_cpu_usage_seconds_total`, `pod_memory_working_set_bytes`)
+ * and the sum of the pod's container series. The pod series also count the pod's sandbox, but some
+ * kubelets leave them out and some answer 0 for them (the test cluster's node on cgroup v1 does, see
+ * the recorded fixture), while the container series carry the usage.
  */
 export function parseResourceMetrics(text: string): Map<string, PodUsage> {
-  const pods = new Map<string, PodUsage & { fromPod: { cpu: boolean; memory: boolean } }>();
+  const pods = new Map<string, { pod: PodUsage; containers: PodUsage }>();
   for (const line of text.split('\n')) {
     const m = /^(pod|container)_(cpu_usage_seconds_total|memory_working_set_bytes)\{([^}]*)\}\s+(\S+)/.exec(line);
     if (!m) {
@@ -36,18 +38,21 @@ export function parseResourceMetrics(text: string): Map<string, PodUsage> {
       continue;
     }
     const key = `${labels.namespace}/${labels.pod}`;
-    const entry = pods.get(key) ?? { cpuSeconds: 0, memoryBytes: 0, fromPod: { cpu: false, memory: false } };
+    const entry = pods.get(key) ?? { pod: { cpuSeconds: 0, memoryBytes: 0 }, containers: { cpuSeconds: 0, memoryBytes: 0 } };
     pods.set(key, entry);
-    const field = metric === 'cpu_usage_seconds_total' ? 'cpu' : 'memory';
-    const target = field === 'cpu' ? 'cpuSeconds' : 'memoryBytes';
+    const field = metric === 'cpu_usage_seconds_total' ? 'cpuSeconds' : 'memoryBytes';
     if (level === 'pod') {
-      entry[target] = value;
-      entry.fromPod[field] = true;
-    } else if (!entry.fromPod[field]) {
-      entry[target] += value;
+      entry.pod[field] = value;
+    } else {
+      entry.containers[field] += value;
     }
   }
-  return new Map([...pods].map(([key, { cpuSeconds, memoryBytes }]) => [key, { cpuSeconds, memoryBytes }]));
+  return new Map(
+    [...pods].map(([key, { pod, containers }]) => [
+      key,
+      { cpuSeconds: Math.max(pod.cpuSeconds, containers.cpuSeconds), memoryBytes: Math.max(pod.memoryBytes, containers.memoryBytes) }
+    ])
+  );
 }
 
 /** A running Kubernetes run: its pods and where they run. */

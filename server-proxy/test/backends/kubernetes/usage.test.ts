@@ -10,12 +10,18 @@ import type { UsageSample } from '../../../src/schemas/usage.js';
 const TEXT = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kubelet-metrics-resource.txt'), 'utf8');
 const silent = { warn() {} } as unknown as FastifyBaseLogger;
 
-test('pod series win; a pod without them sums its containers', () => {
+test('the larger of the pod series and the sum of its containers; a pod without pod series sums its containers', () => {
   const pods = parseResourceMetrics(TEXT);
   expect(pods.get('laketahoe-alice/lt-train1-master-0-abcde')).toEqual({ cpuSeconds: 3.912875 + 0.104221, memoryBytes: 201326592 + 8388608 });
   expect(pods.get('laketahoe-bob/lt-other-master-0-zzzzz')).toEqual({ cpuSeconds: 99.61, memoryBytes: 1075838976 });
   expect(pods.has('kube-system/coredns-7db6d8ff4d-4x8vq')).toBe(true);
   expect(pods.size).toBe(3);
+});
+
+test("recorded from the test cluster's real node (kubelet v1.37.2, cgroup v1): pod series 0, containers carry the usage", () => {
+  const recorded = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kubelet-metrics-resource-real-node.txt'), 'utf8');
+  // A pod holding 64 MiB and spinning on half a CPU, read 12 s after it became Ready.
+  expect(parseResourceMetrics(recorded)).toEqual(new Map([['laketahoe-alice/usage-probe', { cpuSeconds: 6.102043626, memoryBytes: 71057408 }]]));
 });
 
 test('only running, scheduled pods are sampled, with the GPUs their containers are given', () => {
