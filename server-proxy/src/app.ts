@@ -189,7 +189,8 @@ async function wire(
   // Replicas on one PostgreSQL database push each other's changes to their browsers.
   const relay = database ? new PostgresEventRelay(database, bus, app.log) : undefined;
   await relay?.start();
-  const monitor = new Monitor({ store: monitorStore, bus, log: app.log });
+  // Replicas each add the requests they forwarded to the shared history.
+  const monitor = new Monitor({ store: monitorStore, bus, log: app.log, sharedHistory: database !== undefined });
   // An extra monitor from outside (a test's recorder) sees everything the real one sees.
   const watchers: DeploymentMonitor = parts.monitor ? teeMonitor(monitor, parts.monitor) : monitor;
   const deploymentUpdater = new DeploymentUpdater(store, bus);
@@ -311,7 +312,9 @@ async function wire(
     localServing: localAllowed,
     livenessMs: config.livenessMs ?? 3000,
     drainMs: 30_000,
-    restartDelayMs: config.restartDelayMs
+    restartDelayMs: config.restartDelayMs,
+    // Any replica forwards inference to the model servers the leader runs; the next leader adopts them.
+    shareServers: database !== undefined
   });
   const versions = new VersionMonitor();
   // Exactly one replica of a database runs the controllers; the others serve the API and push streams.
@@ -336,6 +339,7 @@ async function wire(
     leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
   }
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
+  monitor.evaluatesAlerts = () => leadership.leading;
 
   app.setErrorHandler(errorHandler);
   // Body-less POSTs (cancel) often still carry `Content-Type: application/json` (Jupyter's

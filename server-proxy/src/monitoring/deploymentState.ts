@@ -34,9 +34,10 @@ export interface WatchedDeployment {
   baseline: { features: PreparedFeature[]; prediction: PreparedFeature | null } | null;
   inputs: RowWindow | null;
   predictions: RowWindow | null;
-  /** Recent request buckets by start time, and those changed since the last flush. */
+  /** Recent request buckets by start time (this process's requests and those read back from the store). */
   buckets: Map<number, RequestBucket>;
-  dirty: Set<number>;
+  /** This process's requests since the last flush, by bucket start: added to the stored buckets. */
+  unflushed: Map<number, RequestBucket>;
   /** Rows added to the windows since the last flush, to be persisted (drift survives a restart). */
   pendingRows: LiveRowsRecord[];
   /** Open alerts by rule name. */

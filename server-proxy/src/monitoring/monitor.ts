@@ -38,6 +38,11 @@ export interface MonitorOptions {
   evaluateMs?: number;
   /** How long request buckets are kept in the store. Default 7 days. */
   retentionMs?: number;
+  /**
+   * Replicas share the store: each adds its own requests to the stored buckets, and alert rules see
+   * every replica's requests (the window is read from the store).
+   */
+  sharedHistory?: boolean;
 }
 
 /** The answer of `GET /deployments/{name}/monitoring`. */
@@ -73,8 +78,11 @@ export class Monitor implements DeploymentMonitor {
   private ticking: Promise<void> = Promise.resolve();
   private lastPrune = 0;
   private readonly background = new Set<Promise<unknown>>();
+  private readonly sharedHistory: boolean;
   /** Prometheus metrics of every owner's deployments. */
   readonly metrics: PrometheusMetrics;
+  /** Whether this process evaluates alert rules (only the leader of replicas does, so each fires once). */
+  evaluatesAlerts: () => boolean = () => true;
 
   constructor(options: MonitorOptions) {
     this.store = options.store;
@@ -85,6 +93,7 @@ export class Monitor implements DeploymentMonitor {
     this.caps = { maxRows: options.maxRows ?? 20_000, maxCells: options.maxCells ?? 2_000_000, minDriftRows: options.minDriftRows ?? 30 };
     this.evaluateMs = options.evaluateMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * HOUR_MS;
+    this.sharedHistory = options.sharedHistory ?? false;
     this.metrics = new PrometheusMetrics(owner => this.gauges(owner));
   }
 
@@ -138,7 +147,7 @@ export class Monitor implements DeploymentMonitor {
       ...windows,
       // Request history and open alerts belong to the deployment, whatever version it serves.
       buckets: previous?.buckets ?? new Map(),
-      dirty: previous?.dirty ?? new Set(),
+      unflushed: previous?.unflushed ?? new Map(),
       pendingRows: windows.inputs === previous?.inputs ? (previous?.pendingRows ?? []) : [],
       firing: previous?.firing ?? new Map(),
       drift: { revision: '', report: null },
@@ -186,7 +195,12 @@ export class Monitor implements DeploymentMonitor {
         w.buckets.set(start, bucket);
       }
       bucket.add(sample.status, sample.latencyMs);
-      w.dirty.add(start);
+      let unflushed = w.unflushed.get(start);
+      if (!unflushed) {
+        unflushed = new RequestBucket(start, this.bucketMs);
+        w.unflushed.set(start, unflushed);
+      }
+      unflushed.add(sample.status, sample.latencyMs);
       this.metrics.observeRequest(sample.owner, w.labels, sample.status, sample.latencyMs);
       // Only answered requests had inputs the model accepted; rejected ones would pollute drift. Rows
       // answered by the version being replaced (drained after a switch) belong to another baseline.
@@ -313,10 +327,10 @@ export class Monitor implements DeploymentMonitor {
   /** Writes changed buckets and new live rows, and forgets buckets too old to change again. */
   private async flush(w: WatchedDeployment): Promise<void> {
     await w.restored;
-    if (w.dirty.size > 0) {
-      const changed = [...w.dirty].map(start => w.buckets.get(start)!.toRecord());
-      w.dirty.clear();
-      await this.store.saveBuckets(w.d.owner, w.d.deployment, changed);
+    if (w.unflushed.size > 0) {
+      const added = [...w.unflushed.values()].map(b => b.toRecord());
+      w.unflushed.clear();
+      await this.store.addBuckets(w.d.owner, w.d.deployment, added);
     }
     if (w.inputs) {
       const { owner, deployment, model, version } = w.d;
@@ -358,9 +372,15 @@ export class Monitor implements DeploymentMonitor {
   private async evaluate(w: WatchedDeployment): Promise<void> {
     await w.restored;
     const drift = this.currentDrift(w);
+    if (!this.evaluatesAlerts()) {
+      return; // Alerts are the leader's: each would fire once per replica otherwise.
+    }
     const since = this.now() - w.d.monitoring.windowSeconds * 1000;
     const window = new RequestBucket(since, w.d.monitoring.windowSeconds * 1000);
-    for (const b of w.buckets.values()) {
+    const buckets = this.sharedHistory
+      ? (await this.store.listBuckets(w.d.owner, w.d.deployment, since - this.bucketMs, this.now() + 1)).map(RequestBucket.fromRecord)
+      : w.buckets.values();
+    for (const b of buckets) {
       if (b.start + b.widthMs > since) {
         window.merge(b);
       }

@@ -1,29 +1,24 @@
 /** Monitoring history in PostgreSQL: the same seam as the SQLite one, for the shared service. */
 import type { Database } from '../store/postgres/database.js';
 import type { Alert } from './alerts.js';
-import type { HistogramJson } from './histogram.js';
-import type { LiveRowsRecord, MonitorStore, RequestBucketRecord } from './store.js';
+import { addTo, bucketRecord, type BucketRow, type LiveRowsRecord, type MonitorStore, type RequestBucketRecord } from './store.js';
+import { RequestBucket } from './requests.js';
 
-interface BucketRow {
-  start_ms: number;
-  width_ms: number;
-  requests: number;
-  errors: number;
-  client_errors: number;
-  server_errors: number;
-  latency_sum_ms: number;
-  histogram: string;
+
+/** The pool, or the connection of a transaction. */
+interface Queryable {
+  query(sql: string, params: unknown[]): Promise<unknown>;
 }
 
 /** MonitorStore over the service's PostgreSQL database. */
 export class PostgresMonitorStore implements MonitorStore {
   constructor(private readonly db: Database) {}
 
-  async saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void> {
+  async saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[], client: Queryable = this.db): Promise<void> {
     if (buckets.length === 0) {
       return;
     }
-    await this.db.query(
+    await client.query(
       `INSERT INTO request_buckets
          (owner, deployment, start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram)
        SELECT $1, $2, * FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[], $10::text[])
@@ -46,22 +41,41 @@ export class PostgresMonitorStore implements MonitorStore {
     );
   }
 
+  async addBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void> {
+    if (buckets.length === 0) {
+      return;
+    }
+    // Always locked in the same order, so that two replicas cannot deadlock.
+    const sorted = [...buckets].sort((a, b) => a.start - b.start);
+    const starts = sorted.map(b => b.start);
+    await this.db.transaction(async client => {
+      // Empty rows first, so that the lock below holds a row for every bucket: two replicas adding to a
+      // new bucket at once then wait for each other instead of both inserting.
+      const empty = sorted.map(b => new RequestBucket(b.start, b.widthMs).toRecord());
+      await client.query(
+        `INSERT INTO request_buckets
+           (owner, deployment, start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram)
+         SELECT $1, $2, s, w, 0, 0, 0, 0, 0, h FROM unnest($3::bigint[], $4::bigint[], $5::text[]) AS b(s, w, h)
+         ON CONFLICT (owner, deployment, start_ms) DO NOTHING`,
+        [owner, deployment, starts, empty.map(b => b.widthMs), empty.map(b => JSON.stringify(b.histogram))]
+      );
+      const { rows } = await client.query<BucketRow>(
+        `SELECT start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram
+         FROM request_buckets WHERE owner = $1 AND deployment = $2 AND start_ms = ANY($3::bigint[]) ORDER BY start_ms FOR UPDATE`,
+        [owner, deployment, starts]
+      );
+      const stored = new Map(rows.map(r => [Number(r.start_ms), bucketRecord(r)]));
+      await this.saveBuckets(owner, deployment, sorted.map(b => addTo(stored.get(b.start), b)), client);
+    });
+  }
+
   async listBuckets(owner: string, deployment: string, fromMs: number, toMs: number): Promise<RequestBucketRecord[]> {
     const rows = await this.db.query<BucketRow>(
       `SELECT start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram
        FROM request_buckets WHERE owner = $1 AND deployment = $2 AND start_ms >= $3 AND start_ms < $4 ORDER BY start_ms`,
       [owner, deployment, fromMs, toMs]
     );
-    return rows.map(r => ({
-      start: r.start_ms,
-      widthMs: r.width_ms,
-      requests: r.requests,
-      errors: r.errors,
-      clientErrors: r.client_errors,
-      serverErrors: r.server_errors,
-      latencySumMs: r.latency_sum_ms,
-      histogram: JSON.parse(r.histogram) as HistogramJson
-    }));
+    return rows.map(bucketRecord);
   }
 
   async saveAlert(owner: string, alert: Alert): Promise<void> {

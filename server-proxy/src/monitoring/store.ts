@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Alert } from './alerts.js';
 import type { HistogramJson } from './histogram.js';
+import { RequestBucket } from './requests.js';
 
 /** Request aggregates of one time bucket of one deployment. */
 export interface RequestBucketRecord {
@@ -31,8 +32,13 @@ export interface LiveRowsRecord {
 
 /** Where the monitor keeps its history. Async so that a networked database can implement it. */
 export interface MonitorStore {
-  /** Inserts or replaces buckets (a bucket is rewritten while it is still filling). */
+  /** Inserts or replaces buckets (a copy of history, as a migration makes). */
   saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void>;
+  /**
+   * Adds requests to the stored buckets (creating those missing): each process that forwards a
+   * deployment's requests adds its own, so replicas never overwrite each other's counts.
+   */
+  addBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void>;
   /** Buckets starting in [fromMs, toMs), oldest first. */
   listBuckets(owner: string, deployment: string, fromMs: number, toMs: number): Promise<RequestBucketRecord[]>;
   /** Inserts or updates an alert (by id). */
@@ -53,7 +59,8 @@ export interface MonitorStore {
   pruneBuckets(beforeMs: number): Promise<void>;
 }
 
-interface BucketRow {
+/** A bucket row as both databases return it. */
+export interface BucketRow {
   start_ms: number;
   width_ms: number;
   requests: number;
@@ -64,11 +71,39 @@ interface BucketRow {
   histogram: string;
 }
 
+/** A bucket row as a record. */
+export function bucketRecord(r: BucketRow): RequestBucketRecord {
+  return {
+    start: r.start_ms,
+    widthMs: r.width_ms,
+    requests: r.requests,
+    errors: r.errors,
+    clientErrors: r.client_errors,
+    serverErrors: r.server_errors,
+    latencySumMs: r.latency_sum_ms,
+    histogram: JSON.parse(r.histogram) as HistogramJson
+  };
+}
+
+/** `added` on top of `stored` (when there is one). */
+export function addTo(stored: RequestBucketRecord | undefined, added: RequestBucketRecord): RequestBucketRecord {
+  if (!stored) {
+    return added;
+  }
+  const sum = RequestBucket.fromRecord(stored);
+  sum.merge(RequestBucket.fromRecord(added));
+  return sum.toRecord();
+}
+
 /** MonitorStore over the service's SQLite database (tables of migration 4). */
 export class SqliteMonitorStore implements MonitorStore {
   constructor(private readonly db: Database.Database) {}
 
   async saveBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void> {
+    this.writeBuckets(owner, deployment, buckets);
+  }
+
+  private writeBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): void {
     const upsert = this.db.prepare(
       `INSERT OR REPLACE INTO request_buckets
          (owner, deployment, start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram)
@@ -92,6 +127,21 @@ export class SqliteMonitorStore implements MonitorStore {
     })();
   }
 
+  async addBuckets(owner: string, deployment: string, buckets: readonly RequestBucketRecord[]): Promise<void> {
+    const read = this.db.prepare(
+      `SELECT start_ms, width_ms, requests, errors, client_errors, server_errors, latency_sum_ms, histogram
+       FROM request_buckets WHERE owner = ? AND deployment = ? AND start_ms = ?`
+    );
+    // Read and written in one transaction: no other writer comes in between.
+    this.db.transaction(() => {
+      const merged = buckets.map(b => {
+        const row = read.get(owner, deployment, b.start) as BucketRow | undefined;
+        return addTo(row && bucketRecord(row), b);
+      });
+      this.writeBuckets(owner, deployment, merged);
+    })();
+  }
+
   async listBuckets(owner: string, deployment: string, fromMs: number, toMs: number): Promise<RequestBucketRecord[]> {
     const rows = this.db
       .prepare(
@@ -99,16 +149,7 @@ export class SqliteMonitorStore implements MonitorStore {
          FROM request_buckets WHERE owner = ? AND deployment = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms`
       )
       .all(owner, deployment, fromMs, toMs) as BucketRow[];
-    return rows.map(r => ({
-      start: r.start_ms,
-      widthMs: r.width_ms,
-      requests: r.requests,
-      errors: r.errors,
-      clientErrors: r.client_errors,
-      serverErrors: r.server_errors,
-      latencySumMs: r.latency_sum_ms,
-      histogram: JSON.parse(r.histogram) as HistogramJson
-    }));
+    return rows.map(bucketRecord);
   }
 
   async saveAlert(owner: string, alert: Alert): Promise<void> {

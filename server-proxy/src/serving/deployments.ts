@@ -17,13 +17,14 @@ import {
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
-import { serversStartedIn } from './modelServer.js';
+import { ModelServer, serversStartedIn } from './modelServer.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
 import { Challengers, type VersionKeeper } from './challengers.js';
 import { checkAutoscaling, scaleKube } from './scaling.js';
+import { StoredTargets } from './storedTargets.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -56,6 +57,10 @@ export class DeploymentService {
   private readonly challengers: Challengers;
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
+  /** Deployments this replica keeps no supervisor for, served where their records say (replicas only). */
+  private readonly stored?: StoredTargets;
+  /** Whether this replica runs the deployments (between start and close). */
+  private leading = false;
 
   /**
    * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
@@ -80,6 +85,29 @@ export class DeploymentService {
       },
       resetComparison: (owner, name) => this.onComparisonReset?.(owner, name)
     });
+    if (opts.shareServers) {
+      const kube = opts.kube;
+      this.stored = new StoredTargets({
+        store: opts.store,
+        kubeEndpoint: kube && ((record, version) => kube.endpointFor(record, version)),
+        onServing: record => void this.monitorStored(record)
+      });
+    }
+  }
+
+  /** Attaches the monitor to a deployment served through its record, so the requests this replica forwards are counted. */
+  private async monitorStored(record: DeploymentRecord): Promise<void> {
+    const { owner, name, model, monitoring } = record.deployment;
+    if (this.leading && this.runnerInMemory(owner, name)) {
+      return; // Its supervisor attaches it.
+    }
+    try {
+      const version = await this.opts.registry.version(owner, model.name, model.version);
+      const saved = this.served(version).saved;
+      this.opts.monitor.attach({ owner, deployment: name, model: model.name, version: model.version, artifactDir: saved.dir, monitoring: withMonitoringDefaults(monitoring) });
+    } catch (err) {
+      this.opts.log.warn({ err, deployment: name }, 'cannot monitor a deployment served by another replica');
+    }
   }
 
   private baseDir(owner: string, name: string): string {
@@ -92,9 +120,31 @@ export class DeploymentService {
     return supervisor;
   }
 
-  /** What answers the caller's deployment's requests, on either backend; undefined when there is none (404). */
-  runner(owner: string, name: string): DeploymentRunner | undefined {
+  private runnerInMemory(owner: string, name: string): DeploymentRunner | undefined {
     return this.supervisor(owner, name) ?? this.opts.kube?.runner(owner, name);
+  }
+
+  /**
+   * What answers the caller's deployment's requests as last known, without reading the store; undefined
+   * when there is none (404).
+   */
+  runner(owner: string, name: string): DeploymentRunner | undefined {
+    return this.runnerInMemory(owner, name) ?? this.stored?.cached(owner, name);
+  }
+
+  /**
+   * What answers the caller's deployment's requests, on either backend: the supervisor or Kubernetes
+   * runner this replica keeps, else (replicas) the serving version its record names; undefined when there
+   * is none (404).
+   */
+  async resolve(owner: string, name: string): Promise<DeploymentRunner | undefined> {
+    const inMemory = this.runnerInMemory(owner, name);
+    if (inMemory?.serving || !this.stored) {
+      return inMemory;
+    }
+    // Not ready here (a new leader still adopting the server): the server its record names may still answer.
+    const stored = await this.stored.runner(owner, name);
+    return stored?.serving ? stored : (inMemory ?? stored);
   }
 
   /** The supervisor of the caller's deployment; undefined when there is none (404 to the caller). */
@@ -105,10 +155,11 @@ export class DeploymentService {
   /**
    * What the inference proxy may send a request of the caller's deployment to; undefined when there is
    * no such deployment (404). Read from memory on every request: a weight change applies to the next one.
+   * A replica without the deployment's supervisor sends every request to the champion its record names.
    */
-  traffic(owner: string, name: string): TrafficTargets | undefined {
+  async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
     const key = deploymentKey(owner, name);
-    const champion = this.runner(owner, name);
+    const champion = await this.resolve(owner, name);
     if (!champion) {
       return undefined;
     }
@@ -347,15 +398,20 @@ export class DeploymentService {
   }
 
   /**
-   * Recovers after a (re)start: kills model servers a previous service process left behind, finishes
-   * deletions, and starts again every deployment that was serving or on its way to.
+   * Recovers after a (re)start or a change of leader: kills model servers a previous service process
+   * left behind (where replicas share the store, the serving one is adopted instead, so the deployment
+   * keeps answering), finishes deletions, and starts again every deployment that was serving or on its way to.
    */
   async start(): Promise<void> {
+    this.leading = true;
+    // Connections made while following: the supervisors' own take over.
+    void this.stored?.close();
     // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
     fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
-      killOrphans(record, this.baseDir(owner, name));
+      const adopted = this.opts.shareServers && !record.runtime.kube && state !== 'DELETING' && state !== 'FAILED' ? adoptable(record) : undefined;
+      killOrphans(record, this.baseDir(owner, name), adopted?.runtime.pid);
       adoptOneChallengerRecord(record);
       if (state === 'DELETING') {
         await this.finishRemove(record);
@@ -366,7 +422,7 @@ export class DeploymentService {
         continue;
       }
       const saved = await this.opts.updater.update(owner, name, r => {
-        r.runtime.servers = [];
+        r.runtime.servers = adopted ? [adopted.sharedRuntime] : [];
         adoptOneChallengerRecord(r);
         if (r.deployment.challengers) {
           r.runtime.challengerServers = [];
@@ -374,10 +430,15 @@ export class DeploymentService {
         }
         if (r.deployment.state !== 'FAILED') {
           delete r.deployment.nextModel;
-          setState(r, 'DEPLOYING', 'the service restarted');
+          if (!adopted) {
+            setState(r, 'DEPLOYING', 'the service restarted');
+          } else if (r.deployment.state === 'UPDATING') {
+            setState(r, 'READY', 'the leader changed during a version switch: the serving version stays');
+          }
         }
       });
       if (!saved) {
+        await adopted?.release();
         continue;
       }
       // A FAILED deployment gets an idle supervisor too: its inference routes answer 503 as before the restart, not 404.
@@ -387,10 +448,17 @@ export class DeploymentService {
       }
       try {
         const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
-        this.startInBackground(supervisor, this.served(version), 'started again after a service restart');
+        const target = this.served(version);
+        if (adopted) {
+          supervisor.adopt(adopted, target).catch(err => this.opts.log.error({ err, deployment: name }, 'adopting the model server failed'));
+        } else {
+          this.startInBackground(supervisor, target, 'started again after a service restart');
+        }
         await this.challengers.restore(saved, 'challenger started again after a service restart');
       } catch (err) {
+        await adopted?.stop(3000);
         await this.opts.updater.update(owner, name, r => {
+          r.runtime.servers = [];
           r.deployment.errorMessage = (err as Error).message;
           setState(r, 'FAILED', 'the model version cannot be served any more');
         });
@@ -431,6 +499,7 @@ export class DeploymentService {
 
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
+    this.leading = false;
     const supervisors = [...this.supervisors.values()];
     this.supervisors.clear();
     const all = [...supervisors, ...this.challengers.clear()];
@@ -448,13 +517,21 @@ function adoptOneChallengerRecord(record: DeploymentRecord): void {
   }
 }
 
+/** The running server of the deployment's serving version that its record lets any replica reach, attached. */
+function adoptable(record: DeploymentRecord): ModelServer | undefined {
+  const { model } = record.deployment;
+  const runtime = record.runtime.servers.filter(s => s.version === model.version && s.secret).at(-1);
+  return runtime && ModelServer.attach(runtime, model.name);
+}
+
 /**
  * Kills model servers of a deployment that still run (checked against their start time): those in its
- * record, and those started in its folder that the record never heard of (the service died in between).
+ * record, and those started in its folder that the record never heard of (the service died in between);
+ * all but the adopted one (`keepPid`).
  */
-function killOrphans(record: DeploymentRecord, baseDir: string): void {
+function killOrphans(record: DeploymentRecord, baseDir: string, keepPid?: number): void {
   for (const server of [...record.runtime.servers, ...(record.runtime.challengerServers ?? []), ...serversStartedIn(baseDir)]) {
-    if (server.pid && isProcessAlive(server.pid, server.pidStartTime)) {
+    if (server.pid && server.pid !== keepPid && isProcessAlive(server.pid, server.pidStartTime)) {
       signalTree(server.pid, 'SIGKILL');
     }
   }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { BUNDLED } from '../version.js';
 import { Pool } from 'undici';
 import { childEnv } from '../backends/local/childEnv.js';
-import { processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
+import { isProcessAlive, processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
 
 /** What one model server serves. */
@@ -111,19 +111,58 @@ export class ModelServer {
   private readonly exitWaiters: (() => void)[] = [];
   /** Set once the socket is known to be this server's. */
   private verified = false;
+  /** Polls the process of a server this service did not start (no exit event reaches a non-parent). */
+  private exitPoll?: NodeJS.Timeout;
 
   private constructor(
     readonly spec: ModelServerSpec,
     readonly runtime: ServerRuntime,
     private readonly secret: string,
-    child: ReturnType<typeof spawn>
+    child?: ReturnType<typeof spawn>
   ) {
     this.pool = new Pool('http://localhost', { socketPath: runtime.socket, connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
-    child.once('exit', (code, signal) => {
-      this.exitInfo = { code, signal };
-      fs.rmSync(runtime.socket, { force: true });
-      this.exitWaiters.splice(0).forEach(fn => fn());
-    });
+    child?.once('exit', (code, signal) => this.exitedWith(code, signal));
+  }
+
+  private exitedWith(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitInfo = { code, signal };
+    clearInterval(this.exitPoll);
+    fs.rmSync(this.runtime.socket, { force: true });
+    this.exitWaiters.splice(0).forEach(fn => fn());
+  }
+
+  /**
+   * A server another replica started (or one the previous leader left running), reached through the
+   * socket and secret of its record. Its exit is noticed by polling its pid and start time every `pollMs`.
+   * Undefined when the record has no secret (kept only where replicas share the store) or the process is gone.
+   */
+  static attach(runtime: ServerRuntime, model: string, pollMs = 1000): ModelServer | undefined {
+    if (!runtime.secret || !runtime.pid || !isProcessAlive(runtime.pid, runtime.pidStartTime)) {
+      return undefined;
+    }
+    const spec: ModelServerSpec = {
+      mlserver: '',
+      dir: runtime.dir,
+      model,
+      version: runtime.version,
+      settings: {},
+      artifactDir: '',
+      socketDir: path.dirname(runtime.socket)
+    };
+    const { secret, ...bare } = runtime;
+    const server = new ModelServer(spec, bare, secret);
+    server.exitPoll = setInterval(() => {
+      if (!isProcessAlive(runtime.pid!, runtime.pidStartTime)) {
+        server.exitedWith(null, null);
+      }
+    }, pollMs);
+    server.exitPoll.unref();
+    return server;
+  }
+
+  /** The process record with its secret, for a store that other replicas of the service read. */
+  get sharedRuntime(): ServerRuntime {
+    return { ...this.runtime, secret: this.secret };
   }
 
   /** Writes the server's settings and starts it on a fresh socket with a fresh secret; resolves once the process runs. */
@@ -280,6 +319,12 @@ export class ModelServer {
     while (this.inflight > 0 && Date.now() < deadline) {
       await new Promise(resolve => setTimeout(resolve, 20));
     }
+  }
+
+  /** Lets go of the server without stopping it: closes the connection pool and stops watching its process. */
+  async release(): Promise<void> {
+    clearInterval(this.exitPoll);
+    await this.pool.close().catch(() => undefined);
   }
 
   /** Stops the process group: SIGTERM, then SIGKILL after `graceMs`; closes the connection pool. */

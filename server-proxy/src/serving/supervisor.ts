@@ -33,6 +33,11 @@ export interface SupervisorOptions {
   env?: NodeJS.ProcessEnv;
   /** The private folder of the model servers' sockets. */
   socketDir: string;
+  /**
+   * Replicas share the store: a server's record keeps its secret, so that followers forward inference
+   * to it and the next leader adopts it.
+   */
+  shareServers?: boolean;
 }
 
 /** The server now answering requests. */
@@ -124,8 +129,9 @@ export class Supervisor {
       },
       this.opts.env
     );
+    const record = this.opts.shareServers ? server.sharedRuntime : server.runtime;
     await this.update(r => {
-      r.runtime.servers = [...r.runtime.servers.filter(s => s.pid !== server.runtime.pid), server.runtime];
+      r.runtime.servers = [...r.runtime.servers.filter(s => s.pid !== server.runtime.pid), record];
     });
     return server;
   }
@@ -226,6 +232,30 @@ export class Supervisor {
     if (old && old.server !== server) {
       await this.retire(old.server);
     }
+  }
+
+  /**
+   * Takes over a server the previous leader started and left running: once it answers ready it serves
+   * again (a READY deployment stays READY, nothing restarts); otherwise it is stopped and `target`
+   * deployed afresh.
+   */
+  async adopt(server: ModelServer, target: ServedVersion): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      await server.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
+    } catch (err) {
+      this.opts.log.warn({ deployment: this.name, pid: server.runtime.pid, reason: (err as Error).message }, 'the model server left running does not answer; starting a new one');
+      await this.retire(server, 3000);
+      if (!this.closed && generation === this.generation) {
+        await this.deploy(target, 'model server restarted after a leader change');
+      }
+      return;
+    }
+    if (this.closed || generation !== this.generation) {
+      await server.release();
+      return;
+    }
+    await this.goLive(server, target, 'model server adopted after a leader change');
   }
 
   /**

@@ -89,6 +89,11 @@ export interface ServerRuntime {
   socket: string;
   pid?: number;
   pidStartTime?: string;
+  /**
+   * The server's secret, kept only where replicas share the store (PostgreSQL), so that any replica
+   * can forward inference to it and a new leader can adopt it.
+   */
+  secret?: string;
 }
 
 /** Backend bookkeeping of a deployment; never shown by the API. */

@@ -3,6 +3,7 @@ import type { Job } from '../../src/schemas/jobs.js';
 import type { ModelVersion } from '../../src/schemas/serving.js';
 import type { Stores } from '../../src/store/open.js';
 import { DuplicateJobError, DuplicateNameError, InvalidPageTokenError, type JobRecord } from '../../src/store/store.js';
+import { RequestBucket } from '../../src/monitoring/requests.js';
 import { deploymentRecord } from '../helpers/records.js';
 import { tempRoot } from '../helpers/service.js';
 import { openTestStores } from '../helpers/stores.js';
@@ -187,5 +188,25 @@ describe('monitoring history', () => {
     expect(await monitor.listRows('alice', 'd', 'iris', 2, 0)).toEqual([]);
     await monitor.deleteDeployment('alice', 'd');
     expect(await monitor.listAlerts('alice', 'd', 10)).toEqual([]);
+  });
+
+  test('requests added by several writers at once are all counted, latencies included', async () => {
+    const { monitor } = stores;
+    const requests = (start: number, statuses: number[]) => {
+      const b = new RequestBucket(start, 10_000);
+      statuses.forEach((status, i) => b.add(status, 10 + i));
+      return b.toRecord();
+    };
+    await monitor.saveBuckets('alice', 'sum', [requests(0, [200])]);
+    // Two replicas flushing the same buckets concurrently: one bucket stored already, one new.
+    await Promise.all([
+      monitor.addBuckets('alice', 'sum', [requests(0, [200, 500]), requests(10_000, [200])]),
+      monitor.addBuckets('alice', 'sum', [requests(10_000, [404, 200, 200]), requests(0, [200])])
+    ]);
+    const stored = (await monitor.listBuckets('alice', 'sum', 0, 20_000)).map(RequestBucket.fromRecord);
+    expect(stored.map(b => [b.start, b.requests, b.serverErrors, b.clientErrors, b.latency.total])).toEqual([
+      [0, 4, 1, 0, 4],
+      [10_000, 4, 0, 1, 4]
+    ]);
   });
 });

@@ -150,8 +150,8 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
   });
 
   /** The caller's deployment's ready server serving `model` (when given); 404 / 503 otherwise. */
-  const target = (request: FastifyRequest, name: string, model?: string): Serving => {
-    const supervisor = deployments.runner(request.user, name);
+  const target = async (request: FastifyRequest, name: string, model?: string): Promise<Serving> => {
+    const supervisor = await deployments.resolve(request.user, name);
     if (!supervisor) {
       throw new ServiceError('not_found', `deployment ${name} not found`);
     }
@@ -323,14 +323,14 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     },
     async (request, reply) => {
       const { name, model } = request.params;
-      let targets = deployments.traffic(request.user, name);
+      let targets = await deployments.traffic(request.user, name);
       if (!targets) {
         throw new ServiceError('not_found', `deployment ${name} not found`);
       }
       let chosen = route(targets);
       // Scaled to zero: this request waits for a ready replica rather than failing.
       if (!chosen && (await deployments.wake(request.user, name))) {
-        targets = deployments.traffic(request.user, name) ?? targets;
+        targets = (await deployments.traffic(request.user, name)) ?? targets;
         chosen = route(targets);
       }
       const pending = request.inferSample!;
@@ -360,7 +360,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
           response: errorResponses(401, 404, 503)
         }
       },
-      async (request, reply) => forward(reply, target(request, request.params.name), 'GET', `/v2/health/${probe}`)
+      async (request, reply) => forward(reply, await target(request, request.params.name), 'GET', `/v2/health/${probe}`)
     );
   }
 
@@ -375,7 +375,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       },
       async (request, reply) => {
         const { name, model } = request.params;
-        return forward(reply, target(request, name, model), 'GET', `/v2/models/${encodeURIComponent(model)}${suffix}`);
+        return forward(reply, await target(request, name, model), 'GET', `/v2/models/${encodeURIComponent(model)}${suffix}`);
       }
     );
   }

@@ -3,6 +3,8 @@ import type { DeploymentRecord, KubeServingRuntime } from '../../store/store.js'
 import { deploymentKey } from '../deploymentUpdater.js';
 import type { ServedVersion } from '../supervisor.js';
 import { KubeDeploymentRunner, type KubeServingOptions } from './runner.js';
+import { ServiceEndpoint } from './endpoint.js';
+import { serverPort, versionObjectName } from './manifests.js';
 
 /** Replica defaults when the request names none: small enough for a shared namespace's quota. */
 const DEFAULT_CPU = 0.5;
@@ -32,6 +34,17 @@ export class KubeServing {
   /** The runner of a deployment, if it is followed. */
   runner(owner: string, name: string): KubeDeploymentRunner | undefined {
     return this.runners.get(deploymentKey(owner, name));
+  }
+
+  /**
+   * A connection to the Service of one version of a deployment, found from its record alone (a replica
+   * that does not follow the deployment forwards inference through it).
+   */
+  endpointFor(record: DeploymentRecord, version: number): Promise<ServiceEndpoint> {
+    const { owner, name } = record.deployment;
+    const objectName = versionObjectName(owner, name, version);
+    const port = serverPort(objectName, this.opts.podTemplate?.hostNetwork === true);
+    return ServiceEndpoint.create(this.opts.config, record.runtime.kube!.namespace, objectName, port, this.opts.inCluster);
   }
 
   /** Starts following a deployment (without deploying: a FAILED one after a restart answers 503, not 404). */
