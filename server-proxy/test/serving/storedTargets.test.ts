@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Pool } from 'undici';
+import { processStartTime } from '../../src/process/procinfo.js';
+import { SERVER_SECRET_HEADER } from '../../src/serving/modelServer.js';
+import type { ModelRequestOptions, ServingEndpoint } from '../../src/serving/servingTarget.js';
+import { StoredTargets } from '../../src/serving/storedTargets.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { DeploymentRecord } from '../../src/store/store.js';
+import { deploymentRecord } from '../helpers/records.js';
+import { tempRoot, waitFor } from '../helpers/service.js';
+
+// A replica without the deployment's supervisor (a follower) finds where to send inference in the
+// deployment's record, read from a real SQLite store. The Kubernetes Service is stood in for by a
+// loopback HTTP server behind the endpoint factory (no cluster); the local model server by a real
+// process listening on a Unix socket and checking the secret, as MLServer's wrapper does.
+
+let store: SqliteStore;
+let root: string;
+const children: ChildProcess[] = [];
+const servers: http.Server[] = [];
+
+beforeAll(() => {
+  root = tempRoot();
+  store = new SqliteStore(path.join(root, 'laketahoe.db'));
+});
+
+afterAll(async () => {
+  children.forEach(c => c.kill('SIGKILL'));
+  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))));
+  await store.close();
+});
+
+/** A loopback server answering inference with the version it stands for. */
+async function fakeService(version: number): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outputs: [{ name: 'predict', data: [version] }] })));
+  });
+  servers.push(server);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function save(record: DeploymentRecord, change: (r: DeploymentRecord) => void): Promise<void> {
+  change(record);
+  await store.saveDeployment(record);
+}
+
+test("a follower answers a Kubernetes deployment's inference through the Service of the version its record serves", async () => {
+  const record = deploymentRecord('alice', 'kd');
+  record.deployment.state = 'READY';
+  record.runtime.kube = { namespace: 'lt-alice', replicas: 1, cpu: 0.5, memoryGb: 1, gpu: 0, priority: 'middle' };
+  await store.createDeployment(record);
+  const urls = new Map([[1, await fakeService(1)], [2, await fakeService(2)]]);
+  const made: number[] = [];
+  const closed: number[] = [];
+  const served: number[] = [];
+  const targets = new StoredTargets({
+    store,
+    ttlMs: 0,
+    kubeEndpoint: async (r, version) => {
+      expect(r.runtime.kube?.namespace).toBe('lt-alice');
+      made.push(version);
+      const pool = new Pool(urls.get(version)!);
+      const endpoint: ServingEndpoint & { close(): Promise<void> } = {
+        inflight: 0,
+        request: (options: ModelRequestOptions) => pool.request(options),
+        close: async () => {
+          closed.push(version);
+          await pool.close();
+        }
+      };
+      return endpoint;
+    },
+    onServing: r => served.push(r.deployment.model.version)
+  });
+  const answer = async () => {
+    const serving = (await targets.runner('alice', 'kd'))?.serving;
+    if (!serving) {
+      return undefined;
+    }
+    const res = await serving.server.request({ method: 'POST', path: '/v2/models/iris/infer', body: '{}' });
+    return { version: serving.version, status: res.statusCode, body: (await res.body.json()) as { outputs: { data: number[] }[] } };
+  };
+
+  expect(await answer()).toEqual({ version: 1, status: 200, body: { outputs: [{ name: 'predict', data: [1] }] } });
+  // Switching: the old version answers until the record says the new one does; one connection per version.
+  await save(record, r => {
+    r.deployment.state = 'UPDATING';
+    r.deployment.nextModel = { name: 'iris', version: 2 };
+  });
+  expect((await answer())?.body.outputs[0].data).toEqual([1]);
+  expect(made).toEqual([1]);
+  await save(record, r => {
+    r.deployment.state = 'READY';
+    r.deployment.model = { name: 'iris', version: 2 };
+    delete r.deployment.nextModel;
+  });
+  expect(await answer()).toMatchObject({ version: 2, status: 200, body: { outputs: [{ data: [2] }] } });
+  expect(made).toEqual([1, 2]);
+  await waitFor(async () => closed.includes(1), 5000, 'the old connection to close');
+  expect(served).toEqual([1, 2]);
+  // Not serving: 503 (a runner without a target); deleted: 404 (no runner).
+  await save(record, r => void (r.deployment.state = 'FAILED'));
+  expect(await targets.runner('alice', 'kd')).toEqual({ serving: undefined });
+  expect(targets.cached('alice', 'kd')).toEqual({ serving: undefined });
+  await store.deleteDeployment('alice', 'kd');
+  expect(await targets.runner('alice', 'kd')).toBeUndefined();
+  expect(await targets.runner('bob', 'kd')).toBeUndefined();
+  await targets.close();
+});
+
+/** A process that answers HTTP on a Unix socket only with the right secret (as the model server's wrapper). */
+function socketServer(socket: string, secret: string): ChildProcess {
+  const script = `
+    const http = require('node:http');
+    http.createServer((req, res) => {
+      const ok = req.headers[${JSON.stringify(SERVER_SECRET_HEADER)}] === ${JSON.stringify(secret)};
+      res.writeHead(ok ? 200 : 403, { 'content-type': 'application/json' }).end(JSON.stringify({ ok }));
+    }).listen(${JSON.stringify(socket)});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+test("a follower reaches a local model server through the socket and secret of its record, and stops when the process is gone", async () => {
+  const socket = path.join(root, 'server.sock');
+  const secret = 'a'.repeat(64);
+  const child = socketServer(socket, secret);
+  await waitFor(async () => fs.existsSync(socket), 10_000, 'the socket');
+  const record = deploymentRecord('alice', 'local');
+  record.deployment.state = 'READY';
+  record.runtime.servers = [{ version: 1, dir: root, socket, pid: child.pid, pidStartTime: processStartTime(child.pid!), secret }];
+  await store.createDeployment(record);
+  const targets = new StoredTargets({ store, ttlMs: 0 });
+
+  const serving = (await targets.runner('alice', 'local'))?.serving;
+  expect(serving).toMatchObject({ model: 'iris', version: 1 });
+  const res = await serving!.server.request({ method: 'GET', path: '/v2/health/ready' });
+  expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
+
+  // The same process stays the same connection; a record without the secret (a personal service) gives none.
+  expect((await targets.runner('alice', 'local'))?.serving?.server).toBe(serving!.server);
+  const noSecret = deploymentRecord('alice', 'personal');
+  noSecret.deployment.state = 'READY';
+  noSecret.runtime.servers = [{ ...record.runtime.servers[0], secret: undefined }];
+  await store.createDeployment(noSecret);
+  expect((await targets.runner('alice', 'personal'))?.serving).toBeUndefined();
+
+  // The process dies: the connection is marked exited, and nothing is served from the record any more.
+  child.kill('SIGKILL');
+  await waitFor(async () => serving!.server.exited !== undefined, 10_000, 'the exit to be noticed');
+  expect((await targets.runner('alice', 'local'))?.serving).toBeUndefined();
+  await targets.close();
+});
