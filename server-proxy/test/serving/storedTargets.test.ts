@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Pool } from 'undici';
+import { KubeConfig } from '@kubernetes/client-node';
 import { processStartTime } from '../../src/process/procinfo.js';
 import { SERVER_SECRET_HEADER } from '../../src/serving/modelServer.js';
-import type { ModelRequestOptions, ServingEndpoint } from '../../src/serving/servingTarget.js';
+import { HTTP_PORT_NAME, versionObjectName } from '../../src/serving/kubernetes/manifests.js';
+import { KubeServing } from '../../src/serving/kubernetes/service.js';
 import { StoredTargets } from '../../src/serving/storedTargets.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { DeploymentRecord } from '../../src/store/store.js';
@@ -14,9 +15,10 @@ import { deploymentRecord } from '../helpers/records.js';
 import { tempRoot, waitFor } from '../helpers/service.js';
 
 // A replica without the deployment's supervisor (a follower) finds where to send inference in the
-// deployment's record, read from a real SQLite store. The Kubernetes Service is stood in for by a
-// loopback HTTP server behind the endpoint factory (no cluster); the local model server by a real
-// process listening on a Unix socket and checking the secret, as MLServer's wrapper does.
+// deployment's record, read from a real SQLite store. A Kubernetes deployment is reached through the
+// real endpoint (the API server's service proxy, as outside the cluster) of a loopback stand-in for the
+// API server (no cluster); the local model server is a real process listening on a Unix socket and
+// checking the secret, as MLServer's wrapper does.
 
 let store: SqliteStore;
 let root: string;
@@ -34,15 +36,21 @@ afterAll(async () => {
   await store.close();
 });
 
-/** A loopback server answering inference with the version it stands for. */
-async function fakeService(version: number): Promise<string> {
+/**
+ * A loopback stand-in for the API server's service proxy: answers inference with the version of the
+ * Service a request was sent to, and keeps the paths and credentials it saw.
+ */
+async function fakeApiServer(): Promise<{ url: string; seen: { path: string; authorization?: string }[] }> {
+  const seen: { path: string; authorization?: string }[] = [];
   const server = http.createServer((req, res) => {
+    seen.push({ path: req.url!, authorization: req.headers.authorization });
+    const version = Number(/-v(\d+)-/.exec(req.url!)?.[1]);
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outputs: [{ name: 'predict', data: [version] }] })));
   });
   servers.push(server);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
 async function save(record: DeploymentRecord, change: (r: DeploymentRecord) => void): Promise<void> {
@@ -55,26 +63,24 @@ test("a follower answers a Kubernetes deployment's inference through the Service
   record.deployment.state = 'READY';
   record.runtime.kube = { namespace: 'lt-alice', replicas: 1, cpu: 0.5, memoryGb: 1, gpu: 0, priority: 'middle' };
   await store.createDeployment(record);
-  const urls = new Map([[1, await fakeService(1)], [2, await fakeService(2)]]);
+  const api = await fakeApiServer();
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'test', server: api.url, skipTLSVerify: true }],
+    users: [{ name: 'service', token: 'service-token' }],
+    contexts: [{ name: 'test', cluster: 'test', user: 'service' }],
+    currentContext: 'test'
+  });
+  // Only what finding a Service needs: the connection and the pods' network.
+  const kube = new KubeServing({ config, inCluster: false } as ConstructorParameters<typeof KubeServing>[0]);
   const made: number[] = [];
-  const closed: number[] = [];
   const served: number[] = [];
   const targets = new StoredTargets({
     store,
     ttlMs: 0,
-    kubeEndpoint: async (r, version) => {
-      expect(r.runtime.kube?.namespace).toBe('lt-alice');
+    kubeEndpoint: (r, version) => {
       made.push(version);
-      const pool = new Pool(urls.get(version)!);
-      const endpoint: ServingEndpoint & { close(): Promise<void> } = {
-        inflight: 0,
-        request: (options: ModelRequestOptions) => pool.request(options),
-        close: async () => {
-          closed.push(version);
-          await pool.close();
-        }
-      };
-      return endpoint;
+      return kube.endpointFor(r, version);
     },
     onServing: r => served.push(r.deployment.model.version)
   });
@@ -102,8 +108,10 @@ test("a follower answers a Kubernetes deployment's inference through the Service
   });
   expect(await answer()).toMatchObject({ version: 2, status: 200, body: { outputs: [{ data: [2] }] } });
   expect(made).toEqual([1, 2]);
-  await waitFor(async () => closed.includes(1), 5000, 'the old connection to close');
   expect(served).toEqual([1, 2]);
+  // Through the API server's proxy to each version's Service, with the service's credentials.
+  const proxy = (version: number) => `/api/v1/namespaces/lt-alice/services/${versionObjectName('alice', 'kd', version)}:${HTTP_PORT_NAME}/proxy/v2/models/iris/infer`;
+  expect(api.seen).toEqual([proxy(1), proxy(1), proxy(2)].map(p => ({ path: p, authorization: 'Bearer service-token' })));
   // Not serving: 503 (a runner without a target); deleted: 404 (no runner).
   await save(record, r => void (r.deployment.state = 'FAILED'));
   expect(await targets.runner('alice', 'kd')).toEqual({ serving: undefined });
