@@ -404,8 +404,6 @@ export class DeploymentService {
    */
   async start(): Promise<void> {
     this.leading = true;
-    // Connections made while following: the supervisors' own take over.
-    void this.stored?.close();
     // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
     fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     for (const record of await this.opts.store.listDeployments()) {
@@ -500,6 +498,7 @@ export class DeploymentService {
   /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
   async close(): Promise<void> {
     this.leading = false;
+    await this.stored?.close();
     const supervisors = [...this.supervisors.values()];
     this.supervisors.clear();
     const all = [...supervisors, ...this.challengers.clear()];

@@ -255,7 +255,14 @@ export class Supervisor {
       await server.release();
       return;
     }
-    await this.goLive(server, target, 'model server adopted after a leader change');
+    const reason = 'model server adopted after a leader change';
+    await this.update(r => {
+      if (r.deployment.state === 'READY') {
+        // Said in the history though the state stays: the server answering is the same, its keeper changed.
+        r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason });
+      }
+    });
+    await this.goLive(server, target, reason);
   }
 
   /**

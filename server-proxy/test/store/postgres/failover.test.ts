@@ -1,13 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../../../src/process/procinfo.js';
+import { openStores } from '../../../src/store/open.js';
 import { testDatabase } from '../../helpers/postgres.js';
 import { writeNotebook } from '../../helpers/notebooks.js';
-import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../../helpers/service.js';
+import { MLSERVER, PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../../helpers/service.js';
 
 // Two service processes (dist/main.js) on one PostgreSQL database, sharing the user's folder and jobs
 // folder as replicas share a volume. The leader is killed with SIGKILL while an HPO job runs parallel
-// trials on the local backend; the follower takes over, adopts the running trials and finishes the job.
+// trials on the local backend and a deployment answers inference sent through the follower; the
+// follower takes over, adopts the running trials and the model server, and finishes the job.
 
 const TOKEN = 'failover-token';
 
@@ -20,6 +23,7 @@ interface Replica {
 
 const replicas: Replica[] = [];
 let root: string;
+let closeStore = async () => undefined as void;
 
 async function startReplica(name: string, databaseUrl: string): Promise<Replica> {
   const runtimeFile = path.join(root, `${name}.json`);
@@ -27,7 +31,7 @@ async function startReplica(name: string, databaseUrl: string): Promise<Replica>
     process.execPath,
     [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--data-dir', path.join(root, `.data-${name}`),
      '--jobs-dir', path.join(root, 'jobs'), '--runtime-file', runtimeFile, '--python', PYTHON, '--trust-jobs',
-     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', 'warn'],
+     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', 'warn'],
     { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', 'ignore', 'inherit'] }
   );
   const exited = new Promise(resolve => child.once('exit', resolve));
@@ -48,15 +52,33 @@ async function call(r: Replica, method: string, urlPath: string, body?: unknown)
 
 const leads = async (r: Replica) => (await call(r, 'GET', '/api/v1/info')).body.replica.leader as boolean;
 
+/** Model server processes of this test's deployment, found by the folder they serve from (any replica's). */
+function modelServerPids(): number[] {
+  return fs.readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
+    try {
+      const args = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return args.some(a => a.endsWith('serve_model.py')) && args.some(a => a.startsWith(root) && a.includes('/deployments/erin/iris-live/'));
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 afterAll(async () => {
+  await closeStore();
   for (const r of replicas) {
     r.child.kill('SIGTERM');
     await r.exited;
   }
+  // A failed run may leave the killed leader's server behind.
+  if (root) {
+    modelServerPids().forEach(pid => process.kill(-pid, 'SIGKILL'));
+  }
 });
 
-test('kill -9 of the leader mid-experiment: the follower takes over within 15 s and the job ends with exactly maxTrials trials, none twice', async () => {
+test('kill -9 of the leader mid-experiment and mid-traffic: the follower takes over within 15 s, the job ends with exactly maxTrials trials, none twice, and inference never stops', async () => {
   root = tempRoot();
+  execFileSync(PYTHON, [path.join(PROXY_DIR, 'test', 'serving', 'make_models.py'), path.join(root, 'models')]);
   const ran = path.join(root, 'ran.txt');
   writeNotebook(
     path.join(root, 'trial.ipynb'),
@@ -71,6 +93,24 @@ test('kill -9 of the leader mid-experiment: the follower takes over within 15 s 
   const b = await startReplica('b', url);
   expect(await leads(a)).toBe(true);
   expect(await leads(b)).toBe(false);
+
+  // A deployment made through the leader, which starts its model server; inference goes through the follower.
+  expect((await call(a, 'POST', '/api/v1/models', { path: 'models/iris' })).status).toBe(201);
+  expect((await call(a, 'POST', '/api/v1/deployments', { name: 'iris-live', model: { name: 'iris', version: 1 } })).status).toBe(201);
+  await waitFor(async () => (await call(b, 'GET', '/api/v1/deployments/iris-live')).body.state === 'READY', 120_000, 'the deployment to be ready');
+  const { store } = await openStores({ dataDir: '', databaseUrl: url });
+  closeStore = () => store.close();
+  const serverBefore = (await store.getDeployment('erin', 'iris-live'))!.runtime.servers;
+  expect(serverBefore).toHaveLength(1);
+  const answered: number[] = [];
+  let inferring = true;
+  const inference = (async () => {
+    const body = { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] };
+    while (inferring) {
+      answered.push((await call(b, 'POST', '/api/v1/deployments/iris-live/v2/models/iris/infer', body)).status);
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  })();
 
   // Submitted through the follower: the leader picks the job up and runs its trials.
   const spec = {
@@ -99,6 +139,37 @@ test('kill -9 of the leader mid-experiment: the follower takes over within 15 s 
   await waitFor(async () => leads(b), 15_000, 'the follower to lead');
   const takeover = Date.now() - killed;
   expect(takeover).toBeLessThan(15_000);
+
+  // The new leader adopts the model server the dead one started: same process, still READY, never restarted.
+  const adopted = await waitFor(
+    async () => {
+      const d = (await call(b, 'GET', '/api/v1/deployments/iris-live')).body;
+      return d.stateHistory.some((h: any) => h.reason.includes('adopted')) ? d : undefined;
+    },
+    60_000,
+    'the model server to be adopted'
+  );
+  const atAdoption = answered.length;
+  await waitFor(async () => answered.length >= atAdoption + 10, 30_000, 'answers after the adoption');
+  inferring = false;
+  await inference;
+  expect(answered.filter(status => status !== 200)).toEqual([]);
+  expect(adopted).toMatchObject({ state: 'READY', restarts: 0 });
+  expect(adopted.stateHistory.map((h: any) => h.state)).toEqual(['DEPLOYING', 'READY', 'READY']);
+  const serverAfter = (await store.getDeployment('erin', 'iris-live'))!.runtime.servers;
+  expect(serverAfter.map(s => [s.pid, s.pidStartTime])).toEqual(serverBefore.map(s => [s.pid, s.pidStartTime]));
+  expect(isProcessAlive(serverAfter[0].pid!, serverAfter[0].pidStartTime)).toBe(true);
+  expect(modelServerPids()).toEqual([serverAfter[0].pid]);
+  // Every answer the follower forwarded is counted once in the monitoring history.
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  await waitFor(
+    async () => {
+      const series = (await call(b, 'GET', `/api/v1/deployments/iris-live/monitoring?step=10&since=${since}`)).body.series;
+      return series.reduce((n: number, p: any) => n + p.requests, 0) === answered.length;
+    },
+    30_000,
+    'the monitoring counts to match the answers'
+  );
 
   const job = await waitFor(
     async () => {
