@@ -10,12 +10,12 @@ import { deployment, sample, writeModelFolder } from './fixtures.js';
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
 /** A monitor over a real database (SQLite, or PostgreSQL in the postgres project), with a clock the test moves. */
-async function open(dbFile: string, clock: { now: number }) {
+async function open(dbFile: string, clock: { now: number }, sharedHistory = false) {
   const { store, monitor: monitorStore } = await openTestStores(dbFile);
   const bus = new EventBus();
   const events: ServiceEvent[] = [];
   bus.subscribe(e => events.push(e));
-  const monitor = new Monitor({ store: monitorStore, bus, now: () => clock.now, evaluateMs: 0 });
+  const monitor = new Monitor({ store: monitorStore, bus, now: () => clock.now, evaluateMs: 0, sharedHistory });
   return { store, bus, events, monitor };
 }
 
@@ -179,6 +179,40 @@ describe('deployment monitor', () => {
     expect(alertEvents(s.events).map(e => e.state)).toEqual(['firing', 'firing', 'resolved', 'resolved']);
     await s.monitor.close();
     await s.store.close();
+  });
+
+  test('replicas on one database: each adds the requests it forwarded, once; only the leader fires alerts, on all of them', async () => {
+    const clock = { now: T0 };
+    const file = path.join(root, 'replicas.db');
+    const leader = await open(file, clock, true);
+    const follower = await open(file, clock, true);
+    follower.monitor.evaluatesAlerts = () => false;
+    for (const s of [leader, follower]) {
+      s.monitor.attach(deployment('alice', 'shared', modelDir));
+    }
+    for (let i = 0; i < 10; i++) {
+      leader.monitor.record(sample('alice', 'shared', clock.now - i * 100, { offset: i * 10, latencyMs: 20 }));
+    }
+    for (let i = 0; i < 30; i++) {
+      follower.monitor.record(sample('alice', 'shared', clock.now - i * 100, { offset: i * 10, latencyMs: 20, status: i < 10 ? 503 : 200 }));
+    }
+    const total = async (s: typeof leader) => (await s.monitor.monitoring('alice', 'shared', T0 - 60_000, 60)).series.reduce((n, p) => n + p.requests, 0);
+    await follower.monitor.evaluateAll();
+    expect(await follower.monitor.alerts('alice', 'shared')).toEqual([]);
+    await leader.monitor.evaluateAll();
+    // Flushed again and again by both: still each request once.
+    expect(await total(follower)).toBe(40);
+    expect(await total(leader)).toBe(40);
+    await follower.monitor.evaluateAll();
+    expect(await total(leader)).toBe(40);
+    // The follower's errors reach the leader's window through the store.
+    const [errors] = (await leader.monitor.alerts('alice', 'shared')).filter(a => a.rule === 'errors');
+    expect(errors.message).toBe('error rate 0.25 > 0.05 (10 of 40 requests over the last 60 s)');
+    expect(alertEvents(follower.events)).toEqual([]);
+    for (const s of [leader, follower]) {
+      await s.monitor.close();
+      await s.store.close();
+    }
   });
 
   test('Prometheus text shows only the owner\'s deployments: requests by class, latency, drift per feature, alert state', async () => {
