@@ -203,4 +203,4 @@ test('kill -9 of the leader mid-experiment and mid-traffic: the follower takes o
   expect(plainJob.trainingOutput.latestMetrics.accuracy).toBe(2);
   // Each notebook ran exactly once: four trials and the plain job (which has no trial id).
   expect(fs.readFileSync(ran, 'utf8').trim().split('\n').sort()).toEqual(['1', '2', '3', '4', 'job']);
-});
+}, 240_000);
