@@ -178,12 +178,18 @@ describe('JobsModel', () => {
     const { settings } = mockSettings(async req => {
       if (!req.url.includes('/cancel')) {
         return jsonResponse({
-          jobs: [makeJob('a', 'RUNNING', { stateHistory: history('QUEUED', 'RUNNING') })]
+          jobs: [
+            makeJob('a', 'RUNNING', {
+              stateHistory: history('QUEUED', 'RUNNING')
+            })
+          ]
         });
       }
       await gate;
       return jsonResponse(
-        makeJob('a', 'CANCELLING', { stateHistory: history('QUEUED', 'RUNNING', 'CANCELLING') })
+        makeJob('a', 'CANCELLING', {
+          stateHistory: history('QUEUED', 'RUNNING', 'CANCELLING')
+        })
       );
     });
     const model = new JobsModel(new LakeTahoeClient(settings));

@@ -420,7 +420,10 @@ export function isHpoJob(job: IJob): boolean {
  * Whether `incoming` is an earlier snapshot of the job `held` already shows: the same job (same create
  * time) with fewer state transitions. Transitions are only ever appended, so a shorter history is older.
  */
-export function isOlderSnapshot(incoming: IJob, held: IJob | undefined): boolean {
+export function isOlderSnapshot(
+  incoming: IJob,
+  held: IJob | undefined
+): boolean {
   return (
     held !== undefined &&
     held.createTime === incoming.createTime &&
