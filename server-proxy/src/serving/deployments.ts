@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../errors.js';
-import { isProcessAlive, signalTree } from '../process/procinfo.js';
 import type { DeploymentMonitor } from '../monitoring/recorder.js';
 import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
 import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
@@ -17,7 +16,7 @@ import {
   type UpdateDeploymentBody
 } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
-import { ModelServer, serversStartedIn } from './modelServer.js';
+import { adoptable, killOrphans } from './leftBehind.js';
 import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
@@ -513,25 +512,5 @@ function adoptOneChallengerRecord(record: DeploymentRecord): void {
   const d = record.deployment;
   if (d.challenger && !d.challengers) {
     d.challengers = [d.challenger];
-  }
-}
-
-/** The running server of the deployment's serving version that its record lets any replica reach, attached. */
-function adoptable(record: DeploymentRecord): ModelServer | undefined {
-  const { model } = record.deployment;
-  const runtime = record.runtime.servers.filter(s => s.version === model.version && s.secret).at(-1);
-  return runtime && ModelServer.attach(runtime, model.name);
-}
-
-/**
- * Kills model servers of a deployment that still run (checked against their start time): those in its
- * record, and those started in its folder that the record never heard of (the service died in between);
- * all but the adopted one (`keepPid`).
- */
-function killOrphans(record: DeploymentRecord, baseDir: string, keepPid?: number): void {
-  for (const server of [...record.runtime.servers, ...(record.runtime.challengerServers ?? []), ...serversStartedIn(baseDir)]) {
-    if (server.pid && server.pid !== keepPid && isProcessAlive(server.pid, server.pidStartTime)) {
-      signalTree(server.pid, 'SIGKILL');
-    }
   }
 }
