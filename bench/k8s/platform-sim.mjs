@@ -70,6 +70,13 @@ const observer = await observe(admin, { quotaGpus: Number(quota['requests.nvidia
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-sim-'));
 let service;
 process.on('exit', () => service?.kill());
+// A line a minute, so a long run shows how far it got.
+const started = Date.now();
+const progress = setInterval(() => {
+  const last = observer.samples.at(-1);
+  const ended = [...observer.runs.values()].filter(r => r.ended).length;
+  if (last) console.log(`  [${((Date.now() - started) / 60000).toFixed(0)} min] runs ended ${ended}; GPUs in use ${last.gpus}/${totalGpus}; pods pending ${last.pending}; alive ${last.jobs} Jobs / ${last.pods} pods`);
+}, 60_000);
 try {
   const serviceResult = await servicePhase();
   report('through the service', serviceResult);
@@ -78,6 +85,7 @@ try {
     report(`peer: client-node straight, ${opt.qps} QPS burst ${opt.burst}`, await peerPhase());
   }
 } finally {
+  clearInterval(progress);
   observer.stop();
   await removeTenants(admin, users);
   await removeNodes();
