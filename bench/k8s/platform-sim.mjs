@@ -8,7 +8,8 @@
 //
 // Usage: node bench/k8s/platform-sim.mjs [--nodes 130] [--tenants 30] [--trials 10000] [--trials-per-job 1000]
 //   [--parallel 50] [--training 90] [--trial-seconds 30] [--training-seconds 90] [--training-every 3]
-//   [--qps 50] [--burst 100] [--ttl 60] [--peer-trials N (default --trials; 0 skips the peer)]
+//   [--qps 50] [--burst 100] [--ttl 60] [--peer-trials N (default --trials; 0 skips the peer)] [--peer-only]
+//   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the service.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,8 +79,7 @@ const progress = setInterval(() => {
   if (last) console.log(`  [${((Date.now() - started) / 60000).toFixed(0)} min] runs ended ${ended}; GPUs in use ${last.gpus}/${totalGpus}; pods pending ${last.pending}; alive ${last.jobs} Jobs / ${last.pods} pods`);
 }, 60_000);
 try {
-  const serviceResult = await servicePhase();
-  report('through the service', serviceResult);
+  if (!process.argv.includes('--peer-only')) report('through the service', await servicePhase());
   if (opt.peerTrials > 0) {
     observer.reset();
     report(`peer: client-node straight, ${opt.qps} QPS burst ${opt.burst}`, await peerPhase());
@@ -102,8 +102,10 @@ async function servicePhase() {
   fs.writeFileSync(path.join(dir, 'tokens.json'), JSON.stringify({ tokens }));
   fs.writeFileSync(path.join(dir, 'kubeconfig'), clients.service.exportConfig());
   const runtimeFile = path.join(dir, 'runtime.json');
+  // Extra node flags for the service, e.g. SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   service = spawn(process.execPath, [
-    path.join(repo, 'server-proxy', 'dist', 'main.js'), 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'),
+    ...nodeArgs, path.join(repo, 'server-proxy', 'dist', 'main.js'), 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'),
     '--runtime-file', runtimeFile, '--tokens-file', path.join(dir, 'tokens.json'), '--backend', 'kubernetes',
     '--k8s-kubeconfig', path.join(dir, 'kubeconfig'), '--k8s-ttl-seconds', String(opt.ttl), '--k8s-qps', String(opt.qps), '--k8s-burst', String(opt.burst),
     '--log-level', 'warn'
