@@ -7,6 +7,9 @@
 #
 #   bench/k8s/run.sh            all five
 #   bench/k8s/run.sh create     only create-rate.mjs (also: running, service, watch, real, serving)
+#   bench/k8s/run.sh sim [--trials N ...]   only the platform simulation (platform-sim.mjs; never part
+#                               of "all"), its flags passed on; start the cluster for it with
+#                               LAKETAHOE_K8S_REAL_NODE=0 LAKETAHOE_K8S_CONTROLLER_QPS=100
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -27,6 +30,7 @@ fi
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(node --version)"
 which=${1:-all}
+(($# == 0)) || shift
 if [[ $which == all || $which == create ]]; then
   echo; echo "== (a) Jobs created per second"; node "$here/create-rate.mjs"
 fi
@@ -54,5 +58,8 @@ if [[ $which == all || $which == serving ]]; then
   else
     echo "skipped: the cluster runs without its real node (LAKETAHOE_K8S_REAL_NODE=0)"
   fi
+fi
+if [[ $which == sim ]]; then
+  echo; echo "== the platform's cluster, simulated: the service beside client-node"; nice node "$here/platform-sim.mjs" "$@"
 fi
 ((started_here == 0)) || echo "stopping the cluster started for the benchmarks"

@@ -54,6 +54,19 @@ interface StatusBody {
   details?: { causes?: { field?: string; message?: string }[] };
 }
 
+/**
+ * Whether a create was refused because the object exists. Another 409, reason `Conflict`, is the
+ * ResourceQuota admission losing an update race under concurrent creates: nothing was created.
+ */
+export function alreadyExists(e: KubeError): boolean {
+  return e.status === 409 && e.reason !== 'Conflict';
+}
+
+/** Whether a failed call may succeed when made again: the API server unreachable, overloaded, or a quota update race. */
+export function worthRetrying(e: KubeError): boolean {
+  return e.status === 0 || e.status >= 500 || (e.status === 409 && e.reason === 'Conflict');
+}
+
 /** Normalises anything the client threw into a {@link KubeError} (status 0 when the server was not reached). */
 export function kubeError(err: unknown): KubeError {
   if (err instanceof KubeError) {
@@ -137,7 +150,7 @@ export class KubeClient {
     try {
       return await this.batch.createNamespacedJob({ namespace, body: job });
     } catch (err) {
-      if (kubeError(err).status !== 409) {
+      if (!alreadyExists(kubeError(err))) {
         throw kubeError(err);
       }
       return this.batch.readNamespacedJob({ namespace, name: job.metadata!.name! });
@@ -294,7 +307,7 @@ export class KubeClient {
     try {
       await create();
     } catch (err) {
-      if (kubeError(err).status !== 409) {
+      if (!alreadyExists(kubeError(err))) {
         throw kubeError(err);
       }
     }

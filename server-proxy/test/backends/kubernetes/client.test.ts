@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { kubeError, toServiceError } from '../../../src/backends/kubernetes/client.js';
+import { alreadyExists, kubeError, toServiceError, worthRetrying } from '../../../src/backends/kubernetes/client.js';
 
 // What the API server answers (a Status object in the body) becomes the caller's error.
 const status = (code: number, message: string, causes?: { field: string }[]) =>
@@ -23,4 +23,18 @@ test('API status codes map to typed errors', () => {
 test('a failure without a Status body keeps its HTTP status; a network failure has status 0', () => {
   expect(kubeError(new ApiException(503, 'x', 'not json', {}))).toMatchObject({ status: 503, message: 'HTTP 503' });
   expect(kubeError(new Error('connect ECONNREFUSED'))).toMatchObject({ status: 0, message: 'connect ECONNREFUSED' });
+});
+
+test('a quota update race (409 Conflict) is retried, not taken for an existing object', () => {
+  const race = kubeError(
+    new ApiException(409, 'x', JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'Operation cannot be fulfilled on resourcequotas "laketahoe-quota": the object has been modified' }), {})
+  );
+  expect(alreadyExists(race)).toBe(false);
+  expect(worthRetrying(race)).toBe(true);
+  const exists = kubeError(new ApiException(409, 'x', JSON.stringify({ kind: 'Status', reason: 'AlreadyExists', message: 'jobs.batch "lt-a" already exists' }), {}));
+  expect(alreadyExists(exists)).toBe(true);
+  expect(worthRetrying(exists)).toBe(false);
+  expect(worthRetrying(kubeError(new ApiException(503, 'x', 'not json', {})))).toBe(true);
+  expect(worthRetrying(kubeError(new Error('connect ECONNREFUSED')))).toBe(true);
+  expect(worthRetrying(kubeError(new ApiException(422, 'x', JSON.stringify({ reason: 'Invalid' }), {})))).toBe(false);
 });
