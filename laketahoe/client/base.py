@@ -106,6 +106,13 @@ class ClientBase:
         except ValueError:
             raise LakeTahoeError(f"the LakeTahoe service sent an invalid answer to {method} {path}") from None
 
+    def _download(self, path: str) -> bytes:
+        """The raw body of ``GET /api/v1{path}`` (an output file), not JSON."""
+        resp = self._send("GET", "/api/v1" + path)
+        if resp.status >= 300:
+            raise error_from_response(resp.status, resp.read())
+        return resp.read()
+
     @staticmethod
     def _job_path(job_id: str) -> str:
         return "/jobs/" + urllib.parse.quote(job_id, safe="")
@@ -119,13 +126,7 @@ class ClientBase:
             self._root_dir = info["rootDir"]
         return info
 
-    def _download(self, path: str) -> bytes:
-        """The raw body of ``GET /api/v1{path}`` (an output file), not JSON."""
-        resp = self._send("GET", "/api/v1" + path)
-        if resp.status >= 300:
-            raise error_from_response(resp.status, resp.read())
-        return resp.read()
-
+    # -- paths -------------------------------------------------------------
 
     @property
     def root_dir(self) -> str:
