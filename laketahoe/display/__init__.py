@@ -16,6 +16,7 @@ from .views import (ComparisonView, DeploymentList, DeploymentView, HpoView, Job
 __all__ = ["STATE_COLORS", "ComparisonView", "DeploymentList", "DeploymentView", "HpoView", "JobList", "JobView",
            "ModelList", "ModelView", "TrialsView", "badge_html", "comparison_text", "deployment_html",
            "deployment_text", "deployments_html", "deployments_text", "format_bytes", "hpo_summary_pairs",
-           "hyperparameters_text", "job_html", "job_text", "jobs_html", "jobs_text", "log_line_text", "model_html", "model_ref",
-           "model_text", "models_html", "models_text", "params_html", "progress_text", "trial_counts_text",
-           "trial_table", "trials_csv", "trials_html", "trials_text", "usage_pairs", "version_text"]
+           "hyperparameters_text", "job_html", "job_text", "jobs_html", "jobs_text", "log_line_text", "model_html",
+           "model_ref", "model_text", "models_html", "models_text", "params_html", "progress_text",
+           "trial_counts_text", "trial_table", "trials_csv", "trials_html", "trials_text", "usage_pairs",
+           "version_text"]

@@ -23,7 +23,7 @@ from .protocol import (EVENTS_FILE_ENV, EXIT_ARTIFACTS, EXIT_BAD_ARGS, EXIT_CRAS
                        TERMINATION_LOG_ENV, RunnerError, Terminated, write_status)
 
 __all__ = ["EVENTS_FILE_ENV", "EXIT_ARTIFACTS", "EXIT_BAD_ARGS", "EXIT_CRASH", "EXIT_INPUT", "EXIT_KERNEL_DIED",
-           "EXIT_OK", "EXIT_RAISED", "EXIT_TERMINATED", "MARKER", "MARKER_STEM", "MODEL_NAME", "MODRUN_ERROR_ENV", "OUTPUT_DIR_ENV",
-           "TERMINATION_LOG_ENV", "EventsTailer", "Output", "RunnerError", "Terminated", "build_parser", "cell_label",
-           "close_channels", "html_exporter", "main", "parse_args", "private_channels", "run_module", "run_notebook",
-           "strip_ansi", "write_status"]
+           "EXIT_OK", "EXIT_RAISED", "EXIT_TERMINATED", "MARKER", "MARKER_STEM", "MODEL_NAME", "MODRUN_ERROR_ENV",
+           "OUTPUT_DIR_ENV", "TERMINATION_LOG_ENV", "EventsTailer", "Output", "RunnerError", "Terminated",
+           "build_parser", "cell_label", "close_channels", "html_exporter", "main", "parse_args", "private_channels",
+           "run_module", "run_notebook", "strip_ansi", "write_status"]
