@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+
 class LakeTahoeError(Exception):
     """Base of every error this package raises on purpose; ``str()`` is user-ready."""
 

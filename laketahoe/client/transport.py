@@ -11,6 +11,7 @@ from typing import Iterator
 
 import requests
 
+
 class UnixConnection(http.client.HTTPConnection):
     """HTTP over AF_UNIX; requests has no native support for it."""
 

@@ -3,6 +3,7 @@
 Load with ``%load_ext laketahoe``. Every subcommand is a thin layer over
 :class:`laketahoe.client.Client` and :mod:`laketahoe.hpo`; errors become
 ``UsageError`` so the user sees one clean message, not a traceback.
+
 Modules: lt (the magic and its dispatch), jobs and serving (the subcommands), common (what they share).
 """
 

@@ -22,6 +22,7 @@ from .protocol import (EVENTS_FILE_ENV, EXIT_ARTIFACTS, EXIT_CRASH, EXIT_INPUT, 
 
 DESCRIPTION = "Run one training job: ``python -m laketahoe.runner notebook|module ...``."
 
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for both forms."""
     parser = argparse.ArgumentParser(prog="python -m laketahoe.runner", description=DESCRIPTION)

@@ -11,6 +11,7 @@ from laketahoe import _secrets
 
 from .protocol import EXIT_TERMINATED, Terminated, write_status
 
+
 def package_parent() -> str:
     """Directory that makes ``import laketahoe`` work, for child processes."""
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
