@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from .client import Client, LakeTahoeError
+from .client import Client, LakeTahoeError, client_or_default
 from .display import DeploymentList, DeploymentView, ModelList, ModelView
 
 DEPLOYED_STATES = frozenset({"READY"})
@@ -24,10 +24,6 @@ class DeploymentFailed(LakeTahoeError):
 
 class DeploymentTimeout(LakeTahoeError):
     """A deployment was still not READY when we stopped waiting."""
-
-
-def _client(client: Client | None) -> Client:
-    return client or Client.from_environment()
 
 
 def parse_model_ref(ref: str, version: int | str | None = None) -> dict:
@@ -49,12 +45,12 @@ def parse_model_ref(ref: str, version: int | str | None = None) -> dict:
 
 def models(client: Client | None = None) -> ModelList:
     """Your registered models, newest first (a list of Model dicts that shows as a table)."""
-    return ModelList(_client(client).list_models())
+    return ModelList(client_or_default(client).list_models())
 
 
 def model(name: str, client: Client | None = None) -> ModelView:
     """One model with its versions, newest first."""
-    return ModelView(_client(client).get_model(name))
+    return ModelView(client_or_default(client).get_model(name))
 
 
 def register_model(path: str, name: str | None = None, client: Client | None = None) -> dict:
@@ -63,7 +59,7 @@ def register_model(path: str, name: str | None = None, client: Client | None = N
     ``path`` is local (absolute or relative to the current directory) and must
     lie under the service's root directory. Returns the ModelVersion.
     """
-    c = _client(client)
+    c = client_or_default(client)
     return c.register_model(c.to_root_relative(os.fspath(path)), name=name)
 
 
@@ -83,7 +79,7 @@ def deploy(model: str | None = None, version: int | None = None, name: str | Non
     ``wait`` (default) this returns once the deployment is READY and raises
     :class:`DeploymentFailed` with the server's reason if it fails.
     """
-    c = _client(client)
+    c = client_or_default(client)
     if (model is None) == (job_id is None):
         raise LakeTahoeError("deploy: give a model (e.g. 'iris' or 'iris:2') or job_id=..., not both")
     if trial_id is not None and job_id is None:
@@ -129,7 +125,7 @@ def add_challenger(name: str, model: str | None = None, version: int | None = No
     sends it a copy of every request and records its answer without returning
     it. With ``wait`` this returns once the challenger is READY.
     """
-    c = _client(client)
+    c = client_or_default(client)
     if (model is None) == (job_id is None):
         raise LakeTahoeError("add_challenger: give a model version (e.g. 'iris:3') or job_id=..., not both")
     if job_id is not None:
@@ -162,7 +158,7 @@ def set_traffic(name: str, *, canary: int | None = None, shadow: bool = False, v
     traffic = _traffic(canary, shadow)
     if not traffic:
         raise LakeTahoeError("set_traffic: give canary=PERCENT or shadow=True")
-    c = _client(client)
+    c = client_or_default(client)
     if version is not None:
         traffic["model"] = {"name": c.get_deployment(name)["model"]["name"], "version": version}
     return DeploymentView(c.update_deployment(name, challenger=traffic))
@@ -170,7 +166,7 @@ def set_traffic(name: str, *, canary: int | None = None, shadow: bool = False, v
 
 def remove_challenger(name: str, version: int | None = None, client: Client | None = None) -> DeploymentView:
     """Stop a challenger (``version``), or all of them (requests in flight finish)."""
-    c = _client(client)
+    c = client_or_default(client)
     if version is None:
         return DeploymentView(c.update_deployment(name, challenger=None))
     deployment = c.get_deployment(name)
@@ -184,27 +180,27 @@ def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentV
     """Set how many model server pods serve each version of a Kubernetes deployment (no restart)."""
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
         raise LakeTahoeError(f"scale: replicas must be a whole number of at least 1, not {replicas!r}")
-    return DeploymentView(_client(client).update_deployment(name, replicas=replicas))
+    return DeploymentView(client_or_default(client).update_deployment(name, replicas=replicas))
 
 
 def promote(name: str, version: int | None = None, client: Client | None = None) -> DeploymentView:
     """Make a ready challenger (``version``, or the only one) the champion, without a restart or a
     failed request; the other challengers stay beside the new champion."""
-    deployment = _client(client).promote_deployment(name, version)
+    deployment = client_or_default(client).promote_deployment(name, version)
     model = deployment.get("model") or {}
     return DeploymentView(deployment, note=f"Deployment {name} now serves {model.get('name')}:{model.get('version')}.")
 
 
 def compare(name: str, client: Client | None = None) -> dict:
     """Champion and challengers side by side: requests, errors, latency, predictions, shadow agreement."""
-    return _client(client).deployment_versions(name)
+    return client_or_default(client).deployment_versions(name)
 
 
 def wait_challenger_ready(name: str, timeout: float = 300, interval: float = 0.5,
                           client: Client | None = None, version: int | None = None) -> dict:
     """Poll until the deployment's challenger ``version`` (the newest when None) is READY (the
     deployment is returned) or FAILED (:class:`DeploymentFailed`)."""
-    c = _client(client)
+    c = client_or_default(client)
     deadline = time.monotonic() + timeout
     while True:
         deployment = c.get_deployment(name)
@@ -223,7 +219,7 @@ def wait_challenger_ready(name: str, timeout: float = 300, interval: float = 0.5
 
 def wait_ready(name: str, timeout: float = 300, interval: float = 0.5, client: Client | None = None) -> dict:
     """Poll a deployment until it is READY (returned) or FAILED (:class:`DeploymentFailed`)."""
-    c = _client(client)
+    c = client_or_default(client)
     deadline = time.monotonic() + timeout
     while True:
         deployment = c.get_deployment(name)
@@ -240,12 +236,12 @@ def wait_ready(name: str, timeout: float = 300, interval: float = 0.5, client: C
 
 def deployments(client: Client | None = None) -> DeploymentList:
     """Your deployments (a list of Deployment dicts that shows as a table)."""
-    return DeploymentList(_client(client).list_deployments())
+    return DeploymentList(client_or_default(client).list_deployments())
 
 
 def undeploy(name: str, client: Client | None = None) -> DeploymentView:
     """Stop a deployment's model server and remove it (its monitoring data too)."""
-    return DeploymentView(_client(client).delete_deployment(name), note=f"Deployment {name} deleted.")
+    return DeploymentView(client_or_default(client).delete_deployment(name), note=f"Deployment {name} deleted.")
 
 
 # A model version never changes once registered: its signature is fetched once per service and version.
@@ -254,7 +250,7 @@ _signatures: dict[tuple[str, str, int], dict] = {}
 
 def signature_of(deployment: dict, client: Client | None = None) -> dict:
     """The signature of the model version a deployment serves."""
-    c = _client(client)
+    c = client_or_default(client)
     ref = deployment.get("model") or {}
     key = (c.address, ref["name"], int(ref["version"]))
     if key not in _signatures:
@@ -277,7 +273,7 @@ def predict(name: str, data, client: Client | None = None):
     """
     from .signature import SignatureError, _is_dataframe, decode_response, encode_request
 
-    c = _client(client)
+    c = client_or_default(client)
     deployment = c.get_deployment(name)
     signature = signature_of(deployment, c)
     try:

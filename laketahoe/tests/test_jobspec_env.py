@@ -57,15 +57,15 @@ def test_magic_flags_become_training_input_fields():
     from IPython.core.error import UsageError
     from IPython.core.magic_arguments import parse_argstring
 
-    from laketahoe.magics import LakeTahoeMagics, _environment_options
+    from laketahoe.magics import LakeTahoeMagics, environment_options
 
     args = parse_argstring(LakeTahoeMagics._submit,
                            "nb.ipynb -e MODE=fast --secret-env PW=db:password --kernel torch --kernel-fallback python3")
-    assert _environment_options(args) == {
+    assert environment_options(args) == {
         "env": [{"name": "MODE", "value": "fast"}, {"name": "PW", "secretKeyRef": {"name": "db", "key": "password"}}],
         "kernelName": "torch", "kernelFallback": "python3"}
     hpo = parse_argstring(LakeTahoeMagics._hpo, "--config h.yaml --env MODE=slow")
-    assert _environment_options(hpo, [{"name": "KEEP", "value": "1"}])["env"] == [
+    assert environment_options(hpo, [{"name": "KEEP", "value": "1"}])["env"] == [
         {"name": "KEEP", "value": "1"}, {"name": "MODE", "value": "slow"}]
     with pytest.raises(UsageError, match="--secret-env"):
-        _environment_options(parse_argstring(LakeTahoeMagics._submit, "--secret-env PW"))
+        environment_options(parse_argstring(LakeTahoeMagics._submit, "--secret-env PW"))

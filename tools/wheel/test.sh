@@ -58,9 +58,9 @@ setsid bash -c 'cd "$1" && LAKETAHOE_BUILD_NODE=wheel "$2" -m build --wheel --ou
 build2_pid=$!
 
 step "check the wheel and the sdist"
-"$PY" - "$wheel" "$sdist" "$MAX_WHEEL_BYTES" <<'PY'
+"$PY" - "$wheel" "$sdist" "$MAX_WHEEL_BYTES" "$work/tree/laketahoe" <<'PY'
 import os, re, sys, tarfile, zipfile
-wheel, sdist, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+wheel, sdist, limit, source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 fails = []
 with zipfile.ZipFile(wheel) as z:
     a = z.namelist()
@@ -69,8 +69,12 @@ stray = [f for f in a if bad.search(f)]
 if stray:
     fails.append(f"stray files in the wheel: {stray[:10]}")
 need = ["laketahoe/service/main.mjs", "laketahoe/service/better_sqlite3.node", "laketahoe/service/serve_model.py", "laketahoe/service/native.json",
-        "laketahoe/service/THIRD_PARTY_LICENSES.txt", "laketahoe/serving-lock.txt", "laketahoe/runner.py",
-        "laketahoe/magics.py", "laketahoe/cli.py", "laketahoe/_version.py"]
+        "laketahoe/service/THIRD_PARTY_LICENSES.txt", "laketahoe/serving-lock.txt", "laketahoe/_version.py",
+        "laketahoe/runner/__main__.py", "laketahoe/cli/__main__.py", "laketahoe/magics/__init__.py"]
+# Every module of the package (subpackages included), tests aside.
+need += sorted(os.path.relpath(os.path.join(d, f), os.path.dirname(source)).replace(os.sep, "/")
+               for d, dirs, files in os.walk(source) if "tests" not in d.split(os.sep) and "__pycache__" not in d
+               for f in files if f.endswith(".py"))
 need_ext = ["share/jupyter/labextensions/laketahoe/package.json", "share/jupyter/labextensions/laketahoe/install.json",
             "share/jupyter/labextensions/laketahoe/static/style.js"]
 missing = [f for f in need if f not in a] + [f for f in need_ext if not any(x.endswith(f) for x in a)]

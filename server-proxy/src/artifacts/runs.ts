@@ -97,7 +97,7 @@ export type IngestLimits = ExtractLimits;
 const DONE_FILE = '.outputs-ingested.json';
 const STAGING = '.outputs-ingest';
 
-/** Names `laketahoe.save_model` accepts (see laketahoe/runner.py MODEL_NAME). */
+/** Names `laketahoe.save_model` accepts (see MODEL_NAME in laketahoe/runner/events.py). */
 const MODEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 function parseManifest(raw: Buffer): { files: Record<string, ManifestEntry>; models: string[] } {

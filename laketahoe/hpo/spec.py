@@ -1,10 +1,4 @@
-"""Hyperparameter tuning (HPO) jobs on the kernel and CLI side.
-
-Three things live here, all free of IPython so that they are unit-testable:
-
-* reading an HPO spec from YAML, in either of two forms (see :func:`parse_hpo_document`);
-* turning trials (the service's ``Trial`` objects) into rows, a pandas DataFrame, and the best trial;
-* the plain functions behind ``laketahoe.trials()`` and ``laketahoe.best_trial()``.
+"""HPO specs on the kernel and CLI side: read one from YAML, check it, and apply ``%lt hpo`` options to it.
 
 The service validates the spec in full and names the field it blames; the
 checks here only catch what would otherwise give a confusing answer (a wrong
@@ -15,14 +9,13 @@ submitted.
 from __future__ import annotations
 
 import copy
-import datetime
 import difflib
 import math
 import os
 from typing import Any, Callable
 
-from . import _wire
-from .jobspec import JobSpecError, _read_spec_file, rebase_training_input, safe_load_yaml
+from laketahoe import _wire
+from laketahoe.jobspec import JobSpecError, _read_spec_file, rebase_training_input, safe_load_yaml
 
 # Allowed values and field names come from the service's OpenAPI document (see _wire.py).
 GOALS = _wire.HPO_GOALS
@@ -34,11 +27,6 @@ EARLY_STOPPING_KINDS = _wire.EARLY_STOPPING_KINDS
 
 SPEC_KEYS = _wire.HYPERPARAMETER_FIELDS
 PARAM_KEYS = _wire.PARAMETER_FIELDS
-
-# Columns of the trials table before the hyperparameters; a parameter with one of these names gets a prefix.
-FIXED_COLUMNS = ("state", "objective", "trainingStep", "isTrialStoppedEarly", "startTime", "endTime", "duration")
-# States in which a trial's objective is final: the candidates for the best trial.
-_FINAL_STATES = frozenset({"SUCCEEDED"})
 
 
 class SpecFieldError(JobSpecError):
@@ -60,7 +48,7 @@ def _suggest(key: str, known) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     # YAML `true` is a bool, and bool is an int to Python: not what a count means.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -101,7 +89,7 @@ def check_hyperparameters(spec: Any, field: str = "trainingInput.hyperparameters
     if tag is not None and (not isinstance(tag, str) or not tag.strip()):
         fail("hyperparameterMetricTag", "must be the name of a metric passed to laketahoe.report()")
     for key, low in (("maxTrials", 1), ("maxParallelTrials", 1), ("maxFailedTrials", 0)):
-        if key in spec and (not _is_int(spec[key]) or spec[key] < low):
+        if key in spec and (not is_int(spec[key]) or spec[key] < low):
             fail(key, f"must be an integer >= {low} (got {spec[key]!r})")
     if "enableTrialEarlyStopping" in spec and not isinstance(spec["enableTrialEarlyStopping"], bool):
         fail("enableTrialEarlyStopping", f"must be true or false (got {spec['enableTrialEarlyStopping']!r})")
@@ -221,191 +209,6 @@ def goal_of(spec: dict | None) -> str:
 
 
 # --------------------------------------------------------------------------
-# Trials
-
-
-def objective(trial: dict) -> float | None:
-    """A trial's final objective value, or None when not known (yet)."""
-    value = (trial.get("finalMetric") or {}).get("objectiveValue")
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _trial_key(trial: dict):
-    tid = str(trial.get("trialId", ""))
-    return (0, int(tid), "") if tid.isdigit() else (1, 0, tid)
-
-
-def sort_trials(trials: list[dict], goal: str = "MAXIMIZE") -> list[dict]:
-    """Trials best first by objective for ``goal``; those without one last, each group in trial order."""
-    sign = -1.0 if goal_of({"goal": goal}) == "MAXIMIZE" else 1.0
-    with_value = sorted((t for t in trials if objective(t) is not None),
-                        key=lambda t: (sign * objective(t), _trial_key(t)))
-    return with_value + sorted((t for t in trials if objective(t) is None), key=_trial_key)
-
-
-def pick_best(trials: list[dict], goal: str = "MAXIMIZE") -> dict | None:
-    """The best finished trial with an objective (lowest trial id on ties), or None."""
-    done = [t for t in trials if t.get("state") in _FINAL_STATES and objective(t) is not None]
-    ranked = sort_trials(done, goal)
-    return ranked[0] if ranked else None
-
-
-def _parse_time(text: Any) -> datetime.datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def param_columns(trials: list[dict], spec: dict | None = None) -> list[str]:
-    """Hyperparameter names: the spec's order first, then any others as the trials show them."""
-    names = [p.get("parameterName") for p in (spec or {}).get("params") or [] if isinstance(p, dict)]
-    for trial in trials:
-        for name in trial.get("hyperparameters") or {}:
-            if name not in names:
-                names.append(name)
-    return names
-
-
-def column_name(param: str) -> str:
-    """The table column of a hyperparameter: its name, prefixed with ``hp_`` where a fixed column has it."""
-    return f"hp_{param}" if param in FIXED_COLUMNS or param == "trialId" else param
-
-
-def trial_records(trials: list[dict], spec: dict | None = None) -> list[dict]:
-    """One plain dict per trial (trial order): trialId, the fixed columns, then one key per hyperparameter.
-
-    Times are aware datetimes, ``duration`` a timedelta (None until the trial
-    has both ends), missing metrics None. The CLI prints these; the DataFrame is
-    built from them.
-    """
-    names = param_columns(trials, spec)
-    rows = []
-    for trial in sorted(trials, key=_trial_key):
-        final = trial.get("finalMetric") or {}
-        start, end = _parse_time(trial.get("startTime")), _parse_time(trial.get("endTime"))
-        step = final.get("trainingStep")
-        row = {
-            "trialId": str(trial.get("trialId", "")),
-            "state": trial.get("state", ""),
-            "objective": objective(trial),
-            "trainingStep": int(step) if _is_int(step) or (isinstance(step, float) and step.is_integer()) else None,
-            "isTrialStoppedEarly": bool(trial.get("isTrialStoppedEarly")),
-            "startTime": start,
-            "endTime": end,
-            "duration": end - start if start and end else None,
-        }
-        values = trial.get("hyperparameters") or {}
-        for name in names:
-            row[column_name(name)] = values.get(name)
-        rows.append(row)
-    return rows
-
-
-def _pandas():
-    try:
-        import pandas
-    except ImportError:
-        raise ImportError("laketahoe.trials() returns a pandas DataFrame, and pandas is not installed: "
-                          "pip install pandas (or use Client.trials() for plain dicts)") from None
-    return pandas
-
-
-def trials_frame(trials: list[dict], spec: dict | None = None):
-    """A pandas DataFrame of ``trials``, one row per trial, indexed by the integer trial id.
-
-    Columns: state, objective (float, NaN when unknown), trainingStep (nullable
-    Int64), isTrialStoppedEarly (bool), startTime/endTime (UTC timestamps, NaT
-    when unknown), duration (timedelta), then one column per hyperparameter named
-    after it (``hp_<name>`` where that would clash with a fixed column). With the
-    spec, INTEGER parameters are Int64, DOUBLE and DISCRETE float, CATEGORICAL strings.
-    """
-    pd = _pandas()
-    rows = trial_records(trials, spec)
-    names = param_columns(trials, spec)
-    types = {p.get("parameterName"): p.get("type") for p in (spec or {}).get("params") or [] if isinstance(p, dict)}
-    ids = [r["trialId"] for r in rows]
-    index = pd.Index([int(i) for i in ids] if all(i.isdigit() for i in ids) else ids, name="trialId",
-                     dtype="int64" if all(i.isdigit() for i in ids) else object)
-
-    def times(key):
-        return pd.to_datetime(pd.Series([r[key] for r in rows], index=index, dtype=object), utc=True)
-
-    data = {
-        "state": pd.Series([r["state"] for r in rows], index=index, dtype=object),
-        "objective": pd.Series([r["objective"] if r["objective"] is not None else math.nan for r in rows],
-                               index=index, dtype="float64"),
-        "trainingStep": pd.Series([r["trainingStep"] for r in rows], index=index, dtype="Int64"),
-        "isTrialStoppedEarly": pd.Series([r["isTrialStoppedEarly"] for r in rows], index=index, dtype=bool),
-        "startTime": times("startTime"),
-        "endTime": times("endTime"),
-    }
-    data["duration"] = data["endTime"] - data["startTime"]
-    for name in names:
-        col = column_name(name)
-        values = [r[col] for r in rows]
-        kind = types.get(name)
-        if kind == "INTEGER":
-            series = pd.Series(values, index=index, dtype="Int64")
-        elif kind in ("DOUBLE", "DISCRETE"):
-            series = pd.Series([math.nan if v is None else v for v in values], index=index, dtype="float64")
-        elif kind == "CATEGORICAL":
-            series = pd.Series(values, index=index, dtype=object)
-        else:
-            series = pd.Series(values, index=index)
-        data[col] = series
-    return pd.DataFrame(data, index=index)
-
-
-def hpo_spec(job: dict) -> dict:
-    """The ``hyperparameters`` spec of a job (empty for a plain training job)."""
-    return (job.get("trainingInput") or {}).get("hyperparameters") or {}
-
-
-def is_hpo_job(job: dict) -> bool:
-    """Whether ``job`` is a hyperparameter tuning job."""
-    return bool(hpo_spec(job)) or bool((job.get("trainingOutput") or {}).get("isHyperparameterTuningJob"))
-
-
-def best_of_job(job: dict, trials: list[dict] | None = None) -> dict | None:
-    """The job's best trial: the service's ``trainingOutput.bestTrial``, else picked from ``trials``."""
-    best = (job.get("trainingOutput") or {}).get("bestTrial")
-    if best:
-        return best
-    return pick_best(trials or [], goal_of(hpo_spec(job)))
-
-
-# --------------------------------------------------------------------------
-# The functions behind laketahoe.trials() / laketahoe.best_trial()
-
-
-def _client(client):
-    if client is not None:
-        return client
-    from .client import Client
-
-    return Client.from_environment()
-
-
-def trials_dataframe(job_id: str, state: str | None = None, client=None):
-    """``laketahoe.trials(job_id)``: all trials of an HPO job as a DataFrame (see :func:`trials_frame`)."""
-    _pandas()  # fail before any request when pandas is missing
-    client = _client(client)
-    job = client.get_job(job_id)
-    return trials_frame(client.trials(job_id, state=state), hpo_spec(job))
-
-
-def best_trial_of(job_id: str, client=None) -> dict | None:
-    """``laketahoe.best_trial(job_id)``: the best finished trial (a Trial dict), or None while there is none."""
-    client = _client(client)
-    job = client.get_job(job_id)
-    best = (job.get("trainingOutput") or {}).get("bestTrial")
-    return best or pick_best(client.trials(job_id), goal_of(hpo_spec(job)))
-
-
-# --------------------------------------------------------------------------
 # Options of `%lt hpo` on top of a spec
 
 
@@ -448,7 +251,7 @@ def apply_hpo_options(training_input: dict, notebook: str | None = None, paramet
                 raise JobSpecError(f"{option} must be at least 1 (got {value})")
             spec[key] = value
     trials, par = spec.get("maxTrials", 1), spec.get("maxParallelTrials", 1)
-    if _is_int(trials) and _is_int(par) and par > trials:
+    if is_int(trials) and is_int(par) and par > trials:
         option = "--parallel" if parallel is not None else "maxParallelTrials"
         raise JobSpecError(f"{option} {par} exceeds maxTrials ({trials}): at most maxTrials trials run at once")
     if scale_tier:
