@@ -279,7 +279,7 @@ export class JobService {
       throw err;
     }
     times.mark('admit');
-    this.updater.announce(record);
+    await this.updater.announceStored(jobId);
     return job;
   }
 
