@@ -1,6 +1,7 @@
 // (a) and (b) through the service: jobs submitted to the LakeTahoe API (POST /api/v1/jobs) with
 // the Kubernetes backend, then timed to their pod Running (seen by a watch, as in pod-running.mjs)
-// and to the service reporting RUNNING (the job's stateHistory). Peer in the same run and
+// and to the service reporting RUNNING (the job's stateHistory), with the time of each step of a
+// submit inside the service (its Server-Timing header). Peer in the same run and
 // namespace: the same number of trial-like Jobs created straight through client-node.
 //
 // Then, with --trials N (0 skips it): one HPO job of N trials, all in parallel (maxParallelTrials N),
@@ -70,13 +71,24 @@ const service = spawn(
   { env: { ...process.env, LAKETAHOE_TOKEN: token }, stdio: ['ignore', 'ignore', 'inherit'] }
 );
 process.on('exit', () => service.kill()); // also when a step below fails
-for (let i = 0; i < 200 && !fs.existsSync(runtimeFile); i++) await sleep(100);
+// A loaded machine may take tens of seconds to start the service.
+for (let i = 0; i < 1200 && !fs.existsSync(runtimeFile); i++) await sleep(100);
 const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+// Per step of the submits (the service's Server-Timing header, builds that send one), in ms.
+const steps = new Map();
+const outside = [];
 const call = async (method, route, body) => {
+  const t0 = performance.now();
   const res = await fetch(`${url}/api/v1${route}`, { method, headers, body: body && JSON.stringify(body) });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+  let inside;
+  for (const [, name, ms] of (res.headers.get('server-timing') ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) {
+    steps.set(name, [...(steps.get(name) ?? []), Number(ms)]);
+    inside = (inside ?? 0) + Number(ms);
+  }
+  if (inside !== undefined) outside.push(performance.now() - t0 - inside);
   return json;
 };
 
@@ -106,6 +118,11 @@ const serviceIds = Array.from({ length: jobs }, (_, i) => `svc_${i}`);
 await measure('through the service: POST /api/v1/jobs', serviceIds, id =>
   call('POST', '/jobs', { jobId: id, labels: { 'laketahoe.test/run-seconds': '30' }, trainingInput: { scaleTier: 'BASIC', notebook: { path: 'train.ipynb' } } })
 );
+if (steps.size) {
+  // Where one submit's time went inside the service; the rest of a call is HTTP, JSON and the event loop.
+  for (const [name, values] of steps) console.log(`  step ${name.padEnd(28)} ${summary(values)}`);
+  console.log(`  outside the steps (HTTP, waits)   ${summary(outside)}`);
+}
 // When the service itself says RUNNING: from its stateHistory (same machine, same clock).
 let listed = [];
 for (let i = 0; i < 600; i++) {

@@ -4,7 +4,7 @@
  * loop), so a test can SIGKILL the real process inside the window a crash could hit. Unset, a call is a
  * no-op.
  */
-export type Failpoint = 'after-stage' | 'after-spawn';
+export type Failpoint = 'after-stage' | 'after-store' | 'after-spawn';
 
 /** How long a failpoint holds: longer than any test waits to send its SIGKILL. */
 const HOLD_MS = 60_000;

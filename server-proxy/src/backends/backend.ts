@@ -66,6 +66,12 @@ export interface Backend {
   purge(jobId: string, owner: string, runIds: string[]): Promise<void>;
   /** Hands a QUEUED run to the backend. */
   enqueue(item: RunRequest): void;
+  /**
+   * Hands a just-submitted run (already stored) to the backend and resolves once the backend accepted it;
+   * rejects with a ServiceError when it refused the run, which then was never started. Backends that
+   * cannot refuse leave it out ({@link enqueue} is used).
+   */
+  admit?(item: RunRequest): Promise<void>;
   /** Withdraws a run cancelled while QUEUED; true when the backend still held it. */
   dequeue(runId: string): boolean;
   /** Stops a started run; it ends CANCELLED (or SUCCEEDED when stopped early) once it is gone. */
@@ -168,6 +174,19 @@ export class BackendRouter implements Backend {
       return;
     }
     this.route(item.runId, b => b.enqueue(item));
+  }
+
+  /** {@link Backend.admit}; a replica that is not the leader admits nothing: the leader creates the run. */
+  async admit(item: RunRequest): Promise<void> {
+    if (!this.active) {
+      return;
+    }
+    const backend = this.of(this.placed.get(item.runId));
+    if (backend.admit) {
+      await backend.admit(item);
+    } else {
+      backend.enqueue(item);
+    }
   }
 
   dequeue(runId: string): boolean {

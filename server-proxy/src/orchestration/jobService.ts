@@ -20,6 +20,7 @@ import { failpoint } from '../failpoints.js';
 import { isTerminal } from '../jobs/states.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
 import { checkWebhookUrl, type WebhookDestinationPolicy } from './webhookDestination.js';
+import { StepTimes } from './stepTimes.js';
 
 /** A folder's real path when it exists (symlinks resolved, as input paths are), else made absolute. */
 function realOrResolved(dir: string): string {
@@ -140,9 +141,10 @@ export class JobService {
     return { plan, target };
   }
 
-  /** Validates, snapshots and queues a job. */
-  async submit(owner: string, body: SubmitJobBody): Promise<Job> {
+  /** Validates, snapshots and queues a job; `times` gets the duration of each step. */
+  async submit(owner: string, body: SubmitJobBody, times = new StepTimes()): Promise<Job> {
     const { plan, target } = await this.validated(owner, body);
+    times.mark('validate');
     const input = body.trainingInput;
     const publicId = body.jobId ?? generateJobId(input.notebook?.path ?? plan.module ?? 'job');
     const ownId = `${owner}\0${publicId}`;
@@ -152,13 +154,16 @@ export class JobService {
     // Another owner holding the id (or submitting it right now) only changes the key, never the answer.
     const taken = this.submitting.has(publicId) || (await this.store.getJob(publicId)) !== undefined;
     const jobId = taken ? scopedJobKey(owner, publicId) : publicId;
+    times.mark('ids');
     if (this.submitting.has(jobId)) {
       throw new ServiceError('already_exists', `job ${publicId} already exists`, 'jobId');
     }
     this.submitting.add(jobId);
     this.submittingIds.add(ownId);
     try {
-      return presentJob(await this.stageAndCreate(owner, jobId, body, plan, target.name));
+      const job = presentJob(await this.stageAndCreate(owner, jobId, body, plan, target.name, times));
+      times.mark('present');
+      return job;
     } finally {
       this.submitting.delete(jobId);
       this.submittingIds.delete(ownId);
@@ -184,7 +189,14 @@ export class JobService {
    * staging and the insert (no job has the id, and no submission of it is in flight) is removed and
    * staged again; otherwise the id answered 409 forever while GET said 404.
    */
-  private async stageAndCreate(owner: string, jobId: string, body: SubmitJobBody, plan: RunPlan, backendName: 'local' | 'kubernetes'): Promise<Job> {
+  private async stageAndCreate(
+    owner: string,
+    jobId: string,
+    body: SubmitJobBody,
+    plan: RunPlan,
+    backendName: 'local' | 'kubernetes',
+    times: StepTimes
+  ): Promise<Job> {
     const input = body.trainingInput;
     const spec = input.hyperparameters;
     const stage = () => this.backend.stage(jobId, plan, { owner, input: { ...input, backend: backendName }, labels: body.labels ?? {} });
@@ -206,6 +218,7 @@ export class JobService {
       throw err;
     }
     failpoint('after-stage');
+    times.mark('stage');
     // A cluster backend may know the master's request better (machine types); the local one takes the plan's.
     runtime.request ??= plan.resources;
     if (spec) {
@@ -246,13 +259,27 @@ export class JobService {
       }
       throw err;
     }
-    this.updater.announce(record);
+    times.mark('store');
+    failpoint('after-store');
     if (spec) {
+      this.updater.announce(record);
       // The job itself never runs: the experiment controller queues its trials.
       this.experiments.schedule(jobId);
       return job;
     }
-    this.backend.enqueue({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
+    try {
+      // Answered once the record is durable and the backend took the run (on Kubernetes: the Job was
+      // created); a refusal removes the record, so the job never existed for anyone.
+      await this.backend.admit({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
+    } catch (err) {
+      if (err instanceof ServiceError) {
+        await this.store.deleteJob(jobId);
+        this.backend.discard(jobId);
+      }
+      throw err;
+    }
+    times.mark('admit');
+    await this.updater.announceStored(jobId);
     return job;
   }
 

@@ -22,6 +22,19 @@ export class JobUpdater {
   }
 
   /**
+   * Announces a job as it is stored now, in turn with its updates: for a job that changes (its backend
+   * took it) before it is announced, so subscribers never get an older state after a newer one.
+   */
+  announceStored(jobId: string): Promise<void> {
+    return this.queue.run(jobId, async () => {
+      const record = await this.store.getJob(jobId);
+      if (record) {
+        this.announce(record);
+      }
+    });
+  }
+
+  /**
    * Replaces a job's labels, with the index they are searched by, in the same per-job queue as every
    * other change, so a status update in flight never writes the old labels back. Undefined when gone.
    */

@@ -7,7 +7,7 @@ import { runName } from '../../src/backends/kubernetes/plan.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startS3Server, type S3Server } from '../helpers/s3server.js';
 import { PYTHON, runnerEnv, startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
-import { adminClients, describeCluster, k8sConfig, seedPodLog } from './cluster.js';
+import { adminClients, describeCluster, k8sConfig, runInputs, seedPodLog } from './cluster.js';
 
 // Kubernetes runs with the object store, against the real control plane and a real S3-compatible
 // server. kwok runs no code, so the test plays the pod: it takes the grant from the run's Secret and the
@@ -74,17 +74,17 @@ describeCluster('Kubernetes backend with an object store', () => {
   async function playPod(runId: string): Promise<{ code: number | null; output: string }> {
     const name = runName(runId);
     const secret = (await read('the grant Secret', () => admin().core.readNamespacedSecret({ namespace: ns, name: `${name}-artifacts` })))!;
-    const cm = (await read('the input ConfigMap', () => admin().core.readNamespacedConfigMap({ namespace: ns, name: `${name}-input` })))!;
+    const inputs = (await read('the run\'s inputs', () => runInputs(ns, name)))!;
     const pod = path.join(root, 'pods', runId.replace(/\//g, '-'));
     fs.mkdirSync(path.join(pod, 'input'), { recursive: true });
     fs.mkdirSync(path.join(pod, 'output'));
-    fs.writeFileSync(path.join(pod, 'input', 'train.ipynb'), cm.data!['train.ipynb']);
+    fs.writeFileSync(path.join(pod, 'input', 'train.ipynb'), inputs['train.ipynb']);
     fs.writeFileSync(path.join(pod, 'grant.json'), Buffer.from(secret.data!['grant.json'], 'base64'));
     const work = path.join(pod, 'output');
     const child = spawn(
       PYTHON,
       ['-m', 'laketahoe.runner', 'notebook', '--input', path.join(pod, 'input', 'train.ipynb'), '--output', path.join(work, 'output.ipynb'),
-        '--html', path.join(work, 'output.html'), '--parameters-json', cm.data!['parameters.json'], '--cwd', work,
+        '--html', path.join(work, 'output.html'), '--parameters-json', inputs['parameters.json'], '--cwd', work,
         '--status-file', path.join(work, 'exit.json'), '--artifacts', path.join(pod, 'grant.json')],
       { cwd: work, env: { ...runnerEnv(), LAKETAHOE_EVENTS_FILE: path.join(pod, 'events.jsonl') } }
     );
@@ -104,14 +104,13 @@ describeCluster('Kubernetes backend with an object store', () => {
       trainingInput: { notebook: { path: 'project/train.ipynb', includeFolder: true, parameters: { C: 0.5 } } }
     });
     expect(res.status).toBe(201);
-    // The folder went to the store; the ConfigMap keeps the notebook and its parameters only.
+    // The folder went to the store; the Job carries the notebook and its parameters only.
     expect(await store.stat(runPrefix('alice', jobId) + INPUTS)).toBeDefined();
     const job = (await admin().batch.readNamespacedJob({ namespace: ns, name: runName(jobId) })).spec!.template.spec!;
     expect(job.volumes!.find(v => v.name === 'artifacts')!.secret!.secretName).toBe(`${runName(jobId)}-artifacts`);
     const played = await playPod(jobId);
     expect([played.code, played.output]).toEqual([0, expect.stringContaining('uploaded outputs')]);
-    const cm = await admin().core.readNamespacedConfigMap({ namespace: ns, name: `${runName(jobId)}-input` });
-    expect(Object.keys(cm.data!).sort()).toEqual(['parameters.json', 'train.ipynb']);
+    expect(Object.keys(await runInputs(ns, runName(jobId))).sort()).toEqual(['parameters.json', 'train.ipynb']);
 
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 120_000);
     expect([done.state, done.errorMessage]).toEqual(['SUCCEEDED', '']);

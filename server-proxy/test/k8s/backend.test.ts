@@ -2,7 +2,7 @@ import path from 'node:path';
 import { runName } from '../../src/backends/kubernetes/plan.js';
 import { writeNotebook } from '../helpers/notebooks.js';
 import { startService, tempRoot, waitFor, waitForState, type TestService } from '../helpers/service.js';
-import { adminClients, appendPodLog, describeCluster, k8sConfig, seedPodLog, tenantKubeconfig, watchJobConcurrency } from './cluster.js';
+import { adminClients, appendPodLog, describeCluster, k8sConfig, runInputs, seedPodLog, tenantKubeconfig, watchJobConcurrency } from './cluster.js';
 
 // Through the real service API against the real control plane (kube-apiserver, scheduler, Job and
 // TTL controllers, quota); kwok plays the kubelets, so pod lifetimes come from the job's labels.
@@ -55,14 +55,11 @@ describeCluster('Kubernetes backend', () => {
     expect(c.resources!.requests).toEqual({ cpu: '2', memory: '8Gi', 'nvidia.com/gpu': '1' });
     expect(c.env!.find(e => e.name === 'OMP_NUM_THREADS')!.value).toBe('2');
     expect(c.command!.slice(0, 4)).toEqual(['python', '-m', 'laketahoe.runner', 'notebook']);
-    // The ConfigMap follows the Job: it is owned by it, so it can only be created once the Job has a uid.
-    const cm = await waitFor(
-      () => admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: `${runName(jobId)}-input` }).catch(() => undefined),
-      20_000,
-      'the input ConfigMap'
-    );
-    expect(JSON.parse(cm!.data!['parameters.json'])).toEqual({ lr: 0.1 });
-    expect(JSON.parse(cm!.data!['train.ipynb']).cells).toHaveLength(2);
+    // A small notebook travels in the Job itself: one object, no ConfigMap.
+    const inputs = await runInputs('laketahoe-alice', runName(jobId));
+    expect(JSON.parse(inputs['parameters.json'])).toEqual({ lr: 0.1 });
+    expect(JSON.parse(inputs['train.ipynb']).cells).toHaveLength(2);
+    expect(await admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: `${runName(jobId)}-input` }).catch(e => e.code)).toBe(404);
 
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 60_000);
     expect(done.state).toBe('SUCCEEDED');
@@ -312,8 +309,8 @@ describeCluster('Kubernetes backend', () => {
     expect(concurrency.most()).toBe(2);
     const jobs = await jobsOf('laketahoe-alice', jobId);
     expect(jobs.map(j => j.metadata!.labels!['laketahoe.io/trial-id']).sort()).toEqual(['1', '2', '3', '4']);
-    const cm = await admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: `${runName(`${jobId}/trials/2`)}-input` });
-    expect(Object.keys(JSON.parse(cm.data!['parameters.json']))).toEqual(['lr']);
+    const inputs = await runInputs('laketahoe-alice', runName(`${jobId}/trials/2`));
+    expect(Object.keys(JSON.parse(inputs['parameters.json']))).toEqual(['lr']);
   });
 
   test('tenancy: each user in their namespace, nobody sees another\'s jobs, nothing written elsewhere', async () => {
@@ -333,7 +330,7 @@ describeCluster('Kubernetes backend', () => {
     await waitFor(async () => (await t.call('GET', `/api/v1/jobs/${bobs}`, undefined, 'bob-token')).body.state === 'SUCCEEDED', 30_000, "bob's job");
   });
 
-  test('the dry run at submit: what the API server refuses (422) is a 400 naming its field, and nothing is created', async () => {
+  test('the create at submit: what the API server refuses (422) is a 400 naming its field, and nothing is created', async () => {
     const jobId = id('invalid');
     // A job's labels become its pods' annotations; this key is one the API server refuses as an annotation.
     const res = await submit({ jobId, labels: { 'not a key!': 'x' }, trainingInput: { notebook: nb } });
@@ -345,10 +342,14 @@ describeCluster('Kubernetes backend', () => {
     expect(await jobsOf('laketahoe-alice', jobId)).toEqual([]);
   });
 
-  test('the dry run at submit: objects of the same name already in the namespace (409) are already_exists on jobId', async () => {
+  test('the create at submit: an object of the same name already in the namespace (409) is already_exists on jobId', async () => {
     const jobId = id('clash');
-    const squatter = `${runName(jobId)}-input`;
-    await admin().core.createNamespacedConfigMap({ namespace: 'laketahoe-alice', body: { metadata: { name: squatter }, data: { mine: 'yes' } } });
+    const squatter = runName(jobId);
+    const container = { name: 'c', image: 'busybox' };
+    await admin().batch.createNamespacedJob({
+      namespace: 'laketahoe-alice',
+      body: { metadata: { name: squatter, labels: { mine: 'yes' } }, spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } }
+    });
     try {
       const res = await submit({ jobId, trainingInput: { notebook: nb } });
       expect(res.status).toBe(409);
@@ -360,10 +361,10 @@ describeCluster('Kubernetes backend', () => {
       expect((await t.call('GET', `/api/v1/jobs/${jobId}`)).status).toBe(404);
       expect(await jobsOf('laketahoe-alice', jobId)).toEqual([]);
       // The object that was there is left as it was.
-      const kept = await admin().core.readNamespacedConfigMap({ namespace: 'laketahoe-alice', name: squatter });
-      expect(kept.data).toEqual({ mine: 'yes' });
+      const kept = await admin().batch.readNamespacedJob({ namespace: 'laketahoe-alice', name: squatter });
+      expect(kept.metadata!.labels).toEqual({ mine: 'yes' });
     } finally {
-      await admin().core.deleteNamespacedConfigMap({ namespace: 'laketahoe-alice', name: squatter });
+      await admin().batch.deleteNamespacedJob({ namespace: 'laketahoe-alice', name: squatter, propagationPolicy: 'Background' });
     }
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type V1Job } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../../src/config.js';
 import type { PodTemplate } from '../../src/schemas/podTemplate.js';
+import { inlineInputs } from '../../src/backends/kubernetes/inputs.js';
 
 /**
  * The test control plane started by `tools/k8s/cluster.sh start` (see docs/k8s-test-cluster.md). The
@@ -143,4 +144,15 @@ export function realNodeTemplate(images: Record<string, string> = nodeImages()):
     tolerations: [{ key: taintKey, operator: 'Exists', effect: 'NoSchedule' }],
     hostNetwork: true
   };
+}
+
+/** The input files a run's pods read, by name: from its Job's pod template, or its ConfigMap when it has one. */
+export async function runInputs(namespace: string, name: string): Promise<Record<string, string>> {
+  const { batch, core } = adminClients();
+  const template = (await batch.readNamespacedJob({ namespace, name })).spec!.template;
+  const inline = inlineInputs(template.metadata?.annotations, template.spec?.volumes);
+  if (Object.keys(inline).length > 0) {
+    return inline;
+  }
+  return (await core.readNamespacedConfigMap({ namespace, name: `${name}-input` })).data ?? {};
 }

@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { StepTimes } from '../../orchestration/stepTimes.js';
 import type { EventBus } from '../../events.js';
 import type { Capacity } from '../../jobs/resources.js';
 import { SCALE_TIER_RESOURCES } from '../../jobs/resources.js';
@@ -113,8 +114,9 @@ export const apiRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       }
     },
     async (request, reply) => {
-      const job = await jobs.submit(request.user, request.body);
-      return reply.status(201).send(job);
+      const times = new StepTimes();
+      const job = await jobs.submit(request.user, request.body, times);
+      return reply.status(201).header('server-timing', times.header()).send(job);
     }
   );
 

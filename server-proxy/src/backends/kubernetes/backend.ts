@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runPrefix } from '../../artifacts/runs.js';
+import { ServiceError } from '../../errors.js';
 import type { RunPlan } from '../../jobs/spec.js';
 import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime } from '../../store/store.js';
@@ -98,10 +99,7 @@ export class KubernetesBackend implements Backend {
     return path.join(this.opts.jobsDir, runId);
   }
 
-  /**
-   * Captures the inputs and checks the run's objects with a dry run, so permission (403 naming the
-   * namespace), validation (422) and name clashes (409) are reported by the submit call itself.
-   */
+  /** Captures the inputs; see {@link admit} and RunStager for how the objects are checked at submit. */
   stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
     return this.stager.stage(jobId, plan, context);
   }
@@ -136,6 +134,16 @@ export class KubernetesBackend implements Backend {
 
   enqueue(item: RunRequest): void {
     void this.create(item.runId).catch(err => this.opts.log.error({ err, runId: item.runId }, 'creating the Kubernetes objects failed'));
+  }
+
+  /**
+   * Creates a submitted run's objects before the submit is answered, instead of a dry run before it and
+   * the create after: the API server's refusal (403 naming the namespace, 422, a name taken: 409) is the
+   * submit's answer, and nothing of the run is left in the cluster then. A full namespace quota or an
+   * unreachable API server leave the run QUEUED, as for any run.
+   */
+  async admit(item: RunRequest): Promise<void> {
+    await this.create(item.runId, true);
   }
 
   dequeue(runId: string): boolean {
@@ -200,7 +208,7 @@ export class KubernetesBackend implements Backend {
 
   // ---- creating and deleting ----
 
-  private async create(runId: string): Promise<void> {
+  private async create(runId: string, fresh = false): Promise<void> {
     const run = await this.kinds.read(runId);
     if (!run || run.state !== 'QUEUED' || !run.runtime.k8s) {
       this.quotaWaits.done(runId);
@@ -225,18 +233,19 @@ export class KubernetesBackend implements Backend {
         return;
       }
     }
+    let created;
     try {
       const [first, ...rest] = manifests.jobs;
-      const created = await this.opts.client.createJob(first);
+      created = await this.opts.client.createJob(first, fresh);
       const owner = [{ apiVersion: 'batch/v1', kind: 'Job', name: created.metadata!.name!, uid: created.metadata!.uid! }];
       // Everything else belongs to the master's Job, so the TTL controller's deletion of it takes them too;
       // those creates do not depend on each other and go out together.
       const owned = <T extends { metadata?: object }>(o: T): T => ({ ...o, metadata: { ...o.metadata, ownerReferences: owner } });
       await Promise.all([
-        this.opts.client.createConfigMap(owned(manifests.configMap)),
-        ...(secret ? [this.opts.client.createSecret(owned(secret))] : []),
-        ...(manifests.service ? [this.opts.client.createService(owned(manifests.service))] : []),
-        ...rest.map(job => this.opts.client.createJob(owned(job)))
+        ...(manifests.configMap ? [this.opts.client.createConfigMap(owned(manifests.configMap), fresh)] : []),
+        ...(secret ? [this.opts.client.createSecret(owned(secret), fresh)] : []),
+        ...(manifests.service ? [this.opts.client.createService(owned(manifests.service), fresh)] : []),
+        ...rest.map(job => this.opts.client.createJob(owned(job), fresh))
       ]);
     } catch (err) {
       const e = kubeError(err);
@@ -256,6 +265,16 @@ export class KubernetesBackend implements Backend {
         await this.kinds.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
         setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
         return;
+      }
+      if (fresh) {
+        // Refused at submit: the record goes (the caller removes it), and so does what was made.
+        this.untrack(t);
+        if (created) {
+          await this.opts.client.deleteJob(t.namespace, created.metadata!.name!);
+        }
+        throw e.status === 409
+          ? new ServiceError('already_exists', `job ${plan.jobId} already has Kubernetes objects named ${t.name} in namespace ${t.namespace}`, 'jobId')
+          : toServiceError(err, t.namespace);
       }
       await this.fail(runId, toServiceError(err, t.namespace).message + (e.status === 422 || e.status === 403 ? '' : `: ${e.message}`));
       return;

@@ -144,45 +144,48 @@ export class KubeClient {
     return this.config.getCurrentCluster()?.server ?? '';
   }
 
-  /** Creates a Job; resolves to the stored one, also when it already existed (a retried create). */
-  async createJob(job: V1Job): Promise<V1Job> {
+  /**
+   * Creates a Job; resolves to the stored one, also when it already existed (a retried create), unless
+   * `fresh`: then the name cannot be this run's yet, and a 409 is a clash with another object.
+   */
+  async createJob(job: V1Job, fresh = false): Promise<V1Job> {
     const namespace = job.metadata!.namespace!;
     try {
       return await this.batch.createNamespacedJob({ namespace, body: job });
     } catch (err) {
-      if (!alreadyExists(kubeError(err))) {
+      if (fresh || !alreadyExists(kubeError(err))) {
         throw kubeError(err);
       }
       return this.batch.readNamespacedJob({ namespace, name: job.metadata!.name! });
     }
   }
 
-  /** Creates a ConfigMap; an existing one counts as created. */
-  async createConfigMap(configMap: V1ConfigMap): Promise<void> {
-    await this.ignoreExisting(() => this.core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }));
+  /** Creates a ConfigMap; an existing one counts as created, unless `fresh`. */
+  async createConfigMap(configMap: V1ConfigMap, fresh = false): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }), fresh);
   }
 
-  /** Creates a Secret; an existing one counts as created (a re-created run keeps its first grant). */
-  async createSecret(secret: V1Secret): Promise<void> {
-    await this.ignoreExisting(() => this.core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }));
+  /** Creates a Secret; an existing one counts as created (a re-created run keeps its first grant), unless `fresh`. */
+  async createSecret(secret: V1Secret, fresh = false): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedSecret({ namespace: secret.metadata!.namespace!, body: secret }), fresh);
   }
 
-  /** Creates a Service; an existing one counts as created. */
-  async createService(service: V1Service): Promise<void> {
-    await this.ignoreExisting(() => this.core.createNamespacedService({ namespace: service.metadata!.namespace!, body: service }));
+  /** Creates a Service; an existing one counts as created, unless `fresh`. */
+  async createService(service: V1Service, fresh = false): Promise<void> {
+    await this.ignoreExisting(() => this.core.createNamespacedService({ namespace: service.metadata!.namespace!, body: service }), fresh);
   }
 
   /**
    * Asks the API server to admit every object of a run without storing it (server-side dry run):
    * RBAC, validation and admission answer as they would for the real create.
    */
-  async dryRunCreate(objects: { configMap: V1ConfigMap; jobs: V1Job[]; service?: V1Service }): Promise<void> {
-    const namespace = objects.configMap.metadata!.namespace!;
+  async dryRunCreate(objects: { configMap?: V1ConfigMap; jobs: V1Job[]; service?: V1Service }): Promise<void> {
+    const namespace = objects.jobs[0].metadata!.namespace!;
     const dryRun = 'All';
     try {
       // Independent checks: asked all at once, so a submit waits for one round trip, not one per object.
       await Promise.all([
-        this.core.createNamespacedConfigMap({ namespace, body: objects.configMap, dryRun }),
+        ...(objects.configMap ? [this.core.createNamespacedConfigMap({ namespace, body: objects.configMap, dryRun })] : []),
         ...objects.jobs.map(job => this.batch.createNamespacedJob({ namespace, body: job, dryRun })),
         ...(objects.service ? [this.core.createNamespacedService({ namespace, body: objects.service, dryRun })] : [])
       ]);
@@ -303,11 +306,12 @@ export class KubeClient {
     return new ListWatch<T>(paths[what], new LimitedWatch(this.config, this.limiter), list as never, false, labelSelector, fieldSelector);
   }
 
-  private async ignoreExisting(create: () => Promise<unknown>): Promise<void> {
+  /** Runs a create; an existing object counts as created unless `fresh` (the name cannot be the run's yet). */
+  private async ignoreExisting(create: () => Promise<unknown>, fresh: boolean): Promise<void> {
     try {
       await create();
     } catch (err) {
-      if (!alreadyExists(kubeError(err))) {
+      if (fresh || !alreadyExists(kubeError(err))) {
         throw kubeError(err);
       }
     }

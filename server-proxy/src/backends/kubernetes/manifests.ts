@@ -1,6 +1,7 @@
 import type { V1ConfigMap, V1Container, V1EnvVar, V1Job, V1PodSpec, V1Secret, V1Service, V1Volume } from '@kubernetes/client-node';
 import { isDistributedPlan, labelValue, type KubePlan, type Role, type RolePlan } from './plan.js';
 import { applyPodTemplate } from './podTemplate.js';
+import { inputSource, type InputSource, type RunFiles } from './inputs.js';
 
 /** Label keys every object of a run carries. */
 export const LABELS = {
@@ -63,7 +64,8 @@ export function grantSecret(plan: KubePlan, runId: string, base: string, grants:
 
 /** Every object of one run. */
 export interface RunManifests {
-  configMap: V1ConfigMap;
+  /** The input files, when they are too large or binary to travel in the Jobs (see inputSource). */
+  configMap?: V1ConfigMap;
   /** One Job per role; the master's first. */
   jobs: V1Job[];
   /** Headless Service giving distributed roles stable host names; single-pod runs have none. */
@@ -192,7 +194,7 @@ function jobEnv(plan: KubePlan): V1EnvVar[] {
   ];
 }
 
-function container(plan: KubePlan, base: string, role: RolePlan, distributed: boolean): V1Container {
+function container(plan: KubePlan, base: string, role: RolePlan, distributed: boolean, input: InputSource): V1Container {
   const threads = String(Math.max(1, Math.floor(role.resources.cpu)));
   const env: V1EnvVar[] = [
     ...(distributed ? distributedEnv(plan, base, role) : []),
@@ -208,7 +210,7 @@ function container(plan: KubePlan, base: string, role: RolePlan, distributed: bo
     ...(plan.artifacts ? [{ name: 'LAKETAHOE_TERMINATION_LOG', value: '/dev/termination-log' }] : [])
   ];
   if (plan.kind === 'notebook') {
-    env.push({ name: 'LAKETAHOE_PARAMETERS', valueFrom: { configMapKeyRef: { name: `${base}-input`, key: 'parameters.json' } } });
+    env.push({ name: 'LAKETAHOE_PARAMETERS', valueFrom: input.parameters });
   }
   let command = runnerCommand(plan, role.role);
   if (role.role === 'worker') {
@@ -236,9 +238,9 @@ function container(plan: KubePlan, base: string, role: RolePlan, distributed: bo
   };
 }
 
-function volumes(plan: KubePlan, base: string, opts: ManifestOptions): V1Volume[] {
+function volumes(plan: KubePlan, base: string, opts: ManifestOptions, input: InputSource): V1Volume[] {
   return [
-    { name: 'input', configMap: { name: `${base}-input` } },
+    input.volume,
     opts.outputPvc ? { name: 'output', persistentVolumeClaim: { claimName: opts.outputPvc } } : { name: 'output', emptyDir: {} },
     // Read-only, and readable by the image's own non-root user (the runner image runs as uid 1000; Secret
     // files belong to root). The URLs are the run's credentials and grant nothing beyond its own keys.
@@ -246,8 +248,8 @@ function volumes(plan: KubePlan, base: string, opts: ManifestOptions): V1Volume[
   ];
 }
 
-function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, distributed: boolean, opts: ManifestOptions): V1PodSpec {
-  const c = container(plan, base, role, distributed);
+function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, distributed: boolean, opts: ManifestOptions, input: InputSource): V1PodSpec {
+  const c = container(plan, base, role, distributed, input);
   if (opts.outputPvc) {
     // Each run writes to its own folder of the shared volume.
     const output = c.volumeMounts!.find(m => m.name === 'output')!;
@@ -258,7 +260,7 @@ function podSpec(plan: KubePlan, runId: string, base: string, role: RolePlan, di
     restartPolicy: 'Never',
     priorityClassName: plan.priority,
     containers: [c],
-    volumes: volumes(plan, base, opts),
+    volumes: volumes(plan, base, opts, input),
     ...(gpu ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
     ...(gpu && role.acceleratorType ? { nodeSelector: { [opts.acceleratorLabel]: acceleratorValue(role.acceleratorType) } } : {}),
     ...(distributed
@@ -288,9 +290,10 @@ export function buildManifests(
   plan: KubePlan,
   runId: string,
   base: string,
-  files: { text: Record<string, string>; binary: Record<string, string> },
+  files: RunFiles,
   opts: ManifestOptions
 ): RunManifests {
+  const input = inputSource(plan, base, files);
   const distributed = isDistributedPlan(plan);
   const meta = (name: string, role?: Role) => ({
     name,
@@ -298,13 +301,7 @@ export function buildManifests(
     labels: runLabels(plan, base, role),
     annotations: { [RUN_ID_ANNOTATION]: runId }
   });
-  const configMap: V1ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: meta(`${base}-input`),
-    data: { ...files.text, ...(plan.kind === 'notebook' ? { 'parameters.json': JSON.stringify(plan.parameters ?? {}) } : {}) },
-    ...(Object.keys(files.binary).length ? { binaryData: files.binary } : {})
-  };
+  const configMap: V1ConfigMap | undefined = input.configMap && { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${base}-input`), ...input.configMap };
   const jobs = plan.roles.map((role): V1Job => {
     const name = roleJobName(base, role.role, distributed);
     // Parameter servers never exit by themselves: the backend deletes them when the master ends.
@@ -330,9 +327,9 @@ export function buildManifests(
         template: {
           metadata: {
             labels: runLabels(plan, base, role.role),
-            annotations: { ...plan.annotations, [RUN_ID_ANNOTATION]: runId }
+            annotations: { ...plan.annotations, ...input.podAnnotations, [RUN_ID_ANNOTATION]: runId }
           },
-          spec: podSpec(plan, runId, base, role, distributed, opts)
+          spec: podSpec(plan, runId, base, role, distributed, opts, input)
         }
       }
     };

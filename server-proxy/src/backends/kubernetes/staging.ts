@@ -37,8 +37,8 @@ export interface RunStagerOptions {
 
 /**
  * Turns a submitted job into a Kubernetes run plan at submit time: reads its inputs, merges the pod
- * templates, asks the API server for a dry run of its objects and, with an object store, uploads the
- * input snapshot. Nothing is created in the cluster until the run is enqueued.
+ * templates, dry-runs an HPO job's objects and, with an object store, uploads the input snapshot.
+ * Nothing is created in the cluster here: the backend creates the run once its record is stored.
  */
 export class RunStager {
   /** Owners of jobs staged but not yet stored, for {@link discard}. */
@@ -52,9 +52,9 @@ export class RunStager {
   }
 
   /**
-   * Captures the notebook (or packages) for the input ConfigMap and asks the API server to accept the
-   * objects without creating them (server-side dry run), so permission (403 naming the namespace),
-   * validation (422) and name clashes (409) are reported by the submit call itself.
+   * Captures the notebook (or packages) for the run's inputs and, for an HPO job, asks the API server to
+   * accept its objects without creating them (server-side dry run), so permission (403 naming the
+   * namespace), validation (422) and name clashes (409) are reported by the submit call itself.
    */
   async stage(jobId: string, plan: RunPlan, context: StageContext): Promise<JobRuntime> {
     const artifacts = this.opts.artifacts;
@@ -116,7 +116,11 @@ export class RunStager {
       ...(artifacts ? { artifacts: true } : {})
     };
     const name = runName(jobId);
-    await this.dryRun(kplan, jobId, name);
+    if (context.input.hyperparameters) {
+      // An HPO job's objects are its trials', made later: checked now so a bad spec is the submit's 400.
+      // Other runs are checked by their real create before the submit is answered (backend.admit).
+      await this.dryRun(kplan, jobId, name);
+    }
     if (artifacts) {
       kplan.inputsKey = await this.uploadInputs(context.owner, jobId, snapshot);
       this.staged.set(jobId, context.owner);
@@ -173,7 +177,7 @@ export class RunStager {
 
   /** Removes what staging a job that was never stored uploaded. */
   discard(jobId: string): void {
-    // No Kubernetes object was created (staging only asked for a dry run); the input snapshot was uploaded.
+    // No Kubernetes object is left (admit deletes what a refused create made); the input snapshot was uploaded.
     const owner = this.staged.get(jobId);
     this.staged.delete(jobId);
     if (owner && this.opts.artifacts) {

@@ -2,6 +2,7 @@ import { ServiceError } from '../../../src/errors.js';
 import { buildManifests, cpuQuantity, grantSecret, memoryQuantity, runnerCommand, type ManifestOptions } from '../../../src/backends/kubernetes/manifests.js';
 import { labelValue, machineType, namespaceFor, packInputs, planRoles, runName, type KubePlan } from '../../../src/backends/kubernetes/plan.js';
 import { parseQuantity, quotaNeverFits } from '../../../src/backends/kubernetes/quota.js';
+import { INLINE_INPUT_BYTES, inlineInputs, type RunFiles } from '../../../src/backends/kubernetes/inputs.js';
 import type { TrainingInput } from '../../../src/schemas/jobs.js';
 
 const GIB = 1024 ** 3;
@@ -92,7 +93,7 @@ describe('a single-pod job', () => {
     });
     const env = Object.fromEntries(c.env!.map(e => [e.name, e.value ?? e.valueFrom]));
     expect(env).toMatchObject({ OMP_NUM_THREADS: '6', MKL_NUM_THREADS: '6', OPENBLAS_NUM_THREADS: '6', LAKETAHOE_JOB_ID: 'train_1' });
-    expect(env.LAKETAHOE_PARAMETERS).toEqual({ configMapKeyRef: { name: `${runName('train_1')}-input`, key: 'parameters.json' } });
+    expect(env.LAKETAHOE_PARAMETERS).toEqual({ fieldRef: { fieldPath: "metadata.annotations['input.laketahoe.io/parameters']" } });
     expect(env.TF_CONFIG).toBeUndefined();
   });
 
@@ -109,13 +110,16 @@ describe('a single-pod job', () => {
 
   test('labels tie every object to the job; annotations carry the run id and the job labels', () => {
     const labels = { 'app.kubernetes.io/managed-by': 'laketahoe-proxy', 'laketahoe.io/run': runName('train_1'), 'laketahoe.io/job-id': 'train_1', 'laketahoe.io/owner': 'alice' };
-    expect(m.configMap.metadata!.labels).toEqual(labels);
+    expect(m.jobs[0].metadata!.labels).toEqual({ ...labels, 'laketahoe.io/role': 'master' });
     expect(m.jobs[0].spec!.template.metadata!.labels).toEqual({ ...labels, 'laketahoe.io/role': 'master' });
-    expect(m.jobs[0].spec!.template.metadata!.annotations).toEqual({ team: 'x', 'laketahoe.io/run-id': 'train_1' });
+    expect(m.jobs[0].spec!.template.metadata!.annotations).toMatchObject({ team: 'x', 'laketahoe.io/run-id': 'train_1' });
   });
 
-  test('the ConfigMap holds the notebook and its parameters; the runner reads them with the local flags', () => {
-    expect(m.configMap.data).toEqual({ 'train.ipynb': '{}', 'parameters.json': '{"lr":0.1}' });
+  test('small inputs travel in the Job: annotations mounted by the downward API where the runner reads them', () => {
+    expect(m.configMap).toBeUndefined();
+    const template = m.jobs[0].spec!.template;
+    expect(inlineInputs(template.metadata!.annotations, template.spec!.volumes)).toEqual({ 'train.ipynb': '{}', 'parameters.json': '{"lr":0.1}' });
+    expect(template.spec!.containers[0].volumeMounts).toContainEqual({ name: 'input', mountPath: '/laketahoe/input', readOnly: true });
     expect(runnerCommand(plan(input))).toEqual([
       'python', '-m', 'laketahoe.runner', 'notebook',
       '--input', '/laketahoe/input/train.ipynb',
@@ -203,6 +207,32 @@ describe('names', () => {
 });
 
 describe('inputs', () => {
+  const p = plan({ scaleTier: 'BASIC' });
+  const withFiles = (f: RunFiles) => buildManifests(p, 'train_1', runName('train_1'), f, opts);
+
+  test('large or binary inputs go into a ConfigMap the Job mounts, with the parameters', () => {
+    const large = withFiles({ text: { 'train.ipynb': 'x'.repeat(INLINE_INPUT_BYTES) }, binary: {} });
+    expect(large.configMap!.data).toEqual({ 'train.ipynb': 'x'.repeat(INLINE_INPUT_BYTES), 'parameters.json': '{"lr":0.1}' });
+    expect(large.configMap!.metadata!.name).toBe(`${runName('train_1')}-input`);
+    const spec = large.jobs[0].spec!.template.spec!;
+    expect(spec.volumes).toContainEqual({ name: 'input', configMap: { name: `${runName('train_1')}-input` } });
+    const env = spec.containers[0].env!.find(e => e.name === 'LAKETAHOE_PARAMETERS');
+    expect(env!.valueFrom).toEqual({ configMapKeyRef: { name: `${runName('train_1')}-input`, key: 'parameters.json' } });
+    expect(Object.keys(large.jobs[0].spec!.template.metadata!.annotations!).some(k => k.startsWith('input.laketahoe.io/'))).toBe(false);
+
+    const binary = withFiles({ text: { 'train.ipynb': '{}' }, binary: { 'pkg.tar.gz': 'AAAA' } });
+    expect(binary.configMap!.binaryData).toEqual({ 'pkg.tar.gz': 'AAAA' });
+  });
+
+  test('the job labels count towards the inline size; any file name is carried under an indexed key', () => {
+    const big = { ...p, annotations: { note: 'y'.repeat(INLINE_INPUT_BYTES) } };
+    expect(buildManifests(big, 'train_1', runName('train_1'), files, opts).configMap).toBeDefined();
+    const odd = withFiles({ text: { 'my notebook (v2).ipynb': '{"a":1}' }, binary: {} });
+    const template = odd.jobs[0].spec!.template;
+    expect(odd.configMap).toBeUndefined();
+    expect(inlineInputs(template.metadata!.annotations, template.spec!.volumes)['my notebook (v2).ipynb']).toBe('{"a":1}');
+  });
+
   test('the ConfigMap limit is a 413 naming the file that went past it; binaries count base64-encoded', () => {
     const blob = (name: string, size: number, binary = false) => ({ name, field: `f.${name}`, bytes: Buffer.alloc(size, 97), binary });
     expect(packInputs([blob('a.ipynb', 100)], 100).text['a.ipynb']).toHaveLength(100);
