@@ -2,7 +2,9 @@
 // bare Node forwarder (the floor of any proxy hop), in one run: sequential latency (p50/p99 and what the
 // proxy adds) and throughput under a bounded concurrent load.
 //
-// Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5]
+// Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5] [--log-level warn]
+// (--log-level info: the service's default level). LAKETAHOE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'
+// profiles the service.
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,6 +26,7 @@ const arg = (name, fallback) => {
 const requestCount = arg('requests', 2000);
 const concurrency = arg('concurrency', 16);
 const seconds = arg('seconds', 5);
+const logLevel = process.argv.includes('--log-level') ? process.argv[process.argv.indexOf('--log-level') + 1] : 'warn';
 const user = 'bench';
 const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const body = JSON.stringify({
@@ -159,7 +162,7 @@ async function peerServer(folder) {
   return { socket, secret, stop };
 }
 
-const { dir, url, headers, api, stop, pid } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user });
+const { dir, url, headers, api, stop, pid } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user, logLevel });
 let upstream;
 try {
   await api('POST', '/models', { path: 'models/iris' });

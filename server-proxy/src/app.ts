@@ -384,6 +384,9 @@ async function wire(
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
+    // At the default level every request is logged twice: for predictions that is a log write per line
+    // on the hot path and a log flooded by traffic. Warnings and errors still are; debug shows them all.
+    ...(config.logLevel === 'info' ? { logLevel: 'warn' } : {}),
     deployments,
     recorder: watchers,
     maxInferBytes: config.maxInferBytes,
