@@ -8,6 +8,7 @@ import { diagnose, replicaChange } from './diagnose.js';
 import { InflightAutoscaler } from './autoscaler.js';
 import type { KubeServingOptions } from './options.js';
 import { VersionObjects, type Live } from './versionObjects.js';
+import { DeploymentChanges } from './servingWatch.js';
 
 export type { KubeServingOptions } from './options.js';
 
@@ -23,10 +24,8 @@ export class KubeDeploymentRunner {
   private closed = false;
   private generation = 0;
   private watchTimer?: NodeJS.Timeout;
-  /** Stops hearing the watch on this deployment's objects. */
-  private unsubscribe?: () => void;
-  /** Waiting for the next change of this deployment's objects (or a pause to end). */
-  private readonly changeWaiters = new Set<() => void>();
+  /** Changes of this deployment's objects, heard through the watches. */
+  private readonly changes: DeploymentChanges;
   private checking = false;
   private recheck = false;
   /** The objects of the version being brought up or switched to (deleted with the runner's own on retirement). */
@@ -46,6 +45,7 @@ export class KubeDeploymentRunner {
     private readonly opts: KubeServingOptions
   ) {
     this.objects = new VersionObjects(owner, name, runtime, opts);
+    this.changes = new DeploymentChanges(opts.watches, runtime.namespace, owner, name);
   }
 
   /** The active version's Service while at least one replica is ready; undefined (503) otherwise. */
@@ -69,40 +69,19 @@ export class KubeDeploymentRunner {
 
   /** Hears the watch on this deployment's objects (once): waits end early and the serving version is checked. */
   private subscribe(): void {
-    if (this.unsubscribe || !this.opts.watches || this.closed) {
-      return;
+    if (!this.closed) {
+      this.changes.follow(() => {
+        if (this.watchTimer) {
+          void this.check(false);
+        }
+      });
     }
-    this.unsubscribe = this.opts.watches.subscribe(this.runtime.namespace, this.owner, this.name, () => {
-      for (const wake of [...this.changeWaiters]) {
-        wake();
-      }
-      if (this.watchTimer) {
-        void this.check(false);
-      }
-    });
-  }
-
-  /** Resolves after `ms`, or sooner when one of this deployment's objects changes. */
-  private nextChange(ms: number): Promise<void> {
-    return new Promise(resolve => {
-      const done = () => {
-        clearTimeout(timer);
-        this.changeWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.changeWaiters.add(done);
-    });
   }
 
   private stopFollowing(): void {
     clearTimeout(this.watchTimer);
     this.watchTimer = undefined;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    for (const wake of [...this.changeWaiters]) {
-      wake();
-    }
+    this.changes.stop();
   }
 
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
@@ -146,7 +125,7 @@ export class KubeDeploymentRunner {
       } catch (err) {
         this.opts.log.warn({ err, deployment: this.name }, 'reading the model server objects failed');
       }
-      await this.nextChange(this.opts.pollMs ?? 1000);
+      await this.changes.next(this.opts.pollMs ?? 1000);
     }
   }
 
@@ -415,7 +394,7 @@ export class KubeDeploymentRunner {
       } catch (err) {
         this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
       }
-      await this.nextChange(200);
+      await this.changes.next(200);
     }
     return false;
   }

@@ -121,3 +121,53 @@ export class ServingWatches {
     return caches;
   }
 }
+
+/** One deployment's share of the watches: waits that end early when its objects change, and a listener. */
+export class DeploymentChanges {
+  private unsubscribe?: () => void;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly watches: ServingWatches | undefined,
+    private readonly namespace: string,
+    private readonly owner: string,
+    private readonly name: string
+  ) {}
+
+  /** Starts hearing the watch (once; nothing without watches): on a change waits end, then `onChange` runs. */
+  follow(onChange: () => void): void {
+    if (this.unsubscribe || !this.watches) {
+      return;
+    }
+    this.unsubscribe = this.watches.subscribe(this.namespace, this.owner, this.name, () => {
+      this.wakeAll();
+      onChange();
+    });
+  }
+
+  /** Resolves after `ms`, or sooner when one of the deployment's objects changes or {@link stop} is called. */
+  next(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Stops hearing the watch and ends every wait. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) {
+      wake();
+    }
+  }
+}

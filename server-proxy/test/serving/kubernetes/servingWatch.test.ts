@@ -2,7 +2,7 @@ import { ListWatch, type KubernetesObject, type V1Deployment, type V1Pod, type W
 import type { FastifyBaseLogger } from 'fastify';
 import { replicaChange } from '../../../src/serving/kubernetes/diagnose.js';
 import { SERVING_LABELS, servingLabel, versionObjectName } from '../../../src/serving/kubernetes/manifests.js';
-import { ServingWatches } from '../../../src/serving/kubernetes/servingWatch.js';
+import { DeploymentChanges, ServingWatches } from '../../../src/serving/kubernetes/servingWatch.js';
 import { LABELS, MANAGED_BY } from '../../../src/backends/kubernetes/manifests.js';
 
 const NS = 'team-a';
@@ -173,5 +173,37 @@ describe('ServingWatches: list-and-watch caches of the served versions', () => {
     deployments.emit('DELETED', deployment('ann', 'iris', 1, 1));
     expect(heard).toEqual([1]);
     expect(watches.observe(NS, 'ann', 'iris', name, 1)!.deployment).toBeUndefined();
+  });
+
+  test("a deployment's wait ends when one of its objects changes, not another's; stop ends every wait", async () => {
+    const changes = new DeploymentChanges(watches, NS, 'ann', 'iris');
+    let heard = 0;
+    changes.follow(() => (heard += 1));
+    await until(() => watches.observe(NS, 'ann', 'iris', 'x', 1) !== undefined);
+
+    let ended = false;
+    const wait = changes.next(60_000).then(() => (ended = true));
+    pods.emit('ADDED', pod('bob', 'iris', 1, 'b1'));
+    await new Promise(r => setTimeout(r, 20));
+    expect(ended).toBe(false);
+    pods.emit('ADDED', pod('ann', 'iris', 1, 'a1'));
+    await wait;
+    expect(heard).toBe(1);
+
+    const waits = [changes.next(60_000), changes.next(60_000)];
+    changes.stop();
+    await Promise.all(waits);
+    pods.emit('MODIFIED', pod('ann', 'iris', 1, 'a1'));
+    expect(heard).toBe(1);
+  });
+
+  test('without watches a wait is a plain pause', async () => {
+    const changes = new DeploymentChanges(undefined, NS, 'ann', 'iris');
+    changes.follow(() => {
+      throw new Error('no watch to hear');
+    });
+    const start = Date.now();
+    await changes.next(50);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(45);
   });
 });
