@@ -2,7 +2,9 @@
 // bare Node forwarder (the floor of any proxy hop), in one run: sequential latency (p50/p99 and what the
 // proxy adds) and throughput under a bounded concurrent load.
 //
-// Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5]
+// Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5] [--log-level warn]
+// (--log-level info: the service's default level). LAKETAHOE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'
+// profiles the service.
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,11 +26,22 @@ const arg = (name, fallback) => {
 const requestCount = arg('requests', 2000);
 const concurrency = arg('concurrency', 16);
 const seconds = arg('seconds', 5);
+const logLevel = process.argv.includes('--log-level') ? process.argv[process.argv.indexOf('--log-level') + 1] : 'warn';
 const user = 'bench';
 const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const body = JSON.stringify({
   inputs: [{ name: 'input-0', datatype: 'FP64', shape: [2, 4], data: [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3] }]
 });
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -122,7 +135,10 @@ async function peerServer(folder) {
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-'));
   const socket = path.join(socketDir, 'peer.sock');
   const secret = crypto.randomBytes(32).toString('hex');
-  const proc = spawn(mlserverPython(mlserver), [SERVE_SCRIPT, folder, socket], { cwd: folder, stdio: ['pipe', 'ignore', 'ignore'] });
+  // Detached like the service's own servers (a session of its own): on a loaded Linux machine with
+  // autogrouped scheduling, a server in the caller's session answered several times faster than one in
+  // its own, which made the peer paths look faster than the proxied one for reasons outside any proxy.
+  const proc = spawn(mlserverPython(mlserver), [SERVE_SCRIPT, folder, socket], { cwd: folder, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   proc.stdin.end(`${secret}\n`);
   const probe = new Pool('http://localhost', { socketPath: socket, connections: 1 });
   const readyBy = Date.now() + 120_000;
@@ -146,7 +162,7 @@ async function peerServer(folder) {
   return { socket, secret, stop };
 }
 
-const { dir, url, headers, api, stop } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user });
+const { dir, url, headers, api, stop, pid } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user, logLevel });
 let upstream;
 try {
   await api('POST', '/models', { path: 'models/iris' });
@@ -168,7 +184,13 @@ try {
     await proxied.call();
     await floor.call();
   }
+  const cpuBefore = { service: cpuSeconds(pid), floor: cpuSeconds(bare.proc.pid) };
   const lat = await sequential({ direct, proxied, floor });
+  // CPU per request of each hop, less sensitive to a busy machine than its latency.
+  const cpuUs = {
+    service: ((cpuSeconds(pid) - cpuBefore.service) / requestCount) * 1e6,
+    floor: ((cpuSeconds(bare.proc.pid) - cpuBefore.floor) / requestCount) * 1e6
+  };
   const stats = s => {
     const sorted = [...s].sort((a, b) => a - b);
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
@@ -187,6 +209,8 @@ try {
   console.log(`${'through the service (proxy)'.padEnd(36)} ${f(p.p50)} ${f(p.p99)}`);
   console.log(`${'added by the proxy'.padEnd(36)} ${f(p.p50 - d.p50)} ${f(p.p99 - d.p99)}   (target: p50 well under 1 ms)`);
   console.log(`${'  peer: bare Node forwarder (floor)'.padEnd(36)} ${f(b.p50)} ${f(b.p99)}   adds ${(b.p50 - d.p50).toFixed(3)} ms at p50`);
+  console.log(`CPU per request (user + system, sequential phase): the service ${cpuUs.service.toFixed(0)} us, the bare forwarder ${cpuUs.floor.toFixed(0)} us`);
+  console.log(`load average at the end: ${os.loadavg().map(l => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
   console.log(`throughput, ${concurrency} concurrent callers for ${seconds} s: direct ${rpsDirect.toFixed(0)} req/s, through the service ${rpsProxied.toFixed(0)} req/s, bare forwarder ${rpsFloor.toFixed(0)} req/s`);
   await direct.pool.close();
   await proxied.pool.close();

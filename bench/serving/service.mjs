@@ -11,13 +11,15 @@ const service = path.join(repo, 'server-proxy', 'dist', 'main.js');
 
 /**
  * Starts the service and waits for its runtime file. Returns its root folder, URL, request headers, a JSON
- * API caller that throws on an error answer, and `stop` (ends the process, removes the folder).
+ * API caller that throws on an error answer, `stop` (ends the process, removes the folder) and its pid.
  */
-export async function startBenchService({ prefix, token, user }) {
+export async function startBenchService({ prefix, token, user, logLevel = 'warn' }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   execFileSync(path.join(repo, '.venv', 'bin', 'python'), [path.join(repo, 'server-proxy', 'test', 'serving', 'make_models.py'), path.join(dir, 'models')]);
   const runtimeFile = path.join(dir, 'runtime.json');
-  const child = spawn('node', [service, 'serve', '--port', '0', '--root-dir', dir, '--runtime-file', runtimeFile, '--log-level', 'warn'], {
+  // Extra node flags for the service only, e.g. LAKETAHOE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it.
+  const nodeArgs = (process.env.LAKETAHOE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('node', [...nodeArgs, service, 'serve', '--port', '0', '--root-dir', dir, '--runtime-file', runtimeFile, '--log-level', logLevel], {
     env: { ...process.env, LAKETAHOE_TOKEN: token, LAKETAHOE_USER: user },
     stdio: 'ignore'
   });
@@ -44,5 +46,5 @@ export async function startBenchService({ prefix, token, user }) {
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(answer)}`);
     return answer;
   };
-  return { dir, url, headers, api, stop };
+  return { dir, url, headers, api, stop, pid: child.pid };
 }

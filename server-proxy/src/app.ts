@@ -44,6 +44,7 @@ import { teeMonitor, type DeploymentMonitor } from './monitoring/recorder.js';
 import { toOpenApi30 } from './openapi30.js';
 import { DeploymentUpdater, deploymentKey } from './serving/deploymentUpdater.js';
 import { DeploymentService } from './serving/deployments.js';
+import { ServingWatches } from './serving/kubernetes/servingWatch.js';
 import { KubeServing } from './serving/kubernetes/service.js';
 import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
@@ -212,6 +213,7 @@ async function wire(
         // A kubeconfig means the service runs outside the cluster and reaches pods through the API server.
         inCluster: !k8s.kubeconfig,
         namespaceOf: user => namespaceFor(user, k8s.namespaceTemplate, k8s.namespaceMap, auth.groupsOf(user)),
+        watches: new ServingWatches((namespace, what, selector) => kubeClient.watch(namespace, what, selector), app.log),
         updater: deploymentUpdater,
         monitor: watchers
       });
@@ -386,6 +388,9 @@ async function wire(
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
+    // At the default level every request is logged twice: for predictions that is a log write per line
+    // on the hot path and a log flooded by traffic. Warnings and errors still are; debug shows them all.
+    ...(config.logLevel === 'info' ? { logLevel: 'warn' } : {}),
     deployments,
     recorder: watchers,
     maxInferBytes: config.maxInferBytes,

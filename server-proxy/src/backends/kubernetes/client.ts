@@ -1,5 +1,6 @@
 import {
   ApiException,
+  AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   createConfiguration,
@@ -106,8 +107,8 @@ export function toServiceError(err: unknown, namespace: string): ServiceError {
   }
 }
 
-/** Kinds of objects the backend watches. */
-export type Watched = 'jobs' | 'pods' | 'events';
+/** Kinds of objects the backend (jobs, pods, events) and the serving backend (deployments, pods) watch. */
+export type Watched = 'jobs' | 'pods' | 'events' | 'deployments';
 
 /**
  * The few Kubernetes calls the backend makes, behind one small surface: create (AlreadyExists counts
@@ -116,6 +117,7 @@ export type Watched = 'jobs' | 'pods' | 'events';
 export class KubeClient {
   readonly config: KubeConfig;
   readonly limiter: TokenBucket;
+  private readonly apps: AppsV1Api;
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
 
@@ -135,6 +137,7 @@ export class KubeClient {
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: new LimitedSharedConnection(this.config, this.limiter) }
     });
+    this.apps = new AppsV1Api(api);
     this.batch = new BatchV1Api(api);
     this.core = new CoreV1Api(api);
   }
@@ -291,16 +294,18 @@ export class KubeClient {
     const paths: Record<Watched, string> = {
       jobs: `/apis/batch/v1/namespaces/${namespace}/jobs`,
       pods: `/api/v1/namespaces/${namespace}/pods`,
-      events: `/api/v1/namespaces/${namespace}/events`
+      events: `/api/v1/namespaces/${namespace}/events`,
+      deployments: `/apis/apps/v1/namespaces/${namespace}/deployments`
     };
     const list = async (): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> => {
       const params = { namespace, labelSelector, fieldSelector };
-      const result =
-        what === 'jobs'
-          ? await this.batch.listNamespacedJob(params)
-          : what === 'pods'
-            ? await this.core.listNamespacedPod(params)
-            : await this.core.listNamespacedEvent(params);
+      const lists: Record<Watched, () => Promise<unknown>> = {
+        jobs: () => this.batch.listNamespacedJob(params),
+        pods: () => this.core.listNamespacedPod(params),
+        events: () => this.core.listNamespacedEvent(params),
+        deployments: () => this.apps.listNamespacedDeployment(params)
+      };
+      const result = await lists[what]();
       return result as unknown as { items: T[]; metadata?: { resourceVersion?: string } };
     };
     return new ListWatch<T>(paths[what], new LimitedWatch(this.config, this.limiter), list as never, false, labelSelector, fieldSelector);

@@ -1,4 +1,4 @@
-import type { ListWatch } from '@kubernetes/client-node';
+import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { kubeError, type CoreV1Event, type KubeClient, type V1Job, type V1Pod } from './client.js';
 import { LABELS, MANAGED_BY } from './manifests.js';
@@ -121,43 +121,60 @@ export class NamespaceWatches {
     return watch;
   }
 
-  /**
-   * Starts a list-and-watch and keeps it going: the library relists on 410 Gone by itself; on other
-   * failures (a dropped connection, a namespace the credentials cannot read) it is started again after
-   * a growing pause. `changed` hears whenever the set of healthy watches in `ok` changed.
-   */
   private keepWatching<T extends V1Job | V1Pod | CoreV1Event>(
     namespace: string,
     lw: ListWatch<T>,
     ok: Set<ListWatch<T>>,
     changed: () => void
   ): Promise<void> {
-    let failed = false;
-    let pauseMs = 500;
-    lw.on('error', err => {
-      failed = true;
-      ok.delete(lw);
-      changed();
-      if (this.stopped) {
-        return;
-      }
-      this.opts.log.warn({ namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
-      pauseMs = Math.min(pauseMs * 2, 30_000);
-      setTimeout(() => {
-        if (!this.stopped) {
-          void attempt();
+    return keepWatching(lw, {
+      namespace,
+      log: this.opts.log,
+      stopped: () => this.stopped,
+      onHealth: healthy => {
+        if (healthy) {
+          ok.add(lw);
+        } else {
+          ok.delete(lw);
         }
-      }, pauseMs).unref();
-    });
-    const attempt = async () => {
-      failed = false;
-      await lw.start();
-      if (!failed) {
-        pauseMs = 500;
-        ok.add(lw);
         changed();
       }
-    };
-    return attempt();
+    });
   }
+}
+
+/**
+ * Starts a list-and-watch and keeps it going: the library relists on 410 Gone by itself; on other
+ * failures (a dropped connection, a namespace the credentials cannot read) it is started again after
+ * a growing pause. `onHealth` hears when it holds a complete list (true) and when it failed (false).
+ */
+export function keepWatching<T extends KubernetesObject>(
+  lw: ListWatch<T>,
+  opts: { namespace: string; log: FastifyBaseLogger; stopped: () => boolean; onHealth: (healthy: boolean) => void }
+): Promise<void> {
+  let failed = false;
+  let pauseMs = 500;
+  lw.on('error', err => {
+    failed = true;
+    opts.onHealth(false);
+    if (opts.stopped()) {
+      return;
+    }
+    opts.log.warn({ namespace: opts.namespace, err: kubeError(err).message }, 'Kubernetes watch failed; restarting');
+    pauseMs = Math.min(pauseMs * 2, 30_000);
+    setTimeout(() => {
+      if (!opts.stopped()) {
+        void attempt();
+      }
+    }, pauseMs).unref();
+  });
+  const attempt = async () => {
+    failed = false;
+    await lw.start();
+    if (!failed) {
+      pauseMs = 500;
+      opts.onHealth(true);
+    }
+  };
+  return attempt();
 }

@@ -29,3 +29,29 @@ export function diagnose(deployment: V1Deployment | undefined, pods: V1Pod[]): {
   }
   return { pending: pods.length === 0 ? 'waiting for the model server pods' : 'the model server is starting' };
 }
+
+/** What a change in the serving version's ready replicas means for the deployment's record. */
+export interface ReplicaChange {
+  /** Whether the proxy may send requests (503 with the reason otherwise). */
+  ready: boolean;
+  state: 'READY' | 'DEPLOYING';
+  reason: string;
+  /** Losing every ready replica counts as a restart of the model server. */
+  restart: boolean;
+}
+
+/**
+ * The transition the serving version's objects call for, given whether it was ready: none while
+ * unchanged, and none while scaled to zero on purpose (no replica is expected then, so none missing is news).
+ */
+export function replicaChange(wasReady: boolean, scaledToZero: boolean, deployment: V1Deployment | undefined, pods: V1Pod[]): ReplicaChange | undefined {
+  const readyNow = (deployment?.status?.readyReplicas ?? 0) > 0;
+  if (scaledToZero || readyNow === wasReady) {
+    return undefined;
+  }
+  if (readyNow) {
+    return { ready: true, state: 'READY', reason: 'a model server replica is ready again', restart: false };
+  }
+  const why = diagnose(deployment, pods);
+  return { ready: false, state: 'DEPLOYING', reason: `no model server replica is ready: ${why.failed ?? why.pending}`, restart: true };
+}

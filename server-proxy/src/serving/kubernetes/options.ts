@@ -4,6 +4,7 @@ import type { DeploymentMonitor } from '../../monitoring/recorder.js';
 import type { PodTemplate } from '../../schemas/podTemplate.js';
 import type { ArtifactStore } from '../../artifacts/store.js';
 import type { DeploymentUpdater } from '../deploymentUpdater.js';
+import type { ServingWatches } from './servingWatch.js';
 
 /** Settings shared by every Kubernetes deployment. */
 export interface KubeServingOptions {
@@ -24,6 +25,13 @@ export interface KubeServingOptions {
   drainMs: number;
   /** Whether the service runs in the cluster (Service addresses) or outside (the API server's proxy). */
   inCluster: boolean;
-  /** How often the objects' status is read. */
+  /**
+   * Caches of the served versions' Deployments and pods: status changes arrive as watch events and are
+   * read from the caches. Without them the status is read from the API server every `pollMs`.
+   */
+  watches?: ServingWatches;
+  /** With watches: how often the serving version's status is read from the API server anyway (default 30 s). */
+  resyncMs?: number;
+  /** How often the objects' status is read while a version starts, and without watches always (default 1 s). */
   pollMs?: number;
 }

@@ -4,10 +4,11 @@ import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
 import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, replicaChange } from './diagnose.js';
 import { InflightAutoscaler } from './autoscaler.js';
 import type { KubeServingOptions } from './options.js';
 import { VersionObjects, type Live } from './versionObjects.js';
+import { DeploymentChanges } from './servingWatch.js';
 
 export type { KubeServingOptions } from './options.js';
 
@@ -23,6 +24,10 @@ export class KubeDeploymentRunner {
   private closed = false;
   private generation = 0;
   private watchTimer?: NodeJS.Timeout;
+  /** Changes of this deployment's objects, heard through the watches. */
+  private readonly changes: DeploymentChanges;
+  private checking = false;
+  private recheck = false;
   /** The objects of the version being brought up or switched to (deleted with the runner's own on retirement). */
   private targetObject?: string;
   /** Set by {@link retireAll}: this runner's objects are to go, not to be adopted later. */
@@ -40,6 +45,7 @@ export class KubeDeploymentRunner {
     private readonly opts: KubeServingOptions
   ) {
     this.objects = new VersionObjects(owner, name, runtime, opts);
+    this.changes = new DeploymentChanges(opts.watches, runtime.namespace, owner, name);
   }
 
   /** The active version's Service while at least one replica is ready; undefined (503) otherwise. */
@@ -55,6 +61,29 @@ export class KubeDeploymentRunner {
   /** The version a challenger keeps. */
   challengerVersion = 0;
 
+  /** The version's Deployment and pods: from the watch's caches unless `fresh` or they are not in sync. */
+  private async read(live: Live, fresh: boolean): Promise<Awaited<ReturnType<VersionObjects['observe']>>> {
+    const cached = fresh ? undefined : this.opts.watches?.observe(this.runtime.namespace, this.owner, this.name, live.objectName, live.target.version);
+    return cached ?? (await this.objects.observe(live));
+  }
+
+  /** Hears the watch on this deployment's objects (once): waits end early and the serving version is checked. */
+  private subscribe(): void {
+    if (!this.closed) {
+      this.changes.follow(() => {
+        if (this.watchTimer) {
+          void this.check(false);
+        }
+      });
+    }
+  }
+
+  private stopFollowing(): void {
+    clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
+    this.changes.stop();
+  }
+
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
     if (this.role === 'champion') {
       return this.opts.updater.update(this.owner, this.name, mutate);
@@ -67,6 +96,7 @@ export class KubeDeploymentRunner {
    * (a failure, the timeout) or undefined once ready. Pending reasons (the scheduler's) go to the record.
    */
   private async waitReady(live: Live, generation: number, recordPending: boolean): Promise<string | undefined> {
+    this.subscribe();
     const deadline = Date.now() + this.opts.deployTimeoutMs;
     let lastPending = '';
     for (;;) {
@@ -74,7 +104,7 @@ export class KubeDeploymentRunner {
         return 'superseded';
       }
       try {
-        const { deployment, pods } = await this.objects.observe(live);
+        const { deployment, pods } = await this.read(live, false);
         if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
           return undefined;
         }
@@ -95,7 +125,7 @@ export class KubeDeploymentRunner {
       } catch (err) {
         this.opts.log.warn({ err, deployment: this.name }, 'reading the model server objects failed');
       }
-      await new Promise(resolve => setTimeout(resolve, this.opts.pollMs ?? 1000));
+      await this.changes.next(this.opts.pollMs ?? 1000);
     }
   }
 
@@ -227,40 +257,69 @@ export class KubeDeploymentRunner {
     }
   }
 
-  /** Follows the active version's ready replicas: none ready means 503 and DEPLOYING with the reason. */
+  /**
+   * Follows the active version's ready replicas: none ready means 503 and DEPLOYING with the reason.
+   * With watches a change of its objects triggers a check against the caches and the API server is read
+   * every `resyncMs`; without them it is read every `pollMs`.
+   */
   private watch(): void {
     clearTimeout(this.watchTimer);
-    const tick = async () => {
-      const live = this.active;
-      if (this.closed || !live) {
-        return;
-      }
-      try {
-        const { deployment, pods } = await this.objects.observe(live);
-        const readyNow = (deployment?.status?.readyReplicas ?? 0) > 0;
-        // Scaled to zero on purpose (maybe while this was read): no replica is expected, none missing is news.
-        if (live === this.active && !this.scaledToZero && readyNow !== this.ready) {
-          this.ready = readyNow;
-          const why = readyNow ? 'a model server replica is ready again' : `no model server replica is ready: ${diagnose(deployment, pods).failed ?? diagnose(deployment, pods).pending}`;
-          await this.update(r => {
-            if (!readyNow) {
-              r.deployment.restarts += 1;
-            }
-            if (r.deployment.state !== 'UPDATING') {
-              setState(r, readyNow ? 'READY' : 'DEPLOYING', why);
-            }
-          });
-        }
-      } catch (err) {
-        this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
-      }
+    if (this.closed) {
+      return;
+    }
+    this.subscribe();
+    const every = this.opts.watches ? (this.opts.resyncMs ?? 30_000) : (this.opts.pollMs ?? 1000);
+    const resync = async () => {
+      await this.check(true);
       if (!this.closed) {
-        this.watchTimer = setTimeout(() => void tick(), this.opts.pollMs ?? 1000);
+        this.watchTimer = setTimeout(() => void resync(), every);
         this.watchTimer.unref();
       }
     };
-    this.watchTimer = setTimeout(() => void tick(), this.opts.pollMs ?? 1000);
+    this.watchTimer = setTimeout(() => void resync(), every);
     this.watchTimer.unref();
+  }
+
+  /** Applies {@link replicaChange} to the serving version; checks asked for meanwhile run once after it. */
+  private async check(fresh: boolean): Promise<void> {
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = true;
+    try {
+      do {
+        this.recheck = false;
+        await this.checkOnce(fresh);
+      } while (this.recheck && !this.closed);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkOnce(fresh: boolean): Promise<void> {
+    const live = this.active;
+    if (this.closed || !live) {
+      return;
+    }
+    try {
+      const { deployment, pods } = await this.read(live, fresh);
+      // Scaled to zero on purpose maybe while this was read: checked again after the read.
+      const change = live === this.active ? replicaChange(this.ready, this.scaledToZero, deployment, pods) : undefined;
+      if (change) {
+        this.ready = change.ready;
+        await this.update(r => {
+          if (change.restart) {
+            r.deployment.restarts += 1;
+          }
+          if (r.deployment.state !== 'UPDATING') {
+            setState(r, change.state, change.reason);
+          }
+        });
+      }
+    } catch (err) {
+      this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
+    }
   }
 
   /**
@@ -324,7 +383,7 @@ export class KubeDeploymentRunner {
     const deadline = Date.now() + this.opts.deployTimeoutMs;
     while (Date.now() < deadline && !this.closed && live === this.active) {
       try {
-        const { deployment } = await this.objects.observe(live);
+        const { deployment } = await this.read(live, false);
         if ((deployment?.status?.readyReplicas ?? 0) > 0 && (await live.endpoint.probe(`/v2/models/${encodeURIComponent(live.target.model)}/ready`)) === 200) {
           this.scaledToZero = false;
           this.ready = true;
@@ -335,7 +394,7 @@ export class KubeDeploymentRunner {
       } catch (err) {
         this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
       }
-      await new Promise(resolve => setTimeout(resolve, 200));
+      await this.changes.next(200);
     }
     return false;
   }
@@ -345,7 +404,7 @@ export class KubeDeploymentRunner {
     this.closed = true;
     this.ready = false;
     this.autoscaler?.stop();
-    clearTimeout(this.watchTimer);
+    this.stopFollowing();
     await this.active?.endpoint.close();
   }
 
@@ -377,7 +436,7 @@ export class KubeDeploymentRunner {
     this.closed = true;
     this.autoscaler?.stop();
     this.ready = false;
-    clearTimeout(this.watchTimer);
+    this.stopFollowing();
     if (active) {
       await active.endpoint.drain(drainMs);
       await active.endpoint.close();

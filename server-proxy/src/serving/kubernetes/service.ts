@@ -98,5 +98,6 @@ export class KubeServing {
     const all = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(all.map(r => r.close()));
+    await this.opts.watches?.stop();
   }
 }
