@@ -15,14 +15,15 @@
 
   /**
    * Milliseconds from `t0` until the main thread is quiet again: the time of the last frame that came
-   * late (over 34 ms after the one before), once 300 ms of regular frames followed it.
+   * late (over 50 ms after the one before, a long task between), once 250 ms of frames followed it
+   * without one. Gives up 10 s after `t0` (a busy machine), returning what it saw so far.
    */
   const settle = async t0 => {
     let last = performance.now();
     let busyUntil = last;
-    while (performance.now() - busyUntil < 300) {
+    while (performance.now() - busyUntil < 250 && performance.now() - t0 < 10000) {
       const now = await new Promise(resolve => requestAnimationFrame(resolve));
-      if (now - last > 34) {
+      if (now - last > 50) {
         busyUntil = now;
       }
       last = now;

@@ -77,9 +77,11 @@ try {
   await waitFor(`http://127.0.0.1:${port}/lab`, 120_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync']
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-sync']
   });
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on('crash', () => console.error('the page crashed'));
+  page.on('pageerror', error => console.error(`page error: ${error.message}`));
   await page.addInitScript({ path: path.join(here, 'page.js') });
   await page.goto(`http://127.0.0.1:${port}/lab`);
   await page.waitForFunction(() => window.jupyterapp && window.jupyterapp.commands.hasCommand('laketahoe:open-trials'), null, {
@@ -94,6 +96,7 @@ try {
   for (const size of SIZES) {
     const id = jobId(size);
     const r = (results[size] = {});
+    console.error(`measuring ${size} trials`);
     r.open = await page.evaluate(([i, n]) => window.__bench.open(i, n), [id, size]);
     const view = page.locator(`.jp-laketahoe-Trials[data-job-id="${id}"]`);
     const grid = view.locator('.jp-laketahoe-TrialsGrid');
@@ -101,6 +104,7 @@ try {
     await page.waitForTimeout(1500);
 
     // Sort by the metric (third column's header), then back the other way.
+    console.error(`  ${new Date().toISOString()} sort`);
     r.sort = [];
     for (let i = 0; i < 2; i++) {
       const timing = page.evaluate(() => window.__bench.afterEvent('mousedown'));
@@ -109,6 +113,7 @@ try {
       await page.waitForTimeout(1200);
     }
     // Filter on one state and back to all.
+    console.error(`  ${new Date().toISOString()} filter`);
     r.filter = [];
     for (const state of ['FAILED', 'SUCCEEDED', 'ALL']) {
       const timing = page.evaluate(() => window.__bench.afterEvent('change'));
@@ -117,6 +122,7 @@ try {
       await page.waitForTimeout(1200);
     }
 
+    console.error(`  ${new Date().toISOString()} Scroll`);
     // Scroll the grid top to bottom with the wheel, 1,200 px a step.
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const scrollStart = await page.evaluate(() => performance.now());
@@ -134,6 +140,7 @@ try {
       [id, scrollStart]
     );
 
+    console.error(`  ${new Date().toISOString()} Plots`);
     // Plots redrawn: on a resize (every plot), and on new data (one trial becomes the best).
     await page.setViewportSize({ width: 1400, height: 1000 });
     r.resize = await page.evaluate(() => window.__bench.timed(() => window.dispatchEvent(new Event('resize'))));
@@ -150,6 +157,7 @@ try {
     );
     await page.waitForTimeout(1500);
 
+    console.error(`  ${new Date().toISOString()} live`);
     r.live = await page.evaluate(([i, n, ms]) => window.__bench.live(i, n, ms), [id, LIVE_TRIALS, LIVE_EVERY_MS]);
     await page.evaluate(() => window.jupyterapp.commands.execute('application:close-all'));
     await page.waitForTimeout(1000);
