@@ -124,6 +124,8 @@ def _become(request: dict) -> None:
     _forked()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
+    # The template's wakeup pipe is closed below: a signal written to it would print an error in the run's log.
+    signal.set_wakeup_fd(-1)
     null = os.open(os.devnull, os.O_RDONLY)
     out = os.open(request["stdout"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     err = os.open(request["stderr"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

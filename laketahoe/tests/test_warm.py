@@ -143,6 +143,8 @@ def test_sigterm_to_a_forked_runner_stops_it_and_its_kernel(tmp_path, template):
     os.killpg(pid, signal.SIGTERM)
     assert template.wait(pid, 30) == 143
     assert json.loads((workdir / "exit.json").read_text())["exitCode"] == 143
+    # Nothing of the template's own signal plumbing shows in the run's log.
+    assert "wakeup fd" not in (workdir / "stderr.log").read_text()
     deadline = time.monotonic() + 10
     while _alive(kernel) and time.monotonic() < deadline:
         time.sleep(0.1)

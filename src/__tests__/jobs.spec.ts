@@ -170,6 +170,49 @@ describe('JobsModel', () => {
     model.dispose();
   });
 
+  it('keeps a pushed end over a slower answer that predates it', async () => {
+    const history = (...states: IJob['state'][]) =>
+      states.map((state, i) => ({ state, time: at(i), reason: '' }));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const { settings } = mockSettings(async req => {
+      if (!req.url.includes('/cancel')) {
+        return jsonResponse({
+          jobs: [
+            makeJob('a', 'RUNNING', {
+              stateHistory: history('QUEUED', 'RUNNING')
+            })
+          ]
+        });
+      }
+      await gate;
+      return jsonResponse(
+        makeJob('a', 'CANCELLING', {
+          stateHistory: history('QUEUED', 'RUNNING', 'CANCELLING')
+        })
+      );
+    });
+    const model = new JobsModel(new LakeTahoeClient(settings));
+    await model.refresh();
+    const cancelling = model.cancel('a');
+    // The runner stops at once: CANCELLED is pushed before the cancel request answers.
+    model.events.handleEvent({
+      event: 'job',
+      data: JSON.stringify(
+        makeJob('a', 'CANCELLED', {
+          stateHistory: history('QUEUED', 'RUNNING', 'CANCELLING', 'CANCELLED')
+        })
+      )
+    });
+    release();
+    await cancelling;
+    expect(model.get('a')!.state).toBe('CANCELLED');
+    // A job submitted again under the same id (a new create time) is not an older snapshot.
+    model.applyJob(makeJob('a', 'QUEUED', { createTime: at(30) }));
+    expect(model.get('a')!.state).toBe('QUEUED');
+    model.dispose();
+  });
+
   it('deletes the selected jobs in one request and keeps those the service kept', async () => {
     const { settings, requests } = mockSettings(req =>
       req.url.includes('/batch-delete')

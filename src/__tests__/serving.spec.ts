@@ -134,6 +134,28 @@ describe('ServingModel', () => {
     expect(serving.deployments).toEqual([]);
   });
 
+  it('keeps a pushed update over an answer that predates it', async () => {
+    const { jobs, serving } = setup();
+    await serving.refresh();
+    const later = '2026-11-29T01:05:00.000Z';
+    jobs.events.handleEvent(
+      event(
+        'deployment',
+        makeDeployment('iris-prod', 'READY', { updateTime: later })
+      )
+    );
+    serving.applyDeployment(makeDeployment('iris-prod', 'UPDATING'));
+    expect(serving.deployments.map(d => d.state)).toEqual(['READY']);
+    // A deployment made again under the same name is not an older copy.
+    serving.applyDeployment(
+      makeDeployment('iris-prod', 'DEPLOYING', {
+        createTime: later,
+        updateTime: later
+      })
+    );
+    expect(serving.deployments.map(d => d.state)).toEqual(['DEPLOYING']);
+  });
+
   it('reloads models once when a job succeeds', async () => {
     const { jobs, serving, requests } = setup();
     const count = () =>

@@ -216,9 +216,11 @@ export class JobsModel implements IJobsModel {
         return;
       }
       this._jobs = new Map(jobs.map(job => [job.jobId, job]));
-      // Events that arrived while the pages loaded are newer than them.
+      // Events that arrived while the pages loaded are usually newer than them.
       for (const job of this._pending) {
-        this._jobs.set(job.jobId, job);
+        if (!isOlderSnapshot(job, this._jobs.get(job.jobId))) {
+          this._jobs.set(job.jobId, job);
+        }
       }
       this._sorted = null;
       this._error = null;
@@ -245,6 +247,11 @@ export class JobsModel implements IJobsModel {
     }
     if (this._loading) {
       this._pending.push(job);
+    }
+    // A request's answer can arrive after a pushed update it predates (a cancel's CANCELLING after the
+    // CANCELLED pushed 50 ms later): keep the newer one.
+    if (isOlderSnapshot(job, this._jobs.get(job.jobId))) {
+      return;
     }
     this._jobs.set(job.jobId, job);
     this._sorted = null;
@@ -406,5 +413,20 @@ export function isHpoJob(job: IJob): boolean {
   return (
     !!job.trainingInput?.hyperparameters ||
     !!job.trainingOutput?.isHyperparameterTuningJob
+  );
+}
+
+/**
+ * Whether `incoming` is an earlier snapshot of the job `held` already shows: the same job (same create
+ * time) with fewer state transitions. Transitions are only ever appended, so a shorter history is older.
+ */
+export function isOlderSnapshot(
+  incoming: IJob,
+  held: IJob | undefined
+): boolean {
+  return (
+    held !== undefined &&
+    held.createTime === incoming.createTime &&
+    (incoming.stateHistory?.length ?? 0) < (held.stateHistory?.length ?? 0)
   );
 }

@@ -187,6 +187,15 @@ export class ServingModel implements IServingModel {
     ) {
       return;
     }
+    // An answer that predates a pushed update of the same deployment must not undo it.
+    const held = this._deployments.get(deployment.name);
+    if (
+      held &&
+      held.createTime === deployment.createTime &&
+      held.updateTime > deployment.updateTime
+    ) {
+      return;
+    }
     this._deployments.set(deployment.name, deployment);
     this._deploymentChanged.emit(deployment);
     this._changed.emit();

@@ -103,11 +103,8 @@ test.describe('LakeTahoe training jobs', () => {
     const row = page.locator(`.jp-laketahoe-JobList-item[data-job-id="${jobId}"]`);
     await expect(row).toHaveAttribute('data-state', 'RUNNING', { timeout: 90_000 });
     await row.locator('.jp-laketahoe-JobList-cancel').click();
-    // Some builds confirm before cancelling.
-    const confirm = page.locator('.jp-Dialog .jp-mod-accept');
-    if (await appears(confirm)) {
-      await confirm.click();
-    }
+    // Cancelling asks for confirmation first.
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect(row).toHaveAttribute('data-state', 'CANCELLED', { timeout: 60_000 });
     await attachScreenshot(page, testInfo, 'jobs-panel-cancelled', '#laketahoe-jobs');
   });
