@@ -80,11 +80,16 @@
       return { ms, longTasks: tasksSince(t0) };
     },
 
-    /** Time from a user event (its timeStamp) to the next painted frame. */
-    async afterEvent(type) {
-      const stamp = await new Promise(resolve =>
+    /** Listens for the next user event of a type; {@link afterEvent} then times it. */
+    expect(type) {
+      window.__benchEvent = new Promise(resolve =>
         window.addEventListener(type, event => resolve(event.timeStamp), { capture: true, once: true })
       );
+    },
+
+    /** Time from the expected user event (its timeStamp) to the main thread being quiet again. */
+    async afterEvent() {
+      const stamp = await window.__benchEvent;
       await painted();
       const ms = Math.max(performance.now() - stamp, await settle(stamp));
       return { ms, longTasks: tasksSince(stamp) };

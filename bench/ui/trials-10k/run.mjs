@@ -107,18 +107,18 @@ try {
     console.error(`  ${new Date().toISOString()} sort`);
     r.sort = [];
     for (let i = 0; i < 2; i++) {
-      const timing = page.evaluate(() => window.__bench.afterEvent('mousedown'));
+      await page.evaluate(() => window.__bench.expect('mousedown'));
       await page.mouse.click(box.x + 2 * 110 + 55, box.y + 14);
-      r.sort.push(await timing);
+      r.sort.push(await page.evaluate(() => window.__bench.afterEvent()));
       await page.waitForTimeout(1200);
     }
     // Filter on one state and back to all.
     console.error(`  ${new Date().toISOString()} filter`);
     r.filter = [];
     for (const state of ['FAILED', 'SUCCEEDED', 'ALL']) {
-      const timing = page.evaluate(() => window.__bench.afterEvent('change'));
+      await page.evaluate(() => window.__bench.expect('change'));
       await view.locator('.jp-laketahoe-Trials-filter select').selectOption(state);
-      r.filter.push(await timing);
+      r.filter.push(await page.evaluate(() => window.__bench.afterEvent()));
       await page.waitForTimeout(1200);
     }
 
