@@ -261,25 +261,26 @@ export class JobService {
     }
     times.mark('store');
     failpoint('after-store');
+    // Pushed as QUEUED before anything else happens to it: the backend may start it at once.
+    this.updater.announce(record);
     if (spec) {
-      this.updater.announce(record);
       // The job itself never runs: the experiment controller queues its trials.
       this.experiments.schedule(jobId);
       return job;
     }
     try {
       // Answered once the record is durable and the backend took the run (on Kubernetes: the Job was
-      // created); a refusal removes the record, so the job never existed for anyone.
+      // created); a refusal removes the record and says so to whoever saw it announced.
       await this.backend.admit({ runId: jobId, priority: plan.priority, order: queueOrder(now), request: plan.resources });
     } catch (err) {
       if (err instanceof ServiceError) {
         await this.store.deleteJob(jobId);
         this.backend.discard(jobId);
+        this.updater.announceGone(record);
       }
       throw err;
     }
     times.mark('admit');
-    await this.updater.announceStored(jobId);
     return job;
   }
 

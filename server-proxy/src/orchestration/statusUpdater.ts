@@ -21,17 +21,9 @@ export class JobUpdater {
     this.bus.publish({ type: 'job', owner: record.job.owner, jobId: record.job.jobId, job: record.job });
   }
 
-  /**
-   * Announces a job as it is stored now, in turn with its updates: for a job that changes (its backend
-   * took it) before it is announced, so subscribers never get an older state after a newer one.
-   */
-  announceStored(jobId: string): Promise<void> {
-    return this.queue.run(jobId, async () => {
-      const record = await this.store.getJob(jobId);
-      if (record) {
-        this.announce(record);
-      }
-    });
+  /** Announces that a job announced before is gone (its backend refused it). */
+  announceGone(record: JobRecord): void {
+    this.bus.publish({ type: 'jobDeleted', owner: record.job.owner, jobId: record.job.jobId });
   }
 
   /**
