@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
+import { TERMINAL_STATES } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
 import { jobSearchWhere, labelRows, sqliteContains, type JobFilter } from './jobSearch.js';
@@ -395,6 +396,19 @@ export class SqliteStore implements Store {
   async listAllTrials(jobId: string): Promise<TrialRecord[]> {
     const rows = this.statement(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? ORDER BY trial_id`).all(jobId) as TrialRow[];
     return rows.map(trialFromRow);
+  }
+
+  async listUnfinishedTrials(jobId: string): Promise<TrialRecord[]> {
+    const marks = [...TERMINAL_STATES].map(() => '?').join(', ');
+    const rows = this.statement(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND state NOT IN (${marks}) ORDER BY trial_id`).all(
+      jobId,
+      ...TERMINAL_STATES
+    ) as TrialRow[];
+    return rows.map(trialFromRow);
+  }
+
+  async countTrials(jobId: string): Promise<number> {
+    return (this.statement('SELECT COUNT(*) AS n FROM trials WHERE job_id = ?').get(jobId) as { n: number }).n;
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
