@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { JobState, LogLine, Metric } from '../../schemas/jobs.js';
-import { TERMINAL_STATES } from '../../schemas/jobs.js';
+import { JOB_STATES, TERMINAL_STATES } from '../../schemas/jobs.js';
 import type { Model, ModelVersion } from '../../schemas/serving.js';
 import {
   deploymentFromRow,
@@ -328,8 +328,9 @@ export class PostgresStore implements Store {
   }
 
   async listUnfinishedTrials(jobId: string): Promise<TrialRecord[]> {
-    const sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = $1 AND NOT (state = ANY($2)) ORDER BY trial_id`;
-    return (await this.db.query<TrialRow>(sql, [jobId, [...TERMINAL_STATES]])).map(trialFromRow);
+    // By state first: the state index leaves the job's finished trials unread.
+    const sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE state = ANY($2) AND job_id = $1 ORDER BY trial_id`;
+    return (await this.db.query<TrialRow>(sql, [jobId, JOB_STATES.filter(s => !TERMINAL_STATES.has(s))])).map(trialFromRow);
   }
 
   async countTrials(jobId: string): Promise<number> {
