@@ -44,7 +44,8 @@ export const TRIAL_BATCH = 10;
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
  * search algorithm for new points with everything known so far, stops unpromising trials early and
  * ends the job as the contract says. Every decision is re-derived from the store ("reconcile"), so a
- * restarted service simply reconciles every unfinished experiment and carries on. The trials themselves
+ * restarted service simply reconciles every unfinished experiment and carries on; a pass reads only the
+ * unfinished trials, the finished ones being kept per job in a {@link TrialLedger} built from the store. The trials themselves
  * (creating, adopting, recording and cancelling one) are {@link TrialRuns}.
  */
 export class Experiments {
