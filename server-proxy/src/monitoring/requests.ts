@@ -2,8 +2,20 @@
  * Request aggregates of one time bucket: counts, errors by class and a latency histogram. Buckets
  * merge, so a series at any step (and the window's p99 and error rate) is built from the base buckets.
  */
-import { LatencyHistogram } from './histogram.js';
-import type { RequestBucketRecord } from './store.js';
+import { LatencyHistogram, type HistogramJson } from './histogram.js';
+
+/** Request aggregates of one time bucket of one deployment. */
+export interface RequestBucketRecord {
+  /** Epoch ms of the bucket's start. */
+  start: number;
+  widthMs: number;
+  requests: number;
+  errors: number;
+  clientErrors: number;
+  serverErrors: number;
+  latencySumMs: number;
+  histogram: HistogramJson;
+}
 
 /** One point of the monitoring answer's `series`. */
 export interface SeriesPoint {

@@ -5,20 +5,9 @@
 import type Database from 'better-sqlite3';
 import type { Alert } from './alerts.js';
 import type { HistogramJson } from './histogram.js';
-import { RequestBucket } from './requests.js';
+import { RequestBucket, type RequestBucketRecord } from './requests.js';
 
-/** Request aggregates of one time bucket of one deployment. */
-export interface RequestBucketRecord {
-  /** Epoch ms of the bucket's start. */
-  start: number;
-  widthMs: number;
-  requests: number;
-  errors: number;
-  clientErrors: number;
-  serverErrors: number;
-  latencySumMs: number;
-  histogram: HistogramJson;
-}
+export type { RequestBucketRecord } from './requests.js';
 
 /** Rows of one request as the drift window took them: one array per column. */
 export interface LiveRowsRecord {

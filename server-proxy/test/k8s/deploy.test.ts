@@ -305,7 +305,7 @@ describeCluster('the shared service installed from deploy/ on the real node', ()
       120_000,
       'namespace laketahoe to go'
     );
-    // The job's objects went with DELETE /jobs: nothing of the run is left in the tenant namespace.
-    expect(kubectl('get', 'jobs,pods,configmaps,secrets', '-n', 'laketahoe-alice', '-l', 'laketahoe.io/run', '-o', 'name').trim()).toBe('');
+    // The job's objects went with DELETE /jobs: nothing of its run is left in the tenant namespace (other tests' runs may be).
+    expect(kubectl('get', 'jobs,pods,configmaps,secrets', '-n', 'laketahoe-alice', '-l', `laketahoe.io/run=${runName(jobId)}`, '-o', 'name').trim()).toBe('');
   }, 240_000);
 });

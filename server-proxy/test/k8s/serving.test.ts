@@ -239,24 +239,44 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     }
   }, 400_000);
 
-  test('two shadow challengers on Kubernetes each get a copy of every request; their answers are recorded, never returned', async () => {
+  test('two shadow challengers on Kubernetes each get a copy of every request, or count it as dropped; their answers are recorded, never returned', async () => {
     const patched = await patchChallengers([ref(1, { mode: 'shadow' }), ref(3, { mode: 'shadow' })]);
     expect(patched.body.challengers).toMatchObject([{ mode: 'shadow', weight: 0, state: 'READY' }, { mode: 'shadow', weight: 0, state: 'READY' }]);
-    const before = Object.fromEntries((await versions()).versions.map((v: any) => [v.version, v]));
+    const snapshot = async () => {
+      const v = await versions();
+      return { byVersion: Object.fromEntries(v.versions.map((x: any) => [x.version, x])) as Record<number, any>, dropped: v.shadowDropped as number };
+    };
+    const before = await snapshot();
     const answers = await send(300, 8);
     expect(new Set(answers)).toEqual(new Set(['2']));
-    const after = (await waitFor(async () => {
-      const v = await versions();
-      const now = Object.fromEntries(v.versions.map((x: any) => [x.version, x]));
-      return [1, 3].every(x => now[x].requests - before[x].requests === 300) ? now : undefined;
-    }, 60_000, 'every shadow copy answered')) as Record<number, any>;
-    for (const x of [1, 3]) {
-      // Recorded as answered but not returned: none of them reached a caller.
-      expect([x, after[x].errors, after[x].returned]).toEqual([x, 0, before[x].returned]);
-      // The same model in every version: each agrees with the champion on every request.
-      expect(after[x].agreement).toMatchObject({ compared: 300, rate: 1 });
+    // Every copy is accounted for: answered by its shadow, or dropped and counted when a shadow had too many
+    // in flight (the bound that keeps a slow challenger from piling up requests; this machine's other work
+    // can make the pods that slow).
+    let after = await snapshot();
+    const copies = () => ({
+      1: after.byVersion[1].requests - before.byVersion[1].requests,
+      3: after.byVersion[3].requests - before.byVersion[3].requests,
+      dropped: after.dropped - before.dropped
+    });
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; after = await snapshot()) {
+      const c = copies();
+      if (c[1] + c[3] + c.dropped === 600) {
+        break;
+      }
+      await new Promise(resolve => setTimeout(resolve, 200));
     }
-    expect((await versions()).shadowDropped).toBe(0);
+    const c = copies();
+    expect(c[1] + c[3] + c.dropped).toBe(600);
+    for (const x of [1, 3] as const) {
+      expect(c[x]).toBeGreaterThan(150);
+      // Recorded as answered but not returned: none of them reached a caller.
+      expect([x, after.byVersion[x].errors, after.byVersion[x].returned]).toEqual([x, 0, before.byVersion[x].returned]);
+      // The same model in every version: each agrees with the champion on every copy it answered.
+      expect(after.byVersion[x].agreement).toMatchObject({ compared: c[x], rate: 1 });
+    }
+    if (c.dropped > 0) {
+      console.log(`shadow copies dropped under load: ${c.dropped} of 600`);
+    }
   }, 200_000);
 
   test("promote one of two challengers on Kubernetes: it answers at once, the old champion's objects go, the other challenger's stay until removed", async () => {

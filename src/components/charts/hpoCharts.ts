@@ -66,12 +66,16 @@ function axes(element: HTMLElement, xValues?: uPlot.Axis['values']) {
   return [xValues ? { ...axis, values: xValues } : axis, axis];
 }
 
-/** A uPlot chart rebuilt on each update (updates are throttled). */
+/**
+ * A uPlot chart that takes new data in place (`setData`) while its series
+ * stay the same, and is rebuilt when `sameSeries` says they changed.
+ */
 function rebuilding<T>(
   element: HTMLElement,
   build: (data: T, width: number) => [uPlot.Options, uPlot.AlignedData],
   data: T,
-  width: number
+  width: number,
+  sameSeries: (previous: T, next: T) => boolean = () => false
 ): IHpoPlot<T> {
   let current = data;
   let w = width;
@@ -84,8 +88,13 @@ function rebuilding<T>(
   draw();
   return {
     update: next => {
+      const same = plot !== null && sameSeries(current, next);
       current = next;
-      draw();
+      if (same) {
+        plot!.setData(build(next, w)[1]);
+      } else {
+        draw();
+      }
     },
     setWidth: next => {
       w = next;
@@ -136,7 +145,8 @@ export function historyPlot(
       [d.x, d.objective, d.best] as uPlot.AlignedData
     ],
     data,
-    width
+    width,
+    () => true
   );
 }
 
@@ -173,7 +183,7 @@ export function curvesPlot(
           dash: c.stoppedEarly ? [4, 3] : undefined,
           alpha: c.best ? 1 : 0.6,
           spanGaps: true,
-          points: { show: steps.length < 30 }
+          points: { show: fewSteps(cs) }
         } as uPlot.Series);
       }
       return [
@@ -190,8 +200,22 @@ export function curvesPlot(
       ];
     },
     curves,
-    width
+    width,
+    (a, b) =>
+      a.length === b.length &&
+      a.every(
+        (c, i) =>
+          c.trialId === b[i].trialId &&
+          c.best === b[i].best &&
+          c.stoppedEarly === b[i].stoppedEarly
+      ) &&
+      fewSteps(a) === fewSteps(b)
   );
+}
+
+/** Whether curves have so few steps that their points are drawn. */
+function fewSteps(curves: ICurve[]): boolean {
+  return new Set(curves.flatMap(c => c.steps)).size < 30;
 }
 
 /** Objective against one parameter; log x for log-scaled parameters. */
@@ -239,7 +263,10 @@ export function slicePlot(
       ];
     },
     slice,
-    width
+    width,
+    (a, b) =>
+      a.axis.log === b.axis.log &&
+      String(a.axis.categories) === String(b.axis.categories)
   );
 }
 

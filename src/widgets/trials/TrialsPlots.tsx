@@ -1,6 +1,6 @@
 /** The plots of the trials browser: history, learning curves, parallel coordinates, importance, slices. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useEffect, useRef } from 'react';
+import React, { useEffect, useMemo, useRef } from 'react';
 
 import { useThrottledSignal } from '../../components/hooks';
 import type { IHpoPlot, IPlotData } from '../../components/charts/hpoCharts';
@@ -17,63 +17,83 @@ import {
   sliceData
 } from '../../model/plots';
 import { objectiveOf } from '../../model/trialTable';
+import { TrialsModel } from '../../model/trials';
 import { ITrialsViewOptions } from './options';
 
 /** Milliseconds between plot redraws while trial events stream in. */
 export const PLOT_REDRAW_MS = 1000;
 
-/** Every plot, redrawn at most once per {@link PLOT_REDRAW_MS}. */
-export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
-  const { model, trans } = props;
-  useThrottledSignal(model.changed, PLOT_REDRAW_MS);
+/** The data of every plot, from one version of the trials. */
+function plotsData(model: TrialsModel) {
   const trials = model.trials;
   const names = model.parameterNames;
   const specs = model.parameterSpecs;
   const bestId = model.bestTrial?.trialId ?? null;
   const done = trials.filter(t => objectiveOf(t) !== null);
   if (done.length === 0 && !trials.some(t => t.allMetrics?.length)) {
+    return null;
+  }
+  return {
+    importance: parameterImportance(
+      done.map(t => ({
+        params: t.hyperparameters ?? {},
+        objective: objectiveOf(t) as number
+      })),
+      names
+    ),
+    history: historyData(trials, model.goal),
+    curves: learningCurves(trials, bestId),
+    parallel: parallelData(
+      trials,
+      names,
+      specs,
+      model.goal,
+      model.metricTag,
+      bestId
+    ),
+    slices: sliceData(trials, names, specs)
+  };
+}
+
+/**
+ * Every plot, redrawn at most once per {@link PLOT_REDRAW_MS} when trials
+ * change; sorting, filtering and selecting in the grid redraw nothing.
+ */
+export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
+  const { model, trans } = props;
+  useThrottledSignal(model.trialsChanged, PLOT_REDRAW_MS);
+  const version = model.version;
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const data = useMemo(() => plotsData(model), [model, version]);
+  if (!data) {
     return (
       <div className="jp-laketahoe-TrialsPlots jp-laketahoe-empty">
         {trans.__('Plots appear once trials report the metric.')}
       </div>
     );
   }
-  const importance = parameterImportance(
-    done.map(t => ({
-      params: t.hyperparameters ?? {},
-      objective: objectiveOf(t) as number
-    })),
-    names
-  );
   return (
     <div className="jp-laketahoe-TrialsPlots">
       <Plot
         kind="history"
         title={trans.__('Optimization history')}
-        data={historyData(trials, model.goal)}
+        data={data.history}
         trans={trans}
       />
       <Plot
         kind="curves"
         title={trans.__('Intermediate values (dashed: stopped early)')}
-        data={learningCurves(trials, bestId)}
+        data={data.curves}
         trans={trans}
       />
       <Plot
         kind="parallel"
         title={trans.__('Parallel coordinates')}
-        data={parallelData(
-          trials,
-          names,
-          specs,
-          model.goal,
-          model.metricTag,
-          bestId
-        )}
+        data={data.parallel}
         trans={trans}
       />
-      <ImportanceChart importance={importance} trans={trans} />
-      {sliceData(trials, names, specs).map(slice => (
+      <ImportanceChart importance={data.importance} trans={trans} />
+      {data.slices.map(slice => (
         <Plot
           key={slice.axis.name}
           kind="slice"
