@@ -9,7 +9,6 @@ import {
   type Assignment,
   type HyperparameterSpec,
   type StoppingRule,
-  type TrialCurve,
   type TrialRecord as SearchTrial
 } from '../hpo/index.js';
 import type { JobRecord, LogRetention, Store, TrialRecord } from '../store/store.js';
@@ -19,6 +18,7 @@ import { isHpoJob } from './jobRuns.js';
 import { transition, type JobUpdater } from './statusUpdater.js';
 import { TrialRuns, trialRunId } from './trialRuns.js';
 import { publicJobId } from '../jobs/ids.js';
+import { TrialLedger, toSearchTrial, trialCurve, type TrialView } from './trialLedger.js';
 
 /** What the experiment controller needs from the rest of the service. */
 export interface ExperimentDeps {
@@ -44,13 +44,18 @@ export const TRIAL_BATCH = 10;
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
  * search algorithm for new points with everything known so far, stops unpromising trials early and
  * ends the job as the contract says. Every decision is re-derived from the store ("reconcile"), so a
- * restarted service simply reconciles every unfinished experiment and carries on. The trials themselves
+ * restarted service simply reconciles every unfinished experiment and carries on; a pass reads only the
+ * unfinished trials, the finished ones being kept per job in a {@link TrialLedger} built from the store. The trials themselves
  * (creating, adopting, recording and cancelling one) are {@link TrialRuns}.
  */
 export class Experiments {
   /** The trials as runs of the backend; register them with the backend as a run kind. */
   readonly trials: TrialRuns;
   private readonly reconciling = new Map<string, { running: Promise<void>; again: boolean }>();
+  /** Per job, its finished trials as parsed once; rebuilt from the store by each new controller. */
+  private readonly ledgers = new Map<string, TrialLedger>();
+  /** Search history of ended jobs that others resume from (warm start). */
+  private readonly warmStarts = new Map<string, SearchTrial[]>();
   private started = false;
 
   constructor(private readonly deps: ExperimentDeps) {
@@ -59,7 +64,10 @@ export class Experiments {
       backend: deps.backend,
       bus: deps.bus,
       logRetention: deps.logRetention,
-      changed: jobId => this.schedule(jobId)
+      changed: (jobId, trial) => {
+        this.ledgers.get(jobId)?.noteSaved(trial);
+        this.schedule(jobId);
+      }
     });
   }
 
@@ -68,6 +76,9 @@ export class Experiments {
   /** Resumes every unfinished experiment; call after the backend has recovered its runs. */
   async start(): Promise<void> {
     this.started = true;
+    // Another process may have run the jobs meanwhile (leader change): the store is the truth.
+    this.ledgers.clear();
+    this.warmStarts.clear();
     const records = await this.deps.store.listJobsInStates(['QUEUED', ...ACTIVE_STATES]);
     await Promise.all(records.filter(isHpoJob).map(r => this.reconcile(r.job.jobId)));
   }
@@ -143,46 +154,52 @@ export class Experiments {
     const record = await store.getJob(jobId);
     const spec = record?.job.trainingInput.hyperparameters;
     if (!record || !spec) {
+      this.ledgers.delete(jobId);
       return;
     }
-    const trials = await store.listAllTrials(jobId);
-    const active = trials.filter(t => !isTerminal(t.trial.state));
     const job = record.job;
-
-    if (isTerminal(job.state) || job.state === 'CANCELLING' || record.runtime.hpo?.stopRequested) {
+    const ending = isTerminal(job.state) || job.state === 'CANCELLING' || Boolean(record.runtime.hpo?.stopRequested);
+    let { ledger, view } = await this.viewTrials(jobId, spec);
+    let changed = false;
+    if (ending) {
       // Ending: nothing new starts; queued trials are dropped, running ones end (unless merely stopping).
       const stopping = !isTerminal(job.state) && job.state !== 'CANCELLING';
-      for (const t of active) {
+      for (const t of view.active) {
         if (!stopping || t.trial.state === 'QUEUED') {
           await this.trials.cancel(t);
+          changed = true;
         }
       }
     } else if (spec.enableTrialEarlyStopping) {
-      await this.applyEarlyStopping(spec, trials);
+      changed = await this.applyEarlyStopping(spec, view.active, ledger);
+    }
+    if (changed) {
+      ({ ledger, view } = await this.viewTrials(jobId, spec));
     }
 
-    const fresh = await store.listAllTrials(jobId);
-    const stillActive = fresh.filter(t => !isTerminal(t.trial.state));
     let created: TrialRecord[] = [];
     let exhausted = false;
     let more = false;
-    if (!isTerminal(job.state) && job.state !== 'CANCELLING' && !record.runtime.hpo?.stopRequested) {
+    if (!ending) {
       const maxTrials = spec.maxTrials ?? 1;
-      const free = Math.min((spec.maxParallelTrials ?? 1) - stillActive.length, maxTrials - fresh.length);
-      if (free > 0 && !this.failedTooOften(spec, fresh)) {
+      const free = Math.min((spec.maxParallelTrials ?? 1) - view.active.length, maxTrials - view.total);
+      if (free > 0 && !this.failedTooOften(spec, view.counts)) {
         // A bounded batch per pass; the next pass comes after the event loop has served other requests.
         const batch = Math.min(free, TRIAL_BATCH);
-        created = await this.suggestTrials(record, spec, fresh, batch);
+        created = await this.suggestTrials(record, spec, view, ledger.searchHistory(), batch);
+        ledger.noteCreated(created);
         exhausted = created.length === 0;
         more = free > batch && created.length === batch;
       }
     }
-    const all = [...fresh, ...created];
-    const after = await this.updateJob(jobId, spec, all, exhausted);
+    const after = await this.updateJob(jobId, spec, withCreated(view, created), ledger.best(), exhausted);
     const endedNow = after && isTerminal(after.job.state) && !isTerminal(job.state) && job.state !== 'CANCELLING';
-    if (endedNow && stillActive.length > 0) {
+    if (endedNow && view.active.length > 0) {
       // The job has just ended (too many failures): another pass cancels the trials still in flight.
       this.schedule(jobId);
+    }
+    if (after && isTerminal(after.job.state) && view.active.length === 0 && created.length === 0) {
+      this.ledgers.delete(jobId);
     }
     this.trials.enqueue(created);
     if (more) {
@@ -191,121 +208,157 @@ export class Experiments {
     }
   }
 
-  private failedTooOften(spec: HyperparameterSpecBody, trials: TrialRecord[]): boolean {
-    const failed = trials.filter(t => t.trial.state === 'FAILED').length;
-    return (spec.maxFailedTrials ?? 0) > 0 && failed > spec.maxFailedTrials!;
+  /** The job's trials for this pass: from the job's ledger, (re)built from the store when there is none or it is out of step. */
+  private async viewTrials(jobId: string, spec: HyperparameterSpecBody): Promise<{ ledger: TrialLedger; view: TrialView }> {
+    const ledger = this.ledgers.get(jobId);
+    const view = ledger && (await ledger.view(this.deps.store, jobId));
+    if (ledger && view) {
+      return { ledger, view };
+    }
+    const loaded = await TrialLedger.load(this.deps.store, jobId, spec.goal);
+    this.ledgers.set(jobId, loaded.ledger);
+    return loaded;
+  }
+
+  private failedTooOften(spec: HyperparameterSpecBody, counts: Record<string, number>): boolean {
+    return (spec.maxFailedTrials ?? 0) > 0 && (counts.FAILED ?? 0) > spec.maxFailedTrials!;
   }
 
   /** Asks the search algorithm for up to `count` points and stores them as QUEUED trials before anything runs. */
-  private async suggestTrials(record: JobRecord, spec: HyperparameterSpecBody, trials: TrialRecord[], count: number): Promise<TrialRecord[]> {
+  private async suggestTrials(
+    record: JobRecord,
+    spec: HyperparameterSpecBody,
+    view: TrialView,
+    finished: SearchTrial[],
+    count: number
+  ): Promise<TrialRecord[]> {
     const { jobId } = record.job;
+    const history: SearchTrial[] = [...(await this.warmStart(spec)), ...finished];
+    const pending: Assignment[] = view.active.map(t => t.trial.hyperparameters);
+    const engineSpec = spec as unknown as HyperparameterSpec;
+    // Seeded by the job id and the number of trials so far: a restart proposes the same next points.
+    const suggester = createSuggester(engineSpec, { seed: createRng(`seed/${jobId}`).int(0x7fffffff) });
+    const points = suggester.suggest(history, pending, count, createRng(`${jobId}/${view.total}`));
+    return this.trials.create(record, view.total, points);
+  }
+
+  /** Finished trials of the job this one resumes from, as the search algorithm sees them (kept once that job has ended). */
+  private async warmStart(spec: HyperparameterSpecBody): Promise<SearchTrial[]> {
+    const previousId = spec.resumePreviousJobId;
+    if (!previousId) {
+      return [];
+    }
+    const kept = this.warmStarts.get(previousId);
+    if (kept) {
+      return kept;
+    }
+    const previous = await this.deps.store.getJob(previousId);
     const history: SearchTrial[] = [];
-    for (const t of [...(await this.warmStart(spec)), ...trials]) {
-      const searchTrial = toSearchTrial(t.trial);
+    for (const t of await this.deps.store.listAllTrials(previousId)) {
+      const searchTrial = isTerminal(t.trial.state) ? toSearchTrial(t.trial) : undefined;
       if (searchTrial) {
         history.push(searchTrial);
       }
     }
-    const pending: Assignment[] = trials.filter(t => !isTerminal(t.trial.state)).map(t => t.trial.hyperparameters);
-    const engineSpec = spec as unknown as HyperparameterSpec;
-    // Seeded by the job id and the number of trials so far: a restart proposes the same next points.
-    const suggester = createSuggester(engineSpec, { seed: createRng(`seed/${jobId}`).int(0x7fffffff) });
-    const points = suggester.suggest(history, pending, count, createRng(`${jobId}/${trials.length}`));
-    return this.trials.create(record, trials.length, points);
-  }
-
-  /** Finished trials of the job this one resumes from. */
-  private async warmStart(spec: HyperparameterSpecBody): Promise<TrialRecord[]> {
-    if (!spec.resumePreviousJobId) {
-      return [];
+    if (previous && isTerminal(previous.job.state)) {
+      this.warmStarts.set(previousId, history);
     }
-    return (await this.deps.store.listAllTrials(spec.resumePreviousJobId)).filter(t => isTerminal(t.trial.state));
+    return history;
   }
 
-  private async applyEarlyStopping(spec: HyperparameterSpecBody, trials: TrialRecord[]): Promise<void> {
+  /** Stops the running trials the rule finds unpromising; true when it stopped any. */
+  private async applyEarlyStopping(spec: HyperparameterSpecBody, active: TrialRecord[], ledger: TrialLedger): Promise<boolean> {
     const goal = spec.goal === 'MINIMIZE' ? 'MINIMIZE' : 'MAXIMIZE';
     const es = spec.earlyStopping ?? {};
     const rule: StoppingRule =
       es.kind === 'asha'
         ? { kind: 'asha', goal, minResource: es.minStep && es.minStep > 0 ? es.minStep : 1, reductionFactor: es.reductionFactor }
         : { kind: 'median', goal, minStep: es.minStep, minCompletedTrials: es.minCompletedTrials };
-    const curve = (t: Trial): TrialCurve => ({
-      values: t.allMetrics.map(m => ({ step: m.trainingStep, value: m.objectiveValue })),
-      completed: t.state === 'SUCCEEDED'
-    });
-    for (const t of trials) {
+    const finishedCurves = ledger.finishedCurves();
+    let stopped = false;
+    for (const t of active) {
       if (t.trial.state !== 'RUNNING' || t.runtime.stoppedEarly || t.trial.allMetrics.length === 0) {
         continue;
       }
-      const others = trials.filter(o => o !== t).map(o => curve(o.trial));
-      const decision = shouldStopTrial(curve(t.trial), others, rule);
+      const others = [...finishedCurves, ...active.filter(o => o !== t).map(o => trialCurve(o.trial))];
+      const decision = shouldStopTrial(trialCurve(t.trial), others, rule);
       if (!decision.stop) {
         continue;
       }
       if (await this.trials.stopEarly(t, this.deps.stopGraceMs ?? 2000)) {
+        stopped = true;
         this.deps.log.info({ runId: trialRunId(t.trial.jobId, t.trial.trialId), reason: decision.reason }, 'stopping trial early');
       }
     }
+    return stopped;
   }
 
   /** Brings the job's state and trainingOutput in line with its trials. */
-  private updateJob(jobId: string, spec: HyperparameterSpecBody, trials: TrialRecord[], exhausted: boolean): Promise<JobRecord | undefined> {
+  private updateJob(jobId: string, spec: HyperparameterSpecBody, trials: TrialView, best: Trial | null, exhausted: boolean): Promise<JobRecord | undefined> {
     return this.deps.jobs.update(jobId, r => {
       const job = r.job;
-      const counts: Record<string, number> = {};
-      for (const t of trials) {
-        counts[t.trial.state] = (counts[t.trial.state] ?? 0) + 1;
-      }
+      const counts = trials.counts;
       const out = job.trainingOutput;
       out.isHyperparameterTuningJob = true;
       out.hyperparameterMetricTag = spec.hyperparameterMetricTag;
-      out.trialCounts = counts;
-      out.completedTrialCount = trials.filter(t => isTerminal(t.trial.state)).length;
-      out.bestTrial = bestTrial(trials.map(t => t.trial), spec);
+      out.trialCounts = { ...counts };
+      out.completedTrialCount = trials.finished;
+      out.bestTrial = best;
       if (out.bestTrial?.finalMetric && spec.hyperparameterMetricTag) {
         out.latestMetrics = { [spec.hyperparameterMetricTag]: out.bestTrial.finalMetric.objectiveValue };
       }
       if (isTerminal(job.state)) {
         return;
       }
-      const active = trials.filter(t => !isTerminal(t.trial.state));
-      const started = trials.some(t => t.trial.state !== 'QUEUED' && t.trial.startTime);
-      if (job.state === 'QUEUED' && started) {
+      const active = trials.active.length;
+      if (job.state === 'QUEUED' && trials.anyAllocated) {
         transition(r, 'PREPARING', 'the first trial was allocated');
       }
-      if (job.state === 'PREPARING' && trials.some(t => t.trial.state === 'RUNNING' || (isTerminal(t.trial.state) && t.trial.startTime))) {
+      if (job.state === 'PREPARING' && trials.anyStarted) {
         transition(r, 'RUNNING', 'the first trial started');
       }
       if (job.state === 'CANCELLING') {
-        if (active.length === 0) {
+        if (active === 0) {
           transition(r, 'CANCELLED', 'cancelled by the user');
         }
         return;
       }
       const failed = counts.FAILED ?? 0;
-      if (this.failedTooOften(spec, trials)) {
+      if (this.failedTooOften(spec, counts)) {
         job.errorMessage = `${failed} trials failed, more than maxFailedTrials (${spec.maxFailedTrials})`;
         end(r, 'FAILED', job.errorMessage);
         return;
       }
-      if (active.length > 0) {
+      if (active > 0) {
         return;
       }
       if (r.runtime.hpo?.stopRequested) {
         end(r, 'SUCCEEDED', 'stopped by the user; running trials have ended');
         return;
       }
-      if (trials.length >= (spec.maxTrials ?? 1) || exhausted) {
+      if (trials.total >= (spec.maxTrials ?? 1) || exhausted) {
         const succeeded = counts.SUCCEEDED ?? 0;
         if (succeeded === 0) {
-          job.errorMessage = `all ${trials.length} trials failed`;
+          job.errorMessage = `all ${trials.total} trials failed`;
           end(r, 'FAILED', job.errorMessage);
         } else {
-          end(r, 'SUCCEEDED', exhausted ? 'the search space has no more points' : `${trials.length} trials have ended`);
+          end(r, 'SUCCEEDED', exhausted ? 'the search space has no more points' : `${trials.total} trials have ended`);
         }
       }
     });
   }
+}
+
+/** The view with the trials created in this pass added (queued, not yet allocated). */
+function withCreated(view: TrialView, created: TrialRecord[]): TrialView {
+  if (created.length === 0) {
+    return view;
+  }
+  const counts = { ...view.counts };
+  for (const t of created) {
+    counts[t.trial.state] = (counts[t.trial.state] ?? 0) + 1;
+  }
+  return { ...view, active: [...view.active, ...created], total: view.total + created.length, counts };
 }
 
 /** Moves an HPO job to an end state, passing through the states the state machine requires. */
@@ -314,17 +367,6 @@ function end(record: JobRecord, to: 'SUCCEEDED' | 'FAILED', reason: string): voi
     transition(record, 'PREPARING', 'no trial had started');
   }
   transition(record, to, reason);
-}
-
-/** A finished trial as the search algorithm sees it; undefined for unfinished or cancelled ones. */
-function toSearchTrial(t: Trial): SearchTrial | undefined {
-  if (t.state === 'SUCCEEDED' && t.finalMetric) {
-    return { hyperparameters: t.hyperparameters, state: t.isTrialStoppedEarly ? 'STOPPED' : 'SUCCEEDED', objectiveValue: t.finalMetric.objectiveValue };
-  }
-  if (t.state === 'FAILED') {
-    return { hyperparameters: t.hyperparameters, state: 'FAILED' };
-  }
-  return undefined;
 }
 
 /** The succeeded trial with the best objective for the goal (the earliest on a tie). */

@@ -115,8 +115,8 @@ export interface TrialRunDeps {
   store: Store;
   backend: Backend;
   bus: EventBus;
-  /** Called after a trial changed, so that the experiment controller re-examines its job. */
-  changed: (jobId: string) => void;
+  /** Called after a trial changed (with the trial as saved), so that the experiment controller re-examines its job. */
+  changed: (jobId: string, trial: TrialRecord) => void;
   /** How much of each trial's log is kept. */
   logRetention?: LogRetention;
 }
@@ -335,7 +335,7 @@ export class TrialRuns implements RunKind {
         await this.deps.store.saveTrial(record);
         if (JSON.stringify(record.trial) !== before) {
           this.deps.bus.publish({ type: 'trial', owner: record.owner, jobId, trial: record.trial });
-          this.deps.changed(jobId);
+          this.deps.changed(jobId, record);
         }
         return record;
       });

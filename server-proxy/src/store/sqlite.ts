@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../sqlite.js';
 import type { Job, JobState, LogLine, Metric } from '../schemas/jobs.js';
+import { JOB_STATES, TERMINAL_STATES } from '../schemas/jobs.js';
 import type { Model, ModelVersion } from '../schemas/serving.js';
 import { MIGRATIONS } from './migrations.js';
 import { jobSearchWhere, labelRows, sqliteContains, type JobFilter } from './jobSearch.js';
@@ -45,12 +46,20 @@ import {
 /** Bytes of a log line's text (SQLite's length() of TEXT counts characters). */
 const TEXT_BYTES = 'length(CAST(text AS BLOB))';
 
+/** States of a trial that has not ended. */
+const UNFINISHED_STATES: readonly JobState[] = JOB_STATES.filter(s => !TERMINAL_STATES.has(s));
+
+/** Most distinct SQL texts kept prepared. */
+const STATEMENT_CACHE_SIZE = 200;
+
 /** The embedded store: one SQLite file in WAL mode so readers never block the writer. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Bytes of log text kept per run id, so the per-run budget is checked without summing the table. */
   private readonly logByteTotals = new Map<string, number>();
   private readonly usage: SqliteUsage;
+  /** Prepared statements by SQL text: preparing one cost as much as running it on the hot paths. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(file: string) {
@@ -71,12 +80,26 @@ export class SqliteStore implements Store {
     return this.usage.getUsage(runId);
   }
 
+  /** The prepared statement for `sql`, prepared on first use. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        // Search queries are built from the filters used; the bound keeps odd combinations from piling up.
+        this.statements.clear();
+      }
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private migrate(): void {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)'
     );
     const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(r => r.version)
+      (this.statement('SELECT version FROM schema_migrations').all() as { version: number }[]).map(r => r.version)
     );
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) {
@@ -84,8 +107,8 @@ export class SqliteStore implements Store {
       }
       this.db.transaction(() => {
         this.db.exec(m.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        this
+          .statement('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
           .run(m.version, m.name, new Date().toISOString());
       })();
     }
@@ -98,7 +121,7 @@ export class SqliteStore implements Store {
 
   /** Versions recorded in schema_migrations (for tests and diagnostics). */
   appliedMigrations(): number[] {
-    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+    return (this.statement('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
       r => r.version
     );
   }
@@ -106,8 +129,8 @@ export class SqliteStore implements Store {
   async createJob(record: JobRecord): Promise<void> {
     try {
       this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO jobs (job_id, public_id, owner, state, create_time, notebook, job, runtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        this
+          .statement('INSERT INTO jobs (job_id, public_id, owner, state, create_time, notebook, job, runtime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(
             record.job.jobId,
             publicJobId(record.job.jobId),
@@ -130,12 +153,12 @@ export class SqliteStore implements Store {
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
-    const row = this.db.prepare('SELECT job, runtime FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
+    const row = this.statement('SELECT job, runtime FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
     return row ? jobFromRow(row) : undefined;
   }
 
   async findJob(owner: string, publicId: string): Promise<JobRecord | undefined> {
-    const row = this.db.prepare('SELECT job, runtime FROM jobs WHERE owner = ? AND public_id = ?').get(owner, publicId) as JobRow | undefined;
+    const row = this.statement('SELECT job, runtime FROM jobs WHERE owner = ? AND public_id = ?').get(owner, publicId) as JobRow | undefined;
     return row ? { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) } : undefined;
   }
 
@@ -144,12 +167,12 @@ export class SqliteStore implements Store {
     const runs = 'job_id = ? OR (job_id > ? AND job_id < ?)';
     const bounds = [jobId, `${jobId}/trials/`, `${jobId}/trials0`];
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
-      this.db.prepare(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
-      this.db.prepare(`DELETE FROM usage_samples WHERE ${runs}`).run(...bounds);
-      this.db.prepare('DELETE FROM trials WHERE job_id = ?').run(jobId);
-      this.db.prepare('DELETE FROM job_labels WHERE job_id = ?').run(jobId);
-      this.db.prepare('DELETE FROM jobs WHERE job_id = ?').run(jobId);
+      this.statement(`DELETE FROM job_logs WHERE ${runs}`).run(...bounds);
+      this.statement(`DELETE FROM job_metrics WHERE ${runs}`).run(...bounds);
+      this.statement(`DELETE FROM usage_samples WHERE ${runs}`).run(...bounds);
+      this.statement('DELETE FROM trials WHERE job_id = ?').run(jobId);
+      this.statement('DELETE FROM job_labels WHERE job_id = ?').run(jobId);
+      this.statement('DELETE FROM jobs WHERE job_id = ?').run(jobId);
     })();
     for (const runId of [...this.logByteTotals.keys()]) {
       if (runId === jobId || runId.startsWith(`${jobId}/trials/`)) {
@@ -159,23 +182,23 @@ export class SqliteStore implements Store {
   }
 
   async saveJob(record: JobRecord): Promise<void> {
-    this.db
-      .prepare('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')
+    this
+      .statement('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')
       .run(record.job.state, JSON.stringify(record.job), JSON.stringify(record.runtime), record.job.jobId);
   }
 
   async saveJobWithLabels(record: JobRecord): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM job_labels WHERE job_id = ?').run(record.job.jobId);
+      this.statement('DELETE FROM job_labels WHERE job_id = ?').run(record.job.jobId);
       this.insertLabels(record);
-      this.db
-        .prepare('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')
+      this
+        .statement('UPDATE jobs SET state = ?, job = ?, runtime = ? WHERE job_id = ?')
         .run(record.job.state, JSON.stringify(record.job), JSON.stringify(record.runtime), record.job.jobId);
     })();
   }
 
   private insertLabels(record: JobRecord): void {
-    const insert = this.db.prepare('INSERT INTO job_labels (job_id, owner, key, value) VALUES (?, ?, ?, ?)');
+    const insert = this.statement('INSERT INTO job_labels (job_id, owner, key, value) VALUES (?, ?, ?, ?)');
     for (const row of labelRows(record.job.jobId, record.job.owner, record.job.labels ?? {})) {
       insert.run(...row);
     }
@@ -194,7 +217,7 @@ export class SqliteStore implements Store {
     });
     const sql = `SELECT job FROM jobs${where} ORDER BY create_time DESC, rowid DESC LIMIT ? OFFSET ?`;
     params.push(query.pageSize + 1, offset);
-    const rows = this.db.prepare(sql).all(...params) as { job: string }[];
+    const rows = this.statement(sql).all(...params) as { job: string }[];
     const jobs = rows.slice(0, query.pageSize).map(r => JSON.parse(r.job) as Job);
     const page: JobPage = { jobs };
     if (rows.length > query.pageSize) {
@@ -205,8 +228,8 @@ export class SqliteStore implements Store {
 
   async listJobsInStates(states: readonly JobState[]): Promise<JobRecord[]> {
     const marks = states.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`SELECT job, runtime FROM jobs WHERE state IN (${marks}) ORDER BY create_time, rowid`)
+    const rows = this
+      .statement(`SELECT job, runtime FROM jobs WHERE state IN (${marks}) ORDER BY create_time, rowid`)
       .all(...states) as JobRow[];
     return rows.map(jobFromRow);
   }
@@ -217,12 +240,12 @@ export class SqliteStore implements Store {
     }
     const out: LogLine[] = [];
     this.db.transaction(() => {
-      const last = this.db.prepare('SELECT MAX(seq) AS seq FROM job_logs WHERE job_id = ?').get(jobId) as {
+      const last = this.statement('SELECT MAX(seq) AS seq FROM job_logs WHERE job_id = ?').get(jobId) as {
         seq: number | null;
       };
       let bytes = this.logBytes(jobId);
       let seq = last.seq ?? 0;
-      const insert = this.db.prepare('INSERT INTO job_logs (job_id, seq, time, stream, text) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.statement('INSERT INTO job_logs (job_id, seq, time, stream, text) VALUES (?, ?, ?, ?, ?)');
       for (const line of lines) {
         seq += 1;
         insert.run(jobId, seq, line.time, line.stream, line.text);
@@ -231,16 +254,16 @@ export class SqliteStore implements Store {
       }
       // Oldest lines go first: by count, then by bytes, so the newest (where failures show) are kept.
       const cut = logCut(seq, bytes, keep, () =>
-        this.db.prepare(`SELECT seq, ${TEXT_BYTES} AS n FROM job_logs WHERE job_id = ? ORDER BY seq`).iterate(jobId) as Iterable<{
+        this.statement(`SELECT seq, ${TEXT_BYTES} AS n FROM job_logs WHERE job_id = ? ORDER BY seq`).iterate(jobId) as Iterable<{
           seq: number;
           n: number;
         }>
       );
       if (cut > 0) {
-        const dropped = this.db
-          .prepare(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ? AND seq <= ?`)
+        const dropped = this
+          .statement(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ? AND seq <= ?`)
           .get(jobId, cut) as { n: number };
-        this.db.prepare('DELETE FROM job_logs WHERE job_id = ? AND seq <= ?').run(jobId, cut);
+        this.statement('DELETE FROM job_logs WHERE job_id = ? AND seq <= ?').run(jobId, cut);
         bytes -= dropped.n;
       }
       this.logByteTotals.set(jobId, bytes);
@@ -253,7 +276,7 @@ export class SqliteStore implements Store {
     let bytes = this.logByteTotals.get(jobId);
     if (bytes === undefined) {
       bytes = (
-        this.db.prepare(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ?`).get(jobId) as { n: number }
+        this.statement(`SELECT COALESCE(SUM(${TEXT_BYTES}), 0) AS n FROM job_logs WHERE job_id = ?`).get(jobId) as { n: number }
       ).n;
     }
     return bytes;
@@ -266,8 +289,8 @@ export class SqliteStore implements Store {
     maxBytes = Infinity
   ): Promise<{ lines: LogLine[]; firstSeq: number; lastSeq: number }> {
     // Iterated, not fetched whole: a page stops at its byte budget without loading the lines past it.
-    const rows = this.db
-      .prepare('SELECT seq, time, stream, text FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+    const rows = this
+      .statement('SELECT seq, time, stream, text FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .iterate(jobId, after, limit) as Iterable<LogLine>;
     const lines: LogLine[] = [];
     let bytes = 0;
@@ -278,14 +301,14 @@ export class SqliteStore implements Store {
       }
       lines.push(line);
     }
-    const bounds = this.db
-      .prepare('SELECT MIN(seq) AS first, MAX(seq) AS last FROM job_logs WHERE job_id = ?')
+    const bounds = this
+      .statement('SELECT MIN(seq) AS first, MAX(seq) AS last FROM job_logs WHERE job_id = ?')
       .get(jobId) as { first: number | null; last: number | null };
     return { lines, firstSeq: bounds.first ?? 0, lastSeq: bounds.last ?? 0 };
   }
 
   async addMetrics(jobId: string, metrics: Metric[], keep = Infinity): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO job_metrics (job_id, step, name, value, time) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.statement('INSERT INTO job_metrics (job_id, step, name, value, time) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const m of metrics) {
         insert.run(jobId, m.step, m.name, m.value, m.time);
@@ -296,8 +319,8 @@ export class SqliteStore implements Store {
       // Past the cap a metric keeps every other value (its first and latest always): the curve keeps
       // its shape over the whole run at half the resolution, instead of losing its beginning.
       const names = new Set(metrics.map(m => m.name));
-      const count = this.db.prepare('SELECT COUNT(*) AS n FROM job_metrics WHERE job_id = ? AND name = ?');
-      const thin = this.db.prepare(`
+      const count = this.statement('SELECT COUNT(*) AS n FROM job_metrics WHERE job_id = ? AND name = ?');
+      const thin = this.statement(`
         DELETE FROM job_metrics WHERE rowid IN (
           SELECT rowid FROM (
             SELECT rowid, ROW_NUMBER() OVER (ORDER BY step, rowid) AS rn, COUNT(*) OVER () AS n
@@ -338,7 +361,7 @@ export class SqliteStore implements Store {
     }
     sql += ' ORDER BY rn LIMIT ?';
     params.push(Math.min(pageSize, Number.MAX_SAFE_INTEGER - 1) + 1);
-    const rows = this.db.prepare(sql).all(...params) as (Metric & { rn: number })[];
+    const rows = this.statement(sql).all(...params) as (Metric & { rn: number })[];
     const page = rows.slice(0, pageSize);
     const result: MetricPage = { metrics: page.map(({ step, name, value, time }) => ({ step, name, value, time })) };
     if (rows.length > pageSize) {
@@ -348,7 +371,7 @@ export class SqliteStore implements Store {
   }
 
   async createTrials(records: TrialRecord[]): Promise<void> {
-    const insert = this.db.prepare(`INSERT INTO trials (${TRIAL_COLUMNS}) VALUES (${TRIAL_COLUMN_NAMES.map(() => '?').join(', ')})`);
+    const insert = this.statement(`INSERT INTO trials (${TRIAL_COLUMNS}) VALUES (${TRIAL_COLUMN_NAMES.map(() => '?').join(', ')})`);
     this.db.transaction(() => {
       for (const r of records) {
         insert.run(...trialParams(r));
@@ -361,21 +384,37 @@ export class SqliteStore implements Store {
     if (n === undefined) {
       return undefined;
     }
-    const row = this.db.prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id = ?`).get(jobId, n) as TrialRow | undefined;
+    const row = this.statement(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id = ?`).get(jobId, n) as TrialRow | undefined;
     return row ? trialFromRow(row) : undefined;
   }
 
   async saveTrial(record: TrialRecord): Promise<void> {
     const [jobId, trialId, ...rest] = trialParams(record);
     const columns = TRIAL_COLUMN_NAMES.slice(2);
-    this.db
-      .prepare(`UPDATE trials SET ${columns.map(c => `${c} = ?`).join(', ')} WHERE job_id = ? AND trial_id = ?`)
+    this
+      .statement(`UPDATE trials SET ${columns.map(c => `${c} = ?`).join(', ')} WHERE job_id = ? AND trial_id = ?`)
       .run(...rest, jobId, trialId);
   }
 
   async listAllTrials(jobId: string): Promise<TrialRecord[]> {
-    const rows = this.db.prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? ORDER BY trial_id`).all(jobId) as TrialRow[];
+    const rows = this.statement(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? ORDER BY trial_id`).all(jobId) as TrialRow[];
     return rows.map(trialFromRow);
+  }
+
+  async listUnfinishedTrials(jobId: string): Promise<TrialRecord[]> {
+    // Through the state index (which holds the job id too): the job's finished trials are not read at all.
+    const marks = UNFINISHED_STATES.map(() => '?').join(', ');
+    const rows = this.statement(`SELECT ${TRIAL_COLUMNS} FROM trials INDEXED BY trials_state WHERE state IN (${marks}) AND job_id = ? ORDER BY trial_id`).all(
+      ...UNFINISHED_STATES,
+      jobId
+    ) as TrialRow[];
+    return rows.map(trialFromRow);
+  }
+
+  async countTrials(jobId: string): Promise<number> {
+    // Counted in the state index: the table's own rows (clustered on the key) carry every trial's JSON.
+    const marks = JOB_STATES.map(() => '?').join(', ');
+    return (this.statement(`SELECT COUNT(*) AS n FROM trials WHERE state IN (${marks}) AND job_id = ?`).get(...JOB_STATES, jobId) as { n: number }).n;
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
@@ -389,7 +428,7 @@ export class SqliteStore implements Store {
     }
     sql += ' ORDER BY trial_id LIMIT ?';
     params.push(query.pageSize + 1);
-    const rows = this.db.prepare(sql).all(...params) as TrialRow[];
+    const rows = this.statement(sql).all(...params) as TrialRow[];
     const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
     const page: TrialPage = { trials };
     if (rows.length > query.pageSize) {
@@ -400,8 +439,8 @@ export class SqliteStore implements Store {
 
   async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {
     const marks = states.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE state IN (${marks}) ORDER BY job_id, trial_id`)
+    const rows = this
+      .statement(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE state IN (${marks}) ORDER BY job_id, trial_id`)
       .all(...states) as TrialRow[];
     return rows.map(trialFromRow);
   }
@@ -411,55 +450,55 @@ export class SqliteStore implements Store {
     const { name, createTime } = record.version;
     return this.db.transaction(() => {
       if (record.sourceKey) {
-        const seen = this.db
-          .prepare('SELECT record FROM model_versions WHERE owner = ? AND source_key = ?')
+        const seen = this
+          .statement('SELECT record FROM model_versions WHERE owner = ? AND source_key = ?')
           .get(owner, record.sourceKey) as { record: string } | undefined;
         if (seen) {
           return JSON.parse(seen.record) as ModelVersion;
         }
       }
-      const model = this.db.prepare('SELECT latest_version FROM models WHERE owner = ? AND name = ?').get(owner, name) as
+      const model = this.statement('SELECT latest_version FROM models WHERE owner = ? AND name = ?').get(owner, name) as
         | { latest_version: number }
         | undefined;
       const version: ModelVersion = { ...record.version, version: (model?.latest_version ?? 0) + 1 };
       if (model) {
-        this.db.prepare('UPDATE models SET latest_version = ?, update_time = ? WHERE owner = ? AND name = ?').run(version.version, createTime, owner, name);
+        this.statement('UPDATE models SET latest_version = ?, update_time = ? WHERE owner = ? AND name = ?').run(version.version, createTime, owner, name);
       } else {
-        this.db
-          .prepare('INSERT INTO models (owner, name, latest_version, create_time, update_time) VALUES (?, ?, ?, ?, ?)')
+        this
+          .statement('INSERT INTO models (owner, name, latest_version, create_time, update_time) VALUES (?, ?, ?, ?, ?)')
           .run(owner, name, version.version, createTime, createTime);
       }
-      this.db
-        .prepare('INSERT INTO model_versions (owner, name, version, source_key, create_time, record) VALUES (?, ?, ?, ?, ?, ?)')
+      this
+        .statement('INSERT INTO model_versions (owner, name, version, source_key, create_time, record) VALUES (?, ?, ?, ?, ?, ?)')
         .run(owner, name, version.version, record.sourceKey ?? null, createTime, JSON.stringify(version));
       return version;
     })();
   }
 
   async getModel(owner: string, name: string): Promise<Model | undefined> {
-    const row = this.db.prepare('SELECT * FROM models WHERE owner = ? AND name = ?').get(owner, name) as ModelRow | undefined;
+    const row = this.statement('SELECT * FROM models WHERE owner = ? AND name = ?').get(owner, name) as ModelRow | undefined;
     return row ? modelFromRow(row) : undefined;
   }
 
   async listModels(owner: string | undefined): Promise<Model[]> {
     const rows = (
       owner === undefined
-        ? this.db.prepare('SELECT * FROM models ORDER BY update_time DESC, owner, name').all()
-        : this.db.prepare('SELECT * FROM models WHERE owner = ? ORDER BY update_time DESC, name').all(owner)
+        ? this.statement('SELECT * FROM models ORDER BY update_time DESC, owner, name').all()
+        : this.statement('SELECT * FROM models WHERE owner = ? ORDER BY update_time DESC, name').all(owner)
     ) as ModelRow[];
     return rows.map(modelFromRow);
   }
 
   async listModelVersions(owner: string, name: string): Promise<ModelVersion[]> {
-    const rows = this.db
-      .prepare('SELECT record FROM model_versions WHERE owner = ? AND name = ? ORDER BY version DESC')
+    const rows = this
+      .statement('SELECT record FROM model_versions WHERE owner = ? AND name = ? ORDER BY version DESC')
       .all(owner, name) as { record: string }[];
     return rows.map(r => JSON.parse(r.record) as ModelVersion);
   }
 
   async getModelVersion(owner: string, name: string, version: number): Promise<ModelVersion | undefined> {
-    const row = this.db
-      .prepare('SELECT record FROM model_versions WHERE owner = ? AND name = ? AND version = ?')
+    const row = this
+      .statement('SELECT record FROM model_versions WHERE owner = ? AND name = ? AND version = ?')
       .get(owner, name, version) as { record: string } | undefined;
     return row ? (JSON.parse(row.record) as ModelVersion) : undefined;
   }
@@ -467,8 +506,8 @@ export class SqliteStore implements Store {
   async createDeployment(record: DeploymentRecord): Promise<void> {
     const d = record.deployment;
     try {
-      this.db
-        .prepare('INSERT INTO deployments (owner, name, state, create_time, deployment, runtime) VALUES (?, ?, ?, ?, ?, ?)')
+      this
+        .statement('INSERT INTO deployments (owner, name, state, create_time, deployment, runtime) VALUES (?, ?, ?, ?, ?, ?)')
         .run(d.owner, d.name, d.state, d.createTime, JSON.stringify(d), JSON.stringify(record.runtime));
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -479,7 +518,7 @@ export class SqliteStore implements Store {
   }
 
   async getDeployment(owner: string, name: string): Promise<DeploymentRecord | undefined> {
-    const row = this.db.prepare('SELECT deployment, runtime FROM deployments WHERE owner = ? AND name = ?').get(owner, name) as
+    const row = this.statement('SELECT deployment, runtime FROM deployments WHERE owner = ? AND name = ?').get(owner, name) as
       | DeploymentRow
       | undefined;
     return row ? deploymentFromRow(row) : undefined;
@@ -487,20 +526,20 @@ export class SqliteStore implements Store {
 
   async saveDeployment(record: DeploymentRecord): Promise<void> {
     const d = record.deployment;
-    this.db
-      .prepare('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
+    this
+      .statement('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
       .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), d.owner, d.name);
   }
 
   async deleteDeployment(owner: string, name: string): Promise<void> {
-    this.db.prepare('DELETE FROM deployments WHERE owner = ? AND name = ?').run(owner, name);
+    this.statement('DELETE FROM deployments WHERE owner = ? AND name = ?').run(owner, name);
   }
 
   async listDeployments(owner?: string): Promise<DeploymentRecord[]> {
     const rows = (
       owner === undefined
-        ? this.db.prepare('SELECT deployment, runtime FROM deployments ORDER BY create_time, rowid').all()
-        : this.db.prepare('SELECT deployment, runtime FROM deployments WHERE owner = ? ORDER BY create_time, rowid').all(owner)
+        ? this.statement('SELECT deployment, runtime FROM deployments ORDER BY create_time, rowid').all()
+        : this.statement('SELECT deployment, runtime FROM deployments WHERE owner = ? ORDER BY create_time, rowid').all(owner)
     ) as DeploymentRow[];
     return rows.map(deploymentFromRow);
   }

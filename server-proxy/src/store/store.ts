@@ -209,6 +209,10 @@ export interface Store extends UsageStore {
   saveTrial(record: TrialRecord): Promise<void>;
   /** All trials of a job with their runtime, in trial order. */
   listAllTrials(jobId: string): Promise<TrialRecord[]>;
+  /** A job's trials that have not ended, in trial order. */
+  listUnfinishedTrials(jobId: string): Promise<TrialRecord[]>;
+  /** How many trials a job has. */
+  countTrials(jobId: string): Promise<number>;
   /** A page of a job's trials in trial order, optionally in one state. */
   listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage>;
   /** Trials of every job in the given states (for recovery). */

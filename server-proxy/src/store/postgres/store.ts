@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { JobState, LogLine, Metric } from '../../schemas/jobs.js';
+import { JOB_STATES, TERMINAL_STATES } from '../../schemas/jobs.js';
 import type { Model, ModelVersion } from '../../schemas/serving.js';
 import {
   deploymentFromRow,
@@ -324,6 +325,17 @@ export class PostgresStore implements Store {
 
   async listAllTrials(jobId: string): Promise<TrialRecord[]> {
     return (await this.db.query<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = $1 ORDER BY trial_id`, [jobId])).map(trialFromRow);
+  }
+
+  async listUnfinishedTrials(jobId: string): Promise<TrialRecord[]> {
+    // By state first: the state index leaves the job's finished trials unread.
+    const sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE state = ANY($2) AND job_id = $1 ORDER BY trial_id`;
+    return (await this.db.query<TrialRow>(sql, [jobId, JOB_STATES.filter(s => !TERMINAL_STATES.has(s))])).map(trialFromRow);
+  }
+
+  async countTrials(jobId: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM trials WHERE job_id = $1', [jobId]);
+    return Number(row.n);
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
