@@ -183,6 +183,17 @@ def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentV
     return DeploymentView(client_or_default(client).update_deployment(name, replicas=replicas))
 
 
+def autoscaling_spec(min_replicas: int, max_replicas: int, target_inflight: int | None = None,
+                     scale_down_delay: int | None = None) -> dict:
+    """The ``autoscaling`` field of a deployment update: scale by requests in flight within min/max replicas."""
+    spec = {"minReplicas": min_replicas, "maxReplicas": max_replicas}
+    if target_inflight is not None:
+        spec["targetInflight"] = target_inflight
+    if scale_down_delay is not None:
+        spec["scaleDownDelaySeconds"] = scale_down_delay
+    return spec
+
+
 def promote(name: str, version: int | None = None, client: Client | None = None) -> DeploymentView:
     """Make a ready challenger (``version``, or the only one) the champion, without a restart or a
     failed request; the other challengers stay beside the new champion."""

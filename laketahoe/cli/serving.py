@@ -102,11 +102,8 @@ def cmd_deployments(args, client: Client) -> int:
         if args.min_replicas is not None:
             if args.max_replicas is None:
                 raise JobSpecError("--min needs --max")
-            spec = {"minReplicas": args.min_replicas, "maxReplicas": args.max_replicas}
-            if args.target_inflight is not None:
-                spec["targetInflight"] = args.target_inflight
-            if args.scale_down_delay is not None:
-                spec["scaleDownDelaySeconds"] = args.scale_down_delay
+            spec = serving.autoscaling_spec(args.min_replicas, args.max_replicas, args.target_inflight,
+                                            args.scale_down_delay)
             client.update_deployment(args.name, autoscaling=spec)
             print(f"Autoscaling [{args.name}] between {args.min_replicas} and {args.max_replicas} replicas.")
         elif args.no_autoscaling:

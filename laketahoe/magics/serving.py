@@ -98,9 +98,7 @@ class ServingMagics:
         if args.min_replicas is not None:
             if args.max_replicas is None:
                 raise UsageError("%lt scale: --min needs --max")
-            spec = {"minReplicas": args.min_replicas, "maxReplicas": args.max_replicas}
-            if args.target_inflight is not None:
-                spec["targetInflight"] = args.target_inflight
+            spec = serving.autoscaling_spec(args.min_replicas, args.max_replicas, args.target_inflight)
             return DeploymentView(self.client.update_deployment(args.name, autoscaling=spec))
         if args.no_autoscaling:
             return DeploymentView(self.client.update_deployment(args.name, autoscaling=None))

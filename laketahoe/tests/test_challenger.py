@@ -171,3 +171,11 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert "challenger" not in deployment and "challengers" not in deployment
     finally:
         laketahoe.undeploy("ab")
+
+
+def test_autoscaling_spec_names_only_what_was_given():
+    from laketahoe.serving import autoscaling_spec
+
+    assert autoscaling_spec(0, 3) == {"minReplicas": 0, "maxReplicas": 3}
+    assert autoscaling_spec(1, 4, 8, 30) == {"minReplicas": 1, "maxReplicas": 4, "targetInflight": 8,
+                                             "scaleDownDelaySeconds": 30}
