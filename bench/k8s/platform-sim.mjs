@@ -10,6 +10,7 @@
 //   [--parallel 50] [--training 90] [--trial-seconds 30] [--training-seconds 90] [--training-every 3]
 //   [--qps 50] [--burst 100] [--ttl 60] [--peer-trials N (default --trials; 0 skips the peer)] [--peer-only]
 //   [--service-log FILE] keeps the service's log (its warnings: refused or retried creates) in FILE.
+//   [--dump FILE] writes each phase's per-trial times (turn, Job stored/seen, pod seen/bound) to FILE.<phase>.json.
 //   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the service.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -205,6 +206,8 @@ async function closing({ seconds, before, after, flow, hpo, training, prefix, pr
   const keys = new Set(hpo.flatMap(h => Array.from({ length: h.trials }, (_, i) => `laketahoe-${h.user}/${h.jobId}/${i + 1}`)));
   const trials = [...keys].map(k => observer.runs.get(k)).filter(Boolean);
   const trainingRuns = training.map(t => observer.runs.get(`laketahoe-${t.user}/${t.jobId}`)).filter(Boolean);
+  const dump = arg('dump', '');
+  if (dump) fs.writeFileSync(`${dump}.${flow}.json`, JSON.stringify(trials));
   const aliveAtEnd = observer.alive();
   const ended = Date.now();
   const samples = observer.samples.filter(s => s.at <= ended);
