@@ -17,7 +17,7 @@ SEEDS="${1:-20}"
 TRIALS="${2:-60}"
 cd "$HERE"
 
-if [ ! -x .venv/bin/python ]; then
+if [ -z "${PEERS_FROM:-}" ] && [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q -r requirements.txt
 fi
@@ -33,7 +33,7 @@ trap 'rm -rf "$WORK"' EXIT
 START=$(date +%s)
 if [ -n "${PEERS_FROM:-}" ]; then
   node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json"
-  .venv/bin/python report.py "$WORK/ours.json" "$(cd "$REPO" && realpath "$PEERS_FROM")"
+  python3 report.py "$WORK/ours.json" "$(cd "$REPO" && realpath "$PEERS_FROM")"
   exit 0
 fi
 node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json" 2> "$WORK/ours.log" &
