@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const service = path.join(repo, 'server-proxy', 'dist', 'main.js');
+// LAKETAHOE_BENCH_DIST names another build of the service (e.g. an earlier commit's, built into a folder
+// under server-proxy so that it finds the same node_modules) to compare with the current one.
+const service = path.join(path.resolve(repo, process.env.LAKETAHOE_BENCH_DIST ?? path.join('server-proxy', 'dist')), 'main.js');
 
 /**
  * Starts the service and waits for its runtime file. Returns its root folder, URL, request headers, a JSON
