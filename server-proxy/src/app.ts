@@ -76,6 +76,8 @@ export interface Service {
   monitor: Monitor;
   /** Deployments of trained models, each served by its own model server. */
   deployments: DeploymentService;
+  /** Answers the common inference request before Fastify routes it; absent at debug log level. */
+  inferenceFastPath?: InferenceFastPath;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
   /** Whether this replica runs the controllers; SQLite: always. */
@@ -428,6 +430,7 @@ async function wire(
     scheduler,
     monitor,
     deployments,
+    inferenceFastPath: fastPath,
     leadership,
     async start() {
       monitor.start();

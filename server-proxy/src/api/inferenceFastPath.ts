@@ -43,6 +43,8 @@ const DECIMAL = /^[0-9]{1,15}$/;
 export class InferenceFastPath {
   /** Off while the service shuts down: Fastify's routes then answer as they do when closing. */
   private open = true;
+  /** Requests taken so far (the rest went to the Fastify routes). */
+  taken = 0;
 
   constructor(private readonly deps: InferenceFastPathDeps) {}
 
@@ -92,6 +94,7 @@ export class InferenceFastPath {
       mirrors: chosen.mirrors,
       urlPath: `/v2/models/${model}/infer`
     };
+    this.taken += 1;
     this.answer(req, res, pending, Number(length), started);
     return true;
   }
