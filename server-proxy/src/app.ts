@@ -153,7 +153,7 @@ async function wire(
   const app = Fastify({
     logger,
     genReqId: requestIds,
-    serverFactory: serverWithPreRoute(() => fastPath && ((req, res) => fastPath!.take(req, res))),
+    serverFactory: serverWithPreRoute((req, res) => fastPath?.take(req, res) ?? false),
     // Strict input: unknown fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 4 * 1024 * 1024,

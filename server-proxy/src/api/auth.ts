@@ -24,9 +24,12 @@ declare module 'fastify' {
 /** Users whose groups are remembered for namespace mapping; the longest unseen are forgotten first. */
 const MAX_SEEN_USERS = 10_000;
 
-/** A token's SHA-256: compared in constant time, whatever the lengths of the tokens. */
+/**
+ * A token's SHA-256: compared in constant time, whatever the lengths of the tokens. The one-shot
+ * `crypto.hash` (Node 20.12+) spares a Hash object per request; older Nodes build one.
+ */
 function digest(token: string): Buffer {
-  return crypto.createHash('sha256').update(token).digest();
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', token, 'buffer') : crypto.createHash('sha256').update(token).digest();
 }
 
 /** Maps tokens to users; the single embedded user or a tokens file's table. */

@@ -8,11 +8,11 @@ import type { FastifyServerFactory } from 'fastify';
 /** Answers a request and returns true, or returns false without touching it. */
 export type PreRoute = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 
-/** A Fastify `serverFactory` whose servers offer each request to `preRoute()` first. */
-export function serverWithPreRoute(preRoute: () => PreRoute | undefined): FastifyServerFactory {
+/** A Fastify `serverFactory` whose servers offer each request to `preRoute` first. */
+export function serverWithPreRoute(preRoute: PreRoute): FastifyServerFactory {
   return (handler, options) => {
     const server = http.createServer(options.http ?? {}, (req, res) => {
-      if (!preRoute()?.(req, res)) {
+      if (!preRoute(req, res)) {
         handler(req, res);
       }
     });
