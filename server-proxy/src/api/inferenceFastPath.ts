@@ -107,6 +107,7 @@ export class InferenceFastPath {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
       pending.requestBody = body;
       const send = (status: number, contentType: string, payload: Buffer | string) => {
+        res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) });
         // Recorded once the answer is out, or failed to go out: as the route's onResponse hook is.
         const finished = () => {
           res.off('finish', finished);
@@ -115,12 +116,24 @@ export class InferenceFastPath {
         };
         res.on('finish', finished);
         res.on('error', finished);
-        res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) });
         res.end(payload);
       };
       const sendError = (err: ServiceError) => send(httpStatus(err.code), 'application/json; charset=utf-8', errorText(err));
-      callModelServer(pending.serving!, 'POST', pending.urlPath!, body).then(
-        answer => {
+      const failed = (err: unknown) => {
+        if (err instanceof ServiceError) {
+          sendError(err);
+          return;
+        }
+        // Only an unexpected failure gets a request id: nothing else of this path is logged.
+        this.deps.log.child({ reqId: this.deps.nextRequestId() }).error({ err }, 'request failed');
+        if (res.headersSent) {
+          res.destroy();
+        } else {
+          sendError(new ServiceError('internal', 'internal error'));
+        }
+      };
+      callModelServer(pending.serving!, 'POST', pending.urlPath!, body)
+        .then(answer => {
           pending.responseBody = answer.body;
           const failure = upstreamFailure('POST', answer, body);
           if (failure) {
@@ -128,17 +141,8 @@ export class InferenceFastPath {
           } else {
             send(answer.status, answer.contentType ?? 'application/json', answer.body);
           }
-        },
-        (err: unknown) => {
-          if (err instanceof ServiceError) {
-            sendError(err);
-            return;
-          }
-          // Only an unexpected failure gets a request id: nothing else of this path is logged.
-          this.deps.log.child({ reqId: this.deps.nextRequestId() }).error({ err }, 'request failed');
-          sendError(new ServiceError('internal', 'internal error'));
-        }
-      );
+        })
+        .catch(failed);
     });
   }
 }
