@@ -4,6 +4,8 @@
  * main thread's busiest trace events; keeps the trace for chrome://tracing or DevTools when asked.
  *
  *   node bench/ui/trials-10k/profile.mjs scroll [trials=1000] [trace.json]
+ *
+ * With PROFILE_SORTED=1 the view is sorted by the metric first (as the bench leaves it).
  */
 import fs from 'node:fs';
 
@@ -46,7 +48,7 @@ async function act(page) {
             const first = model.trials[0];
             model.applyTrials([{ ...first, state: 'SUCCEEDED', finalMetric: { trainingStep: 2000, objectiveValue: 0.999 } }]);
           }),
-        i
+        id
       );
     default:
       throw new Error(`unknown action ${action}`);
@@ -85,6 +87,9 @@ await withTrialsLab([size], async ({ browser, page }) => {
   const cdp = await page.context().newCDPSession(page);
   if (action !== 'open') {
     await page.evaluate(([i, n]) => window.__bench.open(i, n), [id, size]);
+    if (process.env.PROFILE_SORTED === '1') {
+      await page.evaluate(i => window.__bench.trialsView(i).model.toggleSort('objective'), id);
+    }
     await page.waitForTimeout(1500);
   }
   await cdp.send('Profiler.enable');

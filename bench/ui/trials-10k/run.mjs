@@ -100,6 +100,7 @@ if (Object.keys(results).length === SIZES.length) {
   row('trials browser', 'target', ...SIZES.map(n => `${n.toLocaleString('en')} trials`));
   const each = f => SIZES.map(n => f(results[n]));
   row('open (command to plots drawn)', '<= 1000 ms', ...each(r => `${fmt(r.open.ms)} (longest task ${fmt(maxTask(r.open.longTasks))})`));
+  row('open: first rows shown', '', ...each(r => fmt(r.open.firstRowsMs ?? NaN)));
   row('sort by metric (worst of 2)', '<= 200 ms', ...each(r => fmt(Math.max(...r.sort.map(s => s.ms)))));
   row('filter by state (worst of 3)', '<= 200 ms', ...each(r => fmt(Math.max(...r.filter.map(s => s.ms)))));
   row('scroll top to bottom: long tasks', 'none > 50 ms', ...each(r => `${r.scroll.longTasks.length}, longest ${fmt(maxTask(r.scroll.longTasks))}${r.scroll.atBottom ? '' : ' (not at bottom!)'}`));
