@@ -38,7 +38,7 @@ export class TrialsClient extends JobsClient {
       limit?: number;
       pageSize?: number;
       signal?: AbortSignal;
-      /** Called with the trials read so far after each page. */
+      /** Called with the trials read so far after each page but the last. */
       onPage?: (trials: readonly ITrial[]) => void;
     } = {}
   ): Promise<ITrial[]> {
