@@ -2,6 +2,14 @@ import { DataGrid, DataModel } from '@lumino/datagrid';
 
 import { batchCellBlits } from '../../widgets/trials/batchedBlit';
 
+// jsdom has no canvas; the grid only keeps its contexts until it paints.
+jest.mock('@lumino/datagrid', () => {
+  jest
+    .spyOn(HTMLCanvasElement.prototype, 'getContext')
+    .mockReturnValue({} as any);
+  return jest.requireActual('@lumino/datagrid');
+});
+
 /** A model of `groups` merged cell groups in the body. */
 class Model extends DataModel {
   constructor(private readonly groups = 0) {
@@ -42,14 +50,6 @@ function recordingGrid(groups = 0) {
 }
 
 describe('batchCellBlits', () => {
-  // jsdom has no canvas; the grid only keeps the contexts until it paints.
-  beforeAll(() => {
-    jest
-      .spyOn(HTMLCanvasElement.prototype, 'getContext')
-      .mockReturnValue({} as any);
-  });
-  afterAll(() => jest.restoreAllMocks());
-
   it('relies on private members Lumino DataGrid still has', () => {
     const proto = DataGrid.prototype as any;
     expect(typeof proto._blitContent).toBe('function');
