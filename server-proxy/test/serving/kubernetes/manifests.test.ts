@@ -1,5 +1,5 @@
 import { diagnose } from '../../../src/serving/kubernetes/diagnose.js';
-import { serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
+import { metricsPort, serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
 
 const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
   owner: 'alice',
@@ -34,6 +34,9 @@ describe('model server objects on Kubernetes', () => {
     expect([a % 2, b % 2]).toEqual([0, 0]);
     expect(a).toBeGreaterThanOrEqual(20000);
     expect(serverPort('x', false)).toBe(8080);
+    expect(metricsPort('x', false)).toBe(8082);
+    // Two versions share a metrics port only where they would share the HTTP port.
+    expect(metricsPort(versionObjectName('alice', 'm', 1), true)).not.toBe(metricsPort(versionObjectName('alice', 'm', 2), true));
   });
 
   test('a version is a Deployment with the replicas, resources, priority, probes and init container, and a Service on its pods', () => {
@@ -64,7 +67,15 @@ describe('model server objects on Kubernetes', () => {
     expect(deployment.spec!.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec!.template.spec!.hostNetwork).toBe(true);
     expect(deployment.spec!.template.spec!.nodeSelector).toEqual({ real: 'yes' });
-    expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+    const metrics = metricsPort(deployment.metadata!.name!, true);
+    expect(metrics).toBeGreaterThanOrEqual(40000);
+    expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([
+      { name: 'http', containerPort: port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: metrics, protocol: 'TCP' }
+    ]);
+    // MLServer is told both: the CPU autoscaler reads its process CPU on the metrics port.
+    const env = Object.fromEntries(deployment.spec!.template.spec!.initContainers![0].env!.map(e => [e.name, e.value]));
+    expect([env.LT_HTTP_PORT, env.LT_METRICS_PORT]).toEqual([String(port), String(metrics)]);
   });
 });
 
