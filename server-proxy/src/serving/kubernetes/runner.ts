@@ -4,7 +4,7 @@ import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
 import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
-import { diagnose, replicaChange } from './diagnose.js';
+import { diagnose, pendingReplicas, replicaChange } from './diagnose.js';
 import { followAutoscaling, type Autoscaler } from './autoscalers.js';
 import { defaultCpuSource } from './cpuUsage.js';
 import type { KubeServingOptions } from './options.js';
@@ -37,6 +37,8 @@ export class KubeDeploymentRunner {
   /** Scaled to zero by the autoscaler: no replica, on purpose; the next request wakes it ({@link wake}). */
   private scaledToZero = false;
   private waking?: Promise<boolean>;
+  /** The last pending-replica reason recorded (see pendingReplicas). */
+  private pendingNote?: string;
   private readonly objects: VersionObjects;
 
   constructor(
@@ -317,6 +319,14 @@ export class KubeDeploymentRunner {
             setState(r, change.state, change.reason);
           }
         });
+      }
+      // A replica the scheduler cannot place while others serve: said once in the history.
+      const pending = live === this.active ? pendingReplicas(deployment, pods) : undefined;
+      if (pending !== this.pendingNote) {
+        this.pendingNote = pending;
+        if (pending) {
+          await this.update(r => void r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: pending }));
+        }
       }
     } catch (err) {
       this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');

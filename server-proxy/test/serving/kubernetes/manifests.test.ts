@@ -1,4 +1,4 @@
-import { diagnose } from '../../../src/serving/kubernetes/diagnose.js';
+import { diagnose, pendingReplicas } from '../../../src/serving/kubernetes/diagnose.js';
 import { metricsPort, serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
 
 const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
@@ -88,6 +88,18 @@ describe('why a version is not ready', () => {
   test("the scheduler's reason keeps it pending", () => {
     const pod = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' }] } };
     expect(diagnose(undefined, [pod as never])).toEqual({ pending: 'the scheduler cannot place the model server: 0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' });
+  });
+
+  test("a replica the scheduler cannot place beside serving ones is reported with its reason", () => {
+    const message = "0/5 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.";
+    const pending = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } };
+    const running = { status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } };
+    const d = (replicas: number, readyReplicas: number) => ({ spec: { replicas }, status: { readyReplicas } }) as never;
+    expect(pendingReplicas(d(2, 1), [running as never, pending as never])).toBe(`1 of 2 replicas pending: the scheduler cannot place the model server: ${message}`);
+    // None serving: the version is not ready, which diagnose says; all placed: nothing to say.
+    expect(pendingReplicas(d(2, 0), [pending as never])).toBeUndefined();
+    expect(pendingReplicas(d(2, 1), [running as never])).toBeUndefined();
+    expect(pendingReplicas(d(1, 1), [running as never])).toBeUndefined();
   });
 
   test("a failed fetch or a crashed server fails it with the init container's or the loader's reason", () => {
