@@ -389,6 +389,57 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
   }, 200_000);
 
+  test("autoscaling by CPU: a busy replica adds one (Pending on the shared host network, with the scheduler's reason), idle ones go", async () => {
+    const spec = { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 20, scaleDownDelaySeconds: 6 };
+    const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
+    expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
+    // 2,000 rows a request keep MLServer's process busy (JSON decoding and predict), well past 20% of its 0.5 CPU.
+    const rows = Array.from({ length: 2000 }, (_, i) => [i % 5, (i * 7) % 5]);
+    const heavy = () => t.call('POST', `/api/v1/deployments/${name}/v2/models/${MODEL}/infer`, { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [rows.length, 2], data: rows }] });
+    let running = true;
+    const statuses: number[] = [];
+    const workers = Array.from({ length: 4 }, async () => {
+      while (running) {
+        statuses.push((await heavy()).status);
+      }
+    });
+    const began = Date.now();
+    const up = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 2 ? d : undefined;
+    }, 45_000, 'scaled up by CPU');
+    const upAfter = (Date.now() - began) / 1000;
+    const decision = up.stateHistory.findLast((h: any) => h.reason.startsWith('cpu '));
+    expect(decision.reason).toMatch(/^cpu \d+% of 20% target over 1 measured replica: 1 -> 2$/);
+    const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    const config = new KubeConfig();
+    config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
+    const [objectName] = (await objectsOf('alice', name)).deployments;
+    expect((await config.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: objectName })).spec!.replicas).toBe(2);
+    // The second replica cannot bind the first one's ports on the node: the view says so.
+    const pending = await waitFor(
+      async () => (await deployment()).stateHistory.find((h: any) => /^1 of 2 replicas pending: the scheduler cannot place the model server: .*free ports/.test(h.reason)),
+      30_000,
+      "the pending replica's reason in the history"
+    );
+    running = false;
+    await Promise.all(workers);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+
+    // No load: back to one replica once the 6 s window has only low readings.
+    const idle = Date.now();
+    const down = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 1 ? d : undefined;
+    }, 45_000, 'scaled down after the load');
+    expect(down.stateHistory.findLast((h: any) => h.reason.startsWith('cpu ')).reason).toMatch(/^cpu \d+% of 20% target over 1 measured replica: 2 -> 1$/);
+    process.stdout.write(
+      `cpu autoscaling: ${decision.reason} after ${upAfter.toFixed(1)} s of load (${statuses.length} requests); ${pending.reason}; down ${((Date.now() - idle) / 1000).toFixed(1)} s after it stopped\n`
+    );
+    const off = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null });
+    expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
+  }, 150_000);
+
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();
     const [pod] = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
