@@ -365,7 +365,8 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     }, 30_000, 'scaled up to 2');
     running = false;
     await Promise.all(workers);
-    expect(up.stateHistory.at(-1).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
+    // The pending second replica may be noted after the decision.
+    expect(up.stateHistory.findLast((h: any) => h.reason.startsWith('autoscaled')).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
     expect(statuses.filter(s => s !== 200)).toEqual([]);
 
     // No request for the delay: zero replicas, still READY.
@@ -391,6 +392,9 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
 
   test("autoscaling by CPU: a busy replica adds one (Pending on the shared host network, with the scheduler's reason), idle ones go", async () => {
     const spec = { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 20, scaleDownDelaySeconds: 6 };
+    // From one replica, whatever the test before left.
+    expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null })).status).toBe(200);
+    expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 })).status).toBe(200);
     const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
     expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
     // 2,000 rows a request keep MLServer's process busy (JSON decoding and predict), well past 20% of its 0.5 CPU.
@@ -404,13 +408,21 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
       }
     });
     const began = Date.now();
-    const up = await waitFor(async () => {
-      const d = await deployment();
-      return d.replicas === 2 ? d : undefined;
-    }, 45_000, 'scaled up by CPU');
+    const stop = async () => {
+      running = false;
+      await Promise.all(workers);
+    };
+    const decision = await waitFor(
+      async () => (await deployment()).stateHistory.find((h: any) => h.reason.startsWith('cpu ')),
+      45_000,
+      'a CPU decision'
+    ).catch(async err => {
+      await stop();
+      throw err;
+    });
     const upAfter = (Date.now() - began) / 1000;
-    const decision = up.stateHistory.findLast((h: any) => h.reason.startsWith('cpu '));
     expect(decision.reason).toMatch(/^cpu \d+% of 20% target over 1 measured replica: 1 -> 2$/);
+    expect((await deployment()).replicas).toBe(2);
     const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
     config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
@@ -418,12 +430,13 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     expect((await config.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: objectName })).spec!.replicas).toBe(2);
     // The second replica cannot bind the first one's ports on the node: the view says so.
     const pending = await waitFor(
-      async () => (await deployment()).stateHistory.find((h: any) => /^1 of 2 replicas pending: the scheduler cannot place the model server: .*free ports/.test(h.reason)),
+      async () =>
+        (await deployment()).stateHistory.find(
+          (h: any) => h.time >= decision.time && /^1 of 2 replicas pending: the scheduler cannot place the model server: .*free ports/.test(h.reason)
+        ),
       30_000,
       "the pending replica's reason in the history"
-    );
-    running = false;
-    await Promise.all(workers);
+    ).finally(stop);
     expect(statuses.filter(s => s !== 200)).toEqual([]);
 
     // No load: back to one replica once the 6 s window has only low readings.
