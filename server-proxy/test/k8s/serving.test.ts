@@ -391,13 +391,14 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
   }, 200_000);
 
   test("autoscaling by CPU: a busy replica adds one (Pending on the shared host network, with the scheduler's reason), idle ones go", async () => {
-    const spec = { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 20, scaleDownDelaySeconds: 6 };
+    const spec = { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 15, scaleDownDelaySeconds: 6 };
     // From one replica, whatever the test before left.
     expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null })).status).toBe(200);
     expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 })).status).toBe(200);
     const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
     expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
-    // 2,000 rows a request keep MLServer's process busy (JSON decoding and predict), well past 20% of its 0.5 CPU.
+    // 2,000 rows a request keep MLServer's process busy (JSON decoding and predict), past 15% of its 0.5 CPU
+    // even on a loaded machine (about 25% with 4 callers at a load average of 18); idle it uses a few percent.
     const rows = Array.from({ length: 2000 }, (_, i) => [i % 5, (i * 7) % 5]);
     const heavy = () => t.call('POST', `/api/v1/deployments/${name}/v2/models/${MODEL}/infer`, { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [rows.length, 2], data: rows }] });
     let running = true;
@@ -421,7 +422,7 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
       throw err;
     });
     const upAfter = (Date.now() - began) / 1000;
-    expect(decision.reason).toMatch(/^cpu \d+% of 20% target over 1 measured replica: 1 -> 2$/);
+    expect(decision.reason).toMatch(/^cpu \d+% of 15% target over 1 measured replica: 1 -> 2$/);
     expect((await deployment()).replicas).toBe(2);
     const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
@@ -445,7 +446,7 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
       const d = await deployment();
       return d.replicas === 1 ? d : undefined;
     }, 45_000, 'scaled down after the load');
-    expect(down.stateHistory.findLast((h: any) => h.reason.startsWith('cpu ')).reason).toMatch(/^cpu \d+% of 20% target over 1 measured replica: 2 -> 1$/);
+    expect(down.stateHistory.findLast((h: any) => h.reason.startsWith('cpu ')).reason).toMatch(/^cpu \d+% of 15% target over 1 measured replica: 2 -> 1$/);
     process.stdout.write(
       `cpu autoscaling: ${decision.reason} after ${upAfter.toFixed(1)} s of load (${statuses.length} requests); ${pending.reason}; down ${((Date.now() - idle) / 1000).toFixed(1)} s after it stopped\n`
     );
