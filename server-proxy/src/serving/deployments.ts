@@ -157,12 +157,26 @@ export class DeploymentService {
    * A replica without the deployment's supervisor sends every request to the champion its record names.
    */
   async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
-    const key = deploymentKey(owner, name);
+    const ready = this.readyTraffic(owner, name);
+    if (ready) {
+      return ready;
+    }
     const champion = await this.resolve(owner, name);
     if (!champion) {
       return undefined;
     }
-    return { champion: champion.serving, challengers: this.challengers.targets(key) };
+    return { champion: champion.serving, challengers: this.challengers.targets(deploymentKey(owner, name)) };
+  }
+
+  /**
+   * {@link traffic} without waiting on anything, for the common case: this replica keeps the deployment's
+   * runner and its champion is ready. Undefined otherwise (no such deployment, not ready, or served
+   * through its stored record), where {@link traffic} decides.
+   */
+  readyTraffic(owner: string, name: string): TrafficTargets | undefined {
+    const key = deploymentKey(owner, name);
+    const champion = (this.supervisors.get(key) ?? this.opts.kube?.runner(owner, name))?.serving;
+    return champion && { champion, challengers: this.challengers.targets(key) };
   }
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
