@@ -25,6 +25,10 @@ export interface ChallengerDeps {
   served(version: ModelVersion): ServedVersion;
   /** Starts a challenger on the deployment's backend. */
   start(record: DeploymentRecord, target: ServedVersion, reason: string): VersionKeeper;
+  /** Takes over a challenger's model server the previous leader left running; undefined when there is none to adopt. */
+  adopt(record: DeploymentRecord, target: ServedVersion): VersionKeeper | undefined;
+  /** False on a follower: it stores the wanted challengers and the leader starts and stops their servers. */
+  carriesOut(): boolean;
   /** Puts a local challenger's supervisor in the champion's place; answers the old champion's. */
   replaceChampion(owner: string, name: string, challenger: Supervisor): Supervisor | undefined;
   /** Called when a deployment's comparison should start afresh (challengers added or removed, promotion). */
@@ -88,16 +92,51 @@ export class Challengers {
     return all;
   }
 
-  /** Starts again every challenger a record names (after a service restart), each with its traffic policy. */
+  /** The traffic policies of the challengers kept for the deployment `key`, by version. */
+  policies(key: string): Map<number, TrafficPolicy> {
+    return new Map([...(this.served.get(key)?.entries() ?? [])].map(([version, s]) => [version, { ...s.policy }]));
+  }
+
+  /**
+   * Starts again every challenger a record names (after a service restart or a change of leader), each
+   * with its traffic policy: a server the previous leader left running is adopted, the others start.
+   */
   async restore(record: DeploymentRecord, reason: string): Promise<void> {
     const { owner, name } = record.deployment;
     for (const ch of record.deployment.challengers ?? []) {
       const version = await this.deps.registry.version(owner, ch.model.name, ch.model.version);
+      const target = this.deps.served(version);
       this.of(deploymentKey(owner, name)).set(ch.model.version, {
         policy: { mode: ch.mode, weight: ch.weight },
-        keeper: this.deps.start(record, this.deps.served(version), reason)
+        keeper: this.deps.adopt(record, target) ?? this.deps.start(record, target, reason)
       });
     }
+  }
+
+  /**
+   * Makes the kept challengers what the record (changed through another replica) says: `start` and
+   * `retire` name versions, `changed` those whose policy is to be read again from the record.
+   */
+  async reconcile(record: DeploymentRecord, start: number[], retire: number[], changed: number[]): Promise<void> {
+    const { owner, name } = record.deployment;
+    const served = this.of(deploymentKey(owner, name));
+    for (const c of record.deployment.challengers ?? []) {
+      const s = served.get(c.model.version);
+      if (s && changed.includes(c.model.version)) {
+        s.policy = { mode: c.mode, weight: c.weight };
+      }
+    }
+    for (const v of start) {
+      const c = record.deployment.challengers!.find(x => x.model.version === v)!;
+      const target = this.deps.served(await this.deps.registry.version(owner, c.model.name, v));
+      served.set(v, { policy: { mode: c.mode, weight: c.weight }, keeper: this.deps.start(record, target, 'challenger ready') });
+    }
+    const retiring = retire.map(v => served.get(v)?.keeper);
+    retire.forEach(v => served.delete(v));
+    if (start.length || retire.length) {
+      this.deps.resetComparison(owner, name);
+    }
+    await Promise.all(retiring.map(k => k?.retireAll()));
   }
 
   /**
@@ -186,6 +225,13 @@ export class Challengers {
       }
     });
     if (!record || !plan) {
+      return;
+    }
+    if (!this.deps.carriesOut()) {
+      // A follower: the leader hears the change and starts or stops the servers.
+      if (plan.added.length || plan.removed.length) {
+        this.deps.resetComparison(owner, name);
+      }
       return;
     }
     const served = this.of(key);

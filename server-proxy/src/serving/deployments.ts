@@ -8,22 +8,20 @@ import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/
 import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import type { ModelRegistry } from './registry.js';
 import { readSavedModel } from './savedModel.js';
-import {
-  withMonitoringDefaults,
-  type CreateDeploymentBody,
-  type Deployment,
-  type ModelVersion,
-  type UpdateDeploymentBody
-} from '../schemas/serving.js';
+import { withMonitoringDefaults, type CreateDeploymentBody, type Deployment, type ModelVersion, type UpdateDeploymentBody } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
-import { adoptable, killOrphans } from './leftBehind.js';
-import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+import { adoptable, adoptableChallengers, killOrphans } from './leftBehind.js';
+import { Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
 import { Challengers, type VersionKeeper } from './challengers.js';
-import { checkAutoscaling, scaleKube } from './scaling.js';
+import { scaleKube } from './scaling.js';
 import { StoredTargets } from './storedTargets.js';
+import { KeyedQueue } from '../keyedQueue.js';
+import { checkCreate, checkUpdate, newDeploymentRecord } from './deploymentChecks.js';
+import { storeWantedUpdate } from './followerWrites.js';
+import { planReconcile } from './reconcilePlan.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -60,6 +58,13 @@ export class DeploymentService {
   private readonly stored?: StoredTargets;
   /** Whether this replica runs the deployments (between start and close). */
   private leading = false;
+  /**
+   * Writes and reconciles of one deployment run one at a time on this replica, so that a change the
+   * leader makes itself and the same change heard back (or polled) never start a server twice.
+   */
+  private readonly writes = new KeyedQueue();
+  /** Per deployment, the monitoring and scaling last applied by a reconcile (applied again only when changed). */
+  private readonly applied = new Map<string, string>();
 
   /**
    * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
@@ -77,6 +82,8 @@ export class DeploymentService {
       get: (owner, name) => this.get(owner, name),
       served: version => this.served(version),
       start: (record, target, reason) => this.startChallenger(record, target, reason),
+      adopt: (record, target) => this.adoptChallenger(record, target),
+      carriesOut: () => !this.follower,
       replaceChampion: (owner, name, challenger) => {
         const old = this.supervisors.get(deploymentKey(owner, name));
         this.supervisors.set(deploymentKey(owner, name), challenger);
@@ -107,6 +114,14 @@ export class DeploymentService {
     } catch (err) {
       this.opts.log.warn({ err, deployment: name }, 'cannot monitor a deployment served by another replica');
     }
+  }
+
+  /**
+   * A follower of a shared store: it checks and stores writes and publishes them; the leader hears them
+   * and starts, switches or stops the servers (see {@link reconcile}).
+   */
+  private get follower(): boolean {
+    return Boolean(this.opts.shareServers) && !this.leading;
   }
 
   private baseDir(owner: string, name: string): string {
@@ -158,11 +173,16 @@ export class DeploymentService {
    */
   async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
     const key = deploymentKey(owner, name);
-    const champion = await this.resolve(owner, name);
-    if (!champion) {
-      return undefined;
+    const inMemory = this.runnerInMemory(owner, name);
+    if (inMemory?.serving || !this.stored) {
+      return inMemory && { champion: inMemory.serving, challengers: this.challengers.targets(key) };
     }
-    return { champion: champion.serving, challengers: this.challengers.targets(key) };
+    // The challengers' servers its record names, with the weights and modes it stores.
+    const stored = await this.stored.traffic(owner, name);
+    if (stored?.champion || !inMemory) {
+      return stored;
+    }
+    return { champion: undefined, challengers: this.challengers.targets(key) };
   }
 
   /** A registered version checked again on disk: the folder may have changed since it was registered. */
@@ -178,30 +198,16 @@ export class DeploymentService {
     }
   }
 
-  /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
-  async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
-    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
-    if (backend === 'kubernetes' && !this.opts.kube) {
-      throw new ServiceError('invalid_argument', 'the Kubernetes serving backend is not configured on this service (--k8s-kubeconfig, --k8s-serving-image and an S3 artifact store)', 'backend');
-    }
-    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
-      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
-    }
-    if (backend === 'local' && (body.resources || body.priority || body.autoscaling)) {
-      const field = body.resources ? 'resources' : body.priority ? 'priority' : 'autoscaling';
-      throw new ServiceError('invalid_argument', 'resources, priority and autoscaling apply to the Kubernetes backend only', field);
-    }
-    checkAutoscaling(body.autoscaling, body.replicas);
-    // Pods run the model's code in the owner's namespace, not as the service's OS user.
-    if (backend === 'local' && this.opts.localServing === false) {
-      throw new ServiceError(
-        'failed_precondition',
-        "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
-      );
-    }
-    if ((body.model === undefined) === (body.source === undefined)) {
-      throw new ServiceError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
-    }
+  /**
+   * Creates a deployment (DEPLOYING) and starts its model server in the background; a follower stores it
+   * and the leader starts it.
+   */
+  create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, body.name), () => this.createNow(owner, body));
+  }
+
+  private async createNow(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    const backend = checkCreate(body, { defaultBackend: this.opts.defaultBackend, kubeConfigured: Boolean(this.opts.kube), localServing: this.opts.localServing });
     if (await this.opts.store.getDeployment(owner, body.name)) {
       throw new ServiceError('already_exists', `deployment ${body.name} already exists`, 'name');
     }
@@ -209,29 +215,7 @@ export class DeploymentService {
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
       : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
     const target = this.served(version);
-    const now = new Date().toISOString();
-    const record: DeploymentRecord = {
-      deployment: {
-        name: body.name,
-        owner,
-        state: 'DEPLOYING',
-        model: { name: version.name, version: version.version },
-        replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1),
-        ...(backend === 'kubernetes' ? { backend } : {}),
-        ...(body.autoscaling ? { autoscaling: body.autoscaling } : {}),
-        endpoint: endpointOf(body.name, version.name),
-        errorMessage: '',
-        restarts: 0,
-        createTime: now,
-        updateTime: now,
-        monitoring: withMonitoringDefaults(body.monitoring),
-        stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
-      },
-      runtime: {
-        servers: [],
-        ...(backend === 'kubernetes' ? { kube: { ...this.opts.kube!.runtimeFor(owner, body), replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1) } } : {})
-      }
-    };
+    const record = newDeploymentRecord(owner, body, version, backend === 'kubernetes' ? this.opts.kube!.runtimeFor(owner, body) : undefined);
     try {
       await this.opts.store.createDeployment(record);
     } catch (err) {
@@ -241,6 +225,9 @@ export class DeploymentService {
       throw err;
     }
     this.opts.updater.announce(record);
+    if (this.follower) {
+      return record.deployment;
+    }
     if (record.runtime.kube) {
       this.opts.kube!.deploy(record, target);
       return record.deployment;
@@ -267,36 +254,29 @@ export class DeploymentService {
     return record.deployment;
   }
 
-  /** Changes the monitoring spec and/or switches the model version (UPDATING until the new one is ready). */
-  async update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
+  /**
+   * Changes the monitoring spec, replicas or challengers and/or switches the model version (UPDATING until
+   * the new one is ready); a follower stores the change and the leader carries it out.
+   */
+  update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, name), () => this.updateNow(owner, name, body));
+  }
+
+  private async updateNow(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
     const current = await this.get(owner, name);
-    if (current.state === 'DELETING') {
-      throw new ServiceError('failed_precondition', `deployment ${name} is being deleted`);
-    }
-    if (body.replicas !== undefined && body.replicas !== 1 && current.backend !== 'kubernetes') {
-      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
-    }
-    if (body.autoscaling && current.backend !== 'kubernetes') {
-      throw new ServiceError('invalid_argument', 'autoscaling applies to the Kubernetes backend only', 'autoscaling');
-    }
-    const autoscaling = body.autoscaling === undefined ? current.autoscaling : (body.autoscaling ?? undefined);
-    if (body.replicas !== undefined && autoscaling) {
-      throw new ServiceError('invalid_argument', `autoscaling decides the replicas of deployment ${name}: set autoscaling to null first`, 'replicas');
-    }
-    checkAutoscaling(body.autoscaling ?? undefined);
+    checkUpdate(current, body);
     let target: ServedVersion | undefined;
-    if (body.model && current.challengers?.length) {
-      throw new ServiceError('failed_precondition', `deployment ${name} has challengers: promote or remove them before switching versions`, 'model');
-    }
-    if (body.challenger !== undefined && body.challengers !== undefined) {
-      throw new ServiceError('invalid_argument', 'give challenger (one) or challengers (the whole set), not both', 'challengers');
-    }
     if (body.model) {
       const version = await this.opts.registry.version(owner, body.model.name, body.model.version);
       const same = version.name === current.model.name && version.version === current.model.version;
       if (!same || current.state === 'FAILED') {
         target = this.served(version);
       }
+    }
+    if (this.follower) {
+      await storeWantedUpdate(this.opts.updater, owner, name, body, target);
+      await this.updateChallengers(owner, name, body);
+      return this.get(owner, name);
     }
     let supervisor: VersionKeeper;
     if (current.backend === 'kubernetes') {
@@ -330,6 +310,11 @@ export class DeploymentService {
     if (target) {
       await supervisor.switchTo(target);
     }
+    await this.updateChallengers(owner, name, body);
+    return this.get(owner, name);
+  }
+
+  private async updateChallengers(owner: string, name: string, body: UpdateDeploymentBody): Promise<void> {
     if (body.challenger === null) {
       await this.challengers.remove(owner, name);
     } else if (body.challenger) {
@@ -337,7 +322,6 @@ export class DeploymentService {
     } else if (body.challengers) {
       await this.challengers.setAll(owner, name, body.challengers);
     }
-    return this.get(owner, name);
   }
 
   /**
@@ -346,6 +330,20 @@ export class DeploymentService {
    */
   wake(owner: string, name: string): Promise<boolean> {
     return this.opts.kube?.runner(owner, name)?.wake() ?? Promise.resolve(false);
+  }
+
+  /** A local challenger's server the previous leader left running, taken over once it answers ready. */
+  private adoptChallenger(record: DeploymentRecord, target: ServedVersion): VersionKeeper | undefined {
+    const server = this.opts.shareServers && !record.runtime.kube ? adoptable(record, target.version) : undefined;
+    if (!server) {
+      return undefined;
+    }
+    const { owner, name } = record.deployment;
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+    supervisor.role = 'challenger';
+    supervisor.challengerVersion = target.version;
+    supervisor.adopt(server, target).catch(err => this.opts.log.error({ err, deployment: name }, 'adopting the challenger failed'));
+    return supervisor;
   }
 
   /** Starts a challenger on the deployment's backend: a model server beside the champion's, or a Deployment + Service. */
@@ -367,17 +365,93 @@ export class DeploymentService {
    * old champion finishes its requests in flight and stops. Other challengers stay.
    */
   promote(owner: string, name: string, version?: number): Promise<Deployment> {
-    return this.challengers.promote(owner, name, version);
+    return this.writes.run(deploymentKey(owner, name), async () => {
+      if (this.follower) {
+        await this.get(owner, name); // 404 first.
+        throw new ServiceError('failed_precondition', `promotion moves traffic on the replica that runs the model servers: send it to the leader (GET /api/v1/info says which replica leads)`);
+      }
+      return this.challengers.promote(owner, name, version);
+    });
   }
 
-  /** Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING). */
-  async remove(owner: string, name: string): Promise<Deployment> {
-    const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
-    if (!record) {
-      throw new ServiceError('not_found', `deployment ${name} not found`);
+  /**
+   * Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING).
+   * A follower stores DELETING and the leader finishes the deletion.
+   */
+  remove(owner: string, name: string): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, name), async () => {
+      const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
+      if (!record) {
+        throw new ServiceError('not_found', `deployment ${name} not found`);
+      }
+      if (!this.follower) {
+        await this.finishRemove(record);
+      }
+      return record.deployment;
+    });
+  }
+
+  /**
+   * The leader's side of a change another replica stored: makes the servers this replica keeps what the
+   * record asks (start, switch, challengers, delete, monitoring, replicas). Idempotent: a change heard
+   * twice, or one this replica made itself, decides nothing the second time.
+   */
+  reconcile(owner: string, name: string): Promise<void> {
+    const key = deploymentKey(owner, name);
+    return this.writes.run(key, async () => {
+      if (!this.leading) {
+        return;
+      }
+      const record = await this.opts.store.getDeployment(owner, name);
+      const keeper: VersionKeeper | undefined = this.supervisor(owner, name) ?? this.opts.kube?.runner(owner, name);
+      const plan = planReconcile(record, { champion: keeper && { wantedVersion: keeper.wantedVersion }, challengers: this.challengers.policies(key) });
+      if (!record) {
+        return;
+      }
+      if (plan.finishDelete) {
+        this.applied.delete(key);
+        await this.finishRemove(record);
+        return;
+      }
+      const target = async (model: { name: string; version: number }) => this.served(await this.opts.registry.version(owner, model.name, model.version));
+      let champion = keeper;
+      if (plan.deploy && record.runtime.kube) {
+        if (plan.deploy === 'start') {
+          this.opts.kube!.deploy(record, await target(record.deployment.model));
+        } else {
+          this.opts.kube!.follow(record);
+        }
+        champion = this.opts.kube!.runner(owner, name);
+      } else if (plan.deploy) {
+        champion = this.supervise(owner, name);
+        if (plan.deploy === 'start') {
+          this.startInBackground(champion, await target(record.deployment.model));
+        }
+      }
+      if (plan.switchTo) {
+        await champion!.switchTo(await target(plan.switchTo));
+      }
+      await this.challengers.reconcile(record, plan.startChallengers, plan.retireChallengers, plan.changedPolicies);
+      await this.applySettings(record, champion);
+    });
+  }
+
+  /** Monitoring, replicas and autoscaling as the record says, when they changed since last applied. */
+  private async applySettings(record: DeploymentRecord, champion: VersionKeeper | undefined): Promise<void> {
+    const { owner, name, monitoring, replicas, autoscaling } = record.deployment;
+    const key = deploymentKey(owner, name);
+    const settings = JSON.stringify({ monitoring, replicas, autoscaling });
+    if (!champion || this.applied.get(key) === settings) {
+      return;
     }
-    await this.finishRemove(record);
-    return record.deployment;
+    this.applied.set(key, settings);
+    await champion.attachMonitor();
+    if (champion instanceof KubeDeploymentRunner) {
+      if (!autoscaling) {
+        await scaleKube(this.opts.updater, owner, name, { champion, challengers: () => this.challengers.keepers(key) }, replicas);
+      }
+      champion.setAutoscaling(autoscaling);
+    }
   }
 
   private async finishRemove(record: DeploymentRecord): Promise<void> {
@@ -407,9 +481,12 @@ export class DeploymentService {
     fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     for (const record of await this.opts.store.listDeployments()) {
       const { owner, name, state } = record.deployment;
-      const adopted = this.opts.shareServers && !record.runtime.kube && state !== 'DELETING' && state !== 'FAILED' ? adoptable(record) : undefined;
-      killOrphans(record, this.baseDir(owner, name), adopted?.runtime.pid);
       adoptOneChallengerRecord(record);
+      const shared = this.opts.shareServers && !record.runtime.kube && state !== 'DELETING' && state !== 'FAILED';
+      const adopted = shared ? adoptable(record) : undefined;
+      // The challengers' servers stay too: they are adopted like the champion's (see adoptChallenger).
+      const liveChallengers = shared ? adoptableChallengers(record) : [];
+      killOrphans(record, this.baseDir(owner, name), [adopted?.runtime.pid, ...liveChallengers.map(s => s.pid)]);
       if (state === 'DELETING') {
         await this.finishRemove(record);
         continue;
@@ -422,8 +499,9 @@ export class DeploymentService {
         r.runtime.servers = adopted ? [adopted.sharedRuntime] : [];
         adoptOneChallengerRecord(r);
         if (r.deployment.challengers) {
-          r.runtime.challengerServers = [];
-          r.deployment.challengers.forEach(c => (c.state = 'DEPLOYING'));
+          const live = (version: number) => liveChallengers.find(s => s.version === version);
+          r.runtime.challengerServers = (r.runtime.challengerServers ?? []).filter(s => live(s.version)?.pid === s.pid);
+          r.deployment.challengers.filter(c => !live(c.model.version)).forEach(c => (c.state = 'DEPLOYING'));
         }
         if (r.deployment.state !== 'FAILED') {
           delete r.deployment.nextModel;
@@ -494,14 +572,20 @@ export class DeploymentService {
     }
   }
 
-  /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
-  async close(): Promise<void> {
+  /**
+   * Stops every model server; deployments stay as they are in the store and come back on the next start.
+   * With `keepServers` (replicas handing over) the servers keep running and are released: the next
+   * leader adopts them, or this one on its next start if no other replica takes over.
+   */
+  async close(options: { keepServers?: boolean } = {}): Promise<void> {
     this.leading = false;
+    this.applied.clear();
     await this.stored?.close();
     const supervisors = [...this.supervisors.values()];
     this.supervisors.clear();
     const all = [...supervisors, ...this.challengers.clear()];
-    await Promise.all(all.map(s => s.close()));
+    const keep = options.keepServers && this.opts.shareServers;
+    await Promise.all(all.map(s => (keep && s instanceof Supervisor ? s.release() : s.close())));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
   }

@@ -107,6 +107,8 @@ export class Supervisor {
   role: 'champion' | 'challenger' = 'champion';
   /** The version a challenger keeps. */
   challengerVersion = 0;
+  /** The version this supervisor brings up or serves: the target of the last deploy, adoption or switch. */
+  wantedVersion?: number;
 
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
     if (this.role === 'champion') {
@@ -214,6 +216,7 @@ export class Supervisor {
   /** Brings the deployment up on `target` (a new deployment, or one the service restarted). */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     const { server, error } = await this.startReady(target);
     if (this.closed || generation !== this.generation) {
       if (server) {
@@ -241,6 +244,7 @@ export class Supervisor {
    */
   async adopt(server: ModelServer, target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     try {
       await server.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
     } catch (err) {
@@ -271,6 +275,7 @@ export class Supervisor {
    */
   async switchTo(target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     // A restart of the crashed old version, still waiting out its backoff, would supersede the switch the
     // user asked for afterwards: the switch replaces it.
     clearTimeout(this.restartTimer);
@@ -392,6 +397,19 @@ export class Supervisor {
       await active.drain(drainMs);
       await this.retire(active, 3000);
     }
+  }
+
+  /**
+   * Lets go of the deployment's servers without stopping them (a leader handing over to the next, which
+   * adopts them by their records); the record is left alone.
+   */
+  async release(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.livenessTimer);
+    const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
+    await Promise.all(servers.map(s => s.release()));
   }
 
   /** Stops every server of the deployment (service shutdown or delete); the record is left alone. */

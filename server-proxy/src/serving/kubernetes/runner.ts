@@ -60,6 +60,8 @@ export class KubeDeploymentRunner {
   role: 'champion' | 'challenger' = 'champion';
   /** The version a challenger keeps. */
   challengerVersion = 0;
+  /** The version this runner brings up or serves: the target of the last deploy or switch. */
+  wantedVersion?: number;
 
   /** The version's Deployment and pods: from the watch's caches unless `fresh` or they are not in sync. */
   private async read(live: Live, fresh: boolean): Promise<Awaited<ReturnType<VersionObjects['observe']>>> {
@@ -170,6 +172,7 @@ export class KubeDeploymentRunner {
    */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
@@ -217,6 +220,7 @@ export class KubeDeploymentRunner {
     // The new version gets the replicas of the old one: at least one, so that it can become ready.
     await this.wake();
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
