@@ -10,7 +10,7 @@ import type { ModelRegistry } from './registry.js';
 import { readSavedModel } from './savedModel.js';
 import { withMonitoringDefaults, type CreateDeploymentBody, type Deployment, type ModelVersion, type UpdateDeploymentBody } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
-import { adoptable, adoptableChallengers, killOrphans } from './leftBehind.js';
+import { adoptable, killOrphans } from './leftBehind.js';
 import { Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
@@ -21,7 +21,8 @@ import { StoredTargets } from './storedTargets.js';
 import { KeyedQueue } from '../keyedQueue.js';
 import { checkCreate, checkUpdate, newDeploymentRecord } from './deploymentChecks.js';
 import { storeWantedUpdate } from './followerWrites.js';
-import { planReconcile } from './reconcilePlan.js';
+import { reconcileDeployment } from './reconcile.js';
+import { recoverDeployments } from './recovery.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -51,7 +52,8 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
   /** The challengers of deployments that have one, with their traffic policies. */
-  private readonly challengers: Challengers;
+  /** @internal */
+  readonly challengers: Challengers;
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
   /** Deployments this replica keeps no supervisor for, served where their records say (replicas only). */
@@ -72,7 +74,7 @@ export class DeploymentService {
    */
   private readonly socketDir: string;
 
-  constructor(private readonly opts: DeploymentServiceOptions) {
+  constructor(readonly opts: DeploymentServiceOptions) {
     this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
     this.challengers = new Challengers({
       registry: opts.registry,
@@ -124,11 +126,13 @@ export class DeploymentService {
     return Boolean(this.opts.shareServers) && !this.leading;
   }
 
-  private baseDir(owner: string, name: string): string {
+  /** @internal */
+  baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
-  private supervise(owner: string, name: string): Supervisor {
+  /** @internal A new supervisor for the deployment, kept as its champion's. */
+  supervise(owner: string, name: string): Supervisor {
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
@@ -185,8 +189,8 @@ export class DeploymentService {
     return { champion: undefined, challengers: this.challengers.targets(key) };
   }
 
-  /** A registered version checked again on disk: the folder may have changed since it was registered. */
-  private served(version: ModelVersion): ServedVersion {
+  /** @internal A registered version checked again on disk: the folder may have changed since it was registered. */
+  served(version: ModelVersion): ServedVersion {
     try {
       const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
       return { model: version.name, version: version.version, saved };
@@ -236,7 +240,8 @@ export class DeploymentService {
     return record.deployment;
   }
 
-  private startInBackground(supervisor: Supervisor, target: ServedVersion, reason?: string): void {
+  /** @internal */
+  startInBackground(supervisor: Supervisor, target: ServedVersion, reason?: string): void {
     supervisor.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: supervisor.name }, 'deploying failed'));
   }
 
@@ -397,64 +402,15 @@ export class DeploymentService {
    * twice, or one this replica made itself, decides nothing the second time.
    */
   reconcile(owner: string, name: string): Promise<void> {
-    const key = deploymentKey(owner, name);
-    return this.writes.run(key, async () => {
-      if (!this.leading) {
-        return;
+    return this.writes.run(deploymentKey(owner, name), async () => {
+      if (this.leading) {
+        await reconcileDeployment(this, owner, name, this.applied);
       }
-      const record = await this.opts.store.getDeployment(owner, name);
-      const keeper: VersionKeeper | undefined = this.supervisor(owner, name) ?? this.opts.kube?.runner(owner, name);
-      const plan = planReconcile(record, { champion: keeper && { wantedVersion: keeper.wantedVersion }, challengers: this.challengers.policies(key) });
-      if (!record) {
-        return;
-      }
-      if (plan.finishDelete) {
-        this.applied.delete(key);
-        await this.finishRemove(record);
-        return;
-      }
-      const target = async (model: { name: string; version: number }) => this.served(await this.opts.registry.version(owner, model.name, model.version));
-      let champion = keeper;
-      if (plan.deploy && record.runtime.kube) {
-        if (plan.deploy === 'start') {
-          this.opts.kube!.deploy(record, await target(record.deployment.model));
-        } else {
-          this.opts.kube!.follow(record);
-        }
-        champion = this.opts.kube!.runner(owner, name);
-      } else if (plan.deploy) {
-        champion = this.supervise(owner, name);
-        if (plan.deploy === 'start') {
-          this.startInBackground(champion, await target(record.deployment.model));
-        }
-      }
-      if (plan.switchTo) {
-        await champion!.switchTo(await target(plan.switchTo));
-      }
-      await this.challengers.reconcile(record, plan.startChallengers, plan.retireChallengers, plan.changedPolicies);
-      await this.applySettings(record, champion);
     });
   }
 
-  /** Monitoring, replicas and autoscaling as the record says, when they changed since last applied. */
-  private async applySettings(record: DeploymentRecord, champion: VersionKeeper | undefined): Promise<void> {
-    const { owner, name, monitoring, replicas, autoscaling } = record.deployment;
-    const key = deploymentKey(owner, name);
-    const settings = JSON.stringify({ monitoring, replicas, autoscaling });
-    if (!champion || this.applied.get(key) === settings) {
-      return;
-    }
-    this.applied.set(key, settings);
-    await champion.attachMonitor();
-    if (champion instanceof KubeDeploymentRunner) {
-      if (!autoscaling) {
-        await scaleKube(this.opts.updater, owner, name, { champion, challengers: () => this.challengers.keepers(key) }, replicas);
-      }
-      champion.setAutoscaling(autoscaling);
-    }
-  }
-
-  private async finishRemove(record: DeploymentRecord): Promise<void> {
+  /** @internal Stops a deployment's servers and forgets it (the last step of a delete). */
+  async finishRemove(record: DeploymentRecord): Promise<void> {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
@@ -472,104 +428,14 @@ export class DeploymentService {
 
   /**
    * Recovers after a (re)start or a change of leader: kills model servers a previous service process
-   * left behind (where replicas share the store, the serving one is adopted instead, so the deployment
+   * left behind (where replicas share the store, the serving ones are adopted instead, so the deployment
    * keeps answering), finishes deletions, and starts again every deployment that was serving or on its way to.
    */
   async start(): Promise<void> {
     this.leading = true;
     // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
     fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
-    for (const record of await this.opts.store.listDeployments()) {
-      const { owner, name, state } = record.deployment;
-      adoptOneChallengerRecord(record);
-      const shared = this.opts.shareServers && !record.runtime.kube && state !== 'DELETING' && state !== 'FAILED';
-      const adopted = shared ? adoptable(record) : undefined;
-      // The challengers' servers stay too: they are adopted like the champion's (see adoptChallenger).
-      const liveChallengers = shared ? adoptableChallengers(record) : [];
-      killOrphans(record, this.baseDir(owner, name), [adopted?.runtime.pid, ...liveChallengers.map(s => s.pid)]);
-      if (state === 'DELETING') {
-        await this.finishRemove(record);
-        continue;
-      }
-      if (record.runtime.kube) {
-        await this.restartKube(record);
-        continue;
-      }
-      const saved = await this.opts.updater.update(owner, name, r => {
-        r.runtime.servers = adopted ? [adopted.sharedRuntime] : [];
-        adoptOneChallengerRecord(r);
-        if (r.deployment.challengers) {
-          const live = (version: number) => liveChallengers.find(s => s.version === version);
-          r.runtime.challengerServers = (r.runtime.challengerServers ?? []).filter(s => live(s.version)?.pid === s.pid);
-          r.deployment.challengers.filter(c => !live(c.model.version)).forEach(c => (c.state = 'DEPLOYING'));
-        }
-        if (r.deployment.state !== 'FAILED') {
-          delete r.deployment.nextModel;
-          if (!adopted) {
-            setState(r, 'DEPLOYING', 'the service restarted');
-          } else if (r.deployment.state === 'UPDATING') {
-            setState(r, 'READY', 'the leader changed during a version switch: the serving version stays');
-          }
-        }
-      });
-      if (!saved) {
-        await adopted?.release();
-        continue;
-      }
-      // A FAILED deployment gets an idle supervisor too: its inference routes answer 503 as before the restart, not 404.
-      const supervisor = this.supervise(owner, name);
-      if (saved.deployment.state === 'FAILED') {
-        continue;
-      }
-      try {
-        const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
-        const target = this.served(version);
-        if (adopted) {
-          supervisor.adopt(adopted, target).catch(err => this.opts.log.error({ err, deployment: name }, 'adopting the model server failed'));
-        } else {
-          this.startInBackground(supervisor, target, 'started again after a service restart');
-        }
-        await this.challengers.restore(saved, 'challenger started again after a service restart');
-      } catch (err) {
-        await adopted?.stop(3000);
-        await this.opts.updater.update(owner, name, r => {
-          r.runtime.servers = [];
-          r.deployment.errorMessage = (err as Error).message;
-          setState(r, 'FAILED', 'the model version cannot be served any more');
-        });
-      }
-    }
-  }
-
-  /** Follows a Kubernetes deployment again after a restart: its objects are adopted, not re-made. */
-  private async restartKube(record: DeploymentRecord): Promise<void> {
-    const { owner, name, state, model } = record.deployment;
-    if (!this.opts.kube) {
-      this.opts.log.warn({ deployment: name, owner }, 'a Kubernetes deployment, but the Kubernetes backend is not configured');
-      return;
-    }
-    if (state === 'FAILED') {
-      this.opts.kube.follow(record);
-      return;
-    }
-    const saved = await this.opts.updater.update(owner, name, r => {
-      delete r.deployment.nextModel;
-      adoptOneChallengerRecord(r);
-      r.deployment.challengers?.forEach(c => (c.state = 'DEPLOYING'));
-      setState(r, 'DEPLOYING', 'the service restarted');
-    });
-    try {
-      const version = await this.opts.registry.version(owner, model.name, model.version);
-      this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
-      if (saved) {
-        await this.challengers.restore(saved, 'challenger adopted after a service restart');
-      }
-    } catch (err) {
-      await this.opts.updater.update(owner, name, r => {
-        r.deployment.errorMessage = (err as Error).message;
-        setState(r, 'FAILED', 'the model version cannot be served any more');
-      });
-    }
+    await recoverDeployments(this);
   }
 
   /**
@@ -588,13 +454,5 @@ export class DeploymentService {
     await Promise.all(all.map(s => (keep && s instanceof Supervisor ? s.release() : s.close())));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
-  }
-}
-
-/** A record saved when one challenger was allowed has `challenger` only: it becomes the one of `challengers`. */
-function adoptOneChallengerRecord(record: DeploymentRecord): void {
-  const d = record.deployment;
-  if (d.challenger && !d.challengers) {
-    d.challengers = [d.challenger];
   }
 }

@@ -17,6 +17,13 @@ export function adoptable(record: DeploymentRecord, challengerVersion?: number):
   return runtime && ModelServer.attach(runtime, model.name);
 }
 
+/** The server of the version a switch left underway (UPDATING) was starting, still running, attached. */
+export function adoptableSwitchTarget(record: DeploymentRecord): ModelServer | undefined {
+  const { state, nextModel } = record.deployment;
+  const runtime = state === 'UPDATING' && nextModel ? record.runtime.servers.filter(s => s.version === nextModel.version && s.secret).at(-1) : undefined;
+  return runtime && nextModel && ModelServer.attach(runtime, nextModel.name);
+}
+
 /** The challengers' servers (one per challenger version, the newest) still running with a record other replicas can reach. */
 export function adoptableChallengers(record: DeploymentRecord): ServerRuntime[] {
   const servers = record.runtime.challengerServers ?? [];

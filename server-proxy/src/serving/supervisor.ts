@@ -7,7 +7,7 @@ import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import { RestartBackoff } from './backoff.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';
-import type { DeploymentRecord } from '../store/store.js';
+import { challengerView } from './challengerView.js';
 
 /** A model version ready to be served: its registry entry resolved to a checked folder. */
 export interface ServedVersion {
@@ -287,8 +287,45 @@ export class Supervisor {
     void this.finishSwitch(target, generation).catch(err => this.opts.log.error({ err, deployment: this.name }, 'version switch failed'));
   }
 
-  private async finishSwitch(target: ServedVersion, generation: number): Promise<void> {
-    const { server, error } = await this.startReady(target);
+  /**
+   * Takes over a version switch the previous leader left underway, both servers still running: the old
+   * one serves again once it answers ready, the new one takes the traffic once it does (as in
+   * {@link switchTo}); nothing restarts.
+   */
+  async adoptSwitch(old: ModelServer, oldTarget: ServedVersion, next: ModelServer, target: ServedVersion): Promise<void> {
+    try {
+      await old.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
+      this.activate(old, oldTarget);
+    } catch {
+      await this.retire(old, 3000); // Gone: the switch alone decides (FAILED if the new one fails too).
+    }
+    const generation = ++this.generation;
+    this.wantedVersion = target.version;
+    this.switchGeneration = generation;
+    await this.update(r => {
+      r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: `the leader changed during the switch to version ${target.version}: both model servers adopted` });
+    });
+    await this.finishSwitch(target, generation, next);
+  }
+
+  /** Waits until a server the previous leader started answers ready; stopped, with the reason, when it does not. */
+  private async readyAdopted(server: ModelServer): Promise<{ server?: ModelServer; error?: string }> {
+    this.pending = server;
+    try {
+      await server.waitReady(this.opts.deployTimeoutMs, () => this.closed);
+      return { server };
+    } catch (err) {
+      await this.retire(server, 3000);
+      return { error: (err as Error).message };
+    } finally {
+      if (this.pending === server) {
+        this.pending = undefined;
+      }
+    }
+  }
+
+  private async finishSwitch(target: ServedVersion, generation: number, adopted?: ModelServer): Promise<void> {
+    const { server, error } = adopted ? await this.readyAdopted(adopted) : await this.startReady(target);
     if (this.closed || generation !== this.generation) {
       if (server) {
         await this.retire(server);
@@ -421,45 +458,6 @@ export class Supervisor {
     const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
     await Promise.all(servers.map(s => s.stop(3000)));
   }
-}
-
-/**
- * Lets a supervisor written for the deployment's own fields keep a challenger (the one serving
- * `version`): `mutate` sees a record whose model, state, error, restarts and servers are the
- * challenger's; what it changes is copied back, state changes into the deployment's history marked as
- * the challenger's.
- */
-export function challengerView(record: DeploymentRecord, version: number, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
-  const challenger = record.deployment.challengers?.find(c => c.model.version === version);
-  if (!challenger) {
-    return false; // Removed meanwhile: nothing of it to record.
-  }
-  const others = (record.runtime.challengerServers ?? []).filter(s => s.version !== version);
-  const view: DeploymentRecord = {
-    deployment: {
-      ...record.deployment,
-      model: { ...challenger.model },
-      state: challenger.state,
-      errorMessage: challenger.errorMessage,
-      restarts: challenger.restarts,
-      stateHistory: []
-    },
-    runtime: { servers: (record.runtime.challengerServers ?? []).filter(s => s.version === version) }
-  };
-  const result = mutate(view);
-  if (result === false) {
-    return false;
-  }
-  const d = view.deployment;
-  // The challenger's own states: a champion's UPDATING/DELETING never applies to it.
-  challenger.state = d.state === 'READY' || d.state === 'FAILED' ? d.state : 'DEPLOYING';
-  challenger.errorMessage = d.errorMessage;
-  challenger.restarts = d.restarts;
-  record.runtime.challengerServers = [...others, ...view.runtime.servers];
-  for (const entry of d.stateHistory) {
-    record.deployment.stateHistory.push({ ...entry, reason: `challenger version ${challenger.model.version}: ${entry.reason}` });
-  }
-  return result;
 }
 
 /** The inference URL of a deployment, as the API shows it. */

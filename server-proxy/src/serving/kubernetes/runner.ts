@@ -1,7 +1,8 @@
 import { withMonitoringDefaults, type AutoscalingSpec } from '../../schemas/serving.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
-import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
+import { challengerView } from '../challengerView.js';
+import { endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
 import { diagnose, replicaChange } from './diagnose.js';
