@@ -225,6 +225,7 @@ export class Supervisor {
       return;
     }
     if (!server) {
+      this.wantedVersion = undefined; // Nothing comes up: a request to deploy it again is a new one.
       await this.update(r => {
         r.deployment.errorMessage = error!;
         setState(r, 'FAILED', error!.split('\n')[0]);
@@ -293,15 +294,20 @@ export class Supervisor {
    * {@link switchTo}); nothing restarts.
    */
   async adoptSwitch(old: ModelServer, oldTarget: ServedVersion, next: ModelServer, target: ServedVersion): Promise<void> {
+    // Known at once: a reconcile meanwhile must not see a switch still to be made.
+    const generation = ++this.generation;
+    this.wantedVersion = target.version;
+    this.switchGeneration = generation;
     try {
       await old.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
       this.activate(old, oldTarget);
     } catch {
       await this.retire(old, 3000); // Gone: the switch alone decides (FAILED if the new one fails too).
     }
-    const generation = ++this.generation;
-    this.wantedVersion = target.version;
-    this.switchGeneration = generation;
+    if (this.closed || generation !== this.generation) {
+      await next.release();
+      return;
+    }
     await this.update(r => {
       r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: `the leader changed during the switch to version ${target.version}: both model servers adopted` });
     });
@@ -346,6 +352,7 @@ export class Supervisor {
     }
     if (!server) {
       // The old version (if any) keeps serving.
+      this.wantedVersion = this.ready ? this.activeTarget?.version : undefined;
       await this.update(r => {
         delete r.deployment.nextModel;
         r.deployment.errorMessage = `version ${target.version} did not start: ${error}`;

@@ -185,6 +185,7 @@ export class KubeDeploymentRunner {
         await this.objects.deleteOthers([live.objectName, ...challengers]);
       }
     } catch (err) {
+      this.wantedVersion = undefined;
       await this.update(r => {
         r.deployment.errorMessage = (err as Error).message;
         setState(r, 'FAILED', 'the model server objects could not be created');
@@ -206,6 +207,7 @@ export class KubeDeploymentRunner {
       return;
     }
     if (failed) {
+      this.wantedVersion = undefined;
       await live.endpoint.close();
       await this.update(r => {
         r.deployment.errorMessage = failed;
@@ -247,6 +249,7 @@ export class KubeDeploymentRunner {
         await live.endpoint.close();
         await this.objects.deleteVersion(live.objectName);
       }
+      this.wantedVersion = this.ready ? this.active?.target.version : undefined;
       await this.update(r => {
         delete r.deployment.nextModel;
         r.deployment.errorMessage = `version ${target.version} did not start: ${failed}`;

@@ -12,8 +12,9 @@ import { PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
 // (dist/main.js) on one PostgreSQL database with real MLServer model servers. The deployment, a version
 // switch and two challengers (canary and shadow) go through the follower; the leader's model servers
 // serve them and the follower splits and mirrors its inference itself. The leader is then killed with
-// SIGKILL: the follower takes over and adopts the champion and both challengers (same processes); a
-// change and a delete through a new follower are carried out by the new leader.
+// SIGKILL: the follower takes over and adopts the champion and both challengers (same processes);
+// changes through a new follower are carried out by the new leader, which is killed in turn during a
+// version switch: the next leader adopts both servers of the switch. A delete through a follower ends it.
 
 const NAME = 'iris-shared';
 const ROWS = { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] };
@@ -148,7 +149,26 @@ test('writes through a follower are carried out by the leader, the follower spli
   expect(reweighted.body.challengers.map((x: any) => [x.model.version, x.weight])).toEqual([[2, 50]]);
   await waitFor(async () => !isProcessAlive(before[3]), 30_000, 'the removed shadow to stop');
   expect(modelServerPids(root, NAME).sort()).toEqual([before[1], before[2]].sort());
-  expect((await call(c, 'DELETE', `/api/v1/deployments/${NAME}`)).body.state).toBe('DELETING');
-  await waitFor(async () => (await call(c, 'GET', `/api/v1/deployments/${NAME}`)).status === 404, 30_000, 'the deletion to finish');
+
+  // A switch through the follower, and the leader killed while the new version's server starts: the
+  // next leader adopts both servers and finishes the switch without starting another.
+  expect((await call(c, 'PATCH', `/api/v1/deployments/${NAME}`, { challenger: null })).status).toBe(200);
+  await waitFor(async () => !isProcessAlive(before[2]), 30_000, 'the removed canary to stop');
+  expect((await call(c, 'PATCH', `/api/v1/deployments/${NAME}`, { model: { name: 'iris', version: 3 } })).body.state).toBe('UPDATING');
+  const starting = await waitFor(async () => (await serverPids())[3], 30_000, 'the new version to be launched');
+  b.child.kill('SIGKILL');
+  await b.exited;
+  await waitFor(async () => leads(c), 15_000, 'the second follower to lead');
+  const switched2 = await waitDeployment(c, d => d.state === 'READY' && d.model.version === 3, 'the switch to finish under the new leader');
+  expect(switched2.stateHistory.some((h: any) => h.reason.includes('both model servers adopted'))).toBe(true);
+  await waitFor(async () => !isProcessAlive(before[1]), 30_000, 'the old version to stop');
+  await waitFor(async () => JSON.stringify(await serverPids()) === JSON.stringify({ 3: starting }), 10_000, 'only the new version recorded');
+  expect(modelServerPids(root, NAME)).toEqual([starting]);
+
+  // Deleted through a follower: the leader stops the server and forgets the deployment.
+  const d = await startReplica(root, 'd', url);
+  replicas.push(d);
+  expect((await call(d, 'DELETE', `/api/v1/deployments/${NAME}`)).body.state).toBe('DELETING');
+  await waitFor(async () => (await call(d, 'GET', `/api/v1/deployments/${NAME}`)).status === 404, 30_000, 'the deletion to finish');
   await waitFor(async () => modelServerPids(root, NAME).length === 0, 30_000, 'every model server to stop');
-}, 180_000);
+}, 240_000);
