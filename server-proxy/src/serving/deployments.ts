@@ -370,13 +370,7 @@ export class DeploymentService {
    * old champion finishes its requests in flight and stops. Other challengers stay.
    */
   promote(owner: string, name: string, version?: number): Promise<Deployment> {
-    return this.writes.run(deploymentKey(owner, name), async () => {
-      if (this.follower) {
-        await this.get(owner, name); // 404 first.
-        throw new ServiceError('failed_precondition', `promotion moves traffic on the replica that runs the model servers: send it to the leader (GET /api/v1/info says which replica leads)`);
-      }
-      return this.challengers.promote(owner, name, version);
-    });
+    return this.writes.run(deploymentKey(owner, name), () => this.challengers.promote(owner, name, version));
   }
 
   /**

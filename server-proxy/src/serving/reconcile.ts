@@ -30,7 +30,10 @@ export async function reconcileDeployment(host: DeploymentService, owner: string
     return;
   }
   const target = async (model: { name: string; version: number }) => host.served(await opts.registry.version(owner, model.name, model.version));
-  let champion = keeper;
+  if (plan.promote !== undefined) {
+    await host.challengers.promoted(record);
+  }
+  let champion = plan.promote !== undefined ? (host.supervisor(owner, name) ?? opts.kube?.runner(owner, name)) : keeper;
   if (plan.deploy && record.runtime.kube) {
     if (plan.deploy === 'start') {
       opts.kube!.deploy(record, await target(record.deployment.model));

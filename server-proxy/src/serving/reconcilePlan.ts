@@ -20,6 +20,8 @@ export interface ReconcilePlan {
   finishDelete?: boolean;
   /** No keeper yet: start one on the record's model (idle for a FAILED deployment). */
   deploy?: 'start' | 'idle';
+  /** A challenger kept here that the record (a promotion through another replica) names as the champion. */
+  promote?: number;
   /** A version switch asked for through another replica. */
   switchTo?: { name: string; version: number };
   /** Challenger versions to start. */
@@ -41,7 +43,9 @@ export function planReconcile(record: DeploymentRecord | undefined, kept: KeptDe
     plan.finishDelete = true;
     return plan;
   }
-  if (!kept.champion) {
+  if (kept.challengers.has(d.model.version)) {
+    plan.promote = d.model.version;
+  } else if (!kept.champion) {
     plan.deploy = d.state === 'FAILED' ? 'idle' : 'start';
   }
   const wanted = plan.deploy === 'start' ? d.model.version : kept.champion?.wantedVersion;
@@ -57,11 +61,11 @@ export function planReconcile(record: DeploymentRecord | undefined, kept: KeptDe
       plan.changedPolicies.push(version);
     }
   }
-  plan.retireChallengers = [...kept.challengers.keys()].filter(v => !stored.has(v));
+  plan.retireChallengers = [...kept.challengers.keys()].filter(v => !stored.has(v) && v !== plan.promote);
   return plan;
 }
 
 /** Whether `plan` asks for anything. */
 export function planIsEmpty(plan: ReconcilePlan): boolean {
-  return !plan.finishDelete && !plan.deploy && !plan.switchTo && !plan.startChallengers.length && !plan.retireChallengers.length && !plan.changedPolicies.length;
+  return !plan.finishDelete && !plan.deploy && plan.promote === undefined && !plan.switchTo && !plan.startChallengers.length && !plan.retireChallengers.length && !plan.changedPolicies.length;
 }

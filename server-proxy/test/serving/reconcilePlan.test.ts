@@ -52,3 +52,14 @@ test('a deployment deleted through a follower is finished by the leader; one alr
   expect(planReconcile(record, kept(1)).startChallengers).toEqual([]);
   expect(planIsEmpty(planReconcile(undefined, kept(1, [[2, { mode: 'canary', weight: 30 }]])))).toBe(true);
 });
+
+test('a promotion stored by a follower moves the kept challenger into the champion\'s place; it is not retired', () => {
+  const record = deploymentRecord('alice', 'd');
+  record.deployment.state = 'READY';
+  record.deployment.model = { name: 'iris', version: 2 };
+  record.deployment.challengers = [canary(3, 20)];
+  const plan = planReconcile(record, kept(1, [[2, { mode: 'canary', weight: 30 }], [3, { mode: 'canary', weight: 20 }]]));
+  expect(plan).toMatchObject({ promote: 2, retireChallengers: [], startChallengers: [] });
+  expect(plan.deploy).toBeUndefined();
+  expect(planIsEmpty(planReconcile(record, kept(2, [[3, { mode: 'canary', weight: 20 }]])))).toBe(true);
+});

@@ -13,8 +13,9 @@ import { PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
 // switch and two challengers (canary and shadow) go through the follower; the leader's model servers
 // serve them and the follower splits and mirrors its inference itself. The leader is then killed with
 // SIGKILL: the follower takes over and adopts the champion and both challengers (same processes);
-// changes through a new follower are carried out by the new leader, which is killed in turn during a
-// version switch: the next leader adopts both servers of the switch. A delete through a follower ends it.
+// changes and a promotion through a new follower are carried out by the new leader, which is killed in turn during a
+// version switch: the next leader adopts both servers of the switch. That leader stops gracefully and
+// hands the server over to the next; a delete through a follower ends it.
 
 const NAME = 'iris-shared';
 const ROWS = { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }] };
@@ -40,7 +41,9 @@ async function serverPids(): Promise<Record<number, number>> {
 afterAll(async () => {
   await store?.close();
   for (const r of replicas) {
-    r.child.kill('SIGTERM');
+    if (r.child.exitCode === null && r.child.signalCode === null) {
+      r.child.kill('SIGTERM');
+    }
     await r.exited;
   }
   // A leader stopping gracefully hands its model servers over (they keep running): stop them.
@@ -152,8 +155,13 @@ test('writes through a follower are carried out by the leader, the follower spli
 
   // A switch through the follower, and the leader killed while the new version's server starts: the
   // next leader adopts both servers and finishes the switch without starting another.
-  expect((await call(c, 'PATCH', `/api/v1/deployments/${NAME}`, { challenger: null })).status).toBe(200);
-  await waitFor(async () => !isProcessAlive(before[2]), 30_000, 'the removed canary to stop');
+  // A promotion through the follower: the canary's server becomes the champion's, the old one stops.
+  const promoted = await call(c, 'POST', `/api/v1/deployments/${NAME}/promote`);
+  expect(promoted.body).toMatchObject({ state: 'READY', model: { version: 2 } });
+  expect(promoted.body.challengers).toBeUndefined();
+  await waitFor(async () => !isProcessAlive(before[1]), 30_000, 'the old champion to stop');
+  await waitFor(async () => JSON.stringify(await serverPids()) === JSON.stringify({ 2: before[2] }), 10_000, 'the promoted server recorded as the champion');
+  expect((await infer(c)).body.model_version).toBe('2');
   expect((await call(c, 'PATCH', `/api/v1/deployments/${NAME}`, { model: { name: 'iris', version: 3 } })).body.state).toBe('UPDATING');
   const starting = await waitFor(async () => (await serverPids())[3], 30_000, 'the new version to be launched');
   b.child.kill('SIGKILL');
@@ -161,14 +169,25 @@ test('writes through a follower are carried out by the leader, the follower spli
   await waitFor(async () => leads(c), 15_000, 'the second follower to lead');
   const switched2 = await waitDeployment(c, d => d.state === 'READY' && d.model.version === 3, 'the switch to finish under the new leader');
   expect(switched2.stateHistory.some((h: any) => h.reason.includes('both model servers adopted'))).toBe(true);
-  await waitFor(async () => !isProcessAlive(before[1]), 30_000, 'the old version to stop');
+  await waitFor(async () => !isProcessAlive(before[2]), 30_000, 'the old version to stop');
   await waitFor(async () => JSON.stringify(await serverPids()) === JSON.stringify({ 3: starting }), 10_000, 'only the new version recorded');
   expect(modelServerPids(root, NAME)).toEqual([starting]);
 
-  // Deleted through a follower: the leader stops the server and forgets the deployment.
+  // A graceful stop of the leader (SIGTERM) hands the server over: it keeps running, the next leader adopts it.
   const d = await startReplica(root, 'd', url);
   replicas.push(d);
-  expect((await call(d, 'DELETE', `/api/v1/deployments/${NAME}`)).body.state).toBe('DELETING');
-  await waitFor(async () => (await call(d, 'GET', `/api/v1/deployments/${NAME}`)).status === 404, 30_000, 'the deletion to finish');
+  c.child.kill('SIGTERM');
+  await c.exited;
+  expect(isProcessAlive(starting)).toBe(true);
+  await waitFor(async () => leads(d), 15_000, 'the third follower to lead');
+  await waitDeployment(d, x => x.stateHistory.at(-1).reason.includes('adopted after a leader change'), 'the server adopted again');
+  expect(await serverPids()).toEqual({ 3: starting });
+  expect((await infer(d)).body.model_version).toBe('3');
+
+  // Deleted through a follower: the leader stops the server and forgets the deployment.
+  const e = await startReplica(root, 'e', url);
+  replicas.push(e);
+  expect((await call(e, 'DELETE', `/api/v1/deployments/${NAME}`)).body.state).toBe('DELETING');
+  await waitFor(async () => (await call(e, 'GET', `/api/v1/deployments/${NAME}`)).status === 404, 30_000, 'the deletion to finish');
   await waitFor(async () => modelServerPids(root, NAME).length === 0, 30_000, 'every model server to stop');
 }, 240_000);
