@@ -4,6 +4,10 @@
 // ConfigMap create. Peer in the same run: the same steps through raw client-node with one keep-alive
 // agent.
 //
+// This is the four-call sequence submits made before they became one Job create (bench/k8s/RESULTS.md
+// keeps its numbers as the "before"); the one-call submit's own steps come from the service's
+// Server-Timing header, printed by service-jobs.mjs.
+//
 // Usage: node bench/k8s/submit-steps.mjs [--runs 30] [--dist server-proxy/dist] [--qps 1000 --burst 1000]
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -66,10 +66,12 @@ def test_submit_notebook_job_file_and_follow(service, tmp_path):
 def test_describe_summarize_shows_usage_and_the_memory_hint(service):
     proj = service.root / "cli_usage"
     proj.mkdir()
-    # About 150 MiB held for 3 s while a loop keeps a core busy: far below the 2 GiB of the BASIC tier.
+    # About 150 MiB held while a loop keeps a core busy: far below the 2 GiB of the BASIC tier. The loop
+    # runs until it has had 2 CPU-seconds (and at least 3 s), so a loaded machine only makes it longer.
     write_notebook(proj / "hold.ipynb",
                    "import time\nb = bytearray(150 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
-                   "end = time.time() + 3\nwhile time.time() < end: pass")
+                   "cpu, end = time.process_time() + 2, time.time() + 3\n"
+                   "while time.process_time() < cpu or time.time() < end: pass")
     (proj / "hold.yaml").write_text("trainingInput:\n  scaleTier: BASIC\n  notebook:\n    path: hold.ipynb\n")
     assert cli(service, "jobs", "submit", "training", "cli_usage", "--config", "hold.yaml", cwd=proj).returncode == 0
     assert service.wait("cli_usage")["state"] == "SUCCEEDED"

@@ -7,7 +7,6 @@ import {
   ICreateDefinitionRequest,
   IServiceInfo,
   ISubmitJobRequest,
-  ITrainingInput,
   JSONValue,
   Priority,
   ScaleTier,
@@ -19,7 +18,6 @@ import {
   HPO_FIELDS,
   IHpoFormState,
   IHpoParamRow,
-  toHyperparameterSpec,
   validateHpo
 } from './hpo';
 import {
@@ -28,7 +26,6 @@ import {
   IEnvRow,
   KERNEL_FALLBACK_FIELD,
   KERNEL_FIELD,
-  toJobEnv,
   validateEnvRows
 } from './environment';
 import {
@@ -39,90 +36,21 @@ import {
   ParameterType
 } from './parameters';
 import { ScheduleOptions } from './schedule';
+import { jobRequest } from './submitRequest';
+import {
+  DEFAULT_SUBMIT_DEFAULTS,
+  defaultJobId,
+  DISTRIBUTED_TIERS,
+  FIELD,
+  FormErrors,
+  IMAGE_FIELD,
+  IParameterRow,
+  ISubmitDefaults
+} from './submitFields';
 
 export { KERNEL_FALLBACK_FIELD, KERNEL_FIELD };
 
-/** `trainingInput.masterConfig.imageUri`. */
-export const IMAGE_FIELD = 'trainingInput.masterConfig.imageUri';
-
-/** Scale tiers offered in the form. */
-export const FORM_SCALE_TIERS: readonly ScaleTier[] = [
-  'BASIC',
-  'BASIC_GPU',
-  'STANDARD_1',
-  'CUSTOM'
-];
-
-/** Tiers that need a backend with distributed training. */
-export const DISTRIBUTED_TIERS: ReadonlySet<ScaleTier> = new Set<ScaleTier>([
-  'STANDARD_1',
-  'PREMIUM_1'
-]);
-
-/** Defaults of the form, from the user's settings. */
-export interface ISubmitDefaults {
-  /** Initial scale tier. */
-  scaleTier: ScaleTier;
-  /** Initial priority. */
-  priority: Priority;
-  /** Initial run-time limit in seconds; 0 means none. */
-  maxRunningTimeSeconds: number;
-  /** Initial container image. */
-  imageUri: string;
-  /** Whether "include the notebook's folder" starts checked. */
-  includeFolder: boolean;
-}
-
-/** Built-in defaults, used when settings are unavailable. */
-export const DEFAULT_SUBMIT_DEFAULTS: ISubmitDefaults = {
-  scaleTier: 'BASIC',
-  priority: 'middle',
-  maxRunningTimeSeconds: 3600,
-  imageUri: '',
-  includeFolder: false
-};
-
-/** One editable parameter row. */
-export interface IParameterRow {
-  /** The parameter as read from the notebook. */
-  parameter: INotebookParameter;
-  /** The text in the edit field. */
-  text: string;
-}
-
-/** Field name (dotted, as the service reports them) to error message. */
-export type FormErrors = { [field: string]: string };
-
-/** Field names used for form errors, matching the service's `field` paths. */
-export const FIELD = {
-  jobId: 'jobId',
-  scaleTier: 'trainingInput.scaleTier',
-  cpu: 'trainingInput.masterConfig.resources.cpu',
-  memoryGb: 'trainingInput.masterConfig.resources.memoryGb',
-  gpuCount: 'trainingInput.masterConfig.acceleratorConfig.count',
-  maxRunningTime: 'trainingInput.scheduling.maxRunningTime',
-  backend: 'trainingInput.backend',
-  parameters: 'trainingInput.notebook.parameters'
-} as const;
-
-/**
- * A job id derived from a notebook name and a time, always valid:
- * `my-model v2.ipynb` at 2026-11-29 01:01:05 gives `my_model_v2_20261129_010105`.
- */
-export function defaultJobId(notebookPath: string, now = new Date()): string {
-  const base = (notebookPath.split('/').pop() ?? '')
-    .replace(/\.ipynb$/i, '')
-    .replace(/[^A-Za-z0-9_]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp =
-    `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}` +
-    `_${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  let name = /^[A-Za-z]/.test(base) ? base : `job_${base}`.replace(/_$/, '');
-  // Leave room for the timestamp within the 128-character limit.
-  name = name.slice(0, 128 - stamp.length - 1);
-  return `${name}_${stamp}`;
-}
+export * from './submitFields';
 
 /**
  * State of the submit form: holds every field, validates it, and builds the
@@ -474,54 +402,7 @@ export class SubmitFormModel {
 
   /** The body of POST /api/v1/jobs; call only when {@link isValid}. */
   toRequest(): ISubmitJobRequest {
-    const trainingInput: ITrainingInput = {
-      scaleTier: this.scaleTier,
-      priority: this.priority,
-      notebook: {
-        path: this.notebookPath,
-        parameters: this.changedParameters(),
-        includeFolder: this.includeFolder
-      }
-    };
-    const masterConfig: ITrainingInput['masterConfig'] = {};
-    if (this.imageUri.trim()) {
-      masterConfig.imageUri = this.imageUri.trim();
-    }
-    if (this.scaleTier === 'CUSTOM') {
-      masterConfig.resources = {
-        cpu: Number(this.cpu),
-        memoryGb: Number(this.memoryGb)
-      };
-      masterConfig.acceleratorConfig = { count: Number(this.gpuCount) };
-    }
-    if (Object.keys(masterConfig).length > 0) {
-      trainingInput.masterConfig = masterConfig;
-    }
-    const limit = Number(this.maxRunningTimeSeconds.trim() || '0');
-    if (limit > 0) {
-      trainingInput.scheduling = { maxRunningTime: `${limit}s` };
-    }
-    if (this.hpo.enabled) {
-      trainingInput.hyperparameters = toHyperparameterSpec(this.hpo);
-    }
-    if (this.backend) {
-      trainingInput.backend = this.backend;
-    }
-    const env = toJobEnv(this.envRows);
-    if (env) {
-      trainingInput.env = env;
-    }
-    if (this.kernelName) {
-      trainingInput.kernelName = this.kernelName;
-    }
-    if (this.kernelFallback) {
-      trainingInput.kernelFallback = this.kernelFallback;
-    }
-    const request: ISubmitJobRequest = { jobId: this.jobId, trainingInput };
-    if (Object.keys(this.labels).length > 0) {
-      request.labels = { ...this.labels };
-    }
-    return request;
+    return jobRequest(this);
   }
 
   private _clearServerErrors(prefix: string): void {
