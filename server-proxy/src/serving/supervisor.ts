@@ -8,6 +8,9 @@ import { RestartBackoff } from './backoff.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';
 import { challengerView } from './challengerView.js';
+import { cannotStart } from './startFailure.js';
+
+export { cannotStart } from './startFailure.js';
 
 /** A model version ready to be served: its registry entry resolved to a checked folder. */
 export interface ServedVersion {
@@ -45,20 +48,6 @@ export interface Serving {
   server: ModelServer;
   model: string;
   version: number;
-}
-
-/**
- * Why a model server did not start. A missing `mlserver` is the usual first-run case of an installed package
- * (MLServer lives in its own environment, never in the notebook's), so that message says how to create it.
- */
-export function cannotStart(mlserver: string, err: Error & { code?: string }): string {
-  if (err.code === 'ENOENT') {
-    return (
-      `MLServer not found at ${mlserver}: create the serving environment with \`laketahoe serving-env create\` ` +
-      '(or `make serving-env` in a checkout), or point --mlserver / LAKETAHOE_MLSERVER at an mlserver executable'
-    );
-  }
-  return `cannot start ${mlserver}: ${err.message}`;
 }
 
 /** Failed liveness checks in a row before a hung server is killed. */
