@@ -48,6 +48,9 @@ import { ServingWatches } from './serving/kubernetes/servingWatch.js';
 import { KubeServing } from './serving/kubernetes/service.js';
 import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
+import { InferenceFastPath } from './api/inferenceFastPath.js';
+import { InferenceRecording } from './api/inferenceRecording.js';
+import { requestIdSequence, serverWithPreRoute } from './api/httpServer.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
 import { openStores } from './store/open.js';
@@ -74,6 +77,8 @@ export interface Service {
   monitor: Monitor;
   /** Deployments of trained models, each served by its own model server. */
   deployments: DeploymentService;
+  /** Answers the common inference request before Fastify routes it; absent at debug log level. */
+  inferenceFastPath?: InferenceFastPath;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
   /** Whether this replica runs the controllers; SQLite: always. */
@@ -146,8 +151,13 @@ async function wire(
     groups: config.tokenGroups
   });
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
+  // Set once the deployments exist; requests before that all go to the Fastify routes.
+  let fastPath: InferenceFastPath | undefined;
+  const requestIds = requestIdSequence();
   const app = Fastify({
     logger,
+    genReqId: requestIds,
+    serverFactory: serverWithPreRoute((req, res) => fastPath?.take(req, res) ?? false),
     // Strict input: unknown fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 4 * 1024 * 1024,
@@ -395,16 +405,22 @@ async function wire(
   await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
   await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
+  const recording = new InferenceRecording({ deployments, recorder: watchers, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
     // At the default level every request is logged twice: for predictions that is a log write per line
     // on the hot path and a log flooded by traffic. Warnings and errors still are; debug shows them all.
     ...(config.logLevel === 'info' ? { logLevel: 'warn' } : {}),
     deployments,
-    recorder: watchers,
-    maxInferBytes: config.maxInferBytes,
-    versions
+    recording,
+    maxInferBytes: config.maxInferBytes
   });
+  // At debug level every request is logged by Fastify: the fast path, which logs nothing, stays off.
+  // (pino's logger can tell; Fastify's stand-in for no logger logs nothing.)
+  if (!(app.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('debug')) {
+    fastPath = new InferenceFastPath({ auth, deployments, recording, maxInferBytes: config.maxInferBytes, log: app.log, nextRequestId: requestIds });
+    app.addHook('preClose', async () => fastPath?.close());
+  }
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,
@@ -423,6 +439,7 @@ async function wire(
     scheduler,
     monitor,
     deployments,
+    inferenceFastPath: fastPath,
     leadership,
     async start() {
       monitor.start();

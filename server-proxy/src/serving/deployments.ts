@@ -173,20 +173,35 @@ export class DeploymentService {
   /**
    * What the inference proxy may send a request of the caller's deployment to; undefined when there is
    * no such deployment (404). Read from memory on every request: a weight change applies to the next one.
-   * A replica without the deployment's supervisor sends every request to the champion its record names.
+   * A replica without the deployment's supervisor splits and mirrors as the deployment's record says.
    */
   async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
+    const ready = this.readyTraffic(owner, name);
+    if (ready) {
+      return ready;
+    }
     const key = deploymentKey(owner, name);
     const inMemory = this.runnerInMemory(owner, name);
-    if (inMemory?.serving || !this.stored) {
+    if (!this.stored) {
       return inMemory && { champion: inMemory.serving, challengers: this.challengers.targets(key) };
     }
-    // The challengers' servers its record names, with the weights and modes it stores.
+    // The versions its record names (champion and ready challengers), with the modes and weights it stores.
     const stored = await this.stored.traffic(owner, name);
     if (stored?.champion || !inMemory) {
       return stored;
     }
     return { champion: undefined, challengers: this.challengers.targets(key) };
+  }
+
+  /**
+   * {@link traffic} without waiting on anything, for the common case: this replica keeps the deployment's
+   * runner and its champion is ready. Undefined otherwise (no such deployment, not ready, or served
+   * through its stored record), where {@link traffic} decides.
+   */
+  readyTraffic(owner: string, name: string): TrafficTargets | undefined {
+    const key = deploymentKey(owner, name);
+    const champion = (this.supervisors.get(key) ?? this.opts.kube?.runner(owner, name))?.serving;
+    return champion && { champion, challengers: this.challengers.targets(key) };
   }
 
   /** @internal A registered version checked again on disk: the folder may have changed since it was registered. */
