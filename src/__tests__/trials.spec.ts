@@ -3,7 +3,13 @@ import { JobsModel } from '../model/jobs';
 import { TrialLogModel, TrialsModel } from '../model/trials';
 import { findBestTrial, sortTrials } from '../model/trialTable';
 import { IJob, ITrial } from '../wire';
-import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
+import {
+  jsonResponse,
+  makeJob,
+  makeTrial,
+  mockSettings,
+  whenSignalled
+} from './helpers';
 
 function hpoJob(goal: 'MAXIMIZE' | 'MINIMIZE' = 'MAXIMIZE'): IJob {
   return makeJob('hpo', 'RUNNING', {
@@ -66,6 +72,47 @@ describe('TrialsModel', () => {
     );
     expect(model.metricTag).toBe('score');
     expect(model.parameterNames).toEqual(['lr', 'kind']);
+    expect(model.bestTrial?.trialId).toBe('25');
+  });
+
+  it('shows the first page while later pages load', async () => {
+    const trials = Array.from({ length: 25 }, (_, i) =>
+      makeTrial(String(i + 1), 'SUCCEEDED', i)
+    );
+    let release: () => void = () => undefined;
+    const held = new Promise<void>(resolve => (release = resolve));
+    const { settings } = mockSettings(async req => {
+      const url = new URL(req.url);
+      if (!url.pathname.endsWith('/trials')) {
+        return jsonResponse(hpoJob());
+      }
+      const token = Number(url.searchParams.get('pageToken') ?? '0');
+      if (token > 0) {
+        await held;
+      }
+      const next = token + 10;
+      return jsonResponse({
+        trials: trials.slice(token, next),
+        nextPageToken: next < trials.length ? String(next) : undefined
+      });
+    });
+    const model = new TrialsModel(
+      'hpo',
+      new JobsModel(new LakeTahoeClient(settings))
+    );
+    const loading = model.reload();
+    await whenSignalled(
+      model.changed,
+      () => model.trials.length === 10,
+      'the first page'
+    );
+    expect(model.loading).toBe(true);
+    expect(model.metricTag).toBe('score');
+    expect(model.bestTrial?.trialId).toBe('10');
+    release();
+    await loading;
+    expect(model.loading).toBe(false);
+    expect(model.trials).toHaveLength(25);
     expect(model.bestTrial?.trialId).toBe('25');
   });
 

@@ -29,11 +29,18 @@ export class TrialsClient extends JobsClient {
 
   /**
    * Every trial of an HPO job, in trial order, following page tokens up to
-   * `limit` trials (at most {@link MAX_TRIALS}).
+   * `limit` trials (at most {@link MAX_TRIALS}). `onPage` sees the trials
+   * read so far after each page but the last.
    */
   async listAllTrials(
     jobId: string,
-    options: { limit?: number; pageSize?: number; signal?: AbortSignal } = {}
+    options: {
+      limit?: number;
+      pageSize?: number;
+      signal?: AbortSignal;
+      /** Called with the trials read so far after each page but the last. */
+      onPage?: (trials: readonly ITrial[]) => void;
+    } = {}
   ): Promise<ITrial[]> {
     const limit = Math.min(options.limit ?? MAX_TRIALS, MAX_TRIALS);
     const pageSize = options.pageSize ?? 1000;
@@ -47,6 +54,9 @@ export class TrialsClient extends JobsClient {
       });
       trials.push(...(page.trials ?? []));
       pageToken = page.nextPageToken;
+      if (pageToken && trials.length < limit) {
+        options.onPage?.(trials);
+      }
     } while (pageToken && trials.length < limit);
     return trials.slice(0, limit);
   }

@@ -250,9 +250,23 @@ export class TrialsModel implements IDisposable {
     this._pending = [];
     this._changed.emit();
     try {
+      const loadJob = this.client.getJob(this.jobId);
+      let shown = false;
       const [job, trials] = await Promise.all([
-        this.client.getJob(this.jobId),
-        this.client.listAllTrials(this.jobId)
+        loadJob,
+        this.client.listAllTrials(this.jobId, {
+          // The first page shows while the rest loads.
+          onPage: page => {
+            if (!shown) {
+              shown = true;
+              const first = page.slice();
+              void loadJob.then(
+                loaded => this._preview(token, loaded, first),
+                () => undefined
+              );
+            }
+          }
+        })
       ]);
       if (token !== this._loadToken || this._isDisposed) {
         return;
@@ -279,6 +293,21 @@ export class TrialsModel implements IDisposable {
         this._changed.emit();
       }
     }
+  }
+
+  /** Show the first page of a load still in flight. */
+  private _preview(token: number, job: IJob, trials: ITrial[]): void {
+    if (token !== this._loadToken || !this._loading || this._isDisposed) {
+      return;
+    }
+    this._job = job;
+    this._trials = new Map(trials.map(t => [t.trialId, t]));
+    for (const trial of this._pending) {
+      this._trials.set(trial.trialId, trial);
+    }
+    this._invalidate();
+    this._bump();
+    this._changed.emit();
   }
 
   /** Add or replace trials (from events or a load). */

@@ -14,6 +14,7 @@ import { stateLabel } from '../components/states';
 import { formatDuration } from '../components/time';
 import { Throttle } from '../components/throttle';
 import { TrialsModel } from '../model/trials';
+import { batchCellBlits } from './trials/batchedBlit';
 import {
   durationOf,
   objectiveOf,
@@ -203,6 +204,7 @@ export class TrialsGrid extends DataGrid {
       headerVisibility: 'column'
     });
     this.addClass('jp-laketahoe-TrialsGrid');
+    batchCellBlits(this);
     this.model = model;
     this._data = new TrialsDataModel(model, trans);
     this.dataModel = this._data;

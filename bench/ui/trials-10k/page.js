@@ -63,12 +63,19 @@
     trialsView,
     until,
 
-    /** Opens the trials view: command to grid rows and every plot drawn, then a painted frame. */
+    /**
+     * Opens the trials view: command to grid rows and every plot drawn, then a painted frame; also when
+     * the grid first showed rows (`firstRowsMs`).
+     */
     async open(jobId, rows) {
       const t0 = performance.now();
+      let firstRowsMs = null;
       void window.jupyterapp.commands.execute('laketahoe:open-trials', { jobId });
       await until(() => {
         const view = trialsView(jobId);
+        if (view && firstRowsMs === null && Number(view.grid.node.dataset.rows) > 0) {
+          firstRowsMs = performance.now() - t0;
+        }
         if (!view || view.grid.node.dataset.rows !== String(rows)) {
           return false;
         }
@@ -77,7 +84,7 @@
       });
       await painted();
       const ms = Math.max(performance.now() - t0, await settle(t0));
-      return { ms, longTasks: tasksSince(t0) };
+      return { ms, firstRowsMs, longTasks: tasksSince(t0) };
     },
 
     /** Listens for the next user event of a type; {@link afterEvent} then times it. */

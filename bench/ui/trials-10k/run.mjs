@@ -5,176 +5,90 @@
  *
  *   bash bench/ui/trials-10k/run.sh      (builds nothing: run `make build` first)
  */
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../../..');
-const require = createRequire(path.join(repo, 'ui-tests', 'package.json'));
-const { chromium } = require('playwright-core');
+import { jobId, withTrialsLab } from './harness.mjs';
 
 const SIZES = (process.env.TRIALS_BENCH_SIZES ?? '10000,1000').split(',').map(Number);
 const LIVE_TRIALS = 50;
 const LIVE_EVERY_MS = 80;
-const TARGETS = { open: 1000, sort: 200, filter: 200, scrollTask: 50, plots: 300 };
 
-function freePort() {
-  const script =
-    "const s = require('net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); });";
-  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
-}
-
-async function waitFor(url, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-  throw new Error(`${url} did not answer in ${timeoutMs} ms`);
-}
-
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-trials-bench-'));
-const jobId = size => `bench_trials_${size}`;
-execFileSync(
-  process.execPath,
-  [path.join(here, 'seed.mjs'), root, os.userInfo().username, ...SIZES.map(n => `${jobId(n)}:${n}`)],
-  { stdio: 'inherit' }
-);
-
-const port = freePort();
-const jupyter = process.env.JUPYTER ?? path.join(repo, '.venv', 'bin', 'jupyter');
-const lab = spawn(
-  jupyter,
-  ['lab', '--config', path.join(here, 'jupyter_config.py'), `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', '--no-browser'],
-  {
-    env: {
-      ...process.env,
-      PATH: `${path.dirname(jupyter)}:${process.env.PATH}`,
-      LAKETAHOE_BENCH_ROOT: root,
-      LAKETAHOE_RUNTIME_FILE: path.join(root, 'service.json')
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true
-  }
-);
-let labLog = '';
-lab.stderr.on('data', chunk => {
-  labLog = (labLog + chunk).slice(-20000);
-});
-
-let browser;
 const results = {};
 try {
-  await waitFor(`http://127.0.0.1:${port}/lab`, 120_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-sync']
+  await withTrialsLab(SIZES, async ({ page }) => {
+    for (const size of SIZES) {
+      const id = jobId(size);
+      const r = (results[size] = {});
+      console.error(`measuring ${size} trials`);
+      r.open = await page.evaluate(([i, n]) => window.__bench.open(i, n), [id, size]);
+      const view = page.locator(`.jp-laketahoe-Trials[data-job-id="${id}"]`);
+      const grid = view.locator('.jp-laketahoe-TrialsGrid');
+      const box = await grid.boundingBox();
+      await page.waitForTimeout(1500);
+
+      // Sort by the metric (third column's header), then back the other way.
+      console.error(`  ${new Date().toISOString()} sort`);
+      r.sort = [];
+      for (let i = 0; i < 2; i++) {
+        await page.evaluate(() => window.__bench.expect('mousedown'));
+        await page.mouse.click(box.x + 2 * 110 + 55, box.y + 14);
+        r.sort.push(await page.evaluate(() => window.__bench.afterEvent()));
+        await page.waitForTimeout(1200);
+      }
+      // Filter on one state and back to all.
+      console.error(`  ${new Date().toISOString()} filter`);
+      r.filter = [];
+      for (const state of ['FAILED', 'SUCCEEDED', 'ALL']) {
+        await page.evaluate(() => window.__bench.expect('change'));
+        await view.locator('.jp-laketahoe-Trials-filter select').selectOption(state);
+        r.filter.push(await page.evaluate(() => window.__bench.afterEvent()));
+        await page.waitForTimeout(1200);
+      }
+
+      console.error(`  ${new Date().toISOString()} Scroll`);
+      // Scroll the grid top to bottom with the wheel, 1,200 px a step.
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const scrollStart = await page.evaluate(() => performance.now());
+      const steps = Math.ceil((size * 24) / 1200);
+      for (let i = 0; i < steps; i++) {
+        await page.mouse.wheel(0, 1200);
+        await page.waitForTimeout(16);
+      }
+      await page.waitForTimeout(500);
+      r.scroll = await page.evaluate(
+        ([id, since]) => {
+          const grid = window.__bench.trialsView(id).grid;
+          return { atBottom: grid.scrollY >= grid.maxScrollY - 1, longTasks: window.__bench.tasksSince(since) };
+        },
+        [id, scrollStart]
+      );
+
+      console.error(`  ${new Date().toISOString()} Plots`);
+      // Plots redrawn: on a resize (every plot), and on new data (one trial becomes the best).
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      r.resize = await page.evaluate(() => window.__bench.timed(() => window.dispatchEvent(new Event('resize'))));
+      await page.setViewportSize({ width: 1600, height: 1000 });
+      await page.waitForTimeout(1500);
+      r.data = await page.evaluate(
+        id =>
+          window.__bench.timed(() => {
+            const model = window.__bench.trialsView(id).model;
+            const first = model.trials[0];
+            model.applyTrials([{ ...first, state: 'SUCCEEDED', finalMetric: { trainingStep: 2000, objectiveValue: 0.999 } }]);
+          }),
+        id
+      );
+      await page.waitForTimeout(1500);
+
+      console.error(`  ${new Date().toISOString()} live`);
+      r.live = await page.evaluate(([i, n, ms]) => window.__bench.live(i, n, ms), [id, LIVE_TRIALS, LIVE_EVERY_MS]);
+      await page.evaluate(() => window.jupyterapp.commands.execute('application:close-all'));
+      await page.waitForTimeout(1000);
+    }
   });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('crash', () => console.error('the page crashed'));
-  page.on('pageerror', error => console.error(`page error: ${error.message}`));
-  await page.addInitScript({ path: path.join(here, 'page.js') });
-  await page.goto(`http://127.0.0.1:${port}/lab`);
-  await page.waitForFunction(() => window.jupyterapp && window.jupyterapp.commands.hasCommand('laketahoe:open-trials'), null, {
-    timeout: 120_000
-  });
-  // Warm up: the service starts on the first request, and the chart module loads once.
-  const smallest = Math.min(...SIZES);
-  await page.evaluate(([id, n]) => window.__bench.open(id, n), [jobId(smallest), smallest]);
-  await page.evaluate(() => window.jupyterapp.commands.execute('application:close-all'));
-  await page.waitForTimeout(1000);
-
-  for (const size of SIZES) {
-    const id = jobId(size);
-    const r = (results[size] = {});
-    console.error(`measuring ${size} trials`);
-    r.open = await page.evaluate(([i, n]) => window.__bench.open(i, n), [id, size]);
-    const view = page.locator(`.jp-laketahoe-Trials[data-job-id="${id}"]`);
-    const grid = view.locator('.jp-laketahoe-TrialsGrid');
-    const box = await grid.boundingBox();
-    await page.waitForTimeout(1500);
-
-    // Sort by the metric (third column's header), then back the other way.
-    console.error(`  ${new Date().toISOString()} sort`);
-    r.sort = [];
-    for (let i = 0; i < 2; i++) {
-      await page.evaluate(() => window.__bench.expect('mousedown'));
-      await page.mouse.click(box.x + 2 * 110 + 55, box.y + 14);
-      r.sort.push(await page.evaluate(() => window.__bench.afterEvent()));
-      await page.waitForTimeout(1200);
-    }
-    // Filter on one state and back to all.
-    console.error(`  ${new Date().toISOString()} filter`);
-    r.filter = [];
-    for (const state of ['FAILED', 'SUCCEEDED', 'ALL']) {
-      await page.evaluate(() => window.__bench.expect('change'));
-      await view.locator('.jp-laketahoe-Trials-filter select').selectOption(state);
-      r.filter.push(await page.evaluate(() => window.__bench.afterEvent()));
-      await page.waitForTimeout(1200);
-    }
-
-    console.error(`  ${new Date().toISOString()} Scroll`);
-    // Scroll the grid top to bottom with the wheel, 1,200 px a step.
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const scrollStart = await page.evaluate(() => performance.now());
-    const steps = Math.ceil((size * 24) / 1200);
-    for (let i = 0; i < steps; i++) {
-      await page.mouse.wheel(0, 1200);
-      await page.waitForTimeout(16);
-    }
-    await page.waitForTimeout(500);
-    r.scroll = await page.evaluate(
-      ([id, since]) => {
-        const grid = window.__bench.trialsView(id).grid;
-        return { atBottom: grid.scrollY >= grid.maxScrollY - 1, longTasks: window.__bench.tasksSince(since) };
-      },
-      [id, scrollStart]
-    );
-
-    console.error(`  ${new Date().toISOString()} Plots`);
-    // Plots redrawn: on a resize (every plot), and on new data (one trial becomes the best).
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    r.resize = await page.evaluate(() => window.__bench.timed(() => window.dispatchEvent(new Event('resize'))));
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    await page.waitForTimeout(1500);
-    r.data = await page.evaluate(
-      id =>
-        window.__bench.timed(() => {
-          const model = window.__bench.trialsView(id).model;
-          const first = model.trials[0];
-          model.applyTrials([{ ...first, state: 'SUCCEEDED', finalMetric: { trainingStep: 2000, objectiveValue: 0.999 } }]);
-        }),
-      id
-    );
-    await page.waitForTimeout(1500);
-
-    console.error(`  ${new Date().toISOString()} live`);
-    r.live = await page.evaluate(([i, n, ms]) => window.__bench.live(i, n, ms), [id, LIVE_TRIALS, LIVE_EVERY_MS]);
-    await page.evaluate(() => window.jupyterapp.commands.execute('application:close-all'));
-    await page.waitForTimeout(1000);
-  }
 } catch (error) {
   console.error(error);
-  console.error(labLog);
   process.exitCode = 1;
-} finally {
-  await browser?.close();
-  try {
-    process.kill(-lab.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-  await new Promise(resolve => setTimeout(resolve, 1500));
-  fs.rmSync(root, { recursive: true, force: true });
 }
 
 const maxTask = tasks => (tasks.length ? Math.max(...tasks.map(t => t.duration)) : 0);
@@ -186,6 +100,7 @@ if (Object.keys(results).length === SIZES.length) {
   row('trials browser', 'target', ...SIZES.map(n => `${n.toLocaleString('en')} trials`));
   const each = f => SIZES.map(n => f(results[n]));
   row('open (command to plots drawn)', '<= 1000 ms', ...each(r => `${fmt(r.open.ms)} (longest task ${fmt(maxTask(r.open.longTasks))})`));
+  row('open: first rows shown', '', ...each(r => fmt(r.open.firstRowsMs ?? NaN)));
   row('sort by metric (worst of 2)', '<= 200 ms', ...each(r => fmt(Math.max(...r.sort.map(s => s.ms)))));
   row('filter by state (worst of 3)', '<= 200 ms', ...each(r => fmt(Math.max(...r.filter.map(s => s.ms)))));
   row('scroll top to bottom: long tasks', 'none > 50 ms', ...each(r => `${r.scroll.longTasks.length}, longest ${fmt(maxTask(r.scroll.longTasks))}${r.scroll.atBottom ? '' : ' (not at bottom!)'}`));

@@ -1,6 +1,6 @@
 /** The plots of the trials browser: history, learning curves, parallel coordinates, importance, slices. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import React, { useEffect, useMemo, useRef } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 
 import { useThrottledSignal } from '../../components/hooks';
 import type { IHpoPlot, IPlotData } from '../../components/charts/hpoCharts';
@@ -19,91 +19,100 @@ import {
 import { objectiveOf } from '../../model/trialTable';
 import { TrialsModel } from '../../model/trials';
 import { ITrialsViewOptions } from './options';
+import { plotTurn } from './plotTurns';
 
 /** Milliseconds between plot redraws while trial events stream in. */
 export const PLOT_REDRAW_MS = 1000;
 
-/** The data of every plot, from one version of the trials. */
-function plotsData(model: TrialsModel) {
-  const trials = model.trials;
-  const names = model.parameterNames;
-  const specs = model.parameterSpecs;
-  const bestId = model.bestTrial?.trialId ?? null;
-  const done = trials.filter(t => objectiveOf(t) !== null);
-  if (done.length === 0 && !trials.some(t => t.allMetrics?.length)) {
-    return null;
-  }
-  return {
-    importance: parameterImportance(
-      done.map(t => ({
-        params: t.hyperparameters ?? {},
-        objective: objectiveOf(t) as number
-      })),
-      names
-    ),
-    history: historyData(trials, model.goal),
-    curves: learningCurves(trials, bestId),
-    parallel: parallelData(
-      trials,
-      names,
-      specs,
-      model.goal,
-      model.metricTag,
-      bestId
-    ),
-    slices: sliceData(trials, names, specs)
-  };
+/** Whether any trial has something to plot. */
+function hasPlotData(model: TrialsModel): boolean {
+  return model.trials.some(
+    t => objectiveOf(t) !== null || (t.allMetrics?.length ?? 0) > 0
+  );
+}
+
+/** Objectives of the finished trials against their parameters. */
+function importanceOf(model: TrialsModel): IParameterImportance[] {
+  const done = model.trials.filter(t => objectiveOf(t) !== null);
+  return parameterImportance(
+    done.map(t => ({
+      params: t.hyperparameters ?? {},
+      objective: objectiveOf(t) as number
+    })),
+    model.parameterNames
+  );
 }
 
 /**
  * Every plot, redrawn at most once per {@link PLOT_REDRAW_MS} when trials
- * change; sorting, filtering and selecting in the grid redraw nothing.
+ * change; sorting, filtering and selecting in the grid redraw nothing. Each
+ * plot computes its data from the model when its turn comes (see
+ * {@link plotTurn}), so the grid shows before the plots and no task draws
+ * them all.
  */
 export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
   const { model, trans } = props;
   useThrottledSignal(model.trialsChanged, PLOT_REDRAW_MS);
   const version = model.version;
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const data = useMemo(() => plotsData(model), [model, version]);
-  if (!data) {
+  const shown = useMemo(() => hasPlotData(model), [model, version]);
+  if (!shown) {
     return (
       <div className="jp-laketahoe-TrialsPlots jp-laketahoe-empty">
         {trans.__('Plots appear once trials report the metric.')}
       </div>
     );
   }
+  const bestId = () => model.bestTrial?.trialId ?? null;
   return (
     <div className="jp-laketahoe-TrialsPlots">
       <Plot
         kind="history"
-        title={trans.__('Optimization history')}
-        data={data.history}
+        title={() => trans.__('Optimization history')}
+        compute={() => historyData(model.trials, model.goal)}
+        version={version}
         trans={trans}
       />
       <Plot
         kind="curves"
-        title={trans.__('Intermediate values (dashed: stopped early)')}
-        data={data.curves}
+        title={() => trans.__('Intermediate values (dashed: stopped early)')}
+        compute={() => learningCurves(model.trials, bestId())}
+        version={version}
         trans={trans}
       />
       <Plot
         kind="parallel"
-        title={trans.__('Parallel coordinates')}
-        data={data.parallel}
+        title={() => trans.__('Parallel coordinates')}
+        compute={() =>
+          parallelData(
+            model.trials,
+            model.parameterNames,
+            model.parameterSpecs,
+            model.goal,
+            model.metricTag,
+            bestId()
+          )
+        }
+        version={version}
         trans={trans}
       />
-      <ImportanceChart importance={data.importance} trans={trans} />
-      {data.slices.map(slice => (
+      <ImportanceChart model={model} version={version} trans={trans} />
+      {model.parameterNames.map(name => (
         <Plot
-          key={slice.axis.name}
+          key={name}
           kind="slice"
-          name={slice.axis.name}
-          title={trans.__(
-            'Slice: %1%2',
-            slice.axis.name,
-            slice.axis.log ? trans.__(' (log)') : ''
-          )}
-          data={slice}
+          name={name}
+          title={slice =>
+            trans.__(
+              'Slice: %1%2',
+              name,
+              slice?.axis.log ? trans.__(' (log)') : ''
+            )
+          }
+          compute={() =>
+            sliceData(model.trials, [name], model.parameterSpecs)[0]
+          }
+          version={version}
           trans={trans}
         />
       ))}
@@ -111,17 +120,29 @@ export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
   );
 }
 
-/** One chart of the lazily loaded chart module. */
+/**
+ * One chart of the lazily loaded chart module: drawn, and redrawn for each
+ * new `version`, with the data `compute` gives when the plot's turn comes.
+ */
 function Plot<K extends keyof IPlotData>(props: {
   kind: K;
-  title: string;
-  data: IPlotData[K];
+  title: (data: IPlotData[K] | null) => string;
+  compute: () => IPlotData[K];
+  version: number;
   name?: string;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { kind, title, data, name, trans } = props;
-  const latest = useRef(data);
-  latest.current = data;
+  const { kind, title, compute, version, name, trans } = props;
+  const latest = useRef(compute);
+  latest.current = compute;
+  const [caption, setCaption] = useState(() => title(null));
+  const titleOf = useRef(title);
+  titleOf.current = title;
+  const computed = (): IPlotData[K] => {
+    const data = latest.current();
+    setCaption(titleOf.current(data));
+    return data;
+  };
   const {
     host,
     chart: plot,
@@ -129,6 +150,7 @@ function Plot<K extends keyof IPlotData>(props: {
   } = useLazyChart<IHpoPlot<IPlotData[K]>>(
     async () => {
       const charts = await import('../../components/charts/hpoCharts');
+      await plotTurn();
       const create = {
         history: charts.historyPlot,
         curves: charts.curvesPlot,
@@ -139,15 +161,30 @@ function Plot<K extends keyof IPlotData>(props: {
         d: IPlotData[K],
         w: number
       ) => IHpoPlot<IPlotData[K]>;
-      return (element, width) => create(element, latest.current, width);
+      // Data of the version current when drawn: later ones redraw below.
+      return (element, width) => create(element, computed(), width);
     },
     240,
     [kind]
   );
 
   useEffect(() => {
-    plot.current?.update(data);
-  }, [plot, data]);
+    if (!plot.current) {
+      // Not drawn yet: drawing reads the latest data.
+      return;
+    }
+    let current = true;
+    void plotTurn().then(() => {
+      if (current) {
+        plot.current?.update(computed());
+      }
+    });
+    return () => {
+      current = false;
+    };
+    // `computed` reads the latest props through refs.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [plot, version]);
 
   return (
     <figure
@@ -156,7 +193,7 @@ function Plot<K extends keyof IPlotData>(props: {
       data-parameter={name}
     >
       <figcaption className="jp-laketahoe-MetricChart-title">
-        {title}
+        {caption}
       </figcaption>
       <LazyChartPlot
         host={host}
@@ -170,11 +207,27 @@ function Plot<K extends keyof IPlotData>(props: {
 
 /** Parameter importance as horizontal bars (see model/importance.ts). */
 function ImportanceChart(props: {
-  importance: IParameterImportance[];
+  model: TrialsModel;
+  version: number;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { importance, trans } = props;
-  const sorted = [...importance].sort((a, b) => b.share - a.share);
+  const { model, version, trans } = props;
+  // Null until computed in its turn.
+  const [importance, setImportance] = useState<IParameterImportance[] | null>(
+    null
+  );
+  useEffect(() => {
+    let current = true;
+    void plotTurn().then(() => {
+      if (current) {
+        setImportance(importanceOf(model));
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [model, version]);
+  const sorted = [...(importance ?? [])].sort((a, b) => b.share - a.share);
   return (
     <figure className="jp-laketahoe-TrialsPlot" data-plot="importance">
       <figcaption
@@ -185,7 +238,7 @@ function ImportanceChart(props: {
       >
         {trans.__('Parameter importance')}
       </figcaption>
-      {sorted.every(i => i.groups === 0) ? (
+      {importance === null ? null : sorted.every(i => i.groups === 0) ? (
         <p className="jp-laketahoe-empty">
           {trans.__('Needs at least 3 finished trials.')}
         </p>
