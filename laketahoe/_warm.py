@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import json
 import logging
 import os
@@ -200,6 +201,11 @@ def serve() -> int:
     os.close(null)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _preload()
+    # Everything imported so far lives as long as the template: kept out of the collector's reach, a full
+    # collection in a runner or kernel (IPython runs one as each kernel exits) need not walk it, nor touch
+    # (and so copy) the pages it shares with the template.
+    gc.collect()
+    gc.freeze()
     _write(reply_fd, {"ready": os.getpid()})
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -320,7 +326,9 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str) -> ForkedKernel:
         import ipykernel.kernelapp
 
         # Read from the environment at import time in a cold kernel: here it must be passed.
-        args = [*args, f"--IPKernelApp.parent_handle={parent}"]
+        # History in memory: a cold kernel's shared history file costs a disk sync as each kernel ends, and
+        # `%history -g` in one trial would show the code of trials before it.
+        args = [*args, f"--IPKernelApp.parent_handle={parent}", "--HistoryManager.hist_file=:memory:"]
         sys.argv = [ipykernel.kernelapp.__file__, *args]
         ipykernel.kernelapp.launch_new_instance(argv=args)
         code = 0

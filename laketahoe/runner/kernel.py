@@ -55,6 +55,11 @@ def _kernel_manager_class():
                 return
             await super()._async_interrupt_kernel()
 
+        async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
+            # A kernel exits within milliseconds of its shutdown reply: polling every 0.1 s made each run
+            # wait most of a poll for nothing after its last cell.
+            await super()._async_finish_shutdown(waittime=waittime, pollinterval=0.005, restart=restart)
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # Only this interpreter's own ipykernel is what the template imported; other kernelspecs start cold.
             if not (_warm.can_fork_kernel() and self.kernel_name == "python3" and "ipykernel_launcher" in kernel_cmd):
