@@ -49,6 +49,17 @@ PRELOAD = (
     "ipykernel.zmqshell",
     # ipykernel imports its debugger (debugpy) while it initialises: the largest part of a kernel's start.
     "ipykernel.debugger",
+    # What a kernel imports as it builds its shell and first runs (its debugger, history, inspector, usage).
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "pdb",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
     "nbconvert",
 )
 
