@@ -4,8 +4,9 @@ import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
 import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
-import { diagnose, replicaChange } from './diagnose.js';
-import { InflightAutoscaler } from './autoscaler.js';
+import { diagnose, pendingReplicas, replicaChange } from './diagnose.js';
+import { followAutoscaling, type Autoscaler } from './autoscalers.js';
+import { defaultCpuSource } from './cpuUsage.js';
 import type { KubeServingOptions } from './options.js';
 import { VersionObjects, type Live } from './versionObjects.js';
 import { DeploymentChanges } from './servingWatch.js';
@@ -32,10 +33,12 @@ export class KubeDeploymentRunner {
   private targetObject?: string;
   /** Set by {@link retireAll}: this runner's objects are to go, not to be adopted later. */
   private retired = false;
-  private autoscaler?: InflightAutoscaler;
+  private autoscaler?: Autoscaler;
   /** Scaled to zero by the autoscaler: no replica, on purpose; the next request wakes it ({@link wake}). */
   private scaledToZero = false;
   private waking?: Promise<boolean>;
+  /** The last pending-replica reason recorded (see pendingReplicas). */
+  private pendingNote?: string;
   private readonly objects: VersionObjects;
 
   constructor(
@@ -317,6 +320,14 @@ export class KubeDeploymentRunner {
           }
         });
       }
+      // A replica the scheduler cannot place while others serve: said once in the history.
+      const pending = live === this.active ? pendingReplicas(deployment, pods) : undefined;
+      if (pending !== this.pendingNote) {
+        this.pendingNote = pending;
+        if (pending) {
+          await this.update(r => void r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: pending }));
+        }
+      }
     } catch (err) {
       this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
     }
@@ -332,21 +343,20 @@ export class KubeDeploymentRunner {
       this.autoscaler = undefined;
       return;
     }
-    if (this.autoscaler) {
-      this.autoscaler.update(spec);
-      return;
-    }
-    this.autoscaler = new InflightAutoscaler(
+    this.autoscaler = followAutoscaling(
+      this.autoscaler,
       spec,
       {
         // Nothing to decide at zero or while waking: the waiting request is the decision.
         load: () => (this.active && !this.scaledToZero ? { inflight: this.active.endpoint.inflight, started: this.active.endpoint.started } : undefined),
+        version: () => (this.active && this.ready ? { namespace: this.runtime.namespace, objectName: this.active.objectName } : undefined),
+        cpuRequest: () => this.runtime.cpu,
         replicas: () => this.runtime.replicas,
         scaleTo: (replicas, reason) => this.scaleTo(replicas, reason)
       },
+      () => this.opts.cpuSource ?? defaultCpuSource(this.opts.config),
       err => this.opts.log.warn({ err, deployment: this.name }, 'autoscaling failed')
     );
-    this.autoscaler.start();
   }
 
   /** The autoscaler's decision, applied and recorded; to zero only once the requests in flight are answered. */
