@@ -184,9 +184,15 @@ def scale(name: str, replicas: int, client: Client | None = None) -> DeploymentV
 
 
 def autoscaling_spec(min_replicas: int, max_replicas: int, target_inflight: int | None = None,
-                     scale_down_delay: int | None = None) -> dict:
-    """The ``autoscaling`` field of a deployment update: scale by requests in flight within min/max replicas."""
+                     scale_down_delay: int | None = None, cpu_target: int | None = None) -> dict:
+    """The ``autoscaling`` field of a deployment update: within min/max replicas, scale by requests in
+    flight, or with ``cpu_target`` by CPU use (percent of each replica's CPU request aimed at)."""
+    if cpu_target is not None and target_inflight is not None:
+        raise LakeTahoeError("autoscaling follows requests in flight (target_inflight) or CPU (cpu_target), not both")
     spec = {"minReplicas": min_replicas, "maxReplicas": max_replicas}
+    if cpu_target is not None:
+        spec["metric"] = "cpu"
+        spec["targetCpuPercent"] = cpu_target
     if target_inflight is not None:
         spec["targetInflight"] = target_inflight
     if scale_down_delay is not None:

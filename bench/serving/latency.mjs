@@ -3,8 +3,10 @@
 // proxy adds) and throughput under a bounded concurrent load.
 //
 // Usage: node bench/serving/latency.mjs [--requests 2000] [--concurrency 16] [--seconds 5] [--log-level warn]
-// (--log-level info: the service's default level). LAKETAHOE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'
-// profiles the service.
+//        [--baseline server-proxy/<folder>/dist]
+// (--log-level info: the service's default level; --baseline: another build of the service, e.g. an earlier
+// commit's, measured in the same run beside this one, see service.mjs). LAKETAHOE_BENCH_NODE_ARGS=
+// '--cpu-prof --cpu-prof-dir=DIR' profiles the service.
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -26,7 +28,9 @@ const arg = (name, fallback) => {
 const requestCount = arg('requests', 2000);
 const concurrency = arg('concurrency', 16);
 const seconds = arg('seconds', 5);
-const logLevel = process.argv.includes('--log-level') ? process.argv[process.argv.indexOf('--log-level') + 1] : 'warn';
+const stringArg = (name, fallback) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : fallback);
+const logLevel = stringArg('log-level', 'warn');
+const baselineDist = stringArg('baseline', undefined);
 const user = 'bench';
 const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const body = JSON.stringify({
@@ -94,19 +98,27 @@ async function bareForwarder(upstream) {
   return { proc, origin: `http://127.0.0.1:${port}` };
 }
 
-/** Sequential latencies of all targets, interleaved in blocks so all see the same machine load. */
-async function sequential(targets) {
+/**
+ * Sequential latencies of all targets, interleaved in blocks so all see the same machine load, and the
+ * CPU seconds of each target's process (`pids` by target name) during its own blocks only: what a
+ * process does in the background (timers, probes) is then spread over its own requests' time, not over
+ * the whole run's.
+ */
+async function sequential(targets, pids) {
   const samples = Object.fromEntries(Object.keys(targets).map(k => [k, []]));
+  const cpu = Object.fromEntries(Object.keys(pids).map(k => [k, 0]));
   for (let block = 0; block < requestCount / 100; block++) {
     for (const [name, t] of Object.entries(targets)) {
+      const cpuBefore = pids[name] && cpuSeconds(pids[name]);
       for (let i = 0; i < 100; i++) {
         const start = performance.now();
         await t.call();
         samples[name].push(performance.now() - start);
       }
+      if (pids[name]) cpu[name] += cpuSeconds(pids[name]) - cpuBefore;
     }
   }
-  return samples;
+  return { samples, cpu };
 }
 
 /** Requests per second with `concurrency` callers looping for `seconds`. */
@@ -162,9 +174,8 @@ async function peerServer(folder) {
   return { socket, secret, stop };
 }
 
-const { dir, url, headers, api, stop, pid } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user, logLevel });
-let upstream;
-try {
+/** Registers the iris model and deploys it as `bench`; resolves once READY. */
+async function deployBench(api) {
   await api('POST', '/models', { path: 'models/iris' });
   await api('POST', '/deployments', { name: 'bench', model: { name: 'iris' } });
   let deployment;
@@ -174,23 +185,31 @@ try {
     deployment = await api('GET', '/deployments/bench');
     if (deployment.state === 'FAILED') throw new Error(deployment.errorMessage);
   } while (deployment.state !== 'READY' && Date.now() < readyBy);
+}
+
+const { dir, url, api, stop, pid } = await startBenchService({ prefix: 'laketahoe-bench-serving-', token, user, logLevel });
+let upstream;
+let baseline;
+try {
+  await deployBench(api);
+  if (baselineDist) {
+    baseline = await startBenchService({ prefix: 'laketahoe-bench-baseline-', token, user, logLevel, dist: baselineDist });
+    await deployBench(baseline.api);
+  }
   upstream = await peerServer(path.join(dir, '.laketahoe', 'deployments', user, 'bench', '1'));
   const direct = target('http://localhost', '/v2/models/iris/infer', { 'x-laketahoe-server-secret': upstream.secret }, upstream.socket);
   const proxied = target(url, '/api/v1/deployments/bench/v2/models/iris/infer', { authorization: `Bearer ${token}` });
+  const before = baseline && target(baseline.url, '/api/v1/deployments/bench/v2/models/iris/infer', { authorization: `Bearer ${token}` });
   const bare = await bareForwarder(upstream);
   const floor = target(bare.origin, '/v2/models/iris/infer');
+  const targets = { direct, proxied, ...(before ? { before } : {}), floor };
   for (let i = 0; i < 200; i++) {
-    await direct.call();
-    await proxied.call();
-    await floor.call();
+    for (const t of Object.values(targets)) await t.call();
   }
-  const cpuBefore = { service: cpuSeconds(pid), floor: cpuSeconds(bare.proc.pid) };
-  const lat = await sequential({ direct, proxied, floor });
+  const pids = { proxied: pid, floor: bare.proc.pid, ...(baseline ? { before: baseline.pid } : {}) };
+  const { samples: lat, cpu } = await sequential(targets, pids);
   // CPU per request of each hop, less sensitive to a busy machine than its latency.
-  const cpuUs = {
-    service: ((cpuSeconds(pid) - cpuBefore.service) / requestCount) * 1e6,
-    floor: ((cpuSeconds(bare.proc.pid) - cpuBefore.floor) / requestCount) * 1e6
-  };
+  const cpuUs = Object.fromEntries(Object.entries(cpu).map(([k, seconds]) => [k, (seconds / requestCount) * 1e6]));
   const stats = s => {
     const sorted = [...s].sort((a, b) => a - b);
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
@@ -198,8 +217,10 @@ try {
   const d = stats(lat.direct);
   const p = stats(lat.proxied);
   const b = stats(lat.floor);
+  const old = before && stats(lat.before);
   const rpsDirect = await throughput(direct);
   const rpsProxied = await throughput(proxied);
+  const rpsBefore = before && (await throughput(before));
   const rpsFloor = await throughput(floor);
 
   const f = v => v.toFixed(3).padStart(9);
@@ -209,14 +230,18 @@ try {
   console.log(`${'through the service (proxy)'.padEnd(36)} ${f(p.p50)} ${f(p.p99)}`);
   console.log(`${'added by the proxy'.padEnd(36)} ${f(p.p50 - d.p50)} ${f(p.p99 - d.p99)}   (target: p50 well under 1 ms)`);
   console.log(`${'  peer: bare Node forwarder (floor)'.padEnd(36)} ${f(b.p50)} ${f(b.p99)}   adds ${(b.p50 - d.p50).toFixed(3)} ms at p50`);
-  console.log(`CPU per request (user + system, sequential phase): the service ${cpuUs.service.toFixed(0)} us, the bare forwarder ${cpuUs.floor.toFixed(0)} us`);
+  if (old) {
+    console.log(`${'  baseline build (--baseline)'.padEnd(36)} ${f(old.p50)} ${f(old.p99)}   adds ${(old.p50 - d.p50).toFixed(3)} ms at p50 (${baselineDist})`);
+  }
+  const cpuBaseline = before ? `, the baseline build ${cpuUs.before.toFixed(0)} us` : '';
+  console.log(`CPU per request (user + system, during its own blocks): the service ${cpuUs.proxied.toFixed(0)} us, the bare forwarder ${cpuUs.floor.toFixed(0)} us${cpuBaseline}`);
   console.log(`load average at the end: ${os.loadavg().map(l => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
-  console.log(`throughput, ${concurrency} concurrent callers for ${seconds} s: direct ${rpsDirect.toFixed(0)} req/s, through the service ${rpsProxied.toFixed(0)} req/s, bare forwarder ${rpsFloor.toFixed(0)} req/s`);
-  await direct.pool.close();
-  await proxied.pool.close();
-  await floor.pool.close();
+  const rpsBaseline = before ? `, baseline build ${rpsBefore.toFixed(0)} req/s` : '';
+  console.log(`throughput, ${concurrency} concurrent callers for ${seconds} s: direct ${rpsDirect.toFixed(0)} req/s, through the service ${rpsProxied.toFixed(0)} req/s, bare forwarder ${rpsFloor.toFixed(0)} req/s${rpsBaseline}`);
+  for (const t of Object.values(targets)) await t.pool.close();
   bare.proc.kill();
 } finally {
   upstream?.stop();
+  await baseline?.stop();
   await stop();
 }

@@ -30,7 +30,7 @@
   laketahoe deployments traffic NAME --canary PERCENT | --shadow | --remove
   laketahoe deployments compare NAME
   laketahoe deployments promote NAME [--version N]
-  laketahoe deployments scale NAME --replicas N | --min N --max N [--target-inflight N] [--scale-down-delay S]
+  laketahoe deployments scale NAME --replicas N | --min N --max N [--target-inflight N | --cpu-target PERCENT] [--scale-down-delay S]
   laketahoe deployments scale NAME --no-autoscaling
 
   laketahoe serving-env create [--path DIR] [--python PY] [--force] [--verbose]

@@ -122,10 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     scale_how = scale.add_mutually_exclusive_group(required=True)
     scale_how.add_argument("--replicas", type=int, help="pods per served version (at least 1)")
     scale_how.add_argument("--min", type=int, dest="min_replicas",
-                           help="autoscale by requests in flight from this many replicas (0: scale to zero)")
+                           help="autoscale from this many replicas (0: scale to zero, by requests in flight only)")
     scale_how.add_argument("--no-autoscaling", action="store_true", help="stop autoscaling; the replicas stay")
     scale.add_argument("--max", type=int, dest="max_replicas", help="with --min: at most this many replicas")
-    scale.add_argument("--target-inflight", type=int, help="with --min: requests in flight per replica (default 4)")
+    scale_metric = scale.add_mutually_exclusive_group()
+    scale_metric.add_argument("--target-inflight", type=int,
+                              help="with --min: scale by requests in flight, this many per replica (the default, 4)")
+    scale_metric.add_argument("--cpu-target", type=int, metavar="PERCENT",
+                              help="with --min: scale by CPU use, this percent of each replica's CPU request")
     scale.add_argument("--scale-down-delay", type=int, metavar="SECONDS",
                        help="with --min: how long a lower load lasts before replicas go (default 60)")
     dep_cmds.add_parser("list", help="list deployments")

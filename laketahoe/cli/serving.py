@@ -103,9 +103,10 @@ def cmd_deployments(args, client: Client) -> int:
             if args.max_replicas is None:
                 raise JobSpecError("--min needs --max")
             spec = serving.autoscaling_spec(args.min_replicas, args.max_replicas, args.target_inflight,
-                                            args.scale_down_delay)
+                                            args.scale_down_delay, cpu_target=args.cpu_target)
             client.update_deployment(args.name, autoscaling=spec)
-            print(f"Autoscaling [{args.name}] between {args.min_replicas} and {args.max_replicas} replicas.")
+            by = f" by CPU ({args.cpu_target}% of the request)" if args.cpu_target is not None else ""
+            print(f"Autoscaling [{args.name}] between {args.min_replicas} and {args.max_replicas} replicas{by}.")
         elif args.no_autoscaling:
             replicas = client.update_deployment(args.name, autoscaling=None)["replicas"]
             print(f"Stopped autoscaling [{args.name}]; it keeps {replicas} replica{'s' if replicas != 1 else ''}.")

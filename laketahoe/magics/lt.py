@@ -59,7 +59,7 @@ class LakeTahoeMagics(JobMagics, ServingMagics, Magics):
           %lt deployments
           %lt compare NAME
           %lt promote NAME [--version N]
-          %lt scale NAME --replicas N | --min N --max N [--target-inflight N] | --no-autoscaling   (Kubernetes)
+          %lt scale NAME --replicas N | --min N --max N [--target-inflight N | --cpu-target PERCENT] | --no-autoscaling   (Kubernetes)
           %lt undeploy NAME
 
         ``%lt submit`` without NOTEBOOK submits the current notebook (its last saved version);

@@ -88,9 +88,11 @@ class ServingMagics:
     @argument("--min", type=int, dest="min_replicas", help="autoscale from this many replicas (0: scale to zero)")
     @argument("--max", type=int, dest="max_replicas", help="with --min: at most this many replicas")
     @argument("--target-inflight", type=int, help="with --min: requests in flight per replica (default 4)")
+    @argument("--cpu-target", type=int, metavar="PERCENT",
+              help="with --min: scale by CPU use instead, this percent of each replica's CPU request")
     @argument("--no-autoscaling", action="store_true", help="stop autoscaling; the replicas stay")
     def _scale(self, rest):
-        """%lt scale: set a Kubernetes deployment's replicas, or autoscale it by requests in flight."""
+        """%lt scale: set a Kubernetes deployment's replicas, or autoscale it by requests in flight or CPU."""
         args = parse_argstring(self._scale, rest)
         chosen = [args.replicas is not None, args.min_replicas is not None, args.no_autoscaling]
         if sum(chosen) != 1:
@@ -98,7 +100,10 @@ class ServingMagics:
         if args.min_replicas is not None:
             if args.max_replicas is None:
                 raise UsageError("%lt scale: --min needs --max")
-            spec = serving.autoscaling_spec(args.min_replicas, args.max_replicas, args.target_inflight)
+            if args.target_inflight is not None and args.cpu_target is not None:
+                raise UsageError("%lt scale: --target-inflight or --cpu-target, not both")
+            spec = serving.autoscaling_spec(args.min_replicas, args.max_replicas, args.target_inflight,
+                                            cpu_target=args.cpu_target)
             return DeploymentView(self.client.update_deployment(args.name, autoscaling=spec))
         if args.no_autoscaling:
             return DeploymentView(self.client.update_deployment(args.name, autoscaling=None))

@@ -46,6 +46,7 @@ def cli(service, *args, cwd):
     ("scale x", "exactly one of --replicas N, --min N --max N or --no-autoscaling"),
     ("scale x --replicas 2 --no-autoscaling", "exactly one of"),
     ("scale x --min 0", "--min needs --max"),
+    ("scale x --min 1 --max 2 --target-inflight 2 --cpu-target 50", "--target-inflight or --cpu-target, not both"),
     ("compare", "the following arguments are required: name"),
 ])
 def test_magic_argument_mistakes(shell, line, message):
@@ -133,6 +134,11 @@ def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
         assert out.returncode != 0 and "autoscaling applies to the Kubernetes backend only" in out.stderr, out.stderr
         out = cli(use_service, "deployments", "scale", "ab", "--min", "1", cwd=tmp_path)
         assert out.returncode != 0 and "--min needs --max" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "1", "--max", "2", "--cpu-target", "95", cwd=tmp_path)
+        assert out.returncode != 0 and "autoscaling.targetCpuPercent" in out.stderr, out.stderr
+        out = cli(use_service, "deployments", "scale", "ab", "--min", "1", "--max", "2", "--cpu-target", "50",
+                  "--target-inflight", "2", cwd=tmp_path)
+        assert out.returncode != 0 and "not allowed with argument" in out.stderr, out.stderr
         with pytest.raises(UsageError, match="the local backend runs exactly one model server"):
             shell.run_line_magic("lt", "scale ab --replicas 3")
         assert shell.run_line_magic("lt", "scale ab --replicas 1")["replicas"] == 1
@@ -179,3 +185,7 @@ def test_autoscaling_spec_names_only_what_was_given():
     assert autoscaling_spec(0, 3) == {"minReplicas": 0, "maxReplicas": 3}
     assert autoscaling_spec(1, 4, 8, 30) == {"minReplicas": 1, "maxReplicas": 4, "targetInflight": 8,
                                              "scaleDownDelaySeconds": 30}
+    assert autoscaling_spec(1, 3, cpu_target=60) == {"minReplicas": 1, "maxReplicas": 3, "metric": "cpu",
+                                                     "targetCpuPercent": 60}
+    with pytest.raises(LakeTahoeError, match="not both"):
+        autoscaling_spec(1, 3, 4, cpu_target=60)

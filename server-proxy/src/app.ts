@@ -48,6 +48,9 @@ import { ServingWatches } from './serving/kubernetes/servingWatch.js';
 import { KubeServing } from './serving/kubernetes/service.js';
 import { VersionMonitor } from './monitoring/versions.js';
 import { inferenceProxyRoutes } from './api/routes/inference.js';
+import { InferenceFastPath } from './api/inferenceFastPath.js';
+import { InferenceRecording } from './api/inferenceRecording.js';
+import { requestIdSequence, serverWithPreRoute } from './api/httpServer.js';
 import { ModelRegistry } from './serving/registry.js';
 import { servingRoutes } from './api/routes/serving.js';
 import { openStores } from './store/open.js';
@@ -56,6 +59,7 @@ import type { Store } from './store/store.js';
 import { electorFor } from './leadership/elect.js';
 import { Leadership } from './leadership/leadership.js';
 import { FollowerWorkPickup } from './leadership/pickup.js';
+import { DeploymentPickup } from './leadership/deploymentPickup.js';
 import { VERSION } from './version.js';
 
 /**
@@ -73,6 +77,8 @@ export interface Service {
   monitor: Monitor;
   /** Deployments of trained models, each served by its own model server. */
   deployments: DeploymentService;
+  /** Answers the common inference request before Fastify routes it; absent at debug log level. */
+  inferenceFastPath?: InferenceFastPath;
   /** Deletes finished jobs past the retention rules, on a timer. */
   retention: RetentionSweeper;
   /** Whether this replica runs the controllers; SQLite: always. */
@@ -83,8 +89,11 @@ export interface Service {
   scheduler: Scheduler;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
-  /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
-  close(): Promise<void>;
+  /**
+   * Stops serving and watching; runners keep running; closes the database. Model servers stop, unless
+   * `handOver` and this is one of several replicas: then they keep running for the next leader to adopt.
+   */
+  close(options?: { handOver?: boolean }): Promise<void>;
 }
 
 /** Parts wired in from outside. */
@@ -142,8 +151,13 @@ async function wire(
     groups: config.tokenGroups
   });
   const capacity = detectCapacity({ cpus: config.cpus, memoryBytes: config.memoryBytes, gpus: config.gpus });
+  // Set once the deployments exist; requests before that all go to the Fastify routes.
+  let fastPath: InferenceFastPath | undefined;
+  const requestIds = requestIdSequence();
   const app = Fastify({
     logger,
+    genReqId: requestIds,
+    serverFactory: serverWithPreRoute((req, res) => fastPath?.take(req, res) ?? false),
     // Strict input: unknown fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 4 * 1024 * 1024,
@@ -331,7 +345,11 @@ async function wire(
   // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
   leadership.register({ name: 'backends', start: () => backend.start(), stop: () => backend.stop() });
   leadership.register({ name: 'HPO experiments', start: () => experiments.start(), stop: () => experiments.stop() });
-  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close() });
+  // Replicas hand over: a leader that stops (or loses the election) leaves its model servers running for
+  // the next one to adopt, unless the whole service is closing for good.
+  let closingForGood = false;
+  const handOver = () => leadership.kind !== 'single' && !closingForGood;
+  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close({ keepServers: handOver() }) });
   leadership.register({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
   leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
   // Ticks are claimed in the store, so a second scheduler could not fire one twice; leading keeps it to one.
@@ -339,6 +357,7 @@ async function wire(
   if (leadership.kind !== 'single') {
     // Only replicas have followers whose accepted work the leader must pick up.
     leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
+    leadership.register(new DeploymentPickup({ store, bus, deployments, log: app.log }));
   }
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
   monitor.evaluatesAlerts = () => leadership.leading;
@@ -386,16 +405,22 @@ async function wire(
   await app.register(environmentRoutes, { prefix: '/api/v1', ...(localAllowed ? { localKernels: () => local.kernels.list() } : {}) });
   await app.register(definitionRoutes, { prefix: '/api/v1', definitions });
   await app.register(servingRoutes, { prefix: '/api/v1', registry, deployments, versions });
+  const recording = new InferenceRecording({ deployments, recorder: watchers, versions });
   await app.register(inferenceProxyRoutes, {
     prefix: '/api/v1',
     // At the default level every request is logged twice: for predictions that is a log write per line
     // on the hot path and a log flooded by traffic. Warnings and errors still are; debug shows them all.
     ...(config.logLevel === 'info' ? { logLevel: 'warn' } : {}),
     deployments,
-    recorder: watchers,
-    maxInferBytes: config.maxInferBytes,
-    versions
+    recording,
+    maxInferBytes: config.maxInferBytes
   });
+  // At debug level every request is logged by Fastify: the fast path, which logs nothing, stays off.
+  // (pino's logger can tell; Fastify's stand-in for no logger logs nothing.)
+  if (!(app.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('debug')) {
+    fastPath = new InferenceFastPath({ auth, deployments, recording, maxInferBytes: config.maxInferBytes, log: app.log, nextRequestId: requestIds });
+    app.addHook('preClose', async () => fastPath?.close());
+  }
   await app.register(monitoringRoutes, {
     prefix: '/api/v1',
     monitor,
@@ -414,22 +439,24 @@ async function wire(
     scheduler,
     monitor,
     deployments,
+    inferenceFastPath: fastPath,
     leadership,
     async start() {
       monitor.start();
       // The only replica (SQLite) or the first of a database leads at once; the others wait their turn.
       await leadership.start();
     },
-    async close() {
+    async close(options: { handOver?: boolean } = {}) {
       if (closed) {
         return;
       }
       closed = true;
+      closingForGood = !options.handOver;
       // Controllers stop (runners keep running) before leadership is given up for the next replica.
       await leadership.stop();
       stopWatchingJobs();
       (artifacts as { destroy?: () => void }).destroy?.();
-      await deployments.close();
+      await deployments.close({ keepServers: handOver() });
       await app.close();
       await monitor.close();
       await relay?.close();

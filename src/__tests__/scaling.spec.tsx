@@ -124,6 +124,65 @@ describe('Scaling', () => {
     unmount();
   });
 
+  it('scales by CPU: the metric chosen, the target percent of the CPU request sent', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(kubernetes(), onSave);
+    act(() =>
+      node
+        .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
+        .click()
+    );
+    const metric = input(node, 'Scale by') as unknown as HTMLSelectElement;
+    expect(metric.value).toBe('inflight');
+    const setter = Object.getOwnPropertyDescriptor(
+      HTMLSelectElement.prototype,
+      'value'
+    )!.set!;
+    act(() => {
+      setter.call(metric, 'cpu');
+      metric.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(() =>
+      input(node, 'Target requests in flight per replica')
+    ).toThrow();
+    const target = input(node, 'Target CPU per replica (% of its request)');
+    expect([target.value, target.max]).toEqual(['60', '90']);
+    type(input(node, 'Minimum replicas'), '1');
+    type(input(node, 'Maximum replicas'), '3');
+    type(target, '50');
+    await submit(node);
+    expect(onSave).toHaveBeenCalledWith({
+      autoscaling: {
+        minReplicas: 1,
+        maxReplicas: 3,
+        metric: 'cpu',
+        targetCpuPercent: 50
+      }
+    });
+    unmount();
+  });
+
+  it('prefills CPU autoscaling', async () => {
+    const { node, unmount } = await render(
+      kubernetes({
+        autoscaling: {
+          minReplicas: 1,
+          maxReplicas: 4,
+          metric: 'cpu',
+          targetCpuPercent: 40
+        }
+      }),
+      jest.fn()
+    );
+    expect(
+      (input(node, 'Scale by') as unknown as HTMLSelectElement).value
+    ).toBe('cpu');
+    expect(input(node, 'Target CPU per replica (% of its request)').value).toBe(
+      '40'
+    );
+    unmount();
+  });
+
   it('prefills the autoscaling the deployment has', async () => {
     const { node, unmount } = await render(
       kubernetes({

@@ -6118,11 +6118,18 @@ export interface paths {
                          */
                         priority?: "high" | "middle" | "low";
                         autoscaling?: {
-                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            /** @description 0 allows scale to zero (inflight only): the first request then waits for a ready replica */
                             minReplicas: number;
                             maxReplicas: number;
-                            /** @description requests in flight per replica aimed at (default 4) */
+                            /**
+                             * @description what decides the replicas: requests in flight (default) or CPU use
+                             * @enum {string}
+                             */
+                            metric?: "inflight" | "cpu";
+                            /** @description inflight: requests in flight per replica aimed at (default 4) */
                             targetInflight?: number;
+                            /** @description cpu: average CPU use per replica aimed at, in percent of its CPU request (resources.cpu, also its limit, so use never passes 100); default 60 */
+                            targetCpuPercent?: number;
                             /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
                             scaleDownDelaySeconds?: number;
                         };
@@ -6370,11 +6377,18 @@ export interface paths {
                         /** @description model server pods of each served version on Kubernetes (no restart); the local backend runs exactly one */
                         replicas?: number;
                         autoscaling?: {
-                            /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                            /** @description 0 allows scale to zero (inflight only): the first request then waits for a ready replica */
                             minReplicas: number;
                             maxReplicas: number;
-                            /** @description requests in flight per replica aimed at (default 4) */
+                            /**
+                             * @description what decides the replicas: requests in flight (default) or CPU use
+                             * @enum {string}
+                             */
+                            metric?: "inflight" | "cpu";
+                            /** @description inflight: requests in flight per replica aimed at (default 4) */
                             targetInflight?: number;
+                            /** @description cpu: average CPU use per replica aimed at, in percent of its CPU request (resources.cpu, also its limit, so use never passes 100); default 60 */
+                            targetCpuPercent?: number;
                             /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
                             scaleDownDelaySeconds?: number;
                         } | null;
@@ -7307,11 +7321,18 @@ export interface components {
                 restarts: number;
             };
             autoscaling?: {
-                /** @description 0 allows scale to zero: the first request then waits for a ready replica */
+                /** @description 0 allows scale to zero (inflight only): the first request then waits for a ready replica */
                 minReplicas: number;
                 maxReplicas: number;
-                /** @description requests in flight per replica aimed at (default 4) */
+                /**
+                 * @description what decides the replicas: requests in flight (default) or CPU use
+                 * @enum {string}
+                 */
+                metric?: "inflight" | "cpu";
+                /** @description inflight: requests in flight per replica aimed at (default 4) */
                 targetInflight?: number;
+                /** @description cpu: average CPU use per replica aimed at, in percent of its CPU request (resources.cpu, also its limit, so use never passes 100); default 60 */
+                targetCpuPercent?: number;
                 /** @description how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60 */
                 scaleDownDelaySeconds?: number;
             };

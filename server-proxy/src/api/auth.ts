@@ -24,9 +24,12 @@ declare module 'fastify' {
 /** Users whose groups are remembered for namespace mapping; the longest unseen are forgotten first. */
 const MAX_SEEN_USERS = 10_000;
 
-/** A token's SHA-256: compared in constant time, whatever the lengths of the tokens. */
+/**
+ * A token's SHA-256: compared in constant time, whatever the lengths of the tokens. The one-shot
+ * `crypto.hash` (Node 20.12+) spares a Hash object per request; older Nodes build one.
+ */
 function digest(token: string): Buffer {
-  return crypto.createHash('sha256').update(token).digest();
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', token, 'buffer') : crypto.createHash('sha256').update(token).digest();
 }
 
 /** Maps tokens to users; the single embedded user or a tokens file's table. */
@@ -91,7 +94,7 @@ export function readTokensFile(file: string, read: (f: string) => string): Map<s
 }
 
 /** The bearer token of a request, or '' when it carries none (`token <t>`, JupyterHub's spelling, too). */
-export function bearerToken(request: FastifyRequest): string {
+export function bearerToken(request: Pick<FastifyRequest, 'headers'>): string {
   const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return m ? m[1] : '';
 }
@@ -119,6 +122,19 @@ export class Authenticator {
       return this.caller(user, this.opts.groups?.get(user) ?? []);
     }
     const identity = await this.opts.hub?.resolve(token);
+    return identity ? this.caller(identity.user, identity.groups) : undefined;
+  }
+
+  /**
+   * The caller owning `token` when that is known without asking anyone (the tokens table, or the hub's
+   * answer still cached); undefined otherwise, where {@link callerFor} decides.
+   */
+  knownCaller(token: string): Caller | undefined {
+    const user = this.table.userFor(token);
+    if (user !== undefined) {
+      return this.caller(user, this.opts.groups?.get(user) ?? []);
+    }
+    const identity = this.opts.hub?.cached(token);
     return identity ? this.caller(identity.user, identity.groups) : undefined;
   }
 

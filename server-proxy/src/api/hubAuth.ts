@@ -28,6 +28,11 @@ export interface HubAuthOptions {
   now?: () => number;
 }
 
+/** A token's cache key: its hash, so that the cache never holds a token. */
+function cacheKey(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('base64url');
+}
+
 interface Entry {
   identity: HubIdentity | undefined;
   expires: number;
@@ -58,17 +63,31 @@ export class HubTokenResolver {
     return this.cache.size;
   }
 
-  /** The identity owning `token`, undefined when the hub does not know it or it may not use this service. */
-  async resolve(token: string): Promise<HubIdentity | undefined> {
-    if (!token) {
-      return undefined;
-    }
-    const key = crypto.createHash('sha256').update(token).digest('base64url');
+  /** The identity owning `token` as the hub last answered, while that answer is fresh; undefined otherwise. */
+  cached(token: string): HubIdentity | undefined {
+    return token ? this.fresh(cacheKey(token))?.identity : undefined;
+  }
+
+  /** The entry of `key` when not expired, made the most recently used. */
+  private fresh(key: string): Entry | undefined {
     const cached = this.cache.get(key);
     if (cached && cached.expires > this.now()) {
       // Re-inserted: the map's order is the order of last use, oldest first.
       this.cache.delete(key);
       this.cache.set(key, cached);
+      return cached;
+    }
+    return undefined;
+  }
+
+  /** The identity owning `token`, undefined when the hub does not know it or it may not use this service. */
+  async resolve(token: string): Promise<HubIdentity | undefined> {
+    if (!token) {
+      return undefined;
+    }
+    const key = cacheKey(token);
+    const cached = this.fresh(key);
+    if (cached) {
       return cached.identity;
     }
     this.cache.delete(key);

@@ -144,15 +144,27 @@ export const Challenger = Type.Object(
 /** A challenger. */
 export type Challenger = Static<typeof Challenger>;
 
+/** What an autoscaled deployment follows: requests in flight at the proxy, or the replicas' CPU use. */
+export const AUTOSCALING_METRICS = ['inflight', 'cpu'] as const;
+
 /**
- * Autoscaling of a Kubernetes deployment by requests in flight, decided by the service (see
- * serving/kubernetes/autoscaler.ts): `ceil(peak in flight / targetInflight)` replicas within min and max.
+ * Autoscaling of a Kubernetes deployment within min and max replicas, decided by the service. `inflight`
+ * (see serving/kubernetes/autoscaler.ts): `ceil(peak in flight / targetInflight)`. `cpu` (see
+ * serving/kubernetes/cpuDecision.ts): as the HorizontalPodAutoscaler, `ceil(replicas * used / target)`.
  */
 export const AutoscalingSpec = Type.Object(
   {
-    minReplicas: Type.Integer({ minimum: 0, maximum: 16, description: '0 allows scale to zero: the first request then waits for a ready replica' }),
+    minReplicas: Type.Integer({ minimum: 0, maximum: 16, description: '0 allows scale to zero (inflight only): the first request then waits for a ready replica' }),
     maxReplicas: Type.Integer({ minimum: 1, maximum: 16 }),
-    targetInflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'requests in flight per replica aimed at (default 4)' })),
+    metric: Type.Optional(StringEnum([...AUTOSCALING_METRICS], { description: 'what decides the replicas: requests in flight (default) or CPU use' })),
+    targetInflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'inflight: requests in flight per replica aimed at (default 4)' })),
+    targetCpuPercent: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 90,
+        description: "cpu: average CPU use per replica aimed at, in percent of its CPU request (resources.cpu, also its limit, so use never passes 100); default 60"
+      })
+    ),
     scaleDownDelaySeconds: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 3600, description: 'how long a lower load must last before replicas go (and without any request, before scaling to zero); default 60' })
     )

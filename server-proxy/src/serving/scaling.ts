@@ -12,6 +12,17 @@ export function checkAutoscaling(spec: AutoscalingSpec | undefined, replicas?: n
   if (spec.minReplicas > spec.maxReplicas) {
     throw new ServiceError('invalid_argument', `minReplicas ${spec.minReplicas} is above maxReplicas ${spec.maxReplicas}`, 'autoscaling.minReplicas');
   }
+  if (spec.metric === 'cpu') {
+    if (spec.targetInflight !== undefined) {
+      throw new ServiceError('invalid_argument', 'targetInflight applies to metric inflight; metric cpu follows targetCpuPercent', 'autoscaling.targetInflight');
+    }
+    if (spec.minReplicas < 1) {
+      // CPU use is only measured on a running replica: nothing would ever wake a deployment at zero.
+      throw new ServiceError('invalid_argument', 'metric cpu needs minReplicas of at least 1 (scale to zero follows requests in flight only)', 'autoscaling.minReplicas');
+    }
+  } else if (spec.targetCpuPercent !== undefined) {
+    throw new ServiceError('invalid_argument', 'targetCpuPercent applies to metric cpu only', 'autoscaling.targetCpuPercent');
+  }
   if (replicas !== undefined && (replicas < spec.minReplicas || replicas > spec.maxReplicas)) {
     throw new ServiceError('invalid_argument', `replicas ${replicas} is outside autoscaling's ${spec.minReplicas}-${spec.maxReplicas}`, 'replicas');
   }

@@ -546,6 +546,19 @@ export class SqliteStore implements Store {
       .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), d.owner, d.name);
   }
 
+  async updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined> {
+    // Synchronous from read to save (no await between): nothing else can write the row in between.
+    const row = this.statement('SELECT deployment, runtime FROM deployments WHERE owner = ? AND name = ?').get(owner, name) as DeploymentRow | undefined;
+    const record = row ? deploymentFromRow(row) : undefined;
+    if (record && mutate(record)) {
+      const d = record.deployment;
+      this
+        .statement('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
+        .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), owner, name);
+    }
+    return record;
+  }
+
   async deleteDeployment(owner: string, name: string): Promise<void> {
     this.statement('DELETE FROM deployments WHERE owner = ? AND name = ?').run(owner, name);
   }

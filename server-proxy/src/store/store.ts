@@ -239,6 +239,12 @@ export interface Store extends UsageStore {
   getDeployment(owner: string, name: string): Promise<DeploymentRecord | undefined>;
   /** Replaces an existing deployment. */
   saveDeployment(record: DeploymentRecord): Promise<void>;
+  /**
+   * Reads, changes and saves one deployment as one step that no other writer (another replica) can
+   * interleave with: `mutate` changes the record and answers whether to save it (it may throw: nothing
+   * is saved). Resolves to the record, or undefined when there is no such deployment.
+   */
+  updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined>;
   /** Removes a deployment. */
   deleteDeployment(owner: string, name: string): Promise<void>;
   /** The owner's deployments, oldest first; every owner's when owner is undefined (recovery). */

@@ -74,6 +74,19 @@ describe('HubTokenResolver', () => {
     expect(hub.asked).toBe(2);
   });
 
+  test('cached() answers without asking the hub: nothing before its first answer, the identity while fresh, nothing after', async () => {
+    hub.addUser('cached-token', 'carol', ['team-c']);
+    const r = resolver();
+    expect(r.cached('cached-token')).toBeUndefined();
+    expect(hub.asked).toBe(0);
+    await r.resolve('cached-token');
+    expect(r.cached('cached-token')).toEqual({ user: 'carol', groups: ['team-c'], hubAdmin: false });
+    expect(r.cached('')).toBeUndefined();
+    clock += 31_000;
+    expect(r.cached('cached-token')).toBeUndefined();
+    expect(hub.asked).toBe(1);
+  });
+
   test('an unknown token is remembered for the shorter time only', async () => {
     const r = resolver();
     expect(await r.resolve('later-token')).toBeUndefined();

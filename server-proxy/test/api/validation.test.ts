@@ -257,7 +257,9 @@ describe('deployment backends', () => {
   test('replicas above 16 and unknown backends are schema errors', async () => {
     for (const [extra, field] of [
       [{ replicas: 17 }, 'replicas'],
-      [{ backend: 'slurm' }, 'backend']
+      [{ backend: 'slurm' }, 'backend'],
+      [{ autoscaling: { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 95 } }, 'autoscaling.targetCpuPercent'],
+      [{ autoscaling: { minReplicas: 1, maxReplicas: 2, metric: 'memory' } }, 'autoscaling.metric']
     ] as const) {
       const res = await t.call('POST', '/api/v1/deployments', { name: 'd', model: { name: 'm' }, ...extra });
       expect([res.status, res.body.error.field]).toEqual([400, field]);

@@ -91,6 +91,9 @@ describe('deploy/ renders', () => {
     expect(verbsOn('', 'secrets').sort()).toEqual(['create', 'delete']);
     expect(verbsOn('', 'pods').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbsOn('batch', 'jobs').sort()).toEqual(['create', 'delete', 'get', 'list', 'watch']);
+    // CPU autoscaling reads use: GET through the pod proxy (never create: no writes to the pods), metrics read.
+    expect(verbsOn('', 'pods/proxy')).toEqual(['get']);
+    expect(verbsOn('metrics.k8s.io', 'pods').sort()).toEqual(['get', 'list']);
     expect(rules.flatMap(r => r.verbs)).not.toContain('*');
     expect(rules.flatMap(r => r.resources)).not.toContain('*');
     const role = only<V1ClusterRole>(base, 'Role', 'laketahoe-leader-election');

@@ -365,7 +365,8 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     }, 30_000, 'scaled up to 2');
     running = false;
     await Promise.all(workers);
-    expect(up.stateHistory.at(-1).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
+    // The pending second replica may be noted after the decision.
+    expect(up.stateHistory.findLast((h: any) => h.reason.startsWith('autoscaled')).reason).toMatch(/^autoscaled from 1 to 2 replicas \(peak [2-8] requests in flight, target 2 each\)$/);
     expect(statuses.filter(s => s !== 200)).toEqual([]);
 
     // No request for the delay: zero replicas, still READY.
@@ -388,6 +389,70 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     const off = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null });
     expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
   }, 200_000);
+
+  test("autoscaling by CPU: a busy replica adds one (Pending on the shared host network, with the scheduler's reason), idle ones go", async () => {
+    const spec = { minReplicas: 1, maxReplicas: 2, metric: 'cpu', targetCpuPercent: 15, scaleDownDelaySeconds: 6 };
+    // From one replica, whatever the test before left.
+    expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null })).status).toBe(200);
+    expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 })).status).toBe(200);
+    const set = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: spec });
+    expect([set.status, set.body.autoscaling]).toEqual([200, spec]);
+    // 2,000 rows a request keep MLServer's process busy (JSON decoding and predict), past 15% of its 0.5 CPU
+    // even on a loaded machine (about 25% with 4 callers at a load average of 18); idle it uses a few percent.
+    const rows = Array.from({ length: 2000 }, (_, i) => [i % 5, (i * 7) % 5]);
+    const heavy = () => t.call('POST', `/api/v1/deployments/${name}/v2/models/${MODEL}/infer`, { inputs: [{ name: 'input-0', datatype: 'FP64', shape: [rows.length, 2], data: rows }] });
+    let running = true;
+    const statuses: number[] = [];
+    const workers = Array.from({ length: 4 }, async () => {
+      while (running) {
+        statuses.push((await heavy()).status);
+      }
+    });
+    const began = Date.now();
+    const stop = async () => {
+      running = false;
+      await Promise.all(workers);
+    };
+    const decision = await waitFor(
+      async () => (await deployment()).stateHistory.find((h: any) => h.reason.startsWith('cpu ')),
+      45_000,
+      'a CPU decision'
+    ).catch(async err => {
+      await stop();
+      throw err;
+    });
+    const upAfter = (Date.now() - began) / 1000;
+    expect(decision.reason).toMatch(/^cpu \d+% of 15% target over 1 measured replica: 1 -> 2$/);
+    expect((await deployment()).replicas).toBe(2);
+    const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+    const config = new KubeConfig();
+    config.loadFromFile(path.join(K8S_RUN!, 'kubeconfig'));
+    const [objectName] = (await objectsOf('alice', name)).deployments;
+    expect((await config.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: NS, name: objectName })).spec!.replicas).toBe(2);
+    // The second replica cannot bind the first one's ports on the node: the view says so.
+    const pending = await waitFor(
+      async () =>
+        (await deployment()).stateHistory.find(
+          (h: any) => h.time >= decision.time && /^1 of 2 replicas pending: the scheduler cannot place the model server: .*free ports/.test(h.reason)
+        ),
+      30_000,
+      "the pending replica's reason in the history"
+    ).finally(stop);
+    expect(statuses.filter(s => s !== 200)).toEqual([]);
+
+    // No load: back to one replica once the 6 s window has only low readings.
+    const idle = Date.now();
+    const down = await waitFor(async () => {
+      const d = await deployment();
+      return d.replicas === 1 ? d : undefined;
+    }, 45_000, 'scaled down after the load');
+    expect(down.stateHistory.findLast((h: any) => h.reason.startsWith('cpu ')).reason).toMatch(/^cpu \d+% of 15% target over 1 measured replica: 2 -> 1$/);
+    process.stdout.write(
+      `cpu autoscaling: ${decision.reason} after ${upAfter.toFixed(1)} s of load (${statuses.length} requests); ${pending.reason}; down ${((Date.now() - idle) / 1000).toFixed(1)} s after it stopped\n`
+    );
+    const off = await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null });
+    expect([off.status, off.body.autoscaling, off.body.replicas]).toEqual([200, undefined, 1]);
+  }, 150_000);
 
   test('a killed serving pod is replaced by its Deployment; meanwhile the proxy answers 503 with the reason, then 200 again', async () => {
     const { core } = adminClients();

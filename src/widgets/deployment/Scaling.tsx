@@ -27,7 +27,10 @@ interface IScalingDraft {
   autoscale: boolean;
   minReplicas: string;
   maxReplicas: string;
+  /** What decides the replicas: requests in flight at the service, or CPU use. */
+  metric: 'inflight' | 'cpu';
   targetInflight: string;
+  targetCpuPercent: string;
 }
 
 /** Field paths of the API (`field` of a 400) that the form shows. */
@@ -36,10 +39,14 @@ type ScalingField =
   | 'autoscaling'
   | 'autoscaling.minReplicas'
   | 'autoscaling.maxReplicas'
-  | 'autoscaling.targetInflight';
+  | 'autoscaling.metric'
+  | 'autoscaling.targetInflight'
+  | 'autoscaling.targetCpuPercent';
 
 /** Target requests in flight per replica when the deployment gives none (the service's default). */
 const DEFAULT_TARGET_INFLIGHT = 4;
+/** Target CPU use per replica, in percent of its request, when the deployment gives none. */
+const DEFAULT_TARGET_CPU_PERCENT = 60;
 
 /** The draft the deployment's current settings give. */
 export function draftOf(deployment: IDeployment): IScalingDraft {
@@ -49,7 +56,11 @@ export function draftOf(deployment: IDeployment): IScalingDraft {
     autoscale: !!auto,
     minReplicas: String(auto?.minReplicas ?? 1),
     maxReplicas: String(auto?.maxReplicas ?? Math.max(deployment.replicas, 2)),
-    targetInflight: String(auto?.targetInflight ?? DEFAULT_TARGET_INFLIGHT)
+    metric: auto?.metric ?? 'inflight',
+    targetInflight: String(auto?.targetInflight ?? DEFAULT_TARGET_INFLIGHT),
+    targetCpuPercent: String(
+      auto?.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT
+    )
   };
 }
 
@@ -58,12 +69,21 @@ export function requestOf(draft: IScalingDraft): IScalingRequest {
   if (!draft.autoscale) {
     return { replicas: Number(draft.replicas), autoscaling: null };
   }
+  const bounds = {
+    minReplicas: Number(draft.minReplicas),
+    maxReplicas: Number(draft.maxReplicas)
+  };
+  if (draft.metric === 'cpu') {
+    return {
+      autoscaling: {
+        ...bounds,
+        metric: 'cpu',
+        targetCpuPercent: Number(draft.targetCpuPercent)
+      }
+    };
+  }
   return {
-    autoscaling: {
-      minReplicas: Number(draft.minReplicas),
-      maxReplicas: Number(draft.maxReplicas),
-      targetInflight: Number(draft.targetInflight)
-    }
+    autoscaling: { ...bounds, targetInflight: Number(draft.targetInflight) }
   };
 }
 
@@ -148,16 +168,19 @@ function ScalingForm(props: IScalingProps): JSX.Element {
       'autoscaling',
       'autoscaling.minReplicas',
       'autoscaling.maxReplicas',
-      'autoscaling.targetInflight'
+      'autoscaling.metric',
+      'autoscaling.targetInflight',
+      'autoscaling.targetCpuPercent'
     ] as ScalingField[]
-  ).some(f => fieldError(f) !== undefined && isShown(f, draft.autoscale));
+  ).some(f => fieldError(f) !== undefined && isShown(f, draft));
 
   const numberField = (
     field: ScalingField,
     label: string,
     value: string,
     onChange: (value: string) => void,
-    min: number
+    min: number,
+    max?: number
   ) => {
     const id = `${idPrefix}-${field}`;
     const message = fieldError(field);
@@ -169,6 +192,7 @@ function ScalingForm(props: IScalingProps): JSX.Element {
           className="jp-mod-styled"
           type="number"
           min={min}
+          max={max}
           step={1}
           required
           value={value}
@@ -204,7 +228,7 @@ function ScalingForm(props: IScalingProps): JSX.Element {
             aria-invalid={fieldError('autoscaling') !== undefined}
             onChange={e => update({ autoscale: e.target.checked })}
           />{' '}
-          {trans.__('Autoscale by requests in flight')}
+          {trans.__('Autoscale')}
         </label>
         {fieldError('autoscaling') !== undefined && (
           <span
@@ -231,13 +255,39 @@ function ScalingForm(props: IScalingProps): JSX.Element {
             v => update({ maxReplicas: v }),
             1
           )}
-          {numberField(
-            'autoscaling.targetInflight',
-            trans.__('Target requests in flight per replica'),
-            draft.targetInflight,
-            v => update({ targetInflight: v }),
-            1
-          )}
+          <div
+            className="jp-laketahoe-Scaling-field"
+            data-field="autoscaling.metric"
+          >
+            <label htmlFor={`${idPrefix}-metric`}>{trans.__('Scale by')}</label>
+            <select
+              id={`${idPrefix}-metric`}
+              className="jp-mod-styled"
+              value={draft.metric}
+              onChange={e =>
+                update({ metric: e.target.value as IScalingDraft['metric'] })
+              }
+            >
+              <option value="inflight">{trans.__('Requests in flight')}</option>
+              <option value="cpu">{trans.__('CPU use')}</option>
+            </select>
+          </div>
+          {draft.metric === 'cpu'
+            ? numberField(
+                'autoscaling.targetCpuPercent',
+                trans.__('Target CPU per replica (% of its request)'),
+                draft.targetCpuPercent,
+                v => update({ targetCpuPercent: v }),
+                1,
+                90
+              )
+            : numberField(
+                'autoscaling.targetInflight',
+                trans.__('Target requests in flight per replica'),
+                draft.targetInflight,
+                v => update({ targetInflight: v }),
+                1
+              )}
         </>
       ) : (
         numberField(
@@ -267,9 +317,18 @@ function ScalingForm(props: IScalingProps): JSX.Element {
 }
 
 /** Whether the form currently shows the input of a field. */
-function isShown(field: ScalingField, autoscale: boolean): boolean {
+function isShown(field: ScalingField, draft: IScalingDraft): boolean {
   if (field === 'autoscaling') {
     return true;
   }
-  return field === 'replicas' ? !autoscale : autoscale;
+  if (field === 'replicas') {
+    return !draft.autoscale;
+  }
+  if (field === 'autoscaling.targetInflight') {
+    return draft.autoscale && draft.metric === 'inflight';
+  }
+  if (field === 'autoscaling.targetCpuPercent') {
+    return draft.autoscale && draft.metric === 'cpu';
+  }
+  return draft.autoscale;
 }

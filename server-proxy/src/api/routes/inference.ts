@@ -2,44 +2,24 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../errors.js';
 import { errorHandler, errorResponses } from '../errors.js';
-import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../../monitoring/recorder.js';
 import type { DeploymentService } from '../../serving/deployments.js';
 import type { ServingTarget as Serving } from '../../serving/servingTarget.js';
-import { MirrorGate, route } from '../../serving/traffic.js';
-import { deploymentKey } from '../../serving/deploymentUpdater.js';
-import type { VersionMonitor } from '../../monitoring/versions.js';
+import { route } from '../../serving/traffic.js';
+import type { InferenceRecording, PendingSample } from '../inferenceRecording.js';
+import { callModelServer, upstreamFailure } from '../inferenceUpstream.js';
 
 /** What the inference proxy needs. */
 export interface ProxyDeps {
   deployments: DeploymentService;
-  recorder: InferenceRecorder;
+  /** Counts answered requests and sends shadow copies (shared with the fast path). */
+  recording: InferenceRecording;
   /** Larger inference bodies are refused with 413. */
   maxInferBytes: number;
-  /** Per-version figures (champion and challenger side by side). */
-  versions: VersionMonitor;
-  /** Shadow copies in flight per deployment before further copies are dropped (default 64). */
-  maxMirrorInflight?: number;
 }
 
 const NameParams = Type.Object({ name: Type.String({ maxLength: 63 }) });
 const ModelParams = Type.Object({ name: Type.String({ maxLength: 63 }), model: Type.String({ maxLength: 63 }) });
 const PASS_THROUGH = 'Answers what the model server answered (Open Inference Protocol v2); errors in the service shape.';
-
-/** What an inference request left for the recorder, filled in as it is handled. */
-interface PendingSample {
-  serving?: Serving;
-  /** Which version answered (champion unless a canary sent the request to a challenger). */
-  role?: 'champion' | 'challenger';
-  /** The shadow challengers that get a copy once the answer is out. */
-  mirrors?: Serving[];
-  /** The inference path on the model server, for the shadow copy. */
-  urlPath?: string;
-  owner: string;
-  deployment: string;
-  time: number;
-  requestBody?: Buffer;
-  responseBody?: Buffer;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,98 +27,15 @@ declare module 'fastify' {
   }
 }
 
-/** Whether a request failed because the connection it went out on was closed under it. */
-function isConnectionReset(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-function tensors(value: unknown): InferenceTensor[] | undefined {
-  return Array.isArray(value) ? (value as InferenceTensor[]) : undefined;
-}
-
-function parseJson(body: Buffer | undefined): Record<string, unknown> | undefined {
-  if (!body) {
-    return undefined;
-  }
-  try {
-    const value = JSON.parse(body.toString('utf8'));
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Why an OIP v2 request cannot be served, found by reading it (only on the error path): a tensor whose
- * data does not fill its shape, or one without name, datatype, shape or data.
- */
-export function malformedTensor(body: Buffer | undefined): string | undefined {
-  const inputs = parseJson(body)?.inputs;
-  if (!Array.isArray(inputs)) {
-    return 'inputs must be a list of tensors';
-  }
-  for (const [i, t] of inputs.entries()) {
-    const tensor = t as Partial<InferenceTensor>;
-    if (typeof tensor?.name !== 'string' || typeof tensor.datatype !== 'string' || !Array.isArray(tensor.shape) || !Array.isArray(tensor.data)) {
-      return `inputs[${i}] needs name, datatype, shape and data`;
-    }
-    const wanted = tensor.shape.reduce((n: number, d) => n * Number(d), 1);
-    const flat = (tensor.data as unknown[]).flat(Infinity).length;
-    if (Number.isFinite(wanted) && wanted >= 0 && wanted !== flat) {
-      return `inputs[${i}] (${tensor.name}): shape [${tensor.shape.join(', ')}] needs ${wanted} values, data has ${flat}`;
-    }
-    const mismatch = datatypeMismatch(tensor.datatype, tensor.data as unknown[]);
-    if (mismatch) {
-      return `inputs[${i}] (${tensor.name}): ${mismatch}`;
-    }
-  }
-  return undefined;
-}
-
-/** What kind of value each OIP datatype holds (BYTES: strings; the rest numbers or booleans). */
-function datatypeMismatch(datatype: string, data: unknown[]): string | undefined {
-  const type = datatype.toUpperCase();
-  const expect: 'number' | 'boolean' | 'string' | undefined =
-    type === 'BYTES' ? 'string' : type === 'BOOL' ? 'boolean' : /^(FP|INT|UINT)\d+$/.test(type) ? 'number' : undefined;
-  if (!expect) {
-    return `datatype ${datatype} is not an inference datatype`;
-  }
-  const flat = data.flat(Infinity);
-  const at = flat.findIndex(v => !(typeof v === expect || (expect === 'boolean' && (v === 0 || v === 1))));
-  if (at < 0) {
-    return undefined;
-  }
-  const shown = JSON.stringify(flat[at]) ?? String(flat[at]);
-  return `data[${at}] is ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}, not a ${expect} as ${datatype} needs`;
-}
-
-/** The reason in a model server's error answer (`{"error": ...}` or FastAPI's `{"detail": [...]}`). */
-function serverReason(body: Buffer): string {
-  const parsed = parseJson(body);
-  if (typeof parsed?.error === 'string') {
-    return parsed.error;
-  }
-  if (Array.isArray(parsed?.detail)) {
-    return (parsed.detail as { loc?: unknown[]; msg?: string }[])
-      .map(d => `${(d.loc ?? []).filter(p => p !== 'body').join('.') || 'body'}: ${d.msg ?? 'invalid'}`)
-      .join('; ');
-  }
-  if (typeof parsed?.detail === 'string') {
-    return parsed.detail;
-  }
-  return body.toString('utf8').slice(0, 500) || 'no reason given';
-}
-
 /**
  * Open Inference Protocol v2 routes of a deployment, forwarded to its own model server on loopback.
  * The request body is forwarded as the bytes received and the answer returned as the bytes the server
  * sent: nothing is parsed on the way unless something failed. Monitoring reads both after the answer
- * has gone out.
+ * has gone out. The common inference request is answered before it gets here (see inferenceFastPath.ts);
+ * these routes answer the rest, and every error.
  */
 export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async (app, deps) => {
-  const { deployments, recorder, maxInferBytes, versions } = deps;
-  const gate = new MirrorGate(deps.maxMirrorInflight ?? 64);
+  const { deployments, recording, maxInferBytes } = deps;
   const tooLarge = () =>
     new ServiceError('payload_too_large', `inference request body is larger than the limit of ${maxInferBytes} bytes (--max-infer-bytes)`);
 
@@ -177,127 +74,15 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
     body?: Buffer,
     sample?: PendingSample
   ): Promise<FastifyReply> => {
-    const { server } = serving;
-    server.inflight += 1;
-    let status: number;
-    let contentType: string | undefined;
-    let answer: Buffer;
-    try {
-      const options = { method, path: urlPath, headers: body ? { 'content-type': 'application/json' } : undefined, body };
-      let res;
-      try {
-        res = await server.request(options);
-      } catch (err) {
-        // The server closes a kept-alive connection after a 500; a request sent on it at that moment
-        // was never read. Inference has no side effects, so one more try on a fresh connection is safe.
-        if (!isConnectionReset(err) || server.exited) {
-          throw err;
-        }
-        res = await server.request(options);
-      }
-      status = res.statusCode;
-      contentType = res.headers['content-type'] as string | undefined;
-      answer = Buffer.from(await res.body.arrayBuffer());
-    } catch {
-      throw new ServiceError('unavailable', 'the model server did not answer (it may be restarting)');
-    } finally {
-      server.inflight -= 1;
-    }
+    const answer = await callModelServer(serving, method, urlPath, body);
     if (sample) {
-      sample.responseBody = answer;
+      sample.responseBody = answer.body;
     }
-    if (status < 400 || (method === 'GET' && status === 503)) {
-      // Readiness answers 503 while not ready: pass it on as is, as the contract says.
-      return reply.status(status).header('content-type', contentType ?? 'application/json').send(answer);
+    const failure = upstreamFailure(method, answer, body);
+    if (failure) {
+      throw failure;
     }
-    if (status === 404) {
-      throw new ServiceError('not_found', `model server: ${serverReason(answer)}`);
-    }
-    if (status < 500) {
-      throw new ServiceError('invalid_argument', `model server rejected the request: ${serverReason(answer)}`);
-    }
-    // A 500 on a request that cannot fit its model is the caller's mistake: say what is wrong with it.
-    // The reason is this answer's own: the server's log is shared by every caller's requests.
-    const malformed = body ? malformedTensor(body) : undefined;
-    const reason = serverReason(answer);
-    if (malformed) {
-      throw new ServiceError('invalid_argument', `model server rejected the request: ${malformed} (${reason})`);
-    }
-    throw new ServiceError('model_server_error', `the model server failed: ${reason}`);
-  };
-
-  /** Hands the answered request to the recorder once the answer is out, off the request's path. */
-  const record = (request: FastifyRequest, reply: FastifyReply): void => {
-    const pending = request.inferSample;
-    if (!pending) {
-      return;
-    }
-    const latencyMs = reply.elapsedTime;
-    const status = reply.statusCode;
-    setImmediate(() => {
-      const serving = pending.serving ?? deployments.runner(pending.owner, pending.deployment)?.serving;
-      if (!serving && !deployments.runner(pending.owner, pending.deployment)) {
-        return; // No such deployment: nothing to attribute the request to.
-      }
-      const sample: InferenceSample = {
-        owner: pending.owner,
-        deployment: pending.deployment,
-        model: serving?.model ?? '',
-        version: serving?.version ?? 0,
-        time: pending.time,
-        latencyMs,
-        status
-      };
-      const inputs = tensors(parseJson(pending.requestBody)?.inputs);
-      if (inputs) {
-        sample.inputs = inputs;
-      }
-      if (status < 400) {
-        const outputs = tensors(parseJson(pending.responseBody)?.outputs);
-        if (outputs) {
-          sample.outputs = outputs;
-        }
-      }
-      recorder.record(sample);
-      if (serving && pending.role) {
-        const key = deploymentKey(pending.owner, pending.deployment);
-        versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
-        if (pending.requestBody && status < 400) {
-          for (const challenger of pending.mirrors ?? []) {
-            mirror(key, challenger, pending.urlPath!, pending.requestBody, sample.outputs);
-          }
-        }
-      }
-    });
-  };
-
-  /**
-   * Sends the shadow copy of an answered request to one challenger and records its answer beside the
-   * champion's. Runs after the champion's answer has gone out, bounded per challenger, never awaited.
-   */
-  const mirror = (key: string, challenger: Serving, urlPath: string, body: Buffer, championOutputs: InferenceTensor[] | undefined): void => {
-    const gateKey = `${key}\u0000${challenger.version}`;
-    if (!gate.enter(gateKey)) {
-      versions.dropped(key);
-      return;
-    }
-    const { server } = challenger;
-    const started = performance.now();
-    server.inflight += 1;
-    void server
-      .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
-      .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
-      .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
-      .then(({ status, answer }) => {
-        const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
-        const latencyMs = performance.now() - started;
-        versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });
-        versions.recordShadow(key, challenger.version, championOutputs, outputs, status < 400);
-      })
-      .finally(() => {
-        server.inflight -= 1;
-        gate.leave(gateKey);
-      });
+    return reply.status(answer.status).header('content-type', answer.contentType ?? 'application/json').send(answer.body);
   };
 
   app.post(
@@ -319,7 +104,11 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
           throw tooLarge();
         }
       },
-      onResponse: async (request, reply) => record(request, reply)
+      onResponse: async (request, reply) => {
+        if (request.inferSample) {
+          recording.answered(request.inferSample, reply.statusCode, reply.elapsedTime);
+        }
+      }
     },
     async (request, reply) => {
       const { name, model } = request.params;

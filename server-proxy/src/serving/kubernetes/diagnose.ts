@@ -55,3 +55,18 @@ export function replicaChange(wasReady: boolean, scaledToZero: boolean, deployme
   const why = diagnose(deployment, pods);
   return { ready: false, state: 'DEPLOYING', reason: `no model server replica is ready: ${why.failed ?? why.pending}`, restart: true };
 }
+
+/**
+ * While a version serves, why some of its wanted replicas do not run, when the scheduler says (on a
+ * node whose pods share its network a second replica finds its ports taken); undefined otherwise.
+ */
+export function pendingReplicas(deployment: V1Deployment | undefined, pods: V1Pod[]): string | undefined {
+  const wanted = deployment?.spec?.replicas ?? 0;
+  const ready = deployment?.status?.readyReplicas ?? 0;
+  const unscheduled = pods.find(p => p.status?.conditions?.some(c => c.type === 'PodScheduled' && c.status === 'False'));
+  if (ready === 0 || ready >= wanted || !unscheduled) {
+    return undefined;
+  }
+  const why = unscheduled.status!.conditions!.find(c => c.type === 'PodScheduled')!;
+  return `${wanted - ready} of ${wanted} replicas pending: the scheduler cannot place the model server: ${why.message ?? why.reason}`;
+}

@@ -18,6 +18,8 @@ export const SERVING_ANNOTATIONS = { owner: 'laketahoe.io/owner', deployment: 'l
 export const MODEL_ROOT = '/mnt/models';
 /** Name of the Service port; the API server's service proxy addresses it by name. */
 export const HTTP_PORT_NAME = 'http';
+/** Name of MLServer's metrics port (the CPU autoscaler reads its process CPU there through the pod proxy). */
+export const METRICS_PORT_NAME = 'metrics';
 /** MLServer's container. */
 export const SERVER_CONTAINER = 'mlserver';
 /** The container that fetches the model before the server starts. */
@@ -45,11 +47,16 @@ export function versionObjectName(owner: string, name: string, version: number):
  * usual 8080. The gRPC port is the next one.
  */
 export function serverPort(objectName: string, hostNetwork: boolean): number {
-  if (!hostNetwork) {
-    return 8080;
-  }
-  const h = crypto.createHash('sha256').update(objectName).digest().readUInt32BE(0);
-  return 20000 + 2 * (h % 10000);
+  return hostNetwork ? 20000 + 2 * portSlot(objectName) : 8080;
+}
+
+/** MLServer's metrics port: its usual 8082, or on the node's network one from a range of its own. */
+export function metricsPort(objectName: string, hostNetwork: boolean): number {
+  return hostNetwork ? 40000 + portSlot(objectName) : 8082;
+}
+
+function portSlot(objectName: string): number {
+  return crypto.createHash('sha256').update(objectName).digest().readUInt32BE(0) % 10000;
 }
 
 /** What one version's objects are built from. */
@@ -114,7 +121,8 @@ settings.setdefault('parameters', {})['uri'] = artifact
 with open(os.path.join(folder, 'model-settings.json'), 'w') as f: json.dump(settings, f)
 port = int(os.environ['LT_HTTP_PORT'])
 with open(os.path.join(root, 'settings.json'), 'w') as f:
-    json.dump({'host': '0.0.0.0', 'http_port': port, 'grpc_port': port + 1, 'parallel_workers': 0, 'metrics_endpoint': None,
+    json.dump({'host': '0.0.0.0', 'http_port': port, 'grpc_port': port + 1, 'parallel_workers': 0,
+               'metrics_endpoint': '/metrics', 'metrics_port': int(os.environ['LT_METRICS_PORT']),
                'load_models_at_startup': True, 'model_repository_root': root}, f)
 print('model %s ready in %s (%s files)' % (name, folder, sum(len(f) for _, _, f in os.walk(folder))), flush=True)
 `;
@@ -132,6 +140,7 @@ function labels(spec: VersionSpec, objectName: string): Record<string, string> {
 export function versionManifests(spec: VersionSpec, namespace: string): { deployment: V1Deployment; service: V1Service; port: number } {
   const objectName = versionObjectName(spec.owner, spec.deployment, spec.version);
   const port = serverPort(objectName, spec.podTemplate?.hostNetwork === true);
+  const metrics = metricsPort(objectName, spec.podTemplate?.hostNetwork === true);
   const objectLabels = labels(spec, objectName);
   const metadata = {
     name: objectName,
@@ -155,7 +164,8 @@ export function versionManifests(spec: VersionSpec, namespace: string): { deploy
       { name: 'LT_MODEL_URL', value: spec.archiveUrl },
       { name: 'LT_MODEL_SHA256', value: spec.archiveSha256 },
       { name: 'LT_MODEL_SETTINGS', value: JSON.stringify({ ...spec.settings, name: spec.model, parameters: { ...(spec.settings.parameters as object), version: String(spec.version) } }) },
-      { name: 'LT_HTTP_PORT', value: String(port) }
+      { name: 'LT_HTTP_PORT', value: String(port) },
+      { name: 'LT_METRICS_PORT', value: String(metrics) }
     ],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: cpuQuantity(Math.max(runtime.cpu, 0.5)), memory: '512Mi' } },
     volumeMounts: [models],
@@ -176,7 +186,10 @@ export function versionManifests(spec: VersionSpec, namespace: string): { deploy
       // Thread pools sized to the CPU request, not to the node's cores.
       ...['OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'].map(n => ({ name: n, value: String(Math.max(1, Math.floor(runtime.cpu))) }))
     ],
-    ports: [{ name: HTTP_PORT_NAME, containerPort: port, protocol: 'TCP' }],
+    ports: [
+      { name: HTTP_PORT_NAME, containerPort: port, protocol: 'TCP' },
+      { name: METRICS_PORT_NAME, containerPort: metrics, protocol: 'TCP' }
+    ],
     resources: { requests: limits, limits },
     volumeMounts: [models],
     // Ready once the model is loaded: the Service sends nothing to a replica before.

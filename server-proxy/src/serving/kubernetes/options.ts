@@ -5,6 +5,7 @@ import type { PodTemplate } from '../../schemas/podTemplate.js';
 import type { ArtifactStore } from '../../artifacts/store.js';
 import type { DeploymentUpdater } from '../deploymentUpdater.js';
 import type { ServingWatches } from './servingWatch.js';
+import type { CpuUsageSource } from './cpuUsage.js';
 
 /** Settings shared by every Kubernetes deployment. */
 export interface KubeServingOptions {
@@ -34,4 +35,6 @@ export interface KubeServingOptions {
   resyncMs?: number;
   /** How often the objects' status is read while a version starts, and without watches always (default 1 s). */
   pollMs?: number;
+  /** Where CPU autoscaling reads the replicas' use (default: metrics.k8s.io, else the pods' own metrics). */
+  cpuSource?: CpuUsageSource;
 }

@@ -1,11 +1,13 @@
 import { withMonitoringDefaults, type AutoscalingSpec } from '../../schemas/serving.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
-import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
+import { challengerView } from '../challengerView.js';
+import { endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
-import { diagnose, replicaChange } from './diagnose.js';
-import { InflightAutoscaler } from './autoscaler.js';
+import { diagnose, pendingReplicas, replicaChange } from './diagnose.js';
+import { followAutoscaling, type Autoscaler } from './autoscalers.js';
+import { defaultCpuSource } from './cpuUsage.js';
 import type { KubeServingOptions } from './options.js';
 import { VersionObjects, type Live } from './versionObjects.js';
 import { DeploymentChanges } from './servingWatch.js';
@@ -32,10 +34,12 @@ export class KubeDeploymentRunner {
   private targetObject?: string;
   /** Set by {@link retireAll}: this runner's objects are to go, not to be adopted later. */
   private retired = false;
-  private autoscaler?: InflightAutoscaler;
+  private autoscaler?: Autoscaler;
   /** Scaled to zero by the autoscaler: no replica, on purpose; the next request wakes it ({@link wake}). */
   private scaledToZero = false;
   private waking?: Promise<boolean>;
+  /** The last pending-replica reason recorded (see pendingReplicas). */
+  private pendingNote?: string;
   private readonly objects: VersionObjects;
 
   constructor(
@@ -60,6 +64,8 @@ export class KubeDeploymentRunner {
   role: 'champion' | 'challenger' = 'champion';
   /** The version a challenger keeps. */
   challengerVersion = 0;
+  /** The version this runner brings up or serves: the target of the last deploy or switch. */
+  wantedVersion?: number;
 
   /** The version's Deployment and pods: from the watch's caches unless `fresh` or they are not in sync. */
   private async read(live: Live, fresh: boolean): Promise<Awaited<ReturnType<VersionObjects['observe']>>> {
@@ -170,6 +176,7 @@ export class KubeDeploymentRunner {
    */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
@@ -181,6 +188,7 @@ export class KubeDeploymentRunner {
         await this.objects.deleteOthers([live.objectName, ...challengers]);
       }
     } catch (err) {
+      this.wantedVersion = undefined;
       await this.update(r => {
         r.deployment.errorMessage = (err as Error).message;
         setState(r, 'FAILED', 'the model server objects could not be created');
@@ -202,6 +210,7 @@ export class KubeDeploymentRunner {
       return;
     }
     if (failed) {
+      this.wantedVersion = undefined;
       await live.endpoint.close();
       await this.update(r => {
         r.deployment.errorMessage = failed;
@@ -217,6 +226,7 @@ export class KubeDeploymentRunner {
     // The new version gets the replicas of the old one: at least one, so that it can become ready.
     await this.wake();
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
@@ -242,6 +252,7 @@ export class KubeDeploymentRunner {
         await live.endpoint.close();
         await this.objects.deleteVersion(live.objectName);
       }
+      this.wantedVersion = this.ready ? this.active?.target.version : undefined;
       await this.update(r => {
         delete r.deployment.nextModel;
         r.deployment.errorMessage = `version ${target.version} did not start: ${failed}`;
@@ -317,6 +328,14 @@ export class KubeDeploymentRunner {
           }
         });
       }
+      // A replica the scheduler cannot place while others serve: said once in the history.
+      const pending = live === this.active ? pendingReplicas(deployment, pods) : undefined;
+      if (pending !== this.pendingNote) {
+        this.pendingNote = pending;
+        if (pending) {
+          await this.update(r => void r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: pending }));
+        }
+      }
     } catch (err) {
       this.opts.log.warn({ err, deployment: this.name }, 'reading the model server status failed');
     }
@@ -332,21 +351,20 @@ export class KubeDeploymentRunner {
       this.autoscaler = undefined;
       return;
     }
-    if (this.autoscaler) {
-      this.autoscaler.update(spec);
-      return;
-    }
-    this.autoscaler = new InflightAutoscaler(
+    this.autoscaler = followAutoscaling(
+      this.autoscaler,
       spec,
       {
         // Nothing to decide at zero or while waking: the waiting request is the decision.
         load: () => (this.active && !this.scaledToZero ? { inflight: this.active.endpoint.inflight, started: this.active.endpoint.started } : undefined),
+        version: () => (this.active && this.ready ? { namespace: this.runtime.namespace, objectName: this.active.objectName } : undefined),
+        cpuRequest: () => this.runtime.cpu,
         replicas: () => this.runtime.replicas,
         scaleTo: (replicas, reason) => this.scaleTo(replicas, reason)
       },
+      () => this.opts.cpuSource ?? defaultCpuSource(this.opts.config),
       err => this.opts.log.warn({ err, deployment: this.name }, 'autoscaling failed')
     );
-    this.autoscaler.start();
   }
 
   /** The autoscaler's decision, applied and recorded; to zero only once the requests in flight are answered. */

@@ -488,6 +488,25 @@ export class PostgresStore implements Store {
     ]);
   }
 
+  async updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined> {
+    // Row-locked: a follower storing a change and the leader recording a server cannot lose each other's write.
+    return this.db.transaction(async client => {
+      const { rows } = await client.query<DeploymentRow>('SELECT deployment, runtime FROM deployments WHERE owner = $1 AND name = $2 FOR UPDATE', [owner, name]);
+      const record = rows[0] ? deploymentFromRow(rows[0]) : undefined;
+      if (record && mutate(record)) {
+        const d = record.deployment;
+        await client.query('UPDATE deployments SET state = $1, deployment = $2, runtime = $3 WHERE owner = $4 AND name = $5', [
+          d.state,
+          JSON.stringify(d),
+          JSON.stringify(record.runtime),
+          owner,
+          name
+        ]);
+      }
+      return record;
+    });
+  }
+
   async deleteDeployment(owner: string, name: string): Promise<void> {
     await this.db.query('DELETE FROM deployments WHERE owner = $1 AND name = $2', [owner, name]);
   }

@@ -1,5 +1,5 @@
-import { diagnose } from '../../../src/serving/kubernetes/diagnose.js';
-import { serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
+import { diagnose, pendingReplicas } from '../../../src/serving/kubernetes/diagnose.js';
+import { metricsPort, serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
 
 const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
   owner: 'alice',
@@ -34,6 +34,9 @@ describe('model server objects on Kubernetes', () => {
     expect([a % 2, b % 2]).toEqual([0, 0]);
     expect(a).toBeGreaterThanOrEqual(20000);
     expect(serverPort('x', false)).toBe(8080);
+    expect(metricsPort('x', false)).toBe(8082);
+    // Two versions share a metrics port only where they would share the HTTP port.
+    expect(metricsPort(versionObjectName('alice', 'm', 1), true)).not.toBe(metricsPort(versionObjectName('alice', 'm', 2), true));
   });
 
   test('a version is a Deployment with the replicas, resources, priority, probes and init container, and a Service on its pods', () => {
@@ -64,7 +67,15 @@ describe('model server objects on Kubernetes', () => {
     expect(deployment.spec!.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec!.template.spec!.hostNetwork).toBe(true);
     expect(deployment.spec!.template.spec!.nodeSelector).toEqual({ real: 'yes' });
-    expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+    const metrics = metricsPort(deployment.metadata!.name!, true);
+    expect(metrics).toBeGreaterThanOrEqual(40000);
+    expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([
+      { name: 'http', containerPort: port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: metrics, protocol: 'TCP' }
+    ]);
+    // MLServer is told both: the CPU autoscaler reads its process CPU on the metrics port.
+    const env = Object.fromEntries(deployment.spec!.template.spec!.initContainers![0].env!.map(e => [e.name, e.value]));
+    expect([env.LT_HTTP_PORT, env.LT_METRICS_PORT]).toEqual([String(port), String(metrics)]);
   });
 });
 
@@ -77,6 +88,18 @@ describe('why a version is not ready', () => {
   test("the scheduler's reason keeps it pending", () => {
     const pod = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' }] } };
     expect(diagnose(undefined, [pod as never])).toEqual({ pending: 'the scheduler cannot place the model server: 0/6 nodes are available: 4 Insufficient nvidia.com/gpu.' });
+  });
+
+  test("a replica the scheduler cannot place beside serving ones is reported with its reason", () => {
+    const message = "0/5 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.";
+    const pending = { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } };
+    const running = { status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] } };
+    const d = (replicas: number, readyReplicas: number) => ({ spec: { replicas }, status: { readyReplicas } }) as never;
+    expect(pendingReplicas(d(2, 1), [running as never, pending as never])).toBe(`1 of 2 replicas pending: the scheduler cannot place the model server: ${message}`);
+    // None serving: the version is not ready, which diagnose says; all placed: nothing to say.
+    expect(pendingReplicas(d(2, 0), [pending as never])).toBeUndefined();
+    expect(pendingReplicas(d(2, 1), [running as never])).toBeUndefined();
+    expect(pendingReplicas(d(1, 1), [running as never])).toBeUndefined();
   });
 
   test("a failed fetch or a crashed server fails it with the init container's or the loader's reason", () => {

@@ -1,0 +1,138 @@
+/**
+ * What happens to an inference request once its answer is out: the monitor counts it (with its inputs
+ * and outputs), the per-version figures get it, and shadow challengers get their copy. Answered requests
+ * are queued and handled together after the current turn of the event loop, off every answer's path;
+ * each request is queued once, by whichever path (the Fastify route or the fast path) answered it.
+ */
+import type { InferenceRecorder, InferenceSample, InferenceTensor } from '../monitoring/recorder.js';
+import type { VersionMonitor } from '../monitoring/versions.js';
+import type { DeploymentService } from '../serving/deployments.js';
+import { deploymentKey } from '../serving/deploymentUpdater.js';
+import type { ServingTarget } from '../serving/servingTarget.js';
+import { MirrorGate } from '../serving/traffic.js';
+import { parseJson, tensors } from './inferenceUpstream.js';
+
+/** What an inference request left for the recorder, filled in as it is handled. */
+export interface PendingSample {
+  serving?: ServingTarget;
+  /** Which version answered (champion unless a canary sent the request to a challenger). */
+  role?: 'champion' | 'challenger';
+  /** The shadow challengers that get a copy once the answer is out. */
+  mirrors?: ServingTarget[];
+  /** The inference path on the model server, for the shadow copy. */
+  urlPath?: string;
+  owner: string;
+  deployment: string;
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+  requestBody?: Buffer;
+  responseBody?: Buffer;
+}
+
+/** What the recording needs. */
+export interface InferenceRecordingDeps {
+  deployments: DeploymentService;
+  recorder: InferenceRecorder;
+  versions: VersionMonitor;
+  /** Shadow copies in flight per challenger before further copies are dropped (default 64). */
+  maxMirrorInflight?: number;
+}
+
+interface Answered {
+  pending: PendingSample;
+  status: number;
+  latencyMs: number;
+}
+
+/** Records answered inference requests and sends their shadow copies. */
+export class InferenceRecording {
+  private readonly gate: MirrorGate;
+  private queue: Answered[] = [];
+
+  constructor(private readonly deps: InferenceRecordingDeps) {
+    this.gate = new MirrorGate(deps.maxMirrorInflight ?? 64);
+  }
+
+  /** Queues one answered request (`status` as the caller got it); recorded soon after, never on its path. */
+  answered(pending: PendingSample, status: number, latencyMs: number): void {
+    if (this.queue.push({ pending, status, latencyMs }) === 1) {
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.queue;
+    this.queue = [];
+    for (const answered of batch) {
+      this.record(answered);
+    }
+  };
+
+  private record({ pending, status, latencyMs }: Answered): void {
+    const { deployments, recorder, versions } = this.deps;
+    const runner = pending.serving ? undefined : deployments.runner(pending.owner, pending.deployment);
+    const serving = pending.serving ?? runner?.serving;
+    if (!serving && !runner) {
+      return; // No such deployment: nothing to attribute the request to.
+    }
+    const sample: InferenceSample = {
+      owner: pending.owner,
+      deployment: pending.deployment,
+      model: serving?.model ?? '',
+      version: serving?.version ?? 0,
+      time: pending.time,
+      latencyMs,
+      status
+    };
+    const inputs = tensors(parseJson(pending.requestBody)?.inputs);
+    if (inputs) {
+      sample.inputs = inputs;
+    }
+    if (status < 400) {
+      const outputs = tensors(parseJson(pending.responseBody)?.outputs);
+      if (outputs) {
+        sample.outputs = outputs;
+      }
+    }
+    recorder.record(sample);
+    if (serving && pending.role) {
+      const key = deploymentKey(pending.owner, pending.deployment);
+      versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
+      if (pending.requestBody && status < 400) {
+        for (const challenger of pending.mirrors ?? []) {
+          this.mirror(key, challenger, pending.urlPath!, pending.requestBody, sample.outputs);
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends the shadow copy of an answered request to one challenger and records its answer beside the
+   * champion's. Runs after the champion's answer has gone out, bounded per challenger, never awaited.
+   */
+  private mirror(key: string, challenger: ServingTarget, urlPath: string, body: Buffer, championOutputs: InferenceTensor[] | undefined): void {
+    const { versions } = this.deps;
+    const gateKey = `${key}\u0000${challenger.version}`;
+    if (!this.gate.enter(gateKey)) {
+      versions.dropped(key);
+      return;
+    }
+    const { server } = challenger;
+    const started = performance.now();
+    server.inflight += 1;
+    void server
+      .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
+      .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
+      .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
+      .then(({ status, answer }) => {
+        const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
+        const latencyMs = performance.now() - started;
+        versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });
+        versions.recordShadow(key, challenger.version, championOutputs, outputs, status < 400);
+      })
+      .finally(() => {
+        server.inflight -= 1;
+        this.gate.leave(gateKey);
+      });
+  }
+}
