@@ -1,5 +1,9 @@
 """Prints the comparison tables from ours.json and peers.json (written by run.sh).
 
+peers.json may instead hold stored peer medians ({"medians": {method: {key:
+{checkpoint: median}}}}, e.g. peers-medians-2026-12-05.json): Optuna's samplers
+are deterministic for a seed, so a stored 20-seed run stands for a rerun.
+
 One table per problem set of problems.json (the classic five, the multimodal
 four), each row our median regret beside every peer that ran, and the ratio
 to each peer at the last checkpoint.
@@ -33,8 +37,15 @@ def main(ours_path: str, peers_path: str) -> None:
     ours = json.loads(Path(ours_path).read_text())
     peers = json.loads(Path(peers_path).read_text())
     sets = {p["name"]: p.get("set", "classic") for p in json.loads((HERE / "problems.json").read_text())["problems"]}
-    peer_names = [m for m in SHORT if m in peers["runs"]]
-    methods = {"ours": ours["runs"], **{m: peers["runs"][m] for m in peer_names}}
+    peer_runs = peers.get("runs") or peers["medians"]
+    peer_names = [m for m in SHORT if m in peer_runs]
+    methods = {"ours": ours["runs"], **{m: peer_runs[m] for m in peer_names}}
+
+    def median_at(runs, key: str, c: int) -> float:
+        if isinstance(runs[key], dict):
+            return runs[key][str(c)]
+        return statistics.median(r[c - 1] for r in runs[key])
+
     keys = list(ours["runs"].keys())
     n_seeds = len(ours["runs"][keys[0]])
     n_trials = len(ours["runs"][keys[0]][0])
@@ -56,11 +67,11 @@ def main(ours_path: str, peers_path: str) -> None:
         worst = {}
         for key in set_keys:
             fn, batch = key.split("/")
-            final = {m: statistics.median(r[checkpoints[-1] - 1] for r in runs[key]) for m, runs in methods.items() if key in runs}
+            final = {m: median_at(runs, key, checkpoints[-1]) for m, runs in methods.items() if key in runs}
             for m, runs in methods.items():
                 if key not in runs:
                     continue
-                med = [statistics.median(r[c - 1] for r in runs[key]) for c in checkpoints]
+                med = [median_at(runs, key, c) for c in checkpoints]
                 extra = ""
                 if m == "ours":
                     extra = " " + " ".join(f"{final_ratio(final['ours'], final[p]):>9.2f}" if p in final else f"{'-':>9}" for p in peer_names)
@@ -71,12 +82,14 @@ def main(ours_path: str, peers_path: str) -> None:
         for batch, w in worst.items():
             verdict = "" if target is None else f" (target <= {target}: {'met' if w <= target else 'NOT met'})"
             print(f"batch {batch}: worst ours/tpe over the {set_name} problems {w:.2f}{verdict}")
-    if ours.get("latency") and peers.get("latency"):
+    if ours.get("latency"):
         print()
         print("Suggestion latency (ms), 8 parameters, history grows by one trial per call:")
         print(f"{'finished trials':>16} {'method':<12} {'p50':>8} {'p95':>8} {'max':>8}")
         for n in ("100", "1000"):
-            for m, lat in (("ours", ours["latency"][n]), ("optuna-tpe", peers["latency"][n])):
+            for m, lat in (("ours", ours["latency"][n]), ("optuna-tpe", peers.get("latency", {}).get(n))):
+                if not lat:
+                    continue
                 print(f"{n:>16} {m:<12} {pct(lat, 0.5):>8.1f} {pct(lat, 0.95):>8.1f} {max(lat):>8.1f}")
 
 

@@ -4,6 +4,8 @@
 # multimodal ones (Levy-6, Rastrigin-5, Schwefel-4, Michalewicz-5).
 # Usage: bench/hpo/run.sh [SEEDS] [TRIALS]   (defaults 20 60; e.g. 5 60 for a quick run)
 #   PEERS=optuna-tpe,optuna-cmaes bench/hpo/run.sh   leaves out the slow scikit-optimize GP.
+#   PEERS_FROM=bench/hpo/peers-medians-2026-12-05.json bench/hpo/run.sh 20 60   reuses stored
+#     20-seed peer medians (Optuna is deterministic per seed) and runs only ours.
 # Our engine (Node) and the peers (Python) run side by side, one process each
 # (BLAS pinned to one thread so the two do not oversubscribe the cores).
 # Cost: the scikit-optimize GP dominates, about 1-2 s per suggestion on a
@@ -15,7 +17,7 @@ SEEDS="${1:-20}"
 TRIALS="${2:-60}"
 cd "$HERE"
 
-if [ ! -x .venv/bin/python ]; then
+if [ -z "${PEERS_FROM:-}" ] && [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   .venv/bin/pip install -q -r requirements.txt
 fi
@@ -29,6 +31,11 @@ echo '{"type":"module"}' > .build/package.json
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 START=$(date +%s)
+if [ -n "${PEERS_FROM:-}" ]; then
+  node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json"
+  python3 report.py "$WORK/ours.json" "$(cd "$REPO" && realpath "$PEERS_FROM")"
+  exit 0
+fi
 node ours.mjs --seeds="$SEEDS" --trials="$TRIALS" --out="$WORK/ours.json" 2> "$WORK/ours.log" &
 OURS=$!
 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python peers.py --seeds "$SEEDS" --trials "$TRIALS" --peers "${PEERS:-optuna-tpe,optuna-cmaes,skopt-gp}" --out "$WORK/peers.json" 2> "$WORK/peers.log" &

@@ -9,6 +9,8 @@
 // Usage: node bench/k8s/platform-sim.mjs [--nodes 130] [--tenants 30] [--trials 10000] [--trials-per-job 1000]
 //   [--parallel 50] [--training 90] [--trial-seconds 30] [--training-seconds 90] [--training-every 3]
 //   [--qps 50] [--burst 100] [--ttl 60] [--peer-trials N (default --trials; 0 skips the peer)] [--peer-only]
+//   [--service-log FILE] keeps the service's log (its warnings: refused or retried creates) in FILE.
+//   [--dump FILE] writes each phase's per-trial times (turn, Job stored/seen, pod seen/bound) to FILE.<phase>.json.
 //   SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the service.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -104,12 +106,13 @@ async function servicePhase() {
   const runtimeFile = path.join(dir, 'runtime.json');
   // Extra node flags for the service, e.g. SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const serviceLog = arg('service-log', '');
   service = spawn(process.execPath, [
     ...nodeArgs, path.join(repo, 'server-proxy', 'dist', 'main.js'), 'serve', '--port', '0', '--root-dir', rootDir, '--data-dir', path.join(dir, 'data'),
     '--runtime-file', runtimeFile, '--tokens-file', path.join(dir, 'tokens.json'), '--backend', 'kubernetes',
     '--k8s-kubeconfig', path.join(dir, 'kubeconfig'), '--k8s-ttl-seconds', String(opt.ttl), '--k8s-qps', String(opt.qps), '--k8s-burst', String(opt.burst),
     '--log-level', 'warn'
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  ], { stdio: ['ignore', serviceLog ? fs.openSync(serviceLog, 'w') : 'ignore', 'inherit'] });
   for (let i = 0; i < 300 && !fs.existsSync(runtimeFile); i++) await sleep(100);
   const { url } = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
   const call = async (user, method, route, body) => {
@@ -203,6 +206,8 @@ async function closing({ seconds, before, after, flow, hpo, training, prefix, pr
   const keys = new Set(hpo.flatMap(h => Array.from({ length: h.trials }, (_, i) => `laketahoe-${h.user}/${h.jobId}/${i + 1}`)));
   const trials = [...keys].map(k => observer.runs.get(k)).filter(Boolean);
   const trainingRuns = training.map(t => observer.runs.get(`laketahoe-${t.user}/${t.jobId}`)).filter(Boolean);
+  const dump = arg('dump', '');
+  if (dump) fs.writeFileSync(`${dump}.${flow}.json`, JSON.stringify(trials));
   const aliveAtEnd = observer.alive();
   const ended = Date.now();
   const samples = observer.samples.filter(s => s.at <= ended);
@@ -225,6 +230,8 @@ function report(label, r) {
   console.log(`\n== ${label}: ${r.seconds.toFixed(0)} s; ${r.note}`);
   console.log(`  trials seen: ${trials.filter(t => t.podSeen).length} pods of ${r.expected}; bound ${trials.filter(t => t.bound).length}`);
   console.log(`  trial turn -> Job created        ${ms(trials.map(t => t.jobSeen - t.turn))}`);
+  console.log(`    of which turn -> Job stored    ${ms(trials.map(t => t.jobStored - t.turn))} (creationTimestamp: whole seconds)`);
+  console.log(`    Job stored -> seen by watch    ${ms(trials.map(t => t.jobSeen - t.jobStored))}`);
   console.log(`  trial turn -> pod created        ${ms(trials.map(t => t.podSeen - t.turn))}`);
   console.log(`  trial turn -> pod bound          ${ms(trials.map(t => t.bound - t.turn))}`);
   console.log(`  trial pod created -> bound       ${ms(trials.map(t => t.bound - t.podSeen))}`);

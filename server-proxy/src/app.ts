@@ -59,6 +59,7 @@ import type { Store } from './store/store.js';
 import { electorFor } from './leadership/elect.js';
 import { Leadership } from './leadership/leadership.js';
 import { FollowerWorkPickup } from './leadership/pickup.js';
+import { DeploymentPickup } from './leadership/deploymentPickup.js';
 import { VERSION } from './version.js';
 
 /**
@@ -88,8 +89,11 @@ export interface Service {
   scheduler: Scheduler;
   /** Recovers jobs from the store (re-queue, re-adopt); call before serving. */
   start(): Promise<void>;
-  /** Stops serving and watching; runners keep running, model servers stop; closes the database. */
-  close(): Promise<void>;
+  /**
+   * Stops serving and watching; runners keep running; closes the database. Model servers stop, unless
+   * `handOver` and this is one of several replicas: then they keep running for the next leader to adopt.
+   */
+  close(options?: { handOver?: boolean }): Promise<void>;
 }
 
 /** Parts wired in from outside. */
@@ -341,7 +345,11 @@ async function wire(
   // Runs first (re-adopt, reserve their resources), then experiments may start new trials.
   leadership.register({ name: 'backends', start: () => backend.start(), stop: () => backend.stop() });
   leadership.register({ name: 'HPO experiments', start: () => experiments.start(), stop: () => experiments.stop() });
-  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close() });
+  // Replicas hand over: a leader that stops (or loses the election) leaves its model servers running for
+  // the next one to adopt, unless the whole service is closing for good.
+  let closingForGood = false;
+  const handOver = () => leadership.kind !== 'single' && !closingForGood;
+  leadership.register({ name: 'deployments', start: () => deployments.start(), stop: () => deployments.close({ keepServers: handOver() }) });
   leadership.register({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
   leadership.register({ name: 'webhooks', start: () => webhooks.start(), stop: () => webhooks.stop() });
   // Ticks are claimed in the store, so a second scheduler could not fire one twice; leading keeps it to one.
@@ -349,6 +357,7 @@ async function wire(
   if (leadership.kind !== 'single') {
     // Only replicas have followers whose accepted work the leader must pick up.
     leadership.register(new FollowerWorkPickup({ store, bus, backend, experiments, log: app.log }));
+    leadership.register(new DeploymentPickup({ store, bus, deployments, log: app.log }));
   }
   deployments.onComparisonReset = (owner, name) => versions.reset(deploymentKey(owner, name));
   monitor.evaluatesAlerts = () => leadership.leading;
@@ -437,16 +446,17 @@ async function wire(
       // The only replica (SQLite) or the first of a database leads at once; the others wait their turn.
       await leadership.start();
     },
-    async close() {
+    async close(options: { handOver?: boolean } = {}) {
       if (closed) {
         return;
       }
       closed = true;
+      closingForGood = !options.handOver;
       // Controllers stop (runners keep running) before leadership is given up for the next replica.
       await leadership.stop();
       stopWatchingJobs();
       (artifacts as { destroy?: () => void }).destroy?.();
-      await deployments.close();
+      await deployments.close({ keepServers: handOver() });
       await app.close();
       await monitor.close();
       await relay?.close();

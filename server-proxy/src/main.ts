@@ -74,12 +74,15 @@ async function serve(argv: string[]): Promise<void> {
       return;
     }
     stopping = true;
-    app.log.info({ signal }, 'shutting down; running jobs keep running, model servers stop and start again next time');
+    const handOver = service.leadership.kind !== 'single';
+    app.log.info({ signal }, handOver
+      ? 'shutting down; running jobs and model servers keep running for the next leader (or this replica on its next start) to adopt'
+      : 'shutting down; running jobs keep running, model servers stop and start again next time');
     if (config.runtimeFile) {
       removeRuntimeFile(config.runtimeFile);
     }
     service
-      .close()
+      .close({ handOver })
       .then(() => process.exit(0))
       .catch(err => {
         app.log.error({ err }, 'shutdown failed');

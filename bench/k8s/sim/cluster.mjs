@@ -23,7 +23,10 @@ export function nodePlan(count) {
 /** Creates the kwok GPU nodes (tainted like the seeded ones) and cordons every other node. */
 export async function createNodes(admin, plan) {
   const core = admin.makeApiClient(k8s.CoreV1Api);
-  const others = (await core.listNode()).items.filter(n => n.metadata.labels?.[SIM_LABEL] !== 'true');
+  const all = (await core.listNode()).items;
+  // Nodes an interrupted run left behind go first, so the names are free.
+  await Promise.all(all.filter(n => n.metadata.labels?.[SIM_LABEL] === 'true').map(n => core.deleteNode({ name: n.metadata.name }).catch(() => undefined)));
+  const others = all.filter(n => n.metadata.labels?.[SIM_LABEL] !== 'true');
   await Promise.all(others.map(n => core.patchNode({ name: n.metadata.name, body: { spec: { unschedulable: true } } }, mergePatch())));
   for (const { name, shape } of plan) {
     const capacity = { cpu: String(shape.cpu), memory: `${shape.memoryGi}Gi`, pods: '110', 'ephemeral-storage': '1Ti', 'nvidia.com/gpu': String(shape.gpus) };
@@ -72,6 +75,11 @@ export function tenantQuota(plan) {
 export async function createTenants(admin, users, quota) {
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const rbac = admin.makeApiClient(k8s.RbacAuthorizationV1Api);
+  // What an interrupted run left behind goes first; its namespaces take a while to terminate.
+  await removeTenants(admin, users);
+  for (const name of [SYSTEM_NAMESPACE, ...users.map(u => `laketahoe-${u}`)]) {
+    for (let i = 0; i < 600 && (await core.readNamespace({ name }).then(() => true, () => false)); i++) await sleep(500);
+  }
   await core.createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE, labels: { [SIM_LABEL]: 'true' } } } });
   const accounts = ['laketahoe-service', 'laketahoe-peer'];
   for (const name of accounts) {

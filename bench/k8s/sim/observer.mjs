@@ -91,7 +91,10 @@ export async function observe(admin, { quotaGpus, totalGpus, onRunEnded = () => 
   const jobEvent = (type, job) => {
     if (type === 'DELETED') return void jobs.delete(job.metadata.uid);
     jobs.add(job.metadata.uid);
-    run(runKey(job.metadata.namespace, job.metadata.labels)).jobSeen ??= Date.now();
+    const r = run(runKey(job.metadata.namespace, job.metadata.labels));
+    r.jobSeen ??= Date.now();
+    // The apiserver's own time of the create (whole seconds): tells the client's delay from the watch's.
+    r.jobStored ??= Date.parse(job.metadata.creationTimestamp);
   };
 
   const stops = [await watchAll(admin, '/api/v1/pods', podEvent), await watchAll(admin, '/apis/batch/v1/jobs', jobEvent)];

@@ -3,6 +3,8 @@ import { fitGpHyper, GaussianProcess, type GpFit, type GpHyper } from './gp.js';
 import type { KernelKind } from './kernel.js';
 import { haltonPoint } from './halton.js';
 import { RandomSearch } from './random.js';
+import { separablePoint } from './separable.js';
+import { warpOutputs, type OutputWarp } from './outputWarp.js';
 import { createRng, type Rng } from './rng.js';
 import { assignmentKey, encode, fromUnit, toUnit, type SearchSpace } from './space.js';
 import { toLoss, usedKeys, type Suggester } from './suggester.js';
@@ -27,11 +29,47 @@ export interface BayesianOptions {
    */
   localEvery?: number;
   /**
-   * Kernel structures fitted at every suggestion; the one with the higher
-   * posterior density models the objective (see kernel.ts).
+   * Models fitted at every suggestion, each a kernel structure (see
+   * kernel.ts) on an output transform (see outputWarp.ts); the one under
+   * which the observed losses are most probable is used.
    */
-  kernels?: readonly KernelKind[];
+  models?: readonly ModelKind[];
+  /**
+   * Every how many trials, when the additive kernel models the objective,
+   * the point is chosen one parameter at a time from the additive
+   * components (see separable.ts; 0: never).
+   */
+  separableEvery?: number;
 }
+
+/** A kernel structure fitted on one output transform. */
+export interface ModelKind {
+  kernel: KernelKind;
+  warp: OutputWarp;
+  /**
+   * Fit this model only when the best one so far uses this kernel: the
+   * models are tried in order, so a later one can refine a structure the
+   * data already favour without competing on objectives it does not suit.
+   */
+  ifBest?: KernelKind;
+}
+
+/**
+ * The models fitted by default: the product kernel on robustly warped
+ * losses suits most objectives; the additive kernel suits sums of
+ * per-parameter effects and, once it wins, is also tried on the raw
+ * scale, where the log compression does not bend the sum into
+ * interactions. Rugged non-additive objectives (Ackley) sometimes fit the
+ * raw-scale additive model best and then search worse: the condition keeps
+ * them on the robust models.
+ */
+const DEFAULT_MODELS: readonly ModelKind[] = [
+  { kernel: 'product', warp: 'robust' },
+  { kernel: 'additive', warp: 'robust' },
+  { kernel: 'additive', warp: 'linear', ifBest: 'additive' }
+];
+/** Weight of the standard deviation in separable turns' lower confidence bound. */
+const SEPARABLE_BETA = 1;
 
 interface Observation {
   unit: number[];
@@ -44,12 +82,15 @@ interface Observation {
  *
  * A Gaussian process with a Matern 5/2 ARD kernel models the loss over the
  * unit-cube features (one-hot for categoricals, integers and discrete values
- * snapped to their grid); at every suggestion a product and an additive
- * kernel are fitted and the one with the higher posterior density is used.
+ * snapped to their grid); at every suggestion a product kernel on robustly
+ * warped losses and an additive kernel on warped and on raw losses are
+ * fitted, and the one under which the losses are most probable is used.
  * The next point maximizes log expected improvement, over the whole space
  * on global turns and inside a trust region around the best point on local
  * turns (every `localEvery`-th trial); the maximizer combines random
- * candidates, coordinate sweeps and hill climbing. The first trials come
+ * candidates, coordinate sweeps and hill climbing. When the additive kernel
+ * wins, every `separableEvery`-th trial instead minimizes each parameter's
+ * additive component on its own (Add-GP-UCB). The first trials come
  * from a rotated Halton design. Parallel requests use
  * the kriging believer: each chosen point, every pending trial and every
  * failed trial is added to the model with its predicted value, which removes
@@ -64,7 +105,7 @@ export class BayesianOptimization implements Suggester {
   // Last fitted hyperparameters: warm start only, so refits converge in a
   // few iterations. Outputs stay a deterministic function of the call
   // sequence.
-  private readonly lastHyper = new Map<KernelKind, GpHyper>();
+  private readonly lastHyper = new Map<string, GpHyper>();
 
   /**
    * @param space - The resolved search space.
@@ -81,7 +122,8 @@ export class BayesianOptimization implements Suggester {
       maxModelPoints: options.maxModelPoints ?? 48,
       candidates: options.candidates ?? Math.min(768, 256 + 32 * space.dims.length),
       localEvery: options.localEvery ?? 2,
-      kernels: options.kernels ?? ['product', 'additive']
+      models: options.models ?? DEFAULT_MODELS,
+      separableEvery: options.separableEvery ?? 3
     };
     const shiftRng = createRng(this.opts.seed ^ 0x5bd1e995);
     this.shift = space.dims.map(() => shiftRng.next());
@@ -139,7 +181,11 @@ export class BayesianOptimization implements Suggester {
       // batches mix both.
       const trial = started + out.length;
       const local = this.opts.localEvery > 0 && trial % this.opts.localEvery === this.opts.localEvery - 1;
-      const pick = this.maximizeAcquisition(model, observations, used, rng, local ? region : undefined);
+      const separable =
+        this.opts.separableEvery > 0 && model.gp.kernel === 'additive' && trial % this.opts.separableEvery === 0;
+      const pick =
+        (separable ? this.separablePick(model, region, used) : null) ??
+        this.maximizeAcquisition(model, observations, used, rng, local ? region : undefined);
       if (!pick) break;
       used.add(pick.key);
       out.push(pick.assignment);
@@ -184,15 +230,24 @@ export class BayesianOptimization implements Suggester {
       }
       data = [...sorted.slice(0, nBest), ...rest.slice(0, this.opts.maxModelPoints - nBest)];
     }
-    const y = warpOutputs(data.map((o) => o.loss));
+    const losses = data.map((o) => o.loss);
     const x = data.map((o) => o.x);
     // Small data: the likelihood is multimodal and fits are cheap, so use
     // restarts. Large data: one refit from the previous optimum is enough
     // and keeps latency bounded.
     const small = data.length <= 32;
-    let chosen: GpFit | null = null;
-    for (const kernel of this.opts.kernels) {
-      const init = this.lastHyper.get(kernel);
+    let chosen: (GpFit & { y: number[] }) | null = null;
+    const warped = new Map<OutputWarp, ReturnType<typeof warpOutputs>>();
+    for (const { kernel, warp, ifBest } of this.opts.models) {
+      if (ifBest && chosen?.hyper.kernel !== ifBest) continue;
+      let outputs = warped.get(warp);
+      if (!outputs) {
+        outputs = warpOutputs(losses, warp);
+        warped.set(warp, outputs);
+      }
+      const { z: y, logJacobian } = outputs;
+      const key = `${kernel}/${warp}`;
+      const init = this.lastHyper.get(key);
       const fit = fitGpHyper(x, y, rng, {
         kernel,
         init,
@@ -201,11 +256,13 @@ export class BayesianOptimization implements Suggester {
         maxIter: small || !init ? 40 : 6
       });
       if (!fit) continue;
-      this.lastHyper.set(kernel, fit.hyper);
-      if (!chosen || fit.negLogPosterior < chosen.negLogPosterior) chosen = fit;
+      this.lastHyper.set(key, fit.hyper);
+      // Densities of the raw losses, so fits on different warps compare.
+      const score = fit.negLogPosterior - logJacobian;
+      if (!chosen || score < chosen.negLogPosterior) chosen = { hyper: fit.hyper, negLogPosterior: score, y };
     }
     if (!chosen) return null;
-    const gp = new GaussianProcess(x, y, chosen.hyper);
+    const gp = new GaussianProcess(x, chosen.y, chosen.hyper);
     // Incumbent: the lowest posterior mean at an observed point rather than
     // the lowest observation. When the fit finds much noise (rugged
     // objectives such as Ackley look noisy to a smooth kernel), the lowest
@@ -214,7 +271,21 @@ export class BayesianOptimization implements Suggester {
     // stops following the trend. With little noise both are nearly equal.
     let best = Infinity;
     for (const xi of x) best = Math.min(best, gp.predict(xi).mean);
-    return new ModelState(gp, best, data, y);
+    return new ModelState(gp, best, data, chosen.y);
+  }
+
+  /** The additive model's per-parameter optimum over the whole space (see separable.ts), or null when already taken. */
+  private separablePick(
+    model: ModelState,
+    region: TrustRegion,
+    used: Set<string>
+  ): { assignment: Assignment; x: Float64Array; key: string } | null {
+    const bounds = this.space.dims.map((): [number, number] => [0, 1 - 1e-12]);
+    const u = separablePoint(model.gp, this.space, region.center, bounds, SEPARABLE_BETA);
+    const assignment = fromUnit(this.space, u);
+    const key = assignmentKey(this.space, assignment);
+    const x = encode(this.space, assignment);
+    return x && !used.has(key) ? { assignment, x, key } : null;
   }
 
   private maximizeAcquisition(
@@ -361,27 +432,4 @@ class ModelState {
     const mean = this.gp.predict(x).mean;
     return new ModelState(this.gp.condition(x, mean), Math.min(this.best, mean), this.data, this.y);
   }
-}
-
-/**
- * Robust output transform: centre on the median, scale by the interquartile
- * range, compress values worse than the median logarithmically, then
- * standardize. A few disastrous trials (diverged training, Rosenbrock-like
- * valleys) would otherwise dominate the fit and flatten the model near the
- * optimum, where precision matters.
- */
-export function warpOutputs(losses: readonly number[]): number[] {
-  const sorted = [...losses].sort((a, b) => a - b);
-  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1) + 0.5))];
-  const med = q(0.5);
-  let scale = q(0.75) - q(0.25);
-  if (!(scale > 0)) scale = sorted[sorted.length - 1] - sorted[0];
-  if (!(scale > 0)) scale = 1;
-  const z = losses.map((l) => {
-    const v = (l - med) / scale;
-    return v > 0 ? Math.log1p(v) : v;
-  });
-  const mean = z.reduce((s, v) => s + v, 0) / z.length;
-  const sd = Math.sqrt(z.reduce((s, v) => s + (v - mean) * (v - mean), 0) / z.length) || 1;
-  return z.map((v) => (v - mean) / sd);
 }

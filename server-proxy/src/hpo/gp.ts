@@ -1,4 +1,4 @@
-import { kernelValue, pairCovariance, type KernelKind } from './kernel.js';
+import { kernelValue, matern52, pairCovariance, type KernelKind } from './kernel.js';
 import { cholesky, inverseFromCholesky, solveLower, solveUpperT } from './linalg.js';
 import type { Rng } from './rng.js';
 
@@ -94,6 +94,32 @@ export class GaussianProcess {
     let vv = 0;
     for (let i = 0; i < n; i++) vv += this.v[i] * this.v[i];
     return { mean, variance: Math.max(this.amp - vv, 1e-12 * this.amp) };
+  }
+
+  /**
+   * Posterior mean and variance of one additive component, the effect of
+   * feature `f` alone, at value `z` (additive kernels only). The components'
+   * means add up to the full mean, so the mean's minimizer is found one
+   * feature at a time.
+   */
+  predictComponent(f: number, z: number): { mean: number; variance: number } {
+    if (this.kind !== 'additive') throw new Error('components exist only for an additive kernel');
+    const n = this.n;
+    const k = this.k;
+    const w = this.amp / this.invLs2.length;
+    const invLs = Math.sqrt(this.invLs2[f]);
+    for (let i = 0; i < n; i++) k[i] = w * matern52(Math.abs(this.x[i][f] - z) * invLs);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += k[i] * this.alpha[i];
+    solveLower(this.chol, n, k, this.v);
+    let vv = 0;
+    for (let i = 0; i < n; i++) vv += this.v[i] * this.v[i];
+    return { mean, variance: Math.max(w - vv, 1e-12 * w) };
+  }
+
+  /** How the per-feature kernels combine. */
+  get kernel(): KernelKind {
+    return this.kind;
   }
 
   /** A process with the same hyperparameters and one more observation. */

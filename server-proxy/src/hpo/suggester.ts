@@ -27,10 +27,28 @@ export function toLoss(goal: GoalType | undefined, value: number): number {
   return goal === 'MINIMIZE' ? value : -value;
 }
 
+/**
+ * Each finished point's key, remembered per point object with the parameter names it was made for:
+ * the controller hands the same finished trials back pass after pass, so a job of thousands of
+ * trials builds each key once instead of once per pass.
+ */
+const keysOfPoints = new WeakMap<Assignment, { names: string; key: string }>();
+
+function cachedKey(space: SearchSpace, names: string, a: Assignment): string {
+  const known = keysOfPoints.get(a);
+  if (known && known.names === names) {
+    return known.key;
+  }
+  const key = assignmentKey(space, a);
+  keysOfPoints.set(a, { names, key });
+  return key;
+}
+
 /** Keys of every point already tried or handed out, so none is proposed twice. */
 export function usedKeys(space: SearchSpace, history: readonly TrialRecord[], pending: readonly Assignment[]): Set<string> {
+  const names = space.dims.map(d => d.name).join('\u0000');
   const used = new Set<string>();
-  for (const t of history) used.add(assignmentKey(space, t.hyperparameters));
+  for (const t of history) used.add(cachedKey(space, names, t.hyperparameters));
   for (const a of pending) used.add(assignmentKey(space, a));
   return used;
 }

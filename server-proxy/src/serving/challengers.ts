@@ -25,6 +25,10 @@ export interface ChallengerDeps {
   served(version: ModelVersion): ServedVersion;
   /** Starts a challenger on the deployment's backend. */
   start(record: DeploymentRecord, target: ServedVersion, reason: string): VersionKeeper;
+  /** Takes over a challenger's model server the previous leader left running; undefined when there is none to adopt. */
+  adopt(record: DeploymentRecord, target: ServedVersion): VersionKeeper | undefined;
+  /** False on a follower: it stores the wanted challengers and the leader starts and stops their servers. */
+  carriesOut(): boolean;
   /** Puts a local challenger's supervisor in the champion's place; answers the old champion's. */
   replaceChampion(owner: string, name: string, challenger: Supervisor): Supervisor | undefined;
   /** Called when a deployment's comparison should start afresh (challengers added or removed, promotion). */
@@ -88,16 +92,51 @@ export class Challengers {
     return all;
   }
 
-  /** Starts again every challenger a record names (after a service restart), each with its traffic policy. */
+  /** The traffic policies of the challengers kept for the deployment `key`, by version. */
+  policies(key: string): Map<number, TrafficPolicy> {
+    return new Map([...(this.served.get(key)?.entries() ?? [])].map(([version, s]) => [version, { ...s.policy }]));
+  }
+
+  /**
+   * Starts again every challenger a record names (after a service restart or a change of leader), each
+   * with its traffic policy: a server the previous leader left running is adopted, the others start.
+   */
   async restore(record: DeploymentRecord, reason: string): Promise<void> {
     const { owner, name } = record.deployment;
     for (const ch of record.deployment.challengers ?? []) {
       const version = await this.deps.registry.version(owner, ch.model.name, ch.model.version);
+      const target = this.deps.served(version);
       this.of(deploymentKey(owner, name)).set(ch.model.version, {
         policy: { mode: ch.mode, weight: ch.weight },
-        keeper: this.deps.start(record, this.deps.served(version), reason)
+        keeper: this.deps.adopt(record, target) ?? this.deps.start(record, target, reason)
       });
     }
+  }
+
+  /**
+   * Makes the kept challengers what the record (changed through another replica) says: `start` and
+   * `retire` name versions, `changed` those whose policy is to be read again from the record.
+   */
+  async reconcile(record: DeploymentRecord, start: number[], retire: number[], changed: number[]): Promise<void> {
+    const { owner, name } = record.deployment;
+    const served = this.of(deploymentKey(owner, name));
+    for (const c of record.deployment.challengers ?? []) {
+      const s = served.get(c.model.version);
+      if (s && changed.includes(c.model.version)) {
+        s.policy = { mode: c.mode, weight: c.weight };
+      }
+    }
+    for (const v of start) {
+      const c = record.deployment.challengers!.find(x => x.model.version === v)!;
+      const target = this.deps.served(await this.deps.registry.version(owner, c.model.name, v));
+      served.set(v, { policy: { mode: c.mode, weight: c.weight }, keeper: this.deps.start(record, target, 'challenger ready') });
+    }
+    const retiring = retire.map(v => served.get(v)?.keeper);
+    retire.forEach(v => served.delete(v));
+    if (start.length || retire.length) {
+      this.deps.resetComparison(owner, name);
+    }
+    await Promise.all(retiring.map(k => k?.retireAll()));
   }
 
   /**
@@ -188,6 +227,13 @@ export class Challengers {
     if (!record || !plan) {
       return;
     }
+    if (!this.deps.carriesOut()) {
+      // A follower: the leader hears the change and starts or stops the servers.
+      if (plan.added.length || plan.removed.length) {
+        this.deps.resetComparison(owner, name);
+      }
+      return;
+    }
     const served = this.of(key);
     for (const c of record.deployment.challengers ?? []) {
       const s = served.get(c.model.version);
@@ -225,50 +271,87 @@ export class Challengers {
       throw new ServiceError('invalid_argument', `deployment ${name} has ${all.length} challengers (versions ${all.map(c => c.model.version).join(', ')}): say which to promote`, 'version');
     }
     const chosen: Challenger | undefined = version === undefined ? all[0] : all.find(c => c.model.version === version);
+    const follower = !this.deps.carriesOut();
     const entry = chosen && this.served.get(key)?.get(chosen.model.version);
-    if (!chosen || !entry) {
+    if (!chosen || (!entry && !follower)) {
       throw new ServiceError('invalid_argument', `version ${version} is no challenger of deployment ${name}`, 'version');
     }
     if (current.state === 'UPDATING' || current.state === 'DELETING') {
       throw new ServiceError('failed_precondition', `deployment ${name} is ${current.state}: promote once it is READY`);
     }
-    const challenger = entry.keeper;
-    if (chosen.state !== 'READY' || !challenger.serving) {
+    if (chosen.state !== 'READY' || (entry && !entry.keeper.serving)) {
       throw new ServiceError('failed_precondition', `challenger version ${chosen.model.version} is not ready`, 'challenger');
     }
-    // Traffic moves here, synchronously: no request sees a state between the two.
+    if (!entry) {
+      // A follower: the record says who is champion now; the leader hears it and moves the traffic.
+      await this.deps.updater.update(owner, name, r => recordPromotion(r, chosen.model));
+      return this.deps.get(owner, name);
+    }
+    const old = this.moveTraffic(owner, name, entry.keeper, current.autoscaling);
+    // The traffic has moved: recorded whatever the record says meanwhile.
+    await this.deps.updater.update(owner, name, r => recordPromotion(r, chosen.model, false));
+    await this.finishPromotion(owner, name, entry.keeper, old);
+    return this.deps.get(owner, name);
+  }
+
+  /**
+   * The leader's side of a promotion a follower stored (the record's champion is a version kept here as
+   * a challenger): its server takes the champion's traffic, the old champion drains and stops.
+   */
+  async promoted(record: DeploymentRecord): Promise<void> {
+    const { owner, name, model, autoscaling } = record.deployment;
+    const entry = this.served.get(deploymentKey(owner, name))?.get(model.version);
+    if (entry) {
+      const old = this.moveTraffic(owner, name, entry.keeper, autoscaling);
+      await this.finishPromotion(owner, name, entry.keeper, old);
+    }
+  }
+
+  /** Makes `challenger` the champion in memory, synchronously (no request sees a state between the two); answers the old champion. */
+  private moveTraffic(owner: string, name: string, challenger: VersionKeeper, autoscaling: Deployment['autoscaling']): VersionKeeper | undefined {
     let old: VersionKeeper | undefined;
     if (challenger instanceof KubeDeploymentRunner) {
       old = this.deps.kube!.promote(challenger);
-      challenger.setAutoscaling(current.autoscaling);
+      challenger.setAutoscaling(autoscaling);
     } else {
       old = this.deps.replaceChampion(owner, name, challenger);
       challenger.role = 'champion';
     }
-    this.served.get(key)!.delete(chosen.model.version);
-    const promoted = chosen.model;
-    await this.deps.updater.update(owner, name, r => {
-      const mine = (s: { version: number }) => s.version === promoted.version;
-      r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? []).filter(mine)];
-      r.runtime.challengerServers = (r.runtime.challengerServers ?? []).filter(s => !mine(s));
-      r.deployment.challengers = (r.deployment.challengers ?? []).filter(c => c.model.version !== promoted.version);
-      if (r.deployment.challengers.length === 0) {
-        delete r.runtime.challengerServers;
-      }
-      delete r.deployment.nextModel;
-      r.deployment.model = { ...promoted };
-      r.deployment.endpoint = endpointOf(name, promoted.name);
-      r.deployment.errorMessage = '';
-      r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason: `promoted challenger version ${promoted.version}` });
-      r.deployment.state = 'READY';
-    });
-    await challenger.attachMonitor();
+    this.served.get(deploymentKey(owner, name))?.delete(challenger.challengerVersion);
+    return old;
+  }
+
+  private async finishPromotion(owner: string, name: string, champion: VersionKeeper, old: VersionKeeper | undefined): Promise<void> {
+    await champion.attachMonitor();
     this.deps.resetComparison(owner, name);
     if (old) {
       void old.retireAll().catch(err => this.deps.log.error({ err, deployment: name }, 'stopping the old champion failed'));
     }
-    return this.deps.get(owner, name);
   }
+}
+
+/**
+ * Records challenger `promoted` as the champion, its server with it; with `check`, false (nothing saved)
+ * when it is no ready challenger any more.
+ */
+function recordPromotion(r: DeploymentRecord, promoted: { name: string; version: number }, check = true): boolean {
+  const mine = (s: { version: number }) => s.version === promoted.version;
+  if (check && !r.deployment.challengers?.some(c => mine(c.model) && c.state === 'READY')) {
+    return false;
+  }
+  r.runtime.servers = [...r.runtime.servers, ...(r.runtime.challengerServers ?? []).filter(mine)];
+  r.runtime.challengerServers = (r.runtime.challengerServers ?? []).filter(s => !mine(s));
+  r.deployment.challengers = (r.deployment.challengers ?? []).filter(c => !mine(c.model));
+  if (r.deployment.challengers.length === 0) {
+    delete r.runtime.challengerServers;
+  }
+  delete r.deployment.nextModel;
+  r.deployment.model = { ...promoted };
+  r.deployment.endpoint = endpointOf(r.deployment.name, promoted.name);
+  r.deployment.errorMessage = '';
+  r.deployment.stateHistory.push({ state: 'READY', time: new Date().toISOString(), reason: `promoted challenger version ${promoted.version}` });
+  r.deployment.state = 'READY';
+  return true;
 }
 
 /** Applies a request's mode and weight to a wanted challenger: 400 for a shadow with a weight. */

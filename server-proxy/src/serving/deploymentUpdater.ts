@@ -31,20 +31,21 @@ export class DeploymentUpdater {
    */
   update(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean | void): Promise<DeploymentRecord | undefined> {
     return this.queue.run(deploymentKey(owner, name), async () => {
-      const record = await this.store.getDeployment(owner, name);
-      if (!record) {
-        return undefined;
-      }
-      const before = JSON.stringify(record.deployment);
-      if (mutate(record) === false) {
-        return record;
-      }
-      showFirstChallenger(record);
-      if (JSON.stringify(record.deployment) !== before) {
-        record.deployment.updateTime = new Date().toISOString();
-      }
-      await this.store.saveDeployment(record);
-      if (JSON.stringify(record.deployment) !== before) {
+      let changed = false;
+      // Replicas share the record: the store makes the read-change-save one step among them.
+      const record = await this.store.updateDeployment(owner, name, r => {
+        const before = JSON.stringify(r.deployment);
+        if (mutate(r) === false) {
+          return false;
+        }
+        showFirstChallenger(r);
+        changed = JSON.stringify(r.deployment) !== before;
+        if (changed) {
+          r.deployment.updateTime = new Date().toISOString();
+        }
+        return true;
+      });
+      if (record && changed) {
         this.announce(record);
       }
       return record;

@@ -8,22 +8,21 @@ import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/
 import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import type { ModelRegistry } from './registry.js';
 import { readSavedModel } from './savedModel.js';
-import {
-  withMonitoringDefaults,
-  type CreateDeploymentBody,
-  type Deployment,
-  type ModelVersion,
-  type UpdateDeploymentBody
-} from '../schemas/serving.js';
+import { withMonitoringDefaults, type CreateDeploymentBody, type Deployment, type ModelVersion, type UpdateDeploymentBody } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
 import { adoptable, killOrphans } from './leftBehind.js';
-import { endpointOf, Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+import { Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
 import { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
 import { Challengers, type VersionKeeper } from './challengers.js';
-import { checkAutoscaling, scaleKube } from './scaling.js';
+import { scaleKube } from './scaling.js';
 import { StoredTargets } from './storedTargets.js';
+import { KeyedQueue } from '../keyedQueue.js';
+import { checkCreate, checkUpdate, newDeploymentRecord } from './deploymentChecks.js';
+import { storeWantedUpdate } from './followerWrites.js';
+import { reconcileDeployment } from './reconcile.js';
+import { recoverDeployments } from './recovery.js';
 
 /** What the deployment service needs. */
 export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
@@ -53,13 +52,21 @@ export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updat
 export class DeploymentService {
   private readonly supervisors = new Map<string, Supervisor>();
   /** The challengers of deployments that have one, with their traffic policies. */
-  private readonly challengers: Challengers;
+  /** @internal */
+  readonly challengers: Challengers;
   /** Called when a deployment's comparison should start afresh (new challenger, promotion). */
   onComparisonReset?: (owner: string, name: string) => void;
   /** Deployments this replica keeps no supervisor for, served where their records say (replicas only). */
   private readonly stored?: StoredTargets;
   /** Whether this replica runs the deployments (between start and close). */
   private leading = false;
+  /**
+   * Writes and reconciles of one deployment run one at a time on this replica, so that a change the
+   * leader makes itself and the same change heard back (or polled) never start a server twice.
+   */
+  private readonly writes = new KeyedQueue();
+  /** Per deployment, the monitoring and scaling last applied by a reconcile (applied again only when changed). */
+  private readonly applied = new Map<string, string>();
 
   /**
    * The model servers' sockets: a fresh folder only this account can enter (mkdtemp makes it 0700), in
@@ -67,7 +74,7 @@ export class DeploymentService {
    */
   private readonly socketDir: string;
 
-  constructor(private readonly opts: DeploymentServiceOptions) {
+  constructor(readonly opts: DeploymentServiceOptions) {
     this.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'laketahoe-servers-'));
     this.challengers = new Challengers({
       registry: opts.registry,
@@ -77,6 +84,8 @@ export class DeploymentService {
       get: (owner, name) => this.get(owner, name),
       served: version => this.served(version),
       start: (record, target, reason) => this.startChallenger(record, target, reason),
+      adopt: (record, target) => this.adoptChallenger(record, target),
+      carriesOut: () => !this.follower,
       replaceChampion: (owner, name, challenger) => {
         const old = this.supervisors.get(deploymentKey(owner, name));
         this.supervisors.set(deploymentKey(owner, name), challenger);
@@ -109,11 +118,21 @@ export class DeploymentService {
     }
   }
 
-  private baseDir(owner: string, name: string): string {
+  /**
+   * A follower of a shared store: it checks and stores writes and publishes them; the leader hears them
+   * and starts, switches or stops the servers (see {@link reconcile}).
+   */
+  private get follower(): boolean {
+    return Boolean(this.opts.shareServers) && !this.leading;
+  }
+
+  /** @internal */
+  baseDir(owner: string, name: string): string {
     return path.join(this.opts.dataDir, 'deployments', encodeURIComponent(owner), name);
   }
 
-  private supervise(owner: string, name: string): Supervisor {
+  /** @internal A new supervisor for the deployment, kept as its champion's. */
+  supervise(owner: string, name: string): Supervisor {
     const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
     this.supervisors.set(deploymentKey(owner, name), supervisor);
     return supervisor;
@@ -154,18 +173,24 @@ export class DeploymentService {
   /**
    * What the inference proxy may send a request of the caller's deployment to; undefined when there is
    * no such deployment (404). Read from memory on every request: a weight change applies to the next one.
-   * A replica without the deployment's supervisor sends every request to the champion its record names.
+   * A replica without the deployment's supervisor splits and mirrors as the deployment's record says.
    */
   async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
     const ready = this.readyTraffic(owner, name);
     if (ready) {
       return ready;
     }
-    const champion = await this.resolve(owner, name);
-    if (!champion) {
-      return undefined;
+    const key = deploymentKey(owner, name);
+    const inMemory = this.runnerInMemory(owner, name);
+    if (!this.stored) {
+      return inMemory && { champion: inMemory.serving, challengers: this.challengers.targets(key) };
     }
-    return { champion: champion.serving, challengers: this.challengers.targets(deploymentKey(owner, name)) };
+    // The versions its record names (champion and ready challengers), with the modes and weights it stores.
+    const stored = await this.stored.traffic(owner, name);
+    if (stored?.champion || !inMemory) {
+      return stored;
+    }
+    return { champion: undefined, challengers: this.challengers.targets(key) };
   }
 
   /**
@@ -179,8 +204,8 @@ export class DeploymentService {
     return champion && { champion, challengers: this.challengers.targets(key) };
   }
 
-  /** A registered version checked again on disk: the folder may have changed since it was registered. */
-  private served(version: ModelVersion): ServedVersion {
+  /** @internal A registered version checked again on disk: the folder may have changed since it was registered. */
+  served(version: ModelVersion): ServedVersion {
     try {
       const saved = readSavedModel(this.opts.rootDir, version.artifactDir, version.name);
       return { model: version.name, version: version.version, saved };
@@ -192,30 +217,16 @@ export class DeploymentService {
     }
   }
 
-  /** Creates a deployment (DEPLOYING) and starts its model server in the background. */
-  async create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
-    const backend = body.backend ?? this.opts.defaultBackend ?? 'local';
-    if (backend === 'kubernetes' && !this.opts.kube) {
-      throw new ServiceError('invalid_argument', 'the Kubernetes serving backend is not configured on this service (--k8s-kubeconfig, --k8s-serving-image and an S3 artifact store)', 'backend');
-    }
-    if (backend === 'local' && (body.replicas ?? 1) !== 1) {
-      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
-    }
-    if (backend === 'local' && (body.resources || body.priority || body.autoscaling)) {
-      const field = body.resources ? 'resources' : body.priority ? 'priority' : 'autoscaling';
-      throw new ServiceError('invalid_argument', 'resources, priority and autoscaling apply to the Kubernetes backend only', field);
-    }
-    checkAutoscaling(body.autoscaling, body.replicas);
-    // Pods run the model's code in the owner's namespace, not as the service's OS user.
-    if (backend === 'local' && this.opts.localServing === false) {
-      throw new ServiceError(
-        'failed_precondition',
-        "model servers run the model's code as the service's OS user: a service that several users reach serves models only when started with --trust-jobs"
-      );
-    }
-    if ((body.model === undefined) === (body.source === undefined)) {
-      throw new ServiceError('invalid_argument', 'give exactly one of model and source', body.model ? 'source' : 'model');
-    }
+  /**
+   * Creates a deployment (DEPLOYING) and starts its model server in the background; a follower stores it
+   * and the leader starts it.
+   */
+  create(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, body.name), () => this.createNow(owner, body));
+  }
+
+  private async createNow(owner: string, body: CreateDeploymentBody): Promise<Deployment> {
+    const backend = checkCreate(body, { defaultBackend: this.opts.defaultBackend, kubeConfigured: Boolean(this.opts.kube), localServing: this.opts.localServing });
     if (await this.opts.store.getDeployment(owner, body.name)) {
       throw new ServiceError('already_exists', `deployment ${body.name} already exists`, 'name');
     }
@@ -223,29 +234,7 @@ export class DeploymentService {
       ? await this.opts.registry.version(owner, body.model.name, body.model.version)
       : await this.opts.registry.registerFromJob(owner, body.source!.jobId, { trialId: body.source!.trialId });
     const target = this.served(version);
-    const now = new Date().toISOString();
-    const record: DeploymentRecord = {
-      deployment: {
-        name: body.name,
-        owner,
-        state: 'DEPLOYING',
-        model: { name: version.name, version: version.version },
-        replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1),
-        ...(backend === 'kubernetes' ? { backend } : {}),
-        ...(body.autoscaling ? { autoscaling: body.autoscaling } : {}),
-        endpoint: endpointOf(body.name, version.name),
-        errorMessage: '',
-        restarts: 0,
-        createTime: now,
-        updateTime: now,
-        monitoring: withMonitoringDefaults(body.monitoring),
-        stateHistory: [{ state: 'DEPLOYING', time: now, reason: `deploying ${version.name} version ${version.version}` }]
-      },
-      runtime: {
-        servers: [],
-        ...(backend === 'kubernetes' ? { kube: { ...this.opts.kube!.runtimeFor(owner, body), replicas: body.replicas ?? Math.max(1, body.autoscaling?.minReplicas ?? 1) } } : {})
-      }
-    };
+    const record = newDeploymentRecord(owner, body, version, backend === 'kubernetes' ? this.opts.kube!.runtimeFor(owner, body) : undefined);
     try {
       await this.opts.store.createDeployment(record);
     } catch (err) {
@@ -255,6 +244,9 @@ export class DeploymentService {
       throw err;
     }
     this.opts.updater.announce(record);
+    if (this.follower) {
+      return record.deployment;
+    }
     if (record.runtime.kube) {
       this.opts.kube!.deploy(record, target);
       return record.deployment;
@@ -263,7 +255,8 @@ export class DeploymentService {
     return record.deployment;
   }
 
-  private startInBackground(supervisor: Supervisor, target: ServedVersion, reason?: string): void {
+  /** @internal */
+  startInBackground(supervisor: Supervisor, target: ServedVersion, reason?: string): void {
     supervisor.deploy(target, reason).catch(err => this.opts.log.error({ err, deployment: supervisor.name }, 'deploying failed'));
   }
 
@@ -281,36 +274,29 @@ export class DeploymentService {
     return record.deployment;
   }
 
-  /** Changes the monitoring spec and/or switches the model version (UPDATING until the new one is ready). */
-  async update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
+  /**
+   * Changes the monitoring spec, replicas or challengers and/or switches the model version (UPDATING until
+   * the new one is ready); a follower stores the change and the leader carries it out.
+   */
+  update(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, name), () => this.updateNow(owner, name, body));
+  }
+
+  private async updateNow(owner: string, name: string, body: UpdateDeploymentBody): Promise<Deployment> {
     const current = await this.get(owner, name);
-    if (current.state === 'DELETING') {
-      throw new ServiceError('failed_precondition', `deployment ${name} is being deleted`);
-    }
-    if (body.replicas !== undefined && body.replicas !== 1 && current.backend !== 'kubernetes') {
-      throw new ServiceError('invalid_argument', 'the local backend runs exactly one model server', 'replicas');
-    }
-    if (body.autoscaling && current.backend !== 'kubernetes') {
-      throw new ServiceError('invalid_argument', 'autoscaling applies to the Kubernetes backend only', 'autoscaling');
-    }
-    const autoscaling = body.autoscaling === undefined ? current.autoscaling : (body.autoscaling ?? undefined);
-    if (body.replicas !== undefined && autoscaling) {
-      throw new ServiceError('invalid_argument', `autoscaling decides the replicas of deployment ${name}: set autoscaling to null first`, 'replicas');
-    }
-    checkAutoscaling(body.autoscaling ?? undefined);
+    checkUpdate(current, body);
     let target: ServedVersion | undefined;
-    if (body.model && current.challengers?.length) {
-      throw new ServiceError('failed_precondition', `deployment ${name} has challengers: promote or remove them before switching versions`, 'model');
-    }
-    if (body.challenger !== undefined && body.challengers !== undefined) {
-      throw new ServiceError('invalid_argument', 'give challenger (one) or challengers (the whole set), not both', 'challengers');
-    }
     if (body.model) {
       const version = await this.opts.registry.version(owner, body.model.name, body.model.version);
       const same = version.name === current.model.name && version.version === current.model.version;
       if (!same || current.state === 'FAILED') {
         target = this.served(version);
       }
+    }
+    if (this.follower) {
+      await storeWantedUpdate(this.opts.updater, owner, name, body, target);
+      await this.updateChallengers(owner, name, body);
+      return this.get(owner, name);
     }
     let supervisor: VersionKeeper;
     if (current.backend === 'kubernetes') {
@@ -344,6 +330,11 @@ export class DeploymentService {
     if (target) {
       await supervisor.switchTo(target);
     }
+    await this.updateChallengers(owner, name, body);
+    return this.get(owner, name);
+  }
+
+  private async updateChallengers(owner: string, name: string, body: UpdateDeploymentBody): Promise<void> {
     if (body.challenger === null) {
       await this.challengers.remove(owner, name);
     } else if (body.challenger) {
@@ -351,7 +342,6 @@ export class DeploymentService {
     } else if (body.challengers) {
       await this.challengers.setAll(owner, name, body.challengers);
     }
-    return this.get(owner, name);
   }
 
   /**
@@ -360,6 +350,20 @@ export class DeploymentService {
    */
   wake(owner: string, name: string): Promise<boolean> {
     return this.opts.kube?.runner(owner, name)?.wake() ?? Promise.resolve(false);
+  }
+
+  /** A local challenger's server the previous leader left running, taken over once it answers ready. */
+  private adoptChallenger(record: DeploymentRecord, target: ServedVersion): VersionKeeper | undefined {
+    const server = this.opts.shareServers && !record.runtime.kube ? adoptable(record, target.version) : undefined;
+    if (!server) {
+      return undefined;
+    }
+    const { owner, name } = record.deployment;
+    const supervisor = new Supervisor(owner, name, this.baseDir(owner, name), { ...this.opts, socketDir: this.socketDir });
+    supervisor.role = 'challenger';
+    supervisor.challengerVersion = target.version;
+    supervisor.adopt(server, target).catch(err => this.opts.log.error({ err, deployment: name }, 'adopting the challenger failed'));
+    return supervisor;
   }
 
   /** Starts a challenger on the deployment's backend: a model server beside the champion's, or a Deployment + Service. */
@@ -381,20 +385,41 @@ export class DeploymentService {
    * old champion finishes its requests in flight and stops. Other challengers stay.
    */
   promote(owner: string, name: string, version?: number): Promise<Deployment> {
-    return this.challengers.promote(owner, name, version);
+    return this.writes.run(deploymentKey(owner, name), () => this.challengers.promote(owner, name, version));
   }
 
-  /** Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING). */
-  async remove(owner: string, name: string): Promise<Deployment> {
-    const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
-    if (!record) {
-      throw new ServiceError('not_found', `deployment ${name} not found`);
-    }
-    await this.finishRemove(record);
-    return record.deployment;
+  /**
+   * Stops the model server(s), forgets the deployment and its folder; answers the last state (DELETING).
+   * A follower stores DELETING and the leader finishes the deletion.
+   */
+  remove(owner: string, name: string): Promise<Deployment> {
+    return this.writes.run(deploymentKey(owner, name), async () => {
+      const record = await this.opts.updater.update(owner, name, r => setState(r, 'DELETING', 'deleted by the user'));
+      if (!record) {
+        throw new ServiceError('not_found', `deployment ${name} not found`);
+      }
+      if (!this.follower) {
+        await this.finishRemove(record);
+      }
+      return record.deployment;
+    });
   }
 
-  private async finishRemove(record: DeploymentRecord): Promise<void> {
+  /**
+   * The leader's side of a change another replica stored: makes the servers this replica keeps what the
+   * record asks (start, switch, challengers, delete, monitoring, replicas). Idempotent: a change heard
+   * twice, or one this replica made itself, decides nothing the second time.
+   */
+  reconcile(owner: string, name: string): Promise<void> {
+    return this.writes.run(deploymentKey(owner, name), async () => {
+      if (this.leading) {
+        await reconcileDeployment(this, owner, name, this.applied);
+      }
+    });
+  }
+
+  /** @internal Stops a deployment's servers and forgets it (the last step of a delete). */
+  async finishRemove(record: DeploymentRecord): Promise<void> {
     const { owner, name } = record.deployment;
     const supervisor = this.supervisor(owner, name);
     this.supervisors.delete(deploymentKey(owner, name));
@@ -412,119 +437,31 @@ export class DeploymentService {
 
   /**
    * Recovers after a (re)start or a change of leader: kills model servers a previous service process
-   * left behind (where replicas share the store, the serving one is adopted instead, so the deployment
+   * left behind (where replicas share the store, the serving ones are adopted instead, so the deployment
    * keeps answering), finishes deletions, and starts again every deployment that was serving or on its way to.
    */
   async start(): Promise<void> {
     this.leading = true;
     // Stopped before (this replica lost leadership and won it back): the sockets' folder was removed.
     fs.mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
-    for (const record of await this.opts.store.listDeployments()) {
-      const { owner, name, state } = record.deployment;
-      const adopted = this.opts.shareServers && !record.runtime.kube && state !== 'DELETING' && state !== 'FAILED' ? adoptable(record) : undefined;
-      killOrphans(record, this.baseDir(owner, name), adopted?.runtime.pid);
-      adoptOneChallengerRecord(record);
-      if (state === 'DELETING') {
-        await this.finishRemove(record);
-        continue;
-      }
-      if (record.runtime.kube) {
-        await this.restartKube(record);
-        continue;
-      }
-      const saved = await this.opts.updater.update(owner, name, r => {
-        r.runtime.servers = adopted ? [adopted.sharedRuntime] : [];
-        adoptOneChallengerRecord(r);
-        if (r.deployment.challengers) {
-          r.runtime.challengerServers = [];
-          r.deployment.challengers.forEach(c => (c.state = 'DEPLOYING'));
-        }
-        if (r.deployment.state !== 'FAILED') {
-          delete r.deployment.nextModel;
-          if (!adopted) {
-            setState(r, 'DEPLOYING', 'the service restarted');
-          } else if (r.deployment.state === 'UPDATING') {
-            setState(r, 'READY', 'the leader changed during a version switch: the serving version stays');
-          }
-        }
-      });
-      if (!saved) {
-        await adopted?.release();
-        continue;
-      }
-      // A FAILED deployment gets an idle supervisor too: its inference routes answer 503 as before the restart, not 404.
-      const supervisor = this.supervise(owner, name);
-      if (saved.deployment.state === 'FAILED') {
-        continue;
-      }
-      try {
-        const version = await this.opts.registry.version(owner, saved.deployment.model.name, saved.deployment.model.version);
-        const target = this.served(version);
-        if (adopted) {
-          supervisor.adopt(adopted, target).catch(err => this.opts.log.error({ err, deployment: name }, 'adopting the model server failed'));
-        } else {
-          this.startInBackground(supervisor, target, 'started again after a service restart');
-        }
-        await this.challengers.restore(saved, 'challenger started again after a service restart');
-      } catch (err) {
-        await adopted?.stop(3000);
-        await this.opts.updater.update(owner, name, r => {
-          r.runtime.servers = [];
-          r.deployment.errorMessage = (err as Error).message;
-          setState(r, 'FAILED', 'the model version cannot be served any more');
-        });
-      }
-    }
+    await recoverDeployments(this);
   }
 
-  /** Follows a Kubernetes deployment again after a restart: its objects are adopted, not re-made. */
-  private async restartKube(record: DeploymentRecord): Promise<void> {
-    const { owner, name, state, model } = record.deployment;
-    if (!this.opts.kube) {
-      this.opts.log.warn({ deployment: name, owner }, 'a Kubernetes deployment, but the Kubernetes backend is not configured');
-      return;
-    }
-    if (state === 'FAILED') {
-      this.opts.kube.follow(record);
-      return;
-    }
-    const saved = await this.opts.updater.update(owner, name, r => {
-      delete r.deployment.nextModel;
-      adoptOneChallengerRecord(r);
-      r.deployment.challengers?.forEach(c => (c.state = 'DEPLOYING'));
-      setState(r, 'DEPLOYING', 'the service restarted');
-    });
-    try {
-      const version = await this.opts.registry.version(owner, model.name, model.version);
-      this.opts.kube.deploy(saved ?? record, this.served(version), 'adopted after a service restart');
-      if (saved) {
-        await this.challengers.restore(saved, 'challenger adopted after a service restart');
-      }
-    } catch (err) {
-      await this.opts.updater.update(owner, name, r => {
-        r.deployment.errorMessage = (err as Error).message;
-        setState(r, 'FAILED', 'the model version cannot be served any more');
-      });
-    }
-  }
-
-  /** Stops every model server; deployments stay as they are in the store and come back on the next start. */
-  async close(): Promise<void> {
+  /**
+   * Stops every model server; deployments stay as they are in the store and come back on the next start.
+   * With `keepServers` (replicas handing over) the servers keep running and are released: the next
+   * leader adopts them, or this one on its next start if no other replica takes over.
+   */
+  async close(options: { keepServers?: boolean } = {}): Promise<void> {
     this.leading = false;
+    this.applied.clear();
     await this.stored?.close();
     const supervisors = [...this.supervisors.values()];
     this.supervisors.clear();
     const all = [...supervisors, ...this.challengers.clear()];
-    await Promise.all(all.map(s => s.close()));
+    const keep = options.keepServers && this.opts.shareServers;
+    await Promise.all(all.map(s => (keep && s instanceof Supervisor ? s.release() : s.close())));
     await this.opts.kube?.close();
     fs.rmSync(this.socketDir, { recursive: true, force: true });
-  }
-}
-
-/** A record saved when one challenger was allowed has `challenger` only: it becomes the one of `challengers`. */
-function adoptOneChallengerRecord(record: DeploymentRecord): void {
-  const d = record.deployment;
-  if (d.challenger && !d.challengers) {
-    d.challengers = [d.challenger];
   }
 }

@@ -2,12 +2,15 @@
  * Where a replica that keeps no supervisor for a deployment (a follower, or any replica between a
  * leader's death and the takeover) sends its inference: the serving version read from the store. A
  * local deployment's record names its model server's socket, pid and secret; a Kubernetes deployment's
- * names the namespace its version's Service lives in. Records are read again at most every `ttlMs`.
+ * names the namespace its version's Service lives in. Ready challengers are reached the same way, with
+ * the mode and weight the record stores, so canary splits and shadow copies behave as on the leader.
+ * Records are read again at most every `ttlMs`.
  */
 import type { DeploymentRecord, Store } from '../store/store.js';
 import { deploymentKey } from './deploymentUpdater.js';
 import { ModelServer } from './modelServer.js';
 import type { DeploymentRunner, ServingEndpoint, ServingTarget } from './servingTarget.js';
+import type { ChallengerTarget, TrafficTargets } from './traffic.js';
 
 /** States in which the deployment's `model` has a ready server (UPDATING: the old one serves until the switch). */
 const SERVING_STATES = new Set(['READY', 'UPDATING']);
@@ -24,6 +27,9 @@ interface Entry {
   readAt: number;
   runner: DeploymentRunner;
   connection?: Connection;
+  /** The ready challengers' connections, by version. */
+  challengerConnections: Map<number, Connection>;
+  challengers: ChallengerTarget[];
 }
 
 /** What the stored targets need. */
@@ -51,17 +57,27 @@ export class StoredTargets {
 
   /** The deployment's runner; undefined when the store has no such deployment (404). */
   async runner(owner: string, name: string): Promise<DeploymentRunner | undefined> {
+    return (await this.entry(owner, name))?.runner;
+  }
+
+  /** The deployment's champion and ready challengers with their policies; undefined when there is no such deployment (404). */
+  async traffic(owner: string, name: string): Promise<TrafficTargets | undefined> {
+    const entry = await this.entry(owner, name);
+    return entry && { champion: entry.runner.serving, challengers: entry.challengers };
+  }
+
+  private async entry(owner: string, name: string): Promise<Entry | undefined> {
     const key = deploymentKey(owner, name);
     const entry = this.entries.get(key);
     if (entry && Date.now() - entry.readAt < (this.opts.ttlMs ?? 1000)) {
-      return entry.runner;
+      return entry;
     }
     let pending = this.reading.get(key);
     if (!pending) {
       pending = this.read(key, owner, name).finally(() => this.reading.delete(key));
       this.reading.set(key, pending);
     }
-    return (await pending)?.runner;
+    return pending;
   }
 
   private async read(key: string, owner: string, name: string): Promise<Entry | undefined> {
@@ -70,6 +86,7 @@ export class StoredTargets {
     if (!record) {
       this.entries.delete(key);
       void drop(previous?.connection);
+      previous?.challengerConnections.forEach(c => void drop(c));
       return undefined;
     }
     const d = record.deployment;
@@ -83,42 +100,69 @@ export class StoredTargets {
       }
     }
     const serving: ServingTarget | undefined = connection && { server: connection.endpoint, model: d.model.name, version: d.model.version };
-    const entry: Entry = { readAt: Date.now(), runner: { serving }, connection };
+    const challengerConnections = new Map<number, Connection>();
+    const challengers: ChallengerTarget[] = [];
+    for (const c of d.challengers ?? []) {
+      const version = c.model.version;
+      const cid = c.state === 'READY' ? targetId(record, version) : undefined;
+      let cc = previous?.challengerConnections.get(version);
+      if (cc && (cc.id !== cid || cc.endpoint.exited)) {
+        void drop(cc);
+        cc = undefined;
+      }
+      cc ??= cid ? await this.connect(record, cid, version) : undefined;
+      if (cc) {
+        challengerConnections.set(version, cc);
+        challengers.push({ serving: { server: cc.endpoint, model: c.model.name, version }, policy: { mode: c.mode, weight: c.weight } });
+      }
+    }
+    for (const [version, cc] of previous?.challengerConnections ?? []) {
+      if (challengerConnections.get(version) !== cc) {
+        void drop(cc);
+      }
+    }
+    const entry: Entry = { readAt: Date.now(), runner: { serving }, connection, challengerConnections, challengers };
     this.entries.set(key, entry);
     return entry;
   }
 
-  private async connect(record: DeploymentRecord, id: string): Promise<Connection | undefined> {
+  /** Connects to the champion's serving version, or to challenger `challengerVersion`'s. */
+  private async connect(record: DeploymentRecord, id: string, challengerVersion?: number): Promise<Connection | undefined> {
     const { model } = record.deployment;
     if (record.runtime.kube) {
-      const endpoint = await this.opts.kubeEndpoint?.(record, model.version);
+      const endpoint = await this.opts.kubeEndpoint?.(record, challengerVersion ?? model.version);
       return endpoint && { id, endpoint };
     }
-    const runtime = activeServer(record);
+    const runtime = activeServer(record, challengerVersion);
     const server = runtime && ModelServer.attach(runtime, model.name);
     return server && { id, endpoint: server };
   }
 
   /** Lets go of every connection (the servers keep running). */
   async close(): Promise<void> {
-    const connections = [...this.entries.values()].map(e => e.connection);
+    const connections = [...this.entries.values()].flatMap(e => [e.connection, ...e.challengerConnections.values()]);
     this.entries.clear();
     await Promise.all(connections.map(drop));
   }
 }
 
-/** The record of the local server serving the deployment's model version (the newest if there are several). */
-function activeServer(record: DeploymentRecord) {
-  return record.runtime.servers.filter(s => s.version === record.deployment.model.version && s.secret).at(-1);
+/**
+ * The record of the local server serving the deployment's model version (the newest if there are
+ * several), or challenger `challengerVersion`'s.
+ */
+function activeServer(record: DeploymentRecord, challengerVersion?: number) {
+  const [servers, version] =
+    challengerVersion === undefined ? [record.runtime.servers, record.deployment.model.version] : [record.runtime.challengerServers ?? [], challengerVersion];
+  return servers.filter(s => s.version === version && s.secret).at(-1);
 }
 
-/** What names the deployment's serving version: the Service of a Kubernetes version, or the local process. */
-function targetId(record: DeploymentRecord): string | undefined {
-  const { model } = record.deployment;
+/** What names a served version (the champion's, or challenger `challengerVersion`): the Service of a Kubernetes version, or the local process. */
+function targetId(record: DeploymentRecord, challengerVersion?: number): string | undefined {
+  const version = challengerVersion ?? record.deployment.model.version;
   if (record.runtime.kube) {
-    return `kube:${record.runtime.kube.namespace}:${model.version}`;
+    return `kube:${record.runtime.kube.namespace}:${version}`;
   }
-  const server = activeServer(record);
+  const server = activeServer(record, challengerVersion);
   return server && `local:${server.pid}:${server.pidStartTime}:${server.socket}`;
 }
 

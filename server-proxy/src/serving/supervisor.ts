@@ -7,7 +7,10 @@ import { setState, type DeploymentUpdater } from './deploymentUpdater.js';
 import { RestartBackoff } from './backoff.js';
 import { ModelServer } from './modelServer.js';
 import type { SavedModel } from './savedModel.js';
-import type { DeploymentRecord } from '../store/store.js';
+import { challengerView } from './challengerView.js';
+import { cannotStart } from './startFailure.js';
+
+export { cannotStart } from './startFailure.js';
 
 /** A model version ready to be served: its registry entry resolved to a checked folder. */
 export interface ServedVersion {
@@ -45,20 +48,6 @@ export interface Serving {
   server: ModelServer;
   model: string;
   version: number;
-}
-
-/**
- * Why a model server did not start. A missing `mlserver` is the usual first-run case of an installed package
- * (MLServer lives in its own environment, never in the notebook's), so that message says how to create it.
- */
-export function cannotStart(mlserver: string, err: Error & { code?: string }): string {
-  if (err.code === 'ENOENT') {
-    return (
-      `MLServer not found at ${mlserver}: create the serving environment with \`laketahoe serving-env create\` ` +
-      '(or `make serving-env` in a checkout), or point --mlserver / LAKETAHOE_MLSERVER at an mlserver executable'
-    );
-  }
-  return `cannot start ${mlserver}: ${err.message}`;
 }
 
 /** Failed liveness checks in a row before a hung server is killed. */
@@ -107,6 +96,8 @@ export class Supervisor {
   role: 'champion' | 'challenger' = 'champion';
   /** The version a challenger keeps. */
   challengerVersion = 0;
+  /** The version this supervisor brings up or serves: the target of the last deploy, adoption or switch. */
+  wantedVersion?: number;
 
   private update(mutate: Parameters<DeploymentUpdater['update']>[2]) {
     if (this.role === 'champion') {
@@ -214,6 +205,7 @@ export class Supervisor {
   /** Brings the deployment up on `target` (a new deployment, or one the service restarted). */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     const { server, error } = await this.startReady(target);
     if (this.closed || generation !== this.generation) {
       if (server) {
@@ -222,6 +214,7 @@ export class Supervisor {
       return;
     }
     if (!server) {
+      this.wantedVersion = undefined; // Nothing comes up: a request to deploy it again is a new one.
       await this.update(r => {
         r.deployment.errorMessage = error!;
         setState(r, 'FAILED', error!.split('\n')[0]);
@@ -241,6 +234,7 @@ export class Supervisor {
    */
   async adopt(server: ModelServer, target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     try {
       await server.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
     } catch (err) {
@@ -271,6 +265,7 @@ export class Supervisor {
    */
   async switchTo(target: ServedVersion): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     // A restart of the crashed old version, still waiting out its backoff, would supersede the switch the
     // user asked for afterwards: the switch replaces it.
     clearTimeout(this.restartTimer);
@@ -282,8 +277,50 @@ export class Supervisor {
     void this.finishSwitch(target, generation).catch(err => this.opts.log.error({ err, deployment: this.name }, 'version switch failed'));
   }
 
-  private async finishSwitch(target: ServedVersion, generation: number): Promise<void> {
-    const { server, error } = await this.startReady(target);
+  /**
+   * Takes over a version switch the previous leader left underway, both servers still running: the old
+   * one serves again once it answers ready, the new one takes the traffic once it does (as in
+   * {@link switchTo}); nothing restarts.
+   */
+  async adoptSwitch(old: ModelServer, oldTarget: ServedVersion, next: ModelServer, target: ServedVersion): Promise<void> {
+    // Known at once: a reconcile meanwhile must not see a switch still to be made.
+    const generation = ++this.generation;
+    this.wantedVersion = target.version;
+    this.switchGeneration = generation;
+    try {
+      await old.waitReady(Math.min(this.opts.deployTimeoutMs, 10_000), () => this.closed);
+      this.activate(old, oldTarget);
+    } catch {
+      await this.retire(old, 3000); // Gone: the switch alone decides (FAILED if the new one fails too).
+    }
+    if (this.closed || generation !== this.generation) {
+      await next.release();
+      return;
+    }
+    await this.update(r => {
+      r.deployment.stateHistory.push({ state: r.deployment.state, time: new Date().toISOString(), reason: `the leader changed during the switch to version ${target.version}: both model servers adopted` });
+    });
+    await this.finishSwitch(target, generation, next);
+  }
+
+  /** Waits until a server the previous leader started answers ready; stopped, with the reason, when it does not. */
+  private async readyAdopted(server: ModelServer): Promise<{ server?: ModelServer; error?: string }> {
+    this.pending = server;
+    try {
+      await server.waitReady(this.opts.deployTimeoutMs, () => this.closed);
+      return { server };
+    } catch (err) {
+      await this.retire(server, 3000);
+      return { error: (err as Error).message };
+    } finally {
+      if (this.pending === server) {
+        this.pending = undefined;
+      }
+    }
+  }
+
+  private async finishSwitch(target: ServedVersion, generation: number, adopted?: ModelServer): Promise<void> {
+    const { server, error } = adopted ? await this.readyAdopted(adopted) : await this.startReady(target);
     if (this.closed || generation !== this.generation) {
       if (server) {
         await this.retire(server);
@@ -304,6 +341,7 @@ export class Supervisor {
     }
     if (!server) {
       // The old version (if any) keeps serving.
+      this.wantedVersion = this.ready ? this.activeTarget?.version : undefined;
       await this.update(r => {
         delete r.deployment.nextModel;
         r.deployment.errorMessage = `version ${target.version} did not start: ${error}`;
@@ -394,6 +432,19 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Lets go of the deployment's servers without stopping them (a leader handing over to the next, which
+   * adopts them by their records); the record is left alone.
+   */
+  async release(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.livenessTimer);
+    const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
+    await Promise.all(servers.map(s => s.release()));
+  }
+
   /** Stops every server of the deployment (service shutdown or delete); the record is left alone. */
   async close(): Promise<void> {
     this.closed = true;
@@ -403,45 +454,6 @@ export class Supervisor {
     const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
     await Promise.all(servers.map(s => s.stop(3000)));
   }
-}
-
-/**
- * Lets a supervisor written for the deployment's own fields keep a challenger (the one serving
- * `version`): `mutate` sees a record whose model, state, error, restarts and servers are the
- * challenger's; what it changes is copied back, state changes into the deployment's history marked as
- * the challenger's.
- */
-export function challengerView(record: DeploymentRecord, version: number, mutate: (r: DeploymentRecord) => boolean | void): boolean | void {
-  const challenger = record.deployment.challengers?.find(c => c.model.version === version);
-  if (!challenger) {
-    return false; // Removed meanwhile: nothing of it to record.
-  }
-  const others = (record.runtime.challengerServers ?? []).filter(s => s.version !== version);
-  const view: DeploymentRecord = {
-    deployment: {
-      ...record.deployment,
-      model: { ...challenger.model },
-      state: challenger.state,
-      errorMessage: challenger.errorMessage,
-      restarts: challenger.restarts,
-      stateHistory: []
-    },
-    runtime: { servers: (record.runtime.challengerServers ?? []).filter(s => s.version === version) }
-  };
-  const result = mutate(view);
-  if (result === false) {
-    return false;
-  }
-  const d = view.deployment;
-  // The challenger's own states: a champion's UPDATING/DELETING never applies to it.
-  challenger.state = d.state === 'READY' || d.state === 'FAILED' ? d.state : 'DEPLOYING';
-  challenger.errorMessage = d.errorMessage;
-  challenger.restarts = d.restarts;
-  record.runtime.challengerServers = [...others, ...view.runtime.servers];
-  for (const entry of d.stateHistory) {
-    record.deployment.stateHistory.push({ ...entry, reason: `challenger version ${challenger.model.version}: ${entry.reason}` });
-  }
-  return result;
 }
 
 /** The inference URL of a deployment, as the API shows it. */

@@ -20,6 +20,9 @@ import {
   trialParams,
   TRIAL_COLUMN_NAMES,
   TRIAL_COLUMNS,
+  SHOWN_TRIAL_COLUMNS,
+  type ShownTrialRow,
+  type TrialRowPage,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -418,23 +421,35 @@ export class SqliteStore implements Store {
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
-    // The token is the last trial id returned: stable while new trials are appended.
+    const { rows, nextPageToken } = this.trialPage<TrialRow>(TRIAL_COLUMNS, query);
+    const page: TrialPage = { trials: rows.map(r => trialFromRow(r).trial) };
+    return nextPageToken ? { ...page, nextPageToken } : page;
+  }
+
+  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+    return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
+  }
+
+  /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
+  private trialPage<R extends { trial_id: number }>(
+    columns: string,
+    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+  ): { rows: R[]; nextPageToken?: string } {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
-    let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id > ?`;
+    let sql = `SELECT ${columns} FROM trials WHERE job_id = ? AND trial_id > ?`;
     if (query.state) {
       sql += ' AND state = ?';
       params.push(query.state);
     }
     sql += ' ORDER BY trial_id LIMIT ?';
     params.push(query.pageSize + 1);
-    const rows = this.statement(sql).all(...params) as TrialRow[];
-    const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
-    const page: TrialPage = { trials };
-    if (rows.length > query.pageSize) {
-      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
+    const rows = this.statement(sql).all(...params) as R[];
+    if (rows.length <= query.pageSize) {
+      return { rows };
     }
-    return page;
+    rows.length = query.pageSize;
+    return { rows, nextPageToken: encodePageToken(rows[rows.length - 1].trial_id) };
   }
 
   async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {
@@ -529,6 +544,19 @@ export class SqliteStore implements Store {
     this
       .statement('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
       .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), d.owner, d.name);
+  }
+
+  async updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined> {
+    // Synchronous from read to save (no await between): nothing else can write the row in between.
+    const row = this.statement('SELECT deployment, runtime FROM deployments WHERE owner = ? AND name = ?').get(owner, name) as DeploymentRow | undefined;
+    const record = row ? deploymentFromRow(row) : undefined;
+    if (record && mutate(record)) {
+      const d = record.deployment;
+      this
+        .statement('UPDATE deployments SET state = ?, deployment = ?, runtime = ? WHERE owner = ? AND name = ?')
+        .run(d.state, JSON.stringify(d), JSON.stringify(record.runtime), owner, name);
+    }
+    return record;
   }
 
   async deleteDeployment(owner: string, name: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { TrialRowPage } from './rows.js';
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
 import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
@@ -213,8 +214,10 @@ export interface Store extends UsageStore {
   listUnfinishedTrials(jobId: string): Promise<TrialRecord[]>;
   /** How many trials a job has. */
   countTrials(jobId: string): Promise<number>;
-  /** A page of a job's trials in trial order, optionally in one state. */
+  /** A page of a job's trials in trial order, optionally in one state, parsed (the route reads listTrialRows). */
   listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage>;
+  /** The same page as listTrials, as the stored columns the API shows (the fast path of the trials route). */
+  listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage>;
   /** Trials of every job in the given states (for recovery). */
   listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]>;
   /**
@@ -236,6 +239,12 @@ export interface Store extends UsageStore {
   getDeployment(owner: string, name: string): Promise<DeploymentRecord | undefined>;
   /** Replaces an existing deployment. */
   saveDeployment(record: DeploymentRecord): Promise<void>;
+  /**
+   * Reads, changes and saves one deployment as one step that no other writer (another replica) can
+   * interleave with: `mutate` changes the record and answers whether to save it (it may throw: nothing
+   * is saved). Resolves to the record, or undefined when there is no such deployment.
+   */
+  updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined>;
   /** Removes a deployment. */
   deleteDeployment(owner: string, name: string): Promise<void>;
   /** The owner's deployments, oldest first; every owner's when owner is undefined (recovery). */

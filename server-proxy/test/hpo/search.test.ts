@@ -90,6 +90,25 @@ describe('GridSearch', () => {
   });
 });
 
+describe('points already tried', () => {
+  const grid = (name: string): GridSearch => new GridSearch(resolveSpace([{ parameterName: name, type: 'INTEGER', minValue: 1, maxValue: 3 }]));
+  const history = [done({ a: 1 }), done({ a: 2 })];
+
+  it('stay excluded when the same finished trials come back pass after pass', () => {
+    const space = grid('a');
+    for (let pass = 0; pass < 3; pass++) {
+      expect(space.suggest(history, [], 3)).toEqual([{ a: 3 }]);
+    }
+    expect(space.suggest([...history, done({ a: 3 })], [], 3)).toEqual([]);
+  });
+
+  it('are told apart by parameter name, not by the point object alone', () => {
+    expect(grid('a').suggest(history, [], 3)).toEqual([{ a: 3 }]);
+    // The same point objects under another parameter name exclude nothing.
+    expect(grid('b').suggest(history, [], 3)).toEqual([{ b: 1 }, { b: 2 }, { b: 3 }]);
+  });
+});
+
 describe('RandomSearch', () => {
   const params: ParameterSpec[] = [
     { parameterName: 'lr', type: 'DOUBLE', minValue: 1e-5, maxValue: 1e-1, scaleType: 'UNIT_LOG_SCALE' },

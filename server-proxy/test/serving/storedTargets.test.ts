@@ -165,3 +165,48 @@ test("a follower reaches a local model server through the socket and secret of i
   expect((await targets.runner('alice', 'local'))?.serving).toBeUndefined();
   await targets.close();
 });
+
+test("a follower splits and mirrors like the leader: each ready challenger's server from its record, with its stored mode and weight", async () => {
+  const secret = 'b'.repeat(64);
+  const start = async (name: string) => {
+    const socket = path.join(root, `${name}.sock`);
+    const child = socketServer(socket, secret);
+    await waitFor(async () => fs.existsSync(socket), 10_000, `the socket of ${name}`);
+    return { dir: root, socket, pid: child.pid, pidStartTime: processStartTime(child.pid!), secret };
+  };
+  const record = deploymentRecord('alice', 'ab');
+  record.deployment.state = 'READY';
+  record.runtime.servers = [{ version: 1, ...(await start('v1')) }];
+  record.runtime.challengerServers = [{ version: 2, ...(await start('v2')) }, { version: 3, ...(await start('v3')) }];
+  const challenger = (version: number, mode: 'canary' | 'shadow', weight: number, state: 'READY' | 'DEPLOYING') =>
+    ({ model: { name: 'iris', version }, mode, weight, state, errorMessage: '', restarts: 0 });
+  record.deployment.challengers = [challenger(2, 'canary', 30, 'READY'), challenger(3, 'shadow', 0, 'DEPLOYING')];
+  await store.createDeployment(record);
+  const targets = new StoredTargets({ store, ttlMs: 0 });
+
+  // A challenger still deploying gets no traffic.
+  let traffic = await targets.traffic('alice', 'ab');
+  expect(traffic?.champion?.version).toBe(1);
+  expect(traffic?.challengers.map(c => [c.serving.version, c.policy])).toEqual([[2, { mode: 'canary', weight: 30 }]]);
+  const res = await traffic!.challengers[0].serving.server.request({ method: 'GET', path: '/v2/health/ready' });
+  expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
+  const v2 = traffic!.challengers[0].serving.server;
+
+  // Ready, reweighted: the next read says so; the unchanged server keeps its connection.
+  await save(record, r => {
+    r.deployment.challengers = [challenger(2, 'canary', 50, 'READY'), challenger(3, 'shadow', 0, 'READY')];
+  });
+  traffic = await targets.traffic('alice', 'ab');
+  expect(traffic?.challengers.map(c => [c.serving.version, c.policy])).toEqual([
+    [2, { mode: 'canary', weight: 50 }],
+    [3, { mode: 'shadow', weight: 0 }]
+  ]);
+  expect(traffic!.challengers[0].serving.server).toBe(v2);
+  // Removed: no more traffic to it.
+  await save(record, r => {
+    r.deployment.challengers = [challenger(3, 'shadow', 0, 'READY')];
+  });
+  expect((await targets.traffic('alice', 'ab'))?.challengers.map(c => c.serving.version)).toEqual([3]);
+  expect(await targets.traffic('alice', 'nope')).toBeUndefined();
+  await targets.close();
+});

@@ -24,8 +24,10 @@ function version(name: string, createTime: string): ModelVersion {
 const line = (text: string) => ({ time: '2026-11-01T00:00:00.000Z', stream: 'stdout' as const, text });
 
 let stores: Stores;
+let storeFile: string;
 beforeEach(async () => {
-  stores = await openTestStores(path.join(tempRoot(), 'laketahoe.db'));
+  storeFile = path.join(tempRoot(), 'laketahoe.db');
+  stores = await openTestStores(storeFile);
 });
 afterEach(async () => {
   await stores.store.close();
@@ -162,6 +164,33 @@ describe('models and deployments', () => {
     await store.deleteDeployment('alice', 'd1');
     expect(await store.getDeployment('alice', 'd1')).toBeUndefined();
     expect(await store.getDeployment('bob', 'd1')).toBeDefined();
+  });
+
+  test('updates of one deployment from two writers (replicas) at once are all kept; a refused or failed change saves nothing', async () => {
+    const { store } = stores;
+    // A second connection to the same database, as another replica has.
+    const second = await openTestStores(storeFile);
+    try {
+      await store.createDeployment(deploymentRecord('alice', 'd'));
+      const bump = (s: typeof store) => s.updateDeployment('alice', 'd', r => {
+        r.deployment.restarts += 1;
+        return true;
+      });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? second.store : store)));
+      expect((await store.getDeployment('alice', 'd'))!.deployment.restarts).toBe(10);
+      const unchanged = await store.updateDeployment('alice', 'd', r => {
+        r.deployment.restarts = 99;
+        return false;
+      });
+      expect(unchanged!.deployment.restarts).toBe(99);
+      await expect(store.updateDeployment('alice', 'd', () => {
+        throw new Error('refused');
+      })).rejects.toThrow('refused');
+      expect((await store.getDeployment('alice', 'd'))!.deployment.restarts).toBe(10);
+      expect(await store.updateDeployment('alice', 'none', () => true)).toBeUndefined();
+    } finally {
+      await second.store.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { isTerminal } from '../../jobs/states.js';
 import type { JobRuntime } from '../../store/store.js';
 import type { Backend, BackendInfo, DeriveChange, RunKind, RunRequest, RunView, StageContext } from '../backend.js';
 import { RunKinds } from '../runs.js';
-import { kubeError, toServiceError, worthRetrying, type V1Job, type V1Pod } from './client.js';
+import { kubeError, toServiceError, worthRetrying, retryPauseMs, type V1Job, type V1Pod } from './client.js';
 import { RunLogs, type FollowedRun } from './logs.js';
 import { buildManifests, LABELS, roleJobName } from './manifests.js';
 import type { KubernetesBackendOptions } from './options.js';
@@ -261,9 +261,11 @@ export class KubernetesBackend implements Backend {
       }
       if (worthRetrying(e)) {
         // The API server is unreachable or overloaded, or the quota lost an update race: the run stays
-        // QUEUED and creation is retried.
-        await this.kinds.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
-        setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), 5000).unref();
+        // QUEUED and creation is retried (a race soon, without noting it on the run: it is over at once).
+        if (e.status !== 409) {
+          await this.kinds.update(runId, r => this.setQueueReason(r, `waiting for the Kubernetes API: ${e.message}`));
+        }
+        setTimeout(() => !this.stopped && this.enqueue({ runId } as RunRequest), retryPauseMs(e)).unref();
         return;
       }
       if (fresh) {

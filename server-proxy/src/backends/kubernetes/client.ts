@@ -68,6 +68,15 @@ export function worthRetrying(e: KubeError): boolean {
   return e.status === 0 || e.status >= 500 || (e.status === 409 && e.reason === 'Conflict');
 }
 
+/**
+ * How long to wait before a retried create. A quota update race is over as soon as the winner's write
+ * lands, so its losers try again within a second, spread out so they do not collide again; an
+ * unreachable or overloaded API server gets 5 s.
+ */
+export function retryPauseMs(e: KubeError, random: () => number = Math.random): number {
+  return e.status === 409 ? 200 + Math.floor(800 * random()) : 5000;
+}
+
 /** Normalises anything the client threw into a {@link KubeError} (status 0 when the server was not reached). */
 export function kubeError(err: unknown): KubeError {
   if (err instanceof KubeError) {

@@ -1,7 +1,8 @@
 import { withMonitoringDefaults, type AutoscalingSpec } from '../../schemas/serving.js';
 import type { KubeServingRuntime } from '../../store/store.js';
 import { setState, type DeploymentUpdater } from '../deploymentUpdater.js';
-import { challengerView, endpointOf, type ServedVersion } from '../supervisor.js';
+import { challengerView } from '../challengerView.js';
+import { endpointOf, type ServedVersion } from '../supervisor.js';
 import type { ServiceEndpoint } from './endpoint.js';
 import { versionObjectName } from './manifests.js';
 import { diagnose, pendingReplicas, replicaChange } from './diagnose.js';
@@ -63,6 +64,8 @@ export class KubeDeploymentRunner {
   role: 'champion' | 'challenger' = 'champion';
   /** The version a challenger keeps. */
   challengerVersion = 0;
+  /** The version this runner brings up or serves: the target of the last deploy or switch. */
+  wantedVersion?: number;
 
   /** The version's Deployment and pods: from the watch's caches unless `fresh` or they are not in sync. */
   private async read(live: Live, fresh: boolean): Promise<Awaited<ReturnType<VersionObjects['observe']>>> {
@@ -173,6 +176,7 @@ export class KubeDeploymentRunner {
    */
   async deploy(target: ServedVersion, reason = 'model server ready'): Promise<void> {
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     let live: Live;
     try {
@@ -184,6 +188,7 @@ export class KubeDeploymentRunner {
         await this.objects.deleteOthers([live.objectName, ...challengers]);
       }
     } catch (err) {
+      this.wantedVersion = undefined;
       await this.update(r => {
         r.deployment.errorMessage = (err as Error).message;
         setState(r, 'FAILED', 'the model server objects could not be created');
@@ -205,6 +210,7 @@ export class KubeDeploymentRunner {
       return;
     }
     if (failed) {
+      this.wantedVersion = undefined;
       await live.endpoint.close();
       await this.update(r => {
         r.deployment.errorMessage = failed;
@@ -220,6 +226,7 @@ export class KubeDeploymentRunner {
     // The new version gets the replicas of the old one: at least one, so that it can become ready.
     await this.wake();
     const generation = ++this.generation;
+    this.wantedVersion = target.version;
     this.targetObject = versionObjectName(this.owner, this.name, target.version);
     await this.update(r => {
       r.deployment.nextModel = { name: target.model, version: target.version };
@@ -245,6 +252,7 @@ export class KubeDeploymentRunner {
         await live.endpoint.close();
         await this.objects.deleteVersion(live.objectName);
       }
+      this.wantedVersion = this.ready ? this.active?.target.version : undefined;
       await this.update(r => {
         delete r.deployment.nextModel;
         r.deployment.errorMessage = `version ${target.version} did not start: ${failed}`;

@@ -12,6 +12,9 @@ import {
   trialParams,
   TRIAL_COLUMN_NAMES,
   TRIAL_COLUMNS,
+  SHOWN_TRIAL_COLUMNS,
+  type ShownTrialRow,
+  type TrialRowPage,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -339,23 +342,35 @@ export class PostgresStore implements Store {
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
-    // The token is the last trial id returned: stable while new trials are appended.
+    const { rows, nextPageToken } = await this.trialPage<TrialRow>(TRIAL_COLUMNS, query);
+    const page: TrialPage = { trials: rows.map(r => trialFromRow(r).trial) };
+    return nextPageToken ? { ...page, nextPageToken } : page;
+  }
+
+  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+    return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
+  }
+
+  /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
+  private async trialPage<R extends { trial_id: number }>(
+    columns: string,
+    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+  ): Promise<{ rows: R[]; nextPageToken?: string }> {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
-    let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = $1 AND trial_id > $2`;
+    let sql = `SELECT ${columns} FROM trials WHERE job_id = $1 AND trial_id > $2`;
     if (query.state) {
       params.push(query.state);
       sql += ` AND state = $${params.length}`;
     }
     params.push(query.pageSize + 1);
     sql += ` ORDER BY trial_id LIMIT $${params.length}`;
-    const rows = await this.db.query<TrialRow>(sql, params);
-    const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
-    const page: TrialPage = { trials };
-    if (rows.length > query.pageSize) {
-      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
+    const rows = await this.db.query<R>(sql, params);
+    if (rows.length <= query.pageSize) {
+      return { rows };
     }
-    return page;
+    rows.length = query.pageSize;
+    return { rows, nextPageToken: encodePageToken(Number(rows[rows.length - 1].trial_id)) };
   }
 
   async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {
@@ -471,6 +486,25 @@ export class PostgresStore implements Store {
       d.owner,
       d.name
     ]);
+  }
+
+  async updateDeployment(owner: string, name: string, mutate: (record: DeploymentRecord) => boolean): Promise<DeploymentRecord | undefined> {
+    // Row-locked: a follower storing a change and the leader recording a server cannot lose each other's write.
+    return this.db.transaction(async client => {
+      const { rows } = await client.query<DeploymentRow>('SELECT deployment, runtime FROM deployments WHERE owner = $1 AND name = $2 FOR UPDATE', [owner, name]);
+      const record = rows[0] ? deploymentFromRow(rows[0]) : undefined;
+      if (record && mutate(record)) {
+        const d = record.deployment;
+        await client.query('UPDATE deployments SET state = $1, deployment = $2, runtime = $3 WHERE owner = $4 AND name = $5', [
+          d.state,
+          JSON.stringify(d),
+          JSON.stringify(record.runtime),
+          owner,
+          name
+        ]);
+      }
+      return record;
+    });
   }
 
   async deleteDeployment(owner: string, name: string): Promise<void> {

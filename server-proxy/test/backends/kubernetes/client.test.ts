@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { alreadyExists, kubeError, toServiceError, worthRetrying } from '../../../src/backends/kubernetes/client.js';
+import { alreadyExists, kubeError, toServiceError, worthRetrying, retryPauseMs } from '../../../src/backends/kubernetes/client.js';
 
 // What the API server answers (a Status object in the body) becomes the caller's error.
 const status = (code: number, message: string, causes?: { field: string }[]) =>
@@ -37,4 +37,14 @@ test('a quota update race (409 Conflict) is retried, not taken for an existing o
   expect(worthRetrying(kubeError(new ApiException(503, 'x', 'not json', {})))).toBe(true);
   expect(worthRetrying(kubeError(new Error('connect ECONNREFUSED')))).toBe(true);
   expect(worthRetrying(kubeError(new ApiException(422, 'x', JSON.stringify({ reason: 'Invalid' }), {})))).toBe(false);
+});
+
+test('a quota update race is retried within a second, spread out; an unreachable API server after 5 s', () => {
+  const race = kubeError(new ApiException(409, 'x', JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'the object has been modified' }), {}));
+  expect(retryPauseMs(race, () => 0)).toBe(200);
+  expect(retryPauseMs(race, () => 0.999)).toBe(999);
+  const pauses = new Set(Array.from({ length: 20 }, () => retryPauseMs(race)));
+  expect(pauses.size).toBeGreaterThan(1);
+  expect(retryPauseMs(kubeError(new Error('connect ECONNREFUSED')))).toBe(5000);
+  expect(retryPauseMs(kubeError(new ApiException(503, 'x', 'not json', {})))).toBe(5000);
 });

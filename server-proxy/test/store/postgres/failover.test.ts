@@ -1,68 +1,29 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isProcessAlive } from '../../../src/process/procinfo.js';
 import { openStores } from '../../../src/store/open.js';
 import { testDatabase } from '../../helpers/postgres.js';
 import { writeNotebook } from '../../helpers/notebooks.js';
-import { MLSERVER, PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../../helpers/service.js';
+import { call, leads, modelServerPids as modelServerPidsIn, startReplica as startReplicaIn, type Replica } from '../../helpers/replicas.js';
+import { PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
 
 // Two service processes (dist/main.js) on one PostgreSQL database, sharing the user's folder and jobs
 // folder as replicas share a volume. The leader is killed with SIGKILL while an HPO job runs parallel
 // trials on the local backend and a deployment answers inference sent through the follower; the
 // follower takes over, adopts the running trials and the model server, and finishes the job.
 
-const TOKEN = 'failover-token';
-
-interface Replica {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-}
-
 const replicas: Replica[] = [];
 let root: string;
 let closeStore = async () => undefined as void;
 
 async function startReplica(name: string, databaseUrl: string): Promise<Replica> {
-  const runtimeFile = path.join(root, `${name}.json`);
-  const child = spawn(
-    process.execPath,
-    [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--data-dir', path.join(root, `.data-${name}`),
-     '--jobs-dir', path.join(root, 'jobs'), '--runtime-file', runtimeFile, '--python', PYTHON, '--trust-jobs',
-     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', 'warn'],
-    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', 'ignore', 'inherit'] }
-  );
-  const exited = new Promise(resolve => child.once('exit', resolve));
-  await waitFor(async () => fs.existsSync(runtimeFile), 60_000, `runtime file of ${name}`);
-  const replica = { name, child, url: JSON.parse(fs.readFileSync(runtimeFile, 'utf8')).url as string, exited };
+  const replica = await startReplicaIn(root, name, databaseUrl);
   replicas.push(replica);
   return replica;
 }
 
-async function call(r: Replica, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(r.url + urlPath, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'x-laketahoe-request': '1', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-const leads = async (r: Replica) => (await call(r, 'GET', '/api/v1/info')).body.replica.leader as boolean;
-
-/** Model server processes of this test's deployment, found by the folder they serve from (any replica's). */
-function modelServerPids(): number[] {
-  return fs.readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
-    try {
-      const args = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      return args.some(a => a.endsWith('serve_model.py')) && args.some(a => a.startsWith(root) && a.includes('/deployments/erin/iris-live/'));
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
+const modelServerPids = () => modelServerPidsIn(root, 'iris-live');
 
 afterAll(async () => {
   await closeStore();
@@ -70,7 +31,7 @@ afterAll(async () => {
     r.child.kill('SIGTERM');
     await r.exited;
   }
-  // A failed run may leave the killed leader's server behind.
+  // A leader stopping gracefully hands its model server over to the next one (it keeps running): stop it.
   if (root) {
     modelServerPids().forEach(pid => process.kill(-pid, 'SIGKILL'));
   }
