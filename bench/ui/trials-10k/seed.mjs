@@ -15,7 +15,7 @@ const dist = path.resolve(here, '../../../server-proxy/dist');
 const { openStores } = await import(path.join(dist, 'store/open.js'));
 
 /** A deterministic generator, so two runs seed the same trials. */
-function random(seed) {
+export function random(seed) {
   let s = seed >>> 0;
   return () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -34,7 +34,7 @@ const PARAMS = [
 const STEPS = 20;
 
 /** The job record of a finished HPO job of `count` trials. */
-function jobRecord(owner, jobId, count, start) {
+export function jobRecord(owner, jobId, count, start) {
   const time = new Date(start).toISOString();
   const end = new Date(start + count * 1000).toISOString();
   return {

@@ -12,6 +12,48 @@ import type { ServingTarget } from '../serving/servingTarget.js';
 import { MirrorGate } from '../serving/traffic.js';
 import { parseJson, tensors } from './inferenceUpstream.js';
 
+/**
+ * An answered request as the recorder sees it. The bodies are parsed when first read and at most once:
+ * the request's inputs only matter to a monitor that computes drift, so most requests never parse them.
+ */
+class AnsweredSample implements InferenceSample {
+  readonly owner: string;
+  readonly deployment: string;
+  readonly model: string;
+  readonly version: number;
+  readonly time: number;
+  private parsedInputs?: InferenceTensor[] | null;
+  private parsedOutputs?: InferenceTensor[] | null;
+
+  constructor(
+    private readonly pending: PendingSample,
+    serving: ServingTarget | undefined,
+    readonly latencyMs: number,
+    readonly status: number
+  ) {
+    this.owner = pending.owner;
+    this.deployment = pending.deployment;
+    this.model = serving?.model ?? '';
+    this.version = serving?.version ?? 0;
+    this.time = pending.time;
+  }
+
+  get inputs(): InferenceTensor[] | undefined {
+    if (this.parsedInputs === undefined) {
+      this.parsedInputs = tensors(parseJson(this.pending.requestBody)?.inputs) ?? null;
+    }
+    return this.parsedInputs ?? undefined;
+  }
+
+  /** Outputs of a successful answer only. */
+  get outputs(): InferenceTensor[] | undefined {
+    if (this.parsedOutputs === undefined) {
+      this.parsedOutputs = this.status < 400 ? (tensors(parseJson(this.pending.responseBody)?.outputs) ?? null) : null;
+    }
+    return this.parsedOutputs ?? undefined;
+  }
+}
+
 /** What an inference request left for the recorder, filled in as it is handled. */
 export interface PendingSample {
   serving?: ServingTarget;
@@ -75,29 +117,11 @@ export class InferenceRecording {
     if (!serving && !runner) {
       return; // No such deployment: nothing to attribute the request to.
     }
-    const sample: InferenceSample = {
-      owner: pending.owner,
-      deployment: pending.deployment,
-      model: serving?.model ?? '',
-      version: serving?.version ?? 0,
-      time: pending.time,
-      latencyMs,
-      status
-    };
-    const inputs = tensors(parseJson(pending.requestBody)?.inputs);
-    if (inputs) {
-      sample.inputs = inputs;
-    }
-    if (status < 400) {
-      const outputs = tensors(parseJson(pending.responseBody)?.outputs);
-      if (outputs) {
-        sample.outputs = outputs;
-      }
-    }
+    const sample = new AnsweredSample(pending, serving, latencyMs, status);
     recorder.record(sample);
     if (serving && pending.role) {
       const key = deploymentKey(pending.owner, pending.deployment);
-      versions.record(key, { ...serving, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
+      versions.record(key, { model: serving.model, version: serving.version, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
       if (pending.requestBody && status < 400) {
         for (const challenger of pending.mirrors ?? []) {
           this.mirror(key, challenger, pending.urlPath!, pending.requestBody, sample.outputs);

@@ -39,7 +39,7 @@ export interface WatchedDeployment {
   /** This process's requests since the last flush, by bucket start: added to the stored buckets. */
   unflushed: Map<number, RequestBucket>;
   /** Rows added to the windows since the last flush, to be persisted (drift survives a restart). */
-  pendingRows: LiveRowsRecord[];
+  pendingRows: PendingRows;
   /** Open alerts by rule name. */
   firing: Map<string, Alert>;
   /** Last drift computed, and the window revisions it was computed from. */
@@ -95,19 +95,46 @@ export function emptyWindows(baseline: WatchedDeployment['baseline'], caps: Wind
   };
 }
 
-/** Queues rows just added to a window for the next flush, never more than the window can hold. */
-export function queueRows(w: WatchedDeployment, maxRows: number, kind: LiveRowsRecord['kind'], time: number, decoded: DecodedRows): void {
+/** Rows of the windows not yet written to the store, kept as decoded until a flush converts them. */
+export class PendingRows {
+  private batches: { time: number; kind: LiveRowsRecord['kind']; decoded: DecodedRows }[] = [];
+  /** Rows in `batches`, kept as a running count so queueing one request costs the same however many wait. */
+  private queued = 0;
+
+  get length(): number {
+    return this.batches.length;
+  }
+
+  /** Queues rows just added to a window; never more than `limit` rows, dropping the oldest batches. */
+  push(kind: LiveRowsRecord['kind'], time: number, decoded: DecodedRows, limit: number): void {
+    this.batches.push({ time, kind, decoded });
+    this.queued += decoded.rows;
+    while (this.queued > limit && this.batches.length > 1) {
+      this.queued -= this.batches.shift()!.decoded.rows;
+    }
+  }
+
+  /** Empties the queue, returning its rows as the store keeps them (plain arrays, no NaN or undefined). */
+  take(): LiveRowsRecord[] {
+    const batches = this.batches;
+    this.batches = [];
+    this.queued = 0;
+    return batches.map(({ time, kind, decoded }) => ({ time, kind, rows: decoded.rows, columns: storedColumns(decoded) }));
+  }
+}
+
+function storedColumns(decoded: DecodedRows): LiveRowsRecord['columns'] {
   const columns: LiveRowsRecord['columns'] = {};
   for (const [name, values] of decoded.columns) {
     columns[name] = Array.from(values as ArrayLike<number | string>, v =>
       typeof v === 'number' ? (Number.isFinite(v) ? v : null) : v === undefined || v === null ? null : String(v)
     );
   }
-  w.pendingRows.push({ time, kind, rows: decoded.rows, columns });
+  return columns;
+}
+
+/** Queues rows just added to a window for the next flush, never more than the window can hold. */
+export function queueRows(w: WatchedDeployment, maxRows: number, kind: LiveRowsRecord['kind'], time: number, decoded: DecodedRows): void {
   // Between two flushes a flood of requests could queue more rows than the window keeps: drop the oldest.
-  const limit = 2 * (w.inputs?.capacity ?? maxRows);
-  let queued = w.pendingRows.reduce((n, b) => n + b.rows, 0);
-  while (queued > limit && w.pendingRows.length > 1) {
-    queued -= w.pendingRows.shift()!.rows;
-  }
+  w.pendingRows.push(kind, time, decoded, 2 * (w.inputs?.capacity ?? maxRows));
 }

@@ -87,6 +87,8 @@ function statusClass(status: number): string {
 /** All owners' Prometheus metrics. */
 export class PrometheusMetrics {
   private readonly owners = new Map<string, OwnerMetrics>();
+  /** Counter labels per deployment labels (the monitor keeps one labels object per watched version). */
+  private readonly withStatusClass = new WeakMap<DeploymentLabels, Map<string, DeploymentLabels & { status_class: string }>>();
 
   /** `gauges` tells, for an owner, the current drift and alert state of each of their deployments. */
   constructor(private readonly gauges: (owner: string) => DeploymentGauges[]) {}
@@ -103,10 +105,25 @@ export class PrometheusMetrics {
   /** Counts one request and observes its latency. */
   observeRequest(owner: string, labels: DeploymentLabels, status: number, latencyMs: number): void {
     const m = this.of(owner);
-    m.requests.inc({ ...labels, status_class: statusClass(status) });
+    m.requests.inc(this.requestLabels(labels, statusClass(status)));
     if (Number.isFinite(latencyMs) && latencyMs >= 0) {
       m.latency.observe(labels, latencyMs / 1000);
     }
+  }
+
+  /** The counter's labels of a deployment and status class, made once rather than per request. */
+  private requestLabels(labels: DeploymentLabels, statusClass: string): DeploymentLabels & { status_class: string } {
+    let byClass = this.withStatusClass.get(labels);
+    if (!byClass) {
+      byClass = new Map();
+      this.withStatusClass.set(labels, byClass);
+    }
+    let withClass = byClass.get(statusClass);
+    if (!withClass) {
+      withClass = { ...labels, status_class: statusClass };
+      byClass.set(statusClass, withClass);
+    }
+    return withClass;
   }
 
   /** Removes the request series of a deployment (every version and status class). */

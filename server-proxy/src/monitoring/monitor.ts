@@ -9,7 +9,7 @@
 import type { EventBus } from '../events.js';
 import { transitions, type Alert, type Measurements } from './alerts.js';
 import { driftReport, type DriftReport } from './drift.js';
-import { emptyWindows, loadModel, queueRows, type MonitorLog, type WatchedDeployment, type WindowCaps } from './deploymentState.js';
+import { emptyWindows, loadModel, PendingRows, queueRows, type MonitorLog, type WatchedDeployment, type WindowCaps } from './deploymentState.js';
 import { PrometheusMetrics, type DeploymentGauges } from './metrics.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from './recorder.js';
 import { RequestBucket, series, type SeriesPoint } from './requests.js';
@@ -148,7 +148,7 @@ export class Monitor implements DeploymentMonitor {
       // Request history and open alerts belong to the deployment, whatever version it serves.
       buckets: previous?.buckets ?? new Map(),
       unflushed: previous?.unflushed ?? new Map(),
-      pendingRows: windows.inputs === previous?.inputs ? (previous?.pendingRows ?? []) : [],
+      pendingRows: windows.inputs === previous?.inputs ? (previous?.pendingRows ?? new PendingRows()) : new PendingRows(),
       firing: previous?.firing ?? new Map(),
       drift: { revision: '', report: null },
       restored: previous?.restored ?? Promise.resolve(),
@@ -335,8 +335,7 @@ export class Monitor implements DeploymentMonitor {
     if (w.inputs) {
       const { owner, deployment, model, version } = w.d;
       if (w.pendingRows.length > 0) {
-        const rows = w.pendingRows;
-        w.pendingRows = [];
+        const rows = w.pendingRows.take();
         await this.store.saveRows(owner, deployment, model, version, rows);
       }
       await this.store.pruneRows(owner, deployment, model, version, this.now() - w.d.monitoring.windowSeconds * 1000);

@@ -26,6 +26,18 @@ export function signatureFeatures(inputs: readonly SignatureInput[]): ColumnSpec
   return inputs.flatMap(i => i.features ?? []);
 }
 
+/** Feature names per signature, worked out once per watched model rather than once per request. */
+const featureNameSets = new WeakMap<readonly SignatureInput[], ReadonlySet<string>>();
+
+function featureNamesOf(signature: readonly SignatureInput[]): ReadonlySet<string> {
+  let names = featureNameSets.get(signature);
+  if (!names) {
+    names = new Set(signatureFeatures(signature).map(f => f.name));
+    featureNameSets.set(signature, names);
+  }
+  return names;
+}
+
 /** A tensor's data as a flat row-major list (v2 allows nested lists), or undefined if it does not match its shape. */
 function flatData(tensor: InferenceTensor): { rows: number; width: number; data: readonly unknown[] } | undefined {
   const shape = tensor.shape;
@@ -61,7 +73,7 @@ export function decodeInputs(tensors: readonly InferenceTensor[] | undefined, si
   if (!Array.isArray(tensors)) {
     return undefined;
   }
-  const featureNames = new Set(signatureFeatures(signature).map(f => f.name));
+  const featureNames = featureNamesOf(signature);
   const columns = new Map<string, readonly string[] | ArrayLike<number>>();
   let rows = -1;
   for (const tensor of tensors) {

@@ -162,6 +162,9 @@ function firstOutput(outputs: InferenceTensor[] | undefined): unknown[] | undefi
 
 /** Numbers are compared at 6 significant digits so float noise does not count as a disagreement. */
 function predictionKey(value: unknown): string {
+  if (Number.isInteger(value) && Math.abs(value as number) < 1e6) {
+    return String(value); // Class labels: at most 6 digits already, the same key without the rounding.
+  }
   return typeof value === 'number' ? String(Number(value.toPrecision(6))) : String(value);
 }
 

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { ServiceError } from '../errors.js';
 import type { BackendInfo, BackendRouter } from '../backends/backend.js';
 import { queueOrder } from '../jobs/queueOrder.js';
-import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store, type TrialPage } from '../store/store.js';
+import { DuplicateJobError, InvalidPageTokenError, type JobPage, type MetricPage, type MetricQuery, type Store } from '../store/store.js';
 import { readLogPage, type LogPage } from './logs.js';
 import { METRIC_PAGE_SIZE } from '../jobs/metrics.js';
 import type { Experiments } from './experiments.js';
 import { checkResumeSource, initialHpoOutput, validateHpoInput } from './hpoInput.js';
 import { generateJobId, publicJobId, scopedJobKey } from '../jobs/ids.js';
 import { presentJob, presentTrial } from './present.js';
+import { trialPageJson } from './trialPageJson.js';
 import type { JobRecord } from '../store/store.js';
 import type { JobFilter } from '../store/jobSearch.js';
 import { isHpoJob } from './jobRuns.js';
@@ -372,11 +373,10 @@ export class JobService {
     return presentJob(record!.job);
   }
 
-  /** A page of the caller's HPO job's trials, in trial order. */
-  async trials(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
+  /** A page of the caller's HPO job's trials, in trial order, as the JSON text the route answers (see trialPageJson). */
+  async trialsJson(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<string> {
     const key = await this.keyOf(owner, jobId);
-    const page = await pageTokenChecked(this.experiments.trials.list(key, query));
-    return { ...page, trials: page.trials.map(presentTrial) };
+    return trialPageJson(await pageTokenChecked(this.experiments.trials.listRows(key, query)), publicJobId(key));
   }
 
   /** One trial of the caller's job. */

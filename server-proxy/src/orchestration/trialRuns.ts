@@ -7,7 +7,8 @@ import { queueOrder } from '../jobs/queueOrder.js';
 import { METRIC_RETENTION } from '../jobs/metrics.js';
 import { ACTIVE_STATES, assertTransition, isTerminal } from '../jobs/states.js';
 import type { Assignment } from '../hpo/index.js';
-import type { JobRecord, LogRetention, NewLogLine, Store, TrialPage, TrialRecord } from '../store/store.js';
+import type { JobRecord, LogRetention, NewLogLine, Store, TrialRecord } from '../store/store.js';
+import type { TrialRowPage } from '../store/rows.js';
 import type { HyperparameterOutputMetric, HyperparameterSpecBody, JobState, Metric, Trial } from '../schemas/jobs.js';
 import { LOG_RETENTION, readLogPage, type LogPage } from './logs.js';
 import { publicJobId } from '../jobs/ids.js';
@@ -352,9 +353,9 @@ export class TrialRuns implements RunKind {
 
   // ---- queries behind the routes (the caller already owns the job) ----
 
-  /** A page of a job's trials. */
-  list(jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialPage> {
-    return this.deps.store.listTrials({ jobId, state: query.state, pageSize: query.pageSize ?? 1000, pageToken: query.pageToken });
+  /** A page of a job's trials, as the stored columns the API shows. */
+  listRows(jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialRowPage> {
+    return this.deps.store.listTrialRows({ jobId, state: query.state, pageSize: query.pageSize ?? 1000, pageToken: query.pageToken });
   }
 
   /** One trial, or 404. */

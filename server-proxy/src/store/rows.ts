@@ -81,6 +81,19 @@ export const TRIAL_COLUMN_NAMES = [
 /** The same columns as a select list. */
 export const TRIAL_COLUMNS = TRIAL_COLUMN_NAMES.join(', ');
 
+/** The columns of `trials` the API shows (not the owner or the runtime); see trialPageJson. */
+export const SHOWN_TRIAL_COLUMNS =
+  'trial_id, state, hyperparameters, final_metric, all_metrics, stopped_early, create_time, start_time, end_time, error_message, output_notebook';
+
+/** A row of {@link SHOWN_TRIAL_COLUMNS}: hyperparameters and metrics still as their stored JSON text. */
+export type ShownTrialRow = Omit<TrialRow, 'job_id' | 'owner' | 'runtime'>;
+
+/** One page of a job's trials as shown rows. */
+export interface TrialRowPage {
+  rows: ShownTrialRow[];
+  nextPageToken?: string;
+}
+
 /** A trial record from its row. */
 export function trialFromRow(row: TrialRow): TrialRecord {
   const trial: Trial = {

@@ -20,6 +20,9 @@ import {
   trialParams,
   TRIAL_COLUMN_NAMES,
   TRIAL_COLUMNS,
+  SHOWN_TRIAL_COLUMNS,
+  type ShownTrialRow,
+  type TrialRowPage,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -418,23 +421,35 @@ export class SqliteStore implements Store {
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
-    // The token is the last trial id returned: stable while new trials are appended.
+    const { rows, nextPageToken } = this.trialPage<TrialRow>(TRIAL_COLUMNS, query);
+    const page: TrialPage = { trials: rows.map(r => trialFromRow(r).trial) };
+    return nextPageToken ? { ...page, nextPageToken } : page;
+  }
+
+  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+    return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
+  }
+
+  /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
+  private trialPage<R extends { trial_id: number }>(
+    columns: string,
+    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+  ): { rows: R[]; nextPageToken?: string } {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
-    let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = ? AND trial_id > ?`;
+    let sql = `SELECT ${columns} FROM trials WHERE job_id = ? AND trial_id > ?`;
     if (query.state) {
       sql += ' AND state = ?';
       params.push(query.state);
     }
     sql += ' ORDER BY trial_id LIMIT ?';
     params.push(query.pageSize + 1);
-    const rows = this.statement(sql).all(...params) as TrialRow[];
-    const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
-    const page: TrialPage = { trials };
-    if (rows.length > query.pageSize) {
-      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
+    const rows = this.statement(sql).all(...params) as R[];
+    if (rows.length <= query.pageSize) {
+      return { rows };
     }
-    return page;
+    rows.length = query.pageSize;
+    return { rows, nextPageToken: encodePageToken(rows[rows.length - 1].trial_id) };
   }
 
   async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {

@@ -1,4 +1,4 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { EventBus } from '../../events.js';
 import { StringEnum } from '../../schemas/common.js';
 import { JOB_STATES, Trial } from '../../schemas/jobs.js';
@@ -11,6 +11,7 @@ import { JobIdParams, LogsPage, OwnedLogsQuery, SSE_RESPONSE, sendOutput, stream
 /** The app the job routes are added to. */
 export type RouteApp = Parameters<FastifyPluginAsyncTypebox>[0];
 
+const TrialsPage = Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) });
 const TrialParams = Type.Object({ jobId: Type.String({ maxLength: 128 }), trialId: Type.String({ maxLength: 20 }) });
 
 /**
@@ -31,10 +32,14 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
           pageToken: Type.Optional(Type.String({ maxLength: 64 })),
           owner: OwnerParam
         }),
-        response: { 200: Type.Object({ trials: Type.Array(Trial), nextPageToken: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404) }
+        response: { 200: TrialsPage, ...errorResponses(400, 401, 403, 404) }
       }
     },
-    async request => jobs.trials(readableOwner(request, request.query.owner), request.params.jobId, request.query)
+    async (request, reply) => {
+      // Already JSON text in the response schema's shape: sent as it is, past the schema's serializer.
+      const body = await jobs.trialsJson(readableOwner(request, request.query.owner), request.params.jobId, request.query);
+      return reply.type('application/json; charset=utf-8').send(body as unknown as Static<typeof TrialsPage>);
+    }
   );
 
   app.get(

@@ -12,6 +12,9 @@ import {
   trialParams,
   TRIAL_COLUMN_NAMES,
   TRIAL_COLUMNS,
+  SHOWN_TRIAL_COLUMNS,
+  type ShownTrialRow,
+  type TrialRowPage,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -339,23 +342,35 @@ export class PostgresStore implements Store {
   }
 
   async listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage> {
-    // The token is the last trial id returned: stable while new trials are appended.
+    const { rows, nextPageToken } = await this.trialPage<TrialRow>(TRIAL_COLUMNS, query);
+    const page: TrialPage = { trials: rows.map(r => trialFromRow(r).trial) };
+    return nextPageToken ? { ...page, nextPageToken } : page;
+  }
+
+  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+    return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
+  }
+
+  /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
+  private async trialPage<R extends { trial_id: number }>(
+    columns: string,
+    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+  ): Promise<{ rows: R[]; nextPageToken?: string }> {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
-    let sql = `SELECT ${TRIAL_COLUMNS} FROM trials WHERE job_id = $1 AND trial_id > $2`;
+    let sql = `SELECT ${columns} FROM trials WHERE job_id = $1 AND trial_id > $2`;
     if (query.state) {
       params.push(query.state);
       sql += ` AND state = $${params.length}`;
     }
     params.push(query.pageSize + 1);
     sql += ` ORDER BY trial_id LIMIT $${params.length}`;
-    const rows = await this.db.query<TrialRow>(sql, params);
-    const trials = rows.slice(0, query.pageSize).map(r => trialFromRow(r).trial);
-    const page: TrialPage = { trials };
-    if (rows.length > query.pageSize) {
-      page.nextPageToken = encodePageToken(Number(trials[trials.length - 1].trialId));
+    const rows = await this.db.query<R>(sql, params);
+    if (rows.length <= query.pageSize) {
+      return { rows };
     }
-    return page;
+    rows.length = query.pageSize;
+    return { rows, nextPageToken: encodePageToken(Number(rows[rows.length - 1].trial_id)) };
   }
 
   async listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]> {
