@@ -47,3 +47,6 @@ class QuickReadyClient(AsyncKernelClient):
                 await self.iopub_channel.get_msg(timeout=QUIET_SECONDS)
             except Empty:
                 return
+
+    # The base class binds its own implementation to the public name (nbclient calls that one).
+    wait_for_ready = _async_wait_for_ready

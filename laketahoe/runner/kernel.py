@@ -44,11 +44,14 @@ def _kernel_manager_class():
     once the notebook is over there is nothing to interrupt.
     """
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type
 
     from laketahoe import _warm
 
     class QuietKernelManager(AsyncKernelManager):
         client_class = "laketahoe._kernelclient.QuickReadyClient"
+        # client() builds from client_factory, which follows client_class only when that is set on an instance.
+        client_factory = Type(klass="laketahoe._kernelclient.QuickReadyClient")
 
         async def _async_interrupt_kernel(self):
             if self.shutting_down:
