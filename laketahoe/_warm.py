@@ -337,9 +337,7 @@ def fork_kernel(cmd: list[str], env: dict, cwd: str) -> ForkedKernel:
         import ipykernel.kernelapp
 
         # Read from the environment at import time in a cold kernel: here it must be passed.
-        # History in memory: a cold kernel's shared history file costs a disk sync as each kernel ends, and
-        # `%history -g` in one trial would show the code of trials before it.
-        args = [*args, f"--IPKernelApp.parent_handle={parent}", "--HistoryManager.hist_file=:memory:"]
+        args = [*args, f"--IPKernelApp.parent_handle={parent}"]
         sys.argv = [ipykernel.kernelapp.__file__, *args]
         ipykernel.kernelapp.launch_new_instance(argv=args)
         code = 0
