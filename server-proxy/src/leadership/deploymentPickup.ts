@@ -7,7 +7,7 @@
  */
 import type { EventBus, ServiceEvent } from '../events.js';
 import type { Store } from '../store/store.js';
-import type { LeaderController } from './leadership.js';
+import { RemotePickup, type PickupLog } from './remotePickup.js';
 
 /** What the leader does with one deployment another replica changed. */
 export interface DeploymentReconciler {
@@ -19,58 +19,33 @@ export interface DeploymentPickupDeps {
   store: Store;
   bus: EventBus;
   deployments: DeploymentReconciler;
-  log: { warn(details: object, message: string): void };
+  log: PickupLog;
   /** Time between polls of the store (the safety net under the notifications). */
   pollMs?: number;
 }
 
 /** The leader's side of deployment writes made through followers. */
-export class DeploymentPickup implements LeaderController {
+export class DeploymentPickup extends RemotePickup {
   readonly name = 'follower deployment changes';
-  private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private polling?: Promise<void>;
+  protected readonly pollFailed = 'polling for deployment changes other replicas stored failed';
 
-  constructor(private readonly deps: DeploymentPickupDeps) {}
-
-  start(): void {
-    this.unsubscribe ??= this.deps.bus.subscribeRemote(event => this.heard(event));
-    this.timer ??= setInterval(() => void this.poll(), this.deps.pollMs ?? 5000);
-    this.timer.unref();
-    // Changes stored while no replica led (or before this one listened).
-    void this.poll();
+  constructor(private readonly deps: DeploymentPickupDeps) {
+    super(deps.bus, deps.log, deps.pollMs, true);
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.polling;
-  }
-
-  private heard(event: ServiceEvent): void {
+  protected heard(event: ServiceEvent): void {
     if (event.type === 'deployment') {
-      this.reconcile(event.owner, event.deployment.name);
+      void this.reconcile(event.owner, event.deployment.name);
     }
   }
 
   private reconcile(owner: string, name: string): Promise<void> {
-    return this.deps.deployments.reconcile(owner, name).catch(err => this.deps.log.warn({ err, owner, deployment: name }, 'could not carry out a deployment change another replica stored'));
+    return this.deps.deployments.reconcile(owner, name).catch(err => this.log.warn({ err, owner, deployment: name }, 'could not carry out a deployment change another replica stored'));
   }
 
   /** Every deployment: whatever a missed notification left undone. */
-  private poll(): Promise<void> {
-    this.polling ??= (async () => {
-      try {
-        const records = await this.deps.store.listDeployments();
-        await Promise.all(records.map(r => this.reconcile(r.deployment.owner, r.deployment.name)));
-      } catch (err) {
-        this.deps.log.warn({ err }, 'polling for deployment changes other replicas stored failed');
-      } finally {
-        this.polling = undefined;
-      }
-    })();
-    return this.polling;
+  protected async pollOnce(): Promise<void> {
+    const records = await this.deps.store.listDeployments();
+    await Promise.all(records.map(r => this.reconcile(r.deployment.owner, r.deployment.name)));
   }
 }

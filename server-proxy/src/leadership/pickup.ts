@@ -11,7 +11,7 @@ import { queueOrder } from '../jobs/queueOrder.js';
 import type { Experiments } from '../orchestration/experiments.js';
 import { isHpoJob } from '../orchestration/jobRuns.js';
 import type { JobRecord, Store } from '../store/store.js';
-import type { LeaderController } from './leadership.js';
+import { RemotePickup, type PickupLog } from './remotePickup.js';
 
 /** What the pick-up needs. */
 export interface PickupDeps {
@@ -19,58 +19,35 @@ export interface PickupDeps {
   bus: EventBus;
   backend: Backend;
   experiments: Experiments;
-  log: { warn(details: object, message: string): void };
+  log: PickupLog;
   /** Time between polls of the store (the safety net under the notifications). */
   pollMs?: number;
 }
 
 /** The leader's side of follower work: a controller that starts with leadership. */
-export class FollowerWorkPickup implements LeaderController {
+export class FollowerWorkPickup extends RemotePickup {
   readonly name = 'follower work';
-  private unsubscribe?: () => void;
-  private timer?: NodeJS.Timeout;
-  private polling?: Promise<void>;
+  protected readonly pollFailed = 'polling for work other replicas accepted failed';
 
-  constructor(private readonly deps: PickupDeps) {}
-
-  start(): void {
-    this.unsubscribe ??= this.deps.bus.subscribeRemote(event => this.heard(event));
-    this.timer ??= setInterval(() => void this.poll(), this.deps.pollMs ?? 5000);
-    this.timer.unref();
+  constructor(private readonly deps: PickupDeps) {
+    super(deps.bus, deps.log, deps.pollMs);
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.polling;
-  }
-
-  private heard(event: ServiceEvent): void {
+  protected heard(event: ServiceEvent): void {
     if (event.type !== 'job') {
       return;
     }
     this.deps.store.getJob(event.jobId).then(
       record => record && this.act(record),
-      err => this.deps.log.warn({ err, jobId: event.jobId }, 'could not read a job another replica changed')
+      err => this.log.warn({ err, jobId: event.jobId }, 'could not read a job another replica changed')
     );
   }
 
   /** Jobs waiting or ending: whatever a missed notification left undone. */
-  private poll(): Promise<void> {
-    this.polling ??= (async () => {
-      try {
-        for (const record of await this.deps.store.listJobsInStates(['QUEUED', 'CANCELLING'])) {
-          this.act(record);
-        }
-      } catch (err) {
-        this.deps.log.warn({ err }, 'polling for work other replicas accepted failed');
-      } finally {
-        this.polling = undefined;
-      }
-    })();
-    return this.polling;
+  protected async pollOnce(): Promise<void> {
+    for (const record of await this.deps.store.listJobsInStates(['QUEUED', 'CANCELLING'])) {
+      this.act(record);
+    }
   }
 
   /** Does for a stored job what the replica that changed it would have done as leader. */
