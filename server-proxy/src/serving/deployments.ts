@@ -1,19 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
 import { ServiceError } from '../errors.js';
-import type { DeploymentMonitor } from '../monitoring/recorder.js';
-import { DuplicateNameError, type DeploymentRecord, type Store } from '../store/store.js';
-import { deploymentKey, setState, type DeploymentUpdater } from './deploymentUpdater.js';
-import type { ModelRegistry } from './registry.js';
+import { DuplicateNameError, type DeploymentRecord } from '../store/store.js';
+import { deploymentKey, setState } from './deploymentUpdater.js';
 import { readSavedModel } from './savedModel.js';
 import { withMonitoringDefaults, type CreateDeploymentBody, type Deployment, type ModelVersion, type UpdateDeploymentBody } from '../schemas/serving.js';
 import type { TrafficTargets } from './traffic.js';
 import { adoptable, killOrphans } from './leftBehind.js';
-import { Supervisor, type ServedVersion, type SupervisorOptions } from './supervisor.js';
+import { Supervisor, type ServedVersion } from './supervisor.js';
 import type { DeploymentRunner } from './servingTarget.js';
-import { KubeServing } from './kubernetes/service.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
 import { Challengers, type VersionKeeper } from './challengers.js';
 import { scaleKube } from './scaling.js';
@@ -23,33 +19,15 @@ import { checkCreate, checkUpdate, newDeploymentRecord } from './deploymentCheck
 import { storeWantedUpdate } from './followerWrites.js';
 import { reconcileDeployment } from './reconcile.js';
 import { recoverDeployments } from './recovery.js';
+import type { DeploymentHost, DeploymentServiceOptions } from './deploymentHost.js';
 
-/** What the deployment service needs. */
-export interface DeploymentServiceOptions extends Omit<SupervisorOptions, 'updater' | 'socketDir'> {
-  store: Store;
-  updater: DeploymentUpdater;
-  registry: ModelRegistry;
-  log: FastifyBaseLogger;
-  rootDir: string;
-  /** Model server folders go to `<dataDir>/deployments/<owner>/<name>/<version>/`. */
-  dataDir: string;
-  monitor: DeploymentMonitor;
-  /** Where deployments without a `backend` run. */
-  defaultBackend?: 'local' | 'kubernetes';
-  /** Set when the Kubernetes backend is configured. */
-  kube?: KubeServing;
-  /**
-   * False on a multi-user service without `--trust-jobs`: a model server loads the model's pickled code
-   * as the service's OS user, so deployments are refused.
-   */
-  localServing?: boolean;
-}
+export type { DeploymentServiceOptions } from './deploymentHost.js';
 
 /**
  * Deployments behind the routes: create, read, update (version switch, monitoring), delete, each scoped
  * to the caller, with one {@link Supervisor} per deployment keeping its model server running.
  */
-export class DeploymentService {
+export class DeploymentService implements DeploymentHost {
   private readonly supervisors = new Map<string, Supervisor>();
   /** The challengers of deployments that have one, with their traffic policies. */
   /** @internal */

@@ -4,7 +4,7 @@
  */
 import type { DeploymentRecord } from '../store/store.js';
 import type { VersionKeeper } from './challengers.js';
-import type { DeploymentService } from './deployments.js';
+import type { DeploymentHost } from './deploymentHost.js';
 import { deploymentKey } from './deploymentUpdater.js';
 import { KubeDeploymentRunner } from './kubernetes/runner.js';
 import { planReconcile } from './reconcilePlan.js';
@@ -15,7 +15,7 @@ import { scaleKube } from './scaling.js';
  * deployment, the monitoring and scaling settings last applied (applied again only when they change).
  * The caller runs it one at a time per deployment with the deployment's other writes.
  */
-export async function reconcileDeployment(host: DeploymentService, owner: string, name: string, applied: Map<string, string>): Promise<void> {
+export async function reconcileDeployment(host: DeploymentHost, owner: string, name: string, applied: Map<string, string>): Promise<void> {
   const key = deploymentKey(owner, name);
   const { opts } = host;
   const record = await opts.store.getDeployment(owner, name);
@@ -55,7 +55,7 @@ export async function reconcileDeployment(host: DeploymentService, owner: string
 }
 
 /** Monitoring, replicas and autoscaling as the record says, when they changed since last applied. */
-async function applySettings(host: DeploymentService, record: DeploymentRecord, champion: VersionKeeper | undefined, applied: Map<string, string>): Promise<void> {
+async function applySettings(host: DeploymentHost, record: DeploymentRecord, champion: VersionKeeper | undefined, applied: Map<string, string>): Promise<void> {
   const { owner, name, monitoring, replicas, autoscaling } = record.deployment;
   const key = deploymentKey(owner, name);
   const settings = JSON.stringify({ monitoring, replicas, autoscaling });

@@ -7,11 +7,11 @@
  */
 import type { DeploymentRecord } from '../store/store.js';
 import { setState } from './deploymentUpdater.js';
-import type { DeploymentService } from './deployments.js';
+import type { DeploymentHost } from './deploymentHost.js';
 import { adoptable, adoptableChallengers, adoptableSwitchTarget, killOrphans } from './leftBehind.js';
 
 /** Recovers every deployment of the store on `host`, which has just started to lead. */
-export async function recoverDeployments(host: DeploymentService): Promise<void> {
+export async function recoverDeployments(host: DeploymentHost): Promise<void> {
   const { opts } = host;
   for (const record of await opts.store.listDeployments()) {
     const { owner, name, state } = record.deployment;
@@ -81,7 +81,7 @@ export async function recoverDeployments(host: DeploymentService): Promise<void>
 }
 
 /** Follows a Kubernetes deployment again after a restart: its objects are adopted, not re-made. */
-async function restartKube(host: DeploymentService, record: DeploymentRecord): Promise<void> {
+async function restartKube(host: DeploymentHost, record: DeploymentRecord): Promise<void> {
   const { opts } = host;
   const { owner, name, state, model } = record.deployment;
   if (!opts.kube) {

@@ -5,6 +5,9 @@
 import type { Job, JobState, Trial } from '../schemas/jobs.js';
 import type { Model } from '../schemas/serving.js';
 import type { DeploymentRecord, JobRecord, TrialRecord } from './store.js';
+import type { TrialRow } from './trialRows.js';
+
+export type { ShownTrialRow, TrialRow, TrialRowPage } from './trialRows.js';
 
 /** A row of `models`. */
 export interface ModelRow {
@@ -42,24 +45,6 @@ export function jobFromRow(row: JobRow): JobRecord {
   return { job: JSON.parse(row.job) as Job, runtime: JSON.parse(row.runtime) };
 }
 
-/** A row of `trials`. */
-export interface TrialRow {
-  job_id: string;
-  trial_id: number;
-  owner: string;
-  state: string;
-  hyperparameters: string;
-  final_metric: string | null;
-  all_metrics: string;
-  stopped_early: number;
-  create_time: string;
-  start_time: string | null;
-  end_time: string | null;
-  error_message: string;
-  output_notebook: string | null;
-  runtime: string;
-}
-
 /** Columns of `trials`, in the order of {@link trialParams}. */
 export const TRIAL_COLUMN_NAMES = [
   'job_id',
@@ -84,15 +69,6 @@ export const TRIAL_COLUMNS = TRIAL_COLUMN_NAMES.join(', ');
 /** The columns of `trials` the API shows (not the owner or the runtime); see trialPageJson. */
 export const SHOWN_TRIAL_COLUMNS =
   'trial_id, state, hyperparameters, final_metric, all_metrics, stopped_early, create_time, start_time, end_time, error_message, output_notebook';
-
-/** A row of {@link SHOWN_TRIAL_COLUMNS}: hyperparameters and metrics still as their stored JSON text. */
-export type ShownTrialRow = Omit<TrialRow, 'job_id' | 'owner' | 'runtime'>;
-
-/** One page of a job's trials as shown rows. */
-export interface TrialRowPage {
-  rows: ShownTrialRow[];
-  nextPageToken?: string;
-}
 
 /** A trial record from its row. */
 export function trialFromRow(row: TrialRow): TrialRecord {

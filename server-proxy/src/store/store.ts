@@ -1,4 +1,4 @@
-import type { TrialRowPage } from './rows.js';
+import type { TrialRowPage } from './trialRows.js';
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
 import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
