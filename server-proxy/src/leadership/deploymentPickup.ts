@@ -5,9 +5,8 @@
  * the store covers notifications that were missed. Reconciling is idempotent, so hearing a change twice,
  * or hearing back one the leader made itself, starts nothing twice.
  */
-import type { EventBus, ServiceEvent } from '../events.js';
-import type { Store } from '../store/store.js';
-import { RemotePickup, type PickupLog } from './remotePickup.js';
+import type { ServiceEvent } from '../events.js';
+import { RemotePickup, type RemotePickupDeps } from './remotePickup.js';
 
 /** What the leader does with one deployment another replica changed. */
 export interface DeploymentReconciler {
@@ -15,13 +14,8 @@ export interface DeploymentReconciler {
 }
 
 /** What the pick-up needs. */
-export interface DeploymentPickupDeps {
-  store: Store;
-  bus: EventBus;
+export interface DeploymentPickupDeps extends RemotePickupDeps {
   deployments: DeploymentReconciler;
-  log: PickupLog;
-  /** Time between polls of the store (the safety net under the notifications). */
-  pollMs?: number;
 }
 
 /** The leader's side of deployment writes made through followers. */
@@ -30,7 +24,7 @@ export class DeploymentPickup extends RemotePickup {
   protected readonly pollFailed = 'polling for deployment changes other replicas stored failed';
 
   constructor(private readonly deps: DeploymentPickupDeps) {
-    super(deps.bus, deps.log, deps.pollMs, true);
+    super(deps, true);
   }
 
   protected heard(event: ServiceEvent): void {

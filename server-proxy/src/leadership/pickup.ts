@@ -6,22 +6,17 @@
  * action is idempotent (queueing a queued run, terminating an ending one), so hearing twice is harmless.
  */
 import type { Backend } from '../backends/backend.js';
-import type { EventBus, ServiceEvent } from '../events.js';
+import type { ServiceEvent } from '../events.js';
 import { queueOrder } from '../jobs/queueOrder.js';
 import type { Experiments } from '../orchestration/experiments.js';
 import { isHpoJob } from '../orchestration/jobRuns.js';
-import type { JobRecord, Store } from '../store/store.js';
-import { RemotePickup, type PickupLog } from './remotePickup.js';
+import type { JobRecord } from '../store/store.js';
+import { RemotePickup, type RemotePickupDeps } from './remotePickup.js';
 
 /** What the pick-up needs. */
-export interface PickupDeps {
-  store: Store;
-  bus: EventBus;
+export interface PickupDeps extends RemotePickupDeps {
   backend: Backend;
   experiments: Experiments;
-  log: PickupLog;
-  /** Time between polls of the store (the safety net under the notifications). */
-  pollMs?: number;
 }
 
 /** The leader's side of follower work: a controller that starts with leadership. */
@@ -30,7 +25,7 @@ export class FollowerWorkPickup extends RemotePickup {
   protected readonly pollFailed = 'polling for work other replicas accepted failed';
 
   constructor(private readonly deps: PickupDeps) {
-    super(deps.bus, deps.log, deps.pollMs);
+    super(deps);
   }
 
   protected heard(event: ServiceEvent): void {

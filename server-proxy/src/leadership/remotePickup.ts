@@ -5,11 +5,21 @@
  * idempotent, so hearing a change twice is harmless.
  */
 import type { EventBus, ServiceEvent } from '../events.js';
+import type { Store } from '../store/store.js';
 import type { LeaderController } from './leadership.js';
 
 /** Where a pick-up's failures go. */
 export interface PickupLog {
   warn(details: object, message: string): void;
+}
+
+/** What every pick-up needs; each adds what it acts on. */
+export interface RemotePickupDeps {
+  store: Store;
+  bus: EventBus;
+  log: PickupLog;
+  /** Time between polls of the store (the safety net under the notifications). */
+  pollMs?: number;
 }
 
 export abstract class RemotePickup implements LeaderController {
@@ -18,16 +28,16 @@ export abstract class RemotePickup implements LeaderController {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
 
-  /**
-   * @param pollMs time between polls of the store (the safety net under the notifications)
-   * @param pollAtStart whether to poll as soon as leadership starts (changes stored while no replica led)
-   */
-  protected constructor(
-    private readonly bus: EventBus,
-    protected readonly log: PickupLog,
-    private readonly pollMs = 5000,
-    private readonly pollAtStart = false
-  ) {}
+  private readonly bus: EventBus;
+  protected readonly log: PickupLog;
+  private readonly pollMs: number;
+
+  /** @param pollAtStart whether to poll as soon as leadership starts (changes stored while no replica led) */
+  protected constructor(deps: RemotePickupDeps, private readonly pollAtStart = false) {
+    this.bus = deps.bus;
+    this.log = deps.log;
+    this.pollMs = deps.pollMs ?? 5000;
+  }
 
   start(): void {
     this.unsubscribe ??= this.bus.subscribeRemote(event => this.heard(event));

@@ -437,22 +437,21 @@ export class Supervisor {
    * adopts them by their records); the record is left alone.
    */
   async release(): Promise<void> {
-    this.closed = true;
-    this.ready = false;
-    clearTimeout(this.restartTimer);
-    clearInterval(this.livenessTimer);
-    const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
-    await Promise.all(servers.map(s => s.release()));
+    await Promise.all(this.standDown().map(s => s.release()));
   }
 
   /** Stops every server of the deployment (service shutdown or delete); the record is left alone. */
   async close(): Promise<void> {
+    await Promise.all(this.standDown().map(s => s.stop(3000)));
+  }
+
+  /** Stops watching and restarting; the deployment's servers, for the caller to stop or let go of. */
+  private standDown(): ModelServer[] {
     this.closed = true;
     this.ready = false;
     clearTimeout(this.restartTimer);
     clearInterval(this.livenessTimer);
-    const servers = [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
-    await Promise.all(servers.map(s => s.stop(3000)));
+    return [this.pending, this.active?.server].filter((s): s is ModelServer => s !== undefined);
   }
 }
 
