@@ -171,10 +171,12 @@ export function versionManifests(spec: VersionSpec, namespace: string): { deploy
     volumeMounts: [models],
     terminationMessagePolicy: 'FallbackToLogsOnError'
   };
+  // A replica busy with inference answers its probes late (its CPU limit throttles the whole process):
+  // that is not a failure, so a probe has 5 s to answer and readiness drops only after 3 misses in a row.
   const probe = (path: string, failureThreshold: number) => ({
     httpGet: { path, port: HTTP_PORT_NAME },
     periodSeconds: 1,
-    timeoutSeconds: 2,
+    timeoutSeconds: 5,
     failureThreshold
   });
   const server: V1Container = {
@@ -193,7 +195,7 @@ export function versionManifests(spec: VersionSpec, namespace: string): { deploy
     resources: { requests: limits, limits },
     volumeMounts: [models],
     // Ready once the model is loaded: the Service sends nothing to a replica before.
-    readinessProbe: probe(`/v2/models/${spec.model}/ready`, 2),
+    readinessProbe: probe(`/v2/models/${spec.model}/ready`, 3),
     livenessProbe: { ...probe('/v2/health/live', 5), initialDelaySeconds: 0, periodSeconds: 3 },
     startupProbe: { ...probe('/v2/health/live', 120) },
     terminationMessagePolicy: 'FallbackToLogsOnError'
