@@ -465,10 +465,10 @@ describeCluster('Deployments on Kubernetes, served by MLServer on the real node'
     // One replica, whatever the test before left.
     expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { autoscaling: null })).status).toBe(200);
     expect((await t.call('PATCH', `/api/v1/deployments/${name}`, { replicas: 1 })).status).toBe(200);
-    const [pod] = await waitFor(async () => {
+    const pod = (await waitFor(async () => {
       const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: servingSelector('alice', name) })).items;
-      return pods.length === 1 && pods[0].status?.phase === 'Running' ? pods : undefined;
-    }, 60_000, 'one running replica');
+      return pods.length === 1 && pods[0].status?.phase === 'Running' ? pods[0] : undefined;
+    }, 60_000, 'one running replica'))!;
     const killed = Date.now();
     await core.deleteNamespacedPod({ namespace: NS, name: pod.metadata!.name!, gracePeriodSeconds: 0 });
     const seen: { status: number; message?: string }[] = [];
