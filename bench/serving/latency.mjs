@@ -6,7 +6,8 @@
 //        [--baseline server-proxy/<folder>/dist]
 // (--log-level info: the service's default level; --baseline: another build of the service, e.g. an earlier
 // commit's, measured in the same run beside this one, see service.mjs). LAKETAHOE_BENCH_NODE_ARGS=
-// '--cpu-prof --cpu-prof-dir=DIR' profiles the service.
+// '--cpu-prof --cpu-prof-dir=DIR' profiles the service, LAKETAHOE_BENCH_FORWARDER_NODE_ARGS the same
+// for the bare forwarder (profiles of one run compare: same load, same requests).
 // Needs `make setup` (.venv with scikit-learn, .venv-serving with MLServer, the service built).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -84,12 +85,14 @@ const server = http.createServer(async (req, res) => {
   res.end(out);
 });
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.on('SIGTERM', () => process.exit(0)); // a normal exit, so that --cpu-prof writes its profile
 `;
 
 async function bareForwarder(upstream) {
   const undici = createRequire(path.join(repo, 'server-proxy', 'package.json')).resolve('undici');
   const env = { ...process.env, UPSTREAM_SOCKET: upstream.socket, UNDICI: undici };
-  const proc = spawn('node', ['-e', BARE_FORWARDER], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const forwarderArgs = (process.env.LAKETAHOE_BENCH_FORWARDER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn('node', [...forwarderArgs, '-e', BARE_FORWARDER], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   proc.stdin.end(`${upstream.secret}\n`);
   const port = await new Promise((resolve, reject) => {
     proc.stdout.once('data', d => resolve(Number(String(d).trim())));

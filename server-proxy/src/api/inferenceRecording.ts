@@ -10,7 +10,7 @@ import type { DeploymentService } from '../serving/deployments.js';
 import { deploymentKey } from '../serving/deploymentUpdater.js';
 import type { ServingTarget } from '../serving/servingTarget.js';
 import { MirrorGate } from '../serving/traffic.js';
-import { parseJson, tensors } from './inferenceUpstream.js';
+import { JSON_BODY_HEADERS, parseJson, tensors } from './inferenceUpstream.js';
 
 /**
  * An answered request as the recorder sees it. The bodies are parsed when first read and at most once:
@@ -145,7 +145,7 @@ export class InferenceRecording {
     const started = performance.now();
     server.inflight += 1;
     void server
-      .request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body })
+      .request({ method: 'POST', path: urlPath, headers: JSON_BODY_HEADERS, body })
       .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
       .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
       .then(({ status, answer }) => {

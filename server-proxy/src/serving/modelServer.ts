@@ -113,6 +113,9 @@ export class ModelServer {
   private verified = false;
   /** Polls the process of a server this service did not start (no exit event reaches a non-parent). */
   private exitPoll?: NodeJS.Timeout;
+  /** The headers of the last request and the same with the secret, see {@link withSecret}. */
+  private lastHeaders?: Record<string, string>;
+  private lastWithSecret?: Record<string, string>;
 
   private constructor(
     readonly spec: ModelServerSpec,
@@ -222,7 +225,19 @@ export class ModelServer {
 
   /** Sends a request to the server with its secret. */
   request(options: Omit<Parameters<Pool['request']>[0], 'origin'> & { headers?: Record<string, string> }) {
-    return this.pool.request({ ...options, headers: { ...(options.headers ?? {}), [SERVER_SECRET_HEADER]: this.secret } });
+    return this.pool.request({ ...options, headers: this.withSecret(options.headers) });
+  }
+
+  /**
+   * `headers` with the secret added. Callers pass the same headers object for every inference request,
+   * so its copy is made once rather than per request (undici only reads the headers it is given).
+   */
+  private withSecret(headers: Record<string, string> | undefined): Record<string, string> {
+    if (this.lastWithSecret === undefined || headers !== this.lastHeaders) {
+      this.lastHeaders = headers;
+      this.lastWithSecret = { ...(headers ?? {}), [SERVER_SECRET_HEADER]: this.secret };
+    }
+    return this.lastWithSecret!;
   }
 
   /**

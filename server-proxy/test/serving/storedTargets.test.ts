@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { JSON_BODY_HEADERS } from '../../src/api/inferenceUpstream.js';
 import { processStartTime } from '../../src/process/procinfo.js';
 import { SERVER_SECRET_HEADER } from '../../src/serving/modelServer.js';
 import { HTTP_PORT_NAME, versionObjectName } from '../../src/serving/kubernetes/manifests.js';
@@ -150,6 +151,11 @@ test("a follower reaches a local model server through the socket and secret of i
   expect(serving).toMatchObject({ model: 'iris', version: 1 });
   const res = await serving!.server.request({ method: 'GET', path: '/v2/health/ready' });
   expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
+  // With headers or without, the same object again or another, every request carries the secret.
+  for (const headers of [JSON_BODY_HEADERS, JSON_BODY_HEADERS, undefined, { 'content-type': 'text/plain' }, JSON_BODY_HEADERS]) {
+    const posted = await serving!.server.request({ method: 'POST', path: '/v2/models/iris/infer', headers, body: '{}' });
+    expect([posted.statusCode, await posted.body.json()]).toEqual([200, { ok: true }]);
+  }
 
   // The same process stays the same connection; a record without the secret (a personal service) gives none.
   expect((await targets.runner('alice', 'local'))?.serving?.server).toBe(serving!.server);
