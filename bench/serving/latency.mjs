@@ -105,13 +105,16 @@ async function bareForwarder(upstream) {
  * Sequential latencies of all targets, interleaved in blocks so all see the same machine load, and the
  * CPU seconds of each target's process (`pids` by target name) during its own blocks only: what a
  * process does in the background (timers, probes) is then spread over its own requests' time, not over
- * the whole run's.
+ * the whole run's. The order of the targets turns by one each round: in a fixed order the target right
+ * after `direct` came out about 0.1 ms slower at p50 than the same build two places later.
  */
 async function sequential(targets, pids) {
   const samples = Object.fromEntries(Object.keys(targets).map(k => [k, []]));
   const cpu = Object.fromEntries(Object.keys(pids).map(k => [k, 0]));
+  const entries = Object.entries(targets);
   for (let block = 0; block < requestCount / 100; block++) {
-    for (const [name, t] of Object.entries(targets)) {
+    const turn = block % entries.length;
+    for (const [name, t] of [...entries.slice(turn), ...entries.slice(0, turn)]) {
       const cpuBefore = pids[name] && cpuSeconds(pids[name]);
       for (let i = 0; i < 100; i++) {
         const start = performance.now();
