@@ -230,7 +230,8 @@ export class ModelServer {
 
   /**
    * `headers` with the secret added. Callers pass the same headers object for every inference request,
-   * so its copy is made once rather than per request (undici only reads the headers it is given).
+   * so its copy is made once rather than per request (undici only reads the headers it is given). Known
+   * by identity: a headers object passed here is not changed afterwards.
    */
   private withSecret(headers: Record<string, string> | undefined): Record<string, string> {
     if (this.lastWithSecret === undefined || headers !== this.lastHeaders) {
