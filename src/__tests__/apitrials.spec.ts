@@ -67,6 +67,19 @@ describe('LakeTahoeClient trial routes', () => {
     ]);
   });
 
+  it('asks for some trials by id and for light pages', async () => {
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse({ trials: [makeTrial('1')] })
+    );
+    const client = new LakeTahoeClient(settings);
+    await client.listTrials('h', { trialIds: ['3', '12'], pageSize: 2 });
+    await client.listAllTrials('h', { metrics: 'last' });
+    expect(requests.map(r => new URL(r.url).searchParams.toString())).toEqual([
+      'pageSize=2&trialIds=3%2C12',
+      'pageSize=1000&metrics=last'
+    ]);
+  });
+
   it('stops at the last page', async () => {
     const { settings, requests } = mockSettings(() =>
       jsonResponse({ trials: [makeTrial('1'), makeTrial('2')] })

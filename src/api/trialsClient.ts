@@ -6,23 +6,35 @@ import { jobPath, OutputName, trialPath } from './routes';
 export const MAX_TRIALS = 10000;
 
 /**
+ * Which intermediate values a page of trials carries: every one, or only
+ * each trial's last (how far it got, without its learning curve).
+ */
+export type TrialMetrics = 'all' | 'last';
+
+/**
  * The trial routes of HPO jobs: pages of trials, one trial, its logs and
  * output files.
  */
 export class TrialsClient extends JobsClient {
-  /** GET /jobs/{jobId}/trials: one page of an HPO job's trials. */
+  /**
+   * GET /jobs/{jobId}/trials: one page of an HPO job's trials, only those of
+   * `trialIds` when given (at most 1,000).
+   */
   listTrials(
     jobId: string,
     options: {
       state?: JobState;
       pageSize?: number;
       pageToken?: string;
+      trialIds?: readonly string[];
+      metrics?: TrialMetrics;
       signal?: AbortSignal;
     } = {}
   ): Promise<ITrialList> {
-    const { state, pageSize, pageToken, signal } = options;
+    const { state, pageSize, pageToken, metrics, signal } = options;
+    const trialIds = options.trialIds?.join(',');
     return this.requester.json<ITrialList>('GET', `${jobPath(jobId)}/trials`, {
-      query: { state, pageSize, pageToken },
+      query: { state, pageSize, pageToken, trialIds, metrics },
       signal
     });
   }
@@ -37,6 +49,8 @@ export class TrialsClient extends JobsClient {
     options: {
       limit?: number;
       pageSize?: number;
+      /** `last`: each trial's last intermediate value only. */
+      metrics?: TrialMetrics;
       signal?: AbortSignal;
       /** Called with the trials read so far after each page but the last. */
       onPage?: (trials: readonly ITrial[]) => void;
@@ -50,6 +64,7 @@ export class TrialsClient extends JobsClient {
       const page: ITrialList = await this.listTrials(jobId, {
         pageSize: Math.min(pageSize, limit - trials.length),
         pageToken,
+        metrics: options.metrics,
         signal: options.signal
       });
       trials.push(...(page.trials ?? []));

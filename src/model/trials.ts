@@ -8,11 +8,13 @@ import { IJobsModel, IPushEvents } from '../tokens';
 import { TERMINAL_STATES } from './states';
 import { LogStreamModel } from './stream';
 import { toError } from './errors';
+import { loadTrials } from './trialsLoad';
 import {
   TrialSortKey,
   ITrialSort,
   TrialFilter,
   findBestTrial,
+  goalOf,
   compareIds,
   sortTrials
 } from './trialTable';
@@ -85,9 +87,7 @@ export class TrialsModel implements IDisposable {
 
   /** MAXIMIZE unless the spec says MINIMIZE. */
   get goal(): HpoGoal {
-    return this._job?.trainingInput?.hyperparameters?.goal === 'MINIMIZE'
-      ? 'MINIMIZE'
-      : 'MAXIMIZE';
+    return goalOf(this._job);
   }
 
   /** The metric tuned. */
@@ -243,7 +243,10 @@ export class TrialsModel implements IDisposable {
     void this.reload();
   }
 
-  /** (Re)load the job and every trial (up to 10,000). */
+  /**
+   * (Re)load the job and every trial (up to 10,000; see {@link loadTrials}),
+   * showing the first page in the grid while the rest loads.
+   */
   async reload(): Promise<void> {
     const token = ++this._loadToken;
     this._loading = true;
@@ -251,27 +254,18 @@ export class TrialsModel implements IDisposable {
     this._changed.emit();
     try {
       const loadJob = this.client.getJob(this.jobId);
-      let shown = false;
       const [job, trials] = await Promise.all([
         loadJob,
-        this.client.listAllTrials(this.jobId, {
-          // The first page shows while the rest loads.
-          onPage: page => {
-            if (!shown) {
-              shown = true;
-              const first = page.slice();
-              void loadJob.then(
-                loaded => this._preview(token, loaded, first),
-                () => undefined
-              );
-            }
-          }
+        loadTrials(this.client, this.jobId, loadJob, first => {
+          void loadJob.then(
+            loaded => this._preview(token, loaded, first),
+            () => undefined
+          );
         })
       ]);
       if (token !== this._loadToken || this._isDisposed) {
         return;
       }
-      this._jobs.applyJob(job);
       this._job = job;
       this._trials = new Map(trials.map(t => [t.trialId, t]));
       // Events that arrived while the pages loaded are newer than them.
@@ -280,6 +274,8 @@ export class TrialsModel implements IDisposable {
       }
       this._error = null;
       this._invalidate();
+      // After the trials: the job's change (see _onJob) finds them all.
+      this._jobs.applyJob(job);
       this._bump();
     } catch (error) {
       if (token !== this._loadToken || this._isDisposed) {
@@ -295,7 +291,10 @@ export class TrialsModel implements IDisposable {
     }
   }
 
-  /** Show the first page of a load still in flight. */
+  /**
+   * Show the first page of a load still in flight in the grid. Not a new
+   * version: the plots draw once, when every trial and curve is there.
+   */
   private _preview(token: number, job: IJob, trials: ITrial[]): void {
     if (token !== this._loadToken || !this._loading || this._isDisposed) {
       return;
@@ -306,7 +305,6 @@ export class TrialsModel implements IDisposable {
       this._trials.set(trial.trialId, trial);
     }
     this._invalidate();
-    this._bump();
     this._changed.emit();
   }
 

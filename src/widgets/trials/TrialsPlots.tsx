@@ -53,6 +53,10 @@ function importanceOf(model: TrialsModel): IParameterImportance[] {
 export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
   const { model, trans } = props;
   useThrottledSignal(model.trialsChanged, PLOT_REDRAW_MS);
+  useEffect(() => {
+    // Loaded while the trials are: the plots first draw once all are there.
+    void import('../../components/charts/hpoCharts');
+  }, []);
   const version = model.version;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const shown = useMemo(() => hasPlotData(model), [model, version]);
