@@ -140,7 +140,8 @@ describe('TrialsModel', () => {
         trials: shown.map(t =>
           light ? { ...t, allMetrics: t.allMetrics.slice(-1) } : t
         ),
-        nextPageToken: !ids && token + 100 < 150 ? String(token + 100) : undefined
+        nextPageToken:
+          !ids && token + 100 < 150 ? String(token + 100) : undefined
       });
     });
     const model = new TrialsModel(

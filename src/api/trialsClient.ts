@@ -42,13 +42,16 @@ export class TrialsClient extends JobsClient {
   /**
    * Every trial of an HPO job, in trial order, following page tokens up to
    * `limit` trials (at most {@link MAX_TRIALS}). `onPage` sees the trials
-   * read so far after each page but the last.
+   * read so far after each page but the last, while the next one loads.
    */
   async listAllTrials(
     jobId: string,
     options: {
       limit?: number;
+      /** Trials of the first page (1,000 unless given). */
       pageSize?: number;
+      /** Trials of each later page (`pageSize` unless given). */
+      laterPageSize?: number;
       /** `last`: each trial's last intermediate value only. */
       metrics?: TrialMetrics;
       signal?: AbortSignal;
@@ -58,21 +61,29 @@ export class TrialsClient extends JobsClient {
   ): Promise<ITrial[]> {
     const limit = Math.min(options.limit ?? MAX_TRIALS, MAX_TRIALS);
     const pageSize = options.pageSize ?? 1000;
+    const laterPageSize = options.laterPageSize ?? pageSize;
     const trials: ITrial[] = [];
-    let pageToken: string | undefined = undefined;
-    do {
-      const page: ITrialList = await this.listTrials(jobId, {
-        pageSize: Math.min(pageSize, limit - trials.length),
+    const read = (size: number, pageToken?: string) =>
+      this.listTrials(jobId, {
+        pageSize: Math.min(size, limit - trials.length),
         pageToken,
         metrics: options.metrics,
         signal: options.signal
       });
+    let next: Promise<ITrialList> | null = read(pageSize);
+    while (next) {
+      const page: ITrialList = await next;
       trials.push(...(page.trials ?? []));
-      pageToken = page.nextPageToken;
-      if (pageToken && trials.length < limit) {
+      const pageToken = page.nextPageToken;
+      next =
+        pageToken && trials.length < limit
+          ? read(laterPageSize, pageToken)
+          : null;
+      if (next) {
+        // Asked for already: what the caller does with a page overlaps the next.
         options.onPage?.(trials);
       }
-    } while (pageToken && trials.length < limit);
+    }
     return trials.slice(0, limit);
   }
 

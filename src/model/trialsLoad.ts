@@ -5,7 +5,7 @@
  * last intermediate value only, and the few trials whose curves are drawn
  * (see {@link curveTrials}) come back whole in one request of their own.
  */
-import { LakeTahoeClient } from '../api';
+import { LakeTahoeClient, MAX_TRIALS } from '../api';
 import { HpoGoal, IJob, ITrial } from '../wire';
 import { curveTrials } from './plots';
 import { findBestTrial, goalOf } from './trialTable';
@@ -25,6 +25,9 @@ export async function loadTrials(
   let shown = false;
   const trials = await client.listAllTrials(jobId, {
     metrics: 'last',
+    // A first page to show soon, then the rest at once: each page waits on
+    // the one before it (page tokens), and costs a round trip.
+    laterPageSize: MAX_TRIALS,
     onPage: page => {
       if (!shown) {
         shown = true;
