@@ -107,9 +107,7 @@ export function curveTrials(
     .sort((a, b) => compareIds(a.trialId, b.trialId));
   const chosen = withValues.slice(-max);
   const best = withValues.find(t => t.trialId === bestId);
-  return best && !chosen.includes(best)
-    ? [best, ...chosen.slice(1)]
-    : chosen;
+  return best && !chosen.includes(best) ? [best, ...chosen.slice(1)] : chosen;
 }
 
 /** Learning curves of the latest trials with intermediate values. */
