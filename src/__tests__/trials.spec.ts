@@ -1,6 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import { TrialLogModel, TrialsModel } from '../model/trials';
+import { TrialLogModel } from '../model/trialLog';
+import { TrialsModel } from '../model/trials';
 import { findBestTrial, sortTrials } from '../model/trialTable';
 import { IJob, ITrial } from '../wire';
 import {

@@ -6,7 +6,6 @@ import { IServerSentEvent } from '../sse';
 import { HpoGoal, IJob, IParameterSpec, ITrial, ITrialEvent } from '../wire';
 import { IJobsModel, IPushEvents } from '../tokens';
 import { TERMINAL_STATES } from './states';
-import { LogStreamModel } from './stream';
 import { toError } from './errors';
 import { loadTrials } from './trialsLoad';
 import {
@@ -453,28 +452,4 @@ export class TrialsModel implements IDisposable {
   private _changed = new Signal<this, void>(this);
   private _trialsChanged = new Signal<this, void>(this);
   private _selectionChanged = new Signal<this, string | null>(this);
-}
-
-/** Most log lines a trial log keeps. */
-export const MAX_TRIAL_LOG_LINES = 5000;
-
-/** The streamed log of one trial. */
-export class TrialLogModel extends LogStreamModel {
-  /**
-   * Create a log; call {@link start} to stream it.
-   * @param client the API client
-   * @param jobId the HPO job
-   * @param trialId the trial
-   */
-  constructor(
-    readonly client: LakeTahoeClient,
-    readonly jobId: string,
-    readonly trialId: string
-  ) {
-    super({
-      open: (after, signal) =>
-        client.openTrialLogStream(jobId, trialId, { after, signal }),
-      maxLines: MAX_TRIAL_LOG_LINES
-    });
-  }
 }
