@@ -291,8 +291,9 @@ export class TrialsModel implements IDisposable {
   }
 
   /**
-   * Show the first page of a load still in flight in the grid. Not a new
-   * version: the plots draw once, when every trial and curve is there.
+   * Show the first page of a load still in flight: the grid, and the plots
+   * drawn while the rest loads (its trials carry no learning curves yet:
+   * the curves plot waits for the load to end).
    */
   private _preview(token: number, job: IJob, trials: ITrial[]): void {
     if (token !== this._loadToken || !this._loading || this._isDisposed) {
@@ -304,6 +305,7 @@ export class TrialsModel implements IDisposable {
       this._trials.set(trial.trialId, trial);
     }
     this._invalidate();
+    this._bump();
     this._changed.emit();
   }
 

@@ -54,7 +54,7 @@ export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
   const { model, trans } = props;
   useThrottledSignal(model.trialsChanged, PLOT_REDRAW_MS);
   useEffect(() => {
-    // Loaded while the trials are: the plots first draw once all are there.
+    // Loaded while the first page of trials is.
     void import('../../components/charts/hpoCharts');
   }, []);
   const version = model.version;
@@ -80,7 +80,10 @@ export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
       <Plot
         kind="curves"
         title={() => trans.__('Intermediate values (dashed: stopped early)')}
-        compute={() => learningCurves(model.trials, bestId())}
+        compute={() =>
+          // While loading, trials carry only their last value (trialsLoad.ts).
+          learningCurves(model.loading ? [] : model.trials, bestId())
+        }
         version={version}
         trans={trans}
       />
