@@ -149,6 +149,8 @@ describe('TrialsModel', () => {
       'hpo',
       new JobsModel(new LakeTahoeClient(settings))
     );
+    const plotted: number[] = [];
+    model.trialsChanged.connect(() => plotted.push(model.trials.length));
     await model.reload();
     const trialRequests = requests
       .map(r => new URL(r.url))
@@ -169,7 +171,9 @@ describe('TrialsModel', () => {
       );
     }
     expect(model.bestTrial?.trialId).toBe('1');
-    expect(model.loading).toBe(false);
+    // The plots saw every trial at once: the first page was no new version.
+    expect(plotted.length).toBeGreaterThan(0);
+    expect(plotted.every(n => n === 150)).toBe(true);
   });
 
   it('applies pushed trial events live and ignores other jobs', async () => {

@@ -291,9 +291,10 @@ export class TrialsModel implements IDisposable {
   }
 
   /**
-   * Show the first page of a load still in flight: the grid, and the plots
-   * drawn while the rest loads (its trials carry no learning curves yet:
-   * the curves plot waits for the load to end).
+   * Show the first page of a load still in flight in the grid. Not a new
+   * version: the plots redraw at most once a second, so plots of the first
+   * page held back the ones of every trial by up to a second; they draw
+   * once, when every trial and curve is there.
    */
   private _preview(token: number, job: IJob, trials: ITrial[]): void {
     if (token !== this._loadToken || !this._loading || this._isDisposed) {
@@ -305,7 +306,6 @@ export class TrialsModel implements IDisposable {
       this._trials.set(trial.trialId, trial);
     }
     this._invalidate();
-    this._bump();
     this._changed.emit();
   }
 
