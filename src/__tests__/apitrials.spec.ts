@@ -67,6 +67,46 @@ describe('LakeTahoeClient trial routes', () => {
     ]);
   });
 
+  it('reads a first page, then the rest in later pages of their own size', async () => {
+    const seen: number[] = [];
+    const { settings, requests } = mockSettings(req => {
+      const url = new URL(req.url);
+      const start = Number(url.searchParams.get('pageToken') ?? '0');
+      const size = Number(url.searchParams.get('pageSize'));
+      const trials = Array.from({ length: size }, (_, i) =>
+        makeTrial(String(start + i + 1))
+      );
+      return jsonResponse({ trials, nextPageToken: String(start + size) });
+    });
+    const client = new LakeTahoeClient(settings);
+    const trials = await client.listAllTrials('h', {
+      limit: 2500,
+      pageSize: 100,
+      laterPageSize: 10000,
+      onPage: page => seen.push(page.length, requests.length)
+    });
+    expect(trials).toHaveLength(2500);
+    expect(requests.map(r => new URL(r.url).search)).toEqual([
+      '?pageSize=100',
+      '?pageSize=2400&pageToken=100'
+    ]);
+    // The first page was shown with the next one already asked for.
+    expect(seen).toEqual([100, 2]);
+  });
+
+  it('asks for some trials by id and for light pages', async () => {
+    const { settings, requests } = mockSettings(() =>
+      jsonResponse({ trials: [makeTrial('1')] })
+    );
+    const client = new LakeTahoeClient(settings);
+    await client.listTrials('h', { trialIds: ['3', '12'], pageSize: 2 });
+    await client.listAllTrials('h', { metrics: 'last' });
+    expect(requests.map(r => new URL(r.url).searchParams.toString())).toEqual([
+      'pageSize=2&trialIds=3%2C12',
+      'pageSize=1000&metrics=last'
+    ]);
+  });
+
   it('stops at the last page', async () => {
     const { settings, requests } = mockSettings(() =>
       jsonResponse({ trials: [makeTrial('1'), makeTrial('2')] })

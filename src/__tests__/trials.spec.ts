@@ -1,6 +1,7 @@
 import { LakeTahoeClient } from '../api';
 import { JobsModel } from '../model/jobs';
-import { TrialLogModel, TrialsModel } from '../model/trials';
+import { TrialLogModel } from '../model/trialLog';
+import { TrialsModel } from '../model/trials';
 import { findBestTrial, sortTrials } from '../model/trialTable';
 import { IJob, ITrial } from '../wire';
 import {
@@ -114,6 +115,65 @@ describe('TrialsModel', () => {
     expect(model.loading).toBe(false);
     expect(model.trials).toHaveLength(25);
     expect(model.bestTrial?.trialId).toBe('25');
+  });
+
+  it('loads pages without curves, then the drawn curves whole in one request', async () => {
+    const curve = (n: number) =>
+      [1, 2, 3].map(s => ({ trainingStep: s, objectiveValue: n + s / 10 }));
+    // 150 trials with curves; the best is the oldest, outside the latest 100.
+    const trials = Array.from({ length: 150 }, (_, i) =>
+      makeTrial(String(i + 1), 'SUCCEEDED', i === 0 ? 99 : i / 1000, {
+        allMetrics: curve(i + 1)
+      })
+    );
+    const { settings, requests } = mockSettings(req => {
+      const url = new URL(req.url);
+      if (!url.pathname.endsWith('/trials')) {
+        return jsonResponse(hpoJob());
+      }
+      const ids = url.searchParams.get('trialIds')?.split(',');
+      const light = url.searchParams.get('metrics') === 'last';
+      const token = Number(url.searchParams.get('pageToken') ?? '0');
+      const shown = ids
+        ? trials.filter(t => ids.includes(t.trialId))
+        : trials.slice(token, token + 100);
+      return jsonResponse({
+        trials: shown.map(t =>
+          light ? { ...t, allMetrics: t.allMetrics.slice(-1) } : t
+        ),
+        nextPageToken:
+          !ids && token + 100 < 150 ? String(token + 100) : undefined
+      });
+    });
+    const model = new TrialsModel(
+      'hpo',
+      new JobsModel(new LakeTahoeClient(settings))
+    );
+    const plotted: number[] = [];
+    model.trialsChanged.connect(() => plotted.push(model.trials.length));
+    await model.reload();
+    const trialRequests = requests
+      .map(r => new URL(r.url))
+      .filter(u => u.pathname.endsWith('/trials'));
+    expect(trialRequests.map(u => u.searchParams.get('metrics'))).toEqual([
+      'last',
+      'last',
+      null
+    ]);
+    const drawn = ['1', ...trials.slice(51).map(t => t.trialId)];
+    expect(trialRequests[2].searchParams.get('trialIds')).toBe(drawn.join(','));
+    expect(model.trials).toHaveLength(150);
+    for (const trial of model.trials) {
+      expect(trial.allMetrics).toEqual(
+        drawn.includes(trial.trialId)
+          ? curve(Number(trial.trialId))
+          : curve(Number(trial.trialId)).slice(-1)
+      );
+    }
+    expect(model.bestTrial?.trialId).toBe('1');
+    // The plots saw every trial at once: the first page was no new version.
+    expect(plotted.length).toBeGreaterThan(0);
+    expect(plotted.every(n => n === 150)).toBe(true);
   });
 
   it('applies pushed trial events live and ignores other jobs', async () => {

@@ -93,21 +93,30 @@ export interface ICurve {
 /** Most learning curves drawn: the latest ones and the best. */
 export const MAX_CURVES = 100;
 
+/**
+ * The trials whose learning curves are drawn: the latest `max` with
+ * intermediate values, the best among them (in place of the oldest).
+ */
+export function curveTrials(
+  trials: readonly ITrial[],
+  bestId: string | null,
+  max = MAX_CURVES
+): ITrial[] {
+  const withValues = trials
+    .filter(t => (t.allMetrics?.length ?? 0) > 0)
+    .sort((a, b) => compareIds(a.trialId, b.trialId));
+  const chosen = withValues.slice(-max);
+  const best = withValues.find(t => t.trialId === bestId);
+  return best && !chosen.includes(best) ? [best, ...chosen.slice(1)] : chosen;
+}
+
 /** Learning curves of the latest trials with intermediate values. */
 export function learningCurves(
   trials: readonly ITrial[],
   bestId: string | null,
   max = MAX_CURVES
 ): ICurve[] {
-  const withValues = trials
-    .filter(t => (t.allMetrics?.length ?? 0) > 0)
-    .sort((a, b) => compareIds(a.trialId, b.trialId));
-  let chosen = withValues.slice(-max);
-  const best = withValues.find(t => t.trialId === bestId);
-  if (best && !chosen.includes(best)) {
-    chosen = [best, ...chosen.slice(1)];
-  }
-  return chosen.map(t => {
+  return curveTrials(trials, bestId, max).map(t => {
     const points = [...t.allMetrics].sort(
       (a, b) => a.trainingStep - b.trainingStep
     );

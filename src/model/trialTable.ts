@@ -1,6 +1,6 @@
 /** What the trials grid shows and sorts by: columns, objective, steps, duration, the best trial, the order. */
 
-import { HpoGoal, ITrial, JobState } from '../wire';
+import { HpoGoal, IJob, ITrial, JobState } from '../wire';
 
 /** Fixed columns of the trials grid; hyperparameters are `param:<name>`. */
 export const TRIAL_COLUMNS = [
@@ -25,6 +25,13 @@ export interface ITrialSort {
 
 /** A state to filter on, or every trial. */
 export type TrialFilter = JobState | 'ALL';
+
+/** The goal of an HPO job: MAXIMIZE unless its spec says MINIMIZE. */
+export function goalOf(job: IJob | null): HpoGoal {
+  return job?.trainingInput?.hyperparameters?.goal === 'MINIMIZE'
+    ? 'MINIMIZE'
+    : 'MAXIMIZE';
+}
 
 /** The objective of a trial, or null while unknown. */
 export function objectiveOf(trial: ITrial): number | null {

@@ -6,13 +6,14 @@ import { IServerSentEvent } from '../sse';
 import { HpoGoal, IJob, IParameterSpec, ITrial, ITrialEvent } from '../wire';
 import { IJobsModel, IPushEvents } from '../tokens';
 import { TERMINAL_STATES } from './states';
-import { LogStreamModel } from './stream';
 import { toError } from './errors';
+import { loadTrials } from './trialsLoad';
 import {
   TrialSortKey,
   ITrialSort,
   TrialFilter,
   findBestTrial,
+  goalOf,
   compareIds,
   sortTrials
 } from './trialTable';
@@ -85,9 +86,7 @@ export class TrialsModel implements IDisposable {
 
   /** MAXIMIZE unless the spec says MINIMIZE. */
   get goal(): HpoGoal {
-    return this._job?.trainingInput?.hyperparameters?.goal === 'MINIMIZE'
-      ? 'MINIMIZE'
-      : 'MAXIMIZE';
+    return goalOf(this._job);
   }
 
   /** The metric tuned. */
@@ -243,7 +242,10 @@ export class TrialsModel implements IDisposable {
     void this.reload();
   }
 
-  /** (Re)load the job and every trial (up to 10,000). */
+  /**
+   * (Re)load the job and every trial (up to 10,000; see {@link loadTrials}),
+   * showing the first page in the grid while the rest loads.
+   */
   async reload(): Promise<void> {
     const token = ++this._loadToken;
     this._loading = true;
@@ -251,27 +253,18 @@ export class TrialsModel implements IDisposable {
     this._changed.emit();
     try {
       const loadJob = this.client.getJob(this.jobId);
-      let shown = false;
       const [job, trials] = await Promise.all([
         loadJob,
-        this.client.listAllTrials(this.jobId, {
-          // The first page shows while the rest loads.
-          onPage: page => {
-            if (!shown) {
-              shown = true;
-              const first = page.slice();
-              void loadJob.then(
-                loaded => this._preview(token, loaded, first),
-                () => undefined
-              );
-            }
-          }
+        loadTrials(this.client, this.jobId, loadJob, first => {
+          void loadJob.then(
+            loaded => this._preview(token, loaded, first),
+            () => undefined
+          );
         })
       ]);
       if (token !== this._loadToken || this._isDisposed) {
         return;
       }
-      this._jobs.applyJob(job);
       this._job = job;
       this._trials = new Map(trials.map(t => [t.trialId, t]));
       // Events that arrived while the pages loaded are newer than them.
@@ -280,6 +273,8 @@ export class TrialsModel implements IDisposable {
       }
       this._error = null;
       this._invalidate();
+      // After the trials: the job's change (see _onJob) finds them all.
+      this._jobs.applyJob(job);
       this._bump();
     } catch (error) {
       if (token !== this._loadToken || this._isDisposed) {
@@ -295,7 +290,12 @@ export class TrialsModel implements IDisposable {
     }
   }
 
-  /** Show the first page of a load still in flight. */
+  /**
+   * Show the first page of a load still in flight in the grid. Not a new
+   * version: the plots redraw at most once a second, so plots of the first
+   * page held back the ones of every trial by up to a second; they draw
+   * once, when every trial and curve is there.
+   */
   private _preview(token: number, job: IJob, trials: ITrial[]): void {
     if (token !== this._loadToken || !this._loading || this._isDisposed) {
       return;
@@ -306,7 +306,6 @@ export class TrialsModel implements IDisposable {
       this._trials.set(trial.trialId, trial);
     }
     this._invalidate();
-    this._bump();
     this._changed.emit();
   }
 
@@ -455,28 +454,4 @@ export class TrialsModel implements IDisposable {
   private _changed = new Signal<this, void>(this);
   private _trialsChanged = new Signal<this, void>(this);
   private _selectionChanged = new Signal<this, string | null>(this);
-}
-
-/** Most log lines a trial log keeps. */
-export const MAX_TRIAL_LOG_LINES = 5000;
-
-/** The streamed log of one trial. */
-export class TrialLogModel extends LogStreamModel {
-  /**
-   * Create a log; call {@link start} to stream it.
-   * @param client the API client
-   * @param jobId the HPO job
-   * @param trialId the trial
-   */
-  constructor(
-    readonly client: LakeTahoeClient,
-    readonly jobId: string,
-    readonly trialId: string
-  ) {
-    super({
-      open: (after, signal) =>
-        client.openTrialLogStream(jobId, trialId, { after, signal }),
-      maxLines: MAX_TRIAL_LOG_LINES
-    });
-  }
 }

@@ -2849,6 +2849,10 @@ export interface paths {
                     state?: "QUEUED" | "PREPARING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLING" | "CANCELLED";
                     pageSize?: number;
                     pageToken?: string;
+                    /** @description Only these trials: comma-separated trial ids, at most 1000 (others are skipped, as with `state`). */
+                    trialIds?: string;
+                    /** @description `all`: every intermediate value in `allMetrics`; `last`: only the last one (how far a trial got, without its learning curve). */
+                    metrics?: "all" | "last";
                     /** @description whose (admins only, for another user's); the caller's own when absent */
                     owner?: string;
                 };

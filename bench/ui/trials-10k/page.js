@@ -64,8 +64,9 @@
     until,
 
     /**
-     * Opens the trials view: command to grid rows and every plot drawn, then a painted frame; also when
-     * the grid first showed rows (`firstRowsMs`).
+     * Opens the trials view: command to grid rows and every plot drawn with every trial (the model's
+     * version once loaded, where plots say which version they drew), then a painted frame; also when the
+     * grid first showed rows (`firstRowsMs`).
      */
     async open(jobId, rows) {
       const t0 = performance.now();
@@ -80,7 +81,8 @@
           return false;
         }
         const figures = view.node.querySelectorAll('.jp-laketahoe-TrialsPlot:not([data-plot="importance"])');
-        return figures.length > 0 && [...figures].every(f => f.querySelector('canvas'));
+        const current = f => !f.hasAttribute('data-version') || (!view.model.loading && f.dataset.version === String(view.model.version));
+        return figures.length > 0 && [...figures].every(f => f.querySelector('canvas') && current(f));
       });
       await painted();
       const ms = Math.max(performance.now() - t0, await settle(t0));

@@ -10,11 +10,11 @@ import type { Experiments } from './experiments.js';
 import { checkResumeSource, initialHpoOutput, validateHpoInput } from './hpoInput.js';
 import { generateJobId, publicJobId, scopedJobKey } from '../jobs/ids.js';
 import { presentJob, presentTrial } from './present.js';
-import { trialPageJson } from './trialPageJson.js';
+import { trialIdList, trialPageJson, type TrialPageQuery } from './trialPageJson.js';
 import type { JobRecord } from '../store/store.js';
 import type { JobFilter } from '../store/jobSearch.js';
 import { isHpoJob } from './jobRuns.js';
-import { MAX_LABEL_LENGTH, overlongLabelName, type Job, type JobState, type SubmitJobBody, type Trial } from '../schemas/jobs.js';
+import { MAX_LABEL_LENGTH, overlongLabelName, type Job, type SubmitJobBody, type Trial } from '../schemas/jobs.js';
 import { isInside } from '../jobs/paths.js';
 import { planJob, type RunPlan } from '../jobs/spec.js';
 import { failpoint } from '../failpoints.js';
@@ -374,9 +374,11 @@ export class JobService {
   }
 
   /** A page of the caller's HPO job's trials, in trial order, as the JSON text the route answers (see trialPageJson). */
-  async trialsJson(owner: string, jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<string> {
+  async trialsJson(owner: string, jobId: string, query: TrialPageQuery): Promise<string> {
+    const trialIds = query.trialIds === undefined ? undefined : trialIdList(query.trialIds);
     const key = await this.keyOf(owner, jobId);
-    return trialPageJson(await pageTokenChecked(this.experiments.trials.listRows(key, query)), publicJobId(key));
+    const rows = this.experiments.trials.listRows(key, { ...query, trialIds });
+    return trialPageJson(await pageTokenChecked(rows), publicJobId(key), query.metrics);
   }
 
   /** One trial of the caller's job. */

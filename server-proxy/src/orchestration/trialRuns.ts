@@ -353,9 +353,13 @@ export class TrialRuns implements RunKind {
 
   // ---- queries behind the routes (the caller already owns the job) ----
 
-  /** A page of a job's trials, as the stored columns the API shows. */
-  listRows(jobId: string, query: { state?: JobState; pageSize?: number; pageToken?: string }): Promise<TrialRowPage> {
-    return this.deps.store.listTrialRows({ jobId, state: query.state, pageSize: query.pageSize ?? 1000, pageToken: query.pageToken });
+  /** A page of a job's trials (only `trialIds` if given), as the stored columns the API shows. */
+  listRows(
+    jobId: string,
+    query: { state?: JobState; pageSize?: number; pageToken?: string; trialIds?: readonly number[] }
+  ): Promise<TrialRowPage> {
+    const { state, pageToken, trialIds } = query;
+    return this.deps.store.listTrialRows({ jobId, state, pageSize: query.pageSize ?? 1000, pageToken, trialIds });
   }
 
   /** One trial, or 404. */

@@ -7,7 +7,7 @@ import type { Model } from '../schemas/serving.js';
 import type { DeploymentRecord, JobRecord, TrialRecord } from './store.js';
 import type { TrialRow } from './trialRows.js';
 
-export type { ShownTrialRow, TrialRow, TrialRowPage } from './trialRows.js';
+export type { ShownTrialRow, TrialRow, TrialRowPage, TrialRowQuery } from './trialRows.js';
 
 /** A row of `models`. */
 export interface ModelRow {

@@ -23,6 +23,7 @@ import {
   SHOWN_TRIAL_COLUMNS,
   type ShownTrialRow,
   type TrialRowPage,
+  type TrialRowQuery,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -426,14 +427,14 @@ export class SqliteStore implements Store {
     return nextPageToken ? { ...page, nextPageToken } : page;
   }
 
-  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+  async listTrialRows(query: TrialRowQuery): Promise<TrialRowPage> {
     return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
   }
 
   /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
   private trialPage<R extends { trial_id: number }>(
     columns: string,
-    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+    query: TrialRowQuery
   ): { rows: R[]; nextPageToken?: string } {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
@@ -441,6 +442,10 @@ export class SqliteStore implements Store {
     if (query.state) {
       sql += ' AND state = ?';
       params.push(query.state);
+    }
+    if (query.trialIds) {
+      sql += ` AND trial_id IN (${query.trialIds.map(() => '?').join(', ')})`;
+      params.push(...query.trialIds);
     }
     sql += ' ORDER BY trial_id LIMIT ?';
     params.push(query.pageSize + 1);

@@ -1,4 +1,4 @@
-import type { TrialRowPage } from './trialRows.js';
+import type { TrialRowPage, TrialRowQuery } from './trialRows.js';
 import type { Job, JobState, LogLine, Metric, Priority, Trial } from '../schemas/jobs.js';
 import type { JobRuntime, RunOutput } from '../schemas/runtime.js';
 import type { Deployment, Model, ModelVersion } from '../schemas/serving.js';
@@ -216,8 +216,11 @@ export interface Store extends UsageStore {
   countTrials(jobId: string): Promise<number>;
   /** A page of a job's trials in trial order, optionally in one state, parsed (the route reads listTrialRows). */
   listTrials(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialPage>;
-  /** The same page as listTrials, as the stored columns the API shows (the fast path of the trials route). */
-  listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage>;
+  /**
+   * The same page as listTrials, as the stored columns the API shows (the fast path of the trials route);
+   * `trialIds`, when given, keeps only those trials.
+   */
+  listTrialRows(query: TrialRowQuery): Promise<TrialRowPage>;
   /** Trials of every job in the given states (for recovery). */
   listTrialsInStates(states: readonly JobState[]): Promise<TrialRecord[]>;
   /**

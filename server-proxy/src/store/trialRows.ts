@@ -1,6 +1,7 @@
 /**
  * The shapes of `trials` rows, apart from the store interface so that it can name a page of them.
  */
+import type { JobState } from '../schemas/jobs.js';
 
 /** A row of `trials`. */
 export interface TrialRow {
@@ -22,6 +23,17 @@ export interface TrialRow {
 
 /** A row of `SHOWN_TRIAL_COLUMNS` (rows.ts): hyperparameters and metrics still as their stored JSON text. */
 export type ShownTrialRow = Omit<TrialRow, 'job_id' | 'owner' | 'runtime'>;
+
+/** Which page of a job's trials to read as shown rows. */
+export interface TrialRowQuery {
+  jobId: string;
+  /** Only trials in this state. */
+  state?: JobState;
+  pageSize: number;
+  pageToken?: string;
+  /** Only these trials (by number); the others are skipped, as with `state`. */
+  trialIds?: readonly number[];
+}
 
 /** One page of a job's trials as shown rows. */
 export interface TrialRowPage {

@@ -87,3 +87,39 @@ test("another owner's job of that id is not found; bad tokens and sizes name the
   expect(JSON.parse(size.text).error.field).toBe('pageSize');
   expect((await get('/api/v1/jobs/tuned/trials', 'wrong-token')).status).toBe(401);
 });
+
+test("metrics=last leaves each trial its last intermediate value; metrics=all is the default's bytes", async () => {
+  const all = await get('/api/v1/jobs/tuned/trials?pageSize=5');
+  expect((await get('/api/v1/jobs/tuned/trials?pageSize=5&metrics=all')).text).toBe(all.text);
+  const last = await get('/api/v1/jobs/tuned/trials?pageSize=5&metrics=last');
+  expect(last.status).toBe(200);
+  const full = JSON.parse(all.text);
+  const light = JSON.parse(last.text);
+  expect(light.trials.map((x: { allMetrics: unknown[] }) => x.allMetrics)).toEqual(
+    full.trials.map((x: { allMetrics: unknown[] }) => x.allMetrics.slice(-1))
+  );
+  // Everything else is what the full page says.
+  const strip = (x: Record<string, unknown>) => ({ ...x, allMetrics: undefined });
+  expect(light.trials.map(strip)).toEqual(full.trials.map(strip));
+  expect(light.nextPageToken).toBe(full.nextPageToken);
+});
+
+test('trialIds answers those trials only, with either metrics', async () => {
+  const page = JSON.parse((await get('/api/v1/jobs/tuned/trials?trialIds=24,3,999,17&state=SUCCEEDED')).text);
+  expect(page.trials.map((x: { trialId: string }) => x.trialId)).toEqual(['3', '17']);
+  expect(page.trials[0].allMetrics).toHaveLength(3);
+  expect(page.nextPageToken).toBeUndefined();
+  const light = JSON.parse((await get('/api/v1/jobs/tuned/trials?trialIds=24&metrics=last')).text);
+  expect(light.trials).toEqual([expect.objectContaining({ trialId: '24', allMetrics: [{ trainingStep: 300, objectiveValue: 300 / 1000 + 24 / 100 }] })]);
+});
+
+test.each([
+  ['trialIds', 'trialIds=1,,2'],
+  ['trialIds', 'trialIds=one'],
+  ['trialIds', `trialIds=${Array.from({ length: 1001 }, (_, i) => i + 1).join(',')}`],
+  ['metrics', 'metrics=curves']
+])('a bad %s is a 400 naming it (%#)', async (field, query) => {
+  const res = await get(`/api/v1/jobs/tuned/trials?${query}`);
+  expect(res.status).toBe(400);
+  expect(JSON.parse(res.text).error.field).toBe(field);
+});

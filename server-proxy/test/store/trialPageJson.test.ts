@@ -2,7 +2,7 @@ import path from 'node:path';
 import fastJson from 'fast-json-stringify';
 import { Type } from '@fastify/type-provider-typebox';
 import { presentTrial } from '../../src/orchestration/present.js';
-import { trialPageJson } from '../../src/orchestration/trialPageJson.js';
+import { lastMetricJson, trialPageJson } from '../../src/orchestration/trialPageJson.js';
 import { Trial } from '../../src/schemas/jobs.js';
 import { scopedJobKey } from '../../src/jobs/ids.js';
 import type { Store, TrialRecord } from '../../src/store/store.js';
@@ -72,4 +72,33 @@ test.each([
 
 test('an empty page is an empty list without a token', async () => {
   expect(trialPageJson(await store.listTrialRows({ jobId: 'someone-else', pageSize: 10 }), 'someone-else')).toBe('{"trials":[]}');
+});
+
+test("metrics 'last': each trial carries its last intermediate value only, as the serializer writes it", async () => {
+  const expected = await store.listTrials({ jobId: key, pageSize: 1000 });
+  const shown = { trials: expected.trials.map(t => presentTrial({ ...t, allMetrics: t.allMetrics.slice(-1) })) };
+  const text = trialPageJson(await store.listTrialRows({ jobId: key, pageSize: 1000 }), 'tuned', 'last');
+  expect(text).toBe(serialize(shown));
+  expect(JSON.parse(text).trials.map((t: { allMetrics: unknown[] }) => t.allMetrics.length)).toEqual(
+    expected.trials.map(t => (t.allMetrics.length ? 1 : 0))
+  );
+});
+
+test('lastMetricJson keeps the last element of any stored list', () => {
+  expect(lastMetricJson('[]')).toBe('[]');
+  expect(lastMetricJson('[{"trainingStep":1,"objectiveValue":-1e+21}]')).toBe('[{"trainingStep":1,"objectiveValue":-1e+21}]');
+  expect(lastMetricJson('[{"trainingStep":1,"objectiveValue":2},{"trainingStep":3,"objectiveValue":0.5}]')).toBe(
+    '[{"trainingStep":3,"objectiveValue":0.5}]'
+  );
+});
+
+test('trialIds keeps only those trials, in trial order, paged and filtered like the rest', async () => {
+  const ids = (page: { rows: { trial_id: number }[] }) => page.rows.map(r => Number(r.trial_id));
+  const first = await store.listTrialRows({ jobId: key, pageSize: 3, trialIds: [21, 2, 9, 40, 14, 6] });
+  expect(ids(first)).toEqual([2, 6, 9]);
+  const rest = await store.listTrialRows({ jobId: key, pageSize: 3, trialIds: [21, 2, 9, 40, 14, 6], pageToken: first.nextPageToken });
+  expect(ids(rest)).toEqual([14, 21]);
+  expect(rest.nextPageToken).toBeUndefined();
+  expect(ids(await store.listTrialRows({ jobId: key, pageSize: 10, state: 'QUEUED', trialIds: [2, 6, 9, 40] }))).toEqual([6, 9]);
+  expect(ids(await store.listTrialRows({ jobId: key, pageSize: 10, trialIds: [] }))).toEqual([]);
 });

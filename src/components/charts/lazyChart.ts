@@ -46,12 +46,16 @@ export function useLazyChart<C extends IResizableChart>(
         if (cancelled || !element) {
           return;
         }
-        chart.current = create(
-          element,
-          Math.max(minWidth, element.clientWidth)
-        );
+        let width = Math.max(minWidth, element.clientWidth);
+        chart.current = create(element, width);
         observer = new ResizeObserver(() => {
-          chart.current?.setWidth(Math.max(minWidth, element.clientWidth));
+          // The first call comes at once, at the width the chart was drawn
+          // at: drawing it again cost a second draw of every chart.
+          const next = Math.max(minWidth, element.clientWidth);
+          if (next !== width) {
+            width = next;
+            chart.current?.setWidth(next);
+          }
         });
         observer.observe(element);
       } catch {

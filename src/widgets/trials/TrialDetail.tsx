@@ -5,7 +5,7 @@ import React, { useEffect, useState } from 'react';
 import { useSignals, useThrottledSignal } from '../../components/hooks';
 import { StateBadge } from '../../components/states';
 import { LogView } from '../../components/LogView';
-import { TrialLogModel } from '../../model/trials';
+import { TrialLogModel } from '../../model/trialLog';
 import { objectiveOf, stepsOf } from '../../model/trialTable';
 import { formatValue } from '../TrialsGrid';
 import { ITrialsViewOptions } from './options';

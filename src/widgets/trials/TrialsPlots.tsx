@@ -53,6 +53,10 @@ function importanceOf(model: TrialsModel): IParameterImportance[] {
 export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
   const { model, trans } = props;
   useThrottledSignal(model.trialsChanged, PLOT_REDRAW_MS);
+  useEffect(() => {
+    // Loaded while the trials are: the plots draw once they all are there.
+    void import('../../components/charts/hpoCharts');
+  }, []);
   const version = model.version;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const shown = useMemo(() => hasPlotData(model), [model, version]);
@@ -76,7 +80,10 @@ export function TrialsPlots(props: ITrialsViewOptions): JSX.Element {
       <Plot
         kind="curves"
         title={() => trans.__('Intermediate values (dashed: stopped early)')}
-        compute={() => learningCurves(model.trials, bestId())}
+        compute={() =>
+          // While loading, trials carry only their last value (trialsLoad.ts).
+          learningCurves(model.loading ? [] : model.trials, bestId())
+        }
         version={version}
         trans={trans}
       />
@@ -138,9 +145,15 @@ function Plot<K extends keyof IPlotData>(props: {
   const [caption, setCaption] = useState(() => title(null));
   const titleOf = useRef(title);
   titleOf.current = title;
+  const shownVersion = useRef(version);
+  shownVersion.current = version;
+  const figure = useRef<HTMLElement>(null);
   const computed = (): IPlotData[K] => {
     const data = latest.current();
     setCaption(titleOf.current(data));
+    // The model version drawn, in the task that draws it (for UI tests and
+    // the trials bench: a plot is current once it shows the model's version).
+    figure.current?.setAttribute('data-version', String(shownVersion.current));
     return data;
   };
   const {
@@ -188,6 +201,7 @@ function Plot<K extends keyof IPlotData>(props: {
 
   return (
     <figure
+      ref={figure}
       className="jp-laketahoe-TrialsPlot"
       data-plot={kind}
       data-parameter={name}

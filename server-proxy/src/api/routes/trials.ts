@@ -3,6 +3,7 @@ import type { EventBus } from '../../events.js';
 import { StringEnum } from '../../schemas/common.js';
 import { JOB_STATES, Trial } from '../../schemas/jobs.js';
 import { OUTPUT_NAMES, type JobService } from '../../orchestration/jobService.js';
+import { MAX_TRIAL_IDS } from '../../orchestration/trialPageJson.js';
 import { isTerminal } from '../../jobs/states.js';
 import { errorResponses } from '../errors.js';
 import { OwnerParam, readableOwner } from '../access.js';
@@ -30,6 +31,20 @@ export function addTrialRoutes(app: RouteApp, jobs: JobService, bus: EventBus, h
           state: Type.Optional(StringEnum([...JOB_STATES])),
           pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
           pageToken: Type.Optional(Type.String({ maxLength: 64 })),
+          trialIds: Type.Optional(
+            Type.String({
+              pattern: '^[0-9]{1,9}(,[0-9]{1,9})*$',
+              maxLength: MAX_TRIAL_IDS * 10,
+              description: `Only these trials: comma-separated trial ids, at most ${MAX_TRIAL_IDS} (others are skipped, as with \`state\`).`
+            })
+          ),
+          metrics: Type.Optional(
+            StringEnum(['all', 'last'], {
+              default: 'all',
+              description:
+                '`all`: every intermediate value in `allMetrics`; `last`: only the last one (how far a trial got, without its learning curve).'
+            })
+          ),
           owner: OwnerParam
         }),
         response: { 200: TrialsPage, ...errorResponses(400, 401, 403, 404) }

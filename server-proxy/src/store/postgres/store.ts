@@ -15,6 +15,7 @@ import {
   SHOWN_TRIAL_COLUMNS,
   type ShownTrialRow,
   type TrialRowPage,
+  type TrialRowQuery,
   type DeploymentRow,
   type JobRow,
   type ModelRow,
@@ -347,14 +348,14 @@ export class PostgresStore implements Store {
     return nextPageToken ? { ...page, nextPageToken } : page;
   }
 
-  async listTrialRows(query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }): Promise<TrialRowPage> {
+  async listTrialRows(query: TrialRowQuery): Promise<TrialRowPage> {
     return this.trialPage<ShownTrialRow>(SHOWN_TRIAL_COLUMNS, query);
   }
 
   /** A page of a job's trial rows: the token is the last trial id returned, stable while new trials are appended. */
   private async trialPage<R extends { trial_id: number }>(
     columns: string,
-    query: { jobId: string; state?: JobState; pageSize: number; pageToken?: string }
+    query: TrialRowQuery
   ): Promise<{ rows: R[]; nextPageToken?: string }> {
     const after = decodePageToken(query.pageToken);
     const params: unknown[] = [query.jobId, after];
@@ -362,6 +363,10 @@ export class PostgresStore implements Store {
     if (query.state) {
       params.push(query.state);
       sql += ` AND state = $${params.length}`;
+    }
+    if (query.trialIds) {
+      params.push(query.trialIds);
+      sql += ` AND trial_id = ANY($${params.length})`;
     }
     params.push(query.pageSize + 1);
     sql += ` ORDER BY trial_id LIMIT $${params.length}`;
