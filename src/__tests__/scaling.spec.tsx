@@ -5,7 +5,11 @@ import { Widget } from '@lumino/widgets';
 import React, { act } from 'react';
 
 import { LakeTahoeError } from '../api';
-import { IScalingRequest, Scaling } from '../widgets/deployment/Scaling';
+import {
+  IScalingRequest,
+  Scaling,
+  summaryOf
+} from '../widgets/deployment/Scaling';
 import { IDeployment } from '../wire';
 import { makeDeployment } from './helpers';
 
@@ -241,6 +245,48 @@ describe('Scaling', () => {
     const alerts = [...node.querySelectorAll('[role="alert"]')];
     expect(alerts.map(a => a.textContent)).toEqual(['The service is down.']);
     expect(input(node, 'Replicas').getAttribute('aria-invalid')).toBe('false');
+    unmount();
+  });
+});
+
+describe('summaryOf', () => {
+  it('says what the deployment has: fixed replicas, or the autoscaling bounds, target and the count now', () => {
+    expect(summaryOf(kubernetes({ replicas: 1 }), trans)).toBe(
+      'Fixed at 1 replica.'
+    );
+    expect(summaryOf(kubernetes({ replicas: 3 }), trans)).toBe(
+      'Fixed at 3 replicas.'
+    );
+    expect(
+      summaryOf(
+        kubernetes({
+          replicas: 2,
+          autoscaling: { minReplicas: 0, maxReplicas: 4, targetInflight: 6 }
+        }),
+        trans
+      )
+    ).toBe(
+      'Autoscaling between 0 and 4 replicas, aiming at 6 requests in flight per replica; 2 replicas now.'
+    );
+    expect(
+      summaryOf(
+        kubernetes({
+          replicas: 1,
+          autoscaling: { minReplicas: 1, maxReplicas: 3, metric: 'cpu' }
+        }),
+        trans
+      )
+    ).toBe(
+      'Autoscaling between 1 and 3 replicas, aiming at 60% CPU per replica; 1 replica now.'
+    );
+  });
+
+  it('shows the stored settings above the form, not the draft', async () => {
+    const { node, unmount } = await render(kubernetes(), jest.fn());
+    const summary = node.querySelector('.jp-laketahoe-Scaling-summary')!;
+    expect(summary.textContent).toBe('Fixed at 2 replicas.');
+    type(input(node, 'Replicas'), '5');
+    expect(summary.textContent).toBe('Fixed at 2 replicas.');
     unmount();
   });
 });

@@ -87,6 +87,43 @@ export function requestOf(draft: IScalingDraft): IScalingRequest {
   };
 }
 
+/** One sentence on the settings the deployment has (not the draft being edited). */
+export function summaryOf(
+  deployment: IDeployment,
+  trans: TranslationBundle
+): string {
+  const auto = deployment.autoscaling;
+  if (!auto) {
+    return trans._n(
+      'Fixed at %1 replica.',
+      'Fixed at %1 replicas.',
+      deployment.replicas
+    );
+  }
+  const now = trans._n(
+    '%1 replica now.',
+    '%1 replicas now.',
+    deployment.replicas
+  );
+  const target =
+    auto.metric === 'cpu'
+      ? trans.__(
+          '%1% CPU per replica',
+          auto.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT
+        )
+      : trans.__(
+          '%1 requests in flight per replica',
+          auto.targetInflight ?? DEFAULT_TARGET_INFLIGHT
+        );
+  return trans.__(
+    'Autoscaling between %1 and %2 replicas, aiming at %3; %4',
+    auto.minReplicas,
+    auto.maxReplicas,
+    target,
+    now
+  );
+}
+
 /** Replicas and autoscaling: editable on Kubernetes, read-only locally. */
 export function Scaling(props: IScalingProps): JSX.Element {
   const { deployment, trans } = props;
@@ -219,6 +256,9 @@ function ScalingForm(props: IScalingProps): JSX.Element {
       aria-label={trans.__('Replicas and autoscaling')}
       onSubmit={e => void submit(e)}
     >
+      <p className="jp-laketahoe-Scaling-summary" aria-live="polite">
+        {summaryOf(deployment, trans)}
+      </p>
       <div className="jp-laketahoe-Scaling-field">
         <label>
           <input
