@@ -206,6 +206,62 @@ describe('Scaling', () => {
     unmount();
   });
 
+  it('keeps the stored scale-down delay when other fields change, and sends a typed one', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(
+      kubernetes({
+        autoscaling: {
+          minReplicas: 0,
+          maxReplicas: 4,
+          targetInflight: 2,
+          scaleDownDelaySeconds: 300
+        }
+      }),
+      onSave
+    );
+    const delay = input(node, 'Scale down after (seconds of lower load)');
+    expect([delay.value, delay.placeholder]).toEqual(['300', '60']);
+    type(input(node, 'Maximum replicas'), '6');
+    await submit(node);
+    expect(onSave).toHaveBeenLastCalledWith({
+      autoscaling: {
+        minReplicas: 0,
+        maxReplicas: 6,
+        targetInflight: 2,
+        scaleDownDelaySeconds: 300
+      }
+    });
+    // Saved, the form follows the deployment again: here still its maximum of 4.
+    type(delay, '30');
+    await submit(node);
+    expect(onSave).toHaveBeenLastCalledWith({
+      autoscaling: {
+        minReplicas: 0,
+        maxReplicas: 4,
+        targetInflight: 2,
+        scaleDownDelaySeconds: 30
+      }
+    });
+    unmount();
+  });
+
+  it('leaves the scale-down delay to the service when none is stored or typed', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(kubernetes(), onSave);
+    act(() =>
+      node
+        .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
+        .click()
+    );
+    const delay = input(node, 'Scale down after (seconds of lower load)');
+    expect([delay.value, delay.required]).toEqual(['', false]);
+    await submit(node);
+    expect(onSave).toHaveBeenCalledWith({
+      autoscaling: { minReplicas: 1, maxReplicas: 2, targetInflight: 4 }
+    });
+    unmount();
+  });
+
   it('shows an API error beside the field it names, and marks that field invalid', async () => {
     const onSave = jest.fn(async () => {
       throw new LakeTahoeError(

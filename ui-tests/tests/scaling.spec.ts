@@ -2,7 +2,7 @@
  * The deployment view's scaling form in a real JupyterLab, driven as a user would (keyboard where it is
  * natural): fixed replicas, autoscaling by requests in flight and by CPU, refused values, and back to
  * fixed replicas. The Kubernetes deployment it edits is played by helpers/kubeDeployment.ts, which
- * checks each change with the service's own update rules; the local read-only case is in
+ * checks each change with the service's own schema and update rules; the local read-only case is in
  * challengers.spec.ts.
  */
 import { expect, test } from '@jupyterlab/galata';
@@ -58,6 +58,7 @@ test.describe('LakeTahoe deployment scaling', () => {
     const metric = form.getByLabel('Scale by');
     const inflight = form.getByLabel('Target requests in flight per replica');
     const cpu = form.getByLabel('Target CPU per replica (% of its request)');
+    const delay = form.getByLabel('Scale down after (seconds of lower load)');
     const apply = form.getByRole('button', { name: 'Apply' });
     const summary = form.locator('.jp-laketahoe-Scaling-summary');
 
@@ -77,6 +78,14 @@ test.describe('LakeTahoe deployment scaling', () => {
     await expect(summary).toHaveText('Fixed at 3 replicas.');
     await expect(view.locator('.jp-laketahoe-Timeline-reason', { hasText: 'scaled from 2 to 3 replicas' })).toHaveCount(1);
 
+    // Refused by the service's schema: more replicas than it allows, shown beside the field; nothing is stored.
+    await typeInto(replicas, '20');
+    await replicas.press('Enter');
+    await expect(form.locator('[data-field="replicas"] [role="alert"]')).toHaveText('replicas: must be <= 16');
+    await expect(replicas).toHaveAttribute('aria-invalid', 'true');
+    expect(await stored()).toMatchObject({ replicas: 3 });
+    await expect(summary).toHaveText('Fixed at 3 replicas.');
+
     // Autoscaling by requests in flight: Space ticks the box, the replicas field gives way to the bounds.
     await autoscale.focus();
     await page.keyboard.press('Space');
@@ -86,9 +95,16 @@ test.describe('LakeTahoe deployment scaling', () => {
     await typeInto(min, '1');
     await typeInto(max, '4');
     await typeInto(inflight, '6');
-    await inflight.press('Enter');
+    await expect(delay).toHaveValue('');
+    await typeInto(delay, '120');
+    await delay.press('Enter');
     await expect(apply).toBeDisabled();
-    expect((await stored()).autoscaling).toEqual({ minReplicas: 1, maxReplicas: 4, targetInflight: 6 });
+    expect((await stored()).autoscaling).toEqual({
+      minReplicas: 1,
+      maxReplicas: 4,
+      targetInflight: 6,
+      scaleDownDelaySeconds: 120
+    });
     await expect(summary).toHaveText(
       'Autoscaling between 1 and 4 replicas, aiming at 6 requests in flight per replica; 3 replicas now.'
     );
@@ -109,6 +125,7 @@ test.describe('LakeTahoe deployment scaling', () => {
     await expect(min).toHaveValue('1');
     await expect(max).toHaveValue('4');
     await expect(inflight).toHaveValue('6');
+    await expect(delay).toHaveValue('120');
     await expect(metric).toHaveValue('inflight');
     await expect(summary).toHaveText(/^Autoscaling between 1 and 4 replicas, aiming at 6 requests in flight/);
 
@@ -143,7 +160,9 @@ test.describe('LakeTahoe deployment scaling', () => {
     // Refused by the service: CPU cannot wake a deployment at zero replicas; the message names the minimum.
     await typeInto(cpu, '50');
     await cpu.press('Enter');
-    await expect(minError).toHaveText('metric cpu needs minReplicas of at least 1 (scale to zero follows requests in flight only)');
+    await expect(minError).toHaveText(
+      'metric cpu needs minReplicas of at least 1 (scale to zero follows requests in flight only)'
+    );
     expect(deployment.patches).toHaveLength(sent + 1);
     expect(deployment.stored()).toEqual(before);
 
@@ -151,7 +170,14 @@ test.describe('LakeTahoe deployment scaling', () => {
     await min.press('Enter');
     await expect(apply).toBeDisabled();
     await expect(minError).toHaveCount(0);
-    expect((await stored()).autoscaling).toEqual({ minReplicas: 1, maxReplicas: 4, metric: 'cpu', targetCpuPercent: 50 });
+    // The scale-down delay, not edited here, is kept.
+    expect((await stored()).autoscaling).toEqual({
+      minReplicas: 1,
+      maxReplicas: 4,
+      metric: 'cpu',
+      targetCpuPercent: 50,
+      scaleDownDelaySeconds: 120
+    });
     await expect(metric).toHaveValue('cpu');
     await expect(cpu).toHaveValue('50');
     await expect(summary).toHaveText('Autoscaling between 1 and 4 replicas, aiming at 50% CPU per replica; 3 replicas now.');

@@ -3,16 +3,19 @@
  *
  * The UI suite's service runs the local backend (one model server, no scaling form), and a real cluster
  * with an object store is more than a UI test should start. So GET and PATCH of one deployment answer
- * from a record held here; each PATCH is first checked by the service's own update rules
- * (`checkUpdate` from the built service) and stored the way the service stores it. Every other request,
- * the deployment list included, still reaches the real service.
+ * from a record held here. Each PATCH is checked as the service checks it, with the service's own
+ * built code: its request schema (compiled with the ajv options the service gives fastify), its error
+ * mapping and its update rules (`checkUpdate`); then stored the way the service stores it. Every other
+ * request, the deployment list included, still reaches the real service.
  */
 import type { Page, Route } from '@playwright/test';
+import { createRequire } from 'module';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 
-/** The service's update checks, from its build (`cd server-proxy && npm run build`). */
-const CHECKS = path.resolve(__dirname, '..', '..', '..', 'server-proxy', 'dist', 'serving', 'deploymentChecks.js');
+/** The service's package; its build (`cd server-proxy && npm run build`) holds the checks used here. */
+const SERVICE = path.resolve(__dirname, '..', '..', '..', 'server-proxy');
+const built = (file: string) => pathToFileURL(path.join(SERVICE, 'dist', file)).href;
 
 /** An ES module import that the test transpiler leaves as it is (the service's build is ESM). */
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<any>;
@@ -65,9 +68,34 @@ function apply(record: any, body: any): void {
   record.updateTime = new Date().toISOString();
 }
 
+/** The service's checks of `PATCH /deployments/{name}`: throws its error (code, message, field). */
+async function serviceChecks(): Promise<(current: any, body: any) => void> {
+  const requireService = createRequire(path.join(SERVICE, 'package.json'));
+  const ajvModule = requireService('ajv');
+  const formats = requireService('ajv-formats');
+  const { UpdateDeploymentBody } = await importModule(built('schemas/serving.js'));
+  const { toServiceError } = await importModule(built('api/errors.js'));
+  const { checkUpdate } = await importModule(built('serving/deploymentChecks.js'));
+  // As src/app.ts configures fastify's ajv.
+  const ajv = new (ajvModule.default ?? ajvModule)({
+    removeAdditional: false,
+    coerceTypes: 'array',
+    useDefaults: true,
+    strict: false
+  });
+  (formats.default ?? formats)(ajv);
+  const validate = ajv.compile(UpdateDeploymentBody);
+  return (current, body) => {
+    if (!validate(body)) {
+      throw toServiceError({ validation: validate.errors, validationContext: 'body' });
+    }
+    checkUpdate(current, body);
+  };
+}
+
 /** Answers GET and PATCH of `/deployments/{name}` in `page` from a record held here. */
 export async function fakeKubeDeployment(page: Page, name: string): Promise<IKubeDeployment> {
-  const { checkUpdate } = await importModule(pathToFileURL(CHECKS).href);
+  const check = await serviceChecks();
   let record = initialRecord(name);
   const patches: unknown[] = [];
   const json = (route: Route, status: number, body: unknown) =>
@@ -85,7 +113,7 @@ export async function fakeKubeDeployment(page: Page, name: string): Promise<IKub
     patches.push(body);
     const next = structuredClone(record);
     try {
-      checkUpdate(next, body);
+      check(next, body);
     } catch (err: any) {
       const status = err.code === 'invalid_argument' ? 400 : 409;
       return json(route, status, { error: { code: err.code, message: err.message, field: err.field } });
