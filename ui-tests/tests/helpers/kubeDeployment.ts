@@ -6,7 +6,7 @@
  * from a record held here. Each PATCH is checked as the service checks it, with the service's own
  * built code: its request schema (compiled with the ajv options the service gives fastify), its error
  * mapping and its update rules (`checkUpdate`); then stored the way the service stores it. Every other
- * request, the deployment list included, still reaches the real service.
+ * request reaches the real service; the deployment list it answers gets this record added.
  */
 import type { Page, Route } from '@playwright/test';
 import { createRequire } from 'module';
