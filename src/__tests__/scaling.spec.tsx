@@ -5,7 +5,11 @@ import { Widget } from '@lumino/widgets';
 import React, { act } from 'react';
 
 import { LakeTahoeError } from '../api';
-import { IScalingRequest, Scaling } from '../widgets/deployment/Scaling';
+import {
+  IScalingRequest,
+  Scaling,
+  summaryOf
+} from '../widgets/deployment/Scaling';
 import { IDeployment } from '../wire';
 import { makeDeployment } from './helpers';
 
@@ -202,6 +206,62 @@ describe('Scaling', () => {
     unmount();
   });
 
+  it('keeps the stored scale-down delay when other fields change, and sends a typed one', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(
+      kubernetes({
+        autoscaling: {
+          minReplicas: 0,
+          maxReplicas: 4,
+          targetInflight: 2,
+          scaleDownDelaySeconds: 300
+        }
+      }),
+      onSave
+    );
+    const delay = input(node, 'Scale down after (seconds of lower load)');
+    expect([delay.value, delay.placeholder]).toEqual(['300', '60']);
+    type(input(node, 'Maximum replicas'), '6');
+    await submit(node);
+    expect(onSave).toHaveBeenLastCalledWith({
+      autoscaling: {
+        minReplicas: 0,
+        maxReplicas: 6,
+        targetInflight: 2,
+        scaleDownDelaySeconds: 300
+      }
+    });
+    // Saved, the form follows the deployment again: here still its maximum of 4.
+    type(delay, '30');
+    await submit(node);
+    expect(onSave).toHaveBeenLastCalledWith({
+      autoscaling: {
+        minReplicas: 0,
+        maxReplicas: 4,
+        targetInflight: 2,
+        scaleDownDelaySeconds: 30
+      }
+    });
+    unmount();
+  });
+
+  it('leaves the scale-down delay to the service when none is stored or typed', async () => {
+    const onSave = jest.fn(async () => ({}));
+    const { node, unmount } = await render(kubernetes(), onSave);
+    act(() =>
+      node
+        .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
+        .click()
+    );
+    const delay = input(node, 'Scale down after (seconds of lower load)');
+    expect([delay.value, delay.required]).toEqual(['', false]);
+    await submit(node);
+    expect(onSave).toHaveBeenCalledWith({
+      autoscaling: { minReplicas: 1, maxReplicas: 2, targetInflight: 4 }
+    });
+    unmount();
+  });
+
   it('shows an API error beside the field it names, and marks that field invalid', async () => {
     const onSave = jest.fn(async () => {
       throw new LakeTahoeError(
@@ -241,6 +301,48 @@ describe('Scaling', () => {
     const alerts = [...node.querySelectorAll('[role="alert"]')];
     expect(alerts.map(a => a.textContent)).toEqual(['The service is down.']);
     expect(input(node, 'Replicas').getAttribute('aria-invalid')).toBe('false');
+    unmount();
+  });
+});
+
+describe('summaryOf', () => {
+  it('says what the deployment has: fixed replicas, or the autoscaling bounds, target and the count now', () => {
+    expect(summaryOf(kubernetes({ replicas: 1 }), trans)).toBe(
+      'Fixed at 1 replica.'
+    );
+    expect(summaryOf(kubernetes({ replicas: 3 }), trans)).toBe(
+      'Fixed at 3 replicas.'
+    );
+    expect(
+      summaryOf(
+        kubernetes({
+          replicas: 2,
+          autoscaling: { minReplicas: 0, maxReplicas: 4, targetInflight: 6 }
+        }),
+        trans
+      )
+    ).toBe(
+      'Autoscaling between 0 and 4 replicas, aiming at 6 requests in flight per replica; 2 replicas now.'
+    );
+    expect(
+      summaryOf(
+        kubernetes({
+          replicas: 1,
+          autoscaling: { minReplicas: 1, maxReplicas: 3, metric: 'cpu' }
+        }),
+        trans
+      )
+    ).toBe(
+      'Autoscaling between 1 and 3 replicas, aiming at 60% CPU per replica; 1 replica now.'
+    );
+  });
+
+  it('shows the stored settings above the form, not the draft', async () => {
+    const { node, unmount } = await render(kubernetes(), jest.fn());
+    const summary = node.querySelector('.jp-laketahoe-Scaling-summary')!;
+    expect(summary.textContent).toBe('Fixed at 2 replicas.');
+    type(input(node, 'Replicas'), '5');
+    expect(summary.textContent).toBe('Fixed at 2 replicas.');
     unmount();
   });
 });

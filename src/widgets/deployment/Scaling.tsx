@@ -31,6 +31,8 @@ interface IScalingDraft {
   metric: 'inflight' | 'cpu';
   targetInflight: string;
   targetCpuPercent: string;
+  /** Empty: the service's default. Kept as stored, so saving other fields does not reset it. */
+  scaleDownDelaySeconds: string;
 }
 
 /** Field paths of the API (`field` of a 400) that the form shows. */
@@ -41,12 +43,15 @@ type ScalingField =
   | 'autoscaling.maxReplicas'
   | 'autoscaling.metric'
   | 'autoscaling.targetInflight'
-  | 'autoscaling.targetCpuPercent';
+  | 'autoscaling.targetCpuPercent'
+  | 'autoscaling.scaleDownDelaySeconds';
 
 /** Target requests in flight per replica when the deployment gives none (the service's default). */
 const DEFAULT_TARGET_INFLIGHT = 4;
 /** Target CPU use per replica, in percent of its request, when the deployment gives none. */
 const DEFAULT_TARGET_CPU_PERCENT = 60;
+/** How long a lower load lasts before replicas go, when the deployment gives none (the service's default). */
+const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 60;
 
 /** The draft the deployment's current settings give. */
 export function draftOf(deployment: IDeployment): IScalingDraft {
@@ -60,7 +65,11 @@ export function draftOf(deployment: IDeployment): IScalingDraft {
     targetInflight: String(auto?.targetInflight ?? DEFAULT_TARGET_INFLIGHT),
     targetCpuPercent: String(
       auto?.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT
-    )
+    ),
+    scaleDownDelaySeconds:
+      auto?.scaleDownDelaySeconds === undefined
+        ? ''
+        : String(auto.scaleDownDelaySeconds)
   };
 }
 
@@ -69,9 +78,11 @@ export function requestOf(draft: IScalingDraft): IScalingRequest {
   if (!draft.autoscale) {
     return { replicas: Number(draft.replicas), autoscaling: null };
   }
+  const delay = draft.scaleDownDelaySeconds.trim();
   const bounds = {
     minReplicas: Number(draft.minReplicas),
-    maxReplicas: Number(draft.maxReplicas)
+    maxReplicas: Number(draft.maxReplicas),
+    ...(delay === '' ? {} : { scaleDownDelaySeconds: Number(delay) })
   };
   if (draft.metric === 'cpu') {
     return {
@@ -85,6 +96,43 @@ export function requestOf(draft: IScalingDraft): IScalingRequest {
   return {
     autoscaling: { ...bounds, targetInflight: Number(draft.targetInflight) }
   };
+}
+
+/** One sentence on the settings the deployment has (not the draft being edited). */
+export function summaryOf(
+  deployment: IDeployment,
+  trans: TranslationBundle
+): string {
+  const auto = deployment.autoscaling;
+  if (!auto) {
+    return trans._n(
+      'Fixed at %1 replica.',
+      'Fixed at %1 replicas.',
+      deployment.replicas
+    );
+  }
+  const now = trans._n(
+    '%1 replica now.',
+    '%1 replicas now.',
+    deployment.replicas
+  );
+  const target =
+    auto.metric === 'cpu'
+      ? trans.__(
+          '%1% CPU per replica',
+          auto.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT
+        )
+      : trans.__(
+          '%1 requests in flight per replica',
+          auto.targetInflight ?? DEFAULT_TARGET_INFLIGHT
+        );
+  return trans.__(
+    'Autoscaling between %1 and %2 replicas, aiming at %3; %4',
+    auto.minReplicas,
+    auto.maxReplicas,
+    target,
+    now
+  );
 }
 
 /** Replicas and autoscaling: editable on Kubernetes, read-only locally. */
@@ -170,7 +218,8 @@ function ScalingForm(props: IScalingProps): JSX.Element {
       'autoscaling.maxReplicas',
       'autoscaling.metric',
       'autoscaling.targetInflight',
-      'autoscaling.targetCpuPercent'
+      'autoscaling.targetCpuPercent',
+      'autoscaling.scaleDownDelaySeconds'
     ] as ScalingField[]
   ).some(f => fieldError(f) !== undefined && isShown(f, draft));
 
@@ -180,7 +229,8 @@ function ScalingForm(props: IScalingProps): JSX.Element {
     value: string,
     onChange: (value: string) => void,
     min: number,
-    max?: number
+    max?: number,
+    placeholder?: string
   ) => {
     const id = `${idPrefix}-${field}`;
     const message = fieldError(field);
@@ -194,7 +244,8 @@ function ScalingForm(props: IScalingProps): JSX.Element {
           min={min}
           max={max}
           step={1}
-          required
+          required={placeholder === undefined}
+          placeholder={placeholder}
           value={value}
           aria-invalid={message !== undefined}
           aria-describedby={message !== undefined ? `${id}-error` : undefined}
@@ -219,6 +270,9 @@ function ScalingForm(props: IScalingProps): JSX.Element {
       aria-label={trans.__('Replicas and autoscaling')}
       onSubmit={e => void submit(e)}
     >
+      <p className="jp-laketahoe-Scaling-summary" aria-live="polite">
+        {summaryOf(deployment, trans)}
+      </p>
       <div className="jp-laketahoe-Scaling-field">
         <label>
           <input
@@ -288,6 +342,15 @@ function ScalingForm(props: IScalingProps): JSX.Element {
                 v => update({ targetInflight: v }),
                 1
               )}
+          {numberField(
+            'autoscaling.scaleDownDelaySeconds',
+            trans.__('Scale down after (seconds of lower load)'),
+            draft.scaleDownDelaySeconds,
+            v => update({ scaleDownDelaySeconds: v }),
+            1,
+            3600,
+            String(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
+          )}
         </>
       ) : (
         numberField(
