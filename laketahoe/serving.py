@@ -125,15 +125,16 @@ def add_challenger(name: str, model: str | None = None, version: int | None = No
     sends it a copy of every request and records its answer without returning
     it. With ``wait`` this returns once the challenger is READY.
     """
-    c = client_or_default(client)
+    # The caller's mistakes are told before the service is looked for (they need none).
     if (model is None) == (job_id is None):
         raise LakeTahoeError("add_challenger: give a model version (e.g. 'iris:3') or job_id=..., not both")
-    if job_id is not None:
+    traffic = _traffic(canary, shadow)
+    ref = parse_model_ref(model, version) if job_id is None else None
+    c = client_or_default(client)
+    if ref is None:
         registered = c.register_job_model(job_id, trial_id=trial_id)
         ref = {"name": registered["name"], "version": registered["version"]}
-    else:
-        ref = parse_model_ref(model, version)
-    deployment = c.update_deployment(name, challenger={"model": ref, **_traffic(canary, shadow)})
+    deployment = c.update_deployment(name, challenger={"model": ref, **traffic})
     if wait:
         deployment = wait_challenger_ready(name, version=ref.get("version"), timeout=timeout, client=c)
     return DeploymentView(deployment)
