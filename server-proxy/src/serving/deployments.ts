@@ -76,7 +76,7 @@ export class DeploymentService implements DeploymentHost {
       this.stored = new StoredTargets({
         store: opts.store,
         kubeEndpoint: kube && ((record, version) => kube.endpointFor(record, version)),
-        onServing: record => void this.monitorStored(record)
+        onServing: record => this.monitorStored(record)
       });
     }
   }

@@ -39,8 +39,11 @@ export interface StoredTargetOptions {
   ttlMs?: number;
   /** The Service endpoint of a Kubernetes deployment's version; undefined when this service has no Kubernetes backend. */
   kubeEndpoint?: (record: DeploymentRecord, version: number) => Promise<ServingEndpoint & { close(): Promise<void> }>;
-  /** Told when a deployment's served version is first seen (to attach the monitor). */
-  onServing?: (record: DeploymentRecord) => void;
+  /**
+   * Told when a deployment's served version is first seen (to attach the monitor); the target is handed
+   * out once it has finished, so the first requests through it are counted too.
+   */
+  onServing?: (record: DeploymentRecord) => Promise<void> | void;
 }
 
 /** The serving targets of deployments, as the store says. */
@@ -96,7 +99,7 @@ export class StoredTargets {
       void drop(connection);
       connection = id ? await this.connect(record, id) : undefined;
       if (connection) {
-        this.opts.onServing?.(record);
+        await this.opts.onServing?.(record);
       }
     }
     const serving: ServingTarget | undefined = connection && { server: connection.endpoint, model: d.model.name, version: d.model.version };

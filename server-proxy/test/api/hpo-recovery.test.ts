@@ -106,4 +106,5 @@ test('after kill -9 of the service mid-experiment, the HPO job ends with exactly
 
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
-});
+  // Longer than its own waits (90 s, then 120 s), so a slow machine fails there, saying what did not happen.
+}, 300_000);

@@ -83,7 +83,9 @@ test("a follower answers a Kubernetes deployment's inference through the Service
       made.push(version);
       return kube.endpointFor(r, version);
     },
-    onServing: r => served.push(r.deployment.model.version)
+    onServing: r => {
+      served.push(r.deployment.model.version);
+    }
   });
   const answer = async () => {
     const serving = (await targets.runner('alice', 'kd'))?.serving;
@@ -145,9 +147,19 @@ test("a follower reaches a local model server through the socket and secret of i
   record.deployment.state = 'READY';
   record.runtime.servers = [{ version: 1, dir: root, socket, pid: child.pid, pidStartTime: processStartTime(child.pid!), secret }];
   await store.createDeployment(record);
-  const targets = new StoredTargets({ store, ttlMs: 0 });
+  // The monitor is attached (slowly here) before the first request can go through the target.
+  let monitored = false;
+  const targets = new StoredTargets({
+    store,
+    ttlMs: 0,
+    onServing: async () => {
+      await new Promise(resolve => setTimeout(resolve, 50));
+      monitored = true;
+    }
+  });
 
   const serving = (await targets.runner('alice', 'local'))?.serving;
+  expect(monitored).toBe(true);
   expect(serving).toMatchObject({ model: 'iris', version: 1 });
   const res = await serving!.server.request({ method: 'GET', path: '/v2/health/ready' });
   expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
