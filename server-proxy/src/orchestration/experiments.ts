@@ -40,6 +40,10 @@ export interface ExperimentDeps {
  */
 export const TRIAL_BATCH = 10;
 
+/** The pause before a failed reconcile pass is tried again, doubled on each failure in a row up to the last. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
 /**
  * Runs HPO jobs: keeps up to maxParallelTrials trials in flight through the job's backend, asks the
  * search algorithm for new points with everything known so far, stops unpromising trials early and
@@ -57,6 +61,8 @@ export class Experiments {
   /** Search history of ended jobs that others resume from (warm start). */
   private readonly warmStarts = new Map<string, SearchTrial[]>();
   private started = false;
+  /** Jobs whose last reconcile pass failed: failures in a row, and the timer of the next try. */
+  private readonly retries = new Map<string, { failures: number; timer: NodeJS.Timeout }>();
 
   constructor(private readonly deps: ExperimentDeps) {
     this.trials = new TrialRuns({
@@ -86,6 +92,10 @@ export class Experiments {
   /** Stops reacting (the service is shutting down); running trials keep running. */
   stop(): void {
     this.started = false;
+    for (const retry of this.retries.values()) {
+      clearTimeout(retry.timer);
+    }
+    this.retries.clear();
   }
 
   /** Stop without delete: no new trials; the job succeeds once running trials have ended. */
@@ -139,14 +149,31 @@ export class Experiments {
           entry.again = false;
           await this.reconcileOnce(jobId);
         } while (entry.again && this.started);
+        clearTimeout(this.retries.get(jobId)?.timer);
+        this.retries.delete(jobId);
       } catch (err) {
-        this.deps.log.error({ err, jobId }, 'reconciling the HPO job failed');
+        this.deps.log.error({ err, jobId }, 'reconciling the HPO job failed; trying again');
+        this.retryLater(jobId);
       } finally {
         this.reconciling.delete(jobId);
       }
     })();
     this.reconciling.set(jobId, entry);
     return entry.running;
+  }
+
+  /**
+   * Tries a failed pass again after a pause (a store error, say): the job may have no trial left whose end
+   * would wake it, so without this it would stay running.
+   */
+  private retryLater(jobId: string): void {
+    if (!this.started) {
+      return;
+    }
+    const failures = (this.retries.get(jobId)?.failures ?? 0) + 1;
+    const timer = setTimeout(() => this.schedule(jobId), Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)));
+    timer.unref();
+    this.retries.set(jobId, { failures, timer });
   }
 
   private async reconcileOnce(jobId: string): Promise<void> {

@@ -122,6 +122,35 @@ test('keeps at most maxParallelTrials in flight and ends SUCCEEDED after exactly
   expect(job.trainingOutput.bestTrial?.trialId).toBe('5');
 });
 
+test('a reconcile pass that fails is tried again: the job ends even when no trial event comes after the failure', async () => {
+  await createJob('r', spec({ maxTrials: 1, maxParallelTrials: 1 }));
+  expect(backend.queued).toEqual(['r/trials/1']);
+  // The pass after the last trial's end fails once (a store error, say); nothing else will wake the job.
+  const getJob = store.getJob.bind(store);
+  let failures = 0;
+  store.getJob = async (jobId: string) => {
+    const trialEnded = (await store.listAllTrials('r')).every(t => t.trial.state === 'SUCCEEDED');
+    if (jobId === 'r' && failures === 0 && trialEnded) {
+      failures += 1;
+      throw new Error('connection lost');
+    }
+    return getJob(jobId);
+  };
+  await finish('r', '1', [0.3]);
+  expect(failures).toBe(1);
+  const ended = async () => {
+    for (let i = 0; i < 50; i++) {
+      const state = (await getJob('r'))!.job.state;
+      if (state !== 'RUNNING') {
+        return state;
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    return 'RUNNING';
+  };
+  expect(await ended()).toBe('SUCCEEDED');
+});
+
 test('a job fails once more than maxFailedTrials trials failed and the rest are cancelled', async () => {
   await createJob('f', spec({ maxFailedTrials: 1 }));
   await finish('f', '1', [], 'SUCCEEDED');
