@@ -1,7 +1,24 @@
 import { LakeTahoeClient } from '../api';
-import { jsonResponse, makeJob, makeTrial, mockSettings } from './helpers';
+import {
+  IRecordedRequest,
+  jsonResponse,
+  makeJob,
+  makeTrial,
+  mockSettings
+} from './helpers';
 
 const BASE = 'http://localhost:8888/user/alice/laketahoe/api/v1';
+
+/** Answers a trials page as the service does: `pageSize` trials after the token, always with a next token. */
+function pagedTrials(req: IRecordedRequest): Response {
+  const url = new URL(req.url);
+  const start = Number(url.searchParams.get('pageToken') ?? '0');
+  const size = Number(url.searchParams.get('pageSize'));
+  const trials = Array.from({ length: size }, (_, i) =>
+    makeTrial(String(start + i + 1))
+  );
+  return jsonResponse({ trials, nextPageToken: String(start + size) });
+}
 
 describe('LakeTahoeClient trial routes', () => {
   it('calls each trial route with encoded ids', async () => {
@@ -44,15 +61,7 @@ describe('LakeTahoeClient trial routes', () => {
   });
 
   it('follows page tokens for every trial, capped at the limit', async () => {
-    const { settings, requests } = mockSettings(req => {
-      const url = new URL(req.url);
-      const start = Number(url.searchParams.get('pageToken') ?? '0');
-      const size = Number(url.searchParams.get('pageSize'));
-      const trials = Array.from({ length: size }, (_, i) =>
-        makeTrial(String(start + i + 1))
-      );
-      return jsonResponse({ trials, nextPageToken: String(start + size) });
-    });
+    const { settings, requests } = mockSettings(pagedTrials);
     const client = new LakeTahoeClient(settings);
     const trials = await client.listAllTrials('h', {
       limit: 2500,
@@ -69,15 +78,7 @@ describe('LakeTahoeClient trial routes', () => {
 
   it('reads a first page, then the rest in later pages of their own size', async () => {
     const seen: number[] = [];
-    const { settings, requests } = mockSettings(req => {
-      const url = new URL(req.url);
-      const start = Number(url.searchParams.get('pageToken') ?? '0');
-      const size = Number(url.searchParams.get('pageSize'));
-      const trials = Array.from({ length: size }, (_, i) =>
-        makeTrial(String(start + i + 1))
-      );
-      return jsonResponse({ trials, nextPageToken: String(start + size) });
-    });
+    const { settings, requests } = mockSettings(pagedTrials);
     const client = new LakeTahoeClient(settings);
     const trials = await client.listAllTrials('h', {
       limit: 2500,

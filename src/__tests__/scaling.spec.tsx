@@ -76,6 +76,15 @@ const kubernetes = (overrides: Partial<IDeployment> = {}) =>
     ...overrides
   });
 
+/** Ticks the form's Autoscale box. */
+function tickAutoscale(node: HTMLElement): void {
+  act(() =>
+    node
+      .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
+      .click()
+  );
+}
+
 describe('Scaling', () => {
   it('shows a local deployment read-only: one replica, no form', async () => {
     const onSave = jest.fn();
@@ -131,11 +140,7 @@ describe('Scaling', () => {
   it('scales by CPU: the metric chosen, the target percent of the CPU request sent', async () => {
     const onSave = jest.fn(async () => ({}));
     const { node, unmount } = await render(kubernetes(), onSave);
-    act(() =>
-      node
-        .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
-        .click()
-    );
+    tickAutoscale(node);
     const metric = input(node, 'Scale by') as unknown as HTMLSelectElement;
     expect(metric.value).toBe('inflight');
     const setter = Object.getOwnPropertyDescriptor(
@@ -248,11 +253,7 @@ describe('Scaling', () => {
   it('leaves the scale-down delay to the service when none is stored or typed', async () => {
     const onSave = jest.fn(async () => ({}));
     const { node, unmount } = await render(kubernetes(), onSave);
-    act(() =>
-      node
-        .querySelector<HTMLInputElement>('.jp-laketahoe-Scaling-autoscale')!
-        .click()
-    );
+    tickAutoscale(node);
     const delay = input(node, 'Scale down after (seconds of lower load)');
     expect([delay.value, delay.required]).toEqual(['', false]);
     await submit(node);
