@@ -63,8 +63,9 @@ export class TrialLedger {
 
   /** The job's trials now: reads the unfinished ones and those that ended since the last look. Undefined when out of step with the store. */
   async view(store: Store, jobId: string): Promise<TrialView | undefined> {
-    const active = await store.listUnfinishedTrials(jobId);
-    const stillActive = new Set(active.map(t => t.trial.trialId));
+    const read = await store.listUnfinishedTrials(jobId);
+    const count = await store.countTrials(jobId);
+    const stillActive = new Set(read.map(t => t.trial.trialId));
     for (const id of this.lastActive) {
       if (!stillActive.has(id) && !this.byId.has(id)) {
         const ended = await store.getTrial(jobId, id);
@@ -74,7 +75,10 @@ export class TrialLedger {
         this.record(ended);
       }
     }
-    if (this.finished.length + active.length !== (await store.countTrials(jobId))) {
+    // A trial may have ended (and been noted) while the store was read: it is finished, not active, or
+    // it would be counted twice and the next trial numbered past a gap. Nothing awaits from here on.
+    const active = read.filter(t => !this.byId.has(t.trial.trialId));
+    if (this.finished.length + active.length !== count) {
       return undefined;
     }
     return this.viewOf(active);

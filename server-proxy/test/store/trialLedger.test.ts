@@ -120,3 +120,21 @@ test('the ledger stays equal to a full recount across trial changes and after a 
   expect(await ledger.view(store, 'hpo')).toBeUndefined();
   expect((await store.listUnfinishedTrials('hpo')).map(t => t.trial.trialId)).toEqual(['4', '6']);
 });
+
+test('a trial that ends while the view reads the store is counted once, as finished', async () => {
+  const { store } = stores;
+  await store.createTrials([1, 2].map(trial));
+  await move(store, 1, 'RUNNING');
+  await move(store, 2, 'RUNNING');
+  const { ledger } = await TrialLedger.load(store, 'hpo', 'MAXIMIZE');
+  ledger.noteSaved(await move(store, 1, 'SUCCEEDED', 0.5));
+  // Trial 2 ends (and the controller is told) after the unfinished trials were read, before the count.
+  const reading: Store = Object.create(store);
+  reading.countTrials = async (jobId: string) => {
+    ledger.noteSaved(await move(store, 2, 'SUCCEEDED', 0.7));
+    return store.countTrials(jobId);
+  };
+  const view = (await ledger.view(reading, 'hpo'))!;
+  expect(summary(ledger, view)).toEqual(await recount(store));
+  expect(view).toMatchObject({ total: 2, finished: 2, active: [] });
+});
