@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeNotebook } from '../helpers/notebooks.js';
-import { PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { describeJob, PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
 import { databaseEnv } from '../helpers/stores.js';
 
 // The service runs as a real child process (dist/main.js, built by `npm test`) and is killed with SIGKILL
@@ -24,9 +24,9 @@ async function startProxy(): Promise<Proc> {
     [
       path.join(PROXY_DIR, 'dist', 'main.js'), 'serve',
       '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
-      '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', 'warn'
+      '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'warn'
     ],
-    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'dave' }, stdio: ['ignore', 'ignore', 'inherit'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'dave' }, stdio: ['ignore', process.env.LAKETAHOE_TEST_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] }
   );
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
   await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');
@@ -86,7 +86,9 @@ test('after kill -9 of the service mid-experiment, the HPO job ends with exactly
     },
     120_000,
     'the HPO job to end'
-  );
+  ).catch(async err => {
+    throw new Error(`${err.message}\n${await describeJob(async p => (await call(second, 'GET', p)).body, 'hpo_restart')}`);
+  });
   expect(job.state).toBe('SUCCEEDED');
   const trials = (await call(second, 'GET', '/api/v1/jobs/hpo_restart/trials')).body.trials;
   expect(trials.map((t: any) => t.trialId)).toEqual(['1', '2', '3', '4', '5']);

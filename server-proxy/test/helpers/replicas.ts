@@ -25,8 +25,8 @@ export async function startReplica(root: string, name: string, databaseUrl: stri
     process.execPath,
     [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--data-dir', path.join(root, `.data-${name}`),
      '--jobs-dir', path.join(root, 'jobs'), '--runtime-file', runtimeFile, '--python', PYTHON, '--trust-jobs',
-     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', 'warn'],
-    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: REPLICA_TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', 'ignore', 'inherit'] }
+     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'warn'],
+    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: REPLICA_TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', process.env.LAKETAHOE_TEST_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] }
   );
   const exited = new Promise(resolve => child.once('exit', resolve));
   await waitFor(async () => fs.existsSync(runtimeFile), 60_000, `runtime file of ${name}`);

@@ -62,7 +62,7 @@ export async function startService(root: string, overrides: Partial<ServiceConfi
     killGraceMs: 1500,
     heartbeatMs: 500,
     usageIntervalMs: 500,
-    logLevel: 'silent',
+    logLevel: process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'silent',
     mlserver: MLSERVER,
     maxInferBytes: 8 * 1024 * 1024,
     deployTimeoutMs: 120_000,
@@ -119,14 +119,34 @@ export async function waitFor<T>(fn: () => Promise<T>, timeoutMs = 60_000, what 
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
 }
 
-/** Waits until the job reaches one of `states` and returns it. */
+/** Waits until the job reaches one of `states` and returns it; a timeout says where the job and its trials stand. */
 export async function waitForState(t: TestService, jobId: string, states: string[], timeoutMs = 90_000): Promise<any> {
-  return waitFor(
-    async () => {
-      const r = await t.call('GET', `/api/v1/jobs/${jobId}`);
-      return states.includes(r.body?.state) ? r.body : undefined;
-    },
-    timeoutMs,
-    `${jobId} to reach ${states.join('|')}`
-  );
+  try {
+    return await waitFor(
+      async () => {
+        const r = await t.call('GET', `/api/v1/jobs/${jobId}`);
+        return states.includes(r.body?.state) ? r.body : undefined;
+      },
+      timeoutMs,
+      `${jobId} to reach ${states.join('|')}`
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await describeJob(async p => (await t.call('GET', p)).body, jobId)}`);
+  }
+}
+
+/**
+ * Where a job stands, for a test that waited for it in vain: its state history and, for an HPO job, each
+ * trial's state and history in brief. `get` reads one API path as JSON.
+ */
+export async function describeJob(get: (apiPath: string) => Promise<any>, jobId: string): Promise<string> {
+  const job = await get(`/api/v1/jobs/${jobId}`);
+  const lines = [`job ${jobId}: ${job?.state} ${JSON.stringify(job?.stateHistory ?? job)}`];
+  if (job?.trainingInput?.hyperparameters) {
+    const list = await get(`/api/v1/jobs/${jobId}/trials`);
+    for (const trial of list?.trials ?? []) {
+      lines.push(`  trial ${trial.trialId}: ${trial.state} start ${trial.startTime} end ${trial.endTime} metrics ${trial.allMetrics?.length} ${trial.errorMessage ?? ''}`);
+    }
+  }
+  return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { openStores } from '../../../src/store/open.js';
 import { testDatabase } from '../../helpers/postgres.js';
 import { writeNotebook } from '../../helpers/notebooks.js';
 import { call, leads, modelServerPids as modelServerPidsIn, startReplica as startReplicaIn, type Replica } from '../../helpers/replicas.js';
-import { PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
+import { describeJob, PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
 
 // Two service processes (dist/main.js) on one PostgreSQL database, sharing the user's folder and jobs
 // folder as replicas share a volume. The leader is killed with SIGKILL while an HPO job runs parallel
@@ -141,7 +141,9 @@ test('kill -9 of the leader mid-experiment and mid-traffic: the follower takes o
     },
     180_000,
     'the HPO job to end'
-  );
+  ).catch(async err => {
+    throw new Error(`${err.message}\n${await describeJob(async p => (await call(b, 'GET', p)).body, 'hpo_failover')}`);
+  });
   expect(job.state).toBe('SUCCEEDED');
   const trials = (await call(b, 'GET', '/api/v1/jobs/hpo_failover/trials')).body.trials;
   expect(trials.map((t: any) => t.trialId)).toEqual(['1', '2', '3', '4']);
