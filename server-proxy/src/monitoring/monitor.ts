@@ -328,9 +328,21 @@ export class Monitor implements DeploymentMonitor {
   private async flush(w: WatchedDeployment): Promise<void> {
     await w.restored;
     if (w.unflushed.size > 0) {
-      const added = [...w.unflushed.values()].map(b => b.toRecord());
+      const taken = [...w.unflushed.values()];
       w.unflushed.clear();
-      await this.store.addBuckets(w.d.owner, w.d.deployment, added);
+      try {
+        await this.store.addBuckets(w.d.owner, w.d.deployment, taken.map(b => b.toRecord()));
+      } catch (err) {
+        // Added all or nothing: the counts go back for the next flush rather than being lost.
+        for (const b of taken) {
+          const since = w.unflushed.get(b.start);
+          if (since) {
+            b.merge(since);
+          }
+          w.unflushed.set(b.start, b);
+        }
+        throw err;
+      }
     }
     if (w.inputs) {
       const { owner, deployment, model, version } = w.d;

@@ -215,6 +215,31 @@ describe('deployment monitor', () => {
     }
   });
 
+  test('requests whose flush failed (the database was unreachable) are written by the next flush, not lost', async () => {
+    const clock = { now: T0 };
+    const { store, monitor: monitorStore } = await openTestStores(path.join(root, 'flaky.db'));
+    let failing = true;
+    const flaky = Object.create(monitorStore);
+    flaky.addBuckets = (...args: Parameters<typeof monitorStore.addBuckets>) =>
+      failing ? Promise.reject(new Error('connection terminated')) : monitorStore.addBuckets(...args);
+    const monitor = new Monitor({ store: flaky, bus: new EventBus(), now: () => clock.now, evaluateMs: 0 });
+    monitor.attach(deployment('alice', 'flaky', modelDir));
+    for (let i = 0; i < 3; i++) {
+      monitor.record(sample('alice', 'flaky', T0 + i * 1000));
+    }
+    await expect(monitor.monitoring('alice', 'flaky', T0, 60)).rejects.toThrow('connection terminated');
+    // More requests in the same bucket meanwhile, and one in the next.
+    monitor.record(sample('alice', 'flaky', T0 + 4000));
+    monitor.record(sample('alice', 'flaky', T0 + 12_000));
+    failing = false;
+    clock.now = T0 + 60_000;
+    const answer = await monitor.monitoring('alice', 'flaky', T0, 60);
+    expect(answer.series.map(p => p.requests)).toEqual([5, 0]);
+    expect((await monitorStore.listBuckets('alice', 'flaky', T0, T0 + 60_000)).map(b => b.requests)).toEqual([4, 1]);
+    await monitor.close();
+    await store.close();
+  });
+
   test('Prometheus text shows only the owner\'s deployments: requests by class, latency, drift per feature, alert state', async () => {
     const clock = { now: T0 };
     const s = await open(path.join(root, 'metrics.db'), clock);
