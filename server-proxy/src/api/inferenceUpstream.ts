@@ -23,6 +23,23 @@ function isConnectionReset(err: unknown): boolean {
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
+/** Whether the cluster's proxy found no model server pod to answer (see ServiceEndpoint). */
+function isNoEndpoint(err: unknown): boolean {
+  return (err as { code?: string }).code === 'LT_NO_ENDPOINT';
+}
+
+/** The pause before a request no pod answered is tried again: a pod leaving or joining the Service. */
+const NO_ENDPOINT_RETRY_MS = 250;
+
+/** Why the model server did not answer, in a few words the caller may see (no addresses). */
+function noAnswerReason(err: unknown): string {
+  if (isNoEndpoint(err)) {
+    return (err as Error).message;
+  }
+  const code = (err as { code?: string }).code;
+  return code ? `connection failed (${code})` : 'connection failed';
+}
+
 /** The tensors of a parsed OIP v2 body's `inputs` or `outputs`, when it is a list. */
 export function tensors(value: unknown): InferenceTensor[] | undefined {
   return Array.isArray(value) ? (value as InferenceTensor[]) : undefined;
@@ -55,16 +72,21 @@ export async function callModelServer(serving: ServingTarget, method: 'GET' | 'P
       res = await server.request(options);
     } catch (err) {
       // The server closes a kept-alive connection after a 500; a request sent on it at that moment
-      // was never read. Inference has no side effects, so one more try on a fresh connection is safe.
-      if (!isConnectionReset(err) || server.exited) {
+      // was never read. On a cluster, the Service may be between pods for a moment (one leaving on
+      // a scale-down, the proxy's connection to a busy pod dropped). Inference has no side effects,
+      // so one more try is safe.
+      if (!(isConnectionReset(err) || isNoEndpoint(err)) || server.exited) {
         throw err;
+      }
+      if (isNoEndpoint(err)) {
+        await new Promise(resolve => setTimeout(resolve, NO_ENDPOINT_RETRY_MS));
       }
       res = await server.request(options);
     }
     const answer = Buffer.from(await res.body.arrayBuffer());
     return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
-  } catch {
-    throw new ServiceError('unavailable', 'the model server did not answer (it may be restarting)');
+  } catch (err) {
+    throw new ServiceError('unavailable', `the model server did not answer (it may be restarting): ${noAnswerReason(err)}`);
   } finally {
     server.inflight -= 1;
   }

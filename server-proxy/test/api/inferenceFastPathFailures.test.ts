@@ -89,7 +89,32 @@ test('a connection reset is tried once more; a server that does not answer is a 
   expect(calls).toBe(2);
   upstream = () => Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
   const r = await infer();
-  expect(r).toEqual({ status: 503, body: { error: { code: 'unavailable', message: 'the model server did not answer (it may be restarting)' } } });
+  expect(r).toEqual({ status: 503, body: { error: { code: 'unavailable', message: 'the model server did not answer (it may be restarting): connection failed (ECONNREFUSED)' } } });
+  expect(samples.map(s => s.status)).toEqual([200, 503]);
+  expect(endpoint.inflight).toBe(0);
+});
+
+test("the cluster's proxy finding no pod (a Service between pods) is tried once more after a pause; twice is a 503 with its reason", async () => {
+  const noPod = () => Promise.reject(Object.assign(new Error('no model server pod answered: no endpoints available for service "lt-x"'), { code: 'LT_NO_ENDPOINT' }));
+  const at: number[] = [];
+  upstream = () => {
+    at.push(Date.now());
+    return at.length === 1 ? noPod() : answer(200, { 'content-type': 'application/json' }, '{"outputs":[]}');
+  };
+  expect((await infer()).status).toBe(200);
+  expect(at).toHaveLength(2);
+  expect(at[1] - at[0]).toBeGreaterThanOrEqual(200);
+  at.length = 0;
+  upstream = () => {
+    at.push(Date.now());
+    return noPod();
+  };
+  const r = await infer();
+  expect(r).toEqual({
+    status: 503,
+    body: { error: { code: 'unavailable', message: 'the model server did not answer (it may be restarting): no model server pod answered: no endpoints available for service "lt-x"' } }
+  });
+  expect(at).toHaveLength(2);
   expect(samples.map(s => s.status)).toEqual([200, 503]);
   expect(endpoint.inflight).toBe(0);
 });
