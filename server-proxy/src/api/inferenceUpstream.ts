@@ -64,27 +64,29 @@ export function parseJson(body: Buffer | undefined): Record<string, unknown> | u
  */
 export async function callModelServer(serving: ServingTarget, method: 'GET' | 'POST', urlPath: string, body?: Buffer): Promise<UpstreamAnswer> {
   const { server } = serving;
+  const options = { method, path: urlPath, headers: body ? JSON_BODY_HEADERS : undefined, body };
+  const attempt = async (): Promise<UpstreamAnswer> => {
+    const res = await server.request(options);
+    const answer = Buffer.from(await res.body.arrayBuffer());
+    return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
+  };
   server.inflight += 1;
   try {
-    const options = { method, path: urlPath, headers: body ? JSON_BODY_HEADERS : undefined, body };
-    let res;
     try {
-      res = await server.request(options);
+      return await attempt();
     } catch (err) {
       // The server closes a kept-alive connection after a 500; a request sent on it at that moment
-      // was never read. On a cluster, the Service may be between pods for a moment (one leaving on
-      // a scale-down, the proxy's connection to a busy pod dropped). Inference has no side effects,
-      // so one more try is safe.
+      // was never read. On a cluster, the Service may be between pods for a moment, or the API
+      // server's proxy may drop an answer half-way. Nothing reached the caller and inference has no
+      // side effects, so one more try is safe.
       if (!(isConnectionReset(err) || isNoEndpoint(err)) || server.exited) {
         throw err;
       }
       if (isNoEndpoint(err)) {
         await new Promise(resolve => setTimeout(resolve, NO_ENDPOINT_RETRY_MS));
       }
-      res = await server.request(options);
+      return await attempt();
     }
-    const answer = Buffer.from(await res.body.arrayBuffer());
-    return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
   } catch (err) {
     throw new ServiceError('unavailable', `the model server did not answer (it may be restarting): ${noAnswerReason(err)}`);
   } finally {

@@ -87,10 +87,22 @@ test('a connection reset is tried once more; a server that does not answer is a 
   };
   expect((await infer()).status).toBe(200);
   expect(calls).toBe(2);
+  // An answer cut off half-way (the cluster's proxy dropping it) is tried once more too.
+  calls = 0;
+  upstream = () => {
+    calls += 1;
+    if (calls > 1) {
+      return answer(200, { 'content-type': 'application/json' }, '{"outputs":[]}');
+    }
+    const cut = { arrayBuffer: () => Promise.reject(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })) };
+    return Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: cut } as never);
+  };
+  expect((await infer())).toEqual({ status: 200, body: { outputs: [] } });
+  expect(calls).toBe(2);
   upstream = () => Promise.reject(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
   const r = await infer();
   expect(r).toEqual({ status: 503, body: { error: { code: 'unavailable', message: 'the model server did not answer (it may be restarting): connection failed (ECONNREFUSED)' } } });
-  expect(samples.map(s => s.status)).toEqual([200, 503]);
+  expect(samples.map(s => s.status)).toEqual([200, 200, 503]);
   expect(endpoint.inflight).toBe(0);
 });
 
