@@ -266,7 +266,9 @@ export class Experiments {
     // Seeded by the job id and the number of trials so far: a restart proposes the same next points.
     const suggester = createSuggester(engineSpec, { seed: createRng(`seed/${jobId}`).int(0x7fffffff) });
     const points = suggester.suggest(history, pending, count, createRng(`${jobId}/${view.total}`));
-    return this.trials.create(record, view.total, points);
+    // Numbered after the highest trial, not the count: a job whose numbers have a gap (left by an older
+    // version's miscount) would otherwise try to create an existing trial on every pass.
+    return this.trials.create(record, view.lastNumber, points);
   }
 
   /** Finished trials of the job this one resumes from, as the search algorithm sees them (kept once that job has ended). */
@@ -385,7 +387,8 @@ function withCreated(view: TrialView, created: TrialRecord[]): TrialView {
   for (const t of created) {
     counts[t.trial.state] = (counts[t.trial.state] ?? 0) + 1;
   }
-  return { ...view, active: [...view.active, ...created], total: view.total + created.length, counts };
+  const lastNumber = view.lastNumber + created.length;
+  return { ...view, active: [...view.active, ...created], total: view.total + created.length, lastNumber, counts };
 }
 
 /** Moves an HPO job to an end state, passing through the states the state machine requires. */

@@ -10,6 +10,8 @@ export interface TrialView {
   active: TrialRecord[];
   /** Every trial of the job. */
   total: number;
+  /** The highest trial number: new trials are numbered after it (equal to `total` unless numbers were skipped). */
+  lastNumber: number;
   /** Trials by state. */
   counts: Record<string, number>;
   /** Trials that have ended. */
@@ -40,6 +42,7 @@ export class TrialLedger {
   private readonly byId = new Map<string, FinishedTrial>();
   private readonly finishedCounts: Record<string, number> = {};
   private bestFinished: FinishedTrial | undefined;
+  private lastFinishedNumber = 0;
   private anyStartedFinished = false;
   /** Trials unfinished at the last look: those missing from the next look have ended. */
   private lastActive = new Set<string>();
@@ -125,9 +128,14 @@ export class TrialLedger {
     for (const t of active) {
       counts[t.trial.state] = (counts[t.trial.state] ?? 0) + 1;
     }
+    let lastNumber = this.lastFinishedNumber;
+    for (const t of active) {
+      lastNumber = Math.max(lastNumber, trialNumber(t.trial.trialId) ?? 0);
+    }
     return {
       active,
       total: this.finished.length + active.length,
+      lastNumber,
       counts,
       finished: this.finished.length,
       anyAllocated: this.anyStartedFinished || active.some(t => t.trial.state !== 'QUEUED' && Boolean(t.trial.startTime)),
@@ -137,6 +145,9 @@ export class TrialLedger {
 
   private record(record: TrialRecord): void {
     const n = trialNumber(record.trial.trialId) ?? Number.MAX_SAFE_INTEGER;
+    if (n !== Number.MAX_SAFE_INTEGER) {
+      this.lastFinishedNumber = Math.max(this.lastFinishedNumber, n);
+    }
     const entry: FinishedTrial = { n, record, search: toSearchTrial(record.trial), curve: trialCurve(record.trial) };
     const previous = this.byId.get(record.trial.trialId);
     this.byId.set(record.trial.trialId, entry);

@@ -189,15 +189,15 @@ export class TrialRuns implements RunKind {
   // ---- starting and ending trials ----
 
   /**
-   * Stores the points as QUEUED trials of the job (numbered after the `existing` ones) and publishes
+   * Stores the points as QUEUED trials of the job (numbered after trial `after`) and publishes
    * them; the caller queues them on the backend.
    */
-  async create(record: JobRecord, existing: number, points: Assignment[]): Promise<TrialRecord[]> {
+  async create(record: JobRecord, after: number, points: Assignment[]): Promise<TrialRecord[]> {
     const { jobId } = record.job;
     const plan = record.runtime.plan as { kind: 'notebook' | 'module' };
     const now = new Date().toISOString();
     const created: TrialRecord[] = points.map((hyperparameters, i) => {
-      const trialId = String(existing + i + 1);
+      const trialId = String(after + i + 1);
       const runId = trialRunId(jobId, trialId);
       const runtime = this.deps.backend.derive(record.runtime, runId, {
         ...(plan.kind === 'notebook'
@@ -230,7 +230,7 @@ export class TrialRuns implements RunKind {
             resources: { ...record.job.trainingOutput.resources, gpus: [] }
           },
           // Trials of one job queue in trial order, right where the job itself would have queued.
-          queue: { priority: record.job.trainingInput.priority ?? 'middle', order: queueOrder(record.job.createTime, (existing + i + 1) / 1e6) }
+          queue: { priority: record.job.trainingInput.priority ?? 'middle', order: queueOrder(record.job.createTime, (after + i + 1) / 1e6) }
         }
       };
     });

@@ -151,6 +151,19 @@ test('a reconcile pass that fails is tried again: the job ends even when no tria
   expect(await ended()).toBe('SUCCEEDED');
 });
 
+test('trial numbers with a gap (left by an older version): new trials are numbered after the highest and the job ends', async () => {
+  await createJob('g', spec({ maxTrials: 3, maxParallelTrials: 1 }));
+  // Trial 3 stored beside trial 1 with no trial 2, as the miscount of an older version left them.
+  const third = structuredClone((await store.getTrial('g', '1'))!);
+  Object.assign(third.trial, { trialId: '3', state: 'SUCCEEDED', finalMetric: { trainingStep: 1, objectiveValue: 0.2 } });
+  await store.createTrials([third]);
+  await finish('g', '1', [0.1]);
+  expect(backend.queued).toEqual(['g/trials/1', 'g/trials/4']);
+  await finish('g', '4', [0.3]);
+  expect((await store.listAllTrials('g')).map(t => t.trial.trialId)).toEqual(['1', '3', '4']);
+  expect((await store.getJob('g'))!.job).toMatchObject({ state: 'SUCCEEDED', trainingOutput: { completedTrialCount: 3 } });
+});
+
 test('a job fails once more than maxFailedTrials trials failed and the rest are cancelled', async () => {
   await createJob('f', spec({ maxFailedTrials: 1 }));
   await finish('f', '1', [], 'SUCCEEDED');
