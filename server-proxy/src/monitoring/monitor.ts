@@ -335,9 +335,9 @@ export class Monitor implements DeploymentMonitor {
       } catch (err) {
         // Added all or nothing: the counts go back for the next flush rather than being lost.
         for (const b of taken) {
-          const since = w.unflushed.get(b.start);
-          if (since) {
-            b.merge(since);
+          const newer = w.unflushed.get(b.start);
+          if (newer) {
+            b.merge(newer);
           }
           w.unflushed.set(b.start, b);
         }

@@ -154,7 +154,8 @@ test('a Bayesian HPO job runs maxTrials notebook trials, at most maxParallelTria
   const more = (await trials('hpo_quad_more')).trials;
   expect(more).toHaveLength(1);
   expect(keys.has(JSON.stringify(more[0].hyperparameters))).toBe(false);
-});
+  // Longer than its own waits (120 s, then 90 s), so a slow run fails in a wait that says where the job stands.
+}, 240_000);
 
 test('invalid specs are 400 naming the field', async () => {
   const cases: [Record<string, unknown>, string][] = [

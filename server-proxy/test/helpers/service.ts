@@ -137,7 +137,7 @@ export async function waitForState(t: TestService, jobId: string, states: string
 
 /**
  * Where a job stands, for a test that waited for it in vain: its state history and, for an HPO job, each
- * trial's state and history in brief. `get` reads one API path as JSON.
+ * trial's state, times, number of metric values and error. `get` reads one API path as JSON.
  */
 export async function describeJob(get: (apiPath: string) => Promise<any>, jobId: string): Promise<string> {
   const job = await get(`/api/v1/jobs/${jobId}`);
