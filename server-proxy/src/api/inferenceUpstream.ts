@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../errors.js';
 import type { InferenceTensor } from '../monitoring/recorder.js';
-import type { ServingTarget } from '../serving/servingTarget.js';
+import type { ModelRequestOptions, ServingTarget } from '../serving/servingTarget.js';
 
 /** A model server's answer, as received. */
 export interface UpstreamAnswer {
@@ -58,6 +58,13 @@ export function parseJson(body: Buffer | undefined): Record<string, unknown> | u
   }
 }
 
+/** One request to the model server and its whole answer, as received. */
+async function requestOnce(server: ServingTarget['server'], options: ModelRequestOptions): Promise<UpstreamAnswer> {
+  const res = await server.request(options);
+  const answer = Buffer.from(await res.body.arrayBuffer());
+  return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
+}
+
 /**
  * Sends one request to the model server and reads its whole answer; an `unavailable` ServiceError when
  * it does not answer. Counts the request in flight meanwhile (a version switch drains on that count).
@@ -65,15 +72,10 @@ export function parseJson(body: Buffer | undefined): Record<string, unknown> | u
 export async function callModelServer(serving: ServingTarget, method: 'GET' | 'POST', urlPath: string, body?: Buffer): Promise<UpstreamAnswer> {
   const { server } = serving;
   const options = { method, path: urlPath, headers: body ? JSON_BODY_HEADERS : undefined, body };
-  const attempt = async (): Promise<UpstreamAnswer> => {
-    const res = await server.request(options);
-    const answer = Buffer.from(await res.body.arrayBuffer());
-    return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
-  };
   server.inflight += 1;
   try {
     try {
-      return await attempt();
+      return await requestOnce(server, options);
     } catch (err) {
       // The server closes a kept-alive connection after a 500; a request sent on it at that moment
       // was never read. On a cluster, the Service may be between pods for a moment, or the API
@@ -85,7 +87,7 @@ export async function callModelServer(serving: ServingTarget, method: 'GET' | 'P
       if (isNoEndpoint(err)) {
         await new Promise(resolve => setTimeout(resolve, NO_ENDPOINT_RETRY_MS));
       }
-      return await attempt();
+      return await requestOnce(server, options);
     }
   } catch (err) {
     throw new ServiceError('unavailable', `the model server did not answer (it may be restarting): ${noAnswerReason(err)}`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeNotebook } from '../helpers/notebooks.js';
-import { describeJob, PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor } from '../helpers/service.js';
+import { childServiceLogging, ENDED_STATES, PROXY_DIR, PYTHON, runnerEnv, tempRoot, waitFor, waitForJob } from '../helpers/service.js';
 import { databaseEnv } from '../helpers/stores.js';
 
 // The service runs as a real child process (dist/main.js, built by `npm test`) and is killed with SIGKILL
@@ -19,14 +19,15 @@ interface Proc {
 
 async function startProxy(): Promise<Proc> {
   fs.rmSync(runtimeFile, { force: true });
+  const logging = childServiceLogging();
   const child = spawn(
     process.execPath,
     [
       path.join(PROXY_DIR, 'dist', 'main.js'), 'serve',
       '--root-dir', root, '--runtime-file', runtimeFile, '--python', PYTHON,
-      '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'warn'
+      '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--log-level', logging.level
     ],
-    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'dave' }, stdio: ['ignore', process.env.LAKETAHOE_TEST_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] }
+    { env: { ...runnerEnv(), ...(await databaseEnv(root)), LAKETAHOE_TOKEN: TOKEN, LAKETAHOE_USER: 'dave' }, stdio: ['ignore', logging.stdout, 'inherit'] }
   );
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
   await waitFor(async () => fs.existsSync(runtimeFile), 30_000, 'runtime file');
@@ -79,16 +80,7 @@ test('after kill -9 of the service mid-experiment, the HPO job ends with exactly
   await first.exited;
 
   const second = await startProxy();
-  const job = await waitFor(
-    async () => {
-      const r = await call(second, 'GET', '/api/v1/jobs/hpo_restart');
-      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.state) ? r.body : undefined;
-    },
-    120_000,
-    'the HPO job to end'
-  ).catch(async err => {
-    throw new Error(`${err.message}\n${await describeJob(async p => (await call(second, 'GET', p)).body, 'hpo_restart')}`);
-  });
+  const job = await waitForJob(async p => (await call(second, 'GET', p)).body, 'hpo_restart', ENDED_STATES, 120_000);
   expect(job.state).toBe('SUCCEEDED');
   const trials = (await call(second, 'GET', '/api/v1/jobs/hpo_restart/trials')).body.trials;
   expect(trials.map((t: any) => t.trialId)).toEqual(['1', '2', '3', '4', '5']);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MLSERVER, PROXY_DIR, PYTHON, runnerEnv, waitFor } from './service.js';
+import { childServiceLogging, MLSERVER, PROXY_DIR, PYTHON, runnerEnv, waitFor } from './service.js';
 
 /** The bearer token every replica of these tests accepts. */
 export const REPLICA_TOKEN = 'failover-token';
@@ -21,12 +21,13 @@ export interface Replica {
 /** Starts replica `name` of the service in `root` (its own data folder) and waits for its runtime file. */
 export async function startReplica(root: string, name: string, databaseUrl: string): Promise<Replica> {
   const runtimeFile = path.join(root, `${name}.json`);
+  const logging = childServiceLogging();
   const child = spawn(
     process.execPath,
     [path.join(PROXY_DIR, 'dist', 'main.js'), 'serve', '--root-dir', root, '--data-dir', path.join(root, `.data-${name}`),
      '--jobs-dir', path.join(root, 'jobs'), '--runtime-file', runtimeFile, '--python', PYTHON, '--trust-jobs',
-     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', process.env.LAKETAHOE_TEST_LOG_LEVEL ?? 'warn'],
-    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: REPLICA_TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', process.env.LAKETAHOE_TEST_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] }
+     '--cpus', '2', '--memory-bytes', String(8 * 1024 ** 3), '--gpus', '0', '--mlserver', MLSERVER, '--log-level', logging.level],
+    { env: { ...runnerEnv(), LAKETAHOE_DATABASE_URL: databaseUrl, LAKETAHOE_TOKEN: REPLICA_TOKEN, LAKETAHOE_USER: 'erin' }, stdio: ['ignore', logging.stdout, 'inherit'] }
   );
   const exited = new Promise(resolve => child.once('exit', resolve));
   await waitFor(async () => fs.existsSync(runtimeFile), 60_000, `runtime file of ${name}`);

@@ -120,19 +120,39 @@ export async function waitFor<T>(fn: () => Promise<T>, timeoutMs = 60_000, what 
 }
 
 /** Waits until the job reaches one of `states` and returns it; a timeout says where the job and its trials stand. */
-export async function waitForState(t: TestService, jobId: string, states: string[], timeoutMs = 90_000): Promise<any> {
+export function waitForState(t: TestService, jobId: string, states: string[], timeoutMs = 90_000): Promise<any> {
+  return waitForJob(async p => (await t.call('GET', p)).body, jobId, states, timeoutMs);
+}
+
+/** The states a job ends in. */
+export const ENDED_STATES = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/**
+ * Waits until the job reaches one of `states` and returns it, reading the API through `get` (one path as
+ * JSON: a service in this process or a child's); a timeout says where the job and its trials stand.
+ */
+export async function waitForJob(get: (apiPath: string) => Promise<any>, jobId: string, states: string[], timeoutMs: number): Promise<any> {
   try {
     return await waitFor(
       async () => {
-        const r = await t.call('GET', `/api/v1/jobs/${jobId}`);
-        return states.includes(r.body?.state) ? r.body : undefined;
+        const job = await get(`/api/v1/jobs/${jobId}`);
+        return states.includes(job?.state) ? job : undefined;
       },
       timeoutMs,
       `${jobId} to reach ${states.join('|')}`
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${await describeJob(async p => (await t.call('GET', p)).body, jobId)}`);
+    throw new Error(`${(err as Error).message}\n${await describeJob(get, jobId)}`);
   }
+}
+
+/**
+ * How a service started as a child process of a test logs: at LAKETAHOE_TEST_LOG_LEVEL (its log then goes
+ * to the test's output), else warnings only, to stderr alone.
+ */
+export function childServiceLogging(): { level: string; stdout: 'inherit' | 'ignore' } {
+  const level = process.env.LAKETAHOE_TEST_LOG_LEVEL;
+  return { level: level ?? 'warn', stdout: level ? 'inherit' : 'ignore' };
 }
 
 /**

@@ -6,7 +6,7 @@ import { openStores } from '../../../src/store/open.js';
 import { testDatabase } from '../../helpers/postgres.js';
 import { writeNotebook } from '../../helpers/notebooks.js';
 import { call, leads, modelServerPids as modelServerPidsIn, startReplica as startReplicaIn, type Replica } from '../../helpers/replicas.js';
-import { describeJob, PROXY_DIR, PYTHON, tempRoot, waitFor } from '../../helpers/service.js';
+import { ENDED_STATES, PROXY_DIR, PYTHON, tempRoot, waitFor, waitForJob } from '../../helpers/service.js';
 
 // Two service processes (dist/main.js) on one PostgreSQL database, sharing the user's folder and jobs
 // folder as replicas share a volume. The leader is killed with SIGKILL while an HPO job runs parallel
@@ -134,16 +134,8 @@ test('kill -9 of the leader mid-experiment and mid-traffic: the follower takes o
   }
   expect(total).toBe(answered.length);
 
-  const job = await waitFor(
-    async () => {
-      const r = await call(b, 'GET', '/api/v1/jobs/hpo_failover');
-      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.state) ? r.body : undefined;
-    },
-    180_000,
-    'the HPO job to end'
-  ).catch(async err => {
-    throw new Error(`${err.message}\n${await describeJob(async p => (await call(b, 'GET', p)).body, 'hpo_failover')}`);
-  });
+  const viaFollower = async (apiPath: string) => (await call(b, 'GET', apiPath)).body;
+  const job = await waitForJob(viaFollower, 'hpo_failover', ENDED_STATES, 180_000);
   expect(job.state).toBe('SUCCEEDED');
   const trials = (await call(b, 'GET', '/api/v1/jobs/hpo_failover/trials')).body.trials;
   expect(trials.map((t: any) => t.trialId)).toEqual(['1', '2', '3', '4']);
@@ -156,14 +148,7 @@ test('kill -9 of the leader mid-experiment and mid-traffic: the follower takes o
     expect(begins).toHaveLength(1);
   }
   expect(job.trainingOutput).toMatchObject({ completedTrialCount: 4, trialCounts: { SUCCEEDED: 4 } });
-  const plainJob = await waitFor(
-    async () => {
-      const r = await call(b, 'GET', '/api/v1/jobs/plain');
-      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.state) ? r.body : undefined;
-    },
-    120_000,
-    'the plain job to end'
-  );
+  const plainJob = await waitForJob(viaFollower, 'plain', ENDED_STATES, 120_000);
   expect(plainJob.state).toBe('SUCCEEDED');
   expect(plainJob.trainingOutput.latestMetrics.accuracy).toBe(2);
   // Each notebook ran exactly once: four trials and the plain job (which has no trial id).
