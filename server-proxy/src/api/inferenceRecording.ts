@@ -145,10 +145,9 @@ export class InferenceRecording {
     const started = performance.now();
     server.inflight += 1;
     void server
-      .request({ method: 'POST', path: urlPath, headers: JSON_BODY_HEADERS, body })
-      .then(async res => ({ status: res.statusCode, answer: Buffer.from(await res.body.arrayBuffer()) }))
-      .catch(() => ({ status: 503, answer: Buffer.alloc(0) }))
-      .then(({ status, answer }) => {
+      .send({ method: 'POST', path: urlPath, headers: JSON_BODY_HEADERS, body })
+      .catch(() => ({ status: 503, body: Buffer.alloc(0) }))
+      .then(({ status, body: answer }) => {
         const outputs = status < 400 ? tensors(parseJson(answer)?.outputs) : undefined;
         const latencyMs = performance.now() - started;
         versions.record(key, { model: challenger.model, version: challenger.version, role: 'challenger', returned: false, latencyMs, status, outputs });

@@ -5,14 +5,8 @@
  */
 import { ServiceError } from '../errors.js';
 import type { InferenceTensor } from '../monitoring/recorder.js';
-import type { ModelRequestOptions, ServingTarget } from '../serving/servingTarget.js';
-
-/** A model server's answer, as received. */
-export interface UpstreamAnswer {
-  status: number;
-  contentType: string | undefined;
-  body: Buffer;
-}
+import type { ServingTarget } from '../serving/servingTarget.js';
+import type { WholeAnswer } from '../serving/wholeAnswer.js';
 
 /** The headers of a request with a body: one object for all, so that the model server's copy with its secret is made once. */
 export const JSON_BODY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
@@ -58,24 +52,17 @@ export function parseJson(body: Buffer | undefined): Record<string, unknown> | u
   }
 }
 
-/** One request to the model server and its whole answer, as received. */
-async function requestOnce(server: ServingTarget['server'], options: ModelRequestOptions): Promise<UpstreamAnswer> {
-  const res = await server.request(options);
-  const answer = Buffer.from(await res.body.arrayBuffer());
-  return { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: answer };
-}
-
 /**
  * Sends one request to the model server and reads its whole answer; an `unavailable` ServiceError when
  * it does not answer. Counts the request in flight meanwhile (a version switch drains on that count).
  */
-export async function callModelServer(serving: ServingTarget, method: 'GET' | 'POST', urlPath: string, body?: Buffer): Promise<UpstreamAnswer> {
+export async function callModelServer(serving: ServingTarget, method: 'GET' | 'POST', urlPath: string, body?: Buffer): Promise<WholeAnswer> {
   const { server } = serving;
   const options = { method, path: urlPath, headers: body ? JSON_BODY_HEADERS : undefined, body };
   server.inflight += 1;
   try {
     try {
-      return await requestOnce(server, options);
+      return await server.send(options);
     } catch (err) {
       // The server closes a kept-alive connection after a 500; a request sent on it at that moment
       // was never read. On a cluster, the Service may be between pods for a moment, or the API
@@ -87,7 +74,7 @@ export async function callModelServer(serving: ServingTarget, method: 'GET' | 'P
       if (isNoEndpoint(err)) {
         await new Promise(resolve => setTimeout(resolve, NO_ENDPOINT_RETRY_MS));
       }
-      return await requestOnce(server, options);
+      return await server.send(options);
     }
   } catch (err) {
     throw new ServiceError('unavailable', `the model server did not answer (it may be restarting): ${noAnswerReason(err)}`);
@@ -102,7 +89,7 @@ export async function callModelServer(serving: ServingTarget, method: 'GET' | 'P
  * on a request that cannot fit its model is the caller's mistake, so it says what is wrong with it; the
  * reason is this answer's own (the server's log is shared by every caller's requests).
  */
-export function upstreamFailure(method: 'GET' | 'POST', answer: UpstreamAnswer, requestBody?: Buffer): ServiceError | undefined {
+export function upstreamFailure(method: 'GET' | 'POST', answer: WholeAnswer, requestBody?: Buffer): ServiceError | undefined {
   const { status, body } = answer;
   if (status < 400 || (method === 'GET' && status === 503)) {
     return undefined;

@@ -8,6 +8,8 @@ import { Pool } from 'undici';
 import { childEnv } from '../backends/local/childEnv.js';
 import { isProcessAlive, processStartTime, signalTree, unixSocketListener } from '../process/procinfo.js';
 import type { ServerRuntime } from '../store/store.js';
+import type { ModelRequestOptions } from './servingTarget.js';
+import { sendForWholeAnswer, type WholeAnswer } from './wholeAnswer.js';
 
 /** What one model server serves. */
 export interface ModelServerSpec {
@@ -114,7 +116,7 @@ export class ModelServer {
   /** Polls the process of a server this service did not start (no exit event reaches a non-parent). */
   private exitPoll?: NodeJS.Timeout;
   /** The headers of the last request and the same with the secret, see {@link withSecret}. */
-  private lastHeaders?: Record<string, string>;
+  private lastHeaders?: Readonly<Record<string, string>>;
   private lastWithSecret?: Record<string, string>;
 
   private constructor(
@@ -223,9 +225,9 @@ export class ModelServer {
     }
   }
 
-  /** Sends a request to the server with its secret. */
-  request(options: Omit<Parameters<Pool['request']>[0], 'origin'> & { headers?: Record<string, string> }) {
-    return this.pool.request({ ...options, headers: this.withSecret(options.headers) });
+  /** Sends a request to the server with its secret; resolves with the whole answer. */
+  send(options: ModelRequestOptions): Promise<WholeAnswer> {
+    return sendForWholeAnswer(this.pool, { ...options, headers: this.withSecret(options.headers) });
   }
 
   /**
@@ -233,7 +235,7 @@ export class ModelServer {
    * so its copy is made once rather than per request (undici only reads the headers it is given). Known
    * by identity: a headers object passed here is not changed afterwards.
    */
-  private withSecret(headers: Record<string, string> | undefined): Record<string, string> {
+  private withSecret(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
     if (this.lastWithSecret === undefined || headers !== this.lastHeaders) {
       this.lastHeaders = headers;
       this.lastWithSecret = { ...(headers ?? {}), [SERVER_SECRET_HEADER]: this.secret };
@@ -286,9 +288,7 @@ export class ModelServer {
       return 0;
     }
     try {
-      const res = await this.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      await res.body.dump();
-      return res.statusCode;
+      return (await this.send({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })).status;
     } catch {
       return 0;
     }

@@ -1,15 +1,15 @@
-import type { Dispatcher, Pool } from 'undici';
+import type { WholeAnswer, WholeAnswerOptions } from './wholeAnswer.js';
 
 /** Options of one request to a model server (paths are the model server's own). */
-export type ModelRequestOptions = Omit<Parameters<Pool['request']>[0], 'origin'> & { headers?: Record<string, string> };
+export type ModelRequestOptions = WholeAnswerOptions;
 
 /**
  * A model server as the inference proxy uses it, whatever runs it: a local MLServer process or a
  * Kubernetes Service in front of MLServer pods.
  */
 export interface ServingEndpoint {
-  /** Sends one request to the model server. */
-  request(options: ModelRequestOptions): Promise<Dispatcher.ResponseData<unknown>>;
+  /** Sends one request to the model server and resolves with its whole answer. */
+  send(options: ModelRequestOptions): Promise<WholeAnswer>;
   /** Requests forwarded and not yet answered. */
   inflight: number;
   /** Set once a local process has exited (a retry would go nowhere). */

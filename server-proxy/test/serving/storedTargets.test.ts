@@ -92,8 +92,8 @@ test("a follower answers a Kubernetes deployment's inference through the Service
     if (!serving) {
       return undefined;
     }
-    const res = await serving.server.request({ method: 'POST', path: '/v2/models/iris/infer', body: '{}' });
-    return { version: serving.version, status: res.statusCode, body: (await res.body.json()) as { outputs: { data: number[] }[] } };
+    const res = await serving.server.send({ method: 'POST', path: '/v2/models/iris/infer', body: '{}' });
+    return { version: serving.version, status: res.status, body: JSON.parse(res.body.toString()) as { outputs: { data: number[] }[] } };
   };
 
   expect(await answer()).toEqual({ version: 1, status: 200, body: { outputs: [{ name: 'predict', data: [1] }] } });
@@ -161,12 +161,12 @@ test("a follower reaches a local model server through the socket and secret of i
   const serving = (await targets.runner('alice', 'local'))?.serving;
   expect(monitored).toBe(true);
   expect(serving).toMatchObject({ model: 'iris', version: 1 });
-  const res = await serving!.server.request({ method: 'GET', path: '/v2/health/ready' });
-  expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
+  const res = await serving!.server.send({ method: 'GET', path: '/v2/health/ready' });
+  expect([res.status, JSON.parse(res.body.toString())]).toEqual([200, { ok: true }]);
   // With headers or without, the same object again or another, every request carries the secret.
   for (const headers of [JSON_BODY_HEADERS, JSON_BODY_HEADERS, undefined, { 'content-type': 'text/plain' }, JSON_BODY_HEADERS]) {
-    const posted = await serving!.server.request({ method: 'POST', path: '/v2/models/iris/infer', headers, body: '{}' });
-    expect([posted.statusCode, await posted.body.json()]).toEqual([200, { ok: true }]);
+    const posted = await serving!.server.send({ method: 'POST', path: '/v2/models/iris/infer', headers, body: '{}' });
+    expect([posted.status, JSON.parse(posted.body.toString())]).toEqual([200, { ok: true }]);
   }
 
   // The same process stays the same connection; a record without the secret (a personal service) gives none.
@@ -206,8 +206,8 @@ test("a follower splits and mirrors like the leader: each ready challenger's ser
   let traffic = await targets.traffic('alice', 'ab');
   expect(traffic?.champion?.version).toBe(1);
   expect(traffic?.challengers.map(c => [c.serving.version, c.policy])).toEqual([[2, { mode: 'canary', weight: 30 }]]);
-  const res = await traffic!.challengers[0].serving.server.request({ method: 'GET', path: '/v2/health/ready' });
-  expect([res.statusCode, await res.body.json()]).toEqual([200, { ok: true }]);
+  const res = await traffic!.challengers[0].serving.server.send({ method: 'GET', path: '/v2/health/ready' });
+  expect([res.status, JSON.parse(res.body.toString())]).toEqual([200, { ok: true }]);
   const v2 = traffic!.challengers[0].serving.server;
 
   // Ready, reweighted: the next read says so; the unchanged server keeps its connection.

@@ -1,7 +1,8 @@
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import type { ModelRequestOptions } from '../servingTarget.js';
+import { sendForWholeAnswer, type WholeAnswer } from '../wholeAnswer.js';
 import { HTTP_PORT_NAME } from './manifests.js';
 
 /**
@@ -16,35 +17,14 @@ export class ServiceEndpoint {
   started = 0;
   /** Never set: the pods' exits are the Deployment's business, not this connection's. */
   readonly exited = undefined;
-  private readonly pool: { request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData<unknown>> };
-  private readonly base: Pool;
 
-  private constructor(base: Pool, prefix: string, headers: Record<string, string>) {
-    this.base = base;
-    const request = async (options: Dispatcher.RequestOptions) => {
-      const res = await base.request({ ...options, path: prefix + options.path, headers: { ...(options.headers as Record<string, string>), ...headers } });
-      if (res.statusCode !== 502 && res.statusCode !== 503) {
-        return res;
-      }
-      // The API server's proxy answers for itself when no pod is there to answer (no endpoints yet, a
-      // pod that just went): that is no answer from the model server, so it counts as a connection
-      // failure (503 to the caller), never as the model's error.
-      const text = Buffer.from(await res.body.arrayBuffer());
-      let status: { kind?: string; message?: string } | undefined;
-      try {
-        status = JSON.parse(text.toString('utf8'));
-      } catch {
-        // Not the API server's: the model server's own answer.
-      }
-      if (status?.kind === 'Status') {
-        throw Object.assign(new Error(`no model server pod answered: ${status.message ?? res.statusCode}`), { code: 'LT_NO_ENDPOINT' });
-      }
-      // The body was read to look at it: hand on the bytes with the part of the body API callers use.
-      const replay = { arrayBuffer: async () => text, dump: async () => undefined, text: async () => text.toString('utf8') };
-      return { ...res, body: replay } as unknown as Dispatcher.ResponseData<unknown>;
-    };
-    this.pool = { request };
-  }
+  private constructor(
+    private readonly base: Pool,
+    /** Put before the model server's paths: the API server's service proxy, or nothing inside the cluster. */
+    private readonly prefix: string,
+    /** The API server's credentials, added to every request's own headers (none inside the cluster). */
+    private readonly headers: Record<string, string>
+  ) {}
 
   /** An endpoint for `service` in `namespace` on `port`. */
   static async create(config: KubeConfig, namespace: string, service: string, port: number, inCluster: boolean): Promise<ServiceEndpoint> {
@@ -69,21 +49,42 @@ export class ServiceEndpoint {
     return new ServiceEndpoint(pool, `/api/v1/namespaces/${namespace}/services/${service}:${HTTP_PORT_NAME}/proxy`, headers);
   }
 
-  /** Sends one request to the Service (a path of the model server's own). */
-  request(options: ModelRequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
+  /** Sends one request to the Service (a path of the model server's own); resolves with the whole answer. */
+  send(options: ModelRequestOptions): Promise<WholeAnswer> {
     this.started += 1;
-    return this.pool.request(options as Dispatcher.RequestOptions);
+    return this.exchange(options);
   }
 
   /** GET a path; the status, or 0 when nothing answered. */
   async probe(urlPath: string, timeoutMs = 2000): Promise<number> {
     try {
-      const res = await this.pool.request({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs } as Dispatcher.RequestOptions);
-      await res.body.dump();
-      return res.statusCode;
+      return (await this.exchange({ method: 'GET', path: urlPath, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })).status;
     } catch {
       return 0;
     }
+  }
+
+  /**
+   * One request through the proxy prefix. The API server's proxy answers 502/503 for itself when no pod
+   * is there to answer (no endpoints yet, a pod that just went): that is no answer from the model server,
+   * so it counts as a connection failure (503 to the caller), never as the model's error.
+   */
+  private async exchange(options: ModelRequestOptions): Promise<WholeAnswer> {
+    const headers = this.prefix ? { ...options.headers, ...this.headers } : options.headers;
+    const answer = await sendForWholeAnswer(this.base, { ...options, path: this.prefix + options.path, headers });
+    if (answer.status !== 502 && answer.status !== 503) {
+      return answer;
+    }
+    let status: { kind?: string; message?: string } | undefined;
+    try {
+      status = JSON.parse(answer.body.toString('utf8'));
+    } catch {
+      // Not the API server's: the model server's own answer.
+    }
+    if (status?.kind === 'Status') {
+      throw Object.assign(new Error(`no model server pod answered: ${status.message ?? answer.status}`), { code: 'LT_NO_ENDPOINT' });
+    }
+    return answer;
   }
 
   /** Waits (at most `timeoutMs`) for requests in flight to be answered. */
