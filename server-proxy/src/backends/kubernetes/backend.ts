@@ -71,6 +71,8 @@ export class KubernetesBackend implements Backend {
         intervalMs: opts.usageIntervalMs ?? 5000,
         runs: () => this.sampledRuns(),
         nodeMetrics: node => opts.client.nodeResourceMetrics(node),
+        // A quarter of the client's rate limit at most: creates and deletes must not queue behind samples.
+        maxNodeReadsPerSecond: opts.client.limiter.qps / 4,
         record: opts.recordUsage,
         unavailable: async (runId, reason) => {
           await this.kinds.update(runId, r => {

@@ -72,17 +72,41 @@ export interface KubeUsageOptions {
   record: (runId: string, sample: UsageSample) => Promise<void>;
   /** Marks a run whose usage cannot be read, with why. */
   unavailable: (runId: string, reason: string) => Promise<void>;
+  /**
+   * Node reads a second this sampler may use on average (rounds are spaced out to stay within it); they
+   * share the client's rate limit with creating and watching runs. Unlimited when not given.
+   */
+  maxNodeReadsPerSecond?: number;
+  /** Milliseconds since the epoch (tests set the clock). */
+  now?: () => number;
+}
+
+/** How long a node whose metrics could not be read is left alone, first and at most (doubling between). */
+const FAILED_NODE_PAUSE_MS = 30_000;
+const FAILED_NODE_MAX_PAUSE_MS = 10 * 60_000;
+
+/** A node whose metrics could not be read: not asked again before `retryAt`. */
+interface FailedNode {
+  error: Error;
+  retryAt: number;
+  pauseMs: number;
 }
 
 /**
  * Reads every running run's pods' usage from their nodes' kubelets every few seconds: one request per
  * node, whatever the number of pods on it. A run whose node cannot say (kwok's simulated nodes have no
- * kubelet) is marked "not available" unless it was measured before.
+ * kubelet) is marked "not available" unless it was measured before. The reads go through the client's
+ * rate limit, before which creates and deletes queue too: on a large cluster the rounds are spaced out to
+ * keep within `maxNodeReadsPerSecond`, and a node that did not answer is asked again only after a pause
+ * (30 s, doubling to 10 min), so that nodes without a kubelet's metrics cost nothing round after round.
  */
 export class KubeUsageSampler {
   private readonly periodic: PeriodicTask;
   private readonly last = new Map<string, { cpuSeconds: number; timeMs: number }>();
   private readonly marked = new Set<string>();
+  private readonly failedNodes = new Map<string, FailedNode>();
+  /** No round starts before this (the read budget of the last round). */
+  private nextRoundAt = 0;
 
   constructor(private readonly opts: KubeUsageOptions) {
     this.periodic = new PeriodicTask(opts.intervalMs, () => this.sampleAll(), err => opts.log.warn({ err }, 'sampling Kubernetes resource usage failed'));
@@ -98,18 +122,42 @@ export class KubeUsageSampler {
 
   /** One round: reads each node once, then records a sample per run or marks it unavailable. */
   async sampleAll(): Promise<void> {
+    const clock = this.opts.now ?? Date.now;
+    const started = clock();
+    if (started < this.nextRoundAt) {
+      return;
+    }
     const runs = this.opts.runs().filter(r => r.pods.length > 0);
     const nodes = [...new Set(runs.flatMap(r => r.pods.map(p => p.node)))];
     const byNode = new Map<string, Map<string, PodUsage> | Error>();
+    for (const node of [...this.failedNodes.keys()]) {
+      if (!nodes.includes(node)) {
+        this.failedNodes.delete(node);
+      }
+    }
+    const asked = nodes.filter(node => {
+      const failed = this.failedNodes.get(node);
+      if (failed && started < failed.retryAt) {
+        byNode.set(node, failed.error);
+        return false;
+      }
+      return true;
+    });
     await Promise.all(
-      nodes.map(async node => {
+      asked.map(async node => {
         try {
           byNode.set(node, parseResourceMetrics(await this.opts.nodeMetrics(node)));
+          this.failedNodes.delete(node);
         } catch (err) {
           byNode.set(node, err as Error);
+          const pauseMs = Math.min(FAILED_NODE_MAX_PAUSE_MS, (this.failedNodes.get(node)?.pauseMs ?? FAILED_NODE_PAUSE_MS / 2) * 2);
+          this.failedNodes.set(node, { error: err as Error, retryAt: clock() + pauseMs, pauseMs });
         }
       })
     );
+    if (this.opts.maxNodeReadsPerSecond) {
+      this.nextRoundAt = started + (asked.length / this.opts.maxNodeReadsPerSecond) * 1000;
+    }
     const live = new Set(runs.map(r => r.runId));
     for (const runId of [...this.last.keys()]) {
       if (!live.has(runId)) {
@@ -121,7 +169,7 @@ export class KubeUsageSampler {
         this.marked.delete(runId);
       }
     }
-    const now = Date.now();
+    const now = clock();
     for (const run of runs) {
       let cpuSeconds = 0;
       let memoryBytes = 0;

@@ -62,9 +62,74 @@ test('a run on a node with metrics gets samples; one on a node without says not 
   });
   await sampler.sampleAll();
   await sampler.sampleAll();
-  // One request per node and round, whatever the number of pods on it.
-  expect(asked.sort()).toEqual(['kwok-gpu-0', 'kwok-gpu-0', 'real', 'real']);
+  // One request per node and round, whatever the number of pods on it; the node that did not answer
+  // is left alone in the next round.
+  expect(asked.sort()).toEqual(['kwok-gpu-0', 'real', 'real']);
   expect(samples.map(([runId]) => runId)).toEqual(['train1', 'train1']);
   expect(samples[0][1]).toMatchObject({ cpuSeconds: 4.02, memoryBytes: 209715200, cpuCores: 0 });
   expect(unavailable).toEqual([['sim', expect.stringMatching(/node kwok-gpu-0 does not report resource metrics.*not available/)]]);
+});
+
+test('a node that does not answer is asked again after 30 s, then after pauses doubling to 10 min; one that answers again is asked every round', async () => {
+  let now = 1_000_000;
+  let kwokAnswers = false;
+  const asked: number[] = [];
+  const samples: string[] = [];
+  const sampler = new KubeUsageSampler({
+    log: silent,
+    intervalMs: 5000,
+    runs: () => [{ runId: 'sim', pods: [{ namespace: 'laketahoe-alice', name: 'lt-train1-master-0-abcde', node: 'kwok-gpu-0' }], gpuCount: 1 }],
+    nodeMetrics: async () => {
+      asked.push(now);
+      if (!kwokAnswers) {
+        throw new Error('HTTP 502 error trying to reach service');
+      }
+      return TEXT;
+    },
+    record: async runId => void samples.push(runId),
+    unavailable: async () => undefined,
+    now: () => now
+  });
+  const start = now;
+  // A round every 5 s for 20 minutes.
+  for (; now < start + 20 * 60_000; now += 5000) {
+    await sampler.sampleAll();
+  }
+  expect(asked.map(t => (t - start) / 1000)).toEqual([0, 30, 90, 210, 450, 930]);
+  kwokAnswers = true;
+  now = start + 930_000 + 600_000; // the next try, after the longest pause
+  for (const end = now + 15_000; now < end; now += 5000) {
+    await sampler.sampleAll();
+  }
+  expect(asked.length).toBe(9);
+  expect(samples).toEqual(['sim', 'sim', 'sim']);
+});
+
+test('on a large cluster the rounds are spaced out so that node reads stay within their share of the rate limit', async () => {
+  let now = 0;
+  const runs: KubeSampledRun[] = Array.from({ length: 130 }, (_, i) => ({
+    runId: `run${i}`,
+    pods: [{ namespace: 'laketahoe-alice', name: 'lt-train1-master-0-abcde', node: `gpu-${i}` }],
+    gpuCount: 4
+  }));
+  const asked: number[] = [];
+  const sampler = new KubeUsageSampler({
+    log: silent,
+    intervalMs: 5000,
+    runs: () => runs,
+    nodeMetrics: async () => {
+      asked.push(now);
+      return TEXT;
+    },
+    record: async () => undefined,
+    unavailable: async () => undefined,
+    maxNodeReadsPerSecond: 12.5,
+    now: () => now
+  });
+  for (; now < 60_000; now += 5000) {
+    await sampler.sampleAll();
+  }
+  // 130 nodes at 12.5 reads a second: a round every 10.4 s at most, so rounds at 0, 15, 30 and 45 s.
+  expect([...new Set(asked)]).toEqual([0, 15_000, 30_000, 45_000]);
+  expect(asked.length / 60).toBeLessThanOrEqual(12.5);
 });
