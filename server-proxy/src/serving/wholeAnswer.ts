@@ -29,6 +29,7 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (err: Error) => void
   ) {}
 
+  /** Present so that undici takes this for a handler of its current interface (nothing to do at the start). */
   onRequestStart(): void {}
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {

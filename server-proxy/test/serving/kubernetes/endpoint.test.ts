@@ -55,58 +55,43 @@ afterAll(async () => {
   await new Promise(resolve => server.close(resolve));
 });
 
-beforeEach(() => {
+let endpoint: ServiceEndpoint;
+
+beforeEach(async () => {
   seen.length = 0;
+  endpoint = await ServiceEndpoint.create(config, 'team-a', 'lt-iris-v1', 8080, false);
 });
 
+afterEach(() => endpoint.close());
+
 test("a request goes through the Service's proxy path with the API server's credentials and comes back whole", async () => {
-  const endpoint = await ServiceEndpoint.create(config, 'team-a', 'lt-iris-v1', 8080, false);
-  try {
-    const body = Buffer.from('{"inputs":[]}');
-    const answer = await endpoint.send({ method: 'POST', path: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, body });
-    expect(answer.status).toBe(200);
-    expect(answer.contentType).toBe('application/json');
-    expect(JSON.parse(answer.body.toString())).toEqual({ outputs: [{ name: 'predict', datatype: 'INT64', shape: [1], data: [2] }] });
-    expect(seen).toEqual([{ path: `${PROXY}/v2/models/iris/infer`, authorization: 'Bearer service-token', contentType: 'application/json', body: '{"inputs":[]}' }]);
-    expect(endpoint.started).toBe(1);
-  } finally {
-    await endpoint.close();
-  }
+  const body = Buffer.from('{"inputs":[]}');
+  const answer = await endpoint.send({ method: 'POST', path: '/v2/models/iris/infer', headers: { 'content-type': 'application/json' }, body });
+  expect(answer.status).toBe(200);
+  expect(answer.contentType).toBe('application/json');
+  expect(JSON.parse(answer.body.toString())).toEqual({ outputs: [{ name: 'predict', datatype: 'INT64', shape: [1], data: [2] }] });
+  expect(seen).toEqual([{ path: `${PROXY}/v2/models/iris/infer`, authorization: 'Bearer service-token', contentType: 'application/json', body: '{"inputs":[]}' }]);
+  expect(endpoint.started).toBe(1);
 });
 
 test("the proxy's own 503 (no pod to answer) is a failure with its reason; the model server's 503 and 404 are answers", async () => {
-  const endpoint = await ServiceEndpoint.create(config, 'team-a', 'lt-iris-v1', 8080, false);
-  try {
-    await expect(endpoint.send({ method: 'POST', path: '/v2/models/gone/infer', body: '{}' })).rejects.toMatchObject({
-      code: 'LT_NO_ENDPOINT',
-      message: 'no model server pod answered: no endpoints available for service "lt-iris-v1"'
-    });
-    const loading = await endpoint.send({ method: 'GET', path: '/v2/models/loading/ready' });
-    expect([loading.status, loading.body.toString()]).toEqual([503, '{"error":"model loading is not finished"}']);
-    const unknown = await endpoint.send({ method: 'POST', path: '/v2/models/unknown/infer', body: '{}' });
-    expect([unknown.status, unknown.body.toString()]).toEqual([404, '{"error":"Model unknown not found"}']);
-  } finally {
-    await endpoint.close();
-  }
+  await expect(endpoint.send({ method: 'POST', path: '/v2/models/gone/infer', body: '{}' })).rejects.toMatchObject({
+    code: 'LT_NO_ENDPOINT',
+    message: 'no model server pod answered: no endpoints available for service "lt-iris-v1"'
+  });
+  const loading = await endpoint.send({ method: 'GET', path: '/v2/models/loading/ready' });
+  expect([loading.status, loading.body.toString()]).toEqual([503, '{"error":"model loading is not finished"}']);
+  const unknown = await endpoint.send({ method: 'POST', path: '/v2/models/unknown/infer', body: '{}' });
+  expect([unknown.status, unknown.body.toString()]).toEqual([404, '{"error":"Model unknown not found"}']);
 });
 
 test('an answer cut off before its end is a connection failure, not a short answer', async () => {
-  const endpoint = await ServiceEndpoint.create(config, 'team-a', 'lt-iris-v1', 8080, false);
-  try {
-    await expect(endpoint.send({ method: 'POST', path: '/v2/models/cut/infer', body: '{}' })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
-  } finally {
-    await endpoint.close();
-  }
+  await expect(endpoint.send({ method: 'POST', path: '/v2/models/cut/infer', body: '{}' })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
 });
 
 test('a probe gives the status, 0 when no pod answered, and is not counted as a request', async () => {
-  const endpoint = await ServiceEndpoint.create(config, 'team-a', 'lt-iris-v1', 8080, false);
-  try {
-    expect(await endpoint.probe('/v2/models/loading/ready')).toBe(503);
-    expect(await endpoint.probe('/v2/health/ready')).toBe(0);
-    expect(await endpoint.probe('/v2/models/unknown/ready')).toBe(404);
-    expect(endpoint.started).toBe(0);
-  } finally {
-    await endpoint.close();
-  }
+  expect(await endpoint.probe('/v2/models/loading/ready')).toBe(503);
+  expect(await endpoint.probe('/v2/health/ready')).toBe(0);
+  expect(await endpoint.probe('/v2/models/unknown/ready')).toBe(404);
+  expect(endpoint.started).toBe(0);
 });
