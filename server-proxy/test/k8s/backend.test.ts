@@ -264,7 +264,14 @@ describeCluster('Kubernetes backend', () => {
 
   test('when a distributed job fails, its other roles are deleted and the master Job is kept', async () => {
     const jobId = id('distfail');
-    const labels = { 'laketahoe.test/run-seconds': '1', 'laketahoe.test/outcome': 'fail', 'laketahoe.test/exit-code': '2' };
+    // The master fails first; the worker and the parameter server would fail 30 s later.
+    const labels = {
+      'laketahoe.test/run-seconds': '1',
+      'laketahoe.test/run-seconds-worker': '30',
+      'laketahoe.test/run-seconds-ps': '30',
+      'laketahoe.test/outcome': 'fail',
+      'laketahoe.test/exit-code': '2'
+    };
     await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
     const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
     expect(done.state).toBe('FAILED');
@@ -274,6 +281,23 @@ describeCluster('Kubernetes backend', () => {
       return jobs.length === 1 ? jobs : undefined;
     }, 20_000, 'only the master Job to remain');
     expect(left![0].metadata!.labels!['laketahoe.io/role']).toBe('master');
+  });
+
+  test('when a worker fails while the master runs, the job fails naming the worker pod and every role is deleted', async () => {
+    const jobId = id('workerfail');
+    const labels = {
+      'laketahoe.test/run-seconds': '1',
+      'laketahoe.test/run-seconds-master': '60',
+      'laketahoe.test/run-seconds-ps': '60',
+      'laketahoe.test/outcome': 'fail',
+      'laketahoe.test/exit-code': '3'
+    };
+    await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
+    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+    expect(done.state).toBe('FAILED');
+    expect(done.trainingOutput.exitCode).toBe(3);
+    expect(done.errorMessage).toMatch(/\(worker pod [a-z0-9-]+\)$/);
+    await waitFor(async () => (await jobsOf('laketahoe-alice', jobId)).length === 0, 20_000, 'every Job of the run to be deleted');
   });
 
   test('HPO trials run as Jobs on the cluster, at most maxParallelTrials at a time', async () => {
