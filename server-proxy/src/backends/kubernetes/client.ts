@@ -223,7 +223,7 @@ export class KubeClient {
    * (a simulated node has no kubelet behind it) or the caller may not read nodes/proxy.
    */
   async nodeResourceMetrics(node: string, timeoutMs = 5000): Promise<string> {
-    await this.limiter.take();
+    await this.limiter.take('background');
     const opts: https.RequestOptions = {};
     await this.config.applyToHTTPSOptions(opts);
     const url = new URL(`${this.server}/api/v1/nodes/${encodeURIComponent(node)}/proxy/metrics/resource`);
@@ -286,8 +286,10 @@ export class KubeClient {
     };
     out.once('finish', () => end());
     out.once('unpipe', () => end());
+    // Log (re)connections yield to creates and deletes when the rate limit is reached: a late log line
+    // costs nothing, a late Job holds a trial back.
     return this.limiter
-      .take()
+      .take('background')
       .then(() => new Log(this.config).log(namespace, pod, opts.container, out, { follow: opts.follow, timestamps: true }))
       .catch(err => {
         end(err);

@@ -10,6 +10,9 @@ import { CONTAINER } from './manifests.js';
  */
 export type LogSink = (lines: string[], storedAfter: number) => Promise<void>;
 
+const FIRST_RECONNECT_MS = 1000;
+const MAX_RECONNECT_MS = 30_000;
+
 /**
  * Follows one pod's log (`follow=true&timestamps=true`) and hands complete lines to a sink. Every
  * stream starts at the log's first line, so lines are counted and the first `stored` ones skipped:
@@ -28,6 +31,8 @@ export class PodLogReader {
   private flushing: Promise<void> = Promise.resolve();
   /** Whether the held partial line reached MAX_LINE_BYTES. */
   private partialCut = false;
+  /** Streams in a row that ended without a new line. */
+  private emptyStreams = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -41,8 +46,13 @@ export class PodLogReader {
     this.stored = alreadyStored;
   }
 
-  /** Starts following; while not closed, a stream that ends (a kubelet ends it at container exit, a dropped connection too) is opened again. */
+  /**
+   * Starts following; while not closed, a stream that ends (a kubelet ends it at container exit, a
+   * dropped connection too) is opened again: after 1 s, doubling up to 30 s while streams bring no new
+   * line (each one reads the whole log again, for a pod that may have exited).
+   */
   follow(): void {
+    const linesBefore = this.queued;
     const out = new Writable({
       write: (chunk: Buffer, _enc, done) => {
         if (!this.closed) {
@@ -59,7 +69,9 @@ export class PodLogReader {
           this.received = 0;
           this.partial = '';
           this.partialCut = false;
-          setTimeout(() => !this.closed && this.follow(), 1000).unref();
+          this.emptyStreams = this.queued > linesBefore ? 0 : this.emptyStreams + 1;
+          const pauseMs = Math.min(FIRST_RECONNECT_MS * 2 ** this.emptyStreams, MAX_RECONNECT_MS);
+          setTimeout(() => !this.closed && this.follow(), pauseMs).unref();
         }
       })
       .then(abort => {

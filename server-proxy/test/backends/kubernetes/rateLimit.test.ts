@@ -1,6 +1,6 @@
-import { TokenBucket, type Clock } from '../../../src/backends/kubernetes/rateLimit.js';
+import { TokenBucket, type CallPriority, type Clock } from '../../../src/backends/kubernetes/rateLimit.js';
 
-/** A clock that moves only when told; sleeps are recorded and end when the clock passes them. */
+/** A clock that moves only when told; sleeps are recorded and end when the clock reaches them. */
 class ManualClock implements Clock {
   time = 0;
   readonly sleeps: number[] = [];
@@ -15,20 +15,28 @@ class ManualClock implements Clock {
     return new Promise(resolve => this.waiting.push({ until: this.time + ms, wake: resolve }));
   }
 
+  /** Moves time on, stopping at each sleep that ends on the way (in order), as real timers would fire. */
   async advance(ms: number): Promise<void> {
-    this.time += ms;
-    for (const w of this.waiting.filter(x => x.until <= this.time)) {
-      this.waiting.splice(this.waiting.indexOf(w), 1);
-      w.wake();
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.waiting.filter(w => w.until <= end).sort((a, b) => a.until - b.until)[0];
+      if (!due) {
+        break;
+      }
+      this.waiting.splice(this.waiting.indexOf(due), 1);
+      this.time = Math.max(this.time, due.until);
+      due.wake();
+      await new Promise(resolve => setImmediate(resolve));
     }
+    this.time = end;
     await new Promise(resolve => setImmediate(resolve));
   }
 }
 
 /** Starts `n` takes and reports which of them have been let through. */
-function takeAll(bucket: TokenBucket, n: number): { passed: Set<number>; all: Promise<void[]> } {
+function takeAll(bucket: TokenBucket, n: number, priority: CallPriority = 'normal', first = 0): { passed: Set<number>; all: Promise<void[]> } {
   const passed = new Set<number>();
-  const all = Promise.all(Array.from({ length: n }, (_, i) => bucket.take().then(() => void passed.add(i))));
+  const all = Promise.all(Array.from({ length: n }, (_, i) => bucket.take(priority).then(() => void passed.add(first + i))));
   return { passed, all };
 }
 
@@ -40,8 +48,10 @@ test('a full bucket lets `burst` calls through at once, then one every 1/qps sec
   const { passed, all } = takeAll(bucket, 6);
   await settle();
   expect([...passed]).toEqual([0, 1, 2]);
-  expect(clock.sleeps.map(Math.round)).toEqual([100, 200, 300]);
-  await clock.advance(100);
+  expect(clock.sleeps.map(Math.round)).toEqual([100]);
+  await clock.advance(99);
+  expect([...passed]).toEqual([0, 1, 2]);
+  await clock.advance(1);
   expect([...passed]).toEqual([0, 1, 2, 3]);
   await clock.advance(100);
   expect([...passed]).toEqual([0, 1, 2, 3, 4]);
@@ -78,6 +88,38 @@ test('steady callers get qps calls per second', async () => {
   expect(passed.size).toBe(200);
   await clock.advance(4000);
   expect(passed.size).toBe(400);
+});
+
+test('waiting normal calls go before waiting background ones, whatever their arrival order', async () => {
+  const clock = new ManualClock();
+  const bucket = new TokenBucket(10, 1, clock);
+  await bucket.take();
+  const background = takeAll(bucket, 3, 'background', 100);
+  const normal = takeAll(bucket, 3, 'normal', 0);
+  await settle();
+  expect(background.passed.size + normal.passed.size).toBe(0);
+  await clock.advance(300);
+  expect([...normal.passed]).toEqual([0, 1, 2]);
+  expect(background.passed.size).toBe(0);
+  await clock.advance(300);
+  expect([...background.passed]).toEqual([100, 101, 102]);
+});
+
+test('a background call waits at most BACKGROUND_MAX_WAIT_MS while normal calls keep the bucket empty', async () => {
+  const clock = new ManualClock();
+  const bucket = new TokenBucket(10, 1, clock, 1000);
+  await bucket.take();
+  const background = takeAll(bucket, 1, 'background');
+  // Ten normal calls queued ahead every 100 ms: more than the bucket's 10 per second.
+  const normal: Promise<void>[] = [];
+  for (let step = 0; step < 12; step++) {
+    normal.push(...Array.from({ length: 10 }, () => bucket.take()));
+    await clock.advance(100);
+    if (step < 9) {
+      expect(background.passed.size).toBe(0);
+    }
+  }
+  expect(background.passed.size).toBe(1);
 });
 
 test('settings out of range are refused', () => {
