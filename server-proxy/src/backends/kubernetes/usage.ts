@@ -128,10 +128,11 @@ export class KubeUsageSampler {
       return;
     }
     const runs = this.opts.runs().filter(r => r.pods.length > 0);
-    const nodes = [...new Set(runs.flatMap(r => r.pods.map(p => p.node)))];
+    const nodeSet = new Set(runs.flatMap(r => r.pods.map(p => p.node)));
+    const nodes = [...nodeSet];
     const byNode = new Map<string, Map<string, PodUsage> | Error>();
     for (const node of [...this.failedNodes.keys()]) {
-      if (!nodes.includes(node)) {
+      if (!nodeSet.has(node)) {
         this.failedNodes.delete(node);
       }
     }
