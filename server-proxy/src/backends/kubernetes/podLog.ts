@@ -48,8 +48,9 @@ export class PodLogReader {
 
   /**
    * Starts following; while not closed, a stream that ends (a kubelet ends it at container exit, a
-   * dropped connection too) is opened again: after 1 s, doubling up to 30 s while streams bring no new
-   * line (each one reads the whole log again, for a pod that may have exited).
+   * dropped connection too) is opened again: 1 s after a stream that brought new lines, else 2, 4 ... up
+   * to 30 s after each one in a row that brought none (each reads the whole log again, and the pod may
+   * have exited).
    */
   follow(): void {
     const linesBefore = this.queued;
