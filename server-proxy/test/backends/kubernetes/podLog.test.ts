@@ -23,7 +23,7 @@ const quiet = { warn: () => undefined, error: () => undefined } as unknown as Fa
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
-test('a follow stream that ends is opened again after 1 s, doubling up to 30 s while streams bring nothing new', async () => {
+test('a follow stream that ends is opened again 1 s after one with new lines, else after 2, 4 ... up to 30 s', async () => {
   let text = 'a\nb\n';
   const { client, connectedAt } = endingStreams(() => text);
   const stored: string[] = [];
