@@ -262,18 +262,23 @@ describeCluster('Kubernetes backend', () => {
     expect(done.stateHistory[done.stateHistory.length - 1].reason).toBe('exceeded maxRunningTime');
   });
 
+  /**
+   * Runs a distributed job (a master, a worker, a parameter server) whose pods all fail with `exitCode`,
+   * each role after its own number of seconds, and resolves to the ended job.
+   */
+  const failDistributed = async (jobId: string, seconds: Record<'master' | 'worker' | 'ps', number>, exitCode: number) => {
+    const labels: Record<string, string> = { 'laketahoe.test/outcome': 'fail', 'laketahoe.test/exit-code': String(exitCode) };
+    for (const [role, s] of Object.entries(seconds)) {
+      labels[`laketahoe.test/run-seconds-${role}`] = String(s);
+    }
+    await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
+    return waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+  };
+
   test('when a distributed job fails, its other roles are deleted and the master Job is kept', async () => {
     const jobId = id('distfail');
     // The master fails first; the worker and the parameter server would fail 30 s later.
-    const labels = {
-      'laketahoe.test/run-seconds': '1',
-      'laketahoe.test/run-seconds-worker': '30',
-      'laketahoe.test/run-seconds-ps': '30',
-      'laketahoe.test/outcome': 'fail',
-      'laketahoe.test/exit-code': '2'
-    };
-    await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
-    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+    const done = await failDistributed(jobId, { master: 1, worker: 30, ps: 30 }, 2);
     expect(done.state).toBe('FAILED');
     expect(done.trainingOutput.exitCode).toBe(2);
     const left = await waitFor(async () => {
@@ -285,15 +290,7 @@ describeCluster('Kubernetes backend', () => {
 
   test('when a worker fails while the master runs, the job fails naming the worker pod and every role is deleted', async () => {
     const jobId = id('workerfail');
-    const labels = {
-      'laketahoe.test/run-seconds': '1',
-      'laketahoe.test/run-seconds-master': '60',
-      'laketahoe.test/run-seconds-ps': '60',
-      'laketahoe.test/outcome': 'fail',
-      'laketahoe.test/exit-code': '3'
-    };
-    await submit({ jobId, labels, trainingInput: { scaleTier: 'CUSTOM', workerCount: 1, parameterServerCount: 1, notebook: nb } });
-    const done = await waitForState(t, jobId, ['SUCCEEDED', 'FAILED'], 30_000);
+    const done = await failDistributed(jobId, { master: 60, worker: 1, ps: 60 }, 3);
     expect(done.state).toBe('FAILED');
     expect(done.trainingOutput.exitCode).toBe(3);
     expect(done.errorMessage).toMatch(/\(worker pod [a-z0-9-]+\)$/);

@@ -89,7 +89,8 @@ const FAILED_NODE_MAX_PAUSE_MS = 10 * 60_000;
 interface FailedNode {
   error: Error;
   retryAt: number;
-  pauseMs: number;
+  /** Failed reads in a row. */
+  failures: number;
 }
 
 /**
@@ -151,8 +152,9 @@ export class KubeUsageSampler {
           this.failedNodes.delete(node);
         } catch (err) {
           byNode.set(node, err as Error);
-          const pauseMs = Math.min(FAILED_NODE_MAX_PAUSE_MS, (this.failedNodes.get(node)?.pauseMs ?? FAILED_NODE_PAUSE_MS / 2) * 2);
-          this.failedNodes.set(node, { error: err as Error, retryAt: clock() + pauseMs, pauseMs });
+          const failures = (this.failedNodes.get(node)?.failures ?? 0) + 1;
+          const pauseMs = Math.min(FAILED_NODE_MAX_PAUSE_MS, FAILED_NODE_PAUSE_MS * 2 ** (failures - 1));
+          this.failedNodes.set(node, { error: err as Error, retryAt: clock() + pauseMs, failures });
         }
       })
     );
