@@ -92,10 +92,18 @@ export function tailFile(file: string, lines = LOG_TAIL_LINES): string {
   }
 }
 
-/** The last Python exception line (`ValueError: ...`) in a log tail: the reason a load or a call failed. */
+/**
+ * The last Python exception line (`ValueError: ...`) in a log tail: the reason a load or a call failed.
+ * A `SystemExit` only says the server gave up (uvicorn's startup failure is `SystemExit: 3`), so an
+ * exception before it that says why (`OSError: [Errno 98] ... address already in use`) comes first.
+ */
 export function lastException(log: string): string | undefined {
-  const lines = log.split('\n').reverse();
-  return lines.find(l => /^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*:/.test(l.trim()))?.trim();
+  const exceptions = log
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => /^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*:/.test(l))
+    .reverse();
+  return exceptions.find(l => !l.startsWith('SystemExit')) ?? exceptions[0];
 }
 
 /**

@@ -41,22 +41,35 @@ export function versionObjectName(owner: string, name: string, version: number):
   return `lt-${name.slice(0, 63 - 3 - suffix.length)}${suffix}`.replace(/-+/g, '-');
 }
 
+/** The ports of one version's server: HTTP, gRPC (the next one) and metrics. */
+export interface ServerPorts {
+  http: number;
+  metrics: number;
+}
+
 /**
- * The HTTP port of a version's server. Pods that share the node's network (a pod template with
- * hostNetwork) each need their own ports, so they are derived from the object name; otherwise MLServer's
- * usual 8080. The gRPC port is the next one.
+ * Ports on a node's shared network: from 20000 to 29999, below the NodePort range (30000-32767) and
+ * Linux's default ephemeral range (32768-60999). A port in the ephemeral range may be the local port of
+ * any outgoing connection of the node (or its TIME_WAIT, which blocks a bind for a minute), and MLServer
+ * exits when it cannot bind.
  */
-export function serverPort(objectName: string, hostNetwork: boolean): number {
-  return hostNetwork ? 20000 + 2 * portSlot(objectName) : 8080;
-}
+const HOST_PORT_BASE = 20000;
+/** Three ports each (HTTP, gRPC, metrics). */
+const HOST_PORT_SLOTS = 3333;
 
-/** MLServer's metrics port: its usual 8082, or on the node's network one from a range of its own. */
-export function metricsPort(objectName: string, hostNetwork: boolean): number {
-  return hostNetwork ? 40000 + portSlot(objectName) : 8082;
-}
-
-function portSlot(objectName: string): number {
-  return crypto.createHash('sha256').update(objectName).digest().readUInt32BE(0) % 10000;
+/**
+ * The ports of one version's server. Pods that share the node's network (a pod template with
+ * hostNetwork) each need their own, so they come from a slot: the deployment's hash plus the version,
+ * so that the versions of one deployment (the one serving, the one replacing it, challengers) get
+ * different ones. Otherwise MLServer's usual 8080 (gRPC 8081) and 8082.
+ */
+export function serverPorts(owner: string, deployment: string, version: number, hostNetwork: boolean): ServerPorts {
+  if (!hostNetwork) {
+    return { http: 8080, metrics: 8082 };
+  }
+  const base = Number.parseInt(servingLabel(owner, deployment).slice(0, 8), 16);
+  const port = HOST_PORT_BASE + 3 * ((base + version) % HOST_PORT_SLOTS);
+  return { http: port, metrics: port + 2 };
 }
 
 /** What one version's objects are built from. */
@@ -139,8 +152,7 @@ function labels(spec: VersionSpec, objectName: string): Record<string, string> {
 /** One served version: a Deployment running MLServer (model fetched by an init container) and its Service. */
 export function versionManifests(spec: VersionSpec, namespace: string): { deployment: V1Deployment; service: V1Service; port: number } {
   const objectName = versionObjectName(spec.owner, spec.deployment, spec.version);
-  const port = serverPort(objectName, spec.podTemplate?.hostNetwork === true);
-  const metrics = metricsPort(objectName, spec.podTemplate?.hostNetwork === true);
+  const { http: port, metrics } = serverPorts(spec.owner, spec.deployment, spec.version, spec.podTemplate?.hostNetwork === true);
   const objectLabels = labels(spec, objectName);
   const metadata = {
     name: objectName,

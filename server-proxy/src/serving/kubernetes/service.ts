@@ -4,7 +4,7 @@ import { deploymentKey } from '../deploymentUpdater.js';
 import type { ServedVersion } from '../supervisor.js';
 import { KubeDeploymentRunner, type KubeServingOptions } from './runner.js';
 import { ServiceEndpoint } from './endpoint.js';
-import { serverPort, versionObjectName } from './manifests.js';
+import { serverPorts, versionObjectName } from './manifests.js';
 
 /** Replica defaults when the request names none: small enough for a shared namespace's quota. */
 const DEFAULT_CPU = 0.5;
@@ -43,7 +43,7 @@ export class KubeServing {
   endpointFor(record: DeploymentRecord, version: number): Promise<ServiceEndpoint> {
     const { owner, name } = record.deployment;
     const objectName = versionObjectName(owner, name, version);
-    const port = serverPort(objectName, this.opts.podTemplate?.hostNetwork === true);
+    const port = serverPorts(owner, name, version, this.opts.podTemplate?.hostNetwork === true).http;
     return ServiceEndpoint.create(this.opts.config, record.runtime.kube!.namespace, objectName, port, this.opts.inCluster);
   }
 

@@ -1,5 +1,5 @@
 import { diagnose, pendingReplicas } from '../../../src/serving/kubernetes/diagnose.js';
-import { metricsPort, serverPort, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
+import { serverPorts, servingLabel, versionManifests, versionObjectName, type VersionSpec } from '../../../src/serving/kubernetes/manifests.js';
 
 const spec = (over: Partial<VersionSpec> = {}): VersionSpec => ({
   owner: 'alice',
@@ -27,16 +27,20 @@ describe('model server objects on Kubernetes', () => {
     expect(servingLabel('a/b', 'c')).not.toBe(servingLabel('a', 'b/c'));
   });
 
-  test('on a shared host network each version gets its own even port; otherwise 8080', () => {
-    const a = serverPort(versionObjectName('alice', 'm', 1), true);
-    const b = serverPort(versionObjectName('alice', 'm', 2), true);
-    expect(a).not.toBe(b);
-    expect([a % 2, b % 2]).toEqual([0, 0]);
-    expect(a).toBeGreaterThanOrEqual(20000);
-    expect(serverPort('x', false)).toBe(8080);
-    expect(metricsPort('x', false)).toBe(8082);
-    // Two versions share a metrics port only where they would share the HTTP port.
-    expect(metricsPort(versionObjectName('alice', 'm', 1), true)).not.toBe(metricsPort(versionObjectName('alice', 'm', 2), true));
+  test('on a shared host network each version gets its own ports, below the NodePort and ephemeral ranges; otherwise 8080', () => {
+    expect(serverPorts('alice', 'm', 1, false)).toEqual({ http: 8080, metrics: 8082 });
+    const ports = (owner: string, name: string, version: number) => {
+      const { http, metrics } = serverPorts(owner, name, version, true);
+      return [http, http + 1, metrics];
+    };
+    // Consecutive versions of one deployment (a switch, challengers) never share a port.
+    const versions = Array.from({ length: 50 }, (_, i) => ports('alice', 'm', i + 1)).flat();
+    expect(new Set(versions).size).toBe(versions.length);
+    // Across many deployments every port stays in 20000-29999: no outgoing connection of the node takes it.
+    const all = Array.from({ length: 2000 }, (_, i) => ports(`user${i}`, `model${i % 7}`, i % 5)).flat();
+    expect(Math.min(...all)).toBeGreaterThanOrEqual(20000);
+    expect(Math.max(...all)).toBeLessThanOrEqual(29999);
+    expect(serverPorts('alice', 'm', 1, true)).not.toEqual(serverPorts('bob', 'm', 1, true));
   });
 
   test('a version is a Deployment with the replicas, resources, priority, probes and init container, and a Service on its pods', () => {
@@ -67,8 +71,8 @@ describe('model server objects on Kubernetes', () => {
     expect(deployment.spec!.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec!.template.spec!.hostNetwork).toBe(true);
     expect(deployment.spec!.template.spec!.nodeSelector).toEqual({ real: 'yes' });
-    const metrics = metricsPort(deployment.metadata!.name!, true);
-    expect(metrics).toBeGreaterThanOrEqual(40000);
+    const { metrics } = serverPorts(spec().owner, spec().deployment, spec().version, true);
+    expect(metrics).toBe(port + 2);
     expect(deployment.spec!.template.spec!.containers[0].ports).toEqual([
       { name: 'http', containerPort: port, protocol: 'TCP' },
       { name: 'metrics', containerPort: metrics, protocol: 'TCP' }
@@ -109,6 +113,22 @@ describe('why a version is not ready', () => {
       status: { containerStatuses: [{ name: 'mlserver', state: { waiting: {} }, lastState: { terminated: { exitCode: 1, message: 'Traceback\nValueError: bad pickle' } } }] }
     };
     expect(diagnose(undefined, [crash as never]).failed).toBe('the model server exited (exit code 1): ValueError: bad pickle');
+    // uvicorn's startup failure: the exit says only that it gave up, the OSError before it says why.
+    const bind = [
+      "ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 20002): address already in use",
+      'Traceback (most recent call last):',
+      "OSError: [Errno 98] error while attempting to bind on address ('0.0.0.0', 20002): address already in use",
+      'During handling of the above exception, another exception occurred:',
+      '    sys.exit(STARTUP_FAILURE)',
+      'SystemExit: 3',
+      'asyncio.exceptions.CancelledError'
+    ].join('\n');
+    const exited = { status: { containerStatuses: [{ name: 'mlserver', state: { terminated: { exitCode: 3, message: bind } } }] } };
+    expect(diagnose(undefined, [exited as never]).failed).toBe(
+      "the model server exited (exit code 3): OSError: [Errno 98] error while attempting to bind on address ('0.0.0.0', 20002): address already in use"
+    );
+    const onlyExit = { status: { containerStatuses: [{ name: 'mlserver', state: { terminated: { exitCode: 3, message: 'SystemExit: 3' } } }] } };
+    expect(diagnose(undefined, [onlyExit as never]).failed).toBe('the model server exited (exit code 3): SystemExit: 3');
     expect(diagnose(undefined, [])).toEqual({ pending: 'waiting for the model server pods' });
   });
 });
