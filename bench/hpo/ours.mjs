@@ -10,6 +10,8 @@ const args = Object.fromEntries(
   })
 );
 const SEEDS = Number(args.seeds ?? 20);
+// --seedFrom=N runs seeds N..N+SEEDS-1 (a second set of seeds to check a change against).
+const SEED_FROM = Number(args.seedFrom ?? 0);
 const TRIALS = Number(args.trials ?? 60);
 const OUT = args.out ?? 'ours.json';
 // --engine=DIR runs another build of the engine (e.g. a copy of .build from
@@ -187,7 +189,7 @@ for (const problem of PROBLEMS) {
   for (const batch of BATCHES) {
     const key = `${problem.name}/${batch}`;
     results.runs[key] = [];
-    for (let seed = 0; seed < SEEDS; seed++)
+    for (let seed = SEED_FROM; seed < SEED_FROM + SEEDS; seed++)
       results.runs[key].push(runOnce(problem, seed, batch));
     process.stderr.write(
       `ours ${key} done at ${((Date.now() - t0) / 1000).toFixed(0)} s\n`

@@ -230,6 +230,7 @@ PEERS = {"optuna-tpe": run_tpe, "optuna-cmaes": run_cmaes, "skopt-gp": run_skopt
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--seed-from", type=int, default=0, help="first seed (a second set of seeds to check a change against)")
     ap.add_argument("--trials", type=int, default=60)
     ap.add_argument("--latency-calls", type=int, default=50)
     ap.add_argument("--out", default="peers.json")
@@ -259,7 +260,7 @@ def main():
             key = f"{problem['name']}/{batch}"
             for method in peers:
                 fn = PEERS[method]
-                results["runs"][method][key] = [fn(problem, seed, args.trials, batch) for seed in range(args.seeds)]
+                results["runs"][method][key] = [fn(problem, seed, args.trials, batch) for seed in range(args.seed_from, args.seed_from + args.seeds)]
                 print(f"{method} {key} done at {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     for n in (100, 1000) if args.latency_calls > 0 else ():
         results["latency"][str(n)] = optuna_latency(n, args.latency_calls)
