@@ -3,7 +3,7 @@ import { fitGpHyper, GaussianProcess, type GpFit, type GpHyper } from './gp.js';
 import type { KernelKind } from './kernel.js';
 import { haltonPoint } from './halton.js';
 import { RandomSearch } from './random.js';
-import { separablePoint } from './separable.js';
+import { coordinateMoves } from './separable.js';
 import { warpOutputs, type OutputWarp } from './outputWarp.js';
 import { createRng, type Rng } from './rng.js';
 import { assignmentKey, encode, fromUnit, toUnit, type SearchSpace } from './space.js';
@@ -35,9 +35,9 @@ export interface BayesianOptions {
    */
   models?: readonly ModelKind[];
   /**
-   * Every how many trials, when the additive kernel models the objective,
-   * the point is chosen one parameter at a time from the additive
-   * components (see separable.ts; 0: never).
+   * Every how many trials, when an additive model fits the objective (see
+   * {@link ADDITIVE_MARGIN_NATS}), one parameter of the incumbent is moved
+   * to its additive component's optimum (see separable.ts; 0: never).
    */
   separableEvery?: number;
 }
@@ -47,9 +47,11 @@ export interface ModelKind {
   kernel: KernelKind;
   warp: OutputWarp;
   /**
-   * Fit this model only when the best one so far uses this kernel: the
-   * models are tried in order, so a later one can refine a structure the
-   * data already favour without competing on objectives it does not suit.
+   * Let this model compete for the acquisition only when the best one so
+   * far uses this kernel: the models are tried in order, so a later one can
+   * refine a structure the data already favour without competing on
+   * objectives it does not suit. It is fitted either way, and an additive
+   * one may still serve the coordinate moves.
    */
   ifBest?: KernelKind;
 }
@@ -57,19 +59,29 @@ export interface ModelKind {
 /**
  * The models fitted by default: the product kernel on robustly warped
  * losses suits most objectives; the additive kernel suits sums of
- * per-parameter effects and, once it wins, is also tried on the raw
- * scale, where the log compression does not bend the sum into
- * interactions. Rugged non-additive objectives (Ackley) sometimes fit the
- * raw-scale additive model best and then search worse: the condition keeps
- * them on the robust models.
+ * per-parameter effects and is also fitted on the raw scale, where the log
+ * compression does not bend the sum into interactions. Rugged non-additive
+ * objectives (Ackley) sometimes fit the raw-scale additive model best and
+ * then search worse: it competes for the acquisition only once an additive
+ * model wins, and otherwise serves only the coordinate moves.
  */
 const DEFAULT_MODELS: readonly ModelKind[] = [
   { kernel: 'product', warp: 'robust' },
   { kernel: 'additive', warp: 'robust' },
   { kernel: 'additive', warp: 'linear', ifBest: 'additive' }
 ];
-/** Weight of the standard deviation in separable turns' lower confidence bound. */
+/** Weight of the standard deviation in coordinate moves' lower confidence bound. */
 const SEPARABLE_BETA = 1;
+/**
+ * How much less probable (negative log posterior, in nats, over all the
+ * model's points) the best additive fit may make the losses than the
+ * winning model and still serve coordinate moves. Near-additive objectives
+ * (Levy, whose first and last terms are not separable) lose to the product
+ * kernel by a few nats yet gain from the moves; clearly interacting ones
+ * (Rosenbrock, Hartmann: 15-20 nats at the median suggestion) do not, and
+ * moves there spend trials the acquisition would use better.
+ */
+const ADDITIVE_MARGIN_NATS = 10;
 
 interface Observation {
   unit: number[];
@@ -88,9 +100,10 @@ interface Observation {
  * The next point maximizes log expected improvement, over the whole space
  * on global turns and inside a trust region around the best point on local
  * turns (every `localEvery`-th trial); the maximizer combines random
- * candidates, coordinate sweeps and hill climbing. When the additive kernel
- * wins, every `separableEvery`-th trial instead minimizes each parameter's
- * additive component on its own (Add-GP-UCB). The first trials come
+ * candidates, coordinate sweeps and hill climbing. When an additive model
+ * fits nearly as well as the winner, every `separableEvery`-th trial
+ * instead moves one parameter of the incumbent to its additive component's
+ * optimum (after Add-GP-UCB). The first trials come
  * from a rotated Halton design. Parallel requests use
  * the kriging believer: each chosen point, every pending trial and every
  * failed trial is added to the model with its predicted value, which removes
@@ -181,10 +194,9 @@ export class BayesianOptimization implements Suggester {
       // batches mix both.
       const trial = started + out.length;
       const local = this.opts.localEvery > 0 && trial % this.opts.localEvery === this.opts.localEvery - 1;
-      const separable =
-        this.opts.separableEvery > 0 && model.gp.kernel === 'additive' && trial % this.opts.separableEvery === 0;
+      const coordinate = this.opts.separableEvery > 0 && model.additive !== undefined && trial % this.opts.separableEvery === 0;
       const pick =
-        (separable ? this.separablePick(model, region, used) : null) ??
+        (coordinate ? this.coordinatePick(model.additive!, region, used) : null) ??
         this.maximizeAcquisition(model, observations, used, rng, local ? region : undefined);
       if (!pick) break;
       used.add(pick.key);
@@ -237,9 +249,11 @@ export class BayesianOptimization implements Suggester {
     // and keeps latency bounded.
     const small = data.length <= 32;
     let chosen: (GpFit & { y: number[] }) | null = null;
+    // The most probable additive fit, whether or not it may compete: the coordinate moves' model.
+    let additive: (GpFit & { y: number[] }) | null = null;
     const warped = new Map<OutputWarp, ReturnType<typeof warpOutputs>>();
     for (const { kernel, warp, ifBest } of this.opts.models) {
-      if (ifBest && chosen?.hyper.kernel !== ifBest) continue;
+      const competes = !ifBest || chosen?.hyper.kernel === ifBest;
       let outputs = warped.get(warp);
       if (!outputs) {
         outputs = warpOutputs(losses, warp);
@@ -259,10 +273,18 @@ export class BayesianOptimization implements Suggester {
       this.lastHyper.set(key, fit.hyper);
       // Densities of the raw losses, so fits on different warps compare.
       const score = fit.negLogPosterior - logJacobian;
-      if (!chosen || score < chosen.negLogPosterior) chosen = { hyper: fit.hyper, negLogPosterior: score, y };
+      const candidate = { hyper: fit.hyper, negLogPosterior: score, y };
+      if (kernel === 'additive' && (!additive || score < additive.negLogPosterior)) additive = candidate;
+      if (competes && (!chosen || score < chosen.negLogPosterior)) chosen = candidate;
     }
     if (!chosen) return null;
     const gp = new GaussianProcess(x, chosen.y, chosen.hyper);
+    const additiveGp =
+      chosen.hyper.kernel === 'additive'
+        ? gp
+        : additive && additive.negLogPosterior - chosen.negLogPosterior <= ADDITIVE_MARGIN_NATS
+          ? new GaussianProcess(x, additive.y, additive.hyper)
+          : undefined;
     // Incumbent: the lowest posterior mean at an observed point rather than
     // the lowest observation. When the fit finds much noise (rugged
     // objectives such as Ackley look noisy to a smooth kernel), the lowest
@@ -271,21 +293,26 @@ export class BayesianOptimization implements Suggester {
     // stops following the trend. With little noise both are nearly equal.
     let best = Infinity;
     for (const xi of x) best = Math.min(best, gp.predict(xi).mean);
-    return new ModelState(gp, best, data, chosen.y);
+    return new ModelState(gp, best, data, chosen.y, additiveGp);
   }
 
-  /** The additive model's per-parameter optimum over the whole space (see separable.ts), or null when already taken. */
-  private separablePick(
-    model: ModelState,
+  /**
+   * The first coordinate move of the incumbent (see separable.ts) not yet
+   * taken, over the whole range of each parameter; null when none is left.
+   */
+  private coordinatePick(
+    additive: GaussianProcess,
     region: TrustRegion,
     used: Set<string>
   ): { assignment: Assignment; x: Float64Array; key: string } | null {
     const bounds = this.space.dims.map((): [number, number] => [0, 1 - 1e-12]);
-    const u = separablePoint(model.gp, this.space, region.center, bounds, SEPARABLE_BETA);
-    const assignment = fromUnit(this.space, u);
-    const key = assignmentKey(this.space, assignment);
-    const x = encode(this.space, assignment);
-    return x && !used.has(key) ? { assignment, x, key } : null;
+    for (const u of coordinateMoves(additive, this.space, region.center, bounds, SEPARABLE_BETA)) {
+      const assignment = fromUnit(this.space, u);
+      const key = assignmentKey(this.space, assignment);
+      const x = encode(this.space, assignment);
+      if (x && !used.has(key)) return { assignment, x, key };
+    }
+    return null;
   }
 
   private maximizeAcquisition(
@@ -418,18 +445,25 @@ function cellCount(dim: SearchSpace['dims'][number]): number {
   return dim.integer ? dim.max - dim.min + 1 : Infinity;
 }
 
-/** A fitted model plus the incumbent (lowest warped loss, believed points included). */
+/**
+ * A fitted model plus the incumbent (lowest warped loss, believed points
+ * included), and the additive process of the coordinate moves when one
+ * fits (the model itself when it is additive).
+ */
 class ModelState {
   constructor(
     readonly gp: GaussianProcess,
     readonly best: number,
     readonly data: Observation[],
-    readonly y: number[]
+    readonly y: number[],
+    readonly additive?: GaussianProcess
   ) {}
 
-  /** The model after believing its own prediction at `x`. */
+  /** The model after believing its own prediction at `x` (in both processes). */
   believe(x: Float64Array): ModelState {
     const mean = this.gp.predict(x).mean;
-    return new ModelState(this.gp.condition(x, mean), Math.min(this.best, mean), this.data, this.y);
+    const gp = this.gp.condition(x, mean);
+    const additive = this.additive === this.gp ? gp : this.additive?.condition(x, this.additive.predict(x).mean);
+    return new ModelState(gp, Math.min(this.best, mean), this.data, this.y, additive);
   }
 }

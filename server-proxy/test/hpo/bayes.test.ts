@@ -70,7 +70,9 @@ describe('BayesianOptimization', () => {
       const cs = x.reduce((s, v) => s + Math.cos(2 * Math.PI * v), 0) / x.length;
       return -20 * Math.exp(-0.2 * Math.sqrt(sq)) - Math.exp(cs) + 20 + Math.E;
     };
-    const seeds = [0, 1, 2, 3, 4];
+    // Seven seeds: single runs end anywhere from 1.6 to 15, so a median of five moves by 0.3 between
+    // engines whose medians over 40 seeds (bench/hpo) differ by 0.1.
+    const seeds = [0, 1, 2, 3, 4, 5, 6];
     const regret = (alg: HyperparameterSpec['algorithm']): number =>
       median(seeds.map((seed) => bestOf(run(createSuggester(spec(alg), { seed }), ackley, 60, seed))));
     const bayes = regret('ALGORITHM_UNSPECIFIED');
