@@ -39,7 +39,7 @@ export interface BayesianOptions {
    * {@link ADDITIVE_MARGIN_NATS}), one parameter of the incumbent is moved
    * to its additive component's optimum (see separable.ts; 0: never).
    */
-  separableEvery?: number;
+  coordinateMoveEvery?: number;
 }
 
 /** A kernel structure fitted on one output transform. */
@@ -50,8 +50,8 @@ export interface ModelKind {
    * Let this model compete for the acquisition only when the best one so
    * far uses this kernel: the models are tried in order, so a later one can
    * refine a structure the data already favour without competing on
-   * objectives it does not suit. It is fitted either way, and an additive
-   * one may still serve the coordinate moves.
+   * objectives it does not suit. An additive one is still fitted while
+   * coordinate moves are on, and may serve them.
    */
   ifBest?: KernelKind;
 }
@@ -76,7 +76,7 @@ const DEFAULT_MODELS: readonly ModelKind[] = [
  * little optimism on top serves best: over 40 seeds of the bench problems
  * 0.25 beat 1 and 0.5 on the multimodal ones, and 0 cost Rosenbrock-4.
  */
-const SEPARABLE_BETA = 0.25;
+const MOVE_BETA = 0.25;
 /**
  * How much less probable (negative log posterior, in nats, over all the
  * model's points) the best additive fit may make the losses than the
@@ -106,7 +106,7 @@ interface Observation {
  * on global turns and inside a trust region around the best point on local
  * turns (every `localEvery`-th trial); the maximizer combines random
  * candidates, coordinate sweeps and hill climbing. When an additive model
- * fits nearly as well as the winner, every `separableEvery`-th trial
+ * fits nearly as well as the winner, every `coordinateMoveEvery`-th trial
  * instead moves one parameter of the incumbent to its additive component's
  * optimum (after Add-GP-UCB). The first trials come
  * from a rotated Halton design. Parallel requests use
@@ -141,7 +141,7 @@ export class BayesianOptimization implements Suggester {
       candidates: options.candidates ?? Math.min(768, 256 + 32 * space.dims.length),
       localEvery: options.localEvery ?? 2,
       models: options.models ?? DEFAULT_MODELS,
-      separableEvery: options.separableEvery ?? 3
+      coordinateMoveEvery: options.coordinateMoveEvery ?? 3
     };
     const shiftRng = createRng(this.opts.seed ^ 0x5bd1e995);
     this.shift = space.dims.map(() => shiftRng.next());
@@ -199,7 +199,7 @@ export class BayesianOptimization implements Suggester {
       // batches mix both.
       const trial = started + out.length;
       const local = this.opts.localEvery > 0 && trial % this.opts.localEvery === this.opts.localEvery - 1;
-      const coordinate = this.opts.separableEvery > 0 && model.additive !== undefined && trial % this.opts.separableEvery === 0;
+      const coordinate = this.opts.coordinateMoveEvery > 0 && model.additive !== undefined && trial % this.opts.coordinateMoveEvery === 0;
       const pick =
         (coordinate ? this.coordinatePick(model.additive!, region, used) : null) ??
         this.maximizeAcquisition(model, observations, used, rng, local ? region : undefined);
@@ -259,6 +259,8 @@ export class BayesianOptimization implements Suggester {
     const warped = new Map<OutputWarp, ReturnType<typeof warpOutputs>>();
     for (const { kernel, warp, ifBest } of this.opts.models) {
       const competes = !ifBest || chosen?.hyper.kernel === ifBest;
+      // A model that may not compete is only worth fitting for the coordinate moves.
+      if (!competes && (kernel !== 'additive' || this.opts.coordinateMoveEvery === 0)) continue;
       let outputs = warped.get(warp);
       if (!outputs) {
         outputs = warpOutputs(losses, warp);
@@ -284,12 +286,7 @@ export class BayesianOptimization implements Suggester {
     }
     if (!chosen) return null;
     const gp = new GaussianProcess(x, chosen.y, chosen.hyper);
-    const additiveGp =
-      chosen.hyper.kernel === 'additive'
-        ? gp
-        : additive && additive.negLogPosterior - chosen.negLogPosterior <= ADDITIVE_MARGIN_NATS
-          ? new GaussianProcess(x, additive.y, additive.hyper)
-          : undefined;
+    const additiveGp = this.movesModel(x, gp, chosen, additive);
     // Incumbent: the lowest posterior mean at an observed point rather than
     // the lowest observation. When the fit finds much noise (rugged
     // objectives such as Ackley look noisy to a smooth kernel), the lowest
@@ -302,6 +299,23 @@ export class BayesianOptimization implements Suggester {
   }
 
   /**
+   * The process of the coordinate moves: the winning model when it is
+   * additive, else the best additive fit when it is within
+   * {@link ADDITIVE_MARGIN_NATS} of the winner; none when moves are off.
+   */
+  private movesModel(
+    x: Float64Array[],
+    winner: GaussianProcess,
+    chosen: GpFit & { y: number[] },
+    additive: (GpFit & { y: number[] }) | null
+  ): GaussianProcess | undefined {
+    if (this.opts.coordinateMoveEvery === 0) return undefined;
+    if (chosen.hyper.kernel === 'additive') return winner;
+    if (!additive || additive.negLogPosterior - chosen.negLogPosterior > ADDITIVE_MARGIN_NATS) return undefined;
+    return new GaussianProcess(x, additive.y, additive.hyper);
+  }
+
+  /**
    * The first coordinate move of the incumbent (see separable.ts) not yet
    * taken, over the whole range of each parameter; null when none is left.
    */
@@ -311,7 +325,7 @@ export class BayesianOptimization implements Suggester {
     used: Set<string>
   ): { assignment: Assignment; x: Float64Array; key: string } | null {
     const bounds = this.space.dims.map((): [number, number] => [0, 1 - 1e-12]);
-    for (const u of coordinateMoves(additive, this.space, region.center, bounds, SEPARABLE_BETA)) {
+    for (const u of coordinateMoves(additive, this.space, region.center, bounds, MOVE_BETA)) {
       const assignment = fromUnit(this.space, u);
       const key = assignmentKey(this.space, assignment);
       const x = encode(this.space, assignment);

@@ -19,6 +19,7 @@ import { transition, type JobUpdater } from './statusUpdater.js';
 import { TrialRuns, trialRunId } from './trialRuns.js';
 import { publicJobId } from '../jobs/ids.js';
 import { TrialLedger, toSearchTrial, trialCurve, type TrialView } from './trialLedger.js';
+import { doublingDelay } from '../doublingDelay.js';
 
 /** What the experiment controller needs from the rest of the service. */
 export interface ExperimentDeps {
@@ -171,7 +172,7 @@ export class Experiments {
       return;
     }
     const failures = (this.retries.get(jobId)?.failures ?? 0) + 1;
-    const timer = setTimeout(() => this.schedule(jobId), Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)));
+    const timer = setTimeout(() => this.schedule(jobId), doublingDelay(RETRY_FIRST_MS, RETRY_MAX_MS, failures - 1));
     timer.unref();
     this.retries.set(jobId, { failures, timer });
   }

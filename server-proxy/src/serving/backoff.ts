@@ -1,3 +1,5 @@
+import { doublingDelay } from '../doublingDelay.js';
+
 /**
  * When to restart a model server that died: 1 s after the first crash, doubling with each crash in a row
  * up to 60 s, and back to 1 s once a server stayed ready for a healthy period (60 s) before dying.
@@ -30,7 +32,7 @@ export class RestartBackoff {
     if (this.now() - this.readySince > this.stableMs) {
       this.streak = 0;
     }
-    const delay = Math.min(this.maxMs, this.firstMs * 2 ** this.streak);
+    const delay = doublingDelay(this.firstMs, this.maxMs, this.streak);
     this.streak += 1;
     return delay;
   }

@@ -56,7 +56,7 @@ describe('BayesianOptimization with local turns', () => {
 
   it('puts every model-based suggestion inside the trust region when every turn is local', () => {
     // Separable turns search the whole space: off here.
-    const local = new BayesianOptimization(space, { goal: 'MINIMIZE', seed: 3, localEvery: 1, separableEvery: 0, initialTrials: 4 });
+    const local = new BayesianOptimization(space, { goal: 'MINIMIZE', seed: 3, localEvery: 1, coordinateMoveEvery: 0, initialTrials: 4 });
     const history: TrialRecord[] = [];
     for (let i = 0; i < 30; i++) {
       const observed = history.map((t) => ({ unit: unitOf(t), loss: t.objectiveValue as number }));

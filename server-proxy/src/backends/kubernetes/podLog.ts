@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { kubeError, type KubeClient } from './client.js';
 import { CONTAINER } from './manifests.js';
+import { doublingDelay } from '../../doublingDelay.js';
 
 /**
  * Takes lines of a pod's log, in order and each once; `storedAfter` is how many of the pod's lines are
@@ -71,7 +72,7 @@ export class PodLogReader {
           this.partial = '';
           this.partialCut = false;
           this.emptyStreams = this.queued > linesBefore ? 0 : this.emptyStreams + 1;
-          const pauseMs = Math.min(FIRST_RECONNECT_MS * 2 ** this.emptyStreams, MAX_RECONNECT_MS);
+          const pauseMs = doublingDelay(FIRST_RECONNECT_MS, MAX_RECONNECT_MS, this.emptyStreams);
           setTimeout(() => !this.closed && this.follow(), pauseMs).unref();
         }
       })

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { UsageSample } from '../../schemas/usage.js';
 import { PeriodicTask } from '../../periodic.js';
+import { doublingDelay } from '../../doublingDelay.js';
 
 /** What the kubelet says one pod uses. */
 export interface PodUsage {
@@ -153,7 +154,7 @@ export class KubeUsageSampler {
         } catch (err) {
           byNode.set(node, err as Error);
           const failures = (this.failedNodes.get(node)?.failures ?? 0) + 1;
-          const pauseMs = Math.min(FAILED_NODE_MAX_PAUSE_MS, FAILED_NODE_PAUSE_MS * 2 ** (failures - 1));
+          const pauseMs = doublingDelay(FAILED_NODE_PAUSE_MS, FAILED_NODE_MAX_PAUSE_MS, failures - 1);
           this.failedNodes.set(node, { error: err as Error, retryAt: clock() + pauseMs, failures });
         }
       })
