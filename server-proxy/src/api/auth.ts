@@ -106,6 +106,13 @@ export function bearerToken(request: Pick<FastifyRequest, 'headers'>): string {
 export class Authenticator {
   /** Groups each user was last seen in, newest last; bounded like the hub's cache. */
   private readonly seenGroups = new Map<string, readonly string[]>();
+  /**
+   * The table's caller of the token a connection last presented. A keep-alive connection sends the same
+   * token request after request, and hashing it again is the costliest step of a request's checks (the
+   * digest's set-up, not its bytes). Comparing with the token this same connection sent before tells a
+   * caller nothing about anyone else's token. Hub identities are not kept here: they expire.
+   */
+  private readonly byConnection = new WeakMap<object, { token: string; caller: Caller }>();
 
   constructor(
     private readonly table: TokenTable,
@@ -127,12 +134,21 @@ export class Authenticator {
 
   /**
    * The caller owning `token` when that is known without asking anyone (the tokens table, or the hub's
-   * answer still cached); undefined otherwise, where {@link callerFor} decides.
+   * answer still cached); undefined otherwise, where {@link callerFor} decides. `connection` (the
+   * request's socket) lets a keep-alive connection's repeated token skip the table's hashing.
    */
-  knownCaller(token: string): Caller | undefined {
+  knownCaller(token: string, connection?: object): Caller | undefined {
+    const remembered = connection && this.byConnection.get(connection);
+    if (remembered && remembered.token === token) {
+      return remembered.caller;
+    }
     const user = this.table.userFor(token);
     if (user !== undefined) {
-      return this.caller(user, this.opts.groups?.get(user) ?? []);
+      const caller = this.caller(user, this.opts.groups?.get(user) ?? []);
+      if (connection) {
+        this.byConnection.set(connection, { token, caller });
+      }
+      return caller;
     }
     const identity = this.opts.hub?.cached(token);
     return identity ? this.caller(identity.user, identity.groups) : undefined;

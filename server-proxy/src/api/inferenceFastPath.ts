@@ -75,7 +75,7 @@ export class InferenceFastPath {
     if (headers['transfer-encoding'] !== undefined || !isJson(headers['content-type'])) {
       return false;
     }
-    const caller = this.deps.auth.knownCaller(bearerToken(req));
+    const caller = this.deps.auth.knownCaller(bearerToken(req), req.socket);
     if (!caller || crossSiteReason({ method: 'POST', headers }) !== undefined) {
       return false; // 401 (or the hub asked), 403: the route's hooks answer.
     }
@@ -99,11 +99,22 @@ export class InferenceFastPath {
     return true;
   }
 
-  /** Reads the body, forwards it, relays the answer and hands the request to the recording. */
+  /**
+   * Reads the body, forwards it, relays the answer and hands the request to the recording. The body is
+   * forwarded as soon as its last byte is in, which is usually while the HTTP parser still holds the
+   * request's packet: the stream's 'end' comes a few turns of the event loop later. The parser never
+   * passes more than Content-Length bytes as this request's body.
+   */
   private answer(req: IncomingMessage, res: ServerResponse, pending: PendingSample, length: number, started: number): void {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => {
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received < length) {
+        return;
+      }
+      req.off('data', onData);
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
       pending.requestBody = body;
       const send = (status: number, contentType: string, payload: Buffer | string) => {
@@ -143,7 +154,8 @@ export class InferenceFastPath {
           }
         })
         .catch(failed);
-    });
+    };
+    req.on('data', onData);
   }
 }
 

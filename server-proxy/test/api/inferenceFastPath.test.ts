@@ -29,12 +29,18 @@ interface Sent {
   body?: string;
   /** Sent in chunks without a Content-Length. */
   chunked?: boolean;
+  /** Sent with its Content-Length in two pieces, the second this many milliseconds after the first. */
+  pauseMs?: number;
+  /** A keep-alive agent whose connection the request goes on. */
+  agent?: http.Agent;
 }
 
 interface Answer {
   status: number;
   contentType: string | undefined;
   body: any;
+  /** Whether the request went on a connection an earlier request had used. */
+  reusedConnection: boolean;
 }
 
 let root: string;
@@ -55,7 +61,8 @@ function send(req: Sent): Promise<Answer> {
     headers['content-length'] = Buffer.byteLength(body);
   }
   return new Promise((resolve, reject) => {
-    const r = http.request({ host: url.hostname, port: url.port, method: req.method ?? 'POST', path: req.path ?? INFER, headers }, res => {
+    const options = { host: url.hostname, port: url.port, method: req.method ?? 'POST', path: req.path ?? INFER, headers, agent: req.agent };
+    const r = http.request(options, res => {
       const chunks: Buffer[] = [];
       res.on('data', c => chunks.push(c));
       res.on('end', () => {
@@ -66,13 +73,16 @@ function send(req: Sent): Promise<Answer> {
         } catch {
           // Not JSON.
         }
-        resolve({ status: res.statusCode!, contentType: res.headers['content-type'], body: parsed });
+        resolve({ status: res.statusCode!, contentType: res.headers['content-type'], body: parsed, reusedConnection: r.reusedSocket });
       });
     });
     r.on('error', reject);
     if (req.chunked) {
       r.write(body.slice(0, 10));
       r.end(body.slice(10));
+    } else if (req.pauseMs !== undefined) {
+      r.write(body.slice(0, 10));
+      setTimeout(() => r.end(body.slice(10)), req.pauseMs);
     } else {
       r.end(body);
     }
@@ -126,7 +136,8 @@ describe('the common request is answered by the fast path, as the route answers 
     ['JSON with a charset', { headers: { 'content-type': 'application/json; charset=utf-8' } }, 200],
     ['a tensor that does not fill its shape', { body: '{"inputs":[{"name":"input-0","datatype":"FP64","shape":[2,4],"data":[1,2]}]}' }, 400],
     ['no inputs', { body: '{"inputz":[]}' }, 400],
-    ['a body that is no JSON', { body: '{"inputs": [' }, 400]
+    ['a body that is no JSON', { body: '{"inputs": [' }, 400],
+    ['a body whose rest comes later (forwarded once its last byte is in)', { pauseMs: 100 }, 200]
   ] as [string, Sent, number][])('%s', async (_what, req, status) => {
     const { answer, taken, recorded } = await twice(req);
     expect(taken).toBe(true);
@@ -139,6 +150,30 @@ describe('the common request is answered by the fast path, as the route answers 
     const { answer } = await twice({});
     expect(answer.contentType).toBe('application/json');
     expect(answer.body).toMatchObject({ model_name: 'iris', model_version: '1', outputs: [{ data: [0, 2] }] });
+  });
+
+  test('on one kept-alive connection every request’s token is checked, whatever the one before it carried', async () => {
+    // The service remembers the caller of the token a connection last sent; another token on the same
+    // connection must be looked up afresh, never answered as the remembered caller.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sequence: [string, number][] = [
+        [`Bearer ${t.token}`, 200],
+        ['Bearer wrong', 401],
+        [`Bearer ${t.token}`, 200],
+        ['Bearer bob-token', 404],
+        [`Bearer ${t.token}x`, 401],
+        [`token ${t.token}`, 200]
+      ];
+      const answers = [];
+      for (const [authorization] of sequence) {
+        answers.push(await send({ agent, headers: { authorization } }));
+      }
+      expect(answers.map(a => a.status)).toEqual(sequence.map(([, status]) => status));
+      expect(answers.slice(1).every(a => a.reusedConnection)).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 
