@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { RowAdmission } from './admission.js';
 import type { Alert } from './alerts.js';
 import { prepareBaseline, type DriftReport, type PreparedFeature } from './drift.js';
 import type { DeploymentLabels } from './metrics.js';
@@ -34,6 +35,8 @@ export interface WatchedDeployment {
   baseline: { features: PreparedFeature[]; prediction: PreparedFeature | null } | null;
   inputs: RowWindow | null;
   predictions: RowWindow | null;
+  /** Which requests' rows enter the two windows (the same requests for both). */
+  admission: RowAdmission;
   /** Recent request buckets by start time (this process's requests and those read back from the store). */
   buckets: Map<number, RequestBucket>;
   /** This process's requests since the last flush, by bucket start: added to the stored buckets. */
@@ -93,6 +96,12 @@ export function emptyWindows(baseline: WatchedDeployment['baseline'], caps: Wind
     inputs: baseline ? new RowWindow(baseline.features.map(f => ({ name: f.name, kind: f.kind })), rowsFor(baseline.features.length)) : null,
     predictions: prediction ? new RowWindow([{ name: prediction.name, kind: prediction.kind }], rowsFor(1)) : null
   };
+}
+
+/** The admission of rows into `windows` for a deployment watched over `windowSeconds`. */
+export function rowAdmission(windows: Pick<WatchedDeployment, 'inputs' | 'predictions'>, windowSeconds: number, caps: WindowCaps): RowAdmission {
+  const capacity = windows.inputs?.capacity ?? windows.predictions?.capacity ?? caps.maxRows;
+  return new RowAdmission(capacity, windowSeconds, caps.minDriftRows);
 }
 
 /** Rows of the windows not yet written to the store, kept as decoded until a flush converts them. */

@@ -9,7 +9,7 @@
 import type { EventBus } from '../events.js';
 import { transitions, type Alert, type Measurements } from './alerts.js';
 import { driftReport, type DriftReport } from './drift.js';
-import { emptyWindows, loadModel, PendingRows, queueRows, type MonitorLog, type WatchedDeployment, type WindowCaps } from './deploymentState.js';
+import { emptyWindows, loadModel, PendingRows, queueRows, rowAdmission, type MonitorLog, type WatchedDeployment, type WindowCaps } from './deploymentState.js';
 import { PrometheusMetrics, type DeploymentGauges } from './metrics.js';
 import type { DeploymentMonitor, InferenceSample, MonitoredDeployment } from './recorder.js';
 import { RequestBucket, series, type SeriesPoint } from './requests.js';
@@ -145,6 +145,7 @@ export class Monitor implements DeploymentMonitor {
       labels: { deployment: d.deployment, model: d.model, version: String(d.version) },
       ...model,
       ...windows,
+      admission: rowAdmission(windows, d.monitoring.windowSeconds, this.caps),
       // Request history and open alerts belong to the deployment, whatever version it serves.
       buckets: previous?.buckets ?? new Map(),
       unflushed: previous?.unflushed ?? new Map(),
@@ -205,20 +206,20 @@ export class Monitor implements DeploymentMonitor {
       // Only answered requests had inputs the model accepted; rejected ones would pollute drift. Rows
       // answered by the version being replaced (drained after a switch) belong to another baseline.
       const servedVersion = sample.model === w.d.model && sample.version === w.d.version;
-      if (sample.status < 400 && servedVersion && w.inputs) {
+      // At high rates only some requests give rows (see admission.ts); the others are not even parsed.
+      if (sample.status < 400 && servedVersion && w.inputs && w.admission.admits(sample.time)) {
         const rows = decodeInputs(sample.inputs, w.inputSignature);
         if (rows) {
           w.inputs.append(sample.time, rows);
           queueRows(w, this.caps.maxRows, 'inputs', sample.time, rows);
         }
         const prediction = w.baseline?.prediction?.name;
-        if (prediction && w.predictions) {
-          const predicted = decodePredictions(sample.outputs, w.outputSignature, prediction);
-          if (predicted) {
-            w.predictions.append(sample.time, predicted);
-            queueRows(w, this.caps.maxRows, 'predictions', sample.time, predicted);
-          }
+        const predicted = prediction && w.predictions ? decodePredictions(sample.outputs, w.outputSignature, prediction) : undefined;
+        if (predicted) {
+          w.predictions!.append(sample.time, predicted);
+          queueRows(w, this.caps.maxRows, 'predictions', sample.time, predicted);
         }
+        w.admission.spend(Math.max(rows?.rows ?? 0, predicted?.rows ?? 0));
       }
     } catch (err) {
       // The proxy must never fail because of monitoring.
