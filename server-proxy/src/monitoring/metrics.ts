@@ -84,11 +84,29 @@ function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
+/** Latencies held per deployment version before they are handed to prom-client without waiting for a scrape. */
+const MAX_HELD_LATENCIES = 1024;
+
+/** Requests of one deployment version observed since the metrics were last brought up to date. */
+interface HeldRequests {
+  owner: string;
+  /** Requests by status class. */
+  byClass: Map<string, number>;
+  /** Latencies in seconds. */
+  latencies: number[];
+}
+
 /** All owners' Prometheus metrics. */
 export class PrometheusMetrics {
   private readonly owners = new Map<string, OwnerMetrics>();
   /** Counter labels per deployment labels (the monitor keeps one labels object per watched version). */
   private readonly withStatusClass = new WeakMap<DeploymentLabels, Map<string, DeploymentLabels & { status_class: string }>>();
+  /**
+   * Requests not yet in prom-client's series, by the version's labels object. Updating a labelled series
+   * builds a key from its labels each time, a good part of what recording a request cost; held here,
+   * they are added together when scraped (or when many are held), which comes to the same series.
+   */
+  private readonly held = new Map<DeploymentLabels, HeldRequests>();
 
   /** `gauges` tells, for an owner, the current drift and alert state of each of their deployments. */
   constructor(private readonly gauges: (owner: string) => DeploymentGauges[]) {}
@@ -104,11 +122,30 @@ export class PrometheusMetrics {
 
   /** Counts one request and observes its latency. */
   observeRequest(owner: string, labels: DeploymentLabels, status: number, latencyMs: number): void {
-    const m = this.of(owner);
-    m.requests.inc(this.requestLabels(labels, statusClass(status)));
-    if (Number.isFinite(latencyMs) && latencyMs >= 0) {
-      m.latency.observe(labels, latencyMs / 1000);
+    let held = this.held.get(labels);
+    if (!held) {
+      held = { owner, byClass: new Map(), latencies: [] };
+      this.held.set(labels, held);
     }
+    const cls = statusClass(status);
+    held.byClass.set(cls, (held.byClass.get(cls) ?? 0) + 1);
+    if (Number.isFinite(latencyMs) && latencyMs >= 0 && held.latencies.push(latencyMs / 1000) >= MAX_HELD_LATENCIES) {
+      this.bringUpToDate();
+    }
+  }
+
+  /** Adds every held request to prom-client's series. */
+  private bringUpToDate(): void {
+    for (const [labels, { owner, byClass, latencies }] of this.held) {
+      const m = this.of(owner);
+      for (const [cls, count] of byClass) {
+        m.requests.inc(this.requestLabels(labels, cls), count);
+      }
+      for (const seconds of latencies) {
+        m.latency.observe(labels, seconds);
+      }
+    }
+    this.held.clear();
   }
 
   /** The counter's labels of a deployment and status class, made once rather than per request. */
@@ -128,6 +165,7 @@ export class PrometheusMetrics {
 
   /** Removes the request series of a deployment (every version and status class). */
   async forget(owner: string, deployment: string): Promise<void> {
+    this.bringUpToDate();
     const m = this.owners.get(owner);
     if (!m) {
       return;
@@ -149,6 +187,7 @@ export class PrometheusMetrics {
 
   /** Exposition text of the owner's metrics (empty when they have none). */
   async text(owner: string): Promise<string> {
+    this.bringUpToDate();
     // Only owners with deployments get a registry: any caller may scrape, and one per caller would pile up.
     const m = this.owners.get(owner) ?? (this.gauges(owner).length > 0 ? this.of(owner) : undefined);
     return m ? m.registry.metrics() : '';

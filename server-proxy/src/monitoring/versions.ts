@@ -157,7 +157,11 @@ function round(x: number): number {
 
 function firstOutput(outputs: InferenceTensor[] | undefined): unknown[] | undefined {
   const data = outputs?.[0]?.data;
-  return Array.isArray(data) ? (data as unknown[]).flat(Infinity) : undefined;
+  if (!Array.isArray(data)) {
+    return undefined;
+  }
+  // Most answers are flat already; flat(Infinity) copies them slowly all the same.
+  return data.some(Array.isArray) ? (data as unknown[]).flat(Infinity) : (data as unknown[]);
 }
 
 /** Numbers are compared at 6 significant digits so float noise does not count as a disagreement. */

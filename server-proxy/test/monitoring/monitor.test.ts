@@ -279,6 +279,32 @@ describe('deployment monitor', () => {
     await s.store.close();
   });
 
+  test('Prometheus series count every request between two scrapes, however many, each once', async () => {
+    const clock = { now: T0 };
+    const s = await open(path.join(root, 'metrics-many.db'), clock);
+    s.monitor.attach(deployment('alice', 'busy', modelDir));
+    const labels = 'deployment="busy",model="iris",version="1"';
+    const scrape = async () => parseMetrics(await s.monitor.metrics.text('alice'));
+    // More requests than are held for a scrape: some reach the series before it, the rest at it.
+    for (let i = 0; i < 2500; i++) {
+      s.monitor.record(sample('alice', 'busy', clock.now, { status: i % 10 === 0 ? 500 : 200, latencyMs: i % 2 ? 2 : 20 }));
+    }
+    let metrics = await scrape();
+    expect(metrics.get(`laketahoe_inference_requests_total{${labels},status_class="2xx"}`)).toBe(2250);
+    expect(metrics.get(`laketahoe_inference_requests_total{${labels},status_class="5xx"}`)).toBe(250);
+    expect(metrics.get(`laketahoe_inference_latency_seconds_bucket{le="0.0025",${labels}}`)).toBe(1250);
+    expect(metrics.get(`laketahoe_inference_latency_seconds_count{${labels}}`)).toBe(2500);
+    expect(metrics.get(`laketahoe_inference_latency_seconds_sum{${labels}}`)).toBeCloseTo(1250 * 0.002 + 1250 * 0.02, 6);
+    // A second scrape without requests between shows the same; one more request adds one.
+    expect((await scrape()).get(`laketahoe_inference_latency_seconds_count{${labels}}`)).toBe(2500);
+    s.monitor.record(sample('alice', 'busy', clock.now));
+    metrics = await scrape();
+    expect(metrics.get(`laketahoe_inference_requests_total{${labels},status_class="2xx"}`)).toBe(2251);
+    expect(metrics.get(`laketahoe_inference_latency_seconds_count{${labels}}`)).toBe(2501);
+    await s.monitor.close();
+    await s.store.close();
+  });
+
   test('a new version starts a fresh window but keeps the history; a removed rule resolves its alert', async () => {
     const clock = { now: T0 };
     const s = await open(path.join(root, 'update.db'), clock);
@@ -320,10 +346,38 @@ describe('deployment monitor', () => {
     // Three feature columns and at most 300 values: 100 rows.
     const monitor = new Monitor({ store: monitorStore, bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxCells: 300 });
     monitor.attach(deployment('alice', 'wide', modelDir));
-    for (let i = 0; i < 20; i++) {
-      monitor.record(sample('alice', 'wide', clock.now, { offset: i * 10 }));
-    }
+    // One request of 200 rows: its newest 100 are kept.
+    monitor.record(sample('alice', 'wide', clock.now, { rows: 200 }));
     expect((await monitor.monitoring('alice', 'wide', T0, 60)).drift).toMatchObject({ rows: 100 });
+    await monitor.close();
+    await store.close();
+  });
+
+  test("above the window's rate its rows are a sample spread over its whole width; below it every row enters", async () => {
+    const clock = { now: T0 };
+    const { store, monitor: monitorStore } = await openTestStores(path.join(root, 'admission.db'));
+    // 600 rows over a 60 s window: up to 10 rows a second enter.
+    const monitor = new Monitor({ store: monitorStore, bus: new EventBus(), now: () => clock.now, evaluateMs: 0, maxRows: 600 });
+    monitor.attach(deployment('alice', 'busy', modelDir));
+    monitor.attach(deployment('alice', 'quiet', modelDir));
+    // Two minutes of 100 rows a second to one, 5 rows a second to the other.
+    for (let i = 0; i < 1200; i++) {
+      monitor.record(sample('alice', 'busy', clock.now, { offset: i }));
+      if (i % 20 === 0) {
+        monitor.record(sample('alice', 'quiet', clock.now, { offset: i }));
+      }
+      clock.now += 100;
+    }
+    const busy = (await monitor.monitoring('alice', 'busy', T0, 60)).drift!;
+    expect(busy.rows).toBeGreaterThanOrEqual(570);
+    expect(busy.rows).toBeLessThanOrEqual(600);
+    expect((await monitor.monitoring('alice', 'quiet', T0, 60)).drift!.rows).toBe(300);
+    // Half a window later only the rows of its second half are left (had the window kept the newest 600
+    // rows, those of the last 6 s, all would be left).
+    clock.now += 30_000;
+    const later = (await monitor.monitoring('alice', 'busy', T0, 60)).drift!;
+    expect(later.rows).toBeGreaterThan(270);
+    expect(later.rows).toBeLessThan(330);
     await monitor.close();
     await store.close();
   });
