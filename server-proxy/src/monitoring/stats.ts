@@ -5,12 +5,14 @@
  */
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-const RADIX_MIN = 1024;
+/** Below this many values the built-in sort is faster: the radix sort's four 64Ki-entry count passes cost ~0.4 ms. */
+const RADIX_MIN = 8192;
 
 /**
  * Sorts finite numbers ascending in place. V8's typed-array sort costs about 10-20 ms per 100,000
  * values, which over 50 features misses the one-second budget; this LSD radix sort on the IEEE-754
- * bits (four 16-bit passes) is several times faster. Small arrays use the built-in sort.
+ * bits (four 16-bit passes) overtakes it at about 8,000 values and is twice as fast from 50,000 (Node 20).
+ * Smaller arrays use the built-in sort.
  */
 export function sortNumbers(values: Float64Array): Float64Array {
   const n = values.length;

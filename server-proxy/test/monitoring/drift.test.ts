@@ -24,16 +24,17 @@ describe('sorting', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
-    const values = Array.from({ length: 5000 }, (_, i) =>
+    // Both long enough for the radix sort (8,192 values and up).
+    const values = Array.from({ length: 10_000 }, (_, i) =>
       i % 7 === 0 ? -next() * 1e6 : i % 11 === 0 ? next() * 1e-300 : i % 13 === 0 ? 3.5 : i % 17 === 0 ? -0.25 : (next() - 0.5) * 100
     );
     values.push(0, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE);
     const expected = [...values].sort((a, b) => a - b);
     expect(Array.from(sortNumbers(Float64Array.from(values)))).toEqual(expected);
     // A view into a larger buffer is sorted in place, leaving the rest alone.
-    const buffer = Float64Array.from({ length: 2002 }, (_, i) => (i === 0 || i === 2001 ? 1e9 : 2001 - i));
-    sortNumbers(buffer.subarray(1, 2001));
-    expect(Array.from(buffer)).toEqual([1e9, ...Array.from({ length: 2000 }, (_, i) => i + 1), 1e9]);
+    const buffer = Float64Array.from({ length: 9002 }, (_, i) => (i === 0 || i === 9001 ? 1e9 : 9001 - i));
+    sortNumbers(buffer.subarray(1, 9001));
+    expect(Array.from(buffer)).toEqual([1e9, ...Array.from({ length: 9000 }, (_, i) => i + 1), 1e9]);
   });
 });
 
