@@ -38,6 +38,11 @@ function featureNamesOf(signature: readonly SignatureInput[]): ReadonlySet<strin
   return names;
 }
 
+/** A tensor's values as a flat row-major list: v2 allows nested lists, but most are flat already and `flat(Infinity)` copies even those, slowly. */
+export function flatValues(data: unknown[]): unknown[] {
+  return data.some(Array.isArray) ? data.flat(Infinity) : data;
+}
+
 /** A tensor's data as a flat row-major list (v2 allows nested lists), or undefined if it does not match its shape. */
 function flatData(tensor: InferenceTensor): { rows: number; width: number; data: readonly unknown[] } | undefined {
   const shape = tensor.shape;
@@ -47,7 +52,7 @@ function flatData(tensor: InferenceTensor): { rows: number; width: number; data:
   if (!Array.isArray(tensor.data)) {
     return undefined;
   }
-  const data = tensor.data.some(Array.isArray) ? (tensor.data as unknown[]).flat(Infinity) : tensor.data;
+  const data = flatValues(tensor.data);
   const rows = shape[0];
   const width = shape.length === 2 ? shape[1] : 1;
   return data.length === rows * width ? { rows, width, data } : undefined;

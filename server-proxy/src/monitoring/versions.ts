@@ -5,6 +5,7 @@
  * deployment's history, which the monitor keeps).
  */
 import type { InferenceTensor } from './recorder.js';
+import { flatValues } from './tensors.js';
 
 /** Latencies kept per version for percentiles. */
 const LATENCY_SAMPLES = 5000;
@@ -157,11 +158,7 @@ function round(x: number): number {
 
 function firstOutput(outputs: InferenceTensor[] | undefined): unknown[] | undefined {
   const data = outputs?.[0]?.data;
-  if (!Array.isArray(data)) {
-    return undefined;
-  }
-  // Most answers are flat already; flat(Infinity) copies them slowly all the same.
-  return data.some(Array.isArray) ? (data as unknown[]).flat(Infinity) : (data as unknown[]);
+  return Array.isArray(data) ? flatValues(data) : undefined;
 }
 
 /** Numbers are compared at 6 significant digits so float noise does not count as a disagreement. */
