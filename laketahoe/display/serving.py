@@ -127,6 +127,8 @@ def comparison_text(c: dict) -> str:
         rows.append([v.get("role", ""), f"{v.get('model')}:{v.get('version')}", str(v.get("requests", 0)),
                      str(v.get("returned", 0)), f"{100 * (v.get('errorRate') or 0):.1f}%",
                      *(("-" if lat.get(k) is None else f"{lat[k]:.1f}") for k in ("p50", "p95", "p99")), agree, top])
+    if not rows:
+        return "No requests compared yet: versions are compared while a challenger serves beside the champion."
     head = ["ROLE", "VERSION", "REQUESTS", "RETURNED", "ERRORS", "P50_MS", "P95_MS", "P99_MS", "AGREEMENT",
             "PREDICTIONS"]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]

@@ -89,6 +89,12 @@ def test_comparison_text_lists_versions_and_agreement():
     assert "shadow agreement: 90.0% of 10 requests" in text and "0.250" in text
 
 
+def test_comparison_text_without_versions_says_why():
+    empty = {"versions": [], "agreement": {"compared": 0, "agreed": 0, "rate": None}, "predictionDrift": None}
+    assert comparison_text(empty) == (
+        "No requests compared yet: versions are compared while a challenger serves beside the champion.")
+
+
 def test_canary_shadow_compare_promote(use_service, shell, tmp_path):
     require_routes(use_service, "/api/v1/deployments/{name}/promote", "/api/v1/deployments/{name}/monitoring/versions")
     if not mlserver_path().is_file():

@@ -433,6 +433,19 @@ describe('VersionComparison', () => {
     unmount();
   });
 
+  it('says that a champion alone has nothing to compare', async () => {
+    const { node, unmount } = await render({
+      comparison: { ...COMPARISON, versions: [] },
+      challengers: []
+    });
+    expect(node.textContent).toContain(
+      'No challenger: versions are compared while a challenger serves beside the champion.'
+    );
+    expect(node.textContent).not.toContain('No requests yet.');
+    expect(node.querySelector('.jp-laketahoe-Comparison-table')).toBeNull();
+    unmount();
+  });
+
   it('offers the other mode: shadow for a canary, canary for a shadow', async () => {
     const onSwitchMode = jest.fn();
     const challenger = {

@@ -143,7 +143,13 @@ export function VersionComparison(props: IVersionComparisonProps): JSX.Element {
         </div>
       )}
       {!comparison || comparison.versions.length === 0 ? (
-        <p className="jp-laketahoe-empty">{trans.__('No requests yet.')}</p>
+        <p className="jp-laketahoe-empty">
+          {challengers.length === 0
+            ? trans.__(
+                'No challenger: versions are compared while a challenger serves beside the champion.'
+              )
+            : trans.__('No requests yet.')}
+        </p>
       ) : (
         <>
           <table className="jp-laketahoe-Comparison-table">

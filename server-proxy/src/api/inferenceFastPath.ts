@@ -92,6 +92,7 @@ export class InferenceFastPath {
       serving: chosen.answer,
       role: chosen.role,
       mirrors: chosen.mirrors,
+      compared: chosen.compared,
       urlPath: `/v2/models/${model}/infer`
     };
     this.taken += 1;

@@ -61,6 +61,8 @@ export interface PendingSample {
   role?: 'champion' | 'challenger';
   /** The shadow challengers that get a copy once the answer is out. */
   mirrors?: ServingTarget[];
+  /** Whether the deployment had a ready challenger: the per-version figures count only such requests. */
+  compared?: boolean;
   /** The inference path on the model server, for the shadow copy. */
   urlPath?: string;
   owner: string;
@@ -119,7 +121,9 @@ export class InferenceRecording {
     }
     const sample = new AnsweredSample(pending, serving, latencyMs, status);
     recorder.record(sample);
-    if (serving && pending.role) {
+    // The per-version figures compare a champion with its challengers: without one there is nothing to
+    // compare, and the answer is not even parsed (the deployment's own monitoring has counted the request).
+    if (serving && pending.role && pending.compared) {
       const key = deploymentKey(pending.owner, pending.deployment);
       versions.record(key, { model: serving.model, version: serving.version, role: pending.role, returned: true, latencyMs, status, outputs: sample.outputs });
       if (pending.requestBody && status < 400) {

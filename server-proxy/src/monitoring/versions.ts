@@ -2,7 +2,7 @@
  * Champion and challengers side by side: per served version of a deployment, requests, errors, latency
  * percentiles and the distribution of predictions; in shadow mode, how often each challenger agrees with
  * the champion and the last few pairs of answers. Kept in memory (it is a comparison for the decision to promote, not the
- * deployment's history, which the monitor keeps).
+ * deployment's history, which the monitor keeps), and fed only while a deployment has a ready challenger.
  */
 import type { InferenceTensor } from './recorder.js';
 import { flatValues } from './tensors.js';
@@ -251,7 +251,7 @@ export class VersionMonitor {
     this.stats(key).dropped += 1;
   }
 
-  /** The comparison of a deployment (empty before its first request). */
+  /** The comparison of a deployment (empty before its first request answered beside a ready challenger). */
   summary(key: string): VersionComparison {
     const d = this.deployments.get(key);
     if (!d) {

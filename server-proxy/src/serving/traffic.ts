@@ -31,6 +31,8 @@ export interface Route {
   answer: Serving;
   role: 'champion' | 'challenger';
   mirrors: Serving[];
+  /** Whether the deployment has a ready challenger: only then are its versions compared (VersionMonitor). */
+  compared: boolean;
 }
 
 /**
@@ -44,18 +46,21 @@ export interface Route {
  */
 export function route(targets: TrafficTargets, random: () => number = Math.random): Route | undefined {
   const { champion } = targets;
+  if (champion && targets.challengers.length === 0) {
+    return { answer: champion, role: 'champion', mirrors: [], compared: false };
+  }
   const canaries = targets.challengers.filter(c => c.policy.mode === 'canary' && c.policy.weight > 0);
   if (!champion) {
     const total = canaries.reduce((sum, c) => sum + c.policy.weight, 0);
     const chosen = total > 0 ? pick(canaries, random() * total) : undefined;
-    return chosen ? { answer: chosen.serving, role: 'challenger', mirrors: [] } : undefined;
+    return chosen ? { answer: chosen.serving, role: 'challenger', mirrors: [], compared: true } : undefined;
   }
   const chosen = pick(canaries, random() * 100);
   if (chosen) {
-    return { answer: chosen.serving, role: 'challenger', mirrors: [] };
+    return { answer: chosen.serving, role: 'challenger', mirrors: [], compared: true };
   }
   const mirrors = targets.challengers.filter(c => c.policy.mode === 'shadow').map(c => c.serving);
-  return { answer: champion, role: 'champion', mirrors };
+  return { answer: champion, role: 'champion', mirrors, compared: true };
 }
 
 /** The canary whose slice of the weights holds `draw`, or undefined when it falls past them all. */

@@ -6,7 +6,9 @@ import { InferenceRecording } from '../../src/api/inferenceRecording.js';
 import type { InferenceSample } from '../../src/monitoring/recorder.js';
 import { VersionMonitor } from '../../src/monitoring/versions.js';
 import type { DeploymentService } from '../../src/serving/deployments.js';
+import { deploymentKey } from '../../src/serving/deploymentUpdater.js';
 import type { ServingEndpoint, ServingTarget } from '../../src/serving/servingTarget.js';
+import type { ChallengerTarget } from '../../src/serving/traffic.js';
 
 // How the fast path fails when the model server misbehaves in ways a real MLServer does not (an answer
 // Node cannot relay, a connection that dies): the caller gets an error in the service's shape, the request
@@ -21,16 +23,18 @@ let upstream: Upstream;
 const endpoint: ServingEndpoint = { send: options => upstream(options), inflight: 0 };
 const serving: ServingTarget = { server: endpoint, model: 'iris', version: 1 };
 const samples: InferenceSample[] = [];
+const versions = new VersionMonitor();
+let challengers: ChallengerTarget[] = [];
 const fast = new InferenceFastPath({
   auth: new Authenticator(new TokenTable(new Map([['tok', 'alice']]))),
   deployments: {
-    readyTraffic: (owner: string, name: string) => (owner === 'alice' && name === 'dep' ? { champion: serving, challengers: [] } : undefined),
+    readyTraffic: (owner: string, name: string) => (owner === 'alice' && name === 'dep' ? { champion: serving, challengers } : undefined),
     runner: () => ({ serving })
   } as unknown as DeploymentService,
   recording: new InferenceRecording({
     deployments: { runner: () => ({ serving }) } as unknown as DeploymentService,
     recorder: { record: s => samples.push(s) },
-    versions: new VersionMonitor()
+    versions
   }),
   maxInferBytes: 1024,
   log: { child: () => ({ error: () => undefined }) } as never,
@@ -69,6 +73,26 @@ afterAll(async () => {
 
 beforeEach(() => {
   samples.length = 0;
+  challengers = [];
+  versions.reset(deploymentKey('alice', 'dep'));
+});
+
+test('the per-version figures count requests only while a challenger is ready', async () => {
+  upstream = () => answer(200, { 'content-type': 'application/json' }, '{"outputs":[{"name":"predict","datatype":"INT64","shape":[2],"data":[0,2]}]}');
+  expect((await infer()).status).toBe(200);
+  // A champion alone: the deployment's monitor has the request, the comparison has nothing to compare.
+  expect(samples.map(s => s.status)).toEqual([200]);
+  expect(versions.summary(deploymentKey('alice', 'dep')).versions).toEqual([]);
+  // A ready challenger taking no share (canary at 0): the champion's answers are compared from now on.
+  const challenger: ServingTarget = { server: endpoint, model: 'iris', version: 2 };
+  challengers = [{ serving: challenger, policy: { mode: 'canary', weight: 0 } }];
+  expect((await infer()).status).toBe(200);
+  const [champion] = versions.summary(deploymentKey('alice', 'dep')).versions;
+  expect(champion).toMatchObject({ version: 1, role: 'champion', requests: 1, returned: 1 });
+  expect(champion.predictions).toEqual([
+    { value: '0', count: 1 },
+    { value: '2', count: 1 }
+  ]);
 });
 
 test('an answer Node cannot relay (a header with a line break) is a 500 in the service shape, counted once', async () => {

@@ -7,8 +7,8 @@ const v3 = { model: 'iris', version: 3 } as unknown as Serving;
 const ch = (serving: Serving, mode: TrafficPolicy['mode'], weight: number): ChallengerTarget => ({ serving, policy: { mode, weight } });
 
 describe('route', () => {
-  test('without a challenger the champion answers everything', () => {
-    expect(route({ champion, challengers: [] })).toEqual({ answer: champion, role: 'champion', mirrors: [] });
+  test('without a challenger the champion answers everything, with nothing to compare it with', () => {
+    expect(route({ champion, challengers: [] })).toEqual({ answer: champion, role: 'champion', mirrors: [], compared: false });
     expect(route({ challengers: [] })).toBeUndefined();
   });
 
@@ -16,7 +16,7 @@ describe('route', () => {
     const challengers = [ch(v2, 'canary', 10)];
     expect(route({ champion, challengers }, () => 0.05)?.role).toBe('challenger');
     expect(route({ champion, challengers }, () => 0.1)?.role).toBe('champion');
-    expect(route({ champion, challengers: [ch(v2, 'canary', 0)] }, () => 0)?.role).toBe('champion');
+    expect(route({ champion, challengers: [ch(v2, 'canary', 0)] }, () => 0)).toEqual({ answer: champion, role: 'champion', mirrors: [], compared: true });
     expect(route({ champion, challengers: [ch(v2, 'canary', 100)] }, () => 0.999)?.role).toBe('challenger');
   });
 
@@ -40,14 +40,14 @@ describe('route', () => {
 
   test('shadow: the champion answers and every shadow gets a copy; never a shadow alone', () => {
     const challengers = [ch(v2, 'shadow', 0), ch(v3, 'shadow', 0)];
-    expect(route({ champion, challengers }, () => 0)).toEqual({ answer: champion, role: 'champion', mirrors: [v2, v3] });
+    expect(route({ champion, challengers }, () => 0)).toEqual({ answer: champion, role: 'champion', mirrors: [v2, v3], compared: true });
     expect(route({ challengers })).toBeUndefined();
   });
 
   test('canary and shadow together: a canary answer gets no copy, a champion answer does', () => {
     const challengers = [ch(v2, 'canary', 50), ch(v3, 'shadow', 0)];
-    expect(route({ champion, challengers }, () => 0.1)).toEqual({ answer: v2, role: 'challenger', mirrors: [] });
-    expect(route({ champion, challengers }, () => 0.6)).toEqual({ answer: champion, role: 'champion', mirrors: [v3] });
+    expect(route({ champion, challengers }, () => 0.1)).toEqual({ answer: v2, role: 'challenger', mirrors: [], compared: true });
+    expect(route({ champion, challengers }, () => 0.6)).toEqual({ answer: champion, role: 'champion', mirrors: [v3], compared: true });
   });
 });
 

@@ -132,7 +132,7 @@ export const inferenceProxyRoutes: FastifyPluginAsyncTypebox<ProxyDeps> = async 
       }
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const urlPath = `/v2/models/${encodeURIComponent(model)}/infer`;
-      Object.assign(pending, { requestBody: body, role: chosen.role, mirrors: chosen.mirrors, urlPath });
+      Object.assign(pending, { requestBody: body, role: chosen.role, mirrors: chosen.mirrors, compared: chosen.compared, urlPath });
       return forward(reply, chosen.answer, 'POST', urlPath, body, pending);
     }
   );
