@@ -17,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { adminConfig, arg, defaultServiceAccount, k8s, removeNamespace, repo, runDir, sleep, uniqueId } from '../k8s/common.mjs';
+import { formatDifference, p50Difference } from './difference.mjs';
 
 const requestCount = arg('requests', 1000);
 const concurrency = arg('concurrency', 16);
@@ -94,7 +95,7 @@ async function sequential(targets) {
     Object.entries(samples).map(([k, s]) => {
       const sorted = [...s].sort((a, b) => a - b);
       const at = p => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-      return [k, { p50: at(50), p99: at(99) }];
+      return [k, { p50: at(50), p99: at(99), samples: s }];
     })
   );
 }
@@ -222,6 +223,9 @@ try {
   row('ours: the service -> service proxy (vs proxy)', lat.service, rps.service, lat.apiserver);
   row('ours: canary 50% to a second pod (vs no challenger)', canary, rpsCanary, lat.service);
   row('ours: shadow copy to a second pod (vs no challenger)', shadow, rpsShadow, lat.service);
+  // The target: the service adds no more than the forwarder. Both are measured against the same proxy, so
+  // what one adds more than the other is their p50 difference, given with the interval of its paired blocks.
+  console.log(`the service minus the bare forwarder at p50: ${formatDifference(p50Difference(lat.service.samples, lat.forwarder.samples, 50), 2)}`);
   console.log(`shadow copies dropped (over 64 in flight): ${versions.shadowDropped}; compared ${versions.agreement.compared}, agreement ${versions.agreement.rate}`);
   await api('DELETE', '/deployments/bench');
 } finally {

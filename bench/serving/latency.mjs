@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { formatDifference, p50Difference } from './difference.mjs';
 import { startBenchService } from './service.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -238,6 +239,12 @@ try {
   console.log(`${'  peer: bare Node forwarder (floor)'.padEnd(36)} ${f(b.p50)} ${f(b.p99)}   adds ${(b.p50 - d.p50).toFixed(3)} ms at p50`);
   if (old) {
     console.log(`${'  baseline build (--baseline)'.padEnd(36)} ${f(old.p50)} ${f(old.p99)}   adds ${(old.p50 - d.p50).toFixed(3)} ms at p50 (${baselineDist})`);
+  }
+  // The target: the service adds no more than the forwarder. Both "adds" share the direct p50, so their
+  // difference is the two paths' p50 difference, given with the interval of its paired blocks.
+  console.log(`the service minus the bare forwarder at p50: ${formatDifference(p50Difference(lat.proxied, lat.floor, 100))}`);
+  if (before) {
+    console.log(`the service minus the baseline build at p50: ${formatDifference(p50Difference(lat.proxied, lat.before, 100))}`);
   }
   const cpuBaseline = before ? `, the baseline build ${cpuUs.before.toFixed(0)} us` : '';
   console.log(`CPU per request (user + system, during its own blocks): the service ${cpuUs.proxied.toFixed(0)} us, the bare forwarder ${cpuUs.floor.toFixed(0)} us${cpuBaseline}`);
