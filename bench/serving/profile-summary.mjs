@@ -35,7 +35,9 @@ let t = profile.startTime;
 for (const delta of profile.timeDeltas) times.push((t += delta));
 const inPhase = new Map();
 const sampleInPhase = id => {
-  if (!inPhase.has(id)) inPhase.set(id, stack(id).some(n => n.callFrame.url.includes(phase)));
+  // A function of the script, not its top level (line 0), which runs once when the script is loaded: that
+  // would start the phase at start-up.
+  if (!inPhase.has(id)) inPhase.set(id, stack(id).some(n => n.callFrame.url.includes(phase) && n.callFrame.lineNumber > 0));
   return inPhase.get(id);
 };
 let first = Infinity;
