@@ -16,10 +16,12 @@ function seeded(seed) {
   };
 }
 
-function median(values) {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(0.5 * sorted.length))];
+/** The p-th percentile (0-100) of ascending `sorted` by the rule every latency bench prints. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+const median = values => percentile(Float64Array.from(values).sort(), 50);
 
 /**
  * p50(a) - p50(b) in the run, and its 95% interval: `a` and `b` are the two paths' latencies in the order

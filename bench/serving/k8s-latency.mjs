@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { adminConfig, arg, defaultServiceAccount, k8s, removeNamespace, repo, runDir, sleep, uniqueId } from '../k8s/common.mjs';
-import { formatDifference, p50Difference } from './difference.mjs';
+import { formatDifference, p50Difference, percentile } from './difference.mjs';
 
 const requestCount = arg('requests', 1000);
 const concurrency = arg('concurrency', 16);
@@ -94,8 +94,7 @@ async function sequential(targets) {
   return Object.fromEntries(
     Object.entries(samples).map(([k, s]) => {
       const sorted = [...s].sort((a, b) => a - b);
-      const at = p => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-      return [k, { p50: at(50), p99: at(99), samples: s }];
+      return [k, { p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: s }];
     })
   );
 }

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { formatDifference, p50Difference } from './difference.mjs';
+import { formatDifference, p50Difference, percentile } from './difference.mjs';
 import { startBenchService } from './service.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,10 +47,6 @@ function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** One target: a pool to an origin (or a Unix socket) and the path of the infer route there. */
